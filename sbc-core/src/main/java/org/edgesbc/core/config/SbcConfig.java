@@ -1,0 +1,23 @@
+package org.edgesbc.core.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The whole validated configuration snapshot, immutable once built. A reload builds a new one beside the running
+ * one and swaps it in only when it is complete and valid.
+ *
+ * @param source the file it was read from (for messages)
+ * @param dataDir where generated certificates and state files live, resolved against the config file's folder
+ */
+public record SbcConfig(Path source, Path dataDir, SipConfig sip, List<ZoneConfig> zones, ManagementConfig management) {
+
+    public ZoneConfig zone(String name) {
+        for (ZoneConfig zone : zones) {
+            if (zone.name().equals(name)) {
+                return zone;
+            }
+        }
+        return null;
+    }
+}

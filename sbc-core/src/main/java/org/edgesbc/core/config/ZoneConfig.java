@@ -1,0 +1,22 @@
+package org.edgesbc.core.config;
+
+import java.util.List;
+import org.edgesbc.policy.Cidr;
+import org.edgesbc.transport.SipTransport;
+
+/**
+ * A class of peers. Sources inside {@code networks} are admitted and belong to this zone; everything else is
+ * dropped without an answer. Calls arriving from a trunk zone go to the pbx zone's peer and the other way round.
+ *
+ * @param name unique, used in logs and the admin API
+ * @param role what the zone is
+ * @param networks source networks admitted into the zone
+ * @param peer where requests toward this zone are sent
+ */
+public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer) {
+
+    public enum ZoneRole { TRUNK, PBX }
+
+    /** The next hop of a zone: a literal IP address, a port and a transport. */
+    public record PeerConfig(String host, int port, SipTransport transport) { }
+}

@@ -1,0 +1,33 @@
+package org.edgesbc.transport;
+
+import gov.nist.javax.sip.message.SIPMessage;
+
+/**
+ * A message that passed admission and the strict gate, with the few facts the gate already extracted so that the
+ * relay can route it to the thread owning its dialog without parsing it. The full jain-sip-ri object model is
+ * built by {@link #parse()} on the consumer's thread.
+ *
+ * @param flow the flow it arrived on; responses to a request go back over it
+ * @param zone the zone admission assigned to the source
+ * @param bytes the complete message (start line, headers, body), exactly as gated
+ * @param request true for requests, false for responses
+ * @param method the request method, or for a response the method of its CSeq
+ * @param statusCode the response status, 0 for requests
+ * @param callId the Call-ID value, trimmed
+ * @param receivedNanos {@link System#nanoTime()} when the last byte arrived; used to shed work that waited too long
+ */
+public record InboundSipMessage(
+        SipFlow flow,
+        String zone,
+        byte[] bytes,
+        boolean request,
+        String method,
+        int statusCode,
+        String callId,
+        long receivedNanos) {
+
+    /** Parses the gated bytes with jain-sip-ri; core-header errors are rejected, never repaired. */
+    public SIPMessage parse() throws SipParseException {
+        return SipMessageParser.parse(bytes);
+    }
+}
