@@ -1,0 +1,45 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.edgesbc.transport.SipFlow;
+
+/**
+ * A request the SBC sent (RFC 3261 §17.1): relayed from a {@link #server} transaction, or originated by the SBC
+ * itself (teardown BYE, CANCEL) when {@code server} is null. Keeps the encoded bytes for UDP retransmission
+ * (Timers A and E) and the request object to build CANCEL and the hop-by-hop ACK. Owned by one relay shard.
+ */
+final class ClientTransaction {
+    enum State { CALLING, PROCEEDING, ACCEPTED, COMPLETED, TERMINATED }
+
+    final String key;
+    final String method;
+    final SIPRequest request;
+    final byte[] bytes;
+    final SipFlow flow;
+    final ServerTransaction server;
+    final RelayDialog dialog;
+    /** The leg the request went to, null outside dialogs. */
+    final Leg target;
+    /** The zone the request went to; its responses must come from there. */
+    final String targetZone;
+    State state = State.CALLING;
+    long retransmitIntervalMillis;
+    ScheduledFuture<?> retransmitTimer;
+    ScheduledFuture<?> timeoutTimer;
+    /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */
+    byte[] ackBytes;
+
+    ClientTransaction(String key, String method, SIPRequest request, byte[] bytes, SipFlow flow,
+            ServerTransaction server, RelayDialog dialog, Leg target, String targetZone) {
+        this.key = key;
+        this.method = method;
+        this.request = request;
+        this.bytes = bytes;
+        this.flow = flow;
+        this.server = server;
+        this.dialog = dialog;
+        this.target = target;
+        this.targetZone = targetZone;
+    }
+}

@@ -1,0 +1,36 @@
+package org.edgesbc.core.relay;
+
+import javax.sip.address.Address;
+import javax.sip.address.URI;
+import org.edgesbc.transport.SipFlow;
+
+/**
+ * One side of a relayed dialog as that side sees it: its Call-ID, the caller and callee addresses in From/To, where
+ * its user agent wants in-dialog requests (remote target) and how to reach it.
+ * Nothing of one leg is ever copied into the other: that is the topology hiding. Owned by one relay shard.
+ */
+final class Leg {
+    final String zone;
+    final String callId;
+    final Address callerAddress;
+    final Address calleeAddress;
+    /** The peer's Contact URI: Request-URI of in-dialog requests toward this leg (RFC 3261 §12.2.1.1). */
+    URI remoteTarget;
+    /** The flow requests toward this leg go over; refreshed if a connection closes. */
+    SipFlow requestFlow;
+    /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
+    long highestCSeqSent;
+
+    Leg(String zone, String callId, Address callerAddress, Address calleeAddress, URI remoteTarget, SipFlow requestFlow) {
+        this.zone = zone;
+        this.callId = callId;
+        this.callerAddress = callerAddress;
+        this.calleeAddress = calleeAddress;
+        this.remoteTarget = remoteTarget;
+        this.requestFlow = requestFlow;
+    }
+
+    String key() {
+        return RelayDialog.key(zone, callId);
+    }
+}

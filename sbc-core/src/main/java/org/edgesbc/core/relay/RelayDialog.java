@@ -1,0 +1,44 @@
+package org.edgesbc.core.relay;
+
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * A dialog relayed between two legs: leg A sent the dialog-creating request, leg B is the SBC's own dialog toward
+ * the other zone. Tags pass through unchanged (they carry no topology); Call-IDs, URIs, Contacts and Vias do not.
+ * Owned by one relay shard; found by {@link #key(String, String)} of either leg.
+ */
+final class RelayDialog {
+    enum State { EARLY, CONFIRMED, TERMINATED }
+
+    final Leg a;
+    final Leg b;
+    /** From-tag of the caller (leg A's UA); tells which direction an in-dialog request flows. */
+    final String callerTag;
+    String calleeTag;
+    State state = State.EARLY;
+    ScheduledFuture<?> durationLimit;
+
+    RelayDialog(Leg a, Leg b, String callerTag) {
+        this.a = a;
+        this.b = b;
+        this.callerTag = callerTag;
+    }
+
+    static String key(String zone, String callId) {
+        return zone + '\n' + callId;
+    }
+
+    Leg legOf(String zone, String callId) {
+        if (a.zone.equals(zone) && a.callId.equals(callId)) {
+            return a;
+        }
+        if (b.zone.equals(zone) && b.callId.equals(callId)) {
+            return b;
+        }
+        return null;
+    }
+
+    Leg other(Leg leg) {
+        return leg == a ? b : a;
+    }
+}

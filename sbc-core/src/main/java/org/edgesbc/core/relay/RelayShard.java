@@ -1,0 +1,918 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.address.SipUri;
+import gov.nist.javax.sip.header.CSeq;
+import gov.nist.javax.sip.header.CallID;
+import gov.nist.javax.sip.header.Contact;
+import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.MaxForwards;
+import gov.nist.javax.sip.header.RetryAfter;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.sip.InvalidArgumentException;
+import javax.sip.SipException;
+import javax.sip.address.Address;
+import javax.sip.address.URI;
+import javax.sip.header.TooManyHopsException;
+import javax.sip.message.Request;
+import org.edgesbc.transport.InboundSipMessage;
+import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.SipTransport;
+
+/**
+ * The transaction-stateful, dialog-tracking relay for the dialogs whose Call-ID hashes to this shard. All state in
+ * here (transactions, dialogs, timers) is touched only by {@link #executor}; the engine hands messages over and
+ * never reads the maps. One state machine, kept in one class so that every transition is visible in one place:
+ * RFC 3261 §17 transactions on both sides, §12 dialogs, §9 CANCEL, and the topology hiding between the legs.
+ */
+final class RelayShard {
+    /** Requests that create a dialog when answered with 2xx (or, for INVITE, a 1xx with a To-tag). */
+    private static final Set<String> DIALOG_CREATING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER);
+    /** RFC 3261 §12.2: requests whose Contact replaces the remote target. */
+    private static final Set<String> TARGET_REFRESH =
+            Set.of(Request.INVITE, Request.UPDATE, Request.SUBSCRIBE, Request.NOTIFY, Request.REFER);
+    private static final String ALLOW =
+            "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, PRACK, INFO, REFER, MESSAGE, NOTIFY, SUBSCRIBE";
+    /** RFC 3261 §16.6 step 8 (Timer C): a proxy gives up on a ringing INVITE after more than three minutes. */
+    private static final long TIMER_C_MILLIS = 181_000;
+    /** Seconds a 503 asks the sender to wait (RFC 3261 §21.5.4, RFC 7339 §3). */
+    private static final int OVERLOAD_RETRY_AFTER_SECONDS = 5;
+
+    private final int index;
+    private final EventExecutor executor;
+    private final RelaySettings settings;
+    private final TopologyHiding topology;
+    private final SipIdentifiers ids;
+    private final String callIdPrefix;
+    private final FlowProvider flows;
+    private final RelayMetrics metrics;
+    private final RelayLog log;
+    private final int maxTransactions;
+    private final int maxDialogs;
+    private final long t1Millis;
+    private final long t2Millis;
+    private final long t4Millis;
+    private final long staleNanos;
+    private final long shedNanos;
+
+    private final Map<String, ServerTransaction> servers = new HashMap<>();
+    private final Map<String, ClientTransaction> clients = new HashMap<>();
+    /** Each dialog is in here twice, once under each leg's key. */
+    private final Map<String, RelayDialog> dialogs = new HashMap<>();
+    private int dialogCount;
+    private volatile int transactionGauge;
+    private volatile int dialogGauge;
+
+    RelayShard(int index, int shards, EventExecutor executor, RelaySettings settings, TopologyHiding topology,
+            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log) {
+        this.index = index;
+        this.executor = executor;
+        this.settings = settings;
+        this.topology = topology;
+        this.callIdPrefix = callIdPrefix;
+        this.ids = new SipIdentifiers(callIdPrefix, index, new SecureRandom());
+        this.flows = flows;
+        this.metrics = metrics;
+        this.log = log;
+        this.maxTransactions = Math.max(1, settings.maxTransactions() / shards);
+        this.maxDialogs = Math.max(1, settings.maxDialogs() / shards);
+        this.t1Millis = settings.t1().toMillis();
+        this.t2Millis = settings.t2().toMillis();
+        this.t4Millis = settings.t4().toMillis();
+        // A request that waited longer than T1 has been retransmitted by now: the copy behind it will be served.
+        this.staleNanos = TimeUnit.MILLISECONDS.toNanos(t1Millis);
+        // Past a fifth of T1 in the queue the shard is falling behind: new calls are refused with 503 (RFC 7339)
+        // so that calls already up keep their share of the CPU.
+        this.shedNanos = staleNanos / 5;
+    }
+
+    EventExecutor executor() {
+        return executor;
+    }
+
+    int transactions() {
+        return transactionGauge;
+    }
+
+    int dialogs() {
+        return dialogGauge;
+    }
+
+    void handle(InboundSipMessage in) {
+        try {
+            long waited = System.nanoTime() - in.receivedNanos();
+            if (waited > staleNanos) {
+                metrics.dropped(RelayDropReason.STALE);
+                return;
+            }
+            SIPMessage message;
+            try {
+                message = in.parse();
+            } catch (SipParseException e) {
+                metrics.dropped(RelayDropReason.PARSE_ERROR);
+                log.warn("parse-error", "shard {} dropped unparseable {} from zone {}: {}",
+                        index, in.method(), in.zone(), e.getMessage());
+                return;
+            }
+            if (message instanceof SIPRequest request) {
+                onRequest(in, request, waited > shedNanos);
+            } else {
+                onResponse(in, (SIPResponse) message);
+            }
+        } catch (RuntimeException e) {
+            metrics.dropped(RelayDropReason.INTERNAL_ERROR);
+            log.error("internal-error", "shard {} failed on {} from zone {}", index, in.method(),
+                    in.zone(), e);
+        } finally {
+            transactionGauge = servers.size() + clients.size();
+            dialogGauge = dialogCount;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- requests
+
+    private void onRequest(InboundSipMessage in, SIPRequest request, boolean behind) {
+        markReceived(request, in.flow().remote());
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            onAck(in, request);
+            return;
+        }
+        if (Request.CANCEL.equals(method)) {
+            onCancel(in, request);
+            return;
+        }
+        ServerTransaction existing = servers.get(serverKey(in.zone(), request, method));
+        if (existing != null) {
+            metrics.retransmissionAbsorbed();
+            if (existing.lastResponse != null) {
+                existing.flow.send(existing.lastResponse);
+            }
+            return;
+        }
+        MaxForwards maxForwards = (MaxForwards) request.getHeader(MaxForwards.NAME);
+        boolean outOfDialog = request.getToTag() == null;
+        if (outOfDialog && Request.OPTIONS.equals(method) && addressedToSbc(request)) {
+            answerOptions(in, request);
+            return;
+        }
+        if (maxForwards != null && maxForwards.getMaxForwards() <= 0) {
+            respondStateless(in, request, 483, null);
+            return;
+        }
+        if (!outOfDialog) {
+            forwardInDialog(in, request, method);
+            return;
+        }
+        if (SipIdentifiers.isOwnCallId(request.getCallId().getCallId(), callIdPrefix)) {
+            // A dialog-creating request carrying a Call-ID we generated came back to us: a routing loop.
+            respondStateless(in, request, 482, null);
+            return;
+        }
+        String targetZone = settings.routes().get(in.zone());
+        RelaySettings.ZonePeer target = targetZone == null ? null : settings.zones().get(targetZone);
+        if (target == null) {
+            respondStateless(in, request, 404, null);
+            return;
+        }
+        boolean createsDialog = DIALOG_CREATING.contains(method);
+        if (servers.size() + clients.size() >= maxTransactions) {
+            metrics.transactionOverflow();
+            respondStateless(in, request, 503, null);
+            return;
+        }
+        if (createsDialog && dialogCount >= maxDialogs) {
+            metrics.dialogOverflow();
+            respondStateless(in, request, 503, null);
+            return;
+        }
+        if (behind && Request.INVITE.equals(method)) {
+            metrics.dropped(RelayDropReason.OVERLOAD);
+            respondStateless(in, request, 503, null);
+            return;
+        }
+        forwardInitial(in, request, method, target, createsDialog);
+    }
+
+    private void forwardInitial(InboundSipMessage in, SIPRequest request, String method,
+            RelaySettings.ZonePeer target, boolean createsDialog) {
+        String callIdA = request.getCallId().getCallId();
+        From fromA = (From) request.getFrom().clone();
+        To toA = (To) request.getTo().clone();
+        SipFlow flowB = flows.flowTo(target.transport(), target.address());
+        Address callerB = topology.sbcAddress(fromA.getAddress());
+        Address calleeB = TopologyHiding.withHost(toA.getAddress(), target.address().getAddress().getHostAddress(), -1);
+
+        RelayDialog dialog = null;
+        Leg legB = null;
+        String callIdB = ids.newCallId();
+        if (createsDialog) {
+            Leg legA = new Leg(in.zone(), callIdA, fromA.getAddress(), toA.getAddress(), contactUri(request),
+                    initialFlowToward(in));
+            legB = new Leg(target.zone(), callIdB, callerB, calleeB, null, flowB);
+            dialog = new RelayDialog(legA, legB, request.getFromTag());
+            dialogs.put(legA.key(), dialog);
+            dialogs.put(legB.key(), dialog);
+            dialogCount++;
+        }
+        ServerTransaction server = new ServerTransaction(serverKey(in.zone(), request, method), method, in.flow(),
+                (ViaList) request.getViaHeaders().clone(), callIdA, fromA, toA, dialog);
+        servers.put(server.key, server);
+        if (Request.INVITE.equals(method)) {
+            // RFC 3261 §16.2 step 10 / §17.2.1: stop the caller's retransmissions at once.
+            sendLocal(server, request.createResponse(100), null);
+            metrics.localResponse(100);
+        }
+
+        String user = TopologyHiding.userOf(request.getRequestURI());
+        request.setRequestURI(peerUri(user, target));
+        setCallId(request, callIdB);
+        request.getFrom().setAddress((Address) callerB.clone());
+        request.getTo().setAddress((Address) calleeB.clone());
+        forward(request, server, dialog, legB, target.zone(), flowB);
+    }
+
+    private void forwardInDialog(InboundSipMessage in, SIPRequest request, String method) {
+        String callId = request.getCallId().getCallId();
+        RelayDialog dialog = dialogs.get(RelayDialog.key(in.zone(), callId));
+        Leg from = dialog == null ? null : dialog.legOf(in.zone(), callId);
+        if (from == null || dialog.state == RelayDialog.State.TERMINATED) {
+            respondStateless(in, request, 481, null);
+            return;
+        }
+        Leg to = dialog.other(from);
+        ServerTransaction server = new ServerTransaction(serverKey(in.zone(), request, method), method, in.flow(),
+                (ViaList) request.getViaHeaders().clone(), callId, (From) request.getFrom().clone(),
+                (To) request.getTo().clone(), dialog);
+        servers.put(server.key, server);
+        if (TARGET_REFRESH.contains(method)) {
+            URI target = contactUri(request);
+            if (target != null) {
+                from.remoteTarget = target;
+            }
+        }
+        rewriteInDialog(request, dialog, to);
+        forward(request, server, dialog, to, to.zone, flowToward(to));
+    }
+
+    /** Makes an in-dialog request from one leg read as the other leg's dialog expects it. */
+    private void rewriteInDialog(SIPRequest request, RelayDialog dialog, Leg to) {
+        boolean fromCaller = dialog.callerTag.equals(request.getFromTag());
+        request.setRequestURI(remoteTargetOf(to));
+        setCallId(request, to.callId);
+        request.getFrom().setAddress((Address) (fromCaller ? to.callerAddress : to.calleeAddress).clone());
+        request.getTo().setAddress((Address) (fromCaller ? to.calleeAddress : to.callerAddress).clone());
+    }
+
+    /**
+     * Sends a request toward the other side under a new client transaction: the SBC's Via replaces the whole stack
+     * (the requester's is kept in the server transaction), the SBC's Contact replaces the requester's.
+     */
+    private ClientTransaction forward(SIPRequest request, ServerTransaction server, RelayDialog dialog, Leg target,
+            String targetZone, SipFlow flow) {
+        String method = request.getMethod();
+        decrementMaxForwards(request);
+        String branch = ids.newBranch();
+        replaceVias(request, flow.transport(), branch);
+        topology.replaceContact(request, flow.transport());
+        TopologyHiding.strip(request);
+        byte[] bytes = request.encodeAsBytes(flow.transport().viaToken());
+        ClientTransaction client = new ClientTransaction(clientKey(branch, method), method, request, bytes, flow,
+                server, dialog, target, targetZone);
+        clients.put(client.key, client);
+        if (server != null) {
+            server.client = client;
+        }
+        if (target != null) {
+            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.getCSeq().getSeqNumber());
+        }
+        flow.send(bytes);
+        metrics.requestRelayed(method);
+        startClientTimers(client);
+        return client;
+    }
+
+    private void onAck(InboundSipMessage in, SIPRequest ack) {
+        ServerTransaction invite = servers.get(serverKey(in.zone(), ack, Request.INVITE));
+        if (invite != null && invite.state == ServerTransaction.State.COMPLETED) {
+            // RFC 3261 §17.2.1: the ACK for our non-2xx final response ends Timer G; it goes no further.
+            invite.state = ServerTransaction.State.CONFIRMED;
+            cancel(invite.retransmitTimer);
+            return;
+        }
+        if (invite != null && invite.state == ServerTransaction.State.CONFIRMED) {
+            metrics.retransmissionAbsorbed();
+            return;
+        }
+        String callId = ack.getCallId().getCallId();
+        RelayDialog dialog = dialogs.get(RelayDialog.key(in.zone(), callId));
+        Leg from = dialog == null ? null : dialog.legOf(in.zone(), callId);
+        if (from == null || ack.getToTag() == null) {
+            metrics.dropped(RelayDropReason.NO_DIALOG);
+            return;
+        }
+        // The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own.
+        Leg to = dialog.other(from);
+        rewriteInDialog(ack, dialog, to);
+        SipFlow flow = flowToward(to);
+        decrementMaxForwards(ack);
+        replaceVias(ack, flow.transport(), ids.newBranch());
+        topology.replaceContact(ack, flow.transport());
+        TopologyHiding.strip(ack);
+        flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
+        metrics.requestRelayed(Request.ACK);
+    }
+
+    private void onCancel(InboundSipMessage in, SIPRequest cancel) {
+        ServerTransaction invite = servers.get(serverKey(in.zone(), cancel, Request.INVITE));
+        if (invite == null) {
+            respondStateless(in, cancel, 481, null);
+            return;
+        }
+        // RFC 3261 §9.2: the CANCEL is answered at once; the INVITE gets its 487 from the far side.
+        respondStateless(in, cancel, 200, null);
+        if (invite.finalSent() || invite.cancelled) {
+            return;
+        }
+        invite.cancelled = true;
+        ClientTransaction client = invite.client;
+        if (client != null && client.state == ClientTransaction.State.PROCEEDING) {
+            sendCancel(client);
+        }
+        // If the far side never confirms the cancellation, the caller still gets its 487 (RFC 3261 §9.1).
+        invite.retransmitTimer = schedule(() -> {
+            if (!invite.finalSent() && invite.client != null) {
+                sendLocal(invite, invite.client.request.createResponse(487), ids.newTag());
+                metrics.localResponse(487);
+            }
+        }, settings.transactionTimeoutMillis());
+    }
+
+    private void sendCancel(ClientTransaction invite) {
+        SIPRequest cancel;
+        try {
+            cancel = invite.request.createCancelRequest();
+        } catch (SipException e) {
+            throw new IllegalStateException("cannot build CANCEL", e);
+        }
+        byte[] bytes = cancel.encodeAsBytes(invite.flow.transport().viaToken());
+        String branch = invite.request.getTopmostVia().getBranch();
+        ClientTransaction client = new ClientTransaction(clientKey(branch, Request.CANCEL), Request.CANCEL, cancel,
+                bytes, invite.flow, null, invite.dialog, invite.target, invite.targetZone);
+        clients.put(client.key, client);
+        invite.flow.send(bytes);
+        metrics.requestRelayed(Request.CANCEL);
+        startClientTimers(client);
+    }
+
+    private void answerOptions(InboundSipMessage in, SIPRequest options) {
+        SIPResponse response = options.createResponse(200);
+        setTag((To) response.getTo(), ids.newTag());
+        response.setHeader(new gov.nist.javax.sip.header.Allow(ALLOW));
+        gov.nist.javax.sip.header.Accept accept = new gov.nist.javax.sip.header.Accept();
+        accept.setContentType("application");
+        accept.setContentSubType("sdp");
+        response.setHeader(accept);
+        sendStateless(in, response);
+    }
+
+    // --------------------------------------------------------------------------------------------- responses
+
+    private void onResponse(InboundSipMessage in, SIPResponse response) {
+        Via top = response.getTopmostVia();
+        ClientTransaction client = top == null || top.getBranch() == null ? null
+                : clients.get(clientKey(top.getBranch(), response.getCSeq().getMethod()));
+        if (client == null) {
+            metrics.dropped(RelayDropReason.NO_TRANSACTION);
+            return;
+        }
+        if (!client.targetZone.equals(in.zone())) {
+            metrics.dropped(RelayDropReason.WRONG_SOURCE);
+            return;
+        }
+        int status = response.getStatusCode();
+        if (Request.INVITE.equals(client.method)) {
+            onInviteResponse(client, response, status);
+        } else {
+            onNonInviteResponse(client, response, status);
+        }
+    }
+
+    private void onInviteResponse(ClientTransaction client, SIPResponse response, int status) {
+        switch (client.state) {
+            case CALLING, PROCEEDING -> {
+                if (status < 200) {
+                    cancel(client.retransmitTimer);
+                    if (client.state == ClientTransaction.State.CALLING) {
+                        client.state = ClientTransaction.State.PROCEEDING;
+                        cancel(client.timeoutTimer);
+                        client.timeoutTimer = schedule(() -> clientTimeout(client), TIMER_C_MILLIS);
+                        if (client.server != null && client.server.cancelled) {
+                            sendCancel(client);
+                        }
+                    }
+                    if (status == 100) {
+                        return;
+                    }
+                    noteCallee(client.dialog, response, false);
+                    relayResponse(client, response);
+                } else if (status < 300) {
+                    cancel(client.retransmitTimer);
+                    cancel(client.timeoutTimer);
+                    // RFC 6026 "Accepted": stay to relay the far side's 2xx retransmissions until it has our ACK.
+                    client.state = ClientTransaction.State.ACCEPTED;
+                    client.timeoutTimer = schedule(() -> removeClient(client), settings.transactionTimeoutMillis());
+                    noteCallee(client.dialog, response, true);
+                    ServerTransaction server = client.server;
+                    if (server != null && server.finalSent() && server.lastStatus >= 300) {
+                        // The caller already has its final answer (a cancelled call answered late): hang the far side up.
+                        hangUpAnsweredLeg(client, response);
+                        return;
+                    }
+                    relayResponse(client, response);
+                } else {
+                    cancel(client.retransmitTimer);
+                    cancel(client.timeoutTimer);
+                    client.state = ClientTransaction.State.COMPLETED;
+                    client.ackBytes = ackFor(client, response);
+                    client.flow.send(client.ackBytes);
+                    // Timer D: absorb retransmitted final responses for 32 s over UDP (RFC 3261 §17.1.1.2).
+                    client.timeoutTimer = schedule(() -> removeClient(client),
+                            client.flow.transport().reliable() ? 0 : 32_000);
+                    relayResponse(client, response);
+                    if (client.dialog != null && client.dialog.state != RelayDialog.State.CONFIRMED) {
+                        endDialog(client.dialog);
+                    }
+                }
+            }
+            case ACCEPTED -> {
+                if (status >= 200 && status < 300) {
+                    relayResponse(client, response);
+                }
+            }
+            case COMPLETED -> {
+                if (status >= 300 && client.ackBytes != null) {
+                    metrics.retransmissionAbsorbed();
+                    client.flow.send(client.ackBytes);
+                }
+            }
+            default -> metrics.dropped(RelayDropReason.NO_TRANSACTION);
+        }
+    }
+
+    private void onNonInviteResponse(ClientTransaction client, SIPResponse response, int status) {
+        if (client.state != ClientTransaction.State.CALLING && client.state != ClientTransaction.State.PROCEEDING) {
+            metrics.retransmissionAbsorbed();
+            return;
+        }
+        if (status < 200) {
+            client.state = ClientTransaction.State.PROCEEDING;
+            if (status > 100) {
+                relayResponse(client, response);
+            }
+            return;
+        }
+        cancel(client.retransmitTimer);
+        cancel(client.timeoutTimer);
+        client.state = ClientTransaction.State.COMPLETED;
+        // Timer K: T4 over UDP to absorb retransmitted responses, nothing over reliable transports.
+        client.timeoutTimer = schedule(() -> removeClient(client),
+                client.flow.transport().reliable() ? 0 : t4Millis);
+        RelayDialog dialog = client.dialog;
+        if (dialog != null && status < 300 && !Request.BYE.equals(client.method)) {
+            noteCallee(dialog, response, DIALOG_CREATING.contains(client.method));
+        }
+        relayResponse(client, response);
+        if (dialog != null && Request.BYE.equals(client.method)) {
+            endDialog(dialog);
+        } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
+                && DIALOG_CREATING.contains(client.method)) {
+            endDialog(dialog);
+        }
+    }
+
+    /** Records what the far side's answer tells about its end of the dialog: its tag and remote target. */
+    private void noteCallee(RelayDialog dialog, SIPResponse response, boolean confirms) {
+        if (dialog == null) {
+            return;
+        }
+        String tag = response.getToTag();
+        if (tag != null) {
+            dialog.calleeTag = tag;
+        }
+        URI target = contactUri(response);
+        if (target != null) {
+            dialog.b.remoteTarget = target;
+        }
+        if (confirms && dialog.state == RelayDialog.State.EARLY) {
+            dialog.state = RelayDialog.State.CONFIRMED;
+            long limit = settings.maxCallDuration().toMillis();
+            dialog.durationLimit = schedule(() -> tearDown(dialog), limit);
+        }
+    }
+
+    /** Rebuilds the far side's response as the requester expects it and sends it back over the request's flow. */
+    private void relayResponse(ClientTransaction client, SIPResponse response) {
+        ServerTransaction server = client.server;
+        if (server == null) {
+            return;
+        }
+        int status = response.getStatusCode();
+        if (server.finalSent() && !(status < 300 && server.lastStatus < 300 && status >= 200)) {
+            return;
+        }
+        sendLocal(server, response, response.getToTag());
+        metrics.responseRelayed(status);
+    }
+
+    // ---------------------------------------------------------------------------------- sending and timers
+
+    /**
+     * Sends a response through a server transaction: the requester's Via stack, Call-ID, From and To replace the
+     * far side's, the SBC's Contact replaces the far side's.
+     */
+    private void sendLocal(ServerTransaction server, SIPResponse response, String toTag) {
+        SipTransport transport = server.flow.transport();
+        response.removeHeader(Via.NAME);
+        response.setHeader((ViaList) server.vias.clone());
+        setCallId(response, server.callId);
+        response.setHeader((From) server.from.clone());
+        To to = (To) server.to.clone();
+        if (toTag != null) {
+            setTag(to, toTag);
+        }
+        response.setHeader(to);
+        topology.replaceContact(response, transport);
+        TopologyHiding.strip(response);
+        byte[] bytes = response.encodeAsBytes(transport.viaToken());
+        int status = response.getStatusCode();
+        server.lastResponse = bytes;
+        server.lastStatus = status;
+        server.flow.send(bytes);
+        if (status >= 200) {
+            completeServer(server, status);
+        }
+    }
+
+    private void completeServer(ServerTransaction server, int status) {
+        cancel(server.retransmitTimer);
+        cancel(server.expiryTimer);
+        boolean reliable = server.flow.transport().reliable();
+        if (Request.INVITE.equals(server.method)) {
+            if (status >= 300) {
+                server.state = ServerTransaction.State.COMPLETED;
+                if (!reliable) {
+                    scheduleResponseRetransmit(server, t1Millis);
+                }
+            } else {
+                server.state = ServerTransaction.State.TERMINATED;
+            }
+            // Timer H (non-2xx) or the RFC 6026 Accepted wait (2xx): retransmitted INVITEs are absorbed meanwhile.
+            server.expiryTimer = schedule(() -> removeServer(server), settings.transactionTimeoutMillis());
+        } else {
+            server.state = ServerTransaction.State.COMPLETED;
+            // Timer J: 64*T1 over UDP, zero over reliable transports (RFC 3261 §17.2.2).
+            server.expiryTimer = schedule(() -> removeServer(server),
+                    reliable ? 0 : settings.transactionTimeoutMillis());
+        }
+    }
+
+    /** Timer G: resend a non-2xx final response until the ACK arrives, doubling up to T2. */
+    private void scheduleResponseRetransmit(ServerTransaction server, long interval) {
+        server.retransmitTimer = schedule(() -> {
+            if (server.state == ServerTransaction.State.COMPLETED) {
+                server.flow.send(server.lastResponse);
+                scheduleResponseRetransmit(server, Math.min(interval * 2, t2Millis));
+            }
+        }, interval);
+    }
+
+    private void startClientTimers(ClientTransaction client) {
+        if (!client.flow.transport().reliable()) {
+            client.retransmitIntervalMillis = t1Millis;
+            client.retransmitTimer = schedule(() -> retransmit(client), t1Millis);
+        }
+        client.timeoutTimer = schedule(() -> clientTimeout(client), settings.transactionTimeoutMillis());
+    }
+
+    /** Timers A and E (RFC 3261 §17.1.1.2, §17.1.2.2). */
+    private void retransmit(ClientTransaction client) {
+        boolean invite = Request.INVITE.equals(client.method);
+        boolean active = client.state == ClientTransaction.State.CALLING
+                || (!invite && client.state == ClientTransaction.State.PROCEEDING);
+        if (!active) {
+            return;
+        }
+        client.flow.send(client.bytes);
+        long next = client.retransmitIntervalMillis * 2;
+        if (!invite) {
+            next = client.state == ClientTransaction.State.PROCEEDING ? t2Millis : Math.min(next, t2Millis);
+        }
+        client.retransmitIntervalMillis = next;
+        client.retransmitTimer = schedule(() -> retransmit(client), next);
+    }
+
+    /** Timers B, F and C: the far side did not answer in time. */
+    private void clientTimeout(ClientTransaction client) {
+        if (client.state != ClientTransaction.State.CALLING && client.state != ClientTransaction.State.PROCEEDING) {
+            return;
+        }
+        metrics.transactionTimeout();
+        cancel(client.retransmitTimer);
+        boolean invite = Request.INVITE.equals(client.method);
+        if (invite && client.state == ClientTransaction.State.PROCEEDING) {
+            sendCancel(client);
+        }
+        client.state = ClientTransaction.State.TERMINATED;
+        ServerTransaction server = client.server;
+        if (server != null && !server.finalSent()) {
+            int status = invite && server.cancelled ? 487 : 408;
+            sendLocal(server, client.request.createResponse(status), ids.newTag());
+            metrics.localResponse(status);
+        }
+        RelayDialog dialog = client.dialog;
+        if (dialog != null && (Request.BYE.equals(client.method) || dialog.state == RelayDialog.State.EARLY)) {
+            endDialog(dialog);
+        }
+        removeClient(client);
+    }
+
+    private void removeClient(ClientTransaction client) {
+        cancel(client.retransmitTimer);
+        cancel(client.timeoutTimer);
+        clients.remove(client.key, client);
+        transactionGauge = servers.size() + clients.size();
+    }
+
+    private void removeServer(ServerTransaction server) {
+        cancel(server.retransmitTimer);
+        cancel(server.expiryTimer);
+        servers.remove(server.key, server);
+        transactionGauge = servers.size() + clients.size();
+    }
+
+    private void endDialog(RelayDialog dialog) {
+        if (dialog.state == RelayDialog.State.TERMINATED) {
+            return;
+        }
+        dialog.state = RelayDialog.State.TERMINATED;
+        cancel(dialog.durationLimit);
+        dialogs.remove(dialog.a.key(), dialog);
+        dialogs.remove(dialog.b.key(), dialog);
+        dialogCount--;
+        dialogGauge = dialogCount;
+    }
+
+    /** Ends a confirmed dialog from the middle: BYE toward both legs, as when the maximum duration is reached. */
+    private void tearDown(RelayDialog dialog) {
+        if (dialog.state != RelayDialog.State.CONFIRMED) {
+            return;
+        }
+        log.info("max-duration", "shard {} ending a call that reached the maximum duration of {}", index,
+                settings.maxCallDuration());
+        sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
+        sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
+        endDialog(dialog);
+    }
+
+    /** A caller that was already answered with a failure must not leave the far side's call up: ACK it, BYE it. */
+    private void hangUpAnsweredLeg(ClientTransaction invite, SIPResponse answer) {
+        RelayDialog dialog = invite.dialog;
+        if (dialog == null) {
+            return;
+        }
+        long cseq = answer.getCSeq().getSeqNumber();
+        Leg leg = dialog.b;
+        SIPRequest ack = sbcRequest(dialog, leg, Request.ACK, cseq);
+        SipFlow flow = flowToward(leg);
+        flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
+        dialog.state = RelayDialog.State.CONFIRMED;
+        sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
+        endDialog(dialog);
+    }
+
+    private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
+        SIPRequest request = sbcRequest(dialog, leg, method, cseq);
+        forward(request, null, null, leg, leg.zone, flowToward(leg));
+    }
+
+    /**
+     * An in-dialog request the SBC originates toward one leg, as the party on the other side of that leg's dialog.
+     * It carries a Via placeholder that {@link #forward} replaces.
+     */
+    private SIPRequest sbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
+        boolean towardCaller = leg == dialog.a;
+        try {
+            From from = new From();
+            from.setAddress((Address) (towardCaller ? leg.calleeAddress : leg.callerAddress).clone());
+            String fromTag = towardCaller ? dialog.calleeTag : dialog.callerTag;
+            if (fromTag != null) {
+                from.setTag(fromTag);
+            }
+            To to = new To();
+            to.setAddress((Address) (towardCaller ? leg.callerAddress : leg.calleeAddress).clone());
+            String toTag = towardCaller ? dialog.callerTag : dialog.calleeTag;
+            if (toTag != null) {
+                to.setTag(toTag);
+            }
+            CallID callId = new CallID(leg.callId);
+            SipFlow flow = flowToward(leg);
+            List<Via> vias = List.of(topology.via(flow.transport(), ids.newBranch()));
+            SIPRequest request = (SIPRequest) new MessageFactoryImpl().createRequest(remoteTargetOf(leg), method,
+                    callId, new CSeq(cseq, method), from, to, vias, new MaxForwards(70));
+            return request;
+        } catch (ParseException | InvalidArgumentException e) {
+            throw new IllegalStateException("cannot build an SBC-originated " + method, e);
+        }
+    }
+
+    private byte[] ackFor(ClientTransaction invite, SIPResponse response) {
+        SIPRequest ack = invite.request.createAckRequest((To) response.getTo());
+        return ack.encodeAsBytes(invite.flow.transport().viaToken());
+    }
+
+    private ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+        return executor.schedule(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                metrics.dropped(RelayDropReason.INTERNAL_ERROR);
+                log.error("internal-error", "shard {} timer failed", index, e);
+            } finally {
+                transactionGauge = servers.size() + clients.size();
+                dialogGauge = dialogCount;
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private void respondStateless(InboundSipMessage in, SIPRequest request, int status, String reason) {
+        SIPResponse response = reason == null ? request.createResponse(status) : request.createResponse(status, reason);
+        if (status >= 200 && response.getToTag() == null) {
+            setTag((To) response.getTo(), ids.newTag());
+        }
+        if (status == 503) {
+            RetryAfter retryAfter = new RetryAfter();
+            try {
+                retryAfter.setRetryAfter(OVERLOAD_RETRY_AFTER_SECONDS);
+            } catch (InvalidArgumentException e) {
+                throw new IllegalStateException(e);
+            }
+            response.setHeader(retryAfter);
+        }
+        sendStateless(in, response);
+    }
+
+    private void sendStateless(InboundSipMessage in, SIPResponse response) {
+        response.removeHeader(Contact.NAME);
+        TopologyHiding.strip(response);
+        in.flow().send(response.encodeAsBytes(in.flow().transport().viaToken()));
+        metrics.localResponse(response.getStatusCode());
+    }
+
+    /** RFC 3261 §18.2.1 and RFC 3581 §4: note where the request really came from in the topmost Via. */
+    private static void markReceived(SIPRequest request, InetSocketAddress source) {
+        Via top = request.getTopmostVia();
+        if (top == null) {
+            return;
+        }
+        String sourceHost = source.getAddress().getHostAddress();
+        try {
+            if (!sourceHost.equals(top.getHost())) {
+                top.setReceived(sourceHost);
+            }
+            if (top.hasParameter("rport")) {
+                top.setParameter("rport", Integer.toString(source.getPort()));
+            }
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String serverKey(String zone, SIPRequest request, String method) {
+        Via top = request.getTopmostVia();
+        String branch = top == null ? null : top.getBranch();
+        if (branch != null && branch.startsWith(SipIdentifiers.BRANCH_COOKIE)) {
+            return zone + '\n' + branch + '\n' + top.getSentBy().encode() + '\n' + method;
+        }
+        // RFC 2543 peers: match on the request's identifying headers instead (RFC 3261 §17.2.3).
+        return zone + '\n' + request.getCallId().getCallId() + '\n' + request.getCSeq().getSeqNumber() + '\n'
+                + request.getFromTag() + '\n' + method;
+    }
+
+    private static String clientKey(String branch, String method) {
+        return branch + '\n' + method;
+    }
+
+    private static boolean addressedToSbc(SIPRequest request) {
+        return request.getRequestURI() instanceof SipUri uri && uri.getUser() == null;
+    }
+
+    private static URI contactUri(SIPMessage message) {
+        Contact contact = message.getContactHeader();
+        return contact == null || contact.getAddress() == null ? null : (URI) contact.getAddress().getURI().clone();
+    }
+
+    private SipFlow initialFlowToward(InboundSipMessage in) {
+        // A connection the peer opened is reused for requests back to it (RFC 5923 style connection reuse).
+        if (in.flow().transport().reliable()) {
+            return in.flow();
+        }
+        RelaySettings.ZonePeer peer = settings.zones().get(in.zone());
+        return flows.flowTo(peer.transport(), peer.address());
+    }
+
+    private SipFlow flowToward(Leg leg) {
+        if (leg.requestFlow == null || !leg.requestFlow.isOpen()) {
+            RelaySettings.ZonePeer peer = settings.zones().get(leg.zone);
+            leg.requestFlow = flows.flowTo(peer.transport(), peer.address());
+        }
+        return leg.requestFlow;
+    }
+
+    private URI remoteTargetOf(Leg leg) {
+        if (leg.remoteTarget != null) {
+            return (URI) leg.remoteTarget.clone();
+        }
+        RelaySettings.ZonePeer peer = settings.zones().get(leg.zone);
+        return peerUri(null, peer);
+    }
+
+    private static SipUri peerUri(String user, RelaySettings.ZonePeer peer) {
+        SipUri uri = new SipUri();
+        try {
+            if (user != null) {
+                uri.setUser(user);
+            }
+            uri.setHost(peer.address().getAddress().getHostAddress());
+            uri.setPort(peer.address().getPort());
+            if (peer.transport() != SipTransport.UDP) {
+                uri.setTransportParam(peer.transport().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+        return uri;
+    }
+
+    private void replaceVias(SIPRequest request, SipTransport transport, String branch) {
+        request.removeHeader(Via.NAME);
+        request.setHeader(topology.via(transport, branch));
+    }
+
+    private static void decrementMaxForwards(SIPRequest request) {
+        MaxForwards maxForwards = (MaxForwards) request.getHeader(MaxForwards.NAME);
+        if (maxForwards == null) {
+            return;
+        }
+        try {
+            maxForwards.decrementMaxForwards();
+        } catch (TooManyHopsException e) {
+            throw new IllegalStateException("Max-Forwards was checked before forwarding", e);
+        }
+    }
+
+    private static void setCallId(SIPMessage message, String callId) {
+        try {
+            message.setCallId(callId);
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void setTag(To to, String tag) {
+        try {
+            to.setTag(tag);
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How the relay reaches a zone's next hop; the transport service in production. */
+    interface FlowProvider {
+        SipFlow flowTo(SipTransport transport, InetSocketAddress destination);
+    }
+}

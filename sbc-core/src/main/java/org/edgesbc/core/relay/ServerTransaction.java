@@ -1,0 +1,50 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.ViaList;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.edgesbc.transport.SipFlow;
+
+/**
+ * A request the SBC received and must answer (RFC 3261 §17.2), with the requester's view of the message saved so
+ * that every response toward it can be rebuilt from the far side's response: its Via stack, Call-ID, From and To.
+ * Retransmitted requests are absorbed by resending {@link #lastResponse}. Owned by one relay shard.
+ */
+final class ServerTransaction {
+    enum State { PROCEEDING, COMPLETED, CONFIRMED, TERMINATED }
+
+    final String key;
+    final String method;
+    final SipFlow flow;
+    final ViaList vias;
+    final String callId;
+    final From from;
+    final To to;
+    final RelayDialog dialog;
+    ClientTransaction client;
+    State state = State.PROCEEDING;
+    byte[] lastResponse;
+    int lastStatus;
+    boolean cancelled;
+    /** Timer G (response retransmission over UDP) or the CANCEL guard. */
+    ScheduledFuture<?> retransmitTimer;
+    /** Timers H, I, J: how long a completed transaction stays to absorb retransmissions. */
+    ScheduledFuture<?> expiryTimer;
+
+    ServerTransaction(String key, String method, SipFlow flow, ViaList vias, String callId, From from, To to,
+            RelayDialog dialog) {
+        this.key = key;
+        this.method = method;
+        this.flow = flow;
+        this.vias = vias;
+        this.callId = callId;
+        this.from = from;
+        this.to = to;
+        this.dialog = dialog;
+    }
+
+    boolean finalSent() {
+        return lastStatus >= 200;
+    }
+}
