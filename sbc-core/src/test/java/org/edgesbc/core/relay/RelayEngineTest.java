@@ -1,0 +1,242 @@
+package org.edgesbc.core.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.transport.InboundSipMessage;
+import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay's transaction and dialog logic with in-memory flows: what each side receives, and that nothing of one
+ * side's topology reaches the other.
+ */
+class RelayEngineTest {
+    private static final InetSocketAddress TRUNK = new InetSocketAddress("127.0.0.2", 5060);
+    private static final InetSocketAddress PBX = new InetSocketAddress("127.0.0.3", 5060);
+    private static final InetSocketAddress SBC = new InetSocketAddress("127.0.0.1", 5060);
+
+    private final Map<InetSocketAddress, RecordingFlow> flows = new ConcurrentHashMap<>();
+    private RelayEngine engine;
+
+    @BeforeEach
+    void start() {
+        RelaySettings settings = new RelaySettings("127.0.0.1", Map.of(SipTransport.UDP, 5060),
+                Map.of("trunk", new RelaySettings.ZonePeer("trunk", TRUNK, SipTransport.UDP),
+                        "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP)),
+                Map.of("trunk", "pbx", "pbx", "trunk"),
+                Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
+        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, 2);
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    @Test
+    void callFromTrunkReachesPbxWithoutTrunkTopologyAndAnswersFlowBack() throws Exception {
+        send(TRUNK, "trunk", invite("trunk-call-1@10.9.9.9", "z9hG4bK-t1"));
+        String trying = flow(TRUNK).next();
+        assertThat(trying).startsWith("SIP/2.0 100 ");
+        String relayedInvite = flow(PBX).next();
+        assertThat(relayedInvite).startsWith("INVITE sip:5551234@127.0.0.3:5060 SIP/2.0");
+        assertThat(headersOf(relayedInvite)).doesNotContain("127.0.0.2", "10.9.9.9", "trunk-call-1", "z9hG4bK-t1",
+                "Record-Route", "TrunkUA");
+        assertThat(relayedInvite).contains("Max-Forwards: 69");
+        String pbxCallId = header(relayedInvite, "Call-ID");
+        String pbxBranch = branch(relayedInvite);
+
+        send(PBX, "pbx", response(200, pbxBranch, pbxCallId, "INVITE", 1, "pbx-tag", "<sip:5551234@127.0.0.3:5060>"));
+        String ok = flow(TRUNK).next();
+        assertThat(ok).startsWith("SIP/2.0 200 ");
+        assertThat(ok).contains("trunk-call-1@10.9.9.9", "z9hG4bK-t1", "tag=pbx-tag", "rport=5060")
+                .doesNotContain("127.0.0.3", pbxCallId, "PbxServer");
+
+        send(TRUNK, "trunk", inDialog("ACK", "trunk-call-1@10.9.9.9", "z9hG4bK-t2", 1, "sip:sbc@127.0.0.1:5060"));
+        String ack = flow(PBX).next();
+        assertThat(ack).startsWith("ACK sip:5551234@127.0.0.3:5060 SIP/2.0").contains(pbxCallId)
+                .doesNotContain("127.0.0.2", "trunk-call-1");
+
+        // The PBX hangs up: the BYE reaches the trunk in the trunk's own dialog terms.
+        send(PBX, "pbx", bye(pbxCallId, "z9hG4bK-p9"));
+        String bye = flow(TRUNK).next();
+        assertThat(bye).startsWith("BYE sip:caller@127.0.0.2:5060 SIP/2.0").contains("trunk-call-1@10.9.9.9")
+                .doesNotContain("127.0.0.3", pbxCallId, "z9hG4bK-p9");
+        send(TRUNK, "trunk", response(200, branch(bye), "trunk-call-1@10.9.9.9", "BYE", 1, "pbx-tag", null)
+                .replace("From: <sip:caller@127.0.0.2>;tag=trunk-tag", "From: <sip:5551234@127.0.0.1>;tag=pbx-tag")
+                .replace("To: <sip:5551234@127.0.0.1>;tag=pbx-tag", "To: <sip:caller@127.0.0.2>;tag=trunk-tag"));
+        String byeOk = flow(PBX).next();
+        assertThat(byeOk).startsWith("SIP/2.0 200 ").contains(pbxCallId, "z9hG4bK-p9");
+        awaitDialogs(0);
+    }
+
+    @Test
+    void retransmittedInviteIsAbsorbedAndAnsweredWithTheLastResponse() throws Exception {
+        String invite = invite("retrans@10.9.9.9", "z9hG4bK-r1");
+        send(TRUNK, "trunk", invite);
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 100 ");
+        flow(PBX).next();
+        send(TRUNK, "trunk", invite);
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 100 ");
+        assertThat(flow(PBX).poll()).as("no second INVITE toward the PBX").isNull();
+    }
+
+    @Test
+    void requestWithMaxForwardsZeroGets483() throws Exception {
+        send(TRUNK, "trunk", invite("mf0@10.9.9.9", "z9hG4bK-m1").replace("Max-Forwards: 70", "Max-Forwards: 0"));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 483 ");
+        assertThat(flow(PBX).poll()).isNull();
+    }
+
+    @Test
+    void optionsToTheSbcItselfIsAnsweredLocally() throws Exception {
+        send(TRUNK, "trunk", "OPTIONS sip:127.0.0.1:5060 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=z9hG4bK-o1\r\n"
+                + "From: <sip:probe@127.0.0.2>;tag=o1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-1\r\n"
+                + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        String answer = flow(TRUNK).next();
+        assertThat(answer).startsWith("SIP/2.0 200 ").contains("Allow: ").doesNotContain("Server:");
+        assertThat(flow(PBX).poll()).isNull();
+    }
+
+    @Test
+    void cancelledCallGets487FromTheFarSide() throws Exception {
+        send(TRUNK, "trunk", invite("cancel@10.9.9.9", "z9hG4bK-c1"));
+        flow(TRUNK).next();
+        String relayed = flow(PBX).next();
+        send(PBX, "pbx", response(180, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag", null));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 180 ");
+        send(TRUNK, "trunk", "CANCEL sip:5551234@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=z9hG4bK-c1\r\n"
+                + "From: <sip:caller@127.0.0.2>;tag=trunk-tag\r\nTo: <sip:5551234@127.0.0.1>\r\n"
+                + "Call-ID: cancel@10.9.9.9\r\nCSeq: 1 CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 200 ").contains("CSeq: 1 CANCEL");
+        String cancel = flow(PBX).next();
+        assertThat(cancel).startsWith("CANCEL ").contains(branch(relayed), header(relayed, "Call-ID"));
+        send(PBX, "pbx", response(200, branch(relayed), header(relayed, "Call-ID"), "CANCEL", 1, "pbx-tag", null));
+        send(PBX, "pbx", response(487, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag", null));
+        assertThat(flow(PBX).next()).startsWith("ACK ");
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 487 ").contains("cancel@10.9.9.9");
+        awaitDialogs(0);
+    }
+
+    @Test
+    void inDialogRequestForUnknownDialogGets481() throws Exception {
+        send(TRUNK, "trunk", inDialog("BYE", "nobody@10.9.9.9", "z9hG4bK-u1", 2, "sip:sbc@127.0.0.1:5060"));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 481 ");
+    }
+
+    private void awaitDialogs(int expected) throws InterruptedException {
+        for (int i = 0; i < 200 && engine.activeDialogs() != expected; i++) {
+            Thread.onSpinWait();
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        assertThat(engine.activeDialogs()).isEqualTo(expected);
+    }
+
+    private void send(InetSocketAddress from, String zone, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        boolean request = !text.startsWith("SIP/2.0");
+        String cseq = header(text, "CSeq");
+        int status = request ? 0 : Integer.parseInt(text.substring(8, 11));
+        engine.onMessage(new InboundSipMessage(flow(from), zone, bytes, request, cseq.substring(cseq.indexOf(' ') + 1),
+                status, header(text, "Call-ID"), System.nanoTime()));
+    }
+
+    private RecordingFlow flow(InetSocketAddress remote) {
+        return flows.computeIfAbsent(remote, RecordingFlow::new);
+    }
+
+    private static String invite(String callId, String branch) {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n"
+                + "m=audio 20000 RTP/AVP 0\r\n";
+        return "INVITE sip:5551234@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=" + branch + ";rport\r\n"
+                + "Via: SIP/2.0/UDP 10.9.9.9:5060;branch=z9hG4bK-inner\r\n"
+                + "Record-Route: <sip:10.9.9.9;lr>\r\n"
+                + "From: <sip:caller@127.0.0.2>;tag=trunk-tag\r\nTo: <sip:5551234@127.0.0.1>\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                + "Contact: <sip:caller@127.0.0.2:5060>\r\nUser-Agent: TrunkUA 1.0\r\n"
+                + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    private static String inDialog(String method, String callId, String branch, int cseq, String uri) {
+        return method + " " + uri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=" + branch + "\r\n"
+                + "From: <sip:caller@127.0.0.2>;tag=trunk-tag\r\nTo: <sip:5551234@127.0.0.1>;tag=pbx-tag\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: " + cseq + " " + method + "\r\nMax-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    private static String bye(String callId, String branch) {
+        return "BYE sip:sbc@127.0.0.1:5060 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.3:5060;branch=" + branch + "\r\n"
+                + "From: <sip:5551234@127.0.0.3>;tag=pbx-tag\r\nTo: <sip:caller@127.0.0.1>;tag=trunk-tag\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: 7 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    private static String response(int status, String branch, String callId, String method, int cseq, String toTag,
+            String contact) {
+        return "SIP/2.0 " + status + " Whatever\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=" + branch + ";rport=5060\r\n"
+                + "From: <sip:caller@127.0.0.2>;tag=trunk-tag\r\nTo: <sip:5551234@127.0.0.1>;tag=" + toTag + "\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: " + cseq + " " + method + "\r\n"
+                + (contact == null ? "" : "Contact: " + contact + "\r\n")
+                + "Server: PbxServer 2.0\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    private static String header(String message, String name) {
+        Matcher m = Pattern.compile("(?im)^" + Pattern.quote(name) + ":\\s*(.*?)\\r?$").matcher(message);
+        assertThat(m.find()).as("header %s in %s", name, message).isTrue();
+        return m.group(1).trim();
+    }
+
+    /** The start line and headers; the SDP body is the media anchoring's to rewrite. */
+    private static String headersOf(String message) {
+        return message.substring(0, message.indexOf("\r\n\r\n"));
+    }
+
+    private static String branch(String message) {
+        Matcher m = Pattern.compile("branch=([^;,\\s]+)").matcher(message);
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    /** A flow that records what the relay sends through it. */
+    private static final class RecordingFlow implements SipFlow {
+        private final InetSocketAddress remote;
+        private final LinkedBlockingQueue<String> sent = new LinkedBlockingQueue<>();
+
+        RecordingFlow(InetSocketAddress remote) {
+            this.remote = remote;
+        }
+
+        String next() throws InterruptedException {
+            String message = sent.poll(5, TimeUnit.SECONDS);
+            assertThat(message).as("a message toward %s", remote).isNotNull();
+            return message;
+        }
+
+        String poll() throws InterruptedException {
+            return sent.poll(200, TimeUnit.MILLISECONDS);
+        }
+
+        @Override public SipTransport transport() { return SipTransport.UDP; }
+        @Override public InetSocketAddress remote() { return remote; }
+        @Override public InetSocketAddress local() { return SBC; }
+        @Override public boolean isOpen() { return true; }
+        @Override public void send(byte[] message) { sent.add(new String(message, StandardCharsets.UTF_8)); }
+    }
+}
