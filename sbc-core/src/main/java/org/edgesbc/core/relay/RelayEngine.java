@@ -23,7 +23,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final String callIdPrefix;
     private final RelayMetrics metrics;
 
-    public RelayEngine(RelaySettings settings, RelayShard.FlowProvider flows, RelayMetrics metrics, int shardCount) {
+    public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, int shardCount) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }

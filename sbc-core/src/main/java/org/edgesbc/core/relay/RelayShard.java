@@ -910,9 +910,4 @@ final class RelayShard {
             throw new IllegalStateException(e);
         }
     }
-
-    /** How the relay reaches a zone's next hop; the transport service in production. */
-    interface FlowProvider {
-        SipFlow flowTo(SipTransport transport, InetSocketAddress destination);
-    }
 }

@@ -1,0 +1,205 @@
+package org.edgesbc.core;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.core.management.ManagementServer;
+import org.edgesbc.core.metrics.SbcMetrics;
+import org.edgesbc.core.relay.RelayEngine;
+import org.edgesbc.core.relay.RelaySettings;
+import org.edgesbc.transport.InboundSipMessage;
+import org.edgesbc.transport.SipMessageSink;
+import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.SipTransportService;
+import org.edgesbc.transport.TransportConfig;
+import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running SBC. {@link #start} reads top to bottom as the whole wiring: metrics, TLS material, admission,
+ * transport, relay, management. {@link #close} stops them in reverse order.
+ */
+public final class SbcDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SbcDaemon.class);
+
+    private final SbcMetrics metrics;
+    private final SipTransportService transport;
+    private final RelayEngine relay;
+    private final ManagementServer management;
+
+    private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay,
+            ManagementServer management) {
+        this.metrics = metrics;
+        this.transport = transport;
+        this.relay = relay;
+        this.management = management;
+    }
+
+    public static SbcDaemon start(SbcConfig config) throws Exception {
+        SbcMetrics metrics = new SbcMetrics();
+        SipConfig sip = config.sip();
+        TlsMaterial tls = TlsMaterial.resolve(config);
+
+        // The transport hands messages to the relay, which needs the transport's bound ports for its own Via and
+        // Contact: the sink is bound once both exist, and nothing is admitted before the listeners are up.
+        RelayHolder holder = new RelayHolder();
+        TransportConfig transportConfig = transportConfig(config, tls);
+        SipTransportService transport = new SipTransportService(transportConfig, new ZoneAdmission(config.zones()),
+                holder, metrics.transport());
+        ManagementServer management = null;
+        RelayEngine relay = null;
+        try {
+            transport.start();
+            RelaySettings settings = relaySettings(config, transport);
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), sip.workerThreads());
+            holder.relay = relay;
+            metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
+            management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
+        } catch (Exception | Error e) {
+            if (relay != null) {
+                relay.close();
+            }
+            transport.close();
+            throw e;
+        }
+        LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
+                config.management().address(), management.port());
+        return new SbcDaemon(metrics, transport, relay, management);
+    }
+
+    /** The actual bound address of the first listener of a transport; tests bind ephemeral ports. */
+    public InetSocketAddress sipAddress(SipTransport transportType) {
+        return transport.localAddress(transportType);
+    }
+
+    public int managementPort() {
+        return management.port();
+    }
+
+    public int activeDialogs() {
+        return relay.activeDialogs();
+    }
+
+    public int activeTransactions() {
+        return relay.activeTransactions();
+    }
+
+    @Override
+    public void close() {
+        LOG.info("SBC stopping");
+        management.close();
+        transport.close();
+        relay.close();
+        metrics.close();
+        LOG.info("SBC stopped");
+    }
+
+    private static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {
+        SipConfig sip = config.sip();
+        List<TransportConfig.Listener> listeners = sip.listeners().stream()
+                .map(l -> new TransportConfig.Listener(l.name(), l.transport(),
+                        new InetSocketAddress(l.address(), l.port())))
+                .toList();
+        TransportConfig.TlsSettings tlsSettings = tls.certificate() == null ? null
+                : new TransportConfig.TlsSettings(tls.certificate(), tls.privateKey(),
+                        sip.tls() == null ? null : sip.tls().trustedCertificates(),
+                        sip.tls() != null && sip.tls().requireClientCertificate(),
+                        sip.tls() != null && sip.tls().verifyPeers());
+        return new TransportConfig(listeners, sip.gate(), sip.connections(), tlsSettings, sip.udpReceiveBufferBytes(),
+                sip.ioThreads());
+    }
+
+    private static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {
+        SipConfig sip = config.sip();
+        Map<SipTransport, Integer> ports = new EnumMap<>(SipTransport.class);
+        for (SipTransport type : SipTransport.values()) {
+            InetSocketAddress bound = transport.localAddress(type);
+            if (bound != null) {
+                ports.put(type, bound.getPort());
+            }
+        }
+        Map<String, RelaySettings.ZonePeer> peers = new LinkedHashMap<>();
+        Map<String, String> routes = new HashMap<>();
+        String trunk = null;
+        String pbx = null;
+        for (ZoneConfig zone : config.zones()) {
+            ZoneConfig.PeerConfig peer = zone.peer();
+            peers.put(zone.name(), new RelaySettings.ZonePeer(zone.name(),
+                    new InetSocketAddress(peer.host(), peer.port()), peer.transport()));
+            if (zone.role() == ZoneConfig.ZoneRole.TRUNK) {
+                trunk = zone.name();
+            } else if (zone.role() == ZoneConfig.ZoneRole.PBX) {
+                pbx = zone.name();
+            }
+        }
+        routes.put(trunk, pbx);
+        routes.put(pbx, trunk);
+        String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
+        return new RelaySettings(host, ports, peers, routes, sip.timers().t1(), sip.timers().t2(), sip.timers().t4(),
+                sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration());
+    }
+
+    private static String describeListeners(SipTransportService transport) {
+        StringBuilder out = new StringBuilder();
+        for (SipTransport type : SipTransport.values()) {
+            InetSocketAddress bound = transport.localAddress(type);
+            if (bound != null) {
+                out.append(out.isEmpty() ? "" : ", ").append(type).append(' ').append(bound.getAddress()
+                        .getHostAddress()).append(':').append(bound.getPort());
+            }
+        }
+        return out.toString();
+    }
+
+    /** Forwards to the relay once it exists; the listeners start before it because it needs their ports. */
+    private static final class RelayHolder implements SipMessageSink {
+        volatile RelayEngine relay;
+
+        @Override
+        public void onMessage(InboundSipMessage message) {
+            RelayEngine current = relay;
+            if (current != null) {
+                current.onMessage(message);
+            }
+        }
+    }
+
+    /** The certificate and key TLS listeners use: configured files, or a pair generated at first start. */
+    private record TlsMaterial(Path certificate, Path privateKey) {
+        static TlsMaterial resolve(SbcConfig config) throws Exception {
+            SipConfig sip = config.sip();
+            boolean tlsUsed = sip.listeners().stream().anyMatch(l -> l.transport() == SipTransport.TLS)
+                    || config.zones().stream().anyMatch(z -> z.peer().transport() == SipTransport.TLS);
+            if (!tlsUsed) {
+                return new TlsMaterial(null, null);
+            }
+            if (sip.tls() != null && sip.tls().certificate() != null) {
+                return new TlsMaterial(sip.tls().certificate(), sip.tls().privateKey());
+            }
+            Path dir = config.dataDir().resolve("tls");
+            Path certificate = dir.resolve("sbc-cert.pem");
+            Path key = dir.resolve("sbc-key.pem");
+            if (Files.exists(certificate) && Files.exists(key)) {
+                LOG.warn("TLS uses the self-signed certificate {} generated earlier; configure sip.tls.certificate "
+                        + "and sip.tls.private-key for production", certificate);
+            } else {
+                List<String> names = sip.listeners().stream().map(SipConfig.ListenerConfig::address).distinct()
+                        .toList();
+                SelfSignedCertificateGenerator.generate(certificate, key, names);
+                LOG.warn("no TLS certificate configured: generated a self-signed one at {} for {}; peers will not "
+                        + "trust it until you configure sip.tls.certificate and sip.tls.private-key", certificate,
+                        names);
+            }
+            return new TlsMaterial(certificate, key);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.edgesbc.core.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.IntSupplier;
+
+/**
+ * Every meter the daemon exports, declared here (names {@code sbc.<area>.<thing>}; Prometheus renders
+ * {@code sbc_<area>_<thing>_total} for counters). Tag values come from enums and fixed sets, never from addresses,
+ * users or Call-IDs. Owns the Prometheus registry, with the JVM's own meters bound to it.
+ */
+public final class SbcMetrics implements AutoCloseable {
+    static final String TRANSPORT_RECEIVED = "sbc.transport.messages.received";
+    static final String TRANSPORT_SENT = "sbc.transport.messages.sent";
+    static final String TRANSPORT_GATE_REJECTED = "sbc.transport.gate.rejected";
+    static final String TRANSPORT_ADMISSION_DROPPED = "sbc.transport.admission.dropped";
+    static final String TRANSPORT_CONNECTIONS = "sbc.transport.connections";
+    static final String TRANSPORT_CONNECTIONS_REFUSED = "sbc.transport.connections.refused";
+    static final String TRANSPORT_SEND_FAILED = "sbc.transport.send.failed";
+    static final String RELAY_REQUESTS = "sbc.relay.requests";
+    static final String RELAY_RESPONSES = "sbc.relay.responses";
+    static final String RELAY_LOCAL_RESPONSES = "sbc.relay.local.responses";
+    static final String RELAY_RETRANSMISSIONS_ABSORBED = "sbc.relay.retransmissions.absorbed";
+    static final String RELAY_TIMEOUTS = "sbc.relay.transaction.timeouts";
+    static final String RELAY_DROPPED = "sbc.relay.dropped";
+    static final String RELAY_TRANSACTIONS_OVERFLOW = "sbc.relay.transactions.overflow";
+    static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
+    static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";
+    static final String RELAY_DIALOGS = "sbc.relay.dialogs.active";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final MicrometerTransportMetrics transport;
+    private final MicrometerRelayMetrics relay;
+
+    public SbcMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        transport = new MicrometerTransportMetrics(registry);
+        relay = new MicrometerRelayMetrics(registry);
+    }
+
+    public MicrometerTransportMetrics transport() {
+        return transport;
+    }
+
+    public MicrometerRelayMetrics relay() {
+        return relay;
+    }
+
+    /** Gauges read from the relay and transport when scraped. */
+    public void bindGauges(IntSupplier transactions, IntSupplier dialogs, IntSupplier connections) {
+        Gauge.builder(RELAY_TRANSACTIONS, transactions, IntSupplier::getAsInt)
+                .description("Server and client transactions in the relay's tables").register(registry);
+        Gauge.builder(RELAY_DIALOGS, dialogs, IntSupplier::getAsInt)
+                .description("Dialogs tracked by the relay").register(registry);
+        Gauge.builder(TRANSPORT_CONNECTIONS, connections, IntSupplier::getAsInt)
+                .description("Open TCP and TLS connections").register(registry);
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    static Counter counter(PrometheusMeterRegistry registry, String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,272 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+import static org.edgesbc.fixtures.sip.SipTestPeer.headers;
+import static org.edgesbc.fixtures.sip.SipTestPeer.tag;
+import static org.edgesbc.fixtures.sip.SipTestPeer.topBranch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.SipTestPeer;
+import org.edgesbc.fixtures.sip.StreamSipPeer;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real daemon on loopback, driven by peers that share none of its code, over UDP, TCP and TLS. */
+class SbcDaemonIT {
+    private static final long WAIT = 5_000;
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void udpCallsInBothDirectionsHideEachSidesTopology() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0,
+                    peer(trunk.localAddress(), SipTransport.UDP), peer(pbx.localAddress(), SipTransport.UDP));
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                trunk.towards(sbcUdp);
+                pbx.towards(sbcUdp);
+                placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "call-a@trunk.example");
+                placeCall(pbx, "UDP", trunk, "UDP", sbcUdp, "call-b@pbx.example");
+                awaitDialogs(sbc, 0);
+            }
+        }
+    }
+
+    @Test
+    void tlsTrunkInterworksWithTcpPbx() throws Exception {
+        try (ServerSocket pbxListener = listen("127.0.0.3");
+                UdpSipPeer trunkUdp = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0))) {
+            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0, peer(trunkUdp.localAddress(), SipTransport.TLS),
+                    peer((InetSocketAddress) pbxListener.getLocalSocketAddress(), SipTransport.TCP));
+            try (SbcDaemon sbc = SbcDaemon.start(config);
+                    StreamSipPeer trunk = connect(SipTransport.TLS, "127.0.0.2", sbc,
+                            trusting(dataDir.resolve("tls/sbc-cert.pem")))) {
+                trunk.send(SipMessages.invite("TLS", trunk.localAddress(), sbc.sipAddress(SipTransport.TLS), "100",
+                        "probe@tls", "z9hG4bK-probe", "t0"));
+                try (StreamSipPeer pbx = StreamSipPeer.accept(pbxListener, (int) WAIT)) {
+                    String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+                    assertThat(invite).isNotNull();
+                    assertThat(header(invite, "Via")).startsWith("SIP/2.0/TCP 127.0.0.1:"
+                            + sbc.sipAddress(SipTransport.TCP).getPort());
+                    pbx.send(SipMessages.answer(invite, 486, "Busy Here", "busy", null));
+                    assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("hop-by-hop ACK for the 486").isNotNull();
+                    assertThat(trunk.receiveStartingWith("SIP/2.0 486 ", WAIT)).isNotNull();
+                    // A second call reuses the SBC's connection to the PBX.
+                    placeCall(trunk, "TLS", pbx, "TCP", sbc.sipAddress(SipTransport.TLS), "call-c@tls.example");
+                }
+                awaitDialogs(sbc, 0);
+            }
+        }
+    }
+
+    @Test
+    void sourcesOutsideEveryZoneGetNoAnswerAndAreCounted() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0,
+                    peer(trunk.localAddress(), SipTransport.UDP), peer(pbx.localAddress(), SipTransport.UDP));
+            try (SbcDaemon sbc = SbcDaemon.start(config);
+                    UdpSipPeer stranger = new UdpSipPeer(new InetSocketAddress("127.0.0.200", 0),
+                            sbc.sipAddress(SipTransport.UDP))) {
+                stranger.send(SipMessages.invite("UDP", stranger.localAddress(), sbc.sipAddress(SipTransport.UDP),
+                        "100", "scan@x", "z9hG4bK-scan", "s1"));
+                stranger.send("OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.200:5060;branch=z9hG4bK-o"
+                        + "\r\nFrom: <sip:x@127.0.0.200>;tag=1\r\nTo: <sip:100@127.0.0.1>\r\nCall-ID: o1\r\n"
+                        + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+                assertThat(stranger.receive(1_000)).as("no answer to an unadmitted source").isNull();
+                assertThat(pbx.receive(200)).isNull();
+                assertThat(metrics(sbc)).containsPattern("sbc_transport_admission_dropped_total\\{[^}]*transport=\"udp\"[^}]*} [1-9]");
+                try (StreamSipPeer tcpStranger = StreamSipPeer.tcp(new InetSocketAddress("127.0.0.200", 0),
+                        sbc.sipAddress(SipTransport.TCP))) {
+                    assertThat(tcpStranger.closedByPeer(2_000)).as("connection from outside closed").isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void hostileBytesNeverStopTheDaemon() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0,
+                    peer(trunk.localAddress(), SipTransport.UDP), peer(pbx.localAddress(), SipTransport.UDP));
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                trunk.towards(sbcUdp);
+                pbx.towards(sbcUdp);
+                String good = SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "hostile@x",
+                        "z9hG4bK-h", "h1");
+                List<byte[]> hostile = new ArrayList<>();
+                hostile.add(new byte[] {(byte) 0xff, 0x00, 0x13, 0x37});
+                hostile.add("\r\n\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.substring(0, good.length() / 2).getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("Content-Length: ", "Content-Length: 5\r\nContent-Length: ")
+                        .getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("Content-Length: ", "Content-Length: -").getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("CSeq: 1", "CSeq: \u0000 1").getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("SIP/2.0\r\n", "SIP/3.0\r\n").getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("Max-Forwards: 70\r\n",
+                        "Max-Forwards: 70\r\n" + "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKx\r\n".repeat(10_000))
+                        .getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("Max-Forwards: 70\r\n",
+                        "Max-Forwards: 70\r\nSubject: " + "x".repeat(60_000) + "\r\n").getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("Call-ID: hostile@x\r\n", "").getBytes(StandardCharsets.UTF_8));
+                hostile.add(good.replace("From: \"Caller\" <sip:caller@127.0.0.2>", "From: <<<")
+                        .getBytes(StandardCharsets.UTF_8));
+                for (byte[] bytes : hostile) {
+                    if (bytes.length <= 65_000) {
+                        trunk.sendBytes(bytes);
+                    }
+                }
+                List<String> answers = new ArrayList<>();
+                String answer;
+                while ((answer = trunk.receive(500)) != null) {
+                    answers.add(answer);
+                }
+                assertThat(answers).allMatch(a -> a.startsWith("SIP/2.0 4"));
+                assertThat(answers).anyMatch(a -> a.startsWith("SIP/2.0 400 "));
+                assertThat(pbx.receive(200)).as("nothing hostile reaches the PBX").isNull();
+
+                try (StreamSipPeer tcp = connect(SipTransport.TCP, "127.0.0.2", sbc, null)) {
+                    tcp.send(good.replace("Content-Length: ", "Content-Length: 99999"));
+                    assertThat(tcp.closedByPeer(3_000)).as("stream with a lying Content-Length closed").isTrue();
+                }
+                assertThat(metrics(sbc)).contains("sbc_transport_gate_rejected_total");
+                placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "after-hostile@trunk.example");
+            }
+        }
+    }
+
+    private static ZoneConfig.PeerConfig peer(InetSocketAddress address, SipTransport transport) {
+        return new ZoneConfig.PeerConfig(address.getAddress().getHostAddress(), address.getPort(), transport);
+    }
+
+    /**
+     * A whole call: INVITE with SDP, 180, 200, ACK, then BYE from the callee and its 200. Checks that what each side
+     * receives carries none of the other side's addresses, Call-ID, branches or product names.
+     */
+    static void placeCall(SipTestPeer caller, String callerTransport, SipTestPeer callee, String calleeTransport,
+            InetSocketAddress sbcForCaller, String callId) throws IOException {
+        String callerHost = caller.localAddress().getAddress().getHostAddress();
+        String calleeHost = callee.localAddress().getAddress().getHostAddress();
+        String branch = "z9hG4bK-" + callId.hashCode();
+        caller.send(SipMessages.invite(callerTransport, caller.localAddress(), sbcForCaller, "5551234", callId, branch,
+                "caller-tag"));
+        String invite = callee.receiveStartingWith("INVITE ", WAIT);
+        assertThat(invite).as("INVITE relayed to the callee").isNotNull();
+        assertThat(headers(invite)).doesNotContain(callerHost, callId, branch, "FixtureCaller");
+        assertThat(invite).startsWith("INVITE sip:5551234@" + calleeHost);
+
+        String calleeContact = "<sip:callee@" + calleeHost + ":" + callee.localAddress().getPort() + ";transport="
+                + calleeTransport.toLowerCase() + ">";
+        callee.send(SipMessages.answer(invite, 180, "Ringing", "callee-tag", calleeContact));
+        callee.send(SipMessages.answer(invite, 200, "OK", "callee-tag", calleeContact));
+
+        List<String> early = new ArrayList<>();
+        String ok = caller.receiveStartingWith("SIP/2.0 200 ", WAIT, early);
+        assertThat(ok).as("200 relayed to the caller").isNotNull();
+        assertThat(early).anyMatch(m -> m.startsWith("SIP/2.0 100 ")).anyMatch(m -> m.startsWith("SIP/2.0 180 "));
+        for (String response : early) {
+            assertThat(headers(response)).doesNotContain(calleeHost, "FixtureCallee");
+        }
+        assertThat(headers(ok)).contains(callId, branch).doesNotContain(calleeHost, "FixtureCallee",
+                header(invite, "Call-ID"));
+        String sbcContact = header(ok, "Contact");
+        String requestUri = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
+
+        caller.send(SipMessages.inDialog("ACK", requestUri, callerTransport, caller.localAddress(), callId,
+                header(ok, "From"), header(ok, "To"), 1, branch + "-ack"));
+        String ack = callee.receiveStartingWith("ACK ", WAIT);
+        assertThat(ack).as("ACK relayed to the callee").isNotNull();
+        assertThat(headers(ack)).contains(header(invite, "Call-ID")).doesNotContain(callerHost, callId);
+
+        callee.send(SipMessages.inDialog("BYE", "sip:sbc@" + sbcHostOf(invite), calleeTransport,
+                callee.localAddress(), header(invite, "Call-ID"), header(ok, "To").replace(callerHost, calleeHost)
+                        .replaceFirst("<[^>]*>", "<sip:callee@" + calleeHost + ">"),
+                header(invite, "From"), 5, "z9hG4bK-bye-" + callId.hashCode()));
+        String bye = caller.receiveStartingWith("BYE ", WAIT);
+        assertThat(bye).as("BYE relayed to the caller").isNotNull();
+        assertThat(headers(bye)).contains(callId, "caller-tag", "callee-tag").doesNotContain(calleeHost);
+        assertThat(tag(header(bye, "From"))).isEqualTo("callee-tag");
+        caller.send(SipMessages.answer(bye, 200, "OK", null, null));
+        String byeOk = callee.receiveStartingWith("SIP/2.0 200 ", WAIT);
+        assertThat(byeOk).as("200 for BYE relayed to the callee").isNotNull();
+        assertThat(header(byeOk, "CSeq")).isEqualTo("5 BYE");
+        assertThat(topBranch(byeOk)).isEqualTo("z9hG4bK-bye-" + callId.hashCode());
+    }
+
+    private static String sbcHostOf(String relayedRequest) {
+        String via = header(relayedRequest, "Via");
+        String sentBy = via.substring(via.indexOf(' ') + 1).split(";")[0];
+        return sentBy;
+    }
+
+    static void awaitDialogs(SbcDaemon sbc, int expected) throws InterruptedException {
+        for (int i = 0; i < 400 && sbc.activeDialogs() != expected; i++) {
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertThat(sbc.activeDialogs()).isEqualTo(expected);
+    }
+
+    static String metrics(SbcDaemon sbc) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sbc.managementPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    static SSLContext trusting(Path certificatePem) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(certificatePem)) {
+            int i = 0;
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("sbc-" + i++, (X509Certificate) certificate);
+            }
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    static ServerSocket listen(String host) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(host, 0));
+        return server;
+    }
+
+    static StreamSipPeer connect(SipTransport transport, String fromHost, SbcDaemon sbc, SSLContext tls)
+            throws IOException {
+        InetSocketAddress target = sbc.sipAddress(transport);
+        InetSocketAddress bind = new InetSocketAddress(fromHost, 0);
+        return transport == SipTransport.TLS ? StreamSipPeer.tls(bind, target, tls) : StreamSipPeer.tcp(bind, target);
+    }
+}

@@ -1,0 +1,41 @@
+package org.edgesbc.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.edgesbc.core.config.ManagementConfig;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.policy.Cidr;
+import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.TransportConfig;
+
+/** Loopback topologies for daemon tests: the SBC on 127.0.0.1 (ephemeral ports), trunk 127.0.0.2, PBX 127.0.0.3. */
+final class TestConfigs {
+    private TestConfigs() { }
+
+    static SbcConfig loopback(Path dataDir, int udpPort, int tcpPort, int tlsPort,
+            ZoneConfig.PeerConfig trunkPeer, ZoneConfig.PeerConfig pbxPeer) {
+        SipConfig sip = new SipConfig(
+                "127.0.0.1",
+                List.of(new SipConfig.ListenerConfig("udp", SipTransport.UDP, "127.0.0.1", udpPort),
+                        new SipConfig.ListenerConfig("tcp", SipTransport.TCP, "127.0.0.1", tcpPort),
+                        new SipConfig.ListenerConfig("tls", SipTransport.TLS, "127.0.0.1", tlsPort)),
+                new SipConfig.TlsConfig(null, null, null, false, false),
+                1 << 20,
+                1,
+                2,
+                TransportConfig.GateLimits.DEFAULTS,
+                new TransportConfig.ConnectionLimits(64, 8, Duration.ofMinutes(1), Duration.ofSeconds(2)),
+                SipConfig.TimerConfig.RFC3261,
+                10_000,
+                1_000,
+                Duration.ofHours(1));
+        return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip,
+                List.of(new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),
+                                trunkPeer),
+                        new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer)),
+                new ManagementConfig("127.0.0.1", 0, "test-token"));
+    }
+}

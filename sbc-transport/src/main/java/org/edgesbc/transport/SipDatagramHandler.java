@@ -1,0 +1,59 @@
+package org.edgesbc.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import org.edgesbc.transport.gate.GateResult;
+import org.edgesbc.transport.gate.SipMessageGate;
+
+/**
+ * Gates an admitted datagram and hands it to the sink, or answers/drops it through the {@link GateRejectResponder}.
+ * Releases the datagram (via {@link SimpleChannelInboundHandler}).
+ */
+@ChannelHandler.Sharable
+final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmissionHandler.AdmittedDatagram> {
+    private final SipMessageGate gate;
+    private final GateRejectResponder responder;
+    private final SipMessageSink sink;
+    private final TransportMetrics metrics;
+
+    SipDatagramHandler(SipMessageGate gate, GateRejectResponder responder, SipMessageSink sink,
+            TransportMetrics metrics) {
+        super(false);
+        this.gate = gate;
+        this.responder = responder;
+        this.sink = sink;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramAdmissionHandler.AdmittedDatagram admitted) {
+        DatagramPacket packet = admitted.packet();
+        try {
+            ByteBuf content = packet.content();
+            byte[] bytes = new byte[content.readableBytes()];
+            content.getBytes(content.readerIndex(), bytes);
+            long received = System.nanoTime();
+            GateResult result = gate.check(bytes, bytes.length, false);
+            if (result.keepAlive()) {
+                return;
+            }
+            if (!result.accepted()) {
+                byte[] answer = responder.reject(SipTransport.UDP, result, String.valueOf(packet.sender()));
+                if (answer != null) {
+                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), packet.sender()));
+                }
+                return;
+            }
+            metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
+            sink.onMessage(new InboundSipMessage(new DatagramFlow(ctx.channel(), packet.sender(), metrics),
+                    admitted.zone(), bytes, result.request(), result.method(), result.statusCode(), result.callId(),
+                    received));
+        } finally {
+            packet.release();
+        }
+    }
+}

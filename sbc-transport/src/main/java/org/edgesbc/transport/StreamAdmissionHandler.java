@@ -1,0 +1,67 @@
+package org.edgesbc.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+
+/**
+ * First handler of every TCP/TLS connection: admits the remote address into a zone and reserves room in the
+ * {@link ConnectionTable}, or closes the connection at once without a byte exchanged. Releases the reservation when
+ * the connection closes. One instance per connection.
+ */
+final class StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
+    static final AttributeKey<String> ZONE = AttributeKey.valueOf("sbc.zone");
+
+    private final SipTransport transport;
+    private final SourceAdmission admission;
+    private final ConnectionTable connections;
+    private final TransportMetrics metrics;
+    private final boolean outbound;
+    private boolean reserved;
+
+    StreamAdmissionHandler(SipTransport transport, SourceAdmission admission, ConnectionTable connections,
+            TransportMetrics metrics, boolean outbound) {
+        this.transport = transport;
+        this.admission = admission;
+        this.connections = connections;
+        this.metrics = metrics;
+        this.outbound = outbound;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        String zone = admission.admit(transport, remote);
+        if (zone == null) {
+            metrics.admissionDropped(transport);
+            ctx.close();
+            return;
+        }
+        if (!outbound && !connections.reserveInbound(remote)) {
+            metrics.connectionRefused(transport);
+            ctx.close();
+            return;
+        }
+        reserved = true;
+        ctx.channel().attr(ZONE).set(zone);
+        connections.register(remote, ctx.channel());
+        metrics.connectionOpened(transport);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (reserved) {
+            reserved = false;
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (outbound) {
+                connections.releaseOutbound(remote, ctx.channel());
+            } else {
+                connections.releaseInbound(remote, ctx.channel());
+            }
+            metrics.connectionClosed(transport);
+        }
+        ctx.fireChannelInactive();
+    }
+}
