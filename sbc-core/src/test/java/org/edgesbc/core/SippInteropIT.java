@@ -101,8 +101,7 @@ class SippInteropIT {
         }
         assertThat(otherCallIds).isNotEmpty();
         for (String message : received) {
-            int end = message.indexOf("\n\n");
-            String head = end < 0 ? message : message.substring(0, end);
+            String head = message.split("\r?\n\r?\n", 2)[0];
             assertThat(head).doesNotContain(otherHost);
             String callId = head.lines().filter(l -> l.startsWith(callIdPrefix)).findFirst().orElse("");
             assertThat(otherCallIds).doesNotContain(callId.substring(Math.min(callId.length(), callIdPrefix.length()))
