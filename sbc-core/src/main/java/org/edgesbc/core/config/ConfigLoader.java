@@ -1,0 +1,316 @@
+package org.edgesbc.core.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.edgesbc.policy.Cidr;
+import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.TransportConfig;
+
+/**
+ * Reads {@code sbc.yaml} into an immutable {@link SbcConfig}: binds, validates every key and every whole-config
+ * rule, and reports all problems at once. Defaults for omitted keys are the ones {@code config/sbc.yaml} documents.
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP = Set.of("data-dir", "sip", "zones", "management");
+    private static final Set<String> SIP = Set.of("advertised-host", "listeners", "tls", "udp-receive-buffer-bytes",
+            "io-threads", "worker-threads", "gate", "connections", "timers", "max-transactions", "max-dialogs",
+            "max-call-duration");
+    private static final Set<String> LISTENER = Set.of("name", "transport", "address", "port");
+    private static final Set<String> TLS = Set.of("certificate", "private-key", "trusted-certificates",
+            "require-client-certificate", "verify-peers");
+    private static final Set<String> GATE = Set.of("max-message-bytes", "max-start-line-bytes",
+            "max-header-line-bytes", "max-headers", "max-vias");
+    private static final Set<String> CONNECTIONS = Set.of("max-total", "max-per-source", "idle-timeout",
+            "connect-timeout");
+    private static final Set<String> TIMERS = Set.of("t1", "t2", "t4");
+    private static final Set<String> ZONE = Set.of("name", "role", "networks", "peer");
+    private static final Set<String> PEER = Set.of("host", "port", "transport");
+    private static final Set<String> MANAGEMENT = Set.of("address", "port", "token");
+    private static final int MIN_TOKEN_LENGTH = 16;
+
+    private ConfigLoader() { }
+
+    public static SbcConfig load(Path file) throws ConfigException {
+        String name = file.toString();
+        YamlTree tree;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            tree = YamlTree.read(reader);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(name + ": cannot read configuration: " + e.getMessage()));
+        }
+        ConfigReader r = new ConfigReader(name);
+        Path folder = file.toAbsolutePath().getParent();
+        SbcConfig config = bind(r, tree, file, folder);
+        if (!r.errors().isEmpty()) {
+            throw new ConfigException(r.errors());
+        }
+        return config;
+    }
+
+    private static SbcConfig bind(ConfigReader r, YamlTree tree, Path file, Path folder) {
+        YamlTree.Mapping root = r.mapping(tree, "(document)");
+        if (root == null) {
+            return null;
+        }
+        r.onlyKeys(root, "", TOP);
+        Path dataDir = folder.resolve(r.string(root, "", "data-dir", "data", false)).normalize();
+        SipConfig sip = sip(r, r.optionalMapping(root, "", "sip"), root, folder);
+        List<ZoneConfig> zones = zones(r, root);
+        ManagementConfig management = management(r, r.optionalMapping(root, "", "management"));
+        if (sip != null) {
+            crossCheck(r, root, sip, zones);
+        }
+        return new SbcConfig(file, dataDir, sip, zones, management);
+    }
+
+    private static SipConfig sip(ConfigReader r, YamlTree.Mapping m, YamlTree.Mapping root, Path folder) {
+        if (m == null) {
+            r.error(root.line(), "sip", null, "is required (at least sip.listeners)");
+            return null;
+        }
+        r.onlyKeys(m, "sip", SIP);
+        String advertised = r.parsed(r.scalar(m, "sip", "advertised-host", false), ConfigLoader::ipLiteral);
+        List<SipConfig.ListenerConfig> listeners = new ArrayList<>();
+        List<YamlTree> items = r.sequence(m, "sip", "listeners", true);
+        if (items.isEmpty() && m.entries().containsKey("listeners")) {
+            r.error(m.entries().get("listeners").keyLine(), "sip.listeners", null, "needs at least one listener");
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String path = "sip.listeners[" + i + "]";
+            YamlTree.Mapping l = r.mapping(items.get(i), path);
+            if (l == null) {
+                continue;
+            }
+            r.onlyKeys(l, path, LISTENER);
+            String name = r.string(l, path, "name", null, true);
+            SipTransport transport = r.enumValue(l, path, "transport", SipTransport.class, null, true);
+            String address = r.parsed(r.scalar(l, path, "address", true), ConfigLoader::ipLiteral);
+            int port = r.integer(l, path, "port", transport == SipTransport.TLS ? 5061 : 5060, 0, 65_535);
+            if (name != null && transport != null && address != null) {
+                listeners.add(new SipConfig.ListenerConfig(name, transport, address, port));
+            }
+        }
+        SipConfig.TlsConfig tls = tls(r, r.optionalMapping(m, "sip", "tls"), folder);
+        int rcvbuf = r.integer(m, "sip", "udp-receive-buffer-bytes", 4 << 20, 65_536, 1 << 30);
+        int io = r.integer(m, "sip", "io-threads", 1, 1, 64);
+        int workers = r.integer(m, "sip", "worker-threads", 2, 1, 64);
+        YamlTree.Mapping g = r.optionalMapping(m, "sip", "gate");
+        if (g != null) {
+            r.onlyKeys(g, "sip.gate", GATE);
+        }
+        TransportConfig.GateLimits d = TransportConfig.GateLimits.DEFAULTS;
+        TransportConfig.GateLimits gate = new TransportConfig.GateLimits(
+                r.integer(g, "sip.gate", "max-message-bytes", d.maxMessageBytes(), 1_024, 65_507),
+                r.integer(g, "sip.gate", "max-start-line-bytes", d.maxStartLineBytes(), 64, 8_192),
+                r.integer(g, "sip.gate", "max-header-line-bytes", d.maxHeaderLineBytes(), 128, 16_384),
+                r.integer(g, "sip.gate", "max-headers", d.maxHeaders(), 8, 256),
+                r.integer(g, "sip.gate", "max-vias", d.maxVias(), 1, 70));
+        YamlTree.Mapping c = r.optionalMapping(m, "sip", "connections");
+        if (c != null) {
+            r.onlyKeys(c, "sip.connections", CONNECTIONS);
+        }
+        TransportConfig.ConnectionLimits cd = TransportConfig.ConnectionLimits.DEFAULTS;
+        TransportConfig.ConnectionLimits connections = new TransportConfig.ConnectionLimits(
+                r.integer(c, "sip.connections", "max-total", cd.maxTotal(), 1, 1_000_000),
+                r.integer(c, "sip.connections", "max-per-source", cd.maxPerSource(), 1, 100_000),
+                r.duration(c, "sip.connections", "idle-timeout", cd.idleTimeout(), Duration.ofSeconds(10),
+                        Duration.ofDays(1)),
+                r.duration(c, "sip.connections", "connect-timeout", cd.connectTimeout(), Duration.ofMillis(100),
+                        Duration.ofMinutes(1)));
+        YamlTree.Mapping t = r.optionalMapping(m, "sip", "timers");
+        if (t != null) {
+            r.onlyKeys(t, "sip.timers", TIMERS);
+        }
+        SipConfig.TimerConfig rfc = SipConfig.TimerConfig.RFC3261;
+        SipConfig.TimerConfig timers = new SipConfig.TimerConfig(
+                r.duration(t, "sip.timers", "t1", rfc.t1(), Duration.ofMillis(50), Duration.ofSeconds(5)),
+                r.duration(t, "sip.timers", "t2", rfc.t2(), Duration.ofMillis(500), Duration.ofSeconds(60)),
+                r.duration(t, "sip.timers", "t4", rfc.t4(), Duration.ofMillis(500), Duration.ofSeconds(60)));
+        if (timers.t2().compareTo(timers.t1()) < 0) {
+            r.error(t == null ? m.line() : t.line(), "sip.timers.t2", ConfigReader.format(timers.t2()),
+                    "must not be shorter than t1 (" + ConfigReader.format(timers.t1()) + ")");
+        }
+        int maxTransactions = r.integer(m, "sip", "max-transactions", 200_000, 100, 10_000_000);
+        int maxDialogs = r.integer(m, "sip", "max-dialogs", 100_000, 10, 10_000_000);
+        Duration maxCall = r.duration(m, "sip", "max-call-duration", Duration.ofHours(4), Duration.ofMinutes(1),
+                Duration.ofDays(2));
+        return new SipConfig(advertised, listeners, tls, rcvbuf, io, workers, gate, connections, timers,
+                maxTransactions, maxDialogs, maxCall);
+    }
+
+    private static SipConfig.TlsConfig tls(ConfigReader r, YamlTree.Mapping m, Path folder) {
+        if (m == null) {
+            return new SipConfig.TlsConfig(null, null, null, false, true);
+        }
+        r.onlyKeys(m, "sip.tls", TLS);
+        ConfigReader.Scalar certificateKey = r.scalar(m, "sip.tls", "certificate", false);
+        ConfigReader.Scalar privateKeyKey = r.scalar(m, "sip.tls", "private-key", false);
+        if ((certificateKey == null) != (privateKeyKey == null)) {
+            r.error(m.line(), "sip.tls", null, "certificate and private-key go together: give both or neither "
+                    + "(neither generates a self-signed certificate in the data directory)");
+        }
+        Path certificate = existingFile(r, certificateKey, folder);
+        Path key = existingFile(r, privateKeyKey, folder);
+        Path trusted = existingFile(r, r.scalar(m, "sip.tls", "trusted-certificates", false), folder);
+        return new SipConfig.TlsConfig(certificate, key, trusted,
+                r.bool(m, "sip.tls", "require-client-certificate", false),
+                r.bool(m, "sip.tls", "verify-peers", true));
+    }
+
+    private static Path existingFile(ConfigReader r, ConfigReader.Scalar s, Path folder) {
+        if (s == null) {
+            return null;
+        }
+        Path path = folder.resolve(s.text()).normalize();
+        if (!Files.isReadable(path)) {
+            r.error(s.line(), s.path(), s.text(), "no readable file at " + path);
+            return null;
+        }
+        return path;
+    }
+
+    private static List<ZoneConfig> zones(ConfigReader r, YamlTree.Mapping root) {
+        List<ZoneConfig> zones = new ArrayList<>();
+        List<YamlTree> items = r.sequence(root, "", "zones", true);
+        for (int i = 0; i < items.size(); i++) {
+            String path = "zones[" + i + "]";
+            YamlTree.Mapping z = r.mapping(items.get(i), path);
+            if (z == null) {
+                continue;
+            }
+            r.onlyKeys(z, path, ZONE);
+            String name = r.string(z, path, "name", null, true);
+            ZoneConfig.ZoneRole role = r.enumValue(z, path, "role", ZoneConfig.ZoneRole.class, null, true);
+            List<Cidr> networks = new ArrayList<>();
+            List<YamlTree> nets = r.sequence(z, path, "networks", true);
+            for (int n = 0; n < nets.size(); n++) {
+                String netPath = path + ".networks[" + n + "]";
+                if (nets.get(n) instanceof YamlTree.Scalar s && !s.isNull()) {
+                    Cidr cidr = r.parsed(new ConfigReader.Scalar(s.text(), s.line(), netPath), Cidr::parse);
+                    if (cidr != null) {
+                        networks.add(cidr);
+                    }
+                } else {
+                    r.error(nets.get(n).line(), netPath, null, "must be a network such as 192.0.2.0/24");
+                }
+            }
+            YamlTree.Mapping p = r.optionalMapping(z, path, "peer");
+            ZoneConfig.PeerConfig peer = null;
+            if (p == null) {
+                r.error(z.line(), path + ".peer", null, "is required: where requests toward this zone are sent");
+            } else {
+                r.onlyKeys(p, path + ".peer", PEER);
+                String host = r.parsed(r.scalar(p, path + ".peer", "host", true), ConfigLoader::ipLiteral);
+                int port = r.integer(p, path + ".peer", "port", 5060, 1, 65_535);
+                SipTransport transport = r.enumValue(p, path + ".peer", "transport", SipTransport.class,
+                        SipTransport.UDP, false);
+                if (host != null) {
+                    peer = new ZoneConfig.PeerConfig(host, port, transport);
+                }
+            }
+            if (name != null && role != null) {
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer));
+            }
+        }
+        return zones;
+    }
+
+    private static ManagementConfig management(ConfigReader r, YamlTree.Mapping m) {
+        if (m != null) {
+            r.onlyKeys(m, "management", MANAGEMENT);
+        }
+        String address = r.parsed(r.scalar(m, "management", "address", false), ConfigLoader::ipLiteral);
+        int port = r.integer(m, "management", "port", 9090, 0, 65_535);
+        ConfigReader.Scalar token = r.scalar(m, "management", "token", false);
+        if (token != null && token.text().length() < MIN_TOKEN_LENGTH) {
+            r.error(token.line(), token.path(), "(" + token.text().length() + " characters)",
+                    "a bearer token needs at least " + MIN_TOKEN_LENGTH + " characters");
+        }
+        return new ManagementConfig(address == null ? "127.0.0.1" : address, port, token == null ? null
+                : token.text());
+    }
+
+    /** Rules about the configuration as a whole. */
+    private static void crossCheck(ConfigReader r, YamlTree.Mapping root, SipConfig sip, List<ZoneConfig> zones) {
+        int zonesLine = root.entries().containsKey("zones") ? root.entries().get("zones").keyLine() : 1;
+        YamlTree.Mapping sipNode = (YamlTree.Mapping) root.entries().get("sip").value();
+        int listenersLine = sipNode.entries().containsKey("listeners")
+                ? sipNode.entries().get("listeners").keyLine() : sipNode.line();
+        Set<String> names = new HashSet<>();
+        Set<String> sockets = new HashSet<>();
+        for (SipConfig.ListenerConfig listener : sip.listeners()) {
+            if (!names.add(listener.name())) {
+                r.error(listenersLine, "sip.listeners", listener.name(), "two listeners share this name");
+            }
+            if (listener.port() != 0
+                    && !sockets.add(listener.transport() + " " + listener.address() + ":" + listener.port())) {
+                r.error(listenersLine, "sip.listeners", listener.transport() + " " + listener.address() + ":"
+                        + listener.port(), "two listeners bind the same transport, address and port");
+            }
+        }
+        Map<ZoneConfig.ZoneRole, Integer> roles = new HashMap<>();
+        Set<String> zoneNames = new HashSet<>();
+        Map<Cidr, String> owner = new HashMap<>();
+        Set<SipTransport> listening = new HashSet<>();
+        sip.listeners().forEach(l -> listening.add(l.transport()));
+        for (ZoneConfig zone : zones) {
+            if (!zoneNames.add(zone.name())) {
+                r.error(zonesLine, "zones", zone.name(), "two zones share this name");
+            }
+            roles.merge(zone.role(), 1, Integer::sum);
+            for (Cidr network : zone.networks()) {
+                String previous = owner.putIfAbsent(network, zone.name());
+                if (previous != null && !previous.equals(zone.name())) {
+                    r.error(zonesLine, "zones." + zone.name() + ".networks", network.toString(),
+                            "already belongs to zone '" + previous + "': a source must map to one zone");
+                }
+            }
+            if (zone.peer() != null) {
+                if (!listening.contains(zone.peer().transport())) {
+                    r.error(zonesLine, "zones." + zone.name() + ".peer.transport",
+                            zone.peer().transport().name().toLowerCase(java.util.Locale.ROOT),
+                            "the SBC has no listener of this transport to send from");
+                }
+                boolean inside = false;
+                try {
+                    InetAddress host = InetAddress.getByName(zone.peer().host());
+                    inside = zone.networks().stream().anyMatch(n -> n.contains(host));
+                } catch (IOException e) {
+                    inside = false;
+                }
+                if (!inside) {
+                    r.error(zonesLine, "zones." + zone.name() + ".peer.host", zone.peer().host(),
+                            "lies outside the zone's own networks, so its answers would not be admitted");
+                }
+            }
+        }
+        for (ZoneConfig.ZoneRole role : ZoneConfig.ZoneRole.values()) {
+            int count = roles.getOrDefault(role, 0);
+            if (count != 1) {
+                r.error(zonesLine, "zones", null, "needs exactly one zone with role "
+                        + role.name().toLowerCase(java.util.Locale.ROOT) + ", found " + count);
+            }
+        }
+    }
+
+    /** Accepts IPv4 and IPv6 literals only: a host name would make startup depend on DNS. */
+    static String ipLiteral(String text) {
+        Cidr cidr = Cidr.parse(text);
+        if (text.contains("/")) {
+            throw new IllegalArgumentException("must be an address, not a network");
+        }
+        String canonical = cidr.toString();
+        return canonical.substring(0, canonical.indexOf('/'));
+    }
+}

@@ -1,0 +1,254 @@
+package org.edgesbc.core.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Typed access to a {@link YamlTree} that collects errors instead of throwing, so that one run reports every
+ * problem. Each error reads {@code file:line: key.path = 'value': rule}. Nothing is corrected or clamped: a value
+ * that breaks a rule is an error, an omitted optional key takes its documented default.
+ */
+final class ConfigReader {
+    private final String file;
+    private final List<String> errors = new ArrayList<>();
+
+    ConfigReader(String file) {
+        this.file = file;
+    }
+
+    List<String> errors() {
+        return errors;
+    }
+
+    void error(int line, String path, String value, String rule) {
+        errors.add(file + ":" + line + ": " + path + (value == null ? "" : " = '" + value + "'") + ": " + rule);
+    }
+
+    /** Reports every key of {@code mapping} that is not in {@code allowed}, with a suggestion when one is close. */
+    void onlyKeys(YamlTree.Mapping mapping, String path, Set<String> allowed) {
+        for (Map.Entry<String, YamlTree.Entry> entry : mapping.entries().entrySet()) {
+            if (!allowed.contains(entry.getKey())) {
+                String suggestion = closest(entry.getKey(), allowed);
+                error(entry.getValue().keyLine(), join(path, entry.getKey()), null,
+                        "unknown key" + (suggestion == null ? "; allowed here: " + String.join(", ", allowed.stream()
+                                .sorted().toList()) : "; did you mean '" + suggestion + "'?"));
+            }
+        }
+    }
+
+    YamlTree.Mapping mapping(YamlTree node, String path) {
+        if (node instanceof YamlTree.Mapping mapping) {
+            return mapping;
+        }
+        error(node.line(), path, null, "must be a mapping of keys to values");
+        return null;
+    }
+
+    /** The child mapping, or null (silently) when the key is absent; an error when present but not a mapping. */
+    YamlTree.Mapping optionalMapping(YamlTree.Mapping parent, String path, String key) {
+        YamlTree.Entry entry = parent == null ? null : parent.entries().get(key);
+        if (entry == null || (entry.value() instanceof YamlTree.Scalar s && s.isNull())) {
+            return null;
+        }
+        return mapping(entry.value(), join(path, key));
+    }
+
+    List<YamlTree> sequence(YamlTree.Mapping parent, String path, String key, boolean required) {
+        YamlTree.Entry entry = parent == null ? null : parent.entries().get(key);
+        if (entry == null || (entry.value() instanceof YamlTree.Scalar s && s.isNull())) {
+            if (required) {
+                error(parent == null ? 1 : parent.line(), join(path, key), null, "is required");
+            }
+            return List.of();
+        }
+        if (entry.value() instanceof YamlTree.Sequence sequence) {
+            return sequence.items();
+        }
+        error(entry.value().line(), join(path, key), null, "must be a list");
+        return List.of();
+    }
+
+    /** A scalar's text, or {@code fallback} when absent; null after an error when required and missing. */
+    Scalar scalar(YamlTree.Mapping parent, String path, String key, boolean required) {
+        YamlTree.Entry entry = parent == null ? null : parent.entries().get(key);
+        String full = join(path, key);
+        if (entry == null || (entry.value() instanceof YamlTree.Scalar s && s.isNull())) {
+            if (required) {
+                error(entry == null ? (parent == null ? 1 : parent.line()) : entry.keyLine(), full, null,
+                        "is required");
+            }
+            return null;
+        }
+        if (entry.value() instanceof YamlTree.Scalar scalar) {
+            return new Scalar(scalar.text(), scalar.line(), full);
+        }
+        error(entry.value().line(), full, null, "must be a single value, not a list or mapping");
+        return null;
+    }
+
+    record Scalar(String text, int line, String path) { }
+
+    String string(YamlTree.Mapping parent, String path, String key, String fallback, boolean required) {
+        Scalar s = scalar(parent, path, key, required);
+        return s == null ? fallback : s.text();
+    }
+
+    int integer(YamlTree.Mapping parent, String path, String key, int fallback, long min, long max) {
+        Scalar s = scalar(parent, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(s.text().replace("_", ""));
+            if (value < min || value > max) {
+                error(s.line(), s.path(), s.text(), "must be between " + min + " and " + max);
+                return fallback;
+            }
+            return (int) value;
+        } catch (NumberFormatException e) {
+            error(s.line(), s.path(), s.text(), "must be a whole number");
+            return fallback;
+        }
+    }
+
+    boolean bool(YamlTree.Mapping parent, String path, String key, boolean fallback) {
+        Scalar s = scalar(parent, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        return switch (s.text()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                error(s.line(), s.path(), s.text(), "must be true or false");
+                yield fallback;
+            }
+        };
+    }
+
+    Duration duration(YamlTree.Mapping parent, String path, String key, Duration fallback, Duration min,
+            Duration max) {
+        Scalar s = scalar(parent, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        Duration value = parseDuration(s.text());
+        if (value == null) {
+            error(s.line(), s.path(), s.text(), "must be a duration with a unit: 500ms, 30s, 5m, 4h or 1d");
+            return fallback;
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            error(s.line(), s.path(), s.text(), "must be between " + format(min) + " and " + format(max));
+            return fallback;
+        }
+        return value;
+    }
+
+    <E extends Enum<E>> E enumValue(YamlTree.Mapping parent, String path, String key, Class<E> type, E fallback,
+            boolean required) {
+        Scalar s = scalar(parent, path, key, required);
+        if (s == null) {
+            return fallback;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(Locale.ROOT).equals(s.text())) {
+                return constant;
+            }
+        }
+        List<String> allowed = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            allowed.add(constant.name().toLowerCase(Locale.ROOT));
+        }
+        error(s.line(), s.path(), s.text(), "must be one of " + String.join(", ", allowed));
+        return fallback;
+    }
+
+    /** Converts a scalar with {@code parse}, reporting its IllegalArgumentException message as the rule. */
+    <T> T parsed(Scalar s, Function<String, T> parse) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return parse.apply(s.text());
+        } catch (IllegalArgumentException e) {
+            error(s.line(), s.path(), s.text(), e.getMessage());
+            return null;
+        }
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.trim();
+        int split = 0;
+        while (split < t.length() && Character.isDigit(t.charAt(split))) {
+            split++;
+        }
+        if (split == 0 || split > 12) {
+            return null;
+        }
+        long amount = Long.parseLong(t.substring(0, split));
+        return switch (t.substring(split)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> null;
+        };
+    }
+
+    static String format(Duration d) {
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        long s = d.getSeconds();
+        if (s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
+        if (s % 3_600 == 0) {
+            return s / 3_600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
+    static String join(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /** The allowed key within edit distance 2 of {@code key}, if any. */
+    private static String closest(String key, Set<String> allowed) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : allowed) {
+            int distance = distance(key, candidate);
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
