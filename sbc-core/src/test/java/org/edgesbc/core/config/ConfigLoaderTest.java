@@ -1,0 +1,132 @@
+package org.edgesbc.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final String MINIMAL = """
+            sip:
+              listeners:
+                - {name: udp, transport: udp, address: 127.0.0.1, port: 5060}
+            zones:
+              - name: carrier
+                role: trunk
+                networks: [192.0.2.0/24]
+                peer: {host: 192.0.2.10}
+              - name: office-pbx
+                role: pbx
+                networks: [198.51.100.7/32]
+                peer: {host: 198.51.100.7, port: 5080}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("sbc.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private List<String> problems(String yaml) throws IOException {
+        Path file = write(yaml);
+        try {
+            ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected the configuration to be refused");
+    }
+
+    @Test
+    void shippedDefaultConfigurationLoads() throws Exception {
+        SbcConfig config = ConfigLoader.load(Path.of("..", "config", "sbc.yaml"));
+        assertThat(config.sip().listeners()).extracting(SipConfig.ListenerConfig::transport)
+                .containsExactly(SipTransport.UDP, SipTransport.TCP, SipTransport.TLS);
+        assertThat(config.zones()).extracting(ZoneConfig::name).containsExactly("trunk", "pbx");
+        assertThat(config.zone("pbx").peer().host()).isEqualTo("127.0.0.3");
+        assertThat(config.management().port()).isEqualTo(9090);
+    }
+
+    @Test
+    void omittedKeysTakeTheirDocumentedDefaults() throws Exception {
+        SbcConfig config = ConfigLoader.load(write(MINIMAL));
+        assertThat(config.sip().timers().t1()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.sip().maxCallDuration()).isEqualTo(Duration.ofHours(4));
+        assertThat(config.sip().gate().maxVias()).isEqualTo(16);
+        assertThat(config.zone("carrier").peer().port()).isEqualTo(5060);
+        assertThat(config.zone("carrier").peer().transport()).isEqualTo(SipTransport.UDP);
+        assertThat(config.management().address()).isEqualTo("127.0.0.1");
+        assertThat(config.dataDir()).isEqualTo(dir.resolve("data"));
+    }
+
+    @Test
+    void unknownKeyIsAnErrorWithASuggestionAndItsLine() throws IOException {
+        List<String> problems = problems(MINIMAL.replace("  listeners:", "  listners: []\n  listeners:"));
+        assertThat(problems).anySatisfy(p -> assertThat(p)
+                .startsWith(dir.resolve("sbc.yaml") + ":2: sip.listners: unknown key; did you mean 'listeners'?"));
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceWithFileLineKeyValueAndRule() throws IOException {
+        List<String> problems = problems(MINIMAL
+                .replace("networks: [192.0.2.0/24]", "networks: [192.0.2.1/24]")
+                .replace("port: 5080", "port: 70000")
+                .replace("transport: udp,", "transport: sctp,"));
+        String file = dir.resolve("sbc.yaml").toString();
+        assertThat(problems).contains(
+                file + ":3: sip.listeners[0].transport = 'sctp': must be one of udp, tcp, tls",
+                file + ":7: zones[0].networks[0] = '192.0.2.1/24': host bits are set in 192.0.2.1/24 for a /24 network",
+                file + ":12: zones[1].peer.port = '70000': must be between 1 and 65535");
+    }
+
+    @Test
+    void wholeConfigurationRulesAreChecked() throws IOException {
+        assertThat(problems(MINIMAL.replace("role: pbx", "role: trunk")))
+                .anyMatch(p -> p.contains("needs exactly one zone with role pbx, found 0"));
+        assertThat(problems(MINIMAL.replace("peer: {host: 192.0.2.10}", "peer: {host: 203.0.113.1}")))
+                .anyMatch(p -> p.contains("zones.carrier.peer.host = '203.0.113.1': lies outside the zone's own"));
+        assertThat(problems(MINIMAL.replace("198.51.100.7/32", "192.0.2.0/24")))
+                .anyMatch(p -> p.contains("already belongs to zone 'carrier'"));
+        assertThat(problems(MINIMAL.replace("peer: {host: 192.0.2.10}", "peer: {host: 192.0.2.10, transport: tls}")))
+                .anyMatch(p -> p.contains("no listener of this transport"));
+    }
+
+    @Test
+    void valuesAreNeverClamped() throws IOException {
+        assertThat(problems(MINIMAL + "  \nmanagement: {token: tooshort}\n"))
+                .anyMatch(p -> p.contains("management.token") && p.contains("at least 16 characters"));
+        assertThat(problems(MINIMAL.replace("sip:\n", "sip:\n  timers: {t1: 10s}\n")))
+                .anyMatch(p -> p.contains("sip.timers.t1 = '10s': must be between 50ms and 5s"));
+        assertThat(problems(MINIMAL.replace("sip:\n", "sip:\n  max-call-duration: 3 hours\n")))
+                .anyMatch(p -> p.contains("must be a duration with a unit"));
+        assertThat(problems(MINIMAL.replace("address: 127.0.0.1", "address: localhost")))
+                .anyMatch(p -> p.contains("sip.listeners[0].address = 'localhost': 'localhost' is not an IP address"));
+    }
+
+    @Test
+    void tlsCertificateAndKeyGoTogether() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), "x");
+        assertThat(problems(MINIMAL.replace("sip:\n", "sip:\n  tls: {certificate: cert.pem}\n")))
+                .anyMatch(p -> p.contains("certificate and private-key go together"));
+        assertThat(problems(MINIMAL.replace("sip:\n", "sip:\n  tls: {certificate: cert.pem, private-key: nope.pem}\n")))
+                .anyMatch(p -> p.contains("sip.tls.private-key = 'nope.pem': no readable file"));
+    }
+
+    @Test
+    void unreadableOrBrokenYamlIsReportedNotThrown() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read configuration");
+        assertThatThrownBy(() -> ConfigLoader.load(write("sip: [unclosed")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sbc.yaml");
+    }
+}

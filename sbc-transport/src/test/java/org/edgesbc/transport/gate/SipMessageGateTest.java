@@ -1,0 +1,180 @@
+package org.edgesbc.transport.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.edgesbc.transport.GateRejection;
+import org.edgesbc.transport.TransportConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SipMessageGateTest {
+    private static final String BODY = "v=0\r\n";
+    private static final String INVITE = "INVITE sip:100@example.com SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "From: <sip:a@example.com>;tag=1\r\n"
+            + "To: <sip:100@example.com>\r\n"
+            + "Call-ID: abc@192.0.2.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Content-Type: application/sdp\r\n"
+            + "Content-Length: 5\r\n\r\n" + BODY;
+
+    private final SipMessageGate gate = new SipMessageGate(TransportConfig.GateLimits.DEFAULTS);
+
+    private GateResult check(String message, boolean stream) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        return gate.check(bytes, bytes.length, stream);
+    }
+
+    private GateResult check(String message) {
+        return check(message, false);
+    }
+
+    @Test
+    void validRequestPassesWithItsFacts() {
+        GateResult result = check(INVITE, true);
+        assertThat(result.accepted()).isTrue();
+        assertThat(result.request()).isTrue();
+        assertThat(result.method()).isEqualTo("INVITE");
+        assertThat(result.callId()).isEqualTo("abc@192.0.2.1");
+    }
+
+    @Test
+    void compactHeaderFormsAreRecognised() {
+        String compact = INVITE.replace("Via:", "v:").replace("From:", "f:").replace("To:", "t:")
+                .replace("Call-ID:", "i:").replace("Content-Length:", "l:");
+        assertThat(check(compact, true).accepted()).isTrue();
+    }
+
+    @Test
+    void responsePassesWithStatusAndCseqMethod() {
+        String response = "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1\r\n"
+                + "From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c1\r\nCSeq: 7 INVITE\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        GateResult result = check(response);
+        assertThat(result.accepted()).isTrue();
+        assertThat(result.request()).isFalse();
+        assertThat(result.statusCode()).isEqualTo(180);
+        assertThat(result.method()).isEqualTo("INVITE");
+    }
+
+    @Test
+    void onlyLineEndsIsAKeepAlive() {
+        assertThat(check("\r\n\r\n").keepAlive()).isTrue();
+        assertThat(check("\r\n").keepAlive()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "duplicate Content-Length | Content-Length: 5\\r\\n | Content-Length: 5\\r\\nContent-Length: 5\\r\\n | CONTENT_LENGTH_INVALID",
+        "negative Content-Length  | Content-Length: 5\\r\\n | Content-Length: -5\\r\\n | CONTENT_LENGTH_INVALID",
+        "larger Content-Length    | Content-Length: 5\\r\\n | Content-Length: 50\\r\\n | CONTENT_LENGTH_MISMATCH",
+        "smaller Content-Length   | Content-Length: 5\\r\\n | Content-Length: 2\\r\\n | CONTENT_LENGTH_MISMATCH",
+        "missing Call-ID          | Call-ID: abc@192.0.2.1\\r\\n | '' | REQUIRED_HEADER_MISSING",
+        "two Call-IDs             | Call-ID: abc@192.0.2.1\\r\\n | Call-ID: a\\r\\ni: b\\r\\n | REQUIRED_HEADER_REPEATED",
+        "missing Max-Forwards     | Max-Forwards: 70\\r\\n | '' | REQUIRED_HEADER_MISSING",
+        "missing Via              | 'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\\r\\n' | '' | REQUIRED_HEADER_MISSING",
+        "folded header            | To: <sip:100@example.com>\\r\\n | To: Bob\\r\\n <sip:100@example.com>\\r\\n | LINE_FOLDING",
+        "NUL in a header          | CSeq: 1 INVITE | CSeq: 1<NUL> INVITE | NUL_BYTE",
+        "CSeq method mismatch     | CSeq: 1 INVITE | CSeq: 1 BYE | HEADER_MALFORMED",
+        "CSeq too large           | CSeq: 1 INVITE | CSeq: 2147483648 INVITE | HEADER_MALFORMED",
+        "header without colon     | Content-Type: application/sdp | Content-Type application/sdp | HEADER_MALFORMED",
+        "SIP/3.0                  | SIP/2.0\\r\\nVia | SIP/3.0\\r\\nVia | VERSION_UNSUPPORTED",
+        "two spaces in start line | INVITE sip | INVITE  sip | START_LINE_INVALID",
+    })
+    void hostileInputIsRejectedWithItsReason(String name, String from, String to, GateRejection expected) {
+        String message = INVITE.replace(unescape(from), unescape(to));
+        assertThat(message).isNotEqualTo(INVITE);
+        assertThat(check(message).rejection()).isEqualTo(expected);
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\r", "\r").replace("\\n", "\n").replace("<NUL>", "\u0000");
+    }
+
+    @Test
+    void streamMessagesNeedContentLength() {
+        String without = INVITE.replace("Content-Length: 5\r\n", "").replace(BODY, "");
+        assertThat(check(without, false).accepted()).isTrue();
+        assertThat(check(without, true).rejection()).isEqualTo(GateRejection.CONTENT_LENGTH_INVALID);
+    }
+
+    @Test
+    void tenThousandViasAreRejectedOnCount() {
+        String vias = "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-x\r\n".repeat(10_000);
+        String message = INVITE.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n" + vias);
+        GateResult result = new SipMessageGate(new TransportConfig.GateLimits(1 << 20, 1024, 2048, 20_000, 16))
+                .check(message.getBytes(StandardCharsets.UTF_8), message.length(), false);
+        assertThat(result.rejection()).isEqualTo(GateRejection.TOO_MANY_VIAS);
+        assertThat(result.replyHeaders()).as("no 400 echoing thousands of Vias").isNull();
+    }
+
+    @Test
+    void commaJoinedViasCountAsSeveral() {
+        String joined = INVITE.replace("branch=z9hG4bK-1\r\n",
+                "branch=z9hG4bK-1" + ",SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-y".repeat(16) + "\r\n");
+        assertThat(check(joined).rejection()).isEqualTo(GateRejection.TOO_MANY_VIAS);
+    }
+
+    @Test
+    void oversizedMessageIsRejectedBeforeParsing() {
+        String big = INVITE.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nSubject: " + "x".repeat(1_900)
+                + "\r\n".repeat(1)).replace("Content-Length: 5\r\n\r\n" + BODY, "Content-Length: 0\r\n\r\n");
+        String huge = big + "";
+        assertThat(check(huge).accepted()).isTrue();
+        GateResult tooLarge = new SipMessageGate(new TransportConfig.GateLimits(1_024, 1024, 2048, 64, 16))
+                .check(huge.getBytes(StandardCharsets.UTF_8), huge.length(), false);
+        assertThat(tooLarge.rejection()).isEqualTo(GateRejection.MESSAGE_TOO_LARGE);
+    }
+
+    @Test
+    void longHeaderLineIsRejected() {
+        String message = INVITE.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nSubject: " + "x".repeat(3_000)
+                + "\r\n");
+        assertThat(check(message).rejection()).isEqualTo(GateRejection.HEADER_TOO_LONG);
+    }
+
+    @Test
+    void tooManyHeadersAreRejected() {
+        String message = INVITE.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n" + "X-A: 1\r\n".repeat(70));
+        assertThat(check(message).rejection()).isEqualTo(GateRejection.TOO_MANY_HEADERS);
+    }
+
+    @Test
+    void invalidUtf8InHeadersIsRejectedButBodyBytesAreTheBodys() {
+        byte[] bytes = INVITE.replace("From: <sip:a@", "From: <sip:\u00e9@").getBytes(StandardCharsets.UTF_8);
+        assertThat(gate.check(bytes, bytes.length, false).accepted()).isTrue();
+        byte[] latin1 = INVITE.replace("From: <sip:a@", "From: <sip:\u00e9@").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(gate.check(latin1, latin1.length, false).rejection()).isEqualTo(GateRejection.INVALID_UTF8);
+    }
+
+    @Test
+    void garbageIsSilentAndTruncationIsMalformed() {
+        GateResult garbage = check("\u0016\u0003\u0001 hello there\r\n\r\n");
+        assertThat(garbage.rejection()).isEqualTo(GateRejection.GARBAGE);
+        assertThat(garbage.replyHeaders()).isNull();
+        GateResult truncated = check(INVITE.substring(0, INVITE.indexOf("CSeq")));
+        assertThat(truncated.rejection()).isEqualTo(GateRejection.HEADER_MALFORMED);
+    }
+
+    @Test
+    void rejectedRequestWithIntactHeadersCarriesThemForA400() {
+        GateResult result = check(INVITE.replace("Content-Length: 5", "Content-Length: 9"));
+        assertThat(result.rejection()).isEqualTo(GateRejection.CONTENT_LENGTH_MISMATCH);
+        assertThat(result.replyHeaders()).contains("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n",
+                "Call-ID: abc@192.0.2.1\r\n", "CSeq: 1 INVITE\r\n", "From: ", "To: ");
+    }
+
+    @Test
+    void badStatusLinesAreRejected() {
+        String ok = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\n"
+                + "To: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        assertThat(check(ok).accepted()).isTrue();
+        assertThat(check(ok.replace("200 OK", "2000 OK")).rejection()).isEqualTo(GateRejection.START_LINE_INVALID);
+        assertThat(check(ok.replace("200 OK", "099 Low")).rejection()).isEqualTo(GateRejection.START_LINE_INVALID);
+        assertThat(check(ok.replace("SIP/2.0 200", "SIP/7.0 200")).rejection())
+                .isEqualTo(GateRejection.VERSION_UNSUPPORTED);
+    }
+}
