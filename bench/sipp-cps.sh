@@ -21,7 +21,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 calls=$((RATE * SECONDS_PER_RUN))
 clk=$(getconf CLK_TCK)
 
-java -Xms1g -Xmx1g -XX:+UseParallelGC -jar "$jar" run --config "$here/sipp-cps.yaml" > "$work/sbc.log" 2>&1 &
+java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$jar" run --config "$here/sipp-cps.yaml" > "$work/sbc.log" 2>&1 &
 sbc=$!
 for _ in $(seq 1 100); do grep -q "SBC running" "$work/sbc.log" && break; sleep 0.2; done
 grep -q "SBC running" "$work/sbc.log" || { cat "$work/sbc.log"; exit 1; }
@@ -41,6 +41,8 @@ for run in $(seq 1 "$RUNS"); do
       -trace_stat -stf uac.csv -fd 1 > /dev/null 2>&1) || true
   end=$(date +%s.%N); after=$(cpu_ticks)
   pkill -f "sipp -sn uas -i 127.0.0.3 -p 35060" || true
+  for _ in $(seq 1 50); do pgrep -f "sipp -sn uas -i 127.0.0.3 -p 35060" > /dev/null || break; sleep 0.2; done
+  sleep 1
   stats=$(tail -n 1 "$work/uac.csv")
   ok=$(echo "$stats" | awk -F';' '{print $16}')
   failed=$(echo "$stats" | awk -F';' '{print $18}')

@@ -14,8 +14,10 @@ final class ClientTransaction {
 
     final String key;
     final String method;
-    final SIPRequest request;
-    final byte[] bytes;
+    /** The request as sent; null once the transaction has its final response (see {@link #release}). */
+    SIPRequest request;
+    /** The encoded request for retransmission; null once the transaction has its final response. */
+    byte[] bytes;
     final SipFlow flow;
     final ServerTransaction server;
     final RelayDialog dialog;
@@ -41,5 +43,14 @@ final class ClientTransaction {
         this.dialog = dialog;
         this.target = target;
         this.targetZone = targetZone;
+    }
+
+    /**
+     * Drops the request once a final response has arrived: a completed transaction lingers for Timers D and K only
+     * to absorb retransmissions, and must not hold a parsed message for that long.
+     */
+    void release() {
+        request = null;
+        bytes = null;
     }
 }

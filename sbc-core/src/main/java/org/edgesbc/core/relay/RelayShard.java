@@ -357,7 +357,7 @@ final class RelayShard {
         }
         // If the far side never confirms the cancellation, the caller still gets its 487 (RFC 3261 §9.1).
         invite.retransmitTimer = schedule(() -> {
-            if (!invite.finalSent() && invite.client != null) {
+            if (!invite.finalSent() && invite.client != null && invite.client.request != null) {
                 sendLocal(invite, invite.client.request.createResponse(487), ids.newTag());
                 metrics.localResponse(487);
             }
@@ -437,6 +437,7 @@ final class RelayShard {
                     cancel(client.timeoutTimer);
                     // RFC 6026 "Accepted": stay to relay the far side's 2xx retransmissions until it has our ACK.
                     client.state = ClientTransaction.State.ACCEPTED;
+                    client.release();
                     client.timeoutTimer = schedule(() -> removeClient(client), settings.transactionTimeoutMillis());
                     noteCallee(client.dialog, response, true);
                     ServerTransaction server = client.server;
@@ -451,6 +452,7 @@ final class RelayShard {
                     cancel(client.timeoutTimer);
                     client.state = ClientTransaction.State.COMPLETED;
                     client.ackBytes = ackFor(client, response);
+                    client.release();
                     client.flow.send(client.ackBytes);
                     // Timer D: absorb retransmitted final responses for 32 s over UDP (RFC 3261 §17.1.1.2).
                     client.timeoutTimer = schedule(() -> removeClient(client),
@@ -491,6 +493,7 @@ final class RelayShard {
         cancel(client.retransmitTimer);
         cancel(client.timeoutTimer);
         client.state = ClientTransaction.State.COMPLETED;
+        client.release();
         // Timer K: T4 over UDP to absorb retransmitted responses, nothing over reliable transports.
         client.timeoutTimer = schedule(() -> removeClient(client),
                 client.flow.transport().reliable() ? 0 : t4Millis);
@@ -534,7 +537,9 @@ final class RelayShard {
             return;
         }
         int status = response.getStatusCode();
-        if (server.finalSent() && !(status < 300 && server.lastStatus < 300 && status >= 200)) {
+        boolean inviteRetransmittedOk = Request.INVITE.equals(server.method) && status >= 200 && status < 300
+                && server.lastStatus >= 200 && server.lastStatus < 300;
+        if (server.finalSent() && !inviteRetransmittedOk) {
             return;
         }
         sendLocal(server, response, response.getToTag());
@@ -576,6 +581,7 @@ final class RelayShard {
         boolean reliable = server.flow.transport().reliable();
         if (Request.INVITE.equals(server.method)) {
             if (status >= 300) {
+                server.release();
                 server.state = ServerTransaction.State.COMPLETED;
                 if (!reliable) {
                     scheduleResponseRetransmit(server, t1Millis);
@@ -586,6 +592,7 @@ final class RelayShard {
             // Timer H (non-2xx) or the RFC 6026 Accepted wait (2xx): retransmitted INVITEs are absorbed meanwhile.
             server.expiryTimer = schedule(() -> removeServer(server), settings.transactionTimeoutMillis());
         } else {
+            server.release();
             server.state = ServerTransaction.State.COMPLETED;
             // Timer J: 64*T1 over UDP, zero over reliable transports (RFC 3261 §17.2.2).
             server.expiryTimer = schedule(() -> removeServer(server),
@@ -654,6 +661,7 @@ final class RelayShard {
     }
 
     private void removeClient(ClientTransaction client) {
+        client.release();
         cancel(client.retransmitTimer);
         cancel(client.timeoutTimer);
         clients.remove(client.key, client);

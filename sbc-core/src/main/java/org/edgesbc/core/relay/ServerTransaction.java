@@ -17,10 +17,11 @@ final class ServerTransaction {
     final String key;
     final String method;
     final SipFlow flow;
-    final ViaList vias;
+    /** The requester's view, needed to build responses; null once no further response can be sent. */
+    ViaList vias;
     final String callId;
-    final From from;
-    final To to;
+    From from;
+    To to;
     final RelayDialog dialog;
     ClientTransaction client;
     State state = State.PROCEEDING;
@@ -42,6 +43,14 @@ final class ServerTransaction {
         this.from = from;
         this.to = to;
         this.dialog = dialog;
+    }
+
+    /** Keeps only what absorbing retransmissions needs: the key and the last response's bytes. */
+    void release() {
+        vias = null;
+        from = null;
+        to = null;
+        client = null;
     }
 
     boolean finalSent() {
