@@ -1,6 +1,8 @@
 package org.edgesbc.core;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -8,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
@@ -15,6 +18,8 @@ import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
+import org.edgesbc.media.MediaConfig;
+import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
 import org.edgesbc.transport.SipTransport;
@@ -34,13 +39,15 @@ public final class SbcDaemon implements AutoCloseable {
     private final SbcMetrics metrics;
     private final SipTransportService transport;
     private final RelayEngine relay;
+    private final MediaRelay media;
     private final ManagementServer management;
 
-    private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay,
+    private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             ManagementServer management) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
+        this.media = media;
         this.management = management;
     }
 
@@ -57,10 +64,11 @@ public final class SbcDaemon implements AutoCloseable {
                 holder, metrics.transport());
         ManagementServer management = null;
         RelayEngine relay = null;
+        MediaRelay media = mediaRelay(config.media(), metrics);
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), sip.workerThreads());
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, sip.workerThreads());
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
@@ -69,11 +77,27 @@ public final class SbcDaemon implements AutoCloseable {
                 relay.close();
             }
             transport.close();
+            if (media != null) {
+                media.close();
+            }
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, management);
+        return new SbcDaemon(metrics, transport, relay, media, management);
+    }
+
+    private static MediaRelay mediaRelay(MediaSettings settings, SbcMetrics metrics) throws UnknownHostException {
+        if (!settings.enabled()) {
+            LOG.warn("media anchoring is off: SDP passes unchanged and endpoints see each other's media addresses");
+            return null;
+        }
+        MediaConfig config = new MediaConfig(InetAddress.getByName(settings.address()), settings.advertisedAddress(),
+                settings.portMin(), settings.portMax(), settings.quarantine(), settings.timeout(),
+                settings.holdTimeout(), settings.threads());
+        MediaRelay relay = new MediaRelay(config, metrics.media());
+        metrics.bindMediaGauges(relay::activeSessions, relay::freePortPairs);
+        return relay;
     }
 
     /** The actual bound address of the first listener of a transport; tests bind ephemeral ports. */
@@ -89,6 +113,11 @@ public final class SbcDaemon implements AutoCloseable {
         return relay.activeDialogs();
     }
 
+    /** Calls with anchored media right now (0 when media anchoring is off). */
+    public int activeMediaSessions() {
+        return media == null ? 0 : media.activeSessions();
+    }
+
     public int activeTransactions() {
         return relay.activeTransactions();
     }
@@ -99,6 +128,9 @@ public final class SbcDaemon implements AutoCloseable {
         management.close();
         transport.close();
         relay.close();
+        if (media != null) {
+            media.close();
+        }
         metrics.close();
         LOG.info("SBC stopped");
     }

@@ -102,7 +102,7 @@ class SippInteropIT {
         assertThat(otherCallIds).isNotEmpty();
         for (String message : received) {
             String head = message.split("\r?\n\r?\n", 2)[0];
-            assertThat(head).doesNotContain(otherHost);
+            assertThat(message).as("headers and SDP").doesNotContain(otherHost);
             String callId = head.lines().filter(l -> l.startsWith(callIdPrefix)).findFirst().orElse("");
             assertThat(otherCallIds).doesNotContain(callId.substring(Math.min(callId.length(), callIdPrefix.length()))
                     .trim());

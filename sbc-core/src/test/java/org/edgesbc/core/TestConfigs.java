@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.edgesbc.core.config.ManagementConfig;
+import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
@@ -13,6 +14,9 @@ import org.edgesbc.transport.TransportConfig;
 
 /** Loopback topologies for daemon tests: the SBC on 127.0.0.1 (ephemeral ports), trunk 127.0.0.2, PBX 127.0.0.3. */
 final class TestConfigs {
+    /** Successive daemons use successive RTP port ranges, so a range in quarantine is never shared. */
+    private static int nextRange;
+
     private TestConfigs() { }
 
     static SbcConfig loopback(Path dataDir, int udpPort, int tcpPort, int tlsPort,
@@ -32,7 +36,10 @@ final class TestConfigs {
                 10_000,
                 1_000,
                 Duration.ofHours(1));
-        return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip,
+        int range = nextRange++ % 10;
+        MediaSettings media = new MediaSettings(true, "127.0.0.1", "127.0.0.1", 40_000 + 2_000 * range,
+                41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
+        return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media,
                 List.of(new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),
                                 trunkPeer),
                         new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer)),

@@ -22,7 +22,9 @@ import org.edgesbc.transport.TransportConfig;
  * rule, and reports all problems at once. Defaults for omitted keys are the ones {@code config/sbc.yaml} documents.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP = Set.of("data-dir", "sip", "zones", "management");
+    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "zones", "management");
+    private static final Set<String> MEDIA = Set.of("enabled", "address", "advertised-address", "port-min", "port-max",
+            "quarantine", "timeout", "hold-timeout", "threads");
     private static final Set<String> SIP = Set.of("advertised-host", "listeners", "tls", "udp-receive-buffer-bytes",
             "io-threads", "worker-threads", "gate", "connections", "timers", "max-transactions", "max-dialogs",
             "max-call-duration");
@@ -66,12 +68,13 @@ public final class ConfigLoader {
         r.onlyKeys(root, "", TOP);
         Path dataDir = folder.resolve(r.string(root, "", "data-dir", "data", false)).normalize();
         SipConfig sip = sip(r, r.optionalMapping(root, "", "sip"), root, folder);
+        MediaSettings media = media(r, r.optionalMapping(root, "", "media"), sip);
         List<ZoneConfig> zones = zones(r, root);
         ManagementConfig management = management(r, r.optionalMapping(root, "", "management"));
         if (sip != null) {
             crossCheck(r, root, sip, zones);
         }
-        return new SbcConfig(file, dataDir, sip, zones, management);
+        return new SbcConfig(file, dataDir, sip, media, zones, management);
     }
 
     private static SipConfig sip(ConfigReader r, YamlTree.Mapping m, YamlTree.Mapping root, Path folder) {
@@ -147,6 +150,31 @@ public final class ConfigLoader {
                 Duration.ofDays(2));
         return new SipConfig(advertised, listeners, tls, rcvbuf, io, workers, gate, connections, timers,
                 maxTransactions, maxDialogs, maxCall);
+    }
+
+    private static MediaSettings media(ConfigReader r, YamlTree.Mapping m, SipConfig sip) {
+        if (m != null) {
+            r.onlyKeys(m, "media", MEDIA);
+        }
+        String fallbackAddress = sip == null || sip.listeners().isEmpty() ? "127.0.0.1"
+                : sip.listeners().get(0).address();
+        String address = r.parsed(r.scalar(m, "media", "address", false), ConfigLoader::ipLiteral);
+        address = address == null ? fallbackAddress : address;
+        String advertised = r.parsed(r.scalar(m, "media", "advertised-address", false), ConfigLoader::ipLiteral);
+        int portMin = r.integer(m, "media", "port-min", 10_000, 1_024, 65_534);
+        int portMax = r.integer(m, "media", "port-max", 20_000, 1_025, 65_535);
+        if (portMax - portMin < 3) {
+            r.error(m == null ? 1 : m.line(), "media.port-max", Integer.toString(portMax),
+                    "must leave room for at least two RTP/RTCP pairs above port-min " + portMin);
+        }
+        Duration timeout = r.duration(m, "media", "timeout", Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofHours(1));
+        Duration holdTimeout = r.duration(m, "media", "hold-timeout", Duration.ofHours(2), Duration.ofSeconds(5),
+                Duration.ofDays(1));
+        return new MediaSettings(r.bool(m, "media", "enabled", true), address,
+                advertised == null ? address : advertised, portMin, portMax,
+                r.duration(m, "media", "quarantine", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
+                timeout, holdTimeout, r.integer(m, "media", "threads", 1, 1, 64));
     }
 
     private static SipConfig.TlsConfig tls(ConfigReader r, YamlTree.Mapping m, Path folder) {

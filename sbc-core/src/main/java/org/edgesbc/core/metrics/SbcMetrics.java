@@ -35,11 +35,20 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
     static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";
     static final String RELAY_DIALOGS = "sbc.relay.dialogs.active";
+    static final String MEDIA_PACKETS = "sbc.media.packets.relayed";
+    static final String MEDIA_BYTES = "sbc.media.bytes.relayed";
+    static final String MEDIA_DROPPED = "sbc.media.packets.dropped";
+    static final String MEDIA_SESSIONS_OPENED = "sbc.media.sessions.opened";
+    static final String MEDIA_SESSIONS_CLOSED = "sbc.media.sessions.closed";
+    static final String MEDIA_PORTS_EXHAUSTED = "sbc.media.ports.exhausted";
+    static final String MEDIA_SESSIONS = "sbc.media.sessions.active";
+    static final String MEDIA_PORT_PAIRS_FREE = "sbc.media.port.pairs.free";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final MicrometerTransportMetrics transport;
     private final MicrometerRelayMetrics relay;
+    private final MicrometerMediaMetrics media;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -50,6 +59,19 @@ public final class SbcMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         transport = new MicrometerTransportMetrics(registry);
         relay = new MicrometerRelayMetrics(registry);
+        media = new MicrometerMediaMetrics(registry);
+    }
+
+    public MicrometerMediaMetrics media() {
+        return media;
+    }
+
+    /** Gauges read from the media relay when scraped. */
+    public void bindMediaGauges(IntSupplier sessions, IntSupplier freePortPairs) {
+        Gauge.builder(MEDIA_SESSIONS, sessions, IntSupplier::getAsInt)
+                .description("Calls with anchored media").register(registry);
+        Gauge.builder(MEDIA_PORT_PAIRS_FREE, freePortPairs, IntSupplier::getAsInt)
+                .description("RTP/RTCP port pairs neither in use nor in quarantine").register(registry);
     }
 
     public MicrometerTransportMetrics transport() {

@@ -1,6 +1,7 @@
 package org.edgesbc.core.relay;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import org.edgesbc.media.MediaSession;
 
 /**
  * A dialog relayed between two legs: leg A sent the dialog-creating request, leg B is the SBC's own dialog toward
@@ -17,6 +18,8 @@ final class RelayDialog {
     String calleeTag;
     State state = State.EARLY;
     ScheduledFuture<?> durationLimit;
+    /** The anchored media, null until an SDP body crossed the dialog or when media is not anchored. */
+    MediaSession media;
 
     RelayDialog(Leg a, Leg b, String callerTag) {
         this.a = a;

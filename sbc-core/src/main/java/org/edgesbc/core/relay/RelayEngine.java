@@ -7,6 +7,7 @@ import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
 
@@ -23,7 +24,11 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final String callIdPrefix;
     private final RelayMetrics metrics;
 
-    public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, int shardCount) {
+    /**
+     * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
+     */
+    public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
+            int shardCount) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -32,12 +37,13 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         this.metrics = metrics;
         TopologyHiding topology = new TopologyHiding(settings.advertisedHost(), settings.listenerPorts());
         RelayLog log = new RelayLog();
+        MediaAnchor anchor = new MediaAnchor(media);
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         this.shards = new RelayShard[shardCount];
         for (int i = 0; i < shardCount; i++) {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
-            shards[i] = new RelayShard(i, shardCount, executor, settings, topology, callIdPrefix, flows, metrics, log);
+            shards[i] = new RelayShard(i, shardCount, executor, settings, topology, callIdPrefix, flows, metrics, log, anchor);
         }
     }
 

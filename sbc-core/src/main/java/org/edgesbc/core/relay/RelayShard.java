@@ -16,6 +16,7 @@ import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -30,6 +31,7 @@ import javax.sip.address.Address;
 import javax.sip.address.URI;
 import javax.sip.header.TooManyHopsException;
 import javax.sip.message.Request;
+import org.edgesbc.media.MediaSide;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipParseException;
@@ -63,6 +65,7 @@ final class RelayShard {
     private final FlowProvider flows;
     private final RelayMetrics metrics;
     private final RelayLog log;
+    private final MediaAnchor media;
     private final int maxTransactions;
     private final int maxDialogs;
     private final long t1Millis;
@@ -80,7 +83,7 @@ final class RelayShard {
     private volatile int dialogGauge;
 
     RelayShard(int index, int shards, EventExecutor executor, RelaySettings settings, TopologyHiding topology,
-            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log) {
+            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log, MediaAnchor media) {
         this.index = index;
         this.executor = executor;
         this.settings = settings;
@@ -90,6 +93,7 @@ final class RelayShard {
         this.flows = flows;
         this.metrics = metrics;
         this.log = log;
+        this.media = media;
         this.maxTransactions = Math.max(1, settings.maxTransactions() / shards);
         this.maxDialogs = Math.max(1, settings.maxDialogs() / shards);
         this.t1Millis = settings.t1().toMillis();
@@ -230,6 +234,10 @@ final class RelayShard {
             dialogs.put(legA.key(), dialog);
             dialogs.put(legB.key(), dialog);
             dialogCount++;
+            if (!anchorOrRefuse(in, request, dialog, MediaSide.A)) {
+                endDialog(dialog);
+                return;
+            }
         }
         ServerTransaction server = new ServerTransaction(serverKey(in.zone(), request, method), method, in.flow(),
                 (ViaList) request.getViaHeaders().clone(), callIdA, fromA, toA, dialog);
@@ -257,6 +265,9 @@ final class RelayShard {
             return;
         }
         Leg to = dialog.other(from);
+        if (!anchorOrRefuse(in, request, dialog, sideOf(dialog, from))) {
+            return;
+        }
         ServerTransaction server = new ServerTransaction(serverKey(in.zone(), request, method), method, in.flow(),
                 (ViaList) request.getViaHeaders().clone(), callId, (From) request.getFrom().clone(),
                 (To) request.getTo().clone(), dialog);
@@ -329,6 +340,13 @@ final class RelayShard {
         }
         // The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own.
         Leg to = dialog.other(from);
+        MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, from), ack, in.flow().remote().getAddress(),
+                this::mediaTimedOut);
+        if (anchored == MediaAnchor.Outcome.BAD_SDP || anchored == MediaAnchor.Outcome.NO_PORTS) {
+            // An ACK cannot be refused; relaying its SDP unanchored would leak the sender's media address.
+            ack.removeContent();
+            log.warn("ack-sdp", "shard {} removed an ACK's SDP it could not anchor ({})", index, anchored);
+        }
         rewriteInDialog(ack, dialog, to);
         SipFlow flow = flowToward(to);
         decrementMaxForwards(ack);
@@ -407,14 +425,15 @@ final class RelayShard {
             return;
         }
         int status = response.getStatusCode();
+        InetAddress source = in.flow().remote().getAddress();
         if (Request.INVITE.equals(client.method)) {
-            onInviteResponse(client, response, status);
+            onInviteResponse(client, response, status, source);
         } else {
-            onNonInviteResponse(client, response, status);
+            onNonInviteResponse(client, response, status, source);
         }
     }
 
-    private void onInviteResponse(ClientTransaction client, SIPResponse response, int status) {
+    private void onInviteResponse(ClientTransaction client, SIPResponse response, int status, InetAddress source) {
         switch (client.state) {
             case CALLING, PROCEEDING -> {
                 if (status < 200) {
@@ -431,7 +450,7 @@ final class RelayShard {
                         return;
                     }
                     noteCallee(client.dialog, response, false);
-                    relayResponse(client, response);
+                    relayResponse(client, response, source);
                 } else if (status < 300) {
                     cancel(client.retransmitTimer);
                     cancel(client.timeoutTimer);
@@ -446,7 +465,7 @@ final class RelayShard {
                         hangUpAnsweredLeg(client, response);
                         return;
                     }
-                    relayResponse(client, response);
+                    relayResponse(client, response, source);
                 } else {
                     cancel(client.retransmitTimer);
                     cancel(client.timeoutTimer);
@@ -457,7 +476,7 @@ final class RelayShard {
                     // Timer D: absorb retransmitted final responses for 32 s over UDP (RFC 3261 §17.1.1.2).
                     client.timeoutTimer = schedule(() -> removeClient(client),
                             client.flow.transport().reliable() ? 0 : 32_000);
-                    relayResponse(client, response);
+                    relayResponse(client, response, source);
                     if (client.dialog != null && client.dialog.state != RelayDialog.State.CONFIRMED) {
                         endDialog(client.dialog);
                     }
@@ -465,7 +484,7 @@ final class RelayShard {
             }
             case ACCEPTED -> {
                 if (status >= 200 && status < 300) {
-                    relayResponse(client, response);
+                    relayResponse(client, response, source);
                 }
             }
             case COMPLETED -> {
@@ -478,7 +497,8 @@ final class RelayShard {
         }
     }
 
-    private void onNonInviteResponse(ClientTransaction client, SIPResponse response, int status) {
+    private void onNonInviteResponse(ClientTransaction client, SIPResponse response, int status,
+            InetAddress source) {
         if (client.state != ClientTransaction.State.CALLING && client.state != ClientTransaction.State.PROCEEDING) {
             metrics.retransmissionAbsorbed();
             return;
@@ -486,7 +506,7 @@ final class RelayShard {
         if (status < 200) {
             client.state = ClientTransaction.State.PROCEEDING;
             if (status > 100) {
-                relayResponse(client, response);
+                relayResponse(client, response, source);
             }
             return;
         }
@@ -501,7 +521,7 @@ final class RelayShard {
         if (dialog != null && status < 300 && !Request.BYE.equals(client.method)) {
             noteCallee(dialog, response, DIALOG_CREATING.contains(client.method));
         }
-        relayResponse(client, response);
+        relayResponse(client, response, source);
         if (dialog != null && Request.BYE.equals(client.method)) {
             endDialog(dialog);
         } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
@@ -526,15 +546,24 @@ final class RelayShard {
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.state = RelayDialog.State.CONFIRMED;
             long limit = settings.maxCallDuration().toMillis();
-            dialog.durationLimit = schedule(() -> tearDown(dialog), limit);
+            dialog.durationLimit = schedule(() -> tearDown(dialog, "max-call-duration"), limit);
         }
     }
 
     /** Rebuilds the far side's response as the requester expects it and sends it back over the request's flow. */
-    private void relayResponse(ClientTransaction client, SIPResponse response) {
+    private void relayResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
         ServerTransaction server = client.server;
         if (server == null) {
             return;
+        }
+        RelayDialog dialog = client.dialog;
+        if (dialog != null && client.target != null) {
+            MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, client.target), response, source,
+                    this::mediaTimedOut);
+            if (anchored == MediaAnchor.Outcome.BAD_SDP || anchored == MediaAnchor.Outcome.NO_PORTS) {
+                response.removeContent();
+                log.warn("answer-sdp", "shard {} removed an answer's SDP it could not anchor ({})", index, anchored);
+            }
         }
         int status = response.getStatusCode();
         boolean inviteRetransmittedOk = Request.INVITE.equals(server.method) && status >= 200 && status < 300
@@ -683,17 +712,20 @@ final class RelayShard {
         cancel(dialog.durationLimit);
         dialogs.remove(dialog.a.key(), dialog);
         dialogs.remove(dialog.b.key(), dialog);
+        media.close(dialog);
         dialogCount--;
         dialogGauge = dialogCount;
     }
 
-    /** Ends a confirmed dialog from the middle: BYE toward both legs, as when the maximum duration is reached. */
-    private void tearDown(RelayDialog dialog) {
+    /**
+     * Ends a confirmed dialog from the middle: BYE toward both legs, when the maximum duration is reached or the
+     * media stopped.
+     */
+    private void tearDown(RelayDialog dialog, String reason) {
         if (dialog.state != RelayDialog.State.CONFIRMED) {
             return;
         }
-        log.info("max-duration", "shard {} ending a call that reached the maximum duration of {}", index,
-                settings.maxCallDuration());
+        log.info(reason, "shard {} ending a call: {}", index, reason);
         sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
         sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
         endDialog(dialog);
@@ -773,6 +805,35 @@ final class RelayShard {
         if (timer != null) {
             timer.cancel(false);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ media
+
+    /**
+     * Anchors the SDP of a request; when that is impossible, answers it (488 for SDP the SBC cannot read, 503 when
+     * the port range is exhausted) and returns false.
+     */
+    private boolean anchorOrRefuse(InboundSipMessage in, SIPRequest request, RelayDialog dialog, MediaSide side) {
+        MediaAnchor.Outcome anchored = media.anchor(dialog, side, request, in.flow().remote().getAddress(),
+                this::mediaTimedOut);
+        if (anchored == MediaAnchor.Outcome.BAD_SDP) {
+            respondStateless(in, request, 488, null);
+            return false;
+        }
+        if (anchored == MediaAnchor.Outcome.NO_PORTS) {
+            respondStateless(in, request, 503, null);
+            return false;
+        }
+        return true;
+    }
+
+    /** Called on a media thread: the call's media stopped; the dialog's own shard ends it. */
+    private void mediaTimedOut(RelayDialog dialog) {
+        executor.execute(() -> tearDown(dialog, "media-timeout"));
+    }
+
+    private static MediaSide sideOf(RelayDialog dialog, Leg leg) {
+        return leg == dialog.a ? MediaSide.A : MediaSide.B;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

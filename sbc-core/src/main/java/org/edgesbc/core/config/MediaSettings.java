@@ -1,0 +1,27 @@
+package org.edgesbc.core.config;
+
+import java.time.Duration;
+
+/**
+ * Media anchoring.
+ *
+ * @param enabled anchor RTP/RTCP of every call (false lets SDP pass unchanged: endpoints then see each other)
+ * @param address address the relay's sockets bind to
+ * @param advertisedAddress address written into SDP; defaults to {@code address}
+ * @param portMin first port of the RTP range
+ * @param portMax last port of the RTP range
+ * @param quarantine rest of a released port pair before reuse
+ * @param timeout no packets for this long ends the call with BYE on both sides
+ * @param holdTimeout the same while the call is on hold
+ * @param threads media event-loop threads
+ */
+public record MediaSettings(
+        boolean enabled,
+        String address,
+        String advertisedAddress,
+        int portMin,
+        int portMax,
+        Duration quarantine,
+        Duration timeout,
+        Duration holdTimeout,
+        int threads) { }
