@@ -1,0 +1,166 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.core.config.MediaSettings;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real RTP through the daemon: relayed both ways from the SBC's own ports, injection dropped, dead media ended. */
+class MediaAnchoringIT {
+    private static final long WAIT = 5_000;
+
+    @TempDir
+    Path dataDir;
+
+    /** An established call with one RTP socket per side and the SBC's media ports each side was told. */
+    private record Call(String callerCallId, String calleeCallId, InetSocketAddress sbcForCaller,
+            InetSocketAddress sbcForCallee) { }
+
+    @Test
+    void rtpFlowsBothWaysThroughTheSbcAndInjectionIsDropped() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket injector = new DatagramSocket(new InetSocketAddress("127.0.0.9", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, Duration.ofSeconds(60)))) {
+            Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
+
+            for (int seq = 0; seq < 20; seq++) {
+                send(callerRtp, call.sbcForCaller(), rtp(seq, 0x1111, "caller"));
+                DatagramPacket got = receive(calleeRtp);
+                assertThat(got).as("caller's packet %d reaches the callee", seq).isNotNull();
+                assertThat(got.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                assertThat(payload(got)).isEqualTo("caller");
+                send(calleeRtp, call.sbcForCallee(), rtp(seq, 0x2222, "callee"));
+                DatagramPacket back = receive(callerRtp);
+                assertThat(back).as("callee's packet %d reaches the caller", seq).isNotNull();
+                assertThat(back.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                assertThat(payload(back)).isEqualTo("callee");
+            }
+
+            // A third address injecting into the caller-facing port, and a foreign SSRC from the caller's own socket.
+            for (int i = 0; i < 10; i++) {
+                send(injector, call.sbcForCaller(), rtp(100 + i, 0x1111, "inject"));
+                send(callerRtp, call.sbcForCaller(), rtp(200 + i, 0x9999, "forged"));
+            }
+            send(callerRtp, call.sbcForCaller(), rtp(300, 0x1111, "caller"));
+            DatagramPacket next = receive(calleeRtp);
+            assertThat(next).isNotNull();
+            assertThat(payload(next)).as("only the latched stream gets through").isEqualTo("caller");
+            assertThat(SbcDaemonIT.metrics(sbc))
+                    .containsPattern("sbc_media_packets_dropped_total\\{reason=\"foreign_source\"} 10\\.0")
+                    .containsPattern("sbc_media_packets_dropped_total\\{reason=\"foreign_ssrc\"} 10\\.0");
+        }
+    }
+
+    @Test
+    void deadMediaEndsTheCallOnBothSidesAndFreesThePorts() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, Duration.ofSeconds(2)))) {
+            Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
+            send(callerRtp, call.sbcForCaller(), rtp(1, 0x1111, "caller"));
+            assertThat(receive(calleeRtp)).isNotNull();
+            assertThat(sbc.activeMediaSessions()).isEqualTo(1);
+
+            String byeToCaller = trunk.receiveStartingWith("BYE ", 10_000);
+            String byeToCallee = pbx.receiveStartingWith("BYE ", 10_000);
+            assertThat(byeToCaller).as("caller hung up by the SBC").isNotNull();
+            assertThat(byeToCallee).as("callee hung up by the SBC").isNotNull();
+            assertThat(header(byeToCaller, "Call-ID")).isEqualTo(call.callerCallId());
+            assertThat(header(byeToCallee, "Call-ID")).isEqualTo(call.calleeCallId());
+            trunk.send(SipMessages.answer(byeToCaller, 200, "OK", null, null));
+            pbx.send(SipMessages.answer(byeToCallee, 200, "OK", null, null));
+            SbcDaemonIT.awaitDialogs(sbc, 0);
+            assertThat(sbc.activeMediaSessions()).isZero();
+        }
+    }
+
+    private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
+        SbcConfig base = TestConfigs.loopback(dataDir, 0, 0, 0,
+                new ZoneConfig.PeerConfig("127.0.0.2", trunk.localAddress().getPort(), SipTransport.UDP),
+                new ZoneConfig.PeerConfig("127.0.0.3", pbx.localAddress().getPort(), SipTransport.UDP));
+        MediaSettings m = base.media();
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), new MediaSettings(true, m.address(),
+                m.advertisedAddress(), m.portMin(), m.portMax(), m.quarantine(), mediaTimeout, m.holdTimeout(),
+                m.threads()), base.zones(), base.management());
+    }
+
+    private static Call establish(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, DatagramSocket callerRtp,
+            DatagramSocket calleeRtp) throws IOException {
+        InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+        trunk.towards(sbcUdp);
+        pbx.towards(sbcUdp);
+        String callId = "media-" + System.nanoTime() + "@trunk";
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId, "z9hG4bK-m1", "ct")
+                .replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
+        String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+        assertThat(invite).isNotNull().doesNotContain("127.0.0.2");
+        InetSocketAddress sbcForCallee = mediaAddress(invite);
+        pbx.send(SipMessages.answer(invite, 200, "OK", "pt", "<sip:callee@127.0.0.3:" + pbx.localAddress().getPort()
+                + ">", SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())));
+        String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+        assertThat(ok).isNotNull().doesNotContain("127.0.0.3");
+        InetSocketAddress sbcForCaller = mediaAddress(ok);
+        assertThat(sbcForCaller.getPort()).isNotEqualTo(sbcForCallee.getPort());
+        trunk.send(SipMessages.inDialog("ACK", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP", trunk.localAddress(),
+                callId, header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-m1-ack"));
+        assertThat(pbx.receiveStartingWith("ACK ", WAIT)).isNotNull();
+        return new Call(callId, header(invite, "Call-ID"), sbcForCaller, sbcForCallee);
+    }
+
+    private static InetSocketAddress mediaAddress(String message) {
+        Matcher c = Pattern.compile("c=IN IP4 (\\S+)").matcher(message);
+        Matcher m = Pattern.compile("m=audio (\\d+) ").matcher(message);
+        assertThat(c.find() && m.find()).as("SDP in %s", message).isTrue();
+        return new InetSocketAddress(c.group(1), Integer.parseInt(m.group(1)));
+    }
+
+    /** A G.711 RTP packet (RFC 3550 §5.1): version 2, payload type 0, the text as payload. */
+    private static byte[] rtp(int sequence, int ssrc, String text) {
+        ByteBuffer packet = ByteBuffer.allocate(12 + text.length());
+        packet.put((byte) 0x80).put((byte) 0).putShort((short) sequence).putInt(sequence * 160).putInt(ssrc);
+        packet.put(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return packet.array();
+    }
+
+    private static String payload(DatagramPacket packet) {
+        return new String(packet.getData(), packet.getOffset() + 12, packet.getLength() - 12,
+                java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static void send(DatagramSocket socket, InetSocketAddress to, byte[] bytes) throws IOException {
+        socket.send(new DatagramPacket(bytes, bytes.length, to));
+    }
+
+    private static DatagramPacket receive(DatagramSocket socket) throws IOException {
+        socket.setSoTimeout(2_000);
+        DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+        try {
+            socket.receive(packet);
+            return packet;
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+}
