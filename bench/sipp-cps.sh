@@ -3,6 +3,7 @@
 # 200, ACK, BYE, 200 -- 7 messages per call per side, 13 relayed by the SBC counting its own 100 Trying).
 #
 #   bench/sipp-cps.sh [RATE] [SECONDS] [RUNS]        e.g. bench/sipp-cps.sh 2000 20 3
+#   SBC_BENCH_CONFIG=sipp-cps-media.yaml bench/sipp-cps.sh ...   the same with media anchored
 #
 # Starts the daemon from sbc-core/target/sbc.jar on bench/sipp-cps.yaml (SBC 127.0.0.1:35060, trunk SIPp
 # 127.0.0.2:35060, PBX SIPp 127.0.0.3:35060), runs SIPp for SECONDS at RATE calls/s RUNS times, and prints per run:
@@ -21,7 +22,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 calls=$((RATE * SECONDS_PER_RUN))
 clk=$(getconf CLK_TCK)
 
-java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$jar" run --config "$here/sipp-cps.yaml" > "$work/sbc.log" 2>&1 &
+java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$jar" run --config "$here/${SBC_BENCH_CONFIG:-sipp-cps.yaml}" > "$work/sbc.log" 2>&1 &
 sbc=$!
 for _ in $(seq 1 100); do grep -q "SBC running" "$work/sbc.log" && break; sleep 0.2; done
 grep -q "SBC running" "$work/sbc.log" || { cat "$work/sbc.log"; exit 1; }

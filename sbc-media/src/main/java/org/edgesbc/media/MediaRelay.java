@@ -21,6 +21,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The media relay facade core uses: opens per-call {@link MediaSession}s whose sockets live on the relay's own
@@ -54,63 +55,74 @@ public final class MediaRelay implements AutoCloseable {
 
     /** Binds a stream's four sockets (RTP and RTCP on each side) on the session's loop; null when out of ports. */
     MediaStream bindStream(MediaSession session) {
-        int portA = bindablePair(session);
-        if (portA < 0) {
-            return null;
-        }
-        int portB = bindablePair(session);
-        if (portB < 0) {
-            releasePort(portA);
-            return null;
-        }
-        MediaStream stream = new MediaStream(session, portA, portB);
+        int[] portFor = new int[2];
+        Channel[][] channels = new Channel[2][];
+        AtomicReference<MediaStream> holder = new AtomicReference<>();
         for (MediaSide side : MediaSide.values()) {
-            MediaEndpoint endpoint = stream.endpoint(side);
-            endpoint.rtp = bound(session, endpoint.rtpPort, stream, side, false);
-            endpoint.rtcp = bound(session, endpoint.rtpPort + 1, stream, side, true);
+            channels[side.ordinal()] = bindPair(session, holder, side, portFor);
+            if (channels[side.ordinal()] == null) {
+                if (side == MediaSide.B) {
+                    channels[0][0].close();
+                    channels[0][1].close();
+                    releasePort(portFor[0]);
+                }
+                return null;
+            }
+        }
+        MediaStream stream = new MediaStream(session, portFor[0], portFor[1]);
+        holder.set(stream);
+        for (MediaSide side : MediaSide.values()) {
+            stream.endpoint(side).rtp = channels[side.ordinal()][0];
+            stream.endpoint(side).rtcp = channels[side.ordinal()][1];
         }
         return stream;
     }
 
-    /** Reserves a pair both of whose ports can be bound right now; -1 when none can be found. */
-    private int bindablePair(MediaSession session) {
+    /**
+     * Binds an RTP/RTCP pair from the pool. A port another process holds is skipped (it rests in quarantine) and the
+     * next pair tried, a few times; returns null when the range is exhausted.
+     */
+    private Channel[] bindPair(MediaSession session, AtomicReference<MediaStream> holder, MediaSide side, int[] portFor) {
         for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
             int port = ports.allocate();
             if (port < 0) {
-                metrics.portsExhausted();
-                return -1;
+                break;
             }
-            if (probe(port) && probe(port + 1)) {
-                return port;
+            Channel rtp = bind(session, port, holder, side, false);
+            Channel rtcp = rtp == null ? null : bind(session, port + 1, holder, side, true);
+            if (rtcp != null) {
+                portFor[side.ordinal()] = port;
+                return new Channel[] {rtp, rtcp};
             }
-            // Held by another process: keep it out of circulation for a quarantine period and try the next.
+            if (rtp != null) {
+                rtp.close();
+            }
             ports.release(port);
         }
         metrics.portsExhausted();
-        return -1;
+        return null;
     }
 
-    private boolean probe(int port) {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(
-                new InetSocketAddress(config.bindAddress(), port))) {
-            return socket.isBound();
-        } catch (java.net.SocketException e) {
-            return false;
-        }
-    }
-
-    private Channel bound(MediaSession session, int port, MediaStream stream, MediaSide side, boolean rtcp) {
+    /**
+     * Binds one socket; packets arriving before the stream is complete (the holder still empty) are dropped. Null
+     * when the port cannot be bound.
+     */
+    private Channel bind(MediaSession session, int port, AtomicReference<MediaStream> holder, MediaSide side, boolean rtcp) {
         ChannelFuture future = new Bootstrap().group(session.loop())
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        stream.onPacket(side, rtcp, packet);
+                        MediaStream stream = holder.get();
+                        if (stream != null) {
+                            stream.onPacket(side, rtcp, packet);
+                        }
                     }
                 })
-                .bind(new InetSocketAddress(config.bindAddress(), port));
-        return future.syncUninterruptibly().channel();
+                .bind(new InetSocketAddress(config.bindAddress(), port))
+                .awaitUninterruptibly();
+        return future.isSuccess() ? future.channel() : null;
     }
 
     void releasePort(int port) {
