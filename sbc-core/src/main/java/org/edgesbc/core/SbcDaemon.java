@@ -166,7 +166,7 @@ public final class SbcDaemon implements AutoCloseable {
         for (ZoneConfig zone : config.zones()) {
             ZoneConfig.PeerConfig peer = zone.peer();
             peers.put(zone.name(), new RelaySettings.ZonePeer(zone.name(),
-                    new InetSocketAddress(peer.host(), peer.port()), peer.transport()));
+                    new InetSocketAddress(peer.host(), peer.port()), peer.transport(), zone.srtp()));
             if (zone.role() == ZoneConfig.ZoneRole.TRUNK) {
                 trunk = zone.name();
             } else if (zone.role() == ZoneConfig.ZoneRole.PBX) {

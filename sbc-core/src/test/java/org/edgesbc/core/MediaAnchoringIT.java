@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +18,10 @@ import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.media.srtp.SrtpContext;
+import org.edgesbc.media.srtp.SrtpKeys;
+import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.media.srtp.SrtpSuite;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
@@ -94,6 +99,77 @@ class MediaAnchoringIT {
             SbcDaemonIT.awaitDialogs(sbc, 0);
             assertThat(sbc.activeMediaSessions()).isZero();
         }
+    }
+
+    @Test
+    void srtpOnTheTrunkSideIsBridgedToPlainRtpTowardThePbx() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(withTrunkSrtp(config(trunk, pbx, Duration.ofSeconds(60)),
+                        SrtpPolicy.REQUIRED))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+
+            // A plain offer from a zone that requires SRTP is refused.
+            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "plain@trunk", "z9hG4bK-p",
+                    "cp"));
+            assertThat(trunk.receiveStartingWith("SIP/2.0 488 ", WAIT)).isNotNull();
+
+            SrtpKeys callerKeys = SrtpKeys.random(new SecureRandom());
+            String callId = "srtp@trunk";
+            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId, "z9hG4bK-s1", "cs")
+                    .replace("m=audio 40000 RTP/AVP", "m=audio " + callerRtp.getLocalPort() + " RTP/SAVP")
+                    .replace("a=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:0 PCMU/8000\r\na=crypto:1 "
+                            + "AES_CM_128_HMAC_SHA1_80 inline:" + callerKeys.toInline() + "\r\n")
+                    .replaceFirst("Content-Length: \\d+", "Content-Length: CL")
+                    .transform(MediaAnchoringIT::fixLength));
+            String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+            assertThat(invite).as("plain RTP toward the PBX").contains("RTP/AVP 0 101").doesNotContain("crypto");
+            pbx.send(SipMessages.answer(invite, 200, "OK", "ps", "<sip:callee@127.0.0.3:"
+                    + pbx.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())));
+            String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(ok).as("SRTP toward the trunk").contains("RTP/SAVP", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:");
+            Matcher key = Pattern.compile("inline:(\\S+)").matcher(ok);
+            assertThat(key.find()).isTrue();
+            SrtpContext callerSends = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, callerKeys);
+            SrtpContext callerReceives = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80,
+                    SrtpKeys.fromInline(key.group(1)));
+            InetSocketAddress sbcForCaller = mediaAddress(ok);
+            InetSocketAddress sbcForCallee = mediaAddress(invite);
+
+            for (int seq = 0; seq < 10; seq++) {
+                byte[] packet = java.util.Arrays.copyOf(rtp(seq, 0x5151, "secret audio"), 12 + 12 + 10);
+                int length = callerSends.protectRtp(packet, 24);
+                send(callerRtp, sbcForCaller, java.util.Arrays.copyOf(packet, length));
+                DatagramPacket plain = receive(calleeRtp);
+                assertThat(plain).as("decrypted packet %d at the PBX side", seq).isNotNull();
+                assertThat(payload(plain)).isEqualTo("secret audio");
+
+                send(calleeRtp, sbcForCallee, rtp(seq, 0x6262, "pbx audio"));
+                DatagramPacket secured = receive(callerRtp);
+                assertThat(secured).as("encrypted packet %d at the trunk side", seq).isNotNull();
+                assertThat(secured.getLength()).isEqualTo(12 + 9 + 10);
+                byte[] bytes = java.util.Arrays.copyOf(secured.getData(), secured.getLength());
+                int plainLength = callerReceives.unprotectRtp(bytes, bytes.length);
+                assertThat(plainLength).as("SRTP from the SBC authenticates").isEqualTo(21);
+                assertThat(new String(bytes, 12, 9, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("pbx audio");
+            }
+        }
+    }
+
+    private static String fixLength(String message) {
+        int body = message.indexOf("\r\n\r\n") + 4;
+        return message.replace("Content-Length: CL", "Content-Length: " + (message.length() - body));
+    }
+
+    private static SbcConfig withTrunkSrtp(SbcConfig base, SrtpPolicy policy) {
+        ZoneConfig trunk = base.zone("trunk");
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), java.util.List.of(
+                new ZoneConfig(trunk.name(), trunk.role(), trunk.networks(), trunk.peer(), policy),
+                base.zone("pbx")), base.management());
     }
 
     private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {

@@ -8,6 +8,7 @@ import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
@@ -41,8 +42,9 @@ final class TestConfigs {
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
         return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media,
                 List.of(new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),
-                                trunkPeer),
-                        new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer)),
+                                trunkPeer, SrtpPolicy.OFF),
+                        new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer,
+                        SrtpPolicy.OFF)),
                 new ManagementConfig("127.0.0.1", 0, "test-token"));
     }
 }

@@ -9,5 +9,7 @@ public enum MediaDropReason {
     /** Too short or not RTP version 2 on an RTP port. */
     NOT_RTP,
     /** The other side's address is not known yet. */
-    NO_PEER
+    NO_PEER,
+    /** SRTP or SRTCP that failed authentication or replay checks (RFC 3711 §3.3). */
+    SRTP_REJECTED
 }

@@ -22,6 +22,10 @@ final class MediaEndpoint {
     InetSocketAddress latchedRtcp;
     /** RTP synchronisation source locked at latching (RFC 3550 §8), -1 before. */
     long ssrc = -1;
+    /** Unprotects what this side's peer sends; null while the peer speaks plain RTP. */
+    org.edgesbc.media.srtp.SrtpContext srtpIn;
+    /** Protects what the SBC sends this side's peer; null while the peer takes plain RTP. */
+    org.edgesbc.media.srtp.SrtpContext srtpOut;
     long packetsReceived;
     long bytesReceived;
     long dropped;

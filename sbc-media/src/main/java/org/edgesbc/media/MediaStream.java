@@ -1,10 +1,13 @@
 package org.edgesbc.media;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.edgesbc.media.srtp.SdesCrypto;
+import org.edgesbc.media.srtp.SrtpContext;
 
 /**
  * One relayed media stream (one m= line): an RTP/RTCP socket pair facing each side. Packets from side A's peer go
@@ -13,9 +16,16 @@ import java.net.InetSocketAddress;
  * else is counted as a foreign packet and dropped. Owned by its session's event loop.
  */
 public final class MediaStream {
+    /** SRTCP index (4 bytes) plus the longest tag (10 bytes). */
+    private static final int SRTP_ROOM = 14;
     private final MediaSession session;
     private final MediaEndpoint a;
     private final MediaEndpoint b;
+
+    /** SDES keys the SBC announced toward each side, kept across re-offers; signalling thread only. */
+    private final SdesCrypto[] announcedKeys = new SdesCrypto[2];
+    /** Whether each side's latest SDP took SRTP; null until it has sent SDP; signalling thread only. */
+    private final Boolean[] peerSrtp = new Boolean[2];
 
     MediaStream(MediaSession session, int portA, int portB) {
         this.session = session;
@@ -52,6 +62,18 @@ public final class MediaStream {
         });
     }
 
+    /**
+     * Sets SRTP for {@code side}: the keys its peer sends with (null: the peer sends plain RTP) and the keys the SBC
+     * sends to it with (null: plain RTP toward it). New keys start new crypto contexts.
+     */
+    public void setSrtp(MediaSide side, SdesCrypto peerSends, SdesCrypto sbcSends) {
+        session.loop().execute(() -> {
+            MediaEndpoint endpoint = endpoint(side);
+            endpoint.srtpIn = peerSends == null ? null : new SrtpContext(peerSends.suite(), peerSends.keys());
+            endpoint.srtpOut = sbcSends == null ? null : new SrtpContext(sbcSends.suite(), sbcSends.keys());
+        });
+    }
+
     /** Called on the session's loop for every packet arriving on one of this stream's sockets. Does not release it. */
     void onPacket(MediaSide from, boolean rtcpSocket, DatagramPacket packet) {
         MediaEndpoint source = endpoint(from);
@@ -64,42 +86,71 @@ public final class MediaStream {
             return;
         }
         InetSocketAddress latched = rtcpSocket ? source.latchedRtcp : source.latchedRtp;
-        if (latched == null) {
-            if (!source.mayLatch(sender.getAddress())) {
-                drop(source, MediaDropReason.FOREIGN_SOURCE);
-                return;
-            }
-            if (rtcpSocket) {
-                source.latchedRtcp = sender;
-            } else {
-                source.latchedRtp = sender;
-            }
-        } else if (!latched.equals(sender)) {
+        if (latched == null ? !source.mayLatch(sender.getAddress()) : !latched.equals(sender)) {
             drop(source, MediaDropReason.FOREIGN_SOURCE);
             return;
         }
         if (!rtcp) {
             long ssrc = content.getUnsignedInt(content.readerIndex() + 8);
-            if (source.ssrc < 0) {
-                source.ssrc = ssrc;
-            } else if (source.ssrc != ssrc) {
+            if (source.ssrc >= 0 && source.ssrc != ssrc) {
                 drop(source, MediaDropReason.FOREIGN_SSRC);
                 return;
             }
+        }
+        ByteBuf outgoing = source.srtpIn == null && target.srtpOut == null ? content.retain()
+                : transform(source.srtpIn, target.srtpOut, rtcp, content);
+        if (outgoing == null) {
+            drop(source, MediaDropReason.SRTP_REJECTED);
+            return;
+        }
+        // Only a packet that passed every check latches the peer and its SSRC.
+        if (latched == null) {
+            if (rtcpSocket) {
+                source.latchedRtcp = sender;
+            } else {
+                source.latchedRtp = sender;
+            }
+        }
+        if (!rtcp && source.ssrc < 0) {
+            source.ssrc = content.getUnsignedInt(content.readerIndex() + 8);
         }
         InetSocketAddress destination = rtcpSocket
                 ? (target.latchedRtcp != null ? target.latchedRtcp : target.expectedRtcp)
                 : (target.latchedRtp != null ? target.latchedRtp : target.expectedRtp);
         Channel out = rtcpSocket ? target.rtcp : target.rtp;
         if (destination == null || out == null) {
+            outgoing.release();
             drop(source, MediaDropReason.NO_PEER);
             return;
         }
-        int bytes = content.readableBytes();
+        int bytes = outgoing.readableBytes();
         source.packetsReceived++;
         source.bytesReceived += bytes;
         session.packetRelayed(bytes);
-        out.writeAndFlush(new DatagramPacket(content.retain(), destination), out.voidPromise());
+        out.writeAndFlush(new DatagramPacket(outgoing, destination), out.voidPromise());
+    }
+
+    /**
+     * RTP/SRTP interworking: unprotects with the sender's context and protects with the receiver's, on a copy with
+     * room for the tag and SRTCP index. Returns null when the packet fails authentication or replay checks.
+     */
+    private static ByteBuf transform(SrtpContext in, SrtpContext out, boolean rtcp, ByteBuf content) {
+        int length = content.readableBytes();
+        byte[] packet = new byte[length + SRTP_ROOM];
+        content.getBytes(content.readerIndex(), packet, 0, length);
+        if (in != null) {
+            length = rtcp ? in.unprotectRtcp(packet, length) : in.unprotectRtp(packet, length);
+            if (length < 0) {
+                return null;
+            }
+        }
+        if (out != null) {
+            length = rtcp ? out.protectRtcp(packet, length) : out.protectRtp(packet, length);
+            if (length < 0) {
+                return null;
+            }
+        }
+        return Unpooled.wrappedBuffer(packet, 0, length);
     }
 
     /** RFC 5761 §4: with rtcp-mux, RTCP packet types 200-204 arrive on the RTP port. */
@@ -114,6 +165,23 @@ public final class MediaStream {
     private void drop(MediaEndpoint source, MediaDropReason reason) {
         source.dropped++;
         session.packetDropped(reason);
+    }
+
+    /** The SDES keys the SBC sends to {@code side} with, created once per stream and side. */
+    public SdesCrypto announcedKeys(MediaSide side, java.util.function.Supplier<SdesCrypto> create) {
+        if (announcedKeys[side.ordinal()] == null) {
+            announcedKeys[side.ordinal()] = create.get();
+        }
+        return announcedKeys[side.ordinal()];
+    }
+
+    /** Whether {@code side}'s latest SDP took SRTP; null before it sent any. */
+    public Boolean peerSrtp(MediaSide side) {
+        return peerSrtp[side.ordinal()];
+    }
+
+    public void peerSrtp(MediaSide side, boolean srtp) {
+        peerSrtp[side.ordinal()] = srtp;
     }
 
     /** Packets relayed from {@code side}'s peer. */

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
@@ -36,7 +37,7 @@ public final class ConfigLoader {
     private static final Set<String> CONNECTIONS = Set.of("max-total", "max-per-source", "idle-timeout",
             "connect-timeout");
     private static final Set<String> TIMERS = Set.of("t1", "t2", "t4");
-    private static final Set<String> ZONE = Set.of("name", "role", "networks", "peer");
+    private static final Set<String> ZONE = Set.of("name", "role", "networks", "peer", "srtp");
     private static final Set<String> PEER = Set.of("host", "port", "transport");
     private static final Set<String> MANAGEMENT = Set.of("address", "port", "token");
     private static final int MIN_TOKEN_LENGTH = 16;
@@ -247,8 +248,9 @@ public final class ConfigLoader {
                     peer = new ZoneConfig.PeerConfig(host, port, transport);
                 }
             }
+            SrtpPolicy srtp = r.enumValue(z, path, "srtp", SrtpPolicy.class, SrtpPolicy.OFF, false);
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp));
             }
         }
         return zones;

@@ -1,6 +1,7 @@
 package org.edgesbc.core.config;
 
 import java.util.List;
+import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.transport.SipTransport;
 
@@ -12,8 +13,9 @@ import org.edgesbc.transport.SipTransport;
  * @param role what the zone is
  * @param networks source networks admitted into the zone
  * @param peer where requests toward this zone are sent
+ * @param srtp what the zone's media must be: plain RTP, SRTP when the peer takes it, or SRTP only
  */
-public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer) {
+public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
 
     public enum ZoneRole { TRUNK, PBX }
 

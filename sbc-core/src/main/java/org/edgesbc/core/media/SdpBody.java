@@ -21,7 +21,8 @@ public final class SdpBody {
             "end-of-candidates", "remote-candidates", "ice-lite", "ice-mismatch", "ice-pacing");
 
     /** Where one m= line's peer receives media, as announced. */
-    public record Announced(InetSocketAddress rtp, InetSocketAddress rtcp, boolean hold, boolean rejected) { }
+    public record Announced(InetSocketAddress rtp, InetSocketAddress rtcp, boolean hold, boolean rejected,
+            List<String> cryptos) { }
 
     private final List<String> lines;
     private final List<Announced> streams;
@@ -59,6 +60,7 @@ public final class SdpBody {
             String address = sessionAddress;
             String direction = sessionDirection;
             int rtcpPort = -1;
+            List<String> cryptos = new ArrayList<>();
             i++;
             while (i < lines.size() && !lines.get(i).startsWith("m=")) {
                 String line = lines.get(i);
@@ -68,6 +70,8 @@ public final class SdpBody {
                     direction = line.substring(2);
                 } else if (line.startsWith("a=rtcp:")) {
                     rtcpPort = parsePort(line.substring(7).split(" ")[0]);
+                } else if (line.startsWith("a=crypto:")) {
+                    cryptos.add(line.substring(9));
                 }
                 i++;
             }
@@ -79,7 +83,7 @@ public final class SdpBody {
             InetAddress ip = literal(address);
             streams.add(new Announced(zeroAddress || port == 0 ? null : new InetSocketAddress(ip, port),
                     zeroAddress || port == 0 ? null : new InetSocketAddress(ip, rtcpPort > 0 ? rtcpPort : port + 1),
-                    hold, port == 0));
+                    hold, port == 0, List.copyOf(cryptos)));
             if (streams.size() > MAX_STREAMS) {
                 throw new IllegalArgumentException("more than " + MAX_STREAMS + " media streams");
             }
@@ -101,9 +105,11 @@ public final class SdpBody {
 
     /**
      * The body with the SBC's {@code address} in o= and c= lines and {@code ports[i]} in the i-th m= line (RTCP on
-     * the port above), ICE attributes removed. Rejected streams keep port 0 and held ones keep 0.0.0.0.
+     * the port above), ICE attributes removed. Rejected streams keep port 0 and held ones keep 0.0.0.0. Every
+     * {@code a=crypto} line is replaced: stream i carries {@code crypto[i]} (an attribute value) with an SRTP profile
+     * (RTP/SAVP, RTP/SAVPF), or no key and the plain profile when {@code crypto[i]} is null.
      */
-    public String rewrite(String address, int[] ports) {
+    public String rewrite(String address, int[] ports, String[] crypto) {
         String addressType = address.contains(":") ? "IP6" : "IP4";
         StringBuilder out = new StringBuilder(512);
         int stream = -1;
@@ -114,7 +120,11 @@ public final class SdpBody {
                 String[] portAndCount = m[1].split("/", 2);
                 String port = streams.get(stream).rejected() ? "0" : Integer.toString(ports[stream]);
                 out.append("m=").append(m[0]).append(' ').append(port)
-                        .append(portAndCount.length > 1 ? "/" + portAndCount[1] : "").append(' ').append(m[2]);
+                        .append(portAndCount.length > 1 ? "/" + portAndCount[1] : "").append(' ')
+                        .append(profile(m[2], crypto[stream] != null));
+                if (crypto[stream] != null && !streams.get(stream).rejected()) {
+                    out.append("\r\na=crypto:").append(crypto[stream]);
+                }
             } else if (line.startsWith("o=")) {
                 String[] o = line.substring(2).split(" ");
                 if (o.length == 6) {
@@ -129,7 +139,8 @@ public final class SdpBody {
                 out.append("c=IN ").append(addressType).append(' ').append(zero ? current : address);
             } else if (line.startsWith("a=rtcp:") && stream >= 0) {
                 out.append("a=rtcp:").append(ports[stream] + 1);
-            } else if (line.startsWith("a=") && ICE_ATTRIBUTES.contains(attributeName(line))) {
+            } else if (line.startsWith("a=") && (ICE_ATTRIBUTES.contains(attributeName(line))
+                    || line.startsWith("a=crypto:"))) {
                 continue;
             } else if (line.isEmpty()) {
                 continue;
@@ -139,6 +150,19 @@ public final class SdpBody {
             out.append("\r\n");
         }
         return out.toString();
+    }
+
+    /** Switches the RTP profile of an m= line's proto and format list between plain and secure (RFC 3711 §8). */
+    private static String profile(String protoAndFormats, boolean secure) {
+        int space = protoAndFormats.indexOf(' ');
+        String proto = space < 0 ? protoAndFormats : protoAndFormats.substring(0, space);
+        String rest = space < 0 ? "" : protoAndFormats.substring(space);
+        String switched = switch (proto) {
+            case "RTP/AVP", "RTP/SAVP" -> secure ? "RTP/SAVP" : "RTP/AVP";
+            case "RTP/AVPF", "RTP/SAVPF" -> secure ? "RTP/SAVPF" : "RTP/AVPF";
+            default -> proto;
+        };
+        return switched + rest;
     }
 
     private static String attributeName(String line) {

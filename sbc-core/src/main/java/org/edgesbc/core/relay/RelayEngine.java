@@ -5,9 +5,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.media.MediaRelay;
+import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
 
@@ -37,7 +40,9 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         this.metrics = metrics;
         TopologyHiding topology = new TopologyHiding(settings.advertisedHost(), settings.listenerPorts());
         RelayLog log = new RelayLog();
-        MediaAnchor anchor = new MediaAnchor(media);
+        Map<String, SrtpPolicy> srtp = new HashMap<>();
+        settings.zones().forEach((name, peer) -> srtp.put(name, peer.srtp()));
+        MediaAnchor anchor = new MediaAnchor(media, srtp);
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         this.shards = new RelayShard[shardCount];
         for (int i = 0; i < shardCount; i++) {

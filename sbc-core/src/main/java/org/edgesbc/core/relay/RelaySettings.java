@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.SipTransport;
 
 /**
@@ -32,7 +33,7 @@ public record RelaySettings(
         Duration maxCallDuration) {
 
     /** Where requests toward a zone go. */
-    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport) { }
+    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) { }
 
     /** RFC 3261 §17.1.1.2: Timer B, F, H and J all last 64*T1. */
     long transactionTimeoutMillis() {

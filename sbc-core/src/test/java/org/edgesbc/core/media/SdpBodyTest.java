@@ -40,7 +40,7 @@ class SdpBodyTest {
 
     @Test
     void rewriteHidesEveryAddressKeepsCodecsAndStripsIce() {
-        String rewritten = SdpBody.parse(OFFER).rewrite("203.0.113.5", new int[] {10000, 10004});
+        String rewritten = SdpBody.parse(OFFER).rewrite("203.0.113.5", new int[] {10000, 10004}, new String[2]);
         assertThat(rewritten).doesNotContain("192.0.2.10", "192.0.2.11", "ice-", "candidate")
                 .contains("o=alice 2890844526 2890844526 IN IP4 203.0.113.5\r\n")
                 .contains("c=IN IP4 203.0.113.5\r\n")
@@ -57,7 +57,7 @@ class SdpBodyTest {
         assertThat(sdp.streams().get(0).rtp()).isNull();
         assertThat(sdp.streams().get(1).rejected()).isTrue();
         assertThat(sdp.onHold()).isTrue();
-        String rewritten = sdp.rewrite("203.0.113.5", new int[] {10000, 10004});
+        String rewritten = sdp.rewrite("203.0.113.5", new int[] {10000, 10004}, new String[2]);
         assertThat(rewritten).contains("c=IN IP4 0.0.0.0\r\n", "a=sendonly", "m=video 0 RTP/AVP 96");
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipTransport;
@@ -33,8 +34,8 @@ class RelayEngineTest {
     @BeforeEach
     void start() {
         RelaySettings settings = new RelaySettings("127.0.0.1", Map.of(SipTransport.UDP, 5060),
-                Map.of("trunk", new RelaySettings.ZonePeer("trunk", TRUNK, SipTransport.UDP),
-                        "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP)),
+                Map.of("trunk", new RelaySettings.ZonePeer("trunk", TRUNK, SipTransport.UDP, SrtpPolicy.OFF),
+                        "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP, SrtpPolicy.OFF)),
                 Map.of("trunk", "pbx", "pbx", "trunk"),
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
         engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, 2);
