@@ -26,6 +26,7 @@ final class MediaEndpoint {
     org.edgesbc.media.srtp.SrtpContext srtpIn;
     /** Protects what the SBC sends this side's peer; null while the peer takes plain RTP. */
     org.edgesbc.media.srtp.SrtpContext srtpOut;
+    final RtpStatistics statistics = new RtpStatistics();
     long packetsReceived;
     long bytesReceived;
     long dropped;

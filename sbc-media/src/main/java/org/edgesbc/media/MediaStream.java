@@ -111,8 +111,12 @@ public final class MediaStream {
                 source.latchedRtp = sender;
             }
         }
-        if (!rtcp && source.ssrc < 0) {
-            source.ssrc = content.getUnsignedInt(content.readerIndex() + 8);
+        if (!rtcp) {
+            if (source.ssrc < 0) {
+                source.ssrc = content.getUnsignedInt(content.readerIndex() + 8);
+            }
+            source.statistics.record(content.getUnsignedShort(content.readerIndex() + 2),
+                    content.getUnsignedInt(content.readerIndex() + 4), System.nanoTime());
         }
         InetSocketAddress destination = rtcpSocket
                 ? (target.latchedRtcp != null ? target.latchedRtcp : target.expectedRtcp)
@@ -182,6 +186,16 @@ public final class MediaStream {
 
     public void peerSrtp(MediaSide side, boolean srtp) {
         peerSrtp[side.ordinal()] = srtp;
+    }
+
+    /** RTP packets {@code side}'s peer sent that never arrived (RFC 3550 A.3). */
+    public long lostFrom(MediaSide side) {
+        return endpoint(side).statistics.lost();
+    }
+
+    /** Interarrival jitter of {@code side}'s RTP (RFC 3550 A.8), in milliseconds. */
+    public double jitterMillisFrom(MediaSide side) {
+        return endpoint(side).statistics.jitterMillis();
     }
 
     /** Packets relayed from {@code side}'s peer. */
