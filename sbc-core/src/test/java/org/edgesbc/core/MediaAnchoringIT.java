@@ -140,6 +140,17 @@ class MediaAnchoringIT {
             InetSocketAddress sbcForCaller = mediaAddress(ok);
             InetSocketAddress sbcForCallee = mediaAddress(invite);
 
+            // Before latching an SRTP side accepts any source address, but only a packet that authenticates with
+            // the caller's key may latch: a forgery from a third address is dropped.
+            try (DatagramSocket injector = new DatagramSocket(new InetSocketAddress("127.0.0.9", 0))) {
+                SrtpContext forger = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80,
+                        SrtpKeys.random(new SecureRandom()));
+                byte[] forged = java.util.Arrays.copyOf(rtp(0, 0x5151, "forged audio"), 12 + 12 + 10);
+                send(injector, sbcForCaller, java.util.Arrays.copyOf(forged, forger.protectRtp(forged, 24)));
+                assertThat(receive(calleeRtp)).as("forged SRTP never reaches the PBX").isNull();
+            }
+            assertThat(SbcDaemonIT.metrics(sbc)).contains("sbc_media_packets_dropped_total{reason=\"srtp_rejected\"} 1.0");
+
             for (int seq = 0; seq < 10; seq++) {
                 byte[] packet = java.util.Arrays.copyOf(rtp(seq, 0x5151, "secret audio"), 12 + 12 + 10);
                 int length = callerSends.protectRtp(packet, 24);

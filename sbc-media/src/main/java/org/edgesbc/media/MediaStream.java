@@ -86,7 +86,11 @@ public final class MediaStream {
             return;
         }
         InetSocketAddress latched = rtcpSocket ? source.latchedRtcp : source.latchedRtp;
-        if (latched == null ? !source.mayLatch(sender.getAddress()) : !latched.equals(sender)) {
+        // Before latching, plain RTP must come from the announced or signalling address; SRTP may come from
+        // anywhere, because only a packet that authenticates with the peer's own key can latch (below).
+        boolean admissible = latched == null ? source.mayLatch(sender.getAddress()) || source.srtpIn != null
+                : latched.equals(sender);
+        if (!admissible) {
             drop(source, MediaDropReason.FOREIGN_SOURCE);
             return;
         }

@@ -68,9 +68,9 @@ public final class SbcMetrics implements AutoCloseable {
 
     /** Gauges read from the media relay when scraped. */
     public void bindMediaGauges(IntSupplier sessions, IntSupplier freePortPairs) {
-        Gauge.builder(MEDIA_SESSIONS, sessions, IntSupplier::getAsInt)
+        Gauge.builder(MEDIA_SESSIONS, sessions, IntSupplier::getAsInt).strongReference(true)
                 .description("Calls with anchored media").register(registry);
-        Gauge.builder(MEDIA_PORT_PAIRS_FREE, freePortPairs, IntSupplier::getAsInt)
+        Gauge.builder(MEDIA_PORT_PAIRS_FREE, freePortPairs, IntSupplier::getAsInt).strongReference(true)
                 .description("RTP/RTCP port pairs neither in use nor in quarantine").register(registry);
     }
 
@@ -84,11 +84,11 @@ public final class SbcMetrics implements AutoCloseable {
 
     /** Gauges read from the relay and transport when scraped. */
     public void bindGauges(IntSupplier transactions, IntSupplier dialogs, IntSupplier connections) {
-        Gauge.builder(RELAY_TRANSACTIONS, transactions, IntSupplier::getAsInt)
+        Gauge.builder(RELAY_TRANSACTIONS, transactions, IntSupplier::getAsInt).strongReference(true)
                 .description("Server and client transactions in the relay's tables").register(registry);
-        Gauge.builder(RELAY_DIALOGS, dialogs, IntSupplier::getAsInt)
+        Gauge.builder(RELAY_DIALOGS, dialogs, IntSupplier::getAsInt).strongReference(true)
                 .description("Dialogs tracked by the relay").register(registry);
-        Gauge.builder(TRANSPORT_CONNECTIONS, connections, IntSupplier::getAsInt)
+        Gauge.builder(TRANSPORT_CONNECTIONS, connections, IntSupplier::getAsInt).strongReference(true)
                 .description("Open TCP and TLS connections").register(registry);
     }
 
