@@ -1,0 +1,228 @@
+package org.edgesbc.policy.auth;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * SIP digest authentication (RFC 3261 §22, RFC 7616) with qop=auth, SHA-256 and MD5. Nonces are stateless: the
+ * issue time and an HMAC of it under a per-process secret, so any nonce the SBC issued can be checked without a
+ * table, and an expired one is answered with stale=true. Nonce-counts are remembered per nonce (bounded, expiring
+ * with the nonce) so a captured Authorization header cannot be replayed.
+ *
+ * <p>Unknown users, wrong passwords, disabled users and disallowed sources all yield {@link AuthOutcome#FAILED}
+ * after the same work (a digest computed against a dummy HA1 for users that do not exist), so that neither the
+ * answer nor its timing tells an enumerator which extensions exist.
+ *
+ * <p>Thread-safe: relay shards call it concurrently; the nonce-count table is synchronised.
+ */
+public final class DigestAuthenticator {
+    private static final HexFormat HEX = HexFormat.of();
+    private static final int NONCE_TIME_BYTES = 8;
+    /** Random bytes in every nonce, so two challenges in the same millisecond never share a nonce-count history. */
+    private static final int NONCE_RANDOM_BYTES = 8;
+    private static final int NONCE_MAC_BYTES = 16;
+    private static final int NONCE_BYTES = NONCE_TIME_BYTES + NONCE_RANDOM_BYTES + NONCE_MAC_BYTES;
+
+    private final String realm;
+    private final Map<String, DigestUser> users;
+    private final Duration nonceLifetime;
+    private final InstantSource clock;
+    private final SecureRandom random;
+    private final byte[] secret = new byte[32];
+    private final Map<DigestAlgorithm, String> dummyHa1 = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Long> nonceCounts;
+    private final ThreadLocal<Mac> macs;
+
+    /**
+     * @param maxTrackedNonces bound of the nonce-count table; the oldest nonce is forgotten first
+     */
+    public DigestAuthenticator(String realm, List<DigestUser> users, Duration nonceLifetime, int maxTrackedNonces,
+            InstantSource clock, SecureRandom random) {
+        this.realm = realm;
+        this.users = new LinkedHashMap<>();
+        users.forEach(u -> this.users.put(u.name(), u));
+        this.nonceLifetime = nonceLifetime;
+        this.clock = clock;
+        this.random = random;
+        random.nextBytes(secret);
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            byte[] dummy = new byte[16];
+            random.nextBytes(dummy);
+            dummyHa1.put(algorithm, ha1(algorithm, HEX.formatHex(dummy), realm, HEX.formatHex(dummy)));
+        }
+        this.nonceCounts = new LinkedHashMap<>(1024, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > maxTrackedNonces;
+            }
+        };
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK lacks HmacSHA256", e);
+            }
+        });
+    }
+
+    /** HA1 = H(user:realm:password) in hex, as the configuration stores it (RFC 7616 §3.4.2). */
+    public static String ha1(DigestAlgorithm algorithm, String user, String realm, String password) {
+        return hash(algorithm, user + ":" + realm + ":" + password);
+    }
+
+    public String realm() {
+        return realm;
+    }
+
+    /**
+     * The challenge header values (WWW-Authenticate for 401, Proxy-Authenticate for 407), SHA-256 first as RFC 7616
+     * §3.7 asks, each with a fresh nonce.
+     */
+    public List<String> challenge(boolean stale) {
+        String nonce = newNonce();
+        List<String> values = new ArrayList<>();
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            values.add("Digest realm=\"" + realm + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm.token()
+                    + ", qop=\"auth\"" + (stale ? ", stale=true" : ""));
+        }
+        return values;
+    }
+
+    /** The outcome and, when OK, the authenticated user. */
+    public record Result(AuthOutcome outcome, String user) {
+        static final Result MISSING = new Result(AuthOutcome.MISSING, null);
+    }
+
+    /**
+     * Checks credentials for a request.
+     *
+     * @param credentials the Authorization or Proxy-Authorization header values of the request
+     * @param method the request method (for HA2)
+     * @param source where the request came from (for per-user source restrictions)
+     */
+    public Result verify(List<String> credentials, String method, InetAddress source) {
+        Map<String, String> p = null;
+        for (String value : credentials) {
+            Map<String, String> candidate = DigestParameters.parse(value);
+            if (candidate != null && realm.equals(candidate.get("realm"))) {
+                p = candidate;
+                break;
+            }
+        }
+        if (p == null) {
+            return credentials.isEmpty() ? Result.MISSING : new Result(AuthOutcome.FAILED, null);
+        }
+        String username = p.get("username");
+        String nonce = p.get("nonce");
+        String uri = p.get("uri");
+        String response = p.get("response");
+        String nc = p.get("nc");
+        String cnonce = p.get("cnonce");
+        DigestAlgorithm algorithm = DigestAlgorithm.fromToken(p.get("algorithm"));
+        if (username == null || nonce == null || uri == null || response == null || nc == null || cnonce == null
+                || algorithm == null || !"auth".equals(p.get("qop")) || !nc.matches("[0-9a-fA-F]{8}")) {
+            // RFC 2069 style credentials without qop have no replay protection: refused.
+            return new Result(AuthOutcome.FAILED, null);
+        }
+        NonceAge age = nonceAge(nonce);
+        if (age == NonceAge.FORGED) {
+            return new Result(AuthOutcome.FAILED, null);
+        }
+        DigestUser user = users.get(username);
+        String ha1 = user == null ? null : user.ha1().get(algorithm);
+        boolean eligible = user != null && ha1 != null && user.enabled() && allowed(user, source);
+        String expected = hash(algorithm, (eligible ? ha1 : dummyHa1.get(algorithm)) + ":" + nonce + ":" + nc + ":"
+                + cnonce + ":auth:" + hash(algorithm, method + ":" + uri));
+        boolean matches = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                response.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+        if (!matches || !eligible) {
+            return new Result(AuthOutcome.FAILED, null);
+        }
+        if (age == NonceAge.EXPIRED) {
+            return new Result(AuthOutcome.STALE, null);
+        }
+        long count = Long.parseLong(nc, 16);
+        synchronized (nonceCounts) {
+            Long previous = nonceCounts.get(nonce);
+            if (previous != null && count <= previous) {
+                return new Result(AuthOutcome.REPLAY, null);
+            }
+            nonceCounts.put(nonce, count);
+        }
+        return new Result(AuthOutcome.OK, username);
+    }
+
+    private static boolean allowed(DigestUser user, InetAddress source) {
+        return user.allowedSources().isEmpty() || user.allowedSources().stream().anyMatch(c -> c.contains(source));
+    }
+
+    private enum NonceAge { FRESH, EXPIRED, FORGED }
+
+    private String newNonce() {
+        byte[] nonce = new byte[NONCE_BYTES];
+        ByteBuffer.wrap(nonce).putLong(clock.millis());
+        synchronized (random) {
+            byte[] salt = new byte[NONCE_RANDOM_BYTES];
+            random.nextBytes(salt);
+            System.arraycopy(salt, 0, nonce, NONCE_TIME_BYTES, NONCE_RANDOM_BYTES);
+        }
+        byte[] mac = mac(nonce, NONCE_TIME_BYTES + NONCE_RANDOM_BYTES);
+        System.arraycopy(mac, 0, nonce, NONCE_TIME_BYTES + NONCE_RANDOM_BYTES, NONCE_MAC_BYTES);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
+    }
+
+    private NonceAge nonceAge(String nonce) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getUrlDecoder().decode(nonce);
+        } catch (IllegalArgumentException e) {
+            return NonceAge.FORGED;
+        }
+        if (bytes.length != NONCE_BYTES) {
+            return NonceAge.FORGED;
+        }
+        long issued = ByteBuffer.wrap(bytes).getLong();
+        int signed = NONCE_TIME_BYTES + NONCE_RANDOM_BYTES;
+        byte[] expected = java.util.Arrays.copyOf(mac(bytes, signed), NONCE_MAC_BYTES);
+        byte[] given = java.util.Arrays.copyOfRange(bytes, signed, bytes.length);
+        if (!MessageDigest.isEqual(expected, given)) {
+            return NonceAge.FORGED;
+        }
+        long age = clock.millis() - issued;
+        return age >= 0 && age <= nonceLifetime.toMillis() ? NonceAge.FRESH : NonceAge.EXPIRED;
+    }
+
+    /** HMAC-SHA256 over the nonce's time and random parts and the realm. */
+    private byte[] mac(byte[] nonce, int length) {
+        Mac mac = macs.get();
+        mac.update(nonce, 0, length);
+        return mac.doFinal(realm.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String hash(DigestAlgorithm algorithm, String input) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance(algorithm.jcaName())
+                    .digest(input.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + algorithm.jcaName(), e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.edgesbc.policy.ban;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bans on disk so that a restart does not release them: one ban per line, tab-separated
+ * ({@code address reason created expires offences detail}), written to a temporary file, synced and moved over the
+ * old one atomically. Reading skips expired bans and reports corrupt lines instead of failing.
+ */
+public final class BanStateFile {
+    private final Path file;
+
+    public BanStateFile(Path file) {
+        this.file = file;
+    }
+
+    public void write(List<Ban> bans) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".bans-", ".tmp");
+        try {
+            try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+                out.write("# edge SBC bans: address, reason, created, expires, offences, detail\n");
+                for (Ban ban : bans) {
+                    out.write(ban.source().getHostAddress() + '\t' + ban.reason() + '\t' + ban.created() + '\t'
+                            + ban.expires() + '\t' + ban.offences() + '\t'
+                            + ban.detail().replace('\t', ' ').replace('\n', ' ') + '\n');
+                }
+            }
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** What a read found: the bans still active, and one message per line that could not be used. */
+    public record Loaded(List<Ban> bans, List<String> problems) { }
+
+    public Loaded read(Instant now) throws IOException {
+        List<Ban> bans = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return new Loaded(bans, problems);
+        }
+        int number = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            number++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\t", 6);
+            try {
+                if (f.length != 6 || !f[0].chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+                    throw new IllegalArgumentException("expected 6 tab-separated fields starting with an IP address");
+                }
+                Ban ban = new Ban(InetAddress.getByName(f[0]), BanReason.valueOf(f[1]), f[5], Instant.parse(f[2]),
+                        Instant.parse(f[3]), Integer.parseInt(f[4]));
+                if (ban.expires().isAfter(now)) {
+                    bans.add(ban);
+                }
+            } catch (IllegalArgumentException | UnknownHostException | java.time.format.DateTimeParseException e) {
+                problems.add(file + ":" + number + ": " + e.getMessage());
+            }
+        }
+        return new Loaded(bans, problems);
+    }
+}

@@ -1,0 +1,139 @@
+package org.edgesbc.policy.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.ManualClock;
+import org.junit.jupiter.api.Test;
+
+class DigestAuthenticatorTest {
+    private static final String REALM = "sbc.example";
+    private final ManualClock clock = new ManualClock();
+    private final InetAddress phone = address("127.0.0.10");
+    private final DigestAuthenticator auth = new DigestAuthenticator(REALM, List.of(
+            user("1001", "secret1001", true, List.of()),
+            user("1002", "secret1002", false, List.of()),
+            user("1003", "secret1003", true, List.of(Cidr.parse("10.0.0.0/8")))),
+            Duration.ofMinutes(5), 1000, clock, new SecureRandom());
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static DigestUser user(String name, String password, boolean enabled, List<Cidr> sources) {
+        return new DigestUser(name, Map.of(
+                DigestAlgorithm.MD5, DigestAuthenticator.ha1(DigestAlgorithm.MD5, name, REALM, password),
+                DigestAlgorithm.SHA_256, DigestAuthenticator.ha1(DigestAlgorithm.SHA_256, name, REALM, password)),
+                enabled, sources);
+    }
+
+    @Test
+    void rfc7616Section391ExampleResponses() {
+        String nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
+        String cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            String ha1 = DigestAuthenticator.ha1(algorithm, "Mufasa", "http-auth@example.org", "Circle of Life");
+            String ha2 = DigestAuthenticator.hash(algorithm, "GET:/dir/index.html");
+            String response = DigestAuthenticator.hash(algorithm, ha1 + ":" + nonce + ":00000001:" + cnonce
+                    + ":auth:" + ha2);
+            assertThat(response).isEqualTo(algorithm == DigestAlgorithm.MD5 ? "8ca523f5e9506fed4657c9700eebdbec"
+                    : "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+        }
+    }
+
+    private String nonce() {
+        Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(auth.challenge(false).get(0));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    private static String credentials(DigestAlgorithm algorithm, String user, String password, String nonce,
+            String nc) {
+        String ha1 = DigestAuthenticator.ha1(algorithm, user, REALM, password);
+        String ha2 = DigestAuthenticator.hash(algorithm, "REGISTER:sip:" + REALM);
+        String response = DigestAuthenticator.hash(algorithm, ha1 + ":" + nonce + ":" + nc + ":c0ffee:auth:" + ha2);
+        return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"sip:"
+                + REALM + "\", response=\"" + response + "\", algorithm=" + algorithm.token()
+                + ", qop=auth, nc=" + nc + ", cnonce=\"c0ffee\"";
+    }
+
+    @Test
+    void validCredentialsAuthenticateWithEitherAlgorithm() {
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            DigestAuthenticator.Result result = auth.verify(
+                    List.of(credentials(algorithm, "1001", "secret1001", nonce(), "00000001")), "REGISTER", phone);
+            assertThat(result.outcome()).as(algorithm.name()).isEqualTo(AuthOutcome.OK);
+            assertThat(result.user()).isEqualTo("1001");
+        }
+    }
+
+    @Test
+    void challengesOfferSha256FirstThenMd5() {
+        List<String> challenge = auth.challenge(true);
+        assertThat(challenge).hasSize(2);
+        assertThat(challenge.get(0)).contains("algorithm=SHA-256", "qop=\"auth\"", "stale=true");
+        assertThat(challenge.get(1)).contains("algorithm=MD5");
+        assertThat(auth.verify(List.of(), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.MISSING);
+    }
+
+    @Test
+    void unknownUserWrongPasswordDisabledAndDisallowedSourceAllFailAlike() {
+        String nonce = nonce();
+        List<DigestAuthenticator.Result> results = List.of(
+                auth.verify(List.of(credentials(DigestAlgorithm.MD5, "9999", "whatever", nonce, "00000001")),
+                        "REGISTER", phone),
+                auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "wrong", nonce, "00000001")),
+                        "REGISTER", phone),
+                auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1002", "secret1002", nonce, "00000001")),
+                        "REGISTER", phone),
+                auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1003", "secret1003", nonce, "00000001")),
+                        "REGISTER", phone));
+        assertThat(results).extracting(DigestAuthenticator.Result::outcome).containsOnly(AuthOutcome.FAILED);
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1003", "secret1003", nonce, "00000001")),
+                "REGISTER", address("10.1.2.3")).outcome()).isEqualTo(AuthOutcome.OK);
+    }
+
+    @Test
+    void expiredNonceIsStaleAndForgedNonceFails() {
+        String nonce = nonce();
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001")),
+                "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.STALE);
+        String forged = nonce.substring(0, nonce.length() - 2) + (nonce.endsWith("AA") ? "BB" : "AA");
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", forged, "00000001")),
+                "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.FAILED);
+    }
+
+    @Test
+    void replayedNonceCountIsRefused() {
+        String nonce = nonce();
+        String first = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001");
+        assertThat(auth.verify(List.of(first), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+        assertThat(auth.verify(List.of(first), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.REPLAY);
+        String next = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000002");
+        assertThat(auth.verify(List.of(next), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+    }
+
+    @Test
+    void malformedCredentialsFail() {
+        assertThat(DigestParameters.parse("Digest username=\"a\", username=\"b\"")).isNull();
+        assertThat(DigestParameters.parse("Digest username=\"unterminated")).isNull();
+        assertThat(DigestParameters.parse("Basic dXNlcjpwYXNz")).isNull();
+        assertThat(DigestParameters.parse("Digest realm=\"a\\\"b\", nc=00000001"))
+                .containsEntry("realm", "a\"b").containsEntry("nc", "00000001");
+        String noQop = credentials(DigestAlgorithm.MD5, "1001", "secret1001", nonce(), "00000001")
+                .replace(", qop=auth", "");
+        assertThat(auth.verify(List.of(noQop), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.FAILED);
+    }
+}
