@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -18,6 +19,12 @@ import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
+import org.edgesbc.core.security.BanAdminApi;
+import org.edgesbc.core.security.EdgePolicy;
+import org.edgesbc.core.security.SecurityEventLog;
+import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.auth.DigestAuthenticator;
+import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
@@ -35,19 +42,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class SbcDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SbcDaemon.class);
+    /** The demo account's password, as the README gives it. */
+    static final String DEMO_PASSWORD = "demo-1001-change-me";
 
     private final SbcMetrics metrics;
     private final SipTransportService transport;
     private final RelayEngine relay;
     private final MediaRelay media;
+    private final EdgePolicy policy;
+    private final SecurityEventLog events;
     private final ManagementServer management;
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
-            ManagementServer management) {
+            EdgePolicy policy, SecurityEventLog events, ManagementServer management) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
         this.media = media;
+        this.policy = policy;
+        this.events = events;
         this.management = management;
     }
 
@@ -58,20 +71,29 @@ public final class SbcDaemon implements AutoCloseable {
 
         // The transport hands messages to the relay, which needs the transport's bound ports for its own Via and
         // Contact: the sink is bound once both exist, and nothing is admitted before the listeners are up.
+        SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"));
+        EdgePolicy policy = new EdgePolicy(new ZoneAdmission(config.zones()), config.zones(), config.security(),
+                events, metrics.security(), Clock.systemUTC());
+        policy.restoreBans();
+        metrics.bindSecurityGauges(policy::activeBans);
+        warnAboutDemoUser(config);
+
         RelayHolder holder = new RelayHolder();
         TransportConfig transportConfig = transportConfig(config, tls);
-        SipTransportService transport = new SipTransportService(transportConfig, new ZoneAdmission(config.zones()),
-                holder, metrics.transport());
+        SipTransportService transport = new SipTransportService(transportConfig, policy, holder,
+                metrics.transport());
         ManagementServer management = null;
         RelayEngine relay = null;
         MediaRelay media = mediaRelay(config.media(), metrics);
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, sip.workerThreads());
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy,
+                    sip.workerThreads());
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
+            new BanAdminApi(policy).register(management);
         } catch (Exception | Error e) {
             if (relay != null) {
                 relay.close();
@@ -80,11 +102,25 @@ public final class SbcDaemon implements AutoCloseable {
             if (media != null) {
                 media.close();
             }
+            events.close();
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, management);
+        return new SbcDaemon(metrics, transport, relay, media, policy, events, management);
+    }
+
+    /** The default configuration ships a demo account; it must not survive into production unnoticed. */
+    private static void warnAboutDemoUser(SbcConfig config) {
+        String realm = config.security().realm();
+        for (DigestUser user : config.security().users()) {
+            String md5 = user.ha1().get(DigestAlgorithm.MD5);
+            if (md5 != null && md5.equals(DigestAuthenticator.ha1(DigestAlgorithm.MD5, user.name(), realm,
+                    DEMO_PASSWORD))) {
+                LOG.warn("user {} still has the demo password from the README: anyone can register as it; change it "
+                        + "(sbc hash-password) or remove the user", user.name());
+            }
+        }
     }
 
     private static MediaRelay mediaRelay(MediaSettings settings, SbcMetrics metrics) throws UnknownHostException {
@@ -128,6 +164,8 @@ public final class SbcDaemon implements AutoCloseable {
         management.close();
         transport.close();
         relay.close();
+        policy.persistBans();
+        events.close();
         if (media != null) {
             media.close();
         }
@@ -165,8 +203,9 @@ public final class SbcDaemon implements AutoCloseable {
         String pbx = null;
         for (ZoneConfig zone : config.zones()) {
             ZoneConfig.PeerConfig peer = zone.peer();
-            peers.put(zone.name(), new RelaySettings.ZonePeer(zone.name(),
-                    new InetSocketAddress(peer.host(), peer.port()), peer.transport(), zone.srtp()));
+            InetSocketAddress address = peer == null ? null : new InetSocketAddress(peer.host(), peer.port());
+            peers.put(zone.name(), new RelaySettings.ZonePeer(zone.name(), address,
+                    peer == null ? null : peer.transport(), zone.srtp()));
             if (zone.role() == ZoneConfig.ZoneRole.TRUNK) {
                 trunk = zone.name();
             } else if (zone.role() == ZoneConfig.ZoneRole.PBX) {
@@ -175,6 +214,11 @@ public final class SbcDaemon implements AutoCloseable {
         }
         routes.put(trunk, pbx);
         routes.put(pbx, trunk);
+        for (ZoneConfig zone : config.zones()) {
+            if (zone.role() == ZoneConfig.ZoneRole.ACCESS) {
+                routes.put(zone.name(), pbx);
+            }
+        }
         String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
         return new RelaySettings(host, ports, peers, routes, sip.timers().t1(), sip.timers().t2(), sip.timers().t4(),
                 sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration());

@@ -6,6 +6,8 @@ import java.util.List;
 import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.media.srtp.SrtpPolicy;
@@ -19,6 +21,13 @@ final class TestConfigs {
     private static int nextRange;
 
     private TestConfigs() { }
+
+    /** Security defaults as config/sbc.yaml documents them, with the given access-zone users. */
+    static SecurityConfig security(Path dataDir, List<DigestUser> users) {
+        return new SecurityConfig("sbc.test", users, Duration.ofMinutes(5), 10, Duration.ofMinutes(10),
+                Duration.ofHours(1), 4, Duration.ofDays(7), 1000, dataDir.resolve("bans.tsv"),
+                SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 1000, 5000);
+    }
 
     static SbcConfig loopback(Path dataDir, int udpPort, int tcpPort, int tlsPort,
             ZoneConfig.PeerConfig trunkPeer, ZoneConfig.PeerConfig pbxPeer) {
@@ -40,7 +49,7 @@ final class TestConfigs {
         int range = nextRange++ % 10;
         MediaSettings media = new MediaSettings(true, "127.0.0.1", "127.0.0.1", 40_000 + 2_000 * range,
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
-        return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media,
+        return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media, security(dataDir, List.of()),
                 List.of(new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),
                                 trunkPeer, SrtpPolicy.OFF),
                         new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer,

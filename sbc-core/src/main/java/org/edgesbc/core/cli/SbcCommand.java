@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sbc", mixinStandardHelpOptions = true, versionProvider = SbcCommand.Version.class,
         description = "Edge SIP session border controller.",
-        subcommands = {SbcCommand.Run.class, SbcCommand.Check.class, CommandLine.HelpCommand.class})
+        subcommands = {SbcCommand.Run.class, SbcCommand.Check.class, SbcCommand.HashPassword.class,
+            CommandLine.HelpCommand.class})
 public final class SbcCommand implements Runnable {
     static final int CONFIG_INVALID = 1;
     static final int RUNTIME_FAILURE = 3;
@@ -101,6 +102,46 @@ public final class SbcCommand implements Runnable {
                 err.println(e.problems().size() + " problem(s) in " + config);
                 return CONFIG_INVALID;
             }
+        }
+    }
+
+    @Command(name = "hash-password", description = "Print the HA1 hashes of a user's password for security.users "
+            + "(the password is read from the console without echo, or from standard input).")
+    static final class HashPassword implements Callable<Integer> {
+        @Option(names = {"-u", "--user"}, required = true, description = "the user name, e.g. 1001")
+        String user;
+
+        @Option(names = {"-r", "--realm"}, defaultValue = "sbc.local", description = "the digest realm "
+                + "(security.realm; default: ${DEFAULT-VALUE})")
+        String realm;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            String password;
+            java.io.Console console = System.console();
+            if (console != null) {
+                char[] typed = console.readPassword("password for %s: ", user);
+                password = typed == null ? "" : new String(typed);
+            } else {
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                password = line == null ? "" : line;
+            }
+            if (password.length() < 8) {
+                spec.commandLine().getErr().println("refused: a SIP password needs at least 8 characters");
+                return 2;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("    - user: \"" + user + "\"");
+            out.println("      ha1-md5: " + org.edgesbc.policy.auth.DigestAuthenticator.ha1(
+                    org.edgesbc.policy.auth.DigestAlgorithm.MD5, user, realm, password));
+            out.println("      ha1-sha256: " + org.edgesbc.policy.auth.DigestAuthenticator.ha1(
+                    org.edgesbc.policy.auth.DigestAlgorithm.SHA_256, user, realm, password));
+            out.flush();
+            return 0;
         }
     }
 

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
 
@@ -23,7 +25,14 @@ import org.edgesbc.transport.TransportConfig;
  * rule, and reports all problems at once. Defaults for omitted keys are the ones {@code config/sbc.yaml} documents.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "zones", "management");
+    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "zones", "management");
+    private static final Set<String> SECURITY = Set.of("realm", "users", "nonce-lifetime", "auth-failures", "bans",
+            "scanner-user-agents", "rate-limits");
+    private static final Set<String> USER = Set.of("user", "ha1-md5", "ha1-sha256", "enabled", "allowed-sources");
+    private static final Set<String> AUTH_FAILURES = Set.of("threshold", "window");
+    private static final Set<String> BANS = Set.of("duration", "escalation", "max-duration", "max", "state-file");
+    private static final Set<String> RATE_LIMITS = Set.of("packets-per-second", "packet-burst",
+            "peer-packets-per-second", "flood-ban-after", "new-invites-per-second");
     private static final Set<String> MEDIA = Set.of("enabled", "address", "advertised-address", "port-min", "port-max",
             "quarantine", "timeout", "hold-timeout", "threads");
     private static final Set<String> SIP = Set.of("advertised-host", "listeners", "tls", "udp-receive-buffer-bytes",
@@ -70,12 +79,13 @@ public final class ConfigLoader {
         Path dataDir = folder.resolve(r.string(root, "", "data-dir", "data", false)).normalize();
         SipConfig sip = sip(r, r.optionalMapping(root, "", "sip"), root, folder);
         MediaSettings media = media(r, r.optionalMapping(root, "", "media"), sip);
+        SecurityConfig security = security(r, r.optionalMapping(root, "", "security"), dataDir);
         List<ZoneConfig> zones = zones(r, root);
         ManagementConfig management = management(r, r.optionalMapping(root, "", "management"));
         if (sip != null) {
             crossCheck(r, root, sip, zones);
         }
-        return new SbcConfig(file, dataDir, sip, media, zones, management);
+        return new SbcConfig(file, dataDir, sip, media, security, zones, management);
     }
 
     private static SipConfig sip(ConfigReader r, YamlTree.Mapping m, YamlTree.Mapping root, Path folder) {
@@ -178,6 +188,107 @@ public final class ConfigLoader {
                 timeout, holdTimeout, r.integer(m, "media", "threads", 1, 1, 64));
     }
 
+    private static SecurityConfig security(ConfigReader r, YamlTree.Mapping m, Path dataDir) {
+        if (m != null) {
+            r.onlyKeys(m, "security", SECURITY);
+        }
+        String realm = r.string(m, "security", "realm", "sbc.local", false);
+        List<DigestUser> users = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<YamlTree> items = r.sequence(m, "security", "users", false);
+        for (int i = 0; i < items.size(); i++) {
+            String path = "security.users[" + i + "]";
+            YamlTree.Mapping u = r.mapping(items.get(i), path);
+            if (u == null) {
+                continue;
+            }
+            r.onlyKeys(u, path, USER);
+            String name = r.string(u, path, "user", null, true);
+            Map<DigestAlgorithm, String> ha1 = new java.util.EnumMap<>(DigestAlgorithm.class);
+            ha1Value(r, u, path, "ha1-md5", 32).ifPresent(h -> ha1.put(DigestAlgorithm.MD5, h));
+            ha1Value(r, u, path, "ha1-sha256", 64).ifPresent(h -> ha1.put(DigestAlgorithm.SHA_256, h));
+            if (ha1.isEmpty() && u.entries().containsKey("user")) {
+                r.error(u.line(), path, name, "needs ha1-md5 or ha1-sha256 (make them with: sbc hash-password)");
+            }
+            List<Cidr> sources = new ArrayList<>();
+            List<YamlTree> nets = r.sequence(u, path, "allowed-sources", false);
+            for (int n = 0; n < nets.size(); n++) {
+                if (nets.get(n) instanceof YamlTree.Scalar s && !s.isNull()) {
+                    Cidr cidr = r.parsed(new ConfigReader.Scalar(s.text(), s.line(), path + ".allowed-sources[" + n
+                            + "]"), Cidr::parse);
+                    if (cidr != null) {
+                        sources.add(cidr);
+                    }
+                }
+            }
+            if (name != null && !names.add(name)) {
+                r.error(u.line(), path + ".user", name, "two users share this name");
+            }
+            if (name != null) {
+                users.add(new DigestUser(name, Map.copyOf(ha1), r.bool(u, path, "enabled", true), List.copyOf(sources)));
+            }
+        }
+        YamlTree.Mapping f = r.optionalMapping(m, "security", "auth-failures");
+        if (f != null) {
+            r.onlyKeys(f, "security.auth-failures", AUTH_FAILURES);
+        }
+        YamlTree.Mapping b = r.optionalMapping(m, "security", "bans");
+        if (b != null) {
+            r.onlyKeys(b, "security.bans", BANS);
+        }
+        YamlTree.Mapping l = r.optionalMapping(m, "security", "rate-limits");
+        if (l != null) {
+            r.onlyKeys(l, "security.rate-limits", RATE_LIMITS);
+        }
+        List<String> scanners = new ArrayList<>();
+        if (m != null && m.entries().containsKey("scanner-user-agents")) {
+            for (YamlTree item : r.sequence(m, "security", "scanner-user-agents", false)) {
+                if (item instanceof YamlTree.Scalar s && !s.isNull() && !s.text().isBlank()) {
+                    scanners.add(s.text().toLowerCase(java.util.Locale.ROOT));
+                } else {
+                    r.error(item.line(), "security.scanner-user-agents", null, "entries must be non-empty text");
+                }
+            }
+        } else {
+            scanners.addAll(SecurityConfig.DEFAULT_SCANNERS);
+        }
+        String stateFile = r.string(b, "security.bans", "state-file", "bans.tsv", false);
+        return new SecurityConfig(realm, List.copyOf(users),
+                r.duration(m, "security", "nonce-lifetime", Duration.ofMinutes(5), Duration.ofSeconds(10),
+                        Duration.ofHours(1)),
+                r.integer(f, "security.auth-failures", "threshold", 10, 1, 10_000),
+                r.duration(f, "security.auth-failures", "window", Duration.ofMinutes(10), Duration.ofSeconds(1),
+                        Duration.ofDays(1)),
+                r.duration(b, "security.bans", "duration", Duration.ofHours(1), Duration.ofSeconds(1),
+                        Duration.ofDays(30)),
+                r.integer(b, "security.bans", "escalation", 4, 1, 100),
+                r.duration(b, "security.bans", "max-duration", Duration.ofDays(7), Duration.ofSeconds(1),
+                        Duration.ofDays(365)),
+                r.integer(b, "security.bans", "max", 100_000, 10, 10_000_000),
+                dataDir.resolve(stateFile).normalize(),
+                List.copyOf(scanners),
+                r.integer(l, "security.rate-limits", "packets-per-second", 50, 1, 1_000_000),
+                r.integer(l, "security.rate-limits", "packet-burst", 200, 1, 1_000_000),
+                r.integer(l, "security.rate-limits", "peer-packets-per-second", 20_000, 1, 10_000_000),
+                r.integer(l, "security.rate-limits", "flood-ban-after", 1_000, 1, 100_000_000),
+                r.integer(l, "security.rate-limits", "new-invites-per-second", 5_000, 1, 1_000_000));
+    }
+
+    private static java.util.Optional<String> ha1Value(ConfigReader r, YamlTree.Mapping u, String path, String key,
+            int hexLength) {
+        ConfigReader.Scalar s = r.scalar(u, path, key, false);
+        if (s == null) {
+            return java.util.Optional.empty();
+        }
+        String value = s.text().toLowerCase(java.util.Locale.ROOT);
+        if (value.length() != hexLength || !value.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            r.error(s.line(), s.path(), s.text(), "must be " + hexLength + " hex digits (an HA1 hash, not a "
+                    + "password; make it with: sbc hash-password)");
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(value);
+    }
+
     private static SipConfig.TlsConfig tls(ConfigReader r, YamlTree.Mapping m, Path folder) {
         if (m == null) {
             return new SipConfig.TlsConfig(null, null, null, false, true);
@@ -237,7 +348,11 @@ public final class ConfigLoader {
             YamlTree.Mapping p = r.optionalMapping(z, path, "peer");
             ZoneConfig.PeerConfig peer = null;
             if (p == null) {
-                r.error(z.line(), path + ".peer", null, "is required: where requests toward this zone are sent");
+                if (role != ZoneConfig.ZoneRole.ACCESS) {
+                    r.error(z.line(), path + ".peer", null, "is required: where requests toward this zone are sent");
+                }
+            } else if (role == ZoneConfig.ZoneRole.ACCESS) {
+                r.error(p.line(), path + ".peer", null, "an access zone has no peer: its phones come to the SBC");
             } else {
                 r.onlyKeys(p, path + ".peer", PEER);
                 String host = r.parsed(r.scalar(p, path + ".peer", "host", true), ConfigLoader::ipLiteral);
@@ -325,7 +440,7 @@ public final class ConfigLoader {
                 }
             }
         }
-        for (ZoneConfig.ZoneRole role : ZoneConfig.ZoneRole.values()) {
+        for (ZoneConfig.ZoneRole role : List.of(ZoneConfig.ZoneRole.TRUNK, ZoneConfig.ZoneRole.PBX)) {
             int count = roles.getOrDefault(role, 0);
             if (count != 1) {
                 r.error(zonesLine, "zones", null, "needs exactly one zone with role "

@@ -10,7 +10,8 @@ import java.util.List;
  * @param source the file it was read from (for messages)
  * @param dataDir where generated certificates and state files live, resolved against the config file's folder
  */
-public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, List<ZoneConfig> zones,
+public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
+        List<ZoneConfig> zones,
         ManagementConfig management) {
 
     public ZoneConfig zone(String name) {

@@ -17,7 +17,11 @@ import org.edgesbc.transport.SipTransport;
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
 
-    public enum ZoneRole { TRUNK, PBX }
+    /**
+     * TRUNK: the carrier; PBX: the protected PBX; ACCESS: remote phones, which must authenticate with digest at the
+     * SBC before anything of theirs reaches the PBX.
+     */
+    public enum ZoneRole { TRUNK, PBX, ACCESS }
 
     /** The next hop of a zone: a literal IP address, a port and a transport. */
     public record PeerConfig(String host, int port, SipTransport transport) { }

@@ -35,6 +35,9 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
     static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";
     static final String RELAY_DIALOGS = "sbc.relay.dialogs.active";
+    static final String SECURITY_DECISIONS = "sbc.security.decisions";
+    static final String SECURITY_AUTH_FAILURES = "sbc.security.auth.failures";
+    static final String SECURITY_BANS = "sbc.security.bans.active";
     static final String MEDIA_PACKETS = "sbc.media.packets.relayed";
     static final String MEDIA_BYTES = "sbc.media.bytes.relayed";
     static final String MEDIA_DROPPED = "sbc.media.packets.dropped";
@@ -49,6 +52,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerTransportMetrics transport;
     private final MicrometerRelayMetrics relay;
     private final MicrometerMediaMetrics media;
+    private final MicrometerSecurityMetrics security;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -60,6 +64,17 @@ public final class SbcMetrics implements AutoCloseable {
         transport = new MicrometerTransportMetrics(registry);
         relay = new MicrometerRelayMetrics(registry);
         media = new MicrometerMediaMetrics(registry);
+        security = new MicrometerSecurityMetrics(registry);
+    }
+
+    public MicrometerSecurityMetrics security() {
+        return security;
+    }
+
+    /** Gauges read from the edge policy when scraped. */
+    public void bindSecurityGauges(IntSupplier activeBans) {
+        Gauge.builder(SECURITY_BANS, activeBans, IntSupplier::getAsInt).strongReference(true)
+                .description("Sources currently banned").register(registry);
     }
 
     public MicrometerMediaMetrics media() {

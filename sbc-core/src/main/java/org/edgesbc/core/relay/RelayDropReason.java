@@ -14,6 +14,8 @@ public enum RelayDropReason {
     WRONG_SOURCE,
     /** A new INVITE refused with 503 because the shard's queue is falling behind. */
     OVERLOAD,
+    /** The edge policy dropped it silently (scanner, source banned for guessing passwords). */
+    POLICY,
     /** A bug met on one message; the shard goes on serving the others. */
     INTERNAL_ERROR
 }

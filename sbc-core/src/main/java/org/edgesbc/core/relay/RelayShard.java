@@ -10,6 +10,7 @@ import gov.nist.javax.sip.header.RetryAfter;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
@@ -31,6 +32,7 @@ import javax.sip.address.Address;
 import javax.sip.address.URI;
 import javax.sip.header.TooManyHopsException;
 import javax.sip.message.Request;
+import org.edgesbc.core.security.EdgePolicy;
 import org.edgesbc.media.MediaSide;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
@@ -66,6 +68,7 @@ final class RelayShard {
     private final RelayMetrics metrics;
     private final RelayLog log;
     private final MediaAnchor media;
+    private final EdgePolicy policy;
     private final int maxTransactions;
     private final int maxDialogs;
     private final long t1Millis;
@@ -83,7 +86,8 @@ final class RelayShard {
     private volatile int dialogGauge;
 
     RelayShard(int index, int shards, EventExecutor executor, RelaySettings settings, TopologyHiding topology,
-            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log, MediaAnchor media) {
+            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log, MediaAnchor media,
+            EdgePolicy policy) {
         this.index = index;
         this.executor = executor;
         this.settings = settings;
@@ -94,6 +98,7 @@ final class RelayShard {
         this.metrics = metrics;
         this.log = log;
         this.media = media;
+        this.policy = policy;
         this.maxTransactions = Math.max(1, settings.maxTransactions() / shards);
         this.maxDialogs = Math.max(1, settings.maxDialogs() / shards);
         this.t1Millis = settings.t1().toMillis();
@@ -172,7 +177,11 @@ final class RelayShard {
         }
         MaxForwards maxForwards = (MaxForwards) request.getHeader(MaxForwards.NAME);
         boolean outOfDialog = request.getToTag() == null;
-        if (outOfDialog && Request.OPTIONS.equals(method) && addressedToSbc(request)) {
+        boolean toSbc = outOfDialog && Request.OPTIONS.equals(method) && addressedToSbc(request);
+        if (outOfDialog && policy != null && !admitted(in, request, method, toSbc)) {
+            return;
+        }
+        if (toSbc) {
             answerOptions(in, request);
             return;
         }
@@ -807,6 +816,44 @@ final class RelayShard {
         }
     }
 
+    // --------------------------------------------------------------------------------------------- policy
+
+    /**
+     * Runs the edge policy on an out-of-dialog request; answers or drops it and returns false when it may not pass.
+     * Credentials for the SBC's own realm never travel on.
+     */
+    private boolean admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc) {
+        EdgePolicy.Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
+                Request.INVITE.equals(method), !toSbc);
+        switch (verdict.kind()) {
+            case ALLOW -> {
+                if (verdict.user() != null) {
+                    request.removeHeader("Authorization");
+                    request.removeHeader("Proxy-Authorization");
+                }
+                return true;
+            }
+            case DROP -> {
+                metrics.dropped(RelayDropReason.POLICY);
+                return false;
+            }
+            default -> {
+                SIPResponse response = request.createResponse(verdict.status());
+                setTag((To) response.getTo(), ids.newTag());
+                HeaderFactoryImpl headers = new HeaderFactoryImpl();
+                verdict.headers().forEach((name, values) -> values.forEach(value -> {
+                    try {
+                        response.addHeader(headers.createHeader(name, value));
+                    } catch (ParseException e) {
+                        throw new IllegalStateException("cannot build " + name, e);
+                    }
+                }));
+                sendStateless(in, response);
+                return false;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ media
 
     /**
@@ -906,17 +953,18 @@ final class RelayShard {
     }
 
     private SipFlow initialFlowToward(InboundSipMessage in) {
-        // A connection the peer opened is reused for requests back to it (RFC 5923 style connection reuse).
-        if (in.flow().transport().reliable()) {
+        // A connection the peer opened is reused for requests back to it (RFC 5923 style connection reuse), and a
+        // zone without a configured peer (remote phones behind NAT) is reached where it came from (RFC 3581).
+        RelaySettings.ZonePeer peer = settings.zones().get(in.zone());
+        if (in.flow().transport().reliable() || peer.address() == null) {
             return in.flow();
         }
-        RelaySettings.ZonePeer peer = settings.zones().get(in.zone());
         return flows.flowTo(peer.transport(), peer.address());
     }
 
     private SipFlow flowToward(Leg leg) {
-        if (leg.requestFlow == null || !leg.requestFlow.isOpen()) {
-            RelaySettings.ZonePeer peer = settings.zones().get(leg.zone);
+        RelaySettings.ZonePeer peer = settings.zones().get(leg.zone);
+        if ((leg.requestFlow == null || !leg.requestFlow.isOpen()) && peer.address() != null) {
             leg.requestFlow = flows.flowTo(peer.transport(), peer.address());
         }
         return leg.requestFlow;

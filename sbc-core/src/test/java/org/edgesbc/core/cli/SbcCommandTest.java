@@ -27,7 +27,7 @@ class SbcCommandTest {
     @Test
     void checkAcceptsTheShippedConfiguration() {
         assertThat(run("check", "--config", "../config/sbc.yaml")).isZero();
-        assertThat(out.toString()).startsWith("OK: ../config/sbc.yaml: 2 zones, 3 listeners");
+        assertThat(out.toString()).startsWith("OK: ../config/sbc.yaml: 3 zones, 3 listeners");
     }
 
     @Test

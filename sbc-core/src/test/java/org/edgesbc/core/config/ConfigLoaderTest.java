@@ -52,7 +52,10 @@ class ConfigLoaderTest {
         SbcConfig config = ConfigLoader.load(Path.of("..", "config", "sbc.yaml"));
         assertThat(config.sip().listeners()).extracting(SipConfig.ListenerConfig::transport)
                 .containsExactly(SipTransport.UDP, SipTransport.TCP, SipTransport.TLS);
-        assertThat(config.zones()).extracting(ZoneConfig::name).containsExactly("trunk", "pbx");
+        assertThat(config.zones()).extracting(ZoneConfig::name).containsExactly("trunk", "pbx", "phones");
+        assertThat(config.zone("phones").role()).isEqualTo(ZoneConfig.ZoneRole.ACCESS);
+        assertThat(config.security().users()).singleElement().satisfies(u -> assertThat(u.name()).isEqualTo("1001"));
+        assertThat(config.security().scannerUserAgents()).contains("friendly-scanner", "sipvicious");
         assertThat(config.zone("pbx").peer().host()).isEqualTo("127.0.0.3");
         assertThat(config.management().port()).isEqualTo(9090);
     }

@@ -1,0 +1,50 @@
+package org.edgesbc.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.edgesbc.policy.auth.DigestUser;
+
+/**
+ * Edge security settings.
+ *
+ * @param realm digest realm of the access zone
+ * @param users accounts of the access zone (HA1 hashes, never passwords)
+ * @param nonceLifetime how long a digest nonce stays fresh; older ones get stale=true
+ * @param authFailureThreshold failed authentications from one source within {@code authFailureWindow} that ban it
+ * @param authFailureWindow the window those failures are counted in
+ * @param banDuration first ban of a source; repeat offenders get {@code banEscalation} times the last, up to
+ *     {@code maxBanDuration}
+ * @param banEscalation multiplier for repeat offenders
+ * @param maxBanDuration longest automatic ban
+ * @param maxBans bound of the ban table
+ * @param banStateFile where bans survive restarts
+ * @param scannerUserAgents case-insensitive User-Agent substrings of known scanners: dropped and banned
+ * @param packetsPerSecond per-source packet budget before parsing, for sources of access zones
+ * @param packetBurst burst of that budget
+ * @param peerPacketsPerSecond per-source budget of trunk and PBX sources (never banned automatically)
+ * @param floodBanAfter packets dropped over budget from one source before it is banned for flooding
+ * @param newInvitesPerSecond new INVITEs per second over all sources; beyond it new calls get 503 + Retry-After
+ */
+public record SecurityConfig(
+        String realm,
+        List<DigestUser> users,
+        Duration nonceLifetime,
+        int authFailureThreshold,
+        Duration authFailureWindow,
+        Duration banDuration,
+        double banEscalation,
+        Duration maxBanDuration,
+        int maxBans,
+        Path banStateFile,
+        List<String> scannerUserAgents,
+        double packetsPerSecond,
+        double packetBurst,
+        double peerPacketsPerSecond,
+        int floodBanAfter,
+        double newInvitesPerSecond) {
+
+    /** Known scanner fingerprints (SIPVicious "friendly-scanner", sipcli, VaxSIPUserAgent, sundayddr, ...). */
+    public static final List<String> DEFAULT_SCANNERS = List.of("friendly-scanner", "sipvicious", "sipcli",
+            "vaxsipuseragent", "sundayddr", "iwar", "sivus", "smap", "sip-scan", "sipscan", "pplsip", "siparmyknife");
+}

@@ -1,0 +1,275 @@
+package org.edgesbc.core.security;
+
+import gov.nist.javax.sip.header.UserAgent;
+import gov.nist.javax.sip.message.SIPRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.message.Request;
+import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.policy.auth.AuthOutcome;
+import org.edgesbc.policy.auth.DigestAuthenticator;
+import org.edgesbc.policy.ban.Ban;
+import org.edgesbc.policy.ban.BanReason;
+import org.edgesbc.policy.ban.BanStateFile;
+import org.edgesbc.policy.ban.BanTable;
+import org.edgesbc.policy.ban.FailureCounter;
+import org.edgesbc.policy.limit.RateLimitTable;
+import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.SourceAdmission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge security controls, in the order the data path meets them. Before parsing ({@link #admit}): zone
+ * allowlist, bans, per-source packet budgets (a source that keeps flooding is banned; trunk and PBX sources have
+ * their own larger budget and are never banned automatically). After parsing ({@link #check}): scanner
+ * fingerprints, digest authentication of the access zone with failure counting and bans, the caller identity of
+ * authenticated phones, and the global budget of new INVITEs. Every blocking decision is counted and written as one
+ * security event.
+ *
+ * <p>Per-user lockout is deliberately absent: failures ban the <em>source</em>, never the account, so an attacker
+ * guessing a user's password from elsewhere cannot lock the user out of the user's own network.
+ *
+ * <p>Thread-safe: admission runs on I/O threads, checks on relay threads; the tables it holds are concurrent.
+ */
+public final class EdgePolicy implements SourceAdmission {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgePolicy.class);
+
+    /** What {@link #check} decided. */
+    public record Verdict(Kind kind, int status, Map<String, List<String>> headers, String user) {
+        public enum Kind { ALLOW, CHALLENGE, REJECT, DROP }
+
+        static final Verdict ALLOW = new Verdict(Kind.ALLOW, 0, Map.of(), null);
+        static final Verdict DROP = new Verdict(Kind.DROP, 0, Map.of(), null);
+    }
+
+    private final SourceAdmission zones;
+    private final Map<String, ZoneConfig.ZoneRole> roles = new ConcurrentHashMap<>();
+    private final SecurityConfig config;
+    private final InstantSource clock;
+    private final BanTable bans;
+    private final BanStateFile banFile;
+    private final RateLimitTable<InetAddress> packets;
+    private final RateLimitTable<String> invites;
+    private final FailureCounter<InetAddress> authFailures;
+    private final FailureCounter<InetAddress> floodDrops;
+    private final DigestAuthenticator authenticator;
+    private final SecurityEventLog events;
+    private final SecurityMetrics metrics;
+
+    public EdgePolicy(SourceAdmission zones, List<ZoneConfig> zoneConfigs, SecurityConfig config,
+            SecurityEventLog events, SecurityMetrics metrics, InstantSource clock) {
+        this.zones = zones;
+        zoneConfigs.forEach(z -> roles.put(z.name(), z.role()));
+        this.config = config;
+        this.clock = clock;
+        this.events = events;
+        this.metrics = metrics;
+        this.bans = new BanTable(config.maxBans(), Duration.ofDays(7), config.banEscalation(),
+                config.maxBanDuration(), clock);
+        this.banFile = new BanStateFile(config.banStateFile());
+        this.packets = new RateLimitTable<>(1_000_000, Duration.ofMinutes(1).toNanos(), System::nanoTime);
+        this.invites = new RateLimitTable<>(1, Duration.ofHours(1).toNanos(), System::nanoTime);
+        this.authFailures = new FailureCounter<>(config.authFailureWindow(), 1_000_000, clock);
+        this.floodDrops = new FailureCounter<>(Duration.ofMinutes(1), 1_000_000, clock);
+        this.authenticator = new DigestAuthenticator(config.realm(), config.users(), config.nonceLifetime(),
+                1_000_000, clock, new java.security.SecureRandom());
+    }
+
+    /** Loads the bans a previous run left; corrupt lines are logged, not fatal. */
+    public void restoreBans() throws IOException {
+        BanStateFile.Loaded loaded = banFile.read(clock.instant());
+        loaded.bans().forEach(bans::put);
+        loaded.problems().forEach(p -> LOG.warn("ignored a ban state line: {}", p));
+        if (!loaded.bans().isEmpty()) {
+            LOG.info("restored {} active bans from {}", loaded.bans().size(), config.banStateFile());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- before parsing
+
+    @Override
+    public String admit(SipTransport transport, InetSocketAddress source) {
+        InetAddress address = source.getAddress();
+        if (bans.isBanned(address)) {
+            metrics.decision(SecurityRule.BANNED, "drop");
+            return null;
+        }
+        String zone = zones.admit(transport, source);
+        if (zone == null) {
+            return null;
+        }
+        boolean peer = roles.get(zone) != ZoneConfig.ZoneRole.ACCESS;
+        double rate = peer ? config.peerPacketsPerSecond() : config.packetsPerSecond();
+        double burst = peer ? config.peerPacketsPerSecond() : config.packetBurst();
+        if (packets.tryTake(address, rate, burst)) {
+            return zone;
+        }
+        metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
+        if (!peer) {
+            int dropped = floodDrops.record(address);
+            if (dropped >= config.floodBanAfter()) {
+                floodDrops.reset(address);
+                ban(address, zone, null, SecurityRule.FLOOD, BanReason.FLOOD, Map.of("dropped_packets", dropped,
+                        "threshold", config.floodBanAfter(), "window_seconds", 60,
+                        "packets_per_second", config.packetsPerSecond()));
+            }
+        }
+        return null;
+    }
+
+    // -------------------------------------------------------------------------------------- after parsing
+
+    /**
+     * Decides on a parsed out-of-dialog request (in-dialog requests belong to a dialog that passed already).
+     *
+     * @param zone the source's zone
+     * @param newInvite whether this is a dialog-creating INVITE (subject to the overload budget)
+     * @param needsAuthentication false for requests the SBC answers itself (OPTIONS pings to the SBC)
+     */
+    public Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
+            boolean needsAuthentication) {
+        ZoneConfig.ZoneRole role = roles.get(zone);
+        if (role == ZoneConfig.ZoneRole.ACCESS) {
+            UserAgent agent = (UserAgent) request.getHeader(UserAgent.NAME);
+            String product = agent == null ? "" : agent.getHeaderValue().toLowerCase(Locale.ROOT);
+            for (String fingerprint : config.scannerUserAgents()) {
+                if (product.contains(fingerprint)) {
+                    ban(source, zone, null, SecurityRule.SCANNER, BanReason.SCANNER, Map.of("fingerprint",
+                            fingerprint));
+                    return Verdict.DROP;
+                }
+            }
+            if (!needsAuthentication) {
+                return Verdict.ALLOW;
+            }
+            Verdict auth = authenticate(zone, source, request);
+            if (auth.kind() != Verdict.Kind.ALLOW) {
+                return auth;
+            }
+            if (!Request.REGISTER.equals(request.getMethod()) && !callerIsUser(request, auth.user())) {
+                reject(zone, source, auth.user(), SecurityRule.IDENTITY, "From does not name the authenticated user");
+                return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), auth.user());
+            }
+            if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
+                return overload(zone, source);
+            }
+            return auth;
+        }
+        if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
+            return overload(zone, source);
+        }
+        return Verdict.ALLOW;
+    }
+
+    private Verdict overload(String zone, InetAddress source) {
+        metrics.decision(SecurityRule.OVERLOAD, "reject");
+        return new Verdict(Verdict.Kind.REJECT, 503, Map.of("Retry-After", List.of("5")), null);
+    }
+
+    private Verdict authenticate(String zone, InetAddress source, SIPRequest request) {
+        boolean register = Request.REGISTER.equals(request.getMethod());
+        String credentialsHeader = register ? "Authorization" : "Proxy-Authorization";
+        List<String> credentials = new ArrayList<>();
+        ListIterator<gov.nist.javax.sip.header.SIPHeader> headers = request.getHeaders(credentialsHeader);
+        while (headers != null && headers.hasNext()) {
+            credentials.add(headers.next().getHeaderValue());
+        }
+        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(), source);
+        if (result.outcome() == AuthOutcome.OK) {
+            authFailures.reset(source);
+            return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), result.user());
+        }
+        if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
+            metrics.authFailure();
+            int failures = authFailures.record(source);
+            if (failures >= config.authFailureThreshold()) {
+                authFailures.reset(source);
+                ban(source, zone, null, SecurityRule.AUTH_FAILURES, BanReason.AUTH_FAILURES, Map.of(
+                        "failures", failures, "threshold", config.authFailureThreshold(),
+                        "window_seconds", config.authFailureWindow().toSeconds()));
+                return Verdict.DROP;
+            }
+        }
+        // Missing, stale, failed and replayed credentials all get the same kind of challenge: only a fresh nonce
+        // (and stale=true for a nonce that merely expired) differs, so probes cannot tell users apart.
+        return new Verdict(Verdict.Kind.CHALLENGE, register ? 401 : 407,
+                Map.of(register ? "WWW-Authenticate" : "Proxy-Authenticate",
+                        authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null);
+    }
+
+    private static boolean callerIsUser(SIPRequest request, String user) {
+        javax.sip.address.URI uri = request.getFrom().getAddress().getURI();
+        return uri instanceof javax.sip.address.SipURI sip && user.equals(sip.getUser());
+    }
+
+    private void reject(String zone, InetAddress source, String user, SecurityRule rule, String reason) {
+        metrics.decision(rule, "reject");
+        events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, user, rule.name(), reason,
+                Map.of(), "reject", null));
+    }
+
+    private void ban(InetAddress source, String zone, String user, SecurityRule rule, BanReason reason,
+            Map<String, Object> counters) {
+        Ban ban = bans.ban(source, reason, counters.toString(), config.banDuration());
+        metrics.decision(rule, "ban");
+        Map<String, Object> all = new LinkedHashMap<>(counters);
+        all.put("offences", ban.offences());
+        events.emit(new SecurityEvent(ban.created(), source.getHostAddress(), zone, user, rule.name(),
+                reason.name().toLowerCase(Locale.ROOT), all, "ban", ban.expires()));
+        LOG.warn("banned {} until {}: {} {}", source.getHostAddress(), ban.expires(), rule, counters);
+        persistBans();
+    }
+
+    // ------------------------------------------------------------------------------------- admin and state
+
+    public List<Ban> bans() {
+        return bans.list();
+    }
+
+    public int activeBans() {
+        return bans.size();
+    }
+
+    /** Adds a ban by an operator. */
+    public Ban addBan(InetAddress source, Duration duration, String note) {
+        java.time.Instant now = clock.instant();
+        Ban ban = new Ban(source, BanReason.MANUAL, note, now, now.plus(duration), 1);
+        bans.put(ban);
+        metrics.decision(SecurityRule.MANUAL, "ban");
+        events.emit(new SecurityEvent(now, source.getHostAddress(), null, null, SecurityRule.MANUAL.name(), note,
+                Map.of(), "ban", ban.expires()));
+        persistBans();
+        return ban;
+    }
+
+    public boolean removeBan(InetAddress source) {
+        boolean removed = bans.remove(source);
+        if (removed) {
+            events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), null, null,
+                    SecurityRule.MANUAL.name(), "released by operator", Map.of(), "unban", null));
+            persistBans();
+        }
+        return removed;
+    }
+
+    /** Writes the ban table; failures are logged (the bans stay in force in memory). */
+    public synchronized void persistBans() {
+        try {
+            banFile.write(bans.list());
+        } catch (IOException e) {
+            LOG.error("cannot write bans to {}: {}", config.banStateFile(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package org.edgesbc.core.security;
+
+/** The rule behind a blocking decision; the bounded label set of the decision counter. */
+public enum SecurityRule {
+    BANNED,
+    PACKET_BUDGET,
+    FLOOD,
+    SCANNER,
+    AUTH_FAILURES,
+    IDENTITY,
+    OVERLOAD,
+    MANUAL
+}
