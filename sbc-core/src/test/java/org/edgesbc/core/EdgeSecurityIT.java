@@ -1,0 +1,260 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.auth.DigestAuthenticator;
+import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Attacks against the access zone, through the real daemon over loopback UDP. */
+class EdgeSecurityIT {
+    private static final String REALM = "sbc.test";
+    private static final String PASSWORD = "correct-horse-1001";
+
+    @TempDir
+    Path dataDir;
+
+    private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, double invitesPerSecond) {
+        SbcConfig base = TestConfigs.loopback(dataDir, 0, 0, 0,
+                new ZoneConfig.PeerConfig("127.0.0.2", trunk.localAddress().getPort(), SipTransport.UDP),
+                new ZoneConfig.PeerConfig("127.0.0.3", pbx.localAddress().getPort(), SipTransport.UDP));
+        DigestUser user = new DigestUser("1001", Map.of(
+                DigestAlgorithm.MD5, DigestAuthenticator.ha1(DigestAlgorithm.MD5, "1001", REALM, PASSWORD),
+                DigestAlgorithm.SHA_256, DigestAuthenticator.ha1(DigestAlgorithm.SHA_256, "1001", REALM, PASSWORD)),
+                true, List.of(Cidr.parse("127.0.0.0/25")));
+        SecurityConfig d = TestConfigs.security(dataDir, List.of(user));
+        SecurityConfig security = new SecurityConfig(REALM, d.users(), d.nonceLifetime(), 10, d.authFailureWindow(),
+                d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(), d.banStateFile(),
+                d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(), d.peerPacketsPerSecond(),
+                d.floodBanAfter(), invitesPerSecond);
+        List<ZoneConfig> zones = new ArrayList<>(base.zones());
+        zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
+                SrtpPolicy.OFF));
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, zones,
+                base.management());
+    }
+
+    private static String register(UdpSipPeer phone, InetSocketAddress sbc, String user, int cseq, String callId,
+            String authorization) {
+        String host = phone.localAddress().getAddress().getHostAddress();
+        return "REGISTER sip:" + REALM + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + host + ":" + phone.localAddress().getPort() + ";branch=z9hG4bK-r" + cseq
+                + callId.hashCode() + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:" + user + "@" + REALM + ">;tag=t" + callId.hashCode() + "\r\n"
+                + "To: <sip:" + user + "@" + REALM + ">\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: " + cseq + " REGISTER\r\n"
+                + "Contact: <sip:" + user + "@" + host + ":" + phone.localAddress().getPort() + ">\r\n"
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                + "Expires: 300\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    private static String digest(String challenge, String user, String password, String method, String uri) {
+        Matcher nonce = Pattern.compile("nonce=\"([^\"]+)\"").matcher(challenge);
+        assertThat(nonce.find()).isTrue();
+        String ha1 = md5(user + ":" + REALM + ":" + password);
+        String response = md5(ha1 + ":" + nonce.group(1) + ":00000001:abc123:auth:" + md5(method + ":" + uri));
+        return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce.group(1) + "\", uri=\""
+                + uri + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"abc123\"";
+    }
+
+    private static String md5(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(
+                    StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String md5Challenge(String response) {
+        return response.lines().filter(l -> l.startsWith("WWW-Authenticate: ") || l.startsWith("Proxy-Authenticate: "))
+                .filter(l -> l.contains("algorithm=MD5")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void passwordGuessingEndsInABanWhileTheRealUserRegistersFromElsewhere() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
+                UdpSipPeer attacker = new UdpSipPeer(new InetSocketAddress("127.0.0.10", 0),
+                        sbc.sipAddress(SipTransport.UDP));
+                UdpSipPeer phone = new UdpSipPeer(new InetSocketAddress("127.0.0.11", 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            int answered = 0;
+            for (int guess = 1; guess <= 20; guess++) {
+                attacker.send(register(attacker, sbcUdp, "1001", guess, "guess@attacker", null));
+                String challenge = attacker.receive(1_000);
+                if (challenge == null) {
+                    break;
+                }
+                assertThat(challenge).startsWith("SIP/2.0 401 ");
+                attacker.send(register(attacker, sbcUdp, "1001", guess, "guess@attacker",
+                        digest(md5Challenge(challenge), "1001", "guess-" + guess, "REGISTER", "sip:" + REALM)));
+                String answer = attacker.receive(1_000);
+                if (answer == null) {
+                    break;
+                }
+                assertThat(answer).as("a wrong password never succeeds").startsWith("SIP/2.0 401 ");
+                answered++;
+            }
+            assertThat(answered).as("banned after the 10th failure").isEqualTo(9);
+            attacker.send(register(attacker, sbcUdp, "1001", 99, "after-ban@attacker", null));
+            assertThat(attacker.receive(1_000)).as("a banned source gets no answer").isNull();
+
+            phone.send(register(phone, sbcUdp, "1001", 1, "real@phone", null));
+            String challenge = phone.receiveStartingWith("SIP/2.0 401 ", 2_000);
+            phone.send(register(phone, sbcUdp, "1001", 2, "real@phone",
+                    digest(md5Challenge(challenge), "1001", PASSWORD, "REGISTER", "sip:" + REALM)));
+            String relayed = pbx.receiveStartingWith("REGISTER ", 2_000);
+            assertThat(relayed).as("the authenticated REGISTER reaches the PBX").isNotNull()
+                    .doesNotContain("Authorization", "127.0.0.11");
+            pbx.towards(sbcUdp);
+            pbx.send(SipMessages.answer(relayed, 200, "OK", "pbx", null));
+            assertThat(phone.receiveStartingWith("SIP/2.0 200 ", 2_000)).isNotNull();
+
+            String metrics = SbcDaemonIT.metrics(sbc);
+            assertThat(metrics).contains("sbc_security_bans_active 1.0")
+                    .containsPattern("sbc_security_decisions_total\\{action=\"ban\",rule=\"auth_failures\"} 1\\.0");
+            List<String> events = Files.readAllLines(dataDir.resolve("security-events.jsonl"));
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("\"source\":\"127.0.0.10\"",
+                    "\"rule\":\"AUTH_FAILURES\"", "\"failures\":10", "\"threshold\":10", "\"action\":\"ban\""));
+        }
+    }
+
+    @Test
+    void validAndInvalidExtensionsLookTheSame() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
+                UdpSipPeer prober = new UdpSipPeer(new InetSocketAddress("127.0.0.12", 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            List<String> shapes = new ArrayList<>();
+            for (String user : List.of("1001", "7777")) {
+                prober.send(register(prober, sbcUdp, user, 1, "enum-" + user, null));
+                String first = prober.receive(1_000);
+                prober.send(register(prober, sbcUdp, user, 2, "enum-" + user,
+                        digest(md5Challenge(first), user, "wrong-password", "REGISTER", "sip:" + REALM)));
+                String second = prober.receive(1_000);
+                prober.send(SipMessages.invite("UDP", prober.localAddress(), sbcUdp, user, "inv-" + user,
+                        "z9hG4bK-e" + user, "e" + user).replace("sip:caller@127.0.0.12", "sip:" + user + "@"
+                        + REALM));
+                String third = prober.receive(1_000);
+                for (String answer : List.of(first, second, third)) {
+                    assertThat(answer).isNotNull();
+                    shapes.add(answer.replace(user, "USER").replaceAll("nonce=\"[^\"]+\"", "nonce=N")
+                            .replaceAll("tag=[^;\\s]+", "tag=T").replaceAll("branch=[^;\\s]+", "branch=B")
+                            .replaceAll("Call-ID: \\S+", "Call-ID: C").replaceAll("rport=\\d+", "rport=P"));
+                }
+            }
+            assertThat(shapes.subList(0, 3)).as("known and unknown users get byte-identical answers")
+                    .isEqualTo(shapes.subList(3, 6));
+            assertThat(shapes.get(2)).startsWith("SIP/2.0 407 ");
+        }
+    }
+
+    @Test
+    void scannersAreDroppedAndBannedAndTheBanSurvivesARestart() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig config = config(trunk, pbx, 5000);
+            String options = "OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.13:5060;branch=z9hG4bK-s"
+                    + "\r\nMax-Forwards: 70\r\nFrom: \"sipvicious\" <sip:100@1.1.1.1>;tag=s1\r\nTo: <sip:100@1.1.1.1>"
+                    + "\r\nCall-ID: scan-1\r\nCSeq: 1 OPTIONS\r\nUser-Agent: friendly-scanner\r\nContent-Length: 0\r\n\r\n";
+            try (SbcDaemon sbc = SbcDaemon.start(config);
+                    UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0.13", 0),
+                            sbc.sipAddress(SipTransport.UDP))) {
+                scanner.send(options);
+                assertThat(scanner.receive(1_000)).isNull();
+                scanner.send(register(scanner, sbc.sipAddress(SipTransport.UDP), "1001", 1, "later@scanner", null));
+                assertThat(scanner.receive(1_000)).as("banned: nothing answered any more").isNull();
+                String bans = admin(sbc, "GET", "/admin/bans");
+                assertThat(bans).contains("\"address\":\"127.0.0.13\"", "\"reason\":\"scanner\"");
+            }
+            try (SbcDaemon restarted = SbcDaemon.start(config);
+                    UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0.13", 0),
+                            restarted.sipAddress(SipTransport.UDP))) {
+                scanner.send(register(scanner, restarted.sipAddress(SipTransport.UDP), "1001", 1, "again@scanner",
+                        null));
+                assertThat(scanner.receive(1_000)).as("the ban survived the restart").isNull();
+                assertThat(admin(restarted, "DELETE", "/admin/bans?address=127.0.0.13")).contains("\"removed\":true");
+                scanner.send(register(scanner, restarted.sipAddress(SipTransport.UDP), "1001", 2, "freed@scanner",
+                        null));
+                assertThat(scanner.receive(1_000)).as("released by the operator").startsWith("SIP/2.0 401 ");
+                assertThat(admin(restarted, "POST", "/admin/bans?address=127.0.0.14&duration=60"))
+                        .contains("\"address\":\"127.0.0.14\"");
+                assertThat(admin(restarted, "GET", "/admin/bans")).contains("127.0.0.14", "\"reason\":\"manual\"");
+            }
+        }
+    }
+
+    @Test
+    void newInvitesOverTheBudgetGet503WhileACallInProgressHangsUp() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 1))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "first@trunk", "z9hG4bK-f",
+                    "ft"));
+            String invite = pbx.receiveStartingWith("INVITE ", 2_000);
+            pbx.send(SipMessages.answer(invite, 200, "OK", "pt", "<sip:callee@127.0.0.3:" + pbx.localAddress().getPort()
+                    + ">", SipMessages.sdp("127.0.0.3", 42_000)));
+            String ok = trunk.receiveStartingWith("SIP/2.0 200 ", 2_000);
+            assertThat(ok).isNotNull();
+            for (int i = 0; i < 5; i++) {
+                trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "burst" + i + "@trunk",
+                        "z9hG4bK-b" + i, "b" + i));
+            }
+            List<String> answers = new ArrayList<>();
+            String answer;
+            while ((answer = trunk.receive(500)) != null) {
+                answers.add(answer);
+            }
+            assertThat(answers).anySatisfy(a -> assertThat(a).startsWith("SIP/2.0 503 ").contains("Retry-After: 5"));
+            trunk.send(SipMessages.inDialog("BYE", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP",
+                    trunk.localAddress(), "first@trunk", header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-fbye"));
+            String bye = pbx.receiveStartingWith("BYE ", 2_000);
+            assertThat(bye).as("the call in progress still hangs up").isNotNull();
+        }
+    }
+
+    private static String admin(SbcDaemon sbc, String method, String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + sbc.managementPort() + path))
+                .header("Authorization", "Bearer test-token")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+}
