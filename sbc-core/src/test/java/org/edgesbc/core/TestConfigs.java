@@ -26,7 +26,8 @@ final class TestConfigs {
     static SecurityConfig security(Path dataDir, List<DigestUser> users) {
         return new SecurityConfig("sbc.test", users, Duration.ofMinutes(5), 10, Duration.ofMinutes(10),
                 Duration.ofHours(1), 4, Duration.ofDays(7), 1000, dataDir.resolve("bans.tsv"),
-                SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 1000, 5000);
+                SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
+                java.util.Map.of("register", 100, "invite", 100, "options", 100, "other", 100), 1000, 5000);
     }
 
     static SbcConfig loopback(Path dataDir, int udpPort, int tcpPort, int tlsPort,

@@ -32,7 +32,9 @@ public final class ConfigLoader {
     private static final Set<String> AUTH_FAILURES = Set.of("threshold", "window");
     private static final Set<String> BANS = Set.of("duration", "escalation", "max-duration", "max", "state-file");
     private static final Set<String> RATE_LIMITS = Set.of("packets-per-second", "packet-burst",
-            "peer-packets-per-second", "flood-ban-after", "new-invites-per-second");
+            "peer-packets-per-second", "global-packets-per-second", "flood-ban-after", "new-invites-per-second",
+            "requests-per-second");
+    private static final Set<String> METHOD_CLASSES = Set.of("register", "invite", "options", "other");
     private static final Set<String> MEDIA = Set.of("enabled", "address", "advertised-address", "port-min", "port-max",
             "quarantine", "timeout", "hold-timeout", "threads");
     private static final Set<String> SIP = Set.of("advertised-host", "listeners", "tls", "udp-receive-buffer-bytes",
@@ -46,7 +48,7 @@ public final class ConfigLoader {
     private static final Set<String> CONNECTIONS = Set.of("max-total", "max-per-source", "idle-timeout",
             "connect-timeout");
     private static final Set<String> TIMERS = Set.of("t1", "t2", "t4");
-    private static final Set<String> ZONE = Set.of("name", "role", "networks", "peer", "srtp");
+    private static final Set<String> ZONE = Set.of("name", "role", "networks", "peer", "srtp", "office");
     private static final Set<String> PEER = Set.of("host", "port", "transport");
     private static final Set<String> MANAGEMENT = Set.of("address", "port", "token");
     private static final int MIN_TOKEN_LENGTH = 16;
@@ -270,8 +272,22 @@ public final class ConfigLoader {
                 r.integer(l, "security.rate-limits", "packets-per-second", 50, 1, 1_000_000),
                 r.integer(l, "security.rate-limits", "packet-burst", 200, 1, 1_000_000),
                 r.integer(l, "security.rate-limits", "peer-packets-per-second", 20_000, 1, 10_000_000),
+                r.integer(l, "security.rate-limits", "global-packets-per-second", 100_000, 1, 100_000_000),
+                requestBudgets(r, r.optionalMapping(l, "security.rate-limits", "requests-per-second")),
                 r.integer(l, "security.rate-limits", "flood-ban-after", 1_000, 1, 100_000_000),
                 r.integer(l, "security.rate-limits", "new-invites-per-second", 5_000, 1, 1_000_000));
+    }
+
+    /** Requests per second per source and method class, for access zones after parsing. */
+    private static Map<String, Integer> requestBudgets(ConfigReader r, YamlTree.Mapping m) {
+        String path = "security.rate-limits.requests-per-second";
+        if (m != null) {
+            r.onlyKeys(m, path, METHOD_CLASSES);
+        }
+        return Map.of("register", r.integer(m, path, "register", 2, 1, 100_000),
+                "invite", r.integer(m, path, "invite", 5, 1, 100_000),
+                "options", r.integer(m, path, "options", 5, 1, 100_000),
+                "other", r.integer(m, path, "other", 20, 1, 100_000));
     }
 
     private static java.util.Optional<String> ha1Value(ConfigReader r, YamlTree.Mapping u, String path, String key,
@@ -364,8 +380,12 @@ public final class ConfigLoader {
                 }
             }
             SrtpPolicy srtp = r.enumValue(z, path, "srtp", SrtpPolicy.class, SrtpPolicy.OFF, false);
+            boolean office = r.bool(z, path, "office", false);
+            if (office && role != ZoneConfig.ZoneRole.ACCESS) {
+                r.error(z.line(), path + ".office", "true", "only an access zone can be an office");
+            }
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office));
             }
         }
         return zones;

@@ -22,7 +22,10 @@ import org.edgesbc.policy.auth.DigestUser;
  * @param scannerUserAgents case-insensitive User-Agent substrings of known scanners: dropped and banned
  * @param packetsPerSecond per-source packet budget before parsing, for sources of access zones
  * @param packetBurst burst of that budget
- * @param peerPacketsPerSecond per-source budget of trunk and PBX sources (never banned automatically)
+ * @param peerPacketsPerSecond per-source budget of trunk, PBX and office sources (never banned automatically)
+ * @param globalPacketsPerSecond budget of all access-zone sources together before parsing
+ * @param requestsPerSecond per-source budgets after parsing, by method class (register, invite, options, other);
+ *     the burst is four seconds' worth
  * @param floodBanAfter packets dropped over budget from one source before it is banned for flooding
  * @param newInvitesPerSecond new INVITEs per second over all sources; beyond it new calls get 503 + Retry-After
  */
@@ -41,6 +44,8 @@ public record SecurityConfig(
         double packetsPerSecond,
         double packetBurst,
         double peerPacketsPerSecond,
+        double globalPacketsPerSecond,
+        java.util.Map<String, Integer> requestsPerSecond,
         int floodBanAfter,
         double newInvitesPerSecond) {
 

@@ -14,8 +14,17 @@ import org.edgesbc.transport.SipTransport;
  * @param networks source networks admitted into the zone
  * @param peer where requests toward this zone are sent
  * @param srtp what the zone's media must be: plain RTP, SRTP when the peer takes it, or SRTP only
+ * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
+ *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
+ *     not an attack)
  */
-public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
+public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+        boolean office) {
+
+    /** A zone that is not an office. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
+        this(name, role, networks, peer, srtp, false);
+    }
 
     /**
      * TRUNK: the carrier; PBX: the protected PBX; ACCESS: remote phones, which must authenticate with digest at the

@@ -56,12 +56,16 @@ public final class EdgePolicy implements SourceAdmission {
 
     private final SourceAdmission zones;
     private final Map<String, ZoneConfig.ZoneRole> roles = new ConcurrentHashMap<>();
+    /** Zones whose sources get peer budgets and are never banned automatically: trunk, PBX and offices. */
+    private final Map<String, Boolean> trusted = new ConcurrentHashMap<>();
     private final SecurityConfig config;
     private final InstantSource clock;
     private final BanTable bans;
     private final BanStateFile banFile;
     private final RateLimitTable<InetAddress> packets;
     private final RateLimitTable<String> invites;
+    private final RateLimitTable<String> global;
+    private final RateLimitTable<RequestKey> requests;
     private final FailureCounter<InetAddress> authFailures;
     private final FailureCounter<InetAddress> floodDrops;
     private final DigestAuthenticator authenticator;
@@ -71,7 +75,10 @@ public final class EdgePolicy implements SourceAdmission {
     public EdgePolicy(SourceAdmission zones, List<ZoneConfig> zoneConfigs, SecurityConfig config,
             SecurityEventLog events, SecurityMetrics metrics, InstantSource clock) {
         this.zones = zones;
-        zoneConfigs.forEach(z -> roles.put(z.name(), z.role()));
+        zoneConfigs.forEach(z -> {
+            roles.put(z.name(), z.role());
+            trusted.put(z.name(), z.role() != ZoneConfig.ZoneRole.ACCESS || z.office());
+        });
         this.config = config;
         this.clock = clock;
         this.events = events;
@@ -81,6 +88,8 @@ public final class EdgePolicy implements SourceAdmission {
         this.banFile = new BanStateFile(config.banStateFile());
         this.packets = new RateLimitTable<>(1_000_000, Duration.ofMinutes(1).toNanos(), System::nanoTime);
         this.invites = new RateLimitTable<>(1, Duration.ofHours(1).toNanos(), System::nanoTime);
+        this.global = new RateLimitTable<>(1, Duration.ofHours(1).toNanos(), System::nanoTime);
+        this.requests = new RateLimitTable<>(1_000_000, Duration.ofMinutes(1).toNanos(), System::nanoTime);
         this.authFailures = new FailureCounter<>(config.authFailureWindow(), 1_000_000, clock);
         this.floodDrops = new FailureCounter<>(Duration.ofMinutes(1), 1_000_000, clock);
         this.authenticator = new DigestAuthenticator(config.realm(), config.users(), config.nonceLifetime(),
@@ -110,23 +119,46 @@ public final class EdgePolicy implements SourceAdmission {
         if (zone == null) {
             return null;
         }
-        boolean peer = roles.get(zone) != ZoneConfig.ZoneRole.ACCESS;
+        boolean peer = trusted.get(zone);
         double rate = peer ? config.peerPacketsPerSecond() : config.packetsPerSecond();
         double burst = peer ? config.peerPacketsPerSecond() : config.packetBurst();
-        if (packets.tryTake(address, rate, burst)) {
-            return zone;
+        if (!packets.tryTake(address, rate, burst)) {
+            metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
+            overBudget(address, zone, peer);
+            return null;
         }
-        metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
-        if (!peer) {
-            int dropped = floodDrops.record(address);
-            if (dropped >= config.floodBanAfter()) {
-                floodDrops.reset(address);
-                ban(address, zone, null, SecurityRule.FLOOD, BanReason.FLOOD, Map.of("dropped_packets", dropped,
-                        "threshold", config.floodBanAfter(), "window_seconds", 60,
-                        "packets_per_second", config.packetsPerSecond()));
-            }
+        if (!peer && !global.tryTake("global", config.globalPacketsPerSecond(), config.globalPacketsPerSecond())) {
+            // Many sources together: drop without blaming any one of them (RFC 7339 style load shedding).
+            metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
+            return null;
         }
-        return null;
+        return zone;
+    }
+
+    /** Counts a packet over a source's budget; a source of an untrusted zone that keeps at it is banned. */
+    private void overBudget(InetAddress address, String zone, boolean trustedZone) {
+        if (trustedZone) {
+            return;
+        }
+        int dropped = floodDrops.record(address);
+        if (dropped >= config.floodBanAfter()) {
+            floodDrops.reset(address);
+            ban(address, zone, null, SecurityRule.FLOOD, BanReason.FLOOD, Map.of("dropped", dropped,
+                    "threshold", config.floodBanAfter(), "window_seconds", 60,
+                    "packets_per_second", config.packetsPerSecond()));
+        }
+    }
+
+    /** A source address and a method class (REGISTER, INVITE, OPTIONS, other), the key of request budgets. */
+    private record RequestKey(InetAddress source, String methodClass) { }
+
+    private static String methodClass(String method) {
+        return switch (method) {
+            case Request.REGISTER -> "register";
+            case Request.INVITE -> "invite";
+            case Request.OPTIONS -> "options";
+            default -> "other";
+        };
     }
 
     // -------------------------------------------------------------------------------------- after parsing
@@ -142,12 +174,23 @@ public final class EdgePolicy implements SourceAdmission {
             boolean needsAuthentication) {
         ZoneConfig.ZoneRole role = roles.get(zone);
         if (role == ZoneConfig.ZoneRole.ACCESS) {
+            String methodClass = methodClass(request.getMethod());
+            double budget = config.requestsPerSecond().get(methodClass) * (trusted.get(zone) ? 50 : 1);
+            if (!requests.tryTake(new RequestKey(source, methodClass), budget, budget * 4)) {
+                metrics.decision(SecurityRule.REQUEST_BUDGET, "drop");
+                overBudget(source, zone, trusted.get(zone));
+                return Verdict.DROP;
+            }
             UserAgent agent = (UserAgent) request.getHeader(UserAgent.NAME);
             String product = agent == null ? "" : agent.getHeaderValue().toLowerCase(Locale.ROOT);
             for (String fingerprint : config.scannerUserAgents()) {
                 if (product.contains(fingerprint)) {
-                    ban(source, zone, null, SecurityRule.SCANNER, BanReason.SCANNER, Map.of("fingerprint",
-                            fingerprint));
+                    if (!trusted.get(zone)) {
+                        ban(source, zone, null, SecurityRule.SCANNER, BanReason.SCANNER, Map.of("fingerprint",
+                                fingerprint));
+                    } else {
+                        reject(zone, source, null, SecurityRule.SCANNER, "scanner fingerprint " + fingerprint);
+                    }
                     return Verdict.DROP;
                 }
             }
@@ -194,7 +237,7 @@ public final class EdgePolicy implements SourceAdmission {
         if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
             metrics.authFailure();
             int failures = authFailures.record(source);
-            if (failures >= config.authFailureThreshold()) {
+            if (failures >= config.authFailureThreshold() && !trusted.get(zone)) {
                 authFailures.reset(source);
                 ban(source, zone, null, SecurityRule.AUTH_FAILURES, BanReason.AUTH_FAILURES, Map.of(
                         "failures", failures, "threshold", config.authFailureThreshold(),

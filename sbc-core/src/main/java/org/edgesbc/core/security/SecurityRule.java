@@ -4,6 +4,7 @@ package org.edgesbc.core.security;
 public enum SecurityRule {
     BANNED,
     PACKET_BUDGET,
+    REQUEST_BUDGET,
     FLOOD,
     SCANNER,
     AUTH_FAILURES,
