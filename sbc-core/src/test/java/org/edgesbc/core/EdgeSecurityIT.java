@@ -148,6 +148,8 @@ class EdgeSecurityIT {
             List<String> events = Files.readAllLines(dataDir.resolve("security-events.jsonl"));
             assertThat(events).anySatisfy(e -> assertThat(e).contains("\"source\":\"127.0.0.10\"",
                     "\"rule\":\"AUTH_FAILURES\"", "\"failures\":10", "\"threshold\":10", "\"action\":\"ban\""));
+            assertThat(events).as("the account under attack is reported, never locked").anySatisfy(e -> assertThat(e)
+                    .contains("\"user\":\"1001\"", "\"rule\":\"USER_UNDER_ATTACK\"", "\"action\":\"alert\""));
         }
     }
 
@@ -170,15 +172,20 @@ class EdgeSecurityIT {
                         "z9hG4bK-e" + user, "e" + user).replace("sip:caller@127.0.0.12", "sip:" + user + "@"
                         + REALM));
                 String third = prober.receive(1_000);
-                for (String answer : List.of(first, second, third)) {
+                prober.send("OPTIONS sip:" + user + "@" + REALM + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.12:5060;"
+                        + "branch=z9hG4bK-o" + user + "\r\nMax-Forwards: 70\r\nFrom: <sip:probe@" + REALM + ">;tag=o"
+                        + "\r\nTo: <sip:" + user + "@" + REALM + ">\r\nCall-ID: opt-" + user + "\r\nCSeq: 1 OPTIONS"
+                        + "\r\nContent-Length: 0\r\n\r\n");
+                String fourth = prober.receive(1_000);
+                for (String answer : List.of(first, second, third, fourth)) {
                     assertThat(answer).isNotNull();
                     shapes.add(answer.replace(user, "USER").replaceAll("nonce=\"[^\"]+\"", "nonce=N")
                             .replaceAll("tag=[^;\\s]+", "tag=T").replaceAll("branch=[^;\\s]+", "branch=B")
                             .replaceAll("Call-ID: \\S+", "Call-ID: C").replaceAll("rport=\\d+", "rport=P"));
                 }
             }
-            assertThat(shapes.subList(0, 3)).as("known and unknown users get byte-identical answers")
-                    .isEqualTo(shapes.subList(3, 6));
+            assertThat(shapes.subList(0, 4)).as("known and unknown users get byte-identical answers")
+                    .isEqualTo(shapes.subList(4, 8));
             assertThat(shapes.get(2)).startsWith("SIP/2.0 407 ");
         }
     }

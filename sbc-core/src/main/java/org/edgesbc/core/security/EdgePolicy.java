@@ -67,6 +67,7 @@ public final class EdgePolicy implements SourceAdmission {
     private final RateLimitTable<String> global;
     private final RateLimitTable<RequestKey> requests;
     private final FailureCounter<InetAddress> authFailures;
+    private final FailureCounter<String> userFailures;
     private final FailureCounter<InetAddress> floodDrops;
     private final DigestAuthenticator authenticator;
     private final SecurityEventLog events;
@@ -91,6 +92,7 @@ public final class EdgePolicy implements SourceAdmission {
         this.global = new RateLimitTable<>(1, Duration.ofHours(1).toNanos(), System::nanoTime);
         this.requests = new RateLimitTable<>(1_000_000, Duration.ofMinutes(1).toNanos(), System::nanoTime);
         this.authFailures = new FailureCounter<>(config.authFailureWindow(), 1_000_000, clock);
+        this.userFailures = new FailureCounter<>(config.authFailureWindow(), 100_000, clock);
         this.floodDrops = new FailureCounter<>(Duration.ofMinutes(1), 1_000_000, clock);
         this.authenticator = new DigestAuthenticator(config.realm(), config.users(), config.nonceLifetime(),
                 1_000_000, clock, new java.security.SecureRandom());
@@ -236,6 +238,7 @@ public final class EdgePolicy implements SourceAdmission {
         }
         if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
             metrics.authFailure();
+            alertOnUserFailures(zone, source, request);
             int failures = authFailures.record(source);
             if (failures >= config.authFailureThreshold() && !trusted.get(zone)) {
                 authFailures.reset(source);
@@ -250,6 +253,39 @@ public final class EdgePolicy implements SourceAdmission {
         return new Verdict(Verdict.Kind.CHALLENGE, register ? 401 : 407,
                 Map.of(register ? "WWW-Authenticate" : "Proxy-Authenticate",
                         authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null);
+    }
+
+    /**
+     * Failures against one account, from any number of sources, raise an alert event at the threshold (and at
+     * every further multiple of it) but never block the account: see the class comment on lockout.
+     */
+    private void alertOnUserFailures(String zone, InetAddress source, SIPRequest request) {
+        String user = credentialUser(request);
+        if (user == null || !config.users().stream().anyMatch(u -> u.name().equals(user))) {
+            return;
+        }
+        int failures = userFailures.record(user);
+        if (failures % config.authFailureThreshold() == 0) {
+            metrics.decision(SecurityRule.USER_UNDER_ATTACK, "alert");
+            events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, user,
+                    SecurityRule.USER_UNDER_ATTACK.name(), "failed authentications against one account",
+                    Map.of("failures", failures, "threshold", config.authFailureThreshold(),
+                            "window_seconds", config.authFailureWindow().toSeconds()), "alert", null));
+        }
+    }
+
+    /** The username= of the request's credentials, if any (only for counting; never trusted). */
+    private static String credentialUser(SIPRequest request) {
+        for (String name : List.of("Authorization", "Proxy-Authorization")) {
+            javax.sip.header.Header header = request.getHeader(name);
+            if (header instanceof gov.nist.javax.sip.header.SIPHeader sip) {
+                Map<String, String> parameters = org.edgesbc.policy.auth.DigestParameters.parse(sip.getHeaderValue());
+                if (parameters != null && parameters.get("username") != null) {
+                    return parameters.get("username");
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean callerIsUser(SIPRequest request, String user) {

@@ -8,6 +8,8 @@ public enum SecurityRule {
     FLOOD,
     SCANNER,
     AUTH_FAILURES,
+    /** Many failures against one account from anywhere: alert only, the account is never locked. */
+    USER_UNDER_ATTACK,
     IDENTITY,
     OVERLOAD,
     MANUAL
