@@ -74,6 +74,19 @@ public final class Cidr {
         }
     }
 
+    /**
+     * An IP literal as an address, never resolving a name.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByAddress(parseLiteral(literal.trim()));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + literal + "' is not an IP address literal", e);
+        }
+    }
+
     public boolean contains(InetAddress address) {
         return contains(address.getAddress());
     }

@@ -42,10 +42,28 @@ public final class SbcCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check or help");
     }
 
+    /** The {@code --config FILE} option both commands take, and loading it with every problem printed. */
+    static final class ConfigFile {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the sbc.yaml file")
+        Path path;
+
+        /** The configuration, or null after printing every problem and {@code verdict}. */
+        SbcConfig load(PrintWriter err, String verdict) {
+            try {
+                return ConfigLoader.load(path);
+            } catch (ConfigException e) {
+                e.problems().forEach(err::println);
+                err.println(e.problems().size() + " problem(s) in " + path + verdict);
+                err.flush();
+                return null;
+            }
+        }
+    }
+
     @Command(name = "run", description = "Run the SBC in the foreground until SIGTERM or SIGINT.")
     static final class Run implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the sbc.yaml file")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFile config;
 
         @Spec
         CommandSpec spec;
@@ -53,13 +71,8 @@ public final class SbcCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter err = spec.commandLine().getErr();
-            SbcConfig loaded;
-            try {
-                loaded = ConfigLoader.load(config);
-            } catch (ConfigException e) {
-                e.problems().forEach(err::println);
-                err.println("configuration invalid: " + e.problems().size() + " problem(s); the SBC did not start");
-                err.flush();
+            SbcConfig loaded = config.load(err, "; the SBC did not start");
+            if (loaded == null) {
                 return CONFIG_INVALID;
             }
             SbcDaemon daemon;
@@ -83,25 +96,21 @@ public final class SbcCommand implements Runnable {
 
     @Command(name = "check", description = "Validate a configuration without binding anything; print every problem.")
     static final class Check implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the sbc.yaml file")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFile config;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            try {
-                SbcConfig loaded = ConfigLoader.load(config);
-                spec.commandLine().getOut().println("OK: " + config + ": " + loaded.zones().size() + " zones, "
-                        + loaded.sip().listeners().size() + " listeners");
-                return 0;
-            } catch (ConfigException e) {
-                PrintWriter err = spec.commandLine().getErr();
-                e.problems().forEach(err::println);
-                err.println(e.problems().size() + " problem(s) in " + config);
+            SbcConfig loaded = config.load(spec.commandLine().getErr(), "");
+            if (loaded == null) {
                 return CONFIG_INVALID;
             }
+            spec.commandLine().getOut().println("OK: " + config.path + ": " + loaded.zones().size() + " zones, "
+                    + loaded.sip().listeners().size() + " listeners");
+            return 0;
         }
     }
 

@@ -2,11 +2,11 @@ package org.edgesbc.core.media;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.edgesbc.policy.Cidr;
 
 /**
  * An SDP body (RFC 8866) read line by line, enough to anchor media: the session- and media-level connection
@@ -196,14 +196,9 @@ public final class SdpBody {
     }
 
     private static InetAddress literal(String address) {
-        boolean plausible = !address.isEmpty()
-                && address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
-        if (!plausible) {
-            throw new IllegalArgumentException("connection address '" + address + "' is not an IP literal");
-        }
         try {
-            return InetAddress.getByName(address);
-        } catch (UnknownHostException e) {
+            return Cidr.address(address);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("connection address '" + address + "' is not an IP literal", e);
         }
     }

@@ -1,12 +1,12 @@
 package org.edgesbc.core.security;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.management.ManagementServer.AdminResponse;
+import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.ban.Ban;
 
 /**
@@ -82,13 +82,9 @@ public final class BanAdminApi {
     }
 
     private static InetAddress address(Map<String, List<String>> query) {
-        String text = first(query, "address", "");
-        if (text.isEmpty() || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-            return null;
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
+            return Cidr.address(first(query, "address", ""));
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

@@ -2,8 +2,6 @@ package org.edgesbc.policy.ban;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.edgesbc.policy.Cidr;
 
 /**
  * Bans on disk so that a restart does not release them: one ban per line, tab-separated
@@ -64,15 +63,15 @@ public final class BanStateFile {
             }
             String[] f = line.split("\t", 6);
             try {
-                if (f.length != 6 || !f[0].chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-                    throw new IllegalArgumentException("expected 6 tab-separated fields starting with an IP address");
+                if (f.length != 6) {
+                    throw new IllegalArgumentException("expected 6 tab-separated fields");
                 }
-                Ban ban = new Ban(InetAddress.getByName(f[0]), BanReason.valueOf(f[1]), f[5], Instant.parse(f[2]),
+                Ban ban = new Ban(Cidr.address(f[0]), BanReason.valueOf(f[1]), f[5], Instant.parse(f[2]),
                         Instant.parse(f[3]), Integer.parseInt(f[4]));
                 if (ban.expires().isAfter(now)) {
                     bans.add(ban);
                 }
-            } catch (IllegalArgumentException | UnknownHostException | java.time.format.DateTimeParseException e) {
+            } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
                 problems.add(file + ":" + number + ": " + e.getMessage());
             }
         }
