@@ -1,0 +1,89 @@
+package org.edgesbc.policy.fraud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.edgesbc.policy.ManualClock;
+import org.junit.jupiter.api.Test;
+
+class FraudGuardTest {
+    private static final DialPlan GERMANY = new DialPlan("49", "0", "00", Set.of("112", "110"));
+    private final ManualClock clock = new ManualClock();
+    private final E164Normalizer normalizer = new E164Normalizer(GERMANY);
+    private final DestinationClassifier classifier = DestinationClassifier.withDefaults("49",
+            Map.of("4930", DestinationClass.LOCAL));
+
+    private DestinationClass classOf(String dialled) {
+        return classifier.classify(normalizer.normalize(dialled));
+    }
+
+    @Test
+    void everyWayOfWritingANumberNormalisesToE164() {
+        assertThat(normalizer.normalize("+44 20 7946 0000").digits()).isEqualTo("442079460000");
+        assertThat(normalizer.normalize("0044-20-7946-0000").digits()).isEqualTo("442079460000");
+        assertThat(normalizer.normalize("030 1234567").digits()).isEqualTo("49301234567");
+        assertThat(normalizer.normalize("1234567").e164()).isFalse();
+        assertThat(normalizer.normalize("112").forcedClass()).isEqualTo(DestinationClass.EMERGENCY);
+        assertThat(normalizer.normalize("12a4").forcedClass()).isEqualTo(DestinationClass.INVALID);
+        assertThat(normalizer.normalize("+1234567890123456").forcedClass()).as("over 15 digits")
+                .isEqualTo(DestinationClass.INVALID);
+    }
+
+    @Test
+    void longestPrefixDecidesTheClass() {
+        assertThat(classOf("0301234567")).as("operator override").isEqualTo(DestinationClass.LOCAL);
+        assertThat(classOf("0891234567")).isEqualTo(DestinationClass.NATIONAL);
+        assertThat(classOf("01711234567")).isEqualTo(DestinationClass.MOBILE);
+        assertThat(classOf("09001234567")).isEqualTo(DestinationClass.PREMIUM);
+        assertThat(classOf("00442079460000")).isEqualTo(DestinationClass.INTERNATIONAL);
+        assertThat(classOf("+8816123456")).isEqualTo(DestinationClass.SATELLITE);
+        assertThat(classOf("+97912345678")).isEqualTo(DestinationClass.PREMIUM);
+        assertThat(classOf("0025261234567")).isEqualTo(DestinationClass.HIGH_RISK);
+        assertThat(classOf("5551234")).isEqualTo(DestinationClass.LOCAL);
+    }
+
+    @Test
+    void prefixFilesReportBadLinesAndKeepGoodOnes() throws Exception {
+        DestinationClassifier custom = DestinationClassifier.withDefaults("49", Map.of());
+        var problems = custom.load(new ByteArrayInputStream(("# ours\n4412\tPREMIUM\nabc\tMOBILE\n4413 NOPE\n")
+                .getBytes(StandardCharsets.UTF_8)), "extra.tsv");
+        assertThat(problems).containsExactly("extra.tsv:3: prefix 'abc' must be digits",
+                "extra.tsv:4: No enum constant org.edgesbc.policy.fraud.DestinationClass.NOPE");
+        assertThat(custom.classify(normalizer.normalize("+44121234"))).isEqualTo(DestinationClass.PREMIUM);
+    }
+
+    @Test
+    void defaultsBlockInternationalAndPremiumButNeverEmergency() {
+        FraudGuard guard = new FraudGuard(normalizer, classifier, FraudRules.DEFAULT, Map.of(), 100, clock::nanos);
+        assertThat(guard.checkNewCall("200", "00252612345678").rule()).isEqualTo(FraudGuard.Rule.DESTINATION_CLASS);
+        assertThat(guard.checkNewCall("200", "09001234567").rule()).isEqualTo(FraudGuard.Rule.DESTINATION_CLASS);
+        assertThat(guard.checkNewCall("200", "+442079460000").rule()).isEqualTo(FraudGuard.Rule.DESTINATION_CLASS);
+        assertThat(guard.checkNewCall("200", "112").allowed()).isTrue();
+        assertThat(guard.checkNewCall("200", "0891234567").allowed()).isTrue();
+    }
+
+    @Test
+    void concurrentCapAndCallRateHoldPerAccount() {
+        FraudRules tight = new FraudRules(Set.of(DestinationClass.NATIONAL, DestinationClass.LOCAL), 2, 3);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, FraudRules.DEFAULT, Map.of("201", tight), 100,
+                clock::nanos);
+        FraudGuard.Decision first = guard.checkNewCall("201", "0891");
+        FraudGuard.Decision second = guard.checkNewCall("201", "0892");
+        FraudGuard.Decision third = guard.checkNewCall("201", "0893");
+        assertThat(third.rule()).isEqualTo(FraudGuard.Rule.CONCURRENT_CALLS);
+        assertThat(third.limit()).isEqualTo(2);
+        assertThat(guard.checkNewCall("201", "112").allowed()).as("emergency passes any cap").isTrue();
+        guard.callEnded(first);
+        assertThat(guard.liveCalls("201")).isEqualTo(1);
+        assertThat(guard.checkNewCall("201", "0894").rule()).as("three calls per minute used up")
+                .isEqualTo(FraudGuard.Rule.CALL_RATE);
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(guard.checkNewCall("201", "0895").allowed()).isTrue();
+        guard.callEnded(second);
+        assertThat(guard.liveCalls("202")).isZero();
+    }
+}
