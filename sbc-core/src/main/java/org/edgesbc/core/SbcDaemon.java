@@ -73,7 +73,7 @@ public final class SbcDaemon implements AutoCloseable {
         // Contact: the sink is bound once both exist, and nothing is admitted before the listeners are up.
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"));
         EdgePolicy policy = new EdgePolicy(new ZoneAdmission(config.zones()), config.zones(), config.security(),
-                events, metrics.security(), Clock.systemUTC());
+                config.fraud(), events, metrics.security(), Clock.systemUTC());
         policy.restoreBans();
         metrics.bindSecurityGauges(policy::activeBans);
         warnAboutDemoUser(config);

@@ -57,7 +57,7 @@ class EdgeSecurityIT {
         List<ZoneConfig> zones = new ArrayList<>(base.zones());
         zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                 SrtpPolicy.OFF));
-        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, zones,
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, base.fraud(), zones,
                 base.management());
     }
 
@@ -254,6 +254,34 @@ class EdgeSecurityIT {
                     trunk.localAddress(), "first@trunk", header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-fbye"));
             String bye = pbx.receiveStartingWith("BYE ", 2_000);
             assertThat(bye).as("the call in progress still hangs up").isNotNull();
+        }
+    }
+
+    @Test
+    void premiumAndInternationalCallsFromThePbxAreRefusedButEmergencyCallsGoThrough() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            pbx.towards(sbcUdp);
+            for (String refused : List.of("09001234567", "0025261234567", "+8816123456", "0044207946000")) {
+                pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, refused, "fraud-" + refused,
+                        "z9hG4bK-f" + refused.hashCode(), "f1"));
+                assertThat(pbx.receiveStartingWith("SIP/2.0 403 ", 2_000)).as("call to %s", refused).isNotNull();
+            }
+            assertThat(trunk.receive(300)).as("nothing refused reaches the trunk").isNull();
+            for (String allowed : List.of("112", "0891234567")) {
+                pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, allowed, "ok-" + allowed,
+                        "z9hG4bK-o" + allowed, "o1"));
+                assertThat(trunk.receiveStartingWith("INVITE sip:" + allowed + "@", 2_000)).as("call to %s", allowed)
+                        .isNotNull();
+            }
+            List<String> events = Files.readAllLines(dataDir.resolve("security-events.jsonl"));
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("\"rule\":\"TOLL_FRAUD\"",
+                    "\"reason\":\"destination_class\"", "\"destination_class\":\"premium\"",
+                    "\"normalised\":\"499001234567\"", "\"action\":\"reject\""));
+            assertThat(SbcDaemonIT.metrics(sbc))
+                    .contains("sbc_security_decisions_total{action=\"reject\",rule=\"toll_fraud\"} 4.0");
         }
     }
 

@@ -3,6 +3,7 @@ package org.edgesbc.core;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
@@ -12,6 +13,8 @@ import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.fraud.FraudRules;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
 
@@ -51,6 +54,8 @@ final class TestConfigs {
         MediaSettings media = new MediaSettings(true, "127.0.0.1", "127.0.0.1", 40_000 + 2_000 * range,
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
         return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media, security(dataDir, List.of()),
+                new FraudConfig(new DialPlan("49", "0", "00", java.util.Set.of("112", "110")), java.util.Map.of(),
+                        FraudRules.DEFAULT, java.util.Map.of()),
                 List.of(new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),
                                 trunkPeer, SrtpPolicy.OFF),
                         new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer,

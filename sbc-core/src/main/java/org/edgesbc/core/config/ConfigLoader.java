@@ -17,6 +17,9 @@ import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.fraud.DestinationClass;
+import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.fraud.FraudRules;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
 
@@ -25,7 +28,13 @@ import org.edgesbc.transport.TransportConfig;
  * rule, and reports all problems at once. Defaults for omitted keys are the ones {@code config/sbc.yaml} documents.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "zones", "management");
+    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "fraud", "zones",
+            "management");
+    private static final Set<String> FRAUD = Set.of("country-code", "national-prefix", "international-prefix",
+            "emergency-numbers", "prefixes", "default-rules", "accounts");
+    private static final Set<String> RULES = Set.of("allowed-classes", "max-concurrent-calls", "calls-per-minute");
+    private static final Set<String> ACCOUNT = Set.of("account", "allowed-classes", "max-concurrent-calls",
+            "calls-per-minute");
     private static final Set<String> SECURITY = Set.of("realm", "users", "nonce-lifetime", "auth-failures", "bans",
             "scanner-user-agents", "rate-limits");
     private static final Set<String> USER = Set.of("user", "ha1-md5", "ha1-sha256", "enabled", "allowed-sources");
@@ -82,12 +91,13 @@ public final class ConfigLoader {
         SipConfig sip = sip(r, r.optionalMapping(root, "", "sip"), root, folder);
         MediaSettings media = media(r, r.optionalMapping(root, "", "media"), sip);
         SecurityConfig security = security(r, r.optionalMapping(root, "", "security"), dataDir);
+        FraudConfig fraud = fraud(r, r.optionalMapping(root, "", "fraud"));
         List<ZoneConfig> zones = zones(r, root);
         ManagementConfig management = management(r, r.optionalMapping(root, "", "management"));
         if (sip != null) {
             crossCheck(r, root, sip, zones);
         }
-        return new SbcConfig(file, dataDir, sip, media, security, zones, management);
+        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management);
     }
 
     private static SipConfig sip(ConfigReader r, YamlTree.Mapping m, YamlTree.Mapping root, Path folder) {
@@ -188,6 +198,97 @@ public final class ConfigLoader {
                 advertised == null ? address : advertised, portMin, portMax,
                 r.duration(m, "media", "quarantine", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
                 timeout, holdTimeout, r.integer(m, "media", "threads", 1, 1, 64));
+    }
+
+    private static FraudConfig fraud(ConfigReader r, YamlTree.Mapping m) {
+        if (m != null) {
+            r.onlyKeys(m, "fraud", FRAUD);
+        }
+        String country = digits(r, r.scalar(m, "fraud", "country-code", false), "49", 1, 3);
+        String national = digits(r, r.scalar(m, "fraud", "national-prefix", false), "0", 0, 2);
+        String international = digits(r, r.scalar(m, "fraud", "international-prefix", false), "00", 1, 4);
+        Set<String> emergency = new HashSet<>();
+        if (m != null && m.entries().containsKey("emergency-numbers")) {
+            for (YamlTree item : r.sequence(m, "fraud", "emergency-numbers", false)) {
+                if (item instanceof YamlTree.Scalar s && !s.isNull()) {
+                    emergency.add(digits(r, new ConfigReader.Scalar(s.text(), s.line(), "fraud.emergency-numbers"),
+                            "", 2, 6));
+                }
+            }
+        } else {
+            emergency.addAll(List.of("112", "110"));
+        }
+        Map<String, DestinationClass> prefixes = new java.util.LinkedHashMap<>();
+        YamlTree.Mapping p = r.optionalMapping(m, "fraud", "prefixes");
+        if (p != null) {
+            for (Map.Entry<String, YamlTree.Entry> entry : p.entries().entrySet()) {
+                String path = "fraud.prefixes." + entry.getKey();
+                if (!entry.getKey().chars().allMatch(Character::isDigit) || entry.getKey().isEmpty()) {
+                    r.error(entry.getValue().keyLine(), path, entry.getKey(), "a prefix is E.164 digits");
+                    continue;
+                }
+                DestinationClass value = r.enumValue(p, "fraud.prefixes", entry.getKey(), DestinationClass.class,
+                        null, true);
+                if (value != null) {
+                    prefixes.put(entry.getKey(), value);
+                }
+            }
+        }
+        YamlTree.Mapping d = r.optionalMapping(m, "fraud", "default-rules");
+        if (d != null) {
+            r.onlyKeys(d, "fraud.default-rules", RULES);
+        }
+        FraudRules defaults = rules(r, d, "fraud.default-rules", FraudRules.DEFAULT);
+        Map<String, FraudRules> accounts = new java.util.LinkedHashMap<>();
+        List<YamlTree> items = r.sequence(m, "fraud", "accounts", false);
+        for (int i = 0; i < items.size(); i++) {
+            String path = "fraud.accounts[" + i + "]";
+            YamlTree.Mapping a = r.mapping(items.get(i), path);
+            if (a == null) {
+                continue;
+            }
+            r.onlyKeys(a, path, ACCOUNT);
+            String account = r.string(a, path, "account", null, true);
+            if (account != null && accounts.put(account, rules(r, a, path, defaults)) != null) {
+                r.error(a.line(), path + ".account", account, "two entries for the same account");
+            }
+        }
+        return new FraudConfig(new DialPlan(country, national, international, Set.copyOf(emergency)),
+                Map.copyOf(prefixes), defaults, Map.copyOf(accounts));
+    }
+
+    private static FraudRules rules(ConfigReader r, YamlTree.Mapping m, String path, FraudRules fallback) {
+        Set<DestinationClass> classes = fallback.allowedClasses();
+        if (m != null && m.entries().containsKey("allowed-classes")) {
+            Set<DestinationClass> chosen = java.util.EnumSet.noneOf(DestinationClass.class);
+            for (YamlTree item : r.sequence(m, path, "allowed-classes", false)) {
+                if (item instanceof YamlTree.Scalar s && !s.isNull()) {
+                    try {
+                        chosen.add(DestinationClass.valueOf(s.text().toUpperCase(java.util.Locale.ROOT)
+                                .replace('-', '_')));
+                    } catch (IllegalArgumentException e) {
+                        r.error(s.line(), path + ".allowed-classes", s.text(), "not a destination class (local, "
+                                + "national, mobile, international, premium, satellite, shared_cost, high_risk)");
+                    }
+                }
+            }
+            classes = Set.copyOf(chosen);
+        }
+        return new FraudRules(classes,
+                r.integer(m, path, "max-concurrent-calls", fallback.maxConcurrentCalls(), 1, 100_000),
+                r.integer(m, path, "calls-per-minute", fallback.callsPerMinute(), 1, 100_000));
+    }
+
+    private static String digits(ConfigReader r, ConfigReader.Scalar s, String fallback, int min, int max) {
+        if (s == null) {
+            return fallback;
+        }
+        String text = s.text().trim();
+        if (text.length() < min || text.length() > max || !text.chars().allMatch(Character::isDigit)) {
+            r.error(s.line(), s.path(), s.text(), "must be " + min + " to " + max + " digits");
+            return fallback;
+        }
+        return text;
     }
 
     private static SecurityConfig security(ConfigReader r, YamlTree.Mapping m, Path dataDir) {

@@ -11,7 +11,7 @@ import java.util.List;
  * @param dataDir where generated certificates and state files live, resolved against the config file's folder
  */
 public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
-        List<ZoneConfig> zones,
+        FraudConfig fraud, List<ZoneConfig> zones,
         ManagementConfig management) {
 
     public ZoneConfig zone(String name) {

@@ -2,6 +2,7 @@ package org.edgesbc.core.relay;
 
 import io.netty.util.concurrent.ScheduledFuture;
 import org.edgesbc.media.MediaSession;
+import org.edgesbc.policy.fraud.FraudGuard;
 
 /**
  * A dialog relayed between two legs: leg A sent the dialog-creating request, leg B is the SBC's own dialog toward
@@ -20,6 +21,8 @@ final class RelayDialog {
     ScheduledFuture<?> durationLimit;
     /** The anchored media, null until an SDP body crossed the dialog or when media is not anchored. */
     MediaSession media;
+    /** The toll-fraud decision that let this call out through the trunk; released when the dialog ends. */
+    FraudGuard.Decision fraud;
 
     RelayDialog(Leg a, Leg b, String callerTag) {
         this.a = a;

@@ -34,6 +34,7 @@ import javax.sip.header.TooManyHopsException;
 import javax.sip.message.Request;
 import org.edgesbc.core.security.EdgePolicy;
 import org.edgesbc.media.MediaSide;
+import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipParseException;
@@ -178,7 +179,8 @@ final class RelayShard {
         MaxForwards maxForwards = (MaxForwards) request.getHeader(MaxForwards.NAME);
         boolean outOfDialog = request.getToTag() == null;
         boolean toSbc = outOfDialog && Request.OPTIONS.equals(method) && addressedToSbc(request);
-        if (outOfDialog && policy != null && !admitted(in, request, method, toSbc)) {
+        EdgePolicy.Verdict verdict = outOfDialog && policy != null ? admitted(in, request, method, toSbc) : null;
+        if (outOfDialog && policy != null && verdict == null) {
             return;
         }
         if (toSbc) {
@@ -220,11 +222,11 @@ final class RelayShard {
             respondStateless(in, request, 503, null);
             return;
         }
-        forwardInitial(in, request, method, target, createsDialog);
+        forwardInitial(in, request, method, target, createsDialog, verdict == null ? null : verdict.fraud());
     }
 
     private void forwardInitial(InboundSipMessage in, SIPRequest request, String method,
-            RelaySettings.ZonePeer target, boolean createsDialog) {
+            RelaySettings.ZonePeer target, boolean createsDialog, FraudGuard.Decision fraud) {
         String callIdA = request.getCallId().getCallId();
         From fromA = (From) request.getFrom().clone();
         To toA = (To) request.getTo().clone();
@@ -240,6 +242,7 @@ final class RelayShard {
                     initialFlowToward(in));
             legB = new Leg(target.zone(), callIdB, callerB, calleeB, null, flowB);
             dialog = new RelayDialog(legA, legB, request.getFromTag());
+            dialog.fraud = fraud;
             dialogs.put(legA.key(), dialog);
             dialogs.put(legB.key(), dialog);
             dialogCount++;
@@ -722,6 +725,9 @@ final class RelayShard {
         dialogs.remove(dialog.a.key(), dialog);
         dialogs.remove(dialog.b.key(), dialog);
         media.close(dialog);
+        if (policy != null) {
+            policy.callEnded(dialog.fraud);
+        }
         dialogCount--;
         dialogGauge = dialogCount;
     }
@@ -819,10 +825,10 @@ final class RelayShard {
     // --------------------------------------------------------------------------------------------- policy
 
     /**
-     * Runs the edge policy on an out-of-dialog request; answers or drops it and returns false when it may not pass.
+     * Runs the edge policy on an out-of-dialog request; answers or drops it and returns null when it may not pass.
      * Credentials for the SBC's own realm never travel on.
      */
-    private boolean admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc) {
+    private EdgePolicy.Verdict admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc) {
         EdgePolicy.Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
                 Request.INVITE.equals(method), !toSbc);
         switch (verdict.kind()) {
@@ -831,11 +837,11 @@ final class RelayShard {
                     request.removeHeader("Authorization");
                     request.removeHeader("Proxy-Authorization");
                 }
-                return true;
+                return verdict;
             }
             case DROP -> {
                 metrics.dropped(RelayDropReason.POLICY);
-                return false;
+                return null;
             }
             default -> {
                 SIPResponse response = request.createResponse(verdict.status());
@@ -849,7 +855,7 @@ final class RelayShard {
                     }
                 }));
                 sendStateless(in, response);
-                return false;
+                return null;
             }
         }
     }

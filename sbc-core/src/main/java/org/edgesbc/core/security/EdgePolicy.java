@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.message.Request;
+import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.policy.auth.AuthOutcome;
@@ -24,6 +25,9 @@ import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.BanStateFile;
 import org.edgesbc.policy.ban.BanTable;
 import org.edgesbc.policy.ban.FailureCounter;
+import org.edgesbc.policy.fraud.DestinationClassifier;
+import org.edgesbc.policy.fraud.E164Normalizer;
+import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.policy.limit.RateLimitTable;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.SourceAdmission;
@@ -47,11 +51,16 @@ public final class EdgePolicy implements SourceAdmission {
     private static final Logger LOG = LoggerFactory.getLogger(EdgePolicy.class);
 
     /** What {@link #check} decided. */
-    public record Verdict(Kind kind, int status, Map<String, List<String>> headers, String user) {
+    public record Verdict(Kind kind, int status, Map<String, List<String>> headers, String user,
+            FraudGuard.Decision fraud) {
         public enum Kind { ALLOW, CHALLENGE, REJECT, DROP }
 
-        static final Verdict ALLOW = new Verdict(Kind.ALLOW, 0, Map.of(), null);
-        static final Verdict DROP = new Verdict(Kind.DROP, 0, Map.of(), null);
+        static final Verdict ALLOW = new Verdict(Kind.ALLOW, 0, Map.of(), null, null);
+        static final Verdict DROP = new Verdict(Kind.DROP, 0, Map.of(), null, null);
+
+        Verdict(Kind kind, int status, Map<String, List<String>> headers, String user) {
+            this(kind, status, headers, user, null);
+        }
     }
 
     private final SourceAdmission zones;
@@ -70,10 +79,11 @@ public final class EdgePolicy implements SourceAdmission {
     private final FailureCounter<String> userFailures;
     private final FailureCounter<InetAddress> floodDrops;
     private final DigestAuthenticator authenticator;
+    private final FraudGuard fraud;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
 
-    public EdgePolicy(SourceAdmission zones, List<ZoneConfig> zoneConfigs, SecurityConfig config,
+    public EdgePolicy(SourceAdmission zones, List<ZoneConfig> zoneConfigs, SecurityConfig config, FraudConfig fraud,
             SecurityEventLog events, SecurityMetrics metrics, InstantSource clock) {
         this.zones = zones;
         zoneConfigs.forEach(z -> {
@@ -96,6 +106,9 @@ public final class EdgePolicy implements SourceAdmission {
         this.floodDrops = new FailureCounter<>(Duration.ofMinutes(1), 1_000_000, clock);
         this.authenticator = new DigestAuthenticator(config.realm(), config.users(), config.nonceLifetime(),
                 1_000_000, clock, new java.security.SecureRandom());
+        this.fraud = new FraudGuard(new E164Normalizer(fraud.dialPlan()),
+                DestinationClassifier.withDefaults(fraud.dialPlan().countryCode(), fraud.prefixes()), fraud.defaults(),
+                fraud.accounts(), 100_000, System::nanoTime);
     }
 
     /** Loads the bans a previous run left; corrupt lines are logged, not fatal. */
@@ -215,7 +228,46 @@ public final class EdgePolicy implements SourceAdmission {
         if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
             return overload(zone, source);
         }
+        if (newInvite && role == ZoneConfig.ZoneRole.PBX) {
+            return tollFraud(zone, source, request);
+        }
         return Verdict.ALLOW;
+    }
+
+    /**
+     * A call from the PBX out through the trunk: the calling account (the From user) must be allowed to reach the
+     * dialled destination, within its caps. Refused calls get 403 and a security event.
+     */
+    private Verdict tollFraud(String zone, InetAddress source, SIPRequest request) {
+        javax.sip.address.URI from = request.getFrom().getAddress().getURI();
+        String account = from instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser() : "";
+        javax.sip.address.URI target = request.getRequestURI();
+        String dialled = target instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser()
+                : target instanceof javax.sip.address.TelURL tel ? tel.getPhoneNumber() : "";
+        FraudGuard.Decision decision = fraud.checkNewCall(account, dialled);
+        if (decision.allowed()) {
+            return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), null, decision);
+        }
+        metrics.decision(SecurityRule.TOLL_FRAUD, "reject");
+        Map<String, Object> counters = new LinkedHashMap<>();
+        counters.put("dialled", decision.number().raw());
+        counters.put("normalised", decision.number().digits());
+        counters.put("destination_class", decision.destination().name().toLowerCase(Locale.ROOT));
+        if (decision.limit() > 0) {
+            counters.put("current", decision.concurrent());
+            counters.put("limit", decision.limit());
+        }
+        events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, account,
+                SecurityRule.TOLL_FRAUD.name(), decision.rule().name().toLowerCase(Locale.ROOT), counters, "reject",
+                null));
+        return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), account, decision);
+    }
+
+    /** A call that passed the toll-fraud check ended: it no longer counts against its account's caps. */
+    public void callEnded(FraudGuard.Decision decision) {
+        if (decision != null) {
+            fraud.callEnded(decision);
+        }
     }
 
     private Verdict overload(String zone, InetAddress source) {

@@ -12,5 +12,7 @@ public enum SecurityRule {
     USER_UNDER_ATTACK,
     IDENTITY,
     OVERLOAD,
+    /** A call from the PBX to a destination or at a rate its account may not. */
+    TOLL_FRAUD,
     MANUAL
 }

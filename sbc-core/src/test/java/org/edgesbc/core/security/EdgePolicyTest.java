@@ -10,10 +10,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.fraud.FraudRules;
 import org.edgesbc.transport.SipMessageParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +43,10 @@ class EdgePolicyTest {
         events = new SecurityEventLog(dir.resolve("events.jsonl"));
         ZoneConfig phones = new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("10.0.0.0/8")),
                 null, SrtpPolicy.OFF, office);
-        return new EdgePolicy((transport, source) -> "phones", List.of(phones), config, events, SecurityMetrics.NONE,
-                Clock.systemUTC());
+        FraudConfig fraud = new FraudConfig(new DialPlan("49", "0", "00", java.util.Set.of("112")), Map.of(),
+                FraudRules.DEFAULT, Map.of());
+        return new EdgePolicy((transport, source) -> "phones", List.of(phones), config, fraud, events,
+                SecurityMetrics.NONE, Clock.systemUTC());
     }
 
     private static SIPRequest register(String user, String authorization) throws Exception {

@@ -1,0 +1,17 @@
+package org.edgesbc.core.config;
+
+import java.util.Map;
+import org.edgesbc.policy.fraud.DestinationClass;
+import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.fraud.FraudRules;
+
+/**
+ * Toll-fraud rules for calls from the PBX out through the trunk.
+ *
+ * @param dialPlan how PBX users dial (country code, prefixes, emergency numbers)
+ * @param prefixes operator prefixes (E.164, longest wins) overriding the shipped destination table
+ * @param defaults rules of accounts not listed
+ * @param accounts rules per calling account (the From user of the PBX's INVITE)
+ */
+public record FraudConfig(DialPlan dialPlan, Map<String, DestinationClass> prefixes, FraudRules defaults,
+        Map<String, FraudRules> accounts) { }
