@@ -56,6 +56,8 @@ class ConfigLoaderTest {
         assertThat(config.zone("phones").role()).isEqualTo(ZoneConfig.ZoneRole.ACCESS);
         assertThat(config.security().users()).singleElement().satisfies(u -> assertThat(u.name()).isEqualTo("1001"));
         assertThat(config.security().scannerUserAgents()).contains("friendly-scanner", "sipvicious");
+        assertThat(config.fraud().accounts().get("sipp").callsPerMinute()).isEqualTo(6000);
+        assertThat(config.fraud().defaults().callsPerMinute()).isEqualTo(30);
         assertThat(config.zone("pbx").peer().host()).isEqualTo("127.0.0.3");
         assertThat(config.management().port()).isEqualTo(9090);
     }
