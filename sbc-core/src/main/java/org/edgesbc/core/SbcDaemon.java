@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
@@ -51,16 +52,18 @@ public final class SbcDaemon implements AutoCloseable {
     private final MediaRelay media;
     private final EdgePolicy policy;
     private final SecurityEventLog events;
+    private final CdrWriter cdrs;
     private final ManagementServer management;
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
-            EdgePolicy policy, SecurityEventLog events, ManagementServer management) {
+            EdgePolicy policy, SecurityEventLog events, CdrWriter cdrs, ManagementServer management) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
         this.media = media;
         this.policy = policy;
         this.events = events;
+        this.cdrs = cdrs;
         this.management = management;
     }
 
@@ -78,6 +81,7 @@ public final class SbcDaemon implements AutoCloseable {
         metrics.bindSecurityGauges(policy::activeBans);
         warnAboutDemoUser(config);
 
+        CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"));
         RelayHolder holder = new RelayHolder();
         TransportConfig transportConfig = transportConfig(config, tls);
         SipTransportService transport = new SipTransportService(transportConfig, policy, holder,
@@ -88,7 +92,7 @@ public final class SbcDaemon implements AutoCloseable {
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy,
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy, cdrs,
                     sip.workerThreads());
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
@@ -103,11 +107,12 @@ public final class SbcDaemon implements AutoCloseable {
                 media.close();
             }
             events.close();
+            cdrs.close();
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, policy, events, management);
+        return new SbcDaemon(metrics, transport, relay, media, policy, events, cdrs, management);
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
@@ -166,6 +171,7 @@ public final class SbcDaemon implements AutoCloseable {
         relay.close();
         policy.persistBans();
         events.close();
+        cdrs.close();
         if (media != null) {
             media.close();
         }

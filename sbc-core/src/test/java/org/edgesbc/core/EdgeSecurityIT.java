@@ -282,6 +282,10 @@ class EdgeSecurityIT {
                     "\"normalised\":\"499001234567\"", "\"action\":\"reject\""));
             assertThat(SbcDaemonIT.metrics(sbc))
                     .contains("sbc_security_decisions_total{action=\"reject\",rule=\"toll_fraud\"} 4.0");
+            List<String> cdrs = SbcDaemonIT.awaitCdrs(dataDir, 4);
+            assertThat(cdrs).filteredOn(c -> c.contains("\"disposition\":\"blocked\"")).hasSize(4)
+                    .anySatisfy(c -> assertThat(c).contains("\"called\":\"09001234567\"",
+                            "\"destination_class\":\"premium\"", "\"sip_status\":403", "\"from_zone\":\"pbx\""));
         }
     }
 

@@ -98,6 +98,10 @@ class MediaAnchoringIT {
             pbx.send(SipMessages.answer(byeToCallee, 200, "OK", null, null));
             SbcDaemonIT.awaitDialogs(sbc, 0);
             assertThat(sbc.activeMediaSessions()).isZero();
+            assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
+                    .contains("\"disposition\":\"answered\"", "\"ended_by\":\"sbc:media-timeout\"",
+                            "\"calling\":\"caller\"", "\"called\":\"5551234\"")
+                    .containsPattern("\"packets_relayed\":[1-9]");
         }
     }
 

@@ -53,6 +53,8 @@ class SbcDaemonIT {
                 placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "call-a@trunk.example");
                 placeCall(pbx, "UDP", trunk, "UDP", sbcUdp, "call-b@pbx.example");
                 awaitDialogs(sbc, 0);
+                assertThat(awaitCdrs(dataDir, 2)).hasSize(2).allSatisfy(c -> assertThat(c)
+                        .contains("\"disposition\":\"answered\"", "\"sip_status\":200", "\"ended_by\":\"callee\""));
             }
         }
     }
@@ -233,6 +235,21 @@ class SbcDaemonIT {
             TimeUnit.MILLISECONDS.sleep(10);
         }
         assertThat(sbc.activeDialogs()).isEqualTo(expected);
+    }
+
+    /** The CDR lines written so far, waiting (bounded) until there are at least {@code expected}. */
+    static List<String> awaitCdrs(Path dataDir, int expected) throws IOException, InterruptedException {
+        Path file = dataDir.resolve("cdr").resolve("cdr-" + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                + ".jsonl");
+        List<String> lines = List.of();
+        for (int i = 0; i < 300; i++) {
+            lines = java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : List.of();
+            if (lines.size() >= expected) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return lines;
     }
 
     static String metrics(SbcDaemon sbc) throws IOException, InterruptedException {

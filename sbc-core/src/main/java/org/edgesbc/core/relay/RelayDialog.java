@@ -1,6 +1,7 @@
 package org.edgesbc.core.relay;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.policy.fraud.FraudGuard;
 
@@ -23,6 +24,15 @@ final class RelayDialog {
     MediaSession media;
     /** The toll-fraud decision that let this call out through the trunk; released when the dialog ends. */
     FraudGuard.Decision fraud;
+    /** For the call detail record: set for INVITE dialogs only. */
+    boolean call;
+    Instant started;
+    Instant answered;
+    String calling;
+    String called;
+    int finalStatus;
+    /** Who ended the call: caller, callee, or the SBC and why. */
+    String endedBy;
 
     RelayDialog(Leg a, Leg b, String callerTag) {
         this.a = a;

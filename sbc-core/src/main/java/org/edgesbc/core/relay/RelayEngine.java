@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.security.EdgePolicy;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
@@ -31,9 +32,10 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
      * @param policy the edge policy out-of-dialog requests pass, or null for none (tests of the relay alone)
+     * @param cdrs where call detail records go, or null for none
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
-            EdgePolicy policy, int shardCount) {
+            EdgePolicy policy, CdrWriter cdrs, int shardCount) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -51,7 +53,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
             shards[i] = new RelayShard(i, shardCount, executor, settings, topology, callIdPrefix, flows, metrics, log, anchor,
-                    policy);
+                    policy, cdrs);
         }
     }
 

@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ import javax.sip.address.Address;
 import javax.sip.address.URI;
 import javax.sip.header.TooManyHopsException;
 import javax.sip.message.Request;
+import org.edgesbc.core.cdr.CallRecord;
+import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.security.EdgePolicy;
 import org.edgesbc.media.MediaSide;
 import org.edgesbc.policy.fraud.FraudGuard;
@@ -70,6 +73,7 @@ final class RelayShard {
     private final RelayLog log;
     private final MediaAnchor media;
     private final EdgePolicy policy;
+    private final CdrWriter cdrs;
     private final int maxTransactions;
     private final int maxDialogs;
     private final long t1Millis;
@@ -88,7 +92,7 @@ final class RelayShard {
 
     RelayShard(int index, int shards, EventExecutor executor, RelaySettings settings, TopologyHiding topology,
             String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log, MediaAnchor media,
-            EdgePolicy policy) {
+            EdgePolicy policy, CdrWriter cdrs) {
         this.index = index;
         this.executor = executor;
         this.settings = settings;
@@ -100,6 +104,7 @@ final class RelayShard {
         this.log = log;
         this.media = media;
         this.policy = policy;
+        this.cdrs = cdrs;
         this.maxTransactions = Math.max(1, settings.maxTransactions() / shards);
         this.maxDialogs = Math.max(1, settings.maxDialogs() / shards);
         this.t1Millis = settings.t1().toMillis();
@@ -243,11 +248,17 @@ final class RelayShard {
             legB = new Leg(target.zone(), callIdB, callerB, calleeB, null, flowB);
             dialog = new RelayDialog(legA, legB, request.getFromTag());
             dialog.fraud = fraud;
+            if (Request.INVITE.equals(method)) {
+                dialog.call = true;
+                dialog.started = Instant.now();
+                dialog.calling = TopologyHiding.userOf(fromA.getAddress().getURI());
+                dialog.called = TopologyHiding.userOf(request.getRequestURI());
+            }
             dialogs.put(legA.key(), dialog);
             dialogs.put(legB.key(), dialog);
             dialogCount++;
             if (!anchorOrRefuse(in, request, dialog, MediaSide.A)) {
-                endDialog(dialog);
+                endDialog(dialog, "sbc:media-refused");
                 return;
             }
         }
@@ -490,7 +501,8 @@ final class RelayShard {
                             client.flow.transport().reliable() ? 0 : 32_000);
                     relayResponse(client, response, source);
                     if (client.dialog != null && client.dialog.state != RelayDialog.State.CONFIRMED) {
-                        endDialog(client.dialog);
+                        client.dialog.finalStatus = status;
+                        endDialog(client.dialog, status == 487 ? "caller" : "callee");
                     }
                 }
             }
@@ -535,10 +547,10 @@ final class RelayShard {
         }
         relayResponse(client, response, source);
         if (dialog != null && Request.BYE.equals(client.method)) {
-            endDialog(dialog);
+            endDialog(dialog, client.target == dialog.b ? "caller" : "callee");
         } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
                 && DIALOG_CREATING.contains(client.method)) {
-            endDialog(dialog);
+            endDialog(dialog, "callee");
         }
     }
 
@@ -557,6 +569,8 @@ final class RelayShard {
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.state = RelayDialog.State.CONFIRMED;
+            dialog.answered = Instant.now();
+            dialog.finalStatus = response.getStatusCode();
             long limit = settings.maxCallDuration().toMillis();
             dialog.durationLimit = schedule(() -> tearDown(dialog, "max-call-duration"), limit);
         }
@@ -696,7 +710,10 @@ final class RelayShard {
         }
         RelayDialog dialog = client.dialog;
         if (dialog != null && (Request.BYE.equals(client.method) || dialog.state == RelayDialog.State.EARLY)) {
-            endDialog(dialog);
+            if (dialog.finalStatus == 0 && dialog.state == RelayDialog.State.EARLY) {
+                dialog.finalStatus = invite && server != null && server.cancelled ? 487 : 408;
+            }
+            endDialog(dialog, "sbc:timeout");
         }
         removeClient(client);
     }
@@ -716,9 +733,13 @@ final class RelayShard {
         transactionGauge = servers.size() + clients.size();
     }
 
-    private void endDialog(RelayDialog dialog) {
+    private void endDialog(RelayDialog dialog, String endedBy) {
         if (dialog.state == RelayDialog.State.TERMINATED) {
             return;
+        }
+        if (dialog.call && cdrs != null) {
+            dialog.endedBy = endedBy;
+            cdrs.write(callRecord(dialog));
         }
         dialog.state = RelayDialog.State.TERMINATED;
         cancel(dialog.durationLimit);
@@ -743,7 +764,7 @@ final class RelayShard {
         log.info(reason, "shard {} ending a call: {}", index, reason);
         sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
         sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
-        endDialog(dialog);
+        endDialog(dialog, "sbc:" + reason);
     }
 
     /** A caller that was already answered with a failure must not leave the far side's call up: ACK it, BYE it. */
@@ -759,7 +780,7 @@ final class RelayShard {
         flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
         dialog.state = RelayDialog.State.CONFIRMED;
         sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
-        endDialog(dialog);
+        endDialog(dialog, "caller");
     }
 
     private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
@@ -822,6 +843,34 @@ final class RelayShard {
         }
     }
 
+    // ------------------------------------------------------------------------------------------------ CDRs
+
+    private static CallRecord callRecord(RelayDialog dialog) {
+        FraudGuard.Decision fraud = dialog.fraud;
+        String disposition = dialog.answered != null ? "answered"
+                : dialog.finalStatus == 487 ? "cancelled" : dialog.finalStatus == 408 ? "timeout" : "failed";
+        return new CallRecord(dialog.b.callId, dialog.started, dialog.answered, Instant.now(), dialog.calling,
+                dialog.called, fraud == null ? null : fraud.number().digits(),
+                fraud == null ? null : fraud.destination().name().toLowerCase(java.util.Locale.ROOT), dialog.a.zone,
+                dialog.b.zone, disposition, dialog.finalStatus, dialog.endedBy,
+                fraud == null ? null : fraud.rule().name().toLowerCase(java.util.Locale.ROOT),
+                dialog.media == null ? 0 : dialog.media.packetsRelayed(),
+                dialog.media == null ? 0 : dialog.media.packetsDropped());
+    }
+
+    /** A call the SBC refused before it began (toll fraud) still gets its record. */
+    private void recordRefusedCall(InboundSipMessage in, SIPRequest request, EdgePolicy.Verdict verdict,
+            String toZone) {
+        FraudGuard.Decision fraud = verdict.fraud();
+        Instant now = Instant.now();
+        cdrs.write(new CallRecord(request.getCallId().getCallId(), now, null, now,
+                TopologyHiding.userOf(request.getFrom().getAddress().getURI()),
+                TopologyHiding.userOf(request.getRequestURI()), fraud.number().digits(),
+                fraud.destination().name().toLowerCase(java.util.Locale.ROOT), in.zone(), toZone, "blocked",
+                verdict.status(), "sbc:" + fraud.rule().name().toLowerCase(java.util.Locale.ROOT),
+                fraud.rule().name().toLowerCase(java.util.Locale.ROOT), 0, 0));
+    }
+
     // --------------------------------------------------------------------------------------------- policy
 
     /**
@@ -855,6 +904,9 @@ final class RelayShard {
                     }
                 }));
                 sendStateless(in, response);
+                if (verdict.fraud() != null && cdrs != null) {
+                    recordRefusedCall(in, request, verdict, settings.routes().get(in.zone()));
+                }
                 return null;
             }
         }

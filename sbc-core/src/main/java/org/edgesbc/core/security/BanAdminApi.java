@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.edgesbc.core.JsonText;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.management.ManagementServer.AdminResponse;
 import org.edgesbc.policy.Cidr;
@@ -38,11 +39,11 @@ public final class BanAdminApi {
         for (int i = 0; i < bans.size(); i++) {
             Ban ban = bans.get(i);
             out.append(i == 0 ? "" : ",").append('{');
-            SecurityEvent.string(out.append("\"address\":"), ban.source().getHostAddress());
-            SecurityEvent.string(out.append(",\"reason\":"), ban.reason().name().toLowerCase(java.util.Locale.ROOT));
-            SecurityEvent.string(out.append(",\"detail\":"), ban.detail());
-            SecurityEvent.string(out.append(",\"created\":"), ban.created().toString());
-            SecurityEvent.string(out.append(",\"expires\":"), ban.expires().toString());
+            JsonText.string(out.append("\"address\":"), ban.source().getHostAddress());
+            JsonText.string(out.append(",\"reason\":"), ban.reason().name().toLowerCase(java.util.Locale.ROOT));
+            JsonText.string(out.append(",\"detail\":"), ban.detail());
+            JsonText.string(out.append(",\"created\":"), ban.created().toString());
+            JsonText.string(out.append(",\"expires\":"), ban.expires().toString());
             out.append(",\"offences\":").append(ban.offences()).append('}');
         }
         return AdminResponse.json(200, out.append("]}\n").toString());

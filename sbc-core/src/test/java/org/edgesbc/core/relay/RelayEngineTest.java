@@ -38,7 +38,7 @@ class RelayEngineTest {
                         "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP, SrtpPolicy.OFF)),
                 Map.of("trunk", "pbx", "pbx", "trunk"),
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
-        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, null, 2);
+        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, null, null, 2);
     }
 
     @AfterEach

@@ -1,0 +1,56 @@
+package org.edgesbc.core.cdr;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.edgesbc.core.JsonText;
+
+/**
+ * One call detail record: the SBC's own call id, when the call started, was answered and ended, who called whom
+ * (as dialled and normalised), between which zones, how it ended and why, the toll-fraud decision, and what the
+ * media relay saw.
+ */
+public record CallRecord(
+        String callId,
+        Instant start,
+        Instant answer,
+        Instant end,
+        String calling,
+        String called,
+        String calledNormalised,
+        String destinationClass,
+        String fromZone,
+        String toZone,
+        String disposition,
+        int sipStatus,
+        String endedBy,
+        String fraudDecision,
+        long mediaPackets,
+        long mediaDropped) {
+
+    /** Seconds between answer and end; 0 for calls never answered. */
+    public long durationSeconds() {
+        return answer == null || end == null ? 0 : Duration.between(answer, end).toSeconds();
+    }
+
+    public String toJson() {
+        StringBuilder out = new StringBuilder(400).append('{');
+        JsonText.field(out, "call_id", callId);
+        JsonText.field(out.append(','), "start", start == null ? null : start.toString());
+        JsonText.field(out.append(','), "answer", answer == null ? null : answer.toString());
+        JsonText.field(out.append(','), "end", end == null ? null : end.toString());
+        out.append(",\"duration_seconds\":").append(durationSeconds());
+        JsonText.field(out.append(','), "calling", calling);
+        JsonText.field(out.append(','), "called", called);
+        JsonText.field(out.append(','), "called_normalised", calledNormalised);
+        JsonText.field(out.append(','), "destination_class", destinationClass);
+        JsonText.field(out.append(','), "from_zone", fromZone);
+        JsonText.field(out.append(','), "to_zone", toZone);
+        JsonText.field(out.append(','), "disposition", disposition);
+        out.append(",\"sip_status\":").append(sipStatus);
+        JsonText.field(out.append(','), "ended_by", endedBy);
+        JsonText.field(out.append(','), "fraud", fraudDecision);
+        out.append(",\"media\":{\"packets_relayed\":").append(mediaPackets).append(",\"packets_dropped\":")
+                .append(mediaDropped).append('}');
+        return out.append('}').toString();
+    }
+}
