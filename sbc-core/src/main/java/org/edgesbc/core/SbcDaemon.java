@@ -170,6 +170,7 @@ public final class SbcDaemon implements AutoCloseable {
         transport.close();
         relay.close();
         policy.persistBans();
+        policy.close();
         events.close();
         cdrs.close();
         if (media != null) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
@@ -29,6 +30,7 @@ import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.fraud.FraudRules;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -286,6 +288,44 @@ class EdgeSecurityIT {
             assertThat(cdrs).filteredOn(c -> c.contains("\"disposition\":\"blocked\"")).hasSize(4)
                     .anySatisfy(c -> assertThat(c).contains("\"called\":\"09001234567\"",
                             "\"destination_class\":\"premium\"", "\"sip_status\":403", "\"from_zone\":\"pbx\""));
+        }
+    }
+
+    @Test
+    void aCallThatCrossesItsSpendCapIsEndedOnBothSides() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig base = config(trunk, pbx, 5000);
+            // 60.00 per minute to Munich numbers, 2.00 a day: the call may last about two seconds.
+            FraudConfig fraud = new FraudConfig(base.fraud().dialPlan(), base.fraud().prefixes(),
+                    new FraudRules(base.fraud().defaults().allowedClasses(), 10, 100, 2_000_000, 0), Map.of(),
+                    Map.of("4989", 60_000_000L), 0);
+            SbcConfig config = new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(),
+                    fraud, base.zones(), base.management());
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                pbx.towards(sbcUdp);
+                trunk.towards(sbcUdp);
+                pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "0891234567", "spend@pbx",
+                        "z9hG4bK-spend", "sp"));
+                String invite = trunk.receiveStartingWith("INVITE ", 2_000);
+                trunk.send(SipMessages.answer(invite, 200, "OK", "tr", "<sip:callee@127.0.0.2:"
+                        + trunk.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.2", 42_002)));
+                String ok = pbx.receiveStartingWith("SIP/2.0 200 ", 2_000);
+                long answeredAt = System.nanoTime();
+                pbx.send(SipMessages.inDialog("ACK", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP",
+                        pbx.localAddress(), "spend@pbx", header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-spack"));
+                assertThat(trunk.receiveStartingWith("BYE ", 6_000)).as("the carrier leg is hung up").isNotNull();
+                assertThat(pbx.receiveStartingWith("BYE ", 2_000)).as("the PBX leg is hung up").isNotNull();
+                long lasted = (System.nanoTime() - answeredAt) / 1_000_000;
+                assertThat(lasted).as("cut within a second of crossing the cap (ms)").isBetween(1_500L, 4_500L);
+                assertThat(Files.readAllLines(dataDir.resolve("security-events.jsonl")))
+                        .anySatisfy(e -> assertThat(e).contains("\"reason\":\"spend_cap\"", "\"action\":\"cut\""));
+                pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "0891234568", "spend2@pbx",
+                        "z9hG4bK-spend2", "sp2"));
+                assertThat(pbx.receiveStartingWith("SIP/2.0 403 ", 2_000)).as("the cap holds for new calls")
+                        .isNotNull();
+            }
         }
     }
 

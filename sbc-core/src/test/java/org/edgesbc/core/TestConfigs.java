@@ -55,7 +55,8 @@ final class TestConfigs {
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
         return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media, security(dataDir, List.of()),
                 new FraudConfig(new DialPlan("49", "0", "00", java.util.Set.of("112", "110")), java.util.Map.of(),
-                        new FraudRules(FraudRules.DEFAULT.allowedClasses(), 10_000, 100_000), java.util.Map.of()),
+                        new FraudRules(FraudRules.DEFAULT.allowedClasses(), 10_000, 100_000), java.util.Map.of(),
+                        java.util.Map.of(), 0),
                 List.of(new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),
                                 trunkPeer, SrtpPolicy.OFF),
                         new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer,

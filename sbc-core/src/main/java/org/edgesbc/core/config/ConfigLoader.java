@@ -31,10 +31,11 @@ public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "fraud", "zones",
             "management");
     private static final Set<String> FRAUD = Set.of("country-code", "national-prefix", "international-prefix",
-            "emergency-numbers", "prefixes", "default-rules", "accounts");
-    private static final Set<String> RULES = Set.of("allowed-classes", "max-concurrent-calls", "calls-per-minute");
+            "emergency-numbers", "prefixes", "default-rules", "accounts", "rates", "default-rate");
+    private static final Set<String> RULES = Set.of("allowed-classes", "max-concurrent-calls", "calls-per-minute",
+            "daily-spend-cap", "weekend-spend-cap");
     private static final Set<String> ACCOUNT = Set.of("account", "allowed-classes", "max-concurrent-calls",
-            "calls-per-minute");
+            "calls-per-minute", "daily-spend-cap", "weekend-spend-cap");
     private static final Set<String> SECURITY = Set.of("realm", "users", "nonce-lifetime", "auth-failures", "bans",
             "scanner-user-agents", "rate-limits");
     private static final Set<String> USER = Set.of("user", "ha1-md5", "ha1-sha256", "enabled", "allowed-sources");
@@ -253,8 +254,39 @@ public final class ConfigLoader {
                 r.error(a.line(), path + ".account", account, "two entries for the same account");
             }
         }
+        Map<String, Long> rates = new java.util.LinkedHashMap<>();
+        YamlTree.Mapping rt = r.optionalMapping(m, "fraud", "rates");
+        if (rt != null) {
+            for (Map.Entry<String, YamlTree.Entry> entry : rt.entries().entrySet()) {
+                if (entry.getKey().isEmpty() || !entry.getKey().chars().allMatch(Character::isDigit)) {
+                    r.error(entry.getValue().keyLine(), "fraud.rates." + entry.getKey(), entry.getKey(),
+                            "a rate prefix is E.164 digits");
+                    continue;
+                }
+                rates.put(entry.getKey(), money(r, r.scalar(rt, "fraud.rates", entry.getKey(), true), 0));
+            }
+        }
         return new FraudConfig(new DialPlan(country, national, international, Set.copyOf(emergency)),
-                Map.copyOf(prefixes), defaults, Map.copyOf(accounts));
+                Map.copyOf(prefixes), defaults, Map.copyOf(accounts), Map.copyOf(rates),
+                money(r, r.scalar(m, "fraud", "default-rate", false), 0));
+    }
+
+    /** A decimal amount (at most 6 decimals, not negative) as micro-units; {@code fallback} when absent. */
+    private static long money(ConfigReader r, ConfigReader.Scalar s, long fallback) {
+        if (s == null) {
+            return fallback;
+        }
+        try {
+            java.math.BigDecimal amount = new java.math.BigDecimal(s.text().trim());
+            if (amount.signum() < 0 || amount.scale() > 6 || amount.compareTo(java.math.BigDecimal.valueOf(1_000_000_000))
+                    > 0) {
+                throw new NumberFormatException();
+            }
+            return amount.movePointRight(6).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            r.error(s.line(), s.path(), s.text(), "must be an amount such as 0.05 or 250 (at most 6 decimals)");
+            return fallback;
+        }
     }
 
     private static FraudRules rules(ConfigReader r, YamlTree.Mapping m, String path, FraudRules fallback) {
@@ -276,7 +308,9 @@ public final class ConfigLoader {
         }
         return new FraudRules(classes,
                 r.integer(m, path, "max-concurrent-calls", fallback.maxConcurrentCalls(), 1, 100_000),
-                r.integer(m, path, "calls-per-minute", fallback.callsPerMinute(), 1, 100_000));
+                r.integer(m, path, "calls-per-minute", fallback.callsPerMinute(), 1, 100_000),
+                money(r, r.scalar(m, path, "daily-spend-cap", false), fallback.dailySpendCap()),
+                money(r, r.scalar(m, path, "weekend-spend-cap", false), fallback.weekendSpendCap()));
     }
 
     private static String digits(ConfigReader r, ConfigReader.Scalar s, String fallback, int min, int max) {

@@ -12,6 +12,8 @@ import org.edgesbc.policy.fraud.FraudRules;
  * @param prefixes operator prefixes (E.164, longest wins) overriding the shipped destination table
  * @param defaults rules of accounts not listed
  * @param accounts rules per calling account (the From user of the PBX's INVITE)
+ * @param rates price per minute by E.164 prefix, in micro-units, for spend caps
+ * @param defaultRate price per minute of numbers no rate prefix covers, in micro-units
  */
 public record FraudConfig(DialPlan dialPlan, Map<String, DestinationClass> prefixes, FraudRules defaults,
-        Map<String, FraudRules> accounts) { }
+        Map<String, FraudRules> accounts, Map<String, Long> rates, long defaultRate) { }

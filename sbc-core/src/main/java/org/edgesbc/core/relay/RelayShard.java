@@ -571,6 +571,14 @@ final class RelayShard {
             dialog.state = RelayDialog.State.CONFIRMED;
             dialog.answered = Instant.now();
             dialog.finalStatus = response.getStatusCode();
+            if (policy != null && dialog.fraud != null) {
+                dialog.metered = policy.callAnswered(dialog.fraud, () -> executor.execute(() -> {
+                    if (dialog.state == RelayDialog.State.CONFIRMED) {
+                        policy.spendCapReached(dialog.a.zone, dialog.fraud);
+                        tearDown(dialog, "spend-cap");
+                    }
+                }));
+            }
             long limit = settings.maxCallDuration().toMillis();
             dialog.durationLimit = schedule(() -> tearDown(dialog, "max-call-duration"), limit);
         }
@@ -747,7 +755,7 @@ final class RelayShard {
         dialogs.remove(dialog.b.key(), dialog);
         media.close(dialog);
         if (policy != null) {
-            policy.callEnded(dialog.fraud);
+            policy.callEnded(dialog.fraud, dialog.metered);
         }
         dialogCount--;
         dialogGauge = dialogCount;

@@ -14,6 +14,10 @@ import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.time.Clock;
 import javax.sip.message.Request;
 import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.SecurityConfig;
@@ -28,6 +32,7 @@ import org.edgesbc.policy.ban.FailureCounter;
 import org.edgesbc.policy.fraud.DestinationClassifier;
 import org.edgesbc.policy.fraud.E164Normalizer;
 import org.edgesbc.policy.fraud.FraudGuard;
+import org.edgesbc.policy.fraud.RateTable;
 import org.edgesbc.policy.limit.RateLimitTable;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.SourceAdmission;
@@ -80,6 +85,7 @@ public final class EdgePolicy implements SourceAdmission {
     private final FailureCounter<InetAddress> floodDrops;
     private final DigestAuthenticator authenticator;
     private final FraudGuard fraud;
+    private final ScheduledExecutorService meter;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
 
@@ -108,7 +114,15 @@ public final class EdgePolicy implements SourceAdmission {
                 1_000_000, clock, new java.security.SecureRandom());
         this.fraud = new FraudGuard(new E164Normalizer(fraud.dialPlan()),
                 DestinationClassifier.withDefaults(fraud.dialPlan().countryCode(), fraud.prefixes()), fraud.defaults(),
-                fraud.accounts(), 100_000, System::nanoTime);
+                fraud.accounts(), 100_000, System::nanoTime, new RateTable(fraud.rates(), fraud.defaultRate()),
+                Clock.systemDefaultZone());
+        this.meter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "sbc-spend-meter");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Spend is accounted while calls are up: once a second, so a call crossing its cap ends within a second.
+        meter.scheduleAtFixedRate(this::tickSpend, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Loads the bans a previous run left; corrupt lines are logged, not fatal. */
@@ -263,11 +277,40 @@ public final class EdgePolicy implements SourceAdmission {
         return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), account, decision);
     }
 
-    /** A call that passed the toll-fraud check ended: it no longer counts against its account's caps. */
-    public void callEnded(FraudGuard.Decision decision) {
+    /**
+     * An answered call that passed the toll-fraud check starts costing money: it is metered until it ends, and
+     * {@code cut} is run when its account reaches a spend cap.
+     */
+    public FraudGuard.AnsweredCall callAnswered(FraudGuard.Decision decision, Runnable cut) {
+        return decision == null ? null : fraud.callAnswered(decision, cut);
+    }
+
+    /** A call that passed the toll-fraud check ended: its last spend is accounted and it leaves the caps. */
+    public void callEnded(FraudGuard.Decision decision, FraudGuard.AnsweredCall metered) {
         if (decision != null) {
-            fraud.callEnded(decision);
+            fraud.callEnded(decision, metered);
         }
+    }
+
+    private void tickSpend() {
+        try {
+            fraud.tick();
+        } catch (RuntimeException e) {
+            LOG.error("spend metering failed: {}", e.toString());
+        }
+    }
+
+    /** A call cut because its account reached a spend cap, as a security event. */
+    public void spendCapReached(String zone, FraudGuard.Decision decision) {
+        metrics.decision(SecurityRule.TOLL_FRAUD, "reject");
+        events.emit(new SecurityEvent(clock.instant(), null, zone, decision.account(), SecurityRule.TOLL_FRAUD.name(),
+                "spend_cap", Map.of("spent_today_micros", fraud.spentToday(decision.account()),
+                        "normalised", decision.number().digits()), "cut", null));
+    }
+
+    /** Stops the spend meter. */
+    public void close() {
+        meter.shutdownNow();
     }
 
     private Verdict overload(String zone, InetAddress source) {

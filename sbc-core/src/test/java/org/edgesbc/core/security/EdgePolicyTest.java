@@ -44,7 +44,7 @@ class EdgePolicyTest {
         ZoneConfig phones = new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("10.0.0.0/8")),
                 null, SrtpPolicy.OFF, office);
         FraudConfig fraud = new FraudConfig(new DialPlan("49", "0", "00", java.util.Set.of("112")), Map.of(),
-                FraudRules.DEFAULT, Map.of());
+                FraudRules.DEFAULT, Map.of(), Map.of(), 0);
         return new EdgePolicy((transport, source) -> "phones", List.of(phones), config, fraud, events,
                 SecurityMetrics.NONE, Clock.systemUTC());
     }

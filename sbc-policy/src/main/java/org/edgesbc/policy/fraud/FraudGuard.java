@@ -1,6 +1,9 @@
 package org.edgesbc.policy.fraud;
 
+import java.time.Clock;
+import java.time.LocalDate;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -16,7 +19,7 @@ import org.edgesbc.policy.limit.RateLimitTable;
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
-    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, INVALID_NUMBER }
+    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, SPEND_CAP, INVALID_NUMBER }
 
     /** The decision and the facts behind it. */
     public record Decision(Rule rule, String account, E164Normalizer.Normalized number, DestinationClass destination,
@@ -32,14 +35,146 @@ public final class FraudGuard {
     private final Map<String, FraudRules> perAccount;
     private final ConcurrentHashMap<String, AtomicInteger> live = new ConcurrentHashMap<>();
     private final RateLimitTable<String> rates;
+    private final RateTable prices;
+    private final Clock clock;
+    private final LongSupplier nanoClock;
+    private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
+    private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param prices per-minute prices for spend caps
+     * @param clock wall clock in the operator's time zone: days and weekends are calendar ones
+     */
     public FraudGuard(E164Normalizer normalizer, DestinationClassifier classifier, FraudRules defaults,
-            Map<String, FraudRules> perAccount, int maxAccounts, LongSupplier nanoClock) {
+            Map<String, FraudRules> perAccount, int maxAccounts, LongSupplier nanoClock, RateTable prices,
+            Clock clock) {
         this.normalizer = normalizer;
         this.classifier = classifier;
         this.defaults = defaults;
         this.perAccount = Map.copyOf(perAccount);
         this.rates = new RateLimitTable<>(maxAccounts, 10 * 60 * 1_000_000_000L, nanoClock);
+        this.prices = prices;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * What an account has spent today and this weekend, in micro-units. Weekend spend only accrues on Saturdays and
+     * Sundays and starts over each weekend; day spend starts over each day.
+     */
+    private static final class Spend {
+        LocalDate day;
+        long dayMicros;
+        LocalDate weekend;
+        long weekendMicros;
+
+        synchronized void roll(LocalDate today) {
+            if (!today.equals(day)) {
+                day = today;
+                dayMicros = 0;
+            }
+            LocalDate saturday = weekendOf(today);
+            if (saturday != null && !saturday.equals(weekend)) {
+                weekend = saturday;
+                weekendMicros = 0;
+            }
+        }
+
+        synchronized boolean over(FraudRules rules, LocalDate today) {
+            roll(today);
+            return (rules.dailySpendCap() > 0 && dayMicros >= rules.dailySpendCap())
+                    || (rules.weekendSpendCap() > 0 && weekendOf(today) != null
+                            && weekendMicros >= rules.weekendSpendCap());
+        }
+
+        synchronized void add(long micros, LocalDate today) {
+            roll(today);
+            dayMicros += micros;
+            if (weekendOf(today) != null) {
+                weekendMicros += micros;
+            }
+        }
+
+        static LocalDate weekendOf(LocalDate date) {
+            return switch (date.getDayOfWeek()) {
+                case SATURDAY -> date;
+                case SUNDAY -> date.minusDays(1);
+                default -> null;
+            };
+        }
+    }
+
+    /** An answered call being metered; {@link #cut} ends it on both sides when a spend cap is reached. */
+    public static final class AnsweredCall {
+        final Decision decision;
+        final long microsPerMinute;
+        final Runnable cut;
+        long accountedNanos;
+        boolean cutOrdered;
+
+        AnsweredCall(Decision decision, long microsPerMinute, Runnable cut, long nowNanos) {
+            this.decision = decision;
+            this.microsPerMinute = microsPerMinute;
+            this.cut = cut;
+            this.accountedNanos = nowNanos;
+        }
+    }
+
+    /** Starts metering an answered call; {@code cut} will be run (once) if its account reaches a spend cap. */
+    public AnsweredCall callAnswered(Decision decision, Runnable cut) {
+        if (decision == null || !decision.allowed() || decision.destination() == DestinationClass.EMERGENCY) {
+            return null;
+        }
+        AnsweredCall call = new AnsweredCall(decision, prices.perMinute(decision.number().digits()), cut,
+                nanoClock.getAsLong());
+        answered.add(call);
+        return call;
+    }
+
+    /**
+     * Accounts the spend of every answered call up to now and orders the cut of those whose account is now over a
+     * cap. Called about once a second, so a call crossing its cap is cut within about a second.
+     */
+    public void tick() {
+        long now = nanoClock.getAsLong();
+        LocalDate today = LocalDate.now(clock);
+        for (AnsweredCall call : answered) {
+            account(call, now, today);
+            FraudRules rules = perAccount.getOrDefault(call.decision.account(), defaults);
+            Spend account = spend.get(call.decision.account());
+            if (!call.cutOrdered && account != null && account.over(rules, today)) {
+                call.cutOrdered = true;
+                call.cut.run();
+            }
+        }
+    }
+
+    private void account(AnsweredCall call, long now, LocalDate today) {
+        long micros;
+        synchronized (call) {
+            long elapsed = now - call.accountedNanos;
+            micros = call.microsPerMinute * elapsed / 60_000_000_000L;
+            // Keep the remainder of a micro-unit for the next tick instead of losing it.
+            call.accountedNanos += micros * 60_000_000_000L / Math.max(1, call.microsPerMinute);
+            if (call.microsPerMinute == 0) {
+                call.accountedNanos = now;
+            }
+        }
+        if (micros > 0) {
+            spend.computeIfAbsent(call.decision.account(), a -> new Spend()).add(micros, today);
+        }
+    }
+
+    /** Micro-units an account has spent today. */
+    public long spentToday(String account) {
+        Spend s = spend.get(account);
+        if (s == null) {
+            return 0;
+        }
+        s.roll(LocalDate.now(clock));
+        synchronized (s) {
+            return s.dayMicros;
+        }
     }
 
     /** Checks a new call; an allowed, non-emergency call counts as live until {@link #callEnded}. */
@@ -56,6 +191,10 @@ public final class FraudGuard {
         if (!rules.allowedClasses().contains(destination)) {
             return new Decision(Rule.DESTINATION_CLASS, account, number, destination, 0, 0);
         }
+        Spend spent = spend.get(account);
+        if (spent != null && spent.over(rules, LocalDate.now(clock))) {
+            return new Decision(Rule.SPEND_CAP, account, number, destination, 0, 0);
+        }
         if (!rates.tryTake(account, rules.callsPerMinute() / 60.0, rules.callsPerMinute())) {
             return new Decision(Rule.CALL_RATE, account, number, destination, 0, rules.callsPerMinute());
         }
@@ -69,8 +208,11 @@ public final class FraudGuard {
         return new Decision(Rule.ALLOWED, account, number, destination, now, rules.maxConcurrentCalls());
     }
 
-    /** An allowed call ended (or failed); emergency calls were never counted. */
-    public void callEnded(Decision decision) {
+    /** An allowed call ended (or failed): its last spend is accounted; emergency calls were never counted. */
+    public void callEnded(Decision decision, AnsweredCall call) {
+        if (call != null && answered.remove(call)) {
+            account(call, nanoClock.getAsLong(), LocalDate.now(clock));
+        }
         if (decision.allowed() && decision.destination() != DestinationClass.EMERGENCY) {
             live.computeIfPresent(decision.account(), (a, calls) -> calls.decrementAndGet() <= 0 ? null : calls);
         }

@@ -17,6 +17,31 @@ class FraudGuardTest {
     private final DestinationClassifier classifier = DestinationClassifier.withDefaults("49",
             Map.of("4930", DestinationClass.LOCAL));
 
+    @Test
+    void answeredCallsAreMeteredWhileUpAndCutAtTheDailyCap() {
+        FraudRules capped = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 1_000_000, 0);
+        java.time.Clock wall = java.time.Clock.fixed(java.time.Instant.parse("2026-11-18T10:00:00Z"),
+                java.time.ZoneOffset.UTC);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, capped, Map.of(), 100, clock::nanos,
+                new RateTable(Map.of("4989", 500_000L), 0), wall);
+        FraudGuard.Decision call = guard.checkNewCall("300", "0891234567");
+        int[] cuts = new int[1];
+        FraudGuard.AnsweredCall metered = guard.callAnswered(call, () -> cuts[0]++);
+        clock.advance(Duration.ofSeconds(90));
+        guard.tick();
+        assertThat(guard.spentToday("300")).isEqualTo(750_000);
+        assertThat(cuts[0]).isZero();
+        clock.advance(Duration.ofSeconds(30));
+        guard.tick();
+        assertThat(guard.spentToday("300")).isEqualTo(1_000_000);
+        assertThat(cuts[0]).as("cut the moment the cap is reached").isOne();
+        guard.tick();
+        assertThat(cuts[0]).as("ordered once").isOne();
+        guard.callEnded(call, metered);
+        assertThat(guard.checkNewCall("300", "0891234568").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
+        assertThat(guard.checkNewCall("300", "112").allowed()).isTrue();
+    }
+
     private DestinationClass classOf(String dialled) {
         return classifier.classify(normalizer.normalize(dialled));
     }
@@ -58,7 +83,8 @@ class FraudGuardTest {
 
     @Test
     void defaultsBlockInternationalAndPremiumButNeverEmergency() {
-        FraudGuard guard = new FraudGuard(normalizer, classifier, FraudRules.DEFAULT, Map.of(), 100, clock::nanos);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, FraudRules.DEFAULT, Map.of(), 100, clock::nanos,
+                RateTable.FREE, java.time.Clock.systemUTC());
         assertThat(guard.checkNewCall("200", "00252612345678").rule()).isEqualTo(FraudGuard.Rule.DESTINATION_CLASS);
         assertThat(guard.checkNewCall("200", "09001234567").rule()).isEqualTo(FraudGuard.Rule.DESTINATION_CLASS);
         assertThat(guard.checkNewCall("200", "+442079460000").rule()).isEqualTo(FraudGuard.Rule.DESTINATION_CLASS);
@@ -70,20 +96,20 @@ class FraudGuardTest {
     void concurrentCapAndCallRateHoldPerAccount() {
         FraudRules tight = new FraudRules(Set.of(DestinationClass.NATIONAL, DestinationClass.LOCAL), 2, 3);
         FraudGuard guard = new FraudGuard(normalizer, classifier, FraudRules.DEFAULT, Map.of("201", tight), 100,
-                clock::nanos);
+                clock::nanos, RateTable.FREE, java.time.Clock.systemUTC());
         FraudGuard.Decision first = guard.checkNewCall("201", "0891");
         FraudGuard.Decision second = guard.checkNewCall("201", "0892");
         FraudGuard.Decision third = guard.checkNewCall("201", "0893");
         assertThat(third.rule()).isEqualTo(FraudGuard.Rule.CONCURRENT_CALLS);
         assertThat(third.limit()).isEqualTo(2);
         assertThat(guard.checkNewCall("201", "112").allowed()).as("emergency passes any cap").isTrue();
-        guard.callEnded(first);
+        guard.callEnded(first, null);
         assertThat(guard.liveCalls("201")).isEqualTo(1);
         assertThat(guard.checkNewCall("201", "0894").rule()).as("three calls per minute used up")
                 .isEqualTo(FraudGuard.Rule.CALL_RATE);
         clock.advance(Duration.ofSeconds(20));
         assertThat(guard.checkNewCall("201", "0895").allowed()).isTrue();
-        guard.callEnded(second);
+        guard.callEnded(second, null);
         assertThat(guard.liveCalls("202")).isZero();
     }
 }
