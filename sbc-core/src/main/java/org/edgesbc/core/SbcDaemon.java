@@ -22,6 +22,7 @@ import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
 import org.edgesbc.core.security.BanAdminApi;
 import org.edgesbc.core.security.EdgePolicy;
+import org.edgesbc.core.security.FraudAdminApi;
 import org.edgesbc.core.security.SecurityEventLog;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
@@ -77,7 +78,7 @@ public final class SbcDaemon implements AutoCloseable {
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"));
         EdgePolicy policy = new EdgePolicy(new ZoneAdmission(config.zones()), config.zones(), config.security(),
                 config.fraud(), events, metrics.security(), Clock.systemUTC());
-        policy.restoreBans();
+        policy.restoreState();
         metrics.bindSecurityGauges(policy::activeBans);
         warnAboutDemoUser(config);
 
@@ -98,6 +99,7 @@ public final class SbcDaemon implements AutoCloseable {
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
             new BanAdminApi(policy).register(management);
+            new FraudAdminApi(policy).register(management);
         } catch (Exception | Error e) {
             if (relay != null) {
                 relay.close();

@@ -320,11 +320,18 @@ class EdgeSecurityIT {
                 long lasted = (System.nanoTime() - answeredAt) / 1_000_000;
                 assertThat(lasted).as("cut within a second of crossing the cap (ms)").isBetween(1_500L, 4_500L);
                 assertThat(Files.readAllLines(dataDir.resolve("security-events.jsonl")))
-                        .anySatisfy(e -> assertThat(e).contains("\"reason\":\"spend_cap\"", "\"action\":\"cut\""));
+                        .anySatisfy(e -> assertThat(e).contains("\"reason\":\"spend_cap\"", "\"action\":\"cut_and_hold\""));
                 pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "0891234568", "spend2@pbx",
                         "z9hG4bK-spend2", "sp2"));
                 assertThat(pbx.receiveStartingWith("SIP/2.0 403 ", 2_000)).as("the cap holds for new calls")
                         .isNotNull();
+                assertThat(admin(sbc, "GET", "/admin/fraud?account=caller")).contains("\"reason\":\"spend cap reached\"")
+                        .containsPattern("\"spent_today_micros\":(19|2[0-9])\\d{5}[,}]");
+            }
+            try (SbcDaemon restarted = SbcDaemon.start(config)) {
+                assertThat(admin(restarted, "GET", "/admin/fraud?account=caller")).as("a restart keeps spend and hold")
+                        .contains("\"reason\":\"spend cap reached\"").doesNotContain("\"spent_today_micros\":0");
+                assertThat(admin(restarted, "POST", "/admin/fraud/release?account=caller")).contains("\"hold\":null");
             }
         }
     }

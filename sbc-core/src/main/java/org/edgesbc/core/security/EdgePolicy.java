@@ -86,6 +86,7 @@ public final class EdgePolicy implements SourceAdmission {
     private final DigestAuthenticator authenticator;
     private final FraudGuard fraud;
     private final ScheduledExecutorService meter;
+    private final java.nio.file.Path fraudStateFile;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
 
@@ -116,6 +117,7 @@ public final class EdgePolicy implements SourceAdmission {
                 DestinationClassifier.withDefaults(fraud.dialPlan().countryCode(), fraud.prefixes()), fraud.defaults(),
                 fraud.accounts(), 100_000, System::nanoTime, new RateTable(fraud.rates(), fraud.defaultRate()),
                 Clock.systemDefaultZone());
+        this.fraudStateFile = config.banStateFile().resolveSibling("fraud-state.tsv");
         this.meter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "sbc-spend-meter");
             thread.setDaemon(true);
@@ -123,10 +125,27 @@ public final class EdgePolicy implements SourceAdmission {
         });
         // Spend is accounted while calls are up: once a second, so a call crossing its cap ends within a second.
         meter.scheduleAtFixedRate(this::tickSpend, 1, 1, TimeUnit.SECONDS);
+        // Spend and holds reach the disk every ten seconds and at shutdown: a restart does not reset them.
+        meter.scheduleAtFixedRate(this::persistFraudState, 10, 10, TimeUnit.SECONDS);
     }
 
-    /** Loads the bans a previous run left; corrupt lines are logged, not fatal. */
-    public void restoreBans() throws IOException {
+    /** Loads the bans, spend and holds a previous run left; corrupt lines are logged, not fatal. */
+    public void restoreState() throws IOException {
+        fraud.restore(org.edgesbc.policy.AtomicFile.read(fraudStateFile))
+                .forEach(p -> LOG.warn("ignored a fraud state line of {}: {}", fraudStateFile, p));
+        restoreBans();
+    }
+
+    private void persistFraudState() {
+        try {
+            org.edgesbc.policy.AtomicFile.write(fraudStateFile, "edge SBC toll-fraud spend and holds",
+                    fraud.snapshot());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot write fraud state to {}: {}", fraudStateFile, e.getMessage());
+        }
+    }
+
+    private void restoreBans() throws IOException {
         BanStateFile.Loaded loaded = banFile.read(clock.instant());
         loaded.bans().forEach(bans::put);
         loaded.problems().forEach(p -> LOG.warn("ignored a ban state line: {}", p));
@@ -300,17 +319,48 @@ public final class EdgePolicy implements SourceAdmission {
         }
     }
 
-    /** A call cut because its account reached a spend cap, as a security event. */
+    /**
+     * A call cut because its account reached a spend cap: a security event, and the account held until the end of
+     * the day (an operator can release it earlier through the admin API).
+     */
     public void spendCapReached(String zone, FraudGuard.Decision decision) {
         metrics.decision(SecurityRule.TOLL_FRAUD, "reject");
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneId.systemDefault());
+        java.time.Instant midnight = now.toLocalDate().plusDays(1).atStartOfDay(now.getZone()).toInstant();
+        FraudGuard.Hold hold = fraud.hold(decision.account(), "spend cap reached", midnight);
         events.emit(new SecurityEvent(clock.instant(), null, zone, decision.account(), SecurityRule.TOLL_FRAUD.name(),
                 "spend_cap", Map.of("spent_today_micros", fraud.spentToday(decision.account()),
-                        "normalised", decision.number().digits()), "cut", null));
+                        "normalised", decision.number().digits()), "cut_and_hold", hold.expires()));
+        persistFraudState();
     }
 
-    /** Stops the spend meter. */
+    public FraudGuard.AccountView fraudAccount(String account) {
+        return fraud.inspect(account);
+    }
+
+    /** Holds an account by an operator until released (or {@code expires}). */
+    public FraudGuard.Hold holdAccount(String account, java.time.Instant expires) {
+        FraudGuard.Hold hold = fraud.hold(account, "held by operator", expires);
+        events.emit(new SecurityEvent(clock.instant(), null, null, account, SecurityRule.MANUAL.name(),
+                "account held by operator", Map.of(), "hold", expires));
+        persistFraudState();
+        return hold;
+    }
+
+    public boolean releaseAccount(String account) {
+        boolean released = fraud.release(account);
+        if (released) {
+            events.emit(new SecurityEvent(clock.instant(), null, null, account, SecurityRule.MANUAL.name(),
+                    "hold released by operator", Map.of(), "release", null));
+            persistFraudState();
+        }
+        return released;
+    }
+
+    /** Stops the spend meter and writes the fraud state a last time. */
     public void close() {
         meter.shutdownNow();
+        persistFraudState();
     }
 
     private Verdict overload(String zone, InetAddress source) {

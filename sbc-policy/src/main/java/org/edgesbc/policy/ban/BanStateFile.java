@@ -1,16 +1,13 @@
 package org.edgesbc.policy.ban;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.edgesbc.policy.AtomicFile;
 import org.edgesbc.policy.Cidr;
 
 /**
@@ -26,24 +23,13 @@ public final class BanStateFile {
     }
 
     public void write(List<Ban> bans) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".bans-", ".tmp");
-        try {
-            try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                out.write("# edge SBC bans: address, reason, created, expires, offences, detail\n");
-                for (Ban ban : bans) {
-                    out.write(ban.source().getHostAddress() + '\t' + ban.reason() + '\t' + ban.created() + '\t'
-                            + ban.expires() + '\t' + ban.offences() + '\t'
-                            + ban.detail().replace('\t', ' ').replace('\n', ' ') + '\n');
-                }
-            }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
+        List<String> lines = new ArrayList<>();
+        for (Ban ban : bans) {
+            lines.add(ban.source().getHostAddress() + '\t' + ban.reason() + '\t' + ban.created() + '\t'
+                    + ban.expires() + '\t' + ban.offences() + '\t'
+                    + ban.detail().replace('\t', ' ').replace('\n', ' '));
         }
+        AtomicFile.write(file, "edge SBC bans: address, reason, created, expires, offences, detail", lines);
     }
 
     /** What a read found: the bans still active, and one message per line that could not be used. */

@@ -1,7 +1,10 @@
 package org.edgesbc.policy.fraud;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +22,10 @@ import org.edgesbc.policy.limit.RateLimitTable;
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
-    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, SPEND_CAP, INVALID_NUMBER }
+    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, SPEND_CAP, HOLD, INVALID_NUMBER }
+
+    /** An account blocked until an operator releases it or it expires (null: only by an operator). */
+    public record Hold(String account, String reason, Instant since, Instant expires) { }
 
     /** The decision and the facts behind it. */
     public record Decision(Rule rule, String account, E164Normalizer.Normalized number, DestinationClass destination,
@@ -40,6 +46,7 @@ public final class FraudGuard {
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
     private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
 
     /**
      * @param prices per-minute prices for spend caps
@@ -165,6 +172,81 @@ public final class FraudGuard {
         }
     }
 
+    /** Blocks an account's new calls (emergency calls excepted) until released or {@code expires} (null: never). */
+    public Hold hold(String account, String reason, Instant expires) {
+        Hold hold = new Hold(account, reason, clock.instant(), expires);
+        holds.put(account, hold);
+        return hold;
+    }
+
+    /** Lifts a hold; false when the account had none. */
+    public boolean release(String account) {
+        return holds.remove(account) != null;
+    }
+
+    /** What the admin API shows of an account: live calls, spend today and this weekend, its hold. */
+    public record AccountView(String account, int liveCalls, long spentTodayMicros, long spentWeekendMicros,
+            Hold hold) { }
+
+    public AccountView inspect(String account) {
+        Spend s = spend.get(account);
+        long day = 0;
+        long weekend = 0;
+        if (s != null) {
+            LocalDate today = LocalDate.now(clock);
+            s.roll(today);
+            synchronized (s) {
+                day = s.dayMicros;
+                weekend = Spend.weekendOf(today) == null ? 0 : s.weekendMicros;
+            }
+        }
+        return new AccountView(account, liveCalls(account), day, weekend, holds.get(account));
+    }
+
+    /**
+     * The state an attacker must not be able to reset by making the SBC restart: spend per account and holds.
+     * One line per entry: {@code spend<TAB>account<TAB>day<TAB>dayMicros<TAB>weekend<TAB>weekendMicros} or
+     * {@code hold<TAB>account<TAB>since<TAB>expires<TAB>reason}.
+     */
+    public List<String> snapshot() {
+        List<String> lines = new ArrayList<>();
+        spend.forEach((account, s) -> {
+            synchronized (s) {
+                lines.add("spend\t" + account + "\t" + s.day + "\t" + s.dayMicros + "\t" + s.weekend + "\t"
+                        + s.weekendMicros);
+            }
+        });
+        holds.values().forEach(h -> lines.add("hold\t" + h.account() + "\t" + h.since() + "\t"
+                + (h.expires() == null ? "-" : h.expires()) + "\t" + h.reason().replace('\t', ' ')));
+        return lines;
+    }
+
+    /** Restores a {@link #snapshot}; returns one message per line it could not use. */
+    public List<String> restore(List<String> lines) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String[] f = lines.get(i).split("\t", -1);
+            try {
+                if (f[0].equals("spend") && f.length == 6) {
+                    Spend s = new Spend();
+                    s.day = f[2].equals("null") ? null : LocalDate.parse(f[2]);
+                    s.dayMicros = Long.parseLong(f[3]);
+                    s.weekend = f[4].equals("null") ? null : LocalDate.parse(f[4]);
+                    s.weekendMicros = Long.parseLong(f[5]);
+                    spend.put(f[1], s);
+                } else if (f[0].equals("hold") && f.length == 5) {
+                    holds.put(f[1], new Hold(f[1], f[4], Instant.parse(f[2]),
+                            f[3].equals("-") ? null : Instant.parse(f[3])));
+                } else if (!lines.get(i).isBlank()) {
+                    throw new IllegalArgumentException("unknown entry");
+                }
+            } catch (RuntimeException e) {
+                problems.add("line " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
     /** Micro-units an account has spent today. */
     public long spentToday(String account) {
         Spend s = spend.get(account);
@@ -185,6 +267,13 @@ public final class FraudGuard {
             return new Decision(Rule.ALLOWED, account, number, destination, 0, 0);
         }
         FraudRules rules = perAccount.getOrDefault(account, defaults);
+        Hold hold = holds.get(account);
+        if (hold != null && (hold.expires() == null || clock.instant().isBefore(hold.expires()))) {
+            return new Decision(Rule.HOLD, account, number, destination, 0, 0);
+        }
+        if (hold != null) {
+            holds.remove(account, hold);
+        }
         if (destination == DestinationClass.INVALID) {
             return new Decision(Rule.INVALID_NUMBER, account, number, destination, 0, 0);
         }

@@ -40,6 +40,18 @@ class FraudGuardTest {
         guard.callEnded(call, metered);
         assertThat(guard.checkNewCall("300", "0891234568").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
         assertThat(guard.checkNewCall("300", "112").allowed()).isTrue();
+
+        // A restart must not reset what the account spent, nor release a hold.
+        guard.hold("300", "spend cap", null);
+        FraudGuard restarted = new FraudGuard(normalizer, classifier, capped, Map.of(), 100, clock::nanos,
+                new RateTable(Map.of("4989", 500_000L), 0), wall);
+        assertThat(restarted.restore(guard.snapshot())).isEmpty();
+        assertThat(restarted.inspect("300").spentTodayMicros()).isEqualTo(1_000_000);
+        assertThat(restarted.checkNewCall("300", "0891234569").rule()).isEqualTo(FraudGuard.Rule.HOLD);
+        assertThat(restarted.release("300")).isTrue();
+        assertThat(restarted.checkNewCall("300", "0891234569").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
+        assertThat(restarted.restore(java.util.List.of("garbage\tline"))).singleElement().asString()
+                .startsWith("line 1");
     }
 
     private DestinationClass classOf(String dialled) {
