@@ -1,83 +1,28 @@
 package org.edgesbc.core.security;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.edgesbc.core.JsonLinesWriter;
 
 /**
- * Security events as JSON lines in their own file, written by one background thread so that a flood of decisions
- * never blocks a relay thread on the disk. The queue is bounded: when a flood outruns the disk, further events are
- * counted as lost rather than buffered without end (the metrics still count every decision).
+ * Security events as JSON lines in their own file, written in the background (see {@link JsonLinesWriter}): a
+ * flood of decisions never blocks a relay thread, and the metrics still count every decision when the file falls
+ * behind.
  */
 public final class SecurityEventLog implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SecurityEventLog.class);
     private static final int QUEUE = 10_000;
 
-    private final Path file;
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE);
-    private final AtomicLong lost = new AtomicLong();
-    private final Thread writer;
-    private volatile boolean running = true;
+    private final JsonLinesWriter<SecurityEvent> writer;
 
-    public SecurityEventLog(Path file) throws IOException {
-        this.file = file;
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        this.writer = new Thread(this::drain, "sbc-security-events");
-        writer.setDaemon(true);
-        writer.start();
+    public SecurityEventLog(Path file) {
+        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, SecurityEvent::toJson, event -> file);
     }
 
     public void emit(SecurityEvent event) {
-        if (!queue.offer(event.toJson())) {
-            lost.incrementAndGet();
-        }
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public long lost() {
-        return lost.get();
-    }
-
-    private void drain() {
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
-            while (running || !queue.isEmpty()) {
-                String line = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    continue;
-                }
-                out.write(line);
-                out.write('\n');
-                if (queue.isEmpty()) {
-                    out.flush();
-                }
-            }
-        } catch (IOException e) {
-            LOG.error("security event log {} failed: {}; events are now only counted", file, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.write(event);
     }
 
     @Override
     public void close() {
-        running = false;
-        try {
-            writer.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 }
