@@ -336,6 +336,70 @@ class EdgeSecurityIT {
         }
     }
 
+    /**
+     * A compressed weekend attack: a compromised extension dials international premium numbers over and over while
+     * another extension keeps making ordinary calls. The attack costs at most the daily cap (plus the second it takes
+     * to notice), every refused call has a record and an event, and the ordinary calls are untouched.
+     */
+    @Test
+    void aPremiumRateAttackIsStoppedAtTheSpendCapWhileOrdinaryCallsContinue() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig base = config(trunk, pbx, 5000);
+            FraudRules international = new FraudRules(java.util.Set.of(
+                    org.edgesbc.policy.fraud.DestinationClass.NATIONAL, org.edgesbc.policy.fraud.DestinationClass.PREMIUM,
+                    org.edgesbc.policy.fraud.DestinationClass.INTERNATIONAL), 5, 100, 3_000_000, 0);
+            // 120.00 per minute to the international premium range: two units a second, the cap is 3.00.
+            FraudConfig fraud = new FraudConfig(base.fraud().dialPlan(), base.fraud().prefixes(),
+                    base.fraud().defaults(), Map.of("300", international), Map.of("979", 120_000_000L), 0);
+            SbcConfig config = new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(),
+                    fraud, base.zones(), base.management());
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                pbx.towards(sbcUdp);
+                trunk.towards(sbcUdp);
+                int refused = 0;
+                int domestic = 0;
+                for (int round = 0; round < 8; round++) {
+                    String from = round % 2 == 0 ? "300" : "200";
+                    pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "+97912345" + round,
+                            "attack-" + round, "z9hG4bK-a" + round, "a" + round).replace("sip:caller@", "sip:" + from
+                                    + "@"));
+                    List<String> seen = new ArrayList<>();
+                    String answer = pbx.receiveStartingWith("SIP/2.0 403 ", 700, seen);
+                    if (answer != null) {
+                        refused++;
+                    } else {
+                        String invite = trunk.receiveStartingWith("INVITE ", 1_000);
+                        assertThat(invite).as("round %d reached the carrier", round).isNotNull();
+                        trunk.send(SipMessages.answer(invite, 200, "OK", "t" + round, "<sip:x@127.0.0.2:"
+                                + trunk.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.2", 42_010)));
+                    }
+                    pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "08912345" + round,
+                            "domestic-" + round, "z9hG4bK-d" + round, "d" + round).replace("sip:caller@",
+                                    "sip:201@"));
+                    if (trunk.receiveStartingWith("INVITE sip:08912345" + round, 1_000) != null) {
+                        domestic++;
+                    }
+                    Thread.sleep(300);
+                }
+                assertThat(domestic).as("ordinary calls are untouched").isEqualTo(8);
+                assertThat(refused).as("the attack is refused once the cap is reached").isGreaterThanOrEqualTo(5);
+                String account = admin(sbc, "GET", "/admin/fraud?account=300");
+                Matcher spent = Pattern.compile("\"spent_today_micros\":(\\d+)").matcher(account);
+                assertThat(spent.find()).isTrue();
+                assertThat(Long.parseLong(spent.group(1))).as("loss bounded by the cap and one second of calls")
+                        .isBetween(3_000_000L, 3_000_000L + 2 * 2_000_000L);
+                List<String> events = Files.readAllLines(dataDir.resolve("security-events.jsonl"));
+                List<String> cdrs = SbcDaemonIT.awaitCdrs(dataDir, refused);
+                assertThat(cdrs.stream().filter(c -> c.contains("\"disposition\":\"blocked\"")).count())
+                        .as("every refused call has a CDR").isEqualTo(refused);
+                assertThat(events.stream().filter(e -> e.contains("\"action\":\"reject\"")
+                        && e.contains("TOLL_FRAUD")).count()).as("and an event").isEqualTo(refused);
+            }
+        }
+    }
+
     private static String admin(SbcDaemon sbc, String method, String path) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + sbc.managementPort() + path))

@@ -17,6 +17,7 @@ import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.fraud.AnomalyDetector;
 import org.edgesbc.policy.fraud.DestinationClass;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.fraud.FraudRules;
@@ -31,7 +32,10 @@ public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "fraud", "zones",
             "management");
     private static final Set<String> FRAUD = Set.of("country-code", "national-prefix", "international-prefix",
-            "emergency-numbers", "prefixes", "default-rules", "accounts", "rates", "default-rate");
+            "emergency-numbers", "prefixes", "default-rules", "accounts", "rates", "default-rate", "anomalies",
+            "webhook", "webhook-timeout");
+    private static final Set<String> ANOMALIES = Set.of("spike-factor", "spike-minimum", "spike", "new-country",
+            "unusual-hour", "throttle-calls-per-minute", "action-duration");
     private static final Set<String> RULES = Set.of("allowed-classes", "max-concurrent-calls", "calls-per-minute",
             "daily-spend-cap", "weekend-spend-cap");
     private static final Set<String> ACCOUNT = Set.of("account", "allowed-classes", "max-concurrent-calls",
@@ -266,9 +270,37 @@ public final class ConfigLoader {
                 rates.put(entry.getKey(), money(r, r.scalar(rt, "fraud.rates", entry.getKey(), true), 0));
             }
         }
+        YamlTree.Mapping an = r.optionalMapping(m, "fraud", "anomalies");
+        if (an != null) {
+            r.onlyKeys(an, "fraud.anomalies", ANOMALIES);
+        }
+        FraudConfig.Anomalies base = FraudConfig.Anomalies.DEFAULTS;
+        Map<AnomalyDetector.Kind, FraudConfig.Action> actions = new java.util.EnumMap<>(AnomalyDetector.Kind.class);
+        actions.put(AnomalyDetector.Kind.SPIKE, r.enumValue(an, "fraud.anomalies", "spike", FraudConfig.Action.class,
+                base.actions().get(AnomalyDetector.Kind.SPIKE), false));
+        actions.put(AnomalyDetector.Kind.NEW_COUNTRY, r.enumValue(an, "fraud.anomalies", "new-country",
+                FraudConfig.Action.class, base.actions().get(AnomalyDetector.Kind.NEW_COUNTRY), false));
+        actions.put(AnomalyDetector.Kind.UNUSUAL_HOUR, r.enumValue(an, "fraud.anomalies", "unusual-hour",
+                FraudConfig.Action.class, base.actions().get(AnomalyDetector.Kind.UNUSUAL_HOUR), false));
+        FraudConfig.Anomalies anomalies = new FraudConfig.Anomalies(
+                r.integer(an, "fraud.anomalies", "spike-factor", (int) base.spikeFactor(), 2, 1_000),
+                r.integer(an, "fraud.anomalies", "spike-minimum", base.spikeMinimum(), 1, 100_000),
+                Map.copyOf(actions),
+                r.integer(an, "fraud.anomalies", "throttle-calls-per-minute", base.throttleCallsPerMinute(), 1, 10_000),
+                r.duration(an, "fraud.anomalies", "action-duration", base.actionDuration(), Duration.ofMinutes(1),
+                        Duration.ofDays(30)));
+        java.net.URI webhook = r.parsed(r.scalar(m, "fraud", "webhook", false), text -> {
+            java.net.URI uri = java.net.URI.create(text);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("must be an http or https URL");
+            }
+            return uri;
+        });
         return new FraudConfig(new DialPlan(country, national, international, Set.copyOf(emergency)),
                 Map.copyOf(prefixes), defaults, Map.copyOf(accounts), Map.copyOf(rates),
-                money(r, r.scalar(m, "fraud", "default-rate", false), 0));
+                money(r, r.scalar(m, "fraud", "default-rate", false), 0), anomalies, webhook,
+                r.duration(m, "fraud", "webhook-timeout", Duration.ofSeconds(2), Duration.ofMillis(100),
+                        Duration.ofMinutes(1)));
     }
 
     /** A decimal amount (at most 6 decimals, not negative) as micro-units; {@code fallback} when absent. */

@@ -29,6 +29,7 @@ import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.BanStateFile;
 import org.edgesbc.policy.ban.BanTable;
 import org.edgesbc.policy.ban.FailureCounter;
+import org.edgesbc.policy.fraud.AnomalyDetector;
 import org.edgesbc.policy.fraud.DestinationClassifier;
 import org.edgesbc.policy.fraud.E164Normalizer;
 import org.edgesbc.policy.fraud.FraudGuard;
@@ -85,6 +86,9 @@ public final class EdgePolicy implements SourceAdmission {
     private final FailureCounter<InetAddress> floodDrops;
     private final DigestAuthenticator authenticator;
     private final FraudGuard fraud;
+    private final FraudConfig fraudConfig;
+    private final AnomalyDetector anomalies;
+    private final WebhookNotifier webhook;
     private final ScheduledExecutorService meter;
     private final java.nio.file.Path fraudStateFile;
     private final SecurityEventLog events;
@@ -117,6 +121,10 @@ public final class EdgePolicy implements SourceAdmission {
                 DestinationClassifier.withDefaults(fraud.dialPlan().countryCode(), fraud.prefixes()), fraud.defaults(),
                 fraud.accounts(), 100_000, System::nanoTime, new RateTable(fraud.rates(), fraud.defaultRate()),
                 Clock.systemDefaultZone());
+        this.fraudConfig = fraud;
+        this.anomalies = new AnomalyDetector(100_000, fraud.anomalies().spikeFactor(), fraud.anomalies().spikeMinimum(),
+                java.time.ZoneId.systemDefault());
+        this.webhook = fraud.webhook() == null ? null : new WebhookNotifier(fraud.webhook(), fraud.webhookTimeout());
         this.fraudStateFile = config.banStateFile().resolveSibling("fraud-state.tsv");
         this.meter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "sbc-spend-meter");
@@ -279,7 +287,7 @@ public final class EdgePolicy implements SourceAdmission {
                 : target instanceof javax.sip.address.TelURL tel ? tel.getPhoneNumber() : "";
         FraudGuard.Decision decision = fraud.checkNewCall(account, dialled);
         if (decision.allowed()) {
-            return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), null, decision);
+            return anomalies(zone, source, decision);
         }
         metrics.decision(SecurityRule.TOLL_FRAUD, "reject");
         Map<String, Object> counters = new LinkedHashMap<>();
@@ -290,10 +298,55 @@ public final class EdgePolicy implements SourceAdmission {
             counters.put("current", decision.concurrent());
             counters.put("limit", decision.limit());
         }
-        events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, account,
+        fraudEvent(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, account,
                 SecurityRule.TOLL_FRAUD.name(), decision.rule().name().toLowerCase(Locale.ROOT), counters, "reject",
                 null));
         return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), account, decision);
+    }
+
+    /**
+     * Feeds an allowed call to the account's baseline and takes the graded action configured for each anomaly:
+     * alert, throttle (fewer calls per minute), block (new calls, for a while) or hold (until released). A call
+     * that triggers a block or hold is itself refused.
+     */
+    private Verdict anomalies(String zone, InetAddress source, FraudGuard.Decision decision) {
+        String account = decision.account();
+        boolean abroad = decision.number().e164()
+                && !decision.number().digits().startsWith(fraudConfig.dialPlan().countryCode());
+        boolean refuse = false;
+        for (AnomalyDetector.Alert alert : anomalies.observe(account, decision.number().digits(), abroad,
+                clock.instant())) {
+            FraudConfig.Action action = fraudConfig.anomalies().actions().get(alert.kind());
+            java.time.Instant until = clock.instant().plus(fraudConfig.anomalies().actionDuration());
+            switch (action) {
+                case THROTTLE -> fraud.throttle(account, fraudConfig.anomalies().throttleCallsPerMinute(), until);
+                case BLOCK -> fraud.hold(account, "blocked after " + alert.kind(), until);
+                case HOLD -> fraud.hold(account, "held after " + alert.kind(), null);
+                default -> until = null;
+            }
+            refuse |= action == FraudConfig.Action.BLOCK || action == FraudConfig.Action.HOLD;
+            String name = action.name().toLowerCase(Locale.ROOT);
+            metrics.decision(SecurityRule.TOLL_FRAUD, name);
+            Map<String, Object> numbers = new LinkedHashMap<>(alert.numbers());
+            numbers.put("normalised", decision.number().digits());
+            fraudEvent(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, account,
+                    SecurityRule.TOLL_FRAUD.name(), "anomaly_" + alert.kind().name().toLowerCase(Locale.ROOT), numbers,
+                    name, action == FraudConfig.Action.HOLD ? null : until));
+        }
+        if (refuse) {
+            fraud.callEnded(decision, null);
+            persistFraudState();
+            return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), account, decision);
+        }
+        return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), null, decision);
+    }
+
+    /** A toll-fraud event: to the event log, and to the operator's webhook when one is configured. */
+    private void fraudEvent(SecurityEvent event) {
+        events.emit(event);
+        if (webhook != null) {
+            webhook.post(event);
+        }
     }
 
     /**
@@ -328,7 +381,7 @@ public final class EdgePolicy implements SourceAdmission {
         java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneId.systemDefault());
         java.time.Instant midnight = now.toLocalDate().plusDays(1).atStartOfDay(now.getZone()).toInstant();
         FraudGuard.Hold hold = fraud.hold(decision.account(), "spend cap reached", midnight);
-        events.emit(new SecurityEvent(clock.instant(), null, zone, decision.account(), SecurityRule.TOLL_FRAUD.name(),
+        fraudEvent(new SecurityEvent(clock.instant(), null, zone, decision.account(), SecurityRule.TOLL_FRAUD.name(),
                 "spend_cap", Map.of("spent_today_micros", fraud.spentToday(decision.account()),
                         "normalised", decision.number().digits()), "cut_and_hold", hold.expires()));
         persistFraudState();
@@ -361,6 +414,9 @@ public final class EdgePolicy implements SourceAdmission {
     public void close() {
         meter.shutdownNow();
         persistFraudState();
+        if (webhook != null) {
+            webhook.close();
+        }
     }
 
     private Verdict overload(String zone, InetAddress source) {

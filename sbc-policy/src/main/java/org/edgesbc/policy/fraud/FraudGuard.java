@@ -22,7 +22,11 @@ import org.edgesbc.policy.limit.RateLimitTable;
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
-    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, SPEND_CAP, HOLD, INVALID_NUMBER }
+    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, THROTTLED, SPEND_CAP, HOLD,
+        INVALID_NUMBER }
+
+    /** An account's call rate lowered for a while (graded action after an anomaly). */
+    public record Throttle(String account, int callsPerMinute, Instant expires) { }
 
     /** An account blocked until an operator releases it or it expires (null: only by an operator). */
     public record Hold(String account, String reason, Instant since, Instant expires) { }
@@ -47,6 +51,7 @@ public final class FraudGuard {
     private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
     private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Throttle> throttles = new ConcurrentHashMap<>();
 
     /**
      * @param prices per-minute prices for spend caps
@@ -179,6 +184,13 @@ public final class FraudGuard {
         return hold;
     }
 
+    /** Lowers an account's calls per minute until {@code expires}. */
+    public Throttle throttle(String account, int callsPerMinute, Instant expires) {
+        Throttle throttle = new Throttle(account, callsPerMinute, expires);
+        throttles.put(account, throttle);
+        return throttle;
+    }
+
     /** Lifts a hold; false when the account had none. */
     public boolean release(String account) {
         return holds.remove(account) != null;
@@ -286,6 +298,14 @@ public final class FraudGuard {
         }
         if (!rates.tryTake(account, rules.callsPerMinute() / 60.0, rules.callsPerMinute())) {
             return new Decision(Rule.CALL_RATE, account, number, destination, 0, rules.callsPerMinute());
+        }
+        Throttle throttle = throttles.get(account);
+        if (throttle != null && clock.instant().isBefore(throttle.expires())) {
+            if (!rates.tryTake("throttle\n" + account, throttle.callsPerMinute() / 60.0, throttle.callsPerMinute())) {
+                return new Decision(Rule.THROTTLED, account, number, destination, 0, throttle.callsPerMinute());
+            }
+        } else if (throttle != null) {
+            throttles.remove(account, throttle);
         }
         AtomicInteger calls = live.computeIfAbsent(account, a -> new AtomicInteger());
         int now = calls.incrementAndGet();
