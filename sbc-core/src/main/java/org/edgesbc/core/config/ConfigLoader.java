@@ -32,14 +32,16 @@ public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "fraud", "zones",
             "management");
     private static final Set<String> FRAUD = Set.of("country-code", "national-prefix", "international-prefix",
-            "emergency-numbers", "prefixes", "default-rules", "accounts", "rates", "default-rate", "anomalies",
+            "emergency-numbers", "prefixes", "prefix-files", "default-rules", "accounts", "rates", "default-rate",
+            "anomalies",
             "webhook", "webhook-timeout");
     private static final Set<String> ANOMALIES = Set.of("spike-factor", "spike-minimum", "spike", "new-country",
             "unusual-hour", "throttle-calls-per-minute", "action-duration");
     private static final Set<String> RULES = Set.of("allowed-classes", "max-concurrent-calls", "calls-per-minute",
-            "daily-spend-cap", "weekend-spend-cap");
+            "daily-spend-cap", "weekend-spend-cap", "allowed-prefixes", "blocked-prefixes", "days", "hours");
     private static final Set<String> ACCOUNT = Set.of("account", "allowed-classes", "max-concurrent-calls",
-            "calls-per-minute", "daily-spend-cap", "weekend-spend-cap");
+            "calls-per-minute", "daily-spend-cap", "weekend-spend-cap", "allowed-prefixes", "blocked-prefixes",
+            "days", "hours");
     private static final Set<String> SECURITY = Set.of("realm", "users", "nonce-lifetime", "auth-failures", "bans",
             "scanner-user-agents", "rate-limits");
     private static final Set<String> USER = Set.of("user", "ha1-md5", "ha1-sha256", "enabled", "allowed-sources");
@@ -77,8 +79,8 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(List.of(name + ": cannot read configuration: " + e.getMessage()));
         }
-        ConfigReader r = new ConfigReader(name);
         Path folder = file.toAbsolutePath().getParent();
+        ConfigReader r = new ConfigReader(name, folder);
         SbcConfig config = bind(r, tree, file, folder);
         if (!r.errors().isEmpty()) {
             throw new ConfigException(r.errors());
@@ -239,6 +241,21 @@ public final class ConfigLoader {
                 }
             }
         }
+        for (YamlTree item : r.sequence(m, "fraud", "prefix-files", false)) {
+            if (!(item instanceof YamlTree.Scalar s) || s.isNull()) {
+                r.error(item.line(), "fraud.prefix-files", null, "entries are file paths");
+                continue;
+            }
+            Path file = r.folder().resolve(s.text()).normalize();
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                List<String> problems = new ArrayList<>();
+                org.edgesbc.policy.fraud.DestinationClassifier.parse(in, file.toString(), problems)
+                        .forEach(prefixes::putIfAbsent);
+                problems.forEach(p2 -> r.error(item.line(), "fraud.prefix-files", s.text(), p2));
+            } catch (IOException e) {
+                r.error(item.line(), "fraud.prefix-files", s.text(), "cannot read " + file + ": " + e.getMessage());
+            }
+        }
         YamlTree.Mapping d = r.optionalMapping(m, "fraud", "default-rules");
         if (d != null) {
             r.onlyKeys(d, "fraud.default-rules", RULES);
@@ -338,11 +355,68 @@ public final class ConfigLoader {
             }
             classes = Set.copyOf(chosen);
         }
+        Set<java.time.DayOfWeek> days = fallback.days();
+        if (m != null && m.entries().containsKey("days")) {
+            Set<java.time.DayOfWeek> chosen = java.util.EnumSet.noneOf(java.time.DayOfWeek.class);
+            for (YamlTree item : r.sequence(m, path, "days", false)) {
+                java.time.DayOfWeek day = item instanceof YamlTree.Scalar s && !s.isNull() ? dayOf(s.text()) : null;
+                if (day == null) {
+                    r.error(item.line(), path + ".days", item instanceof YamlTree.Scalar s ? s.text() : null,
+                            "must be a day: mon, tue, wed, thu, fri, sat, sun");
+                } else {
+                    chosen.add(day);
+                }
+            }
+            days = Set.copyOf(chosen);
+        }
+        java.time.LocalTime[] hours = {fallback.from(), fallback.until()};
+        ConfigReader.Scalar window = r.scalar(m, path, "hours", false);
+        if (window != null) {
+            java.util.regex.Matcher hm = java.util.regex.Pattern.compile("(\\d{2}):(\\d{2})-(\\d{2}):(\\d{2})")
+                    .matcher(window.text().trim());
+            try {
+                if (!hm.matches()) {
+                    throw new java.time.DateTimeException("format");
+                }
+                hours[0] = java.time.LocalTime.of(Integer.parseInt(hm.group(1)), Integer.parseInt(hm.group(2)));
+                hours[1] = java.time.LocalTime.of(Integer.parseInt(hm.group(3)), Integer.parseInt(hm.group(4)));
+            } catch (java.time.DateTimeException e) {
+                r.error(window.line(), window.path(), window.text(), "must be a window such as 08:00-18:00");
+            }
+        }
         return new FraudRules(classes,
                 r.integer(m, path, "max-concurrent-calls", fallback.maxConcurrentCalls(), 1, 100_000),
                 r.integer(m, path, "calls-per-minute", fallback.callsPerMinute(), 1, 100_000),
                 money(r, r.scalar(m, path, "daily-spend-cap", false), fallback.dailySpendCap()),
-                money(r, r.scalar(m, path, "weekend-spend-cap", false), fallback.weekendSpendCap()));
+                money(r, r.scalar(m, path, "weekend-spend-cap", false), fallback.weekendSpendCap()),
+                prefixList(r, m, path, "allowed-prefixes", fallback.allowedPrefixes()),
+                prefixList(r, m, path, "blocked-prefixes", fallback.blockedPrefixes()), days, hours[0], hours[1]);
+    }
+
+    private static java.time.DayOfWeek dayOf(String text) {
+        for (java.time.DayOfWeek day : java.time.DayOfWeek.values()) {
+            if (day.name().substring(0, 3).equalsIgnoreCase(text.trim())) {
+                return day;
+            }
+        }
+        return null;
+    }
+
+    private static Set<String> prefixList(ConfigReader r, YamlTree.Mapping m, String path, String key,
+            Set<String> fallback) {
+        if (m == null || !m.entries().containsKey(key)) {
+            return fallback;
+        }
+        Set<String> prefixes = new HashSet<>();
+        for (YamlTree item : r.sequence(m, path, key, false)) {
+            String text = item instanceof YamlTree.Scalar s && !s.isNull() ? s.text().trim() : "";
+            if (text.isEmpty() || !text.chars().allMatch(Character::isDigit)) {
+                r.error(item.line(), path + "." + key, text, "a prefix is E.164 digits");
+            } else {
+                prefixes.add(text);
+            }
+        }
+        return Set.copyOf(prefixes);
     }
 
     private static String digits(ConfigReader r, ConfigReader.Scalar s, String fallback, int min, int max) {

@@ -15,10 +15,17 @@ import java.util.function.Function;
  */
 final class ConfigReader {
     private final String file;
+    private final java.nio.file.Path folder;
     private final List<String> errors = new ArrayList<>();
 
-    ConfigReader(String file) {
+    ConfigReader(String file, java.nio.file.Path folder) {
         this.file = file;
+        this.folder = folder;
+    }
+
+    /** The configuration file's folder, which relative paths in it are relative to. */
+    java.nio.file.Path folder() {
+        return folder;
     }
 
     List<String> errors() {

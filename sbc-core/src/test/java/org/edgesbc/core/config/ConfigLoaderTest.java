@@ -128,6 +128,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void fraudRulesAndPrefixFilesAreValidatedWithTheirLines() throws Exception {
+        Files.writeString(dir.resolve("extra.tsv"), "# ranges\n4412 premium\nabc mobile\n");
+        List<String> problems = problems(MINIMAL + "fraud:\n  prefix-files: [extra.tsv]\n  default-rules:\n"
+                + "    hours: 25:00-26:00\n    days: [mon, someday]\n    blocked-prefixes: [\"44x\"]\n");
+        assertThat(problems).anyMatch(p -> p.contains("extra.tsv:3: prefix 'abc' must be digits"))
+                .anyMatch(p -> p.contains("fraud.default-rules.hours = '25:00-26:00'"))
+                .anyMatch(p -> p.contains("'someday': must be a day"))
+                .anyMatch(p -> p.contains("fraud.default-rules.blocked-prefixes = '44x'"));
+        SbcConfig ok = ConfigLoader.load(write(MINIMAL + "fraud:\n  default-rules:\n    hours: 08:00-18:00\n"
+                + "    days: [mon, tue]\n    daily-spend-cap: 12.5\n"));
+        assertThat(ok.fraud().defaults().dailySpendCap()).isEqualTo(12_500_000);
+        assertThat(ok.fraud().defaults().days()).hasSize(2);
+    }
+
+    @Test
     void unreadableOrBrokenYamlIsReportedNotThrown() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read configuration");

@@ -56,6 +56,14 @@ public final class DestinationClassifier {
      */
     public List<String> load(InputStream in, String name) throws IOException {
         List<String> problems = new ArrayList<>();
+        parse(in, name, problems).forEach(this::put);
+        return problems;
+    }
+
+    /** Reads a prefix file into prefix-to-class entries, adding one message per bad line to {@code problems}. */
+    public static Map<String, DestinationClass> parse(InputStream in, String name, List<String> problems)
+            throws IOException {
+        Map<String, DestinationClass> entries = new java.util.LinkedHashMap<>();
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String line;
         int number = 0;
@@ -70,12 +78,15 @@ public final class DestinationClassifier {
                 if (fields.length != 2) {
                     throw new IllegalArgumentException("expected a prefix and a class");
                 }
-                put(fields[0], DestinationClass.valueOf(fields[1]));
+                if (!fields[0].chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException("prefix '" + fields[0] + "' must be digits");
+                }
+                entries.put(fields[0], DestinationClass.valueOf(fields[1].toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 problems.add(name + ":" + number + ": " + e.getMessage());
             }
         }
-        return problems;
+        return entries;
     }
 
     private void put(String prefix, DestinationClass value) {

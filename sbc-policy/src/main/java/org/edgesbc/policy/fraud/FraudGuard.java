@@ -22,8 +22,8 @@ import org.edgesbc.policy.limit.RateLimitTable;
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
-    public enum Rule { ALLOWED, DESTINATION_CLASS, CONCURRENT_CALLS, CALL_RATE, THROTTLED, SPEND_CAP, HOLD,
-        INVALID_NUMBER }
+    public enum Rule { ALLOWED, DESTINATION_CLASS, BLOCKED_PREFIX, TIME_WINDOW, CONCURRENT_CALLS, CALL_RATE, THROTTLED,
+        SPEND_CAP, HOLD, INVALID_NUMBER }
 
     /** An account's call rate lowered for a while (graded action after an anomaly). */
     public record Throttle(String account, int callsPerMinute, Instant expires) { }
@@ -289,8 +289,15 @@ public final class FraudGuard {
         if (destination == DestinationClass.INVALID) {
             return new Decision(Rule.INVALID_NUMBER, account, number, destination, 0, 0);
         }
-        if (!rules.allowedClasses().contains(destination)) {
+        if (FraudRules.matches(rules.blockedPrefixes(), number.digits())) {
+            return new Decision(Rule.BLOCKED_PREFIX, account, number, destination, 0, 0);
+        }
+        if (!rules.allowedClasses().contains(destination)
+                && !FraudRules.matches(rules.allowedPrefixes(), number.digits())) {
             return new Decision(Rule.DESTINATION_CLASS, account, number, destination, 0, 0);
+        }
+        if (!rules.inWindow(java.time.LocalDateTime.now(clock))) {
+            return new Decision(Rule.TIME_WINDOW, account, number, destination, 0, 0);
         }
         Spend spent = spend.get(account);
         if (spent != null && spent.over(rules, LocalDate.now(clock))) {

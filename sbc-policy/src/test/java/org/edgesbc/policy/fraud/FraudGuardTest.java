@@ -105,6 +105,25 @@ class FraudGuardTest {
     }
 
     @Test
+    void prefixListsAndCallingWindowsPerAccount() {
+        FraudRules office = new FraudRules(Set.of(DestinationClass.NATIONAL, DestinationClass.LOCAL), 5, 60, 0, 0,
+                Set.of("4420"), Set.of("4989"), java.util.EnumSet.range(java.time.DayOfWeek.MONDAY,
+                        java.time.DayOfWeek.FRIDAY), java.time.LocalTime.of(8, 0), java.time.LocalTime.of(18, 0));
+        java.time.Clock wednesdayNoon = java.time.Clock.fixed(java.time.Instant.parse("2026-11-18T12:00:00Z"),
+                java.time.ZoneOffset.UTC);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, office, Map.of(), 100, clock::nanos, RateTable.FREE,
+                wednesdayNoon);
+        assertThat(guard.checkNewCall("400", "00442079460000").allowed()).as("allowed prefix abroad").isTrue();
+        assertThat(guard.checkNewCall("400", "0891234567").rule()).isEqualTo(FraudGuard.Rule.BLOCKED_PREFIX);
+        assertThat(guard.checkNewCall("400", "0301234567").allowed()).isTrue();
+        FraudGuard sunday = new FraudGuard(normalizer, classifier, office, Map.of(), 100, clock::nanos,
+                RateTable.FREE, java.time.Clock.fixed(java.time.Instant.parse("2026-11-22T12:00:00Z"),
+                        java.time.ZoneOffset.UTC));
+        assertThat(sunday.checkNewCall("400", "0301234567").rule()).isEqualTo(FraudGuard.Rule.TIME_WINDOW);
+        assertThat(sunday.checkNewCall("400", "112").allowed()).as("emergency at any time").isTrue();
+    }
+
+    @Test
     void concurrentCapAndCallRateHoldPerAccount() {
         FraudRules tight = new FraudRules(Set.of(DestinationClass.NATIONAL, DestinationClass.LOCAL), 2, 3);
         FraudGuard guard = new FraudGuard(normalizer, classifier, FraudRules.DEFAULT, Map.of("201", tight), 100,
