@@ -38,10 +38,11 @@ public final class ConfigLoader {
     private static final Set<String> ANOMALIES = Set.of("spike-factor", "spike-minimum", "spike", "new-country",
             "unusual-hour", "throttle-calls-per-minute", "action-duration");
     private static final Set<String> RULES = Set.of("allowed-classes", "max-concurrent-calls", "calls-per-minute",
-            "daily-spend-cap", "weekend-spend-cap", "allowed-prefixes", "blocked-prefixes", "days", "hours");
+            "daily-spend-cap", "weekend-spend-cap", "allowed-prefixes", "blocked-prefixes", "days", "hours",
+            "class-caps", "max-call-duration");
     private static final Set<String> ACCOUNT = Set.of("account", "allowed-classes", "max-concurrent-calls",
             "calls-per-minute", "daily-spend-cap", "weekend-spend-cap", "allowed-prefixes", "blocked-prefixes",
-            "days", "hours");
+            "days", "hours", "class-caps", "max-call-duration");
     private static final Set<String> SECURITY = Set.of("realm", "users", "nonce-lifetime", "auth-failures", "bans",
             "scanner-user-agents", "rate-limits");
     private static final Set<String> USER = Set.of("user", "ha1-md5", "ha1-sha256", "enabled", "allowed-sources");
@@ -390,7 +391,30 @@ public final class ConfigLoader {
                 money(r, r.scalar(m, path, "daily-spend-cap", false), fallback.dailySpendCap()),
                 money(r, r.scalar(m, path, "weekend-spend-cap", false), fallback.weekendSpendCap()),
                 prefixList(r, m, path, "allowed-prefixes", fallback.allowedPrefixes()),
-                prefixList(r, m, path, "blocked-prefixes", fallback.blockedPrefixes()), days, hours[0], hours[1]);
+                prefixList(r, m, path, "blocked-prefixes", fallback.blockedPrefixes()), days, hours[0], hours[1],
+                classCaps(r, m, path, fallback.classCaps()),
+                m != null && m.entries().containsKey("max-call-duration") ? r.duration(m, path, "max-call-duration",
+                        null, Duration.ofMinutes(1), Duration.ofDays(2)) : fallback.maxCallDuration());
+    }
+
+    private static Map<DestinationClass, Integer> classCaps(ConfigReader r, YamlTree.Mapping m, String path,
+            Map<DestinationClass, Integer> fallback) {
+        YamlTree.Mapping caps = r.optionalMapping(m, path, "class-caps");
+        if (caps == null) {
+            return fallback;
+        }
+        Map<DestinationClass, Integer> out = new java.util.EnumMap<>(DestinationClass.class);
+        for (String key : caps.entries().keySet()) {
+            try {
+                DestinationClass destination = DestinationClass.valueOf(key.toUpperCase(java.util.Locale.ROOT)
+                        .replace('-', '_'));
+                out.put(destination, r.integer(caps, path + ".class-caps", key, 1, 0, 100_000));
+            } catch (IllegalArgumentException e) {
+                r.error(caps.entries().get(key).keyLine(), path + ".class-caps." + key, key,
+                        "not a destination class");
+            }
+        }
+        return Map.copyOf(out);
     }
 
     private static java.time.DayOfWeek dayOf(String text) {

@@ -580,6 +580,10 @@ final class RelayShard {
                 }));
             }
             long limit = settings.maxCallDuration().toMillis();
+            java.time.Duration accountLimit = policy == null ? null : policy.maxCallDuration(dialog.fraud);
+            if (accountLimit != null) {
+                limit = Math.min(limit, accountLimit.toMillis());
+            }
             dialog.durationLimit = schedule(() -> tearDown(dialog, "max-call-duration"), limit);
         }
     }

@@ -91,6 +91,7 @@ public final class EdgePolicy implements SourceAdmission {
     private final WebhookNotifier webhook;
     private final ScheduledExecutorService meter;
     private final java.nio.file.Path fraudStateFile;
+    private final java.nio.file.Path baselineFile;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
 
@@ -126,6 +127,7 @@ public final class EdgePolicy implements SourceAdmission {
                 java.time.ZoneId.systemDefault());
         this.webhook = fraud.webhook() == null ? null : new WebhookNotifier(fraud.webhook(), fraud.webhookTimeout());
         this.fraudStateFile = config.banStateFile().resolveSibling("fraud-state.tsv");
+        this.baselineFile = config.banStateFile().resolveSibling("fraud-baselines.tsv");
         this.meter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "sbc-spend-meter");
             thread.setDaemon(true);
@@ -141,6 +143,8 @@ public final class EdgePolicy implements SourceAdmission {
     public void restoreState() throws IOException {
         fraud.restore(org.edgesbc.policy.AtomicFile.read(fraudStateFile))
                 .forEach(p -> LOG.warn("ignored a fraud state line of {}: {}", fraudStateFile, p));
+        anomalies.restore(org.edgesbc.policy.AtomicFile.read(baselineFile))
+                .forEach(p -> LOG.warn("ignored a baseline line of {}: {}", baselineFile, p));
         restoreBans();
     }
 
@@ -148,6 +152,8 @@ public final class EdgePolicy implements SourceAdmission {
         try {
             org.edgesbc.policy.AtomicFile.write(fraudStateFile, "edge SBC toll-fraud spend and holds",
                     fraud.snapshot());
+            org.edgesbc.policy.AtomicFile.write(baselineFile, "edge SBC per-account calling baselines",
+                    anomalies.snapshot());
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot write fraud state to {}: {}", fraudStateFile, e.getMessage());
         }
@@ -385,6 +391,11 @@ public final class EdgePolicy implements SourceAdmission {
                 "spend_cap", Map.of("spent_today_micros", fraud.spentToday(decision.account()),
                         "normalised", decision.number().digits()), "cut_and_hold", hold.expires()));
         persistFraudState();
+    }
+
+    /** The longest call of the account behind {@code decision}, or null for the SBC-wide limit. */
+    public java.time.Duration maxCallDuration(FraudGuard.Decision decision) {
+        return decision == null ? null : fraud.maxCallDuration(decision.account());
     }
 
     public FraudGuard.AccountView fraudAccount(String account) {

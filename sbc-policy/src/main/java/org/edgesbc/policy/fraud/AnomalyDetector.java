@@ -54,6 +54,66 @@ public final class AnomalyDetector {
         long firstHour = -1;
     }
 
+    /**
+     * The baselines, one line per account ({@code account<TAB>firstHour<TAB>countries<TAB>hours-used<TAB>buckets}),
+     * so that a restart does not make every account look new again.
+     */
+    public List<String> snapshot() {
+        List<String> lines = new ArrayList<>();
+        accounts.forEach((account, b) -> {
+            synchronized (b) {
+                StringBuilder used = new StringBuilder();
+                for (int i = 0; i < HOURS; i++) {
+                    used.append(b.hourOfWeekUsed[i] ? '1' : '0');
+                }
+                StringBuilder buckets = new StringBuilder();
+                for (int i = 0; i < HOURS; i++) {
+                    if (b.hourly[i] > 0) {
+                        buckets.append(buckets.length() == 0 ? "" : ",").append(b.hourStamp[i]).append(':')
+                                .append(b.hourly[i]);
+                    }
+                }
+                lines.add(account + "\t" + b.firstHour + "\t" + String.join(",", b.countries) + "\t" + used + "\t"
+                        + buckets);
+            }
+        });
+        return lines;
+    }
+
+    /** Restores a {@link #snapshot}; returns one message per line it could not use. */
+    public List<String> restore(List<String> lines) {
+        List<String> problems = new ArrayList<>();
+        for (int n = 0; n < lines.size(); n++) {
+            try {
+                String[] f = lines.get(n).split("\t", -1);
+                if (f.length != 5 || f[3].length() != HOURS) {
+                    throw new IllegalArgumentException("expected 5 fields");
+                }
+                Baseline b = new Baseline();
+                b.firstHour = Long.parseLong(f[1]);
+                if (!f[2].isEmpty()) {
+                    b.countries.addAll(List.of(f[2].split(",")));
+                }
+                for (int i = 0; i < HOURS; i++) {
+                    b.hourOfWeekUsed[i] = f[3].charAt(i) == '1';
+                }
+                if (!f[4].isEmpty()) {
+                    for (String bucket : f[4].split(",")) {
+                        String[] kv = bucket.split(":");
+                        long stamp = Long.parseLong(kv[0]);
+                        int slot = (int) (stamp % HOURS);
+                        b.hourStamp[slot] = stamp;
+                        b.hourly[slot] = Long.parseLong(kv[1]);
+                    }
+                }
+                accounts.put(f[0], b);
+            } catch (RuntimeException e) {
+                problems.add("line " + (n + 1) + ": " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
     /** Records a call and returns what was unusual about it (often nothing). */
     public List<Alert> observe(String account, String e164, boolean international, Instant when) {
         Baseline baseline = accounts.get(account);

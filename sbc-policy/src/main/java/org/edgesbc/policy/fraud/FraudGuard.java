@@ -22,8 +22,8 @@ import org.edgesbc.policy.limit.RateLimitTable;
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
-    public enum Rule { ALLOWED, DESTINATION_CLASS, BLOCKED_PREFIX, TIME_WINDOW, CONCURRENT_CALLS, CALL_RATE, THROTTLED,
-        SPEND_CAP, HOLD, INVALID_NUMBER }
+    public enum Rule { ALLOWED, DESTINATION_CLASS, BLOCKED_PREFIX, TIME_WINDOW, CONCURRENT_CALLS, CLASS_CAP, CALL_RATE,
+        THROTTLED, SPEND_CAP, HOLD, INVALID_NUMBER }
 
     /** An account's call rate lowered for a while (graded action after an anomaly). */
     public record Throttle(String account, int callsPerMinute, Instant expires) { }
@@ -44,6 +44,8 @@ public final class FraudGuard {
     private final FraudRules defaults;
     private final Map<String, FraudRules> perAccount;
     private final ConcurrentHashMap<String, AtomicInteger> live = new ConcurrentHashMap<>();
+    /** Live calls per account and destination class, for class caps. */
+    private final ConcurrentHashMap<String, AtomicInteger> liveByClass = new ConcurrentHashMap<>();
     private final RateLimitTable<String> rates;
     private final RateTable prices;
     private final Clock clock;
@@ -321,6 +323,17 @@ public final class FraudGuard {
             return new Decision(Rule.CONCURRENT_CALLS, account, number, destination, now - 1,
                     rules.maxConcurrentCalls());
         }
+        Integer classCap = rules.classCaps().get(destination);
+        if (classCap != null) {
+            AtomicInteger inClass = liveByClass.computeIfAbsent(account + '\n' + destination,
+                    k -> new AtomicInteger());
+            int current = inClass.incrementAndGet();
+            if (current > classCap) {
+                inClass.decrementAndGet();
+                calls.decrementAndGet();
+                return new Decision(Rule.CLASS_CAP, account, number, destination, current - 1, classCap);
+            }
+        }
         return new Decision(Rule.ALLOWED, account, number, destination, now, rules.maxConcurrentCalls());
     }
 
@@ -331,7 +344,14 @@ public final class FraudGuard {
         }
         if (decision.allowed() && decision.destination() != DestinationClass.EMERGENCY) {
             live.computeIfPresent(decision.account(), (a, calls) -> calls.decrementAndGet() <= 0 ? null : calls);
+            liveByClass.computeIfPresent(decision.account() + '\n' + decision.destination(),
+                    (k, calls) -> calls.decrementAndGet() <= 0 ? null : calls);
         }
+    }
+
+    /** The longest call {@code account} may make, or null for the SBC-wide limit. */
+    public java.time.Duration maxCallDuration(String account) {
+        return perAccount.getOrDefault(account, defaults).maxCallDuration();
     }
 
     public int liveCalls(String account) {

@@ -18,10 +18,13 @@ import java.util.Set;
  * @param days days of the week the account may call on (emergency calls excepted)
  * @param from first minute of the day the account may call at
  * @param until the minute calls stop (exclusive); equal to {@code from} means all day
+ * @param classCaps concurrent calls per destination class (classes not named: only the overall cap)
+ * @param maxCallDuration longest call of the account; null for the SBC-wide limit only
  */
 public record FraudRules(Set<DestinationClass> allowedClasses, int maxConcurrentCalls, int callsPerMinute,
         long dailySpendCap, long weekendSpendCap, Set<String> allowedPrefixes, Set<String> blockedPrefixes,
-        Set<DayOfWeek> days, LocalTime from, LocalTime until) {
+        Set<DayOfWeek> days, LocalTime from, LocalTime until, java.util.Map<DestinationClass, Integer> classCaps,
+        java.time.Duration maxCallDuration) {
 
     /** The secure default: home-country calls only; international, premium, satellite and high-risk blocked. */
     public static final FraudRules DEFAULT = new FraudRules(
@@ -31,7 +34,7 @@ public record FraudRules(Set<DestinationClass> allowedClasses, int maxConcurrent
     public FraudRules(Set<DestinationClass> allowedClasses, int maxConcurrentCalls, int callsPerMinute,
             long dailySpendCap, long weekendSpendCap) {
         this(allowedClasses, maxConcurrentCalls, callsPerMinute, dailySpendCap, weekendSpendCap, Set.of(), Set.of(),
-                EnumSet.allOf(DayOfWeek.class), LocalTime.MIDNIGHT, LocalTime.MIDNIGHT);
+                EnumSet.allOf(DayOfWeek.class), LocalTime.MIDNIGHT, LocalTime.MIDNIGHT, java.util.Map.of(), null);
     }
 
     /** Rules without spend caps, prefix lists or time windows. */

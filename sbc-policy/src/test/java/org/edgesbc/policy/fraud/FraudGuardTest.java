@@ -108,7 +108,8 @@ class FraudGuardTest {
     void prefixListsAndCallingWindowsPerAccount() {
         FraudRules office = new FraudRules(Set.of(DestinationClass.NATIONAL, DestinationClass.LOCAL), 5, 60, 0, 0,
                 Set.of("4420"), Set.of("4989"), java.util.EnumSet.range(java.time.DayOfWeek.MONDAY,
-                        java.time.DayOfWeek.FRIDAY), java.time.LocalTime.of(8, 0), java.time.LocalTime.of(18, 0));
+                        java.time.DayOfWeek.FRIDAY), java.time.LocalTime.of(8, 0), java.time.LocalTime.of(18, 0),
+                Map.of(), null);
         java.time.Clock wednesdayNoon = java.time.Clock.fixed(java.time.Instant.parse("2026-11-18T12:00:00Z"),
                 java.time.ZoneOffset.UTC);
         FraudGuard guard = new FraudGuard(normalizer, classifier, office, Map.of(), 100, clock::nanos, RateTable.FREE,
@@ -121,6 +122,34 @@ class FraudGuardTest {
                         java.time.ZoneOffset.UTC));
         assertThat(sunday.checkNewCall("400", "0301234567").rule()).isEqualTo(FraudGuard.Rule.TIME_WINDOW);
         assertThat(sunday.checkNewCall("400", "112").allowed()).as("emergency at any time").isTrue();
+    }
+
+    @Test
+    void capsPerDestinationClass() {
+        FraudRules rules = new FraudRules(Set.of(DestinationClass.NATIONAL, DestinationClass.MOBILE), 10, 60, 0, 0,
+                Set.of(), Set.of(), java.util.EnumSet.allOf(java.time.DayOfWeek.class), java.time.LocalTime.MIDNIGHT,
+                java.time.LocalTime.MIDNIGHT, Map.of(DestinationClass.MOBILE, 1), Duration.ofMinutes(30));
+        FraudGuard guard = new FraudGuard(normalizer, classifier, rules, Map.of(), 100, clock::nanos, RateTable.FREE,
+                java.time.Clock.systemUTC());
+        FraudGuard.Decision mobile = guard.checkNewCall("500", "01711234567");
+        assertThat(mobile.allowed()).isTrue();
+        assertThat(guard.checkNewCall("500", "01711234568").rule()).isEqualTo(FraudGuard.Rule.CLASS_CAP);
+        assertThat(guard.checkNewCall("500", "0891234567").allowed()).as("other classes unaffected").isTrue();
+        guard.callEnded(mobile, null);
+        assertThat(guard.checkNewCall("500", "01711234569").allowed()).isTrue();
+        assertThat(guard.maxCallDuration("500")).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void anomalyBaselinesSurviveARestart() {
+        AnomalyDetector detector = new AnomalyDetector(10, 10, 20, java.time.ZoneOffset.UTC);
+        java.time.Instant when = java.time.Instant.parse("2026-11-16T09:00:00Z");
+        detector.observe("600", "442079460000", true, when);
+        AnomalyDetector restarted = new AnomalyDetector(10, 10, 20, java.time.ZoneOffset.UTC);
+        assertThat(restarted.restore(detector.snapshot())).isEmpty();
+        assertThat(restarted.observe("600", "442079460001", true, when.plusSeconds(60))).as("country already known")
+                .isEmpty();
+        assertThat(restarted.restore(java.util.List.of("broken"))).hasSize(1);
     }
 
     @Test
