@@ -44,9 +44,7 @@ class EdgeSecurityIT {
     Path dataDir;
 
     private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, double invitesPerSecond) {
-        SbcConfig base = TestConfigs.loopback(dataDir, 0, 0, 0,
-                new ZoneConfig.PeerConfig("127.0.0.2", trunk.localAddress().getPort(), SipTransport.UDP),
-                new ZoneConfig.PeerConfig("127.0.0.3", pbx.localAddress().getPort(), SipTransport.UDP));
+        SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
         DigestUser user = new DigestUser("1001", Map.of(
                 DigestAlgorithm.MD5, DigestAuthenticator.ha1(DigestAlgorithm.MD5, "1001", REALM, PASSWORD),
                 DigestAlgorithm.SHA_256, DigestAuthenticator.ha1(DigestAlgorithm.SHA_256, "1001", REALM, PASSWORD)),

@@ -188,9 +188,7 @@ class MediaAnchoringIT {
     }
 
     private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
-        SbcConfig base = TestConfigs.loopback(dataDir, 0, 0, 0,
-                new ZoneConfig.PeerConfig("127.0.0.2", trunk.localAddress().getPort(), SipTransport.UDP),
-                new ZoneConfig.PeerConfig("127.0.0.3", pbx.localAddress().getPort(), SipTransport.UDP));
+        SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
         MediaSettings m = base.media();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), new MediaSettings(true, m.address(),
                 m.advertisedAddress(), m.portMin(), m.portMax(), m.quarantine(), mediaTimeout, m.holdTimeout(),

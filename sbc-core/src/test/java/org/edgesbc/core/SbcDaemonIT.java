@@ -44,8 +44,7 @@ class SbcDaemonIT {
     void udpCallsInBothDirectionsHideEachSidesTopology() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0,
-                    peer(trunk.localAddress(), SipTransport.UDP), peer(pbx.localAddress(), SipTransport.UDP));
+            SbcConfig config = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
                 InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
                 trunk.towards(sbcUdp);
@@ -90,8 +89,7 @@ class SbcDaemonIT {
     void sourcesOutsideEveryZoneGetNoAnswerAndAreCounted() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0,
-                    peer(trunk.localAddress(), SipTransport.UDP), peer(pbx.localAddress(), SipTransport.UDP));
+            SbcConfig config = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
             try (SbcDaemon sbc = SbcDaemon.start(config);
                     UdpSipPeer stranger = new UdpSipPeer(new InetSocketAddress("127.0.0.200", 0),
                             sbc.sipAddress(SipTransport.UDP))) {
@@ -115,8 +113,7 @@ class SbcDaemonIT {
     void hostileBytesNeverStopTheDaemon() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig config = TestConfigs.loopback(dataDir, 0, 0, 0,
-                    peer(trunk.localAddress(), SipTransport.UDP), peer(pbx.localAddress(), SipTransport.UDP));
+            SbcConfig config = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
                 InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
                 trunk.towards(sbcUdp);

@@ -1,5 +1,6 @@
 package org.edgesbc.core;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,13 @@ final class TestConfigs {
                 Duration.ofHours(1), 4, Duration.ofDays(7), 1000, dataDir.resolve("bans.tsv"),
                 SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
                 java.util.Map.of("register", 100, "invite", 100, "options", 100, "other", 100), 1000, 5000);
+    }
+
+    /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */
+    static SbcConfig loopbackUdp(Path dataDir, InetSocketAddress trunk, InetSocketAddress pbx) {
+        return loopback(dataDir, 0, 0, 0,
+                new ZoneConfig.PeerConfig(trunk.getAddress().getHostAddress(), trunk.getPort(), SipTransport.UDP),
+                new ZoneConfig.PeerConfig(pbx.getAddress().getHostAddress(), pbx.getPort(), SipTransport.UDP));
     }
 
     static SbcConfig loopback(Path dataDir, int udpPort, int tcpPort, int tlsPort,
