@@ -4,10 +4,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.edgesbc.core.SbcDaemon;
 import org.edgesbc.core.config.ConfigException;
 import org.edgesbc.core.config.ConfigLoader;
 import org.edgesbc.core.config.SbcConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,27 +22,61 @@ import picocli.CommandLine.Spec;
  * (such as a port that cannot be bound).
  */
 @Command(name = "sbc", mixinStandardHelpOptions = true, versionProvider = SbcCommand.Version.class,
-        description = "Edge SIP session border controller.",
-        subcommands = {SbcCommand.Run.class, SbcCommand.Check.class, SbcCommand.HashPassword.class,
-            CommandLine.HelpCommand.class})
+        description = "Edge SIP session border controller.")
 public final class SbcCommand implements Runnable {
     static final int CONFIG_INVALID = 1;
+    static final int USAGE_ERROR = CommandLine.ExitCode.USAGE;
     static final int RUNTIME_FAILURE = 3;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SbcCommand.class);
+
+    private final DaemonLauncher launcher;
+    private final Consumer<Thread> shutdownHooks;
 
     @Spec
     CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /** A command whose {@code run} starts the SBC with {@code launcher} and stops it on SIGTERM or SIGINT. */
+    public SbcCommand(DaemonLauncher launcher) {
+        this(launcher, Runtime.getRuntime()::addShutdownHook);
     }
 
-    static CommandLine commandLine() {
-        return new CommandLine(new SbcCommand());
+    /** For tests: {@code shutdownHooks} receives the thread that the JVM would run on SIGTERM or SIGINT. */
+    SbcCommand(DaemonLauncher launcher, Consumer<Thread> shutdownHooks) {
+        this.launcher = launcher;
+        this.shutdownHooks = shutdownHooks;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new SbcCommand(SbcDaemon::start).commandLine().execute(args));
+    }
+
+    /**
+     * This command with its subcommands, ready to {@code execute}; an exception escaping a subcommand is printed as
+     * one line and exits with {@link #RUNTIME_FAILURE}.
+     */
+    public CommandLine commandLine() {
+        CommandLine cli = new CommandLine(this)
+                .addSubcommand(new Run(launcher, shutdownHooks))
+                .addSubcommand(new Check())
+                .addSubcommand(new HashPassword())
+                .addSubcommand(new CommandLine.HelpCommand());
+        cli.setExecutionExceptionHandler((e, failed, parsed) -> {
+            failed.getErr().println("sbc " + failed.getCommandName() + " failed: " + describe(e));
+            failed.getErr().flush();
+            return RUNTIME_FAILURE;
+        });
+        return cli;
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check or help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, hash-password or "
+                + "help");
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The {@code --config FILE} option both commands take, and loading it with every problem printed. */
@@ -62,12 +99,21 @@ public final class SbcCommand implements Runnable {
 
     @Command(name = "run", description = "Run the SBC in the foreground until SIGTERM or SIGINT.")
     static final class Run implements Callable<Integer> {
+        private final DaemonLauncher launcher;
+        private final Consumer<Thread> shutdownHooks;
+
         @CommandLine.Mixin
         ConfigFile config;
 
         @Spec
         CommandSpec spec;
 
+        Run(DaemonLauncher launcher, Consumer<Thread> shutdownHooks) {
+            this.launcher = launcher;
+            this.shutdownHooks = shutdownHooks;
+        }
+
+        /** Blocks until the shutdown hook has closed the SBC; returns 0 then. */
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter err = spec.commandLine().getErr();
@@ -75,20 +121,25 @@ public final class SbcCommand implements Runnable {
             if (loaded == null) {
                 return CONFIG_INVALID;
             }
-            SbcDaemon daemon;
+            AutoCloseable daemon;
             try {
-                daemon = SbcDaemon.start(loaded);
+                daemon = launcher.start(loaded);
             } catch (Exception e) {
-                err.println("the SBC could not start: " + e.getMessage());
+                err.println("the SBC could not start: " + describe(e));
                 err.flush();
+                LOG.debug("start failed", e);
                 return RUNTIME_FAILURE;
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                daemon.close();
-                stopped.countDown();
-            }, "sbc-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            shutdownHooks.accept(new Thread(() -> {
+                try {
+                    daemon.close();
+                } catch (Exception e) {
+                    LOG.error("the SBC did not stop cleanly: {}", describe(e), e);
+                } finally {
+                    stopped.countDown();
+                }
+            }, "sbc-shutdown"));
             stopped.await();
             return 0;
         }
@@ -141,7 +192,7 @@ public final class SbcCommand implements Runnable {
             }
             if (password.length() < 8) {
                 spec.commandLine().getErr().println("refused: a SIP password needs at least 8 characters");
-                return 2;
+                return USAGE_ERROR;
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("    - user: \"" + user + "\"");

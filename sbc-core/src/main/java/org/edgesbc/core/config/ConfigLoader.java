@@ -72,11 +72,19 @@ public final class ConfigLoader {
 
     private ConfigLoader() { }
 
+    /**
+     * Reads, binds and validates {@code file}. Relative paths in it (data-dir, TLS files, prefix files) resolve
+     * against the file's folder. Binds nothing and starts nothing, so {@code sbc check} can call it on a live host.
+     *
+     * @throws ConfigException with every problem found, each as {@code file:line: key.path = 'value': rule}
+     */
     public static SbcConfig load(Path file) throws ConfigException {
         String name = file.toString();
         YamlTree tree;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             tree = YamlTree.read(reader);
+        } catch (YamlTree.SyntaxException e) {
+            throw new ConfigException(List.of(name + ":" + e.line() + ": " + e.getMessage()));
         } catch (IOException e) {
             throw new ConfigException(List.of(name + ": cannot read configuration: " + e.getMessage()));
         }
@@ -328,8 +336,8 @@ public final class ConfigLoader {
         }
         try {
             java.math.BigDecimal amount = new java.math.BigDecimal(s.text().trim());
-            if (amount.signum() < 0 || amount.scale() > 6 || amount.compareTo(java.math.BigDecimal.valueOf(1_000_000_000))
-                    > 0) {
+            if (amount.signum() < 0 || amount.scale() > 6
+                    || amount.compareTo(java.math.BigDecimal.valueOf(1_000_000_000)) > 0) {
                 throw new NumberFormatException();
             }
             return amount.movePointRight(6).longValueExact();
@@ -492,7 +500,8 @@ public final class ConfigLoader {
                 r.error(u.line(), path + ".user", name, "two users share this name");
             }
             if (name != null) {
-                users.add(new DigestUser(name, Map.copyOf(ha1), r.bool(u, path, "enabled", true), List.copyOf(sources)));
+                users.add(new DigestUser(name, Map.copyOf(ha1), r.bool(u, path, "enabled", true),
+                        List.copyOf(sources)));
             }
         }
         YamlTree.Mapping f = r.optionalMapping(m, "security", "auth-failures");

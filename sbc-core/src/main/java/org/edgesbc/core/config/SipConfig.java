@@ -52,7 +52,10 @@ public record SipConfig(
             boolean requireClientCertificate,
             boolean verifyPeers) { }
 
-    /** RFC 3261 §17 timer bases: T1 (RTT estimate), T2 (max non-INVITE retransmit interval), T4 (max network lifetime). */
+    /**
+     * RFC 3261 §17 timer bases: T1 (RTT estimate), T2 (max non-INVITE retransmit interval), T4 (max network
+     * lifetime).
+     */
     public record TimerConfig(Duration t1, Duration t2, Duration t4) {
         public static final TimerConfig RFC3261 =
                 new TimerConfig(Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5));

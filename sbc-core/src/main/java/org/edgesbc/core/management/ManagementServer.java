@@ -38,18 +38,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.edgesbc.core.config.ManagementConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The management HTTP listener: Prometheus {@code GET /metrics}, {@code GET /health} (the process serves),
  * {@code GET /ready} (the SBC accepts calls), and admin routes under {@code /admin/} that require
- * {@code Authorization: Bearer <token>} and do not exist when no token is configured. On its own small event loop so
- * that a scrape never competes with SIP I/O; requests are capped at 64 KB and 10 seconds.
+ * {@code Authorization: Bearer <token>} and do not exist (404) when no token is configured. Anything else is 404.
+ * On its own one-thread event loop so that a scrape never competes with SIP I/O. A request is capped at
+ * {@value #MAX_REQUEST_BYTES} bytes (larger ones get 413) and a connection that sends nothing for
+ * {@value #READ_TIMEOUT_SECONDS} seconds is closed; keep-alive is honoured.
  */
 public final class ManagementServer implements AutoCloseable {
-    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** Largest request, headers and body together; the admin API takes small JSON documents only. */
+    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** Idle connections are closed after this long. */
+    public static final int READ_TIMEOUT_SECONDS = 10;
+    /** Every admin route lives below this prefix. */
+    public static final String ADMIN_PREFIX = "/admin/";
 
-    /** One admin operation. */
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
+
+    /**
+     * One admin operation, called on the management event loop: it must not block for long. An exception it throws
+     * becomes a 500 answer and one log line.
+     */
+    @FunctionalInterface
     public interface AdminHandler {
+        /**
+         * @param method the HTTP method, upper case
+         * @param path the decoded path, starting with the route's prefix
+         * @param query decoded query parameters
+         * @param body the request body as UTF-8 text, empty when there is none
+         */
         AdminResponse handle(String method, String path, Map<String, List<String>> query, String body);
     }
 
@@ -63,29 +84,38 @@ public final class ManagementServer implements AutoCloseable {
     private record Route(String method, String pathPrefix, AdminHandler handler) { }
 
     private final EventLoopGroup group;
-    private final Channel channel;
     private final byte[] token;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private Channel channel;
 
-    private ManagementServer(EventLoopGroup group, Channel channel, String token) {
+    private ManagementServer(EventLoopGroup group, String token) {
         this.group = group;
-        this.channel = channel;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Binds the listener and serves until {@link #close()}.
+     *
+     * @param config address, port (0 binds an ephemeral port, see {@link #port()}) and admin token (null: no admin
+     *     API)
+     * @param metrics the Prometheus text exposition, produced on each scrape
+     * @param ready whether the SBC accepts calls; {@code /ready} answers 200 when true, 503 otherwise
+     * @throws IOException when the address cannot be bound; nothing is left running then
+     */
     public static ManagementServer start(ManagementConfig config, Supplier<String> metrics, BooleanSupplier ready)
             throws IOException, InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sbc-management"),
                 NioIoHandler.newFactory());
-        ManagementServer[] self = new ManagementServer[1];
+        // Built before binding, so that the first accepted connection already sees the token and the routes.
+        ManagementServer server = new ManagementServer(group, config.token());
         var future = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ReadTimeoutHandler(10, TimeUnit.SECONDS))
+                        ch.pipeline().addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(new Handler(self[0], metrics, ready));
+                                .addLast(new Handler(server, metrics, ready));
                     }
                 })
                 .bind(new InetSocketAddress(config.address(), config.port())).await();
@@ -94,15 +124,25 @@ public final class ManagementServer implements AutoCloseable {
             throw new IOException("cannot bind the management listener on " + config.address() + ":" + config.port()
                     + ": " + future.cause().getMessage(), future.cause());
         }
-        self[0] = new ManagementServer(group, future.channel(), config.token());
-        return self[0];
+        server.channel = future.channel();
+        return server;
     }
 
-    /** Registers an admin route: requests whose method matches and whose path starts with the prefix. */
+    /**
+     * Registers an admin route: requests whose method matches and whose path starts with {@code pathPrefix}.
+     * Among several matches the first registered wins; a path that matches a route but not its method gets 405.
+     * Routes answer only with the bearer token and only when one is configured.
+     *
+     * @throws IllegalArgumentException when {@code pathPrefix} does not start with {@value #ADMIN_PREFIX}
+     */
     public void route(String method, String pathPrefix, AdminHandler handler) {
+        if (!pathPrefix.startsWith(ADMIN_PREFIX)) {
+            throw new IllegalArgumentException("admin routes live under " + ADMIN_PREFIX + ": " + pathPrefix);
+        }
         routes.add(new Route(method, pathPrefix, handler));
     }
 
+    /** The bound port (the ephemeral one when the configuration said 0). */
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
@@ -147,7 +187,7 @@ public final class ManagementServer implements AutoCloseable {
                 boolean isReady = ready.getAsBoolean();
                 response = text(isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "text/plain", isReady ? "ready\n" : "not ready\n");
-            } else if (path.startsWith("/admin/") && server != null && server.token != null) {
+            } else if (path.startsWith(ADMIN_PREFIX) && server.token != null) {
                 response = admin(request, uri);
             } else {
                 response = text(HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
@@ -173,9 +213,7 @@ public final class ManagementServer implements AutoCloseable {
                 if (uri.path().startsWith(route.pathPrefix())) {
                     matching.add(route);
                     if (route.method().equals(method)) {
-                        AdminResponse answer = route.handler().handle(method, uri.path(), uri.parameters(),
-                                request.content().toString(StandardCharsets.UTF_8));
-                        return text(HttpResponseStatus.valueOf(answer.status()), answer.contentType(), answer.body());
+                        return answer(route, method, uri, request);
                     }
                 }
             }
@@ -183,6 +221,19 @@ public final class ManagementServer implements AutoCloseable {
                     ? text(HttpResponseStatus.NOT_FOUND, "application/json", "{\"error\":\"no such resource\"}\n")
                     : text(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json",
                             "{\"error\":\"method not allowed\"}\n");
+        }
+
+        private static FullHttpResponse answer(Route route, String method, QueryStringDecoder uri,
+                FullHttpRequest request) {
+            try {
+                AdminResponse answer = route.handler().handle(method, uri.path(), uri.parameters(),
+                        request.content().toString(StandardCharsets.UTF_8));
+                return text(HttpResponseStatus.valueOf(answer.status()), answer.contentType(), answer.body());
+            } catch (RuntimeException e) {
+                LOG.error("admin {} {} failed: {}", method, uri.path(), e.toString(), e);
+                return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "application/json",
+                        "{\"error\":\"internal error\"}\n");
+            }
         }
 
         private static FullHttpResponse text(HttpResponseStatus status, String contentType, String body) {

@@ -149,4 +149,53 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(write("sip: [unclosed")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("sbc.yaml");
     }
+
+    @Test
+    void yamlSyntaxErrorsAndRepeatedKeysNameTheirLine() throws IOException {
+        String file = dir.resolve("sbc.yaml").toString();
+        assertThat(problems("sip:\n  listeners: [unclosed\n")).singleElement()
+                .satisfies(p -> assertThat(p).startsWith(file + ":3: not valid YAML: ").doesNotContain("\n"));
+        assertThat(problems(MINIMAL.replace("sip:\n", "sip:\n  io-threads: 1\n  io-threads: 2\n")))
+                .containsExactly(file + ":3: sip.io-threads: appears twice in the same mapping (first on line 2)");
+    }
+
+    @Test
+    void listenersNeedUniqueNamesAndSockets() throws Exception {
+        String listeners = "    - {name: udp, transport: udp, address: 127.0.0.1, port: 5060}\n";
+        String file = dir.resolve("sbc.yaml").toString();
+        assertThat(problems(MINIMAL.replace(listeners, listeners
+                + "    - {name: udp, transport: tcp, address: 127.0.0.1, port: 5060}\n"
+                + "    - {name: again, transport: udp, address: 127.0.0.1, port: 5060}\n")))
+                .contains(file + ":2: sip.listeners = 'udp': two listeners share this name",
+                        file + ":2: sip.listeners = 'UDP 127.0.0.1:5060': two listeners bind the same transport, "
+                                + "address and port");
+        SbcConfig ephemeral = ConfigLoader.load(write(MINIMAL.replace("port: 5060}", "port: 0}\n"
+                + "    - {name: udp2, transport: udp, address: 127.0.0.1, port: 0}")));
+        assertThat(ephemeral.sip().listeners()).extracting(SipConfig.ListenerConfig::port).containsExactly(0, 0);
+    }
+
+    @Test
+    void portZeroIsForListenersOnly() throws IOException {
+        assertThat(problems(MINIMAL.replace("port: 5080", "port: 0")))
+                .anyMatch(p -> p.endsWith(":12: zones[1].peer.port = '0': must be between 1 and 65535"));
+    }
+
+    @Test
+    void zonesNeedUniqueNamesAndAPeer() throws IOException {
+        assertThat(problems(MINIMAL.replace("name: office-pbx", "name: carrier")))
+                .anyMatch(p -> p.endsWith(":4: zones = 'carrier': two zones share this name"));
+        assertThat(problems(MINIMAL.replace("    peer: {host: 198.51.100.7, port: 5080}\n", "")))
+                .anyMatch(p -> p.endsWith(":9: zones[1].peer: is required: where requests toward this zone are sent"));
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheConfigurationFolder() throws Exception {
+        Files.writeString(dir.resolve("cert.pem"), "chain");
+        Files.writeString(dir.resolve("key.pem"), "key");
+        SbcConfig config = ConfigLoader.load(write(MINIMAL.replace("sip:\n",
+                "data-dir: state/sbc\nsip:\n  tls: {certificate: cert.pem, private-key: ./key.pem}\n")));
+        assertThat(config.dataDir()).isEqualTo(dir.resolve("state/sbc"));
+        assertThat(config.sip().tls().certificate()).isEqualTo(dir.resolve("cert.pem"));
+        assertThat(config.sip().tls().privateKey()).isEqualTo(dir.resolve("key.pem"));
+    }
 }
