@@ -1,0 +1,87 @@
+package org.edgesbc.core.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.edgesbc.core.relay.RelayDropReason;
+import org.edgesbc.transport.GateRejection;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SbcMetricsTest {
+    private final SbcMetrics metrics = new SbcMetrics();
+
+    @AfterEach
+    void close() {
+        metrics.close();
+    }
+
+    private long seriesOf(String name) {
+        return metrics.scrape().lines().filter(line -> line.startsWith(name + "{")).count();
+    }
+
+    @Test
+    void inventedMethodsAreCountedAsOtherAndCreateNoSeries() {
+        long before = seriesOf("sbc_transport_messages_received_total");
+        metrics.transport().messageReceived(SipTransport.UDP, "INVITE");
+        metrics.transport().messageReceived(SipTransport.UDP, "XATTACKX");
+        metrics.transport().messageReceived(SipTransport.UDP, "invite");
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("sbc_transport_messages_received_total{method=\"INVITE\",transport=\"udp\"} 1.0")
+                .contains("sbc_transport_messages_received_total{method=\"other\",transport=\"udp\"} 2.0")
+                .doesNotContain("XATTACKX");
+        assertThat(seriesOf("sbc_transport_messages_received_total")).isEqualTo(before);
+    }
+
+    @Test
+    void transportCountersCarryTransportAndReason() {
+        metrics.transport().gateRejected(SipTransport.TCP, GateRejection.MESSAGE_TOO_LARGE);
+        metrics.transport().admissionDropped(SipTransport.TLS);
+        metrics.transport().messageSent(SipTransport.UDP);
+        metrics.transport().connectionRefused(SipTransport.TCP);
+        metrics.transport().sendFailed(SipTransport.TLS);
+        assertThat(metrics.scrape())
+                .contains("sbc_transport_gate_rejected_total{reason=\"message_too_large\",transport=\"tcp\"} 1.0")
+                .contains("sbc_transport_admission_dropped_total{transport=\"tls\"} 1.0")
+                .contains("sbc_transport_messages_sent_total{transport=\"udp\"} 1.0")
+                .contains("sbc_transport_connections_refused_total{transport=\"tcp\"} 1.0")
+                .contains("sbc_transport_send_failed_total{transport=\"tls\"} 1.0");
+    }
+
+    @Test
+    void relayCountsResponsesByClassAndDropsByReason() {
+        metrics.relay().responseRelayed(180);
+        metrics.relay().responseRelayed(200);
+        metrics.relay().responseRelayed(603);
+        metrics.relay().requestRelayed("BYE");
+        metrics.relay().requestRelayed("FOO");
+        metrics.relay().dropped(RelayDropReason.STALE);
+        metrics.relay().transactionOverflow();
+        metrics.relay().retransmissionAbsorbed();
+        assertThat(metrics.scrape()).contains("sbc_relay_responses_total{class=\"1xx\"} 1.0")
+                .contains("sbc_relay_responses_total{class=\"2xx\"} 1.0")
+                .contains("sbc_relay_responses_total{class=\"6xx\"} 1.0")
+                .contains("sbc_relay_requests_total{method=\"BYE\"} 1.0")
+                .contains("sbc_relay_requests_total{method=\"other\"} 1.0")
+                .contains("sbc_relay_dropped_total{reason=\"stale\"} 1.0")
+                .contains("sbc_relay_transactions_overflow_total 1.0")
+                .contains("sbc_relay_retransmissions_absorbed_total 1.0");
+    }
+
+    @Test
+    void gaugesReadTheirSuppliersAtScrapeTime() {
+        AtomicInteger transactions = new AtomicInteger();
+        metrics.bindGauges(transactions::get, () -> 7, () -> 3);
+        transactions.set(42);
+        assertThat(metrics.scrape()).contains("sbc_relay_transactions_active 42.0")
+                .contains("sbc_relay_dialogs_active 7.0")
+                .contains("sbc_transport_connections 3.0");
+    }
+
+    @Test
+    void jvmMetersAreBound() {
+        assertThat(metrics.scrape()).contains("jvm_memory_used_bytes").contains("jvm_threads_live_threads")
+                .contains("jvm_classes_loaded_classes").contains("system_cpu_count").contains("process_uptime_seconds");
+    }
+}
