@@ -2,14 +2,24 @@ package org.edgesbc.media;
 
 /** Why a media packet was not relayed; the bounded label set of the drop counter. */
 public enum MediaDropReason {
-    /** From an address other than the latched peer, or not from the announced or signalling address before latching. */
+    /**
+     * From an address other than the latched peer, or, before latching, from neither the announced nor the
+     * signalling address: an injection attempt.
+     */
     FOREIGN_SOURCE,
-    /** From the latched address but carrying another synchronisation source: injected into the stream. */
+    /** From the latched address but carrying another synchronisation source: an injection attempt. */
     FOREIGN_SSRC,
-    /** Too short or not RTP version 2 on an RTP port. */
+    /** Too short, or not version 2 RTP on an RTP port / RTCP on an RTCP port. */
     NOT_RTP,
+    /** The leg's peer has announced no address yet (its SDP has not crossed the SBC), so nobody may latch. */
+    NOT_ANNOUNCED,
     /** The other side's address is not known yet. */
     NO_PEER,
     /** SRTP or SRTCP that failed authentication or replay checks (RFC 3711 §3.3). */
-    SRTP_REJECTED
+    SRTP_REJECTED;
+
+    /** Whether the packet counts as an injection attempt (call tampering) rather than a plain failure. */
+    public boolean injection() {
+        return this == FOREIGN_SOURCE || this == FOREIGN_SSRC;
+    }
 }

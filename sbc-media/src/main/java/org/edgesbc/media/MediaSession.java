@@ -1,18 +1,26 @@
 package org.edgesbc.media;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The media of one call: its streams, all on one event loop, and the timeout watch. States: OPEN (streams may be
- * added, packets relayed) and CLOSED (sockets closed, ports in quarantine); {@link #close} is idempotent.
+ * The media of one call: its streams (one per m= line, at most {@link #MAX_STREAMS}), all on one event loop, and
+ * the timeout watch. States: OPEN (streams may be added, packets relayed) and CLOSED (sockets closed, ports in
+ * quarantine); {@link #close} is idempotent. When no packet was relayed in either direction for the media timeout
+ * (the hold timeout while on hold), the listener is told once, on the media loop; the owner then ends the call and
+ * closes the session.
  */
 public final class MediaSession {
-    enum State { OPEN, CLOSED }
+    /** More m= lines than this is not a call the SBC anchors: {@link #addStream} returns null. */
+    public static final int MAX_STREAMS = 16;
+
+    /** Where a session stands. */
+    public enum State { OPEN, CLOSED }
 
     private final MediaRelay relay;
     private final EventLoop loop;
@@ -30,20 +38,38 @@ public final class MediaSession {
         this.relay = relay;
         this.loop = loop;
         this.listener = listener;
-        this.lastPacketNanos = System.nanoTime();
-        this.watch = loop.scheduleAtFixedRate(this::checkTimeout, 1, 1, TimeUnit.SECONDS);
+        this.lastPacketNanos = relay.nanoTime();
+        long period = relay.timeoutCheckNanos();
+        this.watch = loop.scheduleAtFixedRate(this::checkTimeout, period, period, TimeUnit.NANOSECONDS);
     }
 
     EventLoop loop() {
         return loop;
     }
 
+    /** Runs {@code task} on the session's loop; dropped when the relay is already shut down (nothing to relay). */
+    void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The relay is closing: no packet will be relayed any more, so the change has nothing to act on.
+        }
+    }
+
+    long now() {
+        return relay.nanoTime();
+    }
+
+    String advertisedAddress() {
+        return relay.advertisedAddress();
+    }
+
     /**
-     * Adds a stream with a socket pair on each side. Returns null when the port range is exhausted or the session
-     * is closed (the caller answers 503; nothing is thrown).
+     * Adds a stream with a socket pair on each side. Returns null when the port range is exhausted, the session
+     * already has {@link #MAX_STREAMS} streams or is closed (the caller answers 503 or 488; nothing is thrown).
      */
     public MediaStream addStream() {
-        if (state == State.CLOSED) {
+        if (state == State.CLOSED || streams.size() >= MAX_STREAMS) {
             return null;
         }
         MediaStream stream = relay.bindStream(this);
@@ -57,9 +83,17 @@ public final class MediaSession {
         return streams;
     }
 
+    public State state() {
+        return state;
+    }
+
     /** A held call may stay silent longer (the hold timeout) before it counts as dead. */
     public void setOnHold(boolean hold) {
         this.onHold = hold;
+    }
+
+    public boolean onHold() {
+        return onHold;
     }
 
     public long packetsRelayed() {
@@ -70,8 +104,18 @@ public final class MediaSession {
         return packetsDropped;
     }
 
-    void packetRelayed(int bytes) {
-        lastPacketNanos = System.nanoTime();
+    /** The call's media summary: a snapshot that may lag the media loop by a packet or two. */
+    public MediaStats stats() {
+        List<LegStats> legs = new ArrayList<>(streams.size() * 2);
+        for (MediaStream stream : streams) {
+            legs.add(stream.stats(MediaSide.A));
+            legs.add(stream.stats(MediaSide.B));
+        }
+        return MediaStats.of(legs);
+    }
+
+    void packetRelayed(int bytes, long now) {
+        lastPacketNanos = now;
         packetsRelayed++;
         relay.metrics().packetRelayed(bytes);
     }
@@ -83,33 +127,27 @@ public final class MediaSession {
 
     private void checkTimeout() {
         long limit = (onHold ? relay.config().holdTimeout() : relay.config().timeout()).toNanos();
-        if (!timeoutReported && state == State.OPEN && System.nanoTime() - lastPacketNanos > limit) {
+        if (!timeoutReported && state == State.OPEN && relay.nanoTime() - lastPacketNanos >= limit) {
             timeoutReported = true;
             listener.onMediaTimeout(this);
         }
     }
 
-    /** Closes every socket and returns the ports to the pool's quarantine. */
+    /** Closes every socket and returns the ports to the pool's quarantine. Idempotent. */
     public void close() {
-        if (state == State.CLOSED) {
-            return;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
         }
-        state = State.CLOSED;
         watch.cancel(false);
         for (MediaStream stream : streams) {
+            stream.close();
             for (MediaSide side : MediaSide.values()) {
-                MediaEndpoint endpoint = stream.endpoint(side);
-                closeQuietly(endpoint.rtp);
-                closeQuietly(endpoint.rtcp);
-                relay.releasePort(endpoint.rtpPort);
+                relay.releasePort(stream.localPort(side));
             }
         }
         relay.sessionClosed();
-    }
-
-    private static void closeQuietly(Channel channel) {
-        if (channel != null) {
-            channel.close();
-        }
     }
 }

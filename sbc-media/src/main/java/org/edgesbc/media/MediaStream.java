@@ -6,17 +6,26 @@ import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpContext;
 
 /**
- * One relayed media stream (one m= line): an RTP/RTCP socket pair facing each side. Packets from side A's peer go
- * out of side B's sockets to side B's peer and back, with strict latching: before latching only the SDP-announced
- * or signalling address may send; after it only the latched address, and on RTP only the latched SSRC. Everything
- * else is counted as a foreign packet and dropped. Owned by its session's event loop.
+ * One relayed media stream (one m= line): a leg per side, each an RTP/RTCP socket pair facing that side's peer.
+ * Packets from side A's peer leave side B's sockets toward side B's peer and back, so each peer only ever sees the
+ * SBC's address. Owned by its session's event loop; core's calls are handed to that loop.
+ *
+ * <p>Strict latching, per leg (see {@link LegState}): before latching, plain RTP is admitted only from the IP the
+ * SDP announced or the IP the peer's signalling came from (a NATed phone), any port; an SRTP leg admits any source
+ * because only a packet that authenticates with the peer's own key may latch. The first packet that passes every
+ * check fixes the peer's address and port, and on plain RTP its SSRC. After that, packets from another address are
+ * dropped as {@link MediaDropReason#FOREIGN_SOURCE}; on a plain RTP leg, packets with another SSRC as
+ * {@link MediaDropReason#FOREIGN_SSRC}, unless that SSRC arrives {@value MediaEndpoint#SSRC_SWITCH_PACKETS} times in
+ * a row from the latched address (a PBX bridging the call elsewhere), or the peer sends new SDP, which re-arms the
+ * SSRC lock. New SDP with another address unlatches the leg. RTCP latches per socket the same way, without SSRCs.
  */
 public final class MediaStream {
-    /** SRTCP index (4 bytes) plus the longest tag (10 bytes). */
+    /** SRTCP index (4 bytes) plus the longest tag (10 bytes): what protecting may add to a packet. */
     private static final int SRTP_ROOM = 14;
     private final MediaSession session;
     private final MediaEndpoint a;
@@ -42,99 +51,128 @@ public final class MediaStream {
         return endpoint(side).rtpPort;
     }
 
+    /** The SBC's advertised address and ports facing {@code side}, for the SDP sent to that side. */
+    public LegEndpoint localEndpoint(MediaSide side) {
+        int port = endpoint(side).rtpPort;
+        return new LegEndpoint(session.advertisedAddress(), port, port + 1);
+    }
+
+    /** {@link #setRemote(MediaSide, InetSocketAddress, InetSocketAddress, boolean, InetAddress)} without rtcp-mux. */
+    public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, InetAddress signalling) {
+        setRemote(side, rtp, rtcp, false, signalling);
+    }
+
     /**
      * Tells where the peer on {@code side} receives media (from its SDP) and where its signalling comes from. A
-     * changed address (re-INVITE, new SDP) unlatches that side so that the new source can latch.
+     * changed RTP address unlatches that leg so that the new source can latch; any new SDP re-arms the SSRC lock.
      *
-     * @param rtp the announced RTP address, or null while the peer has announced none (hold with 0.0.0.0)
+     * @param rtp the announced RTP address, or null while the peer announces none (hold with 0.0.0.0)
+     * @param rtcp the announced RTCP address (a=rtcp, else the RTP port + 1); ignored with {@code rtcpMux}
+     * @param rtcpMux the peer multiplexes RTCP on its RTP address (RFC 5761): RTCP toward it leaves the RTP socket
+     * @param signalling the source address of the peer's SIP, which a NATed peer's media also leaves from
      */
-    public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, InetAddress signalling) {
-        session.loop().execute(() -> {
-            MediaEndpoint endpoint = endpoint(side);
-            if (rtp != null && !rtp.equals(endpoint.expectedRtp)) {
-                endpoint.latchedRtp = null;
-                endpoint.latchedRtcp = null;
-                endpoint.ssrc = -1;
+    public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux,
+            InetAddress signalling) {
+        session.execute(() -> {
+            MediaEndpoint leg = endpoint(side);
+            if (leg.state == LegState.CLOSED) {
+                return;
             }
-            endpoint.expectedRtp = rtp;
-            endpoint.expectedRtcp = rtcp;
-            endpoint.signallingAddress = signalling;
+            if (rtp != null && !rtp.equals(leg.expectedRtp)) {
+                leg.latchedRtp = null;
+                leg.latchedRtcp = null;
+                leg.state = LegState.WAITING;
+            }
+            leg.rearmSsrc();
+            leg.expectedRtp = rtp;
+            leg.expectedRtcp = rtcpMux ? rtp : rtcp;
+            leg.rtcpMux = rtcpMux;
+            leg.signallingAddress = signalling;
         });
     }
 
     /**
      * Sets SRTP for {@code side}: the keys its peer sends with (null: the peer sends plain RTP) and the keys the SBC
-     * sends to it with (null: plain RTP toward it). New keys start new crypto contexts.
+     * sends to it with (null: plain RTP toward it). New keys start new crypto contexts (rollover counters and replay
+     * windows from zero).
      */
     public void setSrtp(MediaSide side, SdesCrypto peerSends, SdesCrypto sbcSends) {
-        session.loop().execute(() -> {
-            MediaEndpoint endpoint = endpoint(side);
-            endpoint.srtpIn = peerSends == null ? null : new SrtpContext(peerSends.suite(), peerSends.keys());
-            endpoint.srtpOut = sbcSends == null ? null : new SrtpContext(sbcSends.suite(), sbcSends.keys());
+        session.execute(() -> {
+            MediaEndpoint leg = endpoint(side);
+            leg.srtpIn = peerSends == null ? null : new SrtpContext(peerSends.suite(), peerSends.keys());
+            leg.srtpOut = sbcSends == null ? null : new SrtpContext(sbcSends.suite(), sbcSends.keys());
         });
     }
 
-    /** Called on the session's loop for every packet arriving on one of this stream's sockets. Does not release it. */
+    /**
+     * Called on the session's loop for every packet arriving on one of this stream's sockets. Relays a new buffer
+     * (or the content, retained) and never releases {@code packet}: its handler does.
+     */
     void onPacket(MediaSide from, boolean rtcpSocket, DatagramPacket packet) {
         MediaEndpoint source = endpoint(from);
         MediaEndpoint target = endpoint(from.other());
         ByteBuf content = packet.content();
         InetSocketAddress sender = packet.sender();
-        boolean rtcp = rtcpSocket || isMultiplexedRtcp(content);
-        if (!rtcpSocket && (content.readableBytes() < 12 || (content.getByte(content.readerIndex()) & 0xC0) != 0x80)) {
+        boolean rtcp = rtcpSocket || RtpPacket.isRtcp(content);
+        if (rtcp ? !RtpPacket.isRtcp(content) : !RtpPacket.isRtp(content)) {
             drop(source, MediaDropReason.NOT_RTP);
+            return;
+        }
+        if (source.state == LegState.ALLOCATED || source.state == LegState.CLOSED) {
+            drop(source, MediaDropReason.NOT_ANNOUNCED);
             return;
         }
         InetSocketAddress latched = rtcpSocket ? source.latchedRtcp : source.latchedRtp;
         // Before latching, plain RTP must come from the announced or signalling address; SRTP may come from
         // anywhere, because only a packet that authenticates with the peer's own key can latch (below).
-        boolean admissible = latched == null ? source.mayLatch(sender.getAddress()) || source.srtpIn != null
+        boolean admissible = latched == null ? source.srtpIn != null || source.mayLatch(sender.getAddress())
                 : latched.equals(sender);
         if (!admissible) {
             drop(source, MediaDropReason.FOREIGN_SOURCE);
             return;
         }
-        if (!rtcp) {
-            long ssrc = content.getUnsignedInt(content.readerIndex() + 8);
-            if (source.ssrc >= 0 && source.ssrc != ssrc) {
-                drop(source, MediaDropReason.FOREIGN_SSRC);
-                return;
-            }
+        // SRTP authentication already proves the sender holds the peer's key; the SSRC lock guards plain RTP.
+        if (!rtcp && source.srtpIn == null && !source.acceptSsrc(RtpPacket.ssrc(content))) {
+            drop(source, MediaDropReason.FOREIGN_SSRC);
+            return;
         }
-        ByteBuf outgoing = source.srtpIn == null && target.srtpOut == null ? content.retain()
+        int received = content.readableBytes();
+        ByteBuf outgoing = source.srtpIn == null && target.srtpOut == null ? content.retainedDuplicate()
                 : transform(source.srtpIn, target.srtpOut, rtcp, content);
         if (outgoing == null) {
             drop(source, MediaDropReason.SRTP_REJECTED);
             return;
         }
-        // Only a packet that passed every check latches the peer and its SSRC.
+        // Only a packet that passed every check latches the peer.
         if (latched == null) {
             if (rtcpSocket) {
                 source.latchedRtcp = sender;
             } else {
                 source.latchedRtp = sender;
+                source.state = LegState.LATCHED;
             }
         }
+        long now = session.now();
         if (!rtcp) {
             if (source.ssrc < 0) {
-                source.ssrc = content.getUnsignedInt(content.readerIndex() + 8);
+                source.ssrc = RtpPacket.ssrc(content);
             }
-            source.statistics.record(content.getUnsignedShort(content.readerIndex() + 2),
-                    content.getUnsignedInt(content.readerIndex() + 4), System.nanoTime());
+            source.statistics.record(RtpPacket.sequence(content), RtpPacket.timestamp(content), now);
         }
-        InetSocketAddress destination = rtcpSocket
+        // RFC 5761 §5.1.3: RTCP toward a multiplexing peer goes to its RTP address from our RTP port.
+        boolean viaRtcpSocket = rtcp && !target.rtcpMux;
+        InetSocketAddress destination = viaRtcpSocket
                 ? (target.latchedRtcp != null ? target.latchedRtcp : target.expectedRtcp)
                 : (target.latchedRtp != null ? target.latchedRtp : target.expectedRtp);
-        Channel out = rtcpSocket ? target.rtcp : target.rtp;
-        if (destination == null || out == null) {
+        Channel out = viaRtcpSocket ? target.rtcp : target.rtp;
+        if (destination == null || out == null || target.state == LegState.CLOSED) {
             outgoing.release();
             drop(source, MediaDropReason.NO_PEER);
             return;
         }
-        int bytes = outgoing.readableBytes();
         source.packetsReceived++;
-        source.bytesReceived += bytes;
-        session.packetRelayed(bytes);
+        source.bytesReceived += received;
+        session.packetRelayed(received, now);
         out.writeAndFlush(new DatagramPacket(outgoing, destination), out.voidPromise());
     }
 
@@ -161,22 +199,30 @@ public final class MediaStream {
         return Unpooled.wrappedBuffer(packet, 0, length);
     }
 
-    /** RFC 5761 §4: with rtcp-mux, RTCP packet types 200-204 arrive on the RTP port. */
-    private static boolean isMultiplexedRtcp(ByteBuf content) {
-        if (content.readableBytes() < 8) {
-            return false;
-        }
-        int type = content.getUnsignedByte(content.readerIndex() + 1);
-        return type >= 200 && type <= 204;
-    }
-
+    /** The one place a packet is refused: counted on the leg, the session and the metrics. */
     private void drop(MediaEndpoint source, MediaDropReason reason) {
         source.dropped++;
+        if (reason.injection()) {
+            source.injected++;
+        }
         session.packetDropped(reason);
     }
 
+    void close() {
+        for (MediaSide side : MediaSide.values()) {
+            MediaEndpoint leg = endpoint(side);
+            leg.state = LegState.CLOSED;
+            if (leg.rtp != null) {
+                leg.rtp.close();
+            }
+            if (leg.rtcp != null) {
+                leg.rtcp.close();
+            }
+        }
+    }
+
     /** The SDES keys the SBC sends to {@code side} with, created once per stream and side. */
-    public SdesCrypto announcedKeys(MediaSide side, java.util.function.Supplier<SdesCrypto> create) {
+    public SdesCrypto announcedKeys(MediaSide side, Supplier<SdesCrypto> create) {
         if (announcedKeys[side.ordinal()] == null) {
             announcedKeys[side.ordinal()] = create.get();
         }
@@ -190,6 +236,16 @@ public final class MediaStream {
 
     public void peerSrtp(MediaSide side, boolean srtp) {
         peerSrtp[side.ordinal()] = srtp;
+    }
+
+    /** Where {@code side}'s leg stands. */
+    public LegState legState(MediaSide side) {
+        return endpoint(side).state;
+    }
+
+    /** A snapshot of what {@code side}'s peer sent; may lag the media loop by a packet or two. */
+    public LegStats stats(MediaSide side) {
+        return endpoint(side).stats();
     }
 
     /** RTP packets {@code side}'s peer sent that never arrived (RFC 3550 A.3). */
@@ -207,7 +263,7 @@ public final class MediaStream {
         return endpoint(side).packetsReceived;
     }
 
-    /** Packets from or toward {@code side}'s sockets that were dropped (foreign, malformed, no peer). */
+    /** Packets arriving at {@code side}'s sockets that were dropped (foreign, malformed, no peer). */
     public long droppedAt(MediaSide side) {
         return endpoint(side).dropped;
     }

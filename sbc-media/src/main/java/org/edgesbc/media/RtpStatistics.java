@@ -17,6 +17,8 @@ final class RtpStatistics {
     private long received;
     private long lastTransit;
     private double jitter;
+    /** Losses of the sources this one replaced (an SSRC switch starts a new sequence space). */
+    private long lostBefore;
 
     void record(int seq, long rtpTimestamp, long arrivalNanos) {
         long arrival = arrivalNanos * CLOCK_RATE / 1_000_000_000L;
@@ -40,12 +42,21 @@ final class RtpStatistics {
         received++;
     }
 
+    /** Packets expected from the current source (RFC 3550 A.3). */
     long expected() {
         return started ? cycles + maxSeq - baseSeq + 1 : 0;
     }
 
     long lost() {
-        return Math.max(0, expected() - received);
+        return lostBefore + Math.max(0, expected() - received);
+    }
+
+    /** A new SSRC took over: its sequence numbers start afresh, the losses so far are kept. */
+    void newSource() {
+        lostBefore = lost();
+        started = false;
+        cycles = 0;
+        received = 0;
     }
 
     double jitterMillis() {

@@ -1,7 +1,6 @@
 package org.edgesbc.media.srtp;
 
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
@@ -129,8 +128,7 @@ public final class SrtpContext {
             return encode(SrtpStatus.REPLAYED);
         }
         authenticate(rtpMac, packet, authenticated, roc);
-        if (!MessageDigest.isEqual(java.util.Arrays.copyOf(tag, tagBytes),
-                java.util.Arrays.copyOfRange(packet, authenticated, length))) {
+        if (!tagMatches(tag, packet, authenticated, tagBytes)) {
             return encode(SrtpStatus.AUTH_FAILED);
         }
         int payload = payloadOffset(packet, authenticated);
@@ -167,8 +165,8 @@ public final class SrtpContext {
         packet[length + 3] = (byte) e;
         int authenticated = length + RTCP_INDEX;
         rtcpMac.update(packet, 0, authenticated);
-        byte[] full = rtcpMac.doFinal();
-        System.arraycopy(full, 0, packet, authenticated, SrtpSuite.RTCP_TAG_BYTES);
+        macInto(rtcpMac);
+        System.arraycopy(tag, 0, packet, authenticated, SrtpSuite.RTCP_TAG_BYTES);
         return authenticated + SrtpSuite.RTCP_TAG_BYTES;
     }
 
@@ -180,9 +178,8 @@ public final class SrtpContext {
             return encode(SrtpStatus.TOO_SHORT);
         }
         rtcpMac.update(packet, 0, authenticated);
-        byte[] full = rtcpMac.doFinal();
-        if (!MessageDigest.isEqual(java.util.Arrays.copyOf(full, SrtpSuite.RTCP_TAG_BYTES),
-                java.util.Arrays.copyOfRange(packet, authenticated, length))) {
+        macInto(rtcpMac);
+        if (!tagMatches(tag, packet, authenticated, SrtpSuite.RTCP_TAG_BYTES)) {
             return encode(SrtpStatus.AUTH_FAILED);
         }
         int e = ((packet[encrypted] & 0xff) << 24) | ((packet[encrypted + 1] & 0xff) << 16)
@@ -253,11 +250,28 @@ public final class SrtpContext {
         mac.update((byte) (roc >>> 16));
         mac.update((byte) (roc >>> 8));
         mac.update((byte) roc);
+        macInto(mac);
+    }
+
+    /** Finishes {@code mac} into {@link #tag}, which always has room for a full HMAC-SHA1. */
+    private void macInto(Mac mac) {
         try {
             mac.doFinal(tag, 0);
         } catch (javax.crypto.ShortBufferException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("a 20-byte buffer is short for HMAC-SHA1", e);
         }
+    }
+
+    /**
+     * Compares the first {@code length} bytes of {@code expected} with the tag in {@code packet} at {@code offset},
+     * in time independent of where they differ (as {@code MessageDigest.isEqual} does), without copying.
+     */
+    private static boolean tagMatches(byte[] expected, byte[] packet, int offset, int length) {
+        int difference = 0;
+        for (int i = 0; i < length; i++) {
+            difference |= expected[i] ^ packet[offset + i];
+        }
+        return difference == 0;
     }
 
     private static int seq(byte[] packet) {
