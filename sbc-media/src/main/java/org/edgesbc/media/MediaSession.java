@@ -125,7 +125,8 @@ public final class MediaSession {
         relay.metrics().packetDropped(reason);
     }
 
-    private void checkTimeout() {
+    /** Runs on the session's loop, periodically; tests run it directly through the loop. */
+    void checkTimeout() {
         long limit = (onHold ? relay.config().holdTimeout() : relay.config().timeout()).toNanos();
         if (!timeoutReported && state == State.OPEN && relay.nanoTime() - lastPacketNanos >= limit) {
             timeoutReported = true;

@@ -1,0 +1,329 @@
+package org.edgesbc.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.edgesbc.fixtures.rtp.RtpPeer;
+import org.edgesbc.media.srtp.SdesCrypto;
+import org.edgesbc.media.srtp.SrtpContext;
+import org.edgesbc.media.srtp.SrtpKeys;
+import org.edgesbc.media.srtp.SrtpStatus;
+import org.edgesbc.media.srtp.SrtpSuite;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay over real loopback UDP: fixture peers on 127.0.0.2 (caller, side A) and 127.0.0.3 (callee, side B), an
+ * injector on 127.0.0.9. Time for quarantine and media timeouts is a manual clock; every receive is bounded.
+ */
+class RtpRelaySessionIT {
+    private static final long WAIT_MILLIS = 2_000;
+    private static final long SILENCE_MILLIS = 200;
+    private static final Duration QUARANTINE = Duration.ofSeconds(30);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration HOLD_TIMEOUT = Duration.ofMinutes(10);
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final CountingMetrics metrics = new CountingMetrics();
+    private final CountDownLatch timedOut = new CountDownLatch(1);
+    private MediaRelay relay;
+    private MediaSession session;
+    private MediaStream stream;
+    private RtpPeer caller;
+    private RtpPeer callee;
+    private RtpPeer injector;
+
+    @BeforeEach
+    void start() throws Exception {
+        MediaConfig config = new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", 41_000, 41_199,
+                QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1);
+        relay = new MediaRelay(config, metrics, clock::get);
+        session = relay.open(s -> timedOut.countDown());
+        stream = session.addStream();
+        assertThat(stream).isNotNull();
+        caller = new RtpPeer("127.0.0.2", 0x1111);
+        callee = new RtpPeer("127.0.0.3", 0x2222);
+        injector = new RtpPeer("127.0.0.9", 0x1111);
+    }
+
+    @AfterEach
+    void stop() {
+        session.close();
+        relay.close();
+        caller.close();
+        callee.close();
+        injector.close();
+    }
+
+    private InetSocketAddress sbcRtp(MediaSide side) {
+        return new InetSocketAddress("127.0.0.1", stream.localPort(side));
+    }
+
+    private InetSocketAddress sbcRtcp(MediaSide side) {
+        return new InetSocketAddress("127.0.0.1", stream.localPort(side) + 1);
+    }
+
+    private void announce(MediaSide side, RtpPeer peer) {
+        stream.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), peer.rtpAddress().getAddress());
+    }
+
+    private static byte[] text(String payload) {
+        return payload.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String text(RtpPeer.Received received) {
+        return new String(received.payload(), StandardCharsets.US_ASCII);
+    }
+
+    /** Runs a task on the session's loop and waits for it, so the loop has handled every packet read before. */
+    private void onLoop(Runnable task) throws Exception {
+        session.loop().submit(task).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void rtpIsRelayedBothWaysFromTheSbcPortsAndLatchesEachPeer() throws Exception {
+        assertThat(stream.legState(MediaSide.A)).isEqualTo(LegState.ALLOCATED);
+        announce(MediaSide.A, caller);
+        announce(MediaSide.B, callee);
+        onLoop(() -> { });
+        assertThat(stream.legState(MediaSide.A)).isEqualTo(LegState.WAITING);
+
+        for (int i = 0; i < 20; i++) {
+            caller.sendRtp(sbcRtp(MediaSide.A), text("caller-" + i));
+            RtpPeer.Received atCallee = callee.receiveRtp(WAIT_MILLIS);
+            assertThat(atCallee).as("caller packet %d", i).isNotNull();
+            assertThat(atCallee.source()).isEqualTo(sbcRtp(MediaSide.B));
+            assertThat(text(atCallee)).isEqualTo("caller-" + i);
+            assertThat(atCallee.ssrc()).isEqualTo(0x1111);
+
+            callee.sendRtp(sbcRtp(MediaSide.B), text("callee-" + i));
+            RtpPeer.Received atCaller = caller.receiveRtp(WAIT_MILLIS);
+            assertThat(atCaller).as("callee packet %d", i).isNotNull();
+            assertThat(atCaller.source()).isEqualTo(sbcRtp(MediaSide.A));
+            assertThat(text(atCaller)).isEqualTo("callee-" + i);
+        }
+        onLoop(() -> { });
+        assertThat(stream.legState(MediaSide.A)).isEqualTo(LegState.LATCHED);
+        assertThat(stream.legState(MediaSide.B)).isEqualTo(LegState.LATCHED);
+        MediaStats stats = session.stats();
+        assertThat(stats.packets()).isEqualTo(40);
+        assertThat(stats.bytes()).isEqualTo(2 * (10 * (12 + 8) + 10 * (12 + 9)));
+        assertThat(stats.lost()).isZero();
+        assertThat(stats.injected()).isZero();
+        assertThat(stats.latched()).isTrue();
+    }
+
+    @Test
+    void injectionFromAThirdAddressAndForeignSsrcsAreDroppedAndCounted() throws Exception {
+        announce(MediaSide.A, caller);
+        announce(MediaSide.B, callee);
+        injector.sendRtp(sbcRtp(MediaSide.A), text("early-inject"));
+        caller.sendRtp(sbcRtp(MediaSide.A), text("first"));
+        assertThat(text(callee.receiveRtp(WAIT_MILLIS))).as("an injector cannot latch first").isEqualTo("first");
+
+        for (int i = 0; i < 10; i++) {
+            injector.sendRtp(sbcRtp(MediaSide.A), text("inject"));
+            caller.sendRawRtp(sbcRtp(MediaSide.A), RtpPeer.packet(500 + i, 0, 0x9999, text("forged")));
+        }
+        caller.sendRtp(sbcRtp(MediaSide.A), text("after"));
+        RtpPeer.Received next = callee.receiveRtp(WAIT_MILLIS);
+        assertThat(next).isNotNull();
+        assertThat(text(next)).as("only the latched source and SSRC get through").isEqualTo("after");
+        onLoop(() -> { });
+        assertThat(metrics.dropped(MediaDropReason.FOREIGN_SOURCE)).isEqualTo(11);
+        assertThat(metrics.dropped(MediaDropReason.FOREIGN_SSRC)).isEqualTo(10);
+        LegStats callerLeg = stream.stats(MediaSide.A);
+        assertThat(callerLeg.injected()).isEqualTo(21);
+        assertThat(callerLeg.dropped()).isEqualTo(21);
+        assertThat(session.stats().injected()).isEqualTo(21);
+    }
+
+    @Test
+    void aNatedPeerLatchesFromItsSignallingAddressAndTheLatchedPeerMaySwitchSsrc() throws Exception {
+        // The caller's SDP names a private address it cannot be reached at; its SIP came from 127.0.0.2.
+        stream.setRemote(MediaSide.A, new InetSocketAddress("127.0.0.20", 4000), null,
+                InetAddress.getByName("127.0.0.2"));
+        announce(MediaSide.B, callee);
+        caller.sendRtp(sbcRtp(MediaSide.A), text("natted"));
+        assertThat(text(callee.receiveRtp(WAIT_MILLIS))).isEqualTo("natted");
+        callee.sendRtp(sbcRtp(MediaSide.B), text("back"));
+        RtpPeer.Received back = caller.receiveRtp(WAIT_MILLIS);
+        assertThat(back).as("answered at the latched source, not the SDP address").isNotNull();
+        assertThat(text(back)).isEqualTo("back");
+
+        int switchAfter = MediaEndpoint.SSRC_SWITCH_PACKETS;
+        for (int i = 0; i < switchAfter; i++) {
+            caller.sendRawRtp(sbcRtp(MediaSide.A), RtpPeer.packet(1000 + i, 160L * i, 0x7777, text("bridged-" + i)));
+        }
+        RtpPeer.Received switched = callee.receiveRtp(WAIT_MILLIS);
+        assertThat(switched).isNotNull();
+        assertThat(switched.ssrc()).isEqualTo(0x7777);
+        assertThat(text(switched)).as("the new SSRC passes at its %dth packet", switchAfter)
+                .isEqualTo("bridged-" + (switchAfter - 1));
+        onLoop(() -> { });
+        assertThat(metrics.dropped(MediaDropReason.FOREIGN_SSRC)).isEqualTo(switchAfter - 1);
+    }
+
+    @Test
+    void rtcpIsRelayedBesideRtpAndTowardAMultiplexingPeerOnItsRtpPort() throws Exception {
+        announce(MediaSide.A, caller);
+        stream.setRemote(MediaSide.B, callee.rtpAddress(), null, true, callee.rtpAddress().getAddress());
+        caller.sendSenderReport(sbcRtcp(MediaSide.A));
+        RtpPeer.Received report = callee.receiveRtp(WAIT_MILLIS);
+        assertThat(report).as("RFC 5761: RTCP to a multiplexing peer arrives on its RTP port").isNotNull();
+        assertThat(report.source()).isEqualTo(sbcRtp(MediaSide.B));
+        assertThat(report.rtcpType()).isEqualTo(200);
+
+        // The multiplexing callee sends its RTCP to our RTP port; the caller gets it on its RTCP port.
+        callee.sendRawRtp(sbcRtp(MediaSide.B), RtpPeer.senderReport(callee.ssrc(), 0));
+        RtpPeer.Received muxed = caller.receiveRtcp(WAIT_MILLIS);
+        assertThat(muxed).isNotNull();
+        assertThat(muxed.source()).isEqualTo(sbcRtcp(MediaSide.A));
+        assertThat(muxed.rtcpType()).isEqualTo(200);
+
+        injector.sendRawRtcp(sbcRtcp(MediaSide.A), RtpPeer.senderReport(0x9999, 0));
+        caller.sendSenderReport(sbcRtcp(MediaSide.A));
+        RtpPeer.Received second = callee.receiveRtp(WAIT_MILLIS);
+        assertThat(second).isNotNull();
+        assertThat(second.rtcpSenderSsrc()).as("RTCP from a third address is dropped too").isEqualTo(caller.ssrc());
+        onLoop(() -> { });
+        assertThat(metrics.dropped(MediaDropReason.FOREIGN_SOURCE)).isEqualTo(1);
+    }
+
+    @Test
+    void srtpOnTheCallerLegMeetsPlainRtpOnTheCalleeLegWithThePayloadIntact() throws Exception {
+        SecureRandom random = new SecureRandom();
+        SdesCrypto callerSends = new SdesCrypto(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, SrtpKeys.random(random));
+        SdesCrypto sbcSends = new SdesCrypto(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, SrtpKeys.random(random));
+        stream.setSrtp(MediaSide.A, callerSends, sbcSends);
+        announce(MediaSide.A, caller);
+        announce(MediaSide.B, callee);
+        SrtpContext callerOut = new SrtpContext(callerSends.suite(), callerSends.keys());
+        SrtpContext callerIn = new SrtpContext(sbcSends.suite(), sbcSends.keys());
+        byte[] audio = new byte[160];
+        for (int i = 0; i < audio.length; i++) {
+            audio[i] = (byte) (i * 7);
+        }
+
+        for (int i = 0; i < 10; i++) {
+            byte[] plain = caller.nextPacket(audio);
+            byte[] packet = Arrays.copyOf(plain, plain.length + 10);
+            int length = callerOut.protectRtp(packet, plain.length);
+            caller.sendRawRtp(sbcRtp(MediaSide.A), Arrays.copyOf(packet, length));
+            RtpPeer.Received atCallee = callee.receiveRtp(WAIT_MILLIS);
+            assertThat(atCallee).as("SRTP packet %d arrives as RTP", i).isNotNull();
+            assertThat(atCallee.bytes()).isEqualTo(plain);
+
+            callee.sendRtp(sbcRtp(MediaSide.B), audio);
+            RtpPeer.Received atCaller = caller.receiveRtp(WAIT_MILLIS);
+            assertThat(atCaller).as("RTP packet %d arrives as SRTP", i).isNotNull();
+            assertThat(atCaller.bytes()).hasSize(12 + 160 + 10);
+            byte[] received = atCaller.bytes();
+            int plainLength = callerIn.unprotectRtp(received, received.length);
+            assertThat(SrtpContext.status(plainLength)).isEqualTo(SrtpStatus.OK);
+            assertThat(Arrays.copyOfRange(received, 12, plainLength)).isEqualTo(audio);
+        }
+
+        // A forger without the caller's key, even from the caller's own address, never gets through.
+        SrtpContext forger = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, SrtpKeys.random(random));
+        byte[] forged = Arrays.copyOf(RtpPeer.packet(40_000, 0, 0x1111, audio), 12 + 160 + 10);
+        caller.sendRawRtp(sbcRtp(MediaSide.A), Arrays.copyOf(forged, forger.protectRtp(forged, 12 + 160)));
+        assertThat(callee.receiveRtp(SILENCE_MILLIS)).isNull();
+        onLoop(() -> { });
+        assertThat(metrics.dropped(MediaDropReason.SRTP_REJECTED)).isEqualTo(1);
+    }
+
+    @Test
+    void silentMediaFiresTheTimeoutOnceAndHoldWaitsLonger() throws Exception {
+        announce(MediaSide.A, caller);
+        announce(MediaSide.B, callee);
+        caller.sendRtp(sbcRtp(MediaSide.A), text("alive"));
+        assertThat(callee.receiveRtp(WAIT_MILLIS)).isNotNull();
+
+        session.setOnHold(true);
+        clock.addAndGet(TIMEOUT.toNanos() + 1);
+        onLoop(session::checkTimeout);
+        assertThat(timedOut.getCount()).as("on hold the shorter timeout does not apply").isEqualTo(1);
+
+        clock.addAndGet(HOLD_TIMEOUT.toNanos());
+        onLoop(session::checkTimeout);
+        assertThat(timedOut.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
+    }
+
+    @Test
+    void theScheduledWatchReportsDeadMediaWithoutHelp() throws Exception {
+        clock.addAndGet(TIMEOUT.toNanos());
+        // The watch runs every second on the media loop; the wait is bounded, nothing is timed.
+        assertThat(timedOut.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void closingReturnsThePortsThroughQuarantine() throws Exception {
+        // A relay of exactly two pairs: one stream takes both.
+        MediaConfig tiny = new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", 41_300, 41_303,
+                QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1);
+        try (MediaRelay small = new MediaRelay(tiny, metrics, clock::get)) {
+            MediaSession first = small.open(s -> { });
+            MediaStream taken = first.addStream();
+            assertThat(taken).isNotNull();
+            assertThat(small.usedPortPairs()).isEqualTo(2);
+            assertThat(small.freePortPairs()).isZero();
+            assertThat(first.addStream()).as("exhausted: null, not an exception").isNull();
+            assertThat(metrics.exhausted.get()).isEqualTo(1);
+
+            first.close();
+            first.close();
+            assertThat(first.state()).isEqualTo(MediaSession.State.CLOSED);
+            assertThat(taken.legState(MediaSide.A)).isEqualTo(LegState.CLOSED);
+            assertThat(small.usedPortPairs()).isZero();
+            assertThat(first.addStream()).isNull();
+            MediaSession second = small.open(s -> { });
+            assertThat(second.addStream()).as("both pairs rest in quarantine").isNull();
+
+            clock.addAndGet(QUARANTINE.toNanos());
+            assertThat(small.freePortPairs()).isEqualTo(2);
+            MediaStream reused = second.addStream();
+            assertThat(reused).as("the same ports bind again: the old sockets are closed").isNotNull();
+            assertThat(new int[] {reused.localPort(MediaSide.A), reused.localPort(MediaSide.B)})
+                    .containsExactlyInAnyOrder(taken.localPort(MediaSide.A), taken.localPort(MediaSide.B));
+            second.close();
+        }
+    }
+
+    /** Drop counters by reason, as core's Micrometer adapter would keep them. */
+    private static final class CountingMetrics implements MediaMetrics {
+        private final Map<MediaDropReason, AtomicLong> dropped = new EnumMap<>(MediaDropReason.class);
+        private final AtomicLong exhausted = new AtomicLong();
+
+        CountingMetrics() {
+            for (MediaDropReason reason : MediaDropReason.values()) {
+                dropped.put(reason, new AtomicLong());
+            }
+        }
+
+        long dropped(MediaDropReason reason) {
+            return dropped.get(reason).get();
+        }
+
+        @Override public void packetRelayed(int bytes) { }
+        @Override public void packetDropped(MediaDropReason reason) {
+            dropped.get(reason).incrementAndGet();
+        }
+        @Override public void sessionOpened() { }
+        @Override public void sessionClosed() { }
+        @Override public void portsExhausted() {
+            exhausted.incrementAndGet();
+        }
+    }
+}
