@@ -1,0 +1,247 @@
+package org.edgesbc.core.sdp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.List;
+import org.edgesbc.media.srtp.SdesCrypto;
+import org.edgesbc.media.srtp.SrtpKeys;
+import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.media.srtp.SrtpSuite;
+import org.junit.jupiter.api.Test;
+
+class SdpRewriterTest {
+    private static final String SBC = "203.0.113.5";
+    private static final String PHONE_KEY = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
+
+    private static final String AUDIO_VIDEO = lines(
+            "v=0",
+            "o=phone 2890844526 2890844527 IN IP4 192.0.2.10",
+            "s=Acme SoftPhone 4.2",
+            "c=IN IP4 192.0.2.10",
+            "t=0 0",
+            "a=ice-options:trickle",
+            "a=group:BUNDLE 0 1",
+            "m=audio 49170 RTP/AVP 0 8 101",
+            "a=rtpmap:0 PCMU/8000",
+            "a=rtpmap:8 PCMA/8000",
+            "a=rtpmap:101 telephone-event/8000",
+            "a=fmtp:101 0-16",
+            "a=rtcp:49181",
+            "a=ice-ufrag:8hhY",
+            "a=ice-pwd:asd88fgpdd777uzjYhagZg",
+            "a=candidate:1 1 UDP 2130706431 192.0.2.10 49170 typ host",
+            "a=candidate:2 1 UDP 1694498815 198.51.100.7 61665 typ srflx raddr 192.0.2.10 rport 49170",
+            "a=end-of-candidates",
+            "a=sendrecv",
+            "m=video 51372 RTP/AVP 96",
+            "c=IN IP4 192.0.2.11",
+            "a=rtpmap:96 H264/90000",
+            "a=sendrecv");
+
+    private static String lines(String... lines) {
+        return String.join("\r\n", lines) + "\r\n";
+    }
+
+    private static SdesCrypto sbcKeys() {
+        return new SdesCrypto(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, SrtpKeys.random(new SecureRandom()));
+    }
+
+    private static SdpRewriteParams plain(SdpOrigin previous, int... ports) {
+        List<StreamPlan> plans = new java.util.ArrayList<>();
+        for (int port : ports) {
+            plans.add(new StreamPlan(port, null, null));
+        }
+        return new SdpRewriteParams(SBC, plans, SrtpPolicy.OFF, SrtpPolicy.OFF, true, previous);
+    }
+
+    @Test
+    void audioAndVideoPointAtTheSbcWithCodecsKeptAndIceRemoved() {
+        SdpRewrite result = SdpRewriter.rewrite(AUDIO_VIDEO, plain(null, 10000, 10002));
+
+        assertThat(result.status()).isEqualTo(SdpStatus.OK);
+        assertThat(result.sdp()).isEqualTo(lines(
+                "v=0",
+                "o=- 2890844526 2890844527 IN IP4 203.0.113.5",
+                "s=-",
+                "c=IN IP4 203.0.113.5",
+                "t=0 0",
+                "m=audio 10000 RTP/AVP 0 8 101",
+                "a=rtpmap:0 PCMU/8000",
+                "a=rtpmap:8 PCMA/8000",
+                "a=rtpmap:101 telephone-event/8000",
+                "a=fmtp:101 0-16",
+                "a=rtcp:10001",
+                "a=sendrecv",
+                "m=video 10002 RTP/AVP 96",
+                "c=IN IP4 203.0.113.5",
+                "a=rtpmap:96 H264/90000",
+                "a=sendrecv"));
+        assertThat(result.sdp()).doesNotContain("192.0.2.", "198.51.100.", "Acme");
+        assertThat(result.announced()).hasSize(2);
+        AnnouncedMedia audio = result.announced().get(0);
+        assertThat(audio.rtp()).isEqualTo(new InetSocketAddress("192.0.2.10", 49170));
+        assertThat(audio.rtcp()).as("a=rtcp").isEqualTo(new InetSocketAddress("192.0.2.10", 49181));
+        AnnouncedMedia video = result.announced().get(1);
+        assertThat(video.rtp()).as("media-level c=").isEqualTo(new InetSocketAddress("192.0.2.11", 51372));
+        assertThat(video.rtcp()).isEqualTo(new InetSocketAddress("192.0.2.11", 51373));
+        assertThat(result.hold()).isFalse();
+    }
+
+    @Test
+    void holdKeepsTheDirectionAndTheZeroAddressAndResumeBumpsTheVersion() {
+        String offer = lines("v=0", "o=pbx 7 1 IN IP4 192.0.2.20", "s=-", "c=IN IP4 192.0.2.20", "t=0 0",
+                "m=audio 4000 RTP/AVP 0", "a=sendrecv");
+        SdpRewrite first = SdpRewriter.rewrite(offer, plain(null, 12000));
+        assertThat(first.hold()).isFalse();
+
+        String sendonly = offer.replace("o=pbx 7 1", "o=pbx 7 2").replace("a=sendrecv", "a=sendonly");
+        SdpRewrite held = SdpRewriter.rewrite(sendonly, plain(first.origin(), 12000));
+        assertThat(held.sdp()).contains("a=sendonly\r\n").contains("o=- 7 2 IN IP4 203.0.113.5");
+        assertThat(held.announced().get(0).direction()).isEqualTo(MediaDirection.SENDONLY);
+        assertThat(held.hold()).isTrue();
+
+        String zero = offer.replace("c=IN IP4 192.0.2.20", "c=IN IP4 0.0.0.0");
+        SdpRewrite oldStyle = SdpRewriter.rewrite(zero, plain(held.origin(), 12000));
+        assertThat(oldStyle.sdp()).contains("c=IN IP4 0.0.0.0\r\n").doesNotContain("203.0.113.5\r\nt=");
+        assertThat(oldStyle.announced().get(0).rtp()).as("nowhere to latch").isNull();
+        assertThat(oldStyle.announced().get(0).zeroAddress()).isTrue();
+        assertThat(oldStyle.hold()).isTrue();
+
+        SdpRewrite resumed = SdpRewriter.rewrite(offer, plain(oldStyle.origin(), 12000));
+        assertThat(resumed.hold()).isFalse();
+        assertThat(resumed.sdp()).contains("c=IN IP4 203.0.113.5", "a=sendrecv", "o=- 7 4 IN IP4 203.0.113.5");
+    }
+
+    @Test
+    void aReOfferWithTheSamePortsKeepsTheVersionAndAChangeIncrementsIt() {
+        SdpRewrite first = SdpRewriter.rewrite(AUDIO_VIDEO, plain(null, 10000, 10002));
+        // The sender's own version moved (a session refresh), but nothing the receiver sees changed.
+        String refreshed = AUDIO_VIDEO.replace("2890844527", "2890844599");
+        SdpRewrite same = SdpRewriter.rewrite(refreshed, plain(first.origin(), 10000, 10002));
+        assertThat(same.sdp()).isEqualTo(first.sdp());
+        assertThat(same.origin().version()).isEqualTo(2890844527L);
+
+        String newCodecs = AUDIO_VIDEO.replace("m=audio 49170 RTP/AVP 0 8 101", "m=audio 49170 RTP/AVP 8 101");
+        SdpRewrite changed = SdpRewriter.rewrite(newCodecs, plain(same.origin(), 10000, 10002));
+        assertThat(changed.sdp()).contains("o=- 2890844526 2890844528 IN IP4 203.0.113.5", "m=audio 10000 ");
+        assertThat(changed.origin().sessionId()).isEqualTo("2890844526");
+    }
+
+    @Test
+    void rtcpMuxPassesWhenAllowedAndIsRemovedOtherwise() {
+        String offer = lines("v=0", "o=- 1 1 IN IP4 192.0.2.30", "s=-", "c=IN IP4 192.0.2.30", "t=0 0",
+                "m=audio 5004 RTP/AVPF 111", "a=rtpmap:111 opus/48000/2", "a=rtcp:5004", "a=rtcp-mux");
+        SdpRewrite allowed = SdpRewriter.rewrite(offer, plain(null, 14000));
+        assertThat(allowed.sdp()).contains("a=rtcp-mux\r\n", "a=rtcp:14001\r\n");
+        assertThat(allowed.announced().get(0).rtcpMux()).isTrue();
+        assertThat(allowed.announced().get(0).rtcp()).isEqualTo(new InetSocketAddress("192.0.2.30", 5004));
+
+        SdpRewriteParams refuse = new SdpRewriteParams(SBC, List.of(new StreamPlan(14000, null, null)),
+                SrtpPolicy.OFF, SrtpPolicy.OFF, false, null);
+        SdpRewrite stripped = SdpRewriter.rewrite(offer, refuse);
+        assertThat(stripped.sdp()).doesNotContain("rtcp-mux").contains("a=rtcp:14001\r\n");
+        assertThat(stripped.announced().get(0).rtcpMux()).as("what the sender said").isTrue();
+    }
+
+    @Test
+    void srtpIsAddedTowardAZoneThatRequiresItAndTheSendersKeysNeverPass() {
+        String plainOffer = lines("v=0", "o=pbx 1 1 IN IP4 192.0.2.40", "s=-", "c=IN IP4 192.0.2.40", "t=0 0",
+                "m=audio 6000 RTP/AVP 0 101", "a=rtpmap:101 telephone-event/8000");
+        SdesCrypto keys = sbcKeys();
+        SdpRewrite toTrunk = SdpRewriter.rewrite(plainOffer, new SdpRewriteParams(SBC,
+                List.of(new StreamPlan(16000, keys, null)), SrtpPolicy.OFF, SrtpPolicy.REQUIRED, true, null));
+        assertThat(toTrunk.sdp()).contains("m=audio 16000 RTP/SAVP 0 101\r\n",
+                "a=crypto:" + keys.format() + "\r\n");
+        assertThat(toTrunk.announced().get(0).srtpTowardReceiver()).isTrue();
+        assertThat(toTrunk.announced().get(0).senderKeys()).isNull();
+
+        String srtpAnswer = lines("v=0", "o=trunk 9 9 IN IP4 198.51.100.1", "s=-", "c=IN IP4 198.51.100.1", "t=0 0",
+                "m=audio 7000 RTP/SAVP 0 101", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + PHONE_KEY);
+        SdpRewrite toPbx = SdpRewriter.rewrite(srtpAnswer, new SdpRewriteParams(SBC,
+                List.of(new StreamPlan(16002, null, Boolean.FALSE)), SrtpPolicy.REQUIRED, SrtpPolicy.OFF, true,
+                null));
+        assertThat(toPbx.sdp()).contains("m=audio 16002 RTP/AVP 0 101\r\n").doesNotContain("crypto", PHONE_KEY);
+        SdesCrypto trunkKeys = toPbx.announced().get(0).senderKeys();
+        assertThat(trunkKeys).isNotNull();
+        assertThat(trunkKeys.suite()).isEqualTo(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        assertThat(trunkKeys.keys().toInline()).isEqualTo(PHONE_KEY);
+    }
+
+    @Test
+    void srtpPoliciesRefuseOfferOrIgnoreKeysAsConfigured() {
+        String plainOffer = lines("v=0", "o=x 1 1 IN IP4 192.0.2.50", "s=-", "c=IN IP4 192.0.2.50", "t=0 0",
+                "m=audio 6000 RTP/AVP 0");
+        SdpRewrite refused = SdpRewriter.rewrite(plainOffer, new SdpRewriteParams(SBC,
+                List.of(new StreamPlan(16000, sbcKeys(), null)), SrtpPolicy.REQUIRED, SrtpPolicy.OFF, true, null));
+        assertThat(refused.status()).isEqualTo(SdpStatus.SRTP_REQUIRED);
+        assertThat(refused.sdp()).isNull();
+
+        String srtpOffer = plainOffer.replace("RTP/AVP 0", "RTP/SAVP 0\r\na=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:"
+                + PHONE_KEY);
+        SdpRewrite ignored = SdpRewriter.rewrite(srtpOffer, new SdpRewriteParams(SBC,
+                List.of(new StreamPlan(16000, null, null)), SrtpPolicy.OFF, SrtpPolicy.OFF, true, null));
+        assertThat(ignored.announced().get(0).senderKeys()).as("an OFF zone's keys are not used").isNull();
+        assertThat(ignored.sdp()).contains("RTP/AVP 0").doesNotContain("crypto");
+
+        // OFFERED toward a receiver that answered plain RTP before: plain again.
+        SdpRewrite offered = SdpRewriter.rewrite(srtpOffer, new SdpRewriteParams(SBC,
+                List.of(new StreamPlan(16000, sbcKeys(), Boolean.FALSE)), SrtpPolicy.OFFERED, SrtpPolicy.OFFERED,
+                true, null));
+        assertThat(offered.announced().get(0).senderKeys().tag()).isEqualTo(7);
+        assertThat(offered.announced().get(0).srtpTowardReceiver()).isFalse();
+        assertThat(offered.sdp()).contains("RTP/AVP 0").doesNotContain("crypto");
+    }
+
+    @Test
+    void aRejectedStreamKeepsPortZeroAndGetsNoKeys() {
+        String answer = lines("v=0", "o=x 1 1 IN IP4 192.0.2.60", "s=-", "c=IN IP4 192.0.2.60", "t=0 0",
+                "m=audio 8000 RTP/AVP 0", "m=video 0 RTP/AVP 96");
+        SdpRewrite result = SdpRewriter.rewrite(answer, new SdpRewriteParams(SBC,
+                List.of(new StreamPlan(18000, sbcKeys(), null), new StreamPlan(18002, sbcKeys(), null)),
+                SrtpPolicy.OFFERED, SrtpPolicy.OFFERED,
+                true, null));
+        assertThat(result.status()).isEqualTo(SdpStatus.OK);
+        assertThat(result.sdp()).contains("m=audio 18000 RTP/SAVP 0\r\na=crypto:", "m=video 0 RTP/AVP 96\r\n");
+        assertThat(result.sdp().indexOf("a=crypto")).isEqualTo(result.sdp().lastIndexOf("a=crypto"));
+        AnnouncedMedia video = result.announced().get(1);
+        assertThat(video.rejected()).isTrue();
+        assertThat(video.rtp()).isNull();
+        assertThat(result.hold()).as("a rejected stream does not make a hold").isFalse();
+    }
+
+    @Test
+    void badOrOversizedSdpIsAStatusNeverAnException() {
+        assertThat(SdpRewriter.rewrite("garbage", plain(null, 1000)).status()).isEqualTo(SdpStatus.MALFORMED);
+        assertThat(SdpRewriter.rewrite("", plain(null, 1000)).status()).isEqualTo(SdpStatus.MALFORMED);
+        assertThat(SdpRewriter.rewrite(lines("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "t=0 0"),
+                plain(null, 1000)).status()).isEqualTo(SdpStatus.NO_MEDIA);
+        assertThat(SdpRewriter.rewrite(AUDIO_VIDEO.replace("c=IN IP4 192.0.2.11", "c=IN IP4 pbx.example.com"),
+                plain(null, 1000, 1002)).status()).isEqualTo(SdpStatus.NOT_IP_LITERAL);
+        assertThat(SdpRewriter.rewrite(AUDIO_VIDEO.replace("m=audio 49170", "m=audio 70000"),
+                plain(null, 1000, 1002)).status()).isEqualTo(SdpStatus.MALFORMED);
+        assertThat(SdpRewriter.rewrite(AUDIO_VIDEO.replace("o=phone 2890844526 2890844527 IN IP4 192.0.2.10",
+                "o=phone"), plain(null, 1000, 1002)).status()).isEqualTo(SdpStatus.MALFORMED);
+        assertThat(SdpRewriter.rewrite(AUDIO_VIDEO.replace("c=IN IP4 192.0.2.10\r\n", ""),
+                plain(null, 1000, 1002)).status()).isEqualTo(SdpStatus.NO_CONNECTION);
+        assertThat(SdpRewriter.rewrite(AUDIO_VIDEO, plain(null, 1000)).status())
+                .isEqualTo(SdpStatus.STREAMS_NOT_PLANNED);
+        assertThat(SdpRewriter.rewrite(AUDIO_VIDEO + "a=x:" + "y".repeat(SessionDescription.MAX_BYTES),
+                plain(null, 1000, 1002)).status()).isEqualTo(SdpStatus.TOO_LARGE);
+        StringBuilder many = new StringBuilder(lines("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1"));
+        for (int i = 0; i <= SessionDescription.MAX_STREAMS; i++) {
+            many.append("m=audio ").append(2000 + 2 * i).append(" RTP/AVP 0\r\n");
+        }
+        assertThat(SdpRewriter.rewrite(many.toString(), plain(null, new int[SessionDescription.MAX_STREAMS + 1]))
+                .status()).isEqualTo(SdpStatus.TOO_MANY_STREAMS);
+    }
+
+    @Test
+    void bareLineFeedsAndBlankLinesAreTolerated() {
+        String lf = AUDIO_VIDEO.replace("\r\n", "\n") + "\n\n";
+        SdpRewrite result = SdpRewriter.rewrite(lf, plain(null, 10000, 10002));
+        assertThat(result.status()).isEqualTo(SdpStatus.OK);
+        assertThat(result.sdp()).isEqualTo(SdpRewriter.rewrite(AUDIO_VIDEO, plain(null, 10000, 10002)).sdp());
+    }
+}
