@@ -109,6 +109,11 @@ public final class Cidr {
         return (address[fullBytes] & mask) == (network[fullBytes] & mask);
     }
 
+    /** A copy of the network's address bytes (4 for IPv4, 16 for IPv6), host bits zero. */
+    public byte[] networkBytes() {
+        return network.clone();
+    }
+
     public int prefixLength() {
         return prefixLength;
     }

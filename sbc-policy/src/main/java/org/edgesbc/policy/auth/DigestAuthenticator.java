@@ -9,10 +9,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -44,11 +46,24 @@ public final class DigestAuthenticator {
     private final SecureRandom random;
     private final byte[] secret = new byte[32];
     private final Map<DigestAlgorithm, String> dummyHa1 = new LinkedHashMap<>();
-    private final LinkedHashMap<String, Long> nonceCounts;
+    /** Highest nonce-count seen per nonce, with the nonce's issue time; guarded by its own monitor. */
+    private final LinkedHashMap<String, NonceUse> nonceCounts;
+    /**
+     * Latest issue time (ms) of a nonce pushed out of the full table while still fresh: such a nonce, seen again,
+     * has lost its history, so it and every nonce issued no later get STALE (a new challenge) rather than a replay
+     * window. Guarded by {@code nonceCounts}.
+     */
+    private long forgottenUpToMillis = Long.MIN_VALUE;
+
+    private record NonceUse(long count, long issuedMillis) { }
     private final ThreadLocal<Mac> macs;
 
     /**
-     * @param maxTrackedNonces bound of the nonce-count table; the oldest nonce is forgotten first
+     * @param realm the digest realm of every challenge
+     * @param nonceLifetime how long a nonce is fresh; an older one with valid credentials gets STALE
+     * @param maxTrackedNonces bound of the nonce-count table; the nonce first used longest ago is forgotten first
+     *     (and nonces issued no later than it are answered STALE from then on, so forgetting never opens a replay)
+     * @param random source of the HMAC secret, the nonce salts and the dummy HA1s
      */
     public DigestAuthenticator(String realm, List<DigestUser> users, Duration nonceLifetime, int maxTrackedNonces,
             InstantSource clock, SecureRandom random) {
@@ -64,12 +79,19 @@ public final class DigestAuthenticator {
             random.nextBytes(dummy);
             dummyHa1.put(algorithm, ha1(algorithm, HEX.formatHex(dummy), realm, HEX.formatHex(dummy)));
         }
+        long lifetimeMillis = nonceLifetime.toMillis();
         this.nonceCounts = new LinkedHashMap<>(1024, 0.75f, false) {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > maxTrackedNonces;
+            protected boolean removeEldestEntry(Map.Entry<String, NonceUse> eldest) {
+                long issued = eldest.getValue().issuedMillis();
+                boolean expired = clock.millis() - issued > lifetimeMillis;
+                if (!expired && size() > maxTrackedNonces) {
+                    forgottenUpToMillis = Math.max(forgottenUpToMillis, issued);
+                }
+                // An expired nonce never reaches the count check again (it is answered STALE), so it can go.
+                return expired || size() > maxTrackedNonces;
             }
         };
         this.macs = ThreadLocal.withInitial(() -> {
@@ -119,6 +141,24 @@ public final class DigestAuthenticator {
      * @param source where the request came from (for per-user source restrictions)
      */
     public Result verify(List<String> credentials, String method, InetAddress source) {
+        return verify(credentials, method, null, source);
+    }
+
+    /** Whether {@code user} is a configured account; for failure accounting only, never for an answer. */
+    public boolean knowsUser(String user) {
+        return user != null && users.containsKey(user);
+    }
+
+    /**
+     * Checks credentials for a request, and that they were computed for this request's URI.
+     *
+     * @param credentials the Authorization or Proxy-Authorization header values of the request
+     * @param method the request method (for HA2)
+     * @param requestUri the Request-URI as received; the credentials' {@code uri} must equal it (RFC 7616 §3.4.6,
+     *     so that credentials captured for one target cannot be used for another); null skips this check
+     * @param source where the request came from (for per-user source restrictions)
+     */
+    public Result verify(List<String> credentials, String method, String requestUri, InetAddress source) {
         Map<String, String> p = null;
         for (String value : credentials) {
             Map<String, String> candidate = DigestParameters.parse(value);
@@ -142,30 +182,36 @@ public final class DigestAuthenticator {
             // RFC 2069 style credentials without qop have no replay protection: refused.
             return new Result(AuthOutcome.FAILED, null);
         }
-        NonceAge age = nonceAge(nonce);
-        if (age == NonceAge.FORGED) {
+        long issued = issuedMillis(nonce);
+        if (issued == FORGED || (requestUri != null && !requestUri.equals(uri))) {
             return new Result(AuthOutcome.FAILED, null);
         }
+        long age = clock.millis() - issued;
+        boolean fresh = age >= 0 && age <= nonceLifetime.toMillis();
         DigestUser user = users.get(username);
         String ha1 = user == null ? null : user.ha1().get(algorithm);
         boolean eligible = user != null && ha1 != null && user.enabled() && allowed(user, source);
         String expected = hash(algorithm, (eligible ? ha1 : dummyHa1.get(algorithm)) + ":" + nonce + ":" + nc + ":"
                 + cnonce + ":auth:" + hash(algorithm, method + ":" + uri));
         boolean matches = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                response.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+                response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
         if (!matches || !eligible) {
             return new Result(AuthOutcome.FAILED, null);
         }
-        if (age == NonceAge.EXPIRED) {
+        if (!fresh) {
             return new Result(AuthOutcome.STALE, null);
         }
+        // RFC 7616 §3.4: the nonce-count must grow with each request that uses the nonce.
         long count = Long.parseLong(nc, 16);
         synchronized (nonceCounts) {
-            Long previous = nonceCounts.get(nonce);
-            if (previous != null && count <= previous) {
+            NonceUse previous = nonceCounts.get(nonce);
+            if (previous == null && issued <= forgottenUpToMillis) {
+                return new Result(AuthOutcome.STALE, null);
+            }
+            if (previous != null && count <= previous.count()) {
                 return new Result(AuthOutcome.REPLAY, null);
             }
-            nonceCounts.put(nonce, count);
+            nonceCounts.put(nonce, new NonceUse(count, issued));
         }
         return new Result(AuthOutcome.OK, username);
     }
@@ -174,7 +220,8 @@ public final class DigestAuthenticator {
         return user.allowedSources().isEmpty() || user.allowedSources().stream().anyMatch(c -> c.contains(source));
     }
 
-    private enum NonceAge { FRESH, EXPIRED, FORGED }
+    /** What {@link #issuedMillis} answers for a nonce the SBC did not issue. */
+    private static final long FORGED = Long.MIN_VALUE;
 
     private String newNonce() {
         byte[] nonce = new byte[NONCE_BYTES];
@@ -189,25 +236,25 @@ public final class DigestAuthenticator {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
     }
 
-    private NonceAge nonceAge(String nonce) {
+    /** The issue time of a nonce this authenticator made, or {@link #FORGED}. */
+    private long issuedMillis(String nonce) {
         byte[] bytes;
         try {
             bytes = Base64.getUrlDecoder().decode(nonce);
         } catch (IllegalArgumentException e) {
-            return NonceAge.FORGED;
+            return FORGED;
         }
         if (bytes.length != NONCE_BYTES) {
-            return NonceAge.FORGED;
+            return FORGED;
+        }
+        int signed = NONCE_TIME_BYTES + NONCE_RANDOM_BYTES;
+        byte[] expected = Arrays.copyOf(mac(bytes, signed), NONCE_MAC_BYTES);
+        byte[] given = Arrays.copyOfRange(bytes, signed, bytes.length);
+        if (!MessageDigest.isEqual(expected, given)) {
+            return FORGED;
         }
         long issued = ByteBuffer.wrap(bytes).getLong();
-        int signed = NONCE_TIME_BYTES + NONCE_RANDOM_BYTES;
-        byte[] expected = java.util.Arrays.copyOf(mac(bytes, signed), NONCE_MAC_BYTES);
-        byte[] given = java.util.Arrays.copyOfRange(bytes, signed, bytes.length);
-        if (!MessageDigest.isEqual(expected, given)) {
-            return NonceAge.FORGED;
-        }
-        long age = clock.millis() - issued;
-        return age >= 0 && age <= nonceLifetime.toMillis() ? NonceAge.FRESH : NonceAge.EXPIRED;
+        return issued == FORGED ? FORGED + 1 : issued;
     }
 
     /** HMAC-SHA256 over the nonce's time and random parts and the realm. */

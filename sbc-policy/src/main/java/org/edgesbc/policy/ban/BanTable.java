@@ -12,12 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Banned source addresses with reasons and expiry. Bounded ({@code maxEntries}; when full, the ban closest to expiry
- * gives way and an overflow is counted), with escalation: a source banned again within the memory window gets the
- * previous duration times {@code multiplier}, up to {@code maxDuration}.
+ * Banned source addresses with reasons, counters and expiry. Bounded ({@code maxEntries}; when full, the ban closest
+ * to expiry gives way and an overflow is counted), with escalation: a source banned again within the memory window
+ * gets the base duration times {@code multiplier} per earlier offence, up to {@code maxDuration}. The offence
+ * history is bounded too (twice {@code maxEntries}; the oldest offence is forgotten first).
  *
- * <p>{@link #isBanned} runs on every datagram before parsing, on every I/O thread: hence a concurrent map keyed by
- * the address, and a lookup that allocates nothing but the key.
+ * <p>Why a shared concurrent table: {@link #isBanned(InetAddress, Instant)} runs on every datagram before parsing,
+ * on every I/O thread, while bans are added from relay threads and the admin API. Giving each thread its own copy
+ * would let a banned source through on the threads that have not heard yet. Keys are {@link InetAddress}, whose
+ * equality is the address bytes; a lookup is one hash probe and allocates nothing.
  */
 public final class BanTable {
     private final ConcurrentHashMap<InetAddress, Ban> bans = new ConcurrentHashMap<>();
@@ -26,8 +29,18 @@ public final class BanTable {
     private final Duration memory;
     private final double multiplier;
     private final Duration maxDuration;
+    private final Duration baseDuration;
     private final InstantSource clock;
     private final AtomicLong overflows = new AtomicLong();
+
+    public BanTable(BanSettings settings, InstantSource clock) {
+        this.maxEntries = settings.maxEntries();
+        this.memory = settings.memory();
+        this.multiplier = settings.multiplier();
+        this.maxDuration = settings.maxDuration();
+        this.baseDuration = settings.baseDuration();
+        this.clock = clock;
+    }
 
     /**
      * @param memory how long a source's last ban is remembered for escalation
@@ -35,85 +48,138 @@ public final class BanTable {
      * @param maxDuration the longest automatic ban
      */
     public BanTable(int maxEntries, Duration memory, double multiplier, Duration maxDuration, InstantSource clock) {
-        this.maxEntries = maxEntries;
-        this.memory = memory;
-        this.multiplier = multiplier;
-        this.maxDuration = maxDuration;
-        this.clock = clock;
+        this(new BanSettings(maxEntries, BanSettings.DEFAULTS.baseDuration().compareTo(maxDuration) <= 0
+                ? BanSettings.DEFAULTS.baseDuration() : maxDuration, multiplier, maxDuration, memory), clock);
     }
 
+    /** As {@link #isBanned(InetAddress, Instant)} at the table's clock. */
     public boolean isBanned(InetAddress source) {
+        return isBanned(source, clock.instant());
+    }
+
+    /**
+     * Whether {@code source} is banned at {@code now} (the caller reads its clock once per batch of datagrams). An
+     * expired ban found here is removed.
+     */
+    public boolean isBanned(InetAddress source, Instant now) {
         Ban ban = bans.get(source);
         if (ban == null) {
             return false;
         }
-        if (!clock.instant().isBefore(ban.expires())) {
+        if (!ban.activeAt(now)) {
             bans.remove(source, ban);
             return false;
         }
         return true;
     }
 
+    /** The ban in force for {@code source}, or null. */
+    public Ban get(InetAddress source) {
+        Ban ban = bans.get(source);
+        return ban != null && ban.activeAt(clock.instant()) ? ban : null;
+    }
+
     /**
      * Bans {@code source} for {@code base}, escalated if it offended within the memory window. Returns the ban.
      */
     public Ban ban(InetAddress source, BanReason reason, String detail, Duration base) {
+        return ban(source, reason, detail, Map.of(), base);
+    }
+
+    /** Bans {@code source} for the configured base duration, escalated; {@code counters} say what tripped it. */
+    public Ban ban(InetAddress source, BanReason reason, String detail, Map<String, Long> counters) {
+        return ban(source, reason, detail, counters, baseDuration);
+    }
+
+    /** Bans {@code source} for {@code base}, escalated; {@code counters} say what tripped it. */
+    public Ban ban(InetAddress source, BanReason reason, String detail, Map<String, Long> counters, Duration base) {
         Instant now = clock.instant();
         Ban previous = history.get(source);
-        int offences = 1;
-        Duration duration = base;
-        if (previous != null && previous.created().plus(memory).isAfter(now)) {
-            offences = previous.offences() + 1;
-            long escalated = (long) (base.toMillis() * Math.pow(multiplier, offences - 1));
-            duration = Duration.ofMillis(Math.min(escalated, maxDuration.toMillis()));
-        }
-        Ban ban = new Ban(source, reason, detail, now, now.plus(duration), offences);
+        int offences = previous != null && previous.created().plus(memory).isAfter(now) ? previous.offences() + 1 : 1;
+        Ban ban = new Ban(source, reason, detail, counters, now, now.plus(escalated(base, offences)), offences);
         put(ban);
         return ban;
     }
 
-    /** Restores or adds a ban as given (state file, admin API). */
+    /** {@code base} times {@code multiplier} per earlier offence, capped at the maximum (and never overflowing). */
+    Duration escalated(Duration base, int offences) {
+        double millis = base.toMillis() * Math.pow(multiplier, offences - 1);
+        return Duration.ofMillis((long) Math.min(millis, (double) Math.max(maxDuration.toMillis(), base.toMillis())));
+    }
+
+    /** Restores or adds a ban as given (state file, admin API); it also counts as an offence for escalation. */
     public void put(Ban ban) {
         if (!bans.containsKey(ban.source()) && bans.size() >= maxEntries) {
-            expire();
+            expire(clock.instant());
             if (bans.size() >= maxEntries) {
+                // A linear scan, only when the table is full: the common path stays a single hash probe.
                 bans.values().stream().min(Comparator.comparing(Ban::expires))
                         .ifPresent(victim -> bans.remove(victim.source(), victim));
                 overflows.incrementAndGet();
             }
         }
         bans.put(ban.source(), ban);
-        history.put(ban.source(), ban);
+        remember(ban);
+    }
+
+    private void remember(Ban ban) {
+        history.merge(ban.source(), ban, (old, fresh) -> fresh.created().isBefore(old.created()) ? old : fresh);
         if (history.size() > 2 * maxEntries) {
             Instant cutoff = clock.instant().minus(memory);
             history.values().removeIf(b -> b.created().isBefore(cutoff));
+            while (history.size() > 2 * maxEntries) {
+                history.values().stream().min(Comparator.comparing(Ban::created))
+                        .ifPresent(oldest -> history.remove(oldest.source(), oldest));
+            }
         }
     }
 
+    /** Lifts a ban (admin API); the offence stays remembered for escalation. */
     public boolean remove(InetAddress source) {
         return bans.remove(source) != null;
     }
 
     /** Active bans, soonest expiry first, after dropping expired ones. */
     public List<Ban> list() {
-        expire();
+        expire(clock.instant());
         List<Ban> active = new ArrayList<>(bans.values());
         active.sort(Comparator.comparing(Ban::expires));
         return active;
+    }
+
+    /** The active bans as plain values, for {@link BanStateFile} (same as {@link #list()}). */
+    public List<Ban> snapshot() {
+        return list();
+    }
+
+    /**
+     * Puts back bans from a snapshot, skipping those expired at {@code now}; offences join the escalation history.
+     *
+     * @return how many bans were restored
+     */
+    public int restore(List<Ban> snapshot, Instant now) {
+        int restored = 0;
+        for (Ban ban : snapshot) {
+            if (ban.activeAt(now)) {
+                put(ban);
+                restored++;
+            }
+        }
+        return restored;
     }
 
     public int size() {
         return bans.size();
     }
 
+    /** Bans pushed out early because the table was full. */
     public long overflows() {
         return overflows.get();
     }
 
-    private void expire() {
-        Instant now = clock.instant();
+    private void expire(Instant now) {
         for (Map.Entry<InetAddress, Ban> entry : bans.entrySet()) {
-            if (!now.isBefore(entry.getValue().expires())) {
+            if (!entry.getValue().activeAt(now)) {
                 bans.remove(entry.getKey(), entry.getValue());
             }
         }
