@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.edgesbc.policy.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +60,69 @@ class BanTableTest {
         assertThat(loaded.bans()).extracting(Ban::source).containsExactly(ip("127.0.0.60"));
         assertThat(loaded.bans().get(0).detail()).isEqualTo("operator with tab");
         assertThat(loaded.problems()).singleElement().asString().contains("bans.tsv:4");
+    }
+
+    @Test
+    void escalationStopsAtTheMaximumAndIsForgottenAfterTheMemoryWindow() throws Exception {
+        BanTable escalating = new BanTable(new BanSettings(10, Duration.ofHours(1), 4, Duration.ofDays(7),
+                Duration.ofDays(7)), clock);
+        InetAddress source = ip("127.0.0.70");
+        long[] hours = new long[6];
+        for (int i = 0; i < hours.length; i++) {
+            Ban ban = escalating.ban(source, BanReason.FLOOD, "pps", Map.of("dropped", 1000L));
+            hours[i] = Duration.between(ban.created(), ban.expires()).toHours();
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertThat(hours).containsExactly(1, 4, 16, 64, 168, 168);
+        clock.advance(Duration.ofDays(8));
+        assertThat(escalating.ban(source, BanReason.FLOOD, "pps", Map.of()).offences()).isEqualTo(1);
+    }
+
+    @Test
+    void isBannedAtAGivenInstantSeesTheExpiryInstantAsFree() throws Exception {
+        Ban ban = table.ban(ip("127.0.0.71"), BanReason.SCANNER, "ua", Map.of(), Duration.ofMinutes(5));
+        assertThat(table.isBanned(ip("127.0.0.71"), ban.expires().minusNanos(1))).isTrue();
+        assertThat(table.isBanned(ip("127.0.0.71"), ban.expires())).isFalse();
+        assertThat(table.get(ip("127.0.0.71"))).as("the expired ban was removed").isNull();
+        assertThat(table.isBanned(ip("127.0.0.72"), clock.instant())).isFalse();
+    }
+
+    @Test
+    void snapshotAndRestoreCarryBansAndTheirOffences() throws Exception {
+        table.ban(ip("127.0.0.80"), BanReason.AUTH_FAILURES, "failed authentications",
+                Map.of("failures", 10L, "threshold", 10L), Duration.ofHours(1));
+        table.ban(ip("127.0.0.81"), BanReason.SCANNER, "user-agent:sipvicious", Map.of(), Duration.ofMinutes(1));
+        var snapshot = table.snapshot();
+        clock.advance(Duration.ofMinutes(2));
+        BanTable restarted = new BanTable(3, Duration.ofDays(1), 4, Duration.ofDays(7), clock);
+        assertThat(restarted.restore(snapshot, clock.instant())).isEqualTo(1);
+        assertThat(restarted.get(ip("127.0.0.80")).counters()).containsEntry("failures", 10L);
+        assertThat(restarted.isBanned(ip("127.0.0.81"))).isFalse();
+        clock.advance(Duration.ofHours(1));
+        assertThat(restarted.ban(ip("127.0.0.80"), BanReason.AUTH_FAILURES, "again", Duration.ofHours(1)).offences())
+                .as("a restart does not reset escalation").isEqualTo(2);
+    }
+
+    @Test
+    void stateFileKeepsCountersReadsTheOlderFormatAndLeavesNoTemporaryFile() throws Exception {
+        Path path = dir.resolve("state/bans.tsv");
+        BanStateFile file = new BanStateFile(path);
+        table.ban(ip("127.0.0.90"), BanReason.FLOOD, "over budget",
+                Map.of("dropped", 1000L, "window_seconds", 60L), Duration.ofHours(1));
+        file.write(table.snapshot());
+        file.write(table.snapshot());
+        try (var listing = Files.list(path.getParent())) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("bans.tsv");
+        }
+        Files.writeString(path, "127.0.0.91\tMANUAL\t" + clock.instant() + "\t" + clock.instant().plusSeconds(60)
+                + "\t1\told format line\n127.0.0.92\tMANUAL\tyesterday\t" + clock.instant() + "\t1\t\tbad time\n"
+                + "127.0.0.93\tMANUAL\t" + clock.instant() + "\t" + clock.instant().plusSeconds(60)
+                + "\t1\tx=y\tbad counter\n", java.nio.file.StandardOpenOption.APPEND);
+        BanStateFile.Loaded loaded = file.read(clock.instant());
+        assertThat(loaded.bans()).extracting(Ban::source).containsExactly(ip("127.0.0.90"), ip("127.0.0.91"));
+        assertThat(loaded.bans().get(0).counters()).containsEntry("dropped", 1000L).containsEntry("window_seconds", 60L);
+        assertThat(loaded.bans().get(1).detail()).isEqualTo("old format line");
+        assertThat(loaded.problems()).hasSize(2);
+        assertThat(new BanStateFile(dir.resolve("missing.tsv")).read(clock.instant()).bans()).isEmpty();
     }
 }
