@@ -136,4 +136,66 @@ class DigestAuthenticatorTest {
                 .replace(", qop=auth", "");
         assertThat(auth.verify(List.of(noQop), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.FAILED);
     }
+
+    @Test
+    void rfc2617Section35ExampleResponse() {
+        // RFC 2617 §3.5: Mufasa / "Circle Of Life" in testrealm@host.com, MD5, qop=auth.
+        String ha1 = DigestAuthenticator.ha1(DigestAlgorithm.MD5, "Mufasa", "testrealm@host.com", "Circle Of Life");
+        String ha2 = DigestAuthenticator.hash(DigestAlgorithm.MD5, "GET:/dir/index.html");
+        assertThat(DigestAuthenticator.hash(DigestAlgorithm.MD5, ha1 + ":dcd98b7102dd2f0e8b11d0f600bfb0c093"
+                + ":00000001:0a4f113b:auth:" + ha2)).isEqualTo("6629fae49393a05397450978507c4ef1");
+    }
+
+    @Test
+    void credentialsForAnotherUriFail() {
+        String valid = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce(), "00000001");
+        assertThat(auth.verify(List.of(valid), "REGISTER", "sip:other.example", phone).outcome())
+                .isEqualTo(AuthOutcome.FAILED);
+        assertThat(auth.verify(List.of(valid), "REGISTER", "sip:" + REALM, phone).outcome())
+                .isEqualTo(AuthOutcome.OK);
+    }
+
+    @Test
+    void aNonceForgottenByTheFullCountTableIsStaleNotReplayable() {
+        DigestAuthenticator small = new DigestAuthenticator(REALM, List.of(user("1001", "secret1001", true,
+                List.of())), Duration.ofMinutes(5), 2, clock, new SecureRandom());
+        java.util.function.Supplier<String> fresh = () -> {
+            Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(small.challenge(false).get(0));
+            assertThat(m.find()).isTrue();
+            return m.group(1);
+        };
+        String first = fresh.get();
+        String captured = credentials(DigestAlgorithm.MD5, "1001", "secret1001", first, "00000001");
+        assertThat(small.verify(List.of(captured), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+        clock.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 2; i++) {
+            String other = fresh.get();
+            assertThat(small.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", other,
+                    "00000001")), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+        }
+        assertThat(small.verify(List.of(captured), "REGISTER", phone).outcome())
+                .as("the history of the first nonce is gone, so it must not be accepted again")
+                .isEqualTo(AuthOutcome.STALE);
+    }
+
+    @Test
+    void knowsOnlyConfiguredUsers() {
+        assertThat(auth.knowsUser("1001")).isTrue();
+        assertThat(auth.knowsUser("9999")).isFalse();
+        assertThat(auth.knowsUser(null)).isFalse();
+    }
+
+    @Test
+    void parserRefusesOversizedAndOverlongCredentials() {
+        assertThat(DigestParameters.parse("Digest username=\"" + "a".repeat(DigestParameters.MAX_LENGTH) + "\""))
+                .isNull();
+        StringBuilder many = new StringBuilder("Digest ");
+        for (int i = 0; i <= DigestParameters.MAX_PARAMETERS; i++) {
+            many.append("p").append(i).append("=x, ");
+        }
+        assertThat(DigestParameters.parse(many.toString())).isNull();
+        assertThat(DigestParameters.parse("Digest =x")).isNull();
+        assertThat(DigestParameters.parse("Digest username = \"a b\" , qop=auth"))
+                .containsEntry("username", "a b").containsEntry("qop", "auth");
+    }
 }
