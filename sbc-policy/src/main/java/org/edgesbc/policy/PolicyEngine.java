@@ -36,7 +36,8 @@ import org.edgesbc.policy.scan.ScannerFingerprints;
  * <p>After parsing, {@link #decide}: banned → drop; scanner fingerprint → ban (known peers: drop); method-class
  * budget → drop; digest authentication for out-of-dialog requests from zones that authenticate (access, office),
  * which includes the per-user source restriction and answers unknown users, wrong passwords, disabled users and
- * disallowed sources alike; then, for new INVITEs only, overload (global new-INVITE rate, concurrent server
+ * disallowed sources alike; the authenticated user must be the From user (the To user of a REGISTER) or the request
+ * gets 403; then, for new INVITEs only, overload (global new-INVITE rate, concurrent server
  * transactions) → 503 with Retry-After. In-dialog requests skip authentication and overload, so established calls
  * keep flowing; ACK and CANCEL are never challenged (RFC 3261 §22.1).
  *
@@ -166,6 +167,12 @@ public final class PolicyEngine {
                 return auth;
             }
             user = auth.user();
+            if (!actsAsItself(facts, user)) {
+                event(facts, user, SecurityRule.IDENTITY, REGISTER.equals(facts.method())
+                        ? "To does not name the authenticated user" : "From does not name the authenticated user",
+                        Map.of(), SecurityAction.REJECT, null);
+                return new Verdict(Verdict.Kind.REJECT, 403, "Forbidden", null, List.of(), user);
+            }
         }
         if ("INVITE".equals(facts.method()) && !facts.inDialog()) {
             Verdict overload = overload(facts, user);
@@ -179,6 +186,15 @@ public final class PolicyEngine {
     private static boolean needsAuthentication(RequestFacts facts) {
         return facts.zoneKind().authenticates() && !facts.inDialog() && !"ACK".equals(facts.method())
                 && !"CANCEL".equals(facts.method());
+    }
+
+    /**
+     * An authenticated phone may act only as itself: a REGISTER binds only its own address of record (RFC 3261
+     * §10.3 step 6), and other requests carry its own user in From, so one account's password cannot be used to
+     * call in another's name.
+     */
+    private static boolean actsAsItself(RequestFacts facts, String user) {
+        return user.equals(REGISTER.equals(facts.method()) ? facts.toUser() : facts.fromUser());
     }
 
     private Verdict authenticate(RequestFacts facts, boolean mayBan) {

@@ -14,9 +14,9 @@ import java.util.List;
  * @param requestUri the Request-URI as received, for the digest {@code uri} check; null skips that check
  * @param userAgent the User-Agent header value, or null
  * @param fromDisplayName the From display name, or null
- * @param fromUser the From URI user part, or null
- * @param toUser the To URI user part, or null
- * @param requestUriUser the Request-URI user part, or null
+ * @param fromUser the From URI user part, or null: a caller must be who it authenticated as
+ * @param toUser the To URI user part, or null: a REGISTER may only bind the authenticated user's own address of
+ *     record (RFC 3261 §10.3 step 6)
  * @param credentials the Authorization (REGISTER) or Proxy-Authorization (other methods) header values; empty when
  *     absent
  * @param inDialog whether the request has a To tag (RFC 3261 §12.2): it belongs to a dialog that passed already
@@ -24,7 +24,7 @@ import java.util.List;
  * @param now the caller's clock reading for this request
  */
 public record RequestFacts(InetAddress source, String zoneName, ZoneKind zoneKind, String method, String requestUri,
-        String userAgent, String fromDisplayName, String fromUser, String toUser, String requestUriUser,
+        String userAgent, String fromDisplayName, String fromUser, String toUser,
         List<String> credentials, boolean inDialog, int serverTransactions, Instant now) {
     public RequestFacts {
         credentials = credentials == null ? List.of() : List.copyOf(credentials);

@@ -92,7 +92,7 @@ class PolicyEngineTest {
     private RequestFacts request(InetAddress source, ZoneTable.Zone zone, String method, String userAgent,
             String credentials, boolean inDialog, int transactions) {
         return new RequestFacts(source, zone.name(), zone.kind(), method, URI, userAgent, null, "1001", "1001",
-                "1001", credentials == null ? List.of() : List.of(credentials), inDialog, transactions,
+                credentials == null ? List.of() : List.of(credentials), inDialog, transactions,
                 clock.instant());
     }
 
@@ -277,5 +277,20 @@ class PolicyEngineTest {
         assertThat(engine.removeBan(guesser, clock.instant())).isFalse();
         assertThat(engine.admit(guesser, PHONES, clock.instant())).isEqualTo(PolicyEngine.Admission.ADMITTED);
         assertThat(events).extracting(SecurityEvent::action).containsExactly(SecurityAction.BAN, SecurityAction.UNBAN);
+    }
+
+    @Test
+    void anAuthenticatedUserMayNotActInAnotherUsersName() throws Exception {
+        RequestFacts foreignRegister = new RequestFacts(phone, PHONES.name(), PHONES.kind(), "REGISTER", URI,
+                "Yealink", null, "1001", "1003", List.of(credentials("REGISTER", "1001", "secret1001")), false, 0,
+                clock.instant());
+        Verdict verdict = engine.decide(foreignRegister);
+        assertThat(verdict.kind()).isEqualTo(Verdict.Kind.REJECT);
+        assertThat(verdict.status()).isEqualTo(403);
+        RequestFacts foreignCall = new RequestFacts(phone, PHONES.name(), PHONES.kind(), "INVITE", URI, "Yealink",
+                null, "1003", "200", List.of(credentials("INVITE", "1001", "secret1001")), false, 0, clock.instant());
+        assertThat(engine.decide(foreignCall).status()).isEqualTo(403);
+        assertThat(events).extracting(SecurityEvent::rule).containsExactly(SecurityRule.IDENTITY,
+                SecurityRule.IDENTITY);
     }
 }

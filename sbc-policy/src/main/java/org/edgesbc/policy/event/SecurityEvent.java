@@ -1,6 +1,7 @@
 package org.edgesbc.policy.event;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +24,7 @@ import java.util.Map;
 public record SecurityEvent(Instant time, String source, String zone, String user, SecurityRule rule, String reason,
         Map<String, Long> counters, SecurityAction action, Instant expires) {
     public SecurityEvent {
-        counters = counters.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters));
+        counters = counters.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(counters));
     }
 
     /** One JSON object on one line; null fields are omitted; strings escaped per RFC 8259 §7. */

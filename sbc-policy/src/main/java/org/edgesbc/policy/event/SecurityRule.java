@@ -20,6 +20,8 @@ public enum SecurityRule {
     USER_UNDER_ATTACK,
     /** Replayed digest credentials. */
     REPLAY,
+    /** An authenticated user sent a request in another user's name (From, or the To of a REGISTER). */
+    IDENTITY,
     /** New INVITEs over the global rate or the concurrent-transaction cap: 503 with Retry-After. */
     OVERLOAD,
     /** An operator's action through the admin API. */
