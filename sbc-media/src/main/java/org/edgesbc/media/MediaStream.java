@@ -25,8 +25,6 @@ import org.edgesbc.media.srtp.SrtpContext;
  * SSRC lock. New SDP with another address unlatches the leg. RTCP latches per socket the same way, without SSRCs.
  */
 public final class MediaStream {
-    /** SRTCP index (4 bytes) plus the longest tag (10 bytes): what protecting may add to a packet. */
-    private static final int SRTP_ROOM = 14;
     private final MediaSession session;
     private final MediaEndpoint a;
     private final MediaEndpoint b;
@@ -182,7 +180,7 @@ public final class MediaStream {
      */
     private static ByteBuf transform(SrtpContext in, SrtpContext out, boolean rtcp, ByteBuf content) {
         int length = content.readableBytes();
-        byte[] packet = new byte[length + SRTP_ROOM];
+        byte[] packet = new byte[length + SrtpContext.MAX_GROWTH];
         content.getBytes(content.readerIndex(), packet, 0, length);
         if (in != null) {
             length = rtcp ? in.unprotectRtcp(packet, length) : in.unprotectRtp(packet, length);

@@ -74,8 +74,10 @@ class RtpRelaySessionIT {
         return new InetSocketAddress("127.0.0.1", stream.localPort(side) + 1);
     }
 
-    private void announce(MediaSide side, RtpPeer peer) {
+    /** Tells the relay where {@code peer} is, as core does from its SDP, and waits until the loop applied it. */
+    private void announce(MediaSide side, RtpPeer peer) throws Exception {
         stream.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), peer.rtpAddress().getAddress());
+        onLoop(() -> { });
     }
 
     private static byte[] text(String payload) {
@@ -177,8 +179,8 @@ class RtpRelaySessionIT {
 
     @Test
     void rtcpIsRelayedBesideRtpAndTowardAMultiplexingPeerOnItsRtpPort() throws Exception {
-        announce(MediaSide.A, caller);
         stream.setRemote(MediaSide.B, callee.rtpAddress(), null, true, callee.rtpAddress().getAddress());
+        announce(MediaSide.A, caller);
         caller.sendSenderReport(sbcRtcp(MediaSide.A));
         RtpPeer.Received report = callee.receiveRtp(WAIT_MILLIS);
         assertThat(report).as("RFC 5761: RTCP to a multiplexing peer arrives on its RTP port").isNotNull();

@@ -1,9 +1,10 @@
 package org.edgesbc.media.srtp;
 
 /**
- * One {@code a=crypto} attribute value (RFC 4568 §9.1): {@code tag suite inline:key||salt[|lifetime]}. Master key
- * identifiers (MKI) and session parameters are not supported: such lines are skipped, as RFC 4568 §6.1 lets an
- * answerer do with offers it cannot use.
+ * One {@code a=crypto} attribute value (RFC 4568 §9.1): {@code tag suite inline:key||salt[|lifetime]}, key and salt
+ * of exactly the suite's lengths. A lifetime is accepted and not enforced (the 2^31 packets of the default outlast
+ * any call). Master key identifiers (MKI) and session parameters are not supported: such lines are skipped, as
+ * RFC 4568 §6.1 lets an answerer do with offers it cannot use.
  */
 public record SdesCrypto(int tag, SrtpSuite suite, SrtpKeys keys) {
 
@@ -26,13 +27,18 @@ public record SdesCrypto(int tag, SrtpSuite suite, SrtpKeys keys) {
             if (tag < 0 || tag > 999_999_999) {
                 return null;
             }
-            return new SdesCrypto(tag, suite, SrtpKeys.fromInline(keyParams[0]));
+            SrtpKeys keys = SrtpKeys.fromInline(keyParams[0]);
+            // The inline key must be exactly the suite's key || salt (RFC 4568 §6.1, RFC 7714 §14.2).
+            if (keys.saltLength() != suite.masterSaltBytes()) {
+                return null;
+            }
+            return new SdesCrypto(tag, suite, keys);
         } catch (IllegalArgumentException e) {
             return null;
         }
     }
 
     public String format() {
-        return tag + " " + suite.sdesName() + " inline:" + keys.toInline();
+        return tag + " " + suite.sdesName() + " inline:" + keys.toInline(suite.masterSaltBytes());
     }
 }

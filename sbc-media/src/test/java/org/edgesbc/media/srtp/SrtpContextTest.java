@@ -38,9 +38,126 @@ class SrtpContextTest {
                 + "D23513162B02D0F72A43A2FE4A5F97AB" + "41E95B3BB0A2E8DD477901E4FCA894C0");
     }
 
+    // RFC 7714 §16: session key and salt, and the RTP packet "Gallia est omnis divisa in partes tres".
+    private static final byte[] GCM_KEY = HEX.parseHex("000102030405060708090A0B0C0D0E0F");
+    private static final byte[] GCM_SALT = HEX.parseHex("517569642070726F2071756F");
+    private static final String GCM_PLAIN = "8040F17B8041F8D35501A0B2"
+            + "47616C6C696120657374206F6D6E69732064697669736120696E207061727465732074726573";
+    private static final String GCM_PROTECTED = "8040F17B8041F8D35501A0B2"
+            + "F24DE3A3FB34DE6CACBA861C9D7E4BCABE633BD50D294E6F42A5F47A51C7D19B36DE3ADF8833899D7F27BEB16A9152CF765EE4390CCE";
+
+    @Test
+    void rfc7714Section16RtpIvAndAeadAes128GcmProtection() {
+        SrtpContext sender = SrtpContext.withSessionKeys(SrtpSuite.AEAD_AES_128_GCM, GCM_KEY, GCM_SALT, null);
+        byte[] plain = HEX.parseHex(GCM_PLAIN);
+        byte[] packet = Arrays.copyOf(plain, plain.length + SrtpContext.MAX_GROWTH);
+        int length = sender.protectRtp(packet, plain.length);
+        assertThat(HEX.formatHex(sender.lastGcmIv())).isEqualTo("51753C6580C2726F20718414");
+        assertThat(HEX.formatHex(Arrays.copyOf(packet, length))).isEqualTo(GCM_PROTECTED);
+
+        SrtpContext receiver = SrtpContext.withSessionKeys(SrtpSuite.AEAD_AES_128_GCM, GCM_KEY, GCM_SALT, null);
+        byte[] wire = HEX.parseHex(GCM_PROTECTED);
+        int plainLength = receiver.unprotectRtp(wire, wire.length);
+        assertThat(SrtpContext.status(plainLength)).isEqualTo(SrtpStatus.OK);
+        assertThat(HEX.formatHex(Arrays.copyOf(wire, plainLength))).isEqualTo(GCM_PLAIN);
+
+        byte[] tampered = HEX.parseHex(GCM_PROTECTED);
+        tampered[tampered.length - 1] ^= 1;
+        SrtpContext fresh = SrtpContext.withSessionKeys(SrtpSuite.AEAD_AES_128_GCM, GCM_KEY, GCM_SALT, null);
+        assertThat(SrtpContext.status(fresh.unprotectRtp(tampered, tampered.length)))
+                .isEqualTo(SrtpStatus.AUTH_FAILED);
+    }
+
+    @Test
+    void rfc7714Section17SrtcpIv() {
+        SrtpContext context = SrtpContext.withSessionKeys(SrtpSuite.AEAD_AES_128_GCM, GCM_KEY, GCM_SALT, null);
+        context.gcmRtcpIv(0x4D617273, 0x5D4);
+        assertThat(HEX.formatHex(context.lastGcmIv())).isEqualTo("517524055203726F207170BB");
+    }
+
+    @Test
+    void gcmRtpAndRtcpRoundTripFromMasterKeys() {
+        SrtpKeys keys = SrtpKeys.fromInline(SrtpKeys.random(new SecureRandom()).toInline(12));
+        SrtpContext sender = new SrtpContext(SrtpSuite.AEAD_AES_128_GCM, keys);
+        SrtpContext receiver = new SrtpContext(SrtpSuite.AEAD_AES_128_GCM, keys);
+        for (int i = 0; i < 10; i++) {
+            byte[] packet = rtp(65_530 + i, 0x4242, "gcm-" + i);
+            int plainLength = 12 + ("gcm-" + i).length();
+            byte[] plain = Arrays.copyOf(packet, plainLength);
+            int length = sender.protectRtp(packet, plainLength);
+            assertThat(length).isEqualTo(plainLength + 16);
+            assertThat(receiver.unprotectRtp(packet, length)).isEqualTo(plainLength);
+            assertThat(Arrays.copyOf(packet, plainLength)).isEqualTo(plain);
+        }
+        assertSrtcpRoundTripThenReplayRefused(sender, receiver, 16 + 4);
+    }
+
+    /** One sender report protected, unprotected back to the same bytes, then refused when replayed. */
+    private static void assertSrtcpRoundTripThenReplayRefused(SrtpContext sender, SrtpContext receiver, int growth) {
+        byte[] rtcp = senderReport();
+        byte[] plain = Arrays.copyOf(rtcp, 28);
+        int length = sender.protectRtcp(rtcp, 28);
+        assertThat(length).isEqualTo(28 + growth);
+        assertThat(Arrays.copyOfRange(rtcp, 8, 28)).as("encrypted").isNotEqualTo(Arrays.copyOfRange(plain, 8, 28));
+        byte[] replay = rtcp.clone();
+        assertThat(receiver.unprotectRtcp(rtcp, length)).isEqualTo(28);
+        assertThat(Arrays.copyOf(rtcp, 28)).isEqualTo(plain);
+        assertThat(SrtpContext.status(receiver.unprotectRtcp(replay, length))).isEqualTo(SrtpStatus.REPLAYED);
+    }
+
+    @Test
+    void eachSsrcHasItsOwnIndexAndTheSenderNeverReusesOne() {
+        SrtpKeys keys = SrtpKeys.random(new SecureRandom());
+        SrtpContext sender = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, keys);
+        SrtpContext receiver = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, keys);
+        // A long-running source far past its first rollover, then a new source starting low: both pass.
+        for (int i = 0; i < 3; i++) {
+            byte[] first = rtp(65_534 + i, 1, "a");
+            assertThat(receiver.unprotectRtp(first, sender.protectRtp(first, 13))).isEqualTo(13);
+        }
+        byte[] other = rtp(10, 2, "b");
+        assertThat(receiver.unprotectRtp(other, sender.protectRtp(other, 13))).isEqualTo(13);
+
+        byte[] duplicate = rtp(10, 2, "c");
+        assertThat(SrtpContext.status(sender.protectRtp(duplicate, 13)))
+                .as("a relayed duplicate is not protected under a used index").isEqualTo(SrtpStatus.REPLAYED);
+    }
+
+    @Test
+    void forgedPacketsWithNewSsrcsCannotEvictAGenuineStream() {
+        SrtpKeys keys = SrtpKeys.random(new SecureRandom());
+        SrtpContext sender = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, keys);
+        SrtpContext receiver = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, keys);
+        SrtpContext forger = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_80, SrtpKeys.random(new SecureRandom()));
+        // Past a rollover, so a forgotten state would misjudge the index and refuse the genuine stream.
+        for (int seq = 65_530; seq < 65_540; seq++) {
+            byte[] packet = rtp(seq & 0xffff, 7, "x");
+            assertThat(receiver.unprotectRtp(packet, sender.protectRtp(packet, 13))).isEqualTo(13);
+        }
+        for (int ssrc = 100; ssrc < 120; ssrc++) {
+            byte[] forged = rtp(1, ssrc, "f");
+            assertThat(SrtpContext.status(receiver.unprotectRtp(forged, forger.protectRtp(forged, 13))))
+                    .isEqualTo(SrtpStatus.AUTH_FAILED);
+        }
+        byte[] next = rtp(4, 7, "y");
+        assertThat(receiver.unprotectRtp(next, sender.protectRtp(next, 13))).isEqualTo(13);
+    }
+
+    private static byte[] senderReport() {
+        byte[] rtcp = new byte[28 + SrtpContext.MAX_GROWTH];
+        rtcp[0] = (byte) 0x80;
+        rtcp[1] = (byte) 200;
+        rtcp[3] = 6;
+        rtcp[7] = 42;
+        for (int i = 8; i < 28; i++) {
+            rtcp[i] = (byte) i;
+        }
+        return rtcp;
+    }
+
     private static byte[] rtp(int seq, int ssrc, String payload) {
         byte[] body = payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] packet = new byte[12 + body.length + 16];
+        byte[] packet = new byte[12 + body.length + SrtpContext.MAX_GROWTH];
         packet[0] = (byte) 0x80;
         packet[2] = (byte) (seq >>> 8);
         packet[3] = (byte) seq;
@@ -96,20 +213,7 @@ class SrtpContextTest {
         SrtpKeys keys = SrtpKeys.random(new SecureRandom());
         SrtpContext sender = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_32, keys);
         SrtpContext receiver = new SrtpContext(SrtpSuite.AES_CM_128_HMAC_SHA1_32, keys);
-        byte[] rtcp = new byte[28 + 14];
-        rtcp[0] = (byte) 0x80;
-        rtcp[1] = (byte) 200;
-        rtcp[3] = 6;
-        rtcp[7] = 42;
-        for (int i = 8; i < 28; i++) {
-            rtcp[i] = (byte) i;
-        }
-        byte[] plain = Arrays.copyOf(rtcp, 28);
-        int length = sender.protectRtcp(rtcp, 28);
-        assertThat(length).isEqualTo(28 + 4 + 10);
-        byte[] replay = rtcp.clone();
-        assertThat(receiver.unprotectRtcp(rtcp, length)).isEqualTo(28);
-        assertThat(Arrays.copyOf(rtcp, 28)).isEqualTo(plain);
-        assertThat(SrtpContext.status(receiver.unprotectRtcp(replay, length))).isEqualTo(SrtpStatus.REPLAYED);
+        // SRTCP carries the 80-bit tag even for the _32 suite (RFC 4568 §6.2.2).
+        assertSrtcpRoundTripThenReplayRefused(sender, receiver, 4 + 10);
     }
 }
