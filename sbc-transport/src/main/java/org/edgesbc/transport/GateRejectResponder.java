@@ -2,63 +2,90 @@ package org.edgesbc.transport;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import org.edgesbc.transport.gate.GateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place a gate rejection is counted, logged and, where it is possible and safe, answered. An answer is
- * sent only to a request whose Via, From, To, Call-ID and CSeq were intact, never to a response, and at most
- * {@link #MAX_ANSWERS_PER_SECOND} per second over all sources so that garbage cannot turn the SBC into a reflector.
- * Log lines are limited to one per reason per ten seconds with a count of those suppressed.
+ * The one place a gate rejection is counted, logged and, where it is possible and safe, answered.
  *
- * <p>Thread-safe.
+ * <ul>
+ *   <li>Every rejection is counted ({@link TransportMetrics#gateRejected}).</li>
+ *   <li>Log lines are limited to one per reason per {@link #LOG_INTERVAL_NANOS ten seconds}, each telling how many
+ *       similar lines were suppressed since the previous one.</li>
+ *   <li>An answer (400, or 413 for size) is built only for a request whose Via, From, To, Call-ID and CSeq were
+ *       intact and whose topmost Via is well-formed, never for a response (RFC 3261 §8.2.6, §18.2.1), and at most
+ *       {@link #ANSWERS_PER_SECOND} per second per transport (a token bucket with a burst of the same size), so that
+ *       a flood of garbage cannot turn the SBC into a reflector. Over the budget a rejection is dropped silently.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: I/O threads of every listener share one instance.
  */
 final class GateRejectResponder {
     private static final Logger LOG = LoggerFactory.getLogger(GateRejectResponder.class);
-    static final int MAX_ANSWERS_PER_SECOND = 200;
-    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** Answers per second (and burst) per transport. */
+    static final int ANSWERS_PER_SECOND = 100;
+    static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private static final long NANOS_PER_TOKEN = 1_000_000_000L / ANSWERS_PER_SECOND;
 
     private final TransportMetrics metrics;
-    private final AtomicLong answerWindowStart = new AtomicLong();
-    private final AtomicLong answersInWindow = new AtomicLong();
-    private final AtomicLong[] lastLog = new AtomicLong[GateRejection.values().length];
-    private final AtomicLong[] suppressed = new AtomicLong[GateRejection.values().length];
+    private final LongSupplier nanoClock;
+    private final Map<SipTransport, AnswerBudget> budgets = new EnumMap<>(SipTransport.class);
+    private final LogLimiter logLimiter;
     private final SecureRandom random = new SecureRandom();
 
     GateRejectResponder(TransportMetrics metrics) {
+        this(metrics, System::nanoTime);
+    }
+
+    /** @param nanoClock a monotonic nanosecond clock (tests pass a manual one) */
+    GateRejectResponder(TransportMetrics metrics, LongSupplier nanoClock) {
         this.metrics = metrics;
-        for (int i = 0; i < lastLog.length; i++) {
-            lastLog[i] = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-            suppressed[i] = new AtomicLong();
+        this.nanoClock = nanoClock;
+        long now = nanoClock.getAsLong();
+        for (SipTransport transport : SipTransport.values()) {
+            budgets.put(transport, new AnswerBudget(now));
         }
+        this.logLimiter = new LogLimiter(GateRejection.values().length, LOG_INTERVAL_NANOS, nanoClock);
     }
 
     /**
      * Counts and logs a rejection and returns the answer to send, or null to stay silent.
+     *
+     * @param source the peer's address, for the log line only
      */
     byte[] reject(SipTransport transport, GateResult result, String source) {
         GateRejection reason = result.rejection();
         metrics.gateRejected(transport, reason);
-        log(transport, reason, source);
-        if (!result.request() || result.replyHeaders() == null || !admitAnswer()) {
+        long skipped = logLimiter.admit(reason.ordinal());
+        if (skipped >= 0) {
+            LOG.warn("[gate] rejected a {} message from {}: {} ({} similar suppressed)", transport, source, reason,
+                    skipped);
+        }
+        if (!result.request() || result.replyHeaders() == null
+                || !budgets.get(transport).take(nanoClock.getAsLong())) {
             return null;
         }
-        boolean tooLarge = reason == GateRejection.MESSAGE_TOO_LARGE;
-        StringBuilder answer = new StringBuilder(512)
-                .append(tooLarge ? "SIP/2.0 413 Request Entity Too Large\r\n" : "SIP/2.0 400 " + phrase(reason)
-                        + "\r\n");
+        String statusLine = reason == GateRejection.MESSAGE_TOO_LARGE
+                ? "SIP/2.0 413 Request Entity Too Large\r\n"
+                : "SIP/2.0 400 " + phrase(reason) + "\r\n";
+        StringBuilder answer = new StringBuilder(512).append(statusLine);
         for (String line : result.replyHeaders().split("\r\n")) {
             answer.append(line);
-            if (isToHeader(line) && !line.toLowerCase(java.util.Locale.ROOT).contains("tag=")) {
+            if (isToHeader(line) && !line.toLowerCase(Locale.ROOT).contains("tag=")) {
+                // RFC 3261 §8.2.6.2: a response that is not to a request with a To tag gets one.
                 byte[] tag = new byte[8];
                 random.nextBytes(tag);
                 answer.append(";tag=").append(HexFormat.of().formatHex(tag));
             }
             answer.append("\r\n");
         }
+        // No Server header: nothing in a reject tells a scanner what answers (design: topology hiding).
         answer.append("Content-Length: 0\r\n\r\n");
         return answer.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -69,26 +96,9 @@ final class GateRejectResponder {
         return name.equalsIgnoreCase("to") || name.equalsIgnoreCase("t");
     }
 
-    private boolean admitAnswer() {
-        long now = System.nanoTime();
-        long start = answerWindowStart.get();
-        if (now - start >= 1_000_000_000L && answerWindowStart.compareAndSet(start, now)) {
-            answersInWindow.set(0);
-        }
-        return answersInWindow.incrementAndGet() <= MAX_ANSWERS_PER_SECOND;
-    }
-
-    private void log(SipTransport transport, GateRejection reason, String source) {
-        int i = reason.ordinal();
-        long now = System.nanoTime();
-        long last = lastLog[i].get();
-        if (now - last < LOG_INTERVAL_NANOS || !lastLog[i].compareAndSet(last, now)) {
-            suppressed[i].incrementAndGet();
-            return;
-        }
-        long skipped = suppressed[i].getAndSet(0);
-        LOG.warn("[gate] rejected a {} message from {}: {} ({} similar suppressed)", transport, source, reason,
-                skipped);
+    /** Rejections of this reason not logged since its last log line (for tests and inspection). */
+    long suppressedSinceLastLog(GateRejection reason) {
+        return logLimiter.suppressed(reason.ordinal());
     }
 
     private static String phrase(GateRejection reason) {
@@ -103,5 +113,31 @@ final class GateRejectResponder {
             case VERSION_UNSUPPORTED -> "Unsupported SIP Version";
             default -> "Bad Request";
         };
+    }
+
+    /**
+     * A token bucket of {@link #ANSWERS_PER_SECOND} tokens refilled one every {@link #NANOS_PER_TOKEN} ns.
+     * Synchronized: it is touched only for rejected requests, and a short lock is simpler than a CAS loop here.
+     */
+    private static final class AnswerBudget {
+        private long tokens = ANSWERS_PER_SECOND;
+        private long refilledAt;
+
+        AnswerBudget(long now) {
+            this.refilledAt = now;
+        }
+
+        synchronized boolean take(long now) {
+            long earned = (now - refilledAt) / NANOS_PER_TOKEN;
+            if (earned > 0) {
+                tokens = Math.min(ANSWERS_PER_SECOND, tokens + earned);
+                refilledAt += earned * NANOS_PER_TOKEN;
+            }
+            if (tokens == 0) {
+                return false;
+            }
+            tokens--;
+            return true;
+        }
     }
 }

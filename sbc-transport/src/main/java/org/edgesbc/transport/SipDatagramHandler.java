@@ -11,7 +11,9 @@ import org.edgesbc.transport.gate.SipMessageGate;
 
 /**
  * Gates an admitted datagram and hands it to the sink, or answers/drops it through the {@link GateRejectResponder}.
- * Releases the datagram (via {@link SimpleChannelInboundHandler}).
+ * A datagram that is only line ends is a keep-alive and is ignored (RFC 5626 §4.4.2 uses STUN there, but CRLF
+ * keep-alives are common in the field). An answer goes to the datagram's source address and port, not to the Via
+ * (RFC 3581 §4: symmetric response). Owns and releases the datagram.
  */
 @ChannelHandler.Sharable
 final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmissionHandler.AdmittedDatagram> {
@@ -34,10 +36,13 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         DatagramPacket packet = admitted.packet();
         try {
             ByteBuf content = packet.content();
-            byte[] bytes = new byte[content.readableBytes()];
-            content.getBytes(content.readerIndex(), bytes);
             long received = System.nanoTime();
-            GateResult result = gate.check(bytes, bytes.length, false);
+            int max = gate.limits().maxMessageBytes();
+            // Cap before copying: an oversized datagram is judged from its first bytes only.
+            byte[] bytes = new byte[Math.min(content.readableBytes(), max)];
+            content.getBytes(content.readerIndex(), bytes);
+            GateResult result = content.readableBytes() > max ? gate.tooLarge(bytes, bytes.length)
+                    : gate.check(bytes, bytes.length, false);
             if (result.keepAlive()) {
                 return;
             }

@@ -7,12 +7,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -42,10 +42,14 @@ import org.slf4j.LoggerFactory;
 /**
  * SIP on the wire: binds the configured UDP, TCP and TLS listeners, runs every message through admission, framing
  * and the strict gate, and hands what passes to the {@link SipMessageSink}. Provides flows to peers, reusing
- * connections per destination. Native epoll when available, NIO otherwise.
+ * connections per destination. Native epoll when available, NIO otherwise; with epoll every UDP listener is bound
+ * once per I/O thread with {@code SO_REUSEPORT}, so that the kernel spreads datagrams over all threads.
  *
  * <p>The pipeline order, written once here: UDP is {@value #ADMISSION} → {@value #GATE}; TCP/TLS is
  * {@value #ADMISSION} → ({@value #TLS}) → {@value #IDLE} → {@value #FRAMER} → {@value #GATE}.
+ *
+ * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once. {@link #flowTo} and
+ * {@link #localAddress} are thread-safe once started.
  */
 public final class SipTransportService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipTransportService.class);
@@ -55,6 +59,7 @@ public final class SipTransportService implements AutoCloseable {
     static final String FRAMER = "framer";
     static final String GATE = "gate";
     /** Past this much unsent data toward one peer, its connection is considered stuck (see StreamFlow). */
+    private static final long CONNECT_LOG_INTERVAL_NANOS = 10_000_000_000L;
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final TransportConfig config;
@@ -62,13 +67,16 @@ public final class SipTransportService implements AutoCloseable {
     private final SipMessageSink sink;
     private final TransportMetrics metrics;
     private final SipMessageGate gate;
+    /** Connect failures are logged at most once per transport per {@link #CONNECT_LOG_INTERVAL_NANOS}. */
+    private final LogLimiter connectFailures;
     private final GateRejectResponder responder;
     private final ConnectionTable connections;
     private final boolean epoll = Epoll.isAvailable();
-    private final EventLoopGroup group;
+    private final MultiThreadIoEventLoopGroup group;
     private final List<Channel> listeners = new ArrayList<>();
     private final Map<SipTransport, InetSocketAddress> boundAddresses = new EnumMap<>(SipTransport.class);
-    private final ConcurrentHashMap<InetSocketAddress, StreamFlow> connecting = new ConcurrentHashMap<>();
+    /** Outbound connections not yet found in the connection table; each holds a reservation there, so bounded. */
+    private final ConcurrentHashMap<ConnectionTable.Key, StreamFlow> connecting = new ConcurrentHashMap<>();
     private Channel udpChannel;
     private SslContext serverTls;
     private SslContext clientTls;
@@ -80,13 +88,21 @@ public final class SipTransportService implements AutoCloseable {
         this.sink = sink;
         this.metrics = metrics;
         this.gate = new SipMessageGate(config.gate());
+        this.connectFailures = new LogLimiter(SipTransport.values().length, CONNECT_LOG_INTERVAL_NANOS,
+                System::nanoTime);
         this.responder = new GateRejectResponder(metrics);
         this.connections = new ConnectionTable(config.connections().maxTotal(), config.connections().maxPerSource());
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("sbc-sip-io"), io);
     }
 
-    /** Binds every listener; on failure nothing stays bound and the exception names the listener. */
+    /**
+     * Builds the TLS contexts and binds every listener. On any failure nothing stays bound (the service is closed)
+     * and the exception names the listener, its transport and address.
+     *
+     * @throws IOException a listener cannot be bound, or the TLS key material cannot be read
+     * @throws IllegalStateException a TLS listener is configured without TLS settings
+     */
     public void start() throws IOException, InterruptedException {
         try {
             if (config.tls() != null) {
@@ -94,14 +110,20 @@ public final class SipTransportService implements AutoCloseable {
                 clientTls = TlsContextFactory.client(config.tls());
             }
             for (TransportConfig.Listener listener : config.listeners()) {
-                Channel channel = bind(listener);
-                listeners.add(channel);
-                boundAddresses.putIfAbsent(listener.transport(), (InetSocketAddress) channel.localAddress());
-                if (listener.transport() == SipTransport.UDP && udpChannel == null) {
-                    udpChannel = channel;
+                if (listener.transport() == SipTransport.TLS && serverTls == null) {
+                    throw new IllegalStateException("SIP listener '" + listener.name()
+                            + "' is TLS but no TLS settings were given");
                 }
-                LOG.info("listening for SIP over {} on {} ({})", listener.transport(), channel.localAddress(),
-                        epoll ? "epoll" : "nio");
+                List<Channel> channels = listener.transport() == SipTransport.UDP ? bindUdp(listener)
+                        : List.of(bindStream(listener));
+                listeners.addAll(channels);
+                Channel first = channels.get(0);
+                boundAddresses.putIfAbsent(listener.transport(), (InetSocketAddress) first.localAddress());
+                if (listener.transport() == SipTransport.UDP && udpChannel == null) {
+                    udpChannel = first;
+                }
+                LOG.info("listening for SIP over {} on {} ({}, {} socket(s))", listener.transport(),
+                        first.localAddress(), epoll ? "epoll" : "nio", channels.size());
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
@@ -109,32 +131,50 @@ public final class SipTransportService implements AutoCloseable {
         }
     }
 
-    private Channel bind(TransportConfig.Listener listener) throws IOException, InterruptedException {
-        ChannelFuture future = switch (listener.transport()) {
-            case UDP -> new Bootstrap().group(group)
-                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, config.udpReceiveBufferBytes())
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536))
-                    .handler(new ChannelInitializer<DatagramChannel>() {
-                        @Override
-                        protected void initChannel(DatagramChannel channel) {
-                            channel.pipeline()
-                                    .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
-                                    .addLast(GATE, new SipDatagramHandler(gate, responder, sink, metrics));
-                        }
-                    })
-                    .bind(listener.address());
-            case TCP, TLS -> new ServerBootstrap().group(group)
-                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(streamInitializer(listener.transport(), false, null))
-                    .bind(listener.address());
-        };
-        if (listener.transport() == SipTransport.TLS && serverTls == null) {
-            throw new IllegalStateException("listener '" + listener.name() + "' is TLS but no TLS settings were given");
+    /**
+     * One socket per I/O thread with SO_REUSEPORT under epoll (the kernel hashes each source to one socket, so a
+     * peer's datagrams stay in order on one thread), a single socket under NIO. The first bind fixes the port when
+     * the configured one is 0.
+     */
+    private List<Channel> bindUdp(TransportConfig.Listener listener) throws IOException, InterruptedException {
+        int sockets = epoll ? group.executorCount() : 1;
+        Bootstrap bootstrap = new Bootstrap().group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, config.udpReceiveBufferBytes())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536))
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel channel) {
+                        channel.pipeline()
+                                .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
+                                .addLast(GATE, new SipDatagramHandler(gate, responder, sink, metrics));
+                    }
+                });
+        if (sockets > 1) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
+        List<Channel> channels = new ArrayList<>(sockets);
+        InetSocketAddress address = listener.address();
+        for (int i = 0; i < sockets; i++) {
+            Channel channel = awaitBound(listener, bootstrap.bind(address));
+            channels.add(channel);
+            address = (InetSocketAddress) channel.localAddress();
+        }
+        return channels;
+    }
+
+    private Channel bindStream(TransportConfig.Listener listener) throws IOException, InterruptedException {
+        return awaitBound(listener, new ServerBootstrap().group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(streamInitializer(listener.transport(), false, null))
+                .bind(listener.address()));
+    }
+
+    private Channel awaitBound(TransportConfig.Listener listener, ChannelFuture future)
+            throws IOException, InterruptedException {
         future.await();
         if (!future.isSuccess()) {
             throw new IOException("cannot bind SIP listener '" + listener.name() + "' (" + listener.transport() + " "
@@ -165,8 +205,14 @@ public final class SipTransportService implements AutoCloseable {
     }
 
     /**
-     * A flow to {@code destination}: over UDP from the first UDP listener; over TCP/TLS an open connection to that
-     * address (whoever opened it) or a new one, connected lazily.
+     * A flow to {@code destination}. Over UDP it sends from the first UDP listener's socket, so the source port is
+     * the listener's. Over TCP/TLS it reuses an open connection of that transport to exactly that address and port,
+     * whoever opened it (RFC 3261 §18.1.1); otherwise it connects lazily: sends issued before the connection is up
+     * are queued in order, a connect failure or timeout ({@code connectTimeout}) counts each of them as
+     * {@link TransportMetrics#sendFailed}, and a connection over the total cap is refused
+     * ({@link TransportMetrics#connectionRefused}). Never throws for an unreachable destination.
+     *
+     * @throws IllegalStateException UDP is asked for but no UDP listener is bound (a configuration error)
      */
     public SipFlow flowTo(SipTransport transport, InetSocketAddress destination) {
         if (transport == SipTransport.UDP) {
@@ -175,23 +221,35 @@ public final class SipTransportService implements AutoCloseable {
             }
             return new DatagramFlow(udpChannel, destination, metrics);
         }
-        Channel open = connections.find(destination);
+        ConnectionTable.Key key = new ConnectionTable.Key(transport, destination);
+        Channel open = connections.find(key);
         if (open != null) {
             return new StreamFlow(transport, destination, open.newSucceededFuture(), metrics);
         }
-        return connecting.compute(destination, (address, pending) -> {
+        StreamFlow flow;
+        // Check-then-connect must be atomic so that two relay threads asking at once share one connection; connects
+        // are rare next to sends, so one lock is enough. The close listener below uses the map without the lock.
+        synchronized (connecting) {
+            StreamFlow pending = connecting.get(key);
             if (pending != null && pending.isOpen()) {
                 return pending;
             }
-            return connect(transport, address);
-        });
+            if (!connections.reserveOutbound()) {
+                metrics.connectionRefused(transport);
+                return StreamFlow.refused(transport, destination, metrics);
+            }
+            flow = connect(key);
+            connecting.put(key, flow);
+        }
+        StreamFlow connected = flow;
+        flow.closeFuture().addListener(f -> connecting.remove(key, connected));
+        return flow;
     }
 
-    private StreamFlow connect(SipTransport transport, InetSocketAddress destination) {
-        if (!connections.reserveOutbound()) {
-            metrics.connectionRefused(transport);
-            return new StreamFlow(transport, destination, failedFuture(), metrics);
-        }
+    /** Opens a connection for which room in the table is already reserved. */
+    private StreamFlow connect(ConnectionTable.Key key) {
+        SipTransport transport = key.transport();
+        InetSocketAddress destination = key.remote();
         ChannelFuture future = new Bootstrap().group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connections().connectTimeout().toMillis())
@@ -201,18 +259,15 @@ public final class SipTransportService implements AutoCloseable {
                 .connect(destination);
         future.addListener(f -> {
             if (!f.isSuccess()) {
-                connections.releaseOutbound(destination, future.channel());
-                metrics.sendFailed(transport);
-                LOG.warn("cannot connect over {} to {}: {}", transport, destination, f.cause().getMessage());
+                connections.releaseOutbound(key, future.channel());
+                long skipped = connectFailures.admit(transport.ordinal());
+                if (skipped >= 0) {
+                    LOG.warn("cannot connect over {} to {}: {} ({} similar suppressed)", transport, destination,
+                            f.cause().getMessage(), skipped);
+                }
             }
         });
-        future.channel().closeFuture().addListener(f -> connecting.remove(destination));
         return new StreamFlow(transport, destination, future, metrics);
-    }
-
-    private ChannelFuture failedFuture() {
-        Channel placeholder = epoll ? new EpollSocketChannel() : new NioSocketChannel();
-        return placeholder.newFailedFuture(new IOException("connection table full"));
     }
 
     /** The bound address of the first listener of {@code transport}, or null when there is none. */
@@ -225,11 +280,16 @@ public final class SipTransportService implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * Stops accepting (listeners close first), then shuts the I/O threads down, which closes every open connection.
+     * Waits at most a few seconds; idempotent.
+     */
     @Override
     public void close() {
         for (Channel channel : listeners) {
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        listeners.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 

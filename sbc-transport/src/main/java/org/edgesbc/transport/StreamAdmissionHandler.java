@@ -7,8 +7,10 @@ import java.net.InetSocketAddress;
 
 /**
  * First handler of every TCP/TLS connection: admits the remote address into a zone and reserves room in the
- * {@link ConnectionTable}, or closes the connection at once without a byte exchanged. Releases the reservation when
- * the connection closes. One instance per connection.
+ * {@link ConnectionTable}, or closes the connection at once without a byte exchanged. Connections we open have their
+ * room reserved before connecting ({@link SipTransportService#flowTo}); they are admitted too, because the zone of
+ * whatever the peer sends back over them comes from admission, and a reservation they cannot use is given back here.
+ * Releases the reservation when the connection closes. One instance per connection.
  */
 final class StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
     static final AttributeKey<String> ZONE = AttributeKey.valueOf("sbc.zone");
@@ -18,7 +20,7 @@ final class StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionTable connections;
     private final TransportMetrics metrics;
     private final boolean outbound;
-    private boolean reserved;
+    private ConnectionTable.Key key;
 
     StreamAdmissionHandler(SipTransport transport, SourceAdmission admission, ConnectionTable connections,
             TransportMetrics metrics, boolean outbound) {
@@ -32,8 +34,12 @@ final class StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        ConnectionTable.Key candidate = new ConnectionTable.Key(transport, remote);
         String zone = admission.admit(transport, remote);
         if (zone == null) {
+            if (outbound) {
+                connections.releaseOutbound(candidate, ctx.channel());
+            }
             metrics.admissionDropped(transport);
             ctx.close();
             return;
@@ -43,23 +49,22 @@ final class StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        reserved = true;
+        key = candidate;
         ctx.channel().attr(ZONE).set(zone);
-        connections.register(remote, ctx.channel());
+        connections.register(key, ctx.channel());
         metrics.connectionOpened(transport);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (reserved) {
-            reserved = false;
-            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (key != null) {
             if (outbound) {
-                connections.releaseOutbound(remote, ctx.channel());
+                connections.releaseOutbound(key, ctx.channel());
             } else {
-                connections.releaseInbound(remote, ctx.channel());
+                connections.releaseInbound(key, ctx.channel());
             }
+            key = null;
             metrics.connectionClosed(transport);
         }
         ctx.fireChannelInactive();

@@ -7,11 +7,15 @@ import java.net.InetSocketAddress;
 
 /**
  * A flow over one TCP or TLS connection, possibly still connecting: writes issued before the connection is up are
- * chained on the connect future and go out in order once it completes (or are counted as failed if it does not).
+ * chained on the connect future and go out in order once it completes (or are each counted as failed if it does
+ * not). A peer that stops reading is not buffered for without end: once the channel's unsent data passes the write
+ * high-water mark, the next send closes the connection and counts as failed. A {@linkplain #refused refused} flow
+ * has no connection at all (the connection table was full): it is closed from the start and opens no socket.
  */
 final class StreamFlow implements SipFlow {
     private final SipTransport transport;
     private final InetSocketAddress remote;
+    /** The connect future; null for a refused flow. */
     private final ChannelFuture connected;
     private final TransportMetrics metrics;
 
@@ -20,6 +24,11 @@ final class StreamFlow implements SipFlow {
         this.remote = remote;
         this.connected = connected;
         this.metrics = metrics;
+    }
+
+    /** A flow that could not get room in the connection table: every send counts as failed. */
+    static StreamFlow refused(SipTransport transport, InetSocketAddress remote, TransportMetrics metrics) {
+        return new StreamFlow(transport, remote, null, metrics);
     }
 
     @Override
@@ -34,18 +43,25 @@ final class StreamFlow implements SipFlow {
 
     @Override
     public InetSocketAddress local() {
-        Channel channel = connected.channel();
-        return (InetSocketAddress) channel.localAddress();
+        return connected == null ? null : (InetSocketAddress) connected.channel().localAddress();
+    }
+
+    /** Completes when the connection closes (or at once when it never opened). */
+    ChannelFuture closeFuture() {
+        return connected.channel().closeFuture();
     }
 
     @Override
     public boolean isOpen() {
-        return !connected.isDone() || (connected.isSuccess() && connected.channel().isOpen());
+        return connected != null
+                && (!connected.isDone() || (connected.isSuccess() && connected.channel().isOpen()));
     }
 
     @Override
     public void send(byte[] message) {
-        if (connected.isDone()) {
+        if (connected == null) {
+            metrics.sendFailed(transport);
+        } else if (connected.isDone()) {
             write(message);
         } else {
             connected.addListener(f -> write(message));

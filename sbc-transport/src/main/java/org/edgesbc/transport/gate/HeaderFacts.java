@@ -10,6 +10,7 @@ import org.edgesbc.transport.GateRejection;
 final class HeaderFacts {
     private int vias;
     private int viaLines;
+    private boolean topViaSane;
     private final int[] viaStarts = new int[8];
     private final int[] viaEnds = new int[8];
     private int callIds;
@@ -121,12 +122,47 @@ final class HeaderFacts {
         if (vias > maxVias) {
             return GateRejection.TOO_MANY_VIAS;
         }
+        if (viaLines == 0) {
+            topViaSane = sentByLooksSane(m, valueStart, valueEnd);
+        }
         if (viaLines < viaStarts.length) {
             viaStarts[viaLines] = from;
             viaEnds[viaLines] = end;
         }
         viaLines++;
         return null;
+    }
+
+    /**
+     * Whether a Via value starts like {@code SIP/2.0/transport SP host} (RFC 3261 §20.42), enough for a 400 to be
+     * routed back by it; the response itself goes to the packet's source (RFC 3581), but a Via the sender cannot
+     * match is not worth echoing.
+     */
+    private static boolean sentByLooksSane(byte[] m, int valueStart, int valueEnd) {
+        String prefix = "sip/2.0/";
+        if (valueEnd - valueStart <= prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if ((m[valueStart + i] | 0x20) != (prefix.charAt(i) | 0x20)) {
+                return false;
+            }
+        }
+        int p = valueStart + prefix.length();
+        int transportStart = p;
+        while (p < valueEnd && Tokens.isTokenChar(m[p])) {
+            p++;
+        }
+        int whitespaceStart = p;
+        while (p < valueEnd && (m[p] == ' ' || m[p] == '\t')) {
+            p++;
+        }
+        if (whitespaceStart == transportStart || p == whitespaceStart || p == valueEnd) {
+            return false;
+        }
+        byte host = m[p];
+        return (host >= 'a' && host <= 'z') || (host >= 'A' && host <= 'Z') || (host >= '0' && host <= '9')
+                || host == '[';
     }
 
     private GateRejection callId(byte[] m, int from, int end, int valueStart, int valueEnd) {
@@ -198,7 +234,7 @@ final class HeaderFacts {
 
     /** The lines a 400 must echo (RFC 3261 §8.2.6.2), or null when they are not all present, single and short. */
     String replyHeaders(byte[] m) {
-        if (viaLines == 0 || viaLines > viaStarts.length || callIds != 1 || cseqs != 1 || froms != 1 || tos != 1
+        if (viaLines == 0 || viaLines > viaStarts.length || !topViaSane || callIds != 1 || cseqs != 1 || froms != 1 || tos != 1
                 || callIdEnd == 0 || cseqEnd == 0) {
             return null;
         }

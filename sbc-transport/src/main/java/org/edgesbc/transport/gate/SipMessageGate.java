@@ -42,7 +42,7 @@ public final class SipMessageGate {
             return GateResult.KEEP_ALIVE;
         }
         if (length > limits.maxMessageBytes()) {
-            return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, looksLikeRequest(message, pos, length), null);
+            return tooLarge(message, limits.maxMessageBytes());
         }
         int lineEnd = findCrlf(message, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
         if (lineEnd < 0) {
@@ -100,8 +100,37 @@ public final class SipMessageGate {
         return new GateResult(null, false, start.request, method, start.status, facts.callId, null);
     }
 
-    private static boolean looksLikeRequest(byte[] m, int pos, int length) {
-        return !(length - pos >= 4 && m[pos] == 'S' && m[pos + 1] == 'I' && m[pos + 2] == 'P' && m[pos + 3] == '/');
+    /**
+     * The verdict on a message already known to exceed {@code maxMessageBytes}, judged from its first {@code length}
+     * bytes only, so that callers never buffer the rest (the UDP handler copies at most the limit, the stream framer
+     * stops at it). The result is always {@link GateRejection#MESSAGE_TOO_LARGE}; it carries the identifying
+     * headers for a 413 only when the message is a request whose start line and Via, From, To, Call-ID and CSeq lie
+     * within {@code head} and pass the same checks as in {@link #check}.
+     */
+    public GateResult tooLarge(byte[] head, int length) {
+        int pos = 0;
+        while (pos < length && (head[pos] == CR || head[pos] == LF)) {
+            pos++;
+        }
+        int lineEnd = findCrlf(head, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
+        StartLine start = lineEnd < 0 ? null : StartLine.parse(head, pos, lineEnd);
+        if (start == null || start.rejection != null || !start.request) {
+            return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, false, null);
+        }
+        HeaderFacts facts = new HeaderFacts();
+        pos = lineEnd + 2;
+        for (int headers = 0; pos < length && headers < limits.maxHeaders(); headers++) {
+            int end = findCrlf(head, pos, Math.min(length, pos + limits.maxHeaderLineBytes() + 2));
+            if (end <= pos) {
+                // The blank line, a line cut off by the limit, or one too long: the headers seen so far decide.
+                break;
+            }
+            if (facts.accept(head, pos, end, limits.maxVias()) != null) {
+                return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, true, null);
+            }
+            pos = end + 2;
+        }
+        return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, true, facts.replyHeaders(head));
     }
 
     /** Index of the CR of the first CRLF in [from, to), or -1. A bare CR or LF inside a line is malformed. */
