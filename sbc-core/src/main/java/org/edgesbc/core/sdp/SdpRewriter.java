@@ -43,7 +43,14 @@ public final class SdpRewriter {
         if (parsed.status() != SdpStatus.OK) {
             return SdpRewrite.failed(parsed.status());
         }
-        SessionDescription body = parsed.description();
+        return rewrite(parsed.description(), params);
+    }
+
+    /**
+     * Writes an already read body for the receiver: for callers that first look at how many m= lines it has, to
+     * allocate a relay stream for each before planning ports.
+     */
+    public static SdpRewrite rewrite(SessionDescription body, SdpRewriteParams params) {
         if (params.streams().size() < body.media().size()) {
             return SdpRewrite.failed(SdpStatus.STREAMS_NOT_PLANNED);
         }
@@ -77,7 +84,7 @@ public final class SdpRewriter {
 
         String address = params.mediaAddress();
         String addressType = address.indexOf(':') >= 0 ? "IP6" : "IP4";
-        StringBuilder content = new StringBuilder(sdp.length() + 128);
+        StringBuilder content = new StringBuilder(1_024);
         int originAt = -1;
         for (SdpLine line : body.sessionLines()) {
             switch (line.type()) {

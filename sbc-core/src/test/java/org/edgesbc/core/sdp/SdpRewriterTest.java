@@ -238,6 +238,15 @@ class SdpRewriterTest {
     }
 
     @Test
+    void aBodyReadFirstForItsStreamCountRewritesTheSame() {
+        SessionDescription.Parsed parsed = SessionDescription.parse(AUDIO_VIDEO);
+        assertThat(parsed.status()).isEqualTo(SdpStatus.OK);
+        assertThat(parsed.description().media()).extracting(MediaSection::media).containsExactly("audio", "video");
+        assertThat(SdpRewriter.rewrite(parsed.description(), plain(null, 10000, 10002)).sdp())
+                .isEqualTo(SdpRewriter.rewrite(AUDIO_VIDEO, plain(null, 10000, 10002)).sdp());
+    }
+
+    @Test
     void bareLineFeedsAndBlankLinesAreTolerated() {
         String lf = AUDIO_VIDEO.replace("\r\n", "\n") + "\n\n";
         SdpRewrite result = SdpRewriter.rewrite(lf, plain(null, 10000, 10002));
