@@ -93,6 +93,52 @@ class SipStreamFramerTest {
         }
     }
 
+    @Test
+    void aPingSplitOverSeveralReadsStillGetsItsPongAndTwoPingsGetTwo() {
+        EmbeddedChannel channel = channel(16_384);
+        for (String piece : List.of("\r", "\n\r", "\n")) {
+            channel.writeInbound(Unpooled.copiedBuffer(piece, StandardCharsets.US_ASCII));
+        }
+        assertThat(pongs(channel)).isEqualTo(1);
+        channel.writeInbound(Unpooled.copiedBuffer("\r\n\r\n\r\n\r\n" + OPTIONS, StandardCharsets.US_ASCII));
+        assertThat(pongs(channel)).isEqualTo(2);
+        assertThat(new String((byte[]) channel.readInbound(), StandardCharsets.UTF_8)).isEqualTo(OPTIONS);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aSingleCrlfBetweenMessagesIsNoPing() {
+        EmbeddedChannel channel = channel(16_384);
+        channel.writeInbound(Unpooled.copiedBuffer(OPTIONS + "\r\n" + OPTIONS, StandardCharsets.US_ASCII));
+        assertThat(pongs(channel)).isZero();
+        assertThat((Object) channel.readInbound()).isNotNull();
+        assertThat((Object) channel.readInbound()).isNotNull();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void anOversizedHeaderBlockOfARequestIsAnswered413AndClosed() {
+        EmbeddedChannel channel = channel(1_024);
+        String padded = OPTIONS.replace("Content-Length: 0\r\n", "X-Pad: 0123456789\r\n".repeat(60));
+        channel.writeInbound(Unpooled.copiedBuffer(padded, StandardCharsets.US_ASCII));
+        ByteBuf answer = channel.readOutbound();
+        assertThat(answer.toString(StandardCharsets.US_ASCII)).startsWith("SIP/2.0 413 ").contains("Call-ID: c1\r\n");
+        answer.release();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    private static int pongs(EmbeddedChannel channel) {
+        int pongs = 0;
+        ByteBuf out;
+        while ((out = channel.readOutbound()) != null) {
+            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("\r\n");
+            out.release();
+            pongs++;
+        }
+        return pongs;
+    }
+
     private static void releaseOutbound(EmbeddedChannel channel) {
         Object out;
         while ((out = channel.readOutbound()) != null) {

@@ -24,7 +24,8 @@ final class StartLine {
     static StartLine parse(byte[] m, int from, int end) {
         for (int i = from; i < end; i++) {
             if (m[i] == 0) {
-                return reject(GateRejection.NUL_BYTE, false);
+                // A NUL in what is not even shaped like SIP (a TLS hello on the UDP port, random bytes) is garbage.
+                return reject(looksLikeSip(m, from, end) ? GateRejection.NUL_BYTE : GateRejection.GARBAGE, false);
             }
         }
         if (startsWith(m, from, end, "SIP/")) {
@@ -79,6 +80,18 @@ final class StartLine {
         }
         return reject(startsWith(m, versionStart, end, "SIP/") ? GateRejection.VERSION_UNSUPPORTED
                 : GateRejection.START_LINE_INVALID, true);
+    }
+
+    /** Starts with {@code SIP/} or with a method token followed by a space. */
+    private static boolean looksLikeSip(byte[] m, int from, int end) {
+        if (startsWith(m, from, end, "SIP/")) {
+            return true;
+        }
+        int p = from;
+        while (p < end && Tokens.isTokenChar(m[p])) {
+            p++;
+        }
+        return p > from && p < end && m[p] == ' ';
     }
 
     private static boolean digit(byte b) {

@@ -177,4 +177,55 @@ class SipMessageGateTest {
         assertThat(check(ok.replace("SIP/2.0 200", "SIP/7.0 200")).rejection())
                 .isEqualTo(GateRejection.VERSION_UNSUPPORTED);
     }
+
+    @Test
+    void nulInASipStartLineIsANulButInBinaryItIsGarbage() {
+        assertThat(check(INVITE.replace("INVITE sip:100@", "INVITE sip:1\u00000@")).rejection())
+                .isEqualTo(GateRejection.NUL_BYTE);
+        assertThat(check("\u0016\u0003\u0001\u0000\u0005hello\r\n\r\n").rejection())
+                .isEqualTo(GateRejection.GARBAGE);
+    }
+
+    @Test
+    void oversizedRequestCarriesItsIdentifyingHeadersForA413() {
+        String big = INVITE.replace(BODY, "x".repeat(4_000)).replace("Content-Length: 5", "Content-Length: 4000");
+        SipMessageGate small = new SipMessageGate(new TransportConfig.GateLimits(1_024, 1024, 2048, 64, 16));
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+
+        GateResult whole = small.check(bytes, bytes.length, false);
+        assertThat(whole.rejection()).isEqualTo(GateRejection.MESSAGE_TOO_LARGE);
+        assertThat(whole.request()).isTrue();
+        assertThat(whole.replyHeaders()).contains("Call-ID: abc@192.0.2.1\r\n", "CSeq: 1 INVITE\r\n");
+
+        GateResult head = small.tooLarge(bytes, 1_024);
+        assertThat(head.rejection()).isEqualTo(GateRejection.MESSAGE_TOO_LARGE);
+        assertThat(head.replyHeaders()).isEqualTo(whole.replyHeaders());
+    }
+
+    @Test
+    void oversizedResponseOrHeadWithoutTheIdentifyingHeadersCarriesNothing() {
+        SipMessageGate small = new SipMessageGate(new TransportConfig.GateLimits(1_024, 1024, 2048, 64, 16));
+        byte[] cutBeforeCallId = INVITE.substring(0, INVITE.indexOf("Call-ID")).getBytes(StandardCharsets.UTF_8);
+        assertThat(small.tooLarge(cutBeforeCallId, cutBeforeCallId.length).replyHeaders()).isNull();
+        byte[] response = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK-1\r\n"
+                .getBytes(StandardCharsets.UTF_8);
+        GateResult result = small.tooLarge(response, response.length);
+        assertThat(result.request()).isFalse();
+        assertThat(result.replyHeaders()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "no transport  | Via: SIP/2.0/ 192.0.2.1;branch=z9hG4bK-1",
+        "no sent-by    | Via: SIP/2.0/UDP",
+        "not SIP/2.0   | Via: HTTP/1.1/UDP 192.0.2.1;branch=z9hG4bK-1",
+        "bad host char | Via: SIP/2.0/UDP ;branch=z9hG4bK-1",
+    })
+    void rejectedRequestWithAMalformedTopViaGetsNoAnswer(String name, String via) {
+        String message = INVITE.replace("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1", via)
+                .replace("Content-Length: 5", "Content-Length: 9");
+        GateResult result = check(message);
+        assertThat(result.rejection()).isEqualTo(GateRejection.CONTENT_LENGTH_MISMATCH);
+        assertThat(result.replyHeaders()).isNull();
+    }
 }

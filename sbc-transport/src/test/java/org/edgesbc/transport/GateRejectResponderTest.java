@@ -1,0 +1,95 @@
+package org.edgesbc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.edgesbc.transport.gate.GateResult;
+import org.junit.jupiter.api.Test;
+
+/** Answers to rejected messages: only for requests, 400 or 413, no Server header, rate-limited per transport. */
+class GateRejectResponderTest {
+    private static final String REPLY_HEADERS = "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+            + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n";
+    private static final long SECOND = 1_000_000_000L;
+
+    private final AtomicLong clock = new AtomicLong(42 * SECOND);
+    private final CountingTransportMetrics metrics = new CountingTransportMetrics();
+    private final GateRejectResponder responder = new GateRejectResponder(metrics, clock::get);
+
+    private static GateResult rejectedRequest(GateRejection reason) {
+        return new GateResult(reason, false, true, null, 0, null, REPLY_HEADERS);
+    }
+
+    private String answer(SipTransport transport, GateResult result) {
+        byte[] answer = responder.reject(transport, result, "192.0.2.1:5060");
+        return answer == null ? null : new String(answer, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void rejectedRequestGets400EchoingItsHeadersWithAToTagAndNoServer() {
+        String answer = answer(SipTransport.UDP, rejectedRequest(GateRejection.CONTENT_LENGTH_MISMATCH));
+        assertThat(answer).startsWith("SIP/2.0 400 Bad Content-Length\r\n")
+                .contains("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n", "Call-ID: c1\r\n",
+                        "CSeq: 1 INVITE\r\n", "From: <sip:a@example.com>;tag=1\r\n")
+                .containsPattern("To: <sip:b@example.com>;tag=[0-9a-f]{16}\r\n")
+                .endsWith("Content-Length: 0\r\n\r\n")
+                .doesNotContainIgnoringCase("Server:");
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.CONTENT_LENGTH_MISMATCH)).isEqualTo(1);
+    }
+
+    @Test
+    void oversizedRequestGets413() {
+        assertThat(answer(SipTransport.TCP, rejectedRequest(GateRejection.MESSAGE_TOO_LARGE)))
+                .startsWith("SIP/2.0 413 Request Entity Too Large\r\n");
+    }
+
+    @Test
+    void responsesAndRequestsWithoutIntactHeadersAreCountedButNeverAnswered() {
+        assertThat(answer(SipTransport.UDP, new GateResult(GateRejection.REQUIRED_HEADER_MISSING, false, false, null,
+                0, null, REPLY_HEADERS))).isNull();
+        assertThat(answer(SipTransport.UDP, new GateResult(GateRejection.GARBAGE, false, true, null, 0, null, null)))
+                .isNull();
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.REQUIRED_HEADER_MISSING)).isEqualTo(1);
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.GARBAGE)).isEqualTo(1);
+    }
+
+    @Test
+    void answersAreLimitedPerTransportAndTheBudgetRefillsWithTime() {
+        GateResult rejected = rejectedRequest(GateRejection.LINE_FOLDING);
+        for (int i = 0; i < GateRejectResponder.ANSWERS_PER_SECOND; i++) {
+            assertThat(answer(SipTransport.UDP, rejected)).as("answer %d", i).isNotNull();
+        }
+        assertThat(answer(SipTransport.UDP, rejected)).as("over the budget").isNull();
+        assertThat(answer(SipTransport.TCP, rejected)).as("another transport has its own budget").isNotNull();
+
+        clock.addAndGet(SECOND / GateRejectResponder.ANSWERS_PER_SECOND);
+        assertThat(answer(SipTransport.UDP, rejected)).as("one token earned").isNotNull();
+        assertThat(answer(SipTransport.UDP, rejected)).isNull();
+
+        clock.addAndGet(60 * SECOND);
+        int answered = 0;
+        for (int i = 0; i < 2 * GateRejectResponder.ANSWERS_PER_SECOND; i++) {
+            answered += answer(SipTransport.UDP, rejected) == null ? 0 : 1;
+        }
+        assertThat(answered).as("the burst never exceeds one second's budget").isEqualTo(
+                GateRejectResponder.ANSWERS_PER_SECOND);
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.LINE_FOLDING))
+                .isEqualTo(3 * GateRejectResponder.ANSWERS_PER_SECOND + 3);
+    }
+
+    @Test
+    void logLinesAreLimitedPerReasonAndCountWhatTheySuppressed() {
+        GateResult folding = rejectedRequest(GateRejection.LINE_FOLDING);
+        responder.reject(SipTransport.UDP, folding, "a");
+        responder.reject(SipTransport.UDP, folding, "b");
+        responder.reject(SipTransport.UDP, folding, "c");
+        assertThat(responder.suppressedSinceLastLog(GateRejection.LINE_FOLDING)).isEqualTo(2);
+        responder.reject(SipTransport.UDP, rejectedRequest(GateRejection.NUL_BYTE), "d");
+        assertThat(responder.suppressedSinceLastLog(GateRejection.NUL_BYTE)).as("its own interval").isZero();
+
+        clock.addAndGet(GateRejectResponder.LOG_INTERVAL_NANOS);
+        responder.reject(SipTransport.UDP, folding, "e");
+        assertThat(responder.suppressedSinceLastLog(GateRejection.LINE_FOLDING)).as("reported and reset").isZero();
+    }
+}

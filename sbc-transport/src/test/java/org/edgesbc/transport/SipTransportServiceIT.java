@@ -1,0 +1,483 @@
+package org.edgesbc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.SipTestPeer;
+import org.edgesbc.fixtures.sip.StreamSipPeer;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.fixtures.tls.TestTls;
+import org.edgesbc.transport.tls.PemFiles;
+import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transport over real loopback sockets, with peers written on plain java.net and javax.net.ssl sockets that share
+ * none of its code. Sources from 127.0.0.2 are refused by admission, 127.0.0.3 is the "trunk" zone, every other
+ * loopback address the "access" zone. Every wait is bounded by {@link #WAIT_MILLIS}; "nothing arrives" is checked
+ * over {@link #QUIET_MILLIS} after the event that would have caused it has been counted.
+ */
+class SipTransportServiceIT {
+    private static final long WAIT_MILLIS = 5_000;
+    private static final long QUIET_MILLIS = 300;
+    private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress("127.0.0.1", 0);
+
+    @TempDir
+    static Path certificates;
+    private static Path certificate;
+    private static Path key;
+
+    private final BlockingQueue<InboundSipMessage> inbox = new LinkedBlockingQueue<>();
+    private final CountingTransportMetrics metrics = new CountingTransportMetrics();
+    private SipTransportService service;
+
+    @BeforeAll
+    static void generateCertificate() throws IOException {
+        certificate = certificates.resolve("sbc.crt");
+        key = certificates.resolve("sbc.key");
+        SelfSignedCertificateGenerator.generate(certificate, key, List.of("127.0.0.1", "localhost"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static String zoneOf(SipTransport transport, InetSocketAddress source) {
+        return switch (source.getAddress().getHostAddress()) {
+            case "127.0.0.2" -> null;
+            case "127.0.0.3" -> "trunk";
+            default -> "access";
+        };
+    }
+
+    private SipTransportService start(TransportConfig.ConnectionLimits limits, SipTransport... transports)
+            throws IOException, InterruptedException {
+        List<TransportConfig.Listener> listeners = java.util.Arrays.stream(transports)
+                .map(t -> new TransportConfig.Listener(t.name().toLowerCase(), t, ANY_LOOPBACK_PORT))
+                .toList();
+        TransportConfig.TlsSettings tls = new TransportConfig.TlsSettings(certificate, key, certificate, false, true);
+        service = new SipTransportService(new TransportConfig(listeners, TransportConfig.GateLimits.DEFAULTS, limits,
+                tls, 1 << 20, 2), SipTransportServiceIT::zoneOf, inbox::add, metrics);
+        service.start();
+        return service;
+    }
+
+    private SipTransportService startAll() throws IOException, InterruptedException {
+        return start(new TransportConfig.ConnectionLimits(64, 8, Duration.ofMinutes(1), Duration.ofSeconds(2)),
+                SipTransport.UDP, SipTransport.TCP, SipTransport.TLS);
+    }
+
+    private static String options(String transport, InetSocketAddress from, String callId) {
+        return "OPTIONS sip:sbc@127.0.0.1 SIP/2.0\r\n"
+                + "Via: SIP/2.0/" + transport + " " + from.getAddress().getHostAddress() + ":" + from.getPort()
+                + ";branch=z9hG4bK-" + callId + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:probe@127.0.0.1>;tag=f-" + callId + "\r\n"
+                + "To: <sip:sbc@127.0.0.1>\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    private InboundSipMessage nextInbound() throws InterruptedException {
+        InboundSipMessage message = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        assertThat(message).as("a message at the sink within %d ms", WAIT_MILLIS).isNotNull();
+        return message;
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within %d ms: %s", WAIT_MILLIS, what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    @Test
+    void udpRequestReachesTheSinkWithZoneAndFlowAndTheReplyGoesBack() throws Exception {
+        startAll();
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        assertThat(sbc.getPort()).isPositive();
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            String request = options("UDP", peer.localAddress(), "udp-1");
+            peer.send(request);
+
+            InboundSipMessage inbound = nextInbound();
+            assertThat(inbound.zone()).isEqualTo("access");
+            assertThat(inbound.request()).isTrue();
+            assertThat(inbound.method()).isEqualTo("OPTIONS");
+            assertThat(inbound.callId()).isEqualTo("udp-1");
+            assertThat(new String(inbound.bytes(), StandardCharsets.UTF_8)).isEqualTo(request);
+            assertThat(inbound.flow().transport()).isEqualTo(SipTransport.UDP);
+            assertThat(inbound.flow().remote()).isEqualTo(peer.localAddress());
+            assertThat(inbound.flow().local()).isEqualTo(sbc);
+
+            String reply = SipMessages.answer(request, 200, "OK", "t-1", null);
+            inbound.flow().send(reply.getBytes(StandardCharsets.UTF_8));
+            assertThat(peer.receive(WAIT_MILLIS)).isEqualTo(reply);
+            await("the reply counted as sent", () -> metrics.count("messageSent", SipTransport.UDP) == 1);
+        }
+        assertThat(metrics.count("messageReceived", SipTransport.UDP)).isEqualTo(1);
+    }
+
+    @Test
+    void udpFlowToSendsFromTheListenerPort() throws Exception {
+        startAll();
+        try (DatagramSocket peer = new DatagramSocket(ANY_LOOPBACK_PORT)) {
+            peer.setSoTimeout((int) WAIT_MILLIS);
+            InetSocketAddress destination = (InetSocketAddress) peer.getLocalSocketAddress();
+            String request = options("UDP", service.localAddress(SipTransport.UDP), "udp-out");
+
+            service.flowTo(SipTransport.UDP, destination).send(request.getBytes(StandardCharsets.UTF_8));
+
+            DatagramPacket packet = new DatagramPacket(new byte[65_535], 65_535);
+            peer.receive(packet);
+            assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8))
+                    .isEqualTo(request);
+            assertThat(packet.getSocketAddress()).isEqualTo(service.localAddress(SipTransport.UDP));
+        }
+    }
+
+    @Test
+    void unadmittedUdpSourceGetsNothingAndIsCounted() throws Exception {
+        startAll();
+        try (UdpSipPeer stranger = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0),
+                service.localAddress(SipTransport.UDP))) {
+            stranger.send(options("UDP", stranger.localAddress(), "stranger-1"));
+            stranger.send("SIP/3.0 garbage\r\n\r\n");
+
+            await("two admission drops", () -> metrics.count("admissionDropped", SipTransport.UDP) == 2);
+            assertThat(stranger.receive(QUIET_MILLIS)).isNull();
+        }
+        assertThat(inbox).isEmpty();
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.VERSION_UNSUPPORTED)).isZero();
+    }
+
+    @Test
+    void udpGateRejectOfARequestIsAnswered400WithTheIdentifyingHeaders() throws Exception {
+        startAll();
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.UDP))) {
+            String request = options("UDP", peer.localAddress(), "bad-cl")
+                    .replace("Content-Length: 0\r\n", "Content-Length: 0\r\nContent-Length: 0\r\n");
+            peer.send(request);
+
+            String answer = peer.receive(WAIT_MILLIS);
+            assertThat(answer).startsWith("SIP/2.0 400 ");
+            assertThat(SipTestPeer.header(answer, "Via")).isEqualTo(SipTestPeer.header(request, "Via"));
+            assertThat(SipTestPeer.header(answer, "Call-ID")).isEqualTo("bad-cl");
+            assertThat(SipTestPeer.header(answer, "CSeq")).isEqualTo("1 OPTIONS");
+            assertThat(SipTestPeer.header(answer, "From")).isEqualTo(SipTestPeer.header(request, "From"));
+            assertThat(SipTestPeer.tag(SipTestPeer.header(answer, "To"))).isNotBlank();
+            assertThat(SipTestPeer.header(answer, "Content-Length")).isEqualTo("0");
+            assertThat(SipTestPeer.header(answer, "Server")).isNull();
+            assertThat(SipTestPeer.header(answer, "User-Agent")).isNull();
+        }
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.CONTENT_LENGTH_INVALID)).isEqualTo(1);
+        assertThat(inbox).isEmpty();
+    }
+
+    @Test
+    void udpOversizedRequestIsAnswered413() throws Exception {
+        startAll();
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.UDP))) {
+            String body = "x".repeat(20_000);
+            String request = options("UDP", peer.localAddress(), "huge")
+                    .replace("Content-Length: 0\r\n\r\n", "Content-Type: text/plain\r\nContent-Length: "
+                            + body.length() + "\r\n\r\n" + body);
+            peer.send(request);
+
+            String answer = peer.receive(WAIT_MILLIS);
+            assertThat(answer).startsWith("SIP/2.0 413 ");
+            assertThat(SipTestPeer.header(answer, "Call-ID")).isEqualTo("huge");
+        }
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.MESSAGE_TOO_LARGE)).isEqualTo(1);
+    }
+
+    @Test
+    void udpRejectedResponsesAndGarbageAreDroppedSilentlyButCounted() throws Exception {
+        startAll();
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.UDP))) {
+            String request = options("UDP", peer.localAddress(), "resp-1");
+            String responseWithoutCallId = SipMessages.answer(request, 200, "OK", "t", null)
+                    .replace("Call-ID: resp-1\r\n", "");
+            peer.send(responseWithoutCallId);
+            peer.sendBytes(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o', '\r', '\n'});
+            peer.send("\r\n\r\n");
+
+            await("two rejections", () -> metrics.rejected(SipTransport.UDP, GateRejection.REQUIRED_HEADER_MISSING) == 1
+                    && metrics.rejected(SipTransport.UDP, GateRejection.GARBAGE) == 1);
+            assertThat(peer.receive(QUIET_MILLIS)).isNull();
+        }
+        assertThat(inbox).isEmpty();
+    }
+
+    @Test
+    void tcpRequestArrivesAndReplyAndNewRequestsReuseTheInboundConnection() throws Exception {
+        startAll();
+        try (StreamSipPeer peer = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
+            String request = options("TCP", peer.localAddress(), "tcp-1");
+            peer.send(request);
+
+            InboundSipMessage inbound = nextInbound();
+            assertThat(inbound.zone()).isEqualTo("access");
+            assertThat(inbound.flow().transport()).isEqualTo(SipTransport.TCP);
+            assertThat(inbound.flow().remote()).isEqualTo(peer.localAddress());
+            assertThat(new String(inbound.bytes(), StandardCharsets.UTF_8)).isEqualTo(request);
+
+            String reply = SipMessages.answer(request, 200, "OK", "t-1", null);
+            inbound.flow().send(reply.getBytes(StandardCharsets.UTF_8));
+            assertThat(peer.receive(WAIT_MILLIS)).isEqualTo(reply);
+
+            // A request toward exactly the peer's address and port goes over the connection the peer opened.
+            String notify = SipMessages.inDialog("NOTIFY", "sip:probe@127.0.0.1", "TCP",
+                    service.localAddress(SipTransport.TCP), "tcp-1", "<sip:sbc@127.0.0.1>;tag=t-1",
+                    "<sip:probe@127.0.0.1>;tag=f-tcp-1", 2, "z9hG4bK-n1");
+            service.flowTo(SipTransport.TCP, peer.localAddress()).send(notify.getBytes(StandardCharsets.UTF_8));
+            assertThat(peer.receive(WAIT_MILLIS)).isEqualTo(notify);
+        }
+        assertThat(metrics.count("connectionOpened", SipTransport.TCP)).isEqualTo(1);
+    }
+
+    @Test
+    void tcpGateRejectIsAnsweredAndTheConnectionStaysUsable() throws Exception {
+        startAll();
+        try (StreamSipPeer peer = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
+            String folded = options("TCP", peer.localAddress(), "folded")
+                    .replace("Content-Length: 0\r\n", "Subject: first line\r\n folded on\r\nContent-Length: 0\r\n");
+            peer.send(folded);
+            assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 400 ");
+
+            peer.send(options("TCP", peer.localAddress(), "after-fold"));
+            assertThat(nextInbound().callId()).isEqualTo("after-fold");
+        }
+        assertThat(metrics.rejected(SipTransport.TCP, GateRejection.LINE_FOLDING)).isEqualTo(1);
+    }
+
+    @Test
+    void tcpContentLengthBeyondTheLimitIsAnswered413AndTheConnectionClosed() throws Exception {
+        startAll();
+        try (StreamSipPeer peer = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
+            peer.send(options("TCP", peer.localAddress(), "big-cl")
+                    .replace("Content-Length: 0", "Content-Length: 999999"));
+            assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 413 ");
+            assertThat(peer.closedByPeer(WAIT_MILLIS)).isTrue();
+        }
+        assertThat(inbox).isEmpty();
+    }
+
+    @Test
+    void tcpDoubleCrlfPingGetsACrlfPong() throws Exception {
+        startAll();
+        try (Socket socket = new Socket()) {
+            socket.bind(ANY_LOOPBACK_PORT);
+            socket.connect(service.localAddress(SipTransport.TCP), (int) WAIT_MILLIS);
+            socket.setSoTimeout((int) WAIT_MILLIS);
+            socket.getOutputStream().write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            assertThat(new byte[] {(byte) in.read(), (byte) in.read()}).containsExactly('\r', '\n');
+        }
+    }
+
+    @Test
+    void unadmittedTcpConnectionIsClosedWithoutAWord() throws Exception {
+        startAll();
+        try (StreamSipPeer stranger = StreamSipPeer.tcp(new InetSocketAddress("127.0.0.2", 0),
+                service.localAddress(SipTransport.TCP))) {
+            assertThat(stranger.closedByPeer(WAIT_MILLIS)).isTrue();
+            assertThat(stranger.receive(QUIET_MILLIS)).isNull();
+        }
+        assertThat(metrics.count("admissionDropped", SipTransport.TCP)).isEqualTo(1);
+        assertThat(metrics.count("connectionOpened", SipTransport.TCP)).isZero();
+        assertThat(service.openConnections()).isZero();
+    }
+
+    @Test
+    void flowToReusesTheOutboundTcpConnectionAndItsAnswersReachTheSink() throws Exception {
+        startAll();
+        try (ServerSocket pbx = new ServerSocket(0, 8, InetAddress.getByName("127.0.0.3"))) {
+            InetSocketAddress destination = (InetSocketAddress) pbx.getLocalSocketAddress();
+            InetSocketAddress sbc = service.localAddress(SipTransport.TCP);
+            String first = options("TCP", sbc, "out-1");
+            String second = options("TCP", sbc, "out-2");
+
+            service.flowTo(SipTransport.TCP, destination).send(first.getBytes(StandardCharsets.UTF_8));
+            try (StreamSipPeer accepted = StreamSipPeer.accept(pbx, (int) WAIT_MILLIS)) {
+                assertThat(accepted.receive(WAIT_MILLIS)).isEqualTo(first);
+                service.flowTo(SipTransport.TCP, destination).send(second.getBytes(StandardCharsets.UTF_8));
+                assertThat(accepted.receive(WAIT_MILLIS)).isEqualTo(second);
+                assertThatThrownBy(() -> StreamSipPeer.accept(pbx, (int) QUIET_MILLIS))
+                        .isInstanceOf(SocketTimeoutException.class);
+
+                String answer = SipMessages.answer(first, 200, "OK", "pbx", null);
+                accepted.send(answer);
+                InboundSipMessage inbound = nextInbound();
+                assertThat(inbound.zone()).isEqualTo("trunk");
+                assertThat(inbound.request()).isFalse();
+                assertThat(inbound.statusCode()).isEqualTo(200);
+                assertThat(inbound.method()).isEqualTo("OPTIONS");
+                assertThat(inbound.flow().remote()).isEqualTo(destination);
+            }
+        }
+        assertThat(metrics.count("connectionOpened", SipTransport.TCP)).isEqualTo(1);
+    }
+
+    @Test
+    void flowToAnUnreachableDestinationCountsSendFailedAndReleasesItsRoom() throws Exception {
+        startAll();
+        InetSocketAddress closed;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = (InetSocketAddress) gone.getLocalSocketAddress();
+        }
+        SipFlow flow = service.flowTo(SipTransport.TCP, closed);
+        flow.send(options("TCP", service.localAddress(SipTransport.TCP), "nowhere").getBytes(StandardCharsets.UTF_8));
+
+        await("the send counted as failed", () -> metrics.count("sendFailed", SipTransport.TCP) == 1);
+        await("the reservation released", () -> service.openConnections() == 0);
+        assertThat(flow.isOpen()).isFalse();
+    }
+
+    @Test
+    void tlsRequestArrivesAndTheReplyReachesTheClient() throws Exception {
+        startAll();
+        SSLContext client = TestTls.trusting(certificate);
+        try (StreamSipPeer peer = StreamSipPeer.tls(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TLS),
+                client)) {
+            String request = options("TLS", peer.localAddress(), "tls-1");
+            peer.send(request);
+
+            InboundSipMessage inbound = nextInbound();
+            assertThat(inbound.zone()).isEqualTo("access");
+            assertThat(inbound.flow().transport()).isEqualTo(SipTransport.TLS);
+            assertThat(inbound.flow().remote()).isEqualTo(peer.localAddress());
+
+            String reply = SipMessages.answer(request, 200, "OK", "t-1", null);
+            inbound.flow().send(reply.getBytes(StandardCharsets.UTF_8));
+            assertThat(peer.receive(WAIT_MILLIS)).isEqualTo(reply);
+        }
+        assertThat(metrics.count("connectionOpened", SipTransport.TLS)).isEqualTo(1);
+    }
+
+    @Test
+    void flowToOverTlsVerifiesTheServerAndDeliversInOrder() throws Exception {
+        startAll();
+        SSLContext server = TestTls.withKey(PemFiles.privateKey(key), PemFiles.certificates(certificate), certificate);
+        try (SSLServerSocket pbx = (SSLServerSocket) server.getServerSocketFactory()
+                .createServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress destination = (InetSocketAddress) pbx.getLocalSocketAddress();
+            String first = options("TLS", service.localAddress(SipTransport.TLS), "tls-out-1");
+            String second = options("TLS", service.localAddress(SipTransport.TLS), "tls-out-2");
+            SipFlow flow = service.flowTo(SipTransport.TLS, destination);
+            flow.send(first.getBytes(StandardCharsets.UTF_8));
+            flow.send(second.getBytes(StandardCharsets.UTF_8));
+
+            try (StreamSipPeer accepted = StreamSipPeer.accept(pbx, (int) WAIT_MILLIS)) {
+                assertThat(accepted.receive(WAIT_MILLIS)).isEqualTo(first);
+                assertThat(accepted.receive(WAIT_MILLIS)).isEqualTo(second);
+            }
+        }
+    }
+
+    @Test
+    void connectionCapsPerSourceAndInTotalRefuseAtOnce() throws Exception {
+        start(new TransportConfig.ConnectionLimits(2, 1, Duration.ofMinutes(1), Duration.ofSeconds(2)),
+                SipTransport.TCP);
+        InetSocketAddress sbc = service.localAddress(SipTransport.TCP);
+        StreamSipPeer first = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, sbc);
+        try (StreamSipPeer trunk = StreamSipPeer.tcp(new InetSocketAddress("127.0.0.3", 0), sbc)) {
+            first.send(options("TCP", first.localAddress(), "cap-1"));
+            assertThat(nextInbound().callId()).isEqualTo("cap-1");
+
+            try (StreamSipPeer sameSource = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, sbc)) {
+                assertThat(sameSource.closedByPeer(WAIT_MILLIS)).as("over the per-source cap").isTrue();
+            }
+            trunk.send(options("TCP", trunk.localAddress(), "cap-trunk"));
+            InboundSipMessage fromTrunk = nextInbound();
+            assertThat(fromTrunk.zone()).isEqualTo("trunk");
+            try (StreamSipPeer third = StreamSipPeer.tcp(new InetSocketAddress("127.0.0.4", 0), sbc)) {
+                assertThat(third.closedByPeer(WAIT_MILLIS)).as("over the total cap").isTrue();
+            }
+            assertThat(metrics.count("connectionRefused", SipTransport.TCP)).isEqualTo(2);
+
+            first.close();
+            await("the first connection's room given back", () -> service.openConnections() == 1);
+            try (StreamSipPeer again = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, sbc)) {
+                again.send(options("TCP", again.localAddress(), "cap-again"));
+                assertThat(nextInbound().callId()).isEqualTo("cap-again");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void idleConnectionIsClosed() throws Exception {
+        start(new TransportConfig.ConnectionLimits(8, 8, Duration.ofMillis(200), Duration.ofSeconds(2)),
+                SipTransport.TCP);
+        try (StreamSipPeer peer = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
+            peer.send(options("TCP", peer.localAddress(), "idle"));
+            assertThat(nextInbound().callId()).isEqualTo("idle");
+            assertThat(peer.closedByPeer(WAIT_MILLIS)).isTrue();
+        }
+        await("the idle connection counted closed", () -> metrics.count("connectionClosed", SipTransport.TCP) == 1);
+        assertThat(service.openConnections()).isZero();
+    }
+
+    @Test
+    void aListenerThatCannotBindFailsStartNamingItself() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(ANY_LOOPBACK_PORT)) {
+            InetSocketAddress address = (InetSocketAddress) taken.getLocalSocketAddress();
+            TransportConfig config = new TransportConfig(
+                    List.of(new TransportConfig.Listener("edge-udp", SipTransport.UDP, address)),
+                    TransportConfig.GateLimits.DEFAULTS, TransportConfig.ConnectionLimits.DEFAULTS, null, 1 << 16, 1);
+            try (SipTransportService clash = new SipTransportService(config, SipTransportServiceIT::zoneOf,
+                    inbox::add, metrics)) {
+                assertThatThrownBy(clash::start)
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("edge-udp")
+                        .hasMessageContaining(String.valueOf(address.getPort()));
+            }
+        }
+    }
+
+    @Test
+    void aTlsListenerWithoutTlsSettingsFailsStart() {
+        TransportConfig config = new TransportConfig(
+                List.of(new TransportConfig.Listener("edge-tls", SipTransport.TLS, ANY_LOOPBACK_PORT)),
+                TransportConfig.GateLimits.DEFAULTS, TransportConfig.ConnectionLimits.DEFAULTS, null, 1 << 16, 1);
+        try (SipTransportService misconfigured = new SipTransportService(config, SipTransportServiceIT::zoneOf,
+                inbox::add, metrics)) {
+            assertThatThrownBy(misconfigured::start).hasMessageContaining("edge-tls");
+        }
+    }
+}
