@@ -55,6 +55,7 @@ class SipTransportServiceIT {
     private final BlockingQueue<InboundSipMessage> inbox = new LinkedBlockingQueue<>();
     private final CountingTransportMetrics metrics = new CountingTransportMetrics();
     private SipTransportService service;
+    private boolean requireClientCertificate;
 
     @BeforeAll
     static void generateCertificate() throws IOException {
@@ -83,7 +84,8 @@ class SipTransportServiceIT {
         List<TransportConfig.Listener> listeners = java.util.Arrays.stream(transports)
                 .map(t -> new TransportConfig.Listener(t.name().toLowerCase(), t, ANY_LOOPBACK_PORT))
                 .toList();
-        TransportConfig.TlsSettings tls = new TransportConfig.TlsSettings(certificate, key, certificate, false, true);
+        TransportConfig.TlsSettings tls = new TransportConfig.TlsSettings(certificate, key, certificate,
+                requireClientCertificate, true);
         service = new SipTransportService(new TransportConfig(listeners, TransportConfig.GateLimits.DEFAULTS, limits,
                 tls, 1 << 20, 2), SipTransportServiceIT::zoneOf, inbox::add, metrics);
         service.start();
@@ -386,6 +388,28 @@ class SipTransportServiceIT {
             assertThat(peer.receive(WAIT_MILLIS)).isEqualTo(reply);
         }
         assertThat(metrics.count("connectionOpened", SipTransport.TLS)).isEqualTo(1);
+    }
+
+    @Test
+    void mutualTlsRefusesClientsWithoutATrustedCertificate() throws Exception {
+        requireClientCertificate = true;
+        startAll();
+        InetSocketAddress sbc = service.localAddress(SipTransport.TLS);
+        try (StreamSipPeer anonymous = StreamSipPeer.tls(ANY_LOOPBACK_PORT, sbc, TestTls.trusting(certificate))) {
+            // TLS 1.3 finishes the client's side of the handshake before the server checks the certificate, so the
+            // refusal may come as an alert on the first read rather than from startHandshake.
+            anonymous.send(options("TLS", anonymous.localAddress(), "anonymous"));
+            assertThat(anonymous.closedByPeer(WAIT_MILLIS)).isTrue();
+        } catch (IOException refusedDuringHandshake) {
+            assertThat(refusedDuringHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
+        }
+        SSLContext withCertificate = TestTls.withKey(PemFiles.privateKey(key), PemFiles.certificates(certificate),
+                certificate);
+        try (StreamSipPeer known = StreamSipPeer.tls(ANY_LOOPBACK_PORT, sbc, withCertificate)) {
+            known.send(options("TLS", known.localAddress(), "known"));
+            assertThat(nextInbound().callId()).as("only the client with a certificate gets through")
+                    .isEqualTo("known");
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,8 @@ public final class SelfSignedCertificateGenerator {
     /**
      * Writes {@code certificateFile} and {@code keyFile} (PKCS#8, readable by the owner only), each atomically.
      *
-     * @param names IP literals and DNS names the certificate is for
+     * @param names IP literals and DNS names the certificate is for; the first also becomes the subject CN
+     * @throws IOException the files cannot be written, or a name is not a valid IP literal or DNS name
      */
     public static void generate(Path certificateFile, Path keyFile, List<String> names) throws IOException {
         try {
@@ -63,9 +63,8 @@ public final class SelfSignedCertificateGenerator {
                     pair.getPublic());
             List<GeneralName> alternatives = new ArrayList<>();
             for (String name : names) {
-                boolean ip = name.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
-                alternatives.add(ip ? new GeneralName(GeneralName.iPAddress, InetAddress.getByName(name)
-                        .getHostAddress()) : new GeneralName(GeneralName.dNSName, name));
+                alternatives.add(isIpLiteral(name) ? new GeneralName(GeneralName.iPAddress, name)
+                        : new GeneralName(GeneralName.dNSName, name));
             }
             if (!alternatives.isEmpty()) {
                 builder.addExtension(Extension.subjectAlternativeName, false,
@@ -80,9 +79,30 @@ public final class SelfSignedCertificateGenerator {
             Files.createDirectories(keyFile.toAbsolutePath().getParent());
             writeAtomically(keyFile, pem(new JcaPKCS8Generator(pair.getPrivate(), null)), true);
             writeAtomically(certificateFile, pem(holder), false);
-        } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
+        } catch (GeneralSecurityException | OperatorCreationException | CertIOException | IllegalArgumentException e) {
             throw new IOException("cannot generate a self-signed certificate: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A dotted-quad IPv4 address or an IPv6 address (anything with a colon, which no DNS name has). Decided by
+     * syntax alone: a name such as {@code cafe.de} is a DNS name and must never trigger a lookup here.
+     */
+    static boolean isIpLiteral(String name) {
+        if (name.indexOf(':') >= 0) {
+            return true;
+        }
+        String[] parts = name.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String pem(Object object) throws IOException {
