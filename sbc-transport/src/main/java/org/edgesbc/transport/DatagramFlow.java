@@ -38,6 +38,11 @@ final class DatagramFlow implements SipFlow {
     }
 
     @Override
+    public void whenClosed(Runnable action) {
+        // A UDP path never reports its end: bindings over UDP expire instead.
+    }
+
+    @Override
     public void send(byte[] message) {
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(message), remote)).addListener(f -> {
             if (f.isSuccess()) {

@@ -21,6 +21,13 @@ public interface SipFlow {
     boolean isOpen();
 
     /**
+     * Runs {@code action} once when this flow closes: at once for a flow that is already closed, never for a UDP
+     * flow (a datagram path has no end the SBC could see). The action runs on an I/O thread and must hand any
+     * real work to its owner's thread.
+     */
+    void whenClosed(Runnable action);
+
+    /**
      * Queues one encoded SIP message. The array is not retained after the write completes and must not be changed
      * by the caller afterwards. A failure (closed connection, unreachable destination, write-buffer overflow) is
      * counted and logged by the transport, never thrown.

@@ -58,6 +58,15 @@ final class StreamFlow implements SipFlow {
     }
 
     @Override
+    public void whenClosed(Runnable action) {
+        if (connected == null) {
+            action.run();
+        } else {
+            closeFuture().addListener(f -> action.run());
+        }
+    }
+
+    @Override
     public void send(byte[] message) {
         if (connected == null) {
             metrics.sendFailed(transport);
