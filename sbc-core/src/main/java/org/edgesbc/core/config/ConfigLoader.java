@@ -29,8 +29,8 @@ import org.edgesbc.transport.TransportConfig;
  * rule, and reports all problems at once. Defaults for omitted keys are the ones {@code config/sbc.yaml} documents.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "fraud", "zones",
-            "management");
+    private static final Set<String> TOP = Set.of("data-dir", "sip", "media", "security", "registration",
+            "fraud", "zones", "management");
     private static final Set<String> FRAUD = Set.of("country-code", "national-prefix", "international-prefix",
             "emergency-numbers", "prefixes", "prefix-files", "default-rules", "accounts", "rates", "default-rate",
             "anomalies",
@@ -54,6 +54,8 @@ public final class ConfigLoader {
     private static final Set<String> METHOD_CLASSES = Set.of("register", "invite", "options", "other");
     private static final Set<String> MEDIA = Set.of("enabled", "address", "advertised-address", "port-min", "port-max",
             "quarantine", "timeout", "hold-timeout", "threads");
+    private static final Set<String> REGISTRATION = Set.of("udp-expires", "stream-expires", "min-expires",
+            "expires-jitter", "pbx-expires", "keepalive-interval", "max-bindings", "max-contacts-per-aor");
     private static final Set<String> SIP = Set.of("advertised-host", "listeners", "tls", "udp-receive-buffer-bytes",
             "io-threads", "worker-threads", "gate", "connections", "timers", "max-transactions", "max-dialogs",
             "max-call-duration");
@@ -107,13 +109,14 @@ public final class ConfigLoader {
         SipConfig sip = sip(r, r.optionalMapping(root, "", "sip"), root, folder);
         MediaSettings media = media(r, r.optionalMapping(root, "", "media"), sip);
         SecurityConfig security = security(r, r.optionalMapping(root, "", "security"), dataDir);
+        RegistrationConfig registration = registration(r, r.optionalMapping(root, "", "registration"));
         FraudConfig fraud = fraud(r, r.optionalMapping(root, "", "fraud"));
         List<ZoneConfig> zones = zones(r, root);
         ManagementConfig management = management(r, r.optionalMapping(root, "", "management"));
         if (sip != null) {
             crossCheck(r, root, sip, zones);
         }
-        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management);
+        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration);
     }
 
     private static SipConfig sip(ConfigReader r, YamlTree.Mapping m, YamlTree.Mapping root, Path folder) {
@@ -214,6 +217,33 @@ public final class ConfigLoader {
                 advertised == null ? address : advertised, portMin, portMax,
                 r.duration(m, "media", "quarantine", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(10)),
                 timeout, holdTimeout, r.integer(m, "media", "threads", 1, 1, 64));
+    }
+
+    private static RegistrationConfig registration(ConfigReader r, YamlTree.Mapping m) {
+        if (m != null) {
+            r.onlyKeys(m, "registration", REGISTRATION);
+        }
+        RegistrationConfig d = RegistrationConfig.DEFAULTS;
+        Duration udpExpires = r.duration(m, "registration", "udp-expires", d.udpExpires(), Duration.ofSeconds(10),
+                Duration.ofHours(1));
+        Duration streamExpires = r.duration(m, "registration", "stream-expires", d.streamExpires(),
+                Duration.ofSeconds(10), Duration.ofDays(1));
+        Duration minExpires = r.duration(m, "registration", "min-expires", d.minExpires(), Duration.ofSeconds(1),
+                Duration.ofHours(1));
+        if (minExpires.compareTo(udpExpires) > 0 || minExpires.compareTo(streamExpires) > 0) {
+            YamlTree.Entry given = m == null ? null : m.entries().get("min-expires");
+            r.error(given != null ? given.keyLine() : m == null ? 1 : m.line(), "registration.min-expires",
+                    ConfigReader.format(minExpires), "must not exceed udp-expires (" + ConfigReader.format(udpExpires)
+                            + ") nor stream-expires (" + ConfigReader.format(streamExpires) + ")");
+        }
+        return new RegistrationConfig(udpExpires, streamExpires, minExpires,
+                r.integer(m, "registration", "expires-jitter", d.expiresJitterPercent(), 0, 50),
+                r.duration(m, "registration", "pbx-expires", d.pbxExpires(), Duration.ofSeconds(60),
+                        Duration.ofDays(1)),
+                r.duration(m, "registration", "keepalive-interval", d.keepaliveInterval(), Duration.ofSeconds(10),
+                        Duration.ofHours(1)),
+                r.integer(m, "registration", "max-bindings", d.maxBindings(), 10, 10_000_000),
+                r.integer(m, "registration", "max-contacts-per-aor", d.maxContactsPerAor(), 1, 100));
     }
 
     private static FraudConfig fraud(ConfigReader r, YamlTree.Mapping m) {

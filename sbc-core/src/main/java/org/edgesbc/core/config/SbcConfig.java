@@ -9,10 +9,11 @@ import java.util.List;
  *
  * @param source the file it was read from (for messages)
  * @param dataDir where generated certificates and state files live, resolved against the config file's folder
+ * @param registration the binding table and registration caching of remote phones
  */
 public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
         FraudConfig fraud, List<ZoneConfig> zones,
-        ManagementConfig management) {
+        ManagementConfig management, RegistrationConfig registration) {
 
     public ZoneConfig zone(String name) {
         for (ZoneConfig zone : zones) {

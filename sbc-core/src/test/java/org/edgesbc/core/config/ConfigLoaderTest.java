@@ -60,6 +60,7 @@ class ConfigLoaderTest {
         assertThat(config.fraud().defaults().callsPerMinute()).isEqualTo(30);
         assertThat(config.zone("pbx").peer().host()).isEqualTo("127.0.0.3");
         assertThat(config.management().port()).isEqualTo(9090);
+        assertThat(config.registration()).isEqualTo(RegistrationConfig.DEFAULTS);
     }
 
     @Test
@@ -72,6 +73,47 @@ class ConfigLoaderTest {
         assertThat(config.zone("carrier").peer().transport()).isEqualTo(SipTransport.UDP);
         assertThat(config.management().address()).isEqualTo("127.0.0.1");
         assertThat(config.dataDir()).isEqualTo(dir.resolve("data"));
+        assertThat(config.registration()).isEqualTo(RegistrationConfig.DEFAULTS);
+    }
+
+    @Test
+    void registrationSectionIsBound() throws Exception {
+        SbcConfig config = ConfigLoader.load(write(MINIMAL + "registration:\n  udp-expires: 45s\n"
+                + "  stream-expires: 1h\n  min-expires: 20s\n  expires-jitter: 0\n  pbx-expires: 2h\n"
+                + "  keepalive-interval: 90s\n  max-bindings: 5_000\n  max-contacts-per-aor: 3\n"));
+        assertThat(config.registration()).isEqualTo(new RegistrationConfig(Duration.ofSeconds(45),
+                Duration.ofHours(1), Duration.ofSeconds(20), 0, Duration.ofHours(2), Duration.ofSeconds(90), 5_000,
+                3));
+        SbcConfig partial = ConfigLoader.load(write(MINIMAL + "registration:\n  max-contacts-per-aor: 1\n"));
+        assertThat(partial.registration()).isEqualTo(new RegistrationConfig(RegistrationConfig.DEFAULTS.udpExpires(),
+                RegistrationConfig.DEFAULTS.streamExpires(), RegistrationConfig.DEFAULTS.minExpires(),
+                RegistrationConfig.DEFAULTS.expiresJitterPercent(), RegistrationConfig.DEFAULTS.pbxExpires(),
+                RegistrationConfig.DEFAULTS.keepaliveInterval(), RegistrationConfig.DEFAULTS.maxBindings(), 1));
+    }
+
+    @Test
+    void registrationValuesAreValidatedWithTheirLines() throws IOException {
+        String file = dir.resolve("sbc.yaml").toString();
+        assertThat(problems(MINIMAL + "registration:\n  expires-jitter: 80\n  pbx-expires: 30s\n"
+                + "  max-bindings: lots\n")).containsExactly(
+                file + ":14: registration.expires-jitter = '80': must be between 0 and 50",
+                file + ":15: registration.pbx-expires = '30s': must be between 1m and 1d",
+                file + ":16: registration.max-bindings = 'lots': must be a whole number");
+        assertThat(problems(MINIMAL + "registration:\n  udp-expires: 20s\n  min-expires: 40s\n")).containsExactly(
+                file + ":15: registration.min-expires = '40s': must not exceed udp-expires (20s) nor stream-expires "
+                        + "(10m)");
+        assertThat(problems(MINIMAL + "registration:\n  stream-expires: 15s\n"))
+                .containsExactly(file + ":14: registration.min-expires = '30s': must not exceed udp-expires (1m) "
+                        + "nor stream-expires (15s)");
+    }
+
+    @Test
+    void unknownRegistrationKeyIsAnErrorWithASuggestion() throws IOException {
+        String file = dir.resolve("sbc.yaml").toString();
+        assertThat(problems(MINIMAL + "registration:\n  udp-expire: 60s\n")).containsExactly(
+                file + ":14: registration.udp-expire: unknown key; did you mean 'udp-expires'?");
+        assertThat(problems(MINIMAL + "registraton:\n  udp-expires: 60s\n")).containsExactly(
+                file + ":13: registraton: unknown key; did you mean 'registration'?");
     }
 
     @Test
