@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.metrics.SbcMetrics;
+import org.edgesbc.core.registrar.Registrar;
+import org.edgesbc.core.registrar.RegistrationAdminApi;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
 import org.edgesbc.core.security.BanAdminApi;
@@ -93,13 +97,23 @@ public final class SbcDaemon implements AutoCloseable {
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
+            Set<String> accounts = new HashSet<>();
+            config.security().users().forEach(u -> accounts.add(u.name()));
             relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy, cdrs,
-                    sip.workerThreads());
+                    sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
+                            metrics.registrar()));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
+            Registrar registrar = relay.registrar();
+            if (registrar != null) {
+                metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);
+            }
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
             new BanAdminApi(policy).register(management);
             new FraudAdminApi(policy).register(management);
+            if (relay.registrar() != null) {
+                new RegistrationAdminApi(relay.registrar()).register(management);
+            }
         } catch (Exception | Error e) {
             if (relay != null) {
                 relay.close();
@@ -229,7 +243,7 @@ public final class SbcDaemon implements AutoCloseable {
             }
         }
         String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
-        return new RelaySettings(host, ports, peers, routes, sip.timers().t1(), sip.timers().t2(), sip.timers().t4(),
+        return new RelaySettings(host, ports, peers, routes, pbx, sip.timers().t1(), sip.timers().t2(), sip.timers().t4(),
                 sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration());
     }
 

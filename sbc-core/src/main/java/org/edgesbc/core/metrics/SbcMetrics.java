@@ -46,6 +46,12 @@ public final class SbcMetrics implements AutoCloseable {
     static final String MEDIA_PORTS_EXHAUSTED = "sbc.media.ports.exhausted";
     static final String MEDIA_SESSIONS = "sbc.media.sessions.active";
     static final String MEDIA_PORT_PAIRS_FREE = "sbc.media.port.pairs.free";
+    static final String REGISTRAR_PHONE_REGISTERS = "sbc.registrar.phone.registers";
+    static final String REGISTRAR_PBX_REGISTERS = "sbc.registrar.pbx.registers";
+    static final String REGISTRAR_PBX_FAILURES = "sbc.registrar.pbx.failures";
+    static final String REGISTRAR_BINDINGS_DROPPED = "sbc.registrar.bindings.dropped";
+    static final String REGISTRAR_BINDINGS = "sbc.registrar.bindings.active";
+    static final String REGISTRAR_AORS = "sbc.registrar.aors.active";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -53,6 +59,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerRelayMetrics relay;
     private final MicrometerMediaMetrics media;
     private final MicrometerSecurityMetrics security;
+    private final MicrometerRegistrarMetrics registrar;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -65,6 +72,19 @@ public final class SbcMetrics implements AutoCloseable {
         relay = new MicrometerRelayMetrics(registry);
         media = new MicrometerMediaMetrics(registry);
         security = new MicrometerSecurityMetrics(registry);
+        registrar = new MicrometerRegistrarMetrics(registry);
+    }
+
+    public MicrometerRegistrarMetrics registrar() {
+        return registrar;
+    }
+
+    /** Gauges read from the registrar when scraped. */
+    public void bindRegistrarGauges(IntSupplier bindings, IntSupplier addressesOfRecord) {
+        Gauge.builder(REGISTRAR_BINDINGS, bindings, IntSupplier::getAsInt).strongReference(true)
+                .description("Registered contacts of phones (bindings)").register(registry);
+        Gauge.builder(REGISTRAR_AORS, addressesOfRecord, IntSupplier::getAsInt).strongReference(true)
+                .description("Addresses-of-record with at least one binding").register(registry);
     }
 
     public MicrometerSecurityMetrics security() {

@@ -1,7 +1,9 @@
 package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
 import org.edgesbc.transport.SipFlow;
 
 /**
@@ -29,6 +31,10 @@ final class ClientTransaction {
     long retransmitIntervalMillis;
     ScheduledFuture<?> retransmitTimer;
     ScheduledFuture<?> timeoutTimer;
+    /** A CANCEL is owed as soon as the far side sends a provisional response (RFC 3261 §9.1). */
+    boolean cancelPending;
+    /** Of a request the SBC originated for itself (a REGISTER to the PBX), who hears the final response or null. */
+    Consumer<SIPResponse> onFinal;
     /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */
     byte[] ackBytes;
 

@@ -18,6 +18,8 @@ final class Leg {
     URI remoteTarget;
     /** The flow requests toward this leg go over; refreshed if a connection closes. */
     SipFlow requestFlow;
+    /** Of a B leg, the tag its callee answered with (tags pass through, so leg A sees it too). */
+    String calleeTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
 

@@ -2,22 +2,27 @@ package org.edgesbc.core.relay;
 
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
+import java.util.List;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.policy.fraud.FraudGuard;
 
 /**
  * A dialog relayed between two legs: leg A sent the dialog-creating request, leg B is the SBC's own dialog toward
  * the other zone. Tags pass through unchanged (they carry no topology); Call-IDs, URIs, Contacts and Vias do not.
- * Owned by one relay shard; found by {@link #key(String, String)} of either leg.
+ * An INVITE toward a phone registered from several devices is forked: each device gets a B leg of its own (its own
+ * Call-ID) in {@link #branches} until one answers and becomes {@link #b}. Owned by one relay shard; found by
+ * {@link #key(String, String)} of any leg.
  */
 final class RelayDialog {
     enum State { EARLY, CONFIRMED, TERMINATED }
 
     final Leg a;
-    final Leg b;
+    /** The callee's leg: the only B leg, or of a forked INVITE the first branch until one answers. */
+    Leg b;
+    /** The B legs of a forked INVITE still in the race, the answering one included; null when not forked. */
+    List<Leg> branches;
     /** From-tag of the caller (leg A's UA); tells which direction an in-dialog request flows. */
     final String callerTag;
-    String calleeTag;
     State state = State.EARLY;
     ScheduledFuture<?> durationLimit;
     /** The anchored media, null until an SDP body crossed the dialog or when media is not anchored. */
@@ -53,10 +58,36 @@ final class RelayDialog {
         if (b.zone.equals(zone) && b.callId.equals(callId)) {
             return b;
         }
+        if (branches != null) {
+            for (Leg branch : branches) {
+                if (branch.zone.equals(zone) && branch.callId.equals(callId)) {
+                    return branch;
+                }
+            }
+        }
         return null;
     }
 
-    Leg other(Leg leg) {
-        return leg == a ? b : a;
+    /**
+     * The leg a request from {@code leg} goes to. Before a forked INVITE is answered, the caller's requests in an
+     * early dialog (PRACK, UPDATE) go to the branch whose tag is their To-tag.
+     */
+    Leg other(Leg leg, String toTag) {
+        if (leg != a) {
+            return a;
+        }
+        if (branches != null && toTag != null) {
+            for (Leg branch : branches) {
+                if (toTag.equals(branch.calleeTag)) {
+                    return branch;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** The callee's tag: the answering (or only) B leg's. */
+    String calleeTag() {
+        return b.calleeTag;
     }
 }

@@ -5,11 +5,17 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.cdr.CdrWriter;
+import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.registrar.Registrar;
+import org.edgesbc.core.registrar.RegistrarMetrics;
 import org.edgesbc.core.security.EdgePolicy;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
@@ -28,14 +34,16 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final RelayShard[] shards;
     private final String callIdPrefix;
     private final RelayMetrics metrics;
+    private final Registrar registrar;
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
      * @param policy the edge policy out-of-dialog requests pass, or null for none (tests of the relay alone)
      * @param cdrs where call detail records go, or null for none
+     * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
-            EdgePolicy policy, CdrWriter cdrs, int shardCount) {
+            EdgePolicy policy, CdrWriter cdrs, int shardCount, Registrations phones) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -55,6 +63,30 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             shards[i] = new RelayShard(i, shardCount, executor, settings, topology, callIdPrefix, flows, metrics, log, anchor,
                     policy, cdrs);
         }
+        if (phones != null && settings.pbxZone() != null) {
+            // The registrar lives on the first shard: its REGISTERs to the PBX carry that shard's Call-IDs, so
+            // their answers come back to the thread that owns the registrations.
+            registrar = new Registrar(phones.config(), phones.accounts(), shards[0].executor(), shards[0],
+                    phones.metrics(), Clock.systemUTC(), new SplittableRandom(random.nextLong()));
+            for (RelayShard shard : shards) {
+                shard.attachRegistrar(registrar);
+            }
+            registrar.start();
+        } else {
+            registrar = null;
+        }
+    }
+
+    /**
+     * Registration of remote phones through the SBC.
+     *
+     * @param accounts the users that register (the access-zone accounts)
+     */
+    public record Registrations(RegistrationConfig config, Set<String> accounts, RegistrarMetrics metrics) { }
+
+    /** The registrar of remote phones, or null when there is none. */
+    public Registrar registrar() {
+        return registrar;
     }
 
     @Override
@@ -85,6 +117,9 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
 
     @Override
     public void close() {
+        if (registrar != null) {
+            registrar.close();
+        }
         for (RelayShard shard : shards) {
             shard.executor().shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }

@@ -13,6 +13,7 @@ import org.edgesbc.transport.SipTransport;
  * @param listenerPorts bound port per transport (the actual port when the config asked for an ephemeral one)
  * @param zones next hop of every zone, by zone name
  * @param routes the zone a request from each zone is relayed to (trunk to pbx and back)
+ * @param pbxZone the PBX's zone: its requests toward a registered phone's account go to the phone's bindings
  * @param t1 RFC 3261 T1, the round-trip estimate
  * @param t2 RFC 3261 T2, the cap on non-INVITE retransmission intervals
  * @param t4 RFC 3261 T4, the maximum time a message stays in the network
@@ -25,6 +26,7 @@ public record RelaySettings(
         Map<SipTransport, Integer> listenerPorts,
         Map<String, ZonePeer> zones,
         Map<String, String> routes,
+        String pbxZone,
         Duration t1,
         Duration t2,
         Duration t4,

@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,11 @@ import javax.sip.header.TooManyHopsException;
 import javax.sip.message.Request;
 import org.edgesbc.core.cdr.CallRecord;
 import org.edgesbc.core.cdr.CdrWriter;
+import org.edgesbc.core.registrar.Binding;
+import org.edgesbc.core.registrar.PbxRegistrationClient;
+import org.edgesbc.core.registrar.RegisterRequest;
+import org.edgesbc.core.registrar.RegisterResult;
+import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.security.EdgePolicy;
 import org.edgesbc.media.MediaSide;
 import org.edgesbc.policy.fraud.FraudGuard;
@@ -49,7 +55,7 @@ import org.edgesbc.transport.SipTransport;
  * never reads the maps. One state machine, kept in one class so that every transition is visible in one place:
  * RFC 3261 §17 transactions on both sides, §12 dialogs, §9 CANCEL, and the topology hiding between the legs.
  */
-final class RelayShard {
+final class RelayShard implements PbxRegistrationClient {
     /** Requests that create a dialog when answered with 2xx (or, for INVITE, a 1xx with a To-tag). */
     private static final Set<String> DIALOG_CREATING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER);
     /** RFC 3261 §12.2: requests whose Contact replaces the remote target. */
@@ -81,6 +87,9 @@ final class RelayShard {
     private final long t4Millis;
     private final long staleNanos;
     private final long shedNanos;
+
+    /** The registrar of remote phones, shared by all shards; null when phones do not register here. */
+    private Registrar registrar;
 
     private final Map<String, ServerTransaction> servers = new HashMap<>();
     private final Map<String, ClientTransaction> clients = new HashMap<>();
@@ -119,6 +128,11 @@ final class RelayShard {
 
     EventExecutor executor() {
         return executor;
+    }
+
+    /** Set once by the engine, before the first message. */
+    void attachRegistrar(Registrar registrar) {
+        this.registrar = registrar;
     }
 
     int transactions() {
@@ -184,7 +198,9 @@ final class RelayShard {
         MaxForwards maxForwards = (MaxForwards) request.getHeader(MaxForwards.NAME);
         boolean outOfDialog = request.getToTag() == null;
         boolean toSbc = outOfDialog && Request.OPTIONS.equals(method) && addressedToSbc(request);
-        EdgePolicy.Verdict verdict = outOfDialog && policy != null ? admitted(in, request, method, toSbc) : null;
+        List<Binding> phones = outOfDialog && !toSbc ? phonesFor(in.zone(), request) : null;
+        EdgePolicy.Verdict verdict = outOfDialog && policy != null
+                ? admitted(in, request, method, toSbc, phones == null) : null;
         if (outOfDialog && policy != null && verdict == null) {
             return;
         }
@@ -205,18 +221,34 @@ final class RelayShard {
             respondStateless(in, request, 482, null);
             return;
         }
-        String targetZone = settings.routes().get(in.zone());
-        RelaySettings.ZonePeer target = targetZone == null ? null : settings.zones().get(targetZone);
-        if (target == null) {
-            respondStateless(in, request, 404, null);
-            return;
-        }
-        boolean createsDialog = DIALOG_CREATING.contains(method);
         if (servers.size() + clients.size() >= maxTransactions) {
             metrics.transactionOverflow();
             respondStateless(in, request, 503, null);
             return;
         }
+        String user = verdict == null ? null : verdict.user();
+        if (registrar != null && user != null && Request.REGISTER.equals(method)) {
+            register(in, request, user);
+            return;
+        }
+        List<Branch> branches;
+        if (phones != null) {
+            if (phones.isEmpty()) {
+                // RFC 3261 §21.4.18: the account exists but none of its devices is registered now.
+                respondStateless(in, request, 480, null);
+                return;
+            }
+            branches = phoneBranches(phones, method, request);
+        } else {
+            String targetZone = settings.routes().get(in.zone());
+            RelaySettings.ZonePeer target = targetZone == null ? null : settings.zones().get(targetZone);
+            if (target == null) {
+                respondStateless(in, request, 404, null);
+                return;
+            }
+            branches = List.of(peerBranch(target, request));
+        }
+        boolean createsDialog = DIALOG_CREATING.contains(method);
         if (createsDialog && dialogCount >= maxDialogs) {
             metrics.dialogOverflow();
             respondStateless(in, request, 503, null);
@@ -227,26 +259,90 @@ final class RelayShard {
             respondStateless(in, request, 503, null);
             return;
         }
-        forwardInitial(in, request, method, target, createsDialog, verdict == null ? null : verdict.fraud());
+        if (user != null && settings.pbxZone() != null && settings.pbxZone().equals(branches.get(0).zone())) {
+            assertIdentity(request, user);
+        }
+        forwardInitial(in, request, method, branches, createsDialog, verdict == null ? null : verdict.fraud());
     }
 
-    private void forwardInitial(InboundSipMessage in, SIPRequest request, String method,
-            RelaySettings.ZonePeer target, boolean createsDialog, FraudGuard.Decision fraud) {
+    /** Where an initial request goes: the next zone's peer, or one binding of a registered phone. */
+    private record Branch(String zone, SipFlow flow, URI requestUri, Address callee) { }
+
+    private Branch peerBranch(RelaySettings.ZonePeer target, SIPRequest request) {
+        String host = target.address().getAddress().getHostAddress();
+        return new Branch(target.zone(), flows.flowTo(target.transport(), target.address()),
+                peerUri(TopologyHiding.userOf(request.getRequestURI()), target),
+                TopologyHiding.withHost(request.getTo().getAddress(), host, -1));
+    }
+
+    /**
+     * The bindings of the account a request from the PBX is for, or null when it is for no registering account
+     * (then it goes out through the trunk, as a toll-fraud matter).
+     */
+    private List<Binding> phonesFor(String zone, SIPRequest request) {
+        if (registrar == null || !zone.equals(settings.pbxZone())) {
+            return null;
+        }
+        String user = TopologyHiding.userOf(request.getRequestURI());
+        return registrar.isAccount(user) ? registrar.lookup(user) : null;
+    }
+
+    /**
+     * An INVITE rings every device of the account at once (RFC 3261 §16.6 parallel forking); any other request
+     * goes to the device that registered last. Requests reach a phone over the flow it registered on, with its
+     * own Contact as Request-URI.
+     */
+    private List<Branch> phoneBranches(List<Binding> bindings, String method, SIPRequest request) {
+        List<Binding> chosen = bindings;
+        if (!Request.INVITE.equals(method)) {
+            Binding newest = bindings.get(0);
+            for (Binding binding : bindings) {
+                newest = binding.registered().isAfter(newest.registered()) ? binding : newest;
+            }
+            chosen = List.of(newest);
+        }
+        Address callee = topology.sbcAddress(request.getTo().getAddress());
+        List<Branch> branches = new ArrayList<>(chosen.size());
+        for (Binding binding : chosen) {
+            branches.add(new Branch(binding.zone(), binding.flow(), (URI) binding.contact().clone(), callee));
+        }
+        return branches;
+    }
+
+    /**
+     * Toward the PBX, an authenticated phone's request carries the identity the SBC vouches for (RFC 3325
+     * P-Asserted-Identity), never one the phone asserted itself.
+     */
+    private void assertIdentity(SIPRequest request, String user) {
+        request.removeHeader("P-Asserted-Identity");
+        request.removeHeader("P-Preferred-Identity");
+        try {
+            request.addHeader(new HeaderFactoryImpl().createHeader("P-Asserted-Identity",
+                    "<sip:" + user + "@" + topology.host() + ">"));
+        } catch (ParseException e) {
+            throw new IllegalStateException("cannot assert the identity of " + user, e);
+        }
+    }
+
+    private void forwardInitial(InboundSipMessage in, SIPRequest request, String method, List<Branch> branches,
+            boolean createsDialog, FraudGuard.Decision fraud) {
         String callIdA = request.getCallId().getCallId();
         From fromA = (From) request.getFrom().clone();
         To toA = (To) request.getTo().clone();
-        SipFlow flowB = flows.flowTo(target.transport(), target.address());
         Address callerB = topology.sbcAddress(fromA.getAddress());
-        Address calleeB = TopologyHiding.withHost(toA.getAddress(), target.address().getAddress().getHostAddress(), -1);
+        List<Leg> legs = new ArrayList<>(branches.size());
+        for (Branch branch : branches) {
+            legs.add(new Leg(branch.zone(), ids.newCallId(), callerB, branch.callee(), null, branch.flow()));
+        }
 
         RelayDialog dialog = null;
-        Leg legB = null;
-        String callIdB = ids.newCallId();
         if (createsDialog) {
             Leg legA = new Leg(in.zone(), callIdA, fromA.getAddress(), toA.getAddress(), contactUri(request),
                     initialFlowToward(in));
-            legB = new Leg(target.zone(), callIdB, callerB, calleeB, null, flowB);
-            dialog = new RelayDialog(legA, legB, request.getFromTag());
+            dialog = new RelayDialog(legA, legs.get(0), request.getFromTag());
+            if (legs.size() > 1) {
+                dialog.branches = new ArrayList<>(legs);
+            }
             dialog.fraud = fraud;
             if (Request.INVITE.equals(method)) {
                 dialog.call = true;
@@ -255,7 +351,9 @@ final class RelayShard {
                 dialog.called = TopologyHiding.userOf(request.getRequestURI());
             }
             dialogs.put(legA.key(), dialog);
-            dialogs.put(legB.key(), dialog);
+            for (Leg leg : legs) {
+                dialogs.put(leg.key(), dialog);
+            }
             dialogCount++;
             if (!anchorOrRefuse(in, request, dialog, MediaSide.A)) {
                 endDialog(dialog, "sbc:media-refused");
@@ -271,12 +369,17 @@ final class RelayShard {
             metrics.localResponse(100);
         }
 
-        String user = TopologyHiding.userOf(request.getRequestURI());
-        request.setRequestURI(peerUri(user, target));
-        setCallId(request, callIdB);
-        request.getFrom().setAddress((Address) callerB.clone());
-        request.getTo().setAddress((Address) calleeB.clone());
-        forward(request, server, dialog, legB, target.zone(), flowB);
+        for (int i = 0; i < branches.size(); i++) {
+            Branch branch = branches.get(i);
+            Leg leg = legs.get(i);
+            // Each branch gets its own copy; the original is rewritten last, after every copy was taken from it.
+            SIPRequest copy = i == branches.size() - 1 ? request : (SIPRequest) request.clone();
+            copy.setRequestURI(branch.requestUri());
+            setCallId(copy, leg.callId);
+            copy.getFrom().setAddress((Address) callerB.clone());
+            copy.getTo().setAddress((Address) branch.callee().clone());
+            forward(copy, server, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
+        }
     }
 
     private void forwardInDialog(InboundSipMessage in, SIPRequest request, String method) {
@@ -287,7 +390,7 @@ final class RelayShard {
             respondStateless(in, request, 481, null);
             return;
         }
-        Leg to = dialog.other(from);
+        Leg to = dialog.other(from, request.getToTag());
         if (!anchorOrRefuse(in, request, dialog, sideOf(dialog, from))) {
             return;
         }
@@ -320,18 +423,27 @@ final class RelayShard {
      */
     private ClientTransaction forward(SIPRequest request, ServerTransaction server, RelayDialog dialog, Leg target,
             String targetZone, SipFlow flow) {
-        String method = request.getMethod();
         decrementMaxForwards(request);
-        String branch = ids.newBranch();
-        replaceVias(request, flow.transport(), branch);
         topology.replaceContact(request, flow.transport());
         TopologyHiding.strip(request);
+        return send(request, server, dialog, target, targetZone, flow);
+    }
+
+    /** Sends a request under a new client transaction with the SBC's Via as the only one. */
+    private ClientTransaction send(SIPRequest request, ServerTransaction server, RelayDialog dialog, Leg target,
+            String targetZone, SipFlow flow) {
+        String method = request.getMethod();
+        String branch = ids.newBranch();
+        replaceVias(request, flow.transport(), branch);
         byte[] bytes = request.encodeAsBytes(flow.transport().viaToken());
         ClientTransaction client = new ClientTransaction(clientKey(branch, method), method, request, bytes, flow,
                 server, dialog, target, targetZone);
         clients.put(client.key, client);
         if (server != null) {
-            server.client = client;
+            server.branches.add(client);
+            if (Request.INVITE.equals(method)) {
+                server.unanswered++;
+            }
         }
         if (target != null) {
             target.highestCSeqSent = Math.max(target.highestCSeqSent, request.getCSeq().getSeqNumber());
@@ -362,7 +474,7 @@ final class RelayShard {
             return;
         }
         // The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own.
-        Leg to = dialog.other(from);
+        Leg to = dialog.other(from, ack.getToTag());
         MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, from), ack, in.flow().remote().getAddress(),
                 this::mediaTimedOut);
         if (anchored == MediaAnchor.Outcome.BAD_SDP || anchored == MediaAnchor.Outcome.NO_PORTS) {
@@ -392,15 +504,18 @@ final class RelayShard {
             return;
         }
         invite.cancelled = true;
-        ClientTransaction client = invite.client;
-        if (client != null && client.state == ClientTransaction.State.PROCEEDING) {
-            sendCancel(client);
+        for (ClientTransaction client : invite.branches) {
+            if (client.state == ClientTransaction.State.PROCEEDING) {
+                sendCancel(client);
+            }
         }
         // If the far side never confirms the cancellation, the caller still gets its 487 (RFC 3261 §9.1).
         invite.retransmitTimer = schedule(() -> {
-            if (!invite.finalSent() && invite.client != null && invite.client.request != null) {
-                sendLocal(invite, invite.client.request.createResponse(487), ids.newTag());
-                metrics.localResponse(487);
+            for (ClientTransaction client : invite.branches) {
+                if (!invite.finalSent() && client.request != null) {
+                    sendLocal(invite, client.request.createResponse(487), ids.newTag());
+                    metrics.localResponse(487);
+                }
             }
         }, settings.transactionTimeoutMillis());
     }
@@ -465,14 +580,14 @@ final class RelayShard {
                         client.state = ClientTransaction.State.PROCEEDING;
                         cancel(client.timeoutTimer);
                         client.timeoutTimer = schedule(() -> clientTimeout(client), TIMER_C_MILLIS);
-                        if (client.server != null && client.server.cancelled) {
+                        if ((client.server != null && client.server.cancelled) || client.cancelPending) {
                             sendCancel(client);
                         }
                     }
                     if (status == 100) {
                         return;
                     }
-                    noteCallee(client.dialog, response, false);
+                    noteCallee(client, response, false);
                     relayResponse(client, response, source);
                 } else if (status < 300) {
                     cancel(client.retransmitTimer);
@@ -481,11 +596,21 @@ final class RelayShard {
                     client.state = ClientTransaction.State.ACCEPTED;
                     client.release();
                     client.timeoutTimer = schedule(() -> removeClient(client), settings.transactionTimeoutMillis());
-                    noteCallee(client.dialog, response, true);
+                    RelayDialog dialog = client.dialog;
+                    if (dialog != null && dialog.state == RelayDialog.State.CONFIRMED && client.target != dialog.b
+                            && client.target != dialog.a) {
+                        // A second device answered a forked call another one took: it is hung up.
+                        hangUpAnsweredLeg(client, response, false);
+                        return;
+                    }
+                    if (dialog != null && dialog.branches != null) {
+                        chooseBranch(dialog, client);
+                    }
+                    noteCallee(client, response, true);
                     ServerTransaction server = client.server;
                     if (server != null && server.finalSent() && server.lastStatus >= 300) {
                         // The caller already has its final answer (a cancelled call answered late): hang the far side up.
-                        hangUpAnsweredLeg(client, response);
+                        hangUpAnsweredLeg(client, response, true);
                         return;
                     }
                     relayResponse(client, response, source);
@@ -499,11 +624,7 @@ final class RelayShard {
                     // Timer D: absorb retransmitted final responses for 32 s over UDP (RFC 3261 §17.1.1.2).
                     client.timeoutTimer = schedule(() -> removeClient(client),
                             client.flow.transport().reliable() ? 0 : 32_000);
-                    relayResponse(client, response, source);
-                    if (client.dialog != null && client.dialog.state != RelayDialog.State.CONFIRMED) {
-                        client.dialog.finalStatus = status;
-                        endDialog(client.dialog, status == 487 ? "caller" : "callee");
-                    }
+                    inviteBranchEnded(client, response, source);
                 }
             }
             case ACCEPTED -> {
@@ -541,9 +662,12 @@ final class RelayShard {
         // Timer K: T4 over UDP to absorb retransmitted responses, nothing over reliable transports.
         client.timeoutTimer = schedule(() -> removeClient(client),
                 client.flow.transport().reliable() ? 0 : t4Millis);
+        if (client.onFinal != null) {
+            client.onFinal.accept(response);
+        }
         RelayDialog dialog = client.dialog;
         if (dialog != null && status < 300 && !Request.BYE.equals(client.method)) {
-            noteCallee(dialog, response, DIALOG_CREATING.contains(client.method));
+            noteCallee(client, response, DIALOG_CREATING.contains(client.method));
         }
         relayResponse(client, response, source);
         if (dialog != null && Request.BYE.equals(client.method)) {
@@ -555,17 +679,19 @@ final class RelayShard {
     }
 
     /** Records what the far side's answer tells about its end of the dialog: its tag and remote target. */
-    private void noteCallee(RelayDialog dialog, SIPResponse response, boolean confirms) {
+    private void noteCallee(ClientTransaction client, SIPResponse response, boolean confirms) {
+        RelayDialog dialog = client.dialog;
         if (dialog == null) {
             return;
         }
+        Leg leg = client.target;
         String tag = response.getToTag();
-        if (tag != null) {
-            dialog.calleeTag = tag;
+        if (tag != null && leg != dialog.a) {
+            leg.calleeTag = tag;
         }
         URI target = contactUri(response);
         if (target != null) {
-            dialog.b.remoteTarget = target;
+            leg.remoteTarget = target;
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.state = RelayDialog.State.CONFIRMED;
@@ -632,8 +758,11 @@ final class RelayShard {
         response.setHeader(to);
         topology.replaceContact(response, transport);
         TopologyHiding.strip(response);
-        byte[] bytes = response.encodeAsBytes(transport.viaToken());
-        int status = response.getStatusCode();
+        answer(server, response.encodeAsBytes(transport.viaToken()), response.getStatusCode());
+    }
+
+    /** Sends a server transaction's response, kept for retransmitted requests; a final one completes it. */
+    private void answer(ServerTransaction server, byte[] bytes, int status) {
         server.lastResponse = bytes;
         server.lastStatus = status;
         server.flow.send(bytes);
@@ -714,16 +843,24 @@ final class RelayShard {
             sendCancel(client);
         }
         client.state = ClientTransaction.State.TERMINATED;
+        if (client.onFinal != null) {
+            client.onFinal.accept(null);
+        }
         ServerTransaction server = client.server;
-        if (server != null && !server.finalSent()) {
-            int status = invite && server.cancelled ? 487 : 408;
-            sendLocal(server, client.request.createResponse(status), ids.newTag());
-            metrics.localResponse(status);
+        if (invite && server != null) {
+            SIPResponse local = client.request.createResponse(server.cancelled ? 487 : 408);
+            setTag((To) local.getTo(), ids.newTag());
+            metrics.localResponse(local.getStatusCode());
+            inviteBranchEnded(client, local, null);
+        } else if (server != null && !server.finalSent()) {
+            sendLocal(server, client.request.createResponse(408), ids.newTag());
+            metrics.localResponse(408);
         }
         RelayDialog dialog = client.dialog;
-        if (dialog != null && (Request.BYE.equals(client.method) || dialog.state == RelayDialog.State.EARLY)) {
+        if (dialog != null && !invite && (Request.BYE.equals(client.method)
+                || dialog.state == RelayDialog.State.EARLY)) {
             if (dialog.finalStatus == 0 && dialog.state == RelayDialog.State.EARLY) {
-                dialog.finalStatus = invite && server != null && server.cancelled ? 487 : 408;
+                dialog.finalStatus = 408;
             }
             endDialog(dialog, "sbc:timeout");
         }
@@ -757,6 +894,11 @@ final class RelayShard {
         cancel(dialog.durationLimit);
         dialogs.remove(dialog.a.key(), dialog);
         dialogs.remove(dialog.b.key(), dialog);
+        if (dialog.branches != null) {
+            for (Leg leg : dialog.branches) {
+                dialogs.remove(leg.key(), dialog);
+            }
+        }
         media.close(dialog);
         if (policy != null) {
             policy.callEnded(dialog.fraud, dialog.metered);
@@ -779,20 +921,106 @@ final class RelayShard {
         endDialog(dialog, "sbc:" + reason);
     }
 
-    /** A caller that was already answered with a failure must not leave the far side's call up: ACK it, BYE it. */
-    private void hangUpAnsweredLeg(ClientTransaction invite, SIPResponse answer) {
+    /**
+     * A callee whose answer nobody takes must not stay in a call: ACK it, BYE it. That is the far side of a caller
+     * already answered with a failure (a cancelled call answered late; the dialog ends), or a second device
+     * answering a forked call (the dialog goes on with the first).
+     */
+    private void hangUpAnsweredLeg(ClientTransaction invite, SIPResponse answer, boolean endsDialog) {
         RelayDialog dialog = invite.dialog;
         if (dialog == null) {
             return;
         }
         long cseq = answer.getCSeq().getSeqNumber();
-        Leg leg = dialog.b;
+        Leg leg = invite.target;
+        leg.calleeTag = answer.getToTag();
+        URI target = contactUri(answer);
+        if (target != null) {
+            leg.remoteTarget = target;
+        }
         SIPRequest ack = sbcRequest(dialog, leg, Request.ACK, cseq);
         SipFlow flow = flowToward(leg);
         flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
-        dialog.state = RelayDialog.State.CONFIRMED;
+        if (endsDialog) {
+            dialog.state = RelayDialog.State.CONFIRMED;
+        }
         sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
-        endDialog(dialog, "caller");
+        if (endsDialog) {
+            endDialog(dialog, "caller");
+        }
+    }
+
+    /**
+     * The first device to answer a forked INVITE takes the call; the others are cancelled (RFC 3261 §16.7 step 10),
+     * and their legs leave the dialog.
+     */
+    private void chooseBranch(RelayDialog dialog, ClientTransaction winner) {
+        dialog.b = winner.target;
+        for (Leg leg : dialog.branches) {
+            if (leg != winner.target) {
+                dialogs.remove(leg.key(), dialog);
+            }
+        }
+        dialog.branches = null;
+        ServerTransaction server = winner.server;
+        if (server == null) {
+            return;
+        }
+        for (ClientTransaction branch : server.branches) {
+            if (branch == winner) {
+                continue;
+            }
+            if (branch.state == ClientTransaction.State.PROCEEDING) {
+                sendCancel(branch);
+            } else if (branch.state == ClientTransaction.State.CALLING) {
+                branch.cancelPending = true;
+            }
+        }
+    }
+
+    /**
+     * A branch of an INVITE ended without a 2xx: a failure, or no answer in time ({@code source} null, the
+     * response made here). The caller hears the best failure once every branch has ended (RFC 3261 §16.7 step 6:
+     * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
+     */
+    private void inviteBranchEnded(ClientTransaction client, SIPResponse response, InetAddress source) {
+        RelayDialog dialog = client.dialog;
+        if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
+            dialog.branches.remove(client.target);
+            dialogs.remove(client.target.key(), dialog);
+            if (dialog.b == client.target) {
+                dialog.b = dialog.branches.get(0);
+            }
+        }
+        ServerTransaction server = client.server;
+        if (server == null) {
+            return;
+        }
+        server.unanswered--;
+        int status = response.getStatusCode();
+        if (server.bestFailure == null || betterFailure(status, server.bestFailure.getStatusCode())) {
+            server.bestFailure = response;
+            server.bestFailureBranch = client;
+            server.bestFailureSource = source;
+        }
+        if (server.unanswered > 0) {
+            return;
+        }
+        SIPResponse best = server.bestFailure;
+        ClientTransaction bestBranch = server.bestFailureBranch;
+        relayResponse(bestBranch, best, server.bestFailureSource);
+        if (dialog != null && dialog.state == RelayDialog.State.EARLY) {
+            dialog.finalStatus = best.getStatusCode();
+            endDialog(dialog, bestBranch.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
+                    : best.getStatusCode() == 487 ? "caller" : "callee");
+        }
+    }
+
+    /** RFC 3261 §16.7 step 6: a 6xx beats everything, then the lowest class; an answer beats our own 408. */
+    private static boolean betterFailure(int candidate, int best) {
+        int candidateRank = candidate >= 600 ? 0 : candidate / 100;
+        int bestRank = best >= 600 ? 0 : best / 100;
+        return candidateRank < bestRank || (candidateRank == bestRank && best == 408 && candidate != 408);
     }
 
     private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
@@ -809,13 +1037,13 @@ final class RelayShard {
         try {
             From from = new From();
             from.setAddress((Address) (towardCaller ? leg.calleeAddress : leg.callerAddress).clone());
-            String fromTag = towardCaller ? dialog.calleeTag : dialog.callerTag;
+            String fromTag = towardCaller ? dialog.calleeTag() : dialog.callerTag;
             if (fromTag != null) {
                 from.setTag(fromTag);
             }
             To to = new To();
             to.setAddress((Address) (towardCaller ? leg.callerAddress : leg.calleeAddress).clone());
-            String toTag = towardCaller ? dialog.callerTag : dialog.calleeTag;
+            String toTag = towardCaller ? dialog.callerTag : leg.calleeTag;
             if (toTag != null) {
                 to.setTag(toTag);
             }
@@ -883,15 +1111,70 @@ final class RelayShard {
                 fraud.rule().name().toLowerCase(java.util.Locale.ROOT), 0, 0));
     }
 
+    // ---------------------------------------------------------------------------------------- registration
+
+    /**
+     * An authenticated phone's REGISTER: the registrar (on its own thread) answers it, from the binding table or
+     * after registering the AOR at the PBX; the answer comes back here, to the phone's server transaction, which
+     * meanwhile absorbs the phone's retransmissions.
+     */
+    private void register(InboundSipMessage in, SIPRequest request, String user) {
+        ServerTransaction server = new ServerTransaction(serverKey(in.zone(), request, Request.REGISTER),
+                Request.REGISTER, in.flow(), null, request.getCallId().getCallId(), null, null, null);
+        servers.put(server.key, server);
+        RegisterRequest.Parsed parsed = RegisterRequest.parse(request, user, in.flow(), in.zone());
+        if (parsed.request() == null) {
+            answerRegister(server, request, new RegisterResult(parsed.status(), List.of(), Instant.now(), 0, 0),
+                    parsed.reason());
+            return;
+        }
+        registrar.register(parsed.request(), result -> executor.execute(() -> {
+            try {
+                answerRegister(server, request, result, null);
+            } finally {
+                transactionGauge = servers.size() + clients.size();
+            }
+        }));
+    }
+
+    private void answerRegister(ServerTransaction server, SIPRequest request, RegisterResult result, String reason) {
+        SIPResponse response = RegisterMessages.phoneAnswer(request, result, ids.newTag(), reason);
+        TopologyHiding.strip(response);
+        answer(server, response.encodeAsBytes(server.flow.transport().viaToken()), result.status());
+        metrics.localResponse(result.status());
+    }
+
+    @Override
+    public String newCallId() {
+        return ids.newCallId();
+    }
+
+    @Override
+    public String newTag() {
+        return ids.newTag();
+    }
+
+    @Override
+    public void register(String aor, String callId, String fromTag, long cseq, long expires,
+            java.util.function.Consumer<Answer> answer) {
+        RelaySettings.ZonePeer pbx = settings.zones().get(settings.pbxZone());
+        SIPRequest register = RegisterMessages.pbxRegister(topology, pbx, aor, callId, fromTag, cseq, expires);
+        ClientTransaction client = send(register, null, null, null, pbx.zone(),
+                flows.flowTo(pbx.transport(), pbx.address()));
+        client.onFinal = response -> answer.accept(response == null ? Answer.TIMEOUT
+                : RegisterMessages.pbxAnswer(response));
+    }
+
     // --------------------------------------------------------------------------------------------- policy
 
     /**
      * Runs the edge policy on an out-of-dialog request; answers or drops it and returns null when it may not pass.
      * Credentials for the SBC's own realm never travel on.
      */
-    private EdgePolicy.Verdict admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc) {
+    private EdgePolicy.Verdict admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc,
+            boolean towardTrunk) {
         EdgePolicy.Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
-                Request.INVITE.equals(method), !toSbc);
+                Request.INVITE.equals(method), !toSbc, towardTrunk);
         switch (verdict.kind()) {
             case ALLOW -> {
                 if (verdict.user() != null) {

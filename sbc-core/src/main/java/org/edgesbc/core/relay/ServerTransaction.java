@@ -3,7 +3,11 @@ package org.edgesbc.core.relay;
 import gov.nist.javax.sip.header.From;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.edgesbc.transport.SipFlow;
 
 /**
@@ -23,7 +27,14 @@ final class ServerTransaction {
     From from;
     To to;
     final RelayDialog dialog;
-    ClientTransaction client;
+    /** Where the request was relayed: one client transaction, or one per branch of a forked INVITE. */
+    List<ClientTransaction> branches = new ArrayList<>(1);
+    /** Branches of an INVITE without a final response yet. */
+    int unanswered;
+    /** Of a forked INVITE, the best failure so far, relayed once every branch has failed (RFC 3261 §16.7 step 6). */
+    SIPResponse bestFailure;
+    ClientTransaction bestFailureBranch;
+    InetAddress bestFailureSource;
     State state = State.PROCEEDING;
     byte[] lastResponse;
     int lastStatus;
@@ -50,7 +61,9 @@ final class ServerTransaction {
         vias = null;
         from = null;
         to = null;
-        client = null;
+        branches = List.of();
+        bestFailure = null;
+        bestFailureBranch = null;
     }
 
     boolean finalSent() {

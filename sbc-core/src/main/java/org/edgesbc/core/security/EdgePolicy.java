@@ -69,6 +69,9 @@ public final class EdgePolicy implements SourceAdmission {
         }
     }
 
+    /** Headers in which a phone names who it is, besides From (RFC 3325 §9). */
+    private static final List<String> IDENTITY_HEADERS = List.of("P-Asserted-Identity", "P-Preferred-Identity");
+
     private final SourceAdmission zones;
     private final Map<String, ZoneConfig.ZoneRole> roles = new ConcurrentHashMap<>();
     /** Zones whose sources get peer budgets and are never banned automatically: trunk, PBX and offices. */
@@ -231,9 +234,11 @@ public final class EdgePolicy implements SourceAdmission {
      * @param zone the source's zone
      * @param newInvite whether this is a dialog-creating INVITE (subject to the overload budget)
      * @param needsAuthentication false for requests the SBC answers itself (OPTIONS pings to the SBC)
+     * @param towardTrunk whether the request leaves through the trunk (a PBX's call to a registered phone does not,
+     *     and is no toll-fraud matter)
      */
     public Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
-            boolean needsAuthentication) {
+            boolean needsAuthentication, boolean towardTrunk) {
         ZoneConfig.ZoneRole role = roles.get(zone);
         if (role == ZoneConfig.ZoneRole.ACCESS) {
             String methodClass = methodClass(request.getMethod());
@@ -264,7 +269,8 @@ public final class EdgePolicy implements SourceAdmission {
                 return auth;
             }
             if (!Request.REGISTER.equals(request.getMethod()) && !callerIsUser(request, auth.user())) {
-                reject(zone, source, auth.user(), SecurityRule.IDENTITY, "From does not name the authenticated user");
+                reject(zone, source, auth.user(), SecurityRule.IDENTITY,
+                        "From or P-Asserted-Identity does not name the authenticated user");
                 return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), auth.user());
             }
             if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
@@ -275,7 +281,7 @@ public final class EdgePolicy implements SourceAdmission {
         if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
             return overload(zone, source);
         }
-        if (newInvite && role == ZoneConfig.ZoneRole.PBX) {
+        if (newInvite && role == ZoneConfig.ZoneRole.PBX && towardTrunk) {
             return tollFraud(zone, source, request);
         }
         return Verdict.ALLOW;
@@ -500,9 +506,27 @@ public final class EdgePolicy implements SourceAdmission {
         return null;
     }
 
+    /**
+     * A phone calls as itself: the From user, and any identity it asserts or prefers (RFC 3325
+     * P-Asserted-Identity, P-Preferred-Identity), must be the authenticated user.
+     */
     private static boolean callerIsUser(SIPRequest request, String user) {
         javax.sip.address.URI uri = request.getFrom().getAddress().getURI();
-        return uri instanceof javax.sip.address.SipURI sip && user.equals(sip.getUser());
+        if (!(uri instanceof javax.sip.address.SipURI sip) || !user.equals(sip.getUser())) {
+            return false;
+        }
+        for (String name : IDENTITY_HEADERS) {
+            ListIterator<gov.nist.javax.sip.header.SIPHeader> headers = request.getHeaders(name);
+            while (headers != null && headers.hasNext()) {
+                gov.nist.javax.sip.header.SIPHeader header = headers.next();
+                if (!(header instanceof javax.sip.header.HeaderAddress asserted)
+                        || !(asserted.getAddress().getURI() instanceof javax.sip.address.SipURI identity)
+                        || !user.equals(identity.getUser())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void reject(String zone, InetAddress source, String user, SecurityRule rule, String reason) {

@@ -36,9 +36,10 @@ class RelayEngineTest {
         RelaySettings settings = new RelaySettings("127.0.0.1", Map.of(SipTransport.UDP, 5060),
                 Map.of("trunk", new RelaySettings.ZonePeer("trunk", TRUNK, SipTransport.UDP, SrtpPolicy.OFF),
                         "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP, SrtpPolicy.OFF)),
-                Map.of("trunk", "pbx", "pbx", "trunk"),
+                Map.of("trunk", "pbx", "pbx", "trunk"), "pbx",
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
-        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, null, null, 2);
+        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, null, null, 2,
+                null);
     }
 
     @AfterEach
@@ -238,6 +239,7 @@ class RelayEngineTest {
         @Override public InetSocketAddress remote() { return remote; }
         @Override public InetSocketAddress local() { return SBC; }
         @Override public boolean isOpen() { return true; }
+        @Override public void whenClosed(Runnable action) { }
         @Override public void send(byte[] message) { sent.add(new String(message, StandardCharsets.UTF_8)); }
     }
 }

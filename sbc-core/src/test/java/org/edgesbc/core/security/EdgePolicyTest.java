@@ -64,7 +64,7 @@ class EdgePolicyTest {
         InetAddress phone = InetAddress.getByName("10.0.0.5");
         int challenged = 0;
         for (int i = 0; i < 20; i++) {
-            if (policy.check("phones", phone, register("1001", null), false, true).kind()
+            if (policy.check("phones", phone, register("1001", null), false, true, false).kind()
                     == EdgePolicy.Verdict.Kind.CHALLENGE) {
                 challenged++;
             }
@@ -79,14 +79,14 @@ class EdgePolicyTest {
         String wrong = "Digest username=\"1001\", realm=\"sbc.test\", nonce=\"forged\", uri=\"sip:sbc.test\", "
                 + "response=\"00000000000000000000000000000000\", qop=auth, nc=00000001, cnonce=\"x\"";
         for (int i = 0; i < 20; i++) {
-            assertThat(policy.check("phones", office, register("1001", wrong), false, true).kind())
+            assertThat(policy.check("phones", office, register("1001", wrong), false, true, false).kind())
                     .isEqualTo(EdgePolicy.Verdict.Kind.CHALLENGE);
         }
         assertThat(policy.activeBans()).isZero();
 
         EdgePolicy strict = policy(false);
         for (int i = 0; i < 3; i++) {
-            strict.check("phones", office, register("1001", wrong), false, true);
+            strict.check("phones", office, register("1001", wrong), false, true, false);
         }
         assertThat(strict.activeBans()).as("the same failures from an ordinary access zone ban the source").isOne();
     }
