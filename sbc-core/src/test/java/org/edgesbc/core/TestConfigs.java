@@ -7,6 +7,7 @@ import java.util.List;
 import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.MediaSettings;
+import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.policy.auth.DigestUser;
@@ -32,6 +33,37 @@ final class TestConfigs {
                 Duration.ofHours(1), 4, Duration.ofDays(7), 1000, dataDir.resolve("bans.tsv"),
                 SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
                 java.util.Map.of("register", 100, "invite", 100, "options", 100, "other", 100), 1000, 5000);
+    }
+
+    /** The realm of {@link #withPhones}. */
+    static final String REALM = "sbc.test";
+
+    /** An account of the access zone with HA1 hashes of {@code password} in {@link #REALM}. */
+    static DigestUser user(String name, String password) {
+        return new DigestUser(name, java.util.Map.of(
+                org.edgesbc.policy.auth.DigestAlgorithm.MD5, org.edgesbc.policy.auth.DigestAuthenticator.ha1(
+                        org.edgesbc.policy.auth.DigestAlgorithm.MD5, name, REALM, password),
+                org.edgesbc.policy.auth.DigestAlgorithm.SHA_256, org.edgesbc.policy.auth.DigestAuthenticator.ha1(
+                        org.edgesbc.policy.auth.DigestAlgorithm.SHA_256, name, REALM, password)),
+                true, List.of());
+    }
+
+    /**
+     * {@code base} with an access zone "phones" over {@code networks}, its accounts, and the registration settings.
+     */
+    static SbcConfig withPhones(SbcConfig base, RegistrationConfig registration, List<String> networks,
+            List<DigestUser> users) {
+        SecurityConfig d = base.security();
+        SecurityConfig security = new SecurityConfig(REALM, users, d.nonceLifetime(), d.authFailureThreshold(),
+                d.authFailureWindow(), d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(),
+                d.banStateFile(), d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(),
+                d.peerPacketsPerSecond(), d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(),
+                d.newInvitesPerSecond());
+        List<ZoneConfig> zones = new java.util.ArrayList<>(base.zones());
+        zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, networks.stream().map(Cidr::parse).toList(),
+                null, SrtpPolicy.OFF));
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, base.fraud(), zones,
+                base.management(), registration);
     }
 
     /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */
@@ -69,6 +101,6 @@ final class TestConfigs {
                                 trunkPeer, SrtpPolicy.OFF),
                         new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer,
                         SrtpPolicy.OFF)),
-                new ManagementConfig("127.0.0.1", 0, "test-token"));
+                new ManagementConfig("127.0.0.1", 0, "test-token"), RegistrationConfig.DEFAULTS);
     }
 }

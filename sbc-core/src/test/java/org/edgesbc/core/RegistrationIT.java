@@ -1,0 +1,283 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.SipTestPeer;
+import org.edgesbc.fixtures.sip.StreamSipPeer;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Remote phones behind NAT registering through the real daemon over loopback UDP, TCP and TLS, and the calls to
+ * and from them. Every phone's Contact names a private address it is not reachable at; the SBC must reach it where
+ * it registered from, and the PBX must see only the SBC.
+ */
+class RegistrationIT {
+    private static final String PASSWORD = "phone-secret-42";
+
+    @TempDir
+    Path dataDir;
+
+    private SbcConfig config(RegistrarPbx pbx, UdpSipPeer trunk, String... users) {
+        List<DigestUser> accounts = new ArrayList<>();
+        for (String user : users) {
+            accounts.add(TestConfigs.user(user, PASSWORD));
+        }
+        return TestConfigs.withPhones(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.address()),
+                RegistrationConfig.DEFAULTS, List.of("127.0.0.0/25"), accounts);
+    }
+
+    private TestPhone udpPhone(SbcDaemon sbc, String host, String user, String contact) throws Exception {
+        return new TestPhone(new UdpSipPeer(new InetSocketAddress(host, 0), sbc.sipAddress(SipTransport.UDP)), "UDP",
+                TestConfigs.REALM, user, PASSWORD, contact);
+    }
+
+    private TestPhone streamPhone(SbcDaemon sbc, SipTransport transport, String host, String user, String contact)
+            throws Exception {
+        StreamSipPeer peer = SbcDaemonIT.connect(transport, host, sbc, transport == SipTransport.TLS
+                ? SbcDaemonIT.trusting(dataDir.resolve("tls/sbc-cert.pem")) : null);
+        return new TestPhone(peer, transport.name(), TestConfigs.REALM, user, PASSWORD, contact);
+    }
+
+    /** The expires parameter the SBC granted to {@code contact} in a 200 to a REGISTER. */
+    private static int grantedExpires(String answer, String contact) {
+        Matcher m = Pattern.compile("<" + Pattern.quote(contact) + ">;expires=(\\d+)").matcher(answer);
+        assertThat(m.find()).as("the 200 lists %s with its expiry:\n%s", contact, answer).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static double metric(SbcDaemon sbc, String series) throws Exception {
+        for (String line : SbcDaemonIT.metrics(sbc).split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1));
+            }
+        }
+        throw new AssertionError("no metric " + series);
+    }
+
+    @Test
+    void phonesBehindNatRegisterOverUdpTcpAndTlsWhileThePbxSeesOnlyTheSbc() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001", "1002", "1003"));
+                TestPhone udp = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062");
+                TestPhone tcp = streamPhone(sbc, SipTransport.TCP, "127.0.0.12", "1002",
+                        "sip:1002@192.168.1.11:5062;transport=tcp");
+                TestPhone tls = streamPhone(sbc, SipTransport.TLS, "127.0.0.13", "1003",
+                        "sip:1003@192.168.1.12:5063;transport=tls")) {
+            for (TestPhone phone : List.of(udp, tcp, tls)) {
+                String answer = phone.register(3600);
+                assertThat(answer).as("%s registers", phone.user).startsWith("SIP/2.0 200 ");
+                int granted = grantedExpires(answer, phone.contact);
+                // Short expiries keep NAT bindings open: 60 s over UDP, 600 s over TCP/TLS, cut by up to 20 %.
+                if (phone == udp) {
+                    assertThat(granted).isBetween(48, 60);
+                } else {
+                    assertThat(granted).isBetween(480, 600);
+                }
+            }
+            assertThat(pbx.registers).hasSize(3);
+            for (String register : pbx.registers) {
+                assertThat(header(register, "Contact")).as("the PBX is given the SBC as contact")
+                        .matches("<sip:100[123]@127\\.0\\.0\\.1:\\d+>");
+                assertThat(header(register, "Expires")).isEqualTo("3600");
+                assertThat(register).doesNotContain("192.168.", "127.0.0.11", "127.0.0.12", "127.0.0.13",
+                        "Authorization", "FixturePhone", "phone.example");
+            }
+            for (TestPhone phone : List.of(udp, tcp, tls)) {
+                assertThat(phone.register(3600)).as("%s refreshes", phone.user).startsWith("SIP/2.0 200 ");
+            }
+            assertThat(pbx.registers).as("refreshes are answered by the SBC alone").hasSize(3);
+            assertThat(metric(sbc, "sbc_registrar_phone_registers_total{outcome=\"relayed\"}")).isEqualTo(3);
+            assertThat(metric(sbc, "sbc_registrar_phone_registers_total{outcome=\"absorbed\"}")).isEqualTo(3);
+            assertThat(metric(sbc, "sbc_registrar_bindings_active")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aCallFromThePbxReachesThePhoneOverTheTcpConnectionItRegisteredOn() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1002"));
+                TestPhone phone = streamPhone(sbc, SipTransport.TCP, "127.0.0.12", "1002",
+                        "sip:1002@192.168.1.11:5062;transport=tcp")) {
+            assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1002", "pbx-call-1@pbx.example",
+                    "z9hG4bK-pbx1", "pbxtag1"));
+            String invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
+            assertThat(invite).as("the INVITE arrives over the phone's own connection").isNotNull()
+                    .startsWith("INVITE sip:1002@192.168.1.11:5062;transport=tcp SIP/2.0")
+                    .doesNotContain("127.0.0.3", "pbx.example", "pbx-call-1");
+            assertThat(header(invite, "Via")).startsWith("SIP/2.0/TCP 127.0.0.1:");
+            phone.peer.send(SipMessages.answer(invite, 180, "Ringing", "phtag", null));
+            phone.peer.send(SipMessages.answer(invite, 200, "OK", "phtag",
+                    "<sip:1002@192.168.1.11:5062;transport=tcp>", SipMessages.sdp("192.168.1.11", 4000)));
+            assertThat(pbx.next("SIP/2.0 180 ", 5_000)).isNotNull();
+            String ok = pbx.next("SIP/2.0 200 ", 5_000);
+            assertThat(ok).isNotNull().doesNotContain("192.168.", "127.0.0.12");
+            String sbcContact = header(ok, "Contact").replaceAll("[<>]", "");
+            String pbxFrom = header(ok, "From");
+            String pbxTo = header(ok, "To");
+            pbx.send(sbcUdp, SipMessages.inDialog("ACK", sbcContact, "UDP", pbx.address(), "pbx-call-1@pbx.example",
+                    pbxFrom, pbxTo, 1, "z9hG4bK-pbxack"));
+            assertThat(phone.peer.receiveStartingWith("ACK sip:1002@192.168.1.11:5062;transport=tcp ", 5_000))
+                    .isNotNull();
+            pbx.send(sbcUdp, SipMessages.inDialog("BYE", sbcContact, "UDP", pbx.address(), "pbx-call-1@pbx.example",
+                    pbxFrom, pbxTo, 2, "z9hG4bK-pbxbye"));
+            String bye = phone.peer.receiveStartingWith("BYE ", 5_000);
+            assertThat(bye).isNotNull();
+            phone.peer.send(SipMessages.answer(bye, 200, "OK", null, null));
+            assertThat(pbx.next("SIP/2.0 200 ", 5_000)).as("the BYE is answered").isNotNull();
+        }
+    }
+
+    @Test
+    void aForkedCallRingsEveryDeviceOfTheAccountAndCancelsTheOthersWhenOneAnswers() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001"));
+                TestPhone desk = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062");
+                TestPhone mobile = udpPhone(sbc, "127.0.0.21", "1001", "sip:1001@10.7.0.2:5062")) {
+            assertThat(desk.register(60)).startsWith("SIP/2.0 200 ");
+            String both = mobile.register(60);
+            assertThat(both).startsWith("SIP/2.0 200 ");
+            grantedExpires(both, desk.contact);
+            grantedExpires(both, mobile.contact);
+            assertThat(pbx.registers).as("one registration per address-of-record").hasSize(1);
+
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1001", "fork@pbx.example",
+                    "z9hG4bK-fork", "forktag"));
+            String atDesk = desk.peer.receiveStartingWith("INVITE sip:1001@192.168.1.10:5062 ", 5_000);
+            String atMobile = mobile.peer.receiveStartingWith("INVITE sip:1001@10.7.0.2:5062 ", 5_000);
+            assertThat(atDesk).as("the desk phone rings").isNotNull();
+            assertThat(atMobile).as("the mobile rings").isNotNull();
+            assertThat(header(atDesk, "Call-ID")).as("each device has a leg of its own")
+                    .isNotEqualTo(header(atMobile, "Call-ID"));
+            mobile.peer.send(SipMessages.answer(atMobile, 180, "Ringing", "mobtag", null));
+            desk.peer.send(SipMessages.answer(atDesk, 180, "Ringing", "desktag", null));
+            desk.peer.send(SipMessages.answer(atDesk, 200, "OK", "desktag", "<sip:1001@192.168.1.10:5062>",
+                    SipMessages.sdp("192.168.1.10", 4000)));
+            String ok = pbx.next("SIP/2.0 200 ", 5_000);
+            assertThat(ok).isNotNull();
+            assertThat(SipTestPeer.tag(header(ok, "To"))).isEqualTo("desktag");
+
+            String cancel = mobile.peer.receiveStartingWith("CANCEL ", 5_000);
+            assertThat(cancel).as("the device that did not answer is cancelled").isNotNull();
+            assertThat(header(cancel, "Call-ID")).isEqualTo(header(atMobile, "Call-ID"));
+            mobile.peer.send(SipMessages.answer(cancel, 200, "OK", null, null));
+            mobile.peer.send(SipMessages.answer(atMobile, 487, "Request Terminated", "mobtag", null));
+            assertThat(mobile.peer.receiveStartingWith("ACK ", 5_000)).as("its 487 is acknowledged").isNotNull();
+            assertThat(sbc.activeDialogs()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPhoneMayCallOnlyAsItselfAndThePbxHearsTheIdentityTheSbcAsserts() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001", "1002"));
+                TestPhone phone = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062")) {
+            assertThat(phone.register(60)).startsWith("SIP/2.0 200 ");
+            assertThat(phone.invite("1002", "200", "", "spoof-from@phone.example"))
+                    .as("calling as another account").startsWith("SIP/2.0 403 ");
+            assertThat(phone.invite("1001", "200", "P-Asserted-Identity: <sip:1002@sbc.test>\r\n",
+                    "spoof-pai@phone.example")).as("asserting another account").startsWith("SIP/2.0 403 ");
+            assertThat(phone.invite("1001", "200", "P-Preferred-Identity: <sip:+4930123456@sbc.test>\r\n",
+                    "spoof-ppi@phone.example")).as("preferring another identity").startsWith("SIP/2.0 403 ");
+            assertThat(pbx.next(300)).as("no spoofed call reaches the PBX").isNull();
+
+            AtomicReference<String> reached = new AtomicReference<>();
+            Thread answering = new Thread(() -> {
+                try {
+                    String invite = pbx.next("INVITE ", 5_000);
+                    if (invite != null) {
+                        reached.set(invite);
+                        pbx.send(sbc.sipAddress(SipTransport.UDP), SipMessages.answer(invite, 486, "Busy Here",
+                                "busy", null));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            answering.start();
+            assertThat(phone.invite("1001", "200", "", "honest@phone.example")).startsWith("SIP/2.0 486 ");
+            answering.join(5_000);
+            String relayed = reached.get();
+            assertThat(relayed).isNotNull().doesNotContain("192.168.", "127.0.0.11", "Proxy-Authorization");
+            assertThat(header(relayed, "P-Asserted-Identity")).isEqualTo("<sip:1001@127.0.0.1>");
+            assertThat(Files.readString(dataDir.resolve("security-events.jsonl")))
+                    .contains("\"rule\":\"IDENTITY\"");
+        }
+    }
+
+    @Test
+    void deRegistrationWildcardsAndClosedConnectionsRemoveBindingsAndTheRegistrationAtThePbx() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001", "1002", "1004"));
+                TestPhone one = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062");
+                TestPhone two = udpPhone(sbc, "127.0.0.21", "1001", "sip:1001@10.7.0.2:5062");
+                TestPhone tcp = streamPhone(sbc, SipTransport.TCP, "127.0.0.12", "1002",
+                        "sip:1002@192.168.1.11:5062;transport=tcp")) {
+            assertThat(one.register(60)).startsWith("SIP/2.0 200 ");
+            String afterRemoval = one.register(0);
+            assertThat(afterRemoval).startsWith("SIP/2.0 200 ").doesNotContain("Contact:");
+            assertThat(pbx.awaitRegisters(2, 5_000)).hasSize(2);
+            assertThat(header(pbx.registers.get(1), "Expires")).as("the PBX registration is removed too")
+                    .isEqualTo("0");
+
+            assertThat(one.register(60)).startsWith("SIP/2.0 200 ");
+            assertThat(two.register(60)).startsWith("SIP/2.0 200 ");
+            String cleared = two.register("*", "Expires: 0\r\n");
+            assertThat(cleared).startsWith("SIP/2.0 200 ").doesNotContain("Contact:");
+            assertThat(pbx.awaitRegisters(4, 5_000)).hasSize(4);
+            assertThat(header(pbx.registers.get(3), "Expires")).isEqualTo("0");
+            assertThat(two.register("*", "Expires: 60\r\n")).as("a wildcard needs Expires: 0")
+                    .startsWith("SIP/2.0 400 ");
+
+            assertThat(tcp.register(600)).startsWith("SIP/2.0 200 ");
+            assertThat(pbx.registers).hasSize(5);
+            tcp.close();
+            assertThat(pbx.awaitRegisters(6, 5_000)).as("a closed connection takes its binding along").hasSize(6);
+            assertThat(header(pbx.registers.get(5), "Expires")).isEqualTo("0");
+            assertThat(metric(sbc, "sbc_registrar_bindings_active")).isZero();
+            assertThat(metric(sbc, "sbc_registrar_bindings_dropped_total{reason=\"flow_closed\"}")).isEqualTo(1);
+
+            pbx.answerRegistersWith(404);
+            try (TestPhone unknown = udpPhone(sbc, "127.0.0.14", "1004", "sip:1004@192.168.1.14:5062")) {
+                assertThat(unknown.register(60)).as("the PBX's refusal reaches the phone").startsWith("SIP/2.0 404 ");
+            }
+            assertThat(metric(sbc, "sbc_registrar_bindings_active")).isZero();
+        }
+    }
+
+    @Test
+    void aPbxCallToAnAccountWithNoDeviceRegisteredIsTemporarilyUnavailable() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001"))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1001", "nobody@pbx.example",
+                    "z9hG4bK-nobody", "nobodytag"));
+            assertThat(pbx.next("SIP/2.0 480 ", 5_000)).isNotNull();
+            assertThat(trunk.receive(300)).as("an account's call never leaves through the trunk").isNull();
+        }
+    }
+}
