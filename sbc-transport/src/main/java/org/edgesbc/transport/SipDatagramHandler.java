@@ -11,8 +11,8 @@ import org.edgesbc.transport.gate.SipMessageGate;
 
 /**
  * Gates an admitted datagram and hands it to the sink, or answers/drops it through the {@link GateRejectResponder}.
- * A datagram that is only line ends is a keep-alive and is ignored (RFC 5626 §4.4.2 uses STUN there, but CRLF
- * keep-alives are common in the field). An answer goes to the datagram's source address and port, not to the Via
+ * A datagram that is only line ends is a keep-alive and is ignored (CRLF keep-alives are common in the field); a
+ * STUN Binding request is the RFC 5626 §4.4.2 keep-alive and is answered ({@link StunKeepAlive}). An answer goes to the datagram's source address and port, not to the Via
  * (RFC 3581 §4: symmetric response). Owns and releases the datagram.
  */
 @ChannelHandler.Sharable
@@ -36,6 +36,9 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         DatagramPacket packet = admitted.packet();
         try {
             ByteBuf content = packet.content();
+            if (StunKeepAlive.looksLikeStun(content) && answeredStun(ctx, packet)) {
+                return;
+            }
             long received = System.nanoTime();
             int max = gate.limits().maxMessageBytes();
             // Cap before copying: an oversized datagram is judged from its first bytes only.
@@ -60,5 +63,16 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         } finally {
             packet.release();
         }
+    }
+
+    /** A STUN keep-alive gets its Binding response; anything else in STUN's shape goes on to the gate as garbage. */
+    private static boolean answeredStun(ChannelHandlerContext ctx, DatagramPacket packet) {
+        ByteBuf out = ctx.alloc().buffer(44);
+        if (!StunKeepAlive.answer(packet.content(), packet.sender(), out)) {
+            out.release();
+            return false;
+        }
+        ctx.writeAndFlush(new DatagramPacket(out, packet.sender()));
+        return true;
     }
 }

@@ -171,6 +171,26 @@ class SipTransportServiceIT {
     }
 
     @Test
+    void stunKeepAliveOverUdpIsAnsweredWithTheMappedAddressAndNeverReachesTheSink() throws Exception {
+        startAll();
+        try (DatagramSocket phone = new DatagramSocket(ANY_LOOPBACK_PORT)) {
+            phone.setSoTimeout((int) WAIT_MILLIS);
+            byte[] binding = java.util.HexFormat.of().parseHex("000100002112a442" + "0102030405060708090a0b0c");
+            phone.send(new DatagramPacket(binding, binding.length, service.localAddress(SipTransport.UDP)));
+
+            DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+            phone.receive(packet);
+            java.nio.ByteBuffer answer = java.nio.ByteBuffer.wrap(packet.getData(), 0, packet.getLength());
+            assertThat(answer.getShort(0)).as("Binding success").isEqualTo((short) 0x0101);
+            int port = phone.getLocalPort();
+            assertThat(answer.getShort(20)).as("XOR-MAPPED-ADDRESS").isEqualTo((short) 0x0020);
+            assertThat(answer.getShort(26) & 0xFFFF).isEqualTo(port ^ 0x2112);
+            assertThat(answer.getInt(28) ^ 0x2112A442).isEqualTo(0x7F000001);
+        }
+        assertThat(inbox).isEmpty();
+    }
+
+    @Test
     void unadmittedUdpSourceGetsNothingAndIsCounted() throws Exception {
         startAll();
         try (UdpSipPeer stranger = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0),
