@@ -16,13 +16,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.RegistrarMetrics.DropReason;
 import org.edgesbc.core.registrar.RegistrarMetrics.PbxRequest;
 import org.edgesbc.core.registrar.RegistrarMetrics.PhoneOutcome;
 import org.edgesbc.transport.SipFlow;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The SBC's registrar for remote phones, and their registration cache toward the PBX.
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * any thread.
  */
 public final class Registrar implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+    private static final RateLimitedLog LOG = new RateLimitedLog(Registrar.class.getName());
     /** Phone REGISTERs waiting on one AOR's registration at the PBX; more get 503. */
     static final int MAX_WAITING_PER_AOR = 16;
     private static final long SWEEP_MILLIS = 1_000;
@@ -283,8 +282,8 @@ public final class Registrar implements AutoCloseable {
         }
         metrics.pbxFailure();
         int status = phoneStatus(answer.status());
-        LOG.warn("the PBX answered {} to the registration of {}; its phones get {}", answer.status() == 0
-                ? "nothing" : answer.status(), registration.aor, status);
+        LOG.warn("pbx-refused", "the PBX answered {} to the registration of {}; its phones get {}",
+                answer.status() == 0 ? "nothing" : answer.status(), registration.aor, status);
         registration.state = State.IDLE;
         cancel(registration.refresh);
         for (Waiting w : registration.waiting) {
@@ -349,7 +348,7 @@ public final class Registrar implements AutoCloseable {
         try {
             dropped(table.expire(clock.instant()), DropReason.EXPIRED);
         } catch (RuntimeException e) {
-            LOG.error("registration expiry failed", e);
+            LOG.error("expiry-failed", "registration expiry failed", e);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.Registrar;
@@ -51,7 +52,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         this.callIdPrefix = SipIdentifiers.newInstancePrefix(random);
         this.metrics = metrics;
         TopologyHiding topology = new TopologyHiding(settings.advertisedHost(), settings.listenerPorts());
-        RelayLog log = new RelayLog();
+        RateLimitedLog log = new RateLimitedLog("org.edgesbc.relay");
         Map<String, SrtpPolicy> srtp = new HashMap<>();
         settings.zones().forEach((name, peer) -> srtp.put(name, peer.srtp()));
         MediaAnchor anchor = new MediaAnchor(media, srtp);

@@ -35,6 +35,7 @@ import javax.sip.address.URI;
 import javax.sip.header.TooManyHopsException;
 import javax.sip.message.Request;
 import org.edgesbc.core.cdr.CallRecord;
+import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.PbxRegistrationClient;
@@ -76,7 +77,7 @@ final class RelayShard implements PbxRegistrationClient {
     private final String callIdPrefix;
     private final FlowProvider flows;
     private final RelayMetrics metrics;
-    private final RelayLog log;
+    private final RateLimitedLog log;
     private final MediaAnchor media;
     private final EdgePolicy policy;
     private final CdrWriter cdrs;
@@ -100,7 +101,7 @@ final class RelayShard implements PbxRegistrationClient {
     private volatile int dialogGauge;
 
     RelayShard(int index, int shards, EventExecutor executor, RelaySettings settings, TopologyHiding topology,
-            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RelayLog log, MediaAnchor media,
+            String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RateLimitedLog log, MediaAnchor media,
             EdgePolicy policy, CdrWriter cdrs) {
         this.index = index;
         this.executor = executor;

@@ -1,4 +1,4 @@
-package org.edgesbc.core.relay;
+package org.edgesbc.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,32 +9,38 @@ import org.slf4j.LoggerFactory;
  * Logging for anything a remote peer can trigger: at most one line per key per interval, and the next line says how
  * many were suppressed. A flood of bad messages thus costs a counter increment, not a disk write.
  */
-final class RelayLog {
-    private static final Logger LOG = LoggerFactory.getLogger("org.edgesbc.relay");
+public final class RateLimitedLog {
     private static final long INTERVAL_NANOS = 10_000_000_000L;
+
+    private final Logger log;
 
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
-    void info(String key, String format, Object... args) {
-        if (LOG.isInfoEnabled()) {
+    /** @param name the logger's name; keys are a small fixed set per call site, so the table stays small */
+    public RateLimitedLog(String name) {
+        this.log = LoggerFactory.getLogger(name);
+    }
+
+    public void info(String key, String format, Object... args) {
+        if (log.isInfoEnabled()) {
             String prefix = admit(key);
             if (prefix != null) {
-                LOG.info(prefix + format, args);
+                log.info(prefix + format, args);
             }
         }
     }
 
-    void warn(String key, String format, Object... args) {
+    public void warn(String key, String format, Object... args) {
         String prefix = admit(key);
         if (prefix != null) {
-            LOG.warn(prefix + format, args);
+            log.warn(prefix + format, args);
         }
     }
 
-    void error(String key, String format, Object... args) {
+    public void error(String key, String format, Object... args) {
         String prefix = admit(key);
         if (prefix != null) {
-            LOG.error(prefix + format, args);
+            log.error(prefix + format, args);
         }
     }
 
