@@ -12,9 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -23,6 +21,7 @@ import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sip.SipDigest;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.media.srtp.SrtpPolicy;
@@ -78,26 +77,13 @@ class EdgeSecurityIT {
     }
 
     private static String digest(String challenge, String user, String password, String method, String uri) {
-        Matcher nonce = Pattern.compile("nonce=\"([^\"]+)\"").matcher(challenge);
-        assertThat(nonce.find()).isTrue();
-        String ha1 = md5(user + ":" + REALM + ":" + password);
-        String response = md5(ha1 + ":" + nonce.group(1) + ":00000001:abc123:auth:" + md5(method + ":" + uri));
-        return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce.group(1) + "\", uri=\""
-                + uri + "\", response=\"" + response + "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"abc123\"";
-    }
-
-    private static String md5(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(
-                    StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
+        return SipDigest.credentials(challenge, REALM, user, password, method, uri, 1);
     }
 
     private static String md5Challenge(String response) {
-        return response.lines().filter(l -> l.startsWith("WWW-Authenticate: ") || l.startsWith("Proxy-Authenticate: "))
-                .filter(l -> l.contains("algorithm=MD5")).findFirst().orElseThrow();
+        String challenge = SipDigest.md5Challenge(response);
+        assertThat(challenge).as("an MD5 challenge in %s", response).isNotNull();
+        return challenge;
     }
 
     @Test

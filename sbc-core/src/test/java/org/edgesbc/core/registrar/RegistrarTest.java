@@ -7,10 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
@@ -35,7 +33,7 @@ class RegistrarTest {
     private EmbeddedChannel channel;
     private ManualClock clock;
     private FakePbx pbx;
-    private CountingMetrics metrics;
+    private CountingRegistrarMetrics metrics;
     private Registrar registrar;
 
     @BeforeEach
@@ -54,7 +52,7 @@ class RegistrarTest {
         channel.freezeTime();
         clock = new ManualClock(Instant.parse("2025-01-01T00:00:00Z"));
         pbx = new FakePbx();
-        metrics = new CountingMetrics();
+        metrics = new CountingRegistrarMetrics();
         registrar = new Registrar(config, Set.of("1001", "1002"), channel.eventLoop(), pbx, metrics, clock,
                 new SplittableRandom(1));
         registrar.start();
@@ -713,34 +711,6 @@ class RegistrarTest {
         Sent last() {
             assertThat(sent).isNotEmpty();
             return sent.get(sent.size() - 1);
-        }
-    }
-
-    private static final class CountingMetrics implements RegistrarMetrics {
-        private final Map<String, Integer> counts = new HashMap<>();
-
-        int count(String name) {
-            return counts.getOrDefault(name, 0);
-        }
-
-        @Override
-        public void phoneRegister(PhoneOutcome outcome) {
-            counts.merge("phone." + outcome, 1, Integer::sum);
-        }
-
-        @Override
-        public void pbxRequest(PbxRequest request) {
-            counts.merge("pbx." + request, 1, Integer::sum);
-        }
-
-        @Override
-        public void pbxFailure() {
-            counts.merge("pbx.failure", 1, Integer::sum);
-        }
-
-        @Override
-        public void bindingsDropped(DropReason reason, int count) {
-            counts.merge("dropped." + reason, count, Integer::sum);
         }
     }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -28,7 +27,6 @@ import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.transport.SipFlow;
-import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,13 +36,12 @@ class RegistrationAdminApiIT {
     private static final String TOKEN = "s3cret-token-for-tests";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
-    private static final InetSocketAddress SBC = new InetSocketAddress("127.0.0.1", 5060);
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
     private final ObjectMapper json = new ObjectMapper();
     private final DefaultEventExecutor executor = new DefaultEventExecutor();
-    private final List<String> dropped = new ArrayList<>();
+    private final CountingRegistrarMetrics metrics = new CountingRegistrarMetrics();
     private final List<Long> pbxExpires = new ArrayList<>();
     private Registrar registrar;
     private ManagementServer server;
@@ -73,21 +70,6 @@ class RegistrationAdminApiIT {
                 answer.accept(new Answer(200, 3600, 0));
             }
         };
-        RegistrarMetrics metrics = new RegistrarMetrics() {
-            @Override
-            public void phoneRegister(PhoneOutcome outcome) { }
-
-            @Override
-            public void pbxRequest(PbxRequest request) { }
-
-            @Override
-            public void pbxFailure() { }
-
-            @Override
-            public void bindingsDropped(DropReason reason, int count) {
-                dropped.add(reason + "=" + count);
-            }
-        };
         // No jitter (nextLong gives 0) and a fixed clock: granted expiries are exactly the transport caps.
         registrar = new Registrar(RegistrationConfig.DEFAULTS, Set.of("alice", "bob"), executor, pbx, metrics,
                 InstantSource.fixed(NOW), () -> 0L);
@@ -110,10 +92,9 @@ class RegistrationAdminApiIT {
     @Test
     void listsEveryBindingWithItsFlowZoneAndTimes() throws Exception {
         register("alice", "sip:alice@192.0.2.10:5062", "sip:alice@192.0.2.10:5062",
-                new FakeFlow(SipTransport.UDP, new InetSocketAddress("198.51.100.7", 40000)), "access");
+                TestFlow.udp("198.51.100.7", 40000), "access");
         register("bob", "sip:bob@10.0.0.5:5060;transport=tcp", "instance:<urn:uuid:00000000-0000-0000-0000-"
-                + "000000000001>;reg-id=1", new FakeFlow(SipTransport.TCP,
-                        new InetSocketAddress("2001:db8::5", 50123)), "branch");
+                + "000000000001>;reg-id=1", TestFlow.tcp("2001:db8::5", 50123), "branch");
 
         HttpResponse<String> response = send(admin("/admin/registrations"));
         assertThat(response.statusCode()).isEqualTo(200);
@@ -149,7 +130,7 @@ class RegistrationAdminApiIT {
 
     @Test
     void anAorFilterListsOnlyItsBindings() throws Exception {
-        FakeFlow flow = udp();
+        TestFlow flow = udp();
         register("alice", "sip:alice@192.0.2.10:5062", "sip:alice@192.0.2.10:5062", flow, "access");
         register("alice", "sip:alice@192.0.2.11:5062", "sip:alice@192.0.2.11:5062", flow, "access");
         register("bob", "sip:bob@192.0.2.20", "sip:bob@192.0.2.20", flow, "access");
@@ -164,7 +145,7 @@ class RegistrationAdminApiIT {
 
     @Test
     void deletingByKeyRemovesOneBinding() throws Exception {
-        FakeFlow flow = udp();
+        TestFlow flow = udp();
         String key = "sip:alice@192.0.2.10:5062;transport=udp";
         register("alice", key, key, flow, "access");
         register("alice", "sip:alice@192.0.2.11:5062", "sip:alice@192.0.2.11:5062", flow, "access");
@@ -175,13 +156,13 @@ class RegistrationAdminApiIT {
         JsonNode left = list("?aor=alice");
         assertThat(left).hasSize(1);
         assertThat(left.get(0).get("key").asText()).isEqualTo("sip:alice@192.0.2.11:5062");
-        assertThat(dropped).containsExactly("ADMIN=1");
+        assertThat(metrics.count("dropped.ADMIN")).isEqualTo(1);
         assertThat(pbxExpires).as("the AOR keeps a binding, so it stays registered at the PBX").containsExactly(3600L);
     }
 
     @Test
     void deletingAnAorRemovesAllItsBindingsAndDeregistersIt() throws Exception {
-        FakeFlow flow = udp();
+        TestFlow flow = udp();
         register("alice", "sip:alice@192.0.2.10:5062", "sip:alice@192.0.2.10:5062", flow, "access");
         register("alice", "sip:alice@192.0.2.11:5062", "sip:alice@192.0.2.11:5062", flow, "access");
         register("bob", "sip:bob@192.0.2.20", "sip:bob@192.0.2.20", flow, "access");
@@ -191,7 +172,7 @@ class RegistrationAdminApiIT {
         assertThat(response.body()).isEqualTo("{\"removed\":2}\n");
         assertThat(list("?aor=alice")).isEmpty();
         assertThat(list("")).hasSize(1);
-        assertThat(dropped).containsExactly("ADMIN=2");
+        assertThat(metrics.count("dropped.ADMIN")).isEqualTo(2);
         assertThat(pbxExpires).as("alice and bob registered, then alice removed").containsExactly(3600L, 3600L, 0L);
     }
 
@@ -207,7 +188,7 @@ class RegistrationAdminApiIT {
         assertThat(noKey.statusCode()).isEqualTo(404);
         assertThat(noKey.body()).isEqualTo("{\"error\":\"no such binding\"}\n");
         assertThat(list("?aor=alice")).hasSize(1);
-        assertThat(dropped).isEmpty();
+        assertThat(metrics.count("dropped.ADMIN")).isZero();
     }
 
     @Test
@@ -313,15 +294,7 @@ class RegistrationAdminApiIT {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static FakeFlow udp() {
-        return new FakeFlow(SipTransport.UDP, new InetSocketAddress("198.51.100.7", 40000));
-    }
-
-    /** A flow that goes nowhere: the admin API only reads its transport and remote address. */
-    private record FakeFlow(SipTransport transport, InetSocketAddress remote) implements SipFlow {
-        @Override public InetSocketAddress local() { return SBC; }
-        @Override public boolean isOpen() { return true; }
-        @Override public void whenClosed(Runnable action) { }
-        @Override public void send(byte[] message) { }
+    private static TestFlow udp() {
+        return TestFlow.udp("198.51.100.7", 40000);
     }
 }
