@@ -52,7 +52,8 @@ class EdgeSecurityIT {
         SecurityConfig security = new SecurityConfig(REALM, d.users(), d.nonceLifetime(), 10, d.authFailureWindow(),
                 d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(), d.banStateFile(),
                 d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(), d.peerPacketsPerSecond(),
-                d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(), invitesPerSecond);
+                d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(), invitesPerSecond,
+                d.digestAlgorithms());
         List<ZoneConfig> zones = new ArrayList<>(base.zones());
         zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                 SrtpPolicy.OFF));

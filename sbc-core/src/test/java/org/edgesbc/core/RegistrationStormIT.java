@@ -91,7 +91,7 @@ class RegistrationStormIT {
                 d.banStateFile(), d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(),
                 d.peerPacketsPerSecond(), d.globalPacketsPerSecond(),
                 Map.of("register", 2, "invite", 5, "options", 5, "other", 20), d.floodBanAfter(),
-                d.newInvitesPerSecond());
+                d.newInvitesPerSecond(), d.digestAlgorithms());
         return new SbcConfig(config.source(), config.dataDir(), config.sip(), config.media(), security,
                 config.fraud(), config.zones(), config.management(), config.registration());
     }

@@ -56,7 +56,7 @@ class PolicyEngineTest {
             new RequestBudgets(Map.of(MethodClass.REGISTER, 20.0, MethodClass.INVITE, 5.0, MethodClass.OPTIONS, 5.0,
                     MethodClass.OTHER, 20.0), 4, 50, 1000, Duration.ofMinutes(1)),
             ScannerFingerprints.defaults(), 100, Duration.ofMinutes(1), 2, 100, Duration.ofSeconds(5), false);
-    private final DigestAuthenticator authenticator = new DigestAuthenticator(REALM, List.of(
+    private final DigestAuthenticator authenticator = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()), List.of(
             user("1001", "secret1001", true, List.of()),
             user("1002", "secret1002", false, List.of()),
             user("1003", "secret1003", true, List.of(Cidr.parse("10.0.0.0/8")))),

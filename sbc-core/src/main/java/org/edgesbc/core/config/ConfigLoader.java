@@ -44,7 +44,7 @@ public final class ConfigLoader {
             "calls-per-minute", "daily-spend-cap", "weekend-spend-cap", "allowed-prefixes", "blocked-prefixes",
             "days", "hours", "class-caps", "max-call-duration");
     private static final Set<String> SECURITY = Set.of("realm", "users", "nonce-lifetime", "auth-failures", "bans",
-            "scanner-user-agents", "rate-limits");
+            "scanner-user-agents", "rate-limits", "digest-algorithms");
     private static final Set<String> USER = Set.of("user", "ha1-md5", "ha1-sha256", "enabled", "allowed-sources");
     private static final Set<String> AUTH_FAILURES = Set.of("threshold", "window");
     private static final Set<String> BANS = Set.of("duration", "escalation", "max-duration", "max", "state-file");
@@ -558,6 +558,7 @@ public final class ConfigLoader {
         } else {
             scanners.addAll(SecurityConfig.DEFAULT_SCANNERS);
         }
+        List<DigestAlgorithm> algorithms = digestAlgorithms(r, m);
         String stateFile = r.string(b, "security.bans", "state-file", "bans.tsv", false);
         return new SecurityConfig(realm, List.copyOf(users),
                 r.duration(m, "security", "nonce-lifetime", Duration.ofMinutes(5), Duration.ofSeconds(10),
@@ -579,7 +580,34 @@ public final class ConfigLoader {
                 r.integer(l, "security.rate-limits", "global-packets-per-second", 100_000, 1, 100_000_000),
                 requestBudgets(r, r.optionalMapping(l, "security.rate-limits", "requests-per-second")),
                 r.integer(l, "security.rate-limits", "flood-ban-after", 1_000, 1, 100_000_000),
-                r.integer(l, "security.rate-limits", "new-invites-per-second", 5_000, 1, 1_000_000));
+                r.integer(l, "security.rate-limits", "new-invites-per-second", 5_000, 1, 1_000_000),
+                algorithms);
+    }
+
+    /** The digest algorithms offered, in order: at least one, each once, each one the SBC implements. */
+    private static List<DigestAlgorithm> digestAlgorithms(ConfigReader r, YamlTree.Mapping m) {
+        if (m == null || !m.entries().containsKey("digest-algorithms")) {
+            return SecurityConfig.DEFAULT_DIGEST_ALGORITHMS;
+        }
+        String path = "security.digest-algorithms";
+        List<YamlTree> items = r.sequence(m, "security", "digest-algorithms", false);
+        List<DigestAlgorithm> algorithms = new ArrayList<>();
+        for (YamlTree item : items) {
+            String token = item instanceof YamlTree.Scalar s && !s.isNull() ? s.text() : null;
+            DigestAlgorithm algorithm = token == null ? null : DigestAlgorithm.fromToken(token);
+            if (algorithm == null) {
+                r.error(item.line(), path, token, "must be SHA-256 or MD5");
+            } else if (algorithms.contains(algorithm)) {
+                r.error(item.line(), path, token, "is listed twice");
+            } else {
+                algorithms.add(algorithm);
+            }
+        }
+        if (items.isEmpty()) {
+            r.error(m.entries().get("digest-algorithms").keyLine(), path, null,
+                    "needs at least one algorithm (SHA-256, MD5)");
+        }
+        return algorithms.isEmpty() ? SecurityConfig.DEFAULT_DIGEST_ALGORITHMS : List.copyOf(algorithms);
     }
 
     /** Requests per second per source and method class, for access zones after parsing. */

@@ -3,6 +3,7 @@ package org.edgesbc.core.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
 
 /**
@@ -28,6 +29,8 @@ import org.edgesbc.policy.auth.DigestUser;
  *     the burst is four seconds' worth
  * @param floodBanAfter packets dropped over budget from one source before it is banned for flooding
  * @param newInvitesPerSecond new INVITEs per second over all sources; beyond it new calls get 503 + Retry-After
+ * @param digestAlgorithms the digest algorithms challenged with, in this order (phones that read only the first
+ *     challenge take the first); credentials in any other are refused
  */
 public record SecurityConfig(
         String realm,
@@ -47,7 +50,12 @@ public record SecurityConfig(
         double globalPacketsPerSecond,
         java.util.Map<String, Integer> requestsPerSecond,
         int floodBanAfter,
-        double newInvitesPerSecond) {
+        double newInvitesPerSecond,
+        List<DigestAlgorithm> digestAlgorithms) {
+
+    /** RFC 7616 §3.7: SHA-256 first, MD5 for the phones that know nothing else. */
+    public static final List<DigestAlgorithm> DEFAULT_DIGEST_ALGORITHMS = List.of(DigestAlgorithm.SHA_256,
+            DigestAlgorithm.MD5);
 
     /** Known scanner fingerprints (SIPVicious "friendly-scanner", sipcli, VaxSIPUserAgent, sundayddr, ...). */
     public static final List<String> DEFAULT_SCANNERS = List.of("friendly-scanner", "sipvicious", "sipcli",

@@ -119,8 +119,8 @@ public final class EdgePolicy implements SourceAdmission {
         this.authFailures = new FailureCounter<>(config.authFailureWindow(), 1_000_000, clock);
         this.userFailures = new FailureCounter<>(config.authFailureWindow(), 100_000, clock);
         this.floodDrops = new FailureCounter<>(Duration.ofMinutes(1), 1_000_000, clock);
-        this.authenticator = new DigestAuthenticator(config.realm(), config.users(), config.nonceLifetime(),
-                1_000_000, clock, new java.security.SecureRandom());
+        this.authenticator = new DigestAuthenticator(config.realm(), config.digestAlgorithms(), config.users(),
+                config.nonceLifetime(), 1_000_000, clock, new java.security.SecureRandom());
         this.fraud = new FraudGuard(new E164Normalizer(fraud.dialPlan()),
                 DestinationClassifier.withDefaults(fraud.dialPlan().countryCode(), fraud.prefixes()), fraud.defaults(),
                 fraud.accounts(), 100_000, System::nanoTime, new RateTable(fraud.rates(), fraud.defaultRate()),

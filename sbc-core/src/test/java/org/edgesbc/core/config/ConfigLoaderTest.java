@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,22 @@ class ConfigLoaderTest {
         assertThat(config.zone("pbx").peer().host()).isEqualTo("127.0.0.3");
         assertThat(config.management().port()).isEqualTo(9090);
         assertThat(config.registration()).isEqualTo(RegistrationConfig.DEFAULTS);
+        assertThat(config.security().digestAlgorithms()).isEqualTo(SecurityConfig.DEFAULT_DIGEST_ALGORITHMS);
+    }
+
+    @Test
+    void digestAlgorithmsAreBoundInOrderAndValidated() throws IOException, ConfigException {
+        SbcConfig md5First = ConfigLoader.load(write(MINIMAL + "security:\n  digest-algorithms: [md5, SHA-256]\n"));
+        assertThat(md5First.security().digestAlgorithms()).containsExactly(DigestAlgorithm.MD5,
+                DigestAlgorithm.SHA_256);
+        assertThat(ConfigLoader.load(write(MINIMAL)).security().digestAlgorithms())
+                .isEqualTo(SecurityConfig.DEFAULT_DIGEST_ALGORITHMS);
+        String file = dir.resolve("sbc.yaml").toString();
+        assertThat(problems(MINIMAL + "security:\n  digest-algorithms: [MD5, SHA-1, MD5]\n")).containsExactly(
+                file + ":14: security.digest-algorithms = 'SHA-1': must be SHA-256 or MD5",
+                file + ":14: security.digest-algorithms = 'MD5': is listed twice");
+        assertThat(problems(MINIMAL + "security:\n  digest-algorithms: []\n")).containsExactly(
+                file + ":14: security.digest-algorithms: needs at least one algorithm (SHA-256, MD5)");
     }
 
     @Test

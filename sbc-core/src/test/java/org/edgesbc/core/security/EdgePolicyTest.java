@@ -39,7 +39,8 @@ class EdgePolicyTest {
         SecurityConfig config = new SecurityConfig("sbc.test", List.of(), Duration.ofMinutes(5), 3,
                 Duration.ofMinutes(10), Duration.ofHours(1), 4, Duration.ofDays(7), 100, dir.resolve("bans.tsv"),
                 SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
-                Map.of("register", 2, "invite", 5, "options", 5, "other", 20), 1_000, 5_000);
+                Map.of("register", 2, "invite", 5, "options", 5, "other", 20), 1_000, 5_000,
+                SecurityConfig.DEFAULT_DIGEST_ALGORITHMS);
         events = new SecurityEventLog(dir.resolve("events.jsonl"));
         ZoneConfig phones = new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("10.0.0.0/8")),
                 null, SrtpPolicy.OFF, office);

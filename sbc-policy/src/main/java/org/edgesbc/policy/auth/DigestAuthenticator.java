@@ -40,6 +40,8 @@ public final class DigestAuthenticator {
     private static final int NONCE_BYTES = NONCE_TIME_BYTES + NONCE_RANDOM_BYTES + NONCE_MAC_BYTES;
 
     private final String realm;
+    /** The algorithms challenged with, in the order offered; credentials in any other are refused. */
+    private final List<DigestAlgorithm> algorithms;
     private final Map<String, DigestUser> users;
     private final Duration nonceLifetime;
     private final InstantSource clock;
@@ -60,14 +62,20 @@ public final class DigestAuthenticator {
 
     /**
      * @param realm the digest realm of every challenge
+     * @param algorithms the algorithms offered, each in a challenge of its own, in this order (RFC 7616 §3.7: a
+     *     client takes the first it supports; some phones only ever read the first); at least one
      * @param nonceLifetime how long a nonce is fresh; an older one with valid credentials gets STALE
      * @param maxTrackedNonces bound of the nonce-count table; the nonce first used longest ago is forgotten first
      *     (and nonces issued no later than it are answered STALE from then on, so forgetting never opens a replay)
      * @param random source of the HMAC secret, the nonce salts and the dummy HA1s
      */
-    public DigestAuthenticator(String realm, List<DigestUser> users, Duration nonceLifetime, int maxTrackedNonces,
-            InstantSource clock, SecureRandom random) {
+    public DigestAuthenticator(String realm, List<DigestAlgorithm> algorithms, List<DigestUser> users,
+            Duration nonceLifetime, int maxTrackedNonces, InstantSource clock, SecureRandom random) {
+        if (algorithms.isEmpty()) {
+            throw new IllegalArgumentException("at least one digest algorithm is needed");
+        }
         this.realm = realm;
+        this.algorithms = List.copyOf(algorithms);
         this.users = new LinkedHashMap<>();
         users.forEach(u -> this.users.put(u.name(), u));
         this.nonceLifetime = nonceLifetime;
@@ -115,13 +123,13 @@ public final class DigestAuthenticator {
     }
 
     /**
-     * The challenge header values (WWW-Authenticate for 401, Proxy-Authenticate for 407), SHA-256 first as RFC 7616
-     * §3.7 asks, each with a fresh nonce.
+     * The challenge header values (WWW-Authenticate for 401, Proxy-Authenticate for 407), one per configured
+     * algorithm in the configured order, all with the same fresh nonce.
      */
     public List<String> challenge(boolean stale) {
         String nonce = newNonce();
         List<String> values = new ArrayList<>();
-        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+        for (DigestAlgorithm algorithm : algorithms) {
             values.add("Digest realm=\"" + realm + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm.token()
                     + ", qop=\"auth\"" + (stale ? ", stale=true" : ""));
         }
@@ -178,7 +186,7 @@ public final class DigestAuthenticator {
         String cnonce = p.get("cnonce");
         DigestAlgorithm algorithm = DigestAlgorithm.fromToken(p.get("algorithm"));
         if (username == null || nonce == null || uri == null || response == null || nc == null || cnonce == null
-                || algorithm == null || !"auth".equals(p.get("qop")) || !nc.matches("[0-9a-fA-F]{8}")) {
+                || algorithm == null || !algorithms.contains(algorithm) || !"auth".equals(p.get("qop")) || !nc.matches("[0-9a-fA-F]{8}")) {
             // RFC 2069 style credentials without qop have no replay protection: refused.
             return new Result(AuthOutcome.FAILED, null);
         }

@@ -17,8 +17,8 @@ class DigestAuthenticatorTest {
     private static final String REALM = "sbc.example";
     private final ManualClock clock = new ManualClock();
     private final InetAddress phone = address("127.0.0.10");
-    private final DigestAuthenticator auth = new DigestAuthenticator(REALM, List.of(
-            user("1001", "secret1001", true, List.of()),
+    private final DigestAuthenticator auth = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()),
+            List.of(user("1001", "secret1001", true, List.of()),
             user("1002", "secret1002", false, List.of()),
             user("1003", "secret1003", true, List.of(Cidr.parse("10.0.0.0/8")))),
             Duration.ofMinutes(5), 1000, clock, new SecureRandom());
@@ -66,6 +66,25 @@ class DigestAuthenticatorTest {
         return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"sip:"
                 + REALM + "\", response=\"" + response + "\", algorithm=" + algorithm.token()
                 + ", qop=auth, nc=" + nc + ", cnonce=\"c0ffee\"";
+    }
+
+    @Test
+    void onlyTheConfiguredAlgorithmsAreChallengedInTheirOrderAndAccepted() {
+        DigestAuthenticator md5Only = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.MD5),
+                List.of(user("1001", "secret1001", true, List.of())), Duration.ofMinutes(5), 1000, clock,
+                new SecureRandom());
+        List<String> challenges = md5Only.challenge(false);
+        assertThat(challenges).hasSize(1);
+        assertThat(challenges.get(0)).contains("algorithm=MD5");
+        Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(challenges.get(0));
+        assertThat(m.find()).isTrue();
+        assertThat(md5Only.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", m.group(1),
+                "00000001")), "REGISTER", phone).outcome()).as("an algorithm not offered").isEqualTo(AuthOutcome.FAILED);
+        assertThat(md5Only.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", m.group(1),
+                "00000002")), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+        assertThat(auth.challenge(false)).as("the default order: SHA-256 first (RFC 7616 §3.7)")
+                .satisfiesExactly(c -> assertThat(c).contains("algorithm=SHA-256"),
+                        c -> assertThat(c).contains("algorithm=MD5"));
     }
 
     @Test
@@ -157,7 +176,7 @@ class DigestAuthenticatorTest {
 
     @Test
     void aNonceForgottenByTheFullCountTableIsStaleNotReplayable() {
-        DigestAuthenticator small = new DigestAuthenticator(REALM, List.of(user("1001", "secret1001", true,
+        DigestAuthenticator small = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()), List.of(user("1001", "secret1001", true,
                 List.of())), Duration.ofMinutes(5), 2, clock, new SecureRandom());
         java.util.function.Supplier<String> fresh = () -> {
             Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(small.challenge(false).get(0));
