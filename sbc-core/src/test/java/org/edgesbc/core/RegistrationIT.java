@@ -189,7 +189,7 @@ class RegistrationIT {
     }
 
     @Test
-    void aPhoneMayCallOnlyAsItselfAndThePbxHearsTheIdentityTheSbcAsserts() throws Exception {
+    void aPhoneMayCallOnlyAsItselfAndThePbxHearsTheIdentityTheSbcAssertsNeverItsCredentials() throws Exception {
         try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
                 UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001", "1002"));
@@ -209,19 +209,39 @@ class RegistrationIT {
                     String invite = pbx.next("INVITE ", 5_000);
                     if (invite != null) {
                         reached.set(invite);
-                        pbx.send(sbc.sipAddress(SipTransport.UDP), SipMessages.answer(invite, 486, "Busy Here",
-                                "busy", null));
+                        pbx.send(sbc.sipAddress(SipTransport.UDP), SipMessages.answer(invite, 200, "OK", "pbxans",
+                                "<sip:200@" + pbx.address().getAddress().getHostAddress() + ":"
+                                        + pbx.address().getPort() + ">", SipMessages.sdp("127.0.0.3", 7000)));
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             answering.start();
-            assertThat(phone.invite("1001", "200", "", "honest@phone.example")).startsWith("SIP/2.0 486 ");
+            String answered = phone.invite("1001", "200", "", "honest@phone.example");
             answering.join(5_000);
+            assertThat(answered).startsWith("SIP/2.0 200 ");
             String relayed = reached.get();
             assertThat(relayed).isNotNull().doesNotContain("192.168.", "127.0.0.11", "Proxy-Authorization");
             assertThat(header(relayed, "P-Asserted-Identity")).isEqualTo("<sip:1001@127.0.0.1>");
+
+            // Phones repeat their credentials on in-dialog requests; those never reach the PBX either.
+            String sbcContact = header(answered, "Contact").replaceAll("[<>]", "");
+            String credentials = "Proxy-Authorization: Digest username=\"1001\", realm=\"sbc.test\", nonce=\"x\", "
+                    + "uri=\"" + sbcContact + "\", response=\"00\", qop=auth, nc=00000003, cnonce=\"c\"\r\n";
+            for (String method : List.of("ACK", "BYE")) {
+                phone.peer.send(SipMessages.inDialog(method, sbcContact, "UDP", phone.peer.localAddress(),
+                        "honest@phone.example", header(answered, "From"), header(answered, "To"),
+                        method.equals("ACK") ? 2 : 3, "z9hG4bK-indialog-" + method)
+                        .replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n" + credentials));
+                String atPbx = pbx.next(method + " ", 5_000);
+                assertThat(atPbx).as("the phone's %s reaches the PBX", method).isNotNull()
+                        .doesNotContain("Proxy-Authorization", "Authorization", "192.168.", "127.0.0.11");
+                if (method.equals("BYE")) {
+                    pbx.send(sbc.sipAddress(SipTransport.UDP), SipMessages.answer(atPbx, 200, "OK", null, null));
+                }
+            }
+            assertThat(phone.peer.receiveStartingWith("SIP/2.0 200 ", 5_000)).as("the BYE is answered").isNotNull();
             assertThat(Files.readString(dataDir.resolve("security-events.jsonl")))
                     .contains("\"rule\":\"IDENTITY\"");
         }

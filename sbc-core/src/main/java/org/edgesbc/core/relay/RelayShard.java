@@ -409,8 +409,14 @@ final class RelayShard implements PbxRegistrationClient {
         forward(request, server, dialog, to, to.zone, flowToward(to));
     }
 
-    /** Makes an in-dialog request from one leg read as the other leg's dialog expects it. */
+    /**
+     * Makes an in-dialog request from one leg read as the other leg's dialog expects it. A phone's credentials for
+     * the SBC's realm, which phones also send on ACK, BYE and re-INVITE, stay here.
+     */
     private void rewriteInDialog(SIPRequest request, RelayDialog dialog, Leg to) {
+        if (isAccessZone(dialog.other(to, null).zone)) {
+            removeCredentials(request);
+        }
         boolean fromCaller = dialog.callerTag.equals(request.getFromTag());
         request.setRequestURI(remoteTargetOf(to));
         setCallId(request, to.callId);
@@ -1179,8 +1185,7 @@ final class RelayShard implements PbxRegistrationClient {
         switch (verdict.kind()) {
             case ALLOW -> {
                 if (verdict.user() != null) {
-                    request.removeHeader("Authorization");
-                    request.removeHeader("Proxy-Authorization");
+                    removeCredentials(request);
                 }
                 return verdict;
             }
@@ -1280,6 +1285,18 @@ final class RelayShard implements PbxRegistrationClient {
         } catch (ParseException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Credentials a phone gave for the SBC's own realm: they never travel on. */
+    private static void removeCredentials(SIPRequest request) {
+        request.removeHeader("Authorization");
+        request.removeHeader("Proxy-Authorization");
+    }
+
+    /** Access zones (remote phones) are the ones without a configured peer. */
+    private boolean isAccessZone(String zone) {
+        RelaySettings.ZonePeer peer = settings.zones().get(zone);
+        return peer != null && peer.address() == null;
     }
 
     private static String serverKey(String zone, SIPRequest request, String method) {
