@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record RegisterResult(int status, List<Binding> bindings, Instant now, long minExpires, long flowTimer) {
 
-    static RegisterResult refused(int status, Instant now) {
+    public static RegisterResult refused(int status, Instant now) {
         return new RegisterResult(status, List.of(), now, 0, 0);
     }
 }

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
@@ -1131,17 +1132,41 @@ final class RelayShard implements PbxRegistrationClient {
         servers.put(server.key, server);
         RegisterRequest.Parsed parsed = RegisterRequest.parse(request, user, in.flow(), in.zone());
         if (parsed.request() == null) {
-            answerRegister(server, request, new RegisterResult(parsed.status(), List.of(), Instant.now(), 0, 0),
-                    parsed.reason());
+            answerRegister(server, request, RegisterResult.refused(parsed.status(), Instant.now()), parsed.reason());
             return;
         }
-        registrar.register(parsed.request(), result -> executor.execute(() -> {
-            try {
-                answerRegister(server, request, result, null);
-            } finally {
-                transactionGauge = servers.size() + clients.size();
+        // Should the registrar's answer never come back (a queue full on the way), the phone still gets one and
+        // the transaction does not linger: a little after the PBX's own transaction timeout.
+        server.expiryTimer = schedule(() -> {
+            if (!server.finalSent()) {
+                answerRegister(server, request, RegisterResult.refused(408, Instant.now()), null);
             }
-        }));
+        }, settings.transactionTimeoutMillis() + 2 * t1Millis);
+        try {
+            registrar.register(parsed.request(), result -> handBack(() -> {
+                if (!server.finalSent()) {
+                    answerRegister(server, request, result, null);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            metrics.dropped(RelayDropReason.OVERLOAD);
+            answerRegister(server, request, RegisterResult.refused(503, Instant.now()), null);
+        }
+    }
+
+    /** Runs {@code task} on this shard from another thread; a full queue drops it (the caller has a fallback). */
+    private void handBack(Runnable task) {
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    transactionGauge = servers.size() + clients.size();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            metrics.dropped(RelayDropReason.OVERLOAD);
+        }
     }
 
     private void answerRegister(ServerTransaction server, SIPRequest request, RegisterResult result, String reason) {
