@@ -26,18 +26,4 @@ public interface RegistrarMetrics {
     void pbxFailure();
 
     void bindingsDropped(DropReason reason, int count);
-
-    RegistrarMetrics NONE = new RegistrarMetrics() {
-        @Override
-        public void phoneRegister(PhoneOutcome outcome) { }
-
-        @Override
-        public void pbxRequest(PbxRequest request) { }
-
-        @Override
-        public void pbxFailure() { }
-
-        @Override
-        public void bindingsDropped(DropReason reason, int count) { }
-    };
 }
