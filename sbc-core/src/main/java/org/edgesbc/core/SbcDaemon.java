@@ -277,7 +277,7 @@ public final class SbcDaemon implements AutoCloseable {
         static TlsMaterial resolve(SbcConfig config) throws Exception {
             SipConfig sip = config.sip();
             boolean tlsUsed = sip.listeners().stream().anyMatch(l -> l.transport() == SipTransport.TLS)
-                    || config.zones().stream().anyMatch(z -> z.peer().transport() == SipTransport.TLS);
+                    || config.zones().stream().anyMatch(z -> z.peer() != null && z.peer().transport() == SipTransport.TLS);
             if (!tlsUsed) {
                 return new TlsMaterial(null, null);
             }

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.StreamSipPeer;
@@ -285,6 +286,25 @@ class RegistrationIT {
                 assertThat(unknown.register(60)).as("the PBX's refusal reaches the phone").startsWith("SIP/2.0 404 ");
             }
             assertThat(metric(sbc, "sbc_registrar_bindings_active")).isZero();
+        }
+    }
+
+    @Test
+    void anSbcWithPhonesAndNoTlsAtAllStartsAndRegistersThem() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0))) {
+            SbcConfig base = config(pbx, trunk, "1001");
+            SipConfig s = base.sip();
+            SipConfig udpOnly = new SipConfig(s.advertisedHost(), List.of(s.listeners().get(0)), null,
+                    s.udpReceiveBufferBytes(), s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), s.timers(),
+                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
+            SbcConfig config = new SbcConfig(base.source(), base.dataDir(), udpOnly, base.media(), base.security(),
+                    base.fraud(), base.zones(), base.management(), base.registration());
+            try (SbcDaemon sbc = SbcDaemon.start(config);
+                    TestPhone phone = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062")) {
+                assertThat(phone.register(60)).startsWith("SIP/2.0 200 ");
+                assertThat(Files.exists(dataDir.resolve("tls"))).as("no certificate is made without TLS").isFalse();
+            }
         }
     }
 
