@@ -95,6 +95,8 @@ final class RelayShard implements PbxRegistrationClient {
 
     private final Map<String, ServerTransaction> servers = new HashMap<>();
     private final Map<String, ClientTransaction> clients = new HashMap<>();
+    /** Client transactions in {@link #clients} that are the registrar's REGISTERs to the PBX. */
+    private int registrarTransactions;
     /** Each dialog is in here twice, once under each leg's key. */
     private final Map<String, RelayDialog> dialogs = new HashMap<>();
     private int dialogCount;
@@ -223,7 +225,9 @@ final class RelayShard implements PbxRegistrationClient {
             respondStateless(in, request, 482, null);
             return;
         }
-        if (servers.size() + clients.size() >= maxTransactions) {
+        // The registrar's own REGISTERs to the PBX (bounded by the accounts, one per AOR at a time) do not count
+        // against the share of phones' and callers' requests of the shard the registrar lives on.
+        if (servers.size() + clients.size() - registrarTransactions >= maxTransactions) {
             metrics.transactionOverflow();
             respondStateless(in, request, 503, null);
             return;
@@ -879,7 +883,9 @@ final class RelayShard implements PbxRegistrationClient {
         client.release();
         cancel(client.retransmitTimer);
         cancel(client.timeoutTimer);
-        clients.remove(client.key, client);
+        if (clients.remove(client.key, client) && client.onFinal != null) {
+            registrarTransactions--;
+        }
         transactionGauge = servers.size() + clients.size();
     }
 
@@ -1195,6 +1201,7 @@ final class RelayShard implements PbxRegistrationClient {
                 flows.flowTo(pbx.transport(), pbx.address()));
         client.onFinal = response -> answer.accept(response == null ? Answer.TIMEOUT
                 : RegisterMessages.pbxAnswer(response));
+        registrarTransactions++;
     }
 
     // --------------------------------------------------------------------------------------------- policy
