@@ -238,8 +238,8 @@ public final class Registrar implements AutoCloseable {
     private void send(PbxRegistration registration, long expires, PbxRequest kind) {
         registration.cseq++;
         registration.requested = expires;
-        if (kind != PbxRequest.DEREGISTER) {
-            registration.state = registration.state == State.REGISTERED ? State.REGISTERED : State.REGISTERING;
+        if (kind != PbxRequest.DEREGISTER && registration.state == State.IDLE) {
+            registration.state = State.REGISTERING;
         }
         metrics.pbxRequest(kind);
         long cseq = registration.cseq;

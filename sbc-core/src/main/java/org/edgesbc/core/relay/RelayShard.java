@@ -1078,17 +1078,25 @@ final class RelayShard implements PbxRegistrationClient {
     }
 
     private ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
-        return executor.schedule(() -> {
+        return executor.schedule(guarded("timer", task), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@code task} as work of this shard's thread outside {@link #handle}: a failure is counted and logged, never
+     * lost in the executor, and the table gauges are brought up to date afterwards.
+     */
+    private Runnable guarded(String what, Runnable task) {
+        return () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 metrics.dropped(RelayDropReason.INTERNAL_ERROR);
-                log.error("internal-error", "shard {} timer failed", index, e);
+                log.error("internal-error", "shard {} {} failed", index, what, e);
             } finally {
                 transactionGauge = servers.size() + clients.size();
                 dialogGauge = dialogCount;
             }
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        };
     }
 
     private static void cancel(ScheduledFuture<?> timer) {
@@ -1163,13 +1171,7 @@ final class RelayShard implements PbxRegistrationClient {
     /** Runs {@code task} on this shard from another thread; a full queue drops it (the caller has a fallback). */
     private void handBack(Runnable task) {
         try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    transactionGauge = servers.size() + clients.size();
-                }
-            });
+            executor.execute(guarded("registrar answer", task));
         } catch (RejectedExecutionException e) {
             metrics.dropped(RelayDropReason.OVERLOAD);
         }

@@ -270,7 +270,7 @@ public final class EdgePolicy implements SourceAdmission {
             }
             if (!Request.REGISTER.equals(request.getMethod()) && !callerIsUser(request, auth.user())) {
                 reject(zone, source, auth.user(), SecurityRule.IDENTITY,
-                        "From or P-Asserted-Identity does not name the authenticated user");
+                        "From, P-Asserted-Identity or P-Preferred-Identity does not name the authenticated user");
                 return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), auth.user());
             }
             if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
