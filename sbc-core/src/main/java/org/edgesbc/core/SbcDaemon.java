@@ -99,8 +99,8 @@ public final class SbcDaemon implements AutoCloseable {
             RelaySettings settings = relaySettings(config, transport);
             Set<String> accounts = new HashSet<>();
             config.security().users().forEach(u -> accounts.add(u.name()));
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy, cdrs,
-                    sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy, policy, cdrs,
+                    Clock.systemUTC(), sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
                             metrics.registrar()));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);

@@ -9,7 +9,7 @@ import org.edgesbc.core.JsonLinesWriter;
  * Call detail records as JSON lines, one file per UTC day ({@code cdr-YYYY-MM-DD.jsonl}, by the call's end),
  * written in the background (see {@link JsonLinesWriter}).
  */
-public final class CdrWriter implements AutoCloseable {
+public final class CdrWriter implements CallRecordSink, AutoCloseable {
     private static final int QUEUE = 50_000;
 
     private final JsonLinesWriter<CallRecord> writer;
@@ -20,6 +20,7 @@ public final class CdrWriter implements AutoCloseable {
                         + ".jsonl"));
     }
 
+    @Override
     public void write(CallRecord record) {
         writer.write(record);
     }

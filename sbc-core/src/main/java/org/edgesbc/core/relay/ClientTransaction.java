@@ -3,16 +3,34 @@ package org.edgesbc.core.relay;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.function.Consumer;
+import java.net.InetAddress;
 import org.edgesbc.transport.SipFlow;
 
 /**
- * A request the SBC sent (RFC 3261 §17.1): relayed from a {@link #server} transaction, or originated by the SBC
- * itself (teardown BYE, CANCEL) when {@code server} is null. Keeps the encoded bytes for UDP retransmission
- * (Timers A and E) and the request object to build CANCEL and the hop-by-hop ACK. Owned by one relay shard.
+ * A request the SBC sent (RFC 3261 §17.1): relayed for a caller, or the SBC's own (a teardown BYE, a CANCEL, a
+ * REGISTER to the PBX). Keeps the encoded bytes for UDP retransmission (Timers A and E) and the request to build
+ * CANCEL and the hop-by-hop ACK. Its {@link User} hears the responses. Owned by one relay shard.
  */
 final class ClientTransaction {
     enum State { CALLING, PROCEEDING, ACCEPTED, COMPLETED, TERMINATED }
+
+    /**
+     * Who the responses are for. The transaction layer has run the RFC 3261 §17.1 state machine before each call:
+     * timers are set, a non-2xx final response to an INVITE is already ACKed, retransmissions are absorbed.
+     */
+    interface User {
+        /** A provisional response other than 100. */
+        void provisional(ClientTransaction client, SIPResponse response, InetAddress source);
+
+        /** The first final response. */
+        void finalResponse(ClientTransaction client, SIPResponse response, InetAddress source);
+
+        /** A 2xx to an INVITE again, while the transaction waits for the far side to have its ACK (RFC 6026). */
+        void successRetransmitted(ClientTransaction client, SIPResponse response, InetAddress source);
+
+        /** No final response in time (Timers B, F or C); the request is still readable. */
+        void timedOut(ClientTransaction client);
+    }
 
     final String key;
     final String method;
@@ -21,34 +39,30 @@ final class ClientTransaction {
     /** The encoded request for retransmission; null once the transaction has its final response. */
     byte[] bytes;
     final SipFlow flow;
-    final ServerTransaction server;
-    final RelayDialog dialog;
-    /** The leg the request went to, null outside dialogs. */
-    final Leg target;
     /** The zone the request went to; its responses must come from there. */
     final String targetZone;
+    final User user;
+    /** Whether the transaction counts against the shard's bound (the registrar's own REGISTERs do not). */
+    final boolean bounded;
     State state = State.CALLING;
     long retransmitIntervalMillis;
     ScheduledFuture<?> retransmitTimer;
     ScheduledFuture<?> timeoutTimer;
     /** A CANCEL is owed as soon as the far side sends a provisional response (RFC 3261 §9.1). */
     boolean cancelPending;
-    /** Of a request the SBC originated for itself (a REGISTER to the PBX), who hears the final response or null. */
-    Consumer<SIPResponse> onFinal;
     /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */
     byte[] ackBytes;
 
-    ClientTransaction(String key, String method, SIPRequest request, byte[] bytes, SipFlow flow,
-            ServerTransaction server, RelayDialog dialog, Leg target, String targetZone) {
+    ClientTransaction(String key, String method, SIPRequest request, byte[] bytes, SipFlow flow, String targetZone,
+            User user, boolean bounded) {
         this.key = key;
         this.method = method;
         this.request = request;
         this.bytes = bytes;
         this.flow = flow;
-        this.server = server;
-        this.dialog = dialog;
-        this.target = target;
         this.targetZone = targetZone;
+        this.user = user;
+        this.bounded = bounded;
     }
 
     /**

@@ -6,18 +6,19 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.RateLimitedLog;
-import org.edgesbc.core.cdr.CdrWriter;
+import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrarMetrics;
-import org.edgesbc.core.security.EdgePolicy;
+import org.edgesbc.core.security.RequestPolicy;
+import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
@@ -26,7 +27,8 @@ import org.edgesbc.transport.SipMessageSink;
 /**
  * Hands each gated message to the relay shard that owns its dialog. A shard is one thread with a bounded queue; a
  * message arriving at a full queue is dropped and counted (the sender retransmits, or gives up, which is what a
- * server beyond its capacity must let happen rather than queue without end).
+ * server beyond its capacity must let happen rather than queue without end). The constructor is the relay's
+ * wiring: what each shard is made of, read top to bottom.
  */
 public final class RelayEngine implements SipMessageSink, AutoCloseable {
     /** Queue bound per shard: about a second of work at full speed; more only adds latency nobody waits for. */
@@ -39,12 +41,14 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
-     * @param policy the edge policy out-of-dialog requests pass, or null for none (tests of the relay alone)
-     * @param cdrs where call detail records go, or null for none
+     * @param policy the edge policy out-of-dialog requests pass
+     * @param fraud the toll-fraud guard calls from the PBX out through the trunk pass
+     * @param cdrs where call detail records go
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
-            EdgePolicy policy, CdrWriter cdrs, int shardCount, Registrations phones) {
+            RequestPolicy policy, TollFraudService fraud, CallRecordSink cdrs, Clock clock, int shardCount,
+            Registrations phones) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -56,21 +60,37 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         Map<String, SrtpPolicy> srtp = new HashMap<>();
         settings.zones().forEach((name, peer) -> srtp.put(name, peer.srtp()));
         MediaAnchor anchor = new MediaAnchor(media, srtp);
+        PeerDirectory peers = new PeerDirectory(settings, flows);
+        CallRouter router = new CallRouter(settings, peers, topology);
+        CallRecorder records = new CallRecorder(cdrs, clock);
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         this.shards = new RelayShard[shardCount];
+        TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];
         for (int i = 0; i < shardCount; i++) {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
-            shards[i] = new RelayShard(i, shardCount, executor, settings, topology, callIdPrefix, flows, metrics, log, anchor,
-                    policy, cdrs);
+            ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log),
+                    new SipIdentifiers(callIdPrefix, i, random), topology, settings, metrics, log);
+            TransactionLayer transactions = new TransactionLayer(shard,
+                    Math.max(1, settings.maxTransactions() / shardCount));
+            DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
+            LocalResponses responses = new LocalResponses(shard.ids(), metrics);
+            DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
+                    fraud);
+            shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
+                    new RequestScreening(policy, responses, topology, metrics), router, fraud, records);
+            transactionLayers[i] = transactions;
         }
         if (phones != null && settings.pbxZone() != null) {
             // The registrar lives on the first shard: its REGISTERs to the PBX carry that shard's Call-IDs, so
             // their answers come back to the thread that owns the registrations.
-            registrar = new Registrar(phones.config(), phones.accounts(), shards[0].executor(), shards[0],
-                    phones.metrics(), Clock.systemUTC(), new SplittableRandom(random.nextLong()));
-            for (RelayShard shard : shards) {
-                shard.attachRegistrar(registrar);
+            ShardContext home = shards[0].context();
+            registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(),
+                    new PbxRegistrationSender(home, transactionLayers[0], peers), phones.metrics(), clock,
+                    new SplittableRandom(random.nextLong()));
+            for (int i = 0; i < shardCount; i++) {
+                shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], clock,
+                        registrar));
             }
             registrar.start();
         } else {
@@ -94,7 +114,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     public void onMessage(InboundSipMessage message) {
         RelayShard shard = shards[SipIdentifiers.shardOf(message.callId(), callIdPrefix, shards.length)];
         try {
-            shard.executor().execute(() -> shard.handle(message));
+            shard.context().loop().executor().execute(() -> shard.handle(message));
         } catch (RejectedExecutionException e) {
             metrics.dropped(RelayDropReason.OVERLOAD);
         }
@@ -122,10 +142,10 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             registrar.close();
         }
         for (RelayShard shard : shards) {
-            shard.executor().shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            shard.context().loop().executor().shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         for (RelayShard shard : shards) {
-            shard.executor().terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            shard.context().loop().executor().terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 }

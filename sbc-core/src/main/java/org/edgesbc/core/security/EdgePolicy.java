@@ -53,21 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: admission runs on I/O threads, checks on relay threads; the tables it holds are concurrent.
  */
-public final class EdgePolicy implements SourceAdmission {
+public final class EdgePolicy implements SourceAdmission, RequestPolicy, TollFraudService {
     private static final Logger LOG = LoggerFactory.getLogger(EdgePolicy.class);
-
-    /** What {@link #check} decided. */
-    public record Verdict(Kind kind, int status, Map<String, List<String>> headers, String user,
-            FraudGuard.Decision fraud) {
-        public enum Kind { ALLOW, CHALLENGE, REJECT, DROP }
-
-        static final Verdict ALLOW = new Verdict(Kind.ALLOW, 0, Map.of(), null, null);
-        static final Verdict DROP = new Verdict(Kind.DROP, 0, Map.of(), null, null);
-
-        Verdict(Kind kind, int status, Map<String, List<String>> headers, String user) {
-            this(kind, status, headers, user, null);
-        }
-    }
 
     /** Headers in which a phone names who it is, besides From (RFC 3325 §9). */
     private static final List<String> IDENTITY_HEADERS = List.of("P-Asserted-Identity", "P-Preferred-Identity");
@@ -97,6 +84,9 @@ public final class EdgePolicy implements SourceAdmission {
     private final java.nio.file.Path baselineFile;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
+    /** The spend meters of answered calls, by their decision (each call has its own decision instance). */
+    private final Map<FraudGuard.Decision, FraudGuard.AnsweredCall> answeredCalls =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     public EdgePolicy(SourceAdmission zones, List<ZoneConfig> zoneConfigs, SecurityConfig config, FraudConfig fraud,
             SecurityEventLog events, SecurityMetrics metrics, InstantSource clock) {
@@ -237,8 +227,9 @@ public final class EdgePolicy implements SourceAdmission {
      * @param towardTrunk whether the request leaves through the trunk (a PBX's call to a registered phone does not,
      *     and is no toll-fraud matter)
      */
+    @Override
     public Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
-            boolean needsAuthentication, boolean towardTrunk) {
+            boolean needsAuthentication) {
         ZoneConfig.ZoneRole role = roles.get(zone);
         if (role == ZoneConfig.ZoneRole.ACCESS) {
             String methodClass = methodClass(request.getMethod());
@@ -271,7 +262,7 @@ public final class EdgePolicy implements SourceAdmission {
             if (!Request.REGISTER.equals(request.getMethod()) && !callerIsUser(request, auth.user())) {
                 reject(zone, source, auth.user(), SecurityRule.IDENTITY,
                         "From, P-Asserted-Identity or P-Preferred-Identity does not name the authenticated user");
-                return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), auth.user());
+                return new Verdict(Verdict.Kind.REJECT, 403, Map.of(), auth.user(), null);
             }
             if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
                 return overload(zone, source);
@@ -281,9 +272,6 @@ public final class EdgePolicy implements SourceAdmission {
         if (newInvite && !invites.tryTake("invites", config.newInvitesPerSecond(), config.newInvitesPerSecond())) {
             return overload(zone, source);
         }
-        if (newInvite && role == ZoneConfig.ZoneRole.PBX && towardTrunk) {
-            return tollFraud(zone, source, request);
-        }
         return Verdict.ALLOW;
     }
 
@@ -291,12 +279,12 @@ public final class EdgePolicy implements SourceAdmission {
      * A call from the PBX out through the trunk: the calling account (the From user) must be allowed to reach the
      * dialled destination, within its caps. Refused calls get 403 and a security event.
      */
-    private Verdict tollFraud(String zone, InetAddress source, SIPRequest request) {
-        javax.sip.address.URI from = request.getFrom().getAddress().getURI();
-        String account = from instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser() : "";
-        javax.sip.address.URI target = request.getRequestURI();
-        String dialled = target instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser()
-                : target instanceof javax.sip.address.TelURL tel ? tel.getPhoneNumber() : "";
+    @Override
+    public void checkNewCall(CallAttempt attempt, java.util.function.Consumer<Verdict> answer) {
+        answer.accept(tollFraud(attempt.zone(), attempt.source(), attempt.account(), attempt.dialled()));
+    }
+
+    private Verdict tollFraud(String zone, InetAddress source, String account, String dialled) {
         FraudGuard.Decision decision = fraud.checkNewCall(account, dialled);
         if (decision.allowed()) {
             return anomalies(zone, source, decision);
@@ -365,15 +353,18 @@ public final class EdgePolicy implements SourceAdmission {
      * An answered call that passed the toll-fraud check starts costing money: it is metered until it ends, and
      * {@code cut} is run when its account reaches a spend cap.
      */
-    public FraudGuard.AnsweredCall callAnswered(FraudGuard.Decision decision, Runnable cut) {
-        return decision == null ? null : fraud.callAnswered(decision, cut);
+    @Override
+    public void callAnswered(FraudGuard.Decision decision, Runnable cut) {
+        answeredCalls.put(decision, fraud.callAnswered(decision, () -> {
+            spendCapReached(null, decision);
+            cut.run();
+        }));
     }
 
     /** A call that passed the toll-fraud check ended: its last spend is accounted and it leaves the caps. */
-    public void callEnded(FraudGuard.Decision decision, FraudGuard.AnsweredCall metered) {
-        if (decision != null) {
-            fraud.callEnded(decision, metered);
-        }
+    @Override
+    public void callEnded(FraudGuard.Decision decision) {
+        fraud.callEnded(decision, answeredCalls.remove(decision));
     }
 
     private void tickSpend() {
@@ -388,7 +379,7 @@ public final class EdgePolicy implements SourceAdmission {
      * A call cut because its account reached a spend cap: a security event, and the account held until the end of
      * the day (an operator can release it earlier through the admin API).
      */
-    public void spendCapReached(String zone, FraudGuard.Decision decision) {
+    private void spendCapReached(String zone, FraudGuard.Decision decision) {
         metrics.decision(SecurityRule.TOLL_FRAUD, "reject");
         java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneId.systemDefault());
         java.time.Instant midnight = now.toLocalDate().plusDays(1).atStartOfDay(now.getZone()).toInstant();
@@ -400,6 +391,7 @@ public final class EdgePolicy implements SourceAdmission {
     }
 
     /** The longest call of the account behind {@code decision}, or null for the SBC-wide limit. */
+    @Override
     public java.time.Duration maxCallDuration(FraudGuard.Decision decision) {
         return decision == null ? null : fraud.maxCallDuration(decision.account());
     }
@@ -438,7 +430,7 @@ public final class EdgePolicy implements SourceAdmission {
 
     private Verdict overload(String zone, InetAddress source) {
         metrics.decision(SecurityRule.OVERLOAD, "reject");
-        return new Verdict(Verdict.Kind.REJECT, 503, Map.of("Retry-After", List.of("5")), null);
+        return new Verdict(Verdict.Kind.REJECT, 503, Map.of("Retry-After", List.of("5")), null, null);
     }
 
     private Verdict authenticate(String zone, InetAddress source, SIPRequest request) {
@@ -452,7 +444,7 @@ public final class EdgePolicy implements SourceAdmission {
         DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(), source);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
-            return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), result.user());
+            return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), result.user(), null);
         }
         if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
             metrics.authFailure();
@@ -470,7 +462,7 @@ public final class EdgePolicy implements SourceAdmission {
         // (and stale=true for a nonce that merely expired) differs, so probes cannot tell users apart.
         return new Verdict(Verdict.Kind.CHALLENGE, register ? 401 : 407,
                 Map.of(register ? "WWW-Authenticate" : "Proxy-Authenticate",
-                        authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null);
+                        authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null, null);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +39,9 @@ class RelayEngineTest {
                         "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP, SrtpPolicy.OFF)),
                 Map.of("trunk", "pbx", "pbx", "trunk"), "pbx",
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
-        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, null, null, 2,
-                null);
+        PermissivePolicy policy = new PermissivePolicy();
+        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null,
+                policy, policy, record -> { }, Clock.systemUTC(), 2, null);
     }
 
     @AfterEach

@@ -65,8 +65,8 @@ class EdgePolicyTest {
         InetAddress phone = InetAddress.getByName("10.0.0.5");
         int challenged = 0;
         for (int i = 0; i < 20; i++) {
-            if (policy.check("phones", phone, register("1001", null), false, true, false).kind()
-                    == EdgePolicy.Verdict.Kind.CHALLENGE) {
+            if (policy.check("phones", phone, register("1001", null), false, true).kind()
+                    == Verdict.Kind.CHALLENGE) {
                 challenged++;
             }
         }
@@ -80,14 +80,14 @@ class EdgePolicyTest {
         String wrong = "Digest username=\"1001\", realm=\"sbc.test\", nonce=\"forged\", uri=\"sip:sbc.test\", "
                 + "response=\"00000000000000000000000000000000\", qop=auth, nc=00000001, cnonce=\"x\"";
         for (int i = 0; i < 20; i++) {
-            assertThat(policy.check("phones", office, register("1001", wrong), false, true, false).kind())
-                    .isEqualTo(EdgePolicy.Verdict.Kind.CHALLENGE);
+            assertThat(policy.check("phones", office, register("1001", wrong), false, true).kind())
+                    .isEqualTo(Verdict.Kind.CHALLENGE);
         }
         assertThat(policy.activeBans()).isZero();
 
         EdgePolicy strict = policy(false);
         for (int i = 0; i < 3; i++) {
-            strict.check("phones", office, register("1001", wrong), false, true, false);
+            strict.check("phones", office, register("1001", wrong), false, true);
         }
         assertThat(strict.activeBans()).as("the same failures from an ordinary access zone ban the source").isOne();
     }

@@ -1,0 +1,52 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import org.edgesbc.core.cdr.CallRecord;
+import org.edgesbc.core.cdr.CallRecordSink;
+import org.edgesbc.core.security.Verdict;
+import org.edgesbc.policy.fraud.FraudGuard;
+
+/** Assembles the call detail record of every INVITE dialog, and of calls refused before they began. */
+final class CallRecorder {
+    private final CallRecordSink sink;
+    private final Clock clock;
+
+    CallRecorder(CallRecordSink sink, Clock clock) {
+        this.sink = sink;
+        this.clock = clock;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    void ended(RelayDialog dialog) {
+        FraudGuard.Decision fraud = dialog.fraud;
+        String disposition = dialog.answered != null ? "answered"
+                : dialog.finalStatus == 487 ? "cancelled" : dialog.finalStatus == 408 ? "timeout" : "failed";
+        sink.write(new CallRecord(dialog.b.callId, dialog.started, dialog.answered, clock.instant(), dialog.calling,
+                dialog.called, fraud == null ? null : fraud.number().digits(),
+                fraud == null ? null : lower(fraud.destination()), dialog.a.zone, dialog.b.zone, disposition,
+                dialog.finalStatus, dialog.endedBy, fraud == null ? null : lower(fraud.rule()),
+                dialog.media == null ? 0 : dialog.media.packetsRelayed(),
+                dialog.media == null ? 0 : dialog.media.packetsDropped()));
+    }
+
+    /** A call the toll-fraud guard refused still gets its record. */
+    void refused(SIPRequest request, Verdict verdict, String fromZone, String toZone) {
+        FraudGuard.Decision fraud = verdict.fraud();
+        Instant now = clock.instant();
+        sink.write(new CallRecord(request.getCallId().getCallId(), now, null, now,
+                TopologyHiding.userOf(request.getFrom().getAddress().getURI()),
+                TopologyHiding.userOf(request.getRequestURI()), fraud.number().digits(), lower(fraud.destination()),
+                fromZone, toZone, "blocked", verdict.status(), "sbc:" + lower(fraud.rule()), lower(fraud.rule()), 0,
+                0));
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

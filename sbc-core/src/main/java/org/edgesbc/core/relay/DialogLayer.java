@@ -1,0 +1,562 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.sip.address.Address;
+import javax.sip.address.URI;
+import javax.sip.message.Request;
+import org.edgesbc.core.RateLimitedLog;
+import org.edgesbc.core.security.TollFraudService;
+import org.edgesbc.media.MediaSide;
+import org.edgesbc.policy.fraud.FraudGuard;
+import org.edgesbc.transport.InboundSipMessage;
+import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.SipTransport;
+
+/**
+ * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
+ * other's Call-ID, Vias, Contacts or hosts. Requests are rewritten leg to leg, responses rebuilt from the
+ * requester's view kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced, and dialogs ended
+ * on both sides when the SBC must (teardown, a late answer nobody takes). Transactions are the
+ * {@link TransactionLayer}'s; what a call means beyond signalling is {@link CallLifecycle}'s.
+ */
+final class DialogLayer {
+    /** Requests that create a dialog when answered with 2xx (or, for INVITE, a 1xx with a To-tag). */
+    static final Set<String> DIALOG_CREATING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER);
+    /** RFC 3261 §12.2: requests whose Contact replaces the remote target. */
+    private static final Set<String> TARGET_REFRESH =
+            Set.of(Request.INVITE, Request.UPDATE, Request.SUBSCRIBE, Request.NOTIFY, Request.REFER);
+
+    /** Where an initial request goes: a zone's peer, or one binding of a registered phone. */
+    record Branch(String zone, SipFlow flow, URI requestUri, Address callee) { }
+
+    private final ShardLoop loop;
+    private final TransactionLayer transactions;
+    private final DialogTable dialogs;
+    private final PeerDirectory peers;
+    private final TopologyHiding topology;
+    private final SipIdentifiers ids;
+    private final LocalResponses responses;
+    private final MediaAnchor media;
+    private final CallRecorder records;
+    private final CallLifecycle calls;
+    private final SbcRequests sbcRequests;
+    private final RelayMetrics metrics;
+    private final RateLimitedLog log;
+    private final long transactionTimeoutMillis;
+
+    DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
+            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud) {
+        this.loop = shard.loop();
+        this.transactions = transactions;
+        this.dialogs = dialogs;
+        this.peers = peers;
+        this.topology = shard.topology();
+        this.ids = shard.ids();
+        this.responses = responses;
+        this.media = media;
+        this.records = records;
+        this.calls = new CallLifecycle(loop, fraud, records, media, shard.settings().maxCallDuration(),
+                this::tearDown);
+        this.sbcRequests = new SbcRequests(peers, topology, ids);
+        this.metrics = shard.metrics();
+        this.log = shard.log();
+        this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
+    }
+
+    // ------------------------------------------------------------------------------------ initial requests
+
+    /**
+     * Takes charge of an initial request: its server transaction absorbs retransmissions from now on, and an
+     * INVITE's caller hears 100 Trying at once (RFC 3261 §16.2 step 10, §17.2.1).
+     */
+    RelayedRequest accept(InboundSipMessage in, SIPRequest request) {
+        ServerTransaction server = transactions.createServer(in.zone(), request, in.flow());
+        RelayedRequest relayed = new RelayedRequest(server, request.getCallId().getCallId(),
+                (From) request.getFrom().clone(), (To) request.getTo().clone(), this);
+        if (Request.INVITE.equals(request.getMethod())) {
+            transactions.respond(server, responses.encode(in.flow(), request.createResponse(100)), 100);
+        }
+        return relayed;
+    }
+
+    /** Answers an accepted request from the SBC itself (a refusal). */
+    void refuse(RelayedRequest relayed, SIPResponse response) {
+        transactions.respond(relayed.server, responses.encode(relayed.server.flow, response),
+                response.getStatusCode());
+    }
+
+    /**
+     * Relays an accepted initial request on every branch; a dialog-creating one gets its dialog and legs first,
+     * and its SDP anchored (488 or 503 to the caller when that fails).
+     *
+     * @param fraud the toll-fraud decision that let the call out, or null
+     */
+    void forwardInitial(InboundSipMessage in, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
+            FraudGuard.Decision fraud) {
+        String method = request.getMethod();
+        Address callerB = topology.sbcAddress(relayed.from.getAddress());
+        List<Leg> legs = new ArrayList<>(branches.size());
+        for (Branch branch : branches) {
+            legs.add(new Leg(branch.zone(), ids.newCallId(), callerB, branch.callee(), null, branch.flow()));
+        }
+        RelayDialog dialog = null;
+        if (DIALOG_CREATING.contains(method)) {
+            Leg legA = new Leg(in.zone(), relayed.callId, relayed.from.getAddress(), relayed.to.getAddress(),
+                    MessageEdits.contactUri(request), peers.initialFlowToward(in));
+            dialog = new RelayDialog(legA, legs.get(0), request.getFromTag());
+            if (legs.size() > 1) {
+                dialog.branches = new ArrayList<>(legs);
+            }
+            dialog.fraud = fraud;
+            if (Request.INVITE.equals(method)) {
+                dialog.call = true;
+                dialog.started = records.now();
+                dialog.calling = TopologyHiding.userOf(relayed.from.getAddress().getURI());
+                dialog.called = TopologyHiding.userOf(request.getRequestURI());
+            }
+            dialogs.add(dialog, legs);
+            relayed.dialog = dialog;
+            int refusal = mediaRefusal(media.anchor(dialog, MediaSide.A, request, sourceOf(in), calls::mediaTimedOut));
+            if (refusal != 0) {
+                refuse(relayed, responses.create(request, refusal));
+                endDialog(dialog, "sbc:media-refused");
+                return;
+            }
+        }
+        for (int i = 0; i < branches.size(); i++) {
+            Branch branch = branches.get(i);
+            Leg leg = legs.get(i);
+            // Each branch gets its own copy; the original is rewritten last, after every copy was taken from it.
+            SIPRequest copy = i == branches.size() - 1 ? request : (SIPRequest) request.clone();
+            copy.setRequestURI(branch.requestUri());
+            MessageEdits.setCallId(copy, leg.callId);
+            copy.getFrom().setAddress((Address) callerB.clone());
+            copy.getTo().setAddress((Address) branch.callee().clone());
+            forward(copy, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- in-dialog requests
+
+    void forwardInDialog(InboundSipMessage in, SIPRequest request) {
+        String callId = request.getCallId().getCallId();
+        RelayDialog dialog = dialogs.find(in.zone(), callId);
+        Leg from = dialog == null ? null : dialog.legOf(in.zone(), callId);
+        if (from == null || dialog.state == RelayDialog.State.TERMINATED) {
+            responses.respond(in.flow(), request, 481);
+            return;
+        }
+        Leg to = dialog.other(from, request.getToTag());
+        int refusal = mediaRefusal(media.anchor(dialog, sideOf(dialog, from), request, sourceOf(in),
+                calls::mediaTimedOut));
+        if (refusal != 0) {
+            responses.respond(in.flow(), request, refusal);
+            return;
+        }
+        ServerTransaction server = transactions.createServer(in.zone(), request, in.flow());
+        RelayedRequest relayed = new RelayedRequest(server, callId, (From) request.getFrom().clone(),
+                (To) request.getTo().clone(), this);
+        relayed.dialog = dialog;
+        if (TARGET_REFRESH.contains(request.getMethod())) {
+            URI target = MessageEdits.contactUri(request);
+            if (target != null) {
+                from.remoteTarget = target;
+            }
+        }
+        rewriteInDialog(request, dialog, to);
+        forward(request, relayed, dialog, to, to.zone, peers.flowToward(to));
+    }
+
+    /** The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own. */
+    void forwardAck(InboundSipMessage in, SIPRequest ack) {
+        String callId = ack.getCallId().getCallId();
+        RelayDialog dialog = dialogs.find(in.zone(), callId);
+        Leg from = dialog == null ? null : dialog.legOf(in.zone(), callId);
+        if (from == null || ack.getToTag() == null) {
+            metrics.dropped(RelayDropReason.NO_DIALOG);
+            return;
+        }
+        Leg to = dialog.other(from, ack.getToTag());
+        MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(in),
+                calls::mediaTimedOut);
+        if (mediaRefusal(anchored) != 0) {
+            // An ACK cannot be refused; relaying its SDP unanchored would leak the sender's media address.
+            ack.removeContent();
+            log.warn("ack-sdp", "shard {} removed an ACK's SDP it could not anchor ({})", loop.index(), anchored);
+        }
+        rewriteInDialog(ack, dialog, to);
+        SipFlow flow = peers.flowToward(to);
+        MessageEdits.decrementMaxForwards(ack);
+        ack.removeHeader(Via.NAME);
+        ack.setHeader(topology.via(flow.transport(), ids.newBranch()));
+        topology.replaceContact(ack, flow.transport());
+        TopologyHiding.strip(ack);
+        flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
+        metrics.requestRelayed(Request.ACK);
+    }
+
+    /**
+     * Makes an in-dialog request from one leg read as the other leg's dialog expects it. A phone's credentials for
+     * the SBC's realm, which phones also send on ACK, BYE and re-INVITE, stay here.
+     */
+    private void rewriteInDialog(SIPRequest request, RelayDialog dialog, Leg to) {
+        if (peers.isAccessZone(dialog.other(to, null).zone)) {
+            MessageEdits.removeCredentials(request);
+        }
+        boolean fromCaller = dialog.callerTag.equals(request.getFromTag());
+        request.setRequestURI(peers.remoteTargetOf(to));
+        MessageEdits.setCallId(request, to.callId);
+        request.getFrom().setAddress((Address) (fromCaller ? to.callerAddress : to.calleeAddress).clone());
+        request.getTo().setAddress((Address) (fromCaller ? to.calleeAddress : to.callerAddress).clone());
+    }
+
+    /**
+     * Sends a request toward the other side under a new client transaction: the SBC's Via replaces the whole stack
+     * (the requester's is kept in the server transaction), the SBC's Contact replaces the requester's.
+     */
+    private void forward(SIPRequest request, RelayedRequest relayed, RelayDialog dialog, Leg target,
+            String targetZone, SipFlow flow) {
+        MessageEdits.decrementMaxForwards(request);
+        topology.replaceContact(request, flow.transport());
+        TopologyHiding.strip(request);
+        RelayedBranch branch = new RelayedBranch(relayed, dialog, target, this);
+        if (relayed != null) {
+            relayed.branches.add(branch);
+            if (Request.INVITE.equals(request.getMethod())) {
+                relayed.unanswered++;
+            }
+        }
+        if (target != null) {
+            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.getCSeq().getSeqNumber());
+        }
+        branch.client = transactions.send(request, flow, targetZone, branch, true);
+    }
+
+    /** RFC 3261 §9.2, the B2BUA's part: the caller's CANCEL goes on to every branch still ringing. */
+    void cancelled(RelayedRequest relayed) {
+        ServerTransaction server = relayed.server;
+        if (server.finalSent() || relayed.cancelled) {
+            return;
+        }
+        relayed.cancelled = true;
+        for (RelayedBranch branch : relayed.branches) {
+            transactions.cancelWhenProceeding(branch.client);
+        }
+        // If the far side never confirms the cancellation, the caller still gets its 487 (RFC 3261 §9.1).
+        server.retransmitTimer = loop.schedule("cancel guard", () -> {
+            for (RelayedBranch branch : relayed.branches) {
+                SIPRequest sent = branch.client.request;
+                if (!server.finalSent() && sent != null) {
+                    sendToRequester(relayed, sent.createResponse(487), ids.newTag());
+                    metrics.localResponse(487);
+                }
+            }
+        }, transactionTimeoutMillis);
+    }
+
+    // ------------------------------------------------------------------------------------------- responses
+
+    void provisional(RelayedBranch branch, ClientTransaction client, SIPResponse response, InetAddress source) {
+        if (Request.CANCEL.equals(client.method)) {
+            return;
+        }
+        if (Request.INVITE.equals(client.method)) {
+            noteCallee(branch, response, false);
+        }
+        relayResponse(branch, response, source);
+    }
+
+    void finalResponse(RelayedBranch branch, ClientTransaction client, SIPResponse response, InetAddress source) {
+        int status = response.getStatusCode();
+        if (Request.CANCEL.equals(client.method)) {
+            // The CANCEL's own answer ends nothing: the INVITE's 487 (or the cancel guard) does.
+            return;
+        }
+        if (Request.INVITE.equals(client.method)) {
+            if (status < 300) {
+                inviteAnswered(branch, response, source);
+            } else {
+                inviteBranchEnded(branch, response, source);
+            }
+            return;
+        }
+        RelayDialog dialog = branch.dialog;
+        if (dialog != null && status < 300 && !Request.BYE.equals(client.method)) {
+            noteCallee(branch, response, DIALOG_CREATING.contains(client.method));
+        }
+        relayResponse(branch, response, source);
+        if (dialog != null && Request.BYE.equals(client.method)) {
+            endDialog(dialog, branch.target == dialog.b ? "caller" : "callee");
+        } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
+                && DIALOG_CREATING.contains(client.method)) {
+            endDialog(dialog, "callee");
+        }
+    }
+
+    private void inviteAnswered(RelayedBranch branch, SIPResponse response, InetAddress source) {
+        RelayDialog dialog = branch.dialog;
+        if (dialog != null && dialog.state == RelayDialog.State.CONFIRMED && branch.target != dialog.b
+                && branch.target != dialog.a) {
+            // A second device answered a forked call another one took: it is hung up.
+            hangUpAnsweredLeg(branch, response, false);
+            return;
+        }
+        if (dialog != null && dialog.branches != null) {
+            chooseBranch(dialog, branch);
+        }
+        noteCallee(branch, response, true);
+        RelayedRequest relayed = branch.request;
+        if (relayed != null && relayed.server.finalSent() && relayed.server.lastStatus >= 300) {
+            // The caller already has its final answer (a cancelled call answered late): hang the far side up.
+            hangUpAnsweredLeg(branch, response, true);
+            return;
+        }
+        relayResponse(branch, response, source);
+    }
+
+    void timedOut(RelayedBranch branch, ClientTransaction client) {
+        boolean invite = Request.INVITE.equals(client.method);
+        RelayedRequest relayed = branch.request;
+        RelayDialog dialog = branch.dialog;
+        if (invite && relayed != null) {
+            SIPResponse local = responses.create(client.request, relayed.cancelled ? 487 : 408);
+            metrics.localResponse(local.getStatusCode());
+            inviteBranchEnded(branch, local, null);
+        } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
+            sendToRequester(relayed, client.request.createResponse(408), ids.newTag());
+            metrics.localResponse(408);
+        }
+        if (dialog != null && !invite && (Request.BYE.equals(client.method)
+                || dialog.state == RelayDialog.State.EARLY)) {
+            if (dialog.finalStatus == 0 && dialog.state == RelayDialog.State.EARLY) {
+                dialog.finalStatus = 408;
+            }
+            endDialog(dialog, "sbc:timeout");
+        }
+    }
+
+    /** Records what the far side's answer tells about its end of the dialog: its tag and remote target. */
+    private void noteCallee(RelayedBranch branch, SIPResponse response, boolean confirms) {
+        RelayDialog dialog = branch.dialog;
+        if (dialog == null) {
+            return;
+        }
+        Leg leg = branch.target;
+        String tag = response.getToTag();
+        if (tag != null && leg != dialog.a) {
+            leg.calleeTag = tag;
+        }
+        URI target = MessageEdits.contactUri(response);
+        if (target != null) {
+            leg.remoteTarget = target;
+        }
+        if (confirms && dialog.state == RelayDialog.State.EARLY) {
+            dialog.state = RelayDialog.State.CONFIRMED;
+            dialog.finalStatus = response.getStatusCode();
+            calls.answered(dialog);
+        }
+    }
+
+    /** Rebuilds the far side's response as the requester expects it and sends it back over the request's flow. */
+    void relayResponse(RelayedBranch branch, SIPResponse response, InetAddress source) {
+        RelayedRequest relayed = branch.request;
+        if (relayed == null) {
+            return;
+        }
+        RelayDialog dialog = branch.dialog;
+        if (dialog != null && branch.target != null) {
+            MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, branch.target), response, source,
+                    calls::mediaTimedOut);
+            if (mediaRefusal(anchored) != 0) {
+                response.removeContent();
+                log.warn("answer-sdp", "shard {} removed an answer's SDP it could not anchor ({})", loop.index(),
+                        anchored);
+            }
+        }
+        ServerTransaction server = relayed.server;
+        int status = response.getStatusCode();
+        boolean inviteRetransmittedOk = Request.INVITE.equals(server.method) && status >= 200 && status < 300
+                && server.lastStatus >= 200 && server.lastStatus < 300;
+        if (server.finalSent() && !inviteRetransmittedOk) {
+            return;
+        }
+        sendToRequester(relayed, response, response.getToTag());
+        metrics.responseRelayed(status);
+    }
+
+    /**
+     * Sends a response through the requester's server transaction: the requester's Via stack, Call-ID, From and To
+     * replace the far side's, the SBC's Contact replaces the far side's.
+     */
+    private void sendToRequester(RelayedRequest relayed, SIPResponse response, String toTag) {
+        ServerTransaction server = relayed.server;
+        SipTransport transport = server.flow.transport();
+        response.removeHeader(Via.NAME);
+        response.setHeader((ViaList) server.vias.clone());
+        MessageEdits.setCallId(response, relayed.callId);
+        response.setHeader((From) relayed.from.clone());
+        To to = (To) relayed.to.clone();
+        if (toTag != null) {
+            MessageEdits.setTag(to, toTag);
+        }
+        response.setHeader(to);
+        topology.replaceContact(response, transport);
+        TopologyHiding.strip(response);
+        transactions.respond(server, response.encodeAsBytes(transport.viaToken()), response.getStatusCode());
+    }
+
+    // --------------------------------------------------------------------------------------------- forking
+
+    /**
+     * The first device to answer a forked INVITE takes the call; the others are cancelled (RFC 3261 §16.7 step 10),
+     * and their legs leave the dialog.
+     */
+    private void chooseBranch(RelayDialog dialog, RelayedBranch winner) {
+        dialog.b = winner.target;
+        for (Leg leg : dialog.branches) {
+            if (leg != winner.target) {
+                dialogs.removeLeg(dialog, leg);
+            }
+        }
+        dialog.branches = null;
+        if (winner.request == null) {
+            return;
+        }
+        for (RelayedBranch branch : winner.request.branches) {
+            if (branch != winner) {
+                transactions.cancelWhenProceeding(branch.client);
+            }
+        }
+    }
+
+    /**
+     * A branch of an INVITE ended without a 2xx: a failure, or no answer in time ({@code source} null, the
+     * response made here). The caller hears the best failure once every branch has ended (RFC 3261 §16.7 step 6:
+     * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
+     */
+    private void inviteBranchEnded(RelayedBranch branch, SIPResponse response, InetAddress source) {
+        RelayDialog dialog = branch.dialog;
+        if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
+            dialog.branches.remove(branch.target);
+            dialogs.removeLeg(dialog, branch.target);
+            if (dialog.b == branch.target) {
+                dialog.b = dialog.branches.get(0);
+            }
+        }
+        RelayedRequest relayed = branch.request;
+        if (relayed == null) {
+            return;
+        }
+        relayed.unanswered--;
+        int status = response.getStatusCode();
+        if (relayed.bestFailure == null || betterFailure(status, relayed.bestFailure.getStatusCode())) {
+            relayed.bestFailure = response;
+            relayed.bestFailureBranch = branch;
+            relayed.bestFailureSource = source;
+        }
+        if (relayed.unanswered > 0) {
+            return;
+        }
+        SIPResponse best = relayed.bestFailure;
+        RelayedBranch bestBranch = relayed.bestFailureBranch;
+        relayResponse(bestBranch, best, relayed.bestFailureSource);
+        if (dialog != null && dialog.state == RelayDialog.State.EARLY) {
+            dialog.finalStatus = best.getStatusCode();
+            endDialog(dialog, bestBranch.client.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
+                    : best.getStatusCode() == 487 ? "caller" : "callee");
+        }
+    }
+
+    /** RFC 3261 §16.7 step 6: a 6xx beats everything, then the lowest class; an answer beats our own 408. */
+    private static boolean betterFailure(int candidate, int best) {
+        int candidateRank = candidate >= 600 ? 0 : candidate / 100;
+        int bestRank = best >= 600 ? 0 : best / 100;
+        return candidateRank < bestRank || (candidateRank == bestRank && best == 408 && candidate != 408);
+    }
+
+    // ------------------------------------------------------------------------------------------ ending calls
+
+    void endDialog(RelayDialog dialog, String endedBy) {
+        if (dialog.state == RelayDialog.State.TERMINATED) {
+            return;
+        }
+        dialog.endedBy = endedBy;
+        calls.ended(dialog);
+        dialog.state = RelayDialog.State.TERMINATED;
+        dialogs.remove(dialog);
+    }
+
+    /**
+     * Ends a confirmed dialog from the middle: BYE toward both legs (maximum duration, media stopped, spend cap).
+     */
+    void tearDown(RelayDialog dialog, String reason) {
+        if (dialog.state != RelayDialog.State.CONFIRMED) {
+            return;
+        }
+        log.info(reason, "shard {} ending a call: {}", loop.index(), reason);
+        sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
+        sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
+        endDialog(dialog, "sbc:" + reason);
+    }
+
+    /**
+     * A callee whose answer nobody takes must not stay in a call: ACK it, BYE it. That is the far side of a caller
+     * already answered with a failure (a cancelled call answered late; the dialog ends), or a second device
+     * answering a forked call (the dialog goes on with the first).
+     */
+    private void hangUpAnsweredLeg(RelayedBranch branch, SIPResponse answer, boolean endsDialog) {
+        RelayDialog dialog = branch.dialog;
+        if (dialog == null) {
+            return;
+        }
+        long cseq = answer.getCSeq().getSeqNumber();
+        Leg leg = branch.target;
+        leg.calleeTag = answer.getToTag();
+        URI target = MessageEdits.contactUri(answer);
+        if (target != null) {
+            leg.remoteTarget = target;
+        }
+        SIPRequest ack = sbcRequests.toward(dialog, leg, Request.ACK, cseq);
+        SipFlow flow = peers.flowToward(leg);
+        flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
+        if (endsDialog) {
+            dialog.state = RelayDialog.State.CONFIRMED;
+        }
+        sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
+        if (endsDialog) {
+            endDialog(dialog, "caller");
+        }
+    }
+
+    private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
+        forward(sbcRequests.toward(dialog, leg, method, cseq), null, null, leg, leg.zone, peers.flowToward(leg));
+    }
+
+    // ----------------------------------------------------------------------------------------------- helpers
+
+    /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
+    private static int mediaRefusal(MediaAnchor.Outcome outcome) {
+        return switch (outcome) {
+            case BAD_SDP -> 488;
+            case NO_PORTS -> 503;
+            default -> 0;
+        };
+    }
+
+    private static InetAddress sourceOf(InboundSipMessage in) {
+        return in.flow().remote().getAddress();
+    }
+
+    private static MediaSide sideOf(RelayDialog dialog, Leg leg) {
+        return leg == dialog.a ? MediaSide.A : MediaSide.B;
+    }
+}

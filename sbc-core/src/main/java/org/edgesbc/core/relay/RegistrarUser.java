@@ -1,0 +1,85 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import javax.sip.message.Request;
+import org.edgesbc.core.registrar.Binding;
+import org.edgesbc.core.registrar.RegisterRequest;
+import org.edgesbc.core.registrar.RegisterResult;
+import org.edgesbc.core.registrar.Registrar;
+import org.edgesbc.transport.InboundSipMessage;
+
+/**
+ * The registrar as a transaction user of a relay shard: phones' REGISTERs arrive under a server transaction of
+ * the shard that received them and are answered by the {@link Registrar} (on its own thread, which hands the
+ * answer back); PBX requests for a registering account go to its phones' bindings.
+ */
+final class RegistrarUser implements PhoneRegistrations {
+    private final ShardContext shard;
+    private final TransactionLayer transactions;
+    private final Clock clock;
+    private final Registrar registrar;
+
+    RegistrarUser(ShardContext shard, TransactionLayer transactions, Clock clock, Registrar registrar) {
+        this.shard = shard;
+        this.transactions = transactions;
+        this.clock = clock;
+        this.registrar = registrar;
+    }
+
+    @Override
+    public boolean answers(String method, String user) {
+        return user != null && Request.REGISTER.equals(method);
+    }
+
+    @Override
+    public List<Binding> phonesFor(String zone, SIPRequest request) {
+        if (!zone.equals(shard.settings().pbxZone())) {
+            return null;
+        }
+        String user = TopologyHiding.userOf(request.getRequestURI());
+        return registrar.isAccount(user) ? registrar.lookup(user) : null;
+    }
+
+    /**
+     * An authenticated phone's REGISTER: the registrar answers it, from the binding table or after registering the
+     * AOR at the PBX; meanwhile the phone's server transaction absorbs its retransmissions.
+     */
+    @Override
+    public void register(InboundSipMessage in, SIPRequest request, String user) {
+        ServerTransaction server = transactions.createServer(in.zone(), request, in.flow());
+        RegisterRequest.Parsed parsed = RegisterRequest.parse(request, user, in.flow(), in.zone());
+        if (parsed.request() == null) {
+            answer(server, request, RegisterResult.refused(parsed.status(), clock.instant()), parsed.reason());
+            return;
+        }
+        // Should the registrar's answer never come back (a queue full on the way), the phone still gets one and
+        // the transaction does not linger: a little after the PBX's own transaction timeout.
+        RelaySettings settings = shard.settings();
+        server.expiryTimer = shard.loop().schedule("register guard", () -> {
+            if (!server.finalSent()) {
+                answer(server, request, RegisterResult.refused(408, clock.instant()), null);
+            }
+        }, settings.transactionTimeoutMillis() + 2 * settings.t1().toMillis());
+        try {
+            registrar.register(parsed.request(), result -> shard.loop().handOff("registrar answer", () -> {
+                if (!server.finalSent()) {
+                    answer(server, request, result, null);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            shard.metrics().dropped(RelayDropReason.OVERLOAD);
+            answer(server, request, RegisterResult.refused(503, clock.instant()), null);
+        }
+    }
+
+    private void answer(ServerTransaction server, SIPRequest request, RegisterResult result, String reason) {
+        SIPResponse response = RegisterMessages.phoneAnswer(request, result, shard.ids().newTag(), reason);
+        TopologyHiding.strip(response);
+        transactions.respond(server, response.encodeAsBytes(server.flow.transport().viaToken()), result.status());
+        shard.metrics().localResponse(result.status());
+    }
+}

@@ -1,0 +1,45 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.message.SIPResponse;
+import java.net.InetAddress;
+
+/**
+ * One way a request left the SBC, as its client transaction's user: relayed for a {@link RelayedRequest} (null for
+ * the SBC's own requests, such as a teardown BYE), within a dialog toward one of its legs (both null outside
+ * dialogs). Hands every response to the dialog layer. Owned by one relay shard.
+ */
+final class RelayedBranch implements ClientTransaction.User {
+    final RelayedRequest request;
+    final RelayDialog dialog;
+    final Leg target;
+    private final DialogLayer layer;
+    /** The transaction the request went out under; set once sent. */
+    ClientTransaction client;
+
+    RelayedBranch(RelayedRequest request, RelayDialog dialog, Leg target, DialogLayer layer) {
+        this.request = request;
+        this.dialog = dialog;
+        this.target = target;
+        this.layer = layer;
+    }
+
+    @Override
+    public void provisional(ClientTransaction transaction, SIPResponse response, InetAddress source) {
+        layer.provisional(this, transaction, response, source);
+    }
+
+    @Override
+    public void finalResponse(ClientTransaction transaction, SIPResponse response, InetAddress source) {
+        layer.finalResponse(this, transaction, response, source);
+    }
+
+    @Override
+    public void successRetransmitted(ClientTransaction transaction, SIPResponse response, InetAddress source) {
+        layer.relayResponse(this, response, source);
+    }
+
+    @Override
+    public void timedOut(ClientTransaction transaction) {
+        layer.timedOut(this, transaction);
+    }
+}

@@ -1,0 +1,384 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.header.ViaList;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.message.SIPResponse;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sip.SipException;
+import javax.sip.message.Request;
+import org.edgesbc.transport.SipFlow;
+
+/**
+ * RFC 3261 §17 for one relay shard: server and client transactions, how requests and responses match them, their
+ * timers and retransmissions. It knows nothing of dialogs: what a transaction is for is its user's business
+ * ({@link ServerTransaction.User}, {@link ClientTransaction.User}). Bounded: beyond its share of
+ * {@code sip.max-transactions} the shard refuses new requests ({@link #full}).
+ */
+final class TransactionLayer {
+    /** RFC 3261 §16.6 step 8 (Timer C): a proxy gives up on a ringing INVITE after more than three minutes. */
+    private static final long TIMER_C_MILLIS = 181_000;
+    /** Timer D over UDP: how long a failed INVITE absorbs retransmitted final responses (RFC 3261 §17.1.1.2). */
+    private static final long TIMER_D_MILLIS = 32_000;
+
+    private final ShardLoop loop;
+    private final SipIdentifiers ids;
+    private final TopologyHiding topology;
+    private final RelayMetrics metrics;
+    private final int maxTransactions;
+    private final long t1Millis;
+    private final long t2Millis;
+    private final long t4Millis;
+    private final long timeoutMillis;
+
+    private final Map<String, ServerTransaction> servers = new HashMap<>();
+    private final Map<String, ClientTransaction> clients = new HashMap<>();
+    /** Client transactions in {@link #clients} that do not count against the bound. */
+    private int unboundedClients;
+
+    TransactionLayer(ShardContext shard, int maxTransactions) {
+        RelaySettings settings = shard.settings();
+        this.loop = shard.loop();
+        this.ids = shard.ids();
+        this.topology = shard.topology();
+        this.metrics = shard.metrics();
+        this.maxTransactions = maxTransactions;
+        this.t1Millis = settings.t1().toMillis();
+        this.t2Millis = settings.t2().toMillis();
+        this.t4Millis = settings.t4().toMillis();
+        this.timeoutMillis = settings.transactionTimeoutMillis();
+    }
+
+    int size() {
+        return servers.size() + clients.size();
+    }
+
+    boolean full() {
+        return size() - unboundedClients >= maxTransactions;
+    }
+
+    // ------------------------------------------------------------------------------------------- server side
+
+    /**
+     * Absorbs a retransmitted request (RFC 3261 §17.2.1, §17.2.2): the last response is sent again. Returns false
+     * when the request starts no known transaction.
+     */
+    boolean absorbRetransmission(String zone, SIPRequest request) {
+        ServerTransaction existing = servers.get(serverKey(zone, request, request.getMethod()));
+        if (existing == null) {
+            return false;
+        }
+        metrics.retransmissionAbsorbed();
+        if (existing.lastResponse != null) {
+            existing.flow.send(existing.lastResponse);
+        }
+        return true;
+    }
+
+    ServerTransaction createServer(String zone, SIPRequest request, SipFlow flow) {
+        String method = request.getMethod();
+        ServerTransaction server = new ServerTransaction(serverKey(zone, request, method), method, flow,
+                (ViaList) request.getViaHeaders().clone());
+        servers.put(server.key, server);
+        return server;
+    }
+
+    /** The INVITE server transaction a CANCEL or an ACK names, or null (RFC 3261 §9.2, §17.2.3). */
+    ServerTransaction inviteServerOf(String zone, SIPRequest cancelOrAck) {
+        return servers.get(serverKey(zone, cancelOrAck, Request.INVITE));
+    }
+
+    /**
+     * RFC 3261 §17.2.1: an ACK for the SBC's own non-2xx final response ends Timer G and goes no further. Returns
+     * true when the ACK was such an ACK (or its retransmission); false for an ACK of a 2xx, which is end to end.
+     */
+    boolean absorbAck(String zone, SIPRequest ack) {
+        ServerTransaction invite = inviteServerOf(zone, ack);
+        if (invite != null && invite.state == ServerTransaction.State.COMPLETED) {
+            invite.state = ServerTransaction.State.CONFIRMED;
+            ShardLoop.cancel(invite.retransmitTimer);
+            return true;
+        }
+        if (invite != null && invite.state == ServerTransaction.State.CONFIRMED) {
+            metrics.retransmissionAbsorbed();
+            return true;
+        }
+        return false;
+    }
+
+    /** Sends a response of a server transaction, kept for retransmitted requests; a final one completes it. */
+    void respond(ServerTransaction server, byte[] bytes, int status) {
+        server.lastResponse = bytes;
+        server.lastStatus = status;
+        server.flow.send(bytes);
+        if (status >= 200) {
+            complete(server, status);
+        }
+    }
+
+    private void complete(ServerTransaction server, int status) {
+        ShardLoop.cancel(server.retransmitTimer);
+        ShardLoop.cancel(server.expiryTimer);
+        boolean reliable = server.flow.transport().reliable();
+        if (Request.INVITE.equals(server.method)) {
+            if (status >= 300) {
+                server.release();
+                server.state = ServerTransaction.State.COMPLETED;
+                if (!reliable) {
+                    scheduleResponseRetransmit(server, t1Millis);
+                }
+            } else {
+                server.state = ServerTransaction.State.TERMINATED;
+            }
+            // Timer H (non-2xx) or the RFC 6026 Accepted wait (2xx): retransmitted INVITEs are absorbed meanwhile.
+            server.expiryTimer = loop.schedule("timer H", () -> removeServer(server), timeoutMillis);
+        } else {
+            server.release();
+            server.state = ServerTransaction.State.COMPLETED;
+            // Timer J: 64*T1 over UDP, zero over reliable transports (RFC 3261 §17.2.2).
+            server.expiryTimer = loop.schedule("timer J", () -> removeServer(server), reliable ? 0 : timeoutMillis);
+        }
+    }
+
+    /** Timer G: resend a non-2xx final response until the ACK arrives, doubling up to T2. */
+    private void scheduleResponseRetransmit(ServerTransaction server, long interval) {
+        server.retransmitTimer = loop.schedule("timer G", () -> {
+            if (server.state == ServerTransaction.State.COMPLETED) {
+                server.flow.send(server.lastResponse);
+                scheduleResponseRetransmit(server, Math.min(interval * 2, t2Millis));
+            }
+        }, interval);
+    }
+
+    private void removeServer(ServerTransaction server) {
+        ShardLoop.cancel(server.retransmitTimer);
+        ShardLoop.cancel(server.expiryTimer);
+        servers.remove(server.key, server);
+    }
+
+    // ------------------------------------------------------------------------------------------- client side
+
+    /**
+     * Sends {@code request} under a new client transaction whose Via, with a fresh branch, replaces the whole
+     * stack (the requester's stays in its server transaction).
+     */
+    ClientTransaction send(SIPRequest request, SipFlow flow, String targetZone, ClientTransaction.User user,
+            boolean bounded) {
+        String method = request.getMethod();
+        String branch = ids.newBranch();
+        request.removeHeader(Via.NAME);
+        request.setHeader(topology.via(flow.transport(), branch));
+        byte[] bytes = request.encodeAsBytes(flow.transport().viaToken());
+        ClientTransaction client = new ClientTransaction(clientKey(branch, method), method, request, bytes, flow,
+                targetZone, user, bounded);
+        clients.put(client.key, client);
+        if (!bounded) {
+            unboundedClients++;
+        }
+        flow.send(bytes);
+        metrics.requestRelayed(method);
+        startTimers(client);
+        return client;
+    }
+
+    /** RFC 3261 §9.1: a CANCEL for a proceeding INVITE, under the INVITE's branch, to the same flow. */
+    void sendCancel(ClientTransaction invite) {
+        SIPRequest cancel;
+        try {
+            cancel = invite.request.createCancelRequest();
+        } catch (SipException e) {
+            throw new IllegalStateException("cannot build CANCEL", e);
+        }
+        byte[] bytes = cancel.encodeAsBytes(invite.flow.transport().viaToken());
+        String branch = invite.request.getTopmostVia().getBranch();
+        ClientTransaction client = new ClientTransaction(clientKey(branch, Request.CANCEL), Request.CANCEL, cancel,
+                bytes, invite.flow, invite.targetZone, invite.user, invite.bounded);
+        clients.put(client.key, client);
+        if (!client.bounded) {
+            unboundedClients++;
+        }
+        invite.flow.send(bytes);
+        metrics.requestRelayed(Request.CANCEL);
+        startTimers(client);
+    }
+
+    /** Cancels an INVITE now if it is proceeding, or as soon as it is (RFC 3261 §9.1: not before a 1xx). */
+    void cancelWhenProceeding(ClientTransaction invite) {
+        if (invite.state == ClientTransaction.State.PROCEEDING) {
+            sendCancel(invite);
+        } else if (invite.state == ClientTransaction.State.CALLING) {
+            invite.cancelPending = true;
+        }
+    }
+
+    /** Matches a response to its client transaction and runs the state machine; strays are dropped and counted. */
+    void onResponse(String zone, SIPResponse response, InetAddress source) {
+        Via top = response.getTopmostVia();
+        ClientTransaction client = top == null || top.getBranch() == null ? null
+                : clients.get(clientKey(top.getBranch(), response.getCSeq().getMethod()));
+        if (client == null) {
+            metrics.dropped(RelayDropReason.NO_TRANSACTION);
+            return;
+        }
+        if (!client.targetZone.equals(zone)) {
+            metrics.dropped(RelayDropReason.WRONG_SOURCE);
+            return;
+        }
+        if (Request.INVITE.equals(client.method)) {
+            onInviteResponse(client, response, source);
+        } else {
+            onNonInviteResponse(client, response, source);
+        }
+    }
+
+    /** RFC 3261 §17.1.1 with RFC 6026's Accepted state. */
+    private void onInviteResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
+        int status = response.getStatusCode();
+        switch (client.state) {
+            case CALLING, PROCEEDING -> {
+                ShardLoop.cancel(client.retransmitTimer);
+                if (status < 200) {
+                    if (client.state == ClientTransaction.State.CALLING) {
+                        client.state = ClientTransaction.State.PROCEEDING;
+                        ShardLoop.cancel(client.timeoutTimer);
+                        client.timeoutTimer = loop.schedule("timer C", () -> timeout(client), TIMER_C_MILLIS);
+                        if (client.cancelPending) {
+                            sendCancel(client);
+                        }
+                    }
+                    if (status != 100) {
+                        client.user.provisional(client, response, source);
+                    }
+                } else if (status < 300) {
+                    ShardLoop.cancel(client.timeoutTimer);
+                    // RFC 6026 Accepted: stay to relay the far side's 2xx retransmissions until it has the ACK.
+                    client.state = ClientTransaction.State.ACCEPTED;
+                    client.release();
+                    client.timeoutTimer = loop.schedule("accepted wait", () -> removeClient(client), timeoutMillis);
+                    client.user.finalResponse(client, response, source);
+                } else {
+                    ShardLoop.cancel(client.timeoutTimer);
+                    client.state = ClientTransaction.State.COMPLETED;
+                    client.ackBytes = ackFor(client, response);
+                    client.release();
+                    client.flow.send(client.ackBytes);
+                    client.timeoutTimer = loop.schedule("timer D", () -> removeClient(client),
+                            client.flow.transport().reliable() ? 0 : TIMER_D_MILLIS);
+                    client.user.finalResponse(client, response, source);
+                }
+            }
+            case ACCEPTED -> {
+                if (status >= 200 && status < 300) {
+                    client.user.successRetransmitted(client, response, source);
+                }
+            }
+            case COMPLETED -> {
+                if (status >= 300 && client.ackBytes != null) {
+                    metrics.retransmissionAbsorbed();
+                    client.flow.send(client.ackBytes);
+                }
+            }
+            default -> metrics.dropped(RelayDropReason.NO_TRANSACTION);
+        }
+    }
+
+    /** RFC 3261 §17.1.2. */
+    private void onNonInviteResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
+        if (client.state != ClientTransaction.State.CALLING && client.state != ClientTransaction.State.PROCEEDING) {
+            metrics.retransmissionAbsorbed();
+            return;
+        }
+        int status = response.getStatusCode();
+        if (status < 200) {
+            client.state = ClientTransaction.State.PROCEEDING;
+            if (status > 100) {
+                client.user.provisional(client, response, source);
+            }
+            return;
+        }
+        ShardLoop.cancel(client.retransmitTimer);
+        ShardLoop.cancel(client.timeoutTimer);
+        client.state = ClientTransaction.State.COMPLETED;
+        client.release();
+        // Timer K: T4 over UDP to absorb retransmitted responses, nothing over reliable transports.
+        client.timeoutTimer = loop.schedule("timer K", () -> removeClient(client),
+                client.flow.transport().reliable() ? 0 : t4Millis);
+        client.user.finalResponse(client, response, source);
+    }
+
+    private void startTimers(ClientTransaction client) {
+        if (!client.flow.transport().reliable()) {
+            client.retransmitIntervalMillis = t1Millis;
+            client.retransmitTimer = loop.schedule("timer A/E", () -> retransmit(client), t1Millis);
+        }
+        client.timeoutTimer = loop.schedule("timer B/F", () -> timeout(client), timeoutMillis);
+    }
+
+    /** Timers A and E (RFC 3261 §17.1.1.2, §17.1.2.2). */
+    private void retransmit(ClientTransaction client) {
+        boolean invite = Request.INVITE.equals(client.method);
+        boolean active = client.state == ClientTransaction.State.CALLING
+                || (!invite && client.state == ClientTransaction.State.PROCEEDING);
+        if (!active) {
+            return;
+        }
+        client.flow.send(client.bytes);
+        long next = client.retransmitIntervalMillis * 2;
+        if (!invite) {
+            next = client.state == ClientTransaction.State.PROCEEDING ? t2Millis : Math.min(next, t2Millis);
+        }
+        client.retransmitIntervalMillis = next;
+        client.retransmitTimer = loop.schedule("timer A/E", () -> retransmit(client), next);
+    }
+
+    /** Timers B, F and C: the far side did not answer in time; a proceeding INVITE is cancelled. */
+    private void timeout(ClientTransaction client) {
+        if (client.state != ClientTransaction.State.CALLING && client.state != ClientTransaction.State.PROCEEDING) {
+            return;
+        }
+        metrics.transactionTimeout();
+        ShardLoop.cancel(client.retransmitTimer);
+        if (Request.INVITE.equals(client.method) && client.state == ClientTransaction.State.PROCEEDING) {
+            sendCancel(client);
+        }
+        client.state = ClientTransaction.State.TERMINATED;
+        try {
+            client.user.timedOut(client);
+        } finally {
+            removeClient(client);
+        }
+    }
+
+    private void removeClient(ClientTransaction client) {
+        client.release();
+        ShardLoop.cancel(client.retransmitTimer);
+        ShardLoop.cancel(client.timeoutTimer);
+        if (clients.remove(client.key, client) && !client.bounded) {
+            unboundedClients--;
+        }
+    }
+
+    private static byte[] ackFor(ClientTransaction invite, SIPResponse response) {
+        SIPRequest ack = invite.request.createAckRequest((gov.nist.javax.sip.header.To) response.getTo());
+        return ack.encodeAsBytes(invite.flow.transport().viaToken());
+    }
+
+    // ---------------------------------------------------------------------------------------------- matching
+
+    private static String serverKey(String zone, SIPRequest request, String method) {
+        Via top = request.getTopmostVia();
+        String branch = top == null ? null : top.getBranch();
+        if (branch != null && branch.startsWith(SipIdentifiers.BRANCH_COOKIE)) {
+            return zone + '\n' + branch + '\n' + top.getSentBy().encode() + '\n' + method;
+        }
+        // RFC 2543 peers: match on the request's identifying headers instead (RFC 3261 §17.2.3).
+        return zone + '\n' + request.getCallId().getCallId() + '\n' + request.getCSeq().getSeqNumber() + '\n'
+                + request.getFromTag() + '\n' + method;
+    }
+
+    private static String clientKey(String branch, String method) {
+        return branch + '\n' + method;
+    }
+}
