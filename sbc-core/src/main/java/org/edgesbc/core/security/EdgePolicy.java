@@ -378,7 +378,8 @@ public final class EdgePolicy implements SourceAdmission {
 
     private void tickSpend() {
         try {
-            fraud.tick();
+            fraud.tick((decision, e) -> LOG.error("spend-cap cut of a call of {} failed: {}", decision.account(),
+                    e.toString()));
         } catch (RuntimeException e) {
             LOG.error("spend metering failed: {}", e.toString());
         }
