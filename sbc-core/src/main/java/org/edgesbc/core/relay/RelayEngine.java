@@ -17,7 +17,9 @@ import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrarMetrics;
-import org.edgesbc.core.security.EdgePolicy;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.security.RequestPolicy;
+import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
@@ -39,12 +41,15 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
-     * @param policy the edge policy out-of-dialog requests pass, or null for none (tests of the relay alone)
+     * @param policy the edge policy out-of-dialog requests pass
+     * @param fraud the toll-fraud service new calls from the PBX toward the trunk wait for
+     * @param handOff how work from other threads reaches a shard (toll-fraud answers, spend-cap cuts)
      * @param cdrs where call detail records go, or null for none
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
-            EdgePolicy policy, CdrWriter cdrs, int shardCount, Registrations phones) {
+            RequestPolicy policy, TollFraudService fraud, GuardedHandOff handOff, CdrWriter cdrs, int shardCount,
+            Registrations phones) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -62,7 +67,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
             shards[i] = new RelayShard(i, shardCount, executor, settings, topology, callIdPrefix, flows, metrics, log, anchor,
-                    policy, cdrs);
+                    policy, fraud, handOff, cdrs);
         }
         if (phones != null && settings.pbxZone() != null) {
             // The registrar lives on the first shard: its REGISTERs to the PBX carry that shard's Call-IDs, so

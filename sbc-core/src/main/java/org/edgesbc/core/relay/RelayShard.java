@@ -43,7 +43,11 @@ import org.edgesbc.core.registrar.PbxRegistrationClient;
 import org.edgesbc.core.registrar.RegisterRequest;
 import org.edgesbc.core.registrar.RegisterResult;
 import org.edgesbc.core.registrar.Registrar;
-import org.edgesbc.core.security.EdgePolicy;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOff;
+import org.edgesbc.core.security.RequestPolicy;
+import org.edgesbc.core.security.TollFraudService;
+import org.edgesbc.core.security.Verdict;
 import org.edgesbc.media.MediaSide;
 import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
@@ -80,7 +84,9 @@ final class RelayShard implements PbxRegistrationClient {
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final MediaAnchor media;
-    private final EdgePolicy policy;
+    private final RequestPolicy policy;
+    private final TollFraudService fraud;
+    private final GuardedHandOff handOff;
     private final CdrWriter cdrs;
     private final int maxTransactions;
     private final int maxDialogs;
@@ -105,7 +111,7 @@ final class RelayShard implements PbxRegistrationClient {
 
     RelayShard(int index, int shards, EventExecutor executor, RelaySettings settings, TopologyHiding topology,
             String callIdPrefix, FlowProvider flows, RelayMetrics metrics, RateLimitedLog log, MediaAnchor media,
-            EdgePolicy policy, CdrWriter cdrs) {
+            RequestPolicy policy, TollFraudService fraud, GuardedHandOff handOff, CdrWriter cdrs) {
         this.index = index;
         this.executor = executor;
         this.settings = settings;
@@ -117,6 +123,8 @@ final class RelayShard implements PbxRegistrationClient {
         this.log = log;
         this.media = media;
         this.policy = policy;
+        this.fraud = fraud;
+        this.handOff = handOff;
         this.cdrs = cdrs;
         this.maxTransactions = Math.max(1, settings.maxTransactions() / shards);
         this.maxDialogs = Math.max(1, settings.maxDialogs() / shards);
@@ -203,9 +211,8 @@ final class RelayShard implements PbxRegistrationClient {
         boolean outOfDialog = request.getToTag() == null;
         boolean toSbc = outOfDialog && Request.OPTIONS.equals(method) && addressedToSbc(request);
         List<Binding> phones = outOfDialog && !toSbc ? phonesFor(in.zone(), request) : null;
-        EdgePolicy.Verdict verdict = outOfDialog && policy != null
-                ? admitted(in, request, method, toSbc, phones == null) : null;
-        if (outOfDialog && policy != null && verdict == null) {
+        Verdict verdict = outOfDialog ? admitted(in, request, method, toSbc) : null;
+        if (outOfDialog && verdict == null) {
             return;
         }
         if (toSbc) {
@@ -268,7 +275,11 @@ final class RelayShard implements PbxRegistrationClient {
         if (user != null && settings.pbxZone() != null && settings.pbxZone().equals(branches.get(0).zone())) {
             assertIdentity(request, user);
         }
-        forwardInitial(in, request, method, branches, createsDialog, verdict == null ? null : verdict.fraud());
+        if (Request.INVITE.equals(method) && phones == null && in.zone().equals(settings.pbxZone())) {
+            checkTollFraud(in, request, branches);
+            return;
+        }
+        forwardInitial(in, request, method, branches, createsDialog, null);
     }
 
     /** Where an initial request goes: the next zone's peer, or one binding of a registered phone. */
@@ -709,16 +720,18 @@ final class RelayShard implements PbxRegistrationClient {
             dialog.state = RelayDialog.State.CONFIRMED;
             dialog.answered = Instant.now();
             dialog.finalStatus = response.getStatusCode();
-            if (policy != null && dialog.fraud != null) {
-                dialog.metered = policy.callAnswered(dialog.fraud, () -> executor.execute(() -> {
-                    if (dialog.state == RelayDialog.State.CONFIRMED) {
-                        policy.spendCapReached(dialog.a.zone, dialog.fraud);
-                        tearDown(dialog, "spend-cap");
+            if (dialog.fraud != null) {
+                // Run by the toll-fraud thread at the spend cap: the teardown is this shard's; a refused hand-off
+                // throws, so that the toll-fraud service tries again at its next tick.
+                fraud.callAnswered(dialog.fraud, () -> {
+                    if (!handOff.execute(HandOff.SPEND_CAP_CUT, executor,
+                            guarded("spend-cap cut", () -> tearDown(dialog, "spend-cap")))) {
+                        throw new RejectedExecutionException("shard " + index + " did not take a spend-cap cut");
                     }
-                }));
+                });
             }
             long limit = settings.maxCallDuration().toMillis();
-            java.time.Duration accountLimit = policy == null ? null : policy.maxCallDuration(dialog.fraud);
+            java.time.Duration accountLimit = fraud.maxCallDuration(dialog.fraud);
             if (accountLimit != null) {
                 limit = Math.min(limit, accountLimit.toMillis());
             }
@@ -914,8 +927,8 @@ final class RelayShard implements PbxRegistrationClient {
             }
         }
         media.close(dialog);
-        if (policy != null) {
-            policy.callEnded(dialog.fraud, dialog.metered);
+        if (dialog.fraud != null) {
+            fraud.callEnded(dialog.fraud);
         }
         dialogCount--;
         dialogGauge = dialogCount;
@@ -1121,7 +1134,7 @@ final class RelayShard implements PbxRegistrationClient {
     }
 
     /** A call the SBC refused before it began (toll fraud) still gets its record. */
-    private void recordRefusedCall(InboundSipMessage in, SIPRequest request, EdgePolicy.Verdict verdict,
+    private void recordRefusedCall(InboundSipMessage in, SIPRequest request, Verdict verdict,
             String toZone) {
         FraudGuard.Decision fraud = verdict.fraud();
         Instant now = Instant.now();
@@ -1212,10 +1225,9 @@ final class RelayShard implements PbxRegistrationClient {
      * Runs the edge policy on an out-of-dialog request; answers or drops it and returns null when it may not pass.
      * Credentials for the SBC's own realm never travel on.
      */
-    private EdgePolicy.Verdict admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc,
-            boolean towardTrunk) {
-        EdgePolicy.Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
-                Request.INVITE.equals(method), !toSbc, towardTrunk);
+    private Verdict admitted(InboundSipMessage in, SIPRequest request, String method, boolean toSbc) {
+        Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
+                Request.INVITE.equals(method), !toSbc);
         switch (verdict.kind()) {
             case ALLOW -> {
                 if (verdict.user() != null) {
@@ -1228,21 +1240,98 @@ final class RelayShard implements PbxRegistrationClient {
                 return null;
             }
             default -> {
-                SIPResponse response = request.createResponse(verdict.status());
+                SIPResponse response = refusal(request, verdict);
                 setTag((To) response.getTo(), ids.newTag());
-                HeaderFactoryImpl headers = new HeaderFactoryImpl();
-                verdict.headers().forEach((name, values) -> values.forEach(value -> {
-                    try {
-                        response.addHeader(headers.createHeader(name, value));
-                    } catch (ParseException e) {
-                        throw new IllegalStateException("cannot build " + name, e);
-                    }
-                }));
                 sendStateless(in, response);
-                if (verdict.fraud() != null && cdrs != null) {
-                    recordRefusedCall(in, request, verdict, settings.routes().get(in.zone()));
-                }
                 return null;
+            }
+        }
+    }
+
+    /** The challenge or refusal a verdict gives, with the headers it carries (a challenge, Retry-After). */
+    private static SIPResponse refusal(SIPRequest request, Verdict verdict) {
+        SIPResponse response = request.createResponse(verdict.status());
+        HeaderFactoryImpl headers = new HeaderFactoryImpl();
+        verdict.headers().forEach((name, values) -> values.forEach(value -> {
+            try {
+                response.addHeader(headers.createHeader(name, value));
+            } catch (ParseException e) {
+                throw new IllegalStateException("cannot build " + name, e);
+            }
+        }));
+        return response;
+    }
+
+    /**
+     * A new call from the PBX toward the trunk waits for the toll-fraud service under a server transaction of its
+     * own: 100 Trying at once, the PBX's retransmissions absorbed, a CANCEL noted. The answer comes back to this
+     * shard through the guarded hand-off; should it never come, the PBX gets 503 when the transaction times out.
+     */
+    private void checkTollFraud(InboundSipMessage in, SIPRequest request, List<Branch> branches) {
+        ServerTransaction waiting = new ServerTransaction(serverKey(in.zone(), request, Request.INVITE),
+                Request.INVITE, in.flow(), (ViaList) request.getViaHeaders().clone(), request.getCallId().getCallId(),
+                (From) request.getFrom().clone(), (To) request.getTo().clone(), null);
+        servers.put(waiting.key, waiting);
+        sendLocal(waiting, request.createResponse(100), null);
+        metrics.localResponse(100);
+        waiting.expiryTimer = schedule(() -> {
+            if (!waiting.finalSent()) {
+                refuseWaiting(waiting, request.createResponse(503));
+            }
+        }, settings.transactionTimeoutMillis());
+        fraud.checkNewCall(TollFraudService.CallAttempt.of(in.zone(), in.flow().remote().getAddress(), request),
+                verdict -> {
+                    boolean handedBack = handOff.execute(HandOff.TOLL_FRAUD_ANSWER, executor,
+                            guarded("toll-fraud answer", () -> tollFraudAnswered(in, request, branches, waiting,
+                                    verdict)));
+                    if (!handedBack && verdict.allowed()) {
+                        fraud.callEnded(verdict.fraud());
+                    }
+                });
+    }
+
+    /**
+     * Ends a call that waited for the toll-fraud service with a final refusal, sent once like the policy's own
+     * refusals; a lost one is sent again when the INVITE is retransmitted, until the transaction expires.
+     */
+    private void refuseWaiting(ServerTransaction waiting, SIPResponse response) {
+        setTag((To) response.getTo(), ids.newTag());
+        response.removeHeader(Contact.NAME);
+        TopologyHiding.strip(response);
+        cancel(waiting.expiryTimer);
+        cancel(waiting.retransmitTimer);
+        waiting.release();
+        waiting.state = ServerTransaction.State.COMPLETED;
+        waiting.lastResponse = response.encodeAsBytes(waiting.flow.transport().viaToken());
+        waiting.lastStatus = response.getStatusCode();
+        waiting.flow.send(waiting.lastResponse);
+        metrics.localResponse(waiting.lastStatus);
+        waiting.expiryTimer = schedule(() -> removeServer(waiting), settings.transactionTimeoutMillis());
+    }
+
+    /** The toll-fraud service's answer on a call that waited for it: relay it, or refuse it, and say why. */
+    private void tollFraudAnswered(InboundSipMessage in, SIPRequest request, List<Branch> branches,
+            ServerTransaction waiting, Verdict verdict) {
+        boolean relay = verdict.allowed() && !waiting.finalSent() && !waiting.cancelled && dialogCount < maxDialogs;
+        if (verdict.allowed() && !relay) {
+            fraud.callEnded(verdict.fraud());
+        }
+        if (waiting.finalSent()) {
+            return;
+        }
+        if (relay) {
+            cancel(waiting.expiryTimer);
+            servers.remove(waiting.key, waiting);
+            forwardInitial(in, request, Request.INVITE, branches, true, verdict.fraud());
+        } else if (waiting.cancelled) {
+            refuseWaiting(waiting, request.createResponse(487));
+        } else if (verdict.allowed()) {
+            metrics.dialogOverflow();
+            refuseWaiting(waiting, request.createResponse(503));
+        } else {
+            refuseWaiting(waiting, refusal(request, verdict));
+            if (verdict.fraud() != null && cdrs != null) {
+                recordRefusedCall(in, request, verdict, settings.routes().get(in.zone()));
             }
         }
     }

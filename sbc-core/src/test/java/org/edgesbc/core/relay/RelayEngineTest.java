@@ -9,9 +9,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.security.TollFraudService;
+import org.edgesbc.core.security.Verdict;
 import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipTransport;
@@ -38,8 +44,9 @@ class RelayEngineTest {
                         "pbx", new RelaySettings.ZonePeer("pbx", PBX, SipTransport.UDP, SrtpPolicy.OFF)),
                 Map.of("trunk", "pbx", "pbx", "trunk"), "pbx",
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
-        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null, null, null, 2,
-                null);
+        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null,
+                (zone, source, request, newInvite, needsAuthentication) -> Verdict.ALLOW, new AllowingTollFraud(),
+                new GuardedHandOff(HandOffMetrics.NONE), null, 2, null);
     }
 
     @AfterEach
@@ -241,5 +248,26 @@ class RelayEngineTest {
         @Override public boolean isOpen() { return true; }
         @Override public void whenClosed(Runnable action) { }
         @Override public void send(byte[] message) { sent.add(new String(message, StandardCharsets.UTF_8)); }
+    }
+
+    /** Toll fraud out of the picture: every call is allowed at once, without a decision to meter. */
+    private static final class AllowingTollFraud implements TollFraudService {
+        @Override
+        public void checkNewCall(CallAttempt attempt, Consumer<Verdict> answer) {
+            answer.accept(Verdict.ALLOW);
+        }
+
+        @Override
+        public void callAnswered(FraudGuard.Decision decision, Runnable cut) {
+        }
+
+        @Override
+        public void callEnded(FraudGuard.Decision decision) {
+        }
+
+        @Override
+        public Duration maxCallDuration(FraudGuard.Decision decision) {
+            return null;
+        }
     }
 }
