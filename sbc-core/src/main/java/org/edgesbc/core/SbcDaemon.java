@@ -24,10 +24,15 @@ import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrationAdminApi;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
+import org.edgesbc.core.security.AccessPolicy;
 import org.edgesbc.core.security.BanAdminApi;
-import org.edgesbc.core.security.EdgePolicy;
+import org.edgesbc.core.security.BanService;
+import org.edgesbc.core.security.FloodWatch;
 import org.edgesbc.core.security.FraudAdminApi;
+import org.edgesbc.core.security.FraudService;
 import org.edgesbc.core.security.SecurityEventLog;
+import org.edgesbc.core.security.SecurityZones;
+import org.edgesbc.core.security.SourceAdmissionPolicy;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
 import org.edgesbc.policy.auth.DigestUser;
@@ -43,8 +48,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running SBC. {@link #start} reads top to bottom as the whole wiring: metrics, TLS material, admission,
- * transport, relay, management. {@link #close} stops them in reverse order.
+ * The running SBC. {@link #start} reads top to bottom as the whole wiring: metrics, TLS material, the security
+ * services and policies (one per thread that runs them), transport, relay, management. {@link #close} stops them in
+ * reverse order: first what accepts work, then the services, which write their state last.
  */
 public final class SbcDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SbcDaemon.class);
@@ -55,18 +61,21 @@ public final class SbcDaemon implements AutoCloseable {
     private final SipTransportService transport;
     private final RelayEngine relay;
     private final MediaRelay media;
-    private final EdgePolicy policy;
+    private final BanService bans;
+    private final FraudService fraud;
     private final SecurityEventLog events;
     private final CdrWriter cdrs;
     private final ManagementServer management;
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
-            EdgePolicy policy, SecurityEventLog events, CdrWriter cdrs, ManagementServer management) {
+            BanService bans, FraudService fraud, SecurityEventLog events, CdrWriter cdrs,
+            ManagementServer management) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
         this.media = media;
-        this.policy = policy;
+        this.bans = bans;
+        this.fraud = fraud;
         this.events = events;
         this.cdrs = cdrs;
         this.management = management;
@@ -76,20 +85,34 @@ public final class SbcDaemon implements AutoCloseable {
         SbcMetrics metrics = new SbcMetrics();
         SipConfig sip = config.sip();
         TlsMaterial tls = TlsMaterial.resolve(config);
+        // The one clock of the daemon, in the operator's zone: spend caps count calendar days and weekends.
+        Clock clock = Clock.systemDefaultZone();
+        GuardedHandOff handOff = new GuardedHandOff(metrics.handOffs());
 
-        // The transport hands messages to the relay, which needs the transport's bound ports for its own Via and
-        // Contact: the sink is bound once both exist, and nothing is admitted before the listeners are up.
+        // Security, by the thread each part runs on: bans and toll fraud own a thread and their files each;
+        // admission runs on the I/O threads and the access policy on the relay threads, neither touching the disk.
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"));
-        EdgePolicy policy = new EdgePolicy(new ZoneAdmission(config.zones()), config.zones(), config.security(),
-                config.fraud(), events, metrics.security(), Clock.systemUTC());
-        policy.restoreState();
-        metrics.bindSecurityGauges(policy::activeBans);
+        SecurityZones zones = new SecurityZones(config.zones());
+        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock);
+        metrics.bindSecurityGauges(bans::activeBans);
+        Path banFile = config.security().banStateFile();
+        FraudService fraud = FraudService.start(config.fraud(), banFile.resolveSibling("fraud-state.tsv"),
+                banFile.resolveSibling("fraud-baselines.tsv"), events, metrics.security(), handOff, clock,
+                FraudService.Schedule.DEFAULT);
+        FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
+                config.security().packetsPerSecond(), bans, clock);
+        SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
+                config.security(), bans, flood, metrics.security(), clock);
+        AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, events, metrics.security(),
+                clock);
         warnAboutDemoUser(config);
 
         CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"));
         RelayHolder holder = new RelayHolder();
         TransportConfig transportConfig = transportConfig(config, tls);
-        SipTransportService transport = new SipTransportService(transportConfig, policy, holder,
+        // The transport hands messages to the relay, which needs the transport's bound ports for its own Via and
+        // Contact: the sink is bound once both exist, and nothing is admitted before the listeners are up.
+        SipTransportService transport = new SipTransportService(transportConfig, admission, holder,
                 metrics.transport());
         ManagementServer management = null;
         RelayEngine relay = null;
@@ -99,8 +122,8 @@ public final class SbcDaemon implements AutoCloseable {
             RelaySettings settings = relaySettings(config, transport);
             Set<String> accounts = new HashSet<>();
             config.security().users().forEach(u -> accounts.add(u.name()));
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, policy, policy, cdrs,
-                    Clock.systemUTC(), sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud, handOff, cdrs,
+                    clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
                             metrics.registrar()));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
@@ -109,8 +132,8 @@ public final class SbcDaemon implements AutoCloseable {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);
             }
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
-            new BanAdminApi(policy).register(management);
-            new FraudAdminApi(policy).register(management);
+            new BanAdminApi(bans).register(management);
+            new FraudAdminApi(fraud).register(management);
             if (relay.registrar() != null) {
                 new RegistrationAdminApi(relay.registrar()).register(management);
             }
@@ -122,13 +145,15 @@ public final class SbcDaemon implements AutoCloseable {
             if (media != null) {
                 media.close();
             }
+            fraud.close();
+            bans.close();
             events.close();
             cdrs.close();
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, policy, events, cdrs, management);
+        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, events, cdrs, management);
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
@@ -185,8 +210,8 @@ public final class SbcDaemon implements AutoCloseable {
         management.close();
         transport.close();
         relay.close();
-        policy.persistBans();
-        policy.close();
+        fraud.close();
+        bans.close();
         events.close();
         cdrs.close();
         if (media != null) {

@@ -52,6 +52,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String REGISTRAR_BINDINGS_DROPPED = "sbc.registrar.bindings.dropped";
     static final String REGISTRAR_BINDINGS = "sbc.registrar.bindings.active";
     static final String REGISTRAR_AORS = "sbc.registrar.aors.active";
+    static final String HANDOFF_FAILURES = "sbc.handoff.failures";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -60,6 +61,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerMediaMetrics media;
     private final MicrometerSecurityMetrics security;
     private final MicrometerRegistrarMetrics registrar;
+    private final MicrometerHandOffMetrics handOffs;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -73,6 +75,11 @@ public final class SbcMetrics implements AutoCloseable {
         media = new MicrometerMediaMetrics(registry);
         security = new MicrometerSecurityMetrics(registry);
         registrar = new MicrometerRegistrarMetrics(registry);
+        handOffs = new MicrometerHandOffMetrics(registry);
+    }
+
+    public MicrometerHandOffMetrics handOffs() {
+        return handOffs;
     }
 
     public MicrometerRegistrarMetrics registrar() {
@@ -91,7 +98,7 @@ public final class SbcMetrics implements AutoCloseable {
         return security;
     }
 
-    /** Gauges read from the edge policy when scraped. */
+    /** Gauges read from the ban service when scraped. */
     public void bindSecurityGauges(IntSupplier activeBans) {
         Gauge.builder(SECURITY_BANS, activeBans, IntSupplier::getAsInt).strongReference(true)
                 .description("Sources currently banned").register(registry);

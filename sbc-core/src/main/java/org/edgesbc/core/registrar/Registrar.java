@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.RegistrarMetrics.DropReason;
@@ -69,6 +71,7 @@ public final class Registrar implements AutoCloseable {
     private final RegistrationConfig config;
     private final Set<String> accounts;
     private final EventExecutor executor;
+    private final GuardedHandOff handOffs;
     private final PbxRegistrationClient pbx;
     private final RegistrarMetrics metrics;
     private final InstantSource clock;
@@ -83,11 +86,12 @@ public final class Registrar implements AutoCloseable {
      * @param accounts the users that may register (the access-zone accounts); requests toward one of them are
      *     routed to its bindings, never to the trunk
      */
-    public Registrar(RegistrationConfig config, Set<String> accounts, EventExecutor executor,
+    public Registrar(RegistrationConfig config, Set<String> accounts, EventExecutor executor, GuardedHandOff handOffs,
             PbxRegistrationClient pbx, RegistrarMetrics metrics, InstantSource clock, RandomGenerator random) {
         this.config = config;
         this.accounts = Set.copyOf(accounts);
         this.executor = executor;
+        this.handOffs = handOffs;
         this.pbx = pbx;
         this.metrics = metrics;
         this.clock = clock;
@@ -97,7 +101,8 @@ public final class Registrar implements AutoCloseable {
 
     /** Starts the expiry sweep. */
     public void start() {
-        sweep = executor.scheduleAtFixedRate(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        sweep = executor.scheduleAtFixedRate(handOffs.guard(HandOff.SERVICE_TIMER, this::expire), SWEEP_MILLIS,
+                SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------------------------- any thread
@@ -112,9 +117,13 @@ public final class Registrar implements AutoCloseable {
         return table.lookup(aor);
     }
 
-    /** Answers an authenticated phone's REGISTER through {@code reply}, which runs on the registrar's thread. */
-    public void register(RegisterRequest request, Consumer<RegisterResult> reply) {
-        executor.execute(() -> onRegister(request, reply));
+    /**
+     * Answers an authenticated phone's REGISTER through {@code reply}, which runs on the registrar's thread.
+     *
+     * @return false when the registrar's thread could not take the request (the caller answers 503)
+     */
+    public boolean register(RegisterRequest request, Consumer<RegisterResult> reply) {
+        return handOffs.execute(HandOff.REGISTRAR, executor, () -> onRegister(request, reply));
     }
 
     public int bindings() {
@@ -221,7 +230,8 @@ public final class Registrar implements AutoCloseable {
         }
         SipFlow flow = request.flow();
         if (change.added() + change.refreshed() > 0 && flow.transport().reliable() && watched.add(flow)) {
-            flow.whenClosed(() -> executor.execute(() -> flowClosed(flow)));
+            // A refused hand-off leaves the flow's bindings to their expiry (counted by the hand-off).
+            flow.whenClosed(() -> handOffs.execute(HandOff.REGISTRAR, executor, () -> flowClosed(flow)));
         }
         if (change.bindings().isEmpty()) {
             deregister(request.aor());
@@ -323,12 +333,12 @@ public final class Registrar implements AutoCloseable {
         cancel(registration.refresh);
         long millis = grantedSeconds * 1000;
         long delay = Math.max(1000, millis * 3 / 4 + random.nextLong(millis * 15 / 100 + 1));
-        registration.refresh = executor.schedule(() -> {
+        registration.refresh = executor.schedule(handOffs.guard(HandOff.SERVICE_TIMER, () -> {
             if (registrations.get(registration.aor) == registration && registration.state == State.REGISTERED
                     && !table.lookup(registration.aor).isEmpty()) {
                 send(registration, config.pbxExpires().toSeconds(), PbxRequest.REFRESH);
             }
-        }, delay, TimeUnit.MILLISECONDS);
+        }), delay, TimeUnit.MILLISECONDS);
     }
 
     /** The AOR has no binding left: its registration at the PBX is removed too. */

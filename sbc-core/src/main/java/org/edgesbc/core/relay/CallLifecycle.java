@@ -1,7 +1,9 @@
 package org.edgesbc.core.relay;
 
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import org.edgesbc.core.HandOff;
 import org.edgesbc.core.security.TollFraudService;
 
 /**
@@ -31,8 +33,13 @@ final class CallLifecycle {
     void answered(RelayDialog dialog) {
         dialog.answered = records.now();
         if (dialog.fraud != null) {
-            fraud.callAnswered(dialog.fraud, () -> loop.handOff("spend-cap cut", () -> tearDown.accept(dialog,
-                    "spend-cap")));
+            // Run by the toll-fraud thread at the spend cap. A shard that cannot take the cut now makes it throw,
+            // and the toll-fraud service tries again at its next tick.
+            fraud.callAnswered(dialog.fraud, () -> {
+                if (!loop.handOff(HandOff.SPEND_CAP_CUT, () -> tearDown.accept(dialog, "spend-cap"))) {
+                    throw new RejectedExecutionException("shard " + loop.index() + " did not take a spend-cap cut");
+                }
+            });
         }
         long limit = maxCallDurationMillis;
         Duration accountLimit = dialog.fraud == null ? null : fraud.maxCallDuration(dialog.fraud);
@@ -45,7 +52,7 @@ final class CallLifecycle {
 
     /** Called on the media relay's thread: the call's media stopped; the dialog's own shard ends it. */
     void mediaTimedOut(RelayDialog dialog) {
-        loop.handOff("media timeout", () -> tearDown.accept(dialog, "media-timeout"));
+        loop.handOff(HandOff.MEDIA_TIMEOUT, () -> tearDown.accept(dialog, "media-timeout"));
     }
 
     void ended(RelayDialog dialog) {

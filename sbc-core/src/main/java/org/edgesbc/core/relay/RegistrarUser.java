@@ -4,8 +4,8 @@ import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import javax.sip.message.Request;
+import org.edgesbc.core.HandOff;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.RegisterRequest;
 import org.edgesbc.core.registrar.RegisterResult;
@@ -64,13 +64,13 @@ final class RegistrarUser implements PhoneRegistrations {
                 answer(server, request, RegisterResult.refused(408, clock.instant()), null);
             }
         }, settings.transactionTimeoutMillis() + 2 * settings.t1().toMillis());
-        try {
-            registrar.register(parsed.request(), result -> shard.loop().handOff("registrar answer", () -> {
-                if (!server.finalSent()) {
-                    answer(server, request, result, null);
-                }
-            }));
-        } catch (RejectedExecutionException e) {
+        boolean taken = registrar.register(parsed.request(), result -> shard.loop().handOff(HandOff.REGISTRAR_ANSWER,
+                () -> {
+                    if (!server.finalSent()) {
+                        answer(server, request, result, null);
+                    }
+                }));
+        if (!taken) {
             shard.metrics().dropped(RelayDropReason.OVERLOAD);
             answer(server, request, RegisterResult.refused(503, clock.instant()), null);
         }

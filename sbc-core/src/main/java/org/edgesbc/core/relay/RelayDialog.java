@@ -29,8 +29,6 @@ final class RelayDialog {
     MediaSession media;
     /** The toll-fraud decision that let this call out through the trunk; released when the dialog ends. */
     FraudGuard.Decision fraud;
-    /** The spend meter of the answered call, null before answer or for calls not metered. */
-    FraudGuard.AnsweredCall metered;
     /** For the call detail record: set for INVITE dialogs only. */
     boolean call;
     Instant started;

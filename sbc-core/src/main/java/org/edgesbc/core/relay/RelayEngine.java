@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.config.RegistrationConfig;
@@ -43,12 +44,13 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
      * @param policy the edge policy out-of-dialog requests pass
      * @param fraud the toll-fraud guard calls from the PBX out through the trunk pass
+     * @param handOffs how other threads hand work to the shards (and the shards to the registrar)
      * @param cdrs where call detail records go
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
-            RequestPolicy policy, TollFraudService fraud, CallRecordSink cdrs, Clock clock, int shardCount,
-            Registrations phones) {
+            RequestPolicy policy, TollFraudService fraud, GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock,
+            int shardCount, Registrations phones) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -69,7 +71,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         for (int i = 0; i < shardCount; i++) {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
-            ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log),
+            ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log, handOffs),
                     new SipIdentifiers(callIdPrefix, i, random), topology, settings, metrics, log);
             TransactionLayer transactions = new TransactionLayer(shard,
                     Math.max(1, settings.maxTransactions() / shardCount));
@@ -85,7 +87,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             // The registrar lives on the first shard: its REGISTERs to the PBX carry that shard's Call-IDs, so
             // their answers come back to the thread that owns the registrations.
             ShardContext home = shards[0].context();
-            registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(),
+            registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(), handOffs,
                     new PbxRegistrationSender(home, transactionLayers[0], peers), phones.metrics(), clock,
                     new SplittableRandom(random.nextLong()));
             for (int i = 0; i < shardCount; i++) {

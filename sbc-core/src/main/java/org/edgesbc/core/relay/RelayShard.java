@@ -8,10 +8,8 @@ import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.sip.address.SipURI;
-import javax.sip.address.TelURL;
-import javax.sip.address.URI;
 import javax.sip.message.Request;
+import org.edgesbc.core.HandOff;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.core.security.Verdict;
@@ -230,10 +228,9 @@ final class RelayShard {
                 dialogs.refuse(relayed, responses.create(request, 503));
             }
         }, tollFraudWaitMillis);
-        fraud.checkNewCall(new TollFraudService.CallAttempt(in.zone(), in.flow().remote().getAddress(),
-                userOf(request.getFrom().getAddress().getURI()), dialledOf(request.getRequestURI())),
+        fraud.checkNewCall(TollFraudService.CallAttempt.of(in.zone(), in.flow().remote().getAddress(), request),
                 verdict -> {
-                    boolean handedOff = shard.loop().handOff("toll-fraud verdict", () -> {
+                    boolean handedOff = shard.loop().handOff(HandOff.TOLL_FRAUD_ANSWER, () -> {
                         ShardLoop.cancel(guard);
                         afterTollFraud(in, request, relayed, branches, verdict);
                     });
@@ -280,16 +277,5 @@ final class RelayShard {
 
     private static boolean addressedToSbc(SIPRequest request) {
         return request.getRequestURI() instanceof SipUri uri && uri.getUser() == null;
-    }
-
-    /** The calling account: the From user the PBX names. */
-    private static String userOf(URI from) {
-        return from instanceof SipURI sip && sip.getUser() != null ? sip.getUser() : "";
-    }
-
-    /** The dialled number: the Request-URI's user, or a tel: URI's number. */
-    private static String dialledOf(URI target) {
-        return target instanceof SipURI sip && sip.getUser() != null ? sip.getUser()
-                : target instanceof TelURL tel ? tel.getPhoneNumber() : "";
     }
 }

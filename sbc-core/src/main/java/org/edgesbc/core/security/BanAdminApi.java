@@ -4,6 +4,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.edgesbc.core.JsonText;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.management.ManagementServer.AdminResponse;
@@ -17,14 +21,19 @@ import org.edgesbc.policy.ban.Ban;
  *   <li>{@code POST /admin/bans?address=IP&duration=SECONDS&note=TEXT}: ban a source (default one hour);</li>
  *   <li>{@code DELETE /admin/bans?address=IP}: lift a ban.</li>
  * </ul>
+ * Listing reads the ban table directly; adding and lifting are done on the ban service's thread, which the
+ * management thread waits for at most {@link #WAIT_SECONDS} seconds (503 when it does not answer in time).
  */
 public final class BanAdminApi {
+    static final long WAIT_SECONDS = 2;
     private static final String PATH = "/admin/bans";
+    private static final AdminResponse BUSY = AdminResponse.json(503,
+            "{\"error\":\"the ban service did not answer in time\"}\n");
 
-    private final EdgePolicy policy;
+    private final BanService bans;
 
-    public BanAdminApi(EdgePolicy policy) {
-        this.policy = policy;
+    public BanAdminApi(BanService bans) {
+        this.bans = bans;
     }
 
     public void register(ManagementServer server) {
@@ -35,9 +44,9 @@ public final class BanAdminApi {
 
     private AdminResponse list() {
         StringBuilder out = new StringBuilder("{\"bans\":[");
-        List<Ban> bans = policy.bans();
-        for (int i = 0; i < bans.size(); i++) {
-            Ban ban = bans.get(i);
+        List<Ban> active = bans.list();
+        for (int i = 0; i < active.size(); i++) {
+            Ban ban = active.get(i);
             out.append(i == 0 ? "" : ",").append('{');
             JsonText.string(out.append("\"address\":"), ban.source().getHostAddress());
             JsonText.string(out.append(",\"reason\":"), ban.reason().name().toLowerCase(java.util.Locale.ROOT));
@@ -63,7 +72,11 @@ public final class BanAdminApi {
         if (seconds < 1 || seconds > 365L * 86_400) {
             return AdminResponse.json(400, "{\"error\":\"duration must be between 1 s and 365 days\"}\n");
         }
-        Ban ban = policy.addBan(address, Duration.ofSeconds(seconds), first(query, "note", "banned by operator"));
+        Ban ban = await(bans.banByOperator(address, Duration.ofSeconds(seconds),
+                first(query, "note", "banned by operator")));
+        if (ban == null) {
+            return BUSY;
+        }
         return AdminResponse.json(201, "{\"address\":\"" + ban.source().getHostAddress() + "\",\"expires\":\""
                 + ban.expires() + "\"}\n");
     }
@@ -73,8 +86,24 @@ public final class BanAdminApi {
         if (address == null) {
             return AdminResponse.json(400, "{\"error\":\"address must be an IP literal\"}\n");
         }
-        return policy.removeBan(address) ? AdminResponse.json(200, "{\"removed\":true}\n")
+        Boolean removed = await(bans.releaseByOperator(address));
+        if (removed == null) {
+            return BUSY;
+        }
+        return removed ? AdminResponse.json(200, "{\"removed\":true}\n")
                 : AdminResponse.json(404, "{\"error\":\"no such ban\"}\n");
+    }
+
+    /** The ban thread's result, or null when it did not come in time (or the work failed, counted there). */
+    private static <T> T await(CompletableFuture<T> work) {
+        try {
+            return work.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private static String first(Map<String, List<String>> query, String name, String fallback) {

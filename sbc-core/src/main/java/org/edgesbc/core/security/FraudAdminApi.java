@@ -1,8 +1,12 @@
 package org.edgesbc.core.security;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.edgesbc.core.JsonText;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.management.ManagementServer.AdminResponse;
@@ -15,12 +19,18 @@ import org.edgesbc.policy.fraud.FraudGuard;
  *   <li>{@code POST /admin/fraud/hold?account=A[&duration=SECONDS]}: hold an account (until released by default);</li>
  *   <li>{@code POST /admin/fraud/release?account=A}: release a hold.</li>
  * </ul>
+ * The work is done on the toll-fraud service's thread; the management thread waits for it at most
+ * {@link #WAIT_SECONDS} seconds and answers 503 when the service does not answer in time.
  */
 public final class FraudAdminApi {
-    private final EdgePolicy policy;
+    static final long WAIT_SECONDS = 2;
+    private static final AdminResponse BUSY = AdminResponse.json(503,
+            "{\"error\":\"the toll-fraud service did not answer in time\"}\n");
 
-    public FraudAdminApi(EdgePolicy policy) {
-        this.policy = policy;
+    private final FraudService fraud;
+
+    public FraudAdminApi(FraudService fraud) {
+        this.fraud = fraud;
     }
 
     public void register(ManagementServer server) {
@@ -34,7 +44,23 @@ public final class FraudAdminApi {
         if (account == null) {
             return AdminResponse.json(400, "{\"error\":\"account is required\"}\n");
         }
-        FraudGuard.AccountView view = policy.fraudAccount(account);
+        return await(fraud.inspect(account));
+    }
+
+    /** The account's view as JSON once the service gives it; 404 when there is none (no hold to release). */
+    private static AdminResponse await(CompletableFuture<FraudGuard.AccountView> work) {
+        FraudGuard.AccountView view;
+        try {
+            view = work.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return BUSY;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return BUSY;
+        }
+        if (view == null) {
+            return AdminResponse.json(404, "{\"error\":\"no hold on this account\"}\n");
+        }
         StringBuilder out = new StringBuilder("{");
         JsonText.field(out, "account", view.account());
         out.append(",\"live_calls\":").append(view.liveCalls())
@@ -56,17 +82,16 @@ public final class FraudAdminApi {
         if (account == null) {
             return AdminResponse.json(400, "{\"error\":\"account is required\"}\n");
         }
-        Instant expires = null;
-        String duration = first(query, "duration");
-        if (duration != null) {
+        Duration duration = null;
+        String seconds = first(query, "duration");
+        if (seconds != null) {
             try {
-                expires = Instant.now().plusSeconds(Long.parseLong(duration));
+                duration = Duration.ofSeconds(Long.parseLong(seconds));
             } catch (NumberFormatException e) {
                 return AdminResponse.json(400, "{\"error\":\"duration must be a number of seconds\"}\n");
             }
         }
-        policy.holdAccount(account, expires);
-        return show(query);
+        return await(fraud.hold(account, duration));
     }
 
     private AdminResponse release(Map<String, List<String>> query) {
@@ -74,8 +99,7 @@ public final class FraudAdminApi {
         if (account == null) {
             return AdminResponse.json(400, "{\"error\":\"account is required\"}\n");
         }
-        return policy.releaseAccount(account) ? show(query)
-                : AdminResponse.json(404, "{\"error\":\"no hold on this account\"}\n");
+        return await(fraud.release(account));
     }
 
     private static String first(Map<String, List<String>> query, String name) {

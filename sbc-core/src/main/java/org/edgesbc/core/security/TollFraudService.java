@@ -1,5 +1,6 @@
 package org.edgesbc.core.security;
 
+import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -11,19 +12,37 @@ import org.edgesbc.policy.fraud.FraudGuard;
  * service's thread, and the caller hands them on to its own.
  */
 public interface TollFraudService {
-    /** A call from the PBX about to leave through the trunk. */
-    record CallAttempt(String zone, InetAddress source, String account, String dialled) { }
+    /**
+     * A call from the PBX about to leave through the trunk.
+     *
+     * @param account the calling account: the From user of the PBX's INVITE
+     * @param dialled the number as the PBX's user dialled it: the Request-URI's user (or a tel: URI's number)
+     */
+    record CallAttempt(String zone, InetAddress source, String account, String dialled) {
+        /** The attempt a new INVITE from {@code source} in {@code zone} makes. */
+        public static CallAttempt of(String zone, InetAddress source, SIPRequest invite) {
+            javax.sip.address.URI from = invite.getFrom().getAddress().getURI();
+            String account = from instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser() : "";
+            javax.sip.address.URI target = invite.getRequestURI();
+            String dialled = target instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser()
+                    : target instanceof javax.sip.address.TelURL tel ? tel.getPhoneNumber() : "";
+            return new CallAttempt(zone, source, account, dialled);
+        }
+    }
 
     /**
      * Decides on {@code attempt}: {@code answer} gets ALLOW (with the decision, to be passed back to
      * {@link #callAnswered} and {@link #callEnded}) or REJECT 403 (with the decision, for the CDR). A service that
-     * cannot take the work answers 503.
+     * cannot take the work answers 503 (without a decision), on the caller's thread. An allowed call counts against
+     * its account's caps until {@link #callEnded} is called with that decision instance, whatever becomes of it.
      */
     void checkNewCall(CallAttempt attempt, Consumer<Verdict> answer);
 
     /**
      * An allowed call was answered: it is metered until {@link #callEnded}; when its account reaches a spend cap,
-     * the account is held and {@code cut} runs (on the service's thread).
+     * the account is held and {@code cut} runs (on the service's thread). {@code cut} hands the teardown to the
+     * thread that owns the call and throws when it cannot; a cut that throws is counted, logged and run again at the
+     * next tick of the spend meter.
      */
     void callAnswered(FraudGuard.Decision decision, Runnable cut);
 

@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOffMetrics;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.PbxRegistrationClient.Answer;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +55,8 @@ class RegistrarTest {
         clock = new ManualClock(Instant.parse("2025-01-01T00:00:00Z"));
         pbx = new FakePbx();
         metrics = new CountingRegistrarMetrics();
-        registrar = new Registrar(config, Set.of("1001", "1002"), channel.eventLoop(), pbx, metrics, clock,
+        registrar = new Registrar(config, Set.of("1001", "1002"), channel.eventLoop(),
+                new GuardedHandOff(HandOffMetrics.NONE), pbx, metrics, clock,
                 new SplittableRandom(1));
         registrar.start();
     }

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOffMetrics;
 import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.management.ManagementServer;
@@ -71,7 +73,8 @@ class RegistrationAdminApiIT {
             }
         };
         // No jitter (nextLong gives 0) and a fixed clock: granted expiries are exactly the transport caps.
-        registrar = new Registrar(RegistrationConfig.DEFAULTS, Set.of("alice", "bob"), executor, pbx, metrics,
+        registrar = new Registrar(RegistrationConfig.DEFAULTS, Set.of("alice", "bob"), executor,
+                new GuardedHandOff(HandOffMetrics.NONE), pbx, metrics,
                 InstantSource.fixed(NOW), () -> 0L);
         server = ManagementServer.start(new ManagementConfig("127.0.0.1", 0, TOKEN), () -> "", () -> true);
         new RegistrationAdminApi(registrar).register(server);

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOffMetrics;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.SipFlow;
@@ -167,7 +169,7 @@ class TransactionLayerTest {
                 Map.of(), "pbx", Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofMillis(100), 3, 3,
                 Duration.ofHours(1));
         RateLimitedLog log = new RateLimitedLog("test.relay");
-        return new ShardContext(new ShardLoop(0, executor, RelayMetrics.NONE, log),
+        return new ShardContext(new ShardLoop(0, executor, RelayMetrics.NONE, log, new GuardedHandOff(HandOffMetrics.NONE)),
                 new SipIdentifiers("test", 0, new SecureRandom()),
                 new TopologyHiding("127.0.0.1", Map.of(SipTransport.UDP, 5060)), settings, RelayMetrics.NONE, log);
     }

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.edgesbc.policy.limit.RateLimitTable;
 
@@ -17,8 +19,8 @@ import org.edgesbc.policy.limit.RateLimitTable;
  * must be allowed, the account under its concurrent-call cap and its calls-per-minute budget. Emergency calls always
  * pass and are not counted. The account's live call count is kept here ({@link #callEnded}).
  *
- * <p>Thread-safe: relay shards decide concurrently; per-account counters are atomic, tables concurrent and bounded
- * (accounts come from the PBX, a known peer, so their number is that of its extensions).
+ * <p>Thread-safe: per-account counters are atomic, tables concurrent and bounded (accounts come from the PBX, a known
+ * peer, so their number is that of its extensions). In the daemon one thread drives it, the toll-fraud service's.
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
@@ -54,6 +56,7 @@ public final class FraudGuard {
     private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throttle> throttles = new ConcurrentHashMap<>();
+    private final AtomicLong failedCuts = new AtomicLong();
 
     /**
      * @param prices per-minute prices for spend caps
@@ -148,8 +151,12 @@ public final class FraudGuard {
     /**
      * Accounts the spend of every answered call up to now and orders the cut of those whose account is now over a
      * cap. Called about once a second, so a call crossing its cap is cut within about a second.
+     *
+     * <p>A cut that throws is handed to {@code failedCut} and counted in {@link #failedCuts()}; the tick goes on
+     * with the other calls, and the failed cut is run again at the next tick until it completes (a call over its
+     * cap must not stay up because its first cut failed).
      */
-    public void tick() {
+    public void tick(BiConsumer<Decision, RuntimeException> failedCut) {
         long now = nanoClock.getAsLong();
         LocalDate today = LocalDate.now(clock);
         for (AnsweredCall call : answered) {
@@ -157,10 +164,20 @@ public final class FraudGuard {
             FraudRules rules = perAccount.getOrDefault(call.decision.account(), defaults);
             Spend account = spend.get(call.decision.account());
             if (!call.cutOrdered && account != null && account.over(rules, today)) {
-                call.cutOrdered = true;
-                call.cut.run();
+                try {
+                    call.cut.run();
+                    call.cutOrdered = true;
+                } catch (RuntimeException e) {
+                    failedCuts.incrementAndGet();
+                    failedCut.accept(call.decision, e);
+                }
             }
         }
+    }
+
+    /** Cuts that threw since this guard was made; each was retried at the following tick. */
+    public long failedCuts() {
+        return failedCuts.get();
     }
 
     private void account(AnsweredCall call, long now, LocalDate today) {

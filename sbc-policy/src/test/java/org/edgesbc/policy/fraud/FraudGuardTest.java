@@ -28,14 +28,14 @@ class FraudGuardTest {
         int[] cuts = new int[1];
         FraudGuard.AnsweredCall metered = guard.callAnswered(call, () -> cuts[0]++);
         clock.advance(Duration.ofSeconds(90));
-        guard.tick();
+        guard.tick(FraudGuardTest::unexpected);
         assertThat(guard.spentToday("300")).isEqualTo(750_000);
         assertThat(cuts[0]).isZero();
         clock.advance(Duration.ofSeconds(30));
-        guard.tick();
+        guard.tick(FraudGuardTest::unexpected);
         assertThat(guard.spentToday("300")).isEqualTo(1_000_000);
         assertThat(cuts[0]).as("cut the moment the cap is reached").isOne();
-        guard.tick();
+        guard.tick(FraudGuardTest::unexpected);
         assertThat(cuts[0]).as("ordered once").isOne();
         guard.callEnded(call, metered);
         assertThat(guard.checkNewCall("300", "0891234568").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
@@ -52,6 +52,44 @@ class FraudGuardTest {
         assertThat(restarted.checkNewCall("300", "0891234569").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
         assertThat(restarted.restore(java.util.List.of("garbage\tline"))).singleElement().asString()
                 .startsWith("line 1");
+    }
+
+    @Test
+    void aCutThatThrowsNeitherStopsTheTickNorLeavesItsCallUp() {
+        FraudRules capped = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 1_000_000, 0);
+        java.time.Clock wall = java.time.Clock.fixed(java.time.Instant.parse("2026-11-18T10:00:00Z"),
+                java.time.ZoneOffset.UTC);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, capped, Map.of(), 100, clock::nanos,
+                new RateTable(Map.of("4989", 1_000_000L), 0), wall);
+        int[] attempts = new int[3];
+        boolean[] shardQueueFull = {true};
+        for (int i = 0; i < 3; i++) {
+            int call = i;
+            guard.callAnswered(guard.checkNewCall("300", "089123456" + i), () -> {
+                attempts[call]++;
+                if (call == 0 && shardQueueFull[0]) {
+                    throw new IllegalStateException("shard queue full");
+                }
+            });
+        }
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        // Each call alone passes the cap within this tick, whichever order the tick visits them in.
+        clock.advance(Duration.ofSeconds(90));
+        guard.tick((decision, e) -> failures.add(decision.number().raw() + ": " + e.getMessage()));
+        assertThat(attempts).as("every call over the cap was cut, the failing one included").containsExactly(1, 1, 1);
+        assertThat(failures).containsExactly("0891234560: shard queue full");
+        assertThat(guard.failedCuts()).isOne();
+
+        shardQueueFull[0] = false;
+        guard.tick(FraudGuardTest::unexpected);
+        assertThat(attempts).as("the failed cut is tried again, the done ones are not").containsExactly(2, 1, 1);
+        guard.tick(FraudGuardTest::unexpected);
+        assertThat(attempts).containsExactly(2, 1, 1);
+        assertThat(guard.failedCuts()).isOne();
+    }
+
+    private static void unexpected(FraudGuard.Decision decision, RuntimeException e) {
+        throw new AssertionError("cut of " + decision + " failed", e);
     }
 
     private DestinationClass classOf(String dialled) {

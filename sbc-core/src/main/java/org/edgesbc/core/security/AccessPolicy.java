@@ -1,0 +1,258 @@
+package org.edgesbc.core.security;
+
+import gov.nist.javax.sip.header.SIPHeader;
+import gov.nist.javax.sip.header.UserAgent;
+import gov.nist.javax.sip.message.SIPRequest;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderAddress;
+import javax.sip.message.Request;
+import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.policy.auth.AuthOutcome;
+import org.edgesbc.policy.auth.DigestAuthenticator;
+import org.edgesbc.policy.auth.DigestParameters;
+import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.ban.BanReason;
+import org.edgesbc.policy.ban.FailureCounter;
+import org.edgesbc.policy.limit.RateLimitTable;
+import org.edgesbc.policy.limit.SharedRateLimiter;
+
+/**
+ * The edge policy of the relay threads, after parsing, cheapest check first: for the access zone, request budgets
+ * per source and method class, scanner fingerprints, digest authentication with failure counting, and the caller
+ * identity of authenticated phones; for every zone, the budget of new INVITEs (503 with Retry-After beyond it).
+ * Toll fraud is not decided here: the relay asks the {@link TollFraudService} about new calls from the PBX.
+ *
+ * <p>Per-user lockout is deliberately absent: failures ban the <em>source</em>, never the account, so an attacker
+ * guessing a user's password from elsewhere cannot lock the user out of the user's own network. Failures against one
+ * account only raise an alert.
+ *
+ * <p>Thread-safe (every relay shard calls it; its tables are concurrent) and never blocking: bans go to the
+ * {@link BanService}, events to the {@link SecurityEventLog}'s writer thread; nothing here touches the disk.
+ */
+public final class AccessPolicy implements RequestPolicy {
+    /** Headers in which a phone names who it is, besides From (RFC 3325 §9). */
+    private static final List<String> IDENTITY_HEADERS = List.of("P-Asserted-Identity", "P-Preferred-Identity");
+    /** Seconds a 503 for new INVITEs over the budget asks the sender to wait (RFC 3261 §21.5.4). */
+    private static final String RETRY_AFTER_SECONDS = "5";
+    private static final int MAX_REQUEST_KEYS = 1_000_000;
+    private static final int MAX_FAILING_SOURCES = 1_000_000;
+    private static final int MAX_FAILING_USERS = 100_000;
+    private static final int MAX_NONCE_COUNTS = 1_000_000;
+    /** Trusted zones' sources (offices) get this many times the access budgets. */
+    private static final int PEER_BUDGET_FACTOR = 50;
+    /** The burst of a request budget, in seconds' worth. */
+    private static final int BURST_SECONDS = 4;
+
+    /** A source address and a method class (REGISTER, INVITE, OPTIONS, other), the key of request budgets. */
+    private record RequestKey(InetAddress source, String methodClass) { }
+
+    private final SecurityZones zones;
+    private final SecurityConfig config;
+    private final Set<String> users;
+    private final BanService bans;
+    private final FloodWatch flood;
+    private final SecurityEventLog events;
+    private final SecurityMetrics metrics;
+    private final Clock clock;
+    private final LongSupplier nanos;
+    private final RateLimitTable<RequestKey> requests;
+    private final SharedRateLimiter newInvites;
+    private final FailureCounter<InetAddress> authFailures;
+    private final FailureCounter<String> userFailures;
+    private final DigestAuthenticator authenticator;
+
+    public AccessPolicy(SecurityZones zones, SecurityConfig config, BanService bans, FloodWatch flood,
+            SecurityEventLog events, SecurityMetrics metrics, Clock clock) {
+        this.zones = zones;
+        this.config = config;
+        this.users = Set.copyOf(config.users().stream().map(DigestUser::name).toList());
+        this.bans = bans;
+        this.flood = flood;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.nanos = ClockNanos.of(clock);
+        this.requests = new RateLimitTable<>(MAX_REQUEST_KEYS, Duration.ofMinutes(1).toNanos(), nanos);
+        this.newInvites = new SharedRateLimiter(config.newInvitesPerSecond(), config.newInvitesPerSecond(),
+                nanos.getAsLong());
+        this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, clock);
+        this.userFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_USERS, clock);
+        this.authenticator = new DigestAuthenticator(config.realm(), config.digestAlgorithms(), config.users(),
+                config.nonceLifetime(), MAX_NONCE_COUNTS, clock, new SecureRandom());
+    }
+
+    @Override
+    public Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
+            boolean needsAuthentication) {
+        if (zones.role(zone) != ZoneConfig.ZoneRole.ACCESS) {
+            return newInvite && !newInvites.tryTake(nanos.getAsLong()) ? overload() : Verdict.ALLOW;
+        }
+        boolean trusted = zones.trusted(zone);
+        String methodClass = methodClass(request.getMethod());
+        double budget = config.requestsPerSecond().get(methodClass) * (trusted ? PEER_BUDGET_FACTOR : 1);
+        if (!requests.tryTake(new RequestKey(source, methodClass), budget, budget * BURST_SECONDS)) {
+            metrics.decision(SecurityRule.REQUEST_BUDGET, "drop");
+            flood.overBudget(source, zone);
+            return Verdict.DROP;
+        }
+        String fingerprint = scannerFingerprint(request);
+        if (fingerprint != null) {
+            if (trusted) {
+                reject(zone, source, null, SecurityRule.SCANNER, "scanner fingerprint " + fingerprint);
+            } else {
+                bans.ban(source, zone, SecurityRule.SCANNER, BanReason.SCANNER, Map.of("fingerprint", fingerprint));
+            }
+            return Verdict.DROP;
+        }
+        if (!needsAuthentication) {
+            return Verdict.ALLOW;
+        }
+        Verdict auth = authenticate(zone, source, request, trusted);
+        if (!auth.allowed()) {
+            return auth;
+        }
+        if (!Request.REGISTER.equals(request.getMethod()) && !callerIsUser(request, auth.user())) {
+            reject(zone, source, auth.user(), SecurityRule.IDENTITY,
+                    "From, P-Asserted-Identity or P-Preferred-Identity does not name the authenticated user");
+            return Verdict.reject(403, auth.user());
+        }
+        if (newInvite && !newInvites.tryTake(nanos.getAsLong())) {
+            return overload();
+        }
+        return auth;
+    }
+
+    private static String methodClass(String method) {
+        return switch (method) {
+            case Request.REGISTER -> "register";
+            case Request.INVITE -> "invite";
+            case Request.OPTIONS -> "options";
+            default -> "other";
+        };
+    }
+
+    /** The configured scanner fingerprint the request's User-Agent contains, or null. */
+    private String scannerFingerprint(SIPRequest request) {
+        UserAgent agent = (UserAgent) request.getHeader(UserAgent.NAME);
+        String product = agent == null ? "" : agent.getHeaderValue().toLowerCase(Locale.ROOT);
+        for (String fingerprint : config.scannerUserAgents()) {
+            if (product.contains(fingerprint)) {
+                return fingerprint;
+            }
+        }
+        return null;
+    }
+
+    private Verdict overload() {
+        metrics.decision(SecurityRule.OVERLOAD, "reject");
+        return new Verdict(Verdict.Kind.REJECT, 503, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)), null, null);
+    }
+
+    private Verdict authenticate(String zone, InetAddress source, SIPRequest request, boolean trusted) {
+        boolean register = Request.REGISTER.equals(request.getMethod());
+        String credentialsHeader = register ? "Authorization" : "Proxy-Authorization";
+        List<String> credentials = new ArrayList<>();
+        ListIterator<SIPHeader> headers = request.getHeaders(credentialsHeader);
+        while (headers != null && headers.hasNext()) {
+            credentials.add(headers.next().getHeaderValue());
+        }
+        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(), source);
+        if (result.outcome() == AuthOutcome.OK) {
+            authFailures.reset(source);
+            return Verdict.allow(result.user());
+        }
+        if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
+            metrics.authFailure();
+            alertOnUserFailures(zone, source, request);
+            int failures = authFailures.record(source);
+            if (failures >= config.authFailureThreshold() && !trusted) {
+                authFailures.reset(source);
+                bans.ban(source, zone, SecurityRule.AUTH_FAILURES, BanReason.AUTH_FAILURES, Map.of(
+                        "failures", failures, "threshold", config.authFailureThreshold(),
+                        "window_seconds", config.authFailureWindow().toSeconds()));
+                return Verdict.DROP;
+            }
+        }
+        // Missing, stale, failed and replayed credentials all get the same kind of challenge: only a fresh nonce
+        // (and stale=true for a nonce that merely expired) differs, so probes cannot tell users apart.
+        return new Verdict(Verdict.Kind.CHALLENGE, register ? 401 : 407,
+                Map.of(register ? "WWW-Authenticate" : "Proxy-Authenticate",
+                        authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null, null);
+    }
+
+    /**
+     * Failures against one account, from any number of sources, raise an alert event at the threshold (and at
+     * every further multiple of it) but never block the account: see the class comment on lockout.
+     */
+    private void alertOnUserFailures(String zone, InetAddress source, SIPRequest request) {
+        String user = credentialUser(request);
+        if (user == null || !users.contains(user)) {
+            return;
+        }
+        int failures = userFailures.record(user);
+        if (failures % config.authFailureThreshold() == 0) {
+            metrics.decision(SecurityRule.USER_UNDER_ATTACK, "alert");
+            events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, user,
+                    SecurityRule.USER_UNDER_ATTACK.name(), "failed authentications against one account",
+                    Map.of("failures", failures, "threshold", config.authFailureThreshold(),
+                            "window_seconds", config.authFailureWindow().toSeconds()), "alert", null));
+        }
+    }
+
+    /** The username= of the request's credentials, if any (only for counting; never trusted). */
+    private static String credentialUser(SIPRequest request) {
+        for (String name : List.of("Authorization", "Proxy-Authorization")) {
+            Header header = request.getHeader(name);
+            if (header instanceof SIPHeader sip) {
+                Map<String, String> parameters = DigestParameters.parse(sip.getHeaderValue());
+                if (parameters != null && parameters.get("username") != null) {
+                    return parameters.get("username");
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A phone calls as itself: the From user, and any identity it asserts or prefers (RFC 3325
+     * P-Asserted-Identity, P-Preferred-Identity), must be the authenticated user.
+     */
+    private static boolean callerIsUser(SIPRequest request, String user) {
+        URI uri = request.getFrom().getAddress().getURI();
+        if (!(uri instanceof SipURI sip) || !user.equals(sip.getUser())) {
+            return false;
+        }
+        for (String name : IDENTITY_HEADERS) {
+            ListIterator<SIPHeader> headers = request.getHeaders(name);
+            while (headers != null && headers.hasNext()) {
+                SIPHeader header = headers.next();
+                if (!(header instanceof HeaderAddress asserted)
+                        || !(asserted.getAddress().getURI() instanceof SipURI identity)
+                        || !user.equals(identity.getUser())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void reject(String zone, InetAddress source, String user, SecurityRule rule, String reason) {
+        metrics.decision(rule, "reject");
+        events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), zone, user, rule.name(), reason,
+                Map.of(), "reject", null));
+    }
+}

@@ -1,0 +1,172 @@
+package org.edgesbc.core.security;
+
+import io.netty.util.concurrent.DefaultEventExecutor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOff;
+import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.policy.ban.Ban;
+import org.edgesbc.policy.ban.BanReason;
+import org.edgesbc.policy.ban.BanStateFile;
+import org.edgesbc.policy.ban.BanTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the bans: every ban and release is written on this service's own thread ("sbc-bans", queue bounded at
+ * {@value #MAX_QUEUED}), which alone writes the ban file. Bans come from admission (a flooding source, I/O
+ * threads), from the relay (failed authentications, scanners) and from operators (admin API); callers hand them over
+ * and return at once, so no I/O thread or relay thread ever waits on the disk. A burst of bans is written to the file
+ * once, after the last of it.
+ *
+ * <p>{@link #isBanned} and {@link #list} read the shared {@link BanTable} from any thread without a lock: every I/O
+ * thread asks before parsing. A ban takes effect once the ban thread has taken it, microseconds later; a source
+ * already banned is not banned again by requests still on the way, so a scanner's next few packets do not escalate
+ * its ban.
+ */
+public final class BanService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BanService.class);
+    static final int MAX_QUEUED = 10_000;
+    /** How long a source's offences count toward a longer next ban. */
+    private static final Duration OFFENCE_MEMORY = Duration.ofDays(7);
+
+    /** Where the bans are kept between runs; the ban file in the daemon. */
+    @FunctionalInterface
+    public interface BanWriter {
+        void write(List<Ban> bans) throws IOException;
+    }
+
+    private final BanTable bans;
+    private final Duration banDuration;
+    private final BanWriter writer;
+    private final SecurityEventLog events;
+    private final SecurityMetrics metrics;
+    private final GuardedHandOff handOff;
+    private final Clock clock;
+    private final DefaultEventExecutor thread;
+
+    BanService(SecurityConfig config, BanWriter writer, SecurityEventLog events, SecurityMetrics metrics,
+            GuardedHandOff handOff, Clock clock) {
+        this.bans = new BanTable(config.maxBans(), OFFENCE_MEMORY, config.banEscalation(), config.maxBanDuration(),
+                clock);
+        this.banDuration = config.banDuration();
+        this.writer = writer;
+        this.events = events;
+        this.metrics = metrics;
+        this.handOff = handOff;
+        this.clock = clock;
+        this.thread = ServiceThread.start("sbc-bans", MAX_QUEUED);
+    }
+
+    /**
+     * Restores the bans of the ban file (read here, on the caller's thread, before any ban can be written; corrupt
+     * lines are logged and skipped) and starts the ban thread.
+     */
+    public static BanService start(SecurityConfig config, SecurityEventLog events, SecurityMetrics metrics,
+            GuardedHandOff handOff, Clock clock) throws IOException {
+        BanStateFile file = new BanStateFile(config.banStateFile());
+        BanStateFile.Loaded loaded = file.read(clock.instant());
+        loaded.problems().forEach(p -> LOG.warn("ignored a ban state line: {}", p));
+        BanService service = new BanService(config, file::write, events, metrics, handOff, clock);
+        loaded.bans().forEach(service.bans::put);
+        if (!loaded.bans().isEmpty()) {
+            LOG.info("restored {} active bans from {}", loaded.bans().size(), config.banStateFile());
+        }
+        return service;
+    }
+
+    /** Whether {@code source} is banned now. Any thread; one hash probe, no lock. */
+    public boolean isBanned(InetAddress source) {
+        return bans.isBanned(source);
+    }
+
+    /** Active bans, soonest expiry first. Any thread. */
+    public List<Ban> list() {
+        return bans.list();
+    }
+
+    public int activeBans() {
+        return bans.size();
+    }
+
+    /**
+     * Bans {@code source} for the configured duration, escalated for repeat offenders, on the ban thread: the ban, its
+     * security event and the ban file. Any thread; returns at once (a full queue is counted by the hand-off and the
+     * source is banned at its next offence).
+     *
+     * @param counters the counters and thresholds that tripped the ban, for the event
+     */
+    public void ban(InetAddress source, String zone, SecurityRule rule, BanReason reason, Map<String, Object> counters) {
+        handOff.execute(HandOff.BAN, thread, () -> {
+            if (bans.isBanned(source)) {
+                return;
+            }
+            Ban ban = bans.ban(source, reason, counters.toString(), banDuration);
+            metrics.decision(rule, "ban");
+            Map<String, Object> all = new LinkedHashMap<>(counters);
+            all.put("offences", ban.offences());
+            events.emit(new SecurityEvent(ban.created(), source.getHostAddress(), zone, null, rule.name(),
+                    reason.name().toLowerCase(Locale.ROOT), all, "ban", ban.expires()));
+            LOG.warn("banned {} until {}: {} {}", source.getHostAddress(), ban.expires(), rule, counters);
+            changed();
+        });
+    }
+
+    /** An operator's ban, done on the ban thread; the future completes once it is in force. */
+    public CompletableFuture<Ban> banByOperator(InetAddress source, Duration duration, String note) {
+        return handOff.submit(HandOff.BAN, thread, () -> {
+            Instant now = clock.instant();
+            Ban ban = new Ban(source, BanReason.MANUAL, note, now, now.plus(duration), 1);
+            bans.put(ban);
+            metrics.decision(SecurityRule.MANUAL, "ban");
+            events.emit(new SecurityEvent(now, source.getHostAddress(), null, null, SecurityRule.MANUAL.name(), note,
+                    Map.of(), "ban", ban.expires()));
+            changed();
+            return ban;
+        });
+    }
+
+    /** An operator lifts a ban, on the ban thread; the future tells whether there was one. */
+    public CompletableFuture<Boolean> releaseByOperator(InetAddress source) {
+        return handOff.submit(HandOff.BAN, thread, () -> {
+            boolean removed = bans.remove(source);
+            if (removed) {
+                events.emit(new SecurityEvent(clock.instant(), source.getHostAddress(), null, null,
+                        SecurityRule.MANUAL.name(), "released by operator", Map.of(), "unban", null));
+                changed();
+            }
+            return removed;
+        });
+    }
+
+    /** On the ban thread: the table changed; the file follows once no further change is queued behind this one. */
+    private void changed() {
+        if (thread.pendingTasks() == 0) {
+            persist();
+        }
+    }
+
+    private void persist() {
+        try {
+            writer.write(bans.list());
+        } catch (IOException e) {
+            LOG.error("cannot write the ban file: {}; the bans stay in force in memory", e.getMessage());
+        }
+    }
+
+    /** Takes no further bans, applies the queued ones and writes the ban file a last time, on the ban thread. */
+    @Override
+    public void close() {
+        handOff.execute(HandOff.BAN, thread, this::persist);
+        ServiceThread.stop(thread);
+    }
+}

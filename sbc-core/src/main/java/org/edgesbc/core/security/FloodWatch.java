@@ -1,0 +1,52 @@
+package org.edgesbc.core.security;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import org.edgesbc.policy.ban.BanReason;
+import org.edgesbc.policy.ban.FailureCounter;
+
+/**
+ * Counts what each source sends over its budgets and reports a source of an untrusted zone that keeps at it to the
+ * {@link BanService}, which bans it for flooding on its own thread. Packets over budget are counted on I/O threads
+ * (before parsing) and requests over budget on relay threads (after), and both count toward one threshold per
+ * source, hence one shared concurrent counter; counting never blocks and never touches the disk.
+ */
+public final class FloodWatch {
+    private static final Duration WINDOW = Duration.ofMinutes(1);
+    private static final int MAX_SOURCES = 1_000_000;
+
+    private final SecurityZones zones;
+    private final int banAfter;
+    private final double packetsPerSecond;
+    private final FailureCounter<InetAddress> drops;
+    private final BanService bans;
+
+    /**
+     * @param banAfter drops within a minute that get a source banned
+     * @param packetsPerSecond the per-source packet budget, reported in the ban's counters
+     */
+    public FloodWatch(SecurityZones zones, int banAfter, double packetsPerSecond, BanService bans,
+            InstantSource clock) {
+        this.zones = zones;
+        this.banAfter = banAfter;
+        this.packetsPerSecond = packetsPerSecond;
+        this.drops = new FailureCounter<>(WINDOW, MAX_SOURCES, clock);
+        this.bans = bans;
+    }
+
+    /** One packet or request of {@code source} dropped over its budget. Any thread. */
+    public void overBudget(InetAddress source, String zone) {
+        if (zones.trusted(zone)) {
+            return;
+        }
+        int dropped = drops.record(source);
+        if (dropped >= banAfter) {
+            drops.reset(source);
+            bans.ban(source, zone, SecurityRule.FLOOD, BanReason.FLOOD, Map.of("dropped", dropped,
+                    "threshold", banAfter, "window_seconds", WINDOW.toSeconds(), "packets_per_second",
+                    packetsPerSecond));
+        }
+    }
+}
