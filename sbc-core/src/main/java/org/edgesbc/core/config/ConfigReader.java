@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.edgesbc.policy.Cidr;
 
 /**
  * Typed access to a {@link YamlTree} that collects errors instead of throwing, so that one run reports every
@@ -65,6 +66,15 @@ final class ConfigReader {
         return mapping(entry.value(), join(path, key));
     }
 
+    /** {@link #optionalMapping(YamlTree.Mapping, String, String)} with its keys checked against {@code allowed}. */
+    YamlTree.Mapping optionalMapping(YamlTree.Mapping parent, String path, String key, Set<String> allowed) {
+        YamlTree.Mapping child = optionalMapping(parent, path, key);
+        if (child != null) {
+            onlyKeys(child, join(path, key), allowed);
+        }
+        return child;
+    }
+
     List<YamlTree> sequence(YamlTree.Mapping parent, String path, String key, boolean required) {
         YamlTree.Entry entry = parent == null ? null : parent.entries().get(key);
         if (entry == null || (entry.value() instanceof YamlTree.Scalar s && s.isNull())) {
@@ -78,6 +88,32 @@ final class ConfigReader {
         }
         error(entry.value().line(), join(path, key), null, "must be a list");
         return List.of();
+    }
+
+    /** What a list item that is a mapping is bound by: the item and its key path, such as {@code zones[2]}. */
+    @FunctionalInterface
+    interface ItemBinder {
+        void bind(YamlTree.Mapping item, String itemPath);
+    }
+
+    /**
+     * Hands each item of the list under {@code key} to {@code binder}, in order, after checking that it is a
+     * mapping whose keys are all in {@code allowed}; an item that is no mapping is reported and skipped.
+     *
+     * @return how many items the list has, mappings or not
+     */
+    int forEachMapping(YamlTree.Mapping parent, String path, String key, boolean required, Set<String> allowed,
+            ItemBinder binder) {
+        List<YamlTree> items = sequence(parent, path, key, required);
+        for (int index = 0; index < items.size(); index++) {
+            String itemPath = join(path, key) + "[" + index + "]";
+            YamlTree.Mapping item = mapping(items.get(index), itemPath);
+            if (item != null) {
+                onlyKeys(item, itemPath, allowed);
+                binder.bind(item, itemPath);
+            }
+        }
+        return items.size();
     }
 
     /** A scalar's text, or {@code fallback} when absent; null after an error when required and missing. */
@@ -186,6 +222,16 @@ final class ConfigReader {
             error(s.line(), s.path(), s.text(), e.getMessage());
             return null;
         }
+    }
+
+    /** Accepts IPv4 and IPv6 literals only: a host name would make startup depend on DNS. */
+    static String ipLiteral(String text) {
+        Cidr cidr = Cidr.parse(text);
+        if (text.contains("/")) {
+            throw new IllegalArgumentException("must be an address, not a network");
+        }
+        String canonical = cidr.toString();
+        return canonical.substring(0, canonical.indexOf('/'));
     }
 
     static Duration parseDuration(String text) {

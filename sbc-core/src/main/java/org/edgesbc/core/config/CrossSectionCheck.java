@@ -1,0 +1,105 @@
+package org.edgesbc.core.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.edgesbc.policy.Cidr;
+import org.edgesbc.transport.SipTransport;
+
+/**
+ * The rules that span sections, checked once every section is bound: listeners with unique names and sockets,
+ * zones with unique names and networks, a listener for each peer's transport, each peer inside its zone's networks,
+ * exactly one trunk and one pbx zone.
+ */
+final class CrossSectionCheck {
+    private final ConfigReader reader;
+
+    CrossSectionCheck(ConfigReader reader) {
+        this.reader = reader;
+    }
+
+    /** @param root the document, for the lines errors point at; it has a {@code sip} mapping */
+    void check(YamlTree.Mapping root, SipConfig sip, List<ZoneConfig> zones) {
+        YamlTree.Mapping sipSection = (YamlTree.Mapping) root.entries().get("sip").value();
+        int listenersLine = sipSection.entries().containsKey("listeners")
+                ? sipSection.entries().get("listeners").keyLine() : sipSection.line();
+        int zonesLine = root.entries().containsKey("zones") ? root.entries().get("zones").keyLine() : 1;
+        checkListeners(listenersLine, sip.listeners());
+        checkZones(zonesLine, sip.listeners(), zones);
+    }
+
+    private void checkListeners(int line, List<SipConfig.ListenerConfig> listeners) {
+        Set<String> names = new HashSet<>();
+        Set<String> sockets = new HashSet<>();
+        for (SipConfig.ListenerConfig listener : listeners) {
+            if (!names.add(listener.name())) {
+                reader.error(line, "sip.listeners", listener.name(), "two listeners share this name");
+            }
+            // Port 0 binds an ephemeral port, so two such listeners never collide.
+            String socket = listener.transport() + " " + listener.address() + ":" + listener.port();
+            if (listener.port() != 0 && !sockets.add(socket)) {
+                reader.error(line, "sip.listeners", socket, "two listeners bind the same transport, address and port");
+            }
+        }
+    }
+
+    private void checkZones(int line, List<SipConfig.ListenerConfig> listeners, List<ZoneConfig> zones) {
+        Set<SipTransport> listeningTransports = new HashSet<>();
+        listeners.forEach(listener -> listeningTransports.add(listener.transport()));
+        Map<ZoneConfig.ZoneRole, Integer> zonesPerRole = new EnumMap<>(ZoneConfig.ZoneRole.class);
+        Set<String> zoneNames = new HashSet<>();
+        Map<Cidr, String> networkOwners = new HashMap<>();
+        for (ZoneConfig zone : zones) {
+            if (!zoneNames.add(zone.name())) {
+                reader.error(line, "zones", zone.name(), "two zones share this name");
+            }
+            zonesPerRole.merge(zone.role(), 1, Integer::sum);
+            for (Cidr network : zone.networks()) {
+                String owner = networkOwners.putIfAbsent(network, zone.name());
+                if (owner != null && !owner.equals(zone.name())) {
+                    reader.error(line, "zones." + zone.name() + ".networks", network.toString(),
+                            "already belongs to zone '" + owner + "': a source must map to one zone");
+                }
+            }
+            if (zone.peer() != null) {
+                checkPeer(line, zone, listeningTransports);
+            }
+        }
+        for (ZoneConfig.ZoneRole role : List.of(ZoneConfig.ZoneRole.TRUNK, ZoneConfig.ZoneRole.PBX)) {
+            int count = zonesPerRole.getOrDefault(role, 0);
+            if (count != 1) {
+                reader.error(line, "zones", null, "needs exactly one zone with role "
+                        + role.name().toLowerCase(Locale.ROOT) + ", found " + count);
+            }
+        }
+    }
+
+    private void checkPeer(int line, ZoneConfig zone, Set<SipTransport> listeningTransports) {
+        ZoneConfig.PeerConfig peer = zone.peer();
+        if (!listeningTransports.contains(peer.transport())) {
+            reader.error(line, "zones." + zone.name() + ".peer.transport",
+                    peer.transport().name().toLowerCase(Locale.ROOT),
+                    "the SBC has no listener of this transport to send from");
+        }
+        if (!insideOwnNetworks(zone)) {
+            reader.error(line, "zones." + zone.name() + ".peer.host", peer.host(),
+                    "lies outside the zone's own networks, so its answers would not be admitted");
+        }
+    }
+
+    /** The peer's host is an IP literal (checked when bound), so parsing it asks no DNS. */
+    private static boolean insideOwnNetworks(ZoneConfig zone) {
+        try {
+            InetAddress host = InetAddress.getByName(zone.peer().host());
+            return zone.networks().stream().anyMatch(network -> network.contains(host));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
