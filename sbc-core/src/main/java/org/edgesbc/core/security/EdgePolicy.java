@@ -449,7 +449,8 @@ public final class EdgePolicy implements SourceAdmission {
         while (headers != null && headers.hasNext()) {
             credentials.add(headers.next().getHeaderValue());
         }
-        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(), source);
+        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(),
+                request.getRequestURI().toString(), source);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
             return new Verdict(Verdict.Kind.ALLOW, 0, Map.of(), result.user());
