@@ -141,11 +141,6 @@ public final class DigestAuthenticator {
         static final Result MISSING = new Result(AuthOutcome.MISSING, null);
     }
 
-    /** Whether {@code user} is a configured account; for failure accounting only, never for an answer. */
-    public boolean knowsUser(String user) {
-        return user != null && users.containsKey(user);
-    }
-
     /**
      * Checks credentials for a request, and that they were computed for this request's URI.
      *
