@@ -53,7 +53,7 @@ class SdpRewriterTest {
         for (int port : ports) {
             plans.add(new StreamPlan(port, null, null));
         }
-        return new SdpRewriteParams(SBC, plans, SrtpPolicy.OFF, SrtpPolicy.OFF, true, previous);
+        return new SdpRewriteParams(SBC, plans, SrtpPolicy.OFF, SrtpPolicy.OFF, previous);
     }
 
     @Test
@@ -130,19 +130,26 @@ class SdpRewriterTest {
     }
 
     @Test
-    void rtcpMuxPassesWhenAllowedAndIsRemovedOtherwise() {
+    void rtcpMuxPassesAndTheSendersRtcpGoesToItsRtpAddress() {
         String offer = lines("v=0", "o=- 1 1 IN IP4 192.0.2.30", "s=-", "c=IN IP4 192.0.2.30", "t=0 0",
-                "m=audio 5004 RTP/AVPF 111", "a=rtpmap:111 opus/48000/2", "a=rtcp:5004", "a=rtcp-mux");
-        SdpRewrite allowed = SdpRewriter.rewrite(offer, plain(null, 14000));
-        assertThat(allowed.sdp()).contains("a=rtcp-mux\r\n", "a=rtcp:14001\r\n");
-        assertThat(allowed.announced().get(0).rtcpMux()).isTrue();
-        assertThat(allowed.announced().get(0).rtcp()).isEqualTo(new InetSocketAddress("192.0.2.30", 5004));
+                "m=audio 5004 RTP/AVPF 111", "a=rtpmap:111 opus/48000/2", "a=rtcp:5005", "a=rtcp-mux");
+        SdpRewrite result = SdpRewriter.rewrite(offer, plain(null, 14000));
+        assertThat(result.sdp()).contains("a=rtcp-mux\r\n", "a=rtcp:14001\r\n");
+        assertThat(result.announced().get(0).rtcpMux()).isTrue();
+        assertThat(result.announced().get(0).rtcp()).as("with rtcp-mux, a=rtcp is only a fallback")
+                .isEqualTo(new InetSocketAddress("192.0.2.30", 5004));
+        SdpRewrite without = SdpRewriter.rewrite(offer.replace("a=rtcp-mux\r\n", ""), plain(null, 14000));
+        assertThat(without.announced().get(0).rtcpMux()).isFalse();
+        assertThat(without.announced().get(0).rtcp()).isEqualTo(new InetSocketAddress("192.0.2.30", 5005));
+    }
 
-        SdpRewriteParams refuse = new SdpRewriteParams(SBC, List.of(new StreamPlan(14000, null, null)),
-                SrtpPolicy.OFF, SrtpPolicy.OFF, false, null);
-        SdpRewrite stripped = SdpRewriter.rewrite(offer, refuse);
-        assertThat(stripped.sdp()).doesNotContain("rtcp-mux").contains("a=rtcp:14001\r\n");
-        assertThat(stripped.announced().get(0).rtcpMux()).as("what the sender said").isTrue();
+    @Test
+    void anRtcpAttributeWithItsOwnAddressIsReadAndRewritten() {
+        String offer = lines("v=0", "o=- 1 1 IN IP4 192.0.2.31", "s=-", "c=IN IP4 192.0.2.31", "t=0 0",
+                "m=audio 5004 RTP/AVP 0", "a=rtcp:6000 IN IP4 192.0.2.32");
+        SdpRewrite result = SdpRewriter.rewrite(offer, plain(null, 14000));
+        assertThat(result.announced().get(0).rtcp()).isEqualTo(new InetSocketAddress("192.0.2.32", 6000));
+        assertThat(result.sdp()).contains("a=rtcp:14001 IN IP4 203.0.113.5\r\n").doesNotContain("192.0.2.");
     }
 
     @Test
@@ -151,7 +158,7 @@ class SdpRewriterTest {
                 "m=audio 6000 RTP/AVP 0 101", "a=rtpmap:101 telephone-event/8000");
         SdesCrypto keys = sbcKeys();
         SdpRewrite toTrunk = SdpRewriter.rewrite(plainOffer, new SdpRewriteParams(SBC,
-                List.of(new StreamPlan(16000, keys, null)), SrtpPolicy.OFF, SrtpPolicy.REQUIRED, true, null));
+                List.of(new StreamPlan(16000, keys, null)), SrtpPolicy.OFF, SrtpPolicy.REQUIRED, null));
         assertThat(toTrunk.sdp()).contains("m=audio 16000 RTP/SAVP 0 101\r\n",
                 "a=crypto:" + keys.format() + "\r\n");
         assertThat(toTrunk.announced().get(0).srtpTowardReceiver()).isTrue();
@@ -160,7 +167,7 @@ class SdpRewriterTest {
         String srtpAnswer = lines("v=0", "o=trunk 9 9 IN IP4 198.51.100.1", "s=-", "c=IN IP4 198.51.100.1", "t=0 0",
                 "m=audio 7000 RTP/SAVP 0 101", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + PHONE_KEY);
         SdpRewrite toPbx = SdpRewriter.rewrite(srtpAnswer, new SdpRewriteParams(SBC,
-                List.of(new StreamPlan(16002, null, Boolean.FALSE)), SrtpPolicy.REQUIRED, SrtpPolicy.OFF, true,
+                List.of(new StreamPlan(16002, null, Boolean.FALSE)), SrtpPolicy.REQUIRED, SrtpPolicy.OFF,
                 null));
         assertThat(toPbx.sdp()).contains("m=audio 16002 RTP/AVP 0 101\r\n").doesNotContain("crypto", PHONE_KEY);
         SdesCrypto trunkKeys = toPbx.announced().get(0).senderKeys();
@@ -174,21 +181,21 @@ class SdpRewriterTest {
         String plainOffer = lines("v=0", "o=x 1 1 IN IP4 192.0.2.50", "s=-", "c=IN IP4 192.0.2.50", "t=0 0",
                 "m=audio 6000 RTP/AVP 0");
         SdpRewrite refused = SdpRewriter.rewrite(plainOffer, new SdpRewriteParams(SBC,
-                List.of(new StreamPlan(16000, sbcKeys(), null)), SrtpPolicy.REQUIRED, SrtpPolicy.OFF, true, null));
+                List.of(new StreamPlan(16000, sbcKeys(), null)), SrtpPolicy.REQUIRED, SrtpPolicy.OFF, null));
         assertThat(refused.status()).isEqualTo(SdpStatus.SRTP_REQUIRED);
         assertThat(refused.sdp()).isNull();
 
         String srtpOffer = plainOffer.replace("RTP/AVP 0", "RTP/SAVP 0\r\na=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:"
                 + PHONE_KEY);
         SdpRewrite ignored = SdpRewriter.rewrite(srtpOffer, new SdpRewriteParams(SBC,
-                List.of(new StreamPlan(16000, null, null)), SrtpPolicy.OFF, SrtpPolicy.OFF, true, null));
+                List.of(new StreamPlan(16000, null, null)), SrtpPolicy.OFF, SrtpPolicy.OFF, null));
         assertThat(ignored.announced().get(0).senderKeys()).as("an OFF zone's keys are not used").isNull();
         assertThat(ignored.sdp()).contains("RTP/AVP 0").doesNotContain("crypto");
 
         // OFFERED toward a receiver that answered plain RTP before: plain again.
         SdpRewrite offered = SdpRewriter.rewrite(srtpOffer, new SdpRewriteParams(SBC,
                 List.of(new StreamPlan(16000, sbcKeys(), Boolean.FALSE)), SrtpPolicy.OFFERED, SrtpPolicy.OFFERED,
-                true, null));
+                null));
         assertThat(offered.announced().get(0).senderKeys().tag()).isEqualTo(7);
         assertThat(offered.announced().get(0).srtpTowardReceiver()).isFalse();
         assertThat(offered.sdp()).contains("RTP/AVP 0").doesNotContain("crypto");
@@ -201,7 +208,7 @@ class SdpRewriterTest {
         SdpRewrite result = SdpRewriter.rewrite(answer, new SdpRewriteParams(SBC,
                 List.of(new StreamPlan(18000, sbcKeys(), null), new StreamPlan(18002, sbcKeys(), null)),
                 SrtpPolicy.OFFERED, SrtpPolicy.OFFERED,
-                true, null));
+                null));
         assertThat(result.status()).isEqualTo(SdpStatus.OK);
         assertThat(result.sdp()).contains("m=audio 18000 RTP/SAVP 0\r\na=crypto:", "m=video 0 RTP/AVP 96\r\n");
         assertThat(result.sdp().indexOf("a=crypto")).isEqualTo(result.sdp().lastIndexOf("a=crypto"));
@@ -209,6 +216,20 @@ class SdpRewriterTest {
         assertThat(video.rejected()).isTrue();
         assertThat(video.rtp()).isNull();
         assertThat(result.hold()).as("a rejected stream does not make a hold").isFalse();
+        SdpRewrite held = SdpRewriter.rewrite(answer.replace("m=audio 8000 RTP/AVP 0", "m=audio 8000 RTP/AVP 0\r\n"
+                + "a=inactive"), plain(null, 18000, 18002));
+        assertThat(held.hold()).as("every live stream held").isTrue();
+    }
+
+    @Test
+    void anIpv6HoldStaysAnIpv6HoldTowardAnIpv4Sbc() {
+        String offer = lines("v=0", "o=- 1 1 IN IP6 2001:db8::10", "s=-", "c=IN IP6 ::", "t=0 0",
+                "m=audio 4000 RTP/AVP 0", "m=video 4002 RTP/AVP 96", "c=IN IP6 2001:db8::11");
+        SdpRewrite result = SdpRewriter.rewrite(offer, plain(null, 12000, 12002));
+        assertThat(result.sdp()).contains("o=- 1 1 IN IP4 203.0.113.5\r\n", "c=IN IP6 ::\r\n",
+                "m=video 12002 RTP/AVP 96\r\nc=IN IP4 203.0.113.5\r\n").doesNotContain("2001:db8");
+        assertThat(result.announced().get(0).zeroAddress()).isTrue();
+        assertThat(result.announced().get(1).rtp()).isEqualTo(new InetSocketAddress("2001:db8::11", 4002));
     }
 
     @Test
