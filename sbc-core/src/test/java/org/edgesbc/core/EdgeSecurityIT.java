@@ -177,6 +177,83 @@ class EdgeSecurityIT {
         }
     }
 
+    /**
+     * RFC 3261 §22.4: credentials name the Request-URI they were computed for. Credentials of the right user and
+     * password computed for another URI get what a wrong password gets, on a REGISTER and on an INVITE, and count
+     * as a failed authentication; the same credentials computed for the request's own URI pass.
+     */
+    @Test
+    void credentialsComputedForAnotherRequestUriAreRefusedLikeAWrongPassword() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
+                UdpSipPeer phone = new UdpSipPeer(new InetSocketAddress("127.0.0.15", 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            String registrar = "sip:" + REALM;
+            phone.send(register(phone, sbcUdp, "1001", 1, "uri@phone", null));
+            String challenge = md5Challenge(phone.receive(1_000));
+            phone.send(register(phone, sbcUdp, "1001", 2, "uri@phone",
+                    digest(challenge, "1001", PASSWORD, "REGISTER", "sip:1001@" + REALM)));
+            String otherUri = phone.receive(1_000);
+            phone.send(register(phone, sbcUdp, "1001", 3, "uri@phone",
+                    digest(challenge, "1001", "wrong-password", "REGISTER", registrar)));
+            String wrongPassword = phone.receive(1_000);
+            assertThat(otherUri).startsWith("SIP/2.0 401 ");
+            assertThat(shape(otherUri, 2)).isEqualTo(shape(wrongPassword, 3));
+
+            phone.send(register(phone, sbcUdp, "1001", 4, "uri@phone",
+                    digest(challenge, "1001", PASSWORD, "REGISTER", registrar)));
+            String relayed = pbx.receiveStartingWith("REGISTER ", 2_000);
+            assertThat(relayed).as("credentials for the REGISTER's own URI pass").isNotNull();
+            pbx.towards(sbcUdp);
+            pbx.send(SipMessages.answer(relayed, 200, "OK", "pbx", null));
+            assertThat(phone.receiveStartingWith("SIP/2.0 200 ", 2_000)).isNotNull();
+
+            String target = "sip:200@" + REALM;
+            phone.send(invite(phone, target, 1, null));
+            challenge = md5Challenge(phone.receiveStartingWith("SIP/2.0 407 ", 1_000));
+            phone.send(invite(phone, target, 2, digest(challenge, "1001", PASSWORD, "INVITE", "sip:900@" + REALM)));
+            otherUri = phone.receiveStartingWith("SIP/2.0 ", 1_000);
+            phone.send(invite(phone, target, 3, digest(challenge, "1001", "wrong-password", "INVITE", target)));
+            wrongPassword = phone.receiveStartingWith("SIP/2.0 ", 1_000);
+            assertThat(otherUri).startsWith("SIP/2.0 407 ");
+            assertThat(shape(otherUri, 2)).isEqualTo(shape(wrongPassword, 3));
+            assertThat(pbx.receive(300)).as("no refused INVITE reaches the PBX").isNull();
+
+            phone.send(invite(phone, target, 4, digest(challenge, "1001", PASSWORD, "INVITE", target)));
+            assertThat(pbx.receiveStartingWith("INVITE ", 2_000)).as("credentials for the INVITE's own URI pass")
+                    .isNotNull().doesNotContain("Proxy-Authorization");
+            assertThat(SbcDaemonIT.metrics(sbc)).as("both refusals of each method counted as failures")
+                    .contains("sbc_security_auth_failures_total 4.0");
+        }
+    }
+
+    /** An INVITE from phone 1001 to {@code target}, one transaction per {@code cseq}, all of one call. */
+    private static String invite(UdpSipPeer phone, String target, int cseq, String proxyAuthorization) {
+        String host = phone.localAddress().getAddress().getHostAddress();
+        String sdp = "v=0\r\no=phone 1 1 IN IP4 " + host + "\r\ns=-\r\nc=IN IP4 " + host + "\r\nt=0 0\r\n"
+                + "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+        return "INVITE " + target + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + host + ":" + phone.localAddress().getPort() + ";branch=z9hG4bK-uri" + cseq
+                + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:1001@" + REALM + ">;tag=uri\r\n"
+                + "To: <" + target + ">\r\n"
+                + "Call-ID: uri-invite@phone\r\n"
+                + "CSeq: " + cseq + " INVITE\r\n"
+                + "Contact: <sip:1001@" + host + ":" + phone.localAddress().getPort() + ">\r\n"
+                + (proxyAuthorization == null ? "" : "Proxy-Authorization: " + proxyAuthorization + "\r\n")
+                + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    /** An answer with what differs between any two answers to a request (nonce, tags, branch, CSeq) blanked. */
+    private static String shape(String answer, int cseq) {
+        assertThat(answer).isNotNull();
+        return answer.replaceAll("nonce=\"[^\"]+\"", "nonce=N").replaceAll("tag=[^;\\s]+", "tag=T")
+                .replaceAll("branch=[^;\\s]+", "branch=B").replace("CSeq: " + cseq + " ", "CSeq: N ");
+    }
+
     @Test
     void scannersAreDroppedAndBannedAndTheBanSurvivesARestart() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));

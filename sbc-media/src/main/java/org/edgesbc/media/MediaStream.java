@@ -55,11 +55,6 @@ public final class MediaStream {
         return new LegEndpoint(session.advertisedAddress(), port, port + 1);
     }
 
-    /** {@link #setRemote(MediaSide, InetSocketAddress, InetSocketAddress, boolean, InetAddress)} without rtcp-mux. */
-    public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, InetAddress signalling) {
-        setRemote(side, rtp, rtcp, false, signalling);
-    }
-
     /**
      * Tells where the peer on {@code side} receives media (from its SDP) and where its signalling comes from. A
      * changed RTP address unlatches that leg so that the new source can latch; any new SDP re-arms the SSRC lock.

@@ -76,7 +76,7 @@ class RtpRelaySessionIT {
 
     /** Tells the relay where {@code peer} is, as core does from its SDP, and waits until the loop applied it. */
     private void announce(MediaSide side, RtpPeer peer) throws Exception {
-        stream.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), peer.rtpAddress().getAddress());
+        stream.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), false, peer.rtpAddress().getAddress());
         onLoop(() -> { });
     }
 
@@ -154,7 +154,7 @@ class RtpRelaySessionIT {
     @Test
     void aNatedPeerLatchesFromItsSignallingAddressAndTheLatchedPeerMaySwitchSsrc() throws Exception {
         // The caller's SDP names a private address it cannot be reached at; its SIP came from 127.0.0.2.
-        stream.setRemote(MediaSide.A, new InetSocketAddress("127.0.0.20", 4000), null,
+        stream.setRemote(MediaSide.A, new InetSocketAddress("127.0.0.20", 4000), null, false,
                 InetAddress.getByName("127.0.0.2"));
         announce(MediaSide.B, callee);
         caller.sendRtp(sbcRtp(MediaSide.A), text("natted"));

@@ -5,10 +5,17 @@ import gov.nist.javax.sip.message.SIPMessage;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.edgesbc.core.media.SdpBody;
+import org.edgesbc.core.sdp.AnnouncedMedia;
+import org.edgesbc.core.sdp.SdpRewrite;
+import org.edgesbc.core.sdp.SdpRewriteParams;
+import org.edgesbc.core.sdp.SdpRewriter;
+import org.edgesbc.core.sdp.SdpStatus;
+import org.edgesbc.core.sdp.SessionDescription;
+import org.edgesbc.core.sdp.StreamPlan;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.media.MediaSide;
@@ -20,9 +27,11 @@ import org.edgesbc.media.srtp.SrtpSuite;
 
 /**
  * Puts the SBC into the media path of a relayed dialog: every SDP body crossing it (offers and answers in INVITE,
- * 18x, 2xx, ACK, re-INVITE, UPDATE, PRACK) tells the relay where the sending side receives and is rewritten to the
- * SBC's address and the ports facing the receiving side. A dialog's streams are allocated on first sight and kept
- * across re-offers. Used only by the dialog's relay shard.
+ * 18x, 2xx, ACK, re-INVITE, UPDATE, PRACK) tells the relay where the sending side receives and is rewritten by
+ * {@link SdpRewriter} to the SBC's address and the ports facing the receiving side. A dialog's streams are allocated
+ * on first sight and kept across re-offers, and the o= line toward each side keeps one session id with versions
+ * that move only when the content does (RFC 3264 §8), whichever device of a forked call answered. Used only by the
+ * dialog's relay shard.
  */
 final class MediaAnchor {
     enum Outcome { NO_SDP, REWRITTEN, BAD_SDP, NO_PORTS }
@@ -48,72 +57,61 @@ final class MediaAnchor {
         if (relay == null || !isSdp(message)) {
             return Outcome.NO_SDP;
         }
-        SdpBody sdp;
-        try {
-            sdp = SdpBody.parse(new String(message.getRawContent(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
+        SessionDescription.Parsed parsed = SessionDescription.parse(
+                new String(message.getRawContent(), StandardCharsets.UTF_8));
+        if (parsed.status() != SdpStatus.OK) {
             return Outcome.BAD_SDP;
         }
         if (dialog.media == null) {
             dialog.media = relay.open(session -> onTimeout.accept(dialog));
         }
         MediaSession session = dialog.media;
-        List<SdpBody.Announced> announced = sdp.streams();
-        while (session.streams().size() < announced.size()) {
+        int count = parsed.description().media().size();
+        while (session.streams().size() < count) {
             if (session.addStream() == null) {
                 return Outcome.NO_PORTS;
             }
         }
         MediaSide to = from.other();
-        SrtpPolicy fromPolicy = policyOf(dialog, from);
         SrtpPolicy toPolicy = policyOf(dialog, to);
-        int[] ports = new int[announced.size()];
-        String[] crypto = new String[announced.size()];
-        for (int i = 0; i < announced.size(); i++) {
+        List<StreamPlan> plans = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             MediaStream stream = session.streams().get(i);
-            SdpBody.Announced offered = announced.get(i);
-            SdesCrypto peerKeys = fromPolicy == SrtpPolicy.OFF ? null : firstUsable(offered.cryptos());
-            if (peerKeys == null && fromPolicy == SrtpPolicy.REQUIRED && !offered.rejected()) {
-                return Outcome.BAD_SDP;
-            }
-            if (!offered.rejected()) {
+            // The SBC's keys toward a side are made once per stream; the rewriter announces them when its policy
+            // and the side's own last SDP call for SRTP.
+            SdesCrypto sbcKeys = toPolicy == SrtpPolicy.OFF ? null : stream.announcedKeys(to,
+                    () -> new SdesCrypto(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, SrtpKeys.random(random)));
+            plans.add(new StreamPlan(stream.localPort(to), sbcKeys, stream.peerSrtp(to)));
+        }
+        SdpRewrite rewrite = SdpRewriter.rewrite(parsed.description(), new SdpRewriteParams(
+                relay.advertisedAddress(), plans, policyOf(dialog, from), toPolicy, dialog.sdpSent[to.ordinal()]));
+        if (!rewrite.ok()) {
+            return Outcome.BAD_SDP;
+        }
+        for (int i = 0; i < count; i++) {
+            MediaStream stream = session.streams().get(i);
+            AnnouncedMedia announced = rewrite.announced().get(i);
+            if (!announced.rejected()) {
                 // SDES: each side announces the keys it sends with (RFC 4568 §6.1). What the sender said decides
                 // whether the SBC talks SRTP with it, with the keys the SBC announces (or will announce) to it.
+                SdesCrypto peerKeys = announced.senderKeys();
                 stream.peerSrtp(from, peerKeys != null);
                 stream.setSrtp(from, peerKeys, peerKeys == null ? null
                         : stream.announcedKeys(from, () -> new SdesCrypto(peerKeys.tag(), peerKeys.suite(),
                                 SrtpKeys.random(random))));
             }
-            if (offered.rtp() != null) {
-                stream.setRemote(from, offered.rtp(), offered.rtcp(), signalling);
-            }
-            ports[i] = stream.localPort(to);
-            boolean offerSrtp = toPolicy == SrtpPolicy.REQUIRED
-                    || (toPolicy == SrtpPolicy.OFFERED && !Boolean.FALSE.equals(stream.peerSrtp(to)));
-            if (offerSrtp) {
-                crypto[i] = stream.announcedKeys(to, () -> new SdesCrypto(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80,
-                        SrtpKeys.random(random))).format();
+            if (announced.rtp() != null) {
+                stream.setRemote(from, announced.rtp(), announced.rtcp(), announced.rtcpMux(), signalling);
             }
         }
-        session.setOnHold(sdp.onHold());
-        message.setMessageContent(sdp.rewrite(relay.advertisedAddress(), ports, crypto)
-                .getBytes(StandardCharsets.UTF_8));
+        dialog.sdpSent[to.ordinal()] = rewrite.origin();
+        session.setOnHold(rewrite.hold());
+        message.setMessageContent(rewrite.sdp().getBytes(StandardCharsets.UTF_8));
         return Outcome.REWRITTEN;
     }
 
     private SrtpPolicy policyOf(RelayDialog dialog, MediaSide side) {
         return policies.getOrDefault(side == MediaSide.A ? dialog.a.zone : dialog.b.zone, SrtpPolicy.OFF);
-    }
-
-    /** The first {@code a=crypto} offer with a suite and key form the SBC supports, or null. */
-    private static SdesCrypto firstUsable(List<String> cryptos) {
-        for (String value : cryptos) {
-            SdesCrypto crypto = SdesCrypto.parse(value);
-            if (crypto != null) {
-                return crypto;
-            }
-        }
-        return null;
     }
 
     void close(RelayDialog dialog) {

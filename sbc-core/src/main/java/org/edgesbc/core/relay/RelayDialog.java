@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.util.List;
+import org.edgesbc.core.sdp.SdpOrigin;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.policy.fraud.FraudGuard;
 
@@ -27,6 +28,8 @@ final class RelayDialog {
     ScheduledFuture<?> durationLimit;
     /** The anchored media, null until an SDP body crossed the dialog or when media is not anchored. */
     MediaSession media;
+    /** The o= identity of the last SDP body the SBC sent toward each side, by {@code MediaSide} ordinal. */
+    final SdpOrigin[] sdpSent = new SdpOrigin[2];
     /** The toll-fraud decision that let this call out through the trunk; released when the dialog ends. */
     FraudGuard.Decision fraud;
     /** For the call detail record: set for INVITE dialogs only. */

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The result of {@link SdpRewriter#rewrite}.
  *
- * @param status OK, or why the body cannot be anchored (core answers 488, or 400 for malformed SDP)
+ * @param status OK, or why the body cannot be anchored (core answers a request that carries it with 488)
  * @param sdp the rewritten body with CRLF line ends when OK, else null
  * @param announced per m= line, what the sender announced, when OK, else empty
  * @param origin the o= identity of the rewritten body, to pass back as the next call's {@code previous}; null

@@ -13,8 +13,7 @@ import org.edgesbc.media.srtp.SrtpPolicy;
  *     body with a live stream without a usable one
  * @param receiverPolicy the SRTP policy of the receiver's zone: REQUIRED announces the SBC's keys with RTP/SAVP,
  *     OFFERED does so unless the receiver's own SDP for the stream was plain, OFF sends plain RTP/AVP
- * @param allowRtcpMux whether {@code a=rtcp-mux} may pass to the receiver (the relay multiplexes per leg)
  * @param previous the o= identity of the last body sent in this direction of the call, null for the first
  */
 public record SdpRewriteParams(String mediaAddress, List<StreamPlan> streams, SrtpPolicy senderPolicy,
-        SrtpPolicy receiverPolicy, boolean allowRtcpMux, SdpOrigin previous) { }
+        SrtpPolicy receiverPolicy, SdpOrigin previous) { }

@@ -23,7 +23,8 @@ import org.edgesbc.policy.Cidr;
  *       removed (its keys are for the SBC, never for the other side).</li>
  *   <li>o= keeps the session id of the first body sent in this direction and moves the version only when the
  *       content changed (RFC 3264 §8); o= user name and s= are "-", so neither names the sender's software.</li>
- *   <li>a=rtcp names the SBC's RTCP port; a=rtcp-mux passes when allowed.</li>
+ *   <li>a=rtcp names the SBC's RTCP port; a=rtcp-mux passes, since the relay multiplexes or not per leg as each
+ *       side's own SDP says (RFC 5761), whatever the other side does.</li>
  *   <li>ICE (RFC 8839) and DTLS-SRTP (RFC 5763) attributes and BUNDLE groups are removed: the SBC is the only
  *       candidate either side may use and it terminates neither ICE nor DTLS.</li>
  *   <li>Everything else, codecs, telephone-event and direction attributes included, is kept as it was.</li>
@@ -37,18 +38,10 @@ public final class SdpRewriter {
 
     private SdpRewriter() { }
 
-    /** Reads {@code sdp} and writes it for the receiver; a failed status carries no body. Never throws for bad SDP. */
-    public static SdpRewrite rewrite(String sdp, SdpRewriteParams params) {
-        SessionDescription.Parsed parsed = SessionDescription.parse(sdp);
-        if (parsed.status() != SdpStatus.OK) {
-            return SdpRewrite.failed(parsed.status());
-        }
-        return rewrite(parsed.description(), params);
-    }
-
     /**
-     * Writes an already read body for the receiver: for callers that first look at how many m= lines it has, to
-     * allocate a relay stream for each before planning ports.
+     * Writes a body read by {@link SessionDescription#parse} for the receiver; a failed status carries no body.
+     * Takes the parsed body so that the caller can first look at how many m= lines it has, to allocate a relay
+     * stream for each before planning ports. Never throws for bad SDP.
      */
     public static SdpRewrite rewrite(SessionDescription body, SdpRewriteParams params) {
         if (params.streams().size() < body.media().size()) {
@@ -144,8 +137,8 @@ public final class SdpRewriter {
                 if (rtcpPort < 0) {
                     return new AnnouncedOrStatus(SdpStatus.MALFORMED, null);
                 }
-                if (fields.length == 3) {
-                    Connection explicit = Connection.parse("IN " + fields[1] + " " + fields[2]);
+                if (fields.length == 4) {
+                    Connection explicit = Connection.parse(fields[1] + " " + fields[2] + " " + fields[3]);
                     if (explicit.status != SdpStatus.OK) {
                         return new AnnouncedOrStatus(explicit.status, null);
                     }
@@ -193,7 +186,7 @@ public final class SdpRewriter {
                 connection(out, line, addressType, address);
             } else if (line.isAttribute() && line.attributeName().equals("rtcp")) {
                 out.append("a=rtcp:").append(plan.rtpPort() + 1);
-                if (line.attributeValue().trim().split(" +").length == 3) {
+                if (line.attributeValue().trim().split(" +").length == 4) {
                     out.append(" IN ").append(addressType).append(' ').append(address);
                 }
                 out.append("\r\n");
@@ -210,8 +203,7 @@ public final class SdpRewriter {
     private static void keep(StringBuilder out, SdpLine line, SdpRewriteParams params) {
         if (line.isAttribute()) {
             String name = line.attributeName();
-            if (REMOVED_ATTRIBUTES.contains(name) || (name.equals("rtcp-mux") && !params.allowRtcpMux())
-                    || (name.equals("group") && line.attributeValue().startsWith("BUNDLE"))
+            if (REMOVED_ATTRIBUTES.contains(name) || (name.equals("group") && line.attributeValue().startsWith("BUNDLE"))
                     || name.equals("bundle-only")) {
                 return;
             }

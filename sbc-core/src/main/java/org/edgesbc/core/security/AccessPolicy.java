@@ -170,7 +170,10 @@ public final class AccessPolicy implements RequestPolicy {
         while (headers != null && headers.hasNext()) {
             credentials.add(headers.next().getHeaderValue());
         }
-        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(), source);
+        // RFC 3261 §22.4: the credentials are for this Request-URI; jain-sip-ri keeps it as received but for the
+        // scheme's case, which the authenticator compares without regard to case.
+        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(),
+                request.getRequestURI().toString(), source);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
             return Verdict.allow(result.user());

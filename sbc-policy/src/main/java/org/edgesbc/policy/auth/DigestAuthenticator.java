@@ -142,28 +142,18 @@ public final class DigestAuthenticator {
     }
 
     /**
-     * Checks credentials for a request.
-     *
-     * @param credentials the Authorization or Proxy-Authorization header values of the request
-     * @param method the request method (for HA2)
-     * @param source where the request came from (for per-user source restrictions)
-     */
-    public Result verify(List<String> credentials, String method, InetAddress source) {
-        return verify(credentials, method, null, source);
-    }
-
-    /** Whether {@code user} is a configured account; for failure accounting only, never for an answer. */
-    public boolean knowsUser(String user) {
-        return user != null && users.containsKey(user);
-    }
-
-    /**
      * Checks credentials for a request, and that they were computed for this request's URI.
      *
+     * <p>The credentials' {@code uri} must name the request's Request-URI (RFC 3261 §22.4, RFC 7616 §3.4.6), so that
+     * credentials captured on the way to one target cannot be spent on another. The comparison is of the strings,
+     * the scheme excepted, which is compared without regard to case (RFC 3261 §19.1.4, RFC 3986 §3.1): a phone
+     * copies its Request-URI into {@code uri} as it wrote it. A mismatch is {@link AuthOutcome#FAILED} after the
+     * same digest work as a wrong password, so it can be told apart from one neither by the answer nor by its
+     * timing.
+     *
      * @param credentials the Authorization or Proxy-Authorization header values of the request
      * @param method the request method (for HA2)
-     * @param requestUri the Request-URI as received; the credentials' {@code uri} must equal it (RFC 7616 §3.4.6,
-     *     so that credentials captured for one target cannot be used for another); null skips this check
+     * @param requestUri the request's Request-URI
      * @param source where the request came from (for per-user source restrictions)
      */
     public Result verify(List<String> credentials, String method, String requestUri, InetAddress source) {
@@ -191,7 +181,7 @@ public final class DigestAuthenticator {
             return new Result(AuthOutcome.FAILED, null);
         }
         long issued = issuedMillis(nonce);
-        if (issued == FORGED || (requestUri != null && !requestUri.equals(uri))) {
+        if (issued == FORGED) {
             return new Result(AuthOutcome.FAILED, null);
         }
         long age = clock.millis() - issued;
@@ -203,7 +193,7 @@ public final class DigestAuthenticator {
                 + cnonce + ":auth:" + hash(algorithm, method + ":" + uri));
         boolean matches = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
-        if (!matches || !eligible) {
+        if (!matches || !eligible || !namesRequestUri(uri, requestUri)) {
             return new Result(AuthOutcome.FAILED, null);
         }
         if (!fresh) {
@@ -222,6 +212,13 @@ public final class DigestAuthenticator {
             nonceCounts.put(nonce, new NonceUse(count, issued));
         }
         return new Result(AuthOutcome.OK, username);
+    }
+
+    /** Whether the credentials' {@code uri} is the Request-URI: the same string but for the scheme's case. */
+    private static boolean namesRequestUri(String uri, String requestUri) {
+        int colon = requestUri.indexOf(':');
+        return colon > 0 && uri.length() == requestUri.length() && uri.regionMatches(true, 0, requestUri, 0, colon)
+                && uri.regionMatches(colon, requestUri, colon, requestUri.length() - colon);
     }
 
     private static boolean allowed(DigestUser user, InetAddress source) {

@@ -107,7 +107,10 @@ public final class BanTable {
         return Duration.ofMillis((long) Math.min(millis, (double) Math.max(maxDuration.toMillis(), base.toMillis())));
     }
 
-    /** Restores or adds a ban as given (state file, admin API); it also counts as an offence for escalation. */
+    /**
+     * Restores or adds a ban as given (from {@link BanStateFile#read}, or an operator's); it also counts as an offence
+     * for escalation.
+     */
     public void put(Ban ban) {
         if (!bans.containsKey(ban.source()) && bans.size() >= maxEntries) {
             expire(clock.instant());
@@ -145,27 +148,6 @@ public final class BanTable {
         List<Ban> active = new ArrayList<>(bans.values());
         active.sort(Comparator.comparing(Ban::expires));
         return active;
-    }
-
-    /** The active bans as plain values, for {@link BanStateFile} (same as {@link #list()}). */
-    public List<Ban> snapshot() {
-        return list();
-    }
-
-    /**
-     * Puts back bans from a snapshot, skipping those expired at {@code now}; offences join the escalation history.
-     *
-     * @return how many bans were restored
-     */
-    public int restore(List<Ban> snapshot, Instant now) {
-        int restored = 0;
-        for (Ban ban : snapshot) {
-            if (ban.activeAt(now)) {
-                put(ban);
-                restored++;
-            }
-        }
-        return restored;
     }
 
     public int size() {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class DigestAuthenticatorTest {
     private static final String REALM = "sbc.example";
+    /** The Request-URI of the REGISTERs these credentials are computed for. */
+    private static final String URI = "sip:" + REALM;
     private final ManualClock clock = new ManualClock();
     private final InetAddress phone = address("127.0.0.10");
     private final DigestAuthenticator auth = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()),
@@ -60,11 +62,16 @@ class DigestAuthenticatorTest {
 
     private static String credentials(DigestAlgorithm algorithm, String user, String password, String nonce,
             String nc) {
+        return credentials(algorithm, user, password, nonce, nc, "REGISTER", URI);
+    }
+
+    private static String credentials(DigestAlgorithm algorithm, String user, String password, String nonce,
+            String nc, String method, String uri) {
         String ha1 = DigestAuthenticator.ha1(algorithm, user, REALM, password);
-        String ha2 = DigestAuthenticator.hash(algorithm, "REGISTER:sip:" + REALM);
+        String ha2 = DigestAuthenticator.hash(algorithm, method + ":" + uri);
         String response = DigestAuthenticator.hash(algorithm, ha1 + ":" + nonce + ":" + nc + ":c0ffee:auth:" + ha2);
-        return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"sip:"
-                + REALM + "\", response=\"" + response + "\", algorithm=" + algorithm.token()
+        return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"" + uri
+                + "\", response=\"" + response + "\", algorithm=" + algorithm.token()
                 + ", qop=auth, nc=" + nc + ", cnonce=\"c0ffee\"";
     }
 
@@ -79,9 +86,9 @@ class DigestAuthenticatorTest {
         Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(challenges.get(0));
         assertThat(m.find()).isTrue();
         assertThat(md5Only.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", m.group(1),
-                "00000001")), "REGISTER", phone).outcome()).as("an algorithm not offered").isEqualTo(AuthOutcome.FAILED);
+                "00000001")), "REGISTER", URI, phone).outcome()).as("an algorithm not offered").isEqualTo(AuthOutcome.FAILED);
         assertThat(md5Only.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", m.group(1),
-                "00000002")), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+                "00000002")), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
         assertThat(auth.challenge(false)).as("the default order: SHA-256 first (RFC 7616 §3.7)")
                 .satisfiesExactly(c -> assertThat(c).contains("algorithm=SHA-256"),
                         c -> assertThat(c).contains("algorithm=MD5"));
@@ -91,7 +98,7 @@ class DigestAuthenticatorTest {
     void validCredentialsAuthenticateWithEitherAlgorithm() {
         for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
             DigestAuthenticator.Result result = auth.verify(
-                    List.of(credentials(algorithm, "1001", "secret1001", nonce(), "00000001")), "REGISTER", phone);
+                    List.of(credentials(algorithm, "1001", "secret1001", nonce(), "00000001")), "REGISTER", URI, phone);
             assertThat(result.outcome()).as(algorithm.name()).isEqualTo(AuthOutcome.OK);
             assertThat(result.user()).isEqualTo("1001");
         }
@@ -103,7 +110,7 @@ class DigestAuthenticatorTest {
         assertThat(challenge).hasSize(2);
         assertThat(challenge.get(0)).contains("algorithm=SHA-256", "qop=\"auth\"", "stale=true");
         assertThat(challenge.get(1)).contains("algorithm=MD5");
-        assertThat(auth.verify(List.of(), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.MISSING);
+        assertThat(auth.verify(List.of(), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.MISSING);
     }
 
     @Test
@@ -111,16 +118,16 @@ class DigestAuthenticatorTest {
         String nonce = nonce();
         List<DigestAuthenticator.Result> results = List.of(
                 auth.verify(List.of(credentials(DigestAlgorithm.MD5, "9999", "whatever", nonce, "00000001")),
-                        "REGISTER", phone),
+                        "REGISTER", URI, phone),
                 auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "wrong", nonce, "00000001")),
-                        "REGISTER", phone),
+                        "REGISTER", URI, phone),
                 auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1002", "secret1002", nonce, "00000001")),
-                        "REGISTER", phone),
+                        "REGISTER", URI, phone),
                 auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1003", "secret1003", nonce, "00000001")),
-                        "REGISTER", phone));
+                        "REGISTER", URI, phone));
         assertThat(results).extracting(DigestAuthenticator.Result::outcome).containsOnly(AuthOutcome.FAILED);
         assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1003", "secret1003", nonce, "00000001")),
-                "REGISTER", address("10.1.2.3")).outcome()).isEqualTo(AuthOutcome.OK);
+                "REGISTER", URI, address("10.1.2.3")).outcome()).isEqualTo(AuthOutcome.OK);
     }
 
     @Test
@@ -128,20 +135,20 @@ class DigestAuthenticatorTest {
         String nonce = nonce();
         clock.advance(Duration.ofMinutes(6));
         assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001")),
-                "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.STALE);
+                "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.STALE);
         String forged = nonce.substring(0, nonce.length() - 2) + (nonce.endsWith("AA") ? "BB" : "AA");
         assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", forged, "00000001")),
-                "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.FAILED);
+                "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.FAILED);
     }
 
     @Test
     void replayedNonceCountIsRefused() {
         String nonce = nonce();
         String first = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001");
-        assertThat(auth.verify(List.of(first), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
-        assertThat(auth.verify(List.of(first), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.REPLAY);
+        assertThat(auth.verify(List.of(first), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
+        assertThat(auth.verify(List.of(first), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.REPLAY);
         String next = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000002");
-        assertThat(auth.verify(List.of(next), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+        assertThat(auth.verify(List.of(next), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
     }
 
     @Test
@@ -153,7 +160,7 @@ class DigestAuthenticatorTest {
                 .containsEntry("realm", "a\"b").containsEntry("nc", "00000001");
         String noQop = credentials(DigestAlgorithm.MD5, "1001", "secret1001", nonce(), "00000001")
                 .replace(", qop=auth", "");
-        assertThat(auth.verify(List.of(noQop), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.FAILED);
+        assertThat(auth.verify(List.of(noQop), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.FAILED);
     }
 
     @Test
@@ -166,12 +173,32 @@ class DigestAuthenticatorTest {
     }
 
     @Test
-    void credentialsForAnotherUriFail() {
-        String valid = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce(), "00000001");
-        assertThat(auth.verify(List.of(valid), "REGISTER", "sip:other.example", phone).outcome())
-                .isEqualTo(AuthOutcome.FAILED);
-        assertThat(auth.verify(List.of(valid), "REGISTER", "sip:" + REALM, phone).outcome())
-                .isEqualTo(AuthOutcome.OK);
+    void credentialsForAnotherRequestUriFailLikeAWrongPassword() {
+        String nonce = nonce();
+        String target = "sip:200@" + REALM;
+        String forAnother = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001", "INVITE",
+                "sip:900@" + REALM);
+        String wrongPassword = credentials(DigestAlgorithm.SHA_256, "1001", "wrong", nonce, "00000001", "INVITE",
+                target);
+        assertThat(auth.verify(List.of(forAnother), "INVITE", target, phone))
+                .isEqualTo(auth.verify(List.of(wrongPassword), "INVITE", target, phone))
+                .isEqualTo(new DigestAuthenticator.Result(AuthOutcome.FAILED, null));
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001",
+                "INVITE", target + ";user=phone")), "INVITE", target, phone).outcome())
+                .as("a parameter more is another URI").isEqualTo(AuthOutcome.FAILED);
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001",
+                "INVITE", "sip:200@SBC.example")), "INVITE", target, phone).outcome())
+                .as("the host is compared as written").isEqualTo(AuthOutcome.FAILED);
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001",
+                "INVITE", target)), "INVITE", target, phone).outcome())
+                .as("the refusals did not use up the nonce-count").isEqualTo(AuthOutcome.OK);
+    }
+
+    @Test
+    void theSchemeOfTheRequestUriIsComparedWithoutRegardToCase() {
+        String credentials = credentials(DigestAlgorithm.MD5, "1001", "secret1001", nonce(), "00000001", "REGISTER",
+                "SIP:" + REALM);
+        assertThat(auth.verify(List.of(credentials), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
     }
 
     @Test
@@ -185,23 +212,16 @@ class DigestAuthenticatorTest {
         };
         String first = fresh.get();
         String captured = credentials(DigestAlgorithm.MD5, "1001", "secret1001", first, "00000001");
-        assertThat(small.verify(List.of(captured), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+        assertThat(small.verify(List.of(captured), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
         clock.advance(Duration.ofSeconds(1));
         for (int i = 0; i < 2; i++) {
             String other = fresh.get();
             assertThat(small.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", other,
-                    "00000001")), "REGISTER", phone).outcome()).isEqualTo(AuthOutcome.OK);
+                    "00000001")), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
         }
-        assertThat(small.verify(List.of(captured), "REGISTER", phone).outcome())
+        assertThat(small.verify(List.of(captured), "REGISTER", URI, phone).outcome())
                 .as("the history of the first nonce is gone, so it must not be accepted again")
                 .isEqualTo(AuthOutcome.STALE);
-    }
-
-    @Test
-    void knowsOnlyConfiguredUsers() {
-        assertThat(auth.knowsUser("1001")).isTrue();
-        assertThat(auth.knowsUser("9999")).isFalse();
-        assertThat(auth.knowsUser(null)).isFalse();
     }
 
     @Test

@@ -88,19 +88,36 @@ class BanTableTest {
     }
 
     @Test
-    void snapshotAndRestoreCarryBansAndTheirOffences() throws Exception {
+    void bansWrittenToTheStateFileAndPutBackAfterARestartKeepTheirOffences() throws Exception {
+        BanStateFile file = new BanStateFile(dir.resolve("bans.tsv"));
         table.ban(ip("127.0.0.80"), BanReason.AUTH_FAILURES, "failed authentications",
                 Map.of("failures", 10L, "threshold", 10L), Duration.ofHours(1));
         table.ban(ip("127.0.0.81"), BanReason.SCANNER, "user-agent:sipvicious", Map.of(), Duration.ofMinutes(1));
-        var snapshot = table.snapshot();
+        file.write(table.list());
         clock.advance(Duration.ofMinutes(2));
         BanTable restarted = new BanTable(3, Duration.ofDays(1), 4, Duration.ofDays(7), clock);
-        assertThat(restarted.restore(snapshot, clock.instant())).isEqualTo(1);
+        file.read(clock.instant()).bans().forEach(restarted::put);
         assertThat(restarted.get(ip("127.0.0.80")).counters()).containsEntry("failures", 10L);
-        assertThat(restarted.isBanned(ip("127.0.0.81"))).isFalse();
+        assertThat(restarted.isBanned(ip("127.0.0.81"))).as("expired while the SBC was down").isFalse();
         clock.advance(Duration.ofHours(1));
-        assertThat(restarted.ban(ip("127.0.0.80"), BanReason.AUTH_FAILURES, "again", Duration.ofHours(1)).offences())
-                .as("a restart does not reset escalation").isEqualTo(2);
+        Ban again = restarted.ban(ip("127.0.0.80"), BanReason.AUTH_FAILURES, "again", Duration.ofHours(1));
+        assertThat(again.offences()).as("a restart does not reset escalation").isEqualTo(2);
+        assertThat(Duration.between(again.created(), again.expires())).isEqualTo(Duration.ofHours(4));
+    }
+
+    @Test
+    void anOperatorsBanHoldsUntilLiftedAndStillCountsForEscalation() throws Exception {
+        InetAddress source = ip("127.0.0.85");
+        table.put(new Ban(source, BanReason.MANUAL, "seen in honeypot", clock.instant(),
+                clock.instant().plus(Duration.ofMinutes(30)), 1));
+        assertThat(table.isBanned(source)).isTrue();
+        assertThat(table.list()).extracting(Ban::reason).containsExactly(BanReason.MANUAL);
+        assertThat(table.remove(source)).isTrue();
+        assertThat(table.remove(source)).as("nothing left to lift").isFalse();
+        assertThat(table.isBanned(source)).isFalse();
+        Ban automatic = table.ban(source, BanReason.FLOOD, "over budget", Duration.ofHours(1));
+        assertThat(automatic.offences()).isEqualTo(2);
+        assertThat(Duration.between(automatic.created(), automatic.expires())).isEqualTo(Duration.ofHours(4));
     }
 
     @Test
@@ -109,8 +126,8 @@ class BanTableTest {
         BanStateFile file = new BanStateFile(path);
         table.ban(ip("127.0.0.90"), BanReason.FLOOD, "over budget",
                 Map.of("dropped", 1000L, "window_seconds", 60L), Duration.ofHours(1));
-        file.write(table.snapshot());
-        file.write(table.snapshot());
+        file.write(table.list());
+        file.write(table.list());
         try (var listing = Files.list(path.getParent())) {
             assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("bans.tsv");
         }

@@ -30,4 +30,28 @@ class FailureCounterTest {
         clock.advance(Duration.ofMinutes(2));
         assertThat(counter.record(3)).as("closed windows make room").isEqualTo(1);
     }
+
+    @Test
+    void eachKeyCountsApartAndAResetStartsItsCountOver() {
+        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock);
+        for (int i = 1; i <= 9; i++) {
+            assertThat(counter.record("guesser")).isEqualTo(i);
+        }
+        assertThat(counter.record("phone")).as("another source's failures are its own").isEqualTo(1);
+        assertThat(counter.record("guesser")).as("the threshold of 10 reached").isEqualTo(10);
+        counter.reset("guesser");
+        assertThat(counter.record("guesser")).as("after a ban or a success").isEqualTo(1);
+        assertThat(counter.record("phone")).isEqualTo(2);
+    }
+
+    @Test
+    void failuresSpreadWiderThanTheWindowNeverAddUpToMoreThanOneWindowHolds() {
+        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock);
+        int most = 0;
+        for (int i = 0; i < 20; i++) {
+            most = Math.max(most, counter.record("slow"));
+            clock.advance(Duration.ofMinutes(3));
+        }
+        assertThat(most).as("one failure every 3 minutes in 10-minute windows").isEqualTo(4);
+    }
 }

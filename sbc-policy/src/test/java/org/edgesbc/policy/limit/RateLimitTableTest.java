@@ -64,20 +64,21 @@ class RateLimitTableTest {
     }
 
     @Test
-    void sharedLimiterAdmitsBurstThenRate() {
-        SharedRateLimiter limiter = new SharedRateLimiter(10, 3, clock.nanos());
+    void aOneKeyTableIsAGlobalBudgetThatAnIdleSpellRefillsOnlyToItsBurst() {
+        RateLimitTable<String> global = new RateLimitTable<>(1, Duration.ofHours(1).toNanos(), clock::nanos);
         for (int i = 0; i < 3; i++) {
-            assertThat(limiter.tryTake(clock.nanos())).isTrue();
+            assertThat(global.tryTake("global", 10, 3)).isTrue();
         }
-        assertThat(limiter.tryTake(clock.nanos())).isFalse();
+        assertThat(global.tryTake("global", 10, 3)).isFalse();
         clock.advance(Duration.ofMillis(100));
-        assertThat(limiter.tryTake(clock.nanos())).isTrue();
-        assertThat(limiter.tryTake(clock.nanos())).isFalse();
-        clock.advance(Duration.ofHours(1));
+        assertThat(global.tryTake("global", 10, 3)).isTrue();
+        assertThat(global.tryTake("global", 10, 3)).isFalse();
+        clock.advance(Duration.ofHours(2));
         int admitted = 0;
         for (int i = 0; i < 10; i++) {
-            admitted += limiter.tryTake(clock.nanos()) ? 1 : 0;
+            admitted += global.tryTake("global", 10, 3) ? 1 : 0;
         }
-        assertThat(admitted).as("an idle hour restores only the burst").isEqualTo(3);
+        assertThat(admitted).as("two idle hours give back the burst, never more").isEqualTo(3);
+        assertThat(global.overflows()).as("one key never overflows its own table").isZero();
     }
 }
