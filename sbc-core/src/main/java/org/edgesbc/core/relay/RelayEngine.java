@@ -61,7 +61,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         RateLimitedLog log = new RateLimitedLog("org.edgesbc.relay");
         Map<String, SrtpPolicy> srtp = new HashMap<>();
         settings.zones().forEach((name, peer) -> srtp.put(name, peer.srtp()));
-        MediaAnchor anchor = new MediaAnchor(media, srtp);
+        MediaAnchor anchor = media == null ? MediaAnchor.PASS_THROUGH : new SdpMediaAnchor(media, srtp);
         PeerDirectory peers = new PeerDirectory(settings, flows);
         CallRouter router = new CallRouter(settings, peers, topology);
         CallRecorder records = new CallRecorder(cdrs, clock);
