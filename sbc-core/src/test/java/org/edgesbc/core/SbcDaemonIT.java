@@ -147,7 +147,9 @@ class SbcDaemonIT {
                 while ((answer = trunk.receive(500)) != null) {
                     answers.add(answer);
                 }
-                assertThat(answers).allMatch(a -> a.startsWith("SIP/2.0 4"));
+                // SIP/3.0 gets 505 (RFC 3261 §21.5.7, RFC 4475 §3.1.2.16); every other refusal is a 4xx.
+                assertThat(answers).allMatch(a -> a.startsWith("SIP/2.0 4") || a.startsWith("SIP/2.0 505 "));
+                assertThat(answers).anyMatch(a -> a.startsWith("SIP/2.0 505 "));
                 assertThat(answers).anyMatch(a -> a.startsWith("SIP/2.0 400 "));
                 assertThat(pbx.receive(200)).as("nothing hostile reaches the PBX").isNull();
 

@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Every rejection is counted ({@link TransportMetrics#gateRejected}).</li>
  *   <li>Log lines are limited to one per reason per {@link #LOG_INTERVAL_NANOS ten seconds}, each telling how many
  *       similar lines were suppressed since the previous one.</li>
- *   <li>An answer (400, or 413 for size) is built only for a request whose Via, From, To, Call-ID and CSeq were
- *       intact and whose topmost Via is well-formed, never for a response (RFC 3261 §8.2.6, §18.2.1), and at most
- *       {@link #ANSWERS_PER_SECOND} per second per transport (a token bucket with a burst of the same size), so that
- *       a flood of garbage cannot turn the SBC into a reflector. Over the budget a rejection is dropped silently.</li>
+ *   <li>An answer (400, or the status RFC 3261 names for the reason: 413, 416, 420, 505) is built only for a
+ *       request whose Via, From, To, Call-ID and CSeq were intact and whose topmost Via is well-formed, never for
+ *       a response (RFC 3261 §8.2.6, §18.2.1), and at most {@link #ANSWERS_PER_SECOND} per second per transport (a
+ *       token bucket with a burst of the same size), so that a flood of garbage cannot turn the SBC into a
+ *       reflector. Over the budget a rejection is dropped silently.</li>
  * </ul>
  *
  * <p>Thread-safe: I/O threads of every listener share one instance.
@@ -71,10 +72,7 @@ final class GateRejectResponder {
                 || !budgets.get(transport).take(nanoClock.getAsLong())) {
             return null;
         }
-        String statusLine = reason == GateRejection.MESSAGE_TOO_LARGE
-                ? "SIP/2.0 413 Request Entity Too Large\r\n"
-                : "SIP/2.0 400 " + phrase(reason) + "\r\n";
-        StringBuilder answer = new StringBuilder(512).append(statusLine);
+        StringBuilder answer = new StringBuilder(512).append(statusLine(reason));
         for (String line : result.replyHeaders().split("\r\n")) {
             answer.append(line);
             if (isToHeader(line) && !line.toLowerCase(Locale.ROOT).contains("tag=")) {
@@ -84,6 +82,10 @@ final class GateRejectResponder {
                 answer.append(";tag=").append(HexFormat.of().formatHex(tag));
             }
             answer.append("\r\n");
+        }
+        if (result.unsupported() != null) {
+            // RFC 3261 §16.3 step 5: a 420 lists the option tags not understood.
+            answer.append("Unsupported: ").append(result.unsupported()).append("\r\n");
         }
         // No Server header: nothing in a reject tells a scanner what answers (design: topology hiding).
         answer.append("Content-Length: 0\r\n\r\n");
@@ -101,16 +103,26 @@ final class GateRejectResponder {
         return logLimiter.suppressed(reason.ordinal());
     }
 
+    /** The status RFC 3261 names for each reason; 400 where it names none. */
+    private static String statusLine(GateRejection reason) {
+        return switch (reason) {
+            case MESSAGE_TOO_LARGE -> "SIP/2.0 413 Request Entity Too Large\r\n";
+            case URI_SCHEME_UNSUPPORTED -> "SIP/2.0 416 Unsupported URI Scheme\r\n";
+            case EXTENSION_UNSUPPORTED -> "SIP/2.0 420 Bad Extension\r\n";
+            // RFC 3261 §21.5.7; RFC 4475 §3.1.2.16.
+            case VERSION_UNSUPPORTED -> "SIP/2.0 505 Version Not Supported\r\n";
+            default -> "SIP/2.0 400 " + phrase(reason) + "\r\n";
+        };
+    }
+
     private static String phrase(GateRejection reason) {
         return switch (reason) {
             case CONTENT_LENGTH_INVALID, CONTENT_LENGTH_MISMATCH -> "Bad Content-Length";
             case REQUIRED_HEADER_MISSING -> "Missing Required Header";
             case REQUIRED_HEADER_REPEATED -> "Repeated Header";
-            case LINE_FOLDING -> "Line Folding Not Accepted";
             case TOO_MANY_HEADERS, HEADER_TOO_LONG -> "Header Limit Exceeded";
             case INVALID_UTF8 -> "Invalid UTF-8";
             case NUL_BYTE -> "NUL Byte";
-            case VERSION_UNSUPPORTED -> "Unsupported SIP Version";
             default -> "Bad Request";
         };
     }

@@ -58,8 +58,8 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             }
             metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
             sink.onMessage(new InboundSipMessage(new DatagramFlow(ctx.channel(), packet.sender(), metrics),
-                    admitted.zone(), bytes, result.request(), result.method(), result.statusCode(), result.callId(),
-                    received));
+                    admitted.zone(), result.message(), result.request(), result.method(), result.statusCode(),
+                    result.callId(), received));
         } finally {
             packet.release();
         }

@@ -14,6 +14,7 @@ import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
 import java.text.ParseException;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -38,6 +39,33 @@ public final class SipMessageParser {
 
     private SipMessageParser() { }
 
+    /**
+     * jain-sip-ri's CSeq encoder upper-cases the method, but methods are case-sensitive (RFC 3261 §7.1): a relayed
+     * extension method such as {@code Fancy} (RFC 4475 §3.1.1.2) would leave with {@code CSeq: 1 FANCY}, which the
+     * next hop must refuse (RFC 4475 §3.1.2.17), and its answer would match no transaction. A CSeq whose method has
+     * a lower-case letter is replaced by one that encodes the method as received.
+     */
+    private static void keepCseqMethodCase(SIPMessage message) {
+        CSeq cseq = (CSeq) message.getCSeq();
+        if (cseq != null && !cseq.getMethod().equals(cseq.getMethod().toUpperCase(Locale.ROOT))) {
+            message.setHeader(new CaseKeepingCSeq(cseq.getSeqNumber(), cseq.getMethod()));
+        }
+    }
+
+    /** A CSeq that encodes its method exactly as it was set. */
+    private static final class CaseKeepingCSeq extends CSeq {
+        private static final long serialVersionUID = 1L;
+
+        CaseKeepingCSeq(long sequenceNumber, String method) {
+            super(sequenceNumber, method);
+        }
+
+        @Override
+        protected StringBuilder encodeBody(StringBuilder buffer) {
+            return buffer.append(seqno).append(SP).append(method);
+        }
+    }
+
     public static SIPMessage parse(byte[] gatedBytes) throws SipParseException {
         try {
             SIPMessage message = new StringMsgParser()
@@ -45,6 +73,7 @@ public final class SipMessageParser {
             if (message == null) {
                 throw new SipParseException("no SIP message in input", null);
             }
+            keepCseqMethodCase(message);
             return message;
         } catch (ParseException e) {
             throw new SipParseException(e.getMessage(), e);

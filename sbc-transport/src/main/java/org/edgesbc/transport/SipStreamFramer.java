@@ -120,8 +120,7 @@ final class SipStreamFramer extends ByteToMessageDecoder {
         GateResult verdict = tooLarge ? gate.tooLarge(head, length) : gate.check(head, length, true);
         if (verdict.accepted() || verdict.keepAlive()) {
             // The gate judges a framed message; here the framing itself is what failed.
-            verdict = new GateResult(GateRejection.CONTENT_LENGTH_INVALID, false, verdict.request(), null, 0, null,
-                    null);
+            verdict = GateResult.rejected(GateRejection.CONTENT_LENGTH_INVALID, verdict.request(), null);
         }
         byte[] answer = responder.reject(transport, verdict, String.valueOf(ctx.channel().remoteAddress()));
         if (answer != null) {

@@ -54,7 +54,7 @@ final class SipStreamHandler extends SimpleChannelInboundHandler<byte[]> {
         }
         String zone = ctx.channel().attr(StreamAdmissionHandler.ZONE).get();
         metrics.messageReceived(transport, result.request() ? result.method() : "response");
-        sink.onMessage(new InboundSipMessage(flow, zone, message, result.request(), result.method(),
+        sink.onMessage(new InboundSipMessage(flow, zone, result.message(), result.request(), result.method(),
                 result.statusCode(), result.callId(), received));
     }
 

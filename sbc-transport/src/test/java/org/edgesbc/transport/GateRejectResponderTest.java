@@ -6,8 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.edgesbc.transport.gate.GateResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** Answers to rejected messages: only for requests, 400 or 413, no Server header, rate-limited per transport. */
+/**
+ * Answers to rejected messages: only for requests, 400 or the status RFC 3261 names, no Server header, rate-limited
+ * per transport.
+ */
 class GateRejectResponderTest {
     private static final String REPLY_HEADERS = "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
             + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n";
@@ -18,7 +23,7 @@ class GateRejectResponderTest {
     private final GateRejectResponder responder = new GateRejectResponder(metrics, clock::get);
 
     private static GateResult rejectedRequest(GateRejection reason) {
-        return new GateResult(reason, false, true, null, 0, null, REPLY_HEADERS);
+        return GateResult.rejected(reason, true, REPLY_HEADERS);
     }
 
     private String answer(SipTransport transport, GateResult result) {
@@ -44,11 +49,31 @@ class GateRejectResponderTest {
                 .startsWith("SIP/2.0 413 Request Entity Too Large\r\n");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "VERSION_UNSUPPORTED, SIP/2.0 505 Version Not Supported",
+        "URI_SCHEME_UNSUPPORTED, SIP/2.0 416 Unsupported URI Scheme",
+        "START_LINE_INVALID, SIP/2.0 400 Bad Request",
+    })
+    void reasonsRfc3261NamesAStatusForGetThatStatus(GateRejection reason, String statusLine) {
+        assertThat(answer(SipTransport.UDP, rejectedRequest(reason))).startsWith(statusLine + "\r\n")
+                .doesNotContain("Unsupported:");
+    }
+
+    @Test
+    void anUnsupportedProxyRequireGets420ListingTheTags() {
+        GateResult result = new GateResult(GateRejection.EXTENSION_UNSUPPORTED, false, true, null, 0, null,
+                REPLY_HEADERS, "foo, bar", null);
+        assertThat(answer(SipTransport.TCP, result)).startsWith("SIP/2.0 420 Bad Extension\r\n")
+                .contains("CSeq: 1 INVITE\r\n", "Unsupported: foo, bar\r\n")
+                .endsWith("Content-Length: 0\r\n\r\n");
+    }
+
     @Test
     void responsesAndRequestsWithoutIntactHeadersAreCountedButNeverAnswered() {
-        assertThat(answer(SipTransport.UDP, new GateResult(GateRejection.REQUIRED_HEADER_MISSING, false, false, null,
-                0, null, REPLY_HEADERS))).isNull();
-        assertThat(answer(SipTransport.UDP, new GateResult(GateRejection.GARBAGE, false, true, null, 0, null, null)))
+        assertThat(answer(SipTransport.UDP, GateResult.rejected(GateRejection.REQUIRED_HEADER_MISSING, false,
+                REPLY_HEADERS))).isNull();
+        assertThat(answer(SipTransport.UDP, GateResult.rejected(GateRejection.GARBAGE, true, null)))
                 .isNull();
         assertThat(metrics.rejected(SipTransport.UDP, GateRejection.REQUIRED_HEADER_MISSING)).isEqualTo(1);
         assertThat(metrics.rejected(SipTransport.UDP, GateRejection.GARBAGE)).isEqualTo(1);

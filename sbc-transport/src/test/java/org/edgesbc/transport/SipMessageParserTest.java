@@ -3,8 +3,12 @@ package org.edgesbc.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
 import java.nio.charset.StandardCharsets;
+import org.edgesbc.transport.gate.GateResult;
+import org.edgesbc.transport.gate.SipMessageGate;
 import org.junit.jupiter.api.Test;
 
 class SipMessageParserTest {
@@ -17,6 +21,31 @@ class SipMessageParserTest {
         SIPMessage message = SipMessageParser.parse(BYE.getBytes(StandardCharsets.UTF_8));
         assertThat(message.getCallId().getCallId()).isEqualTo("c1");
         assertThat(message.getHeader("X-Extra")).isNotNull();
+    }
+
+    @Test
+    void anExtensionMethodKeepsItsCaseInTheCseqItIsSentWith() throws SipParseException {
+        String fancy = BYE.replace("BYE", "Fancy.Method");
+        SIPMessage message = SipMessageParser.parse(fancy.getBytes(StandardCharsets.UTF_8));
+        assertThat(message.encode()).contains("CSeq: 4 Fancy.Method\r\n");
+        assertThat(((SIPMessage) message.clone()).encode()).contains("CSeq: 4 Fancy.Method\r\n");
+        assertThat(SipMessageParser.parse(BYE.getBytes(StandardCharsets.UTF_8)).encode()).contains("CSeq: 4 BYE\r\n");
+    }
+
+    @Test
+    void whatTheGateHandsOnParsesAsTheRfcMeansIt() throws SipParseException {
+        // RFC 3261 §7.3.1 folding and §18.3 datagram framing, and an RFC 2543 request without Max-Forwards.
+        String folded = "INVITE sip:a@example.com SIP/2.0\r\nVia: SIP / 2.0\r\n /UDP 192.0.2.1\r\n"
+                + "From: <sip:b@x>\r\nTo:\r\n <sip:a@x>\r\nCall-ID: c2\r\nCSeq: 0009\r\n INVITE\r\n"
+                + "Content-Type: application/sdp\r\n\r\nv=0\r\n";
+        byte[] bytes = folded.getBytes(StandardCharsets.UTF_8);
+        GateResult gated = new SipMessageGate(TransportConfig.GateLimits.DEFAULTS).check(bytes, bytes.length, false);
+        SIPRequest request = (SIPRequest) SipMessageParser.parse(gated.message());
+        assertThat(request.getTopmostVia().getTransport()).isEqualTo("UDP");
+        assertThat(request.getTo().getAddress().getURI().toString()).isEqualTo("sip:a@x");
+        assertThat(request.getCSeq().getSeqNumber()).isEqualTo(9);
+        assertThat(request.getContentLength().getContentLength()).isEqualTo(5);
+        assertThat(((MaxForwards) request.getHeader(MaxForwards.NAME)).getMaxForwards()).isEqualTo(70);
     }
 
     @Test

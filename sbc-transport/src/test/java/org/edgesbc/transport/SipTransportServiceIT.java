@@ -294,15 +294,15 @@ class SipTransportServiceIT {
     void tcpGateRejectIsAnsweredAndTheConnectionStaysUsable() throws Exception {
         startAll();
         try (StreamSipPeer peer = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
-            String folded = options("TCP", peer.localAddress(), "folded")
-                    .replace("Content-Length: 0\r\n", "Subject: first line\r\n folded on\r\nContent-Length: 0\r\n");
-            peer.send(folded);
+            String mismatched = options("TCP", peer.localAddress(), "mismatched").replace(" OPTIONS\r\n", " INFO\r\n");
+            assertThat(mismatched).contains("CSeq: 1 INFO\r\n");
+            peer.send(mismatched);
             assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 400 ");
 
-            peer.send(options("TCP", peer.localAddress(), "after-fold"));
-            assertThat(nextInbound().callId()).isEqualTo("after-fold");
+            peer.send(options("TCP", peer.localAddress(), "after-mismatch"));
+            assertThat(nextInbound().callId()).isEqualTo("after-mismatch");
         }
-        assertThat(metrics.rejected(SipTransport.TCP, GateRejection.LINE_FOLDING)).isEqualTo(1);
+        assertThat(metrics.rejected(SipTransport.TCP, GateRejection.HEADER_MALFORMED)).isEqualTo(1);
     }
 
     @Test

@@ -5,7 +5,10 @@ import org.edgesbc.transport.GateRejection;
 /**
  * What the strict gate found in one message: either a rejection reason, a keep-alive, or the facts the relay routes
  * by. For a rejected request whose identifying headers were intact, {@link #replyHeaders} holds them verbatim
- * (Via lines, From, To, Call-ID, CSeq, each ending in CRLF) so that a 400 can be built without parsing.
+ * (Via lines, From, To, Call-ID, CSeq, each ending in CRLF) so that an answer can be built without parsing.
+ *
+ * @param message for an accepted message, the bytes to hand on (see {@link SipMessageGate#check}); else null
+ * @param unsupported for {@link GateRejection#EXTENSION_UNSUPPORTED}, the option tags the 420 lists; else null
  */
 public record GateResult(
         GateRejection rejection,
@@ -14,12 +17,14 @@ public record GateResult(
         String method,
         int statusCode,
         String callId,
-        String replyHeaders) {
+        String replyHeaders,
+        String unsupported,
+        byte[] message) {
 
-    static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null);
+    static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null, null, null);
 
-    static GateResult rejected(GateRejection reason, boolean request, String replyHeaders) {
-        return new GateResult(reason, false, request, null, 0, null, replyHeaders);
+    public static GateResult rejected(GateRejection reason, boolean request, String replyHeaders) {
+        return new GateResult(reason, false, request, null, 0, null, replyHeaders, null, null);
     }
 
     public boolean accepted() {

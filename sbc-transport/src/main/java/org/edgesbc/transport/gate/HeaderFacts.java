@@ -20,6 +20,8 @@ final class HeaderFacts {
     private int maxForwards;
     private int contentLengths;
     private long contentLength = -1;
+    /** Option tags of every Proxy-Require line, comma-joined as an Unsupported header lists them; null when none. */
+    private String proxyRequire;
     private int callIdStart;
     private int callIdEnd;
     private int cseqStart;
@@ -31,23 +33,34 @@ final class HeaderFacts {
     String callId;
     String cseqMethod;
 
-    /** Takes one header line [from, end) (without CRLF). Returns a rejection or null. */
+    /**
+     * Takes one header [from, end) without its final CRLF; folded continuation lines were already joined into it
+     * by the gate. Returns a rejection or null.
+     */
     GateRejection accept(byte[] m, int from, int end, int maxVias) {
-        if (m[from] == ' ' || m[from] == '\t') {
-            // RFC 3261 §7.3.1 allows folding, but parsers disagree about it: refused at the edge.
-            return GateRejection.LINE_FOLDING;
-        }
         int colon = -1;
+        boolean quoted = false;
         for (int i = from; i < end; i++) {
             byte b = m[i];
-            if (b == 0) {
-                return GateRejection.NUL_BYTE;
-            }
             if (b == '\r' || b == '\n') {
                 return GateRejection.HEADER_MALFORMED;
             }
-            if (colon < 0 && b == ':') {
-                colon = i;
+            if (colon < 0) {
+                if (b == 0) {
+                    return GateRejection.NUL_BYTE;
+                }
+                colon = b == ':' ? i : -1;
+            } else if (quoted && b == '\\' && i + 1 < end) {
+                // A quoted-pair may escape any octet but CR and LF, NUL included (RFC 3261 §25.1; RFC 4475
+                // §3.1.1.2): it is a character of the quoted string, not the end of the header.
+                i++;
+                if (m[i] == '\r' || m[i] == '\n') {
+                    return GateRejection.HEADER_MALFORMED;
+                }
+            } else if (b == '"') {
+                quoted = !quoted;
+            } else if (b == 0) {
+                return GateRejection.NUL_BYTE;
             }
         }
         if (colon < 0) {
@@ -81,14 +94,15 @@ final class HeaderFacts {
                 froms++;
                 fromStart = from;
                 fromEnd = end;
-                yield valueEnd > valueStart ? null : GateRejection.HEADER_MALFORMED;
+                yield address(m, valueStart, valueEnd, false);
             }
             case TO -> {
                 tos++;
                 toStart = from;
                 toEnd = end;
-                yield valueEnd > valueStart ? null : GateRejection.HEADER_MALFORMED;
+                yield address(m, valueStart, valueEnd, false);
             }
+            case CONTACT -> address(m, valueStart, valueEnd, true);
             case MAX_FORWARDS -> {
                 maxForwards++;
                 yield digits(m, valueStart, valueEnd, 3) >= 0 ? null : GateRejection.HEADER_MALFORMED;
@@ -100,6 +114,7 @@ final class HeaderFacts {
                 contentLength = digits(m, valueStart, valueEnd, 9);
                 yield contentLength >= 0 ? null : GateRejection.CONTENT_LENGTH_INVALID;
             }
+            case PROXY_REQUIRE -> proxyRequire(m, valueStart, valueEnd);
             case OTHER -> null;
         };
     }
@@ -134,12 +149,12 @@ final class HeaderFacts {
     }
 
     /**
-     * Whether a Via value starts like {@code SIP/2.0/transport SP host} (RFC 3261 §20.42), enough for a 400 to be
-     * routed back by it; the response itself goes to the packet's source (RFC 3581), but a Via the sender cannot
-     * match is not worth echoing.
+     * Whether a Via value starts like {@code SIP/version/transport SP host} (RFC 3261 §20.42; any version token, so
+     * that a SIP/7.0 sender gets its 505), enough for an answer to be routed back by it; the response itself goes
+     * to the packet's source (RFC 3581), but a Via the sender cannot match is not worth echoing.
      */
     private static boolean sentByLooksSane(byte[] m, int valueStart, int valueEnd) {
-        String prefix = "sip/2.0/";
+        String prefix = "sip/";
         if (valueEnd - valueStart <= prefix.length()) {
             return false;
         }
@@ -149,7 +164,14 @@ final class HeaderFacts {
             }
         }
         int p = valueStart + prefix.length();
-        int transportStart = p;
+        int versionStart = p;
+        while (p < valueEnd && Tokens.isTokenChar(m[p])) {
+            p++;
+        }
+        if (p == versionStart || p == valueEnd || m[p] != '/') {
+            return false;
+        }
+        int transportStart = ++p;
         while (p < valueEnd && Tokens.isTokenChar(m[p])) {
             p++;
         }
@@ -210,9 +232,48 @@ final class HeaderFacts {
         return null;
     }
 
-    /** Whole-message rules, once all headers are seen. */
+    private static GateRejection address(byte[] m, int valueStart, int valueEnd, boolean list) {
+        return valueEnd > valueStart && AddressSyntax.wellFormed(m, valueStart, valueEnd, list) ? null
+                : GateRejection.HEADER_MALFORMED;
+    }
+
+    /** {@code Proxy-Require: option-tag *(COMMA option-tag)}, option-tag = token (RFC 3261 §20.29). */
+    private GateRejection proxyRequire(byte[] m, int valueStart, int valueEnd) {
+        StringBuilder tags = new StringBuilder(proxyRequire == null ? "" : proxyRequire);
+        int p = valueStart;
+        while (p < valueEnd) {
+            int tagStart = p;
+            while (p < valueEnd && Tokens.isTokenChar(m[p])) {
+                p++;
+            }
+            if (p == tagStart) {
+                return GateRejection.HEADER_MALFORMED;
+            }
+            tags.append(tags.length() == 0 ? "" : ", ").append(new String(m, tagStart, p - tagStart,
+                    StandardCharsets.US_ASCII));
+            while (p < valueEnd && (m[p] == ' ' || m[p] == '\t')) {
+                p++;
+            }
+            if (p < valueEnd && m[p++] != ',') {
+                return GateRejection.HEADER_MALFORMED;
+            }
+            while (p < valueEnd && (m[p] == ' ' || m[p] == '\t')) {
+                p++;
+            }
+        }
+        proxyRequire = tags.length() == 0 ? null : tags.toString();
+        return proxyRequire == null ? GateRejection.HEADER_MALFORMED : null;
+    }
+
+    /**
+     * Whole-message rules, once all headers are seen.
+     *
+     * @param bodyLength the bytes after the blank line: the whole body on a stream, the rest of the datagram on UDP
+     */
     GateRejection validate(StartLine start, int bodyLength, boolean stream) {
-        if (vias == 0 || callIds == 0 || cseqs == 0 || froms == 0 || tos == 0 || (start.request && maxForwards == 0)) {
+        // RFC 2543 had no Max-Forwards, and a proxy adds one where it is missing (RFC 3261 §16.6 step 3; RFC 4475
+        // §3.4.1): only its repetition is an error.
+        if (vias == 0 || callIds == 0 || cseqs == 0 || froms == 0 || tos == 0) {
             return GateRejection.REQUIRED_HEADER_MISSING;
         }
         if (callIds > 1 || cseqs > 1 || froms > 1 || tos > 1 || maxForwards > 1) {
@@ -223,13 +284,41 @@ final class HeaderFacts {
             if (stream) {
                 return GateRejection.CONTENT_LENGTH_INVALID;
             }
-        } else if (contentLength != bodyLength) {
+        } else if (stream ? contentLength != bodyLength : contentLength > bodyLength) {
+            // RFC 3261 §18.3: octets of a datagram past the body its Content-Length states are discarded (RFC 4475
+            // §3.1.1.8); a body shorter than stated is an error (§3.1.2.2).
             return GateRejection.CONTENT_LENGTH_MISMATCH;
+        }
+        if (start.rejection != null) {
+            return start.rejection;
         }
         if (start.request && !start.method.equals(cseqMethod)) {
             return GateRejection.HEADER_MALFORMED;
         }
+        if (start.request && proxyRequire != null && !start.method.equals("ACK") && !start.method.equals("CANCEL")) {
+            // RFC 3261 §16.3 step 5: this element supports no extension a proxy must understand. ACK and CANCEL
+            // are exempt: there the header is ignored (RFC 3261 §8.2.2.3).
+            return GateRejection.EXTENSION_UNSUPPORTED;
+        }
         return null;
+    }
+
+    /** The option tags a 420 lists in its Unsupported header, or null. */
+    String unsupported() {
+        return proxyRequire;
+    }
+
+    boolean hasMaxForwards() {
+        return maxForwards > 0;
+    }
+
+    boolean hasContentLength() {
+        return contentLengths > 0;
+    }
+
+    /** The Content-Length value; meaningful only when {@link #hasContentLength()}. */
+    long contentLength() {
+        return contentLength;
     }
 
     /** The lines a 400 must echo (RFC 3261 §8.2.6.2), or null when they are not all present, single and short. */
@@ -253,9 +342,16 @@ final class HeaderFacts {
         out.append(new String(m, from, end - from, StandardCharsets.UTF_8)).append("\r\n");
     }
 
-    /** Parses up to {@code maxDigits} ASCII digits filling [from, to) exactly; -1 when not a plain number. */
+    /**
+     * Parses the ASCII digits filling [from, to) exactly, at most {@code maxDigits} of them after leading zeros
+     * (1*DIGIT allows them: RFC 4475 §3.1.1.1 sends {@code Max-Forwards: 0068}); -1 when not a plain number.
+     */
     private static long digits(byte[] m, int from, int to, int maxDigits) {
-        if (to <= from || to - from > maxDigits) {
+        int significant = from;
+        while (significant < to - 1 && m[significant] == '0') {
+            significant++;
+        }
+        if (to <= from || to - significant > maxDigits) {
             return -1;
         }
         long value = 0;
@@ -268,7 +364,7 @@ final class HeaderFacts {
         return value;
     }
 
-    private enum Name { VIA, CALL_ID, CSEQ, FROM, TO, MAX_FORWARDS, CONTENT_LENGTH, OTHER }
+    private enum Name { VIA, CALL_ID, CSEQ, FROM, TO, CONTACT, MAX_FORWARDS, CONTENT_LENGTH, PROXY_REQUIRE, OTHER }
 
     /** Full and compact forms (RFC 3261 §7.3.3), case-insensitively. */
     private static Name name(byte[] m, int from, int end) {
@@ -280,42 +376,37 @@ final class HeaderFacts {
                 case 'f' -> Name.FROM;
                 case 't' -> Name.TO;
                 case 'l' -> Name.CONTENT_LENGTH;
+                case 'm' -> Name.CONTACT;
                 default -> Name.OTHER;
             };
         }
-        if (equalsIgnoreCase(m, from, end, "via")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "via")) {
             return Name.VIA;
         }
-        if (equalsIgnoreCase(m, from, end, "call-id")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "call-id")) {
             return Name.CALL_ID;
         }
-        if (equalsIgnoreCase(m, from, end, "cseq")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "cseq")) {
             return Name.CSEQ;
         }
-        if (equalsIgnoreCase(m, from, end, "from")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "from")) {
             return Name.FROM;
         }
-        if (equalsIgnoreCase(m, from, end, "to")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "to")) {
             return Name.TO;
         }
-        if (equalsIgnoreCase(m, from, end, "max-forwards")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "contact")) {
+            return Name.CONTACT;
+        }
+        if (Tokens.equalsIgnoreCase(m, from, end, "proxy-require")) {
+            return Name.PROXY_REQUIRE;
+        }
+        if (Tokens.equalsIgnoreCase(m, from, end, "max-forwards")) {
             return Name.MAX_FORWARDS;
         }
-        if (equalsIgnoreCase(m, from, end, "content-length")) {
+        if (Tokens.equalsIgnoreCase(m, from, end, "content-length")) {
             return Name.CONTENT_LENGTH;
         }
         return Name.OTHER;
-    }
-
-    private static boolean equalsIgnoreCase(byte[] m, int from, int end, String lower) {
-        if (end - from != lower.length()) {
-            return false;
-        }
-        for (int i = 0; i < lower.length(); i++) {
-            if ((m[from + i] | 0x20) != lower.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

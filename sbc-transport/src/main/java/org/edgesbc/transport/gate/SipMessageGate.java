@@ -30,6 +30,13 @@ public final class SipMessageGate {
     /**
      * Checks one complete message: a UDP datagram, or a message the stream framer cut by its Content-Length.
      *
+     * <p>An accepted message is handed on as {@link GateResult#message}, in the form RFC 3261 says is equivalent and
+     * jain-sip-ri reads as the sender meant it: folded header lines joined, in place, each fold's CRLF becoming two
+     * SP (§7.3.1, "equivalent to a single SP"; lengths and the body stay where they were); on UDP, the octets past
+     * the body the Content-Length states dropped (§18.3), and a missing Content-Length added with the length of
+     * the rest of the datagram (§18.3, §20.14); a request without Max-Forwards given {@code Max-Forwards: 70} (§16.6
+     * step 3, RFC 2543 peers). The array is {@code message} itself unless a header was added or bytes dropped.
+     *
      * @param stream true for TCP/TLS, where Content-Length is mandatory (RFC 3261 §18.3)
      */
     public GateResult check(byte[] message, int length, boolean stream) {
@@ -50,7 +57,7 @@ public final class SipMessageGate {
             return GateResult.rejected(sip ? GateRejection.START_LINE_TOO_LONG : GateRejection.GARBAGE, false, null);
         }
         StartLine start = StartLine.parse(message, pos, lineEnd);
-        if (start.rejection != null) {
+        if (start.rejection != null && !start.answerable()) {
             return GateResult.rejected(start.rejection, false, null);
         }
         return checkHeaders(message, length, lineEnd + 2, start, stream);
@@ -62,7 +69,7 @@ public final class SipMessageGate {
         int bodyStart = -1;
         GateRejection rejection = null;
         while (pos < length) {
-            int end = findCrlf(m, pos, Math.min(length, pos + limits.maxHeaderLineBytes() + 2));
+            int end = headerEnd(m, pos, length);
             if (end < 0) {
                 rejection = findCrlf(m, pos, length) < 0 ? GateRejection.HEADER_MALFORMED
                         : GateRejection.HEADER_TOO_LONG;
@@ -70,6 +77,11 @@ public final class SipMessageGate {
             }
             if (end == pos) {
                 bodyStart = pos + 2;
+                break;
+            }
+            if (isBlank(m[pos])) {
+                // A continuation line with no header before it to continue.
+                rejection = GateRejection.LINE_FOLDING;
                 break;
             }
             if (++headers > limits.maxHeaders()) {
@@ -94,10 +106,53 @@ public final class SipMessageGate {
         }
         if (rejection != null) {
             String reply = start.request && rejection != GateRejection.TOO_MANY_VIAS ? facts.replyHeaders(m) : null;
-            return GateResult.rejected(rejection, start.request, reply);
+            return new GateResult(rejection, false, start.request, null, 0, null, reply,
+                    rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null);
         }
         String method = start.request ? start.method : facts.cseqMethod;
-        return new GateResult(null, false, start.request, method, start.status, facts.callId, null);
+        return new GateResult(null, false, start.request, method, start.status, facts.callId, null, null,
+                handedOn(m, length, bodyStart, facts, start.request));
+    }
+
+    /**
+     * The CRLF ending the header that starts at {@code pos}, searched no further than the header line limit, with
+     * every continuation line (one starting with SP or HT) joined into it in place; -1 when there is none in reach.
+     */
+    private int headerEnd(byte[] m, int pos, int length) {
+        int limit = Math.min(length, pos + limits.maxHeaderLineBytes() + 2);
+        int end = findCrlf(m, pos, limit);
+        while (end > pos && end + 2 < length && isBlank(m[end + 2])) {
+            m[end] = ' ';
+            m[end + 1] = ' ';
+            end = findCrlf(m, end + 2, limit);
+        }
+        return end;
+    }
+
+    /** The accepted message as handed on: see {@link #check}. */
+    private static byte[] handedOn(byte[] m, int length, int bodyStart, HeaderFacts facts, boolean request) {
+        int end = facts.hasContentLength() ? bodyStart + (int) facts.contentLength() : length;
+        StringBuilder added = new StringBuilder();
+        if (!facts.hasContentLength()) {
+            added.append("Content-Length: ").append(length - bodyStart).append("\r\n");
+        }
+        if (request && !facts.hasMaxForwards()) {
+            added.append("Max-Forwards: 70\r\n");
+        }
+        if (added.isEmpty() && end == m.length) {
+            return m;
+        }
+        byte[] extra = added.toString().getBytes(StandardCharsets.US_ASCII);
+        int headerEnd = bodyStart - 2;
+        byte[] out = new byte[end + extra.length];
+        System.arraycopy(m, 0, out, 0, headerEnd);
+        System.arraycopy(extra, 0, out, headerEnd, extra.length);
+        System.arraycopy(m, headerEnd, out, headerEnd + extra.length, end - headerEnd);
+        return out;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     /**
@@ -114,14 +169,14 @@ public final class SipMessageGate {
         }
         int lineEnd = findCrlf(head, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
         StartLine start = lineEnd < 0 ? null : StartLine.parse(head, pos, lineEnd);
-        if (start == null || start.rejection != null || !start.request) {
+        if (start == null || (start.rejection != null && !start.answerable()) || !start.request) {
             return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, false, null);
         }
         HeaderFacts facts = new HeaderFacts();
         pos = lineEnd + 2;
         for (int headers = 0; pos < length && headers < limits.maxHeaders(); headers++) {
-            int end = findCrlf(head, pos, Math.min(length, pos + limits.maxHeaderLineBytes() + 2));
-            if (end <= pos) {
+            int end = headerEnd(head, pos, length);
+            if (end <= pos || isBlank(head[pos])) {
                 // The blank line, a line cut off by the limit, or one too long: the headers seen so far decide.
                 break;
             }

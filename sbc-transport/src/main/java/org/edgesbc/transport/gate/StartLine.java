@@ -56,7 +56,11 @@ final class StartLine {
         return new StartLine(null, false, null, status);
     }
 
-    /** {@code Method SP Request-URI SP SIP/2.0}, exactly one space between parts. */
+    /**
+     * {@code Method SP Request-URI SP SIP/2.0}, exactly one space between parts (RFC 3261 §7.1; RFC 4475 §3.1.2.9
+     * and §3.1.2.10 let an element refuse extra spaces). A request line shaped like one but wrong in its URI or
+     * version is still a request whose headers may be echoed in the answer ({@link #answerable}).
+     */
     private static StartLine parseRequestLine(byte[] m, int from, int end) {
         int p = from;
         while (p < end && Tokens.isTokenChar(m[p])) {
@@ -72,14 +76,48 @@ final class StartLine {
             p++;
         }
         if (p == uriStart || p >= end || m[p] != ' ') {
-            return reject(GateRejection.START_LINE_INVALID, true);
+            return answerable(GateRejection.START_LINE_INVALID, method);
         }
+        int uriEnd = p;
         int versionStart = p + 1;
-        if (end - versionStart == 7 && startsWith(m, versionStart, end, "SIP/2.0")) {
-            return new StartLine(null, true, method, 0);
+        if (end - versionStart != 7 || !startsWith(m, versionStart, end, "SIP/2.0")) {
+            return answerable(isOtherVersion(m, versionStart, end) ? GateRejection.VERSION_UNSUPPORTED
+                    : GateRejection.START_LINE_INVALID, method);
         }
-        return reject(startsWith(m, versionStart, end, "SIP/") ? GateRejection.VERSION_UNSUPPORTED
-                : GateRejection.START_LINE_INVALID, true);
+        GateRejection uri = RequestUri.check(m, uriStart, uriEnd);
+        return uri == null ? new StartLine(null, true, method, 0) : answerable(uri, method);
+    }
+
+    private static StartLine answerable(GateRejection reason, String method) {
+        return new StartLine(reason, true, method, 0);
+    }
+
+    /**
+     * Whether a rejected request line still names its method and ends in a version, so that the headers decide
+     * whether the answer can be sent: a bad Request-URI or version gets 400, 416 or 505 like any other request.
+     */
+    boolean answerable() {
+        return rejection != null && request && method != null;
+    }
+
+    /** {@code SIP/} 1*DIGIT "." 1*DIGIT other than 2.0: a version this element does not speak (505). */
+    private static boolean isOtherVersion(byte[] m, int from, int end) {
+        if (!startsWith(m, from, end, "SIP/")) {
+            return false;
+        }
+        int p = from + 4;
+        int major = p;
+        while (p < end && digit(m[p])) {
+            p++;
+        }
+        if (p == major || p >= end || m[p] != '.') {
+            return false;
+        }
+        int minor = ++p;
+        while (p < end && digit(m[p])) {
+            p++;
+        }
+        return p > minor && p == end;
     }
 
     /** Starts with {@code SIP/} or with a method token followed by a space. */

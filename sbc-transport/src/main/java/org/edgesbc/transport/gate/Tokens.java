@@ -25,4 +25,17 @@ final class Tokens {
     static boolean isTokenChar(byte b) {
         return b >= 0 && TOKEN[b];
     }
+
+    /** Whether [from, end) is {@code lower} in any case: header names and URI schemes (RFC 3261 §7.3.1, §19.1.4). */
+    static boolean equalsIgnoreCase(byte[] m, int from, int end, String lower) {
+        if (end - from != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < lower.length(); i++) {
+            if ((m[from + i] | 0x20) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

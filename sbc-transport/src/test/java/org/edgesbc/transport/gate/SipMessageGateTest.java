@@ -71,18 +71,30 @@ class SipMessageGateTest {
         "duplicate Content-Length | Content-Length: 5\\r\\n | Content-Length: 5\\r\\nContent-Length: 5\\r\\n | CONTENT_LENGTH_INVALID",
         "negative Content-Length  | Content-Length: 5\\r\\n | Content-Length: -5\\r\\n | CONTENT_LENGTH_INVALID",
         "larger Content-Length    | Content-Length: 5\\r\\n | Content-Length: 50\\r\\n | CONTENT_LENGTH_MISMATCH",
-        "smaller Content-Length   | Content-Length: 5\\r\\n | Content-Length: 2\\r\\n | CONTENT_LENGTH_MISMATCH",
         "missing Call-ID          | Call-ID: abc@192.0.2.1\\r\\n | '' | REQUIRED_HEADER_MISSING",
         "two Call-IDs             | Call-ID: abc@192.0.2.1\\r\\n | Call-ID: a\\r\\ni: b\\r\\n | REQUIRED_HEADER_REPEATED",
-        "missing Max-Forwards     | Max-Forwards: 70\\r\\n | '' | REQUIRED_HEADER_MISSING",
         "missing Via              | 'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\\r\\n' | '' | REQUIRED_HEADER_MISSING",
-        "folded header            | To: <sip:100@example.com>\\r\\n | To: Bob\\r\\n <sip:100@example.com>\\r\\n | LINE_FOLDING",
         "NUL in a header          | CSeq: 1 INVITE | CSeq: 1<NUL> INVITE | NUL_BYTE",
         "CSeq method mismatch     | CSeq: 1 INVITE | CSeq: 1 BYE | HEADER_MALFORMED",
         "CSeq too large           | CSeq: 1 INVITE | CSeq: 2147483648 INVITE | HEADER_MALFORMED",
         "header without colon     | Content-Type: application/sdp | Content-Type application/sdp | HEADER_MALFORMED",
         "SIP/3.0                  | SIP/2.0\\r\\nVia | SIP/3.0\\r\\nVia | VERSION_UNSUPPORTED",
         "two spaces in start line | INVITE sip | INVITE  sip | START_LINE_INVALID",
+        "space after the version  | SIP/2.0\\r\\nVia | SIP/2.0 \\r\\nVia | START_LINE_INVALID",
+        "space in Request-URI     | sip:100@example.com SIP | sip:100@example.com; lr SIP | START_LINE_INVALID",
+        "Request-URI in brackets  | INVITE sip:100@example.com | INVITE <sip:100@example.com> | START_LINE_INVALID",
+        "headers in Request-URI   | sip:100@example.com SIP | sip:100@example.com?Subject=x SIP | START_LINE_INVALID",
+        "unknown URI scheme       | INVITE sip:100@example.com | INVITE urn:x-unknown:100 | URI_SCHEME_UNSUPPORTED",
+        "two Max-Forwards         | Max-Forwards: 70\\r\\n | Max-Forwards: 70\\r\\nMax-Forwards: 69\\r\\n | REQUIRED_HEADER_REPEATED",
+        "Max-Forwards of 4 digits | Max-Forwards: 70 | Max-Forwards: 1070 | HEADER_MALFORMED",
+        "continuation first       | Via: | \\tVia: | LINE_FOLDING",
+        "NUL outside quotes       | To: <sip:100@example.com> | To: Bob<NUL> <sip:100@example.com> | NUL_BYTE",
+        "NUL in quotes unescaped  | To: <sip:100@example.com> | To: \"B<NUL>b\" <sip:100@example.com> | NUL_BYTE",
+        "unterminated quote       | To: <sip:100@example.com> | To: \"Bob <sip:100@example.com> | HEADER_MALFORMED",
+        "space inside brackets    | To: <sip:100@example.com> | To: < sip:100@example.com > | HEADER_MALFORMED",
+        "comma in bare name       | To: <sip:100@example.com> | To: Doe, Bob <sip:100@example.com> | HEADER_MALFORMED",
+        "headers in bare Contact  | Content-Type | Contact: sip:a@example.com?Subject=x\\r\\nContent-Type | HEADER_MALFORMED",
+        "bad Contact in a list    | Content-Type | m: <sip:a@example.com>, < sip:b@example.com>\\r\\nContent-Type | HEADER_MALFORMED",
     })
     void hostileInputIsRejectedWithItsReason(String name, String from, String to, GateRejection expected) {
         String message = INVITE.replace(unescape(from), unescape(to));
@@ -91,7 +103,113 @@ class SipMessageGateTest {
     }
 
     private static String unescape(String s) {
-        return s.replace("\\r", "\r").replace("\\n", "\n").replace("<NUL>", "\u0000");
+        return s.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t").replace("<NUL>", "\u0000");
+    }
+
+    private static String handedOn(GateResult result) {
+        assertThat(result.accepted()).as(String.valueOf(result.rejection())).isTrue();
+        return new String(result.message(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void foldedHeadersAreJoinedInPlaceWithTheBodyWhereItWas() {
+        // RFC 3261 §7.3.1: a line starting with SP or HT continues the header above it.
+        String folded = INVITE.replace("To: <sip:100@example.com>\r\n", "To:\r\n  Bob\r\n\t<sip:100@example.com>\r\n")
+                .replace("CSeq: 1 INVITE", "CSeq: 1\r\n INVITE")
+                .replace("Via: SIP/2.0/UDP 192.0.2.1:5060", "Via: SIP / 2.0\r\n /UDP\r\n   192.0.2.1:5060");
+        byte[] bytes = folded.getBytes(StandardCharsets.UTF_8);
+        GateResult result = gate.check(bytes, bytes.length, true);
+        assertThat(result.message()).as("joined in place, nothing copied").isSameAs(bytes);
+        assertThat(handedOn(result))
+                .contains("To:    Bob  \t<sip:100@example.com>\r\n", "CSeq: 1   INVITE\r\n",
+                        "Via: SIP / 2.0   /UDP     192.0.2.1:5060;branch=z9hG4bK-1\r\n")
+                .endsWith("\r\n\r\n" + BODY)
+                .hasSameSizeAs(folded);
+    }
+
+    @Test
+    void aFoldedHeaderIsBoundByTheHeaderLineLimit() {
+        String folded = INVITE.replace("Max-Forwards: 70\r\n",
+                "Max-Forwards: 70\r\nSubject: x" + "\r\n continued".repeat(200) + "\r\n");
+        assertThat(check(folded).rejection()).isEqualTo(GateRejection.HEADER_TOO_LONG);
+    }
+
+    @Test
+    void datagramOctetsPastTheStatedBodyAreDropped() {
+        // RFC 3261 §18.3: two requests in one datagram; the first is the message, the rest is discarded.
+        String second = "OPTIONS sip:100@example.com SIP/2.0\r\nContent-Length: 0\r\n\r\n";
+        assertThat(handedOn(check(INVITE + second))).isEqualTo(INVITE);
+        assertThat(check(INVITE + second, true).rejection()).isEqualTo(GateRejection.CONTENT_LENGTH_MISMATCH);
+        assertThat(check(INVITE.replace("Content-Length: 5", "Content-Length: 2")).message())
+                .hasSize(INVITE.length() - 3);
+    }
+
+    @Test
+    void anRfc2543RequestGetsTheContentLengthAndMaxForwardsItLacks() {
+        String old = INVITE.replace("Max-Forwards: 70\r\n", "").replace("Content-Length: 5\r\n", "")
+                .replace("branch=z9hG4bK-1", "received=192.0.2.1");
+        assertThat(handedOn(check(old)))
+                .endsWith("Content-Type: application/sdp\r\nContent-Length: 5\r\nMax-Forwards: 70\r\n\r\n" + BODY);
+        String response = "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 192.0.2.1\r\nFrom: <sip:a@x>;tag=1\r\n"
+                + "To: <sip:b@x>;tag=2\r\nCall-ID: c1\r\nCSeq: 7 INVITE\r\n\r\n";
+        assertThat(handedOn(check(response))).as("responses carry no Max-Forwards")
+                .endsWith("CSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n");
+    }
+
+    @Test
+    void numbersMayHaveLeadingZeros() {
+        assertThat(check(INVITE.replace("Max-Forwards: 70", "Max-Forwards: 0070")
+                .replace("CSeq: 1 INVITE", "CSeq: 0001 INVITE")).accepted()).isTrue();
+    }
+
+    @Test
+    void aQuotedPairMayEscapeNul() {
+        // RFC 3261 §25.1 quoted-pair; the only NUL the gate lets through.
+        String escaped = INVITE.replace("To: <sip:100@example.com>", "To: \"NUL:\\\u0000 \\\"\" <sip:100@example.com>");
+        assertThat(check(escaped).accepted()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown method of token characters | INVITE sip:100@example.com | X.y!%*_+`'~-1 sip:100@example.com | CSeq: 1 INVITE | CSeq: 1 X.y!%*_+`'~-1",
+        "separators in the user part        | sip:100@example.com SIP | sip:1_0?0,/;;:&$+=!@example.com SIP | x | x",
+        "parameter in the user part         | sip:100@example.com SIP | sip:100;par=u%40example.net@example.com SIP | x | x",
+        "escapes in URIs                    | sip:100@example.com SIP | sip:sips%3A100%40example.com@example.net SIP | <sip:a@example.com> | <sip:%61%20b@example.com;%6C%72>",
+        "tel Request-URI                    | sip:100@example.com SIP | tel:+49-30-1234 SIP | x | x",
+        "bare display name before bracket   | <sip:a@example.com> | caller<sip:a@example.com> | x | x",
+        "escaped quotes in display name     | <sip:a@example.com> | \"J \\\\\\\"R\\\"\"<sip:a@example.com> | x | x",
+        "quoted question mark in parameter  | <sip:a@example.com>;tag=1 | sip:a@example.com;tag=1;p=\"?\" | x | x",
+        "Contact list and star              | Content-Type | Contact: \"A, B\" <sip:a@x?Route=y>;q=0.5, sip:b@x\\r\\nm: *\\r\\nContent-Type | x | x",
+    })
+    void whatRfc4475CallsValidIsAccepted(String name, String from, String to, String from2, String to2) {
+        String message = INVITE.replace(unescape(from), unescape(to)).replace(unescape(from2), unescape(to2));
+        assertThat(message).isNotEqualTo(INVITE);
+        assertThat(check(message).rejection()).as(message).isNull();
+    }
+
+    @Test
+    void aRejectedRequestLineStillCarriesTheHeadersForItsAnswer() {
+        GateResult version = check(INVITE.replace("SIP/2.0", "SIP/7.0"));
+        assertThat(version.rejection()).isEqualTo(GateRejection.VERSION_UNSUPPORTED);
+        assertThat(version.replyHeaders()).contains("Call-ID: abc@192.0.2.1\r\n");
+        GateResult scheme = check(INVITE.replace("INVITE sip:100@example.com", "INVITE x-opaque:anything"));
+        assertThat(scheme.rejection()).isEqualTo(GateRejection.URI_SCHEME_UNSUPPORTED);
+        assertThat(scheme.replyHeaders()).contains("CSeq: 1 INVITE\r\n");
+        assertThat(check("GET / HTTP/1.1\r\nHost: x\r\n\r\n").replyHeaders()).isNull();
+    }
+
+    @Test
+    void proxyRequireIsRefusedWithItsOptionTags() {
+        String required = INVITE.replace("Content-Type", "Proxy-Require: foo,  bar\r\nProxy-Require: baz\r\n"
+                + "Require: unknown-to-proxies\r\nContent-Type");
+        GateResult result = check(required);
+        assertThat(result.rejection()).isEqualTo(GateRejection.EXTENSION_UNSUPPORTED);
+        assertThat(result.unsupported()).isEqualTo("foo, bar, baz");
+        assertThat(result.replyHeaders()).contains("Call-ID: abc@192.0.2.1\r\n");
+        // RFC 3261 §8.2.2.3: ignored in CANCEL (and ACK).
+        assertThat(check(required.replace("INVITE", "CANCEL")).accepted()).isTrue();
+        assertThat(check(INVITE.replace("Content-Type", "Proxy-Require: a b\r\nContent-Type")).rejection())
+                .isEqualTo(GateRejection.HEADER_MALFORMED);
     }
 
     @Test
