@@ -58,7 +58,7 @@ class EdgeSecurityIT {
         zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                 SrtpPolicy.OFF));
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, base.fraud(), zones,
-                base.management(), base.registration());
+                base.management(), base.registration(), base.stirShaken());
     }
 
     private static String register(UdpSipPeer phone, InetSocketAddress sbc, String user, int cseq, String callId,
@@ -363,7 +363,7 @@ class EdgeSecurityIT {
                     new FraudRules(base.fraud().defaults().allowedClasses(), 10, 100, 2_000_000, 0), Map.of(),
                     Map.of("4989", 60_000_000L), 0);
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(),
-                    fraud, base.zones(), base.management(), base.registration());
+                    fraud, base.zones(), base.management(), base.registration(), base.stirShaken());
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
                 InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
                 pbx.towards(sbcUdp);
@@ -415,7 +415,7 @@ class EdgeSecurityIT {
             FraudConfig fraud = new FraudConfig(base.fraud().dialPlan(), base.fraud().prefixes(),
                     base.fraud().defaults(), Map.of("300", international), Map.of("979", 120_000_000L), 0);
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(),
-                    fraud, base.zones(), base.management(), base.registration());
+                    fraud, base.zones(), base.management(), base.registration(), base.stirShaken());
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
                 InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
                 pbx.towards(sbcUdp);

@@ -48,7 +48,7 @@ class FloodIT {
         zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                 SrtpPolicy.OFF));
         SbcConfig config = new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(),
-                base.fraud(), zones, base.management(), base.registration());
+                base.fraud(), zones, base.management(), base.registration(), base.stirShaken());
         try (SbcDaemon sbc = SbcDaemon.start(config)) {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             String target = "127.0.0.1:" + sbcUdp.getPort();

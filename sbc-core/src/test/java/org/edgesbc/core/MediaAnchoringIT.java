@@ -184,7 +184,7 @@ class MediaAnchoringIT {
         ZoneConfig trunk = base.zone("trunk");
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(), java.util.List.of(
                 new ZoneConfig(trunk.name(), trunk.role(), trunk.networks(), trunk.peer(), policy),
-                base.zone("pbx")), base.management(), base.registration());
+                base.zone("pbx")), base.management(), base.registration(), base.stirShaken());
     }
 
     private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
@@ -192,7 +192,7 @@ class MediaAnchoringIT {
         MediaSettings m = base.media();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), new MediaSettings(true, m.address(),
                 m.advertisedAddress(), m.portMin(), m.portMax(), m.quarantine(), mediaTimeout, m.holdTimeout(),
-                m.threads()), base.security(), base.fraud(), base.zones(), base.management(), base.registration());
+                m.threads()), base.security(), base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
     }
 
     private static Call establish(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, DatagramSocket callerRtp,

@@ -299,7 +299,7 @@ class RegistrationIT {
                     s.udpReceiveBufferBytes(), s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), s.timers(),
                     s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), udpOnly, base.media(), base.security(),
-                    base.fraud(), base.zones(), base.management(), base.registration());
+                    base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
             try (SbcDaemon sbc = SbcDaemon.start(config);
                     TestPhone phone = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062")) {
                 assertThat(phone.register(60)).startsWith("SIP/2.0 200 ");

@@ -93,7 +93,7 @@ class RegistrationStormIT {
                 Map.of("register", 2, "invite", 5, "options", 5, "other", 20), d.floodBanAfter(),
                 d.newInvitesPerSecond(), d.digestAlgorithms());
         return new SbcConfig(config.source(), config.dataDir(), config.sip(), config.media(), security,
-                config.fraud(), config.zones(), config.management(), config.registration());
+                config.fraud(), config.zones(), config.management(), config.registration(), config.stirShaken());
     }
 
     /** The metric lines that say something was refused, dropped, shed or banned, for failure messages. */

@@ -185,7 +185,7 @@ class Rfc4475IT {
                         d.maxStartLineBytes(), d.maxHeaderLineBytes(), d.maxHeaders(), RAISED_MAX_VIAS),
                 s.connections(), s.timers(), s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
         sbc = SbcDaemon.start(new SbcConfig(base.source(), base.dataDir(), sip, base.media(), base.security(),
-                base.fraud(), base.zones(), base.management(), base.registration()));
+                base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken()));
         pbx.towards(sbc.sipAddress(SipTransport.UDP));
     }
 

@@ -169,7 +169,7 @@ class SippRegistrationIT {
                 d.peerPacketsPerSecond(), d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(),
                 d.newInvitesPerSecond(), List.of(DigestAlgorithm.MD5, DigestAlgorithm.SHA_256));
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), md5First, base.fraud(),
-                zones, base.management(), base.registration());
+                zones, base.management(), base.registration(), base.stirShaken());
     }
 
     /** A scenario of the test fixtures ({@code src-test-fixtures/src/main/resources/sipp/}), copied to disk. */

@@ -9,6 +9,7 @@ import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.StirShakenConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.core.config.SipConfig;
@@ -64,7 +65,7 @@ final class TestConfigs {
         zones.add(new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, networks.stream().map(Cidr::parse).toList(),
                 null, SrtpPolicy.OFF));
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, base.fraud(), zones,
-                base.management(), registration);
+                base.management(), registration, base.stirShaken());
     }
 
     /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */
@@ -102,6 +103,6 @@ final class TestConfigs {
                                 trunkPeer, SrtpPolicy.OFF),
                         new ZoneConfig("pbx", ZoneConfig.ZoneRole.PBX, List.of(Cidr.parse("127.0.0.3/32")), pbxPeer,
                         SrtpPolicy.OFF)),
-                new ManagementConfig("127.0.0.1", 0, "test-token"), RegistrationConfig.DEFAULTS);
+                new ManagementConfig("127.0.0.1", 0, "test-token"), RegistrationConfig.DEFAULTS, StirShakenConfig.OFF);
     }
 }

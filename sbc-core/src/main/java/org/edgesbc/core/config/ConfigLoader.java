@@ -66,6 +66,6 @@ public final class ConfigLoader {
         if (sip != null) {
             new CrossSectionCheck(reader).check(root, sip, zones);
         }
-        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration);
+        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration, StirShakenConfig.OFF);
     }
 }

@@ -10,10 +10,11 @@ import java.util.List;
  * @param source the file it was read from (for messages)
  * @param dataDir where generated certificates and state files live, resolved against the config file's folder
  * @param registration the binding table and registration caching of remote phones
+ * @param stirShaken signing and verification of caller identity ({@link StirShakenConfig#OFF} when absent)
  */
 public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
         FraudConfig fraud, List<ZoneConfig> zones,
-        ManagementConfig management, RegistrationConfig registration) {
+        ManagementConfig management, RegistrationConfig registration, StirShakenConfig stirShaken) {
 
     public ZoneConfig zone(String name) {
         for (ZoneConfig zone : zones) {
