@@ -10,7 +10,7 @@ SECONDS_TO_TALK=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "sipp -sn uas -i 127.0.0.3 -p 5060" || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 sed -e "s#data-dir: ../data#data-dir: $work/data#" -e '0,/srtp: off/s//srtp: required/' -e 's#port: 9090#port: 9091#' \
     "$top/config/sbc.yaml" > "$work/sbc.yaml"
@@ -36,7 +36,8 @@ echo '<sip:caller@127.0.0.2:5062;transport=udp>;regint=0;mediaenc=srtp-mand;audi
 
 java -jar "$top/sbc-core/target/sbc.jar" run --config "$work/sbc.yaml" > "$work/sbc.log" 2>&1 &
 for _ in $(seq 1 100); do grep -q "SBC running" "$work/sbc.log" && break; sleep 0.2; done
-(cd "$work" && timeout $((SECONDS_TO_TALK + 30)) sipp -sn uas -i 127.0.0.3 -p 5060 -m 1 -rtp_echo -nostdin \
+# exec: the background job is timeout itself, which passes the trap's TERM on to SIPp.
+(cd "$work" && exec timeout $((SECONDS_TO_TALK + 30)) sipp -sn uas -i 127.0.0.3 -p 5060 -m 1 -rtp_echo -nostdin \
     > /dev/null 2>&1) &
 sleep 0.5
 (cd "$work/baresip" && timeout $((SECONDS_TO_TALK + 20)) baresip -f "$work/baresip" \
