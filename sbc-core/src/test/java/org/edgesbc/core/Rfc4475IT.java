@@ -23,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.edgesbc.core.config.SbcConfig;
-import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.StreamSipPeer;
@@ -51,16 +50,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * long for a datagram (RFC 3261 §18.1.1) over TCP, from a fresh socket so that no answer to one case reaches
  * another. The PBX (127.0.0.3) is the next hop; it records and refuses (480) whatever the SBC relays to it.
  *
- * <p>The daemon runs with the shipped gate limits except {@code max-vias}, raised from 16 to 70 (the top of its
- * documented range): {@code longreq} is a valid request that has crossed 34 proxies, which the shipped default
- * refuses unanswered on purpose.
+ * <p>The daemon runs with the shipped gate limits ({@code longreq}, a valid request that has crossed 34 proxies,
+ * passes the default {@code max-vias} of 70).
  */
 class Rfc4475IT {
     /** How long one case may take before its outcome is judged from what arrived. */
     private static final long CASE_MILLIS = 3_000;
     /** After the daemon has counted its decision, how long answers and relayed copies are still collected. */
     private static final long SETTLE_MILLIS = 250;
-    private static final int RAISED_MAX_VIAS = 70;
 
     private enum Kind {
         /** A request the RFC calls valid: relayed, or answered with a final response other than 400. */
@@ -178,14 +175,8 @@ class Rfc4475IT {
         trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
         pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
         SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
-        SipConfig s = base.sip();
-        TransportConfig.GateLimits d = TransportConfig.GateLimits.DEFAULTS;
-        SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
-                s.ioThreads(), s.workerThreads(), new TransportConfig.GateLimits(d.maxMessageBytes(),
-                        d.maxStartLineBytes(), d.maxHeaderLineBytes(), d.maxHeaders(), RAISED_MAX_VIAS),
-                s.connections(), s.timers(), s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
-        sbc = SbcDaemon.start(new SbcConfig(base.source(), base.dataDir(), sip, base.media(), base.security(),
-                base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken()));
+        assertThat(base.sip().gate()).as("the shipped gate limits").isEqualTo(TransportConfig.GateLimits.DEFAULTS);
+        sbc = SbcDaemon.start(base);
         pbx.towards(sbc.sipAddress(SipTransport.UDP));
     }
 

@@ -37,7 +37,7 @@ public record TransportConfig(
      */
     public record GateLimits(
             int maxMessageBytes, int maxStartLineBytes, int maxHeaderLineBytes, int maxHeaders, int maxVias) {
-        public static final GateLimits DEFAULTS = new GateLimits(16_384, 1_024, 2_048, 64, 16);
+        public static final GateLimits DEFAULTS = new GateLimits(16_384, 1_024, 2_048, 64, 70);
     }
 
     /**

@@ -66,7 +66,7 @@ class ConfigDefaultsTest {
         assertThat(sip.udpReceiveBufferBytes()).isEqualTo(4_194_304);
         assertThat(sip.ioThreads()).isEqualTo(1);
         assertThat(sip.workerThreads()).isEqualTo(2);
-        assertThat(sip.gate()).isEqualTo(new TransportConfig.GateLimits(16_384, 1_024, 2_048, 64, 16));
+        assertThat(sip.gate()).isEqualTo(new TransportConfig.GateLimits(16_384, 1_024, 2_048, 64, 70));
         assertThat(sip.connections()).isEqualTo(new TransportConfig.ConnectionLimits(4_096, 32,
                 Duration.ofMinutes(5), Duration.ofSeconds(5)));
         assertThat(sip.timers().t1()).isEqualTo(Duration.ofMillis(500));
@@ -169,7 +169,7 @@ class ConfigDefaultsTest {
         // The lab's peers have self-signed certificates: the one value the shipped file sets against its default.
         assertThat(sip.tls()).isEqualTo(new SipConfig.TlsConfig(null, null, null, false, false));
         assertThat(sip.udpReceiveBufferBytes()).isEqualTo(4_194_304);
-        assertThat(sip.gate()).isEqualTo(new TransportConfig.GateLimits(16_384, 1_024, 2_048, 64, 16));
+        assertThat(sip.gate()).isEqualTo(new TransportConfig.GateLimits(16_384, 1_024, 2_048, 64, 70));
         assertThat(sip.connections()).isEqualTo(new TransportConfig.ConnectionLimits(4_096, 32,
                 Duration.ofMinutes(5), Duration.ofSeconds(5)));
         assertThat(sip.timers()).isEqualTo(new SipConfig.TimerConfig(Duration.ofMillis(500), Duration.ofSeconds(4),
