@@ -151,6 +151,43 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void stirShakenIsOffWithoutItsSection() {
+        assertThat(minimal.stirShaken()).isEqualTo(StirShakenConfig.OFF);
+    }
+
+    @Test
+    void stirShakenSectionDefaults() throws Exception {
+        TestKeyFiles.pkcs8(dir.resolve("shaken-key.pem"), TestKeyFiles.ec("secp256r1").getPrivate());
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+        SbcConfig config = files.load(ConfigFiles.MINIMAL + """
+                stir-shaken:
+                  sign:
+                    zones: [carrier]
+                    private-key: shaken-key.pem
+                    certificate-url: https://certs.example.net/sbc.pem
+                  verify:
+                    zones: {carrier: mark}
+                    trust-anchors: sti-ca.pem
+                """);
+        assertThat(config.stirShaken()).isEqualTo(new StirShakenConfig(
+                new StirShakenConfig.Signing(Set.of("carrier"), dir.resolve("shaken-key.pem"),
+                        "https://certs.example.net/sbc.pem", List.of(), Map.of(), Map.of()),
+                new StirShakenConfig.Verification(Map.of("carrier", StirShakenConfig.FailureAction.MARK),
+                        dir.resolve("sti-ca.pem"), Duration.ofSeconds(60), Duration.ofSeconds(2), 1_000,
+                        Duration.ofMinutes(1), Duration.ofHours(24), Duration.ofMinutes(5), Set.of())));
+    }
+
+    @Test
+    void eachHalfOfStirShakenIsOptional() throws Exception {
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+        SbcConfig verifyOnly = files.load(ConfigFiles.MINIMAL
+                + "stir-shaken:\n  verify: {zones: {carrier: pass}, trust-anchors: sti-ca.pem}\n");
+        assertThat(verifyOnly.stirShaken().sign()).isNull();
+        assertThat(verifyOnly.stirShaken().verify().zones())
+                .isEqualTo(Map.of("carrier", StirShakenConfig.FailureAction.PASS));
+    }
+
+    @Test
     void managementSectionDefaults() {
         assertThat(minimal.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null));
     }
@@ -204,5 +241,6 @@ class ConfigDefaultsTest {
                 new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                         SrtpPolicy.OFF));
         assertThat(shipped.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null));
+        assertThat(shipped.stirShaken()).isEqualTo(StirShakenConfig.OFF);
     }
 }
