@@ -2,6 +2,7 @@ package org.edgesbc.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import org.edgesbc.policy.fraud.AnomalyDetector;
 import org.edgesbc.policy.fraud.DestinationClass;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.fraud.FraudRules;
+import org.edgesbc.policy.identity.Attestation;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
 import org.junit.jupiter.api.BeforeEach;
@@ -185,6 +187,26 @@ class ConfigDefaultsTest {
         assertThat(verifyOnly.stirShaken().sign()).isNull();
         assertThat(verifyOnly.stirShaken().verify().zones())
                 .isEqualTo(Map.of("carrier", StirShakenConfig.FailureAction.PASS));
+    }
+
+    @Test
+    void shippedStirShakenExampleLoadsWhenUncommented() throws Exception {
+        TestKeyFiles.pkcs8(dir.resolve("shaken-key.pem"), TestKeyFiles.ec("secp256r1").getPrivate());
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+        StringBuilder uncommented = new StringBuilder();
+        boolean inSection = false;
+        for (String line : Files.readAllLines(ConfigFiles.SHIPPED)) {
+            inSection = line.equals("# stir-shaken:") || inSection && line.startsWith("#  ");
+            uncommented.append(inSection ? line.substring(2) : line).append('\n');
+        }
+        SbcConfig config = files.load(uncommented.toString().replace("/etc/sbc/", dir + "/"));
+        assertThat(config.stirShaken()).isEqualTo(new StirShakenConfig(
+                new StirShakenConfig.Signing(Set.of("trunk"), dir.resolve("shaken-key.pem"),
+                        "https://certs.example.net:8443/sbc.pem", List.of("1202555"), Map.of("1001", Attestation.A),
+                        Map.of("1800", Attestation.B)),
+                new StirShakenConfig.Verification(Map.of("trunk", StirShakenConfig.FailureAction.MARK),
+                        dir.resolve("sti-ca.pem"), Duration.ofSeconds(60), Duration.ofSeconds(2), 1_000,
+                        Duration.ofMinutes(1), Duration.ofHours(24), Duration.ofMinutes(5), Set.of())));
     }
 
     @Test
