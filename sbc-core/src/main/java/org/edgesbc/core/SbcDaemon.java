@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
@@ -20,6 +21,7 @@ import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.identity.CertificateAdminApi;
+import org.edgesbc.core.identity.CertificateCache;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
@@ -145,10 +147,11 @@ public final class SbcDaemon implements AutoCloseable {
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
-            callerIdentity.certificates().ifPresent(cache -> {
-                metrics.bindIdentityGauges(cache::size);
-                new CertificateAdminApi(cache).register(management);
-            });
+            Optional<CertificateCache> certificates = callerIdentity.certificates();
+            if (certificates.isPresent()) {
+                metrics.bindIdentityGauges(certificates.get()::size);
+                new CertificateAdminApi(certificates.get()).register(management);
+            }
             if (relay.registrar() != null) {
                 new RegistrationAdminApi(relay.registrar()).register(management);
             }

@@ -101,7 +101,8 @@ class StirShakenIT {
                             "\"dest\":{\"tn\":[\"49892222222\"]}");
             Path token = Files.writeString(dataDir.resolve("identity.txt"), identity);
             Secsipidx check = secsipidx("-check", "-fidentity", token.toString(), "-expire", "60", "-p", x5u,
-                    "-cert-verify", "1", "-ca-file", dataDir.resolve("root.pem").toString(), "-ca-inter",
+                    // secsipid's mode bits: 1 validity in time, 4 the given root, 8 the given intermediates.
+                    "-cert-verify", "13", "-ca-file", dataDir.resolve("root.pem").toString(), "-ca-inter",
                     dataDir.resolve("intermediate.pem").toString());
             assertThat(check.exit()).as("secsipidx verifies the SBC's token and chain: %s", check.output())
                     .isZero();
@@ -235,23 +236,32 @@ class StirShakenIT {
         return signedBySecsipidx(called, iat, x5u);
     }
 
+    /**
+     * An Identity header value signed by secsipidx: its own claims and parameters, or, for a given iat (which
+     * {@code -sign-full} does not take), a token signed over the header and payload given, with the RFC 8224
+     * parameters added here.
+     */
     private String signedBySecsipidx(String called, Long iat, String certificateUrl) throws Exception {
-        List<String> arguments = new ArrayList<>(List.of("-sign-full", "-orig-tn", CALLER.substring(1), "-dest-tn",
-                called.substring(1), "-attest", "A", "-x5u", certificateUrl, "-k",
-                dataDir.resolve("key.pem").toString()));
-        if (iat != null) {
-            arguments.addAll(List.of("-iat", Long.toString(iat)));
+        String key = dataDir.resolve("key.pem").toString();
+        if (iat == null) {
+            Secsipidx signed = secsipidx("-sign-full", "-orig-tn", CALLER.substring(1), "-dest-tn",
+                    called.substring(1), "-attest", "A", "-x5u", certificateUrl, "-k", key);
+            assertThat(signed.exit()).as("secsipidx signs: %s", signed.output()).isZero();
+            return signed.output().trim();
         }
-        Secsipidx signed = secsipidx(arguments.toArray(String[]::new));
+        Secsipidx signed = secsipidx("-sign", "-header", "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\","
+                + "\"x5u\":\"" + certificateUrl + "\"}", "-payload", "{\"attest\":\"A\",\"dest\":{\"tn\":[\""
+                + called.substring(1) + "\"]},\"iat\":" + iat + ",\"orig\":{\"tn\":\"" + CALLER.substring(1)
+                + "\"},\"origid\":\"4437c7eb-8f93-4bd1-b7b5-f2e8a0ee2c60\"}", "-k", key);
         assertThat(signed.exit()).as("secsipidx signs: %s", signed.output()).isZero();
-        return signed.output().trim();
+        return signed.output().trim() + ";info=<" + certificateUrl + ">;alg=ES256;ppt=shaken";
     }
 
-    /** The token with one character of its payload changed, so that its signature no longer matches. */
+    /** The token with one character of its signature changed, so that the signature no longer matches. */
     private static String tampered(String identity) {
-        int payload = identity.indexOf('.') + 5;
-        char replacement = identity.charAt(payload) == 'A' ? 'B' : 'A';
-        return identity.substring(0, payload) + replacement + identity.substring(payload + 1);
+        int signature = identity.lastIndexOf('.', identity.indexOf(';')) + 10;
+        char replacement = identity.charAt(signature) == 'A' ? 'B' : 'A';
+        return identity.substring(0, signature) + replacement + identity.substring(signature + 1);
     }
 
     private record Secsipidx(int exit, String output) { }

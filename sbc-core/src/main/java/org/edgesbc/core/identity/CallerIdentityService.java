@@ -1,5 +1,6 @@
 package org.edgesbc.core.identity;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -83,9 +84,12 @@ public final class CallerIdentityService implements AutoCloseable {
      * certificate cache's thread.
      *
      * @param knownAccounts the accounts the SBC knows (attestation B for them when the number is not the operator's)
+     * @throws IOException when the key or the trust anchors cannot be read (the configuration check read them
+     *     already; this is the file changing since)
      */
     public static CallerIdentityService start(StirShakenConfig config, DialPlan dialPlan, Set<String> knownAccounts,
-            SecurityEventLog events, SecurityMetrics securityMetrics, IdentityMetrics metrics, Clock clock) {
+            SecurityEventLog events, SecurityMetrics securityMetrics, IdentityMetrics metrics, Clock clock)
+            throws IOException {
         StirShakenConfig.Signing sign = config.sign();
         PassportSigner signer = sign == null ? null
                 : new PassportSigner(StirShakenKeys.privateKey(sign.privateKey()), sign.certificateUrl());

@@ -86,7 +86,9 @@ final class CallerIdentityStep {
         signature.ifPresent(signed -> {
             invite.removeHeader(IDENTITY);
             invite.removeHeader(IDENTITY_COMPACT);
-            invite.addHeader(new ExtensionHeaderImpl(IDENTITY, signed.identityHeader()));
+            ExtensionHeaderImpl header = new ExtensionHeaderImpl(IDENTITY);
+            header.setValue(signed.identityHeader());
+            invite.addHeader(header);
         });
         return signature;
     }
