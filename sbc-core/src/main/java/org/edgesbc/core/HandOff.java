@@ -21,5 +21,7 @@ public enum HandOff {
     /** The registrar's answer to a phone's REGISTER, back to the shard whose server transaction waits for it. */
     REGISTRAR_ANSWER,
     /** A call's media stopped: from the media relay's thread to the shard that owns the call's dialog. */
-    MEDIA_TIMEOUT
+    MEDIA_TIMEOUT,
+    /** A STIR/SHAKEN verdict on an inbound call, from the certificate cache's thread back to the waiting shard. */
+    CALLER_ID_VERDICT
 }

@@ -13,11 +13,15 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.core.identity.CallerIdentityService;
+import org.edgesbc.core.identity.CertificateAdminApi;
+import org.edgesbc.core.identity.CertificateCache;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
@@ -63,19 +67,21 @@ public final class SbcDaemon implements AutoCloseable {
     private final MediaRelay media;
     private final BanService bans;
     private final FraudService fraud;
+    private final CallerIdentityService callerIdentity;
     private final SecurityEventLog events;
     private final CdrWriter cdrs;
     private final ManagementServer management;
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
-            BanService bans, FraudService fraud, SecurityEventLog events, CdrWriter cdrs,
-            ManagementServer management) {
+            BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
+            CdrWriter cdrs, ManagementServer management) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
         this.media = media;
         this.bans = bans;
         this.fraud = fraud;
+        this.callerIdentity = callerIdentity;
         this.events = events;
         this.cdrs = cdrs;
         this.management = management;
@@ -107,6 +113,15 @@ public final class SbcDaemon implements AutoCloseable {
                 clock);
         warnAboutDemoUser(config);
 
+        // Caller identity (STIR/SHAKEN): the signing key and the STI-CA anchors are read once; certificates of
+        // inbound calls are fetched on a thread of their own. Known customers are the phones' and the PBX's accounts.
+        Set<String> accounts = new HashSet<>();
+        config.security().users().forEach(u -> accounts.add(u.name()));
+        Set<String> customers = new HashSet<>(accounts);
+        customers.addAll(config.fraud().accounts().keySet());
+        CallerIdentityService callerIdentity = CallerIdentityService.start(config.stirShaken(),
+                config.fraud().dialPlan(), customers, events, metrics.security(), metrics.identity(), clock);
+
         CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"));
         RelayHolder holder = new RelayHolder();
         TransportConfig transportConfig = transportConfig(config, tls);
@@ -120,10 +135,8 @@ public final class SbcDaemon implements AutoCloseable {
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
-            Set<String> accounts = new HashSet<>();
-            config.security().users().forEach(u -> accounts.add(u.name()));
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud, handOff, cdrs,
-                    clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
+            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud,
+                    callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
                             metrics.registrar()));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
@@ -134,6 +147,11 @@ public final class SbcDaemon implements AutoCloseable {
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
+            Optional<CertificateCache> certificates = callerIdentity.certificates();
+            if (certificates.isPresent()) {
+                metrics.bindIdentityGauges(certificates.get()::size);
+                new CertificateAdminApi(certificates.get()).register(management);
+            }
             if (relay.registrar() != null) {
                 new RegistrationAdminApi(relay.registrar()).register(management);
             }
@@ -145,6 +163,7 @@ public final class SbcDaemon implements AutoCloseable {
             if (media != null) {
                 media.close();
             }
+            callerIdentity.close();
             fraud.close();
             bans.close();
             events.close();
@@ -153,7 +172,7 @@ public final class SbcDaemon implements AutoCloseable {
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, events, cdrs, management);
+        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management);
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
@@ -210,6 +229,7 @@ public final class SbcDaemon implements AutoCloseable {
         management.close();
         transport.close();
         relay.close();
+        callerIdentity.close();
         fraud.close();
         bans.close();
         events.close();

@@ -6,8 +6,12 @@ import org.edgesbc.core.JsonText;
 
 /**
  * One call detail record: the SBC's own call id, when the call started, was answered and ended, who called whom
- * (as dialled and normalised), between which zones, how it ended and why, the toll-fraud decision, and what the
- * media relay saw.
+ * (as dialled and normalised), between which zones, how it ended and why, the toll-fraud decision, what the
+ * media relay saw, and the caller's identity as STIR/SHAKEN saw it.
+ *
+ * @param identity the attestation the SBC signed with ("A", "B", "C") or the verstat it gave the PBX
+ *     ("TN-Validation-Passed", ...), null when neither happened
+ * @param origId the PASSporT origid of a signed call (RFC 8588), null otherwise
  */
 public record CallRecord(
         String callId,
@@ -25,7 +29,9 @@ public record CallRecord(
         String endedBy,
         String fraudDecision,
         long mediaPackets,
-        long mediaDropped) {
+        long mediaDropped,
+        String identity,
+        String origId) {
 
     /** Seconds between answer and end; 0 for calls never answered. */
     public long durationSeconds() {
@@ -51,6 +57,8 @@ public record CallRecord(
         JsonText.field(out.append(','), "fraud", fraudDecision);
         out.append(",\"media\":{\"packets_relayed\":").append(mediaPackets).append(",\"packets_dropped\":")
                 .append(mediaDropped).append('}');
+        JsonText.field(out.append(','), "identity", identity);
+        JsonText.field(out.append(','), "origid", origId);
         return out.append('}').toString();
     }
 }

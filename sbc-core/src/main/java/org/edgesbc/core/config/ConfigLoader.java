@@ -14,18 +14,20 @@ import java.util.Set;
  *
  * <p>Each top-level section has its own reader ({@link SipSectionReader}, {@link MediaSectionReader},
  * {@link SecuritySectionReader}, {@link RegistrationSectionReader}, {@link FraudSectionReader},
- * {@link ZonesSectionReader}, {@link ManagementSectionReader}); all of them report into one {@link ConfigReader},
- * and {@link CrossSectionCheck} applies the rules that span sections once every section is bound.
+ * {@link ZonesSectionReader}, {@link StirShakenSectionReader}, {@link ManagementSectionReader}); all of them
+ * report into one {@link ConfigReader}, and {@link CrossSectionCheck} applies the rules that span sections once
+ * every section is bound.
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("data-dir", "sip", "media", "security", "registration",
-            "fraud", "zones", "management");
+            "fraud", "zones", "stir-shaken", "management");
 
     private ConfigLoader() { }
 
     /**
-     * Reads, binds and validates {@code file}. Relative paths in it (data-dir, TLS files, prefix files) resolve
-     * against the file's folder. Binds nothing and starts nothing, so {@code sbc check} can call it on a live host.
+     * Reads, binds and validates {@code file}. Relative paths in it (data-dir, TLS files, prefix files, STIR/SHAKEN
+     * key and trust anchors) resolve against the file's folder. Binds nothing and starts nothing, so
+     * {@code sbc check} can call it on a live host.
      *
      * @throws ConfigException with every problem found, each as {@code file:line: key.path = 'value': rule}
      */
@@ -62,10 +64,14 @@ public final class ConfigLoader {
         RegistrationConfig registration = new RegistrationSectionReader(reader).read(root);
         FraudConfig fraud = new FraudSectionReader(reader).read(root);
         List<ZoneConfig> zones = new ZonesSectionReader(reader).read(root);
+        StirShakenConfig stirShaken = new StirShakenSectionReader(reader).read(root);
         ManagementConfig management = new ManagementSectionReader(reader).read(root);
+        CrossSectionCheck crossSection = new CrossSectionCheck(reader);
         if (sip != null) {
-            new CrossSectionCheck(reader).check(root, sip, zones);
+            crossSection.check(root, sip, zones);
         }
-        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration, StirShakenConfig.OFF);
+        crossSection.checkStirShakenZones(root, zones);
+        return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration,
+                stirShaken);
     }
 }

@@ -15,7 +15,7 @@ import org.edgesbc.transport.SipTransport;
 /**
  * The rules that span sections, checked once every section is bound: listeners with unique names and sockets,
  * zones with unique names and networks, a listener for each peer's transport, each peer inside its zone's networks,
- * exactly one trunk and one pbx zone.
+ * exactly one trunk and one pbx zone; the zones STIR/SHAKEN signs for and verifies are trunk zones.
  */
 final class CrossSectionCheck {
     private final ConfigReader reader;
@@ -91,6 +91,51 @@ final class CrossSectionCheck {
             reader.error(line, "zones." + zone.name() + ".peer.host", peer.host(),
                     "lies outside the zone's own networks, so its answers would not be admitted");
         }
+    }
+
+    /**
+     * The zones named in {@code stir-shaken.sign.zones} and {@code stir-shaken.verify.zones} exist and are trunk
+     * zones: SHAKEN signs and verifies at the interconnect between carriers, not toward the PBX or phones. Reads the
+     * names from the document, for their lines; shapes the section reader refused are skipped.
+     */
+    void checkStirShakenZones(YamlTree.Mapping root, List<ZoneConfig> zones) {
+        if (zones.isEmpty()) {
+            return;
+        }
+        Map<String, ZoneConfig.ZoneRole> roles = new HashMap<>();
+        zones.forEach(zone -> roles.put(zone.name(), zone.role()));
+        YamlTree.Mapping section = childMapping(root, "stir-shaken");
+        if (childValue(childMapping(section, "sign"), "zones") instanceof YamlTree.Sequence signZones) {
+            for (int index = 0; index < signZones.items().size(); index++) {
+                if (signZones.items().get(index) instanceof YamlTree.Scalar name && !name.isNull()) {
+                    checkTrunkZone(name.line(), "stir-shaken.sign.zones[" + index + "]", name.text(), roles);
+                }
+            }
+        }
+        if (childValue(childMapping(section, "verify"), "zones") instanceof YamlTree.Mapping verifyZones) {
+            verifyZones.entries().forEach((name, entry) -> checkTrunkZone(entry.keyLine(),
+                    "stir-shaken.verify.zones." + name, name, roles));
+        }
+    }
+
+    private void checkTrunkZone(int line, String path, String name, Map<String, ZoneConfig.ZoneRole> roles) {
+        ZoneConfig.ZoneRole role = roles.get(name);
+        if (role == null) {
+            reader.error(line, path, name, "names no zone; zones are " + String.join(", ", roles.keySet().stream()
+                    .sorted().toList()));
+        } else if (role != ZoneConfig.ZoneRole.TRUNK) {
+            reader.error(line, path, name, "is a " + role.name().toLowerCase(Locale.ROOT) + " zone; STIR/SHAKEN "
+                    + "signs and verifies only at trunk zones (the interconnect with other carriers)");
+        }
+    }
+
+    private static YamlTree childValue(YamlTree.Mapping parent, String key) {
+        YamlTree.Entry entry = parent == null ? null : parent.entries().get(key);
+        return entry == null ? null : entry.value();
+    }
+
+    private static YamlTree.Mapping childMapping(YamlTree.Mapping parent, String key) {
+        return childValue(parent, key) instanceof YamlTree.Mapping child ? child : null;
     }
 
     /** The peer's host is an IP literal (checked when bound), so parsing it asks no DNS. */

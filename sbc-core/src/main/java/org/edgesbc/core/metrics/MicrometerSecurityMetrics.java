@@ -11,7 +11,8 @@ import org.edgesbc.core.security.SecurityRule;
 
 /** {@link SecurityMetrics} on Micrometer: decisions by rule and action (both bounded sets). */
 public final class MicrometerSecurityMetrics implements SecurityMetrics {
-    private static final String[] ACTIONS = {"drop", "reject", "ban", "alert", "throttle", "block", "hold"};
+    private static final String[] ACTIONS =
+            {"drop", "reject", "ban", "alert", "throttle", "block", "hold", "mark", "pass"};
 
     private final Map<SecurityRule, Map<String, Counter>> decisions = new EnumMap<>(SecurityRule.class);
     private final Counter authFailures;

@@ -53,6 +53,11 @@ public final class SbcMetrics implements AutoCloseable {
     static final String REGISTRAR_BINDINGS = "sbc.registrar.bindings.active";
     static final String REGISTRAR_AORS = "sbc.registrar.aors.active";
     static final String HANDOFF_FAILURES = "sbc.handoff.failures";
+    static final String IDENTITY_CERTIFICATE_FETCHES = "sbc.identity.certificate.fetches";
+    static final String IDENTITY_CERTIFICATE_CACHE = "sbc.identity.certificate.cache";
+    static final String IDENTITY_CERTIFICATE_CACHE_ENTRIES = "sbc.identity.certificate.cache.entries";
+    static final String IDENTITY_SIGNED = "sbc.identity.signed";
+    static final String IDENTITY_VERIFIED = "sbc.identity.verified";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -62,6 +67,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerSecurityMetrics security;
     private final MicrometerRegistrarMetrics registrar;
     private final MicrometerHandOffMetrics handOffs;
+    private final MicrometerIdentityMetrics identity;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -76,6 +82,18 @@ public final class SbcMetrics implements AutoCloseable {
         security = new MicrometerSecurityMetrics(registry);
         registrar = new MicrometerRegistrarMetrics(registry);
         handOffs = new MicrometerHandOffMetrics(registry);
+        identity = new MicrometerIdentityMetrics(registry);
+    }
+
+    public MicrometerIdentityMetrics identity() {
+        return identity;
+    }
+
+    /** Gauge read from the x5u certificate cache when scraped. */
+    public void bindIdentityGauges(IntSupplier certificateCacheEntries) {
+        Gauge.builder(IDENTITY_CERTIFICATE_CACHE_ENTRIES, certificateCacheEntries, IntSupplier::getAsInt)
+                .strongReference(true).description("x5u URLs in the certificate cache, fetches in flight included")
+                .register(registry);
     }
 
     public MicrometerHandOffMetrics handOffs() {

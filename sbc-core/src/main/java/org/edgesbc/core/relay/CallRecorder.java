@@ -32,7 +32,7 @@ final class CallRecorder {
                 fraud == null ? null : lower(fraud.destination()), dialog.a.zone, dialog.b.zone, disposition,
                 dialog.finalStatus, dialog.endedBy, fraud == null ? null : lower(fraud.rule()),
                 dialog.media == null ? 0 : dialog.media.packetsRelayed(),
-                dialog.media == null ? 0 : dialog.media.packetsDropped()));
+                dialog.media == null ? 0 : dialog.media.packetsDropped(), dialog.identity, dialog.origId));
     }
 
     /** A call the toll-fraud guard refused still gets its record. */
@@ -43,7 +43,7 @@ final class CallRecorder {
                 TopologyHiding.userOf(request.getFrom().getAddress().getURI()),
                 TopologyHiding.userOf(request.getRequestURI()), fraud.number().digits(), lower(fraud.destination()),
                 fromZone, toZone, "blocked", verdict.status(), "sbc:" + lower(fraud.rule()), lower(fraud.rule()), 0,
-                0));
+                0, null, null));
     }
 
     private static String lower(Enum<?> value) {

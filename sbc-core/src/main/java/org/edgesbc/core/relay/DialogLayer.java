@@ -99,11 +99,14 @@ final class DialogLayer {
      * and its SDP anchored (488 or 503 to the caller when that fails).
      *
      * @param fraud the toll-fraud decision that let the call out, or null
+     * @param identity for the call's record: the attestation it was signed with or the verstat the callee got
+     * @param origId for the call's record: the origid of the PASSporT the SBC signed
      */
     void forwardInitial(InboundSipMessage in, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
-            FraudGuard.Decision fraud) {
+            FraudGuard.Decision fraud, String identity, String origId) {
         String method = request.getMethod();
-        Address callerB = topology.sbcAddress(relayed.from.getAddress());
+        // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
+        Address callerB = topology.sbcAddress(request.getFrom().getAddress());
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
             legs.add(new Leg(branch.zone(), ids.newCallId(), callerB, branch.callee(), null, branch.flow()));
@@ -117,6 +120,8 @@ final class DialogLayer {
                 dialog.branches = new ArrayList<>(legs);
             }
             dialog.fraud = fraud;
+            dialog.identity = identity;
+            dialog.origId = origId;
             if (Request.INVITE.equals(method)) {
                 dialog.call = true;
                 dialog.started = records.now();

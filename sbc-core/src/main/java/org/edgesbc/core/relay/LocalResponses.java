@@ -47,6 +47,13 @@ final class LocalResponses {
         return response;
     }
 
+    /** A response with its own reason phrase (RFC 8224's "Stale Date", for one). */
+    SIPResponse create(SIPRequest request, int status, String reason) {
+        SIPResponse response = create(request, status);
+        response.setReasonPhrase(reason);
+        return response;
+    }
+
     /** A response carrying exactly the given headers besides the usual ones (a challenge, the policy's 503). */
     SIPResponse create(SIPRequest request, int status, Map<String, List<String>> headers) {
         SIPResponse response = tagged(request, status);

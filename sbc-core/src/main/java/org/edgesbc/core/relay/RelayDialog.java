@@ -41,6 +41,10 @@ final class RelayDialog {
     int finalStatus;
     /** Who ended the call: caller, callee, or the SBC and why. */
     String endedBy;
+    /** For the record: the attestation the SBC signed the call with, or the verstat it gave the PBX. */
+    String identity;
+    /** For the record: the origid of the PASSporT the SBC signed (RFC 8588). */
+    String origId;
 
     RelayDialog(Leg a, Leg b, String callerTag) {
         this.a = a;

@@ -16,6 +16,7 @@ import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrarMetrics;
 import org.edgesbc.core.security.RequestPolicy;
@@ -44,13 +45,14 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
      * @param policy the edge policy out-of-dialog requests pass
      * @param fraud the toll-fraud guard calls from the PBX out through the trunk pass
+     * @param callerIdentity STIR/SHAKEN signing and verification ({@link CallerIdentityService#off} for none)
      * @param handOffs how other threads hand work to the shards (and the shards to the registrar)
      * @param cdrs where call detail records go
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
-            RequestPolicy policy, TollFraudService fraud, GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock,
-            int shardCount, Registrations phones) {
+            RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
+            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -65,6 +67,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         PeerDirectory peers = new PeerDirectory(settings, flows);
         CallRouter router = new CallRouter(settings, peers, topology);
         CallRecorder records = new CallRecorder(cdrs, clock);
+        CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         this.shards = new RelayShard[shardCount];
         TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];
@@ -80,7 +83,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
                     fraud);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
-                    new RequestScreening(policy, responses, topology, metrics), router, fraud, records);
+                    new RequestScreening(policy, responses, topology, metrics), router, fraud, identityStep, peers,
+                    records);
             transactionLayers[i] = transactions;
         }
         if (phones != null && settings.pbxZone() != null) {

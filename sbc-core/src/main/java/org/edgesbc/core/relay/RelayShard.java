@@ -7,12 +7,16 @@ import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import javax.sip.message.Request;
 import org.edgesbc.core.HandOff;
+import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.core.security.Verdict;
+import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipParseException;
 
@@ -21,7 +25,7 @@ import org.edgesbc.transport.SipParseException;
  * It reads a message, and runs the steps an incoming request goes through in the order written in
  * {@link #onRequest} and {@link #onInitialRequest}; each step is a named collaborator: the {@link TransactionLayer}
  * (RFC 3261 §17), the {@link DialogLayer} (the B2BUA), {@link RequestScreening} (the edge policy), the
- * {@link CallRouter}, {@link PhoneRegistrations} and the {@link TollFraudService}. Nothing here is touched by any
+ * {@link CallRouter}, {@link PhoneRegistrations}, the {@link TollFraudService} and the {@link CallerIdentityStep}. Nothing here is touched by any
  * other thread: the engine hands messages over, other threads hand work in through {@link ShardLoop}.
  */
 final class RelayShard {
@@ -34,18 +38,22 @@ final class RelayShard {
     private final RequestScreening screening;
     private final CallRouter router;
     private final TollFraudService fraud;
+    private final CallerIdentityStep callerIdentity;
+    private final PeerDirectory peers;
     private final CallRecorder records;
     private final RelayMetrics metrics;
     private final long staleNanos;
     private final long shedNanos;
     private final long tollFraudWaitMillis;
+    private final long callerIdentityWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
     private volatile int transactionGauge;
     private volatile int dialogGauge;
 
     RelayShard(ShardContext shard, String callIdPrefix, TransactionLayer transactions,
             DialogTable dialogTable, DialogLayer dialogs, LocalResponses responses, RequestScreening screening,
-            CallRouter router, TollFraudService fraud, CallRecorder records) {
+            CallRouter router, TollFraudService fraud, CallerIdentityStep callerIdentity, PeerDirectory peers,
+            CallRecorder records) {
         this.shard = shard;
         this.callIdPrefix = callIdPrefix;
         this.transactions = transactions;
@@ -55,6 +63,8 @@ final class RelayShard {
         this.screening = screening;
         this.router = router;
         this.fraud = fraud;
+        this.callerIdentity = callerIdentity;
+        this.peers = peers;
         this.records = records;
         this.metrics = shard.metrics();
         long t1Millis = shard.settings().t1().toMillis();
@@ -65,6 +75,8 @@ final class RelayShard {
         this.shedNanos = staleNanos / 5;
         // The caller's INVITE waits at most this long for the toll-fraud verdict before it is refused with 503.
         this.tollFraudWaitMillis = 8 * t1Millis;
+        // A verdict may wait for a certificate fetch, bounded by its own timeout; the guard only catches a lost one.
+        this.callerIdentityWaitMillis = callerIdentity.longestWait().toMillis() + 8 * t1Millis;
         shard.loop().afterEachTask(this::refreshGauges);
     }
 
@@ -196,11 +208,37 @@ final class RelayShard {
             screening.assertIdentity(request, verdict.user());
         }
         RelayedRequest relayed = dialogs.accept(in, request);
-        if (Request.INVITE.equals(method) && router.fromPbx(in.zone()) && bindings == null) {
+        boolean invite = Request.INVITE.equals(method);
+        if (invite && callerIdentity.verifies(in.zone())) {
+            verifyCallerIdentity(in, request, relayed, branches);
+            return;
+        }
+        if (invite && router.fromPbx(in.zone()) && bindings == null) {
             checkTollFraud(in, request, relayed, branches);
             return;
         }
-        dialogs.forwardInitial(in, request, relayed, branches, null);
+        forwardInitial(in, request, relayed, branches, verdict.user(), null, null);
+    }
+
+    /**
+     * The last step of an initial request: signed when it leaves through a signing trunk (RFC 8224), then relayed.
+     *
+     * @param fraud the toll-fraud decision that let the call out, or null
+     * @param verstat the caller-ID verdict the PBX was given, or null
+     */
+    private void forwardInitial(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
+            List<DialogLayer.Branch> branches, String user, FraudGuard.Decision fraud, String verstat) {
+        String identity = verstat;
+        String origId = null;
+        if (Request.INVITE.equals(request.getMethod())) {
+            Optional<CallerIdentityService.Signature> signature = callerIdentity.sign(request,
+                    branches.get(0).zone(), user, peers.isAccessZone(in.zone()), router.fromPbx(in.zone()));
+            if (signature.isPresent()) {
+                identity = signature.get().attestation().name();
+                origId = signature.get().origId();
+            }
+        }
+        dialogs.forwardInitial(in, request, relayed, branches, fraud, identity, origId);
     }
 
     private void onCancel(InboundSipMessage in, SIPRequest cancel) {
@@ -214,53 +252,81 @@ final class RelayShard {
         invite.user.cancelled(invite);
     }
 
-    // ------------------------------------------------------------------------------------------- toll fraud
+    // ----------------------------------------------------------------------------------- asynchronous checks
 
     /**
      * A call from the PBX out through the trunk waits, under its server transaction, for the toll-fraud service's
-     * verdict; the verdict comes back to this shard. A verdict that never comes is a 503 for the caller.
+     * verdict. An allowed decision that ends up unused (the caller cancelled, the wait ran out) is released.
      */
     private void checkTollFraud(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches) {
-        ScheduledFuture<?> guard = shard.loop().schedule("toll-fraud guard", () -> {
-            if (!relayed.server.finalSent()) {
-                metrics.dropped(RelayDropReason.OVERLOAD);
-                dialogs.refuse(relayed, responses.create(request, 503));
-            }
-        }, tollFraudWaitMillis);
-        fraud.checkNewCall(TollFraudService.CallAttempt.of(in.zone(), in.flow().remote().getAddress(), request),
-                verdict -> {
-                    boolean handedOff = shard.loop().handOff(HandOff.TOLL_FRAUD_ANSWER, () -> {
-                        ShardLoop.cancel(guard);
-                        afterTollFraud(in, request, relayed, branches, verdict);
-                    });
-                    if (!handedOff && verdict.fraud() != null && verdict.allowed()) {
-                        fraud.callEnded(verdict.fraud());
-                    }
-                });
-    }
-
-    private void afterTollFraud(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
-            List<DialogLayer.Branch> branches, Verdict verdict) {
-        boolean allowed = verdict.allowed();
-        if (relayed.server.finalSent() || (allowed && relayed.cancelled)) {
-            // Refused meanwhile (the guard) or cancelled by the caller: the call never leaves.
-            if (!relayed.server.finalSent()) {
-                dialogs.refuse(relayed, responses.create(request, 487));
-            }
-            if (allowed && verdict.fraud() != null) {
+        Consumer<Verdict> release = verdict -> {
+            if (verdict.allowed() && verdict.fraud() != null) {
                 fraud.callEnded(verdict.fraud());
             }
-            return;
-        }
-        if (!allowed) {
-            dialogs.refuse(relayed, responses.create(request, verdict.status(), verdict.headers()));
-            if (verdict.fraud() != null) {
-                records.refused(request, verdict, in.zone(), branches.get(0).zone());
+        };
+        fraud.checkNewCall(TollFraudService.CallAttempt.of(in.zone(), in.flow().remote().getAddress(), request),
+                awaitAnswer(HandOff.TOLL_FRAUD_ANSWER, relayed, request, tollFraudWaitMillis, release, verdict -> {
+                    if (!verdict.allowed()) {
+                        dialogs.refuse(relayed, responses.create(request, verdict.status(), verdict.headers()));
+                        if (verdict.fraud() != null) {
+                            records.refused(request, verdict, in.zone(), branches.get(0).zone());
+                        }
+                        return;
+                    }
+                    forwardInitial(in, request, relayed, branches, null, verdict.fraud(), null);
+                }));
+    }
+
+    /**
+     * A call from a verifying trunk waits, under its server transaction, for its STIR/SHAKEN verdict (RFC 8224
+     * §6.2), which may need a certificate fetched on the certificate cache's thread; then it goes on with the
+     * verdict in the caller's identity, or is refused.
+     */
+    private void verifyCallerIdentity(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
+            List<DialogLayer.Branch> branches) {
+        callerIdentity.verify(in, request, awaitAnswer(HandOff.CALLER_ID_VERDICT, relayed, request,
+                callerIdentityWaitMillis, verdict -> { }, verdict -> {
+                    if (verdict.refused()) {
+                        dialogs.refuse(relayed, responses.create(request, verdict.refusal(), verdict.reason()));
+                        return;
+                    }
+                    callerIdentity.present(request, verdict);
+                    forwardInitial(in, request, relayed, branches, null, null, verdict.verstat());
+                }));
+    }
+
+    /**
+     * The answer of another thread for an accepted request that waits for it, brought back to this shard. The
+     * caller's server transaction absorbs its retransmissions meanwhile and hears 503 when no answer comes within
+     * {@code waitMillis}; a caller who cancelled hears 487. An answer that comes too late, or that this shard
+     * cannot take, goes to {@code unused}.
+     */
+    private <T> Consumer<T> awaitAnswer(HandOff what, RelayedRequest relayed, SIPRequest request, long waitMillis,
+            Consumer<T> unused, Consumer<T> onShard) {
+        ScheduledFuture<?> guard = shard.loop().schedule(what.name().toLowerCase(java.util.Locale.ROOT) + " guard",
+                () -> {
+                    if (!relayed.server.finalSent()) {
+                        metrics.dropped(RelayDropReason.OVERLOAD);
+                        dialogs.refuse(relayed, responses.create(request, 503));
+                    }
+                }, waitMillis);
+        return answer -> {
+            boolean taken = shard.loop().handOff(what, () -> {
+                ShardLoop.cancel(guard);
+                if (relayed.server.finalSent()) {
+                    unused.accept(answer);
+                } else if (relayed.cancelled) {
+                    dialogs.refuse(relayed, responses.create(request, 487));
+                    unused.accept(answer);
+                } else {
+                    onShard.accept(answer);
+                }
+            });
+            if (!taken) {
+                unused.accept(answer);
             }
-            return;
-        }
-        dialogs.forwardInitial(in, request, relayed, branches, verdict.fraud());
+        };
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

@@ -14,5 +14,7 @@ public enum SecurityRule {
     OVERLOAD,
     /** A call from the PBX to a destination or at a rate its account may not. */
     TOLL_FRAUD,
+    /** An inbound call whose STIR/SHAKEN verification failed (RFC 8224), or that carried no Identity header. */
+    CALLER_ID,
     MANUAL
 }

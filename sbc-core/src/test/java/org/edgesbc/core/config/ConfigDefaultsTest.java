@@ -2,6 +2,7 @@ package org.edgesbc.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import org.edgesbc.policy.fraud.AnomalyDetector;
 import org.edgesbc.policy.fraud.DestinationClass;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.fraud.FraudRules;
+import org.edgesbc.policy.identity.Attestation;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportConfig;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +153,63 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void stirShakenIsOffWithoutItsSection() {
+        assertThat(minimal.stirShaken()).isEqualTo(StirShakenConfig.OFF);
+    }
+
+    @Test
+    void stirShakenSectionDefaults() throws Exception {
+        TestKeyFiles.pkcs8(dir.resolve("shaken-key.pem"), TestKeyFiles.ec("secp256r1").getPrivate());
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+        SbcConfig config = files.load(ConfigFiles.MINIMAL + """
+                stir-shaken:
+                  sign:
+                    zones: [carrier]
+                    private-key: shaken-key.pem
+                    certificate-url: https://certs.example.net/sbc.pem
+                  verify:
+                    zones: {carrier: mark}
+                    trust-anchors: sti-ca.pem
+                """);
+        assertThat(config.stirShaken()).isEqualTo(new StirShakenConfig(
+                new StirShakenConfig.Signing(Set.of("carrier"), dir.resolve("shaken-key.pem"),
+                        "https://certs.example.net/sbc.pem", List.of(), Map.of(), Map.of()),
+                new StirShakenConfig.Verification(Map.of("carrier", StirShakenConfig.FailureAction.MARK),
+                        dir.resolve("sti-ca.pem"), Duration.ofSeconds(60), Duration.ofSeconds(2), 1_000,
+                        Duration.ofMinutes(1), Duration.ofHours(24), Duration.ofMinutes(5), Set.of())));
+    }
+
+    @Test
+    void eachHalfOfStirShakenIsOptional() throws Exception {
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+        SbcConfig verifyOnly = files.load(ConfigFiles.MINIMAL
+                + "stir-shaken:\n  verify: {zones: {carrier: pass}, trust-anchors: sti-ca.pem}\n");
+        assertThat(verifyOnly.stirShaken().sign()).isNull();
+        assertThat(verifyOnly.stirShaken().verify().zones())
+                .isEqualTo(Map.of("carrier", StirShakenConfig.FailureAction.PASS));
+    }
+
+    @Test
+    void shippedStirShakenExampleLoadsWhenUncommented() throws Exception {
+        TestKeyFiles.pkcs8(dir.resolve("shaken-key.pem"), TestKeyFiles.ec("secp256r1").getPrivate());
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+        StringBuilder uncommented = new StringBuilder();
+        boolean inSection = false;
+        for (String line : Files.readAllLines(ConfigFiles.SHIPPED)) {
+            inSection = line.equals("# stir-shaken:") || inSection && line.startsWith("#  ");
+            uncommented.append(inSection ? line.substring(2) : line).append('\n');
+        }
+        SbcConfig config = files.load(uncommented.toString().replace("/etc/sbc/", dir + "/"));
+        assertThat(config.stirShaken()).isEqualTo(new StirShakenConfig(
+                new StirShakenConfig.Signing(Set.of("trunk"), dir.resolve("shaken-key.pem"),
+                        "https://certs.example.net:8443/sbc.pem", List.of("1202555"), Map.of("1001", Attestation.A),
+                        Map.of("1800", Attestation.B)),
+                new StirShakenConfig.Verification(Map.of("trunk", StirShakenConfig.FailureAction.MARK),
+                        dir.resolve("sti-ca.pem"), Duration.ofSeconds(60), Duration.ofSeconds(2), 1_000,
+                        Duration.ofMinutes(1), Duration.ofHours(24), Duration.ofMinutes(5), Set.of())));
+    }
+
+    @Test
     void managementSectionDefaults() {
         assertThat(minimal.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null));
     }
@@ -204,5 +263,6 @@ class ConfigDefaultsTest {
                 new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                         SrtpPolicy.OFF));
         assertThat(shipped.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null));
+        assertThat(shipped.stirShaken()).isEqualTo(StirShakenConfig.OFF);
     }
 }

@@ -6,9 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.identity.Attestation;
+import org.edgesbc.policy.identity.PassportSigner;
+import org.edgesbc.policy.identity.PassportVerifier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -277,5 +284,212 @@ class ConfigLoaderTest {
         assertThat(files.problems(MINIMAL + "management:\n  token: tooshort\n")).containsExactly(
                 files.file() + ":14: management.token = '(8 characters)': a bearer token needs at least 16 "
                         + "characters");
+    }
+
+    /** Writes the P-256 signing key and the STI-CA bundle the stir-shaken sections below name. */
+    private void writeStirShakenFiles() throws Exception {
+        TestKeyFiles.pkcs8(dir.resolve("shaken-key.pem"), TestKeyFiles.ec("secp256r1").getPrivate());
+        TestKeyFiles.certificate(dir.resolve("sti-ca.pem"));
+    }
+
+    /** A sign half with everything valid but the key file (line 16) and the certificate URL (line 17). */
+    private static String signing(String privateKey, String certificateUrl) {
+        return MINIMAL + "stir-shaken:\n  sign:\n    zones: [carrier]\n    private-key: " + privateKey + "\n"
+                + "    certificate-url: '" + certificateUrl + "'\n";
+    }
+
+    @Test
+    void stirShakenSectionIsBound() throws Exception {
+        writeStirShakenFiles();
+        Files.createDirectories(dir.resolve("keys"));
+        TestKeyFiles.sec1(dir.resolve("keys/sec1.pem"), (ECPrivateKey) TestKeyFiles.ec("secp256r1").getPrivate());
+        SbcConfig config = files.load(MINIMAL + """
+                stir-shaken:
+                  sign:
+                    zones: [carrier]
+                    private-key: keys/sec1.pem
+                    certificate-url: https://certs.example.net:8443/sbc.pem
+                    operator-tn-prefixes: ["1202555", 1303]
+                    account-attestation: {"1001": A, sales: B}
+                    prefix-attestation: {"1800": B, "1900": C}
+                  verify:
+                    zones: {carrier: reject}
+                    trust-anchors: sti-ca.pem
+                    max-age: 30s
+                    fetch-timeout: 500ms
+                    cache-entries: 5_000
+                    cache-min-ttl: 30s
+                    cache-max-ttl: 2h
+                    negative-ttl: 1m
+                    allowed-hosts: [Certs.Example.NET, 192.0.2.1, "[2001:db8::1]"]
+                """);
+        StirShakenConfig.Signing sign = config.stirShaken().sign();
+        assertThat(sign).isEqualTo(new StirShakenConfig.Signing(Set.of("carrier"), dir.resolve("keys/sec1.pem"),
+                "https://certs.example.net:8443/sbc.pem", List.of("1202555", "1303"),
+                Map.of("1001", Attestation.A, "sales", Attestation.B),
+                Map.of("1800", Attestation.B, "1900", Attestation.C)));
+        StirShakenConfig.Verification verify = config.stirShaken().verify();
+        assertThat(verify).isEqualTo(new StirShakenConfig.Verification(
+                Map.of("carrier", StirShakenConfig.FailureAction.REJECT), dir.resolve("sti-ca.pem"),
+                Duration.ofSeconds(30), Duration.ofMillis(500), 5_000, Duration.ofSeconds(30), Duration.ofHours(2),
+                Duration.ofMinutes(1), Set.of("certs.example.net", "192.0.2.1", "[2001:db8::1]")));
+        // What the check accepted, the signer and the verifier accept too.
+        assertThat(new PassportSigner(StirShakenKeys.privateKey(sign.privateKey()), sign.certificateUrl()))
+                .isNotNull();
+        assertThat(new PassportVerifier(StirShakenKeys.trustAnchors(verify.trustAnchors()), verify.maxAge()))
+                .isNotNull();
+    }
+
+    @Test
+    void signingRulesNameTheirLines() throws Exception {
+        writeStirShakenFiles();
+        String file = files.file().toString();
+        String e164 = "must be 1 to 15 digits of an E.164 number, without '+'";
+        String letters = "must be A, B or C (RFC 8588 §4)";
+        assertThat(files.problems(MINIMAL + """
+                stir-shaken:
+                  sign:
+                    zones: [carrier, office-pbx, backup, carrier]
+                    private-key: shaken-key.pem
+                    certificate-url: https://certs.example.net/sbc.pem
+                    operator-tn-prefixes: ["1202555", "+1202", "1234567890123456"]
+                    account-attestation: {"1001": A, "1002": a}
+                    prefix-attestation: {"1800": B, "1-800": C, "1900": D}
+                """)).containsExactly(
+                file + ":15: stir-shaken.sign.zones[3] = 'carrier': is listed twice",
+                file + ":18: stir-shaken.sign.operator-tn-prefixes[1] = '+1202': " + e164,
+                file + ":18: stir-shaken.sign.operator-tn-prefixes[2] = '1234567890123456': " + e164,
+                file + ":19: stir-shaken.sign.account-attestation.1002 = 'a': " + letters,
+                file + ":20: stir-shaken.sign.prefix-attestation.1-800 = '1-800': " + e164,
+                file + ":20: stir-shaken.sign.prefix-attestation.1900 = 'D': " + letters,
+                file + ":15: stir-shaken.sign.zones[1] = 'office-pbx': is a pbx zone; STIR/SHAKEN signs and "
+                        + "verifies only at trunk zones (the interconnect with other carriers)",
+                file + ":15: stir-shaken.sign.zones[2] = 'backup': names no zone; zones are carrier, office-pbx");
+    }
+
+    @Test
+    void signingKeyMustBeAReadableP256Key() throws Exception {
+        writeStirShakenFiles();
+        TestKeyFiles.pkcs8(dir.resolve("rsa.pem"), TestKeyFiles.rsa().getPrivate());
+        TestKeyFiles.pkcs8(dir.resolve("p384.pem"), TestKeyFiles.ec("secp384r1").getPrivate());
+        String url = "https://certs.example.net/sbc.pem";
+        String prefix = files.file() + ":16: stir-shaken.sign.private-key = ";
+        assertThat(files.problems(signing("missing.pem", url))).containsExactly(
+                prefix + "'missing.pem': " + dir.resolve("missing.pem") + ": no readable file");
+        assertThat(files.problems(signing("rsa.pem", url))).containsExactly(
+                prefix + "'rsa.pem': " + dir.resolve("rsa.pem") + ": holds an RSA key; ES256 (RFC 8588 §3) signs "
+                        + "with an EC P-256 key only");
+        assertThat(files.problems(signing("p384.pem", url))).containsExactly(
+                prefix + "'p384.pem': " + dir.resolve("p384.pem") + ": holds an EC key on curve 1.3.132.0.34; "
+                        + "ES256 (RFC 8588 §3) signs with P-256 (1.2.840.10045.3.1.7) only");
+        assertThat(files.problems(signing("sti-ca.pem", url))).containsExactly(
+                prefix + "'sti-ca.pem': " + dir.resolve("sti-ca.pem") + ": holds no unencrypted PEM private key "
+                        + "(PKCS#8 PRIVATE KEY or SEC1 EC PRIVATE KEY)");
+    }
+
+    @Test
+    void certificateUrlMustBeFetchableWithoutCredentials() throws Exception {
+        writeStirShakenFiles();
+        String prefix = files.file() + ":17: stir-shaken.sign.certificate-url = ";
+        assertThat(files.problems(signing("shaken-key.pem", "https://sbc:secret@certs.example.net/sbc.pem")))
+                .containsExactly(prefix + "'https://sbc:secret@certs.example.net/sbc.pem': must not carry user "
+                        + "info: every verifier fetches it, so it would publish the credentials");
+        assertThat(files.problems(signing("shaken-key.pem", "ftp://certs.example.net/sbc.pem"))).containsExactly(
+                prefix + "'ftp://certs.example.net/sbc.pem': must be an absolute http or https URL with a host");
+        assertThat(files.problems(signing("shaken-key.pem", "/sbc.pem"))).containsExactly(
+                prefix + "'/sbc.pem': must be an absolute http or https URL with a host");
+    }
+
+    @Test
+    void certificateUrlIsAcceptedExactlyWhenTheSignerAcceptsIt() throws Exception {
+        writeStirShakenFiles();
+        PrivateKey key = StirShakenKeys.privateKey(dir.resolve("shaken-key.pem"));
+        List<String> urls = List.of("https://certs.example.net:8443/sbc.pem", "http://192.0.2.1/sbc.pem",
+                "HTTPS://certs.example.net/sbc.pem", "https://[2001:db8::1]/sbc.pem",
+                "https://sbc@certs.example.net/sbc.pem", "ftp://certs.example.net/sbc.pem", "file:///etc/passwd",
+                "/sbc.pem", "https:///sbc.pem", "https://certs.example.net/a b", "https://certs.example.net/<a>",
+                "https://certs.example.net/\u00e4", "https://certs.example.net/" + "a".repeat(2_048));
+        for (String url : urls) {
+            boolean signerAccepts;
+            try {
+                new PassportSigner(key, url);
+                signerAccepts = true;
+            } catch (IllegalArgumentException e) {
+                signerAccepts = false;
+            }
+            boolean configAccepts;
+            try {
+                files.load(signing("shaken-key.pem", url));
+                configAccepts = true;
+            } catch (ConfigException e) {
+                configAccepts = false;
+            }
+            assertThat(configAccepts).as(url).isEqualTo(signerAccepts);
+        }
+    }
+
+    @Test
+    void verificationRulesNameTheirLines() throws Exception {
+        writeStirShakenFiles();
+        Files.writeString(dir.resolve("empty.pem"), "# the STI-PA's roots go here\n");
+        String file = files.file().toString();
+        String host = "must be a host name or IP address (IPv6 in brackets), without scheme, port or path";
+        assertThat(files.problems(MINIMAL + """
+                stir-shaken:
+                  verify:
+                    zones: {carrier: mark, office-pbx: reject, backup: drop}
+                    trust-anchors: empty.pem
+                    max-age: 0s
+                    fetch-timeout: 20s
+                    cache-min-ttl: 2h
+                    cache-max-ttl: 1h
+                    allowed-hosts: [certs.example.net, "https://certs.example.net", "certs.example.net:443"]
+                """)).containsExactly(
+                file + ":15: stir-shaken.verify.zones.backup = 'drop': must be one of pass, mark, reject",
+                file + ":16: stir-shaken.verify.trust-anchors = 'empty.pem': " + dir.resolve("empty.pem")
+                        + ": no PEM certificate found",
+                file + ":17: stir-shaken.verify.max-age = '0s': must be between 1s and 1d",
+                file + ":18: stir-shaken.verify.fetch-timeout = '20s': must be between 100ms and 10s",
+                file + ":20: stir-shaken.verify.cache-max-ttl = '1h': must not be shorter than cache-min-ttl (2h)",
+                file + ":21: stir-shaken.verify.allowed-hosts[1] = 'https://certs.example.net': " + host,
+                file + ":21: stir-shaken.verify.allowed-hosts[2] = 'certs.example.net:443': " + host,
+                file + ":15: stir-shaken.verify.zones.office-pbx = 'office-pbx': is a pbx zone; STIR/SHAKEN signs "
+                        + "and verifies only at trunk zones (the interconnect with other carriers)",
+                file + ":15: stir-shaken.verify.zones.backup = 'backup': names no zone; zones are carrier, "
+                        + "office-pbx");
+        String verify = MINIMAL + "stir-shaken:\n  verify:\n    zones: {carrier: pass}\n"
+                + "    trust-anchors: sti-ca.pem\n";
+        assertThat(files.problems(verify + "    max-age: 1500ms\n")).containsExactly(
+                file + ":17: stir-shaken.verify.max-age = '1500ms': must be whole seconds: iat counts seconds");
+        assertThat(files.problems(verify + "    max-age: 2d\n")).containsExactly(
+                file + ":17: stir-shaken.verify.max-age = '2d': must be between 1s and 1d");
+    }
+
+    @Test
+    void stirShakenRequiredKeysAndUnknownKeysAreReported() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + """
+                stir-shaken:
+                  sign:
+                    zones: []
+                    private-ky: key.pem
+                  verify: {trust-anchors: null}
+                  verfy: {}
+                """)).containsExactly(
+                file + ":18: stir-shaken.verfy: unknown key; did you mean 'verify'?",
+                file + ":16: stir-shaken.sign.private-ky: unknown key; did you mean 'private-key'?",
+                file + ":15: stir-shaken.sign.zones: needs at least one trunk zone",
+                file + ":15: stir-shaken.sign.private-key: is required",
+                file + ":15: stir-shaken.sign.certificate-url: is required",
+                file + ":17: stir-shaken.verify.zones: is required: the trunk zones whose INVITEs are verified, "
+                        + "each with pass, mark or reject",
+                file + ":17: stir-shaken.verify.trust-anchors: is required");
+        assertThat(files.problems(MINIMAL + "stir-shaken:\n  sign: {certificate-url: 'https://certs.example.net/'}\n"
+                + "  verify: {zones: [carrier], trust-anchors: missing.pem}\n")).containsExactly(
+                file + ":14: stir-shaken.sign.zones: is required",
+                file + ":14: stir-shaken.sign.private-key: is required",
+                file + ":15: stir-shaken.verify.zones: must be a mapping of keys to values",
+                file + ":15: stir-shaken.verify.trust-anchors = 'missing.pem': " + dir.resolve("missing.pem")
+                        + ": no readable file");
     }
 }

@@ -3,7 +3,10 @@ package org.edgesbc.core.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.edgesbc.core.identity.FetchFailure;
 import org.edgesbc.core.relay.RelayDropReason;
+import org.edgesbc.policy.identity.Attestation;
+import org.edgesbc.policy.identity.IdentityStatus;
 import org.edgesbc.transport.GateRejection;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +80,28 @@ class SbcMetricsTest {
         assertThat(metrics.scrape()).contains("sbc_relay_transactions_active 42.0")
                 .contains("sbc_relay_dialogs_active 7.0")
                 .contains("sbc_transport_connections 3.0");
+    }
+
+    @Test
+    void identityCountsFetchesCacheResultsSigningAndVerdictsByEnum() {
+        AtomicInteger entries = new AtomicInteger();
+        metrics.bindIdentityGauges(entries::get);
+        metrics.identity().certificateFetched();
+        metrics.identity().certificateFetchFailed(FetchFailure.HOST_NOT_ALLOWED);
+        metrics.identity().certificateCacheHit(true);
+        metrics.identity().certificateCacheHit(false);
+        metrics.identity().certificateCacheHit(false);
+        metrics.identity().signed(Attestation.B);
+        metrics.identity().verified(IdentityStatus.NO_TN_AUTHORIZATION);
+        entries.set(5);
+        assertThat(metrics.scrape()).contains("sbc_identity_certificate_fetches_total{outcome=\"ok\"} 1.0")
+                .contains("sbc_identity_certificate_fetches_total{outcome=\"host_not_allowed\"} 1.0")
+                .contains("sbc_identity_certificate_fetches_total{outcome=\"timeout\"} 0.0")
+                .contains("sbc_identity_certificate_cache_total{result=\"hit\"} 1.0")
+                .contains("sbc_identity_certificate_cache_total{result=\"miss\"} 2.0")
+                .contains("sbc_identity_signed_total{attestation=\"b\"} 1.0")
+                .contains("sbc_identity_verified_total{status=\"no_tn_authorization\"} 1.0")
+                .contains("sbc_identity_certificate_cache_entries 5.0");
     }
 
     @Test

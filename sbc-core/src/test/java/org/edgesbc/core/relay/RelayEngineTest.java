@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
@@ -43,7 +44,8 @@ class RelayEngineTest {
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
         PermissivePolicy policy = new PermissivePolicy();
         engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null,
-                policy, policy, new GuardedHandOff(HandOffMetrics.NONE), record -> { }, Clock.systemUTC(), 2, null);
+                policy, policy, CallerIdentityService.off(Clock.systemUTC()), new GuardedHandOff(HandOffMetrics.NONE),
+                record -> { }, Clock.systemUTC(), 2, null);
     }
 
     @AfterEach

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
+import org.edgesbc.fixtures.identity.TestStiCa;
 import org.junit.jupiter.api.Test;
 
 class CertificateChainsTest {
-    private static final TestStiCa CA = new TestStiCa("STI-CA");
+    private static final Instant NOW = Instant.parse("2026-03-02T10:00:00Z");
+    private static final TestStiCa CA = new TestStiCa("STI-CA", NOW);
     private static final X509Certificate LEAF = CA.leaf(TestStiCa.ecKeys().getPublic());
 
     @Test

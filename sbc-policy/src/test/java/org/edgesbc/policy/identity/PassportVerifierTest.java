@@ -2,7 +2,6 @@ package org.edgesbc.policy.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.edgesbc.policy.identity.TestStiCa.NOW;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.edgesbc.fixtures.identity.TestStiCa;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.fraud.E164Normalizer;
 import org.junit.jupiter.api.Test;
@@ -23,10 +23,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PassportVerifierTest {
+    private static final Instant NOW = Instant.parse("2026-03-02T10:00:00Z");
     private static final String X5U = "https://cert.example.org/passport.cer";
     private static final String ORIG = "12025550100";
     private static final String DEST = "12025550199";
-    private static final TestStiCa CA = new TestStiCa("STI-CA");
+    private static final TestStiCa CA = new TestStiCa("STI-CA", NOW);
     private static final KeyPair SIGNING_KEYS = TestStiCa.ecKeys();
     private static final X509Certificate LEAF = CA.leaf(SIGNING_KEYS.getPublic());
     private static final List<X509Certificate> CHAIN = List.of(LEAF, CA.intermediate);
@@ -199,7 +200,7 @@ class PassportVerifierTest {
     @Test
     void theCertificateChainDecidesTrust() {
         KeyPair otherKeys = TestStiCa.ecKeys();
-        TestStiCa otherCa = new TestStiCa("Other STI-CA");
+        TestStiCa otherCa = new TestStiCa("Other STI-CA", NOW);
         X509Certificate noTnAuthList = CA.leaf(SIGNING_KEYS.getPublic(), TestStiCa.Tn.NONE,
                 NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(365)));
         X509Certificate expired = CA.leaf(SIGNING_KEYS.getPublic(), TestStiCa.Tn.SPC,
