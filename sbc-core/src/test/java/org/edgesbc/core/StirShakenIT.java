@@ -28,6 +28,7 @@ import org.edgesbc.core.config.StirShakenConfig.FailureAction;
 import org.edgesbc.fixtures.identity.TestStiCa;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -37,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * STIR/SHAKEN through the real daemon, checked against an independent implementation: Debian's {@code secsipidx}
- * (the secsipid project) verifies what the SBC signs, signs what the SBC verifies, and serves the certificate chain
- * over HTTP on loopback. The STI-CA is made at test time.
+ * (the secsipid project) verifies what the SBC signed toward a SIPp trunk, signs what the SBC verifies, and serves
+ * the certificate chain over HTTP on loopback. The STI-CA is made at test time.
  */
 class StirShakenIT {
     private static final String CALLER = "+49891111111";
@@ -81,16 +82,29 @@ class StirShakenIT {
 
     @Test
     void aCallLeavingThroughTheTrunkIsSignedAndSecsipidxVerifiesIt() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, FailureAction.MARK))) {
+        assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
+        InetSocketAddress carrier = new InetSocketAddress("127.0.0.2", freeUdpPort());
+        try (UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(carrier, pbx.localAddress(), FailureAction.MARK));
+                Sipp trunk = Sipp.start(dataDir.resolve("sipp-trunk"), List.of("-sn", "uas", "-i", "127.0.0.2",
+                        "-p", Integer.toString(carrier.getPort()), "-m", "1"))) {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             pbx.towards(sbcUdp);
-            trunk.towards(sbcUdp);
+            Thread.sleep(300);
             pbx.send(fromCaller(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, CALLED, "out@pbx",
                     "z9hG4bK-out", "o1")));
-            String invite = trunk.receiveStartingWith("INVITE ", 3_000);
-            assertThat(invite).as("the call reaches the carrier").isNotNull();
+            String ok = pbx.receiveStartingWith("SIP/2.0 200 ", 5_000);
+            assertThat(ok).as("SIPp, the carrier, answered through the SBC").isNotNull();
+            pbx.send(SipMessages.inDialog("ACK", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP", pbx.localAddress(),
+                    "out@pbx", header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-out-ack"));
+            pbx.send(SipMessages.inDialog("BYE", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP", pbx.localAddress(),
+                    "out@pbx", header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-out-bye"));
+            assertThat(pbx.receiveStartingWith("SIP/2.0 200 ", 5_000)).as("the BYE answered").isNotNull();
+            assertThat(trunk.await(Duration.ofSeconds(20))).as("SIPp uas: its call succeeded\n%s",
+                    trunk.diagnostics()).isZero();
+
+            String invite = trunk.receivedMessages().stream().filter(m -> m.startsWith("INVITE ")).findFirst()
+                    .orElseThrow();
             String identity = header(invite, "Identity");
             assertThat(identity).as("signed (RFC 8224)").isNotNull().contains(";info=<" + x5u + ">")
                     .contains("alg=ES256").contains("ppt=shaken");
@@ -106,8 +120,6 @@ class StirShakenIT {
                     dataDir.resolve("intermediate.pem").toString());
             assertThat(check.exit()).as("secsipidx verifies the SBC's token and chain: %s", check.output())
                     .isZero();
-            trunk.send(SipMessages.answer(invite, 486, "Busy Here", "t1", null));
-            assertThat(pbx.receiveStartingWith("SIP/2.0 486 ", 2_000)).isNotNull();
             List<String> cdrs = SbcDaemonIT.awaitCdrs(dataDir, 1);
             assertThat(cdrs.get(0)).contains("\"identity\":\"A\"").containsPattern("\"origid\":\"[0-9a-f-]{36}\"");
         }
@@ -208,7 +220,11 @@ class StirShakenIT {
     // ---------------------------------------------------------------------------------------------- helpers
 
     private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, FailureAction onFailure) {
-        SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
+        return config(trunk.localAddress(), pbx.localAddress(), onFailure);
+    }
+
+    private SbcConfig config(InetSocketAddress trunk, InetSocketAddress pbx, FailureAction onFailure) {
+        SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk, pbx);
         StirShakenConfig stirShaken = new StirShakenConfig(
                 new StirShakenConfig.Signing(Set.of("trunk"), dataDir.resolve("key.pem"), x5u, List.of("4989111"),
                         Map.of(), Map.of()),
@@ -291,6 +307,13 @@ class StirShakenIT {
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0,
+                java.net.InetAddress.getByName("127.0.0.2"))) {
             return socket.getLocalPort();
         }
     }
