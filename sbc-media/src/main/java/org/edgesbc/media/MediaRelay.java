@@ -59,7 +59,7 @@ public final class MediaRelay implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
-        this.ports = new PortPool(config.portMin(), config.portMax(), config.quarantine().toNanos(), nanoClock);
+        this.ports = new PortPool(config.portMin(), config.portMax(), 1, config.quarantine().toNanos(), nanoClock);
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(config.threads(), new DefaultThreadFactory("sbc-media"), io);
     }

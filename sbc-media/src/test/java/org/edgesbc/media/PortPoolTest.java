@@ -12,7 +12,7 @@ class PortPoolTest {
 
     @Test
     void handsOutEvenPortsUntilExhaustedWithoutThrowing() {
-        PortPool pool = new PortPool(10001, 10008, 1_000, now::get);
+        PortPool pool = new PortPool(10001, 10008, 1, 1_000, now::get);
         assertThat(pool.capacity()).isEqualTo(3);
         assertThat(pool.allocate()).hasValue(10002);
         assertThat(pool.allocate()).hasValue(10004);
@@ -24,7 +24,7 @@ class PortPoolTest {
 
     @Test
     void releasedPairsRestInQuarantineBeforeReuse() {
-        PortPool pool = new PortPool(10000, 10003, 1_000, now::get);
+        PortPool pool = new PortPool(10000, 10003, 1, 1_000, now::get);
         int first = pool.allocate().getAsInt();
         int second = pool.allocate().getAsInt();
         assertThat(pool.release(first)).isTrue();
@@ -41,7 +41,7 @@ class PortPoolTest {
 
     @Test
     void doubleAndForeignReleasesChangeNothing() {
-        PortPool pool = new PortPool(10000, 10007, 0, now::get);
+        PortPool pool = new PortPool(10000, 10007, 1, 0, now::get);
         int port = pool.allocate().getAsInt();
         assertThat(pool.release(port)).isTrue();
         assertThat(pool.release(port)).as("second release of the same pair").isFalse();
@@ -59,7 +59,7 @@ class PortPoolTest {
 
     @Test
     void quarantineEndsInReleaseOrder() {
-        PortPool pool = new PortPool(20000, 20005, 100, now::get);
+        PortPool pool = new PortPool(20000, 20005, 1, 100, now::get);
         int a = pool.allocate().getAsInt();
         int b = pool.allocate().getAsInt();
         int c = pool.allocate().getAsInt();
@@ -76,8 +76,47 @@ class PortPoolTest {
     }
 
     @Test
+    void boundPairsAreHandedOutPerSlotAndComeBackBoundAfterQuarantine() {
+        PortPool pool = new PortPool(30000, 30007, 2, 100, now::get);
+        int first = pool.allocate().getAsInt();
+        int second = pool.allocate().getAsInt();
+        assertThat(pool.markBound(first, 0)).isTrue();
+        assertThat(pool.markBound(second, 1)).isTrue();
+        assertThat(pool.markBound(second, 1)).as("already bound").isFalse();
+        assertThat(pool.ready()).isEqualTo(2);
+        assertThat(pool.available()).as("ready pairs are free pairs").isEqualTo(4);
+
+        assertThat(pool.allocateBound(0)).hasValue(first);
+        assertThat(pool.allocateBound(0)).as("slot 0 has no other bound pair").isEmpty();
+        assertThat(pool.ready(1)).isEqualTo(1);
+        assertThat(pool.inUse()).isEqualTo(1);
+
+        assertThat(pool.release(first)).isTrue();
+        assertThat(pool.ready(0)).as("in quarantine").isZero();
+        now.addAndGet(100);
+        assertThat(pool.ready(0)).as("bound again, not back among the unbound").isEqualTo(1);
+        assertThat(pool.allocateBound(0)).hasValue(first);
+    }
+
+    @Test
+    void allocateHandsOutOnlyPairsNeverBound() {
+        PortPool pool = new PortPool(30000, 30003, 1, 0, now::get);
+        int bound = pool.allocate().getAsInt();
+        pool.markBound(bound, 0);
+        int unbound = pool.allocate().getAsInt();
+        assertThat(unbound).isNotEqualTo(bound);
+        assertThat(pool.allocate()).as("the only other pair is bound").isEmpty();
+        pool.release(unbound);
+        assertThat(pool.allocate()).as("a pair that failed to bind rests in quarantine, then is free")
+                .hasValue(unbound);
+        assertThat(pool.allocateBound(0)).hasValue(bound);
+        assertThat(pool.allocateBound(0)).as("exhausted: empty, not an exception").isEmpty();
+        assertThat(pool.inUse()).isEqualTo(2);
+    }
+
+    @Test
     void aRangeWithoutAPairIsRefusedAtConstruction() {
-        assertThatThrownBy(() -> new PortPool(10001, 10002, 0, now::get))
+        assertThatThrownBy(() -> new PortPool(10001, 10002, 1, 0, now::get))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
