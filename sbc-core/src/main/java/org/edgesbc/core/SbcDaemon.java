@@ -197,7 +197,7 @@ public final class SbcDaemon implements AutoCloseable {
                 settings.portMin(), settings.portMax(), settings.quarantine(), settings.timeout(),
                 settings.holdTimeout(), settings.threads());
         MediaRelay relay = new MediaRelay(config, metrics.media());
-        metrics.bindMediaGauges(relay::activeSessions, relay::freePortPairs);
+        metrics.bindMediaGauges(relay::activeSessions, relay::freePortPairs, relay::readyPortPairs);
         return relay;
     }
 

@@ -16,7 +16,12 @@ public enum MediaDropReason {
     /** The other side's address is not known yet. */
     NO_PEER,
     /** SRTP or SRTCP that failed authentication or replay checks (RFC 3711 §3.3). */
-    SRTP_REJECTED;
+    SRTP_REJECTED,
+    /**
+     * On a bound pair no call owns (waiting to be handed out, or in quarantine after its call ended): a late packet
+     * of an ended call, or a probe.
+     */
+    NO_SESSION;
 
     /** Whether the packet counts as an injection attempt (call tampering) rather than a plain failure. */
     public boolean injection() {

@@ -1,6 +1,5 @@
 package org.edgesbc.media;
 
-import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.edgesbc.media.srtp.SrtpContext;
@@ -18,9 +17,9 @@ final class MediaEndpoint {
      */
     static final int SSRC_SWITCH_PACKETS = 50;
 
+    /** The SBC's sockets facing the peer, lent by the pool for the call. */
+    final BoundPortPair pair;
     final int rtpPort;
-    Channel rtp;
-    Channel rtcp;
     volatile LegState state = LegState.ALLOCATED;
     /** Where the peer's SDP says it receives; also the address allowed to start sending. */
     InetSocketAddress expectedRtp;
@@ -46,8 +45,9 @@ final class MediaEndpoint {
     volatile long injected;
     volatile long dropped;
 
-    MediaEndpoint(int rtpPort) {
-        this.rtpPort = rtpPort;
+    MediaEndpoint(BoundPortPair pair) {
+        this.pair = pair;
+        this.rtpPort = pair.port;
     }
 
     /** Before latching: the SDP-announced IP or the signalling source IP, any port (a NAT picks the port). */

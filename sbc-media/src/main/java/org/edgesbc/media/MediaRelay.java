@@ -1,10 +1,8 @@
 package org.edgesbc.media;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -22,18 +20,25 @@ import java.net.InetSocketAddress;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 /**
  * The media relay facade core uses: opens per-call {@link MediaSession}s whose sockets live on the relay's own
- * event-loop group (native epoll when available), separate from SIP's. Ports come from a {@link PortPool}. Each
- * session is owned by one loop of the group, chosen round robin; every packet of its streams is handled there.
- * Thread-safe.
+ * event-loop group (native epoll when available), separate from SIP's. Each session is owned by one loop of the
+ * group, chosen round robin; every packet of its streams is handled there. Thread-safe.
+ *
+ * <p>Sockets are bound ahead of calls: each loop keeps up to {@value #READY_PAIRS_PER_LOOP} bound RTP/RTCP pairs
+ * ready (bound at start, topped up on the loop itself when fewer than half are left), and a stream takes two of its
+ * session's loop without binding anything on the caller's thread. A pair released by a call rests in quarantine
+ * still bound and then is ready again, so the sockets of the range are bound at most once each and closed only at
+ * shutdown. A stream asked for while its loop has no ready pair is refused like an exhausted range (core answers
+ * 503) while the loop binds more.
  */
 public final class MediaRelay implements AutoCloseable {
-    /** Attempts to find a bindable pair when another process holds a port of the range. */
-    private static final int BIND_ATTEMPTS = 8;
+    /** Bound pairs each loop keeps ready: covers a burst of calls while the loop binds more, costs two sockets each. */
+    static final int READY_PAIRS_PER_LOOP = 256;
     /** The media timeout is checked this often per timeout, so a dead call is noticed within a quarter of it. */
     private static final int TIMEOUT_CHECKS = 4;
     private static final long MAX_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -44,6 +49,13 @@ public final class MediaRelay implements AutoCloseable {
     private final PortPool ports;
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup group;
+    private final EventLoop[] loops;
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    /** Every pair ever bound, by pair index, so that shutdown closes them all. */
+    private final AtomicReferenceArray<BoundPortPair> bound;
+    /** Per loop, whether a top-up is queued or running; set by whoever queues it, cleared by the loop. */
+    private final AtomicBoolean[] toppingUp;
+    private final int readyTarget;
     private final AtomicInteger sessions = new AtomicInteger();
     private final LongSupplier nanoClock;
 
@@ -53,15 +65,30 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
+     * Binds the first ready pairs of every loop before returning.
+     *
      * @param nanoClock monotonic nanoseconds for port quarantine, media timeouts and jitter; a manual clock in tests
      */
     public MediaRelay(MediaConfig config, MediaMetrics metrics, LongSupplier nanoClock) {
         this.config = config;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
-        this.ports = new PortPool(config.portMin(), config.portMax(), 1, config.quarantine().toNanos(), nanoClock);
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(config.threads(), new DefaultThreadFactory("sbc-media"), io);
+        this.loops = new EventLoop[config.threads()];
+        for (int slot = 0; slot < loops.length; slot++) {
+            loops[slot] = (EventLoop) group.next();
+        }
+        this.ports = new PortPool(config.portMin(), config.portMax(), loops.length, config.quarantine().toNanos(),
+                nanoClock);
+        this.bound = new AtomicReferenceArray<>(ports.capacity());
+        this.toppingUp = new AtomicBoolean[loops.length];
+        this.readyTarget = Math.max(1, Math.min(READY_PAIRS_PER_LOOP, ports.capacity() / loops.length));
+        for (int slot = 0; slot < loops.length; slot++) {
+            int s = slot;
+            toppingUp[slot] = new AtomicBoolean(true);
+            loops[slot].submit(() -> topUp(s)).syncUninterruptibly();
+        }
     }
 
     /**
@@ -73,84 +100,91 @@ public final class MediaRelay implements AutoCloseable {
     public MediaSession open(MediaTimeoutListener listener) {
         sessions.incrementAndGet();
         metrics.sessionOpened();
-        return new MediaSession(this, (EventLoop) group.next(), listener);
+        int slot = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+        return new MediaSession(this, slot, loops[slot], listener);
     }
 
-    /** Binds a stream's four sockets (RTP and RTCP on each side) on the session's loop; null when out of ports. */
+    /** Takes a ready pair per side from the session's loop; null when its loop has fewer than two ready. */
     MediaStream bindStream(MediaSession session) {
-        int[] portFor = new int[2];
-        Channel[][] channels = new Channel[2][];
-        AtomicReference<MediaStream> holder = new AtomicReference<>();
-        for (MediaSide side : MediaSide.values()) {
-            channels[side.ordinal()] = bindPair(session, holder, side, portFor);
-            if (channels[side.ordinal()] == null) {
-                if (side == MediaSide.B) {
-                    channels[0][0].close();
-                    channels[0][1].close();
-                    releasePort(portFor[0]);
-                }
-                return null;
-            }
+        int slot = session.slot();
+        OptionalInt portA = ports.allocateBound(slot);
+        OptionalInt portB = portA.isPresent() ? ports.allocateBound(slot) : OptionalInt.empty();
+        if (ports.ready(slot) < Math.max(1, readyTarget / 2) && toppingUp[slot].compareAndSet(false, true)) {
+            session.execute(() -> topUp(slot));
         }
-        MediaStream stream = new MediaStream(session, portFor[0], portFor[1]);
-        holder.set(stream);
-        for (MediaSide side : MediaSide.values()) {
-            stream.endpoint(side).rtp = channels[side.ordinal()][0];
-            stream.endpoint(side).rtcp = channels[side.ordinal()][1];
+        if (portB.isEmpty()) {
+            portA.ifPresent(ports::release);
+            metrics.portsExhausted();
+            return null;
         }
+        BoundPortPair a = bound.get(ports.pairIndex(portA.getAsInt()));
+        BoundPortPair b = bound.get(ports.pairIndex(portB.getAsInt()));
+        MediaStream stream = new MediaStream(session, a, b);
+        a.attach(stream, MediaSide.A);
+        b.attach(stream, MediaSide.B);
         return stream;
     }
 
     /**
-     * Binds an RTP/RTCP pair from the pool. A port another process holds is skipped (it rests in quarantine) and the
-     * next pair tried, a few times; returns null when the range is exhausted.
+     * On loop {@code slot}: binds never-bound pairs of the range until the loop has its target of ready pairs. A
+     * port another process holds is released into quarantine and skipped. On its own loop a channel registers and
+     * binds before the call returns, so the loop never waits for itself.
      */
-    private Channel[] bindPair(MediaSession session, AtomicReference<MediaStream> holder, MediaSide side, int[] portFor) {
-        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-            OptionalInt allocated = ports.allocate();
-            if (allocated.isEmpty()) {
-                break;
+    private void topUp(int slot) {
+        toppingUp[slot].set(false);
+        for (int wanted = readyTarget - ports.ready(slot); wanted > 0; wanted--) {
+            OptionalInt port = ports.allocate();
+            if (port.isEmpty()) {
+                return;
             }
-            int port = allocated.getAsInt();
-            Channel rtp = bind(session, port, holder, side, false);
-            Channel rtcp = rtp == null ? null : bind(session, port + 1, holder, side, true);
-            if (rtcp != null) {
-                portFor[side.ordinal()] = port;
-                return new Channel[] {rtp, rtcp};
+            BoundPortPair pair = new BoundPortPair(port.getAsInt(), slot);
+            pair.rtp = bind(pair, false);
+            pair.rtcp = pair.rtp == null ? null : bind(pair, true);
+            if (pair.rtcp == null) {
+                pair.close();
+                ports.release(pair.port);
+            } else {
+                bound.set(ports.pairIndex(pair.port), pair);
+                ports.markBound(pair.port, slot);
             }
-            if (rtp != null) {
-                rtp.close();
-            }
-            ports.release(port);
         }
-        metrics.portsExhausted();
-        return null;
     }
 
     /**
-     * Binds one socket; packets arriving before the stream is complete (the holder still empty) are dropped. Null
-     * when the port cannot be bound. The handler releases every datagram after the stream has looked at it.
+     * Binds one socket of {@code pair} on the pair's loop, from that loop; null when the port cannot be bound. Each
+     * datagram goes to the pair's owner at the time it is read; one that arrives while the pair has no owner (ready
+     * or in quarantine) is dropped and counted. The handler releases every datagram after the stream has looked at
+     * it.
      */
-    private Channel bind(MediaSession session, int port, AtomicReference<MediaStream> holder, MediaSide side, boolean rtcp) {
-        ChannelFuture future = new Bootstrap().group(session.loop())
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        MediaStream stream = holder.get();
-                        if (stream != null) {
-                            stream.onPacket(side, rtcp, packet);
-                        }
-                    }
-                })
-                .bind(new InetSocketAddress(config.bindAddress(), port))
-                .awaitUninterruptibly();
-        return future.isSuccess() ? future.channel() : null;
+    private Channel bind(BoundPortPair pair, boolean rtcp) {
+        Channel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
+        channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(2048));
+        channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                BoundPortPair.Owner owner = pair.owner();
+                if (owner == null) {
+                    metrics.packetDropped(MediaDropReason.NO_SESSION);
+                } else {
+                    owner.stream().onPacket(owner.side(), rtcp, packet);
+                }
+            }
+        });
+        ChannelFuture future = loops[pair.slot].register(channel);
+        if (future.isSuccess()) {
+            future = channel.bind(new InetSocketAddress(config.bindAddress(), rtcp ? pair.port + 1 : pair.port));
+        }
+        if (future.isSuccess()) {
+            return channel;
+        }
+        channel.close();
+        return null;
     }
 
-    void releasePort(int port) {
-        ports.release(port);
+    /** Ends the pair's ownership before its quarantine starts, so nothing read from now on reaches the stream. */
+    void releasePair(BoundPortPair pair) {
+        pair.detach();
+        ports.release(pair.port);
     }
 
     long nanoTime() {
@@ -184,9 +218,14 @@ public final class MediaRelay implements AutoCloseable {
         return sessions.get();
     }
 
-    /** Port pairs neither in use nor in quarantine. */
+    /** Port pairs neither in use nor in quarantine, bound or not. */
     public int freePortPairs() {
         return ports.available();
+    }
+
+    /** Bound port pairs neither in use nor in quarantine: what new streams can take right away. */
+    public int readyPortPairs() {
+        return ports.ready();
     }
 
     /** Port pairs held by open sessions. */
@@ -199,8 +238,15 @@ public final class MediaRelay implements AutoCloseable {
         return epoll;
     }
 
+    /** Closes every bound socket, in use, ready or in quarantine, then stops the loops. */
     @Override
     public void close() {
+        for (int i = 0; i < bound.length(); i++) {
+            BoundPortPair pair = bound.get(i);
+            if (pair != null) {
+                pair.close();
+            }
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The media of one call: its streams (one per m= line, at most {@link #MAX_STREAMS}), all on one event loop, and
- * the timeout watch. States: OPEN (streams may be added, packets relayed) and CLOSED (sockets closed, ports in
+ * the timeout watch. States: OPEN (streams may be added, packets relayed) and CLOSED (legs closed, port pairs in
  * quarantine); {@link #close} is idempotent. When no packet was relayed in either direction for the media timeout
  * (the hold timeout while on hold), the listener is told once, on the media loop; the owner then ends the call and
  * closes the session.
@@ -23,6 +23,7 @@ public final class MediaSession {
     public enum State { OPEN, CLOSED }
 
     private final MediaRelay relay;
+    private final int slot;
     private final EventLoop loop;
     private final MediaTimeoutListener listener;
     private final List<MediaStream> streams = new CopyOnWriteArrayList<>();
@@ -34,13 +35,19 @@ public final class MediaSession {
     private volatile long packetsDropped;
     private boolean timeoutReported;
 
-    MediaSession(MediaRelay relay, EventLoop loop, MediaTimeoutListener listener) {
+    MediaSession(MediaRelay relay, int slot, EventLoop loop, MediaTimeoutListener listener) {
         this.relay = relay;
+        this.slot = slot;
         this.loop = loop;
         this.listener = listener;
         this.lastPacketNanos = relay.nanoTime();
         long period = relay.timeoutCheckNanos();
         this.watch = loop.scheduleAtFixedRate(this::checkTimeout, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Which of the relay's loops owns the session; its streams take port pairs bound on that loop. */
+    int slot() {
+        return slot;
     }
 
     EventLoop loop() {
@@ -134,7 +141,10 @@ public final class MediaSession {
         }
     }
 
-    /** Closes every socket and returns the ports to the pool's quarantine. Idempotent. */
+    /**
+     * Closes every leg and returns the port pairs, still bound, to the pool's quarantine: from now on their packets
+     * are dropped as {@link MediaDropReason#NO_SESSION}. Idempotent.
+     */
     public void close() {
         synchronized (this) {
             if (state == State.CLOSED) {
@@ -146,7 +156,7 @@ public final class MediaSession {
         for (MediaStream stream : streams) {
             stream.close();
             for (MediaSide side : MediaSide.values()) {
-                relay.releasePort(stream.localPort(side));
+                relay.releasePair(stream.endpoint(side).pair);
             }
         }
         relay.sessionClosed();

@@ -34,10 +34,10 @@ public final class MediaStream {
     /** Whether each side's latest SDP took SRTP; null until it has sent SDP; signalling thread only. */
     private final Boolean[] peerSrtp = new Boolean[2];
 
-    MediaStream(MediaSession session, int portA, int portB) {
+    MediaStream(MediaSession session, BoundPortPair pairA, BoundPortPair pairB) {
         this.session = session;
-        this.a = new MediaEndpoint(portA);
-        this.b = new MediaEndpoint(portB);
+        this.a = new MediaEndpoint(pairA);
+        this.b = new MediaEndpoint(pairB);
     }
 
     MediaEndpoint endpoint(MediaSide side) {
@@ -157,8 +157,8 @@ public final class MediaStream {
         InetSocketAddress destination = viaRtcpSocket
                 ? (target.latchedRtcp != null ? target.latchedRtcp : target.expectedRtcp)
                 : (target.latchedRtp != null ? target.latchedRtp : target.expectedRtp);
-        Channel out = viaRtcpSocket ? target.rtcp : target.rtp;
-        if (destination == null || out == null || target.state == LegState.CLOSED) {
+        Channel out = viaRtcpSocket ? target.pair.rtcp : target.pair.rtp;
+        if (destination == null || target.state == LegState.CLOSED) {
             outgoing.release();
             drop(source, MediaDropReason.NO_PEER);
             return;
@@ -201,16 +201,10 @@ public final class MediaStream {
         session.packetDropped(reason);
     }
 
+    /** Closes both legs; the sockets stay open for the pool, and the session hands the pairs back to it. */
     void close() {
         for (MediaSide side : MediaSide.values()) {
-            MediaEndpoint leg = endpoint(side);
-            leg.state = LegState.CLOSED;
-            if (leg.rtp != null) {
-                leg.rtp.close();
-            }
-            if (leg.rtcp != null) {
-                leg.rtcp.close();
-            }
+            endpoint(side).state = LegState.CLOSED;
         }
     }
 

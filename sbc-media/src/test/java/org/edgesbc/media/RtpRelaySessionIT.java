@@ -2,6 +2,7 @@ package org.edgesbc.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -272,10 +273,7 @@ class RtpRelaySessionIT {
 
     @Test
     void closingReturnsThePortsThroughQuarantine() throws Exception {
-        // A relay of exactly two pairs: one stream takes both.
-        MediaConfig tiny = new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", 41_300, 41_303,
-                QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1);
-        try (MediaRelay small = new MediaRelay(tiny, metrics, clock::get)) {
+        try (MediaRelay small = twoPairRelay(41_300)) {
             MediaSession first = small.open(s -> { });
             MediaStream taken = first.addStream();
             assertThat(taken).isNotNull();
@@ -303,10 +301,69 @@ class RtpRelaySessionIT {
         }
     }
 
+    /** A relay of exactly two pairs from {@code portMin}: one stream takes both. */
+    private MediaRelay twoPairRelay(int portMin) throws Exception {
+        return new MediaRelay(new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", portMin, portMin + 3,
+                QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1), metrics, clock::get);
+    }
+
+    /**
+     * Announces the caller on side A and the callee on side B of {@code other}, as core does from their SDP, and
+     * waits until the session's loop applied it.
+     */
+    private void connect(MediaSession owner, MediaStream other) throws Exception {
+        for (MediaSide side : MediaSide.values()) {
+            RtpPeer peer = side == MediaSide.A ? caller : callee;
+            other.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), false, peer.rtpAddress().getAddress());
+        }
+        owner.loop().submit(() -> { }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void aLatePacketOfAnEndedCallNeverReachesTheCallThatReusesItsPair() throws Exception {
+        try (MediaRelay small = twoPairRelay(41_400)) {
+            MediaSession ended = small.open(s -> { });
+            MediaStream old = ended.addStream();
+            connect(ended, old);
+            InetSocketAddress port = new InetSocketAddress("127.0.0.1", old.localPort(MediaSide.A));
+            ended.close();
+
+            caller.sendRtp(port, text("late"));
+            assertThat(metrics.noSession.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(metrics.dropped(MediaDropReason.NO_SESSION)).as("dropped while in quarantine").isEqualTo(1);
+
+            clock.addAndGet(QUARANTINE.toNanos());
+            MediaSession next = small.open(s -> { });
+            MediaStream reused = next.addStream();
+            assertThat(reused.localPort(MediaSide.A)).as("the same bound pair").isEqualTo(old.localPort(MediaSide.A));
+            connect(next, reused);
+            caller.sendRtp(port, text("new call"));
+            RtpPeer.Received first = callee.receiveRtp(WAIT_MILLIS);
+            assertThat(first).isNotNull();
+            assertThat(text(first)).as("the late packet was not kept for the new call").isEqualTo("new call");
+            next.close();
+        }
+    }
+
+    @Test
+    void closingTheRelayClosesEveryBoundSocket() throws Exception {
+        MediaRelay small = twoPairRelay(41_500);
+        MediaSession open = small.open(s -> { });
+        assertThat(open.addStream()).isNotNull();
+        assertThat(small.readyPortPairs()).isZero();
+        small.close();
+        for (int port = 41_500; port <= 41_503; port++) {
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                assertThat(socket.getLocalPort()).isEqualTo(port);
+            }
+        }
+    }
+
     /** Drop counters by reason, as core's Micrometer adapter would keep them. */
     private static final class CountingMetrics implements MediaMetrics {
         private final Map<MediaDropReason, AtomicLong> dropped = new EnumMap<>(MediaDropReason.class);
         private final AtomicLong exhausted = new AtomicLong();
+        private final CountDownLatch noSession = new CountDownLatch(1);
 
         CountingMetrics() {
             for (MediaDropReason reason : MediaDropReason.values()) {
@@ -321,6 +378,9 @@ class RtpRelaySessionIT {
         @Override public void packetRelayed(int bytes) { }
         @Override public void packetDropped(MediaDropReason reason) {
             dropped.get(reason).incrementAndGet();
+            if (reason == MediaDropReason.NO_SESSION) {
+                noSession.countDown();
+            }
         }
         @Override public void sessionOpened() { }
         @Override public void sessionClosed() { }

@@ -46,6 +46,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String MEDIA_PORTS_EXHAUSTED = "sbc.media.ports.exhausted";
     static final String MEDIA_SESSIONS = "sbc.media.sessions.active";
     static final String MEDIA_PORT_PAIRS_FREE = "sbc.media.port.pairs.free";
+    static final String MEDIA_PORT_PAIRS_READY = "sbc.media.port.pairs.ready";
     static final String REGISTRAR_PHONE_REGISTERS = "sbc.registrar.phone.registers";
     static final String REGISTRAR_PBX_REGISTERS = "sbc.registrar.pbx.registers";
     static final String REGISTRAR_PBX_FAILURES = "sbc.registrar.pbx.failures";
@@ -127,11 +128,13 @@ public final class SbcMetrics implements AutoCloseable {
     }
 
     /** Gauges read from the media relay when scraped. */
-    public void bindMediaGauges(IntSupplier sessions, IntSupplier freePortPairs) {
+    public void bindMediaGauges(IntSupplier sessions, IntSupplier freePortPairs, IntSupplier readyPortPairs) {
         Gauge.builder(MEDIA_SESSIONS, sessions, IntSupplier::getAsInt).strongReference(true)
                 .description("Calls with anchored media").register(registry);
         Gauge.builder(MEDIA_PORT_PAIRS_FREE, freePortPairs, IntSupplier::getAsInt).strongReference(true)
                 .description("RTP/RTCP port pairs neither in use nor in quarantine").register(registry);
+        Gauge.builder(MEDIA_PORT_PAIRS_READY, readyPortPairs, IntSupplier::getAsInt).strongReference(true)
+                .description("Free RTP/RTCP port pairs already bound, which new calls take").register(registry);
     }
 
     public MicrometerTransportMetrics transport() {
