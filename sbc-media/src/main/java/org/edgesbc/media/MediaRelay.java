@@ -18,6 +18,8 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +55,12 @@ public final class MediaRelay implements AutoCloseable {
     private final AtomicInteger nextLoop = new AtomicInteger();
     /** Every pair ever bound, by pair index, so that shutdown closes them all. */
     private final AtomicReferenceArray<BoundPortPair> bound;
+    /**
+     * Per loop, its open sessions, which one periodic task of the loop checks for media timeouts. Shared because
+     * signalling threads open and close sessions; adding and removing here wakes no loop, where a watch task per
+     * session would wake it twice per call.
+     */
+    private final Set<MediaSession>[] open;
     /** Per loop, whether a top-up is queued or running; set by whoever queues it, cleared by the loop. */
     private final AtomicBoolean[] toppingUp;
     private final int readyTarget;
@@ -69,6 +77,7 @@ public final class MediaRelay implements AutoCloseable {
      *
      * @param nanoClock monotonic nanoseconds for port quarantine, media timeouts and jitter; a manual clock in tests
      */
+    @SuppressWarnings("unchecked")
     public MediaRelay(MediaConfig config, MediaMetrics metrics, LongSupplier nanoClock) {
         this.config = config;
         this.metrics = metrics;
@@ -84,8 +93,13 @@ public final class MediaRelay implements AutoCloseable {
         this.bound = new AtomicReferenceArray<>(ports.capacity());
         this.toppingUp = new AtomicBoolean[loops.length];
         this.readyTarget = Math.max(1, Math.min(READY_PAIRS_PER_LOOP, ports.capacity() / loops.length));
+        this.open = new Set[loops.length];
+        long period = timeoutCheckNanos();
         for (int slot = 0; slot < loops.length; slot++) {
             int s = slot;
+            open[slot] = ConcurrentHashMap.newKeySet();
+            loops[slot].scheduleAtFixedRate(() -> open[s].forEach(MediaSession::checkTimeout), period, period,
+                    TimeUnit.NANOSECONDS);
             toppingUp[slot] = new AtomicBoolean(true);
             loops[slot].submit(() -> topUp(s)).syncUninterruptibly();
         }
@@ -101,7 +115,9 @@ public final class MediaRelay implements AutoCloseable {
         sessions.incrementAndGet();
         metrics.sessionOpened();
         int slot = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
-        return new MediaSession(this, slot, loops[slot], listener);
+        MediaSession session = new MediaSession(this, slot, loops[slot], listener);
+        open[slot].add(session);
+        return session;
     }
 
     /** Takes a ready pair per side from the session's loop; null when its loop has fewer than two ready. */
@@ -197,7 +213,8 @@ public final class MediaRelay implements AutoCloseable {
         return Math.max(MIN_CHECK_NANOS, Math.min(MAX_CHECK_NANOS, shorter / TIMEOUT_CHECKS));
     }
 
-    void sessionClosed() {
+    void sessionClosed(MediaSession session) {
+        open[session.slot()].remove(session);
         sessions.decrementAndGet();
         metrics.sessionClosed();
     }

@@ -1,12 +1,10 @@
 package org.edgesbc.media;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The media of one call: its streams (one per m= line, at most {@link #MAX_STREAMS}), all on one event loop, and
@@ -27,7 +25,6 @@ public final class MediaSession {
     private final EventLoop loop;
     private final MediaTimeoutListener listener;
     private final List<MediaStream> streams = new CopyOnWriteArrayList<>();
-    private final ScheduledFuture<?> watch;
     private volatile State state = State.OPEN;
     private volatile boolean onHold;
     private volatile long lastPacketNanos;
@@ -41,8 +38,6 @@ public final class MediaSession {
         this.loop = loop;
         this.listener = listener;
         this.lastPacketNanos = relay.nanoTime();
-        long period = relay.timeoutCheckNanos();
-        this.watch = loop.scheduleAtFixedRate(this::checkTimeout, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Which of the relay's loops owns the session; its streams take port pairs bound on that loop. */
@@ -132,7 +127,7 @@ public final class MediaSession {
         relay.metrics().packetDropped(reason);
     }
 
-    /** Runs on the session's loop, periodically; tests run it directly through the loop. */
+    /** Runs on the session's loop, from its relay's periodic sweep; tests run it directly through the loop. */
     void checkTimeout() {
         long limit = (onHold ? relay.config().holdTimeout() : relay.config().timeout()).toNanos();
         if (!timeoutReported && state == State.OPEN && relay.nanoTime() - lastPacketNanos >= limit) {
@@ -152,13 +147,12 @@ public final class MediaSession {
             }
             state = State.CLOSED;
         }
-        watch.cancel(false);
         for (MediaStream stream : streams) {
             stream.close();
             for (MediaSide side : MediaSide.values()) {
                 relay.releasePair(stream.endpoint(side).pair);
             }
         }
-        relay.sessionClosed();
+        relay.sessionClosed(this);
     }
 }
