@@ -33,6 +33,8 @@ public final class MediaStream {
     private final SdesCrypto[] announcedKeys = new SdesCrypto[2];
     /** Whether each side's latest SDP took SRTP; null until it has sent SDP; signalling thread only. */
     private final Boolean[] peerSrtp = new Boolean[2];
+    /** Whether each leg was last given any SRTP context, as the loop will see it; signalling thread only. */
+    private final boolean[] srtpGiven = new boolean[2];
 
     MediaStream(MediaSession session, BoundPortPair pairA, BoundPortPair pairB) {
         this.session = session;
@@ -87,9 +89,15 @@ public final class MediaStream {
     /**
      * Sets SRTP for {@code side}: the keys its peer sends with (null: the peer sends plain RTP) and the keys the SBC
      * sends to it with (null: plain RTP toward it). New keys start new crypto contexts (rollover counters and replay
-     * windows from zero).
+     * windows from zero). Plain RTP both ways on a leg that has no context already changes nothing, so it is not
+     * handed to the loop (every call without SRTP makes that call for each side).
      */
     public void setSrtp(MediaSide side, SdesCrypto peerSends, SdesCrypto sbcSends) {
+        boolean srtp = peerSends != null || sbcSends != null;
+        if (!srtp && !srtpGiven[side.ordinal()]) {
+            return;
+        }
+        srtpGiven[side.ordinal()] = srtp;
         session.execute(() -> {
             MediaEndpoint leg = endpoint(side);
             leg.srtpIn = peerSends == null ? null : new SrtpContext(peerSends.suite(), peerSends.keys());
