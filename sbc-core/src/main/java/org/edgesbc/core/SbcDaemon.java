@@ -315,6 +315,12 @@ public final class SbcDaemon implements AutoCloseable {
                 current.onMessage(message);
             }
         }
+
+        @Override
+        public boolean shedsNewDialogs(String callId) {
+            RelayEngine current = relay;
+            return current != null && current.shedsNewDialogs(callId);
+        }
     }
 
     /** The certificate and key TLS listeners use: configured files, or a pair generated at first start. */

@@ -31,6 +31,8 @@ final class GateRejectResponder {
     private static final Logger LOG = LoggerFactory.getLogger(GateRejectResponder.class);
     /** Answers per second (and burst) per transport. */
     static final int ANSWERS_PER_SECOND = 100;
+    /** Seconds a shed caller is asked to wait (the relay's own 503s ask the same). */
+    static final int RETRY_AFTER_SECONDS = 5;
     static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
     private static final long NANOS_PER_TOKEN = 1_000_000_000L / ANSWERS_PER_SECOND;
 
@@ -72,8 +74,24 @@ final class GateRejectResponder {
                 || !budgets.get(transport).take(nanoClock.getAsLong())) {
             return null;
         }
-        StringBuilder answer = new StringBuilder(512).append(statusLine(reason));
-        for (String line : result.replyHeaders().split("\r\n")) {
+        return answer(statusLine(reason), result.replyHeaders(), result.unsupported() == null ? null
+                // RFC 3261 §16.3 step 5: a 420 lists the option tags not understood.
+                : "Unsupported: " + result.unsupported());
+    }
+
+    /**
+     * The 503 for a new INVITE the SBC sheds on the I/O thread (RFC 7339 §3, RFC 3261 §21.5.4: Retry-After), counted.
+     * Not limited by the reject budget: the source was admitted, its budgets already bound what it may send.
+     */
+    byte[] shed(SipTransport transport, GateResult newInvite) {
+        metrics.shed(transport);
+        return answer("SIP/2.0 503 Service Unavailable\r\n", newInvite.replyHeaders(),
+                "Retry-After: " + RETRY_AFTER_SECONDS);
+    }
+
+    private byte[] answer(String statusLine, String replyHeaders, String extraHeader) {
+        StringBuilder answer = new StringBuilder(512).append(statusLine);
+        for (String line : replyHeaders.split("\r\n")) {
             answer.append(line);
             if (isToHeader(line) && !line.toLowerCase(Locale.ROOT).contains("tag=")) {
                 // RFC 3261 §8.2.6.2: a response that is not to a request with a To tag gets one.
@@ -83,9 +101,8 @@ final class GateRejectResponder {
             }
             answer.append("\r\n");
         }
-        if (result.unsupported() != null) {
-            // RFC 3261 §16.3 step 5: a 420 lists the option tags not understood.
-            answer.append("Unsupported: ").append(result.unsupported()).append("\r\n");
+        if (extraHeader != null) {
+            answer.append(extraHeader).append("\r\n");
         }
         // No Server header: nothing in a reject tells a scanner what answers (design: topology hiding).
         answer.append("Content-Length: 0\r\n\r\n");

@@ -57,6 +57,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 return;
             }
             metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
+            if (result.newInvite() && sink.shedsNewDialogs(result.callId())) {
+                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(responder.shed(SipTransport.UDP, result)),
+                        packet.sender()));
+                return;
+            }
             sink.onMessage(new InboundSipMessage(new DatagramFlow(ctx.channel(), packet.sender(), metrics),
                     admitted.zone(), result.message(), result.request(), result.method(), result.statusCode(),
                     result.callId(), received));

@@ -54,6 +54,10 @@ final class SipStreamHandler extends SimpleChannelInboundHandler<byte[]> {
         }
         String zone = ctx.channel().attr(StreamAdmissionHandler.ZONE).get();
         metrics.messageReceived(transport, result.request() ? result.method() : "response");
+        if (result.newInvite() && sink.shedsNewDialogs(result.callId())) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(responder.shed(transport, result)));
+            return;
+        }
         sink.onMessage(new InboundSipMessage(flow, zone, result.message(), result.request(), result.method(),
                 result.statusCode(), result.callId(), received));
     }

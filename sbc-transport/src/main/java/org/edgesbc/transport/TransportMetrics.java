@@ -25,6 +25,9 @@ public interface TransportMetrics {
     /** A send that could not be carried out (connect failure, closed connection, full buffer). */
     void sendFailed(SipTransport transport);
 
+    /** A new INVITE answered 503 on the I/O thread because the relay is falling behind. */
+    void shed(SipTransport transport);
+
     /** Metrics that count nothing, for tests and for tools that do not run the daemon. */
     TransportMetrics NONE = new TransportMetrics() {
         @Override public void messageReceived(SipTransport transport, String method) { }
@@ -35,5 +38,6 @@ public interface TransportMetrics {
         @Override public void connectionClosed(SipTransport transport) { }
         @Override public void connectionRefused(SipTransport transport) { }
         @Override public void sendFailed(SipTransport transport) { }
+        @Override public void shed(SipTransport transport) { }
     };
 }

@@ -59,4 +59,9 @@ final class CountingTransportMetrics implements TransportMetrics {
     public void sendFailed(SipTransport transport) {
         add("sendFailed", transport);
     }
+
+    @Override
+    public void shed(SipTransport transport) {
+        add("shed", transport);
+    }
 }

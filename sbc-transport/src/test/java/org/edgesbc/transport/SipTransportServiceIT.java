@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -53,6 +55,8 @@ class SipTransportServiceIT {
     private static Path key;
 
     private final BlockingQueue<InboundSipMessage> inbox = new LinkedBlockingQueue<>();
+    /** Call-IDs whose new dialogs the sink says it sheds (as the relay does for a shard falling behind). */
+    private final Set<String> shedding = ConcurrentHashMap.newKeySet();
     private final CountingTransportMetrics metrics = new CountingTransportMetrics();
     private SipTransportService service;
     private boolean requireClientCertificate;
@@ -87,7 +91,17 @@ class SipTransportServiceIT {
         TransportConfig.TlsSettings tls = new TransportConfig.TlsSettings(certificate, key, certificate,
                 requireClientCertificate, true);
         service = new SipTransportService(new TransportConfig(listeners, TransportConfig.GateLimits.DEFAULTS, limits,
-                tls, 1 << 20, 2), SipTransportServiceIT::zoneOf, inbox::add, metrics);
+                tls, 1 << 20, 2), SipTransportServiceIT::zoneOf, new SipMessageSink() {
+                    @Override
+                    public void onMessage(InboundSipMessage message) {
+                        inbox.add(message);
+                    }
+
+                    @Override
+                    public boolean shedsNewDialogs(String callId) {
+                        return shedding.contains(callId);
+                    }
+                }, metrics);
         service.start();
         return service;
     }
@@ -150,6 +164,33 @@ class SipTransportServiceIT {
             await("the reply counted as sent", () -> metrics.count("messageSent", SipTransport.UDP) == 1);
         }
         assertThat(metrics.count("messageReceived", SipTransport.UDP)).isEqualTo(1);
+    }
+
+    @Test
+    void aNewInviteThatTheSinkShedsIsAnswered503OnTheIoThreadWhileInDialogRequestsPass() throws Exception {
+        startAll();
+        shedding.add("shed-1");
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            String invite = options("UDP", peer.localAddress(), "shed-1").replace("OPTIONS", "INVITE");
+            peer.send(invite);
+            String answer = peer.receive(WAIT_MILLIS);
+            assertThat(answer).startsWith("SIP/2.0 503 Service Unavailable\r\n").contains("Retry-After: 5\r\n",
+                    "Call-ID: shed-1\r\n", "CSeq: 1 INVITE\r\n", ";branch=z9hG4bK-shed-1").containsPattern(
+                            "(?m)^To: <sip:sbc@127.0.0.1>;tag=[0-9a-f]{16}$");
+            assertThat(metrics.count("shed", SipTransport.UDP)).isEqualTo(1);
+            String reInvite = invite.replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=in-dialog");
+            peer.send(reInvite);
+            assertThat(nextInbound().callId()).as("a request in a dialog is never shed").isEqualTo("shed-1");
+            peer.send(invite.replace("shed-1", "fresh-1"));
+            assertThat(nextInbound().callId()).as("another shard's calls pass").isEqualTo("fresh-1");
+        }
+        try (StreamSipPeer tcp = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
+            tcp.send(options("TCP", tcp.localAddress(), "shed-1").replace("OPTIONS", "INVITE"));
+            assertThat(tcp.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n");
+            assertThat(metrics.count("shed", SipTransport.TCP)).isEqualTo(1);
+        }
+        assertThat(inbox.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("nothing shed reached the sink").isNull();
     }
 
     @Test

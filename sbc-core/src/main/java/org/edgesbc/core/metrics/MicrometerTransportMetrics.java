@@ -25,6 +25,7 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     private final Map<SipTransport, Counter> admissionDropped = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> refused = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> sendFailed = new EnumMap<>(SipTransport.class);
+    private final Map<SipTransport, Counter> shed = new EnumMap<>(SipTransport.class);
 
     MicrometerTransportMetrics(PrometheusMeterRegistry registry) {
         for (SipTransport transport : SipTransport.values()) {
@@ -50,6 +51,9 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
                     "Connections refused because a connection cap was reached", "transport", t));
             sendFailed.put(transport, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SEND_FAILED,
                     "Sends that failed (connect failure, closed or stuck connection)", "transport", t));
+            shed.put(transport, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SHED,
+                    "New INVITEs answered 503 on the I/O thread because the relay was falling behind", "transport",
+                    t));
         }
     }
 
@@ -93,5 +97,10 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     @Override
     public void sendFailed(SipTransport transport) {
         sendFailed.get(transport).increment();
+    }
+
+    @Override
+    public void shed(SipTransport transport) {
+        shed.get(transport).increment();
     }
 }

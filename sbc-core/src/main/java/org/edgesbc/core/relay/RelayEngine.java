@@ -126,6 +126,11 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         }
     }
 
+    @Override
+    public boolean shedsNewDialogs(String callId) {
+        return shards[SipIdentifiers.shardOf(callId, callIdPrefix, shards.length)].shedding();
+    }
+
     public int activeTransactions() {
         int total = 0;
         for (RelayShard shard : shards) {

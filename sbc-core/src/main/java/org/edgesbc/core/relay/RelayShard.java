@@ -47,6 +47,11 @@ final class RelayShard {
     private final long tollFraudWaitMillis;
     private final long callerIdentityWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
+    /**
+     * Until when (System.nanoTime) the transport refuses new dialogs for this shard on its I/O thread: set from here
+     * whenever a message waited longer than the shedding threshold, read by the I/O threads.
+     */
+    private volatile long shedUntilNanos;
     private volatile int transactionGauge;
     private volatile int dialogGauge;
 
@@ -75,6 +80,7 @@ final class RelayShard {
         this.shedNanos = staleNanos / 5;
         // The caller's INVITE waits at most this long for the toll-fraud verdict before it is refused with 503.
         this.tollFraudWaitMillis = 8 * t1Millis;
+        this.shedUntilNanos = System.nanoTime();
         // A verdict may wait for a certificate fetch, bounded by its own timeout; the guard only catches a lost one.
         this.callerIdentityWaitMillis = callerIdentity.longestWait().toMillis() + 8 * t1Millis;
         shard.loop().afterEachTask(this::refreshGauges);
@@ -87,6 +93,11 @@ final class RelayShard {
     /** Set once by the engine, before the first message, where phones register at the SBC. */
     void attachPhones(PhoneRegistrations registrations) {
         this.phones = registrations;
+    }
+
+    /** Whether new dialogs for this shard are refused before they reach it (any thread). */
+    boolean shedding() {
+        return System.nanoTime() - shedUntilNanos < 0;
     }
 
     int transactions() {
@@ -103,7 +114,13 @@ final class RelayShard {
     }
 
     private void read(InboundSipMessage in) {
-        long waited = System.nanoTime() - in.receivedNanos();
+        long now = System.nanoTime();
+        long waited = now - in.receivedNanos();
+        if (waited > shedNanos) {
+            // Falling behind: new INVITEs for this shard are refused on the I/O thread for as long again, before
+            // they take a queue slot, so that the work already queued (calls in progress) drains.
+            shedUntilNanos = now + shedNanos;
+        }
         if (waited > staleNanos) {
             metrics.dropped(RelayDropReason.STALE);
             return;

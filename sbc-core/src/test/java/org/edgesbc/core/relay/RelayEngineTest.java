@@ -141,6 +141,18 @@ class RelayEngineTest {
     }
 
     @Test
+    void aShardThatFallsBehindShedsItsNewDialogsBeforeTheyAreQueued() throws Exception {
+        assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).isFalse();
+        // Received 200 ms ago: past T1/5 (100 ms), the point where the shard starts shedding, not yet stale (T1).
+        byte[] bytes = invite("late-call@10.9.9.9", "z9hG4bK-late").getBytes(StandardCharsets.UTF_8);
+        engine.onMessage(new InboundSipMessage(flow(TRUNK), "trunk", bytes, true, "INVITE", 0, "late-call@10.9.9.9",
+                System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(200)));
+        assertThat(flow(TRUNK).next()).as("the late INVITE itself is refused by the shard").startsWith(
+                "SIP/2.0 503 ");
+        assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).as("new dialogs of that shard are shed").isTrue();
+    }
+
+    @Test
     void inDialogRequestForUnknownDialogGets481() throws Exception {
         send(TRUNK, "trunk", inDialog("BYE", "nobody@10.9.9.9", "z9hG4bK-u1", 2, "sip:sbc@127.0.0.1:5060"));
         assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 481 ");

@@ -4,8 +4,9 @@ import org.edgesbc.transport.GateRejection;
 
 /**
  * What the strict gate found in one message: either a rejection reason, a keep-alive, or the facts the relay routes
- * by. For a rejected request whose identifying headers were intact, {@link #replyHeaders} holds them verbatim
- * (Via lines, From, To, Call-ID, CSeq, each ending in CRLF) so that an answer can be built without parsing.
+ * by. For a rejected request whose identifying headers were intact, and for an accepted INVITE that starts a
+ * dialog (no To tag), {@link #replyHeaders} holds them verbatim (Via lines, From, To, Call-ID, CSeq, each ending
+ * in CRLF) so that an answer can be built without parsing: a refusal, or a 503 when the SBC is shedding load.
  *
  * @param message for an accepted message, the bytes to hand on (see {@link SipMessageGate#check}); else null
  * @param unsupported for {@link GateRejection#EXTENSION_UNSUPPORTED}, the option tags the 420 lists; else null
@@ -29,5 +30,10 @@ public record GateResult(
 
     public boolean accepted() {
         return rejection == null && !keepAlive;
+    }
+
+    /** An accepted INVITE outside any dialog: the request an overloaded SBC refuses first (RFC 7339 §3). */
+    public boolean newInvite() {
+        return accepted() && request && "INVITE".equals(method) && replyHeaders != null;
     }
 }

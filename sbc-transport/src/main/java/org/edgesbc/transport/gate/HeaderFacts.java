@@ -321,6 +321,35 @@ final class HeaderFacts {
         return contentLength;
     }
 
+    /**
+     * Whether the To header carries a tag parameter (RFC 3261 §8.2.6.2: a request in a dialog does). Parameters
+     * follow the name-addr's closing angle bracket, or the bare URI, whose own parameters the RFC assigns to the
+     * header when there are no brackets; quoted display names are skipped.
+     */
+    boolean toHasTag(byte[] m) {
+        int colon = toStart;
+        while (colon < toEnd && m[colon] != ':') {
+            colon++;
+        }
+        int from = colon + 1;
+        boolean quoted = false;
+        for (int i = from; i < toEnd; i++) {
+            if (m[i] == '"') {
+                quoted = !quoted;
+            } else if (!quoted && m[i] == '>') {
+                from = i + 1;
+                break;
+            }
+        }
+        for (int i = from; i + 4 < toEnd; i++) {
+            if (m[i] == ';' && (m[i + 1] | 0x20) == 't' && (m[i + 2] | 0x20) == 'a' && (m[i + 3] | 0x20) == 'g'
+                    && (m[i + 4] == '=' || m[i + 4] == ' ')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The lines a 400 must echo (RFC 3261 §8.2.6.2), or null when they are not all present, single and short. */
     String replyHeaders(byte[] m) {
         if (viaLines == 0 || viaLines > viaStarts.length || !topViaSane || callIds != 1 || cseqs != 1 || froms != 1 || tos != 1

@@ -110,7 +110,8 @@ public final class SipMessageGate {
                     rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null);
         }
         String method = start.request ? start.method : facts.cseqMethod;
-        return new GateResult(null, false, start.request, method, start.status, facts.callId, null, null,
+        String reply = start.request && "INVITE".equals(method) && !facts.toHasTag(m) ? facts.replyHeaders(m) : null;
+        return new GateResult(null, false, start.request, method, start.status, facts.callId, reply, null,
                 handedOn(m, length, bodyStart, facts, start.request));
     }
 

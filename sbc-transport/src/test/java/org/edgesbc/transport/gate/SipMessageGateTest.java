@@ -230,6 +230,23 @@ class SipMessageGateTest {
     }
 
     @Test
+    void aNewInviteCarriesItsReplyHeadersAndAnInviteInADialogDoesNot() {
+        GateResult fresh = check(INVITE);
+        assertThat(fresh.newInvite()).isTrue();
+        assertThat(fresh.replyHeaders()).isEqualTo("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+                + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:100@example.com>\r\nCall-ID: abc@192.0.2.1\r\n"
+                + "CSeq: 1 INVITE\r\n");
+        assertThat(check(INVITE.replace("To: <sip:100@example.com>", "To: <sip:100@example.com>;TAG=x"))
+                .newInvite()).as("a re-INVITE").isFalse();
+        assertThat(check(INVITE.replace("To: <sip:100@example.com>", "To: sip:100@example.com;tag=x"))
+                .newInvite()).as("a tag on a bare URI belongs to the header").isFalse();
+        assertThat(check(INVITE.replace("To: <sip:100@example.com>", "To: \"a;tag=x\" <sip:100@example.com;tag=y>"))
+                .newInvite()).as("inside quotes and angle brackets: no tag of the header").isTrue();
+        assertThat(check(INVITE.replace("INVITE sip", "MESSAGE sip").replace("1 INVITE", "1 MESSAGE")).newInvite())
+                .isFalse();
+    }
+
+    @Test
     void commaJoinedViasCountAsSeveral() {
         SipMessageGate sixteenVias = new SipMessageGate(new TransportConfig.GateLimits(16_384, 1_024, 2_048, 64, 16));
         String joined = INVITE.replace("branch=z9hG4bK-1\r\n",
