@@ -23,6 +23,8 @@ final class MediaEndpoint {
     volatile LegState state = LegState.ALLOCATED;
     /** Where the peer's SDP says it receives; also the address allowed to start sending. */
     InetSocketAddress expectedRtp;
+    /** The generation of the last address announcement applied (see {@code MediaStream.setRemote}). */
+    long remoteGeneration;
     InetSocketAddress expectedRtcp;
     /** RFC 5761: the peer sends and takes RTCP on its RTP address. */
     boolean rtcpMux;

@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpContext;
@@ -35,6 +37,9 @@ public final class MediaStream {
     private final Boolean[] peerSrtp = new Boolean[2];
     /** Whether each leg was last given any SRTP context, as the loop will see it; signalling thread only. */
     private final boolean[] srtpGiven = new boolean[2];
+    /** The latest announcement per side, by {@link MediaSide} ordinal, written by the signalling thread. */
+    private final AtomicReferenceArray<Remote> pendingRemotes = new AtomicReferenceArray<>(2);
+    private final AtomicLong remoteGenerations = new AtomicLong();
 
     MediaStream(MediaSession session, BoundPortPair pairA, BoundPortPair pairB) {
         this.session = session;
@@ -68,22 +73,41 @@ public final class MediaStream {
      */
     public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux,
             InetAddress signalling) {
-        session.execute(() -> {
-            MediaEndpoint leg = endpoint(side);
-            if (leg.state == LegState.CLOSED) {
-                return;
-            }
-            if (rtp != null && !rtp.equals(leg.expectedRtp)) {
-                leg.latchedRtp = null;
-                leg.latchedRtcp = null;
-                leg.state = LegState.WAITING;
-            }
-            leg.rearmSsrc();
-            leg.expectedRtp = rtp;
-            leg.expectedRtcp = rtcpMux ? rtp : rtcp;
-            leg.rtcpMux = rtcpMux;
-            leg.signallingAddress = signalling;
-        });
+        Remote remote = new Remote(remoteGenerations.incrementAndGet(), rtp, rtcp, rtcpMux, signalling);
+        // Published at once as well as handed to the loop: a packet the loop reads before it runs the task (both
+        // were pending when it woke) must not be dropped for an address the SDP has already announced.
+        pendingRemotes.set(side.ordinal(), remote);
+        session.execute(() -> apply(side, remote));
+    }
+
+    /** What one SDP announced for a side; the generation orders announcements applied out of turn. */
+    private record Remote(long generation, InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux,
+            InetAddress signalling) { }
+
+    /** Applies an announcement on the loop unless a later one was applied already. */
+    private void apply(MediaSide side, Remote remote) {
+        MediaEndpoint leg = endpoint(side);
+        if (leg.state == LegState.CLOSED || remote.generation() <= leg.remoteGeneration) {
+            return;
+        }
+        leg.remoteGeneration = remote.generation();
+        if (remote.rtp() != null && !remote.rtp().equals(leg.expectedRtp)) {
+            leg.latchedRtp = null;
+            leg.latchedRtcp = null;
+            leg.state = LegState.WAITING;
+        }
+        leg.rearmSsrc();
+        leg.expectedRtp = remote.rtp();
+        leg.expectedRtcp = remote.rtcpMux() ? remote.rtp() : remote.rtcp();
+        leg.rtcpMux = remote.rtcpMux();
+        leg.signallingAddress = remote.signalling();
+    }
+
+    private void applyPending(MediaSide side) {
+        Remote remote = pendingRemotes.get(side.ordinal());
+        if (remote != null) {
+            apply(side, remote);
+        }
     }
 
     /**
@@ -110,6 +134,8 @@ public final class MediaStream {
      * (or the content, retained) and never releases {@code packet}: its handler does.
      */
     void onPacket(MediaSide from, boolean rtcpSocket, DatagramPacket packet) {
+        applyPending(from);
+        applyPending(from.other());
         MediaEndpoint source = endpoint(from);
         MediaEndpoint target = endpoint(from.other());
         ByteBuf content = packet.content();
