@@ -120,7 +120,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     public void onMessage(InboundSipMessage message) {
         RelayShard shard = shards[SipIdentifiers.shardOf(message.callId(), callIdPrefix, shards.length)];
         try {
-            shard.context().loop().executor().execute(() -> shard.handle(message));
+            shard.context().loop().executor().execute(shard.task(message));
         } catch (RejectedExecutionException e) {
             metrics.dropped(RelayDropReason.OVERLOAD);
         }

@@ -108,9 +108,9 @@ final class RelayShard {
         return dialogGauge;
     }
 
-    /** Runs on the shard's thread for each message the engine hands over. */
-    void handle(InboundSipMessage in) {
-        shard.loop().guarded("message", () -> read(in)).run();
+    /** The work of one message the engine hands over, guarded, to run on the shard's thread. */
+    Runnable task(InboundSipMessage in) {
+        return shard.loop().guarded("message", () -> read(in));
     }
 
     private void read(InboundSipMessage in) {
