@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.edgesbc.policy.identity.Attestation;
+import org.edgesbc.policy.identity.X5uRule;
 import org.edgesbc.policy.identity.PassportVerifier;
 
 /**
@@ -34,7 +35,6 @@ final class StirShakenSectionReader {
     /** E.164 §6.1: at most 15 digits. */
     private static final int MAX_TN_DIGITS = 15;
     /** The longest x5u the signer writes into an Identity header. */
-    private static final int MAX_URL_LENGTH = 2_048;
 
     private final ConfigReader reader;
 
@@ -152,31 +152,11 @@ final class StirShakenSectionReader {
         return "must be 1 to " + MAX_TN_DIGITS + " digits of an E.164 number, without '+'";
     }
 
-    /**
-     * The x5u verifiers fetch the certificate from (the PASSporT header, RFC 8225), as the signer accepts it: an
-     * absolute http or https URL with a host, any port, no user info, printable ASCII without characters that
-     * would end it inside the Identity header's {@code info=<...>}.
-     */
+    /** The x5u verifiers fetch the certificate from (the PASSporT header, RFC 8225), as the signer accepts it. */
     static String certificateUrl(String text) {
-        if (text.length() > MAX_URL_LENGTH) {
-            throw new IllegalArgumentException("must be at most " + MAX_URL_LENGTH + " characters");
-        }
-        if (!text.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '<' && c != '>' && c != '"')) {
-            throw new IllegalArgumentException("must be printable ASCII without spaces, quotes or angle brackets");
-        }
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("is not a URL: " + e.getReason());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
-            throw new IllegalArgumentException("must be an absolute http or https URL with a host");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("must not carry user info: every verifier fetches it, so it "
-                    + "would publish the credentials");
+        String problem = X5uRule.problem(text);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         return text;
     }

@@ -1,10 +1,10 @@
 package org.edgesbc.core.identity;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.edgesbc.policy.identity.X5uRule;
 
 /**
  * Where an x5u URL points: an absolute http or https URL (RFC 8224 §4.1: the {@code info} parameter is a URI the
@@ -19,26 +19,14 @@ import java.util.Set;
  * @param requestTarget the origin-form request target (RFC 9112 §3.2.1): path and query, "/" when the path is empty
  */
 record X5uTarget(boolean https, String host, int port, String hostHeader, String requestTarget) {
-    /** Longer URLs are refused before parsing; no certificate repository needs more. */
-    static final int MAX_URL_LENGTH = 2048;
-
     /** The target of {@code x5u}, empty when it is not a URL the cache fetches from. */
     static Optional<X5uTarget> parse(String x5u) {
-        if (x5u.length() > MAX_URL_LENGTH) {
+        if (X5uRule.problem(x5u) != null) {
             return Optional.empty();
         }
-        URI uri;
-        try {
-            uri = new URI(x5u);
-        } catch (URISyntaxException e) {
-            return Optional.empty();
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean https = scheme.equals("https");
-        // A registry-based authority (one java.net.URI cannot read as host and port) has no host.
-        if (!https && !scheme.equals("http") || uri.getHost() == null || uri.getRawUserInfo() != null) {
-            return Optional.empty();
-        }
+        // The rule parsed it already: a URI with an http or https scheme, a host and no user info.
+        URI uri = URI.create(x5u);
+        boolean https = uri.getScheme().equalsIgnoreCase("https");
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         if (host.startsWith("[")) {
             host = host.substring(1, host.length() - 1);

@@ -1,7 +1,5 @@
 package org.edgesbc.policy.identity;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +18,6 @@ record IdentityHeader(String token, Map<String, String> parameters) {
     static final String PASSPORT_TYPE = "passport";
     /** Two bounded JSON texts in base64url, a signature and the parameters fit well within this. */
     static final int MAX_VALUE_LENGTH = 3 * CanonicalJson.MAX_LENGTH;
-    private static final int MAX_X5U_LENGTH = 2_048;
 
     /** The value split, or null when it is not of the form above. */
     static IdentityHeader parse(String value) {
@@ -137,28 +134,8 @@ record IdentityHeader(String token, Map<String, String> parameters) {
         return true;
     }
 
-    /**
-     * An x5u a verifier can fetch: an absolute http or https URL with a host (any port), no user info, and no
-     * character that would end it inside {@code info=<...>}. Other schemes (file, data, ftp, ...) would let a caller
-     * point the certificate fetcher anywhere.
-     */
+    /** An x5u a verifier can fetch ({@link X5uRule}). */
     static boolean isUsableX5u(String x5u) {
-        if (x5u == null || x5u.isEmpty() || x5u.length() > MAX_X5U_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < x5u.length(); i++) {
-            char c = x5u.charAt(i);
-            if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"') {
-                return false;
-            }
-        }
-        try {
-            URI uri = new URI(x5u);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null
-                    && uri.getRawUserInfo() == null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
+        return X5uRule.problem(x5u) == null;
     }
 }
