@@ -116,9 +116,10 @@ final class RelayShard {
     private void read(InboundSipMessage in) {
         long now = System.nanoTime();
         long waited = now - in.receivedNanos();
-        if (waited > shedNanos) {
-            // Falling behind: new INVITEs for this shard are refused on the I/O thread for as long again, before
-            // they take a queue slot, so that the work already queued (calls in progress) drains.
+        if (waited > 2 * shedNanos) {
+            // Falling well behind: new INVITEs for this shard are refused on the I/O thread for T1/5, before they
+            // take a queue slot, so that the work already queued (calls in progress) drains. Twice the relay's
+            // own threshold, so that a single pause of the JVM (a young collection) does not trigger it.
             shedUntilNanos = now + shedNanos;
         }
         if (waited > staleNanos) {
