@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.fixtures.rfc4475.Rfc4475Vectors;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.StreamSipPeer;
@@ -169,9 +170,8 @@ class Rfc4475IT {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        vectors = findVectors();
-        assumeTrue(vectors != null, "RFC 4475 vectors not found: pass -Drfc4475.dir=<folder with the 49 .msg files> "
-                + "or provide shared/rfc4475 above " + System.getProperty("user.dir"));
+        vectors = Rfc4475Vectors.find();
+        assumeTrue(vectors != null, Rfc4475Vectors.howToProvide());
         trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
         pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
         SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
@@ -191,28 +191,6 @@ class Rfc4475IT {
         if (trunk != null) {
             trunk.close();
         }
-    }
-
-    /**
-     * The folder named by {@code rfc4475.dir} when it holds the vectors, else the first {@code shared/rfc4475} above
-     * the working directory that does (the module directory under Maven), else null.
-     */
-    private static Path findVectors() {
-        String property = System.getProperty("rfc4475.dir");
-        if (property != null && !property.isBlank() && holdsVectors(Path.of(property))) {
-            return Path.of(property).toAbsolutePath().normalize();
-        }
-        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("rfc4475");
-            if (holdsVectors(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    private static boolean holdsVectors(Path dir) {
-        return Files.isRegularFile(dir.resolve("wsinv.msg"));
     }
 
     static Stream<String> messages() {

@@ -1,5 +1,8 @@
 package org.edgesbc.transport.gate;
 
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipGrammar;
+import org.edgesbc.transport.message.ViaHop;
 import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.GateRejection;
 
@@ -74,7 +77,7 @@ final class HeaderFacts {
             return GateRejection.HEADER_MALFORMED;
         }
         for (int i = from; i < nameEnd; i++) {
-            if (!Tokens.isTokenChar(m[i])) {
+            if (!SipGrammar.isTokenChar(m[i])) {
                 return GateRejection.HEADER_MALFORMED;
             }
         }
@@ -140,12 +143,21 @@ final class HeaderFacts {
         if (viaLines == 0) {
             topViaSane = sentByLooksSane(m, valueStart, valueEnd);
         }
+        if (!ViaHop.wellFormed(m, valueStart, valueEnd)) {
+            // Counted, and the top one judged for an answer, before: a 400 still goes back along a sane top Via.
+            recordViaLine(from, end);
+            return GateRejection.HEADER_MALFORMED;
+        }
+        recordViaLine(from, end);
+        return null;
+    }
+
+    private void recordViaLine(int from, int end) {
         if (viaLines < viaStarts.length) {
             viaStarts[viaLines] = from;
             viaEnds[viaLines] = end;
         }
         viaLines++;
-        return null;
     }
 
     /**
@@ -165,14 +177,14 @@ final class HeaderFacts {
         }
         int p = valueStart + prefix.length();
         int versionStart = p;
-        while (p < valueEnd && Tokens.isTokenChar(m[p])) {
+        while (p < valueEnd && SipGrammar.isTokenChar(m[p])) {
             p++;
         }
         if (p == versionStart || p == valueEnd || m[p] != '/') {
             return false;
         }
         int transportStart = ++p;
-        while (p < valueEnd && Tokens.isTokenChar(m[p])) {
+        while (p < valueEnd && SipGrammar.isTokenChar(m[p])) {
             p++;
         }
         int whitespaceStart = p;
@@ -222,7 +234,7 @@ final class HeaderFacts {
             return GateRejection.HEADER_MALFORMED;
         }
         for (int i = methodStart; i < valueEnd; i++) {
-            if (!Tokens.isTokenChar(m[i])) {
+            if (!SipGrammar.isTokenChar(m[i])) {
                 return GateRejection.HEADER_MALFORMED;
             }
         }
@@ -233,7 +245,7 @@ final class HeaderFacts {
     }
 
     private static GateRejection address(byte[] m, int valueStart, int valueEnd, boolean list) {
-        return valueEnd > valueStart && AddressSyntax.wellFormed(m, valueStart, valueEnd, list) ? null
+        return valueEnd > valueStart && NameAddress.wellFormed(m, valueStart, valueEnd, list) ? null
                 : GateRejection.HEADER_MALFORMED;
     }
 
@@ -243,7 +255,7 @@ final class HeaderFacts {
         int p = valueStart;
         while (p < valueEnd) {
             int tagStart = p;
-            while (p < valueEnd && Tokens.isTokenChar(m[p])) {
+            while (p < valueEnd && SipGrammar.isTokenChar(m[p])) {
                 p++;
             }
             if (p == tagStart) {
@@ -409,31 +421,31 @@ final class HeaderFacts {
                 default -> Name.OTHER;
             };
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "via")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "via")) {
             return Name.VIA;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "call-id")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "call-id")) {
             return Name.CALL_ID;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "cseq")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "cseq")) {
             return Name.CSEQ;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "from")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "from")) {
             return Name.FROM;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "to")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "to")) {
             return Name.TO;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "contact")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "contact")) {
             return Name.CONTACT;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "proxy-require")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "proxy-require")) {
             return Name.PROXY_REQUIRE;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "max-forwards")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "max-forwards")) {
             return Name.MAX_FORWARDS;
         }
-        if (Tokens.equalsIgnoreCase(m, from, end, "content-length")) {
+        if (SipGrammar.equalsIgnoreCase(m, from, end, "content-length")) {
             return Name.CONTENT_LENGTH;
         }
         return Name.OTHER;

@@ -1,5 +1,7 @@
 package org.edgesbc.transport.gate;
 
+import org.edgesbc.transport.message.SipGrammar;
+import org.edgesbc.transport.message.UriSyntax;
 import org.edgesbc.transport.GateRejection;
 
 /**
@@ -13,46 +15,18 @@ final class RequestUri {
     /** The rejection for the Request-URI [from, end), or null when it is one the SBC can route by. */
     static GateRejection check(byte[] m, int from, int end) {
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ): "<sip:...>" is refused here (RFC 4475 §3.1.2.7).
-        int p = from;
-        if (!isAlpha(m[p])) {
+        int colon = UriSyntax.scheme(m, from, end);
+        if (colon < 0) {
             return GateRejection.START_LINE_INVALID;
         }
-        while (p < end && (isAlpha(m[p]) || (m[p] >= '0' && m[p] <= '9') || m[p] == '+' || m[p] == '-'
-                || m[p] == '.')) {
-            p++;
-        }
-        if (p == end || m[p] != ':') {
-            return GateRejection.START_LINE_INVALID;
-        }
-        // Schemes compare case-insensitively (RFC 3261 §19.1.4).
-        if (Tokens.equalsIgnoreCase(m, from, p, "sip") || Tokens.equalsIgnoreCase(m, from, p, "sips")) {
-            return hasHeaders(m, p + 1, end) ? GateRejection.START_LINE_INVALID : null;
+        // Schemes compare case-insensitively (RFC 3261 §19.1.4). A SIP URI must be one, without the headers
+        // component a Request-URI may not carry (RFC 4475 §3.1.2.11).
+        if (SipGrammar.equalsIgnoreCase(m, from, colon, "sip") || SipGrammar.equalsIgnoreCase(m, from, colon, "sips")) {
+            return UriSyntax.valid(m, from, end, false) ? null : GateRejection.START_LINE_INVALID;
         }
         // RFC 3966 telephone numbers are routed by their number; any other scheme (RFC 4475 §3.3.2, §3.3.3) gets 416.
-        return Tokens.equalsIgnoreCase(m, from, p, "tel") ? null : GateRejection.URI_SCHEME_UNSUPPORTED;
-    }
-
-    /**
-     * Whether a SIP URI after its colon carries {@code ?headers} (RFC 4475 §3.1.2.11). A "?" is legal unescaped in
-     * the user part (user-unreserved, RFC 4475 §3.1.1.2), which an "@" ends; no "@" can follow the host, since
-     * neither parameters nor headers allow one unescaped.
-     */
-    private static boolean hasHeaders(byte[] m, int from, int end) {
-        int hostStart = from;
-        for (int i = from; i < end; i++) {
-            if (m[i] == '@') {
-                hostStart = i + 1;
-            }
-        }
-        for (int i = hostStart; i < end; i++) {
-            if (m[i] == '?') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isAlpha(byte b) {
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+        return SipGrammar.equalsIgnoreCase(m, from, colon, "tel") && UriSyntax.valid(m, from, end, false) ? null
+                : SipGrammar.equalsIgnoreCase(m, from, colon, "tel") ? GateRejection.START_LINE_INVALID
+                : GateRejection.URI_SCHEME_UNSUPPORTED;
     }
 }

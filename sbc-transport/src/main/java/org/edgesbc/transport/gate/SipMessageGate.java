@@ -1,5 +1,6 @@
 package org.edgesbc.transport.gate;
 
+import org.edgesbc.transport.message.SipGrammar;
 import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.GateRejection;
 import org.edgesbc.transport.TransportConfig;
@@ -79,7 +80,7 @@ public final class SipMessageGate {
                 bodyStart = pos + 2;
                 break;
             }
-            if (isBlank(m[pos])) {
+            if (SipGrammar.isBlank(m[pos])) {
                 // A continuation line with no header before it to continue.
                 rejection = GateRejection.LINE_FOLDING;
                 break;
@@ -122,7 +123,7 @@ public final class SipMessageGate {
     private int headerEnd(byte[] m, int pos, int length) {
         int limit = Math.min(length, pos + limits.maxHeaderLineBytes() + 2);
         int end = findCrlf(m, pos, limit);
-        while (end > pos && end + 2 < length && isBlank(m[end + 2])) {
+        while (end > pos && end + 2 < length && SipGrammar.isBlank(m[end + 2])) {
             m[end] = ' ';
             m[end + 1] = ' ';
             end = findCrlf(m, end + 2, limit);
@@ -152,10 +153,6 @@ public final class SipMessageGate {
         return out;
     }
 
-    private static boolean isBlank(byte b) {
-        return b == ' ' || b == '\t';
-    }
-
     /**
      * The verdict on a message already known to exceed {@code maxMessageBytes}, judged from its first {@code length}
      * bytes only, so that callers never buffer the rest (the UDP handler copies at most the limit, the stream framer
@@ -177,7 +174,7 @@ public final class SipMessageGate {
         pos = lineEnd + 2;
         for (int headers = 0; pos < length && headers < limits.maxHeaders(); headers++) {
             int end = headerEnd(head, pos, length);
-            if (end <= pos || isBlank(head[pos])) {
+            if (end <= pos || SipGrammar.isBlank(head[pos])) {
                 // The blank line, a line cut off by the limit, or one too long: the headers seen so far decide.
                 break;
             }

@@ -1,5 +1,6 @@
 package org.edgesbc.transport.gate;
 
+import org.edgesbc.transport.message.SipGrammar;
 import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.GateRejection;
 
@@ -63,7 +64,7 @@ final class StartLine {
      */
     private static StartLine parseRequestLine(byte[] m, int from, int end) {
         int p = from;
-        while (p < end && Tokens.isTokenChar(m[p])) {
+        while (p < end && SipGrammar.isTokenChar(m[p])) {
             p++;
         }
         if (p == from || p >= end || m[p] != ' ') {
@@ -126,7 +127,7 @@ final class StartLine {
             return true;
         }
         int p = from;
-        while (p < end && Tokens.isTokenChar(m[p])) {
+        while (p < end && SipGrammar.isTokenChar(m[p])) {
             p++;
         }
         return p > from && p < end && m[p] == ' ';

@@ -359,10 +359,9 @@ class SipMessageGateTest {
         "bad host char | Via: SIP/2.0/UDP ;branch=z9hG4bK-1",
     })
     void rejectedRequestWithAMalformedTopViaGetsNoAnswer(String name, String via) {
-        String message = INVITE.replace("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1", via)
-                .replace("Content-Length: 5", "Content-Length: 9");
+        String message = INVITE.replace("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1", via);
         GateResult result = check(message);
-        assertThat(result.rejection()).isEqualTo(GateRejection.CONTENT_LENGTH_MISMATCH);
+        assertThat(result.rejection()).isEqualTo(GateRejection.HEADER_MALFORMED);
         assertThat(result.replyHeaders()).isNull();
     }
 }

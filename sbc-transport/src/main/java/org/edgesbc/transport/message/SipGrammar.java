@@ -1,0 +1,153 @@
+package org.edgesbc.transport.message;
+
+/** RFC 3261 §25.1 character classes and the few lexical rules every SIP reader here shares. */
+public final class SipGrammar {
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c = 'A'; c <= 'Z'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c : "-.!%*_+`'~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
+    private SipGrammar() { }
+
+    /** {@code token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")}. */
+    public static boolean isTokenChar(byte b) {
+        return b >= 0 && TOKEN[b];
+    }
+
+    /** Whether [from, end) is a non-empty token. */
+    public static boolean isToken(byte[] m, int from, int end) {
+        if (end <= from) {
+            return false;
+        }
+        for (int i = from; i < end; i++) {
+            if (!isTokenChar(m[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether [from, end) is {@code lower} in any case: header names and URI schemes (RFC 3261 §7.3.1, §19.1.4). */
+    public static boolean equalsIgnoreCase(byte[] m, int from, int end, String lower) {
+        if (end - from != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < lower.length(); i++) {
+            if ((m[from + i] | 0x20) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    public static boolean isAlpha(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+    }
+
+    /** SP or HTAB: the blanks of LWS once folded lines are joined. */
+    public static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    /** Whether [from, end) is non-empty and has no blank or control octet (a Call-ID's words, RFC 3261 §25.1). */
+    public static boolean isVisible(byte[] m, int from, int end) {
+        if (end <= from) {
+            return false;
+        }
+        for (int i = from; i < end; i++) {
+            if ((m[i] & 0xff) <= ' ' || m[i] == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The decimal number filling [from, end) exactly, at most ten digits after leading zeros; -1 otherwise. */
+    public static long number(byte[] m, int from, int end) {
+        if (end <= from) {
+            return -1;
+        }
+        int significant = from;
+        while (significant < end - 1 && m[significant] == '0') {
+            significant++;
+        }
+        if (end - significant > 10) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < end; i++) {
+            if (!isDigit(m[i])) {
+                return -1;
+            }
+            value = value * 10 + (m[i] - '0');
+        }
+        return value;
+    }
+
+    /** The index of the quote closing the quoted string opening at {@code open}, or -1 (quoted-pairs skipped). */
+    public static int closingQuote(byte[] m, int open, int end) {
+        for (int i = open + 1; i < end; i++) {
+            if (m[i] == '\\') {
+                i++;
+            } else if (m[i] == '"') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The end of the list element starting at {@code from}: the next comma outside quoted strings (and, with
+     * {@code brackets}, outside angle brackets, where a URI may hold commas), or {@code end}.
+     */
+    public static int elementEnd(byte[] m, int from, int end, boolean brackets) {
+        boolean bracketed = false;
+        for (int i = from; i < end; i++) {
+            byte b = m[i];
+            if (b == '"') {
+                int close = closingQuote(m, i, end);
+                if (close < 0) {
+                    return end;
+                }
+                i = close;
+            } else if (brackets && b == '<') {
+                bracketed = true;
+            } else if (b == '>') {
+                bracketed = false;
+            } else if (b == ',' && !bracketed) {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    public static int trimStart(byte[] m, int from, int end) {
+        while (from < end && isBlank(m[from])) {
+            from++;
+        }
+        return from;
+    }
+
+    public static int trimEnd(byte[] m, int from, int end) {
+        while (end > from && isBlank(m[end - 1])) {
+            end--;
+        }
+        return end;
+    }
+}

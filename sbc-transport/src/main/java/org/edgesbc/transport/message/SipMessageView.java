@@ -1,0 +1,416 @@
+package org.edgesbc.transport.message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.edgesbc.transport.SipParseException;
+
+/**
+ * A gated SIP message read in place: one pass indexes the start line, every header line and the body; values are
+ * decoded only when asked for, and only the ones asked for. It reads the bytes the strict gate hands on (folded lines
+ * already joined, exactly one Content-Length, the body exactly that long), so it has no repair logic of its own: what
+ * does not fit the grammar of a header the relay routes by (start line, Via, From, To, Call-ID, CSeq, Max-Forwards,
+ * Content-Length) fails {@link #parse} as a whole, and nothing else is looked at until someone reads it.
+ *
+ * <p>The bytes are shared, never copied: the view must not outlive a change to them (the transport hands each
+ * message's array over once). Not thread-safe: owned by the thread that reads the message.
+ */
+public final class SipMessageView {
+    private static final byte[] VERSION = "SIP/2.0".getBytes(StandardCharsets.US_ASCII);
+    /** Headers of a typical message; the index grows past it. */
+    private static final int INITIAL_HEADERS = 24;
+
+    private final byte[] m;
+    private final boolean request;
+    private final String method;
+    private final int status;
+    private final int uriStart;
+    private final int uriEnd;
+    private final int reasonStart;
+    private final int reasonEnd;
+    private final int headerCount;
+    /** Per header i: name start, name end, value start, value end (blanks around the value trimmed). */
+    private final int[] index;
+    private final int bodyStart;
+
+    private String callId;
+    private long cseqNumber = -1;
+    private String cseqMethod;
+    private ViaHop topVia;
+    private NameAddress from;
+    private NameAddress to;
+
+    private SipMessageView(byte[] m, boolean request, String method, int status, int uriStart, int uriEnd,
+            int reasonStart, int reasonEnd, int headerCount, int[] index, int bodyStart) {
+        this.m = m;
+        this.request = request;
+        this.method = method;
+        this.status = status;
+        this.uriStart = uriStart;
+        this.uriEnd = uriEnd;
+        this.reasonStart = reasonStart;
+        this.reasonEnd = reasonEnd;
+        this.headerCount = headerCount;
+        this.index = index;
+        this.bodyStart = bodyStart;
+    }
+
+    /**
+     * Indexes a message and checks the headers the relay routes by; everything else is decoded on demand.
+     *
+     * @throws SipParseException when the start line or one of those headers does not follow RFC 3261's grammar
+     */
+    public static SipMessageView parse(byte[] m) throws SipParseException {
+        // RFC 3261 §7.5: CRLFs before the start line are ignored.
+        int lineStart = 0;
+        while (lineStart < m.length && (m[lineStart] == '\r' || m[lineStart] == '\n')) {
+            lineStart++;
+        }
+        int lineEnd = crlf(m, lineStart);
+        if (lineEnd < 0) {
+            throw new SipParseException("no start line", null);
+        }
+        boolean request = !startsWith(m, lineStart, lineEnd, VERSION);
+        String method = null;
+        int status = 0;
+        int uriStart = 0;
+        int uriEnd = 0;
+        int reasonStart = 0;
+        int reasonEnd = 0;
+        if (request) {
+            int space = indexOf(m, lineStart, lineEnd, (byte) ' ');
+            int lastSpace = lastIndexOf(m, lineStart, lineEnd, (byte) ' ');
+            if (space <= lineStart || lastSpace <= space + 1 || !SipGrammar.isToken(m, lineStart, space)
+                    || !equalsBytes(m, lastSpace + 1, lineEnd, VERSION)) {
+                throw new SipParseException("bad request line", null);
+            }
+            method = new String(m, lineStart, space - lineStart, StandardCharsets.US_ASCII);
+            uriStart = space + 1;
+            uriEnd = lastSpace;
+            if (!UriSyntax.valid(m, uriStart, uriEnd, false)) {
+                throw new SipParseException("bad Request-URI", null);
+            }
+        } else {
+            int p = lineStart + VERSION.length;
+            if (lineEnd < p + 4 || m[p] != ' ' || !SipGrammar.isDigit(m[p + 1]) || !SipGrammar.isDigit(m[p + 2])
+                    || !SipGrammar.isDigit(m[p + 3]) || (lineEnd > p + 4 && m[p + 4] != ' ')) {
+                throw new SipParseException("bad status line", null);
+            }
+            status = (m[p + 1] - '0') * 100 + (m[p + 2] - '0') * 10 + (m[p + 3] - '0');
+            if (status < 100) {
+                throw new SipParseException("bad status code", null);
+            }
+            reasonStart = Math.min(p + 5, lineEnd);
+            reasonEnd = lineEnd;
+        }
+        int[] index = new int[INITIAL_HEADERS * 4];
+        int count = 0;
+        int pos = lineEnd + 2;
+        int bodyStart = -1;
+        while (pos < m.length) {
+            int end = crlf(m, pos);
+            if (end < 0) {
+                throw new SipParseException("truncated header section", null);
+            }
+            if (end == pos) {
+                bodyStart = pos + 2;
+                break;
+            }
+            int colon = indexOf(m, pos, end, (byte) ':');
+            int nameEnd = colon;
+            while (nameEnd > pos && SipGrammar.isBlank(m[nameEnd - 1])) {
+                nameEnd--;
+            }
+            if (colon < 0 || nameEnd == pos || !SipGrammar.isToken(m, pos, nameEnd)) {
+                throw new SipParseException("bad header line", null);
+            }
+            int valueStart = colon + 1;
+            while (valueStart < end && SipGrammar.isBlank(m[valueStart])) {
+                valueStart++;
+            }
+            int valueEnd = end;
+            while (valueEnd > valueStart && SipGrammar.isBlank(m[valueEnd - 1])) {
+                valueEnd--;
+            }
+            if (count * 4 == index.length) {
+                index = java.util.Arrays.copyOf(index, index.length * 2);
+            }
+            index[count * 4] = pos;
+            index[count * 4 + 1] = nameEnd;
+            index[count * 4 + 2] = valueStart;
+            index[count * 4 + 3] = valueEnd;
+            count++;
+            pos = end + 2;
+        }
+        if (bodyStart < 0) {
+            throw new SipParseException("no end of headers", null);
+        }
+        SipMessageView view = new SipMessageView(m, request, method, status, uriStart, uriEnd, reasonStart,
+                reasonEnd, count, index, bodyStart);
+        view.checkRoutingHeaders();
+        return view;
+    }
+
+    /** Decodes, once, the headers every message is routed by; a failure fails the message. */
+    private void checkRoutingHeaders() throws SipParseException {
+        int callIdAt = single(SipHeaderName.CALL_ID);
+        int cseqAt = single(SipHeaderName.CSEQ);
+        int fromAt = single(SipHeaderName.FROM);
+        int toAt = single(SipHeaderName.TO);
+        int contentLengthAt = single(SipHeaderName.CONTENT_LENGTH);
+        if (callIdAt < 0 || cseqAt < 0 || fromAt < 0 || toAt < 0) {
+            throw new SipParseException("a required header is missing or repeated", null);
+        }
+        callId = value(callIdAt);
+        if (callId.isEmpty() || !SipGrammar.isVisible(m, valueStart(callIdAt), valueEnd(callIdAt))) {
+            throw new SipParseException("bad Call-ID", null);
+        }
+        parseCSeq(cseqAt);
+        from = NameAddress.parse(m, valueStart(fromAt), valueEnd(fromAt));
+        to = NameAddress.parse(m, valueStart(toAt), valueEnd(toAt));
+        if (from == null || to == null) {
+            throw new SipParseException("bad From or To", null);
+        }
+        int firstVia = find(SipHeaderName.VIA, 0);
+        if (firstVia < 0) {
+            throw new SipParseException("no Via", null);
+        }
+        for (int i = firstVia; i >= 0; i = find(SipHeaderName.VIA, i + 1)) {
+            List<ViaHop> hops = ViaHop.parseAll(m, valueStart(i), valueEnd(i));
+            if (hops == null) {
+                throw new SipParseException("bad Via", null);
+            }
+            if (topVia == null) {
+                topVia = hops.get(0);
+            }
+        }
+        if (contentLengthAt >= 0 && SipGrammar.number(m, valueStart(contentLengthAt), valueEnd(contentLengthAt))
+                != m.length - bodyStart) {
+            throw new SipParseException("Content-Length does not match the body", null);
+        }
+        int maxForwardsAt = find(SipHeaderName.MAX_FORWARDS, 0);
+        if (maxForwardsAt >= 0 && (find(SipHeaderName.MAX_FORWARDS, maxForwardsAt + 1) >= 0
+                || SipGrammar.number(m, valueStart(maxForwardsAt), valueEnd(maxForwardsAt)) < 0)) {
+            throw new SipParseException("bad Max-Forwards", null);
+        }
+        if (request && !method.equals(cseqMethod)) {
+            throw new SipParseException("CSeq method differs from the request's", null);
+        }
+    }
+
+    private void parseCSeq(int at) throws SipParseException {
+        int p = valueStart(at);
+        int end = valueEnd(at);
+        int digits = p;
+        while (digits < end && SipGrammar.isDigit(m[digits])) {
+            digits++;
+        }
+        long number = SipGrammar.number(m, p, digits);
+        int methodStart = digits;
+        while (methodStart < end && SipGrammar.isBlank(m[methodStart])) {
+            methodStart++;
+        }
+        if (number < 0 || number >= (1L << 31) || methodStart == digits || methodStart == end
+                || !SipGrammar.isToken(m, methodStart, end)) {
+            throw new SipParseException("bad CSeq", null);
+        }
+        cseqNumber = number;
+        cseqMethod = new String(m, methodStart, end - methodStart, StandardCharsets.US_ASCII);
+    }
+
+    // --------------------------------------------------------------------------------------------- start line
+
+    public boolean isRequest() {
+        return request;
+    }
+
+    /** The request method as sent (methods are case-sensitive, RFC 3261 §7.1); for a response, its CSeq method. */
+    public String method() {
+        return request ? method : cseqMethod;
+    }
+
+    /** The status code of a response; 0 for a request. */
+    public int statusCode() {
+        return status;
+    }
+
+    /** The reason phrase of a response, possibly empty; null for a request. */
+    public String reasonPhrase() {
+        return request ? null : new String(m, reasonStart, reasonEnd - reasonStart, StandardCharsets.UTF_8);
+    }
+
+    /** The Request-URI exactly as sent; null for a response. */
+    public String requestUri() {
+        return request ? new String(m, uriStart, uriEnd - uriStart, StandardCharsets.UTF_8) : null;
+    }
+
+    // ------------------------------------------------------------------------------------ routing headers
+
+    public String callId() {
+        return callId;
+    }
+
+    public long cseqNumber() {
+        return cseqNumber;
+    }
+
+    public String cseqMethod() {
+        return cseqMethod;
+    }
+
+    public NameAddress from() {
+        return from;
+    }
+
+    public NameAddress to() {
+        return to;
+    }
+
+    /** The topmost Via hop: the one a response is matched by (RFC 3261 §17.1.3) and a request's sender. */
+    public ViaHop topVia() {
+        return topVia;
+    }
+
+    /** Every Via hop, top first. */
+    public List<ViaHop> vias() {
+        List<ViaHop> hops = new ArrayList<>(2);
+        for (int i = find(SipHeaderName.VIA, 0); i >= 0; i = find(SipHeaderName.VIA, i + 1)) {
+            hops.addAll(ViaHop.parseAll(m, valueStart(i), valueEnd(i)));
+        }
+        return hops;
+    }
+
+    /** Max-Forwards, or -1 when the message has none. */
+    public int maxForwards() {
+        int at = find(SipHeaderName.MAX_FORWARDS, 0);
+        return at < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, SipGrammar.number(m, valueStart(at), valueEnd(at)));
+    }
+
+    /**
+     * The Contact values of the message, first header first; an empty list when it has none, and one
+     * {@link NameAddress#isWildcard() wildcard} for {@code Contact: *}. Null when a Contact is malformed.
+     */
+    public List<NameAddress> contacts() {
+        List<NameAddress> contacts = new ArrayList<>(1);
+        for (int i = find(SipHeaderName.CONTACT, 0); i >= 0; i = find(SipHeaderName.CONTACT, i + 1)) {
+            if (!NameAddress.parseList(m, valueStart(i), valueEnd(i), contacts)) {
+                return null;
+            }
+        }
+        return contacts;
+    }
+
+    // -------------------------------------------------------------------------------------- any header, body
+
+    /** The value of the first header with this name (full or compact form, any case), or null. */
+    public String header(String name) {
+        int at = find(SipHeaderName.of(name), 0);
+        return at < 0 ? null : value(at);
+    }
+
+    /** Whether the message has a header with this name. */
+    public boolean hasHeader(String name) {
+        return find(SipHeaderName.of(name), 0) >= 0;
+    }
+
+    /** The values of every header with this name, one per header line (comma-separated lists not split). */
+    public List<String> headers(String name) {
+        SipHeaderName wanted = SipHeaderName.of(name);
+        List<String> values = new ArrayList<>(1);
+        for (int i = find(wanted, 0); i >= 0; i = find(wanted, i + 1)) {
+            values.add(value(i));
+        }
+        return values;
+    }
+
+    public int headerCount() {
+        return headerCount;
+    }
+
+    public int bodyLength() {
+        return m.length - bodyStart;
+    }
+
+    /** A copy of the body (the message is not retained through it). */
+    public byte[] body() {
+        return java.util.Arrays.copyOfRange(m, bodyStart, m.length);
+    }
+
+    /** The bytes the view reads; not a copy. */
+    public byte[] bytes() {
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------------------- internals
+
+    private String value(int at) {
+        return new String(m, valueStart(at), valueEnd(at) - valueStart(at), StandardCharsets.UTF_8);
+    }
+
+    private int valueStart(int at) {
+        return index[at * 4 + 2];
+    }
+
+    private int valueEnd(int at) {
+        return index[at * 4 + 3];
+    }
+
+    /** The first header at or after {@code from} with this name, or -1. */
+    private int find(SipHeaderName name, int from) {
+        for (int i = from; i < headerCount; i++) {
+            if (name.matches(m, index[i * 4], index[i * 4 + 1])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The only header with this name; -1 when there is none or more than one. */
+    private int single(SipHeaderName name) {
+        int first = find(name, 0);
+        return first >= 0 && find(name, first + 1) < 0 ? first : -1;
+    }
+
+    private static int crlf(byte[] m, int from) {
+        for (int i = from; i + 1 < m.length; i++) {
+            if (m[i] == '\r' && m[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(byte[] m, int from, int end, byte b) {
+        for (int i = from; i < end; i++) {
+            if (m[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] m, int from, int end, byte b) {
+        for (int i = end - 1; i >= from; i--) {
+            if (m[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(byte[] m, int from, int end, byte[] prefix) {
+        return end - from >= prefix.length && equalsBytes(m, from, from + prefix.length, prefix);
+    }
+
+    private static boolean equalsBytes(byte[] m, int from, int end, byte[] expected) {
+        if (end - from != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (m[from + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
