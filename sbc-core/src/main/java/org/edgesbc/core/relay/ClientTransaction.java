@@ -1,15 +1,14 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * A request the SBC sent (RFC 3261 §17.1): relayed for a caller, or the SBC's own (a teardown BYE, a CANCEL, a
- * REGISTER to the PBX). Keeps the encoded bytes for UDP retransmission (Timers A and E) and the request to build
- * CANCEL and the hop-by-hop ACK. Its {@link User} hears the responses. Owned by one relay shard.
+ * REGISTER to the PBX). Keeps the bytes sent for UDP retransmission (Timers A and E), read to build CANCEL and the
+ * hop-by-hop ACK. Its {@link User} hears the responses. Owned by one relay shard.
  */
 final class ClientTransaction {
     enum State { CALLING, PROCEEDING, ACCEPTED, COMPLETED, TERMINATED }
@@ -20,13 +19,13 @@ final class ClientTransaction {
      */
     interface User {
         /** A provisional response other than 100. */
-        void provisional(ClientTransaction client, SIPResponse response, InetAddress source);
+        void provisional(ClientTransaction client, SipMessageView response, InetAddress source);
 
         /** The first final response. */
-        void finalResponse(ClientTransaction client, SIPResponse response, InetAddress source);
+        void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source);
 
         /** A 2xx to an INVITE again, while the transaction waits for the far side to have its ACK (RFC 6026). */
-        void successRetransmitted(ClientTransaction client, SIPResponse response, InetAddress source);
+        void successRetransmitted(ClientTransaction client, SipMessageView response, InetAddress source);
 
         /** No final response in time (Timers B, F or C); the request is still readable. */
         void timedOut(ClientTransaction client);
@@ -34,10 +33,11 @@ final class ClientTransaction {
 
     final String key;
     final String method;
-    /** The request as sent; null once the transaction has its final response (see {@link #release}). */
-    SIPRequest request;
-    /** The encoded request for retransmission; null once the transaction has its final response. */
-    byte[] bytes;
+    /**
+     * The request as sent, its bytes retransmitted and read to build CANCEL and the hop-by-hop ACK; null once the
+     * transaction has its final response (see {@link #release}).
+     */
+    SipMessageView request;
     final SipFlow flow;
     /** The zone the request went to; its responses must come from there. */
     final String targetZone;
@@ -53,12 +53,11 @@ final class ClientTransaction {
     /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */
     byte[] ackBytes;
 
-    ClientTransaction(String key, String method, SIPRequest request, byte[] bytes, SipFlow flow, String targetZone,
-            User user, boolean bounded) {
+    ClientTransaction(String key, String method, SipMessageView request, SipFlow flow, String targetZone, User user,
+            boolean bounded) {
         this.key = key;
         this.method = method;
         this.request = request;
-        this.bytes = bytes;
         this.flow = flow;
         this.targetZone = targetZone;
         this.user = user;
@@ -71,6 +70,5 @@ final class ClientTransaction {
      */
     void release() {
         request = null;
-        bytes = null;
     }
 }

@@ -1,11 +1,6 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.From;
-import gov.nist.javax.sip.header.To;
-import gov.nist.javax.sip.header.Via;
-import gov.nist.javax.sip.header.ViaList;
 import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +14,20 @@ import org.edgesbc.media.MediaSide;
 import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SipMessageWriter;
 
 /**
  * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
- * other's Call-ID, Vias, Contacts or hosts. Requests are rewritten leg to leg, responses rebuilt from the
- * requester's view kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced, and dialogs ended
- * on both sides when the SBC must (teardown, a late answer nobody takes). Transactions are the
+ * other's Call-ID, Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
+ * ({@link SipMessageWriter}): requests are rewritten leg to leg, responses rebuilt from the requester's own header
+ * values kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced, and dialogs ended on both
+ * sides when the SBC must (teardown, a late answer nobody takes). Initial requests arrive with jain-sip-ri's model
+ * as the policy and routing steps left them, and leave through the same writer once encoded. Transactions are the
  * {@link TransactionLayer}'s; what a call means beyond signalling is {@link CallLifecycle}'s.
  */
 final class DialogLayer {
@@ -34,6 +36,9 @@ final class DialogLayer {
     /** RFC 3261 §12.2: requests whose Contact replaces the remote target. */
     private static final Set<String> TARGET_REFRESH =
             Set.of(Request.INVITE, Request.UPDATE, Request.SUBSCRIBE, Request.NOTIFY, Request.REFER);
+
+    private static final SipHeaderName AUTHORIZATION = SipHeaderName.of("Authorization");
+    private static final SipHeaderName PROXY_AUTHORIZATION = SipHeaderName.of("Proxy-Authorization");
 
     /** Where an initial request goes: a zone's peer, or one binding of a registered phone. */
     record Branch(String zone, SipFlow flow, URI requestUri, Address callee) { }
@@ -78,20 +83,18 @@ final class DialogLayer {
      * Takes charge of an initial request: its server transaction absorbs retransmissions from now on, and an
      * INVITE's caller hears 100 Trying at once (RFC 3261 §16.2 step 10, §17.2.1).
      */
-    RelayedRequest accept(InboundSipMessage in, SIPRequest request) {
-        ServerTransaction server = transactions.createServer(in.zone(), request, in.flow());
-        RelayedRequest relayed = new RelayedRequest(server, request.getCallId().getCallId(),
-                (From) request.getFrom().clone(), (To) request.getTo().clone(), this);
-        if (Request.INVITE.equals(request.getMethod())) {
-            transactions.respond(server, responses.encode(in.flow(), request.createResponse(100)), 100);
+    RelayedRequest accept(InboundRequest request) {
+        ServerTransaction server = transactions.createServer(request);
+        RelayedRequest relayed = new RelayedRequest(server, request.view(), this);
+        if (Request.INVITE.equals(request.method())) {
+            transactions.respond(server, responses.create(request, 100), 100);
         }
         return relayed;
     }
 
-    /** Answers an accepted request from the SBC itself (a refusal). */
-    void refuse(RelayedRequest relayed, SIPResponse response) {
-        transactions.respond(relayed.server, responses.encode(relayed.server.flow, response),
-                response.getStatusCode());
+    /** Answers an accepted request from the SBC itself (a refusal made by {@link LocalResponses}). */
+    void refuse(RelayedRequest relayed, byte[] response, int status) {
+        transactions.respond(relayed.server, response, status);
     }
 
     /**
@@ -102,20 +105,24 @@ final class DialogLayer {
      * @param identity for the call's record: the attestation it was signed with or the verstat the callee got
      * @param origId for the call's record: the origid of the PASSporT the SBC signed
      */
-    void forwardInitial(InboundSipMessage in, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
+    void forwardInitial(InboundRequest inbound, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
             FraudGuard.Decision fraud, String identity, String origId) {
         String method = request.getMethod();
         // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
         Address callerB = topology.sbcAddress(request.getFrom().getAddress());
+        String callerBText = callerB.toString();
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
-            legs.add(new Leg(branch.zone(), ids.newCallId(), callerB, branch.callee(), null, branch.flow()));
+            legs.add(new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
+                    branch.flow()));
         }
         RelayDialog dialog = null;
+        byte[] anchoredBody = null;
         if (DIALOG_CREATING.contains(method)) {
-            Leg legA = new Leg(in.zone(), relayed.callId, relayed.from.getAddress(), relayed.to.getAddress(),
-                    MessageEdits.contactUri(request), peers.initialFlowToward(in));
-            dialog = new RelayDialog(legA, legs.get(0), request.getFromTag());
+            SipMessageView view = inbound.view();
+            Leg legA = new Leg(inbound.zone(), relayed.callId, view.from().address(), relayed.toAddress.address(),
+                    contactUri(view), peers.initialFlowToward(inbound.in()));
+            dialog = new RelayDialog(legA, legs.get(0), view.from().tag());
             if (legs.size() > 1) {
                 dialog.branches = new ArrayList<>(legs);
             }
@@ -125,17 +132,20 @@ final class DialogLayer {
             if (Request.INVITE.equals(method)) {
                 dialog.call = true;
                 dialog.started = records.now();
-                dialog.calling = TopologyHiding.userOf(relayed.from.getAddress().getURI());
+                dialog.calling = TopologyHiding.userOf(request.getFrom().getAddress().getURI());
                 dialog.called = TopologyHiding.userOf(request.getRequestURI());
             }
             dialogs.add(dialog, legs);
             relayed.dialog = dialog;
-            int refusal = mediaRefusal(media.anchor(dialog, MediaSide.A, request, sourceOf(in), calls::mediaTimedOut));
+            MediaAnchor.Anchored anchored = media.anchor(dialog, MediaSide.A, view, sourceOf(inbound.in()),
+                    calls::mediaTimedOut);
+            int refusal = mediaRefusal(anchored.outcome());
             if (refusal != 0) {
-                refuse(relayed, responses.create(request, refusal));
+                refuse(relayed, responses.create(inbound, refusal), refusal);
                 endDialog(dialog, "sbc:media-refused");
                 return;
             }
+            anchoredBody = anchored.body();
         }
         for (int i = 0; i < branches.size(); i++) {
             Branch branch = branches.get(i);
@@ -146,66 +156,82 @@ final class DialogLayer {
             MessageEdits.setCallId(copy, leg.callId);
             copy.getFrom().setAddress((Address) callerB.clone());
             copy.getTo().setAddress((Address) branch.callee().clone());
-            forward(copy, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
+            SipMessageView encoded = encoded(copy, branch.flow().transport());
+            SipMessageWriter out = SipMessageWriter.edit(encoded);
+            if (anchoredBody != null) {
+                out.body(anchoredBody);
+            }
+            forward(out, encoded, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
+        }
+    }
+
+    /** An initial request as jain-sip-ri writes it after the steps that edited its model, read back. */
+    private static SipMessageView encoded(SIPRequest request, SipTransport transport) {
+        try {
+            return SipMessageView.parse(request.encodeAsBytes(transport.viaToken()));
+        } catch (SipParseException e) {
+            throw new IllegalStateException("jain-sip-ri wrote a request the relay cannot read: " + e.getMessage(), e);
         }
     }
 
     // ---------------------------------------------------------------------------------- in-dialog requests
 
-    void forwardInDialog(InboundSipMessage in, SIPRequest request) {
-        String callId = request.getCallId().getCallId();
-        RelayDialog dialog = dialogs.find(in.zone(), callId);
-        Leg from = dialog == null ? null : dialog.legOf(in.zone(), callId);
+    void forwardInDialog(InboundRequest inbound) {
+        SipMessageView request = inbound.view();
+        String callId = request.callId();
+        RelayDialog dialog = dialogs.find(inbound.zone(), callId);
+        Leg from = dialog == null ? null : dialog.legOf(inbound.zone(), callId);
         if (from == null || dialog.state == RelayDialog.State.TERMINATED) {
-            responses.respond(in.flow(), request, 481);
+            responses.respond(inbound, 481);
             return;
         }
-        Leg to = dialog.other(from, request.getToTag());
-        int refusal = mediaRefusal(media.anchor(dialog, sideOf(dialog, from), request, sourceOf(in),
-                calls::mediaTimedOut));
+        Leg to = dialog.other(from, request.to().tag());
+        MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), request, sourceOf(inbound.in()),
+                calls::mediaTimedOut);
+        int refusal = mediaRefusal(anchored.outcome());
         if (refusal != 0) {
-            responses.respond(in.flow(), request, refusal);
+            responses.respond(inbound, refusal);
             return;
         }
-        ServerTransaction server = transactions.createServer(in.zone(), request, in.flow());
-        RelayedRequest relayed = new RelayedRequest(server, callId, (From) request.getFrom().clone(),
-                (To) request.getTo().clone(), this);
+        ServerTransaction server = transactions.createServer(inbound);
+        RelayedRequest relayed = new RelayedRequest(server, request, this);
         relayed.dialog = dialog;
-        if (TARGET_REFRESH.contains(request.getMethod())) {
-            URI target = MessageEdits.contactUri(request);
+        if (TARGET_REFRESH.contains(request.method())) {
+            String target = contactUri(request);
             if (target != null) {
                 from.remoteTarget = target;
             }
         }
-        rewriteInDialog(request, dialog, to);
-        forward(request, relayed, dialog, to, to.zone, peers.flowToward(to));
+        SipMessageWriter out = rewriteInDialog(request, dialog, to).body(anchored.body());
+        forward(out, request, relayed, dialog, to, to.zone, peers.flowToward(to));
     }
 
     /** The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own. */
-    void forwardAck(InboundSipMessage in, SIPRequest ack) {
-        String callId = ack.getCallId().getCallId();
-        RelayDialog dialog = dialogs.find(in.zone(), callId);
-        Leg from = dialog == null ? null : dialog.legOf(in.zone(), callId);
-        if (from == null || ack.getToTag() == null) {
+    void forwardAck(InboundRequest inbound) {
+        SipMessageView ack = inbound.view();
+        String callId = ack.callId();
+        RelayDialog dialog = dialogs.find(inbound.zone(), callId);
+        Leg from = dialog == null ? null : dialog.legOf(inbound.zone(), callId);
+        String toTag = ack.to().tag();
+        if (from == null || toTag == null) {
             metrics.dropped(RelayDropReason.NO_DIALOG);
             return;
         }
-        Leg to = dialog.other(from, ack.getToTag());
-        MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(in),
+        Leg to = dialog.other(from, toTag);
+        MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
-        if (mediaRefusal(anchored) != 0) {
+        SipMessageWriter out = rewriteInDialog(ack, dialog, to).body(anchored.body());
+        if (mediaRefusal(anchored.outcome()) != 0) {
             // An ACK cannot be refused; relaying its SDP unanchored would leak the sender's media address.
-            ack.removeContent();
-            log.warn("ack-sdp", "shard {} removed an ACK's SDP it could not anchor ({})", loop.index(), anchored);
+            out.body(new byte[0]).remove(SipHeaderName.CONTENT_TYPE);
+            log.warn("ack-sdp", "shard {} removed an ACK's SDP it could not anchor ({})", loop.index(),
+                    anchored.outcome());
         }
-        rewriteInDialog(ack, dialog, to);
         SipFlow flow = peers.flowToward(to);
-        MessageEdits.decrementMaxForwards(ack);
-        ack.removeHeader(Via.NAME);
-        ack.setHeader(topology.via(flow.transport(), ids.newBranch()));
-        topology.replaceContact(ack, flow.transport());
-        TopologyHiding.strip(ack);
-        flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
+        decrementMaxForwards(out, ack);
+        out.lines(SipHeaderName.VIA, "Via: " + topology.via(flow.transport(), ids.newBranch()) + "\r\n");
+        topology.replaceContact(out, ack.hasHeader("Contact"), flow.transport());
+        flow.send(TopologyHiding.strip(out).toBytes());
         metrics.requestRelayed(Request.ACK);
     }
 
@@ -213,37 +239,46 @@ final class DialogLayer {
      * Makes an in-dialog request from one leg read as the other leg's dialog expects it. A phone's credentials for
      * the SBC's realm, which phones also send on ACK, BYE and re-INVITE, stay here.
      */
-    private void rewriteInDialog(SIPRequest request, RelayDialog dialog, Leg to) {
+    private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg to) {
+        SipMessageWriter out = SipMessageWriter.edit(request);
         if (peers.isAccessZone(dialog.other(to, null).zone)) {
-            MessageEdits.removeCredentials(request);
+            out.remove(AUTHORIZATION, PROXY_AUTHORIZATION);
         }
-        boolean fromCaller = dialog.callerTag.equals(request.getFromTag());
-        request.setRequestURI(peers.remoteTargetOf(to));
-        MessageEdits.setCallId(request, to.callId);
-        request.getFrom().setAddress((Address) (fromCaller ? to.callerAddress : to.calleeAddress).clone());
-        request.getTo().setAddress((Address) (fromCaller ? to.calleeAddress : to.callerAddress).clone());
+        NameAddress from = request.from();
+        boolean fromCaller = dialog.callerTag.equals(from.tag());
+        return out.requestLine(request.method(), peers.remoteTargetOf(to))
+                .set(SipHeaderName.CALL_ID, to.callId)
+                .set(SipHeaderName.FROM, (fromCaller ? to.callerAddress : to.calleeAddress) + from.parameters())
+                .set(SipHeaderName.TO, (fromCaller ? to.calleeAddress : to.callerAddress)
+                        + request.to().parameters());
     }
 
     /**
      * Sends a request toward the other side under a new client transaction: the SBC's Via replaces the whole stack
      * (the requester's is kept in the server transaction), the SBC's Contact replaces the requester's.
      */
-    private void forward(SIPRequest request, RelayedRequest relayed, RelayDialog dialog, Leg target,
-            String targetZone, SipFlow flow) {
-        MessageEdits.decrementMaxForwards(request);
-        topology.replaceContact(request, flow.transport());
-        TopologyHiding.strip(request);
+    private void forward(SipMessageWriter out, SipMessageView request, RelayedRequest relayed, RelayDialog dialog,
+            Leg target, String targetZone, SipFlow flow) {
+        decrementMaxForwards(out, request);
+        topology.replaceContact(out, request.hasHeader("Contact"), flow.transport());
+        TopologyHiding.strip(out);
         RelayedBranch branch = new RelayedBranch(relayed, dialog, target, this);
         if (relayed != null) {
             relayed.branches.add(branch);
-            if (Request.INVITE.equals(request.getMethod())) {
+            if (Request.INVITE.equals(request.method())) {
                 relayed.unanswered++;
             }
         }
         if (target != null) {
-            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.getCSeq().getSeqNumber());
+            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.cseqNumber());
         }
-        branch.client = transactions.send(request, flow, targetZone, branch, true);
+        branch.client = transactions.send(out, flow, targetZone, branch, true);
+    }
+
+    /** RFC 3261 §16.6 step 3; a request reaching here has Max-Forwards above zero (the gate adds one if missing). */
+    private static void decrementMaxForwards(SipMessageWriter out, SipMessageView request) {
+        int maxForwards = request.maxForwards();
+        out.set(SipHeaderName.MAX_FORWARDS, Integer.toString(maxForwards < 0 ? 70 : Math.max(0, maxForwards - 1)));
     }
 
     /** RFC 3261 §9.2, the B2BUA's part: the caller's CANCEL goes on to every branch still ringing. */
@@ -259,10 +294,10 @@ final class DialogLayer {
         // If the far side never confirms the cancellation, the caller still gets its 487 (RFC 3261 §9.1).
         server.retransmitTimer = loop.schedule("cancel guard", () -> {
             for (RelayedBranch branch : relayed.branches) {
-                SIPRequest sent = branch.client.request;
+                SipMessageView sent = branch.client.request;
                 if (!server.finalSent() && sent != null) {
-                    sendToRequester(relayed, sent.createResponse(487), ids.newTag());
-                    metrics.localResponse(487);
+                    SipMessageView terminated = responses.asIfFromFarSide(sent, 487);
+                    sendToRequester(relayed, terminated, terminated.to().tag(), null);
                 }
             }
         }, transactionTimeoutMillis);
@@ -270,7 +305,7 @@ final class DialogLayer {
 
     // ------------------------------------------------------------------------------------------- responses
 
-    void provisional(RelayedBranch branch, ClientTransaction client, SIPResponse response, InetAddress source) {
+    void provisional(RelayedBranch branch, ClientTransaction client, SipMessageView response, InetAddress source) {
         if (Request.CANCEL.equals(client.method)) {
             return;
         }
@@ -280,8 +315,8 @@ final class DialogLayer {
         relayResponse(branch, response, source);
     }
 
-    void finalResponse(RelayedBranch branch, ClientTransaction client, SIPResponse response, InetAddress source) {
-        int status = response.getStatusCode();
+    void finalResponse(RelayedBranch branch, ClientTransaction client, SipMessageView response, InetAddress source) {
+        int status = response.statusCode();
         if (Request.CANCEL.equals(client.method)) {
             // The CANCEL's own answer ends nothing: the INVITE's 487 (or the cancel guard) does.
             return;
@@ -307,7 +342,7 @@ final class DialogLayer {
         }
     }
 
-    private void inviteAnswered(RelayedBranch branch, SIPResponse response, InetAddress source) {
+    private void inviteAnswered(RelayedBranch branch, SipMessageView response, InetAddress source) {
         RelayDialog dialog = branch.dialog;
         if (dialog != null && dialog.state == RelayDialog.State.CONFIRMED && branch.target != dialog.b
                 && branch.target != dialog.a) {
@@ -333,12 +368,10 @@ final class DialogLayer {
         RelayedRequest relayed = branch.request;
         RelayDialog dialog = branch.dialog;
         if (invite && relayed != null) {
-            SIPResponse local = responses.create(client.request, relayed.cancelled ? 487 : 408);
-            metrics.localResponse(local.getStatusCode());
-            inviteBranchEnded(branch, local, null);
+            inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408), null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
-            sendToRequester(relayed, client.request.createResponse(408), ids.newTag());
-            metrics.localResponse(408);
+            SipMessageView timeout = responses.asIfFromFarSide(client.request, 408);
+            sendToRequester(relayed, timeout, timeout.to().tag(), null);
         }
         if (dialog != null && !invite && (Request.BYE.equals(client.method)
                 || dialog.state == RelayDialog.State.EARLY)) {
@@ -350,73 +383,77 @@ final class DialogLayer {
     }
 
     /** Records what the far side's answer tells about its end of the dialog: its tag and remote target. */
-    private void noteCallee(RelayedBranch branch, SIPResponse response, boolean confirms) {
+    private void noteCallee(RelayedBranch branch, SipMessageView response, boolean confirms) {
         RelayDialog dialog = branch.dialog;
         if (dialog == null) {
             return;
         }
         Leg leg = branch.target;
-        String tag = response.getToTag();
+        String tag = response.to().tag();
         if (tag != null && leg != dialog.a) {
             leg.calleeTag = tag;
         }
-        URI target = MessageEdits.contactUri(response);
+        String target = contactUri(response);
         if (target != null) {
             leg.remoteTarget = target;
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.state = RelayDialog.State.CONFIRMED;
-            dialog.finalStatus = response.getStatusCode();
+            dialog.finalStatus = response.statusCode();
             calls.answered(dialog);
         }
     }
 
     /** Rebuilds the far side's response as the requester expects it and sends it back over the request's flow. */
-    void relayResponse(RelayedBranch branch, SIPResponse response, InetAddress source) {
+    void relayResponse(RelayedBranch branch, SipMessageView response, InetAddress source) {
         RelayedRequest relayed = branch.request;
         if (relayed == null) {
             return;
         }
         RelayDialog dialog = branch.dialog;
+        byte[] body = null;
         if (dialog != null && branch.target != null) {
-            MediaAnchor.Outcome anchored = media.anchor(dialog, sideOf(dialog, branch.target), response, source,
+            MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, branch.target), response, source,
                     calls::mediaTimedOut);
-            if (mediaRefusal(anchored) != 0) {
-                response.removeContent();
+            body = anchored.body();
+            if (mediaRefusal(anchored.outcome()) != 0) {
+                body = new byte[0];
                 log.warn("answer-sdp", "shard {} removed an answer's SDP it could not anchor ({})", loop.index(),
-                        anchored);
+                        anchored.outcome());
             }
         }
         ServerTransaction server = relayed.server;
-        int status = response.getStatusCode();
+        int status = response.statusCode();
         boolean inviteRetransmittedOk = Request.INVITE.equals(server.method) && status >= 200 && status < 300
                 && server.lastStatus >= 200 && server.lastStatus < 300;
         if (server.finalSent() && !inviteRetransmittedOk) {
             return;
         }
-        sendToRequester(relayed, response, response.getToTag());
+        sendToRequester(relayed, response, response.to().tag(), body);
         metrics.responseRelayed(status);
     }
 
     /**
      * Sends a response through the requester's server transaction: the requester's Via stack, Call-ID, From and To
      * replace the far side's, the SBC's Contact replaces the far side's.
+     *
+     * @param body the body that goes out instead of the far side's (anchored SDP; empty to drop it), or null
      */
-    private void sendToRequester(RelayedRequest relayed, SIPResponse response, String toTag) {
+    private void sendToRequester(RelayedRequest relayed, SipMessageView response, String toTag, byte[] body) {
         ServerTransaction server = relayed.server;
         SipTransport transport = server.flow.transport();
-        response.removeHeader(Via.NAME);
-        response.setHeader((ViaList) server.vias.clone());
-        MessageEdits.setCallId(response, relayed.callId);
-        response.setHeader((From) relayed.from.clone());
-        To to = (To) relayed.to.clone();
-        if (toTag != null) {
-            MessageEdits.setTag(to, toTag);
+        SipMessageWriter out = SipMessageWriter.edit(response)
+                .lines(SipHeaderName.VIA, server.vias)
+                .set(SipHeaderName.CALL_ID, relayed.callId)
+                .set(SipHeaderName.FROM, relayed.from)
+                .set(SipHeaderName.TO, toTag == null || toTag.equals(relayed.toAddress.tag()) ? relayed.to
+                        : relayed.toAddress.withTag(toTag))
+                .body(body);
+        if (body != null && body.length == 0) {
+            out.remove(SipHeaderName.CONTENT_TYPE);
         }
-        response.setHeader(to);
-        topology.replaceContact(response, transport);
-        TopologyHiding.strip(response);
-        transactions.respond(server, response.encodeAsBytes(transport.viaToken()), response.getStatusCode());
+        topology.replaceContact(out, response.hasHeader("Contact"), transport);
+        transactions.respond(server, TopologyHiding.strip(out).toBytes(), response.statusCode());
     }
 
     // --------------------------------------------------------------------------------------------- forking
@@ -448,7 +485,7 @@ final class DialogLayer {
      * response made here). The caller hears the best failure once every branch has ended (RFC 3261 §16.7 step 6:
      * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
      */
-    private void inviteBranchEnded(RelayedBranch branch, SIPResponse response, InetAddress source) {
+    private void inviteBranchEnded(RelayedBranch branch, SipMessageView response, InetAddress source) {
         RelayDialog dialog = branch.dialog;
         if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
             dialog.branches.remove(branch.target);
@@ -462,8 +499,8 @@ final class DialogLayer {
             return;
         }
         relayed.unanswered--;
-        int status = response.getStatusCode();
-        if (relayed.bestFailure == null || betterFailure(status, relayed.bestFailure.getStatusCode())) {
+        int status = response.statusCode();
+        if (relayed.bestFailure == null || betterFailure(status, relayed.bestFailure.statusCode())) {
             relayed.bestFailure = response;
             relayed.bestFailureBranch = branch;
             relayed.bestFailureSource = source;
@@ -471,13 +508,13 @@ final class DialogLayer {
         if (relayed.unanswered > 0) {
             return;
         }
-        SIPResponse best = relayed.bestFailure;
+        SipMessageView best = relayed.bestFailure;
         RelayedBranch bestBranch = relayed.bestFailureBranch;
         relayResponse(bestBranch, best, relayed.bestFailureSource);
         if (dialog != null && dialog.state == RelayDialog.State.EARLY) {
-            dialog.finalStatus = best.getStatusCode();
+            dialog.finalStatus = best.statusCode();
             endDialog(dialog, bestBranch.client.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
-                    : best.getStatusCode() == 487 ? "caller" : "callee");
+                    : best.statusCode() == 487 ? "caller" : "callee");
         }
     }
 
@@ -518,21 +555,19 @@ final class DialogLayer {
      * already answered with a failure (a cancelled call answered late; the dialog ends), or a second device
      * answering a forked call (the dialog goes on with the first).
      */
-    private void hangUpAnsweredLeg(RelayedBranch branch, SIPResponse answer, boolean endsDialog) {
+    private void hangUpAnsweredLeg(RelayedBranch branch, SipMessageView answer, boolean endsDialog) {
         RelayDialog dialog = branch.dialog;
         if (dialog == null) {
             return;
         }
-        long cseq = answer.getCSeq().getSeqNumber();
+        long cseq = answer.cseqNumber();
         Leg leg = branch.target;
-        leg.calleeTag = answer.getToTag();
-        URI target = MessageEdits.contactUri(answer);
+        leg.calleeTag = answer.to().tag();
+        String target = contactUri(answer);
         if (target != null) {
             leg.remoteTarget = target;
         }
-        SIPRequest ack = sbcRequests.toward(dialog, leg, Request.ACK, cseq);
-        SipFlow flow = peers.flowToward(leg);
-        flow.send(ack.encodeAsBytes(flow.transport().viaToken()));
+        peers.flowToward(leg).send(sbcRequests.toward(dialog, leg, Request.ACK, cseq).bytes());
         if (endsDialog) {
             dialog.state = RelayDialog.State.CONFIRMED;
         }
@@ -543,12 +578,19 @@ final class DialogLayer {
     }
 
     private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
-        forward(sbcRequests.toward(dialog, leg, method, cseq), null, null, leg, leg.zone, peers.flowToward(leg));
+        SipMessageView request = sbcRequests.toward(dialog, leg, method, cseq);
+        forward(SipMessageWriter.edit(request), request, null, null, leg, leg.zone, peers.flowToward(leg));
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
 
     /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
+    /** The URI of a message's first Contact, or null when it has none (or only a malformed one). */
+    private static String contactUri(SipMessageView message) {
+        List<NameAddress> contacts = message.contacts();
+        return contacts == null || contacts.isEmpty() || contacts.get(0).isWildcard() ? null : contacts.get(0).uri();
+    }
+
     private static int mediaRefusal(MediaAnchor.Outcome outcome) {
         return switch (outcome) {
             case BAD_SDP -> 488;

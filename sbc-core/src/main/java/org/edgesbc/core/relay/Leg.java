@@ -1,7 +1,5 @@
 package org.edgesbc.core.relay;
 
-import javax.sip.address.Address;
-import javax.sip.address.URI;
 import org.edgesbc.transport.SipFlow;
 
 /**
@@ -12,10 +10,11 @@ import org.edgesbc.transport.SipFlow;
 final class Leg {
     final String zone;
     final String callId;
-    final Address callerAddress;
-    final Address calleeAddress;
+    /** The caller's and the callee's name-addr (without tag) as this leg's From and To carry them. */
+    final String callerAddress;
+    final String calleeAddress;
     /** The peer's Contact URI: Request-URI of in-dialog requests toward this leg (RFC 3261 §12.2.1.1). */
-    URI remoteTarget;
+    String remoteTarget;
     /** The flow requests toward this leg go over; refreshed if a connection closes. */
     SipFlow requestFlow;
     /** Of a B leg, the tag its callee answered with (tags pass through, so leg A sees it too). */
@@ -23,7 +22,8 @@ final class Leg {
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
 
-    Leg(String zone, String callId, Address callerAddress, Address calleeAddress, URI remoteTarget, SipFlow requestFlow) {
+    Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
+            SipFlow requestFlow) {
         this.zone = zone;
         this.callId = callId;
         this.callerAddress = callerAddress;

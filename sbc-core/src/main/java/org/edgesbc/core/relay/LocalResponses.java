@@ -1,28 +1,24 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.Accept;
-import gov.nist.javax.sip.header.Allow;
-import gov.nist.javax.sip.header.Contact;
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
-import gov.nist.javax.sip.header.RetryAfter;
-import gov.nist.javax.sip.header.To;
-import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
-import java.text.ParseException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import javax.sip.InvalidArgumentException;
-import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
- * Responses the SBC makes itself without a transaction (RFC 3261 §8.2, §16.3: refusals before any state exists,
- * OPTIONS pings to the SBC, CANCEL answers), topology-hidden like every relayed message.
+ * Responses the SBC makes itself (RFC 3261 §8.2.6: refusals, challenges, 100 Trying, OPTIONS pings to the SBC,
+ * CANCEL answers), written straight from the request's own header values: its Vias as marked on arrival, From, To
+ * with a tag of the SBC's on finals, Call-ID and CSeq. Nothing of the request beyond those is echoed, so they hide
+ * nothing and need no stripping.
  */
 final class LocalResponses {
     /** Seconds a 503 asks the sender to wait (RFC 3261 §21.5.4, RFC 7339 §3). */
     static final int OVERLOAD_RETRY_AFTER_SECONDS = 5;
-    private static final String ALLOW =
-            "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, PRACK, INFO, REFER, MESSAGE, NOTIFY, SUBSCRIBE";
+    private static final String OPTIONS_HEADERS = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, PRACK, INFO, REFER,"
+            + " MESSAGE, NOTIFY, SUBSCRIBE\r\nAccept: application/sdp\r\n";
 
     private final SipIdentifiers ids;
     private final RelayMetrics metrics;
@@ -32,75 +28,85 @@ final class LocalResponses {
         this.metrics = metrics;
     }
 
-    /** A response of the SBC's own to {@code request}: a To-tag on finals, Retry-After on 503. */
-    SIPResponse create(SIPRequest request, int status) {
-        SIPResponse response = tagged(request, status);
-        if (status == 503) {
-            RetryAfter retryAfter = new RetryAfter();
-            try {
-                retryAfter.setRetryAfter(OVERLOAD_RETRY_AFTER_SECONDS);
-            } catch (InvalidArgumentException e) {
-                throw new IllegalStateException(e);
-            }
-            response.setHeader(retryAfter);
-        }
-        return response;
+    /** A response of the SBC's own to {@code request}, counted: a To-tag on finals, Retry-After on 503. */
+    byte[] create(InboundRequest request, int status) {
+        return create(request, status, reasonOf(status), Map.of());
     }
 
     /** A response with its own reason phrase (RFC 8224's "Stale Date", for one). */
-    SIPResponse create(SIPRequest request, int status, String reason) {
-        SIPResponse response = create(request, status);
-        response.setReasonPhrase(reason);
-        return response;
+    byte[] create(InboundRequest request, int status, String reason) {
+        return create(request, status, reason, Map.of());
     }
 
-    /** A response carrying exactly the given headers besides the usual ones (a challenge, the policy's 503). */
-    SIPResponse create(SIPRequest request, int status, Map<String, List<String>> headers) {
-        SIPResponse response = tagged(request, status);
-        HeaderFactoryImpl factory = new HeaderFactoryImpl();
-        headers.forEach((name, values) -> values.forEach(value -> {
-            try {
-                // addHeader: a challenge offers one WWW-Authenticate per digest algorithm (RFC 7616 §3.7).
-                response.addHeader(factory.createHeader(name, value));
-            } catch (ParseException e) {
-                throw new IllegalStateException("cannot build " + name, e);
-            }
-        }));
-        return response;
+    /**
+     * A response carrying exactly the given headers besides the usual ones (a challenge offers one
+     * WWW-Authenticate per digest algorithm, RFC 7616 §3.7; the policy's 503 its Retry-After).
+     */
+    byte[] create(InboundRequest request, int status, Map<String, List<String>> headers) {
+        return create(request, status, reasonOf(status), headers);
     }
 
-    private SIPResponse tagged(SIPRequest request, int status) {
-        SIPResponse response = request.createResponse(status);
-        if (status >= 200 && response.getToTag() == null) {
-            MessageEdits.setTag((To) response.getTo(), ids.newTag());
+    private byte[] create(InboundRequest request, int status, String reason, Map<String, List<String>> headers) {
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((name, values) -> values.forEach(value -> extra.append(name).append(": ").append(value)
+                .append("\r\n")));
+        if (status == 503 && !headers.containsKey("Retry-After")) {
+            extra.append("Retry-After: ").append(OVERLOAD_RETRY_AFTER_SECONDS).append("\r\n");
         }
-        return response;
+        metrics.localResponse(status);
+        return response(request.view(), request.vias(), status, reason, status >= 200 ? ids.newTag() : null,
+                extra);
     }
 
-    void respond(SipFlow flow, SIPRequest request, int status) {
-        send(flow, create(request, status));
-    }
-
-    void send(SipFlow flow, SIPResponse response) {
-        flow.send(encode(flow, response));
-    }
-
-    /** A local response as bytes for {@code flow}, counted; no Contact (it names no target) and nothing to hide. */
-    byte[] encode(SipFlow flow, SIPResponse response) {
-        response.removeHeader(Contact.NAME);
-        TopologyHiding.strip(response);
-        metrics.localResponse(response.getStatusCode());
-        return response.encodeAsBytes(flow.transport().viaToken());
+    void respond(InboundRequest request, int status) {
+        request.flow().send(create(request, status));
     }
 
     /** An OPTIONS ping to the SBC itself (a peer's health probe): 200 with what the SBC relays. */
-    void answerOptions(SipFlow flow, SIPRequest options) {
-        SIPResponse response = create(options, 200);
-        response.setHeader(new Allow(ALLOW));
-        Accept accept = new Accept();
-        accept.setContentType("application");
-        accept.setContentSubType("sdp");
-        response.setHeader(accept);
-        send(flow, response);
+    void answerOptions(InboundRequest options) {
+        metrics.localResponse(200);
+        options.flow().send(response(options.view(), options.vias(), 200, "OK", ids.newTag(), OPTIONS_HEADERS));
+    }
+
+    /**
+     * The answer the far side would have given to a request the SBC sent, made up when it gave none in time (408)
+     * or when a cancelled call's 487 never came; the dialog layer relays it like a real one.
+     */
+    SipMessageView asIfFromFarSide(SipMessageView sent, int status) {
+        metrics.localResponse(status);
+        String via = "Via: " + sent.headers("Via").get(0) + "\r\n";
+        try {
+            return SipMessageView.parse(response(sent, via, status, reasonOf(status), ids.newTag(), ""));
+        } catch (SipParseException e) {
+            throw new IllegalStateException("the SBC's own response does not parse", e);
+        }
+    }
+
+    /**
+     * RFC 3261 §8.2.6.2: From, Call-ID, CSeq and the Vias of the request, its To with a tag added when the response
+     * makes or answers a dialog and the request had none.
+     */
+    static byte[] response(SipMessageView request, String vias, int status, String reason, String toTag,
+            CharSequence extra) {
+        NameAddress to = request.to();
+        String toValue = request.header("To");
+        if (toTag != null && to.tag() == null) {
+            toValue = toValue + ";tag=" + toTag;
+        }
+        StringBuilder out = new StringBuilder(384 + vias.length() + extra.length());
+        out.append("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n").append(vias)
+                .append("From: ").append(request.header("From")).append("\r\n")
+                .append("To: ").append(toValue).append("\r\n")
+                .append("Call-ID: ").append(request.callId()).append("\r\n")
+                .append("CSeq: ").append(request.cseqNumber()).append(' ').append(request.cseqMethod()).append("\r\n")
+                .append(extra)
+                .append("Content-Length: 0\r\n\r\n");
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The reason phrase RFC 3261 §21 gives a status (jain-sip-ri's table, a lookup, no parsing). */
+    static String reasonOf(int status) {
+        String reason = SIPResponse.getReasonPhrase(status);
+        return reason == null || reason.isEmpty() ? "Unknown" : reason;
     }
 }

@@ -1,9 +1,9 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPMessage;
 import java.net.InetAddress;
 import java.util.function.Consumer;
 import org.edgesbc.media.MediaSide;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * How the relay puts a dialog's media through the SBC: {@link SdpMediaAnchor} rewrites every SDP body toward the
@@ -12,11 +12,18 @@ import org.edgesbc.media.MediaSide;
 interface MediaAnchor {
     enum Outcome { NO_SDP, REWRITTEN, BAD_SDP, NO_PORTS }
 
+    /** What anchoring did, and for {@link Outcome#REWRITTEN} the body that goes out instead of the one received. */
+    record Anchored(Outcome outcome, byte[] body) {
+        static final Anchored NO_SDP = new Anchored(Outcome.NO_SDP, null);
+        static final Anchored BAD_SDP = new Anchored(Outcome.BAD_SDP, null);
+        static final Anchored NO_PORTS = new Anchored(Outcome.NO_PORTS, null);
+    }
+
     /**
      * Anchors the SDP of {@code message}, sent by the peer on side {@code from} whose signalling came from
      * {@code signalling}; {@code onTimeout} runs on a media thread when the dialog's media stops.
      */
-    Outcome anchor(RelayDialog dialog, MediaSide from, SIPMessage message, InetAddress signalling,
+    Anchored anchor(RelayDialog dialog, MediaSide from, SipMessageView message, InetAddress signalling,
             Consumer<RelayDialog> onTimeout);
 
     /** Releases the dialog's media, if any was anchored. */
@@ -24,9 +31,9 @@ interface MediaAnchor {
 
     MediaAnchor PASS_THROUGH = new MediaAnchor() {
         @Override
-        public Outcome anchor(RelayDialog dialog, MediaSide from, SIPMessage message, InetAddress signalling,
+        public Anchored anchor(RelayDialog dialog, MediaSide from, SipMessageView message, InetAddress signalling,
                 Consumer<RelayDialog> onTimeout) {
-            return Outcome.NO_SDP;
+            return Anchored.NO_SDP;
         }
 
         @Override

@@ -1,8 +1,8 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SipMessageWriter;
 import java.util.function.Consumer;
 import org.edgesbc.core.registrar.PbxRegistrationClient;
 
@@ -36,25 +36,26 @@ final class PbxRegistrationSender implements PbxRegistrationClient {
     public void register(String aor, String callId, String fromTag, long cseq, long expires,
             Consumer<Answer> answer) {
         RelaySettings.ZonePeer pbx = peers.peer(shard.settings().pbxZone());
-        SIPRequest register = RegisterMessages.pbxRegister(shard.topology(), pbx, aor, callId, fromTag, cseq,
+        SipMessageView register = RegisterMessages.pbxRegister(shard.topology(), pbx, aor, callId, fromTag, cseq,
                 expires);
-        transactions.send(register, peers.flowTo(pbx), pbx.zone(), new PbxAnswer(answer), false);
+        transactions.send(SipMessageWriter.edit(register), peers.flowTo(pbx), pbx.zone(), new PbxAnswer(answer),
+                false);
     }
 
     /** Hears the PBX's answer to one of the SBC's REGISTERs. */
     private record PbxAnswer(Consumer<Answer> answer) implements ClientTransaction.User {
         @Override
-        public void provisional(ClientTransaction client, SIPResponse response, InetAddress source) {
+        public void provisional(ClientTransaction client, SipMessageView response, InetAddress source) {
             // The registrar waits for the final answer only.
         }
 
         @Override
-        public void finalResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
+        public void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
             answer.accept(RegisterMessages.pbxAnswer(response));
         }
 
         @Override
-        public void successRetransmitted(ClientTransaction client, SIPResponse response, InetAddress source) {
+        public void successRetransmitted(ClientTransaction client, SipMessageView response, InetAddress source) {
             // Only INVITE transactions see 2xx retransmissions.
         }
 

@@ -3,7 +3,6 @@ package org.edgesbc.core.relay;
 import gov.nist.javax.sip.address.SipUri;
 import java.text.ParseException;
 import java.util.Locale;
-import javax.sip.address.URI;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipTransport;
@@ -56,11 +55,17 @@ final class PeerDirectory {
     }
 
     /** The Request-URI of an in-dialog request toward a leg: its remote target, else its zone's peer. */
-    URI remoteTargetOf(Leg leg) {
+    String remoteTargetOf(Leg leg) {
         if (leg.remoteTarget != null) {
-            return (URI) leg.remoteTarget.clone();
+            return leg.remoteTarget;
         }
-        return peerUri(null, peer(leg.zone));
+        return peerUri(null, peer(leg.zone)).toString();
+    }
+
+    /** An address as a URI host: an IPv6 address in brackets (RFC 3261 §25.1 IPv6reference). */
+    static String hostText(java.net.InetAddress address) {
+        String host = address.getHostAddress();
+        return address instanceof java.net.Inet6Address ? "[" + host + "]" : host;
     }
 
     /** {@code sip:user@peer:port;transport=...} for a request to a configured peer. */

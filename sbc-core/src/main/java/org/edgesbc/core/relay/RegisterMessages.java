@@ -1,31 +1,24 @@
 package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.AddressImpl;
-import gov.nist.javax.sip.address.SipUri;
-import gov.nist.javax.sip.header.CSeq;
-import gov.nist.javax.sip.header.CallID;
 import gov.nist.javax.sip.header.Contact;
-import gov.nist.javax.sip.header.ContactList;
-import gov.nist.javax.sip.header.Expires;
-import gov.nist.javax.sip.header.From;
-import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.header.MinExpires;
 import gov.nist.javax.sip.header.Require;
 import gov.nist.javax.sip.header.RetryAfter;
-import gov.nist.javax.sip.header.To;
-import gov.nist.javax.sip.header.Via;
-import gov.nist.javax.sip.message.MessageFactoryImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.List;
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.URI;
-import javax.sip.header.ExpiresHeader;
-import javax.sip.message.Request;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.PbxRegistrationClient;
 import org.edgesbc.core.registrar.RegisterResult;
+import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipGrammar;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * The REGISTER messages the SBC writes itself: its own registration of an address-of-record at the PBX (with the
@@ -41,73 +34,60 @@ final class RegisterMessages {
     /**
      * The SBC's REGISTER for {@code aor} at the PBX: To and From name the AOR at the PBX's host, the Contact is the
      * SBC with the AOR as its user (the PBX's calls to it come back to the SBC as requests for that user). The Via
-     * is a placeholder the relay replaces.
+     * is a placeholder the transaction layer replaces.
      */
-    static SIPRequest pbxRegister(TopologyHiding topology, RelaySettings.ZonePeer pbx, String aor, String callId,
+    static SipMessageView pbxRegister(TopologyHiding topology, RelaySettings.ZonePeer pbx, String aor, String callId,
             String fromTag, long cseq, long expires) {
+        String pbxHost = PeerDirectory.hostText(pbx.address().getAddress());
+        String aorUri = "<sip:" + aor + "@" + pbxHost + ">";
+        String request = "REGISTER " + PeerDirectory.peerUri(null, pbx) + " SIP/2.0\r\n"
+                + "Via: " + topology.via(pbx.transport(), "z9hG4bK-placeholder") + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: " + aorUri + ";tag=" + fromTag + "\r\n"
+                + "To: " + aorUri + "\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: " + cseq + " REGISTER\r\n"
+                + "Contact: <" + topology.uriText(aor, pbx.transport()) + ">\r\n"
+                + "Expires: " + expires + "\r\n"
+                + "Content-Length: 0\r\n\r\n";
         try {
-            String pbxHost = pbx.address().getAddress().getHostAddress();
-            SipUri target = new SipUri();
-            target.setHost(pbxHost);
-            target.setPort(pbx.address().getPort());
-            if (pbx.transport() != org.edgesbc.transport.SipTransport.UDP) {
-                target.setTransportParam(pbx.transport().name().toLowerCase(java.util.Locale.ROOT));
-            }
-            From from = new From();
-            from.setAddress(aorAddress(aor, pbxHost));
-            from.setTag(fromTag);
-            To to = new To();
-            to.setAddress(aorAddress(aor, pbxHost));
-            Via placeholder = topology.via(pbx.transport(), "z9hG4bK-placeholder");
-            SIPRequest register = (SIPRequest) new MessageFactoryImpl().createRequest(target, Request.REGISTER,
-                    new CallID(callId), new CSeq(cseq, Request.REGISTER), from, to, List.of(placeholder),
-                    new MaxForwards(70));
-            SipUri sbc = topology.sbcUriOf(pbx.transport());
-            sbc.setUser(aor);
-            AddressImpl contactAddress = new AddressImpl();
-            contactAddress.setAddess(sbc);
-            Contact contact = new Contact();
-            contact.setAddress(contactAddress);
-            register.setHeader(contact);
-            Expires header = new Expires();
-            header.setExpires((int) expires);
-            register.setHeader(header);
-            return register;
-        } catch (ParseException | InvalidArgumentException e) {
-            throw new IllegalStateException("cannot build the REGISTER of " + aor, e);
+            return SipMessageView.parse(request.getBytes(StandardCharsets.UTF_8));
+        } catch (SipParseException e) {
+            throw new IllegalStateException("cannot build the REGISTER of " + aor + ": " + e.getMessage(), e);
         }
-    }
-
-    private static AddressImpl aorAddress(String aor, String host) throws ParseException {
-        SipUri uri = new SipUri();
-        uri.setUser(aor);
-        uri.setHost(host);
-        AddressImpl address = new AddressImpl();
-        address.setAddess(uri);
-        return address;
     }
 
     /**
      * What the PBX answered: its status, the expiry it granted (our Contact's expires parameter, else its Expires
      * header; 0 when it gave neither) and, for 423, its Min-Expires.
      */
-    static PbxRegistrationClient.Answer pbxAnswer(SIPResponse response) {
+    static PbxRegistrationClient.Answer pbxAnswer(SipMessageView response) {
         long expires = 0;
-        ContactList contacts = response.getContactHeaders();
+        List<NameAddress> contacts = response.contacts();
         if (contacts != null) {
-            for (Contact contact : contacts) {
-                if (contact.getExpires() >= 0) {
-                    expires = contact.getExpires();
+            for (NameAddress contact : contacts) {
+                long value = seconds(contact.isWildcard() ? null : contact.parameter("expires"));
+                if (value >= 0) {
+                    expires = value;
                     break;
                 }
             }
         }
-        ExpiresHeader header = response.getExpires();
-        if (expires == 0 && header != null) {
-            expires = header.getExpires();
+        long header = seconds(response.header("Expires"));
+        if (expires == 0 && header >= 0) {
+            expires = header;
         }
-        MinExpires min = (MinExpires) response.getHeader(MinExpires.NAME);
-        return new PbxRegistrationClient.Answer(response.getStatusCode(), expires, min == null ? 0 : min.getExpires());
+        long min = seconds(response.header("Min-Expires"));
+        return new PbxRegistrationClient.Answer(response.statusCode(), expires, Math.max(0, min));
+    }
+
+    /** A delta-seconds value (RFC 3261 §25.1), or -1 when absent or not one. */
+    private static long seconds(String value) {
+        if (value == null) {
+            return -1;
+        }
+        byte[] digits = value.trim().getBytes(StandardCharsets.US_ASCII);
+        return SipGrammar.number(digits, 0, digits.length);
     }
 
     /** The answer to a phone's REGISTER, built on the phone's own request (its Via, From, To, Call-ID, CSeq). */

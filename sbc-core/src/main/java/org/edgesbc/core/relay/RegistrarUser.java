@@ -10,7 +10,6 @@ import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.RegisterRequest;
 import org.edgesbc.core.registrar.RegisterResult;
 import org.edgesbc.core.registrar.Registrar;
-import org.edgesbc.transport.InboundSipMessage;
 
 /**
  * The registrar as a transaction user of a relay shard: phones' REGISTERs arrive under a server transaction of
@@ -49,8 +48,8 @@ final class RegistrarUser implements PhoneRegistrations {
      * AOR at the PBX; meanwhile the phone's server transaction absorbs its retransmissions.
      */
     @Override
-    public void register(InboundSipMessage in, SIPRequest request, String user) {
-        ServerTransaction server = transactions.createServer(in.zone(), request, in.flow());
+    public void register(InboundRequest in, SIPRequest request, String user) {
+        ServerTransaction server = transactions.createServer(in);
         RegisterRequest.Parsed parsed = RegisterRequest.parse(request, user, in.flow(), in.zone());
         if (parsed.request() == null) {
             answer(server, request, RegisterResult.refused(parsed.status(), clock.instant()), parsed.reason());

@@ -1,10 +1,7 @@
 package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.SipUri;
-import gov.nist.javax.sip.header.MaxForwards;
-import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +16,13 @@ import org.edgesbc.core.security.Verdict;
 import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * One relay thread and everything it owns: the dialogs whose Call-ID hashes to it, their transactions and timers.
- * It reads a message, and runs the steps an incoming request goes through in the order written in
+ * It reads a message once into a {@link SipMessageView} (retransmissions, responses and in-dialog requests never
+ * meet another parser; an initial request is also parsed by jain-sip-ri for the steps that need its model), and
+ * runs the steps an incoming request goes through in the order written in
  * {@link #onRequest} and {@link #onInitialRequest}; each step is a named collaborator: the {@link TransactionLayer}
  * (RFC 3261 §17), the {@link DialogLayer} (the B2BUA), {@link RequestScreening} (the edge policy), the
  * {@link CallRouter}, {@link PhoneRegistrations}, the {@link TollFraudService} and the {@link CallerIdentityStep}. Nothing here is touched by any
@@ -126,52 +126,63 @@ final class RelayShard {
             metrics.dropped(RelayDropReason.STALE);
             return;
         }
-        SIPMessage message;
+        SipMessageView message;
         try {
-            message = in.parse();
+            message = SipMessageView.parse(in.bytes());
         } catch (SipParseException e) {
-            metrics.dropped(RelayDropReason.PARSE_ERROR);
-            shard.log().warn("parse-error", "shard {} dropped unparseable {} from zone {}: {}",
-                    shard.loop().index(), in.method(), in.zone(), e.getMessage());
+            parseError(in, e);
             return;
         }
-        if (message instanceof SIPRequest request) {
-            onRequest(in, request, waited > shedNanos);
+        if (message.isRequest()) {
+            onRequest(new InboundRequest(in, message), waited > shedNanos);
         } else {
-            transactions.onResponse(in.zone(), (SIPResponse) message, in.flow().remote().getAddress());
+            transactions.onResponse(in.zone(), message, in.flow().remote().getAddress());
         }
+    }
+
+    private void parseError(InboundSipMessage in, SipParseException e) {
+        metrics.dropped(RelayDropReason.PARSE_ERROR);
+        shard.log().warn("parse-error", "shard {} dropped unparseable {} from zone {}: {}",
+                shard.loop().index(), in.method(), in.zone(), e.getMessage());
     }
 
     // ------------------------------------------------------------------------------------------- the steps
 
-    private void onRequest(InboundSipMessage in, SIPRequest request, boolean behind) {
-        MessageEdits.markReceived(request, in.flow().remote());
-        String method = request.getMethod();
+    private void onRequest(InboundRequest in, boolean behind) {
+        SipMessageView request = in.view();
+        String method = request.method();
         if (Request.ACK.equals(method)) {
             if (!transactions.absorbAck(in.zone(), request)) {
-                dialogs.forwardAck(in, request);
+                dialogs.forwardAck(in);
             }
             return;
         }
         if (Request.CANCEL.equals(method)) {
-            onCancel(in, request);
+            onCancel(in);
             return;
         }
         if (transactions.absorbRetransmission(in.zone(), request)) {
             return;
         }
-        if (request.getToTag() == null) {
-            onInitialRequest(in, request, behind);
+        if (request.to().tag() == null) {
+            SIPRequest parsed;
+            try {
+                parsed = in.parsed();
+            } catch (SipParseException e) {
+                parseError(in.in(), e);
+                return;
+            }
+            onInitialRequest(in, parsed, behind);
             return;
         }
-        if (maxForwardsExhausted(request)) {
-            responses.respond(in.flow(), request, 483);
+        if (request.maxForwards() == 0) {
+            responses.respond(in, 483);
             return;
         }
-        dialogs.forwardInDialog(in, request);
+        dialogs.forwardInDialog(in);
     }
 
-    private void onInitialRequest(InboundSipMessage in, SIPRequest request, boolean behind) {
+    private void onInitialRequest(InboundRequest in, SIPRequest request, boolean behind) {
         String method = request.getMethod();
         boolean toSbc = Request.OPTIONS.equals(method) && addressedToSbc(request);
         Verdict verdict = screening.screen(in, request, toSbc);
@@ -179,21 +190,21 @@ final class RelayShard {
             return;
         }
         if (toSbc) {
-            responses.answerOptions(in.flow(), request);
+            responses.answerOptions(in);
             return;
         }
-        if (maxForwardsExhausted(request)) {
-            responses.respond(in.flow(), request, 483);
+        if (in.view().maxForwards() == 0) {
+            responses.respond(in, 483);
             return;
         }
-        if (SipIdentifiers.isOwnCallId(request.getCallId().getCallId(), callIdPrefix)) {
+        if (SipIdentifiers.isOwnCallId(in.view().callId(), callIdPrefix)) {
             // A dialog-creating request carrying a Call-ID we generated came back to us: a routing loop.
-            responses.respond(in.flow(), request, 482);
+            responses.respond(in, 482);
             return;
         }
         if (transactions.full()) {
             metrics.transactionOverflow();
-            responses.respond(in.flow(), request, 503);
+            responses.respond(in, 503);
             return;
         }
         if (phones.answers(method, verdict.user())) {
@@ -203,29 +214,29 @@ final class RelayShard {
         List<Binding> bindings = phones.phonesFor(in.zone(), request);
         if (bindings != null && bindings.isEmpty()) {
             // RFC 3261 §21.4.18: the account exists but none of its devices is registered now.
-            responses.respond(in.flow(), request, 480);
+            responses.respond(in, 480);
             return;
         }
         List<DialogLayer.Branch> branches = bindings != null ? router.towardPhones(bindings, request)
                 : router.towardPeer(in.zone(), request);
         if (branches == null) {
-            responses.respond(in.flow(), request, 404);
+            responses.respond(in, 404);
             return;
         }
         if (DialogLayer.DIALOG_CREATING.contains(method) && dialogTable.full()) {
             metrics.dialogOverflow();
-            responses.respond(in.flow(), request, 503);
+            responses.respond(in, 503);
             return;
         }
         if (behind && Request.INVITE.equals(method)) {
             metrics.dropped(RelayDropReason.OVERLOAD);
-            responses.respond(in.flow(), request, 503);
+            responses.respond(in, 503);
             return;
         }
         if (verdict.user() != null && router.towardPbx(branches)) {
             screening.assertIdentity(request, verdict.user());
         }
-        RelayedRequest relayed = dialogs.accept(in, request);
+        RelayedRequest relayed = dialogs.accept(in);
         boolean invite = Request.INVITE.equals(method);
         if (invite && callerIdentity.verifies(in.zone())) {
             verifyCallerIdentity(in, request, relayed, branches);
@@ -244,7 +255,7 @@ final class RelayShard {
      * @param fraud the toll-fraud decision that let the call out, or null
      * @param verstat the caller-ID verdict the PBX was given, or null
      */
-    private void forwardInitial(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
+    private void forwardInitial(InboundRequest in, SIPRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches, String user, FraudGuard.Decision fraud, String verstat) {
         String identity = verstat;
         String origId = null;
@@ -259,14 +270,14 @@ final class RelayShard {
         dialogs.forwardInitial(in, request, relayed, branches, fraud, identity, origId);
     }
 
-    private void onCancel(InboundSipMessage in, SIPRequest cancel) {
-        ServerTransaction invite = transactions.inviteServerOf(in.zone(), cancel);
+    private void onCancel(InboundRequest cancel) {
+        ServerTransaction invite = transactions.inviteServerOf(cancel.zone(), cancel.view());
         if (invite == null) {
-            responses.respond(in.flow(), cancel, 481);
+            responses.respond(cancel, 481);
             return;
         }
         // RFC 3261 §9.2: the CANCEL is answered at once; the INVITE gets its 487 from the far side.
-        responses.respond(in.flow(), cancel, 200);
+        responses.respond(cancel, 200);
         invite.user.cancelled(invite);
     }
 
@@ -276,7 +287,7 @@ final class RelayShard {
      * A call from the PBX out through the trunk waits, under its server transaction, for the toll-fraud service's
      * verdict. An allowed decision that ends up unused (the caller cancelled, the wait ran out) is released.
      */
-    private void checkTollFraud(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
+    private void checkTollFraud(InboundRequest in, SIPRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches) {
         Consumer<Verdict> release = verdict -> {
             if (verdict.allowed() && verdict.fraud() != null) {
@@ -284,9 +295,10 @@ final class RelayShard {
             }
         };
         fraud.checkNewCall(TollFraudService.CallAttempt.of(in.zone(), in.flow().remote().getAddress(), request),
-                awaitAnswer(HandOff.TOLL_FRAUD_ANSWER, relayed, request, tollFraudWaitMillis, release, verdict -> {
+                awaitAnswer(HandOff.TOLL_FRAUD_ANSWER, relayed, in, tollFraudWaitMillis, release, verdict -> {
                     if (!verdict.allowed()) {
-                        dialogs.refuse(relayed, responses.create(request, verdict.status(), verdict.headers()));
+                        dialogs.refuse(relayed, responses.create(in, verdict.status(), verdict.headers()),
+                                verdict.status());
                         if (verdict.fraud() != null) {
                             records.refused(request, verdict, in.zone(), branches.get(0).zone());
                         }
@@ -301,12 +313,13 @@ final class RelayShard {
      * §6.2), which may need a certificate fetched on the certificate cache's thread; then it goes on with the
      * verdict in the caller's identity, or is refused.
      */
-    private void verifyCallerIdentity(InboundSipMessage in, SIPRequest request, RelayedRequest relayed,
+    private void verifyCallerIdentity(InboundRequest in, SIPRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches) {
-        callerIdentity.verify(in, request, awaitAnswer(HandOff.CALLER_ID_VERDICT, relayed, request,
+        callerIdentity.verify(in.in(), request, awaitAnswer(HandOff.CALLER_ID_VERDICT, relayed, in,
                 callerIdentityWaitMillis, verdict -> { }, verdict -> {
                     if (verdict.refused()) {
-                        dialogs.refuse(relayed, responses.create(request, verdict.refusal(), verdict.reason()));
+                        dialogs.refuse(relayed, responses.create(in, verdict.refusal(), verdict.reason()),
+                                verdict.refusal());
                         return;
                     }
                     callerIdentity.present(request, verdict);
@@ -320,13 +333,13 @@ final class RelayShard {
      * {@code waitMillis}; a caller who cancelled hears 487. An answer that comes too late, or that this shard
      * cannot take, goes to {@code unused}.
      */
-    private <T> Consumer<T> awaitAnswer(HandOff what, RelayedRequest relayed, SIPRequest request, long waitMillis,
+    private <T> Consumer<T> awaitAnswer(HandOff what, RelayedRequest relayed, InboundRequest request, long waitMillis,
             Consumer<T> unused, Consumer<T> onShard) {
         ScheduledFuture<?> guard = shard.loop().schedule(what.name().toLowerCase(java.util.Locale.ROOT) + " guard",
                 () -> {
                     if (!relayed.server.finalSent()) {
                         metrics.dropped(RelayDropReason.OVERLOAD);
-                        dialogs.refuse(relayed, responses.create(request, 503));
+                        dialogs.refuse(relayed, responses.create(request, 503), 503);
                     }
                 }, waitMillis);
         return answer -> {
@@ -335,7 +348,7 @@ final class RelayShard {
                 if (relayed.server.finalSent()) {
                     unused.accept(answer);
                 } else if (relayed.cancelled) {
-                    dialogs.refuse(relayed, responses.create(request, 487));
+                    dialogs.refuse(relayed, responses.create(request, 487), 487);
                     unused.accept(answer);
                 } else {
                     onShard.accept(answer);
@@ -352,11 +365,6 @@ final class RelayShard {
     private void refreshGauges() {
         transactionGauge = transactions.size();
         dialogGauge = dialogTable.size();
-    }
-
-    private static boolean maxForwardsExhausted(SIPRequest request) {
-        MaxForwards maxForwards = (MaxForwards) request.getHeader(MaxForwards.NAME);
-        return maxForwards != null && maxForwards.getMaxForwards() <= 0;
     }
 
     private static boolean addressedToSbc(SIPRequest request) {

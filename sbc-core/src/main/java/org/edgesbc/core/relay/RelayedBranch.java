@@ -1,7 +1,7 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * One way a request left the SBC, as its client transaction's user: relayed for a {@link RelayedRequest} (null for
@@ -24,17 +24,17 @@ final class RelayedBranch implements ClientTransaction.User {
     }
 
     @Override
-    public void provisional(ClientTransaction transaction, SIPResponse response, InetAddress source) {
+    public void provisional(ClientTransaction transaction, SipMessageView response, InetAddress source) {
         layer.provisional(this, transaction, response, source);
     }
 
     @Override
-    public void finalResponse(ClientTransaction transaction, SIPResponse response, InetAddress source) {
+    public void finalResponse(ClientTransaction transaction, SipMessageView response, InetAddress source) {
         layer.finalResponse(this, transaction, response, source);
     }
 
     @Override
-    public void successRetransmitted(ClientTransaction transaction, SIPResponse response, InetAddress source) {
+    public void successRetransmitted(ClientTransaction transaction, SipMessageView response, InetAddress source) {
         layer.relayResponse(this, response, source);
     }
 

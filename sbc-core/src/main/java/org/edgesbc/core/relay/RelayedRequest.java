@@ -1,22 +1,24 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.From;
-import gov.nist.javax.sip.header.To;
-import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipMessageView;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A request the B2BUA relays, as its server transaction's user: the requester's view of the message (Call-ID, From,
+ * A request the B2BUA relays, as its server transaction's user: the requester's own header values (Call-ID, From,
  * To) from which every response toward it is rebuilt, the branches it went out on, and the forking state (RFC 3261
  * §16.7). Owned by one relay shard.
  */
 final class RelayedRequest implements ServerTransaction.User {
     final ServerTransaction server;
     final String callId;
-    final From from;
-    final To to;
+    /** The requester's From and To values exactly as it sent them (RFC 3261 §8.2.6.2: echoed in responses). */
+    final String from;
+    final String to;
+    /** The requester's To, read: a response adds the callee's tag to it. */
+    final NameAddress toAddress;
     private final DialogLayer layer;
     /** The dialog the request belongs to or creates; null for requests outside any dialog (OPTIONS, MESSAGE). */
     RelayDialog dialog;
@@ -25,16 +27,17 @@ final class RelayedRequest implements ServerTransaction.User {
     /** Branches of an INVITE without a final response yet. */
     int unanswered;
     /** Of a forked INVITE, the best failure so far, relayed once every branch has failed (RFC 3261 §16.7 step 6). */
-    SIPResponse bestFailure;
+    SipMessageView bestFailure;
     RelayedBranch bestFailureBranch;
     InetAddress bestFailureSource;
     boolean cancelled;
 
-    RelayedRequest(ServerTransaction server, String callId, From from, To to, DialogLayer layer) {
+    RelayedRequest(ServerTransaction server, SipMessageView request, DialogLayer layer) {
         this.server = server;
-        this.callId = callId;
-        this.from = from;
-        this.to = to;
+        this.callId = request.callId();
+        this.from = request.header("From");
+        this.to = request.header("To");
+        this.toAddress = request.to();
         this.layer = layer;
         server.user = this;
     }

@@ -6,7 +6,6 @@ import java.text.ParseException;
 import javax.sip.message.Request;
 import org.edgesbc.core.security.RequestPolicy;
 import org.edgesbc.core.security.Verdict;
-import org.edgesbc.transport.InboundSipMessage;
 
 /**
  * The edge policy's part in the relay: an out-of-dialog request passes {@link RequestPolicy} before anything else
@@ -32,7 +31,7 @@ final class RequestScreening {
      *
      * @param toSbc whether the SBC answers the request itself (OPTIONS pings need no authentication)
      */
-    Verdict screen(InboundSipMessage in, SIPRequest request, boolean toSbc) {
+    Verdict screen(InboundRequest in, SIPRequest request, boolean toSbc) {
         Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
                 Request.INVITE.equals(request.getMethod()), !toSbc);
         switch (verdict.kind()) {
@@ -47,7 +46,7 @@ final class RequestScreening {
                 return null;
             }
             default -> {
-                responses.send(in.flow(), responses.create(request, verdict.status(), verdict.headers()));
+                in.flow().send(responses.create(in, verdict.status(), verdict.headers()));
                 return null;
             }
         }

@@ -1,17 +1,8 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.CSeq;
-import gov.nist.javax.sip.header.CallID;
-import gov.nist.javax.sip.header.From;
-import gov.nist.javax.sip.header.MaxForwards;
-import gov.nist.javax.sip.header.To;
-import gov.nist.javax.sip.header.Via;
-import gov.nist.javax.sip.message.MessageFactoryImpl;
-import gov.nist.javax.sip.message.SIPRequest;
-import java.text.ParseException;
-import java.util.List;
-import javax.sip.InvalidArgumentException;
-import javax.sip.address.Address;
+import java.nio.charset.StandardCharsets;
+import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.SipMessageView;
 
 /** In-dialog requests the SBC originates itself (teardown BYE, the ACK of an answer nobody takes). */
 final class SbcRequests {
@@ -30,26 +21,24 @@ final class SbcRequests {
      * §12.2.1.1: its remote target, the leg's Call-ID and tags). Its Via is replaced when it is sent under a
      * transaction.
      */
-    SIPRequest toward(RelayDialog dialog, Leg leg, String method, long cseq) {
+    SipMessageView toward(RelayDialog dialog, Leg leg, String method, long cseq) {
         boolean towardCaller = leg == dialog.a;
+        String fromTag = towardCaller ? dialog.calleeTag() : dialog.callerTag;
+        String toTag = towardCaller ? dialog.callerTag : leg.calleeTag;
+        String request = method + " " + peers.remoteTargetOf(leg) + " SIP/2.0\r\n"
+                + "Via: " + topology.via(peers.flowToward(leg).transport(), ids.newBranch()) + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: " + (towardCaller ? leg.calleeAddress : leg.callerAddress)
+                + (fromTag != null ? ";tag=" + fromTag : "") + "\r\n"
+                + "To: " + (towardCaller ? leg.callerAddress : leg.calleeAddress)
+                + (toTag != null ? ";tag=" + toTag : "") + "\r\n"
+                + "Call-ID: " + leg.callId + "\r\n"
+                + "CSeq: " + cseq + " " + method + "\r\n"
+                + "Content-Length: 0\r\n\r\n";
         try {
-            From from = new From();
-            from.setAddress((Address) (towardCaller ? leg.calleeAddress : leg.callerAddress).clone());
-            String fromTag = towardCaller ? dialog.calleeTag() : dialog.callerTag;
-            if (fromTag != null) {
-                from.setTag(fromTag);
-            }
-            To to = new To();
-            to.setAddress((Address) (towardCaller ? leg.callerAddress : leg.calleeAddress).clone());
-            String toTag = towardCaller ? dialog.callerTag : leg.calleeTag;
-            if (toTag != null) {
-                to.setTag(toTag);
-            }
-            List<Via> vias = List.of(topology.via(peers.flowToward(leg).transport(), ids.newBranch()));
-            return (SIPRequest) new MessageFactoryImpl().createRequest(peers.remoteTargetOf(leg), method,
-                    new CallID(leg.callId), new CSeq(cseq, method), from, to, vias, new MaxForwards(70));
-        } catch (ParseException | InvalidArgumentException e) {
-            throw new IllegalStateException("cannot build an SBC-originated " + method, e);
+            return SipMessageView.parse(request.getBytes(StandardCharsets.UTF_8));
+        } catch (SipParseException e) {
+            throw new IllegalStateException("cannot build an SBC-originated " + method + ": " + e.getMessage(), e);
         }
     }
 }

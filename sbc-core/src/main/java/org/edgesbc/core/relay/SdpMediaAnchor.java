@@ -1,7 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.ContentType;
-import gov.nist.javax.sip.message.SIPMessage;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -19,6 +17,8 @@ import org.edgesbc.core.sdp.StreamPlan;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.media.MediaSide;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.media.MediaStream;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpKeys;
@@ -48,15 +48,14 @@ final class SdpMediaAnchor implements MediaAnchor {
     }
 
     @Override
-    public Outcome anchor(RelayDialog dialog, MediaSide from, SIPMessage message, InetAddress signalling,
+    public Anchored anchor(RelayDialog dialog, MediaSide from, SipMessageView message, InetAddress signalling,
             Consumer<RelayDialog> onTimeout) {
         if (!isSdp(message)) {
-            return Outcome.NO_SDP;
+            return Anchored.NO_SDP;
         }
-        SessionDescription.Parsed parsed = SessionDescription.parse(
-                new String(message.getRawContent(), StandardCharsets.UTF_8));
+        SessionDescription.Parsed parsed = SessionDescription.parse(new String(message.body(), StandardCharsets.UTF_8));
         if (parsed.status() != SdpStatus.OK) {
-            return Outcome.BAD_SDP;
+            return Anchored.BAD_SDP;
         }
         if (dialog.media == null) {
             dialog.media = relay.open(session -> onTimeout.accept(dialog));
@@ -65,7 +64,7 @@ final class SdpMediaAnchor implements MediaAnchor {
         int count = parsed.description().media().size();
         while (session.streams().size() < count) {
             if (session.addStream() == null) {
-                return Outcome.NO_PORTS;
+                return Anchored.NO_PORTS;
             }
         }
         MediaSide to = from.other();
@@ -82,7 +81,7 @@ final class SdpMediaAnchor implements MediaAnchor {
         SdpRewrite rewrite = SdpRewriter.rewrite(parsed.description(), new SdpRewriteParams(
                 relay.advertisedAddress(), plans, policyOf(dialog, from), toPolicy, dialog.sdpSent[to.ordinal()]));
         if (!rewrite.ok()) {
-            return Outcome.BAD_SDP;
+            return Anchored.BAD_SDP;
         }
         for (int i = 0; i < count; i++) {
             MediaStream stream = session.streams().get(i);
@@ -102,8 +101,7 @@ final class SdpMediaAnchor implements MediaAnchor {
         }
         dialog.sdpSent[to.ordinal()] = rewrite.origin();
         session.setOnHold(rewrite.hold());
-        message.setMessageContent(rewrite.sdp().getBytes(StandardCharsets.UTF_8));
-        return Outcome.REWRITTEN;
+        return new Anchored(Outcome.REWRITTEN, rewrite.sdp().getBytes(StandardCharsets.UTF_8));
     }
 
     private SrtpPolicy policyOf(RelayDialog dialog, MediaSide side) {
@@ -117,10 +115,14 @@ final class SdpMediaAnchor implements MediaAnchor {
         }
     }
 
-    private static boolean isSdp(SIPMessage message) {
-        ContentType type = message.getContentTypeHeader();
-        byte[] body = message.getRawContent();
-        return type != null && body != null && body.length > 0 && "application".equalsIgnoreCase(type.getContentType())
-                && "sdp".equalsIgnoreCase(type.getContentSubType());
+    /** Content-Type {@code application/sdp} (media types compare case-insensitively, RFC 2045 §5.1), with a body. */
+    private static boolean isSdp(SipMessageView message) {
+        String type = message.header(SipHeaderName.CONTENT_TYPE.canonical());
+        if (type == null || message.bodyLength() == 0) {
+            return false;
+        }
+        int end = type.indexOf(';');
+        String mediaType = (end < 0 ? type : type.substring(0, end)).trim();
+        return mediaType.equalsIgnoreCase("application/sdp");
     }
 }

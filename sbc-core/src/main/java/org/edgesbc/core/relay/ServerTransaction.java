@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.ViaList;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.edgesbc.transport.SipFlow;
 
@@ -23,8 +22,8 @@ final class ServerTransaction {
     final String key;
     final String method;
     final SipFlow flow;
-    /** The requester's Via stack, which responses carry back; null once no further response can be sent. */
-    ViaList vias;
+    /** The requester's Via lines, which responses carry back; null once no further response can be sent. */
+    String vias;
     User user;
     State state = State.PROCEEDING;
     byte[] lastResponse;
@@ -34,7 +33,7 @@ final class ServerTransaction {
     /** Timers H, I, J: how long a completed transaction stays to absorb retransmissions. */
     ScheduledFuture<?> expiryTimer;
 
-    ServerTransaction(String key, String method, SipFlow flow, ViaList vias) {
+    ServerTransaction(String key, String method, SipFlow flow, String vias) {
         this.key = key;
         this.method = method;
         this.flow = flow;

@@ -2,16 +2,16 @@ package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.AddressImpl;
 import gov.nist.javax.sip.address.SipUri;
-import gov.nist.javax.sip.header.Contact;
-import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import java.text.ParseException;
 import java.util.EnumMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.sip.address.Address;
 import javax.sip.address.URI;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageWriter;
 
 /**
  * Builds the SBC's own addressing headers and removes what would reveal one side's topology or software to the
@@ -22,29 +22,32 @@ final class TopologyHiding {
      * Headers never relayed: routing state of the other side (Record-Route, Route, Path, Service-Route), and
      * product fingerprints and host names (Server, User-Agent, Warning carries the warn-agent host, RFC 3261 §20.43).
      */
-    private static final List<String> STRIPPED = List.of(
-            "Record-Route", "Route", "Path", "Service-Route", "Server", "User-Agent", "Warning", "Organization");
+    private static final SipHeaderName[] STRIPPED = {SipHeaderName.of("Record-Route"), SipHeaderName.of("Route"),
+        SipHeaderName.of("Path"), SipHeaderName.of("Service-Route"), SipHeaderName.of("Server"),
+        SipHeaderName.of("User-Agent"), SipHeaderName.of("Warning"), SipHeaderName.of("Organization")};
 
     private final String host;
     private final Map<SipTransport, Integer> ports;
-    private final Map<SipTransport, Contact> contacts = new EnumMap<>(SipTransport.class);
+    /** The SBC's Contact value toward a peer reached over each transport. */
+    private final Map<SipTransport, String> contacts = new EnumMap<>(SipTransport.class);
+    /** The start of the SBC's Via value over each transport, up to the branch. */
+    private final Map<SipTransport, String> viaPrefixes = new EnumMap<>(SipTransport.class);
 
     TopologyHiding(String host, Map<SipTransport, Integer> ports) {
         this.host = host;
         this.ports = Map.copyOf(ports);
         for (Map.Entry<SipTransport, Integer> entry : ports.entrySet()) {
-            contacts.put(entry.getKey(), buildContact(entry.getKey(), entry.getValue()));
+            SipTransport transport = entry.getKey();
+            // Validated once here: the advertised host must make a SIP URI.
+            sbcUri(transport, entry.getValue());
+            contacts.put(transport, "<" + uriText("sbc", transport) + ">");
+            viaPrefixes.put(transport, "SIP/2.0/" + transport.viaToken() + " " + hostPort(entry.getValue())
+                    + ";branch=");
         }
     }
 
-    private Contact buildContact(SipTransport transport, int port) {
-        SipUri uri = sbcUri(transport, port);
-        uri.setUser("sbc");
-        AddressImpl address = new AddressImpl();
-        address.setAddess(uri);
-        Contact contact = new Contact();
-        contact.setAddress(address);
-        return contact;
+    private String hostPort(int port) {
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private SipUri sbcUri(SipTransport transport, int port) {
@@ -69,27 +72,28 @@ final class TopologyHiding {
         return port;
     }
 
-    Via via(SipTransport transport, String branch) {
-        Via via = new Via();
-        try {
-            via.setHost(host);
-            via.setPort(port(transport));
-            via.setTransport(transport.viaToken());
-            via.setBranch(branch);
-            via.setRPort();
-        } catch (ParseException | javax.sip.InvalidArgumentException e) {
-            throw new IllegalStateException("cannot build the SBC's Via", e);
+    /** The SBC's Via value over {@code transport} (RFC 3261 §18.1.1; rport asked for, RFC 3581). */
+    String via(SipTransport transport, String branch) {
+        String prefix = viaPrefixes.get(transport);
+        if (prefix == null) {
+            throw new IllegalStateException("no " + transport + " listener to send from");
         }
-        return via;
+        return prefix + branch + ";rport";
     }
 
-    /** The SBC's Contact toward a peer reached over {@code transport}; a fresh copy the caller may attach. */
-    Contact contact(SipTransport transport) {
-        Contact contact = contacts.get(transport);
+    /** The SBC's Contact value toward a peer reached over {@code transport}. */
+    String contact(SipTransport transport) {
+        String contact = contacts.get(transport);
         if (contact == null) {
             throw new IllegalStateException("no " + transport + " listener for a Contact");
         }
-        return (Contact) contact.clone();
+        return contact;
+    }
+
+    /** {@code sip:user@sbc-host:port;transport=...}, the SBC's URI over {@code transport}. */
+    String uriText(String user, SipTransport transport) {
+        return "sip:" + user + "@" + hostPort(port(transport)) + (transport == SipTransport.UDP ? ""
+                : ";transport=" + transport.name().toLowerCase(Locale.ROOT));
     }
 
     /** A copy of {@code original} (display name and user kept) with its host replaced; URI parameters dropped. */
@@ -128,25 +132,26 @@ final class TopologyHiding {
         return withHost(original, host, -1);
     }
 
-    SipUri sbcUriOf(SipTransport transport) {
-        return sbcUri(transport, port(transport));
-    }
-
     String host() {
         return host;
     }
 
+    /** Leaves out what must not cross: the other side's routing state and product fingerprints. */
+    static SipMessageWriter strip(SipMessageWriter message) {
+        return message.remove(STRIPPED);
+    }
+
+    /** The same for a response the registrar built with jain-sip-ri. */
     static void strip(SIPMessage message) {
-        for (String name : STRIPPED) {
-            message.removeHeader(name);
+        for (SipHeaderName name : STRIPPED) {
+            message.removeHeader(name.canonical());
         }
     }
 
     /** Replaces any Contact with the SBC's own; messages without one stay without. */
-    void replaceContact(SIPMessage message, SipTransport towards) {
-        if (message.getContactHeader() != null) {
-            message.removeHeader(Contact.NAME);
-            message.setHeader(contact(towards));
+    void replaceContact(SipMessageWriter message, boolean hasContact, SipTransport towards) {
+        if (hasContact) {
+            message.set(SipHeaderName.CONTACT, contact(towards));
         }
     }
 }

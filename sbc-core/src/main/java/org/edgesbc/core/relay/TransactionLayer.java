@@ -1,15 +1,16 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.ViaList;
-import gov.nist.javax.sip.header.Via;
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import javax.sip.SipException;
 import javax.sip.message.Request;
 import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SipMessageWriter;
+import org.edgesbc.transport.message.ViaHop;
 
 /**
  * RFC 3261 §17 for one relay shard: server and client transactions, how requests and responses match them, their
@@ -65,8 +66,8 @@ final class TransactionLayer {
      * Absorbs a retransmitted request (RFC 3261 §17.2.1, §17.2.2): the last response is sent again. Returns false
      * when the request starts no known transaction.
      */
-    boolean absorbRetransmission(String zone, SIPRequest request) {
-        ServerTransaction existing = servers.get(serverKey(zone, request, request.getMethod()));
+    boolean absorbRetransmission(String zone, SipMessageView request) {
+        ServerTransaction existing = servers.get(serverKey(zone, request, request.method()));
         if (existing == null) {
             return false;
         }
@@ -77,16 +78,16 @@ final class TransactionLayer {
         return true;
     }
 
-    ServerTransaction createServer(String zone, SIPRequest request, SipFlow flow) {
-        String method = request.getMethod();
-        ServerTransaction server = new ServerTransaction(serverKey(zone, request, method), method, flow,
-                (ViaList) request.getViaHeaders().clone());
+    ServerTransaction createServer(InboundRequest request) {
+        String method = request.method();
+        ServerTransaction server = new ServerTransaction(serverKey(request.zone(), request.view(), method), method,
+                request.flow(), request.vias());
         servers.put(server.key, server);
         return server;
     }
 
     /** The INVITE server transaction a CANCEL or an ACK names, or null (RFC 3261 §9.2, §17.2.3). */
-    ServerTransaction inviteServerOf(String zone, SIPRequest cancelOrAck) {
+    ServerTransaction inviteServerOf(String zone, SipMessageView cancelOrAck) {
         return servers.get(serverKey(zone, cancelOrAck, Request.INVITE));
     }
 
@@ -94,7 +95,7 @@ final class TransactionLayer {
      * RFC 3261 §17.2.1: an ACK for the SBC's own non-2xx final response ends Timer G and goes no further. Returns
      * true when the ACK was such an ACK (or its retransmission); false for an ACK of a 2xx, which is end to end.
      */
-    boolean absorbAck(String zone, SIPRequest ack) {
+    boolean absorbAck(String zone, SipMessageView ack) {
         ServerTransaction invite = inviteServerOf(zone, ack);
         if (invite != null && invite.state == ServerTransaction.State.COMPLETED) {
             invite.state = ServerTransaction.State.CONFIRMED;
@@ -164,44 +165,56 @@ final class TransactionLayer {
      * Sends {@code request} under a new client transaction whose Via, with a fresh branch, replaces the whole
      * stack (the requester's stays in its server transaction).
      */
-    ClientTransaction send(SIPRequest request, SipFlow flow, String targetZone, ClientTransaction.User user,
+    ClientTransaction send(SipMessageWriter request, SipFlow flow, String targetZone, ClientTransaction.User user,
             boolean bounded) {
-        String method = request.getMethod();
         String branch = ids.newBranch();
-        request.removeHeader(Via.NAME);
-        request.setHeader(topology.via(flow.transport(), branch));
-        byte[] bytes = request.encodeAsBytes(flow.transport().viaToken());
-        ClientTransaction client = new ClientTransaction(clientKey(branch, method), method, request, bytes, flow,
-                targetZone, user, bounded);
-        clients.put(client.key, client);
-        if (!bounded) {
-            unboundedClients++;
-        }
-        flow.send(bytes);
-        metrics.requestRelayed(method);
-        startTimers(client);
-        return client;
+        SipMessageView sent = sent(request.lines(SipHeaderName.VIA,
+                "Via: " + topology.via(flow.transport(), branch) + "\r\n").toBytes());
+        String method = sent.method();
+        return start(new ClientTransaction(clientKey(branch, method), method, sent, flow, targetZone, user, bounded));
     }
 
     /** RFC 3261 §9.1: a CANCEL for a proceeding INVITE, under the INVITE's branch, to the same flow. */
     void sendCancel(ClientTransaction invite) {
-        SIPRequest cancel;
-        try {
-            cancel = invite.request.createCancelRequest();
-        } catch (SipException e) {
-            throw new IllegalStateException("cannot build CANCEL", e);
-        }
-        byte[] bytes = cancel.encodeAsBytes(invite.flow.transport().viaToken());
-        String branch = invite.request.getTopmostVia().getBranch();
-        ClientTransaction client = new ClientTransaction(clientKey(branch, Request.CANCEL), Request.CANCEL, cancel,
-                bytes, invite.flow, invite.targetZone, invite.user, invite.bounded);
+        SipMessageView request = invite.request;
+        SipMessageView cancel = sent(hopByHop(request, Request.CANCEL, request.header("To")));
+        start(new ClientTransaction(clientKey(request.topVia().branch(), Request.CANCEL), Request.CANCEL, cancel,
+                invite.flow, invite.targetZone, invite.user, invite.bounded));
+    }
+
+    private ClientTransaction start(ClientTransaction client) {
         clients.put(client.key, client);
         if (!client.bounded) {
             unboundedClients++;
         }
-        invite.flow.send(bytes);
-        metrics.requestRelayed(Request.CANCEL);
+        client.flow.send(client.request.bytes());
+        metrics.requestRelayed(client.method);
         startTimers(client);
+        return client;
+    }
+
+    /** The SBC's own request as sent, read back; it always parses, or the SBC has a bug. */
+    private static SipMessageView sent(byte[] bytes) {
+        try {
+            return SipMessageView.parse(bytes);
+        } catch (SipParseException e) {
+            throw new IllegalStateException("the SBC wrote a request it cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * CANCEL (RFC 3261 §9.1) and the ACK of a non-2xx final response (§17.1.1.3) of a request the SBC sent: its
+     * Request-URI, top Via, From, Call-ID and CSeq number, with the given To.
+     */
+    private static byte[] hopByHop(SipMessageView request, String method, String to) {
+        return (method + " " + request.requestUri() + " SIP/2.0\r\n"
+                + "Via: " + request.headers("Via").get(0) + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: " + request.header("From") + "\r\n"
+                + "To: " + to + "\r\n"
+                + "Call-ID: " + request.callId() + "\r\n"
+                + "CSeq: " + request.cseqNumber() + " " + method + "\r\n"
+                + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Cancels an INVITE now if it is proceeding, or as soon as it is (RFC 3261 §9.1: not before a 1xx). */
@@ -214,10 +227,10 @@ final class TransactionLayer {
     }
 
     /** Matches a response to its client transaction and runs the state machine; strays are dropped and counted. */
-    void onResponse(String zone, SIPResponse response, InetAddress source) {
-        Via top = response.getTopmostVia();
-        ClientTransaction client = top == null || top.getBranch() == null ? null
-                : clients.get(clientKey(top.getBranch(), response.getCSeq().getMethod()));
+    void onResponse(String zone, SipMessageView response, InetAddress source) {
+        ViaHop top = response.topVia();
+        ClientTransaction client = top.branch() == null ? null
+                : clients.get(clientKey(top.branch(), response.cseqMethod()));
         if (client == null) {
             metrics.dropped(RelayDropReason.NO_TRANSACTION);
             return;
@@ -234,8 +247,8 @@ final class TransactionLayer {
     }
 
     /** RFC 3261 §17.1.1 with RFC 6026's Accepted state. */
-    private void onInviteResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
-        int status = response.getStatusCode();
+    private void onInviteResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
+        int status = response.statusCode();
         switch (client.state) {
             case CALLING, PROCEEDING -> {
                 ShardLoop.cancel(client.retransmitTimer);
@@ -285,12 +298,12 @@ final class TransactionLayer {
     }
 
     /** RFC 3261 §17.1.2. */
-    private void onNonInviteResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
+    private void onNonInviteResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
         if (client.state != ClientTransaction.State.CALLING && client.state != ClientTransaction.State.PROCEEDING) {
             metrics.retransmissionAbsorbed();
             return;
         }
-        int status = response.getStatusCode();
+        int status = response.statusCode();
         if (status < 200) {
             client.state = ClientTransaction.State.PROCEEDING;
             if (status > 100) {
@@ -324,7 +337,7 @@ final class TransactionLayer {
         if (!active) {
             return;
         }
-        client.flow.send(client.bytes);
+        client.flow.send(client.request.bytes());
         long next = client.retransmitIntervalMillis * 2;
         if (!invite) {
             next = client.state == ClientTransaction.State.PROCEEDING ? t2Millis : Math.min(next, t2Millis);
@@ -360,22 +373,21 @@ final class TransactionLayer {
         }
     }
 
-    private static byte[] ackFor(ClientTransaction invite, SIPResponse response) {
-        SIPRequest ack = invite.request.createAckRequest((gov.nist.javax.sip.header.To) response.getTo());
-        return ack.encodeAsBytes(invite.flow.transport().viaToken());
+    private static byte[] ackFor(ClientTransaction invite, SipMessageView response) {
+        return hopByHop(invite.request, Request.ACK, response.header("To"));
     }
 
     // ---------------------------------------------------------------------------------------------- matching
 
-    private static String serverKey(String zone, SIPRequest request, String method) {
-        Via top = request.getTopmostVia();
-        String branch = top == null ? null : top.getBranch();
+    private static String serverKey(String zone, SipMessageView request, String method) {
+        ViaHop top = request.topVia();
+        String branch = top.branch();
         if (branch != null && branch.startsWith(SipIdentifiers.BRANCH_COOKIE)) {
-            return zone + '\n' + branch + '\n' + top.getSentBy().encode() + '\n' + method;
+            return zone + '\n' + branch + '\n' + top.sentBy() + '\n' + method;
         }
         // RFC 2543 peers: match on the request's identifying headers instead (RFC 3261 §17.2.3).
-        return zone + '\n' + request.getCallId().getCallId() + '\n' + request.getCSeq().getSeqNumber() + '\n'
-                + request.getFromTag() + '\n' + method;
+        return zone + '\n' + request.callId() + '\n' + request.cseqNumber() + '\n' + request.from().tag() + '\n'
+                + method;
     }
 
     private static String clientKey(String branch, String method) {

@@ -2,8 +2,6 @@ package org.edgesbc.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,9 +17,11 @@ import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
-import org.edgesbc.transport.SipMessageParser;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SipMessageWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,9 +45,9 @@ class TransactionLayerTest {
 
     @Test
     void aRetransmittedRequestIsAnsweredWithTheLastResponse() throws Exception {
-        SIPRequest invite = request("INVITE", "z9hG4bK-a1");
+        SipMessageView invite = request("INVITE", "z9hG4bK-a1");
         onShard(() -> {
-            ServerTransaction server = transactions.createServer("trunk", invite, flow);
+            ServerTransaction server = transactions.createServer(inbound("trunk", invite));
             transactions.respond(server, "SIP/2.0 180 Ringing".getBytes(StandardCharsets.UTF_8), 180);
             return null;
         });
@@ -61,9 +61,9 @@ class TransactionLayerTest {
 
     @Test
     void aRefusalOfAnInviteIsRetransmittedUntilTheAckEndsTimerG() throws Exception {
-        SIPRequest invite = request("INVITE", "z9hG4bK-g1");
+        SipMessageView invite = request("INVITE", "z9hG4bK-g1");
         onShard(() -> {
-            ServerTransaction server = transactions.createServer("trunk", invite, flow);
+            ServerTransaction server = transactions.createServer(inbound("trunk", invite));
             transactions.respond(server, "SIP/2.0 486 Busy Here".getBytes(StandardCharsets.UTF_8), 486);
             return null;
         });
@@ -78,10 +78,10 @@ class TransactionLayerTest {
 
     @Test
     void anInviteFailureIsAckedHereAndReachesItsUserOnce() throws Exception {
-        ClientTransaction client = onShard(() -> transactions.send(request("INVITE", "z9hG4bK-x"), flow, "pbx",
+        ClientTransaction client = onShard(() -> transactions.send(edit(request("INVITE", "z9hG4bK-x")), flow, "pbx",
                 user, true));
         String sent = flow.next();
-        String branch = SipMessageParser.parse(sent.getBytes(StandardCharsets.UTF_8)).getTopmostVia().getBranch();
+        String branch = branchOf(sent);
         assertThat(branch).startsWith("z9hG4bK").isNotEqualTo("z9hG4bK-x");
         onShard(() -> respondTo(client, response(100, branch, "INVITE")));
         onShard(() -> respondTo(client, response(180, branch, "INVITE")));
@@ -95,10 +95,9 @@ class TransactionLayerTest {
 
     @Test
     void aCancelWaitsForTheFirstProvisionalResponse() throws Exception {
-        ClientTransaction client = onShard(() -> transactions.send(request("INVITE", "z9hG4bK-c"), flow, "pbx",
+        ClientTransaction client = onShard(() -> transactions.send(edit(request("INVITE", "z9hG4bK-c")), flow, "pbx",
                 user, true));
-        String branch = SipMessageParser.parse(flow.next().getBytes(StandardCharsets.UTF_8)).getTopmostVia()
-                .getBranch();
+        String branch = branchOf(flow.next());
         onShard(() -> {
             transactions.cancelWhenProceeding(client);
             return null;
@@ -118,10 +117,9 @@ class TransactionLayerTest {
 
     @Test
     void aResponseFromAnotherZoneDoesNotReachTheUser() throws Exception {
-        ClientTransaction client = onShard(() -> transactions.send(request("OPTIONS", "z9hG4bK-o"), flow, "pbx",
+        ClientTransaction client = onShard(() -> transactions.send(edit(request("OPTIONS", "z9hG4bK-o")), flow, "pbx",
                 user, true));
-        String branch = SipMessageParser.parse(flow.next().getBytes(StandardCharsets.UTF_8)).getTopmostVia()
-                .getBranch();
+        String branch = branchOf(flow.next());
         onShard(() -> {
             transactions.onResponse("trunk", response(200, branch, "OPTIONS"), PEER_ADDRESS);
             return null;
@@ -133,7 +131,7 @@ class TransactionLayerTest {
 
     @Test
     void anUnansweredRequestIsRetransmittedThenTimesOut() throws Exception {
-        onShard(() -> transactions.send(request("OPTIONS", "z9hG4bK-t"), flow, "pbx", user, true));
+        onShard(() -> transactions.send(edit(request("OPTIONS", "z9hG4bK-t")), flow, "pbx", user, true));
         String first = flow.next();
         assertThat(flow.next()).as("Timer E").isEqualTo(first);
         String event = user.awaitEvent();
@@ -144,17 +142,17 @@ class TransactionLayerTest {
     @Test
     void theBoundCountsOnlyBoundedTransactions() throws Exception {
         onShard(() -> {
-            transactions.send(request("OPTIONS", "z9hG4bK-b1"), flow, "pbx", user, false);
-            transactions.send(request("OPTIONS", "z9hG4bK-b2"), flow, "pbx", user, true);
-            transactions.createServer("trunk", request("MESSAGE", "z9hG4bK-b3"), flow);
+            transactions.send(edit(request("OPTIONS", "z9hG4bK-b1")), flow, "pbx", user, false);
+            transactions.send(edit(request("OPTIONS", "z9hG4bK-b2")), flow, "pbx", user, true);
+            transactions.createServer(inbound("trunk", request("MESSAGE", "z9hG4bK-b3")));
             return null;
         });
         assertThat(onShard(transactions::full)).isFalse();
-        onShard(() -> transactions.createServer("trunk", request("MESSAGE", "z9hG4bK-b4"), flow));
+        onShard(() -> transactions.createServer(inbound("trunk", request("MESSAGE", "z9hG4bK-b4"))));
         assertThat(onShard(transactions::full)).isTrue();
     }
 
-    private Void respondTo(ClientTransaction client, SIPResponse response) {
+    private Void respondTo(ClientTransaction client, SipMessageView response) {
         transactions.onResponse(client.targetZone, response, PEER_ADDRESS);
         return null;
     }
@@ -174,18 +172,31 @@ class TransactionLayerTest {
                 new TopologyHiding("127.0.0.1", Map.of(SipTransport.UDP, 5060)), settings, RelayMetrics.NONE, log);
     }
 
-    private static SIPRequest request(String method, String branch) throws Exception {
+    private InboundRequest inbound(String zone, SipMessageView request) {
+        return new InboundRequest(new InboundSipMessage(flow, zone, request.bytes(), true, request.method(), 0,
+                request.callId(), System.nanoTime()), request);
+    }
+
+    private static SipMessageWriter edit(SipMessageView request) {
+        return SipMessageWriter.edit(request);
+    }
+
+    private static String branchOf(String sent) throws Exception {
+        return SipMessageView.parse(sent.getBytes(StandardCharsets.UTF_8)).topVia().branch();
+    }
+
+    private static SipMessageView request(String method, String branch) throws Exception {
         String text = method + " sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5060;branch=" + branch
                 + "\r\nFrom: <sip:a@127.0.0.2>;tag=f1\r\nTo: <sip:100@127.0.0.1>\r\nCall-ID: tx-test\r\n"
                 + "CSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-        return (SIPRequest) SipMessageParser.parse(text.getBytes(StandardCharsets.UTF_8));
+        return SipMessageView.parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static SIPResponse response(int status, String branch, String method) throws Exception {
+    private static SipMessageView response(int status, String branch, String method) throws Exception {
         String text = "SIP/2.0 " + status + " Whatever\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=" + branch
                 + "\r\nFrom: <sip:a@127.0.0.2>;tag=f1\r\nTo: <sip:100@127.0.0.1>;tag=t1\r\nCall-ID: tx-test\r\n"
                 + "CSeq: 1 " + method + "\r\nContent-Length: 0\r\n\r\n";
-        return (SIPResponse) SipMessageParser.parse(text.getBytes(StandardCharsets.UTF_8));
+        return SipMessageView.parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** What the transaction layer told its user, in order; read on the test thread after a shard round trip. */
@@ -198,18 +209,18 @@ class TransactionLayerTest {
         }
 
         @Override
-        public void provisional(ClientTransaction client, SIPResponse response, InetAddress source) {
-            events.add("provisional " + response.getStatusCode());
+        public void provisional(ClientTransaction client, SipMessageView response, InetAddress source) {
+            events.add("provisional " + response.statusCode());
         }
 
         @Override
-        public void finalResponse(ClientTransaction client, SIPResponse response, InetAddress source) {
-            events.add("final " + response.getStatusCode());
+        public void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
+            events.add("final " + response.statusCode());
         }
 
         @Override
-        public void successRetransmitted(ClientTransaction client, SIPResponse response, InetAddress source) {
-            events.add("retransmitted " + response.getStatusCode());
+        public void successRetransmitted(ClientTransaction client, SipMessageView response, InetAddress source) {
+            events.add("retransmitted " + response.statusCode());
         }
 
         @Override

@@ -7,15 +7,33 @@ import java.util.List;
  * One From, To or Contact value (RFC 3261 §20.10): an optional display name, the URI and the header parameters.
  * In the addr-spec form (no angle brackets) the parameters after the URI belong to the header, not to the URI.
  *
+ * @param address the name-addr without header parameters: as written when in angle brackets, else the URI put in
+ *     them (so that parameters appended to it can never be read as the URI's); {@code *} for the Contact wildcard
  * @param displayName the display name as written (a quoted one without its quotes, quoted-pairs kept), or null
  * @param uri the URI exactly as written; null for the {@code *} of a Contact
  * @param parameters the header parameters, starting with {@code ;}, or the empty string
  */
-public record NameAddress(String displayName, String uri, String parameters) {
+public record NameAddress(String address, String displayName, String uri, String parameters) {
 
     /** {@code Contact: *} (RFC 3261 §10.2.2). */
     public boolean isWildcard() {
         return uri == null;
+    }
+
+    /** This value with its tag parameter set to {@code tag} (added, or replacing the one it had). */
+    public String withTag(String tag) {
+        StringBuilder out = new StringBuilder(address.length() + parameters.length() + tag.length() + 5)
+                .append(address);
+        int p = 0;
+        while (p < parameters.length()) {
+            int next = nextParameter(parameters, p + 1);
+            String parameter = parameters.substring(p, next);
+            if (!parameter.substring(1).split("=", 2)[0].trim().equalsIgnoreCase("tag")) {
+                out.append(parameter);
+            }
+            p = next;
+        }
+        return out.append(";tag=").append(tag).toString();
     }
 
     /** The tag parameter (RFC 3261 §19.3), or null. */
@@ -91,8 +109,8 @@ public record NameAddress(String displayName, String uri, String parameters) {
                     || !displayNameWellFormed(m, from, displayEnd) || !parametersWellFormed(m, close + 1, end)) {
                 return null;
             }
-            return new NameAddress(displayName(m, from, displayEnd), text(m, open + 1, close),
-                    parameters(m, close + 1, end));
+            return new NameAddress(text(m, from, close + 1), displayName(m, from, displayEnd),
+                    text(m, open + 1, close), parameters(m, close + 1, end));
         }
         // addr-spec: the URI ends at the first ";" after its host part; a user part may hold ";" (RFC 3261 §25.1
         // user-unreserved), which an "@" ends. Its parameters are the header's (RFC 3261 §20.10).
@@ -114,7 +132,8 @@ public record NameAddress(String displayName, String uri, String parameters) {
         if (!UriSyntax.valid(m, from, uriEnd, false) || !parametersWellFormed(m, uriEnd, end)) {
             return null;
         }
-        return new NameAddress(null, text(m, from, uriEnd), parameters(m, uriEnd, end));
+        String uri = text(m, from, uriEnd);
+        return new NameAddress("<" + uri + ">", null, uri, parameters(m, uriEnd, end));
     }
 
     /**
@@ -176,7 +195,7 @@ public record NameAddress(String displayName, String uri, String parameters) {
     static boolean parseList(byte[] m, int from, int end, List<NameAddress> out) {
         if (SipGrammar.trimEnd(m, from, end) - SipGrammar.trimStart(m, from, end) == 1
                 && m[SipGrammar.trimStart(m, from, end)] == '*') {
-            out.add(new NameAddress(null, null, ""));
+            out.add(new NameAddress("*", null, null, ""));
             return true;
         }
         for (int start = from; start <= end; ) {

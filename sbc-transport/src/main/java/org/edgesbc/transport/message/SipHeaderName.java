@@ -9,15 +9,15 @@ import java.util.Map;
  * extensions registering one) defines it, so that {@code v:} and {@code VIA:} are both found as Via.
  */
 public final class SipHeaderName {
-    public static final SipHeaderName VIA = new SipHeaderName("via", 'v');
-    public static final SipHeaderName CALL_ID = new SipHeaderName("call-id", 'i');
-    public static final SipHeaderName FROM = new SipHeaderName("from", 'f');
-    public static final SipHeaderName TO = new SipHeaderName("to", 't');
-    public static final SipHeaderName CSEQ = new SipHeaderName("cseq", (char) 0);
-    public static final SipHeaderName CONTACT = new SipHeaderName("contact", 'm');
-    public static final SipHeaderName MAX_FORWARDS = new SipHeaderName("max-forwards", (char) 0);
-    public static final SipHeaderName CONTENT_LENGTH = new SipHeaderName("content-length", 'l');
-    public static final SipHeaderName CONTENT_TYPE = new SipHeaderName("content-type", 'c');
+    public static final SipHeaderName VIA = new SipHeaderName("Via", 'v');
+    public static final SipHeaderName CALL_ID = new SipHeaderName("Call-ID", 'i');
+    public static final SipHeaderName FROM = new SipHeaderName("From", 'f');
+    public static final SipHeaderName TO = new SipHeaderName("To", 't');
+    public static final SipHeaderName CSEQ = new SipHeaderName("CSeq", (char) 0);
+    public static final SipHeaderName CONTACT = new SipHeaderName("Contact", 'm');
+    public static final SipHeaderName MAX_FORWARDS = new SipHeaderName("Max-Forwards", (char) 0);
+    public static final SipHeaderName CONTENT_LENGTH = new SipHeaderName("Content-Length", 'l');
+    public static final SipHeaderName CONTENT_TYPE = new SipHeaderName("Content-Type", 'c');
 
     /** Every name with a compact form (RFC 3261 §7.3.3, RFC 3515, RFC 3892, RFC 3265, RFC 3841, RFC 4028, RFC 8224). */
     private static final Map<String, SipHeaderName> KNOWN = new HashMap<>();
@@ -25,12 +25,12 @@ public final class SipHeaderName {
     static {
         for (SipHeaderName name : new SipHeaderName[] {VIA, CALL_ID, FROM, TO, CSEQ, CONTACT, MAX_FORWARDS,
                 CONTENT_LENGTH, CONTENT_TYPE,
-                new SipHeaderName("content-encoding", 'e'), new SipHeaderName("subject", 's'),
-                new SipHeaderName("supported", 'k'), new SipHeaderName("refer-to", 'r'),
-                new SipHeaderName("referred-by", 'b'), new SipHeaderName("event", 'o'),
-                new SipHeaderName("allow-events", 'u'), new SipHeaderName("accept-contact", 'a'),
-                new SipHeaderName("reject-contact", 'j'), new SipHeaderName("request-disposition", 'd'),
-                new SipHeaderName("session-expires", 'x'), new SipHeaderName("identity", 'y')}) {
+                new SipHeaderName("Content-Encoding", 'e'), new SipHeaderName("Subject", 's'),
+                new SipHeaderName("Supported", 'k'), new SipHeaderName("Refer-To", 'r'),
+                new SipHeaderName("Referred-By", 'b'), new SipHeaderName("Event", 'o'),
+                new SipHeaderName("Allow-Events", 'u'), new SipHeaderName("Accept-Contact", 'a'),
+                new SipHeaderName("Reject-Contact", 'j'), new SipHeaderName("Request-Disposition", 'd'),
+                new SipHeaderName("Session-Expires", 'x'), new SipHeaderName("Identity", 'y')}) {
             KNOWN.put(name.lower, name);
             if (name.compact != 0) {
                 KNOWN.put(String.valueOf(name.compact), name);
@@ -38,11 +38,13 @@ public final class SipHeaderName {
         }
     }
 
+    private final String canonical;
     private final String lower;
     private final char compact;
 
-    private SipHeaderName(String lower, char compact) {
-        this.lower = lower;
+    private SipHeaderName(String canonical, char compact) {
+        this.canonical = canonical;
+        this.lower = canonical.toLowerCase(Locale.ROOT);
         this.compact = compact;
     }
 
@@ -50,7 +52,12 @@ public final class SipHeaderName {
     public static SipHeaderName of(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         SipHeaderName known = KNOWN.get(lower);
-        return known != null ? known : new SipHeaderName(lower, (char) 0);
+        return known != null ? known : new SipHeaderName(name, (char) 0);
+    }
+
+    /** The full name as the SBC writes it. */
+    public String canonical() {
+        return canonical;
     }
 
     /** Whether the header name [from, end) is this one, in full or compact form, in any case. */
@@ -63,6 +70,6 @@ public final class SipHeaderName {
 
     @Override
     public String toString() {
-        return lower;
+        return canonical;
     }
 }

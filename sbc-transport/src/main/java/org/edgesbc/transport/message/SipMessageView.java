@@ -21,6 +21,8 @@ public final class SipMessageView {
     private static final int INITIAL_HEADERS = 24;
 
     private final byte[] m;
+    private final int startLineStart;
+    private final int startLineEnd;
     private final boolean request;
     private final String method;
     private final int status;
@@ -40,9 +42,11 @@ public final class SipMessageView {
     private NameAddress from;
     private NameAddress to;
 
-    private SipMessageView(byte[] m, boolean request, String method, int status, int uriStart, int uriEnd,
-            int reasonStart, int reasonEnd, int headerCount, int[] index, int bodyStart) {
+    private SipMessageView(byte[] m, int startLineStart, int startLineEnd, boolean request, String method, int status,
+            int uriStart, int uriEnd, int reasonStart, int reasonEnd, int headerCount, int[] index, int bodyStart) {
         this.m = m;
+        this.startLineStart = startLineStart;
+        this.startLineEnd = startLineEnd;
         this.request = request;
         this.method = method;
         this.status = status;
@@ -145,7 +149,7 @@ public final class SipMessageView {
         if (bodyStart < 0) {
             throw new SipParseException("no end of headers", null);
         }
-        SipMessageView view = new SipMessageView(m, request, method, status, uriStart, uriEnd, reasonStart,
+        SipMessageView view = new SipMessageView(m, lineStart, lineEnd, request, method, status, uriStart, uriEnd, reasonStart,
                 reasonEnd, count, index, bodyStart);
         view.checkRoutingHeaders();
         return view;
@@ -355,8 +359,35 @@ public final class SipMessageView {
         return index[at * 4 + 3];
     }
 
+    int startLineStart() {
+        return startLineStart;
+    }
+
+    /** Where the start line's CRLF is. */
+    int startLineEnd() {
+        return startLineEnd;
+    }
+
+    /** Where header {@code h}'s line starts. */
+    int lineStart(int h) {
+        return index[h * 4];
+    }
+
+    /** Where header {@code h}'s CRLF is. */
+    int lineEnd(int h) {
+        int p = index[h * 4 + 3];
+        while (m[p] != '\r') {
+            p++;
+        }
+        return p;
+    }
+
+    boolean isHeader(int h, SipHeaderName name) {
+        return name.matches(m, index[h * 4], index[h * 4 + 1]);
+    }
+
     /** The first header at or after {@code from} with this name, or -1. */
-    private int find(SipHeaderName name, int from) {
+    int find(SipHeaderName name, int from) {
         for (int i = from; i < headerCount; i++) {
             if (name.matches(m, index[i * 4], index[i * 4 + 1])) {
                 return i;
