@@ -60,6 +60,8 @@ public final class SipTransportService implements AutoCloseable {
     static final String GATE = "gate";
     /** Past this much unsent data toward one peer, its connection is considered stuck (see StreamFlow). */
     private static final long CONNECT_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** Datagrams one recvmmsg may read at once (native epoll); a read buffer holds this many of the largest. */
+    private static final int DATAGRAMS_PER_READ = 8;
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final TransportConfig config;
@@ -141,7 +143,8 @@ public final class SipTransportService implements AutoCloseable {
         Bootstrap bootstrap = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, config.udpReceiveBufferBytes())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
+                        DATAGRAMS_PER_READ * datagramPayloadBytes()))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
@@ -150,6 +153,10 @@ public final class SipTransportService implements AutoCloseable {
                                 .addLast(GATE, new SipDatagramHandler(gate, responder, sink, metrics));
                     }
                 });
+        if (epoll) {
+            // recvmmsg: up to DATAGRAMS_PER_READ datagrams per system call when they queue up (under load).
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, datagramPayloadBytes());
+        }
         if (sockets > 1) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
@@ -161,6 +168,14 @@ public final class SipTransportService implements AutoCloseable {
             address = (InetSocketAddress) channel.localAddress();
         }
         return channels;
+    }
+
+    /**
+     * Room for one datagram per read slot: one byte more than the gate accepts, so that a datagram cut at this size
+     * is still seen as too large (and answered 413) rather than as a truncated message.
+     */
+    private int datagramPayloadBytes() {
+        return config.gate().maxMessageBytes() + 1;
     }
 
     private Channel bindStream(TransportConfig.Listener listener) throws IOException, InterruptedException {
