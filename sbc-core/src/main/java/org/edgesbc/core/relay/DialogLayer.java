@@ -101,9 +101,10 @@ final class DialogLayer {
      * @param fraud the toll-fraud decision that let the call out, or null
      * @param identity for the call's record: the attestation it was signed with or the verstat the callee got
      * @param origId for the call's record: the origid of the PASSporT the SBC signed
+     * @param account the authenticated phone user or the PBX account the call counts against, or null
      */
     void forwardInitial(InboundSipMessage in, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
-            FraudGuard.Decision fraud, String identity, String origId) {
+            FraudGuard.Decision fraud, String identity, String origId, String account) {
         String method = request.getMethod();
         // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
         Address callerB = topology.sbcAddress(request.getFrom().getAddress());
@@ -122,6 +123,7 @@ final class DialogLayer {
             dialog.fraud = fraud;
             dialog.identity = identity;
             dialog.origId = origId;
+            dialog.account = account;
             if (Request.INVITE.equals(method)) {
                 dialog.call = true;
                 dialog.started = records.now();

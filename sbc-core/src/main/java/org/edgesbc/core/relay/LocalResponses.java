@@ -34,16 +34,19 @@ final class LocalResponses {
 
     /** A response of the SBC's own to {@code request}: a To-tag on finals, Retry-After on 503. */
     SIPResponse create(SIPRequest request, int status) {
-        SIPResponse response = tagged(request, status);
-        if (status == 503) {
-            RetryAfter retryAfter = new RetryAfter();
-            try {
-                retryAfter.setRetryAfter(OVERLOAD_RETRY_AFTER_SECONDS);
-            } catch (InvalidArgumentException e) {
-                throw new IllegalStateException(e);
-            }
-            response.setHeader(retryAfter);
+        return status == 503 ? unavailable(request, OVERLOAD_RETRY_AFTER_SECONDS) : tagged(request, status);
+    }
+
+    /** 503 Service Unavailable asking the sender to wait {@code retryAfterSeconds} (RFC 3261 §21.5.4). */
+    SIPResponse unavailable(SIPRequest request, long retryAfterSeconds) {
+        SIPResponse response = tagged(request, 503);
+        RetryAfter retryAfter = new RetryAfter();
+        try {
+            retryAfter.setRetryAfter((int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
+        } catch (InvalidArgumentException e) {
+            throw new IllegalStateException(e);
         }
+        response.setHeader(retryAfter);
         return response;
     }
 

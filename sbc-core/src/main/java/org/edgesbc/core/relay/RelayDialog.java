@@ -38,6 +38,8 @@ final class RelayDialog {
     Instant answered;
     String calling;
     String called;
+    /** The authenticated phone user, or the PBX account the toll-fraud guard counts the call against; or null. */
+    String account;
     int finalStatus;
     /** Who ended the call: caller, callee, or the SBC and why. */
     String endedBy;
