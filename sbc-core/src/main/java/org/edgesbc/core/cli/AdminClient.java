@@ -63,7 +63,14 @@ public final class AdminClient {
         HttpRequest request = HttpRequest.newBuilder(URI.create(target.toString())).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .method(method, HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // The JDK's messages are often empty (a refused connection): say what was tried.
+            throw new IOException("cannot reach the admin API at " + base + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        }
         return new Answer(response.statusCode(), response.body());
     }
 

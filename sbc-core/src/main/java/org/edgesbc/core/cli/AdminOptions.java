@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine;
@@ -32,7 +33,11 @@ public final class AdminOptions {
     public AdminClient client() throws IOException {
         String token;
         if (tokenFile != null) {
-            token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+            try {
+                token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+            } catch (NoSuchFileException e) {
+                throw new IOException("no token file " + tokenFile, e);
+            }
         } else {
             token = System.getenv(TOKEN_VARIABLE);
         }
