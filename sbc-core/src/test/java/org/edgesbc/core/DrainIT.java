@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.edgesbc.core.cli.SbcCommand;
 import org.edgesbc.core.config.DrainConfig;
 import org.edgesbc.core.config.ManagementConfig;
+import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
@@ -148,6 +150,31 @@ class DrainIT {
         }
     }
 
+    @Test
+    void whileDrainingAPhoneIsGrantedTheShortDrainExpiryWhateverItsTransport() throws Exception {
+        String password = "phone-secret-42";
+        try (RegistrarPbx registrar = new RegistrarPbx("127.0.0.3");
+                SbcDaemon sbc = SbcDaemon.start(withDrain(TestConfigs.withPhones(
+                        TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), registrar.address()),
+                        RegistrationConfig.DEFAULTS, List.of("127.0.0.0/25"),
+                        List.of(TestConfigs.user("1002", password))),
+                        new DrainConfig(Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofSeconds(40))));
+                TestPhone phone = new TestPhone(SbcDaemonIT.connect(SipTransport.TCP, "127.0.0.12", sbc, null), "TCP",
+                        TestConfigs.REALM, "1002", password, "sip:1002@192.168.1.11:5062;transport=tcp")) {
+            String before = phone.register(3600);
+            assertThat(before).startsWith("SIP/2.0 200 ");
+            assertThat(RegistrationIT.grantedExpires(before, phone.contact)).as("stream-expires, less jitter")
+                    .isBetween(480, 600);
+
+            sbc.drain("test").get(5, TimeUnit.SECONDS);
+
+            String during = phone.register(3600);
+            assertThat(during).as("registrations are still answered").startsWith("SIP/2.0 200 ");
+            assertThat(RegistrationIT.grantedExpires(during, phone.contact)).as("drain-register-expires, less jitter")
+                    .isBetween(32, 40);
+        }
+    }
+
     /**
      * Runs {@code sbc run} in the background with a launcher that starts the loopback config (drain-timeout 5m),
      * and establishes a call from the trunk to the PBX through it.
@@ -174,13 +201,17 @@ class DrainIT {
         return handler;
     }
 
+    /** The loopback topology toward the test's trunk and PBX peers, with {@code drainTimeout}. */
     private SbcConfig config(Duration drainTimeout) {
-        SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
+        return withDrain(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()),
+                new DrainConfig(drainTimeout, Duration.ofSeconds(60), Duration.ofSeconds(60)));
+    }
+
+    private static SbcConfig withDrain(SbcConfig base, DrainConfig drain) {
         ManagementConfig m = base.management();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
-                base.zones(), new ManagementConfig(m.address(), m.port(), m.token(),
-                        new DrainConfig(drainTimeout, Duration.ofSeconds(60), Duration.ofSeconds(60))),
-                base.registration(), base.stirShaken());
+                base.zones(), new ManagementConfig(m.address(), m.port(), m.token(), drain), base.registration(),
+                base.stirShaken());
     }
 
     static HttpResponse<String> get(SbcDaemon sbc, String path) throws IOException, InterruptedException {
