@@ -105,7 +105,7 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "end", description = "End an answered call with BYE to both sides.")
+    @Command(name = "end", description = "End a call: BYE to both sides, or CANCEL to the callee while it rings.")
     static final class EndCall extends Request {
         @Parameters(paramLabel = "CALL-ID", description = "the call's id, or either leg's Call-ID")
         String id;

@@ -26,8 +26,9 @@ import org.edgesbc.media.LegStats;
  *   <li>{@code GET /admin/calls/ID}: one call, found by either leg's Call-ID, with both legs' Call-IDs and tags, the
  *       original Call-ID, media addresses and counters (packets, RFC 3550 loss and jitter, drops) and the toll-fraud
  *       decision;</li>
- *   <li>{@code DELETE /admin/calls/ID} or {@code POST /admin/calls/ID/end}: ends an answered call with BYE on both
- *       sides (409 while it still rings).</li>
+ *   <li>{@code DELETE /admin/calls/ID} or {@code POST /admin/calls/ID/end}: ends a call, an answered one with BYE
+ *       on both sides ({@code "ended":"bye"}), a ringing one with CANCEL toward the callee, whose 487 the caller
+ *       hears ({@code "ended":"cancel"}).</li>
  * </ul>
  * Calls belong to the relay shards: every question is handed to the shards' threads and the answers gathered for at
  * most {@link #WAIT}; shards that did not answer in time are reported ({@code complete: false}), never read from
@@ -133,9 +134,8 @@ public final class CallAdminApi {
             return BUSY;
         }
         return switch (outcome) {
-            case ENDED -> AdminResponse.json(200, "{\"ended\":true}\n");
-            case NOT_ANSWERED -> AdminResponse.json(409,
-                    "{\"error\":\"the call is not answered yet: there is no dialog to end with BYE\"}\n");
+            case ENDED -> AdminResponse.json(200, "{\"ended\":\"bye\"}\n");
+            case CANCELLED -> AdminResponse.json(200, "{\"ended\":\"cancel\"}\n");
             case NOT_FOUND -> NO_SUCH_CALL;
         };
     }

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Phase#SERVING}: calls are taken;</li>
  *   <li>{@link Phase#DRAINING} from {@link #start}: {@code /ready} answers 503, new calls are refused (emergency
  *       calls excepted) and phones get short registrations; calls in progress go on;</li>
- *   <li>{@link Phase#ENDING_CALLS} once the drain timeout passed with calls left: they are ended with BYE on both
- *       sides, and their BYE transactions get up to {@code grace} to finish;</li>
+ *   <li>{@link Phase#ENDING_CALLS} once the drain timeout passed with calls left: answered ones are ended with BYE
+ *       on both sides, ringing ones cancelled, and those requests get up to {@code grace} to finish;</li>
  *   <li>{@link Phase#DRAINED} as soon as no dialog is left, or the grace passed: {@link #drained()} completes and the
  *       owner stops the SBC.</li>
  * </ol>
@@ -36,7 +36,7 @@ public final class DrainCoordinator {
         /** Dialogs in progress now (a gauge that may lag a message or two). */
         int activeCalls();
 
-        /** Ends every answered call with BYE on both sides, naming {@code reason}; completes with how many. */
+        /** Ends every call (BYE both ways, or CANCEL while ringing), naming {@code reason}; completes with how many. */
         CompletableFuture<Integer> endAllCalls(String reason);
     }
 
@@ -121,7 +121,8 @@ public final class DrainCoordinator {
         } else if (current == Phase.DRAINING && now - timeoutAtNanos >= 0) {
             phase = Phase.ENDING_CALLS;
             graceEndsAtNanos = now + graceNanos;
-            LOG.warn("drain timeout passed with {} call(s) in progress: ending them with BYE on both sides", active);
+            LOG.warn("drain timeout passed with {} call(s) in progress: ending them (BYE on both sides, CANCEL while "
+                    + "ringing)", active);
             target.endAllCalls("drain-timeout").whenComplete((ended, failure) -> {
                 if (failure != null) {
                     LOG.error("drain: not every relay shard took the order to end its calls: {}",

@@ -1,11 +1,11 @@
 package org.edgesbc.core.relay;
 
-/** What became of an operator's order to end a call. */
+/** What became of an order to end a call. */
 public enum CallControl {
-    /** BYE went to both sides; the call's record says {@code sbc:operator}. */
+    /** The call was answered: BYE went to both sides. */
     ENDED,
-    /** The call is still ringing: there is no dialog on both sides to send BYE in yet. */
-    NOT_ANSWERED,
-    /** No call of this shard has a leg with that Call-ID. */
+    /** The call was ringing: CANCEL went to the callee's side, whose 487 the caller hears. */
+    CANCELLED,
+    /** No call of this shard has a leg with that Call-ID (or it is ending already). */
     NOT_FOUND
 }

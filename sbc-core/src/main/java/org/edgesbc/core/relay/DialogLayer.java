@@ -129,6 +129,7 @@ final class DialogLayer {
                 dialog.started = records.now();
                 dialog.calling = TopologyHiding.userOf(relayed.from.getAddress().getURI());
                 dialog.called = TopologyHiding.userOf(request.getRequestURI());
+                dialog.invite = relayed;
             }
             dialogs.add(dialog, legs);
             relayed.dialog = dialog;
@@ -368,6 +369,9 @@ final class DialogLayer {
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.state = RelayDialog.State.CONFIRMED;
+            // Answered: nothing to cancel any more, and an SBC's cancel that lost the race to the answer ends nothing.
+            dialog.invite = null;
+            dialog.cancelledBySbc = null;
             dialog.finalStatus = response.getStatusCode();
             calls.answered(dialog);
         }
@@ -496,7 +500,8 @@ final class DialogLayer {
         if (dialog.state == RelayDialog.State.TERMINATED) {
             return;
         }
-        dialog.endedBy = endedBy;
+        dialog.endedBy = dialog.cancelledBySbc != null ? dialog.cancelledBySbc : endedBy;
+        dialog.invite = null;
         calls.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;
         dialogs.remove(dialog);
@@ -513,6 +518,25 @@ final class DialogLayer {
         sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
         sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
         endDialog(dialog, "sbc:" + reason);
+    }
+
+    /**
+     * Ends a ringing call from the middle (operator, drain timeout) as if its caller had cancelled it: CANCEL toward
+     * every device still ringing (RFC 3261 §9.1), whose 487 the caller hears; the record names {@code reason}.
+     *
+     * @return false when the call is not ringing any more (answered, cancelled already, or its INVITE has its final
+     *     answer)
+     */
+    boolean cancelRinging(RelayDialog dialog, String reason) {
+        RelayedRequest invite = dialog.invite;
+        if (dialog.state != RelayDialog.State.EARLY || invite == null || invite.cancelled
+                || invite.server.finalSent()) {
+            return false;
+        }
+        log.info(reason, "shard {} cancelling a ringing call: {}", loop.index(), reason);
+        dialog.cancelledBySbc = "sbc:" + reason;
+        cancelled(invite);
+        return true;
     }
 
     /**

@@ -200,14 +200,17 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         return onShard(ownerOf(callId), calls -> Optional.ofNullable(calls.find(callId)));
     }
 
-    /** Ends the answered call with a leg whose Call-ID is {@code callId} with BYE on both sides. */
+    /**
+     * Ends the call with a leg whose Call-ID is {@code callId}: BYE on both sides when answered, CANCEL toward the
+     * callee while it rings.
+     */
     public CompletableFuture<CallControl> endCall(String callId) {
         return onShard(ownerOf(callId), calls -> calls.end(callId, "operator"));
     }
 
     /**
-     * Ends every answered call with BYE on both sides, naming {@code reason} in the log and the records; completes
-     * with how many calls were ended once every shard has sent its BYEs.
+     * Ends every call, answered ones with BYE on both sides and ringing ones with CANCEL, naming {@code reason} in
+     * the log and the records; completes with how many once every shard has sent its requests.
      */
     public CompletableFuture<Integer> endAllCalls(String reason) {
         CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);

@@ -58,29 +58,32 @@ final class ShardCalls {
         return dialog == null ? null : snapshot(dialog);
     }
 
-    /** Ends an answered call with BYE on both sides; {@code reason} goes to the log and the record. */
+    /**
+     * Ends a call: an answered one with BYE on both sides, a ringing one with CANCEL toward the callee;
+     * {@code reason} goes to the log and the record.
+     */
     CallControl end(String callId, String reason) {
         RelayDialog dialog = dialogOf(callId);
-        if (dialog == null) {
-            return CallControl.NOT_FOUND;
-        }
-        if (dialog.state != RelayDialog.State.CONFIRMED) {
-            return CallControl.NOT_ANSWERED;
-        }
-        dialogs.tearDown(dialog, reason);
-        return CallControl.ENDED;
+        return dialog == null ? CallControl.NOT_FOUND : end(dialog, reason);
     }
 
-    /** Ends every answered call of the shard with BYE on both sides; returns how many. */
+    /** Ends every call of the shard, answered or ringing; returns how many. */
     int endAll(String reason) {
         int ended = 0;
         for (RelayDialog dialog : table.dialogs()) {
-            if (dialog.call && dialog.state == RelayDialog.State.CONFIRMED) {
-                dialogs.tearDown(dialog, reason);
+            if (dialog.call && end(dialog, reason) != CallControl.NOT_FOUND) {
                 ended++;
             }
         }
         return ended;
+    }
+
+    private CallControl end(RelayDialog dialog, String reason) {
+        if (dialog.state == RelayDialog.State.CONFIRMED) {
+            dialogs.tearDown(dialog, reason);
+            return CallControl.ENDED;
+        }
+        return dialogs.cancelRinging(dialog, reason) ? CallControl.CANCELLED : CallControl.NOT_FOUND;
     }
 
     private RelayDialog dialogOf(String callId) {

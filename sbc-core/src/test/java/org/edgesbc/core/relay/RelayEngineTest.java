@@ -6,14 +6,19 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.cdr.CallRecord;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
@@ -33,6 +38,7 @@ class RelayEngineTest {
     private static final InetSocketAddress SBC = new InetSocketAddress("127.0.0.1", 5060);
 
     private final Map<InetSocketAddress, RecordingFlow> flows = new ConcurrentHashMap<>();
+    private final Queue<CallRecord> records = new ConcurrentLinkedQueue<>();
     private RelayEngine engine;
 
     @BeforeEach
@@ -45,7 +51,7 @@ class RelayEngineTest {
         PermissivePolicy policy = new PermissivePolicy();
         engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null,
                 policy, policy, CallerIdentityService.off(Clock.systemUTC()), new GuardedHandOff(HandOffMetrics.NONE),
-                record -> { }, Clock.systemUTC(), 2, null);
+                records::add, Clock.systemUTC(), 2, null);
     }
 
     @AfterEach
@@ -192,33 +198,60 @@ class RelayEngineTest {
     }
 
     @Test
-    void anOperatorEndsAnAnsweredCallWithByeBothWaysButNotARingingOne() throws Exception {
-        ringingCall("ringing@10.9.9.9", "z9hG4bK-e1");
+    void anOperatorEndsAnAnsweredCallWithByeBothWays() throws Exception {
         String answered = answeredCall("ending@10.9.9.9", "z9hG4bK-e2");
 
-        assertThat(engine.endCall("ringing@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.NOT_ANSWERED);
         assertThat(engine.endCall("nosuch@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.NOT_FOUND);
         assertThat(engine.endCall("ending@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.ENDED);
 
         assertThat(flow(TRUNK).next()).startsWith("BYE sip:caller@127.0.0.2:5060 ").contains("ending@10.9.9.9");
         assertThat(flow(PBX).next()).startsWith("BYE sip:5551234@127.0.0.3:5060 ").contains(answered);
         assertThat(engine.call(answered).get(5, TimeUnit.SECONDS)).as("ended").isEmpty();
-        awaitDialogs(1);
+        awaitDialogs(0);
+        assertThat(records).singleElement().satisfies(record -> assertThat(record.endedBy()).isEqualTo(
+                "sbc:operator"));
     }
 
     @Test
-    void endingAllCallsEndsTheAnsweredCallsOfEveryShard() throws Exception {
+    void anOperatorCancelsARingingCallAndTheCallerHears487() throws Exception {
+        String relayed = ringingCall("ringing@10.9.9.9", "z9hG4bK-e1");
+
+        assertThat(engine.endCall("ringing@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.CANCELLED);
+        String cancel = flow(PBX).next();
+        assertThat(cancel).startsWith("CANCEL ").contains(branch(relayed), header(relayed, "Call-ID"));
+        assertThat(engine.endCall("ringing@10.9.9.9").get(5, TimeUnit.SECONDS)).as("cancelled once")
+                .isEqualTo(CallControl.NOT_FOUND);
+        send(PBX, "pbx", response(200, branch(relayed), header(relayed, "Call-ID"), "CANCEL", 1, "pbx-tag", null));
+        send(PBX, "pbx", response(487, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag", null));
+
+        assertThat(flow(PBX).next()).startsWith("ACK ");
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 487 ").contains("ringing@10.9.9.9");
+        awaitDialogs(0);
+        assertThat(records).singleElement().satisfies(record -> {
+            assertThat(record.endedBy()).isEqualTo("sbc:operator");
+            assertThat(record.disposition()).isEqualTo("cancelled");
+        });
+    }
+
+    @Test
+    void endingAllCallsEndsTheAnsweredCallsOfEveryShardAndCancelsTheRingingOnes() throws Exception {
         for (int i = 0; i < 4; i++) {
             answeredCall("all-" + i + "@10.9.9.9", "z9hG4bK-a" + i);
         }
-        ringingCall("all-ringing@10.9.9.9", "z9hG4bK-ar");
+        String ringing = header(ringingCall("all-ringing@10.9.9.9", "z9hG4bK-ar"), "Call-ID");
 
-        assertThat(engine.endAllCalls("drain-timeout").get(5, TimeUnit.SECONDS)).isEqualTo(4);
+        assertThat(engine.endAllCalls("drain-timeout").get(5, TimeUnit.SECONDS)).isEqualTo(5);
 
+        List<String> towardPbx = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             assertThat(flow(TRUNK).next()).startsWith("BYE ");
-            assertThat(flow(PBX).next()).startsWith("BYE ");
         }
+        for (int i = 0; i < 5; i++) {
+            towardPbx.add(flow(PBX).next());
+        }
+        assertThat(towardPbx).filteredOn(message -> message.startsWith("BYE ")).hasSize(4);
+        assertThat(towardPbx).filteredOn(message -> message.startsWith("CANCEL ")).singleElement().asString()
+                .contains(ringing);
         awaitDialogs(1);
     }
 
