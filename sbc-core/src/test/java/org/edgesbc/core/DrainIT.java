@@ -13,11 +13,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.edgesbc.core.cli.AdminClient;
 import org.edgesbc.core.cli.SbcCommand;
 import org.edgesbc.core.config.DrainConfig;
 import org.edgesbc.core.config.ManagementConfig;
@@ -131,6 +133,27 @@ class DrainIT {
 
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
         assertThat(dataDir.resolve("fraud-state.tsv")).exists();
+    }
+
+    @Test
+    void aDrainStartedThroughTheAdminApiAlsoEndsSbcRunWithExitCodeZero() throws Exception {
+        MediaAnchoringIT.Call call = runWithACallUp();
+        SbcDaemon sbc = running.get();
+        AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + sbc.managementPort()), "test-token");
+
+        AdminClient.Answer started = admin.send("POST", "drain", Map.of());
+
+        assertThat(started.status()).isEqualTo(202);
+        assertThat(started.body()).contains("\"phase\":\"draining\"", "\"trigger\":\"admin API\"",
+                "\"active_calls\":1");
+        assertThat(get(sbc, "/ready").statusCode()).isEqualTo(503);
+        assertThat(exit).as("the call in progress goes on").isNotDone();
+        assertThat(admin.send("DELETE", "calls/" + call.calleeCallId(), Map.of()).body()).contains("\"ended\":\"bye\"");
+        MediaAnchoringIT.answerByesOnBothSides(trunk, pbx, call);
+
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
+                .contains("\"ended_by\":\"sbc:operator\"");
     }
 
     @Test
