@@ -23,5 +23,10 @@ public enum HandOff {
     /** A call's media stopped: from the media relay's thread to the shard that owns the call's dialog. */
     MEDIA_TIMEOUT,
     /** A STIR/SHAKEN verdict on an inbound call, from the certificate cache's thread back to the waiting shard. */
-    CALLER_ID_VERDICT
+    CALLER_ID_VERDICT,
+    /**
+     * An operator's question about calls or order to end one (management thread), or the drain's order to end the
+     * calls left at its timeout, to the shard that owns the dialogs.
+     */
+    CALL_CONTROL
 }

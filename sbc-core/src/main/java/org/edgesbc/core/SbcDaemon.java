@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
@@ -22,7 +24,12 @@ import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.identity.CertificateAdminApi;
 import org.edgesbc.core.identity.CertificateCache;
+import org.edgesbc.core.management.CallAdminApi;
+import org.edgesbc.core.management.DrainAdminApi;
+import org.edgesbc.core.management.DrainCoordinator;
+import org.edgesbc.core.management.Drainable;
 import org.edgesbc.core.management.ManagementServer;
+import org.edgesbc.core.management.RelayDrain;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrationAdminApi;
@@ -54,9 +61,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The running SBC. {@link #start} reads top to bottom as the whole wiring: metrics, TLS material, the security
  * services and policies (one per thread that runs them), transport, relay, management. {@link #close} stops them in
- * reverse order: first what accepts work, then the services, which write their state last.
+ * reverse order: first what accepts work, then the services, which write their state last. {@link #drain} lets the
+ * calls in progress end first.
  */
-public final class SbcDaemon implements AutoCloseable {
+public final class SbcDaemon implements Drainable {
     private static final Logger LOG = LoggerFactory.getLogger(SbcDaemon.class);
     /** The demo account's password, as the README gives it. */
     static final String DEMO_PASSWORD = "demo-1001-change-me";
@@ -71,10 +79,12 @@ public final class SbcDaemon implements AutoCloseable {
     private final SecurityEventLog events;
     private final CdrWriter cdrs;
     private final ManagementServer management;
+    private final RelayDrain drain;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
-            CdrWriter cdrs, ManagementServer management) {
+            CdrWriter cdrs, ManagementServer management, RelayDrain drain) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
@@ -85,6 +95,7 @@ public final class SbcDaemon implements AutoCloseable {
         this.events = events;
         this.cdrs = cdrs;
         this.management = management;
+        this.drain = drain;
     }
 
     public static SbcDaemon start(SbcConfig config) throws Exception {
@@ -131,6 +142,7 @@ public final class SbcDaemon implements AutoCloseable {
                 metrics.transport());
         ManagementServer management = null;
         RelayEngine relay = null;
+        RelayDrain drain = null;
         MediaRelay media = mediaRelay(config.media(), metrics);
         try {
             transport.start();
@@ -144,7 +156,13 @@ public final class SbcDaemon implements AutoCloseable {
             if (registrar != null) {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);
             }
-            management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
+            drain = new RelayDrain(relay, registrar, config.management().drain(), config.fraud().dialPlan(),
+                    sip.timers().t1().multipliedBy(64));
+            DrainCoordinator draining = drain.coordinator();
+            metrics.bindDrainGauge(draining::draining);
+            management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining());
+            new DrainAdminApi(draining).register(management);
+            new CallAdminApi(relay).register(management);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
             Optional<CertificateCache> certificates = callerIdentity.certificates();
@@ -156,6 +174,9 @@ public final class SbcDaemon implements AutoCloseable {
                 new RegistrationAdminApi(relay.registrar()).register(management);
             }
         } catch (Exception | Error e) {
+            if (drain != null) {
+                drain.close();
+            }
             if (relay != null) {
                 relay.close();
             }
@@ -172,7 +193,8 @@ public final class SbcDaemon implements AutoCloseable {
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management);
+        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
+                drain);
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
@@ -223,9 +245,28 @@ public final class SbcDaemon implements AutoCloseable {
         return relay.activeTransactions();
     }
 
+    /**
+     * Starts draining: {@code /ready} answers 503, new calls are refused with 503 and Retry-After (emergency calls
+     * excepted), phones get short registrations; calls in progress end by themselves or at {@code drain-timeout}.
+     */
+    @Override
+    public CompletableFuture<Void> drain(String why) {
+        return drain.coordinator().start(why);
+    }
+
+    @Override
+    public CompletableFuture<Void> drained() {
+        return drain.coordinator().drained();
+    }
+
+    /** Stops everything at once (calls in progress are dropped; {@link #drain} first to let them end). Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         LOG.info("SBC stopping");
+        drain.close();
         management.close();
         transport.close();
         relay.close();

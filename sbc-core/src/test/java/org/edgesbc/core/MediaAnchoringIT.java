@@ -34,9 +34,12 @@ class MediaAnchoringIT {
     @TempDir
     Path dataDir;
 
-    /** An established call with one RTP socket per side and the SBC's media ports each side was told. */
-    private record Call(String callerCallId, String calleeCallId, InetSocketAddress sbcForCaller,
-            InetSocketAddress sbcForCallee) { }
+    /**
+     * An established call with one RTP socket per side and the SBC's media ports each side was told; the caller's
+     * From and To as the 200 OK gave them, for the caller's in-dialog requests.
+     */
+    record Call(String callerCallId, String calleeCallId, InetSocketAddress sbcForCaller,
+            InetSocketAddress sbcForCallee, String callerFrom, String callerTo) { }
 
     @Test
     void rtpFlowsBothWaysThroughTheSbcAndInjectionIsDropped() throws Exception {
@@ -88,14 +91,7 @@ class MediaAnchoringIT {
             assertThat(receive(calleeRtp)).isNotNull();
             assertThat(sbc.activeMediaSessions()).isEqualTo(1);
 
-            String byeToCaller = trunk.receiveStartingWith("BYE ", 10_000);
-            String byeToCallee = pbx.receiveStartingWith("BYE ", 10_000);
-            assertThat(byeToCaller).as("caller hung up by the SBC").isNotNull();
-            assertThat(byeToCallee).as("callee hung up by the SBC").isNotNull();
-            assertThat(header(byeToCaller, "Call-ID")).isEqualTo(call.callerCallId());
-            assertThat(header(byeToCallee, "Call-ID")).isEqualTo(call.calleeCallId());
-            trunk.send(SipMessages.answer(byeToCaller, 200, "OK", null, null));
-            pbx.send(SipMessages.answer(byeToCallee, 200, "OK", null, null));
+            answerByesOnBothSides(trunk, pbx, call);
             SbcDaemonIT.awaitDialogs(sbc, 0);
             assertThat(sbc.activeMediaSessions()).isZero();
             assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
@@ -195,7 +191,8 @@ class MediaAnchoringIT {
                 m.threads()), base.security(), base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
     }
 
-    private static Call establish(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, DatagramSocket callerRtp,
+    /** A call from the trunk (From user "caller", tag "ct") to 5551234 at the PBX (tag "pt"), answered and ACKed. */
+    static Call establish(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, DatagramSocket callerRtp,
             DatagramSocket calleeRtp) throws IOException {
         InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
         trunk.towards(sbcUdp);
@@ -215,7 +212,20 @@ class MediaAnchoringIT {
         trunk.send(SipMessages.inDialog("ACK", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP", trunk.localAddress(),
                 callId, header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-m1-ack"));
         assertThat(pbx.receiveStartingWith("ACK ", WAIT)).isNotNull();
-        return new Call(callId, header(invite, "Call-ID"), sbcForCaller, sbcForCallee);
+        return new Call(callId, header(invite, "Call-ID"), sbcForCaller, sbcForCallee, header(ok, "From"),
+                header(ok, "To"));
+    }
+
+    /** Expects the SBC's BYE on each leg of {@code call}, with that leg's Call-ID, and answers both with 200. */
+    static void answerByesOnBothSides(UdpSipPeer trunk, UdpSipPeer pbx, Call call) throws IOException {
+        String byeToCaller = trunk.receiveStartingWith("BYE ", 10_000);
+        String byeToCallee = pbx.receiveStartingWith("BYE ", 10_000);
+        assertThat(byeToCaller).as("caller hung up by the SBC").isNotNull();
+        assertThat(byeToCallee).as("callee hung up by the SBC").isNotNull();
+        assertThat(header(byeToCaller, "Call-ID")).isEqualTo(call.callerCallId());
+        assertThat(header(byeToCallee, "Call-ID")).isEqualTo(call.calleeCallId());
+        trunk.send(SipMessages.answer(byeToCaller, 200, "OK", null, null));
+        pbx.send(SipMessages.answer(byeToCallee, 200, "OK", null, null));
     }
 
     private static InetSocketAddress mediaAddress(String message) {
@@ -226,7 +236,7 @@ class MediaAnchoringIT {
     }
 
     /** A G.711 RTP packet (RFC 3550 §5.1): version 2, payload type 0, the text as payload. */
-    private static byte[] rtp(int sequence, int ssrc, String text) {
+    static byte[] rtp(int sequence, int ssrc, String text) {
         ByteBuffer packet = ByteBuffer.allocate(12 + text.length());
         packet.put((byte) 0x80).put((byte) 0).putShort((short) sequence).putInt(sequence * 160).putInt(ssrc);
         packet.put(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -238,11 +248,11 @@ class MediaAnchoringIT {
                 java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    private static void send(DatagramSocket socket, InetSocketAddress to, byte[] bytes) throws IOException {
+    static void send(DatagramSocket socket, InetSocketAddress to, byte[] bytes) throws IOException {
         socket.send(new DatagramPacket(bytes, bytes.length, to));
     }
 
-    private static DatagramPacket receive(DatagramSocket socket) throws IOException {
+    static DatagramPacket receive(DatagramSocket socket) throws IOException {
         socket.setSoTimeout(2_000);
         DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
         try {

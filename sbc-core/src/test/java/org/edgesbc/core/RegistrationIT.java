@@ -56,7 +56,7 @@ class RegistrationIT {
     }
 
     /** The expires parameter the SBC granted to {@code contact} in a 200 to a REGISTER. */
-    private static int grantedExpires(String answer, String contact) {
+    static int grantedExpires(String answer, String contact) {
         Matcher m = Pattern.compile("<" + Pattern.quote(contact) + ">;expires=(\\d+)").matcher(answer);
         assertThat(m.find()).as("the 200 lists %s with its expiry:\n%s", contact, answer).isTrue();
         return Integer.parseInt(m.group(1));

@@ -259,6 +259,15 @@ public final class MediaStream {
         peerSrtp[side.ordinal()] = srtp;
     }
 
+    /**
+     * Where {@code side}'s peer said in its latest SDP that it receives RTP; null before it sent SDP or while it
+     * announces none (hold with 0.0.0.0). Any thread.
+     */
+    public InetSocketAddress announcedRemote(MediaSide side) {
+        Remote remote = pendingRemotes.get(side.ordinal());
+        return remote == null ? null : remote.rtp();
+    }
+
     /** Where {@code side}'s leg stands. */
     public LegState legState(MediaSide side) {
         return endpoint(side).state;

@@ -5,16 +5,24 @@ import java.time.Instant;
 import org.edgesbc.core.JsonText;
 
 /**
- * One call detail record: the SBC's own call id, when the call started, was answered and ended, who called whom
- * (as dialled and normalised), between which zones, how it ended and why, the toll-fraud decision, what the
- * media relay saw, and the caller's identity as STIR/SHAKEN saw it.
+ * One call detail record: the SBC's own call id, each leg's Call-ID, when the call started, was answered and ended,
+ * who called whom (as dialled and normalised), between which zones, how it ended and why, the toll-fraud decision,
+ * what the media relay saw (packets, loss and jitter), and the caller's identity as STIR/SHAKEN saw it.
  *
+ * @param callId the SBC's id of the call: the callee leg's Call-ID, which the SBC made
+ * @param callerCallId the Call-ID as the caller sent it (the original, leg A's): what a trouble ticket from the
+ *     caller's side names
+ * @param calleeCallId the Call-ID of the leg toward the callee (leg B's), null for a call refused before it had one
+ * @param mediaLost RTP packets lost on the way to the SBC, both directions (RFC 3550 A.3)
+ * @param mediaJitterMillis the worst interarrival jitter of any stream and direction (RFC 3550 A.8), milliseconds
  * @param identity the attestation the SBC signed with ("A", "B", "C") or the verstat it gave the PBX
  *     ("TN-Validation-Passed", ...), null when neither happened
  * @param origId the PASSporT origid of a signed call (RFC 8588), null otherwise
  */
 public record CallRecord(
         String callId,
+        String callerCallId,
+        String calleeCallId,
         Instant start,
         Instant answer,
         Instant end,
@@ -30,6 +38,8 @@ public record CallRecord(
         String fraudDecision,
         long mediaPackets,
         long mediaDropped,
+        long mediaLost,
+        double mediaJitterMillis,
         String identity,
         String origId) {
 
@@ -41,6 +51,8 @@ public record CallRecord(
     public String toJson() {
         StringBuilder out = new StringBuilder(400).append('{');
         JsonText.field(out, "call_id", callId);
+        JsonText.field(out.append(','), "caller_call_id", callerCallId);
+        JsonText.field(out.append(','), "callee_call_id", calleeCallId);
         JsonText.field(out.append(','), "start", start == null ? null : start.toString());
         JsonText.field(out.append(','), "answer", answer == null ? null : answer.toString());
         JsonText.field(out.append(','), "end", end == null ? null : end.toString());
@@ -56,7 +68,8 @@ public record CallRecord(
         JsonText.field(out.append(','), "ended_by", endedBy);
         JsonText.field(out.append(','), "fraud", fraudDecision);
         out.append(",\"media\":{\"packets_relayed\":").append(mediaPackets).append(",\"packets_dropped\":")
-                .append(mediaDropped).append('}');
+                .append(mediaDropped).append(",\"lost\":").append(mediaLost).append(",\"jitter_ms\":")
+                .append(Math.round(mediaJitterMillis * 100) / 100.0).append('}');
         JsonText.field(out.append(','), "identity", identity);
         JsonText.field(out.append(','), "origid", origId);
         return out.append('}').toString();

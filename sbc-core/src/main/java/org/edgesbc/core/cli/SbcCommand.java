@@ -3,7 +3,6 @@ package org.edgesbc.core.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.edgesbc.core.SbcDaemon;
 import org.edgesbc.core.config.ConfigException;
@@ -19,7 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sbc} command line. Exit codes: 0 success, 1 invalid configuration, 2 usage error, 3 runtime failure
- * (such as a port that cannot be bound).
+ * (such as a port that cannot be bound, or an SBC the admin subcommands cannot reach), 4 the admin API refused
+ * (no such call, a bad filter, a wrong token).
  */
 @Command(name = "sbc", mixinStandardHelpOptions = true, versionProvider = SbcCommand.Version.class,
         description = "Edge SIP session border controller.")
@@ -27,24 +27,38 @@ public final class SbcCommand implements Runnable {
     static final int CONFIG_INVALID = 1;
     static final int USAGE_ERROR = CommandLine.ExitCode.USAGE;
     static final int RUNTIME_FAILURE = 3;
+    static final int ADMIN_REFUSED = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(SbcCommand.class);
 
     private final DaemonLauncher launcher;
     private final Consumer<Thread> shutdownHooks;
+    private final Consumer<Runnable> termSignals;
 
     @Spec
     CommandSpec spec;
 
-    /** A command whose {@code run} starts the SBC with {@code launcher} and stops it on SIGTERM or SIGINT. */
+    /**
+     * A command whose {@code run} starts the SBC with {@code launcher}, drains it on SIGTERM (a second SIGTERM stops
+     * it at once) and stops it on SIGINT.
+     */
     public SbcCommand(DaemonLauncher launcher) {
-        this(launcher, Runtime.getRuntime()::addShutdownHook);
+        this(launcher, Runtime.getRuntime()::addShutdownHook, TermSignal::handle);
     }
 
-    /** For tests: {@code shutdownHooks} receives the thread that the JVM would run on SIGTERM or SIGINT. */
+    /** For tests: {@code shutdownHooks} receives the thread that the JVM would run on SIGINT. */
     SbcCommand(DaemonLauncher launcher, Consumer<Thread> shutdownHooks) {
+        this(launcher, shutdownHooks, handler -> { });
+    }
+
+    /**
+     * For tests and embedding: {@code shutdownHooks} receives the thread that the JVM would run on SIGINT or
+     * {@code System.exit}, {@code termSignals} the handler to run on each SIGTERM.
+     */
+    public SbcCommand(DaemonLauncher launcher, Consumer<Thread> shutdownHooks, Consumer<Runnable> termSignals) {
         this.launcher = launcher;
         this.shutdownHooks = shutdownHooks;
+        this.termSignals = termSignals;
     }
 
     public static void main(String[] args) {
@@ -57,10 +71,11 @@ public final class SbcCommand implements Runnable {
      */
     public CommandLine commandLine() {
         CommandLine cli = new CommandLine(this)
-                .addSubcommand(new Run(launcher, shutdownHooks))
+                .addSubcommand(new Run(launcher, shutdownHooks, termSignals))
                 .addSubcommand(new Check())
-                .addSubcommand(new HashPassword())
-                .addSubcommand(new CommandLine.HelpCommand());
+                .addSubcommand(new HashPassword());
+        AdminCommands.addTo(cli);
+        cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setExecutionExceptionHandler((e, failed, parsed) -> {
             failed.getErr().println("sbc " + failed.getCommandName() + " failed: " + describe(e));
             failed.getErr().flush();
@@ -71,8 +86,8 @@ public final class SbcCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, hash-password or "
-                + "help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, hash-password, "
+                + "calls, bans, registrations, drain or help");
     }
 
     private static String describe(Throwable e) {
@@ -97,10 +112,12 @@ public final class SbcCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", description = "Run the SBC in the foreground until SIGTERM or SIGINT.")
+    @Command(name = "run", description = "Run the SBC in the foreground: SIGTERM drains it and exits 0 (a second "
+            + "SIGTERM stops at once), SIGINT stops it at once.")
     static final class Run implements Callable<Integer> {
         private final DaemonLauncher launcher;
         private final Consumer<Thread> shutdownHooks;
+        private final Consumer<Runnable> termSignals;
 
         @CommandLine.Mixin
         ConfigFile config;
@@ -108,12 +125,13 @@ public final class SbcCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        Run(DaemonLauncher launcher, Consumer<Thread> shutdownHooks) {
+        Run(DaemonLauncher launcher, Consumer<Thread> shutdownHooks, Consumer<Runnable> termSignals) {
             this.launcher = launcher;
             this.shutdownHooks = shutdownHooks;
+            this.termSignals = termSignals;
         }
 
-        /** Blocks until the shutdown hook has closed the SBC; returns 0 then. */
+        /** Blocks until the SBC is closed (drained, signalled or shut down); returns 0 then. */
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter err = spec.commandLine().getErr();
@@ -130,17 +148,10 @@ public final class SbcCommand implements Runnable {
                 LOG.debug("start failed", e);
                 return RUNTIME_FAILURE;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            shutdownHooks.accept(new Thread(() -> {
-                try {
-                    daemon.close();
-                } catch (Exception e) {
-                    LOG.error("the SBC did not stop cleanly: {}", describe(e), e);
-                } finally {
-                    stopped.countDown();
-                }
-            }, "sbc-shutdown"));
-            stopped.await();
+            GracefulStop stop = new GracefulStop(daemon);
+            shutdownHooks.accept(new Thread(stop::stopFromShutdownHook, "sbc-shutdown"));
+            termSignals.accept(stop::terminate);
+            stop.closeWhenAsked();
             return 0;
         }
     }

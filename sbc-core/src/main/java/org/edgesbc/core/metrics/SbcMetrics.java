@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -60,6 +61,8 @@ public final class SbcMetrics implements AutoCloseable {
     static final String IDENTITY_CERTIFICATE_CACHE_ENTRIES = "sbc.identity.certificate.cache.entries";
     static final String IDENTITY_SIGNED = "sbc.identity.signed";
     static final String IDENTITY_VERIFIED = "sbc.identity.verified";
+    /** Rendered {@code sbc_draining}; dashboards and alerts refer to it by that name. */
+    static final String DRAINING = "sbc.draining";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -154,6 +157,13 @@ public final class SbcMetrics implements AutoCloseable {
                 .description("Dialogs tracked by the relay").register(registry);
         Gauge.builder(TRANSPORT_CONNECTIONS, connections, IntSupplier::getAsInt).strongReference(true)
                 .description("Open TCP and TLS connections").register(registry);
+    }
+
+    /** 1 from the moment the SBC starts draining (it refuses new calls and {@code /ready} answers 503), else 0. */
+    public void bindDrainGauge(BooleanSupplier draining) {
+        Gauge.builder(DRAINING, draining, d -> d.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 while the SBC drains before it stops: new calls refused, calls in progress go on")
+                .register(registry);
     }
 
     /** The Prometheus text exposition of every meter. */

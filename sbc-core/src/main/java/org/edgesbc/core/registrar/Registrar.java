@@ -2,6 +2,7 @@ package org.edgesbc.core.registrar;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -81,6 +82,11 @@ public final class Registrar implements AutoCloseable {
     /** Connections bindings were made over, each watched once for its close. */
     private final Set<SipFlow> watched = Collections.newSetFromMap(new IdentityHashMap<>());
     private ScheduledFuture<?> sweep;
+    /**
+     * Longest registration granted from now on, whatever the transport: lowered once when the SBC drains, so that
+     * phones soon register with another node. Written by the drain, read on the registrar's thread.
+     */
+    private volatile long expiryLimitSeconds = Long.MAX_VALUE;
 
     /**
      * @param accounts the users that may register (the access-zone accounts); requests toward one of them are
@@ -106,6 +112,11 @@ public final class Registrar implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------- any thread
+
+    /** Grants phones at most {@code limit} from now on (never less than {@code min-expires}): the SBC drains. */
+    public void limitExpiries(Duration limit) {
+        expiryLimitSeconds = limit.toSeconds();
+    }
 
     /** Whether {@code user} is an account that registers here (its requests go to its bindings). */
     public boolean isAccount(String user) {
@@ -200,10 +211,11 @@ public final class Registrar implements AutoCloseable {
 
     /**
      * The expiry a phone gets: what it asked for, at most the cap of its transport less a random share of up to
-     * {@code expires-jitter} percent, never below {@code min-expires}.
+     * {@code expires-jitter} percent, never below {@code min-expires}. While the SBC drains, the cap is the drain's.
      */
     private long grant(long requested, SipFlow flow) {
-        long cap = (flow.transport().reliable() ? config.streamExpires() : config.udpExpires()).toSeconds();
+        long cap = Math.min(expiryLimitSeconds,
+                (flow.transport().reliable() ? config.streamExpires() : config.udpExpires()).toSeconds());
         long band = cap * config.expiresJitterPercent() / 100;
         long jittered = band == 0 ? cap : cap - random.nextLong(band + 1);
         return Math.max(config.minExpires().toSeconds(), Math.min(requested, jittered));

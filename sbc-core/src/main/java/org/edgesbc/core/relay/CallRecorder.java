@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.edgesbc.core.cdr.CallRecord;
 import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.security.Verdict;
+import org.edgesbc.media.MediaStats;
 import org.edgesbc.policy.fraud.FraudGuard;
 
 /** Assembles the call detail record of every INVITE dialog, and of calls refused before they began. */
@@ -27,23 +28,26 @@ final class CallRecorder {
         FraudGuard.Decision fraud = dialog.fraud;
         String disposition = dialog.answered != null ? "answered"
                 : dialog.finalStatus == 487 ? "cancelled" : dialog.finalStatus == 408 ? "timeout" : "failed";
-        sink.write(new CallRecord(dialog.b.callId, dialog.started, dialog.answered, clock.instant(), dialog.calling,
-                dialog.called, fraud == null ? null : fraud.number().digits(),
+        MediaStats media = dialog.media == null ? null : dialog.media.stats();
+        sink.write(new CallRecord(dialog.b.callId, dialog.a.callId, dialog.b.callId, dialog.started, dialog.answered,
+                clock.instant(), dialog.calling, dialog.called, fraud == null ? null : fraud.number().digits(),
                 fraud == null ? null : lower(fraud.destination()), dialog.a.zone, dialog.b.zone, disposition,
                 dialog.finalStatus, dialog.endedBy, fraud == null ? null : lower(fraud.rule()),
                 dialog.media == null ? 0 : dialog.media.packetsRelayed(),
-                dialog.media == null ? 0 : dialog.media.packetsDropped(), dialog.identity, dialog.origId));
+                dialog.media == null ? 0 : dialog.media.packetsDropped(), media == null ? 0 : media.lost(),
+                media == null ? 0 : media.maxJitterMillis(), dialog.identity, dialog.origId));
     }
 
     /** A call the toll-fraud guard refused still gets its record. */
     void refused(SIPRequest request, Verdict verdict, String fromZone, String toZone) {
         FraudGuard.Decision fraud = verdict.fraud();
         Instant now = clock.instant();
-        sink.write(new CallRecord(request.getCallId().getCallId(), now, null, now,
+        String callId = request.getCallId().getCallId();
+        sink.write(new CallRecord(callId, callId, null, now, null, now,
                 TopologyHiding.userOf(request.getFrom().getAddress().getURI()),
                 TopologyHiding.userOf(request.getRequestURI()), fraud.number().digits(), lower(fraud.destination()),
                 fromZone, toZone, "blocked", verdict.status(), "sbc:" + lower(fraud.rule()), lower(fraud.rule()), 0,
-                0, null, null));
+                0, 0, 0, null, null));
     }
 
     private static String lower(Enum<?> value) {

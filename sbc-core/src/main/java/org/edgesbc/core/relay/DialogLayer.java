@@ -104,9 +104,10 @@ final class DialogLayer {
      * @param fraud the toll-fraud decision that let the call out, or null
      * @param identity for the call's record: the attestation it was signed with or the verstat the callee got
      * @param origId for the call's record: the origid of the PASSporT the SBC signed
+     * @param account the authenticated phone user or the PBX account the call counts against, or null
      */
     void forwardInitial(InboundRequest inbound, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
-            FraudGuard.Decision fraud, String identity, String origId) {
+            FraudGuard.Decision fraud, String identity, String origId, String account) {
         String method = request.getMethod();
         // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
         Address callerB = topology.sbcAddress(request.getFrom().getAddress());
@@ -129,11 +130,13 @@ final class DialogLayer {
             dialog.fraud = fraud;
             dialog.identity = identity;
             dialog.origId = origId;
+            dialog.account = account;
             if (Request.INVITE.equals(method)) {
                 dialog.call = true;
                 dialog.started = records.now();
                 dialog.calling = TopologyHiding.userOf(request.getFrom().getAddress().getURI());
                 dialog.called = TopologyHiding.userOf(request.getRequestURI());
+                dialog.invite = relayed;
             }
             dialogs.add(dialog, legs);
             relayed.dialog = dialog;
@@ -399,6 +402,9 @@ final class DialogLayer {
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.state = RelayDialog.State.CONFIRMED;
+            // Answered: nothing to cancel any more, and an SBC's cancel that lost the race to the answer ends nothing.
+            dialog.invite = null;
+            dialog.cancelledBySbc = null;
             dialog.finalStatus = response.statusCode();
             calls.answered(dialog);
         }
@@ -531,7 +537,8 @@ final class DialogLayer {
         if (dialog.state == RelayDialog.State.TERMINATED) {
             return;
         }
-        dialog.endedBy = endedBy;
+        dialog.endedBy = dialog.cancelledBySbc != null ? dialog.cancelledBySbc : endedBy;
+        dialog.invite = null;
         calls.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;
         dialogs.remove(dialog);
@@ -548,6 +555,25 @@ final class DialogLayer {
         sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
         sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
         endDialog(dialog, "sbc:" + reason);
+    }
+
+    /**
+     * Ends a ringing call from the middle (operator, drain timeout) as if its caller had cancelled it: CANCEL toward
+     * every device still ringing (RFC 3261 §9.1), whose 487 the caller hears; the record names {@code reason}.
+     *
+     * @return false when the call is not ringing any more (answered, cancelled already, or its INVITE has its final
+     *     answer)
+     */
+    boolean cancelRinging(RelayDialog dialog, String reason) {
+        RelayedRequest invite = dialog.invite;
+        if (dialog.state != RelayDialog.State.EARLY || invite == null || invite.cancelled
+                || invite.server.finalSent()) {
+            return false;
+        }
+        log.info(reason, "shard {} cancelling a ringing call: {}", loop.index(), reason);
+        dialog.cancelledBySbc = "sbc:" + reason;
+        cancelled(invite);
+        return true;
     }
 
     /**

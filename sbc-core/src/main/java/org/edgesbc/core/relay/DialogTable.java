@@ -1,6 +1,8 @@
 package org.edgesbc.core.relay;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +36,17 @@ final class DialogTable {
             byLeg.put(leg.key(), dialog);
         }
         count++;
+    }
+
+    /** Every dialog once (found through its A leg), for an operator's listing or the drain's teardown. */
+    List<RelayDialog> dialogs() {
+        List<RelayDialog> all = new ArrayList<>(count);
+        byLeg.forEach((key, dialog) -> {
+            if (key.equals(dialog.a.key())) {
+                all.add(dialog);
+            }
+        });
+        return all;
     }
 
     RelayDialog find(String zone, String callId) {

@@ -33,6 +33,11 @@ final class LocalResponses {
         return create(request, status, reasonOf(status), Map.of());
     }
 
+    /** 503 Service Unavailable asking the sender to wait {@code retryAfterSeconds} (RFC 3261 §21.5.4). */
+    byte[] unavailable(InboundRequest request, long retryAfterSeconds) {
+        return create(request, 503, reasonOf(503), Map.of("Retry-After", List.of(Long.toString(retryAfterSeconds))));
+    }
+
     /** A response with its own reason phrase (RFC 8224's "Stale Date", for one). */
     byte[] create(InboundRequest request, int status, String reason) {
         return create(request, status, reason, Map.of());

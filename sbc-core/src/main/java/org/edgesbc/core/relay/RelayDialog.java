@@ -38,9 +38,15 @@ final class RelayDialog {
     Instant answered;
     String calling;
     String called;
+    /** The authenticated phone user, or the PBX account the toll-fraud guard counts the call against; or null. */
+    String account;
     int finalStatus;
     /** Who ended the call: caller, callee, or the SBC and why. */
     String endedBy;
+    /** The caller's INVITE while the call rings, so that the SBC can cancel it; null once answered or ended. */
+    RelayedRequest invite;
+    /** Why the SBC cancelled the ringing call ({@code sbc:<reason>}), for the record; null otherwise. */
+    String cancelledBySbc;
     /** For the record: the attestation the SBC signed the call with, or the verstat it gave the PBX. */
     String identity;
     /** For the record: the origid of the PASSporT the SBC signed (RFC 8588). */

@@ -6,13 +6,23 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.edgesbc.core.GuardedHandOff;
+import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.config.RegistrationConfig;
@@ -40,6 +50,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final String callIdPrefix;
     private final RelayMetrics metrics;
     private final Registrar registrar;
+    private final GuardedHandOff handOffs;
+    private final NewCallGate newCalls = new NewCallGate();
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
@@ -59,6 +71,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         SecureRandom random = new SecureRandom();
         this.callIdPrefix = SipIdentifiers.newInstancePrefix(random);
         this.metrics = metrics;
+        this.handOffs = handOffs;
         TopologyHiding topology = new TopologyHiding(settings.advertisedHost(), settings.listenerPorts());
         RateLimitedLog log = new RateLimitedLog("org.edgesbc.relay");
         Map<String, SrtpPolicy> srtp = new HashMap<>();
@@ -84,7 +97,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
                     fraud);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
                     new RequestScreening(policy, responses, topology, metrics), router, fraud, identityStep, peers,
-                    records);
+                    records, newCalls);
             transactionLayers[i] = transactions;
         }
         if (phones != null && settings.pbxZone() != null) {
@@ -129,6 +142,93 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     @Override
     public boolean shedsNewDialogs(String callId) {
         return shards[SipIdentifiers.shardOf(callId, callIdPrefix, shards.length)].shedding();
+    }
+
+    // ------------------------------------------------------------------------------------ drain and operators
+
+    /**
+     * Refuses new calls from now on with 503 and {@code retryAfter} (the SBC drains); calls in progress, and new
+     * calls to a number for which {@code emergencyNumber} holds, go on. Any thread.
+     */
+    public void refuseNewCalls(Duration retryAfter, Predicate<String> emergencyNumber) {
+        newCalls.shut(retryAfter, emergencyNumber);
+    }
+
+    /** Whether new calls are taken (false once the SBC drains). */
+    public boolean takesNewCalls() {
+        return newCalls.open();
+    }
+
+    /** The calls that match {@code filter}, gathered from every shard; see {@link CallListing}. */
+    public record CallListing(List<CallSnapshot> calls, int matching, int unansweredShards) { }
+
+    /**
+     * Asks every shard, on its own thread, for its calls matching {@code filter}. The answer comes once all shards
+     * answered or {@code wait} passed, whichever is first; shards that did not answer in time are counted, not
+     * waited for. At most {@code limit} calls, the oldest first; {@code matching} counts all that matched.
+     */
+    public CompletableFuture<CallListing> calls(CallFilter filter, int limit, Duration wait) {
+        List<CompletableFuture<ShardCalls.Listing>> answers = new ArrayList<>(shards.length);
+        for (RelayShard shard : shards) {
+            answers.add(onShard(shard, calls -> calls.list(filter, limit)));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((done, failure) -> {
+                    List<CallSnapshot> calls = new ArrayList<>();
+                    int matching = 0;
+                    int unanswered = 0;
+                    for (CompletableFuture<ShardCalls.Listing> answer : answers) {
+                        ShardCalls.Listing listing = answer.isDone() && !answer.isCompletedExceptionally()
+                                ? answer.join() : null;
+                        if (listing == null) {
+                            unanswered++;
+                        } else {
+                            calls.addAll(listing.calls());
+                            matching += listing.matching();
+                        }
+                    }
+                    calls.sort(Comparator.comparing(CallSnapshot::started,
+                            Comparator.nullsLast(Comparator.naturalOrder())));
+                    return new CallListing(List.copyOf(calls.subList(0, Math.min(limit, calls.size()))), matching,
+                            unanswered);
+                });
+    }
+
+    /** The call with a leg whose Call-ID is {@code callId}, asked of the shard that owns it. */
+    public CompletableFuture<Optional<CallSnapshot>> call(String callId) {
+        return onShard(ownerOf(callId), calls -> Optional.ofNullable(calls.find(callId)));
+    }
+
+    /**
+     * Ends the call with a leg whose Call-ID is {@code callId}: BYE on both sides when answered, CANCEL toward the
+     * callee while it rings.
+     */
+    public CompletableFuture<CallControl> endCall(String callId) {
+        return onShard(ownerOf(callId), calls -> calls.end(callId, "operator"));
+    }
+
+    /**
+     * Ends every call, answered ones with BYE on both sides and ringing ones with CANCEL, naming {@code reason} in
+     * the log and the records; completes with how many once every shard has sent its requests.
+     */
+    public CompletableFuture<Integer> endAllCalls(String reason) {
+        CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
+        for (RelayShard shard : shards) {
+            total = total.thenCombine(onShard(shard, calls -> calls.endAll(reason)), Integer::sum);
+        }
+        return total;
+    }
+
+    private RelayShard ownerOf(String callId) {
+        return shards[SipIdentifiers.shardOf(callId, callIdPrefix, shards.length)];
+    }
+
+    /** {@code question} answered on {@code shard}'s thread, which owns the calls it reads or ends. */
+    private <T> CompletableFuture<T> onShard(RelayShard shard, Function<ShardCalls, T> question) {
+        ShardLoop loop = shard.context().loop();
+        Executor onLoop = task -> loop.executor().execute(loop.guarded(HandOff.CALL_CONTROL.name(), task));
+        return handOffs.submit(HandOff.CALL_CONTROL, onLoop, () -> question.apply(shard.calls()));
     }
 
     public int activeTransactions() {

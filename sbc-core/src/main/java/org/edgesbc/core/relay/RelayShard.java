@@ -41,6 +41,8 @@ final class RelayShard {
     private final CallerIdentityStep callerIdentity;
     private final PeerDirectory peers;
     private final CallRecorder records;
+    private final NewCallGate newCalls;
+    private final ShardCalls calls;
     private final RelayMetrics metrics;
     private final long staleNanos;
     private final long shedNanos;
@@ -58,7 +60,7 @@ final class RelayShard {
     RelayShard(ShardContext shard, String callIdPrefix, TransactionLayer transactions,
             DialogTable dialogTable, DialogLayer dialogs, LocalResponses responses, RequestScreening screening,
             CallRouter router, TollFraudService fraud, CallerIdentityStep callerIdentity, PeerDirectory peers,
-            CallRecorder records) {
+            CallRecorder records, NewCallGate newCalls) {
         this.shard = shard;
         this.callIdPrefix = callIdPrefix;
         this.transactions = transactions;
@@ -71,6 +73,8 @@ final class RelayShard {
         this.callerIdentity = callerIdentity;
         this.peers = peers;
         this.records = records;
+        this.newCalls = newCalls;
+        this.calls = new ShardCalls(dialogTable, dialogs, records, shard.settings().zones().keySet());
         this.metrics = shard.metrics();
         long t1Millis = shard.settings().t1().toMillis();
         // A request that waited longer than T1 has been retransmitted by now: the copy behind it will be served.
@@ -98,6 +102,11 @@ final class RelayShard {
     /** Whether new dialogs for this shard are refused before they reach it (any thread). */
     boolean shedding() {
         return System.nanoTime() - shedUntilNanos < 0;
+    }
+
+    /** The operator's view of this shard's calls; to be used on the shard's thread only. */
+    ShardCalls calls() {
+        return calls;
     }
 
     int transactions() {
@@ -202,6 +211,9 @@ final class RelayShard {
             responses.respond(in, 482);
             return;
         }
+        if (Request.INVITE.equals(method) && refusedWhileDraining(in, request)) {
+            return;
+        }
         if (transactions.full()) {
             metrics.transactionOverflow();
             responses.respond(in, 503);
@@ -267,7 +279,8 @@ final class RelayShard {
                 origId = signature.get().origId();
             }
         }
-        dialogs.forwardInitial(in, request, relayed, branches, fraud, identity, origId);
+        String account = user != null ? user : fraud != null ? fraud.account() : null;
+        dialogs.forwardInitial(in, request, relayed, branches, fraud, identity, origId, account);
     }
 
     private void onCancel(InboundRequest cancel) {
@@ -361,6 +374,24 @@ final class RelayShard {
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * While the SBC drains, a new call is refused with 503 and the drain's Retry-After (RFC 3261 §21.5.4), so that
+     * the caller's side tries another node; a call to an emergency number still goes through.
+     */
+    private boolean refusedWhileDraining(InboundRequest in, SIPRequest invite) {
+        if (newCalls.open()) {
+            return false;
+        }
+        long retryAfter = newCalls.refusal(TopologyHiding.userOf(invite.getRequestURI()));
+        if (retryAfter == 0) {
+            return false;
+        }
+        shard.log().info("draining", "shard {} refused a new call from zone {}: the SBC is draining",
+                shard.loop().index(), in.zone());
+        in.flow().send(responses.unavailable(in, retryAfter));
+        return true;
+    }
 
     private void refreshGauges() {
         transactionGauge = transactions.size();

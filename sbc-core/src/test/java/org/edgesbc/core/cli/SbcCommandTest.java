@@ -132,9 +132,28 @@ class SbcCommandTest {
     }
 
     @Test
+    void adminSubcommandsNeedATokenAndAReachableSbc() throws IOException {
+        assertThat(run("calls", "list", "--token-file", dir.resolve("missing").toString()))
+                .isEqualTo(SbcCommand.RUNTIME_FAILURE);
+        assertThat(err.toString()).contains("sbc list failed: no token file " + dir.resolve("missing"));
+        Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef");
+        try (java.net.ServerSocket closedPort = new java.net.ServerSocket(0)) {
+            String nobody = "http://127.0.0.1:" + closedPort.getLocalPort();
+            closedPort.close();
+            err.getBuffer().setLength(0);
+            assertThat(run("drain", "--url", nobody, "--token-file", token.toString()))
+                    .isEqualTo(SbcCommand.RUNTIME_FAILURE);
+            assertThat(err.toString()).startsWith("sbc drain failed: cannot reach the admin API at " + nobody);
+        }
+        assertThat(run("calls")).as("a group needs a command").isEqualTo(SbcCommand.USAGE_ERROR);
+        assertThat(err.toString()).contains("name a command: list, show, end");
+    }
+
+    @Test
     void helpAndVersion() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run").contains("check").contains("hash-password");
+        assertThat(out.toString()).contains("run").contains("check").contains("hash-password").contains("calls")
+                .contains("bans").contains("registrations").contains("drain");
         out.getBuffer().setLength(0);
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).isEqualTo("sbc dev" + System.lineSeparator());

@@ -211,7 +211,8 @@ class ConfigDefaultsTest {
 
     @Test
     void managementSectionDefaults() {
-        assertThat(minimal.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null));
+        assertThat(minimal.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null,
+                new DrainConfig(Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofSeconds(60))));
     }
 
     @Test
@@ -262,7 +263,8 @@ class ConfigDefaultsTest {
                         new ZoneConfig.PeerConfig("127.0.0.3", 5060, SipTransport.UDP), SrtpPolicy.OFF),
                 new ZoneConfig("phones", ZoneConfig.ZoneRole.ACCESS, List.of(Cidr.parse("127.0.0.0/25")), null,
                         SrtpPolicy.OFF));
-        assertThat(shipped.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null));
+        assertThat(shipped.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null,
+                new DrainConfig(Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofSeconds(60))));
         assertThat(shipped.stirShaken()).isEqualTo(StirShakenConfig.OFF);
     }
 }

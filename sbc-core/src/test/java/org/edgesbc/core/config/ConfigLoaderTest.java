@@ -286,6 +286,19 @@ class ConfigLoaderTest {
                         + "characters");
     }
 
+    @Test
+    void drainSettingsAreBoundAndValidatedWithTheirLines() throws Exception {
+        SbcConfig config = files.load(MINIMAL + "management:\n  drain-timeout: 0s\n  drain-retry-after: 2m\n"
+                + "  drain-register-expires: 30s\n");
+        assertThat(config.management().drain()).isEqualTo(new DrainConfig(Duration.ZERO, Duration.ofMinutes(2),
+                Duration.ofSeconds(30)));
+        assertThat(files.problems(MINIMAL + "management:\n  drain-timeout: 2d\n  drain-retry-after: 0s\n"
+                + "  drain-register-expires: 5s\n")).containsExactly(
+                files.file() + ":14: management.drain-timeout = '2d': must be between 0d and 1d",
+                files.file() + ":15: management.drain-retry-after = '0s': must be between 1s and 1d",
+                files.file() + ":16: management.drain-register-expires = '5s': must be between 10s and 1h");
+    }
+
     /** Writes the P-256 signing key and the STI-CA bundle the stir-shaken sections below name. */
     private void writeStirShakenFiles() throws Exception {
         TestKeyFiles.pkcs8(dir.resolve("shaken-key.pem"), TestKeyFiles.ec("secp256r1").getPrivate());

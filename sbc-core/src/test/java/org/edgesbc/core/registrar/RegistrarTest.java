@@ -242,6 +242,19 @@ class RegistrarTest {
     }
 
     @Test
+    void whileDrainingEveryTransportIsGrantedAtMostTheDrainLimit() {
+        registrar.limitExpiries(Duration.ofSeconds(40));
+        List<Long> granted = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            granted.add(granted(registerAtPbx("u" + i, TestFlow.udp("203.0.113." + i, 5060))));
+            granted.add(granted(registerAtPbx("t" + i, TestFlow.tcp("203.0.113." + i, 40000))));
+        }
+
+        assertThat(granted).as("within the drain limit, never below min-expires")
+                .allSatisfy(g -> assertThat(g).isBetween(32L, 40L));
+    }
+
+    @Test
     void requestBelowMinExpiresGets423WithMinExpires() {
         Reply reply = register("1001", 1, 10, TestFlow.udp("203.0.113.5", 5060));
 

@@ -6,14 +6,19 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.cdr.CallRecord;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.InboundSipMessage;
@@ -33,6 +38,7 @@ class RelayEngineTest {
     private static final InetSocketAddress SBC = new InetSocketAddress("127.0.0.1", 5060);
 
     private final Map<InetSocketAddress, RecordingFlow> flows = new ConcurrentHashMap<>();
+    private final Queue<CallRecord> records = new ConcurrentLinkedQueue<>();
     private RelayEngine engine;
 
     @BeforeEach
@@ -45,7 +51,7 @@ class RelayEngineTest {
         PermissivePolicy policy = new PermissivePolicy();
         engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null,
                 policy, policy, CallerIdentityService.off(Clock.systemUTC()), new GuardedHandOff(HandOffMetrics.NONE),
-                record -> { }, Clock.systemUTC(), 2, null);
+                records::add, Clock.systemUTC(), 2, null);
     }
 
     @AfterEach
@@ -156,6 +162,131 @@ class RelayEngineTest {
     void inDialogRequestForUnknownDialogGets481() throws Exception {
         send(TRUNK, "trunk", inDialog("BYE", "nobody@10.9.9.9", "z9hG4bK-u1", 2, "sip:sbc@127.0.0.1:5060"));
         assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 481 ");
+    }
+
+    // ------------------------------------------------------------------------------------ drain and operators
+
+    @Test
+    void callsOfEveryShardAreListedAndFoundByEitherLegsCallId() throws Exception {
+        String answered = answeredCall("list-1@10.9.9.9", "z9hG4bK-l1");
+        ringingCall("list-2@10.9.9.9", "z9hG4bK-l2");
+
+        RelayEngine.CallListing all = engine.calls(CallFilter.ALL, 100, Duration.ofSeconds(2)).get(5,
+                TimeUnit.SECONDS);
+        assertThat(all.unansweredShards()).isZero();
+        assertThat(all.matching()).isEqualTo(2);
+        assertThat(all.calls()).extracting(CallSnapshot::originalCallId)
+                .containsExactlyInAnyOrder("list-1@10.9.9.9", "list-2@10.9.9.9");
+        RelayEngine.CallListing first = engine.calls(CallFilter.ALL, 1, Duration.ofSeconds(2)).get(5,
+                TimeUnit.SECONDS);
+        assertThat(first.calls()).hasSize(1);
+        assertThat(first.matching()).as("the limit cuts the list, not the count").isEqualTo(2);
+        assertThat(engine.calls(new CallFilter("trunk", null, "555", null), 100, Duration.ofSeconds(2))
+                .get(5, TimeUnit.SECONDS).matching()).isEqualTo(2);
+
+        CallSnapshot call = engine.call("list-1@10.9.9.9").get(5, TimeUnit.SECONDS).orElseThrow();
+        assertThat(call.id()).isEqualTo(answered);
+        assertThat(call.state()).isEqualTo("confirmed");
+        assertThat(call.caller()).isEqualTo(new CallSnapshot.Leg("trunk", "list-1@10.9.9.9", "trunk-tag", "pbx-tag"));
+        assertThat(call.callee()).isEqualTo(new CallSnapshot.Leg("pbx", answered, "trunk-tag", "pbx-tag"));
+        assertThat(call.media()).as("media anchoring is off here").isEmpty();
+        assertThat(engine.call(answered).get(5, TimeUnit.SECONDS)).map(CallSnapshot::originalCallId)
+                .contains("list-1@10.9.9.9");
+        assertThat(engine.call("list-2@10.9.9.9").get(5, TimeUnit.SECONDS)).map(CallSnapshot::state)
+                .contains("early");
+        assertThat(engine.call("nosuch@10.9.9.9").get(5, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void anOperatorEndsAnAnsweredCallWithByeBothWays() throws Exception {
+        String answered = answeredCall("ending@10.9.9.9", "z9hG4bK-e2");
+
+        assertThat(engine.endCall("nosuch@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.NOT_FOUND);
+        assertThat(engine.endCall("ending@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.ENDED);
+
+        assertThat(flow(TRUNK).next()).startsWith("BYE sip:caller@127.0.0.2:5060 ").contains("ending@10.9.9.9");
+        assertThat(flow(PBX).next()).startsWith("BYE sip:5551234@127.0.0.3:5060 ").contains(answered);
+        assertThat(engine.call(answered).get(5, TimeUnit.SECONDS)).as("ended").isEmpty();
+        awaitDialogs(0);
+        assertThat(records).singleElement().satisfies(record -> assertThat(record.endedBy()).isEqualTo(
+                "sbc:operator"));
+    }
+
+    @Test
+    void anOperatorCancelsARingingCallAndTheCallerHears487() throws Exception {
+        String relayed = ringingCall("ringing@10.9.9.9", "z9hG4bK-e1");
+
+        assertThat(engine.endCall("ringing@10.9.9.9").get(5, TimeUnit.SECONDS)).isEqualTo(CallControl.CANCELLED);
+        String cancel = flow(PBX).next();
+        assertThat(cancel).startsWith("CANCEL ").contains(branch(relayed), header(relayed, "Call-ID"));
+        assertThat(engine.endCall("ringing@10.9.9.9").get(5, TimeUnit.SECONDS)).as("cancelled once")
+                .isEqualTo(CallControl.NOT_FOUND);
+        send(PBX, "pbx", response(200, branch(relayed), header(relayed, "Call-ID"), "CANCEL", 1, "pbx-tag", null));
+        send(PBX, "pbx", response(487, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag", null));
+
+        assertThat(flow(PBX).next()).startsWith("ACK ");
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 487 ").contains("ringing@10.9.9.9");
+        awaitDialogs(0);
+        assertThat(records).singleElement().satisfies(record -> {
+            assertThat(record.endedBy()).isEqualTo("sbc:operator");
+            assertThat(record.disposition()).isEqualTo("cancelled");
+        });
+    }
+
+    @Test
+    void endingAllCallsEndsTheAnsweredCallsOfEveryShardAndCancelsTheRingingOnes() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            answeredCall("all-" + i + "@10.9.9.9", "z9hG4bK-a" + i);
+        }
+        String ringing = header(ringingCall("all-ringing@10.9.9.9", "z9hG4bK-ar"), "Call-ID");
+
+        assertThat(engine.endAllCalls("drain-timeout").get(5, TimeUnit.SECONDS)).isEqualTo(5);
+
+        List<String> towardPbx = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            assertThat(flow(TRUNK).next()).startsWith("BYE ");
+        }
+        for (int i = 0; i < 5; i++) {
+            towardPbx.add(flow(PBX).next());
+        }
+        assertThat(towardPbx).filteredOn(message -> message.startsWith("BYE ")).hasSize(4);
+        assertThat(towardPbx).filteredOn(message -> message.startsWith("CANCEL ")).singleElement().asString()
+                .contains(ringing);
+        awaitDialogs(1);
+    }
+
+    @Test
+    void whileNewCallsAreRefusedAnInviteGets503WithRetryAfterButAnEmergencyCallPasses() throws Exception {
+        assertThat(engine.takesNewCalls()).isTrue();
+        engine.refuseNewCalls(Duration.ofSeconds(120), "112"::equals);
+        assertThat(engine.takesNewCalls()).isFalse();
+
+        send(TRUNK, "trunk", invite("refused@10.9.9.9", "z9hG4bK-d1"));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 503 ").contains("Retry-After: 120");
+        assertThat(flow(PBX).poll()).isNull();
+
+        send(TRUNK, "trunk", invite("sos@10.9.9.9", "z9hG4bK-d2").replace("5551234", "112"));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 100 ");
+        assertThat(flow(PBX).next()).startsWith("INVITE sip:112@127.0.0.3:5060 ");
+    }
+
+    /** A call from the trunk answered by the PBX; returns the PBX leg's Call-ID. */
+    private String answeredCall(String callId, String branch) throws InterruptedException {
+        String relayed = ringingCall(callId, branch);
+        send(PBX, "pbx", response(200, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag",
+                "<sip:5551234@127.0.0.3:5060>"));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 200 ");
+        return header(relayed, "Call-ID");
+    }
+
+    /** A call from the trunk the PBX rings (180); returns the INVITE the PBX received. */
+    private String ringingCall(String callId, String branch) throws InterruptedException {
+        send(TRUNK, "trunk", invite(callId, branch));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 100 ");
+        String relayed = flow(PBX).next();
+        send(PBX, "pbx", response(180, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag", null));
+        assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 180 ");
+        return relayed;
     }
 
     private void awaitDialogs(int expected) throws InterruptedException {
