@@ -22,6 +22,8 @@ import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.identity.CertificateAdminApi;
 import org.edgesbc.core.identity.CertificateCache;
+import org.edgesbc.core.management.ConfigReloadApi;
+import org.edgesbc.core.management.ConfigReloader;
 import org.edgesbc.core.management.ManagementServer;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
@@ -71,10 +73,11 @@ public final class SbcDaemon implements AutoCloseable {
     private final SecurityEventLog events;
     private final CdrWriter cdrs;
     private final ManagementServer management;
+    private final ConfigReloader reloader;
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
-            CdrWriter cdrs, ManagementServer management) {
+            CdrWriter cdrs, ManagementServer management, ConfigReloader reloader) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
@@ -85,6 +88,7 @@ public final class SbcDaemon implements AutoCloseable {
         this.events = events;
         this.cdrs = cdrs;
         this.management = management;
+        this.reloader = reloader;
     }
 
     public static SbcDaemon start(SbcConfig config) throws Exception {
@@ -130,6 +134,7 @@ public final class SbcDaemon implements AutoCloseable {
         SipTransportService transport = new SipTransportService(transportConfig, admission, holder,
                 metrics.transport());
         ManagementServer management = null;
+        ConfigReloader reloader = null;
         RelayEngine relay = null;
         MediaRelay media = mediaRelay(config.media(), metrics);
         try {
@@ -144,7 +149,12 @@ public final class SbcDaemon implements AutoCloseable {
             if (registrar != null) {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);
             }
+            // Reload (SIGHUP, sbc reload, POST /admin/reload) swaps what each service exposes as live settings.
+            metrics.reload().tlsCertificateExpiry(transport.settings().certificateExpiry());
+            reloader = new ConfigReloader(config, new LiveReconfiguration(transport, admission, flood, access, bans,
+                    fraud, relay, media, metrics.reload()), metrics.reload(), clock);
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
+            new ConfigReloadApi(reloader).register(management);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
             Optional<CertificateCache> certificates = callerIdentity.certificates();
@@ -172,7 +182,8 @@ public final class SbcDaemon implements AutoCloseable {
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management);
+        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
+                reloader);
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
@@ -204,6 +215,11 @@ public final class SbcDaemon implements AutoCloseable {
     /** The actual bound address of the first listener of a transport; tests bind ephemeral ports. */
     public InetSocketAddress sipAddress(SipTransport transportType) {
         return transport.localAddress(transportType);
+    }
+
+    /** Reloads the configuration file the daemon started from (what SIGHUP and {@code POST /admin/reload} do). */
+    public ConfigReloader.Outcome reload() {
+        return reloader.reload();
     }
 
     public int managementPort() {
@@ -241,7 +257,7 @@ public final class SbcDaemon implements AutoCloseable {
         LOG.info("SBC stopped");
     }
 
-    private static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {
+    static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {
         SipConfig sip = config.sip();
         List<TransportConfig.Listener> listeners = sip.listeners().stream()
                 .map(l -> new TransportConfig.Listener(l.name(), l.transport(),
@@ -256,7 +272,7 @@ public final class SbcDaemon implements AutoCloseable {
                 sip.ioThreads());
     }
 
-    private static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {
+    static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {
         SipConfig sip = config.sip();
         Map<SipTransport, Integer> ports = new EnumMap<>(SipTransport.class);
         for (SipTransport type : SipTransport.values()) {
@@ -324,8 +340,8 @@ public final class SbcDaemon implements AutoCloseable {
     }
 
     /** The certificate and key TLS listeners use: configured files, or a pair generated at first start. */
-    private record TlsMaterial(Path certificate, Path privateKey) {
-        static TlsMaterial resolve(SbcConfig config) throws Exception {
+    record TlsMaterial(Path certificate, Path privateKey) {
+        static TlsMaterial resolve(SbcConfig config) throws java.io.IOException {
             SipConfig sip = config.sip();
             boolean tlsUsed = sip.listeners().stream().anyMatch(l -> l.transport() == SipTransport.TLS)
                     || config.zones().stream().anyMatch(z -> z.peer() != null && z.peer().transport() == SipTransport.TLS);

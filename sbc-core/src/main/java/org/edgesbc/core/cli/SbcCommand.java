@@ -60,6 +60,7 @@ public final class SbcCommand implements Runnable {
                 .addSubcommand(new Run(launcher, shutdownHooks))
                 .addSubcommand(new Check())
                 .addSubcommand(new HashPassword())
+                .addSubcommand(new ReloadCommand())
                 .addSubcommand(new CommandLine.HelpCommand());
         cli.setExecutionExceptionHandler((e, failed, parsed) -> {
             failed.getErr().println("sbc " + failed.getCommandName() + " failed: " + describe(e));
@@ -71,8 +72,8 @@ public final class SbcCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, hash-password or "
-                + "help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, reload, "
+                + "hash-password or help");
     }
 
     private static String describe(Throwable e) {
@@ -97,7 +98,8 @@ public final class SbcCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", description = "Run the SBC in the foreground until SIGTERM or SIGINT.")
+    @Command(name = "run", description = "Run the SBC in the foreground until SIGTERM or SIGINT; SIGHUP reloads "
+            + "the configuration.")
     static final class Run implements Callable<Integer> {
         private final DaemonLauncher launcher;
         private final Consumer<Thread> shutdownHooks;
@@ -129,6 +131,9 @@ public final class SbcCommand implements Runnable {
                 err.flush();
                 LOG.debug("start failed", e);
                 return RUNTIME_FAILURE;
+            }
+            if (daemon instanceof SbcDaemon running) {
+                HangupReload.install(running::reload);
             }
             CountDownLatch stopped = new CountDownLatch(1);
             shutdownHooks.accept(new Thread(() -> {
