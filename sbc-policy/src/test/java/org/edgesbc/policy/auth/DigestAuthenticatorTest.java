@@ -244,7 +244,8 @@ class DigestAuthenticatorTest {
         auth.replaceUsers(List.of(user("1001", "new1001", true, List.of()), user("1009", "secret1009", true,
                 List.of())));
         assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1009", "secret1009", before, "00000001")),
-                "REGISTER", URI, phone).outcome()).as("an added user, on a nonce from before").isEqualTo(AuthOutcome.OK);
+                "REGISTER", URI, phone).outcome()).as("an added user, on a nonce from before")
+                .isEqualTo(AuthOutcome.OK);
         assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", nonce(), "00000001")),
                 "REGISTER", URI, phone).outcome()).as("the old password").isEqualTo(AuthOutcome.FAILED);
         assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "new1001", nonce(), "00000001")),
