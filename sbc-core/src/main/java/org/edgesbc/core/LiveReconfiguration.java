@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.management.ConfigReloader;
 import org.edgesbc.core.management.ReloadMetrics;
 import org.edgesbc.core.registrar.Registrar;
@@ -19,16 +20,16 @@ import org.edgesbc.core.security.SecurityZones;
 import org.edgesbc.core.security.SourceAdmissionPolicy;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.MediaTimeouts;
+import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.transport.SipTransportService;
 import org.edgesbc.transport.TransportConfig;
 import org.edgesbc.transport.TransportSettings;
-import org.edgesbc.policy.auth.DigestUser;
 
 /**
  * What a reload changes in the running daemon, component by component, each through its own immutable settings
  * and swap: the transport's gate limits and TLS contexts, admission (zone networks, packet budgets), the flood
  * watch, the access policy (users, request budgets, thresholds), ban durations, toll-fraud rules and rates, the
- * zones' next hops, the registrar's expiries and accounts, and the media timeouts. Everything else is refused
+ * dial plan and known customers of STIR/SHAKEN attestation, the zones' next hops, the registrar's expiries and accounts, and the media timeouts. Everything else is refused
  * before it gets here ({@link org.edgesbc.core.config.RestartRequiredChanges}).
  *
  * <p>{@link #prepare} builds every new object first (reading the TLS key files among them) and changes nothing;
@@ -43,20 +44,22 @@ final class LiveReconfiguration implements ConfigReloader.LiveSettings {
     private final AccessPolicy access;
     private final BanService bans;
     private final FraudService fraud;
+    private final CallerIdentityService callerIdentity;
     private final RelayEngine relay;
     private final MediaRelay media;
     private final ReloadMetrics metrics;
 
     /** @param media the media relay, or null when media anchoring is off */
     LiveReconfiguration(SipTransportService transport, SourceAdmissionPolicy admission, FloodWatch flood,
-            AccessPolicy access, BanService bans, FraudService fraud, RelayEngine relay, MediaRelay media,
-            ReloadMetrics metrics) {
+            AccessPolicy access, BanService bans, FraudService fraud, CallerIdentityService callerIdentity,
+            RelayEngine relay, MediaRelay media, ReloadMetrics metrics) {
         this.transport = transport;
         this.admission = admission;
         this.flood = flood;
         this.access = access;
         this.bans = bans;
         this.fraud = fraud;
+        this.callerIdentity = callerIdentity;
         this.relay = relay;
         this.media = media;
         this.metrics = metrics;
@@ -72,6 +75,7 @@ final class LiveReconfiguration implements ConfigReloader.LiveSettings {
         SecurityConfig security = next.security();
         Map<String, RelaySettings.ZonePeer> peers = SbcDaemon.relaySettings(next, transport).zones();
         Set<String> accounts = security.users().stream().map(DigestUser::name).collect(Collectors.toSet());
+        Set<String> customers = SbcDaemon.knownCustomers(next);
         MediaTimeouts timeouts = new MediaTimeouts(next.media().timeout(), next.media().holdTimeout());
         Registrar registrar = relay.registrar();
         return () -> {
@@ -81,6 +85,7 @@ final class LiveReconfiguration implements ConfigReloader.LiveSettings {
             access.reconfigure(zones, security);
             bans.reconfigure(security);
             fraud.reconfigure(next.fraud());
+            callerIdentity.reconfigure(next.fraud().dialPlan(), customers);
             relay.replacePeers(peers);
             if (registrar != null) {
                 registrar.reconfigure(next.registration(), accounts);

@@ -121,10 +121,9 @@ public final class SbcDaemon implements AutoCloseable {
         // inbound calls are fetched on a thread of their own. Known customers are the phones' and the PBX's accounts.
         Set<String> accounts = new HashSet<>();
         config.security().users().forEach(u -> accounts.add(u.name()));
-        Set<String> customers = new HashSet<>(accounts);
-        customers.addAll(config.fraud().accounts().keySet());
         CallerIdentityService callerIdentity = CallerIdentityService.start(config.stirShaken(),
-                config.fraud().dialPlan(), customers, events, metrics.security(), metrics.identity(), clock);
+                config.fraud().dialPlan(), knownCustomers(config), events, metrics.security(), metrics.identity(),
+                clock);
 
         CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"));
         RelayHolder holder = new RelayHolder();
@@ -152,7 +151,7 @@ public final class SbcDaemon implements AutoCloseable {
             // Reload (SIGHUP, sbc reload, POST /admin/reload) swaps what each service exposes as live settings.
             metrics.reload().tlsCertificateExpiry(transport.settings().certificateExpiry());
             reloader = new ConfigReloader(config, new LiveReconfiguration(transport, admission, flood, access, bans,
-                    fraud, relay, media, metrics.reload()), metrics.reload(), clock);
+                    fraud, callerIdentity, relay, media, metrics.reload()), metrics.reload(), clock);
             management = ManagementServer.start(config.management(), metrics::scrape, () -> true);
             new ConfigReloadApi(reloader).register(management);
             new BanAdminApi(bans).register(management);
@@ -184,6 +183,13 @@ public final class SbcDaemon implements AutoCloseable {
                 config.management().address(), management.port());
         return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
                 reloader);
+    }
+
+    /** The accounts STIR/SHAKEN attests as known customers: the phones' users and the PBX's fraud accounts. */
+    static Set<String> knownCustomers(SbcConfig config) {
+        Set<String> customers = new HashSet<>(config.fraud().accounts().keySet());
+        config.security().users().forEach(u -> customers.add(u.name()));
+        return customers;
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
