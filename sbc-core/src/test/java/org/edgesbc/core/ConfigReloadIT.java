@@ -155,6 +155,64 @@ class ConfigReloadIT {
         }
     }
 
+    /**
+     * A call from the trunk through the SBC to {@code pbx}, answered and acknowledged; the INVITE as the PBX got it.
+     *
+     * @param name makes the Call-ID, branches and tags of this call
+     */
+    private static String establishCall(UdpSipPeer trunk, RegistrarPbx pbx, InetSocketAddress sbcUdp, String name)
+            throws Exception {
+        trunk.towards(sbcUdp);
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", name + "@trunk.example",
+                "z9hG4bK-" + name, "trunk-" + name));
+        String invite = pbx.next("INVITE ", WAIT);
+        assertThat(invite).as("the INVITE of %s reaches the PBX at %s", name, pbx.address()).isNotNull();
+        pbx.send(sbcUdp, SipMessages.answer(invite, 200, "OK", "pbx-tag", "<sip:pbx@127.0.0.3:"
+                + pbx.address().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000)));
+        String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+        assertThat(ok).as("the 200 reaches the trunk").isNotNull();
+        trunk.send(SipMessages.inDialog("ACK", header(ok, "Contact").replaceAll("[<>]", ""), "UDP",
+                trunk.localAddress(), name + "@trunk.example", header(ok, "From"), header(ok, "To"), 1,
+                "z9hG4bK-" + name + "-ack"));
+        assertThat(pbx.next("ACK ", WAIT)).isNotNull();
+        return invite;
+    }
+
+    /** The PBX ends the call {@code invite} set up: the BYE reaches the trunk and its 200 comes back. */
+    private static void hangUpFromThePbx(UdpSipPeer trunk, RegistrarPbx pbx, InetSocketAddress sbcUdp, String invite)
+            throws Exception {
+        String sbcContact = header(invite, "Contact").replaceAll("[<>]", "");
+        pbx.send(sbcUdp, SipMessages.inDialog("BYE", sbcContact, "UDP", pbx.address(), header(invite, "Call-ID"),
+                "<sip:pbx@127.0.0.3>;tag=pbx-tag", header(invite, "From"), 2,
+                "z9hG4bK-bye-" + pbx.address().getPort()));
+        String bye = trunk.receiveStartingWith("BYE ", WAIT);
+        assertThat(bye).as("the call hangs up normally").isNotNull();
+        trunk.send(SipMessages.answer(bye, 200, "OK", null, null));
+        assertThat(pbx.next("SIP/2.0 200 ", WAIT)).as("the BYE is answered").isNotNull();
+    }
+
+    @Test
+    void aMovedPeerGetsNewCallsWhileACallInProgressStaysWithTheOldOne() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                RegistrarPbx newPbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0))) {
+            write(START, trunk.localAddress(), pbx.address());
+            try (SbcDaemon sbc = SbcDaemon.start(ConfigLoader.load(file))) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                String first = establishCall(trunk, pbx, sbcUdp, "before-move");
+                write(START, trunk.localAddress(), newPbx.address());
+                assertThat(postReload(sbc).statusCode()).isEqualTo(200);
+
+                String second = establishCall(trunk, newPbx, sbcUdp, "after-move");
+                assertThat(sbc.activeDialogs()).isEqualTo(2);
+                hangUpFromThePbx(trunk, pbx, sbcUdp, first);
+                hangUpFromThePbx(trunk, newPbx, sbcUdp, second);
+                SbcDaemonIT.awaitDialogs(sbc, 0);
+                assertThat(pbx.next("INVITE ", 200)).as("no new call reached the old PBX").isNull();
+            }
+        }
+    }
+
     @Test
     void aCallStaysUpAcrossAReloadThatAddsAUserLowersARateLimitAndSwapsTheCertificate() throws Exception {
         try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
@@ -175,19 +233,7 @@ class ConfigReloadIT {
                 assertThat(answeredRegisters(sbc, "127.0.0.30", 6)).as("100 REGISTERs/s admit all six").isEqualTo(6);
 
                 InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-                trunk.towards(sbcUdp);
-                trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "kept@trunk.example",
-                        "z9hG4bK-kept", "trunk-tag"));
-                String invite = pbx.next("INVITE ", WAIT);
-                assertThat(invite).as("the INVITE reaches the PBX").isNotNull();
-                pbx.send(sbcUdp, SipMessages.answer(invite, 200, "OK", "pbx-tag", "<sip:pbx@127.0.0.3:"
-                        + pbx.address().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000)));
-                String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
-                assertThat(ok).as("the 200 reaches the trunk").isNotNull();
-                String sbcContact = header(ok, "Contact").replaceAll("[<>]", "");
-                trunk.send(SipMessages.inDialog("ACK", sbcContact, "UDP", trunk.localAddress(), "kept@trunk.example",
-                        header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-kept-ack"));
-                assertThat(pbx.next("ACK ", WAIT)).isNotNull();
+                String invite = establishCall(trunk, pbx, sbcUdp, "kept");
                 assertThat(sbc.activeDialogs()).isEqualTo(1);
                 assertThat(sbc.activeMediaSessions()).isEqualTo(1);
 
@@ -215,13 +261,7 @@ class ConfigReloadIT {
 
                 assertThat(sbc.activeDialogs()).as("the call is still up").isEqualTo(1);
                 assertThat(sbc.activeMediaSessions()).isEqualTo(1);
-                pbx.send(sbcUdp, SipMessages.inDialog("BYE", sbcContact.replace("127.0.0.2", "127.0.0.1"), "UDP",
-                        pbx.address(), header(invite, "Call-ID"), "<sip:pbx@127.0.0.3>;tag=pbx-tag",
-                        header(invite, "From"), 2, "z9hG4bK-kept-bye"));
-                String bye = trunk.receiveStartingWith("BYE ", WAIT);
-                assertThat(bye).as("the call set up before the reload hangs up normally").isNotNull();
-                trunk.send(SipMessages.answer(bye, 200, "OK", null, null));
-                assertThat(pbx.next("SIP/2.0 200 ", WAIT)).isNotNull();
+                hangUpFromThePbx(trunk, pbx, sbcUdp, invite);
                 SbcDaemonIT.awaitDialogs(sbc, 0);
 
                 assertThat(metric(sbc, "sbc_config_generation")).isEqualTo(2);
