@@ -9,9 +9,9 @@ import sun.misc.SignalHandler;
 
 /**
  * SIGHUP reloads the configuration, as {@code systemctl reload} and {@code kill -HUP} expect of a daemon. The JDK's
- * only hook for it is {@code sun.misc.Signal} (module jdk.unsupported); on a JVM without it, or where SIGHUP is
- * taken (the JVM's {@code -Xrs} or a terminal that owns it), the SBC runs on without it and says so once: the admin
- * API and {@code sbc reload} reload all the same.
+ * only hook for it is {@code sun.misc.Signal} (module jdk.unsupported); where the JVM keeps SIGHUP to itself (for
+ * example when started with {@code -Xrs}), the SBC runs on without the handler and says so once: the admin API and
+ * {@code sbc reload} reload all the same.
  *
  * <p>The reload runs on the JVM's signal thread. Its outcome is logged by the reloader itself; nothing is printed.
  */
