@@ -25,6 +25,8 @@ import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.identity.CertificateAdminApi;
 import org.edgesbc.core.identity.CertificateCache;
 import org.edgesbc.core.management.CallAdminApi;
+import org.edgesbc.core.management.ConfigReloadApi;
+import org.edgesbc.core.management.ConfigReloader;
 import org.edgesbc.core.management.DrainAdminApi;
 import org.edgesbc.core.management.DrainCoordinator;
 import org.edgesbc.core.management.Drainable;
@@ -80,11 +82,12 @@ public final class SbcDaemon implements Drainable {
     private final CdrWriter cdrs;
     private final ManagementServer management;
     private final RelayDrain drain;
+    private final ConfigReloader reloader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
-            CdrWriter cdrs, ManagementServer management, RelayDrain drain) {
+            CdrWriter cdrs, ManagementServer management, RelayDrain drain, ConfigReloader reloader) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
@@ -96,6 +99,7 @@ public final class SbcDaemon implements Drainable {
         this.cdrs = cdrs;
         this.management = management;
         this.drain = drain;
+        this.reloader = reloader;
     }
 
     public static SbcDaemon start(SbcConfig config) throws Exception {
@@ -128,10 +132,9 @@ public final class SbcDaemon implements Drainable {
         // inbound calls are fetched on a thread of their own. Known customers are the phones' and the PBX's accounts.
         Set<String> accounts = new HashSet<>();
         config.security().users().forEach(u -> accounts.add(u.name()));
-        Set<String> customers = new HashSet<>(accounts);
-        customers.addAll(config.fraud().accounts().keySet());
         CallerIdentityService callerIdentity = CallerIdentityService.start(config.stirShaken(),
-                config.fraud().dialPlan(), customers, events, metrics.security(), metrics.identity(), clock);
+                config.fraud().dialPlan(), knownCustomers(config), events, metrics.security(), metrics.identity(),
+                clock);
 
         CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"));
         RelayHolder holder = new RelayHolder();
@@ -141,6 +144,7 @@ public final class SbcDaemon implements Drainable {
         SipTransportService transport = new SipTransportService(transportConfig, admission, holder,
                 metrics.transport());
         ManagementServer management = null;
+        ConfigReloader reloader = null;
         RelayEngine relay = null;
         RelayDrain drain = null;
         MediaRelay media = mediaRelay(config.media(), metrics);
@@ -160,9 +164,14 @@ public final class SbcDaemon implements Drainable {
                     sip.timers().t1().multipliedBy(64));
             DrainCoordinator draining = drain.coordinator();
             metrics.bindDrainGauge(draining::draining);
+            // Reload (SIGHUP, sbc reload, POST /admin/reload) swaps what each service exposes as live settings.
+            metrics.reload().tlsCertificateExpiry(transport.settings().certificateExpiry());
+            reloader = new ConfigReloader(config, new LiveReconfiguration(transport, admission, flood, access, bans,
+                    fraud, callerIdentity, relay, media, metrics.reload()), metrics.reload(), clock);
             management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining());
             new DrainAdminApi(draining).register(management);
             new CallAdminApi(relay).register(management);
+            new ConfigReloadApi(reloader).register(management);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
             Optional<CertificateCache> certificates = callerIdentity.certificates();
@@ -194,7 +203,14 @@ public final class SbcDaemon implements Drainable {
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
         return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
-                drain);
+                drain, reloader);
+    }
+
+    /** The accounts STIR/SHAKEN attests as known customers: the phones' users and the PBX's fraud accounts. */
+    static Set<String> knownCustomers(SbcConfig config) {
+        Set<String> customers = new HashSet<>(config.fraud().accounts().keySet());
+        config.security().users().forEach(u -> customers.add(u.name()));
+        return customers;
     }
 
     /** The default configuration ships a demo account; it must not survive into production unnoticed. */
@@ -226,6 +242,11 @@ public final class SbcDaemon implements Drainable {
     /** The actual bound address of the first listener of a transport; tests bind ephemeral ports. */
     public InetSocketAddress sipAddress(SipTransport transportType) {
         return transport.localAddress(transportType);
+    }
+
+    /** Reloads the configuration file the daemon started from (what SIGHUP and {@code POST /admin/reload} do). */
+    public ConfigReloader.Outcome reload() {
+        return reloader.reload();
     }
 
     public int managementPort() {
@@ -282,7 +303,7 @@ public final class SbcDaemon implements Drainable {
         LOG.info("SBC stopped");
     }
 
-    private static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {
+    static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {
         SipConfig sip = config.sip();
         List<TransportConfig.Listener> listeners = sip.listeners().stream()
                 .map(l -> new TransportConfig.Listener(l.name(), l.transport(),
@@ -297,7 +318,7 @@ public final class SbcDaemon implements Drainable {
                 sip.ioThreads());
     }
 
-    private static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {
+    static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {
         SipConfig sip = config.sip();
         Map<SipTransport, Integer> ports = new EnumMap<>(SipTransport.class);
         for (SipTransport type : SipTransport.values()) {
@@ -365,8 +386,8 @@ public final class SbcDaemon implements Drainable {
     }
 
     /** The certificate and key TLS listeners use: configured files, or a pair generated at first start. */
-    private record TlsMaterial(Path certificate, Path privateKey) {
-        static TlsMaterial resolve(SbcConfig config) throws Exception {
+    record TlsMaterial(Path certificate, Path privateKey) {
+        static TlsMaterial resolve(SbcConfig config) throws java.io.IOException {
             SipConfig sip = config.sip();
             boolean tlsUsed = sip.listeners().stream().anyMatch(l -> l.transport() == SipTransport.TLS)
                     || config.zones().stream().anyMatch(z -> z.peer() != null && z.peer().transport() == SipTransport.TLS);

@@ -41,17 +41,13 @@ public record MediaConfig(
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(advertisedAddress, "advertisedAddress");
         Objects.requireNonNull(quarantine, "quarantine");
-        Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(holdTimeout, "holdTimeout");
         if (portMin < 1 || portMax > 65_535 || portMax - (portMin + (portMin & 1)) < 1) {
             throw new IllegalArgumentException("port range " + portMin + "-" + portMax + " holds no RTP/RTCP pair");
         }
         if (quarantine.isNegative()) {
             throw new IllegalArgumentException("quarantine " + quarantine + " is negative");
         }
-        if (timeout.isNegative() || timeout.isZero() || holdTimeout.isNegative() || holdTimeout.isZero()) {
-            throw new IllegalArgumentException("media timeouts must be positive: " + timeout + ", " + holdTimeout);
-        }
+        new MediaTimeouts(timeout, holdTimeout);
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }

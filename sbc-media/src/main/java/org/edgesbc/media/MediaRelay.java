@@ -47,6 +47,8 @@ public final class MediaRelay implements AutoCloseable {
     private static final long MIN_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final MediaConfig config;
+    /** The media timeouts in force; replaced whole at reload, read once per session check. */
+    private volatile MediaTimeouts timeouts;
     private final MediaMetrics metrics;
     private final PortPool ports;
     private final boolean epoll = Epoll.isAvailable();
@@ -80,6 +82,7 @@ public final class MediaRelay implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public MediaRelay(MediaConfig config, MediaMetrics metrics, LongSupplier nanoClock) {
         this.config = config;
+        this.timeouts = new MediaTimeouts(config.timeout(), config.holdTimeout());
         this.metrics = metrics;
         this.nanoClock = nanoClock;
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -221,6 +224,20 @@ public final class MediaRelay implements AutoCloseable {
 
     MediaConfig config() {
         return config;
+    }
+
+    MediaTimeouts timeouts() {
+        return timeouts;
+    }
+
+    /**
+     * Replaces the media timeouts (a configuration reload): every open session, calls in progress included, is judged
+     * by the new ones from its next check on. The check period stays the one set at start (a quarter of the shorter
+     * timeout then, within 10 ms and 1 s), so a timeout shortened below four periods is noticed up to one period
+     * late. Any thread.
+     */
+    public void replaceTimeouts(MediaTimeouts next) {
+        this.timeouts = next;
     }
 
     MediaMetrics metrics() {

@@ -129,7 +129,8 @@ public final class MediaSession {
 
     /** Runs on the session's loop, from its relay's periodic sweep; tests run it directly through the loop. */
     void checkTimeout() {
-        long limit = (onHold ? relay.config().holdTimeout() : relay.config().timeout()).toNanos();
+        MediaTimeouts timeouts = relay.timeouts();
+        long limit = (onHold ? timeouts.holdTimeout() : timeouts.timeout()).toNanos();
         if (!timeoutReported && state == State.OPEN && relay.nanoTime() - lastPacketNanos >= limit) {
             timeoutReported = true;
             listener.onMediaTimeout(this);

@@ -247,12 +247,17 @@ class RtpRelaySessionIT {
         assertThat(metrics.dropped(MediaDropReason.SRTP_REJECTED)).isEqualTo(1);
     }
 
-    @Test
-    void silentMediaFiresTheTimeoutOnceAndHoldWaitsLonger() throws Exception {
+    /** Both sides announced and one packet relayed: the session's media is alive. */
+    private void mediaFlowing() throws Exception {
         announce(MediaSide.A, caller);
         announce(MediaSide.B, callee);
         caller.sendRtp(sbcRtp(MediaSide.A), text("alive"));
         assertThat(callee.receiveRtp(WAIT_MILLIS)).isNotNull();
+    }
+
+    @Test
+    void silentMediaFiresTheTimeoutOnceAndHoldWaitsLonger() throws Exception {
+        mediaFlowing();
 
         session.setOnHold(true);
         clock.addAndGet(TIMEOUT.toNanos() + 1);
@@ -260,6 +265,20 @@ class RtpRelaySessionIT {
         assertThat(timedOut.getCount()).as("on hold the shorter timeout does not apply").isEqualTo(1);
 
         clock.addAndGet(HOLD_TIMEOUT.toNanos());
+        onLoop(session::checkTimeout);
+        assertThat(timedOut.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
+    }
+
+    @Test
+    void replacedTimeoutsJudgeTheSessionAlreadyOpen() throws Exception {
+        mediaFlowing();
+
+        relay.replaceTimeouts(new MediaTimeouts(TIMEOUT.multipliedBy(3), HOLD_TIMEOUT));
+        clock.addAndGet(TIMEOUT.toNanos() + 1);
+        onLoop(session::checkTimeout);
+        assertThat(timedOut.getCount()).as("the longer timeout now applies").isEqualTo(1);
+
+        clock.addAndGet(TIMEOUT.multipliedBy(2).toNanos());
         onLoop(session::checkTimeout);
         assertThat(timedOut.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
     }

@@ -8,6 +8,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import org.edgesbc.transport.gate.GateResult;
 import org.edgesbc.transport.gate.SipMessageGate;
+import java.util.function.Supplier;
 
 /**
  * Gates an admitted datagram and hands it to the sink, or answers/drops it through the {@link GateRejectResponder}.
@@ -17,15 +18,16 @@ import org.edgesbc.transport.gate.SipMessageGate;
  */
 @ChannelHandler.Sharable
 final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmissionHandler.AdmittedDatagram> {
-    private final SipMessageGate gate;
+    /** The live gate, read once per datagram so that a reload's new limits apply to the next one. */
+    private final Supplier<SipMessageGate> gates;
     private final GateRejectResponder responder;
     private final SipMessageSink sink;
     private final TransportMetrics metrics;
 
-    SipDatagramHandler(SipMessageGate gate, GateRejectResponder responder, SipMessageSink sink,
+    SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
             TransportMetrics metrics) {
         super(false);
-        this.gate = gate;
+        this.gates = gates;
         this.responder = responder;
         this.sink = sink;
         this.metrics = metrics;
@@ -40,6 +42,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 return;
             }
             long received = System.nanoTime();
+            SipMessageGate gate = gates.get();
             int max = gate.limits().maxMessageBytes();
             // Cap before copying: an oversized datagram is judged from its first bytes only.
             byte[] bytes = new byte[Math.min(content.readableBytes(), max)];

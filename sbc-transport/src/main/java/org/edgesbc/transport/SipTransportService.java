@@ -23,7 +23,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -35,7 +34,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.transport.gate.SipMessageGate;
-import org.edgesbc.transport.tls.TlsContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +66,11 @@ public final class SipTransportService implements AutoCloseable {
     private final SourceAdmission admission;
     private final SipMessageSink sink;
     private final TransportMetrics metrics;
-    private final SipMessageGate gate;
+    /**
+     * The gate limits and TLS contexts in force: read once per datagram and once per new connection, replaced whole
+     * by {@link #replaceSettings}. An open connection keeps the gate and the TLS session it started with.
+     */
+    private volatile TransportSettings live;
     /** Connect failures are logged at most once per transport per {@link #CONNECT_LOG_INTERVAL_NANOS}. */
     private final LogLimiter connectFailures;
     private final GateRejectResponder responder;
@@ -80,8 +82,6 @@ public final class SipTransportService implements AutoCloseable {
     /** Outbound connections not yet found in the connection table; each holds a reservation there, so bounded. */
     private final ConcurrentHashMap<ConnectionTable.Key, StreamFlow> connecting = new ConcurrentHashMap<>();
     private Channel udpChannel;
-    private SslContext serverTls;
-    private SslContext clientTls;
 
     public SipTransportService(TransportConfig config, SourceAdmission admission, SipMessageSink sink,
             TransportMetrics metrics) {
@@ -89,7 +89,6 @@ public final class SipTransportService implements AutoCloseable {
         this.admission = admission;
         this.sink = sink;
         this.metrics = metrics;
-        this.gate = new SipMessageGate(config.gate());
         this.connectFailures = new LogLimiter(SipTransport.values().length, CONNECT_LOG_INTERVAL_NANOS,
                 System::nanoTime);
         this.responder = new GateRejectResponder(metrics);
@@ -107,12 +106,9 @@ public final class SipTransportService implements AutoCloseable {
      */
     public void start() throws IOException, InterruptedException {
         try {
-            if (config.tls() != null) {
-                serverTls = TlsContextFactory.server(config.tls());
-                clientTls = TlsContextFactory.client(config.tls());
-            }
+            live = TransportSettings.build(config.gate(), config.tls());
             for (TransportConfig.Listener listener : config.listeners()) {
-                if (listener.transport() == SipTransport.TLS && serverTls == null) {
+                if (listener.transport() == SipTransport.TLS && live.serverTls() == null) {
                     throw new IllegalStateException("SIP listener '" + listener.name()
                             + "' is TLS but no TLS settings were given");
                 }
@@ -150,7 +146,7 @@ public final class SipTransportService implements AutoCloseable {
                     protected void initChannel(DatagramChannel channel) {
                         channel.pipeline()
                                 .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
-                                .addLast(GATE, new SipDatagramHandler(gate, responder, sink, metrics));
+                                .addLast(GATE, new SipDatagramHandler(() -> live.gate(), responder, sink, metrics));
                     }
                 });
         if (epoll) {
@@ -203,13 +199,15 @@ public final class SipTransportService implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+                TransportSettings settings = live;
+                SipMessageGate gate = settings.gate();
                 ChannelPipeline pipeline = channel.pipeline();
                 pipeline.addLast(ADMISSION, new StreamAdmissionHandler(transport, admission, connections, metrics,
                         outbound));
                 if (transport == SipTransport.TLS) {
                     pipeline.addLast(TLS, outbound
-                            ? clientTls.newHandler(channel.alloc(), peer.getHostString(), peer.getPort())
-                            : serverTls.newHandler(channel.alloc()));
+                            ? settings.clientTls().newHandler(channel.alloc(), peer.getHostString(), peer.getPort())
+                            : settings.serverTls().newHandler(channel.alloc()));
                 }
                 long idle = config.connections().idleTimeout().toMillis();
                 pipeline.addLast(IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
@@ -283,6 +281,25 @@ public final class SipTransportService implements AutoCloseable {
             }
         });
         return new StreamFlow(transport, destination, future, metrics);
+    }
+
+    /**
+     * Puts new gate limits and TLS contexts in force (a configuration reload): the next datagram and every connection
+     * accepted or opened from now on use them; open connections keep theirs, TLS sessions included. Any thread.
+     *
+     * @throws IllegalStateException when TLS listeners are bound and {@code next} has no TLS contexts
+     */
+    public void replaceSettings(TransportSettings next) {
+        boolean tlsListener = config.listeners().stream().anyMatch(l -> l.transport() == SipTransport.TLS);
+        if (tlsListener && next.serverTls() == null) {
+            throw new IllegalStateException("TLS listeners are bound: the new settings must carry TLS contexts");
+        }
+        live = next;
+    }
+
+    /** The settings in force. */
+    public TransportSettings settings() {
+        return live;
     }
 
     /** The bound address of the first listener of {@code transport}, or null when there is none. */

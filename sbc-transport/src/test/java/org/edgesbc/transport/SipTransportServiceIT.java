@@ -123,6 +123,13 @@ class SipTransportServiceIT {
                 + "Content-Length: 0\r\n\r\n";
     }
 
+    /** {@code request} (without a body) with a text body of {@code length} bytes. */
+    private static String withBody(String request, int length) {
+        String body = "x".repeat(length);
+        return request.replace("Content-Length: 0\r\n\r\n", "Content-Type: text/plain\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body);
+    }
+
     private InboundSipMessage nextInbound() throws InterruptedException {
         InboundSipMessage message = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertThat(message).as("a message at the sink within %d ms", WAIT_MILLIS).isNotNull();
@@ -273,10 +280,7 @@ class SipTransportServiceIT {
     void udpOversizedRequestIsAnswered413() throws Exception {
         startAll();
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.UDP))) {
-            String body = "x".repeat(20_000);
-            String request = options("UDP", peer.localAddress(), "huge")
-                    .replace("Content-Length: 0\r\n\r\n", "Content-Type: text/plain\r\nContent-Length: "
-                            + body.length() + "\r\n\r\n" + body);
+            String request = withBody(options("UDP", peer.localAddress(), "huge"), 20_000);
             peer.send(request);
 
             String answer = peer.receive(WAIT_MILLIS);
@@ -284,6 +288,24 @@ class SipTransportServiceIT {
             assertThat(SipTestPeer.header(answer, "Call-ID")).isEqualTo("huge");
         }
         assertThat(metrics.rejected(SipTransport.UDP, GateRejection.MESSAGE_TOO_LARGE)).isEqualTo(1);
+    }
+
+    @Test
+    void replacedGateLimitsApplyToTheNextDatagram() throws Exception {
+        startAll();
+        TransportSettings smallerMessages = TransportSettings.build(
+                new TransportConfig.GateLimits(1_024, 1_024, 2_048, 64, 70),
+                new TransportConfig.TlsSettings(certificate, key, certificate, false, true));
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.UDP))) {
+            String twoKilobytes = withBody(options("UDP", peer.localAddress(), "mid"), 2_000);
+            peer.send(twoKilobytes);
+            assertThat(nextInbound().callId()).isEqualTo("mid");
+            service.replaceSettings(smallerMessages);
+            peer.send(twoKilobytes);
+            assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 413 ");
+        }
+        assertThat(metrics.rejected(SipTransport.UDP, GateRejection.MESSAGE_TOO_LARGE)).isEqualTo(1);
+        assertThat(inbox).isEmpty();
     }
 
     @Test

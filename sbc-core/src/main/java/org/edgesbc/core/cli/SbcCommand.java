@@ -73,7 +73,8 @@ public final class SbcCommand implements Runnable {
         CommandLine cli = new CommandLine(this)
                 .addSubcommand(new Run(launcher, shutdownHooks, termSignals))
                 .addSubcommand(new Check())
-                .addSubcommand(new HashPassword());
+                .addSubcommand(new HashPassword())
+                .addSubcommand(new ReloadCommand());
         AdminCommands.addTo(cli);
         cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setExecutionExceptionHandler((e, failed, parsed) -> {
@@ -86,8 +87,8 @@ public final class SbcCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, hash-password, "
-                + "calls, bans, registrations, drain or help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, check, reload, "
+                + "hash-password, calls, bans, registrations, drain or help");
     }
 
     private static String describe(Throwable e) {
@@ -112,8 +113,8 @@ public final class SbcCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", description = "Run the SBC in the foreground: SIGTERM drains it and exits 0 (a second "
-            + "SIGTERM stops at once), SIGINT stops it at once.")
+    @Command(name = "run", description = "Run the SBC in the foreground: SIGHUP reloads the configuration, SIGTERM "
+            + "drains it and exits 0 (a second SIGTERM stops at once), SIGINT stops it at once.")
     static final class Run implements Callable<Integer> {
         private final DaemonLauncher launcher;
         private final Consumer<Thread> shutdownHooks;
@@ -147,6 +148,9 @@ public final class SbcCommand implements Runnable {
                 err.flush();
                 LOG.debug("start failed", e);
                 return RUNTIME_FAILURE;
+            }
+            if (daemon instanceof SbcDaemon running) {
+                HangupReload.install(running::reload);
             }
             GracefulStop stop = new GracefulStop(daemon);
             shutdownHooks.accept(new Thread(stop::stopFromShutdownHook, "sbc-shutdown"));

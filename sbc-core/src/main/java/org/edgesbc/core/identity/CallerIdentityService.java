@@ -54,9 +54,9 @@ public final class CallerIdentityService implements AutoCloseable {
     }
 
     private final StirShakenConfig config;
-    private final E164Normalizer numbers;
+    /** How numbers are read and who is a known customer; replaced whole at reload, read once per call. */
+    private volatile Numbering numbering;
     private final PassportSigner signer;
-    private final AttestationRules attestation;
     private final PassportVerifier verifier;
     private final CertificateCache certificates;
     private final SecurityEventLog events;
@@ -68,9 +68,8 @@ public final class CallerIdentityService implements AutoCloseable {
             AttestationRules attestation, PassportVerifier verifier, CertificateCache certificates,
             SecurityEventLog events, SecurityMetrics securityMetrics, IdentityMetrics metrics, Clock clock) {
         this.config = config;
-        this.numbers = numbers;
+        this.numbering = new Numbering(numbers, attestation);
         this.signer = signer;
-        this.attestation = attestation;
         this.verifier = verifier;
         this.certificates = certificates;
         this.events = events;
@@ -93,14 +92,33 @@ public final class CallerIdentityService implements AutoCloseable {
         StirShakenConfig.Signing sign = config.sign();
         PassportSigner signer = sign == null ? null
                 : new PassportSigner(StirShakenKeys.privateKey(sign.privateKey()), sign.certificateUrl());
-        AttestationRules rules = sign == null ? null : new AttestationRules(sign.operatorTnPrefixes(), knownAccounts,
-                sign.accountAttestation(), sign.prefixAttestation());
+        AttestationRules rules = attestationRules(config, knownAccounts);
         StirShakenConfig.Verification verify = config.verify();
         PassportVerifier verifier = verify == null ? null
                 : new PassportVerifier(StirShakenKeys.trustAnchors(verify.trustAnchors()), verify.maxAge());
         CertificateCache cache = verify == null ? null : new CertificateCache(verify, metrics, clock);
         return new CallerIdentityService(config, new E164Normalizer(dialPlan), signer, rules, verifier, cache, events,
                 securityMetrics, metrics, clock);
+    }
+
+    /**
+     * The dial plan numbers are normalised with, and the attestation rules of signing (null when nothing is signed).
+     */
+    private record Numbering(E164Normalizer numbers, AttestationRules attestation) { }
+
+    private static AttestationRules attestationRules(StirShakenConfig config, Set<String> knownAccounts) {
+        StirShakenConfig.Signing sign = config.sign();
+        return sign == null ? null : new AttestationRules(sign.operatorTnPrefixes(), knownAccounts,
+                sign.accountAttestation(), sign.prefixAttestation());
+    }
+
+    /**
+     * A new dial plan and new known accounts for calls signed or verified from now on (a configuration reload that
+     * changed users or fraud accounts). The stir-shaken section itself, keys and trust anchors included, is fixed at
+     * start. Any thread.
+     */
+    public void reconfigure(DialPlan dialPlan, Set<String> knownAccounts) {
+        numbering = new Numbering(new E164Normalizer(dialPlan), attestationRules(config, knownAccounts));
     }
 
     /** STIR/SHAKEN off: nothing is signed or verified (the {@code stir-shaken} section is absent). */
@@ -126,14 +144,15 @@ public final class CallerIdentityService implements AutoCloseable {
      * @param facts who is calling, as the relay knows it; the numbers as dialled (normalised here)
      */
     public Optional<Signature> sign(AttestationRules.Facts facts, String callingNumber, String calledNumber) {
-        E164Normalizer.Normalized orig = numbers.normalize(callingNumber == null ? "" : callingNumber);
-        E164Normalizer.Normalized dest = numbers.normalize(calledNumber == null ? "" : calledNumber);
+        Numbering current = numbering;
+        E164Normalizer.Normalized orig = current.numbers().normalize(callingNumber == null ? "" : callingNumber);
+        E164Normalizer.Normalized dest = current.numbers().normalize(calledNumber == null ? "" : calledNumber);
         if (!orig.e164() || !dest.e164()) {
             return Optional.empty();
         }
         AttestationRules.Facts normalised = new AttestationRules.Facts(facts.callerAuthenticated(), facts.account(),
                 orig.digits(), facts.fromPbx(), facts.fromAccessZone());
-        Attestation level = attestation.decide(normalised);
+        Attestation level = current.attestation().decide(normalised);
         String origId = UUID.randomUUID().toString();
         String header = signer.identityHeader(new ShakenClaims(level, List.of(dest.digits()),
                 clock.instant().getEpochSecond(), orig.digits(), origId));
@@ -156,6 +175,7 @@ public final class CallerIdentityService implements AutoCloseable {
     public void verify(String zone, InetAddress source, List<String> identityHeaders, String callingNumber,
             String calledNumber, Consumer<Verdict> answer) {
         FailureAction action = config.verify().zones().get(zone);
+        E164Normalizer numbers = numbering.numbers();
         String orig = numbers.normalize(callingNumber == null ? "" : callingNumber).digits();
         String dest = numbers.normalize(calledNumber == null ? "" : calledNumber).digits();
         PassportVerifier.Precheck precheck = verifier.precheck(identityHeaders, orig, dest, clock.instant());

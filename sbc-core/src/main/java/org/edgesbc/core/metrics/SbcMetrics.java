@@ -63,6 +63,10 @@ public final class SbcMetrics implements AutoCloseable {
     static final String IDENTITY_VERIFIED = "sbc.identity.verified";
     /** Rendered {@code sbc_draining}; dashboards and alerts refer to it by that name. */
     static final String DRAINING = "sbc.draining";
+    static final String CONFIG_GENERATION = "sbc.config.generation";
+    static final String CONFIG_LOADED_TIMESTAMP = "sbc.config.loaded.timestamp.seconds";
+    static final String CONFIG_RELOADS = "sbc.config.reload";
+    static final String TLS_CERTIFICATE_EXPIRY = "sbc.tls.certificate.expiry.timestamp.seconds";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -73,6 +77,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerRegistrarMetrics registrar;
     private final MicrometerHandOffMetrics handOffs;
     private final MicrometerIdentityMetrics identity;
+    private final MicrometerReloadMetrics reload;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -88,6 +93,11 @@ public final class SbcMetrics implements AutoCloseable {
         registrar = new MicrometerRegistrarMetrics(registry);
         handOffs = new MicrometerHandOffMetrics(registry);
         identity = new MicrometerIdentityMetrics(registry);
+        reload = new MicrometerReloadMetrics(registry);
+    }
+
+    public MicrometerReloadMetrics reload() {
+        return reload;
     }
 
     public MicrometerIdentityMetrics identity() {

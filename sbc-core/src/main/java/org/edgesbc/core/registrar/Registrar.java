@@ -69,8 +69,10 @@ public final class Registrar implements AutoCloseable {
 
     private record Waiting(RegisterRequest request, List<RequestedContact> grants, Consumer<RegisterResult> reply) { }
 
-    private final RegistrationConfig config;
-    private final Set<String> accounts;
+    /** Read on the registrar's thread; replaced at reload (the table's bounds stay those of the start). */
+    private volatile RegistrationConfig config;
+    /** Read on any thread; replaced whole at reload. */
+    private volatile Set<String> accounts;
     private final EventExecutor executor;
     private final GuardedHandOff handOffs;
     private final PbxRegistrationClient pbx;
@@ -116,6 +118,16 @@ public final class Registrar implements AutoCloseable {
     /** Grants phones at most {@code limit} from now on (never less than {@code min-expires}): the SBC drains. */
     public void limitExpiries(Duration limit) {
         expiryLimitSeconds = limit.toSeconds();
+    }
+
+    /**
+     * New expiries, keep-alive interval and accounts from now on (a configuration reload). Bindings in place keep
+     * the expiry they were granted; a removed account's bindings run out at their expiry, since its refreshes no
+     * longer authenticate. {@code maxBindings} and {@code maxContactsPerAor} stay as they were at start. Any thread.
+     */
+    public void reconfigure(RegistrationConfig next, Set<String> nextAccounts) {
+        accounts = Set.copyOf(nextAccounts);
+        config = next;
     }
 
     /** Whether {@code user} is an account that registers here (its requests go to its bindings). */

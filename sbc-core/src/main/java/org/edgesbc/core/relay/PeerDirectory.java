@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import gov.nist.javax.sip.address.SipUri;
 import java.text.ParseException;
 import java.util.Locale;
+import java.util.Map;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipTransport;
@@ -12,16 +13,25 @@ import org.edgesbc.transport.SipTransport;
  * zone (phones behind NAT, no configured peer) the flow the phone itself used.
  */
 final class PeerDirectory {
-    private final RelaySettings settings;
+    /** The next hop of every zone; replaced whole at reload, so a lookup sees one generation or the next. */
+    private volatile Map<String, RelaySettings.ZonePeer> zones;
     private final FlowProvider flows;
 
     PeerDirectory(RelaySettings settings, FlowProvider flows) {
-        this.settings = settings;
+        this.zones = Map.copyOf(settings.zones());
         this.flows = flows;
     }
 
     RelaySettings.ZonePeer peer(String zone) {
-        return settings.zones().get(zone);
+        return zones.get(zone);
+    }
+
+    /**
+     * New next hops from now on (a configuration reload). A dialog keeps the flow it has while that flow is open;
+     * a new request toward a zone, or a replacement for a closed flow, goes to the new peer. Any thread.
+     */
+    void replaceZones(Map<String, RelaySettings.ZonePeer> next) {
+        zones = Map.copyOf(next);
     }
 
     /** Access zones (remote phones) are the ones without a configured peer. */

@@ -52,6 +52,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final Registrar registrar;
     private final GuardedHandOff handOffs;
     private final NewCallGate newCalls = new NewCallGate();
+    private final PeerDirectory peers;
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
@@ -78,6 +79,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         settings.zones().forEach((name, peer) -> srtp.put(name, peer.srtp()));
         MediaAnchor anchor = media == null ? MediaAnchor.PASS_THROUGH : new SdpMediaAnchor(media, srtp);
         PeerDirectory peers = new PeerDirectory(settings, flows);
+        this.peers = peers;
         CallRouter router = new CallRouter(settings, peers, topology);
         CallRecorder records = new CallRecorder(cdrs, clock);
         CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
@@ -123,6 +125,14 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param accounts the users that register (the access-zone accounts)
      */
     public record Registrations(RegistrationConfig config, Set<String> accounts, RegistrarMetrics metrics) { }
+
+    /**
+     * New next hops of the zones (a configuration reload: a peer's address, port or transport changed). The zones
+     * themselves, their routes and SRTP policies are fixed at start. Calls in progress keep their flows. Any thread.
+     */
+    public void replacePeers(Map<String, RelaySettings.ZonePeer> zones) {
+        peers.replaceZones(zones);
+    }
 
     /** The registrar of remote phones, or null when there is none. */
     public Registrar registrar() {

@@ -60,9 +60,8 @@ public final class AccessPolicy implements RequestPolicy {
     /** A source address and a method class (REGISTER, INVITE, OPTIONS, other), the key of request budgets. */
     private record RequestKey(InetAddress source, String methodClass) { }
 
-    private final SecurityZones zones;
-    private final SecurityConfig config;
-    private final Set<String> users;
+    /** Replaced whole at reload; read once per request. */
+    private volatile Settings settings;
     private final BanService bans;
     private final FloodWatch flood;
     private final SecurityEventLog events;
@@ -70,16 +69,12 @@ public final class AccessPolicy implements RequestPolicy {
     private final Clock clock;
     private final LongSupplier nanos;
     private final RateLimitTable<RequestKey> requests;
-    private final SharedRateLimiter newInvites;
     private final FailureCounter<InetAddress> authFailures;
     private final FailureCounter<String> userFailures;
     private final DigestAuthenticator authenticator;
 
     public AccessPolicy(SecurityZones zones, SecurityConfig config, BanService bans, FloodWatch flood,
             SecurityEventLog events, SecurityMetrics metrics, Clock clock) {
-        this.zones = zones;
-        this.config = config;
-        this.users = Set.copyOf(config.users().stream().map(DigestUser::name).toList());
         this.bans = bans;
         this.flood = flood;
         this.events = events;
@@ -87,29 +82,63 @@ public final class AccessPolicy implements RequestPolicy {
         this.clock = clock;
         this.nanos = ClockNanos.of(clock);
         this.requests = new RateLimitTable<>(MAX_REQUEST_KEYS, Duration.ofMinutes(1).toNanos(), nanos);
-        this.newInvites = new SharedRateLimiter(config.newInvitesPerSecond(), config.newInvitesPerSecond(),
-                nanos.getAsLong());
+        this.settings = new Settings(zones, config, userNames(config), newInviteBudget(config));
         this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, clock);
         this.userFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_USERS, clock);
         this.authenticator = new DigestAuthenticator(config.realm(), config.digestAlgorithms(), config.users(),
                 config.nonceLifetime(), MAX_NONCE_COUNTS, clock, new SecureRandom());
     }
 
+    /**
+     * What the policy decides by, from one configuration generation. Request buckets, failure counters and the
+     * nonce table are not part of it: they carry over a reload.
+     *
+     * @param users the names of the access-zone accounts
+     * @param newInvites the budget of new INVITEs over all sources
+     */
+    private record Settings(SecurityZones zones, SecurityConfig config, Set<String> users,
+            SharedRateLimiter newInvites) { }
+
+    private static Set<String> userNames(SecurityConfig config) {
+        return Set.copyOf(config.users().stream().map(DigestUser::name).toList());
+    }
+
+    private SharedRateLimiter newInviteBudget(SecurityConfig config) {
+        return new SharedRateLimiter(config.newInvitesPerSecond(), config.newInvitesPerSecond(), nanos.getAsLong());
+    }
+
+    /**
+     * Decides by new zones, users, budgets and thresholds from the next request on (a configuration reload). The
+     * digest realm, its algorithms, the nonce lifetime and the failure window are fixed at start (a reload that
+     * changes them is refused before it gets here). The new-INVITE budget starts full when its rate changed and
+     * carries on otherwise. Any thread.
+     */
+    public void reconfigure(SecurityZones zones, SecurityConfig config) {
+        Settings old = settings;
+        SharedRateLimiter invites = old.config().newInvitesPerSecond() == config.newInvitesPerSecond()
+                ? old.newInvites() : newInviteBudget(config);
+        authenticator.replaceUsers(config.users());
+        settings = new Settings(zones, config, userNames(config), invites);
+    }
+
     @Override
     public Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
             boolean needsAuthentication) {
+        Settings current = settings;
+        SecurityZones zones = current.zones();
+        SharedRateLimiter newInvites = current.newInvites();
         if (zones.role(zone) != ZoneConfig.ZoneRole.ACCESS) {
             return newInvite && !newInvites.tryTake(nanos.getAsLong()) ? overload() : Verdict.ALLOW;
         }
         boolean trusted = zones.trusted(zone);
         String methodClass = methodClass(request.getMethod());
-        double budget = config.requestsPerSecond().get(methodClass) * (trusted ? PEER_BUDGET_FACTOR : 1);
+        double budget = current.config().requestsPerSecond().get(methodClass) * (trusted ? PEER_BUDGET_FACTOR : 1);
         if (!requests.tryTake(new RequestKey(source, methodClass), budget, budget * BURST_SECONDS)) {
             metrics.decision(SecurityRule.REQUEST_BUDGET, "drop");
             flood.overBudget(source, zone);
             return Verdict.DROP;
         }
-        String fingerprint = scannerFingerprint(request);
+        String fingerprint = scannerFingerprint(current.config(), request);
         if (fingerprint != null) {
             if (trusted) {
                 reject(zone, source, null, SecurityRule.SCANNER, "scanner fingerprint " + fingerprint);
@@ -121,7 +150,7 @@ public final class AccessPolicy implements RequestPolicy {
         if (!needsAuthentication) {
             return Verdict.ALLOW;
         }
-        Verdict auth = authenticate(zone, source, request, trusted);
+        Verdict auth = authenticate(current, zone, source, request, trusted);
         if (!auth.allowed()) {
             return auth;
         }
@@ -146,7 +175,7 @@ public final class AccessPolicy implements RequestPolicy {
     }
 
     /** The configured scanner fingerprint the request's User-Agent contains, or null. */
-    private String scannerFingerprint(SIPRequest request) {
+    private static String scannerFingerprint(SecurityConfig config, SIPRequest request) {
         UserAgent agent = (UserAgent) request.getHeader(UserAgent.NAME);
         String product = agent == null ? "" : agent.getHeaderValue().toLowerCase(Locale.ROOT);
         for (String fingerprint : config.scannerUserAgents()) {
@@ -162,7 +191,9 @@ public final class AccessPolicy implements RequestPolicy {
         return new Verdict(Verdict.Kind.REJECT, 503, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)), null, null);
     }
 
-    private Verdict authenticate(String zone, InetAddress source, SIPRequest request, boolean trusted) {
+    private Verdict authenticate(Settings current, String zone, InetAddress source, SIPRequest request,
+            boolean trusted) {
+        SecurityConfig config = current.config();
         boolean register = Request.REGISTER.equals(request.getMethod());
         String credentialsHeader = register ? "Authorization" : "Proxy-Authorization";
         List<String> credentials = new ArrayList<>();
@@ -180,7 +211,7 @@ public final class AccessPolicy implements RequestPolicy {
         }
         if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
             metrics.authFailure();
-            alertOnUserFailures(zone, source, request);
+            alertOnUserFailures(current, zone, source, request);
             int failures = authFailures.record(source);
             if (failures >= config.authFailureThreshold() && !trusted) {
                 authFailures.reset(source);
@@ -201,9 +232,10 @@ public final class AccessPolicy implements RequestPolicy {
      * Failures against one account, from any number of sources, raise an alert event at the threshold (and at
      * every further multiple of it) but never block the account: see the class comment on lockout.
      */
-    private void alertOnUserFailures(String zone, InetAddress source, SIPRequest request) {
+    private void alertOnUserFailures(Settings current, String zone, InetAddress source, SIPRequest request) {
+        SecurityConfig config = current.config();
         String user = credentialUser(request);
-        if (user == null || !users.contains(user)) {
+        if (user == null || !current.users().contains(user)) {
             return;
         }
         int failures = userFailures.record(user);

@@ -46,7 +46,8 @@ public final class BanService implements AutoCloseable {
     }
 
     private final BanTable bans;
-    private final Duration banDuration;
+    /** Owned by the ban thread. */
+    private Duration banDuration;
     private final BanWriter writer;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
@@ -118,6 +119,18 @@ public final class BanService implements AutoCloseable {
                     reason.name().toLowerCase(Locale.ROOT), all, "ban", ban.expires()));
             LOG.warn("banned {} until {}: {} {}", source.getHostAddress(), ban.expires(), rule, counters);
             changed();
+        });
+    }
+
+    /**
+     * New ban duration and escalation for bans made from now on (a configuration reload), applied on the ban thread
+     * behind the bans already queued; bans in force keep their expiry. The table's bound and the ban file stay those
+     * of the start.
+     */
+    public void reconfigure(SecurityConfig config) {
+        handOff.execute(HandOff.BAN, thread, () -> {
+            banDuration = config.banDuration();
+            bans.replaceEscalation(config.banEscalation(), config.maxBanDuration());
         });
     }
 

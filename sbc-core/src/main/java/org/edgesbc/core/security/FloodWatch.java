@@ -17,9 +17,8 @@ public final class FloodWatch {
     private static final Duration WINDOW = Duration.ofMinutes(1);
     private static final int MAX_SOURCES = 1_000_000;
 
-    private final SecurityZones zones;
-    private final int banAfter;
-    private final double packetsPerSecond;
+    /** Replaced whole at reload; read once per report. */
+    private volatile Settings settings;
     private final FailureCounter<InetAddress> drops;
     private final BanService bans;
 
@@ -29,16 +28,24 @@ public final class FloodWatch {
      */
     public FloodWatch(SecurityZones zones, int banAfter, double packetsPerSecond, BanService bans,
             InstantSource clock) {
-        this.zones = zones;
-        this.banAfter = banAfter;
-        this.packetsPerSecond = packetsPerSecond;
+        this.settings = new Settings(zones, banAfter, packetsPerSecond);
         this.drops = new FailureCounter<>(WINDOW, MAX_SOURCES, clock);
         this.bans = bans;
     }
 
+    /** What flooding is, from one configuration generation. */
+    private record Settings(SecurityZones zones, int banAfter, double packetsPerSecond) { }
+
+    /** New zones and thresholds from the next report on (a reload); drops counted so far still count. Any thread. */
+    public void reconfigure(SecurityZones zones, int banAfter, double packetsPerSecond) {
+        settings = new Settings(zones, banAfter, packetsPerSecond);
+    }
+
     /** One packet or request of {@code source} dropped over its budget. Any thread. */
     public void overBudget(InetAddress source, String zone) {
-        if (zones.trusted(zone)) {
+        Settings current = settings;
+        int banAfter = current.banAfter();
+        if (current.zones().trusted(zone)) {
             return;
         }
         int dropped = drops.record(source);
@@ -46,7 +53,7 @@ public final class FloodWatch {
             drops.reset(source);
             bans.ban(source, zone, SecurityRule.FLOOD, BanReason.FLOOD, Map.of("dropped", dropped,
                     "threshold", banAfter, "window_seconds", WINDOW.toSeconds(), "packets_per_second",
-                    packetsPerSecond));
+                    current.packetsPerSecond()));
         }
     }
 }

@@ -71,7 +71,8 @@ public final class FraudService implements TollFraudService, AutoCloseable {
         }
     }
 
-    private final FraudConfig config;
+    /** Owned by the fraud thread (replaced there at reload); the constructor's copy is published by its start. */
+    private FraudConfig config;
     private final FraudGuard guard;
     private final AnomalyDetector anomalies;
     private final Path stateFile;
@@ -88,10 +89,9 @@ public final class FraudService implements TollFraudService, AutoCloseable {
     FraudService(FraudConfig config, Path stateFile, Path baselineFile, SecurityEventLog events,
             SecurityMetrics metrics, GuardedHandOff handOff, Clock clock) {
         this.config = config;
-        this.guard = new FraudGuard(new E164Normalizer(config.dialPlan()),
-                DestinationClassifier.withDefaults(config.dialPlan().countryCode(), config.prefixes()),
-                config.defaults(), config.accounts(), MAX_ACCOUNTS, ClockNanos.of(clock),
-                new RateTable(config.rates(), config.defaultRate()), clock);
+        FraudGuard.Rules rules = rules(config);
+        this.guard = new FraudGuard(rules.normalizer(), rules.classifier(), rules.defaults(), rules.perAccount(),
+                MAX_ACCOUNTS, ClockNanos.of(clock), rules.prices(), clock);
         this.anomalies = new AnomalyDetector(MAX_ACCOUNTS, config.anomalies().spikeFactor(),
                 config.anomalies().spikeMinimum(), clock.getZone());
         this.stateFile = stateFile;
@@ -102,6 +102,26 @@ public final class FraudService implements TollFraudService, AutoCloseable {
         this.clock = clock;
         this.webhook = config.webhook() == null ? null : new WebhookNotifier(config.webhook(), config.webhookTimeout());
         this.thread = ServiceThread.start("sbc-fraud", MAX_QUEUED);
+    }
+
+    private static FraudGuard.Rules rules(FraudConfig config) {
+        return new FraudGuard.Rules(new E164Normalizer(config.dialPlan()),
+                DestinationClassifier.withDefaults(config.dialPlan().countryCode(), config.prefixes()),
+                config.defaults(), config.accounts(), new RateTable(config.rates(), config.defaultRate()));
+    }
+
+    /**
+     * New dial plan, destination prefixes, rules per account, rates and anomaly actions for calls checked from now
+     * on (a configuration reload), put in force on the fraud thread behind the checks already queued. Live calls,
+     * spend, holds, throttles and baselines carry over; an answered call keeps the price it was answered at. The
+     * spike thresholds and the webhook stay those of the start.
+     */
+    public void reconfigure(FraudConfig next) {
+        FraudGuard.Rules rules = rules(next);
+        handOff.execute(HandOff.TOLL_FRAUD, thread, () -> {
+            config = next;
+            guard.replaceRules(rules);
+        });
     }
 
     /**

@@ -26,29 +26,49 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
     private static final int MAX_SOURCES = 1_000_000;
     private static final Duration IDLE = Duration.ofMinutes(1);
 
-    private final SourceAdmission allowlist;
-    private final SecurityZones zones;
-    private final SecurityConfig config;
+    /** Replaced whole at reload; read once per packet. */
+    private volatile Settings settings;
     private final BanService bans;
     private final FloodWatch flood;
     private final SecurityMetrics metrics;
     private final LongSupplier nanos;
     private final RateLimitTable<InetAddress> packets;
-    private final SharedRateLimiter allAccessSources;
+
+    /**
+     * What admission decides by, from one configuration generation. The per-source buckets are not part of it: they
+     * carry over a reload and take the new rates from their next packet on.
+     *
+     * @param allowlist the zones' networks: a source's zone, or null outside all of them
+     * @param allAccessSources the one budget of all access-zone sources together
+     */
+    private record Settings(SourceAdmission allowlist, SecurityZones zones, SecurityConfig config,
+            SharedRateLimiter allAccessSources) { }
 
     /** @param allowlist the zones' networks: a source's zone, or null outside all of them */
     public SourceAdmissionPolicy(SourceAdmission allowlist, SecurityZones zones, SecurityConfig config,
             BanService bans, FloodWatch flood, SecurityMetrics metrics, InstantSource clock) {
-        this.allowlist = allowlist;
-        this.zones = zones;
-        this.config = config;
         this.bans = bans;
         this.flood = flood;
         this.metrics = metrics;
         this.nanos = ClockNanos.of(clock);
         this.packets = new RateLimitTable<>(MAX_SOURCES, IDLE.toNanos(), nanos);
-        this.allAccessSources = new SharedRateLimiter(config.globalPacketsPerSecond(), config.globalPacketsPerSecond(),
+        this.settings = new Settings(allowlist, zones, config, globalBudget(config));
+    }
+
+    private SharedRateLimiter globalBudget(SecurityConfig config) {
+        return new SharedRateLimiter(config.globalPacketsPerSecond(), config.globalPacketsPerSecond(),
                 nanos.getAsLong());
+    }
+
+    /**
+     * Admits by new zones, networks and budgets from the next packet on (a configuration reload). The global budget
+     * of access sources starts full when its rate changed and carries on otherwise. Any thread.
+     */
+    public void reconfigure(SourceAdmission allowlist, SecurityZones zones, SecurityConfig config) {
+        Settings old = settings;
+        SharedRateLimiter global = old.config().globalPacketsPerSecond() == config.globalPacketsPerSecond()
+                ? old.allAccessSources() : globalBudget(config);
+        settings = new Settings(allowlist, zones, config, global);
     }
 
     @Override
@@ -58,11 +78,13 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
             metrics.decision(SecurityRule.BANNED, "drop");
             return null;
         }
-        String zone = allowlist.admit(transport, source);
+        Settings current = settings;
+        SecurityConfig config = current.config();
+        String zone = current.allowlist().admit(transport, source);
         if (zone == null) {
             return null;
         }
-        boolean peer = zones.trusted(zone);
+        boolean peer = current.zones().trusted(zone);
         double rate = peer ? config.peerPacketsPerSecond() : config.packetsPerSecond();
         double burst = peer ? config.peerPacketsPerSecond() : config.packetBurst();
         if (!packets.tryTake(address, rate, burst)) {
@@ -70,7 +92,7 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
             flood.overBudget(address, zone);
             return null;
         }
-        if (!peer && !allAccessSources.tryTake(nanos.getAsLong())) {
+        if (!peer && !current.allAccessSources().tryTake(nanos.getAsLong())) {
             // Many sources together: drop without blaming any one of them (RFC 7339 style load shedding).
             metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
             return null;

@@ -124,6 +124,22 @@ class CallerIdentityServiceTest {
     }
 
     @Test
+    void aReloadedAccountListAndDialPlanDecideTheNextSignature() throws Exception {
+        CallerIdentityService service = service();
+        AttestationRules.Facts newAccount = new AttestationRules.Facts(false, "300", null, true, false);
+        assertThat(service.sign(newAccount, "0301234567", "+12025550123").orElseThrow().attestation())
+                .as("an account the SBC does not know yet").isEqualTo(Attestation.C);
+        service.reconfigure(new DialPlan("33", "0", "00", Set.of("112")), Set.of("200", "300"));
+        CallerIdentityService.Signature after = service.sign(newAccount, "0301234567", "+12025550123")
+                .orElseThrow();
+        assertThat(after.attestation()).as("known after the reload").isEqualTo(Attestation.B);
+        String payload = new String(Base64.getUrlDecoder().decode(after.identityHeader().split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(payload).as("national numbers read with the new country code").contains(
+                "\"orig\":{\"tn\":\"33301234567\"}");
+    }
+
+    @Test
     void offSignsAndVerifiesNothing() {
         CallerIdentityService off = CallerIdentityService.off(Clock.fixed(NOW, ZoneOffset.UTC));
         assertThat(off.signs("trunk")).isFalse();

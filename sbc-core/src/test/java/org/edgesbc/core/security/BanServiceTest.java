@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.fixtures.time.ManualClock;
 import org.edgesbc.policy.ban.Ban;
 import org.edgesbc.policy.ban.BanReason;
@@ -79,6 +80,32 @@ class BanServiceTest {
         assertThat(service.releaseByOperator(InetAddress.getByName("10.9.9.9")).get(5, TimeUnit.SECONDS)).isFalse();
         assertThat(service.list()).singleElement().satisfies(ban -> assertThat(ban.offences())
                 .as("a repeat offence after the first ban ended escalates").isEqualTo(2));
+    }
+
+    @Test
+    void aReloadedBanDurationAppliesToTheNextBanAndLeavesTheBanInForce() throws Exception {
+        BanService service = bans();
+        InetAddress first = InetAddress.getByName("10.0.0.14");
+        InetAddress second = InetAddress.getByName("10.0.0.15");
+        service.ban(first, "phones", SecurityRule.SCANNER, BanReason.SCANNER, Map.of());
+        SecurityConfig old = SecurityTestSupport.config(dir, List.of(), 1_000);
+        service.reconfigure(new SecurityConfig(old.realm(), old.users(), old.nonceLifetime(),
+                old.authFailureThreshold(), old.authFailureWindow(), Duration.ofMinutes(10), 2, Duration.ofMinutes(15),
+                old.maxBans(), old.banStateFile(), old.scannerUserAgents(), old.packetsPerSecond(), old.packetBurst(),
+                old.peerPacketsPerSecond(), old.globalPacketsPerSecond(), old.requestsPerSecond(),
+                old.floodBanAfter(), old.newInvitesPerSecond(), old.digestAlgorithms()));
+        service.ban(second, "phones", SecurityRule.SCANNER, BanReason.SCANNER, Map.of());
+        assertThat(service.releaseByOperator(InetAddress.getByName("10.9.9.9")).get(5, TimeUnit.SECONDS))
+                .as("a round trip through the ban thread, after the reload and both bans").isFalse();
+        assertThat(service.list()).extracting(ban -> Duration.between(ban.created(), ban.expires()))
+                .containsExactly(Duration.ofMinutes(10), Duration.ofHours(1));
+
+        clock.advance(Duration.ofMinutes(11));
+        service.ban(second, "phones", SecurityRule.SCANNER, BanReason.SCANNER, Map.of());
+        assertThat(service.releaseByOperator(InetAddress.getByName("10.9.9.9")).get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(service.list()).filteredOn(ban -> ban.source().equals(second)).singleElement()
+                .satisfies(ban -> assertThat(Duration.between(ban.created(), ban.expires()))
+                        .as("10 min times 2, capped at the new 15 min").isEqualTo(Duration.ofMinutes(15)));
     }
 
     @Test

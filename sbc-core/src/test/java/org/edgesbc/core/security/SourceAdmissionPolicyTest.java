@@ -74,6 +74,19 @@ class SourceAdmissionPolicyTest {
     }
 
     @Test
+    void aReloadMovesANetworkIntoAnotherZoneAndItsBudgetWithIt() {
+        InetSocketAddress office = new InetSocketAddress("10.1.0.9", 5060);
+        assertThat(admitted(office, 250)).as("an access source: its burst of 200").isEqualTo(200);
+        SecurityConfig config = SecurityTestSupport.config(dir, List.of(), 1_000);
+        admission.reconfigure((transport, source) -> source.getAddress().getHostAddress().startsWith("10.1.")
+                ? "phones" : null, new SecurityZones(SecurityTestSupport.zones(true)), config);
+        assertThat(admitted(new InetSocketAddress("10.1.0.10", 5060), 250))
+                .as("an office now: the peer budget").isEqualTo(250);
+        assertThat(admitted(PHONE, 1)).as("10.0.0.0/8 outside 10.1/16 is no zone any more").isZero();
+        assertThat(admitted(TRUNK, 1)).isZero();
+    }
+
+    @Test
     void anAccessSourceGetsItsBurstThenItsRate() {
         assertThat(admitted(PHONE, 205)).as("the burst of 200").isEqualTo(200);
         clock.advance(Duration.ofSeconds(1));

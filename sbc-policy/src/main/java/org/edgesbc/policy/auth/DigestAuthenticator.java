@@ -42,7 +42,8 @@ public final class DigestAuthenticator {
     private final String realm;
     /** The algorithms challenged with, in the order offered; credentials in any other are refused. */
     private final List<DigestAlgorithm> algorithms;
-    private final Map<String, DigestUser> users;
+    /** Replaced whole by {@link #replaceUsers}; read once per verification. */
+    private volatile Map<String, DigestUser> users;
     private final Duration nonceLifetime;
     private final InstantSource clock;
     private final SecureRandom random;
@@ -76,8 +77,7 @@ public final class DigestAuthenticator {
         }
         this.realm = realm;
         this.algorithms = List.copyOf(algorithms);
-        this.users = new LinkedHashMap<>();
-        users.forEach(u -> this.users.put(u.name(), u));
+        this.users = byName(users);
         this.nonceLifetime = nonceLifetime;
         this.clock = clock;
         this.random = random;
@@ -111,6 +111,20 @@ public final class DigestAuthenticator {
                 throw new IllegalStateException("the JDK lacks HmacSHA256", e);
             }
         });
+    }
+
+    /**
+     * Replaces the accounts for verifications from now on (a configuration reload). The nonce secret and the
+     * nonce-count table stay, so a challenge issued before the reload is still answered correctly after it.
+     */
+    public void replaceUsers(List<DigestUser> next) {
+        this.users = byName(next);
+    }
+
+    private static Map<String, DigestUser> byName(List<DigestUser> users) {
+        Map<String, DigestUser> map = new LinkedHashMap<>();
+        users.forEach(u -> map.put(u.name(), u));
+        return Map.copyOf(map);
     }
 
     /** HA1 = H(user:realm:password) in hex, as the configuration stores it (RFC 7616 §3.4.2). */

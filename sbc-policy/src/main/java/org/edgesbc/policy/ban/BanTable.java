@@ -27,8 +27,8 @@ public final class BanTable {
     private final ConcurrentHashMap<InetAddress, Ban> history = new ConcurrentHashMap<>();
     private final int maxEntries;
     private final Duration memory;
-    private final double multiplier;
-    private final Duration maxDuration;
+    /** Replaced whole by {@link #replaceEscalation}; read once per ban. */
+    private volatile Escalation escalation;
     private final Duration baseDuration;
     private final InstantSource clock;
     private final AtomicLong overflows = new AtomicLong();
@@ -36,8 +36,7 @@ public final class BanTable {
     public BanTable(BanSettings settings, InstantSource clock) {
         this.maxEntries = settings.maxEntries();
         this.memory = settings.memory();
-        this.multiplier = settings.multiplier();
-        this.maxDuration = settings.maxDuration();
+        this.escalation = new Escalation(settings.multiplier(), settings.maxDuration());
         this.baseDuration = settings.baseDuration();
         this.clock = clock;
     }
@@ -103,8 +102,27 @@ public final class BanTable {
 
     /** {@code base} times {@code multiplier} per earlier offence, capped at the maximum (and never overflowing). */
     Duration escalated(Duration base, int offences) {
-        double millis = base.toMillis() * Math.pow(multiplier, offences - 1);
-        return Duration.ofMillis((long) Math.min(millis, (double) Math.max(maxDuration.toMillis(), base.toMillis())));
+        Escalation current = escalation;
+        double millis = base.toMillis() * Math.pow(current.multiplier(), offences - 1);
+        return Duration.ofMillis((long) Math.min(millis,
+                (double) Math.max(current.maxDuration().toMillis(), base.toMillis())));
+    }
+
+    /** How repeat bans grow: {@link BanSettings#multiplier()} per earlier offence, up to a longest ban. */
+    private record Escalation(double multiplier, Duration maxDuration) { }
+
+    /**
+     * Changes how bans made from now on escalate (a configuration reload); bans in force keep their expiry and
+     * offences already counted still count. Any thread.
+     *
+     * @throws IllegalArgumentException for a multiplier below 1 or a non-positive longest ban
+     */
+    public void replaceEscalation(double multiplier, Duration maxDuration) {
+        if (!(multiplier >= 1) || maxDuration.isNegative() || maxDuration.isZero()) {
+            throw new IllegalArgumentException("escalation needs a multiplier of at least 1 and a positive longest "
+                    + "ban, got " + multiplier + " and " + maxDuration);
+        }
+        this.escalation = new Escalation(multiplier, maxDuration);
     }
 
     /**

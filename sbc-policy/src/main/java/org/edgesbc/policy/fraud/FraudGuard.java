@@ -41,15 +41,15 @@ public final class FraudGuard {
         }
     }
 
-    private final E164Normalizer normalizer;
-    private final DestinationClassifier classifier;
-    private final FraudRules defaults;
-    private final Map<String, FraudRules> perAccount;
+    /**
+     * How numbers are read, classified, priced and capped: replaced whole by {@link #replaceRules}, read once per
+     * decision, so that a decision never mixes two generations of rules.
+     */
+    private volatile Rules rules;
     private final ConcurrentHashMap<String, AtomicInteger> live = new ConcurrentHashMap<>();
     /** Live calls per account and destination class, for class caps. */
     private final ConcurrentHashMap<String, AtomicInteger> liveByClass = new ConcurrentHashMap<>();
     private final RateLimitTable<String> rates;
-    private final RateTable prices;
     private final Clock clock;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
@@ -65,14 +65,35 @@ public final class FraudGuard {
     public FraudGuard(E164Normalizer normalizer, DestinationClassifier classifier, FraudRules defaults,
             Map<String, FraudRules> perAccount, int maxAccounts, LongSupplier nanoClock, RateTable prices,
             Clock clock) {
-        this.normalizer = normalizer;
-        this.classifier = classifier;
-        this.defaults = defaults;
-        this.perAccount = Map.copyOf(perAccount);
+        this.rules = new Rules(normalizer, classifier, defaults, perAccount, prices);
         this.rates = new RateLimitTable<>(maxAccounts, 10 * 60 * 1_000_000_000L, nanoClock);
-        this.prices = prices;
         this.clock = clock;
         this.nanoClock = nanoClock;
+    }
+
+    /**
+     * The rules of one configuration generation, immutable.
+     *
+     * @param defaults rules of accounts not in {@code perAccount}
+     * @param prices per-minute prices for spend caps
+     */
+    public record Rules(E164Normalizer normalizer, DestinationClassifier classifier, FraudRules defaults,
+            Map<String, FraudRules> perAccount, RateTable prices) {
+        public Rules {
+            perAccount = Map.copyOf(perAccount);
+        }
+
+        FraudRules of(String account) {
+            return perAccount.getOrDefault(account, defaults);
+        }
+    }
+
+    /**
+     * Replaces the rules for decisions from now on (a configuration reload). What accounts spent, their live calls,
+     * holds and throttles stay; a call already answered keeps the price it was answered at. Any thread.
+     */
+    public void replaceRules(Rules next) {
+        this.rules = next;
     }
 
     /**
@@ -142,7 +163,7 @@ public final class FraudGuard {
         if (decision == null || !decision.allowed() || decision.destination() == DestinationClass.EMERGENCY) {
             return null;
         }
-        AnsweredCall call = new AnsweredCall(decision, prices.perMinute(decision.number().digits()), cut,
+        AnsweredCall call = new AnsweredCall(decision, rules.prices().perMinute(decision.number().digits()), cut,
                 nanoClock.getAsLong());
         answered.add(call);
         return call;
@@ -159,9 +180,10 @@ public final class FraudGuard {
     public void tick(BiConsumer<Decision, RuntimeException> failedCut) {
         long now = nanoClock.getAsLong();
         LocalDate today = LocalDate.now(clock);
+        Rules current = this.rules;
         for (AnsweredCall call : answered) {
             account(call, now, today);
-            FraudRules rules = perAccount.getOrDefault(call.decision.account(), defaults);
+            FraudRules rules = current.of(call.decision.account());
             Spend account = spend.get(call.decision.account());
             if (!call.cutOrdered && account != null && account.over(rules, today)) {
                 try {
@@ -292,12 +314,13 @@ public final class FraudGuard {
 
     /** Checks a new call; an allowed, non-emergency call counts as live until {@link #callEnded}. */
     public Decision checkNewCall(String account, String dialled) {
-        E164Normalizer.Normalized number = normalizer.normalize(dialled);
-        DestinationClass destination = classifier.classify(number);
+        Rules generation = this.rules;
+        E164Normalizer.Normalized number = generation.normalizer().normalize(dialled);
+        DestinationClass destination = generation.classifier().classify(number);
         if (destination == DestinationClass.EMERGENCY) {
             return new Decision(Rule.ALLOWED, account, number, destination, 0, 0);
         }
-        FraudRules rules = perAccount.getOrDefault(account, defaults);
+        FraudRules rules = generation.of(account);
         Hold hold = holds.get(account);
         if (hold != null && (hold.expires() == null || clock.instant().isBefore(hold.expires()))) {
             return new Decision(Rule.HOLD, account, number, destination, 0, 0);
@@ -368,7 +391,7 @@ public final class FraudGuard {
 
     /** The longest call {@code account} may make, or null for the SBC-wide limit. */
     public java.time.Duration maxCallDuration(String account) {
-        return perAccount.getOrDefault(account, defaults).maxCallDuration();
+        return rules.of(account).maxCallDuration();
     }
 
     public int liveCalls(String account) {

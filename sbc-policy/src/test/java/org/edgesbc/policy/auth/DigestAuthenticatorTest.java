@@ -237,4 +237,20 @@ class DigestAuthenticatorTest {
         assertThat(DigestParameters.parse("Digest username = \"a b\" , qop=auth"))
                 .containsEntry("username", "a b").containsEntry("qop", "auth");
     }
+
+    @Test
+    void replacedUsersTakeEffectAndAChallengeIssuedBeforeStillCounts() {
+        String before = nonce();
+        auth.replaceUsers(List.of(user("1001", "new1001", true, List.of()), user("1009", "secret1009", true,
+                List.of())));
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1009", "secret1009", before, "00000001")),
+                "REGISTER", URI, phone).outcome()).as("an added user, on a nonce from before")
+                .isEqualTo(AuthOutcome.OK);
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", nonce(), "00000001")),
+                "REGISTER", URI, phone).outcome()).as("the old password").isEqualTo(AuthOutcome.FAILED);
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "new1001", nonce(), "00000001")),
+                "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1003", "secret1003", nonce(), "00000001")),
+                "REGISTER", URI, address("10.1.1.1")).outcome()).as("a removed user").isEqualTo(AuthOutcome.FAILED);
+    }
 }

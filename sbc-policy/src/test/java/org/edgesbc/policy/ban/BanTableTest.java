@@ -142,4 +142,24 @@ class BanTableTest {
         assertThat(loaded.problems()).hasSize(2);
         assertThat(new BanStateFile(dir.resolve("missing.tsv")).read(clock.instant()).bans()).isEmpty();
     }
+
+    @Test
+    void aNewEscalationAppliesToTheNextBanAndKeepsTheOffencesCounted() throws Exception {
+        BanTable table = new BanTable(new BanSettings(10, Duration.ofHours(1), 4, Duration.ofDays(7),
+                Duration.ofDays(7)), clock);
+        InetAddress source = ip("127.0.0.71");
+        Ban first = table.ban(source, BanReason.FLOOD, "pps", Map.of());
+        table.replaceEscalation(2, Duration.ofHours(3));
+        clock.advance(Duration.ofMinutes(1));
+        Ban second = table.ban(source, BanReason.FLOOD, "pps", Map.of());
+        clock.advance(Duration.ofMinutes(1));
+        Ban third = table.ban(source, BanReason.FLOOD, "pps", Map.of());
+        assertThat(Duration.between(first.created(), first.expires())).hasHours(1);
+        assertThat(second.offences()).isEqualTo(2);
+        assertThat(Duration.between(second.created(), second.expires())).as("1 h times 2").hasHours(2);
+        assertThat(Duration.between(third.created(), third.expires())).as("4 h capped at 3 h").hasHours(3);
+        assertThat(table.isBanned(source)).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.replaceEscalation(0.5, Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -210,4 +210,25 @@ class FraudGuardTest {
         guard.callEnded(second, null);
         assertThat(guard.liveCalls("202")).isZero();
     }
+
+    @Test
+    void replacedRulesDecideTheNextCallWhileLiveCallsStayCounted() {
+        FraudRules one = new FraudRules(Set.of(DestinationClass.NATIONAL), 1, 60, 0, 0);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, one, Map.of(), 100, clock::nanos,
+                new RateTable(Map.of(), 0), java.time.Clock.systemUTC());
+        FraudGuard.Decision first = guard.checkNewCall("300", "0891234567");
+        assertThat(first.allowed()).isTrue();
+        assertThat(guard.checkNewCall("300", "0891234568").rule()).isEqualTo(FraudGuard.Rule.CONCURRENT_CALLS);
+
+        FraudRules two = new FraudRules(Set.of(DestinationClass.NATIONAL), 2, 60, 0, 0);
+        guard.replaceRules(new FraudGuard.Rules(normalizer, classifier, one, Map.of("300", two),
+                new RateTable(Map.of(), 0)));
+        assertThat(guard.liveCalls("300")).as("the call up before the reload still counts").isOne();
+        FraudGuard.Decision second = guard.checkNewCall("300", "0891234568");
+        assertThat(second.allowed()).isTrue();
+        assertThat(guard.checkNewCall("300", "0891234569").rule()).isEqualTo(FraudGuard.Rule.CONCURRENT_CALLS);
+        guard.callEnded(first, null);
+        guard.callEnded(second, null);
+        assertThat(guard.liveCalls("300")).isZero();
+    }
 }
