@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.edgesbc.core.SbcDaemon;
+import org.edgesbc.core.SbcVersion;
 import org.edgesbc.core.config.ConfigException;
 import org.edgesbc.core.config.ConfigLoader;
 import org.edgesbc.core.config.SbcConfig;
@@ -209,8 +210,7 @@ public final class SbcCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = SbcCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"sbc " + (version == null ? "dev" : version)};
+            return new String[] {"sbc " + SbcVersion.current()};
         }
     }
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.IntSupplier;
+import org.edgesbc.core.SbcVersion;
 
 /**
  * Every meter the daemon exports, declared here (names {@code sbc.<area>.<thing>}; Prometheus renders
@@ -36,6 +37,9 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
     static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";
     static final String RELAY_DIALOGS = "sbc.relay.dialogs.active";
+    static final String RELAY_CALL_SET_UP = "sbc.relay.call.setup";
+    static final String RELAY_LATENCY = "sbc.relay.latency";
+    static final String BUILD_INFO = "sbc.build.info";
     static final String SECURITY_DECISIONS = "sbc.security.decisions";
     static final String SECURITY_AUTH_FAILURES = "sbc.security.auth.failures";
     static final String SECURITY_BANS = "sbc.security.bans.active";
@@ -78,6 +82,9 @@ public final class SbcMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // The usual info metric: always 1, the version in its tag, so dashboards can show and join on it.
+        Gauge.builder(BUILD_INFO, () -> 1).tag("version", SbcVersion.current()).strongReference(true)
+                .description("The running SBC's version (value always 1)").register(registry);
         transport = new MicrometerTransportMetrics(registry);
         relay = new MicrometerRelayMetrics(registry);
         media = new MicrometerMediaMetrics(registry);

@@ -83,6 +83,8 @@ final class DialogLayer {
         RelayedRequest relayed = new RelayedRequest(server, request.getCallId().getCallId(),
                 (From) request.getFrom().clone(), (To) request.getTo().clone(), this);
         if (Request.INVITE.equals(request.getMethod())) {
+            relayed.timesSetUp = true;
+            relayed.setUpSinceNanos = in.receivedNanos();
             transactions.respond(server, responses.encode(in.flow(), request.createResponse(100)), 100);
         }
         return relayed;
@@ -394,8 +396,12 @@ final class DialogLayer {
         if (server.finalSent() && !inviteRetransmittedOk) {
             return;
         }
+        boolean setUpEnds = relayed.timesSetUp && status >= 200 && !server.finalSent();
         sendToRequester(relayed, response, response.getToTag());
         metrics.responseRelayed(status);
+        if (setUpEnds) {
+            metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);
+        }
     }
 
     /**

@@ -29,6 +29,12 @@ final class RelayedRequest implements ServerTransaction.User {
     RelayedBranch bestFailureBranch;
     InetAddress bestFailureSource;
     boolean cancelled;
+    /**
+     * For an initial INVITE, {@link System#nanoTime()} when it reached the SBC, from which its first final response
+     * times the call's set-up; unused for any other request ({@link #timesSetUp} false).
+     */
+    long setUpSinceNanos;
+    boolean timesSetUp;
 
     RelayedRequest(ServerTransaction server, String callId, From from, To to, DialogLayer layer) {
         this.server = server;
