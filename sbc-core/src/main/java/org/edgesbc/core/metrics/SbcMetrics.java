@@ -10,7 +10,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.IntSupplier;
+import org.edgesbc.core.RecordMetrics;
 import org.edgesbc.core.SbcVersion;
 
 /**
@@ -40,6 +44,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_CALL_SET_UP = "sbc.relay.call.setup";
     static final String RELAY_LATENCY = "sbc.relay.latency";
     static final String BUILD_INFO = "sbc.build.info";
+    static final String RECORDS_DROPPED = "sbc.records.dropped";
     static final String SECURITY_DECISIONS = "sbc.security.decisions";
     static final String SECURITY_AUTH_FAILURES = "sbc.security.auth.failures";
     static final String SECURITY_BANS = "sbc.security.bans.active";
@@ -161,6 +166,19 @@ public final class SbcMetrics implements AutoCloseable {
                 .description("Dialogs tracked by the relay").register(registry);
         Gauge.builder(TRANSPORT_CONNECTIONS, connections, IntSupplier::getAsInt).strongReference(true)
                 .description("Open TCP and TLS connections").register(registry);
+    }
+
+    /**
+     * The counters of records lost on their way to {@code file}, by reason; the series exist from the start, so an
+     * alert on their rate needs no special case for a counter that has never moved.
+     */
+    public RecordMetrics records(RecordMetrics.RecordFile file) {
+        Map<RecordMetrics.Drop, Counter> byDrop = new EnumMap<>(RecordMetrics.Drop.class);
+        for (RecordMetrics.Drop drop : RecordMetrics.Drop.values()) {
+            byDrop.put(drop, counter(registry, RECORDS_DROPPED, "Security events and CDRs that were not written",
+                    "file", file.name().toLowerCase(Locale.ROOT), "reason", drop.name().toLowerCase(Locale.ROOT)));
+        }
+        return drop -> byDrop.get(drop).increment();
     }
 
     /** The Prometheus text exposition of every meter. */

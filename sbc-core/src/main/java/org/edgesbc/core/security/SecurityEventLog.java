@@ -2,6 +2,8 @@ package org.edgesbc.core.security;
 
 import java.nio.file.Path;
 import org.edgesbc.core.JsonLinesWriter;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.config.RollingFileConfig;
 
 /**
  * Security events as JSON lines in their own file, written in the background (see {@link JsonLinesWriter}): a
@@ -13,8 +15,10 @@ public final class SecurityEventLog implements AutoCloseable {
 
     private final JsonLinesWriter<SecurityEvent> writer;
 
-    public SecurityEventLog(Path file) {
-        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, SecurityEvent::toJson, event -> file);
+    /** @param file the active file, {@code <data-dir>/security-events.jsonl} */
+    public SecurityEventLog(Path file, RollingFileConfig rolling, RecordMetrics metrics) {
+        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, SecurityEvent::toJson, file, rolling,
+                metrics);
     }
 
     public void emit(SecurityEvent event) {
