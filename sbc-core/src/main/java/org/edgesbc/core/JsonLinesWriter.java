@@ -49,6 +49,8 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
     private final WatchedAppender appender = new WatchedAppender();
     private final Thread writer;
     private volatile boolean running = true;
+    /** Set when {@link #close} gives up waiting: the writer thread then appends nothing more. */
+    private volatile boolean abandoned;
 
     /**
      * Opens (or creates, with its folders) {@code file} and starts the writer thread.
@@ -105,7 +107,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
 
     private void drain() {
         try {
-            while (running || !queue.isEmpty()) {
+            while ((running || !queue.isEmpty()) && !abandoned) {
                 T record = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (record != null) {
                     append(json.apply(record));
@@ -145,14 +147,28 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         }
     }
 
-    /** Writes what is queued (for up to two seconds), closes the file and stops. */
+    /**
+     * Writes what is queued (for up to two seconds), closes the file and stops. Records still queued after that are
+     * reported as lost: a stop must not wait without end on a disk that does not answer.
+     */
     @Override
     public void close() {
         running = false;
         try {
             writer.join(2_000);
+            if (writer.isAlive()) {
+                abandoned = true;
+                writer.interrupt();
+                writer.join(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        int unwritten = queue.size();
+        if (unwritten > 0) {
+            dropped.addAndGet(unwritten);
+            log.error(name + "-close", "{}: {} records were still waiting for the disk at stop and are lost", name,
+                    unwritten);
         }
         appender.stop();
         context.stop();

@@ -94,6 +94,27 @@ class JsonLinesWriterTest {
     }
 
     @Test
+    void aStopThatCannotWaitForTheDiskCountsWhatIsStillQueued() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, text -> {
+            writing.countDown();
+            awaitQuietly(release);
+            return text;
+        }, dir.resolve("events.jsonl"), LARGE, drops::add);
+        try {
+            writer.write("{\"n\":1}");
+            assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer is stuck on the first record").isTrue();
+            writer.write("{\"n\":2}");
+            writer.write("{\"n\":3}");
+            writer.close();
+            assertThat(writer.dropped()).as("the two records behind the stuck one").isEqualTo(2);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void recordsTheFileRefusesAreDroppedAndCounted() throws Exception {
         Path full = Path.of("/dev/full");
         assumeTrue(Files.isWritable(full), "needs /dev/full, where every write fails with ENOSPC");
