@@ -123,8 +123,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
             // The file could not be opened before (its folder was missing or not writable): try again.
             appender.start();
         }
-        appender.doAppend(line);
-        if (!appender.isStarted() || appender.failing) {
+        if (!appender.written(line)) {
             drop(RecordMetrics.Drop.WRITE_FAILED);
         }
     }
@@ -193,22 +192,32 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
     }
 
     /**
-     * Logback's file appender swallows write errors: its stream marks itself failed, skips writes until a reopen
-     * works, and reports only the first few errors. This appender listens to each stream it opens, so the writer
-     * knows whether the record it just appended reached the file.
+     * Logback's file appender swallows write errors: its stream marks itself failed, skips every write until a reopen
+     * works (the write that reopens it is skipped too), and reports only the first few errors. This appender listens
+     * to each stream it opens, so that the writer knows whether the record it just appended reached the file: not
+     * when the stream was failed before it, nor when its own write or flush failed.
      */
     private static final class WatchedAppender extends RollingFileAppender<String> implements RecoveryListener {
-        /** Whether the current stream's last write or flush failed; touched only by the writer thread. */
-        boolean failing;
+        /** Whether the current stream is failed and skipping writes; touched only by the writer thread. */
+        private boolean failed;
+        private boolean failedNow;
 
         WatchedAppender() {
             // One write and flush per record: a failure is seen with the record it concerns.
             setImmediateFlush(true);
         }
 
+        /** Appends {@code line} and tells whether it reached the file. */
+        boolean written(String line) {
+            boolean failedBefore = failed;
+            failedNow = false;
+            doAppend(line);
+            return isStarted() && !failedBefore && !failedNow;
+        }
+
         @Override
         public void setOutputStream(OutputStream stream) {
-            failing = false;
+            failed = false;
             if (stream instanceof ResilientOutputStreamBase resilient) {
                 resilient.addRecoveryListener(this);
             }
@@ -217,12 +226,13 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
 
         @Override
         public void newFailure(IOException e) {
-            failing = true;
+            failed = true;
+            failedNow = true;
         }
 
         @Override
         public void recoveryOccured() {
-            failing = false;
+            failed = false;
         }
     }
 }

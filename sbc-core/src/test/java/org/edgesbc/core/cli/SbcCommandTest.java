@@ -122,6 +122,8 @@ class SbcCommandTest {
         Thread hook = hooks.poll(10, TimeUnit.SECONDS);
         assertThat(hook).as("shutdown hook registered").isNotNull();
         assertThat(started.get().zones()).hasSize(3);
+        assertThat(started.get().dataDir()).as("without --data-dir or SBC_DATA_DIR, the file's data-dir")
+                .isEqualTo(Path.of(SHIPPED).toAbsolutePath().getParent().resolve("../data").normalize());
         assertThat(exit).isNotDone();
         assertThat(closed).isFalse();
 
