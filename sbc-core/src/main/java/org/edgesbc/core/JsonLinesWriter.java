@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -42,6 +44,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
     private final String name;
     private final Function<T, String> json;
     private final BlockingQueue<T> queue;
+    private final int batch;
     private final RecordMetrics metrics;
     private final RateLimitedLog log = new RateLimitedLog("org.edgesbc.records");
     private final AtomicLong dropped = new AtomicLong();
@@ -57,10 +60,13 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
      *
      * @param name the thread's name and the prefix of log lines about this file
      * @param capacity records that may wait for the disk; more are dropped and counted
+     * @param batch at most this many waiting records go to the file in one write: under a flood of records, one
+     *     system call per record would take the CPU the relay needs; a file rolls only between writes, so it may
+     *     pass its size by up to one batch
      * @param file the active file; its name must end in {@code .jsonl}
      */
-    public JsonLinesWriter(String name, int capacity, Function<T, String> json, Path file, RollingFileConfig rolling,
-            RecordMetrics metrics) {
+    public JsonLinesWriter(String name, int capacity, int batch, Function<T, String> json, Path file,
+            RollingFileConfig rolling, RecordMetrics metrics) {
         String active = file.toAbsolutePath().toString();
         if (!active.endsWith(".jsonl")) {
             throw new IllegalArgumentException("a JSON-lines file must end in .jsonl: " + active);
@@ -69,6 +75,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         this.json = json;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batch = batch;
         context.setName(name);
         context.getStatusManager().add(this::report);
         SizeAndTimeBasedRollingPolicy<String> policy = new SizeAndTimeBasedRollingPolicy<>();
@@ -96,7 +103,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
     /** Queues {@code record}; never blocks. */
     public void write(T record) {
         if (!queue.offer(record)) {
-            drop(RecordMetrics.Drop.QUEUE_FULL);
+            drop(RecordMetrics.Drop.QUEUE_FULL, 1);
         }
     }
 
@@ -106,33 +113,43 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
     }
 
     private void drain() {
+        List<T> records = new ArrayList<>(batch);
+        StringBuilder lines = new StringBuilder();
         try {
             while ((running || !queue.isEmpty()) && !abandoned) {
-                T record = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (record != null) {
-                    append(json.apply(record));
+                T first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
                 }
+                records.add(first);
+                queue.drainTo(records, batch - 1);
+                for (T record : records) {
+                    lines.append(json.apply(record)).append('\n');
+                }
+                append(lines.toString(), records.size());
+                records.clear();
+                lines.setLength(0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void append(String line) {
+    private void append(String lines, int records) {
         if (!appender.isStarted()) {
             // The file could not be opened before (its folder was missing or not writable): try again.
             appender.start();
         }
-        if (!appender.written(line)) {
-            drop(RecordMetrics.Drop.WRITE_FAILED);
+        if (!appender.written(lines)) {
+            drop(RecordMetrics.Drop.WRITE_FAILED, records);
         }
     }
 
-    private void drop(RecordMetrics.Drop drop) {
-        long total = dropped.incrementAndGet();
-        metrics.dropped(drop);
-        log.error(name + "-" + drop.name().toLowerCase(Locale.ROOT), "{}: a record was dropped ({}); {} dropped "
-                + "since start, {} waiting", name, drop == RecordMetrics.Drop.QUEUE_FULL
+    private void drop(RecordMetrics.Drop drop, int records) {
+        long total = dropped.addAndGet(records);
+        metrics.dropped(drop, records);
+        log.error(name + "-" + drop.name().toLowerCase(Locale.ROOT), "{}: {} record(s) dropped ({}); {} dropped "
+                + "since start, {} waiting", name, records, drop == RecordMetrics.Drop.QUEUE_FULL
                         ? "the queue is full: the disk is slower than the records come"
                         : "the file could not be written", total, queue.size());
     }
@@ -166,6 +183,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         int unwritten = queue.size();
         if (unwritten > 0) {
             dropped.addAndGet(unwritten);
+            metrics.dropped(RecordMetrics.Drop.WRITE_FAILED, unwritten);
             log.error(name + "-close", "{}: {} records were still waiting for the disk at stop and are lost", name,
                     unwritten);
         }
@@ -173,7 +191,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         context.stop();
     }
 
-    /** A JSON text and a newline, in UTF-8. */
+    /** Lines, each a JSON text and a newline, in UTF-8. */
     private static final class LineEncoder extends EncoderBase<String> {
         @Override
         public byte[] headerBytes() {
@@ -181,8 +199,8 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         }
 
         @Override
-        public byte[] encode(String line) {
-            return (line + "\n").getBytes(StandardCharsets.UTF_8);
+        public byte[] encode(String lines) {
+            return lines.getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
@@ -203,15 +221,15 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         private boolean failedNow;
 
         WatchedAppender() {
-            // One write and flush per record: a failure is seen with the record it concerns.
+            // One write and flush per batch: a failure is seen with the records it concerns.
             setImmediateFlush(true);
         }
 
-        /** Appends {@code line} and tells whether it reached the file. */
-        boolean written(String line) {
+        /** Appends {@code lines} in one write and tells whether they reached the file. */
+        boolean written(String lines) {
             boolean failedBefore = failed;
             failedNow = false;
-            doAppend(line);
+            doAppend(lines);
             return isStarted() && !failedBefore && !failedNow;
         }
 

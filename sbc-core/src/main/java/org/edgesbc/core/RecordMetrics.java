@@ -8,7 +8,7 @@ public interface RecordMetrics {
     /** Why a record was lost: the writer's queue was full, or the file could not be written. */
     enum Drop { QUEUE_FULL, WRITE_FAILED }
 
-    void dropped(Drop drop);
+    void dropped(Drop drop, int records);
 
-    RecordMetrics NONE = drop -> { };
+    RecordMetrics NONE = (drop, records) -> { };
 }

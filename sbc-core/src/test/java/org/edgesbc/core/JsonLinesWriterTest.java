@@ -29,13 +29,19 @@ class JsonLinesWriterTest {
     @TempDir
     Path dir;
 
+    /** One entry per record lost, by reason. */
     private final LinkedBlockingQueue<RecordMetrics.Drop> drops = new LinkedBlockingQueue<>();
+    private final RecordMetrics metrics = (drop, records) -> {
+        for (int i = 0; i < records; i++) {
+            drops.add(drop);
+        }
+    };
 
     @Test
     void eachRecordIsOneLineExactlyAsItsJsonInTheActiveFile() throws Exception {
         Path file = dir.resolve("nested").resolve("events.jsonl");
-        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, text -> text, file, LARGE,
-                drops::add)) {
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 10, text -> text, file, LARGE,
+                metrics)) {
             writer.write("{\"n\":1,\"text\":\"{} stays as it is\"}");
             writer.write("{\"n\":2,\"text\":\"ünïcödé\"}");
         }
@@ -49,8 +55,8 @@ class JsonLinesWriterTest {
         Path file = dir.resolve("events.jsonl");
         RollingFileConfig small = new RollingFileConfig(100, 30, 0, true);
         List<String> written = new ArrayList<>();
-        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 100, text -> text, file, small,
-                drops::add)) {
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 100, 1, text -> text, file, small,
+                metrics)) {
             for (int i = 0; i < 7; i++) {
                 String line = "{\"record\":" + i + ",\"padding\":\"" + "x".repeat(40) + "\"}";
                 written.add(line);
@@ -77,11 +83,11 @@ class JsonLinesWriterTest {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Path file = dir.resolve("events.jsonl");
-        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 1, text -> {
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 1, 1, text -> {
             writing.countDown();
             awaitQuietly(release);
             return text;
-        }, file, LARGE, drops::add)) {
+        }, file, LARGE, metrics)) {
             writer.write("{\"n\":1}");
             assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer holds the first record").isTrue();
             writer.write("{\"n\":2}");
@@ -97,11 +103,11 @@ class JsonLinesWriterTest {
     void aStopThatCannotWaitForTheDiskCountsWhatIsStillQueued() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, text -> {
+        JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 10, text -> {
             writing.countDown();
             awaitQuietly(release);
             return text;
-        }, dir.resolve("events.jsonl"), LARGE, drops::add);
+        }, dir.resolve("events.jsonl"), LARGE, metrics);
         try {
             writer.write("{\"n\":1}");
             assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer is stuck on the first record").isTrue();
@@ -120,8 +126,8 @@ class JsonLinesWriterTest {
         assumeTrue(Files.isWritable(full), "needs /dev/full, where every write fails with ENOSPC");
         Path file = dir.resolve("events.jsonl");
         Files.createSymbolicLink(file, full);
-        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, text -> text, file, LARGE,
-                drops::add)) {
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 10, text -> text, file, LARGE,
+                metrics)) {
             // The first write fails; Logback's stream then skips writes, reopening the file now and then, and the
             // write that reopens it is skipped too: each is a lost record.
             for (int i = 1; i <= 5; i++) {

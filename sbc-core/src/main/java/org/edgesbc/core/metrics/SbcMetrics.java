@@ -178,7 +178,7 @@ public final class SbcMetrics implements AutoCloseable {
             byDrop.put(drop, counter(registry, RECORDS_DROPPED, "Security events and CDRs that were not written",
                     "file", file.name().toLowerCase(Locale.ROOT), "reason", drop.name().toLowerCase(Locale.ROOT)));
         }
-        return drop -> byDrop.get(drop).increment();
+        return (drop, records) -> byDrop.get(drop).increment(records);
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -11,13 +11,15 @@ import org.edgesbc.core.config.RollingFileConfig;
  * behind.
  */
 public final class SecurityEventLog implements AutoCloseable {
+    /** Records per write under load: a flood of them costs a system call per batch, not per record. */
+    private static final int BATCH = 256;
     private static final int QUEUE = 10_000;
 
     private final JsonLinesWriter<SecurityEvent> writer;
 
     /** @param file the active file, {@code <data-dir>/security-events.jsonl} */
     public SecurityEventLog(Path file, RollingFileConfig rolling, RecordMetrics metrics) {
-        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, SecurityEvent::toJson, file, rolling,
+        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, BATCH, SecurityEvent::toJson, file, rolling,
                 metrics);
     }
 

@@ -64,7 +64,8 @@ class ContainerFilesTest {
                 }
             }
             assertThat(images).as(dockerfile.toString()).isNotEmpty().allSatisfy(image -> assertThat(
-                    PINNED.matcher(image).matches() && (image.contains("@sha256:") || image.matches(".*:.*\\d+\\.\\d+.*")))
+                    PINNED.matcher(image).matches()
+                            && (image.contains("@sha256:") || image.matches(".*:.*\\d+\\.\\d+.*")))
                     .as("%s is pinned to a release", image).isTrue());
         }
         JsonNode services = OperationsFiles.yaml(OperationsFiles.COMPOSE).path("services");
