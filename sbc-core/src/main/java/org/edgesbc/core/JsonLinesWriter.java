@@ -1,103 +1,256 @@
 package org.edgesbc.core;
 
-import java.io.BufferedWriter;
+import ch.qos.logback.core.ContextBase;
+import ch.qos.logback.core.encoder.EncoderBase;
+import ch.qos.logback.core.recovery.RecoveryListener;
+import ch.qos.logback.core.recovery.ResilientOutputStreamBase;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.util.FileSize;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.edgesbc.core.config.RollingFileConfig;
 
 /**
- * Appends records as JSON lines from one background thread, so that relay threads never wait on the disk. The
- * queue is bounded: records that do not fit are counted as lost rather than buffered without end. Each record
- * names its file ({@code fileOf}), so a writer can rotate by day; the open file changes when that name does.
+ * Appends records as JSON lines, one per line, from one background thread, so that relay threads never wait on the
+ * disk. The file is rolled by Logback at each UTC day and at a size ({@link RollingFileConfig}): the active file
+ * keeps its name ({@code security-events.jsonl}), rolled ones carry the day and a counter
+ * ({@code security-events.2026-12-03.0.jsonl.gz}), and the oldest are deleted past the retention.
+ *
+ * <p>No record is lost silently. The queue is bounded: a record that does not fit is dropped. A record the file
+ * refuses (disk full, folder gone) is dropped too; Logback retries the file on later records. Both kinds are
+ * counted in {@link RecordMetrics} and reported through a rate-limited log line, as are Logback's own warnings
+ * (a rollover or compression that failed).
+ *
+ * <p>Logback's appender runs in a context of its own, apart from the application's logging configuration: records
+ * are not log lines, and neither {@code logback.xml} nor a test's configuration may redirect or drop them.
  *
  * @param <T> the record type
  */
 public final class JsonLinesWriter<T> implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(JsonLinesWriter.class);
+    private static final String ROLLED_DAY = ".%d{yyyy-MM-dd,UTC}.%i";
 
+    private final String name;
     private final Function<T, String> json;
-    private final Function<T, Path> fileOf;
     private final BlockingQueue<T> queue;
-    private final AtomicLong lost = new AtomicLong();
+    private final int batch;
+    private final RecordMetrics metrics;
+    private final RateLimitedLog log = new RateLimitedLog("org.edgesbc.records");
+    private final AtomicLong dropped = new AtomicLong();
+    private final ContextBase context = new ContextBase();
+    private final WatchedAppender appender = new WatchedAppender();
     private final Thread writer;
     private volatile boolean running = true;
+    /** Set when {@link #close} gives up waiting: the writer thread then appends nothing more. */
+    private volatile boolean abandoned;
 
-    public JsonLinesWriter(String name, int capacity, Function<T, String> json, Function<T, Path> fileOf) {
+    /**
+     * Opens (or creates, with its folders) {@code file} and starts the writer thread.
+     *
+     * @param name the thread's name and the prefix of log lines about this file
+     * @param capacity records that may wait for the disk; more are dropped and counted
+     * @param batch at most this many waiting records go to the file in one write: under a flood of records, one
+     *     system call per record would take the CPU the relay needs; a file rolls only between writes, so it may
+     *     pass its size by up to one batch
+     * @param file the active file; its name must end in {@code .jsonl}
+     */
+    public JsonLinesWriter(String name, int capacity, int batch, Function<T, String> json, Path file,
+            RollingFileConfig rolling, RecordMetrics metrics) {
+        String active = file.toAbsolutePath().toString();
+        if (!active.endsWith(".jsonl")) {
+            throw new IllegalArgumentException("a JSON-lines file must end in .jsonl: " + active);
+        }
+        this.name = name;
         this.json = json;
-        this.fileOf = fileOf;
+        this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batch = batch;
+        context.setName(name);
+        context.getStatusManager().add(this::report);
+        SizeAndTimeBasedRollingPolicy<String> policy = new SizeAndTimeBasedRollingPolicy<>();
+        policy.setContext(context);
+        policy.setParent(appender);
+        policy.setFileNamePattern(active.substring(0, active.length() - ".jsonl".length()) + ROLLED_DAY + ".jsonl"
+                + (rolling.compress() ? ".gz" : ""));
+        policy.setMaxFileSize(new FileSize(rolling.maxFileBytes()));
+        policy.setMaxHistory(rolling.maxHistoryDays());
+        policy.setTotalSizeCap(new FileSize(rolling.totalSizeCapBytes()));
+        policy.setCleanHistoryOnStart(true);
+        appender.setContext(context);
+        appender.setName(name);
+        appender.setFile(active);
+        appender.setEncoder(new LineEncoder());
+        // The policy triggers the rolls too: Logback takes it as the triggering policy as well.
+        appender.setRollingPolicy(policy);
+        policy.start();
+        appender.start();
         this.writer = new Thread(this::drain, name);
         writer.setDaemon(true);
         writer.start();
     }
 
+    /** Queues {@code record}; never blocks. */
     public void write(T record) {
         if (!queue.offer(record)) {
-            lost.incrementAndGet();
+            drop(RecordMetrics.Drop.QUEUE_FULL, 1);
         }
     }
 
-    public long lost() {
-        return lost.get();
+    /** Records dropped since the start, for any reason. */
+    public long dropped() {
+        return dropped.get();
     }
 
     private void drain() {
-        Path current = null;
-        BufferedWriter out = null;
+        List<T> records = new ArrayList<>(batch);
+        StringBuilder lines = new StringBuilder();
         try {
-            while (running || !queue.isEmpty()) {
-                T record = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (record == null) {
+            while ((running || !queue.isEmpty()) && !abandoned) {
+                T first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
                     continue;
                 }
-                Path file = fileOf.apply(record);
-                if (!file.equals(current)) {
-                    if (out != null) {
-                        out.close();
-                    }
-                    Files.createDirectories(file.toAbsolutePath().getParent());
-                    out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND);
-                    current = file;
+                records.add(first);
+                queue.drainTo(records, batch - 1);
+                for (T record : records) {
+                    lines.append(json.apply(record)).append('\n');
                 }
-                out.write(json.apply(record));
-                out.write('\n');
-                if (queue.isEmpty()) {
-                    out.flush();
-                }
+                append(lines.toString(), records.size());
+                records.clear();
+                lines.setLength(0);
             }
-        } catch (IOException e) {
-            LOG.error("writing {} failed: {}; further records are only counted", current, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            if (out != null) {
-                try {
-                    out.close();
-                } catch (IOException e) {
-                    LOG.error("closing {} failed: {}", current, e.getMessage());
-                }
-            }
         }
     }
 
-    /** Writes what is queued (for up to two seconds) and stops. */
+    private void append(String lines, int records) {
+        if (!appender.isStarted()) {
+            // The file could not be opened before (its folder was missing or not writable): try again.
+            appender.start();
+        }
+        if (!appender.written(lines)) {
+            drop(RecordMetrics.Drop.WRITE_FAILED, records);
+        }
+    }
+
+    private void drop(RecordMetrics.Drop drop, int records) {
+        long total = dropped.addAndGet(records);
+        metrics.dropped(drop, records);
+        log.error(name + "-" + drop.name().toLowerCase(Locale.ROOT), "{}: {} record(s) dropped ({}); {} dropped "
+                + "since start, {} waiting", name, records, drop == RecordMetrics.Drop.QUEUE_FULL
+                        ? "the queue is full: the disk is slower than the records come"
+                        : "the file could not be written", total, queue.size());
+    }
+
+    /** Logback's warnings and errors about the file (open, write, rollover, compression) reach the operator. */
+    private void report(Status status) {
+        if (status.getLevel() >= Status.WARN) {
+            Throwable cause = status.getThrowable();
+            log.warn(name + "-file", "{}: {}{}", name, status.getMessage(), cause == null ? ""
+                    : ": " + cause.getMessage());
+        }
+    }
+
+    /**
+     * Writes what is queued (for up to two seconds), closes the file and stops. Records still queued after that are
+     * reported as lost: a stop must not wait without end on a disk that does not answer.
+     */
     @Override
     public void close() {
         running = false;
         try {
             writer.join(2_000);
+            if (writer.isAlive()) {
+                abandoned = true;
+                writer.interrupt();
+                writer.join(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        int unwritten = queue.size();
+        if (unwritten > 0) {
+            dropped.addAndGet(unwritten);
+            metrics.dropped(RecordMetrics.Drop.WRITE_FAILED, unwritten);
+            log.error(name + "-close", "{}: {} records were still waiting for the disk at stop and are lost", name,
+                    unwritten);
+        }
+        appender.stop();
+        context.stop();
+    }
+
+    /** Lines, each a JSON text and a newline, in UTF-8. */
+    private static final class LineEncoder extends EncoderBase<String> {
+        @Override
+        public byte[] headerBytes() {
+            return null;
+        }
+
+        @Override
+        public byte[] encode(String lines) {
+            return lines.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] footerBytes() {
+            return null;
+        }
+    }
+
+    /**
+     * Logback's file appender swallows write errors: its stream marks itself failed, skips every write until a reopen
+     * works (the write that reopens it is skipped too), and reports only the first few errors. This appender listens
+     * to each stream it opens, so that the writer knows whether the record it just appended reached the file: not
+     * when the stream was failed before it, nor when its own write or flush failed.
+     */
+    private static final class WatchedAppender extends RollingFileAppender<String> implements RecoveryListener {
+        /** Whether the current stream is failed and skipping writes; touched only by the writer thread. */
+        private boolean failed;
+        private boolean failedNow;
+
+        WatchedAppender() {
+            // One write and flush per batch: a failure is seen with the records it concerns.
+            setImmediateFlush(true);
+        }
+
+        /** Appends {@code lines} in one write and tells whether they reached the file. */
+        boolean written(String lines) {
+            boolean failedBefore = failed;
+            failedNow = false;
+            doAppend(lines);
+            return isStarted() && !failedBefore && !failedNow;
+        }
+
+        @Override
+        public void setOutputStream(OutputStream stream) {
+            failed = false;
+            if (stream instanceof ResilientOutputStreamBase resilient) {
+                resilient.addRecoveryListener(this);
+            }
+            super.setOutputStream(stream);
+        }
+
+        @Override
+        public void newFailure(IOException e) {
+            failed = true;
+            failedNow = true;
+        }
+
+        @Override
+        public void recoveryOccured() {
+            failed = false;
         }
     }
 }

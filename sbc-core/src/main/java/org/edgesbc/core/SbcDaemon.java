@@ -112,7 +112,8 @@ public final class SbcDaemon implements Drainable {
 
         // Security, by the thread each part runs on: bans and toll fraud own a thread and their files each;
         // admission runs on the I/O threads and the access policy on the relay threads, neither touching the disk.
-        SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"));
+        SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"),
+                config.logs().securityEvents(), metrics.records(RecordMetrics.RecordFile.SECURITY_EVENTS));
         SecurityZones zones = new SecurityZones(config.zones());
         BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock);
         metrics.bindSecurityGauges(bans::activeBans);
@@ -136,7 +137,8 @@ public final class SbcDaemon implements Drainable {
                 config.fraud().dialPlan(), knownCustomers(config), events, metrics.security(), metrics.identity(),
                 clock);
 
-        CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"));
+        CdrWriter cdrs = new CdrWriter(config.dataDir().resolve("cdr"), config.logs().cdr(),
+                metrics.records(RecordMetrics.RecordFile.CDR));
         RelayHolder holder = new RelayHolder();
         TransportConfig transportConfig = transportConfig(config, tls);
         // The transport hands messages to the relay, which needs the transport's bound ports for its own Via and

@@ -238,8 +238,7 @@ class SbcDaemonIT {
 
     /** The CDR lines written so far, waiting (bounded) until there are at least {@code expected}. */
     static List<String> awaitCdrs(Path dataDir, int expected) throws IOException, InterruptedException {
-        Path file = dataDir.resolve("cdr").resolve("cdr-" + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
-                + ".jsonl");
+        Path file = dataDir.resolve("cdr").resolve("cdr.jsonl");
         List<String> lines = List.of();
         for (int i = 0; i < 300; i++) {
             lines = java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : List.of();

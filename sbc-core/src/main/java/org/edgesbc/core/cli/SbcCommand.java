@@ -1,10 +1,13 @@
 package org.edgesbc.core.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.edgesbc.core.SbcDaemon;
+import org.edgesbc.core.SbcVersion;
 import org.edgesbc.core.config.ConfigException;
 import org.edgesbc.core.config.ConfigLoader;
 import org.edgesbc.core.config.SbcConfig;
@@ -95,15 +98,23 @@ public final class SbcCommand implements Runnable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** The {@code --config FILE} option both commands take, and loading it with every problem printed. */
+    /**
+     * The {@code --config FILE} and {@code --data-dir DIR} options both commands take, and loading the file with
+     * every problem printed.
+     */
     static final class ConfigFile {
         @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the sbc.yaml file")
         Path path;
 
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SBC_DATA_DIR}",
+                description = "the folder for state files, security events and CDRs, replacing the file's data-dir "
+                        + "(default: the environment variable SBC_DATA_DIR, else the file's data-dir)")
+        Path dataDir;
+
         /** The configuration, or null after printing every problem and {@code verdict}. */
         SbcConfig load(PrintWriter err, String verdict) {
             try {
-                return ConfigLoader.load(path);
+                return ConfigLoader.load(path, dataDir);
             } catch (ConfigException e) {
                 e.problems().forEach(err::println);
                 err.println(e.problems().size() + " problem(s) in " + path + verdict);
@@ -123,6 +134,12 @@ public final class SbcCommand implements Runnable {
         @CommandLine.Mixin
         ConfigFile config;
 
+        @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:SBC_LOG_FORMAT:-text}",
+                converter = LogFormatConverter.class,
+                description = "text or json: log lines on standard output as text, or as one JSON object per line "
+                        + "(default: the environment variable SBC_LOG_FORMAT, else text)")
+        LogFormat logFormat;
+
         @Spec
         CommandSpec spec;
 
@@ -136,6 +153,10 @@ public final class SbcCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter err = spec.commandLine().getErr();
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback && !logFormat.applyTo(logback)) {
+                LOG.warn("--log-format {} not applied: the Logback configuration in use has no {} appender on the "
+                        + "root logger", logFormat.name().toLowerCase(Locale.ROOT), LogFormat.STDOUT_APPENDER);
+            }
             SbcConfig loaded = config.load(err, "; the SBC did not start");
             if (loaded == null) {
                 return CONFIG_INVALID;
@@ -220,12 +241,24 @@ public final class SbcCommand implements Runnable {
         }
     }
 
+    /** {@code text} or {@code json}, in any case; anything else is a usage error naming the two. */
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            for (LogFormat format : LogFormat.values()) {
+                if (format.name().equalsIgnoreCase(value)) {
+                    return format;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a log format: text or json");
+        }
+    }
+
     /** The version from the jar manifest, "dev" when run from classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = SbcCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"sbc " + (version == null ? "dev" : version)};
+            return new String[] {"sbc " + SbcVersion.current()};
         }
     }
 }

@@ -14,13 +14,13 @@ import java.util.Set;
  *
  * <p>Each top-level section has its own reader ({@link SipSectionReader}, {@link MediaSectionReader},
  * {@link SecuritySectionReader}, {@link RegistrationSectionReader}, {@link FraudSectionReader},
- * {@link ZonesSectionReader}, {@link StirShakenSectionReader}, {@link ManagementSectionReader}); all of them
- * report into one {@link ConfigReader}, and {@link CrossSectionCheck} applies the rules that span sections once
- * every section is bound.
+ * {@link ZonesSectionReader}, {@link StirShakenSectionReader}, {@link ManagementSectionReader},
+ * {@link LogsSectionReader}); all of them report into one {@link ConfigReader}, and {@link CrossSectionCheck}
+ * applies the rules that span sections once every section is bound.
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("data-dir", "sip", "media", "security", "registration",
-            "fraud", "zones", "stir-shaken", "management");
+            "fraud", "zones", "stir-shaken", "management", "logs");
 
     private ConfigLoader() { }
 
@@ -32,6 +32,17 @@ public final class ConfigLoader {
      * @throws ConfigException with every problem found, each as {@code file:line: key.path = 'value': rule}
      */
     public static SbcConfig load(Path file) throws ConfigException {
+        return load(file, null);
+    }
+
+    /**
+     * {@link #load(Path)} with the file's {@code data-dir} replaced by {@code dataDir} (the {@code --data-dir}
+     * option), so that one configuration folder serves a host and a container whose data lives elsewhere. A
+     * reload must pass the same folder, or state files would move under a running SBC.
+     *
+     * @param dataDir the data folder, relative to the working directory; null keeps the file's {@code data-dir}
+     */
+    public static SbcConfig load(Path file, Path dataDir) throws ConfigException {
         String fileName = file.toString();
         YamlTree tree;
         try (Reader source = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -43,7 +54,7 @@ public final class ConfigLoader {
         }
         Path folder = file.toAbsolutePath().getParent();
         ConfigReader reader = new ConfigReader(fileName, folder);
-        SbcConfig config = bind(reader, tree, file, folder);
+        SbcConfig config = bind(reader, tree, file, folder, dataDir == null ? null : dataDir.toAbsolutePath());
         if (!reader.errors().isEmpty()) {
             throw new ConfigException(reader.errors());
         }
@@ -51,13 +62,14 @@ public final class ConfigLoader {
     }
 
     /** Binds every section in document order of the schema; the result is meaningful only without errors. */
-    private static SbcConfig bind(ConfigReader reader, YamlTree tree, Path file, Path folder) {
+    private static SbcConfig bind(ConfigReader reader, YamlTree tree, Path file, Path folder, Path dataDirOverride) {
         YamlTree.Mapping root = reader.mapping(tree, "(document)");
         if (root == null) {
             return null;
         }
         reader.onlyKeys(root, "", TOP_LEVEL_KEYS);
-        Path dataDir = folder.resolve(reader.string(root, "", "data-dir", "data", false)).normalize();
+        String dataDirInFile = reader.string(root, "", "data-dir", "data", false);
+        Path dataDir = (dataDirOverride != null ? dataDirOverride : folder.resolve(dataDirInFile)).normalize();
         SipConfig sip = new SipSectionReader(reader).read(root);
         MediaSettings media = new MediaSectionReader(reader).read(root, sip);
         SecurityConfig security = new SecuritySectionReader(reader).read(root, dataDir);
@@ -66,12 +78,13 @@ public final class ConfigLoader {
         List<ZoneConfig> zones = new ZonesSectionReader(reader).read(root);
         StirShakenConfig stirShaken = new StirShakenSectionReader(reader).read(root);
         ManagementConfig management = new ManagementSectionReader(reader).read(root);
+        LogsConfig logs = new LogsSectionReader(reader).read(root);
         CrossSectionCheck crossSection = new CrossSectionCheck(reader);
         if (sip != null) {
             crossSection.check(root, sip, zones);
         }
         crossSection.checkStirShakenZones(root, zones);
         return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration,
-                stirShaken);
+                stirShaken, logs);
     }
 }

@@ -192,6 +192,46 @@ final class ConfigReader {
         return value;
     }
 
+    /** A size in bytes written with a unit (binary multiples): {@code 512KB}, {@code 100MB}, {@code 2GB}, or 0. */
+    long size(YamlTree.Mapping parent, String path, String key, long fallback, long min, long max) {
+        Scalar s = scalar(parent, path, key, false);
+        if (s == null) {
+            return fallback;
+        }
+        long value = parseSize(s.text());
+        if (value < 0) {
+            error(s.line(), s.path(), s.text(), "must be a size with a unit: 512KB, 100MB or 2GB");
+            return fallback;
+        }
+        if (value < min || value > max) {
+            error(s.line(), s.path(), s.text(), "must be between " + min + " and " + max + " bytes");
+            return fallback;
+        }
+        return value;
+    }
+
+    /** The size in bytes, or -1 when {@code text} is none; 0 needs no unit. */
+    static long parseSize(String text) {
+        String t = text.trim();
+        if (t.equals("0")) {
+            return 0;
+        }
+        int split = 0;
+        while (split < t.length() && Character.isDigit(t.charAt(split))) {
+            split++;
+        }
+        if (split == 0 || split > 9) {
+            return -1;
+        }
+        long amount = Long.parseLong(t.substring(0, split));
+        return switch (t.substring(split)) {
+            case "KB" -> amount << 10;
+            case "MB" -> amount << 20;
+            case "GB" -> amount << 30;
+            default -> -1;
+        };
+    }
+
     <E extends Enum<E>> E enumValue(YamlTree.Mapping parent, String path, String key, Class<E> type, E fallback,
             boolean required) {
         Scalar s = scalar(parent, path, key, required);

@@ -39,6 +39,7 @@ public final class RestartRequiredChanges {
         diff.fraud(live.fraud(), next.fraud());
         diff.zones(live.zones(), next.zones());
         diff.compare("stir-shaken", live.stirShaken(), next.stirShaken());
+        diff.compare("logs", live.logs(), next.logs());
         diff.compare("management.address", live.management().address(), next.management().address());
         diff.compare("management.port", live.management().port(), next.management().port());
         // The token is compared but never shown: it is a secret.

@@ -11,10 +11,19 @@ import java.util.List;
  * @param dataDir where generated certificates and state files live, resolved against the config file's folder
  * @param registration the binding table and registration caching of remote phones
  * @param stirShaken signing and verification of caller identity ({@link StirShakenConfig#OFF} when absent)
+ * @param logs rotation and retention of the security-event and CDR files
  */
 public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
         FraudConfig fraud, List<ZoneConfig> zones,
-        ManagementConfig management, RegistrationConfig registration, StirShakenConfig stirShaken) {
+        ManagementConfig management, RegistrationConfig registration, StirShakenConfig stirShaken, LogsConfig logs) {
+
+    /** A configuration built in code (tests) whose record files roll as {@link LogsConfig#DEFAULTS} says. */
+    public SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
+            FraudConfig fraud, List<ZoneConfig> zones, ManagementConfig management, RegistrationConfig registration,
+            StirShakenConfig stirShaken) {
+        this(source, dataDir, sip, media, security, fraud, zones, management, registration, stirShaken,
+                LogsConfig.DEFAULTS);
+    }
 
     public ZoneConfig zone(String name) {
         for (ZoneConfig zone : zones) {

@@ -76,7 +76,9 @@ public final class ConfigReloader {
         Path file = current.source();
         SbcConfig next;
         try {
-            next = ConfigLoader.load(file);
+            // The data folder stays the one the SBC started with (the file's data-dir, or --data-dir/SBC_DATA_DIR):
+            // state files, security events and CDRs never move under a running SBC.
+            next = ConfigLoader.load(file, current.dataDir());
         } catch (ConfigException e) {
             return unchanged(Result.FAILED, file, e.problems());
         }

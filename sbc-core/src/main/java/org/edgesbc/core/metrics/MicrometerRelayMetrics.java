@@ -1,16 +1,39 @@
 package org.edgesbc.core.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.relay.RelayDropReason;
 import org.edgesbc.core.relay.RelayMetrics;
 
-/** {@link RelayMetrics} on Micrometer; statuses are counted by class (1xx..6xx), methods from a fixed set. */
+/**
+ * {@link RelayMetrics} on Micrometer; statuses are counted by class (1xx..6xx), methods from a fixed set. The two
+ * histograms have fixed buckets, so that dashboards and alerts can aggregate them across nodes.
+ */
 public final class MicrometerRelayMetrics implements RelayMetrics {
+    /**
+     * Call set-up runs from the INVITE to its first final response, ringing included: a refusal takes milliseconds,
+     * an answer seconds, and a call nobody picks up ends with the caller's or the far side's timer after minutes.
+     */
+    static final Duration[] CALL_SET_UP_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30),
+        Duration.ofSeconds(60), Duration.ofSeconds(120)};
+    /**
+     * Relay latency is queueing plus processing on a relay thread: tens of microseconds when idle; past T1/5 (100 ms
+     * on the default T1) new calls are shed, past T1 the message is dropped as stale.
+     */
+    static final Duration[] RELAY_LATENCY_BUCKETS = {Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500)};
+
     private final Map<String, Counter> requests = new HashMap<>();
     private final Counter[] responses = new Counter[7];
     private final Counter[] localResponses = new Counter[7];
@@ -19,6 +42,9 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     private final Counter timeouts;
     private final Counter transactionOverflow;
     private final Counter dialogOverflow;
+    private final Timer callsAnswered;
+    private final Timer callsFailed;
+    private final Map<RelayedMessage, Timer> relayLatency = new EnumMap<>(RelayedMessage.class);
 
     MicrometerRelayMetrics(PrometheusMeterRegistry registry) {
         for (String method : MicrometerTransportMetrics.METHODS) {
@@ -45,6 +71,20 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
                 "Requests refused with 503 because the transaction table was full");
         dialogOverflow = SbcMetrics.counter(registry, SbcMetrics.RELAY_DIALOGS_OVERFLOW,
                 "Dialog-creating requests refused with 503 because the dialog table was full");
+        callsAnswered = callSetUpTimer(registry, "answered");
+        callsFailed = callSetUpTimer(registry, "failed");
+        for (RelayedMessage kind : RelayedMessage.values()) {
+            relayLatency.put(kind, Timer.builder(SbcMetrics.RELAY_LATENCY)
+                    .description("From a message's arrival at the SBC to its relay by the thread that read it")
+                    .tag("message", kind.name().toLowerCase(Locale.ROOT))
+                    .serviceLevelObjectives(RELAY_LATENCY_BUCKETS).register(registry));
+        }
+    }
+
+    private static Timer callSetUpTimer(PrometheusMeterRegistry registry, String outcome) {
+        return Timer.builder(SbcMetrics.RELAY_CALL_SET_UP)
+                .description("From an initial INVITE's arrival to the first final response relayed to the caller")
+                .tag("outcome", outcome).serviceLevelObjectives(CALL_SET_UP_BUCKETS).register(registry);
     }
 
     @Override
@@ -90,5 +130,15 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     @Override
     public void dialogOverflow() {
         dialogOverflow.increment();
+    }
+
+    @Override
+    public void callSetUp(boolean answered, long nanos) {
+        (answered ? callsAnswered : callsFailed).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void relayed(RelayedMessage kind, long nanos) {
+        relayLatency.get(kind).record(nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -10,8 +10,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.SbcVersion;
 
 /**
  * Every meter the daemon exports, declared here (names {@code sbc.<area>.<thing>}; Prometheus renders
@@ -37,6 +42,10 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
     static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";
     static final String RELAY_DIALOGS = "sbc.relay.dialogs.active";
+    static final String RELAY_CALL_SET_UP = "sbc.relay.call.setup";
+    static final String RELAY_LATENCY = "sbc.relay.latency";
+    static final String BUILD_INFO = "sbc.build.info";
+    static final String RECORDS_DROPPED = "sbc.records.dropped";
     static final String SECURITY_DECISIONS = "sbc.security.decisions";
     static final String SECURITY_AUTH_FAILURES = "sbc.security.auth.failures";
     static final String SECURITY_BANS = "sbc.security.bans.active";
@@ -86,6 +95,9 @@ public final class SbcMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // The usual info metric: always 1, the version in its tag, so dashboards can show and join on it.
+        Gauge.builder(BUILD_INFO, () -> 1).tag("version", SbcVersion.current()).strongReference(true)
+                .description("The running SBC's version (value always 1)").register(registry);
         transport = new MicrometerTransportMetrics(registry);
         relay = new MicrometerRelayMetrics(registry);
         media = new MicrometerMediaMetrics(registry);
@@ -174,6 +186,19 @@ public final class SbcMetrics implements AutoCloseable {
         Gauge.builder(DRAINING, draining, d -> d.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while the SBC drains before it stops: new calls refused, calls in progress go on")
                 .register(registry);
+    }
+
+    /**
+     * The counters of records lost on their way to {@code file}, by reason; the series exist from the start, so an
+     * alert on their rate needs no special case for a counter that has never moved.
+     */
+    public RecordMetrics records(RecordMetrics.RecordFile file) {
+        Map<RecordMetrics.Drop, Counter> byDrop = new EnumMap<>(RecordMetrics.Drop.class);
+        for (RecordMetrics.Drop drop : RecordMetrics.Drop.values()) {
+            byDrop.put(drop, counter(registry, RECORDS_DROPPED, "Security events and CDRs that were not written",
+                    "file", file.name().toLowerCase(Locale.ROOT), "reason", drop.name().toLowerCase(Locale.ROOT)));
+        }
+        return (drop, records) -> byDrop.get(drop).increment(records);
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -87,6 +87,8 @@ final class DialogLayer {
         ServerTransaction server = transactions.createServer(request);
         RelayedRequest relayed = new RelayedRequest(server, request.view(), this);
         if (Request.INVITE.equals(request.method())) {
+            relayed.timesSetUp = true;
+            relayed.setUpSinceNanos = request.in().receivedNanos();
             transactions.respond(server, responses.create(request, 100), 100);
         }
         return relayed;
@@ -435,8 +437,12 @@ final class DialogLayer {
         if (server.finalSent() && !inviteRetransmittedOk) {
             return;
         }
+        boolean setUpEnds = relayed.timesSetUp && status >= 200 && !server.finalSent();
         sendToRequester(relayed, response, response.to().tag(), body);
         metrics.responseRelayed(status);
+        if (setUpEnds) {
+            metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);
+        }
     }
 
     /**

@@ -89,8 +89,9 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         for (int i = 0; i < shardCount; i++) {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
+            RelayTiming timing = new RelayTiming(metrics, System::nanoTime);
             ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log, handOffs),
-                    new SipIdentifiers(callIdPrefix, i, random), topology, settings, metrics, log);
+                    new SipIdentifiers(callIdPrefix, i, random), topology, settings, timing, log);
             TransactionLayer transactions = new TransactionLayer(shard,
                     Math.max(1, settings.maxTransactions() / shardCount));
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
@@ -99,7 +100,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
                     fraud);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
                     new RequestScreening(policy, responses, topology, metrics), router, fraud, identityStep, peers,
-                    records, newCalls);
+                    records, newCalls, timing);
             transactionLayers[i] = transactions;
         }
         if (phones != null && settings.pbxZone() != null) {

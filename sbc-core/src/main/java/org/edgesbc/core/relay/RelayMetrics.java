@@ -21,6 +21,24 @@ public interface RelayMetrics {
 
     void dialogOverflow();
 
+    /**
+     * An initial INVITE got its first final response relayed back to the caller.
+     *
+     * @param answered a 2xx; otherwise a failure (3xx..6xx)
+     * @param nanos from the INVITE's arrival at the SBC to the response's relay
+     */
+    void callSetUp(boolean answered, long nanos);
+
+    /**
+     * The relay thread that read a message relayed it (the first copy, for a forked request).
+     *
+     * @param nanos from the message's arrival at the SBC to its relay
+     */
+    void relayed(RelayedMessage kind, long nanos);
+
+    /** What {@link #relayed} timed: a request toward the far side or a response back to the requester. */
+    enum RelayedMessage { REQUEST, RESPONSE }
+
     RelayMetrics NONE = new RelayMetrics() {
         @Override public void requestRelayed(String method) { }
         @Override public void responseRelayed(int status) { }
@@ -30,5 +48,7 @@ public interface RelayMetrics {
         @Override public void dropped(RelayDropReason reason) { }
         @Override public void transactionOverflow() { }
         @Override public void dialogOverflow() { }
+        @Override public void callSetUp(boolean answered, long nanos) { }
+        @Override public void relayed(RelayedMessage kind, long nanos) { }
     };
 }

@@ -44,6 +44,7 @@ final class RelayShard {
     private final NewCallGate newCalls;
     private final ShardCalls calls;
     private final RelayMetrics metrics;
+    private final RelayTiming timing;
     private final long staleNanos;
     private final long shedNanos;
     private final long tollFraudWaitMillis;
@@ -60,7 +61,7 @@ final class RelayShard {
     RelayShard(ShardContext shard, String callIdPrefix, TransactionLayer transactions,
             DialogTable dialogTable, DialogLayer dialogs, LocalResponses responses, RequestScreening screening,
             CallRouter router, TollFraudService fraud, CallerIdentityStep callerIdentity, PeerDirectory peers,
-            CallRecorder records, NewCallGate newCalls) {
+            CallRecorder records, NewCallGate newCalls, RelayTiming timing) {
         this.shard = shard;
         this.callIdPrefix = callIdPrefix;
         this.transactions = transactions;
@@ -76,6 +77,7 @@ final class RelayShard {
         this.newCalls = newCalls;
         this.calls = new ShardCalls(dialogTable, dialogs, records, shard.settings().zones().keySet());
         this.metrics = shard.metrics();
+        this.timing = timing;
         long t1Millis = shard.settings().t1().toMillis();
         // A request that waited longer than T1 has been retransmitted by now: the copy behind it will be served.
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(t1Millis);
@@ -123,6 +125,15 @@ final class RelayShard {
     }
 
     private void read(InboundSipMessage in) {
+        timing.reading(in.receivedNanos());
+        try {
+            handle(in);
+        } finally {
+            timing.done();
+        }
+    }
+
+    private void handle(InboundSipMessage in) {
         long now = System.nanoTime();
         long waited = now - in.receivedNanos();
         if (waited > 2 * shedNanos) {

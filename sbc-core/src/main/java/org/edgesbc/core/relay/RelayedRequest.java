@@ -31,6 +31,12 @@ final class RelayedRequest implements ServerTransaction.User {
     RelayedBranch bestFailureBranch;
     InetAddress bestFailureSource;
     boolean cancelled;
+    /**
+     * For an initial INVITE, {@link System#nanoTime()} when it reached the SBC, from which its first final response
+     * times the call's set-up; unused for any other request ({@link #timesSetUp} false).
+     */
+    long setUpSinceNanos;
+    boolean timesSetUp;
 
     RelayedRequest(ServerTransaction server, SipMessageView request, DialogLayer layer) {
         this.server = server;

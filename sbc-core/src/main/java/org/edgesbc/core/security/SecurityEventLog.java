@@ -2,6 +2,8 @@ package org.edgesbc.core.security;
 
 import java.nio.file.Path;
 import org.edgesbc.core.JsonLinesWriter;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.config.RollingFileConfig;
 
 /**
  * Security events as JSON lines in their own file, written in the background (see {@link JsonLinesWriter}): a
@@ -9,12 +11,16 @@ import org.edgesbc.core.JsonLinesWriter;
  * behind.
  */
 public final class SecurityEventLog implements AutoCloseable {
+    /** Records per write under load: a flood of them costs a system call per batch, not per record. */
+    private static final int BATCH = 256;
     private static final int QUEUE = 10_000;
 
     private final JsonLinesWriter<SecurityEvent> writer;
 
-    public SecurityEventLog(Path file) {
-        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, SecurityEvent::toJson, event -> file);
+    /** @param file the active file, {@code <data-dir>/security-events.jsonl} */
+    public SecurityEventLog(Path file, RollingFileConfig rolling, RecordMetrics metrics) {
+        this.writer = new JsonLinesWriter<>("sbc-security-events", QUEUE, BATCH, SecurityEvent::toJson, file, rolling,
+                metrics);
     }
 
     public void emit(SecurityEvent event) {

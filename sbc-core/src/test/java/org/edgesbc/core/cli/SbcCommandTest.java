@@ -90,6 +90,27 @@ class SbcCommandTest {
     }
 
     @Test
+    void dataDirOptionReplacesTheFilesDataDir() {
+        AtomicReference<SbcConfig> started = new AtomicReference<>();
+        launcher = config -> {
+            started.set(config);
+            throw new IOException("stop here");
+        };
+        Path state = dir.resolve("var-lib-sbc");
+        assertThat(run("run", "--config", SHIPPED, "--data-dir", state.toString()))
+                .isEqualTo(SbcCommand.RUNTIME_FAILURE);
+        assertThat(started.get().dataDir()).isEqualTo(state.toAbsolutePath());
+        assertThat(started.get().security().banStateFile()).isEqualTo(state.toAbsolutePath().resolve("bans.tsv"));
+        assertThat(run("check", "--config", SHIPPED, "--data-dir", state.toString())).isZero();
+    }
+
+    @Test
+    void anUnknownLogFormatIsAUsageError() {
+        assertThat(run("run", "--config", SHIPPED, "--log-format", "xml")).isEqualTo(SbcCommand.USAGE_ERROR);
+        assertThat(err.toString()).contains("'xml' is not a log format: text or json");
+    }
+
+    @Test
     void runServesUntilTheShutdownHookClosesTheSbc() throws Exception {
         AtomicReference<SbcConfig> started = new AtomicReference<>();
         AtomicBoolean closed = new AtomicBoolean();
@@ -101,6 +122,8 @@ class SbcCommandTest {
         Thread hook = hooks.poll(10, TimeUnit.SECONDS);
         assertThat(hook).as("shutdown hook registered").isNotNull();
         assertThat(started.get().zones()).hasSize(3);
+        assertThat(started.get().dataDir()).as("without --data-dir or SBC_DATA_DIR, the file's data-dir")
+                .isEqualTo(Path.of(SHIPPED).toAbsolutePath().getParent().resolve("../data").normalize());
         assertThat(exit).isNotDone();
         assertThat(closed).isFalse();
 

@@ -210,6 +210,14 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void logsSectionDefaults() {
+        assertThat(minimal.logs()).isEqualTo(new LogsConfig(
+                new RollingFileConfig(100L << 20, 30, 5L << 30, true),
+                new RollingFileConfig(100L << 20, 400, 20L << 30, true)));
+        assertThat(minimal.logs()).isEqualTo(LogsConfig.DEFAULTS);
+    }
+
+    @Test
     void managementSectionDefaults() {
         assertThat(minimal.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9090, null,
                 new DrainConfig(Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofSeconds(60))));
@@ -218,6 +226,7 @@ class ConfigDefaultsTest {
     @Test
     void shippedConfigurationLoadsWithTheValuesItShows() throws Exception {
         SbcConfig shipped = ConfigLoader.load(ConfigFiles.SHIPPED);
+        assertThat(shipped.logs()).isEqualTo(LogsConfig.DEFAULTS);
         assertThat(shipped.dataDir()).isEqualTo(ConfigFiles.SHIPPED.toAbsolutePath().getParent().resolve("../data")
                 .normalize());
         SipConfig sip = shipped.sip();

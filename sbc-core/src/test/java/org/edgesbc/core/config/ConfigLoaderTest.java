@@ -47,6 +47,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logsSectionIsBoundWithSizesInBinaryUnits() throws Exception {
+        SbcConfig config = files.load(MINIMAL + "logs:\n  security-events:\n    max-file-size: 512KB\n"
+                + "    max-history: 0\n    total-size-cap: 0\n    compress: false\n  cdr:\n    max-history: 3650\n"
+                + "    total-size-cap: 1GB\n");
+        assertThat(config.logs()).isEqualTo(new LogsConfig(new RollingFileConfig(512 * 1024, 0, 0, false),
+                new RollingFileConfig(100L << 20, 3650, 1L << 30, true)));
+    }
+
+    @Test
+    void logsValuesAreValidatedWithTheirLines() throws IOException {
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "logs:\n  security-events:\n    max-file-size: 10\n"
+                + "    max-history: -1\n    compres: true\n  cdr:\n    max-file-size: 1KB\n"
+                + "    total-size-cap: 50MB\n")).containsExactly(
+                file + ":17: logs.security-events.compres: unknown key; did you mean 'compress'?",
+                file + ":15: logs.security-events.max-file-size = '10': must be a size with a unit: 512KB, 100MB or "
+                        + "2GB",
+                file + ":16: logs.security-events.max-history = '-1': must be between 0 and 36500",
+                file + ":19: logs.cdr.max-file-size = '1KB': must be between 65536 and 107374182400 bytes",
+                file + ":20: logs.cdr.total-size-cap = '50MB': must be 0 (no cap) or at least max-file-size "
+                        + "(104857600 bytes)");
+        assertThat(files.problems(MINIMAL + "logs:\n  access-log: {}\n")).containsExactly(
+                file + ":14: logs.access-log: unknown key; allowed here: cdr, security-events");
+    }
+
+    @Test
+    void aDataDirGivenToTheLoaderReplacesTheFilesAndMovesTheStateFilesWithIt() throws Exception {
+        Path elsewhere = dir.resolve("var").resolve("lib").resolve("sbc");
+        SbcConfig config = ConfigLoader.load(files.write("data-dir: ../data\n" + MINIMAL), elsewhere);
+        assertThat(config.dataDir()).isEqualTo(elsewhere);
+        assertThat(config.security().banStateFile()).isEqualTo(elsewhere.resolve("bans.tsv"));
+        assertThat(ConfigLoader.load(files.file()).dataDir()).isEqualTo(dir.resolveSibling("data"));
+    }
+
+    @Test
     void registrationSectionIsBound() throws Exception {
         SbcConfig config = files.load(MINIMAL + "registration:\n  udp-expires: 45s\n"
                 + "  stream-expires: 1h\n  min-expires: 20s\n  expires-jitter: 0\n  pbx-expires: 2h\n"

@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.core.config.StirShakenConfig;
 import org.edgesbc.core.config.StirShakenConfig.FailureAction;
 import org.edgesbc.core.security.SecurityEventLog;
@@ -66,7 +68,8 @@ class CallerIdentityServiceTest {
                         "reject", FailureAction.REJECT), dir.resolve("root.pem"), Duration.ofSeconds(60),
                         Duration.ofSeconds(2), 10, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofMinutes(1),
                         Set.of()));
-        events = new SecurityEventLog(dir.resolve("events.jsonl"));
+        events = new SecurityEventLog(dir.resolve("events.jsonl"),
+                LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         service = CallerIdentityService.start(config, PLAN, Set.of("200"), events, SecurityMetrics.NONE,
                 IdentityMetrics.NONE, Clock.fixed(NOW, ZoneOffset.UTC));
         return service;

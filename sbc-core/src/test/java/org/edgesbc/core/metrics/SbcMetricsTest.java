@@ -2,9 +2,11 @@ package org.edgesbc.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.edgesbc.core.identity.FetchFailure;
 import org.edgesbc.core.relay.RelayDropReason;
+import org.edgesbc.core.relay.RelayMetrics;
 import org.edgesbc.policy.identity.Attestation;
 import org.edgesbc.policy.identity.IdentityStatus;
 import org.edgesbc.transport.GateRejection;
@@ -70,6 +72,26 @@ class SbcMetricsTest {
                 .contains("sbc_relay_dropped_total{reason=\"stale\"} 1.0")
                 .contains("sbc_relay_transactions_overflow_total 1.0")
                 .contains("sbc_relay_retransmissions_absorbed_total 1.0");
+    }
+
+    @Test
+    void callSetUpAndRelayLatencyAreHistogramsWithFixedBuckets() {
+        metrics.relay().callSetUp(true, TimeUnit.MILLISECONDS.toNanos(1_500));
+        metrics.relay().callSetUp(false, TimeUnit.MILLISECONDS.toNanos(30));
+        metrics.relay().relayed(RelayMetrics.RelayedMessage.REQUEST, TimeUnit.MICROSECONDS.toNanos(80));
+        assertThat(metrics.scrape())
+                .contains("sbc_relay_call_setup_seconds_bucket{outcome=\"answered\",le=\"1.0\"} 0")
+                .contains("sbc_relay_call_setup_seconds_bucket{outcome=\"answered\",le=\"2.5\"} 1")
+                .contains("sbc_relay_call_setup_seconds_bucket{outcome=\"failed\",le=\"0.05\"} 1")
+                .contains("sbc_relay_call_setup_seconds_count{outcome=\"answered\"} 1")
+                .contains("sbc_relay_latency_seconds_bucket{message=\"request\",le=\"5.0E-5\"} 0")
+                .contains("sbc_relay_latency_seconds_bucket{message=\"request\",le=\"1.0E-4\"} 1")
+                .contains("sbc_relay_latency_seconds_count{message=\"response\"} 0");
+    }
+
+    @Test
+    void buildInfoNamesTheVersion() {
+        assertThat(metrics.scrape().lines()).contains("sbc_build_info{version=\"dev\"} 1");
     }
 
     @Test

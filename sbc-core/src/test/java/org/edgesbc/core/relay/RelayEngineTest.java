@@ -39,6 +39,7 @@ class RelayEngineTest {
 
     private final Map<InetSocketAddress, RecordingFlow> flows = new ConcurrentHashMap<>();
     private final Queue<CallRecord> records = new ConcurrentLinkedQueue<>();
+    private final RecordingRelayMetrics metrics = new RecordingRelayMetrics();
     private RelayEngine engine;
 
     @BeforeEach
@@ -49,7 +50,7 @@ class RelayEngineTest {
                 Map.of("trunk", "pbx", "pbx", "trunk"), "pbx",
                 Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5), 1000, 100, Duration.ofHours(1));
         PermissivePolicy policy = new PermissivePolicy();
-        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), RelayMetrics.NONE, null,
+        engine = new RelayEngine(settings, (transport, destination) -> flow(destination), metrics, null,
                 policy, policy, CallerIdentityService.off(Clock.systemUTC()), new GuardedHandOff(HandOffMetrics.NONE),
                 records::add, Clock.systemUTC(), 2, null);
     }
@@ -77,6 +78,10 @@ class RelayEngineTest {
         assertThat(ok).startsWith("SIP/2.0 200 ");
         assertThat(ok).contains("trunk-call-1@10.9.9.9", "z9hG4bK-t1", "tag=pbx-tag", "rport=5060")
                 .doesNotContain("127.0.0.3", pbxCallId, "PbxServer");
+        assertThat(metrics.next("relayed ")).as("the INVITE's relay is timed").matches("relayed REQUEST \\d+");
+        assertThat(metrics.next("relayed ")).as("the 200's relay is timed").matches("relayed RESPONSE \\d+");
+        assertThat(metrics.next("callSetUp ")).as("the call's set-up is timed, as answered")
+                .matches("callSetUp answered \\d+");
 
         send(TRUNK, "trunk", inDialog("ACK", "trunk-call-1@10.9.9.9", "z9hG4bK-t2", 1, "sip:sbc@127.0.0.1:5060"));
         String ack = flow(PBX).next();
@@ -144,6 +149,8 @@ class RelayEngineTest {
         assertThat(flow(PBX).next()).startsWith("ACK ");
         assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 487 ").contains("cancel@10.9.9.9");
         awaitDialogs(0);
+        assertThat(metrics.next("callSetUp ")).as("a cancelled call's set-up ends with its 487")
+                .matches("callSetUp failed \\d+");
     }
 
     @Test

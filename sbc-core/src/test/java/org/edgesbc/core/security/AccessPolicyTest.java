@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.fixtures.sip.SipDigest;
 import org.edgesbc.fixtures.time.ManualClock;
@@ -56,7 +58,8 @@ class AccessPolicyTest {
                 DigestAuthenticator.ha1(DigestAlgorithm.MD5, "1001", SecurityTestSupport.REALM, PASSWORD)), true,
                 List.of(Cidr.parse("10.0.0.0/8")));
         SecurityConfig config = SecurityTestSupport.config(dir, List.of(user), newInvitesPerSecond);
-        events = new SecurityEventLog(dir.resolve("events.jsonl"));
+        events = new SecurityEventLog(dir.resolve("events.jsonl"),
+                LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         file = new RecordingBanWriter();
         bans = new BanService(config, file, events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE),
                 clock);

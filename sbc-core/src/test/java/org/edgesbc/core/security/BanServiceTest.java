@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.fixtures.time.ManualClock;
 import org.edgesbc.policy.ban.Ban;
@@ -29,7 +31,8 @@ class BanServiceTest {
     private BanService bans;
 
     private BanService bans() {
-        events = new SecurityEventLog(dir.resolve("events.jsonl"));
+        events = new SecurityEventLog(dir.resolve("events.jsonl"),
+                LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         bans = new BanService(SecurityTestSupport.config(dir, List.of(), 1_000), file, events, SecurityMetrics.NONE,
                 new GuardedHandOff(HandOffMetrics.NONE), clock);
         return bans;
@@ -124,7 +127,8 @@ class BanServiceTest {
 
     @Test
     void bansSurviveARestartThroughTheBanFile() throws Exception {
-        events = new SecurityEventLog(dir.resolve("events.jsonl"));
+        events = new SecurityEventLog(dir.resolve("events.jsonl"),
+                LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         GuardedHandOff handOff = new GuardedHandOff(HandOffMetrics.NONE);
         InetAddress scanner = InetAddress.getByName("10.0.0.13");
         try (BanService first = BanService.start(SecurityTestSupport.config(dir, List.of(), 1_000), events,

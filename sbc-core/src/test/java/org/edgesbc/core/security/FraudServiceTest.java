@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.RecordMetrics;
 import org.edgesbc.core.config.FraudConfig;
+import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.fixtures.time.ManualClock;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.fraud.FraudGuard;
@@ -42,7 +44,8 @@ class FraudServiceTest {
         FraudConfig config = new FraudConfig(new DialPlan("49", "0", "00", Set.of("112")), Map.of(),
                 new FraudRules(FraudRules.DEFAULT.allowedClasses(), 10, 100, 2_000_000, 0), Map.of(),
                 Map.of("4989", 60_000_000L), 0);
-        events = new SecurityEventLog(dir.resolve("events.jsonl"));
+        events = new SecurityEventLog(dir.resolve("events.jsonl"),
+                LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         fraud = FraudService.start(config, dir.resolve("fraud-state.tsv"), dir.resolve("fraud-baselines.tsv"),
                 events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE), clock, OFTEN);
         return fraud;

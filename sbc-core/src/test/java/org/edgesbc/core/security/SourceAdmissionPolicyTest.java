@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOffMetrics;
+import org.edgesbc.core.RecordMetrics;
+import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.fixtures.time.ManualClock;
 import org.edgesbc.policy.ban.BanReason;
@@ -36,7 +38,8 @@ class SourceAdmissionPolicyTest {
     @BeforeEach
     void start() {
         SecurityConfig config = SecurityTestSupport.config(dir, List.of(), 1_000);
-        events = new SecurityEventLog(dir.resolve("events.jsonl"));
+        events = new SecurityEventLog(dir.resolve("events.jsonl"),
+                LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         SecurityMetrics metrics = new SecurityMetrics() {
             @Override
             public void decision(SecurityRule rule, String action) {

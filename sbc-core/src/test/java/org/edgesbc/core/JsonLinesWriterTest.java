@@ -1,0 +1,163 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.edgesbc.core.config.RollingFileConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonLinesWriterTest {
+    private static final RollingFileConfig LARGE = new RollingFileConfig(1 << 20, 30, 0, true);
+    private static final Pattern ROLLED = Pattern.compile("events\\.\\d{4}-\\d{2}-\\d{2}\\.(\\d+)\\.jsonl\\.gz");
+
+    @TempDir
+    Path dir;
+
+    /** One entry per record lost, by reason. */
+    private final LinkedBlockingQueue<RecordMetrics.Drop> drops = new LinkedBlockingQueue<>();
+    private final RecordMetrics metrics = (drop, records) -> {
+        for (int i = 0; i < records; i++) {
+            drops.add(drop);
+        }
+    };
+
+    @Test
+    void eachRecordIsOneLineExactlyAsItsJsonInTheActiveFile() throws Exception {
+        Path file = dir.resolve("nested").resolve("events.jsonl");
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 10, text -> text, file, LARGE,
+                metrics)) {
+            writer.write("{\"n\":1,\"text\":\"{} stays as it is\"}");
+            writer.write("{\"n\":2,\"text\":\"ünïcödé\"}");
+        }
+        assertThat(Files.readString(file, StandardCharsets.UTF_8))
+                .isEqualTo("{\"n\":1,\"text\":\"{} stays as it is\"}\n{\"n\":2,\"text\":\"ünïcödé\"}\n");
+        assertThat(drops).isEmpty();
+    }
+
+    @Test
+    void theActiveFileRollsAtItsSizeIntoCompressedFilesNamedByDayAndCounter() throws Exception {
+        Path file = dir.resolve("events.jsonl");
+        RollingFileConfig small = new RollingFileConfig(100, 30, 0, true);
+        List<String> written = new ArrayList<>();
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 100, 1, text -> text, file, small,
+                metrics)) {
+            for (int i = 0; i < 7; i++) {
+                String line = "{\"record\":" + i + ",\"padding\":\"" + "x".repeat(40) + "\"}";
+                written.add(line);
+                writer.write(line);
+            }
+        }
+        List<Path> rolled;
+        try (Stream<Path> files = Files.list(dir)) {
+            rolled = files.filter(p -> ROLLED.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparingInt(JsonLinesWriterTest::counterOf)).toList();
+        }
+        assertThat(rolled).as("two records of 58 bytes pass 100 bytes: three rolls for seven records").hasSize(3);
+        List<String> read = new ArrayList<>();
+        for (Path path : rolled) {
+            read.addAll(gunzipLines(path));
+        }
+        read.addAll(Files.readAllLines(file));
+        assertThat(read).as("every record once, in order, across rolled and active files").isEqualTo(written);
+        assertThat(drops).isEmpty();
+    }
+
+    @Test
+    void recordsBeyondTheQueueAreDroppedAndCounted() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Path file = dir.resolve("events.jsonl");
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 1, 1, text -> {
+            writing.countDown();
+            awaitQuietly(release);
+            return text;
+        }, file, LARGE, metrics)) {
+            writer.write("{\"n\":1}");
+            assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer holds the first record").isTrue();
+            writer.write("{\"n\":2}");
+            writer.write("{\"n\":3}");
+            assertThat(writer.dropped()).isEqualTo(1);
+            assertThat(drops).containsExactly(RecordMetrics.Drop.QUEUE_FULL);
+            release.countDown();
+        }
+        assertThat(Files.readAllLines(file)).containsExactly("{\"n\":1}", "{\"n\":2}");
+    }
+
+    @Test
+    void aStopThatCannotWaitForTheDiskCountsWhatIsStillQueued() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 10, text -> {
+            writing.countDown();
+            awaitQuietly(release);
+            return text;
+        }, dir.resolve("events.jsonl"), LARGE, metrics);
+        try {
+            writer.write("{\"n\":1}");
+            assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer is stuck on the first record").isTrue();
+            writer.write("{\"n\":2}");
+            writer.write("{\"n\":3}");
+            writer.close();
+            assertThat(writer.dropped()).as("the two records behind the stuck one").isEqualTo(2);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void recordsTheFileRefusesAreDroppedAndCounted() throws Exception {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.isWritable(full), "needs /dev/full, where every write fails with ENOSPC");
+        Path file = dir.resolve("events.jsonl");
+        Files.createSymbolicLink(file, full);
+        try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 10, text -> text, file, LARGE,
+                metrics)) {
+            // The first write fails; Logback's stream then skips writes, reopening the file now and then, and the
+            // write that reopens it is skipped too: each is a lost record.
+            for (int i = 1; i <= 5; i++) {
+                writer.write("{\"n\":" + i + "}");
+            }
+            for (int i = 1; i <= 5; i++) {
+                assertThat(drops.poll(5, TimeUnit.SECONDS)).as("record %d", i)
+                        .isEqualTo(RecordMetrics.Drop.WRITE_FAILED);
+            }
+            assertThat(writer.dropped()).isEqualTo(5);
+        }
+    }
+
+    private static int counterOf(Path rolled) {
+        Matcher matcher = ROLLED.matcher(rolled.getFileName().toString());
+        assertThat(matcher.matches()).isTrue();
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static List<String> gunzipLines(Path path) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
