@@ -59,8 +59,13 @@ work=$(mktemp -d /tmp/baresip-phone.XXXXXX)
 keep_work=0
 pids=()
 
+# The SBC drains on a first SIGTERM (calls the load left would hold it for drain-timeout); a second stops it at once.
 stop_all() {
     local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2> /dev/null || true
+    done
+    sleep 0.2
     for pid in "${pids[@]}"; do
         kill "$pid" 2> /dev/null || true
     done

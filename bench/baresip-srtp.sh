@@ -10,7 +10,9 @@ SECONDS_TO_TALK=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# The SBC drains on a first SIGTERM (calls the load left would hold it for drain-timeout); a second stops it at once.
+stop_pid() { kill "$1" 2>/dev/null || return 0; sleep 0.2; kill "$1" 2>/dev/null || true; }
+trap 'for p in $(jobs -p); do stop_pid "$p"; done; rm -rf "$work"' EXIT
 
 sed -e "s#data-dir: ../data#data-dir: $work/data#" -e '0,/srtp: off/s//srtp: required/' -e 's#port: 9090#port: 9091#' \
     "$top/config/sbc.yaml" > "$work/sbc.yaml"

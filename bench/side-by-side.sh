@@ -69,8 +69,10 @@ log() { echo "[$(date +%T)] $*" >&2; }
 pids=()
 rmem_set=""
 rmem_old=""
+# The SBC drains on a first SIGTERM (calls the load left would hold it for drain-timeout); a second stops it at once.
+stop_pid() { kill "$1" 2>/dev/null || return 0; sleep 0.2; kill "$1" 2>/dev/null || true; }
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do stop_pid "$p"; done
   wait 2>/dev/null || true
   if [ -n "$rmem_set" ] && [ "$(sysctl -n net.core.rmem_max)" = "$rmem_set" ]; then
     sysctl -q -w net.core.rmem_max="$rmem_old" || true
@@ -256,7 +258,7 @@ start_kamailio() {
 }
 
 stop_sut() {
-  kill "$sut" 2>/dev/null || true
+  stop_pid "$sut"
   wait "$sut" 2>/dev/null || true
 }
 

@@ -18,7 +18,9 @@ top=$(cd "$here/.." && pwd)
 jar="$top/sbc-core/target/sbc.jar"
 [ -f "$jar" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# The SBC drains on a first SIGTERM (calls the load left would hold it for drain-timeout); a second stops it at once.
+stop_pid() { kill "$1" 2>/dev/null || return 0; sleep 0.2; kill "$1" 2>/dev/null || true; }
+trap 'for p in $(jobs -p); do stop_pid "$p"; done; rm -rf "$work"' EXIT
 calls=$((RATE * SECONDS_PER_RUN))
 clk=$(getconf CLK_TCK)
 

@@ -41,8 +41,10 @@ scenarios="$top/src-test-fixtures/src/main/resources/sipp"
 [ -f "$top/sbc-core/target/sbc.jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 2; }
 work=$(mktemp -d)
 pids=()
+# The SBC drains on a first SIGTERM (calls the load left would hold it for drain-timeout); a second stops it at once.
+stop_pid() { kill "$1" 2>/dev/null || return 0; sleep 0.2; kill "$1" 2>/dev/null || true; }
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do stop_pid "$p"; done
   wait 2>/dev/null || true
   if [ -n "${SBC_BENCH_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -166,6 +168,6 @@ for rate in $RATES; do
   run_pass again
   run_pass refresh2
 
-  kill "$pbx" 2>/dev/null || true; kill "$sbc" 2>/dev/null || true
+  stop_pid "$pbx"; stop_pid "$sbc"
   wait "$pbx" 2>/dev/null || true; wait "$sbc" 2>/dev/null || true
 done
