@@ -139,7 +139,7 @@ settle() {  # settle pass|fail: after a run, wait until the system is idle, and 
 }
 
 start_uas() {  # a fresh SIPp UAS for one load run, in folder $1
-  (cd "$1" && exec timeout 300 sipp -sn uas -i 127.0.0.3 -p "$sip_port" -buff_size 4194304 -nostdin > uas.out 2>&1) &
+  (cd "$1" && exec timeout -k 5 300 sipp -sn uas -i 127.0.0.3 -p "$sip_port" -buff_size 4194304 -nostdin > uas.out 2>&1) &
   uas=$!; pids+=("$uas")
   sleep 0.3
 }
@@ -159,7 +159,7 @@ run_uac() {
   local dir=$1 rate=$2 secs=$3 uac_port=${4:-$sip_port} calls before after start end
   calls=$((rate * secs))
   before=$(tree_ticks "$sut"); start=$(date +%s.%N)
-  (cd "$dir" && timeout $((secs + 15)) sipp -sn uac "127.0.0.1:$port" -i 127.0.0.2 -p "$uac_port" -s 5551234 \
+  (cd "$dir" && timeout -k 5 $((secs + 15)) sipp -sn uac "127.0.0.1:$port" -i 127.0.0.2 -p "$uac_port" -s 5551234 \
       -r "$rate" -m "$calls" -l "$calls" -buff_size 4194304 -nostdin \
       -default_behaviors all,-abortunexp -trace_stat -stf uac.csv -fd 1 -trace_rtt -rtt_freq 100 \
       > uac.out 2>&1) || true

@@ -36,12 +36,12 @@ printf '%-4s %9s %9s %7s %10s %12s\n' run attempted ok failed calls/s cpu_us/cal
 for run in $(seq 1 "$RUNS"); do
   rm -f "$work"/*.csv
   # exec: the background job is timeout itself, which passes a TERM on to SIPp, so the PID stops it.
-  (cd "$work" && exec timeout $((SECONDS_PER_RUN * 3 + 30)) sipp -sn uas -i 127.0.0.3 -p 35060 -buff_size 4194304 \
+  (cd "$work" && exec timeout -k 5 $((SECONDS_PER_RUN * 3 + 30)) sipp -sn uas -i 127.0.0.3 -p 35060 -buff_size 4194304 \
       -nostdin > /dev/null 2>&1) &
   uas=$!
   sleep 0.3
   before=$(cpu_ticks); start=$(date +%s.%N)
-  (cd "$work" && timeout $((SECONDS_PER_RUN * 3 + 30)) sipp -sn uac 127.0.0.1:35060 -i 127.0.0.2 -p 35060 \
+  (cd "$work" && timeout -k 5 $((SECONDS_PER_RUN * 3 + 30)) sipp -sn uac 127.0.0.1:35060 -i 127.0.0.2 -p 35060 \
       -s 5551234 -r "$RATE" -m "$calls" -l $((RATE * 4)) -buff_size 4194304 -nostdin \
       -trace_stat -stf uac.csv -fd 1 > /dev/null 2>&1) || true
   end=$(date +%s.%N); after=$(cpu_ticks)

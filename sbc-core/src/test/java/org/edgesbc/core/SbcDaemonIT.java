@@ -18,12 +18,14 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
@@ -165,6 +167,45 @@ class SbcDaemonIT {
 
     private static ZoneConfig.PeerConfig peer(InetSocketAddress address, SipTransport transport) {
         return new ZoneConfig.PeerConfig(address.getAddress().getHostAddress(), address.getPort(), transport);
+    }
+
+    /**
+     * RFC 3261 §13.3.1.4 from the middle: a caller that never ACKs the 200 (it gave up, or crashed) does not leave
+     * the dialog up on either side; after 64*T1 the SBC sends BYE to both and the dialog is gone.
+     */
+    @Test
+    void aCallerThatNeverAcksTheAnswerIsHungUpOnBothSides() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
+            SipConfig s = base.sip();
+            // T1 = 20 ms: 64*T1 is 1.28 s.
+            SipConfig fastTimers = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
+                    s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), new SipConfig.TimerConfig(
+                            Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofMillis(100)),
+                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
+            SbcConfig config = new SbcConfig(base.source(), base.dataDir(), fastTimers, base.media(), base.security(),
+                    base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                trunk.towards(sbcUdp);
+                pbx.towards(sbcUdp);
+                trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "no-ack@trunk",
+                        "z9hG4bK-noack", "caller-tag"));
+                String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+                assertThat(invite).isNotNull();
+                pbx.send(SipMessages.answer(invite, 200, "OK", "callee-tag", "<sip:callee@127.0.0.3:"
+                        + pbx.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000)));
+                assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
+                awaitDialogs(sbc, 1);
+                // No ACK from the caller.
+                String byeToCaller = trunk.receiveStartingWith("BYE ", WAIT);
+                String byeToCallee = pbx.receiveStartingWith("BYE ", WAIT);
+                assertThat(byeToCaller).as("BYE toward the caller").isNotNull().contains("no-ack@trunk");
+                assertThat(byeToCallee).as("BYE toward the callee").isNotNull().contains(header(invite, "Call-ID"));
+                awaitDialogs(sbc, 0);
+            }
+        }
     }
 
     /**

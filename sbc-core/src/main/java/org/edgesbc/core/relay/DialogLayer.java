@@ -222,6 +222,8 @@ final class DialogLayer {
             metrics.dropped(RelayDropReason.NO_DIALOG);
             return;
         }
+        ShardLoop.cancel(dialog.ackWait);
+        dialog.ackWait = null;
         Leg to = dialog.other(from, toTag);
         MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
@@ -409,6 +411,19 @@ final class DialogLayer {
             dialog.cancelledBySbc = null;
             dialog.finalStatus = response.statusCode();
             calls.answered(dialog);
+            if (dialog.call) {
+                // RFC 3261 §13.3.1.4: a UAS that never gets the ACK of its 2xx ends the dialog after 64*T1. The SBC
+                // is that UAS toward the caller: without it, a caller that gave up (an overloaded moment, a crash)
+                // would leave the dialog, and the callee's, up until the maximum call duration.
+                dialog.ackWait = loop.schedule("ack wait", () -> ackNeverCame(dialog), transactionTimeoutMillis);
+            }
+        }
+    }
+
+    private void ackNeverCame(RelayDialog dialog) {
+        if (dialog.ackWait != null) {
+            dialog.ackWait = null;
+            tearDown(dialog, "no-ack");
         }
     }
 
@@ -545,6 +560,8 @@ final class DialogLayer {
         }
         dialog.endedBy = dialog.cancelledBySbc != null ? dialog.cancelledBySbc : endedBy;
         dialog.invite = null;
+        ShardLoop.cancel(dialog.ackWait);
+        dialog.ackWait = null;
         calls.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;
         dialogs.remove(dialog);

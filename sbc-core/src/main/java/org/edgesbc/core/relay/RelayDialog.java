@@ -26,6 +26,8 @@ final class RelayDialog {
     final String callerTag;
     State state = State.EARLY;
     ScheduledFuture<?> durationLimit;
+    /** Until the caller ACKs the 2xx that confirmed the dialog: 64*T1, then the dialog is torn down. */
+    ScheduledFuture<?> ackWait;
     /** The anchored media, null until an SDP body crossed the dialog or when media is not anchored. */
     MediaSession media;
     /** The o= identity of the last SDP body the SBC sent toward each side, by {@code MediaSide} ordinal. */
