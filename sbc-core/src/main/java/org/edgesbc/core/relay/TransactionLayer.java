@@ -132,6 +132,10 @@ final class TransactionLayer {
                 }
             } else {
                 server.state = ServerTransaction.State.TERMINATED;
+                // RFC 6026 §8.7: in the Accepted state retransmitted INVITEs are absorbed, not answered; the 2xx is
+                // retransmitted by the far side until it has its ACK, and relayed through here each time. Its
+                // bytes need not stay for the 64*T1 of the wait (at 3,000 calls/s that is 96,000 of them).
+                server.lastResponse = null;
             }
             // Timer H (non-2xx) or the RFC 6026 Accepted wait (2xx): retransmitted INVITEs are absorbed meanwhile.
             server.expiryTimer = loop.schedule("timer H", () -> removeServer(server), timeoutMillis);
