@@ -170,6 +170,39 @@ class SbcDaemonIT {
     }
 
     /**
+     * RFC 6026: a callee that retransmits its 200 (it has no ACK yet) reaches the caller each time, with the same
+     * bytes the first one was relayed as, until the ACK arrives.
+     */
+    @Test
+    void aRetransmittedAnswerReachesTheCallerAgainUnchanged() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
+                        pbx.localAddress()))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "retrans-ok@trunk",
+                    "z9hG4bK-rok", "caller-tag"));
+            String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+            assertThat(invite).isNotNull();
+            String ok = SipMessages.answer(invite, 200, "OK", "callee-tag", "<sip:callee@127.0.0.3:"
+                    + pbx.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000));
+            pbx.send(ok);
+            String first = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            pbx.send(ok);
+            String second = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(first).isNotNull();
+            assertThat(second).as("the retransmitted 200, relayed").isEqualTo(first);
+            String contact = header(first, "Contact");
+            trunk.send(SipMessages.inDialog("ACK", contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')),
+                    "UDP", trunk.localAddress(), "retrans-ok@trunk", header(first, "From"), header(first, "To"), 1,
+                    "z9hG4bK-rok-ack"));
+            assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("ACK relayed").isNotNull();
+        }
+    }
+
+    /**
      * RFC 3261 §13.3.1.4 from the middle: a caller that never ACKs the 200 (it gave up, or crashed) does not leave
      * the dialog up on either side; after 64*T1 the SBC sends BYE to both and the dialog is gone.
      */

@@ -41,7 +41,8 @@ final class ClientTransaction {
     final SipFlow flow;
     /** The zone the request went to; its responses must come from there. */
     final String targetZone;
-    final User user;
+    /** Who hears the responses; once a 2xx was relayed, nobody (see {@link #keepAnswer}). */
+    User user;
     /** Whether the transaction counts against the shard's bound (the registrar's own REGISTERs do not). */
     final boolean bounded;
     State state = State.CALLING;
@@ -52,6 +53,9 @@ final class ClientTransaction {
     boolean cancelPending;
     /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */
     byte[] ackBytes;
+    /** Of an INVITE in the Accepted state: the 2xx as relayed to the caller, resent for each retransmitted 2xx. */
+    byte[] relayedAnswer;
+    SipFlow answerFlow;
 
     ClientTransaction(String key, String method, SipMessageView request, SipFlow flow, String targetZone, User user,
             boolean bounded) {
@@ -62,6 +66,37 @@ final class ClientTransaction {
         this.targetZone = targetZone;
         this.user = user;
         this.bounded = bounded;
+    }
+
+    /**
+     * An INVITE's 2xx was relayed as {@code answer} over {@code flow}: the far side's retransmissions of it (RFC 6026
+     * Accepted state, 64*T1) are answered with those bytes, and nothing else of the call stays reachable from here.
+     */
+    void keepAnswer(byte[] answer, SipFlow flow) {
+        relayedAnswer = answer;
+        answerFlow = flow;
+        user = AnswerKept.INSTANCE;
+    }
+
+    /** The user of an INVITE whose 2xx is kept: no further event reaches the dialog layer. */
+    private enum AnswerKept implements User {
+        INSTANCE;
+
+        @Override
+        public void provisional(ClientTransaction client, SipMessageView response, InetAddress source) {
+        }
+
+        @Override
+        public void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
+        }
+
+        @Override
+        public void successRetransmitted(ClientTransaction client, SipMessageView response, InetAddress source) {
+        }
+
+        @Override
+        public void timedOut(ClientTransaction client) {
+        }
     }
 
     /**

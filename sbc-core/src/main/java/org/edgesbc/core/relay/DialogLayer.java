@@ -367,7 +367,13 @@ final class DialogLayer {
             hangUpAnsweredLeg(branch, response, true);
             return;
         }
-        relayResponse(branch, response, source);
+        byte[] answer = relayResponse(branch, response, source);
+        if (answer != null && relayed != null) {
+            // The far side's retransmissions of this 2xx get these bytes again (RFC 6026 Accepted state); the
+            // requester's Vias and the rest of the call need not stay reachable for the 64*T1 of that wait.
+            branch.client.keepAnswer(answer, relayed.server.flow);
+            relayed.server.release();
+        }
     }
 
     void timedOut(RelayedBranch branch, ClientTransaction client) {
@@ -427,11 +433,15 @@ final class DialogLayer {
         }
     }
 
-    /** Rebuilds the far side's response as the requester expects it and sends it back over the request's flow. */
-    void relayResponse(RelayedBranch branch, SipMessageView response, InetAddress source) {
+    /**
+     * Rebuilds the far side's response as the requester expects it and sends it back over the request's flow.
+     * Returns the bytes sent, or null when nothing was sent.
+     */
+    byte[] relayResponse(RelayedBranch branch, SipMessageView response, InetAddress source) {
         RelayedRequest relayed = branch.request;
-        if (relayed == null) {
-            return;
+        if (relayed == null || relayed.server.vias == null) {
+            // No requester to answer, or its transaction kept only the 2xx it already has (see inviteAnswered).
+            return null;
         }
         RelayDialog dialog = branch.dialog;
         byte[] body = null;
@@ -450,14 +460,15 @@ final class DialogLayer {
         boolean inviteRetransmittedOk = Request.INVITE.equals(server.method) && status >= 200 && status < 300
                 && server.lastStatus >= 200 && server.lastStatus < 300;
         if (server.finalSent() && !inviteRetransmittedOk) {
-            return;
+            return null;
         }
         boolean setUpEnds = relayed.timesSetUp && status >= 200 && !server.finalSent();
-        sendToRequester(relayed, response, response.to().tag(), body);
+        byte[] sent = sendToRequester(relayed, response, response.to().tag(), body);
         metrics.responseRelayed(status);
         if (setUpEnds) {
             metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);
         }
+        return sent;
     }
 
     /**
@@ -466,7 +477,7 @@ final class DialogLayer {
      *
      * @param body the body that goes out instead of the far side's (anchored SDP; empty to drop it), or null
      */
-    private void sendToRequester(RelayedRequest relayed, SipMessageView response, String toTag, byte[] body) {
+    private byte[] sendToRequester(RelayedRequest relayed, SipMessageView response, String toTag, byte[] body) {
         ServerTransaction server = relayed.server;
         SipTransport transport = server.flow.transport();
         SipMessageWriter out = SipMessageWriter.edit(response)
@@ -480,7 +491,9 @@ final class DialogLayer {
             out.remove(SipHeaderName.CONTENT_TYPE);
         }
         topology.replaceContact(out, response.hasHeader("Contact"), transport);
-        transactions.respond(server, TopologyHiding.strip(out).toBytes(), response.statusCode());
+        byte[] bytes = TopologyHiding.strip(out).toBytes();
+        transactions.respond(server, bytes, response.statusCode());
+        return bytes;
     }
 
     // --------------------------------------------------------------------------------------------- forking

@@ -287,7 +287,10 @@ final class TransactionLayer {
                 }
             }
             case ACCEPTED -> {
-                if (status >= 200 && status < 300) {
+                if (status >= 200 && status < 300 && client.relayedAnswer != null) {
+                    metrics.retransmissionAbsorbed();
+                    client.answerFlow.send(client.relayedAnswer);
+                } else if (status >= 200 && status < 300) {
                     client.user.successRetransmitted(client, response, source);
                 }
             }
