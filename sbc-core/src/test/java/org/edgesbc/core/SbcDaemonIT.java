@@ -179,15 +179,8 @@ class SbcDaemonIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 SbcDaemon sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
                         pbx.localAddress()))) {
-            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-            trunk.towards(sbcUdp);
-            pbx.towards(sbcUdp);
-            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "retrans-ok@trunk",
-                    "z9hG4bK-rok", "caller-tag"));
-            String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-            assertThat(invite).isNotNull();
-            String ok = SipMessages.answer(invite, 200, "OK", "callee-tag", "<sip:callee@127.0.0.3:"
-                    + pbx.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000));
+            String invite = inviteToPbx(sbc, trunk, pbx, "retrans-ok@trunk");
+            String ok = answerOk(pbx, invite);
             pbx.send(ok);
             String first = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
             pbx.send(ok);
@@ -220,15 +213,8 @@ class SbcDaemonIT {
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), fastTimers, base.media(), base.security(),
                     base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
-                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-                trunk.towards(sbcUdp);
-                pbx.towards(sbcUdp);
-                trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "no-ack@trunk",
-                        "z9hG4bK-noack", "caller-tag"));
-                String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-                assertThat(invite).isNotNull();
-                pbx.send(SipMessages.answer(invite, 200, "OK", "callee-tag", "<sip:callee@127.0.0.3:"
-                        + pbx.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000)));
+                String invite = inviteToPbx(sbc, trunk, pbx, "no-ack@trunk");
+                pbx.send(answerOk(pbx, invite));
                 assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
                 awaitDialogs(sbc, 1);
                 // No ACK from the caller.
@@ -239,6 +225,25 @@ class SbcDaemonIT {
                 awaitDialogs(sbc, 0);
             }
         }
+    }
+
+    /** An INVITE from the trunk with {@code callId}, as the PBX receives it. */
+    private static String inviteToPbx(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, String callId)
+            throws IOException {
+        InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+        trunk.towards(sbcUdp);
+        pbx.towards(sbcUdp);
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId,
+                "z9hG4bK-" + callId.hashCode(), "caller-tag"));
+        String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+        assertThat(invite).as("INVITE relayed to the PBX").isNotNull();
+        return invite;
+    }
+
+    /** The PBX's 200 with SDP for {@code invite}. */
+    private static String answerOk(UdpSipPeer pbx, String invite) {
+        return SipMessages.answer(invite, 200, "OK", "callee-tag", "<sip:callee@127.0.0.3:"
+                + pbx.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.3", 42_000));
     }
 
     /**
