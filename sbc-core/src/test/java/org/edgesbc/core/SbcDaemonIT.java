@@ -205,10 +205,11 @@ class SbcDaemonIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
             SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
             SipConfig s = base.sip();
-            // T1 = 20 ms: 64*T1 is 1.28 s.
+            // T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait longer than T1
+            // and be dropped as stale.)
             SipConfig fastTimers = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
                     s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), new SipConfig.TimerConfig(
-                            Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofMillis(100)),
+                            Duration.ofMillis(200), Duration.ofMillis(800), Duration.ofMillis(1000)),
                     s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), fastTimers, base.media(), base.security(),
                     base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
@@ -218,7 +219,7 @@ class SbcDaemonIT {
                 assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
                 awaitDialogs(sbc, 1);
                 // No ACK from the caller.
-                String byeToCaller = trunk.receiveStartingWith("BYE ", WAIT);
+                String byeToCaller = trunk.receiveStartingWith("BYE ", 4 * WAIT);
                 String byeToCallee = pbx.receiveStartingWith("BYE ", WAIT);
                 assertThat(byeToCaller).as("BYE toward the caller").isNotNull().contains("no-ack@trunk");
                 assertThat(byeToCallee).as("BYE toward the callee").isNotNull().contains(header(invite, "Call-ID"));
