@@ -14,7 +14,6 @@ import org.edgesbc.media.MediaSide;
 import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
-import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.message.NameAddress;
 import org.edgesbc.transport.message.SipHeaderName;
@@ -161,21 +160,13 @@ final class DialogLayer {
             MessageEdits.setCallId(copy, leg.callId);
             copy.getFrom().setAddress((Address) callerB.clone());
             copy.getTo().setAddress((Address) branch.callee().clone());
-            SipMessageView encoded = encoded(copy, branch.flow().transport());
+            // As jain-sip-ri writes it after the steps that edited its model.
+            SipMessageView encoded = OwnMessages.read(copy.encodeAsBytes(branch.flow().transport().viaToken()));
             SipMessageWriter out = SipMessageWriter.edit(encoded);
             if (anchoredBody != null) {
                 out.body(anchoredBody);
             }
             forward(out, encoded, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
-        }
-    }
-
-    /** An initial request as jain-sip-ri writes it after the steps that edited its model, read back. */
-    private static SipMessageView encoded(SIPRequest request, SipTransport transport) {
-        try {
-            return SipMessageView.parse(request.encodeAsBytes(transport.viaToken()));
-        } catch (SipParseException e) {
-            throw new IllegalStateException("jain-sip-ri wrote a request the relay cannot read: " + e.getMessage(), e);
         }
     }
 

@@ -57,11 +57,13 @@ final class InboundRequest {
         return vias;
     }
 
-    /** jain-sip-ri's model of the request, its top Via marked the same way; parsed on first use. */
+    /**
+     * jain-sip-ri's model of the request, parsed on first use. Its Vias are as received: whatever answers from it
+     * (the registrar) puts {@link #vias} in their place.
+     */
     SIPRequest parsed() throws SipParseException {
         if (parsed == null) {
             parsed = (SIPRequest) in.parse();
-            MessageEdits.markReceived(parsed, in.flow().remote());
         }
         return parsed;
     }
@@ -69,30 +71,14 @@ final class InboundRequest {
     static String markedVias(SipMessageView view, InetSocketAddress source) {
         List<String> values = view.headers("Via");
         String first = values.get(0);
-        int topEnd = topHopEnd(first);
+        String top = view.topViaHop();
         StringBuilder out = new StringBuilder(128 * values.size());
-        out.append("Via: ").append(mark(first.substring(0, topEnd), view.topVia(), source))
-                .append(first, topEnd, first.length()).append("\r\n");
+        out.append("Via: ").append(mark(top, view.topVia(), source)).append(first, top.length(), first.length())
+                .append("\r\n");
         for (int i = 1; i < values.size(); i++) {
             out.append("Via: ").append(values.get(i)).append("\r\n");
         }
         return out.toString();
-    }
-
-    /** The end of the first hop of a Via value: its first comma outside a quoted parameter value. */
-    private static int topHopEnd(String value) {
-        boolean quoted = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (quoted && c == '\\') {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (c == ',' && !quoted) {
-                return i;
-            }
-        }
-        return value.length();
     }
 
     private static String mark(String hop, ViaHop top, InetSocketAddress source) {

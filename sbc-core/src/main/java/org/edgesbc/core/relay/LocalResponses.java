@@ -4,7 +4,6 @@ import gov.nist.javax.sip.message.SIPResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.NameAddress;
 import org.edgesbc.transport.message.SipMessageView;
 
@@ -80,11 +79,7 @@ final class LocalResponses {
     SipMessageView asIfFromFarSide(SipMessageView sent, int status) {
         metrics.localResponse(status);
         String via = "Via: " + sent.headers("Via").get(0) + "\r\n";
-        try {
-            return SipMessageView.parse(response(sent, via, status, reasonOf(status), ids.newTag(), ""));
-        } catch (SipParseException e) {
-            throw new IllegalStateException("the SBC's own response does not parse", e);
-        }
+        return OwnMessages.read(response(sent, via, status, reasonOf(status), ids.newTag(), ""));
     }
 
     /**

@@ -15,7 +15,6 @@ import javax.sip.address.URI;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.PbxRegistrationClient;
 import org.edgesbc.core.registrar.RegisterResult;
-import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.NameAddress;
 import org.edgesbc.transport.message.SipGrammar;
 import org.edgesbc.transport.message.SipMessageView;
@@ -40,21 +39,9 @@ final class RegisterMessages {
             String fromTag, long cseq, long expires) {
         String pbxHost = PeerDirectory.hostText(pbx.address().getAddress());
         String aorUri = "<sip:" + aor + "@" + pbxHost + ">";
-        String request = "REGISTER " + PeerDirectory.peerUri(null, pbx) + " SIP/2.0\r\n"
-                + "Via: " + topology.via(pbx.transport(), "z9hG4bK-placeholder") + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: " + aorUri + ";tag=" + fromTag + "\r\n"
-                + "To: " + aorUri + "\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: " + cseq + " REGISTER\r\n"
-                + "Contact: <" + topology.uriText(aor, pbx.transport()) + ">\r\n"
-                + "Expires: " + expires + "\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        try {
-            return SipMessageView.parse(request.getBytes(StandardCharsets.UTF_8));
-        } catch (SipParseException e) {
-            throw new IllegalStateException("cannot build the REGISTER of " + aor + ": " + e.getMessage(), e);
-        }
+        return OwnMessages.request("REGISTER", PeerDirectory.peerUri(null, pbx).toString(),
+                topology.via(pbx.transport(), "z9hG4bK-placeholder"), aorUri + ";tag=" + fromTag, aorUri, callId, cseq,
+                "Contact: <" + topology.uriText(aor, pbx.transport()) + ">\r\nExpires: " + expires + "\r\n");
     }
 
     /**

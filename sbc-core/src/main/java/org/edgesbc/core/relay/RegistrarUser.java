@@ -10,6 +10,9 @@ import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.RegisterRequest;
 import org.edgesbc.core.registrar.RegisterResult;
 import org.edgesbc.core.registrar.Registrar;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SipMessageWriter;
 
 /**
  * The registrar as a transaction user of a relay shard: phones' REGISTERs arrive under a server transaction of
@@ -77,8 +80,10 @@ final class RegistrarUser implements PhoneRegistrations {
 
     private void answer(ServerTransaction server, SIPRequest request, RegisterResult result, String reason) {
         SIPResponse response = RegisterMessages.phoneAnswer(request, result, shard.ids().newTag(), reason);
-        TopologyHiding.strip(response);
-        transactions.respond(server, response.encodeAsBytes(server.flow.transport().viaToken()), result.status());
+        SipMessageView encoded = OwnMessages.read(response.encodeAsBytes(server.flow.transport().viaToken()));
+        // The phone's Vias as every response carries them back: marked with where its REGISTER really came from.
+        SipMessageWriter out = SipMessageWriter.edit(encoded).lines(SipHeaderName.VIA, server.vias);
+        transactions.respond(server, TopologyHiding.strip(out).toBytes(), result.status());
         shard.metrics().localResponse(result.status());
     }
 }

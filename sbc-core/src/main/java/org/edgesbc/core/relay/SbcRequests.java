@@ -1,7 +1,5 @@
 package org.edgesbc.core.relay;
 
-import java.nio.charset.StandardCharsets;
-import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.SipMessageView;
 
 /** In-dialog requests the SBC originates itself (teardown BYE, the ACK of an answer nobody takes). */
@@ -25,20 +23,10 @@ final class SbcRequests {
         boolean towardCaller = leg == dialog.a;
         String fromTag = towardCaller ? dialog.calleeTag() : dialog.callerTag;
         String toTag = towardCaller ? dialog.callerTag : leg.calleeTag;
-        String request = method + " " + peers.remoteTargetOf(leg) + " SIP/2.0\r\n"
-                + "Via: " + topology.via(peers.flowToward(leg).transport(), ids.newBranch()) + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: " + (towardCaller ? leg.calleeAddress : leg.callerAddress)
-                + (fromTag != null ? ";tag=" + fromTag : "") + "\r\n"
-                + "To: " + (towardCaller ? leg.callerAddress : leg.calleeAddress)
-                + (toTag != null ? ";tag=" + toTag : "") + "\r\n"
-                + "Call-ID: " + leg.callId + "\r\n"
-                + "CSeq: " + cseq + " " + method + "\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        try {
-            return SipMessageView.parse(request.getBytes(StandardCharsets.UTF_8));
-        } catch (SipParseException e) {
-            throw new IllegalStateException("cannot build an SBC-originated " + method + ": " + e.getMessage(), e);
-        }
+        return OwnMessages.request(method, peers.remoteTargetOf(leg),
+                topology.via(peers.flowToward(leg).transport(), ids.newBranch()),
+                (towardCaller ? leg.calleeAddress : leg.callerAddress) + (fromTag != null ? ";tag=" + fromTag : ""),
+                (towardCaller ? leg.callerAddress : leg.calleeAddress) + (toTag != null ? ";tag=" + toTag : ""),
+                leg.callId, cseq, "");
     }
 }

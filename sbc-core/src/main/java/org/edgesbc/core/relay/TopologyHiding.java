@@ -2,7 +2,6 @@ package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.AddressImpl;
 import gov.nist.javax.sip.address.SipUri;
-import gov.nist.javax.sip.message.SIPMessage;
 import java.text.ParseException;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -139,13 +138,6 @@ final class TopologyHiding {
     /** Leaves out what must not cross: the other side's routing state and product fingerprints. */
     static SipMessageWriter strip(SipMessageWriter message) {
         return message.remove(STRIPPED);
-    }
-
-    /** The same for a response the registrar built with jain-sip-ri. */
-    static void strip(SIPMessage message) {
-        for (SipHeaderName name : STRIPPED) {
-            message.removeHeader(name.canonical());
-        }
     }
 
     /** Replaces any Contact with the SBC's own; messages without one stay without. */

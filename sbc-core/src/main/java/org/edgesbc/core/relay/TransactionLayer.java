@@ -1,12 +1,10 @@
 package org.edgesbc.core.relay;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sip.message.Request;
 import org.edgesbc.transport.SipFlow;
-import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SipMessageWriter;
@@ -172,7 +170,7 @@ final class TransactionLayer {
     ClientTransaction send(SipMessageWriter request, SipFlow flow, String targetZone, ClientTransaction.User user,
             boolean bounded) {
         String branch = ids.newBranch();
-        SipMessageView sent = sent(request.lines(SipHeaderName.VIA,
+        SipMessageView sent = OwnMessages.read(request.lines(SipHeaderName.VIA,
                 "Via: " + topology.via(flow.transport(), branch) + "\r\n").toBytes());
         String method = sent.method();
         return start(new ClientTransaction(clientKey(branch, method), method, sent, flow, targetZone, user, bounded));
@@ -181,7 +179,7 @@ final class TransactionLayer {
     /** RFC 3261 §9.1: a CANCEL for a proceeding INVITE, under the INVITE's branch, to the same flow. */
     void sendCancel(ClientTransaction invite) {
         SipMessageView request = invite.request;
-        SipMessageView cancel = sent(hopByHop(request, Request.CANCEL, request.header("To")));
+        SipMessageView cancel = hopByHop(request, Request.CANCEL, request.header("To"));
         start(new ClientTransaction(clientKey(request.topVia().branch(), Request.CANCEL), Request.CANCEL, cancel,
                 invite.flow, invite.targetZone, invite.user, invite.bounded));
     }
@@ -197,28 +195,13 @@ final class TransactionLayer {
         return client;
     }
 
-    /** The SBC's own request as sent, read back; it always parses, or the SBC has a bug. */
-    private static SipMessageView sent(byte[] bytes) {
-        try {
-            return SipMessageView.parse(bytes);
-        } catch (SipParseException e) {
-            throw new IllegalStateException("the SBC wrote a request it cannot read: " + e.getMessage(), e);
-        }
-    }
-
     /**
      * CANCEL (RFC 3261 §9.1) and the ACK of a non-2xx final response (§17.1.1.3) of a request the SBC sent: its
      * Request-URI, top Via, From, Call-ID and CSeq number, with the given To.
      */
-    private static byte[] hopByHop(SipMessageView request, String method, String to) {
-        return (method + " " + request.requestUri() + " SIP/2.0\r\n"
-                + "Via: " + request.headers("Via").get(0) + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: " + request.header("From") + "\r\n"
-                + "To: " + to + "\r\n"
-                + "Call-ID: " + request.callId() + "\r\n"
-                + "CSeq: " + request.cseqNumber() + " " + method + "\r\n"
-                + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    private static SipMessageView hopByHop(SipMessageView request, String method, String to) {
+        return OwnMessages.request(method, request.requestUri(), request.headers("Via").get(0), request.header("From"),
+                to, request.callId(), request.cseqNumber(), "");
     }
 
     /** Cancels an INVITE now if it is proceeding, or as soon as it is (RFC 3261 §9.1: not before a 1xx). */
@@ -381,7 +364,7 @@ final class TransactionLayer {
     }
 
     private static byte[] ackFor(ClientTransaction invite, SipMessageView response) {
-        return hopByHop(invite.request, Request.ACK, response.header("To"));
+        return hopByHop(invite.request, Request.ACK, response.header("To")).bytes();
     }
 
     // ---------------------------------------------------------------------------------------------- matching

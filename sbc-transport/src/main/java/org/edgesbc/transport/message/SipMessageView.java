@@ -275,6 +275,13 @@ public final class SipMessageView {
         return topVia;
     }
 
+    /** The first hop of the first Via value, as written, up to the comma that may follow it. */
+    public String topViaHop() {
+        int at = find(SipHeaderName.VIA, 0);
+        int end = SipGrammar.elementEnd(m, valueStart(at), valueEnd(at), false);
+        return new String(m, valueStart(at), end - valueStart(at), StandardCharsets.UTF_8);
+    }
+
     /** Every Via hop, top first. */
     public List<ViaHop> vias() {
         List<ViaHop> hops = new ArrayList<>(2);
