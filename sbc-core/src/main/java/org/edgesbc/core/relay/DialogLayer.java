@@ -228,7 +228,7 @@ final class DialogLayer {
         SipFlow flow = peers.flowToward(to);
         decrementMaxForwards(out, ack);
         out.lines(SipHeaderName.VIA, "Via: " + topology.via(flow.transport(), ids.newBranch()) + "\r\n");
-        topology.replaceContact(out, ack.hasHeader("Contact"), flow.transport());
+        topology.replaceContact(out, ack.hasHeader(SipHeaderName.CONTACT), flow.transport());
         flow.send(TopologyHiding.strip(out).toBytes());
         metrics.requestRelayed(Request.ACK);
     }
@@ -258,7 +258,7 @@ final class DialogLayer {
     private void forward(SipMessageWriter out, SipMessageView request, RelayedRequest relayed, RelayDialog dialog,
             Leg target, String targetZone, SipFlow flow) {
         decrementMaxForwards(out, request);
-        topology.replaceContact(out, request.hasHeader("Contact"), flow.transport());
+        topology.replaceContact(out, request.hasHeader(SipHeaderName.CONTACT), flow.transport());
         TopologyHiding.strip(out);
         RelayedBranch branch = new RelayedBranch(relayed, dialog, target, this);
         if (relayed != null) {
@@ -481,7 +481,7 @@ final class DialogLayer {
         if (body != null && body.length == 0) {
             out.remove(SipHeaderName.CONTENT_TYPE);
         }
-        topology.replaceContact(out, response.hasHeader("Contact"), transport);
+        topology.replaceContact(out, response.hasHeader(SipHeaderName.CONTACT), transport);
         byte[] bytes = TopologyHiding.strip(out).toBytes();
         transactions.respond(server, bytes, response.statusCode());
         return bytes;

@@ -6,6 +6,7 @@ import java.util.List;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.ViaHop;
 
@@ -69,7 +70,7 @@ final class InboundRequest {
     }
 
     static String markedVias(SipMessageView view, InetSocketAddress source) {
-        List<String> values = view.headers("Via");
+        List<String> values = view.headers(SipHeaderName.VIA);
         String first = values.get(0);
         String top = view.topViaHop();
         StringBuilder out = new StringBuilder(128 * values.size());

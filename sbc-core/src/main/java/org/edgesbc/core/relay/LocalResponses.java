@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 
 /**
@@ -78,7 +79,7 @@ final class LocalResponses {
      */
     SipMessageView asIfFromFarSide(SipMessageView sent, int status) {
         metrics.localResponse(status);
-        String via = "Via: " + sent.headers("Via").get(0) + "\r\n";
+        String via = "Via: " + sent.headers(SipHeaderName.VIA).get(0) + "\r\n";
         return OwnMessages.read(response(sent, via, status, reasonOf(status), ids.newTag(), ""));
     }
 
@@ -89,13 +90,13 @@ final class LocalResponses {
     static byte[] response(SipMessageView request, String vias, int status, String reason, String toTag,
             CharSequence extra) {
         NameAddress to = request.to();
-        String toValue = request.header("To");
+        String toValue = request.header(SipHeaderName.TO);
         if (toTag != null && to.tag() == null) {
             toValue = toValue + ";tag=" + toTag;
         }
         StringBuilder out = new StringBuilder(384 + vias.length() + extra.length());
         out.append("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n").append(vias)
-                .append("From: ").append(request.header("From")).append("\r\n")
+                .append("From: ").append(request.header(SipHeaderName.FROM)).append("\r\n")
                 .append("To: ").append(toValue).append("\r\n")
                 .append("Call-ID: ").append(request.callId()).append("\r\n")
                 .append("CSeq: ").append(request.cseqNumber()).append(' ').append(request.cseqMethod()).append("\r\n")

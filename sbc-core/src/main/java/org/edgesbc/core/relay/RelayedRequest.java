@@ -2,6 +2,7 @@ package org.edgesbc.core.relay;
 
 import java.net.InetAddress;
 import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,8 @@ final class RelayedRequest implements ServerTransaction.User {
     RelayedRequest(ServerTransaction server, SipMessageView request, DialogLayer layer) {
         this.server = server;
         this.callId = request.callId();
-        this.from = request.header("From");
-        this.to = request.header("To");
+        this.from = request.header(SipHeaderName.FROM);
+        this.to = request.header(SipHeaderName.TO);
         this.toAddress = request.to();
         this.layer = layer;
         server.user = this;

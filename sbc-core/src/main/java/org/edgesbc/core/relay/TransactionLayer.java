@@ -179,7 +179,7 @@ final class TransactionLayer {
     /** RFC 3261 §9.1: a CANCEL for a proceeding INVITE, under the INVITE's branch, to the same flow. */
     void sendCancel(ClientTransaction invite) {
         SipMessageView request = invite.request;
-        SipMessageView cancel = hopByHop(request, Request.CANCEL, request.header("To"));
+        SipMessageView cancel = hopByHop(request, Request.CANCEL, request.header(SipHeaderName.TO));
         start(new ClientTransaction(clientKey(request.topVia().branch(), Request.CANCEL), Request.CANCEL, cancel,
                 invite.flow, invite.targetZone, invite.user, invite.bounded));
     }
@@ -200,7 +200,7 @@ final class TransactionLayer {
      * Request-URI, top Via, From, Call-ID and CSeq number, with the given To.
      */
     private static SipMessageView hopByHop(SipMessageView request, String method, String to) {
-        return OwnMessages.request(method, request.requestUri(), request.headers("Via").get(0), request.header("From"),
+        return OwnMessages.request(method, request.requestUri(), request.headers(SipHeaderName.VIA).get(0), request.header(SipHeaderName.FROM),
                 to, request.callId(), request.cseqNumber(), "");
     }
 
@@ -364,7 +364,7 @@ final class TransactionLayer {
     }
 
     private static byte[] ackFor(ClientTransaction invite, SipMessageView response) {
-        return hopByHop(invite.request, Request.ACK, response.header("To")).bytes();
+        return hopByHop(invite.request, Request.ACK, response.header(SipHeaderName.TO)).bytes();
     }
 
     // ---------------------------------------------------------------------------------------------- matching

@@ -314,19 +314,23 @@ public final class SipMessageView {
     // -------------------------------------------------------------------------------------- any header, body
 
     /** The value of the first header with this name (full or compact form, any case), or null. */
-    public String header(String name) {
-        int at = find(SipHeaderName.of(name), 0);
+    public String header(SipHeaderName name) {
+        int at = find(name, 0);
         return at < 0 ? null : value(at);
     }
 
+    /** {@link #header(SipHeaderName)} by a name looked up first (constants spare the hot path that lookup). */
+    public String header(String name) {
+        return header(SipHeaderName.of(name));
+    }
+
     /** Whether the message has a header with this name. */
-    public boolean hasHeader(String name) {
-        return find(SipHeaderName.of(name), 0) >= 0;
+    public boolean hasHeader(SipHeaderName name) {
+        return find(name, 0) >= 0;
     }
 
     /** The values of every header with this name, one per header line (comma-separated lists not split). */
-    public List<String> headers(String name) {
-        SipHeaderName wanted = SipHeaderName.of(name);
+    public List<String> headers(SipHeaderName wanted) {
         List<String> values = new ArrayList<>(1);
         for (int i = find(wanted, 0); i >= 0; i = find(wanted, i + 1)) {
             values.add(value(i));
