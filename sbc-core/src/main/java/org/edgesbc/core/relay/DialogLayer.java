@@ -53,12 +53,15 @@ final class DialogLayer {
     private final CallRecorder records;
     private final CallLifecycle calls;
     private final SbcRequests sbcRequests;
+    private final DialogIdentifierMap identifiers;
+    private final ReferHandler transfers;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
-            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud) {
+            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
+            DialogIdentifierMap identifiers) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -71,6 +74,8 @@ final class DialogLayer {
         this.calls = new CallLifecycle(loop, fraud, records, media, shard.settings().maxCallDuration(),
                 this::tearDown);
         this.sbcRequests = new SbcRequests(peers, topology, ids);
+        this.identifiers = identifiers;
+        this.transfers = new ReferHandler(shard, peers, identifiers, fraud, transactions, responses);
         this.metrics = shard.metrics();
         this.log = shard.log();
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
@@ -199,7 +204,21 @@ final class DialogLayer {
             }
         }
         SipMessageWriter out = rewriteInDialog(request, dialog, to).body(anchored.body());
+        byte[] progress = ReferHandler.progressOnly(request);
+        if (progress != null) {
+            out.body(progress);
+        }
+        if (Request.REFER.equals(request.method())) {
+            transfers.relay(inbound, relayed, dialog, from, to, out,
+                    () -> forward(out, request, relayed, dialog, to, to.zone, peers.flowToward(to)));
+            return;
+        }
         forward(out, request, relayed, dialog, to, to.zone, peers.flowToward(to));
+    }
+
+    /** Transfers across the SBC: REFER and the Replaces of an initial INVITE. */
+    ReferHandler transfers() {
+        return transfers;
     }
 
     /** The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own. */
@@ -408,6 +427,7 @@ final class DialogLayer {
             dialog.cancelledBySbc = null;
             dialog.finalStatus = response.statusCode();
             calls.answered(dialog);
+            identifiers.confirmed(dialog);
             if (dialog.call) {
                 // RFC 3261 §13.3.1.4: a UAS that never gets the ACK of its 2xx ends the dialog after 64*T1. The SBC
                 // is that UAS toward the caller: without it, a caller that gave up (an overloaded moment, a crash)
@@ -567,6 +587,7 @@ final class DialogLayer {
         ShardLoop.cancel(dialog.ackWait);
         dialog.ackWait = null;
         calls.ended(dialog);
+        identifiers.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;
         dialogs.remove(dialog);
     }
