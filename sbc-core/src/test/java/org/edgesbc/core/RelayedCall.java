@@ -29,6 +29,9 @@ final class RelayedCall {
     final String calleeTo;
     final String callerTarget;
     final String calleeTarget;
+    /** The INVITE as the callee got it and the 200 as the caller got it. */
+    String inviteToCallee;
+    String okToCaller;
     private int callerCSeq = 1;
     private int calleeCSeq = 100;
     private int branches;
@@ -51,14 +54,22 @@ final class RelayedCall {
     /** INVITE with SDP to {@code user}, 200 with SDP, ACK; the call is up when this returns. */
     static RelayedCall establish(SipTestPeer caller, SipTestPeer callee, InetSocketAddress sbc, String user,
             String callId, String callerTag, String calleeTag) throws IOException {
+        return establish(caller, callee, sbc, user, callId, callerTag, calleeTag, 40_000, 42_000);
+    }
+
+    /** As above with the media ports each side's SDP announces. */
+    static RelayedCall establish(SipTestPeer caller, SipTestPeer callee, InetSocketAddress sbc, String user,
+            String callId, String callerTag, String calleeTag, int callerRtpPort, int calleeRtpPort)
+            throws IOException {
         caller.send(SipMessages.invite("UDP", caller.localAddress(), sbc, user, callId, "z9hG4bK-" + Integer.toHexString(callId.hashCode()),
-                callerTag).replace("sip:caller@", "sip:" + callerTag + "@"));
+                callerTag).replace("sip:caller@", "sip:" + callerTag + "@")
+                .replace("m=audio 40000 ", "m=audio " + callerRtpPort + " "));
         String invite = callee.receiveStartingWith("INVITE ", WAIT);
         assertThat(invite).as("INVITE for %s relayed", user).isNotNull();
         String calleeHost = callee.localAddress().getAddress().getHostAddress();
         String contact = "<sip:" + calleeTag + "@" + calleeHost + ":" + callee.localAddress().getPort() + ">";
         String ok200 = SipMessages.answer(invite, 200, "OK", calleeTag, contact,
-                SipMessages.sdp(calleeHost, 42_000));
+                SipMessages.sdp(calleeHost, calleeRtpPort));
         callee.send(ok200);
         String ok = caller.receiveStartingWith("SIP/2.0 200 ", WAIT);
         assertThat(ok).as("200 for %s relayed", user).isNotNull();
@@ -66,8 +77,10 @@ final class RelayedCall {
         RelayedCall call = new RelayedCall(caller, callee, callId, calleeCallId, header(ok, "From"), header(ok, "To"),
                 header(headers(ok200), "To"), header(invite, "From"), uriOf(header(ok, "Contact")),
                 uriOf(header(invite, "Contact")));
-        call.fromCaller("ACK", "", null, null, 1);
+        call.ack(true, 1);
         assertThat(callee.receiveStartingWith("ACK ", WAIT)).as("ACK relayed").isNotNull();
+        call.inviteToCallee = invite;
+        call.okToCaller = ok;
         return call;
     }
 
@@ -76,7 +89,7 @@ final class RelayedCall {
         return fromCaller(method, extraHeaders, contentType, body, ++callerCSeq);
     }
 
-    private String fromCaller(String method, String extraHeaders, String contentType, String body, int cseq)
+    String fromCaller(String method, String extraHeaders, String contentType, String body, int cseq)
             throws IOException {
         String request = request(method, callerTarget, caller, callerCallId, callerFrom, callerTo, cseq,
                 extraHeaders, contentType, body);
@@ -100,6 +113,21 @@ final class RelayedCall {
             callee.send(request("ACK", calleeTarget, callee, calleeCallId, calleeFrom, calleeTo, cseq, "", null,
                     null));
         }
+    }
+
+    /** RFC 3261 §17.1.1.3: the ACK of a failure answer, under the INVITE's own branch, To as answered. */
+    static String ackOfFailure(String invite, String failure) {
+        String head = headers(invite);
+        String requestUri = head.substring("INVITE ".length(), head.indexOf(" SIP/2.0"));
+        String cseq = header(invite, "CSeq");
+        return "ACK " + requestUri + " SIP/2.0\r\n"
+                + "Via: " + header(invite, "Via") + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: " + header(invite, "From") + "\r\n"
+                + "To: " + header(failure, "To") + "\r\n"
+                + "Call-ID: " + header(invite, "Call-ID") + "\r\n"
+                + "CSeq: " + cseq.substring(0, cseq.indexOf(' ')) + " ACK\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     int callerCSeq() {

@@ -55,6 +55,7 @@ final class DialogLayer {
     private final SbcRequests sbcRequests;
     private final DialogIdentifierMap identifiers;
     private final ReferHandler transfers;
+    private final ReInviteGuard reInvites = new ReInviteGuard(new java.util.SplittableRandom());
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
@@ -187,6 +188,13 @@ final class DialogLayer {
             return;
         }
         Leg to = dialog.other(from, request.to().tag());
+        int glare = reInvites.refusal(from, request);
+        if (glare != 0) {
+            // Answered under a transaction of its own, which absorbs the ACK of this failure (RFC 3261 §17.2.1).
+            RelayedRequest refused = new RelayedRequest(transactions.createServer(inbound), request, this);
+            refuse(refused, responses.create(inbound, glare, reInvites.headersOf(glare)), glare);
+            return;
+        }
         MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), request, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
         int refusal = mediaRefusal(anchored.outcome());
@@ -197,6 +205,9 @@ final class DialogLayer {
         ServerTransaction server = transactions.createServer(inbound);
         RelayedRequest relayed = new RelayedRequest(server, request, this);
         relayed.dialog = dialog;
+        if (Request.INVITE.equals(request.method())) {
+            reInvites.relayed(from, to, relayed);
+        }
         if (TARGET_REFRESH.contains(request.method())) {
             String target = contactUri(request);
             if (target != null) {
@@ -339,6 +350,7 @@ final class DialogLayer {
             return;
         }
         if (Request.INVITE.equals(client.method)) {
+            reInvites.ended(branch);
             if (status < 300) {
                 inviteAnswered(branch, response, source);
             } else {
@@ -390,6 +402,9 @@ final class DialogLayer {
         boolean invite = Request.INVITE.equals(client.method);
         RelayedRequest relayed = branch.request;
         RelayDialog dialog = branch.dialog;
+        if (invite) {
+            reInvites.ended(branch);
+        }
         if (invite && relayed != null) {
             inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408), null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
