@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 import org.edgesbc.fixtures.rtp.RtpPeer;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
-import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,26 +26,22 @@ class ReInviteIT {
 
     @TempDir
     Path dataDir;
+    private TrunkAndPbx sides;
     private UdpSipPeer trunk;
     private UdpSipPeer pbx;
-    private SbcDaemon sbc;
     private InetSocketAddress sbcUdp;
 
     @BeforeEach
     void start() throws Exception {
-        trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-        pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-        sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()));
-        sbcUdp = sbc.sipAddress(SipTransport.UDP);
-        trunk.towards(sbcUdp);
-        pbx.towards(sbcUdp);
+        sides = new TrunkAndPbx(dataDir, config -> config);
+        trunk = sides.trunk;
+        pbx = sides.pbx;
+        sbcUdp = sides.sbcUdp;
     }
 
     @AfterEach
     void stop() throws Exception {
-        sbc.close();
-        trunk.close();
-        pbx.close();
+        sides.close();
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
-import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,26 +23,22 @@ class TransferIT {
 
     @TempDir
     Path dataDir;
+    private TrunkAndPbx sides;
     private UdpSipPeer trunk;
     private UdpSipPeer pbx;
-    private SbcDaemon sbc;
     private InetSocketAddress sbcUdp;
 
     @BeforeEach
     void start() throws Exception {
-        trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-        pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-        sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()));
-        sbcUdp = sbc.sipAddress(SipTransport.UDP);
-        trunk.towards(sbcUdp);
-        pbx.towards(sbcUdp);
+        sides = new TrunkAndPbx(dataDir, config -> config);
+        trunk = sides.trunk;
+        pbx = sides.pbx;
+        sbcUdp = sides.sbcUdp;
     }
 
     @AfterEach
     void stop() throws Exception {
-        sbc.close();
-        trunk.close();
-        pbx.close();
+        sides.close();
     }
 
     /** RFC 5589 §6.1 with the PBX as transferor: the carrier's caller is sent to extension 201. */
@@ -54,7 +49,7 @@ class TransferIT {
                 + "Referred-By: \"Reception\" <sip:200@127.0.0.3>;cid=\"pbx-private@127.0.0.3\"\r\n", null, null);
         String refer = trunk.receiveStartingWith("REFER ", WAIT);
         call.assertCallerSees(refer);
-        String sbcHostPort = sbcUdp.getAddress().getHostAddress() + ":" + sbcUdp.getPort();
+        String sbcHostPort = sides.sbcHostPort();
         assertThat(header(refer, "Refer-To")).isEqualTo("<sip:201@" + sbcHostPort + ">");
         assertThat(header(refer, "Referred-By")).isEqualTo("<sip:200@" + sbcHostPort + ">");
         assertThat(refer).doesNotContain("pbx-private");
@@ -91,7 +86,7 @@ class TransferIT {
         call.fromCaller("REFER", "Refer-To: <sip:030123456@127.0.0.2>\r\n", null, null);
         String refer = pbx.receiveStartingWith("REFER ", WAIT);
         call.assertCalleeSees(refer);
-        String sbcHostPort = sbcUdp.getAddress().getHostAddress() + ":" + sbcUdp.getPort();
+        String sbcHostPort = sides.sbcHostPort();
         assertThat(header(refer, "Refer-To")).isEqualTo("<sip:030123456@" + sbcHostPort + ">");
         RelayedCall.answer(pbx, refer, 202, "Accepted", null);
         call.assertCallerSees(trunk.receiveStartingWith("SIP/2.0 202 ", WAIT));
