@@ -55,6 +55,7 @@ final class DialogLayer {
     private final SbcRequests sbcRequests;
     private final DialogIdentifierMap identifiers;
     private final ReferHandler transfers;
+    private final RedirectHandler redirects;
     private final ReInviteGuard reInvites = new ReInviteGuard(new java.util.SplittableRandom());
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
@@ -77,6 +78,7 @@ final class DialogLayer {
         this.sbcRequests = new SbcRequests(peers, topology, ids);
         this.identifiers = identifiers;
         this.transfers = new ReferHandler(shard, peers, identifiers, fraud, transactions, responses);
+        this.redirects = new RedirectHandler(shard, peers, fraud);
         this.metrics = shard.metrics();
         this.log = shard.log();
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
@@ -351,8 +353,13 @@ final class DialogLayer {
         }
         if (Request.INVITE.equals(client.method)) {
             reInvites.ended(branch);
+            // The transaction lets go of its request once this returns; a redirect followed later still needs it.
+            SipMessageView sent = client.request;
             if (status < 300) {
                 inviteAnswered(branch, response, source);
+            } else if (status < 400 && redirects.recurses(branch, response, user -> recurse(branch, sent, user),
+                    refusal -> inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
+                return;
             } else {
                 inviteBranchEnded(branch, response, source);
             }
@@ -517,9 +524,30 @@ final class DialogLayer {
             out.remove(SipHeaderName.CONTENT_TYPE);
         }
         topology.replaceContact(out, response.hasHeader(SipHeaderName.CONTACT), transport);
+        String redirectedTo = response.statusCode() / 100 == 3 ? redirects.relayedContacts(response, transport) : null;
+        if (redirectedTo != null) {
+            out.set(SipHeaderName.CONTACT, redirectedTo);
+        }
         byte[] bytes = TopologyHiding.strip(out).toBytes();
         transactions.respond(server, bytes, response.statusCode());
         return bytes;
+    }
+
+    /**
+     * Follows a redirect (RFC 3261 §8.1.3.4): the INVITE that was redirected goes out again on the same leg, to the
+     * zone's peer for {@code user}, as a new transaction with the next CSeq.
+     */
+    private void recurse(RelayedBranch redirected, SipMessageView sent, String user) {
+        RelayedRequest relayed = redirected.request;
+        Leg leg = redirected.target;
+        relayed.branches.remove(redirected);
+        relayed.unanswered--;
+        leg.calleeTag = null;
+        leg.remoteTarget = null;
+        SipMessageWriter out = SipMessageWriter.edit(sent)
+                .requestLine(Request.INVITE, PeerDirectory.peerUri(user, peers.peer(leg.zone)).toString())
+                .set(SipHeaderName.CSEQ, (sent.cseqNumber() + 1) + " " + Request.INVITE);
+        forward(out, sent, relayed, redirected.dialog, leg, leg.zone, peers.flowToward(leg));
     }
 
     // --------------------------------------------------------------------------------------------- forking
