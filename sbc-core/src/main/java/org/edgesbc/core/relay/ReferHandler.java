@@ -59,6 +59,8 @@ final class ReferHandler {
     private final LocalResponses responses;
     private final TransactionLayer transactions;
     private final RelaySettings settings;
+    private final org.edgesbc.core.RateLimitedLog log;
+    private final int shardIndex;
     private final long fraudWaitMillis;
 
     ReferHandler(ShardContext shard, PeerDirectory peers, DialogIdentifierMap identifiers, TollFraudService fraud,
@@ -71,6 +73,8 @@ final class ReferHandler {
         this.responses = responses;
         this.answers = new AnswerWait(shard, transactions, responses);
         this.settings = shard.settings();
+        this.log = shard.log();
+        this.shardIndex = shard.loop().index();
         this.fraudWaitMillis = 8 * settings.t1().toMillis();
     }
 
@@ -84,6 +88,8 @@ final class ReferHandler {
         SipMessageView refer = inbound.view();
         Rewrite rewrite = rewrite(refer.header(REFER_TO), from, to);
         if (rewrite.refusal() != 0) {
+            log.warn("refer-refused", "shard {} refused a REFER from zone {} with {}: its Refer-To names no "
+                    + "target the other side can reach", shardIndex, from.zone, rewrite.refusal());
             refuse(inbound, relayed, rewrite.refusal());
             return;
         }
@@ -107,6 +113,8 @@ final class ReferHandler {
                     if (verdict.allowed()) {
                         relay.run();
                     } else {
+                        log.warn("refer-fraud", "shard {} refused a transfer from zone {}: the target fails the "
+                                + "toll-fraud rules of zone {}", shardIndex, from.zone, to.zone);
                         refuse(inbound, relayed, verdict.status() == 0 ? 403 : verdict.status());
                     }
                 }));
