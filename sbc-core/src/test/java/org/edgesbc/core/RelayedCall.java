@@ -61,10 +61,10 @@ final class RelayedCall {
     static RelayedCall establish(SipTestPeer caller, SipTestPeer callee, InetSocketAddress sbc, String user,
             String callId, String callerTag, String calleeTag, int callerRtpPort, int calleeRtpPort)
             throws IOException {
-        caller.send(SipMessages.invite("UDP", caller.localAddress(), sbc, user, callId, "z9hG4bK-" + Integer.toHexString(callId.hashCode()),
-                callerTag).replace("sip:caller@", "sip:" + callerTag + "@")
+        String invite = deliverInvite(caller, callee, SipMessages.invite("UDP", caller.localAddress(), sbc, user,
+                callId, "z9hG4bK-" + Integer.toHexString(callId.hashCode()), callerTag)
+                .replace("sip:caller@", "sip:" + callerTag + "@")
                 .replace("m=audio 40000 ", "m=audio " + callerRtpPort + " "));
-        String invite = callee.receiveStartingWith("INVITE ", WAIT);
         assertThat(invite).as("INVITE for %s relayed", user).isNotNull();
         String calleeHost = callee.localAddress().getAddress().getHostAddress();
         String contact = "<sip:" + calleeTag + "@" + calleeHost + ":" + callee.localAddress().getPort() + ">";
@@ -82,6 +82,31 @@ final class RelayedCall {
         call.inviteToCallee = invite;
         call.okToCaller = ok;
         return call;
+    }
+
+    /**
+     * Sends an initial INVITE as a UDP user agent does (RFC 3261 §17.1.1.2): retransmitted on Timer A until the
+     * callee has it, and sent anew under a new branch after a 503 (a daemon just started on a loaded machine may
+     * drop or shed its first INVITEs while the JIT compiles). Returns the INVITE as the callee got it, or null.
+     */
+    static String deliverInvite(SipTestPeer caller, SipTestPeer callee, String invite) throws IOException {
+        long deadline = System.currentTimeMillis() + WAIT;
+        String sent = invite;
+        long interval = 500;
+        for (int attempt = 0; System.currentTimeMillis() < deadline; attempt++) {
+            caller.send(sent);
+            String received = callee.receiveStartingWith("INVITE ", interval);
+            if (received != null) {
+                return received;
+            }
+            String answer = caller.receive(1);
+            if (answer != null && answer.startsWith("SIP/2.0 503 ")) {
+                String branch = SipTestPeer.topBranch(invite);
+                sent = invite.replace(branch, branch + "-retry" + attempt);
+            }
+            interval = Math.min(interval * 2, 4_000);
+        }
+        return null;
     }
 
     /** Sends an in-dialog request from the caller (CSeq counted up, or {@code cseq} for an ACK). */
