@@ -48,7 +48,7 @@ class MediaAnchoringIT {
                 DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
                 DatagramSocket injector = new DatagramSocket(new InetSocketAddress("127.0.0.9", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, Duration.ofSeconds(60)))) {
+                SbcDaemon sbc = SbcDaemon.start(config(dataDir, trunk, pbx, Duration.ofSeconds(60)))) {
             Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
 
             for (int seq = 0; seq < 20; seq++) {
@@ -85,7 +85,7 @@ class MediaAnchoringIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, Duration.ofSeconds(2)))) {
+                SbcDaemon sbc = SbcDaemon.start(config(dataDir, trunk, pbx, Duration.ofSeconds(2)))) {
             Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
             send(callerRtp, call.sbcForCaller(), rtp(1, 0x1111, "caller"));
             assertThat(receive(calleeRtp)).isNotNull();
@@ -107,7 +107,7 @@ class MediaAnchoringIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(withTrunkSrtp(config(trunk, pbx, Duration.ofSeconds(60)),
+                SbcDaemon sbc = SbcDaemon.start(withTrunkSrtp(config(dataDir, trunk, pbx, Duration.ofSeconds(60)),
                         SrtpPolicy.REQUIRED))) {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             trunk.towards(sbcUdp);
@@ -183,7 +183,8 @@ class MediaAnchoringIT {
                 base.zone("pbx")), base.management(), base.registration(), base.stirShaken());
     }
 
-    private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
+    /** The loopback topology with media anchored and {@code mediaTimeout}. */
+    static SbcConfig config(Path dataDir, UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
         SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
         MediaSettings m = base.media();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), new MediaSettings(true, m.address(),
@@ -228,7 +229,7 @@ class MediaAnchoringIT {
         pbx.send(SipMessages.answer(byeToCallee, 200, "OK", null, null));
     }
 
-    private static InetSocketAddress mediaAddress(String message) {
+    static InetSocketAddress mediaAddress(String message) {
         Matcher c = Pattern.compile("c=IN IP4 (\\S+)").matcher(message);
         Matcher m = Pattern.compile("m=audio (\\d+) ").matcher(message);
         assertThat(c.find() && m.find()).as("SDP in %s", message).isTrue();
