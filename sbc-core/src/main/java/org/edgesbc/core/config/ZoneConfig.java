@@ -17,13 +17,20 @@ import org.edgesbc.transport.SipTransport;
  * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
+ * @param sessionTimers RFC 4028 session timers on the legs toward the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office) {
+        boolean office, SessionTimerConfig sessionTimers) {
 
-    /** A zone that is not an office. */
+    /** A zone that is not an office, with the default session timers. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
         this(name, role, networks, peer, srtp, false);
+    }
+
+    /** A zone with the default session timers. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office) {
+        this(name, role, networks, peer, srtp, office, SessionTimerConfig.DEFAULT);
     }
 
     /**

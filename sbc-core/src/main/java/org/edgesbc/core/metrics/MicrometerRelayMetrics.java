@@ -45,8 +45,11 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     private final Timer callsAnswered;
     private final Timer callsFailed;
     private final Map<RelayedMessage, Timer> relayLatency = new EnumMap<>(RelayedMessage.class);
+    private final Map<String, Counter> sessionTimerExpired = new java.util.concurrent.ConcurrentHashMap<>();
+    private final PrometheusMeterRegistry registry;
 
     MicrometerRelayMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
         for (String method : MicrometerTransportMetrics.METHODS) {
             if (!method.equals("response")) {
                 requests.put(method, SbcMetrics.counter(registry, SbcMetrics.RELAY_REQUESTS,
@@ -140,5 +143,12 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     @Override
     public void relayed(RelayedMessage kind, long nanos) {
         relayLatency.get(kind).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Zone names come from the configuration, a fixed set; a zone added by a reload gets its counter then. */
+    @Override
+    public void sessionTimerExpired(String zone) {
+        sessionTimerExpired.computeIfAbsent(zone, name -> SbcMetrics.counter(registry, SbcMetrics.SESSION_TIMER_EXPIRED,
+                "Calls ended because a leg's session refresh never came (RFC 4028)", "zone", name)).increment();
     }
 }

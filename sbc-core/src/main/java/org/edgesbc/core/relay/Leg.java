@@ -21,6 +21,16 @@ final class Leg {
     String calleeTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
+    /**
+     * How far the CSeq numbers of requests relayed toward this leg run ahead of the requester's own: each request
+     * the SBC sent on the leg by itself in the middle of a call (a session refresh, a retried INVITE) takes one
+     * number the other party never used. See {@link CSeqMapping}.
+     */
+    long cseqOffset;
+    /** This leg's RFC 4028 session timer, null while there is none (see {@link SessionTimer}). */
+    SessionTimer.LegTimer timer;
+    /** Whether this leg's session timer was negotiated (with the call's answer), whatever came of it. */
+    boolean timerNegotiated;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {

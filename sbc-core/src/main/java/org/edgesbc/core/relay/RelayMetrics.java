@@ -36,6 +36,9 @@ public interface RelayMetrics {
      */
     void relayed(RelayedMessage kind, long nanos);
 
+    /** A call was ended because the session refresh of its leg toward {@code zone} never came (RFC 4028 §10). */
+    void sessionTimerExpired(String zone);
+
     /** What {@link #relayed} timed: a request toward the far side or a response back to the requester. */
     enum RelayedMessage { REQUEST, RESPONSE }
 
@@ -50,5 +53,6 @@ public interface RelayMetrics {
         @Override public void dialogOverflow() { }
         @Override public void callSetUp(boolean answered, long nanos) { }
         @Override public void relayed(RelayedMessage kind, long nanos) { }
+        @Override public void sessionTimerExpired(String zone) { }
     };
 }

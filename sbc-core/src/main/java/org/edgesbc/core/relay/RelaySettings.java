@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import org.edgesbc.core.config.SessionTimerConfig;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.SipTransport;
 
@@ -34,8 +35,18 @@ public record RelaySettings(
         int maxDialogs,
         Duration maxCallDuration) {
 
-    /** Where requests toward a zone go. */
-    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) { }
+    /**
+     * Where requests toward a zone go, and how its legs run media and session timers. {@code address} and
+     * {@code transport} are null for an access zone.
+     */
+    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp,
+            SessionTimerConfig sessionTimers) {
+
+        /** A zone with the default session timers. */
+        public ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) {
+            this(zone, address, transport, srtp, SessionTimerConfig.DEFAULT);
+        }
+    }
 
     /** RFC 3261 §17.1.1.2: Timer B, F, H and J all last 64*T1. */
     long transactionTimeoutMillis() {

@@ -91,4 +91,9 @@ final class RelayTiming implements RelayMetrics {
     public void relayed(RelayedMessage kind, long nanos) {
         counts.relayed(kind, nanos);
     }
+
+    @Override
+    public void sessionTimerExpired(String zone) {
+        counts.sessionTimerExpired(zone);
+    }
 }
