@@ -31,7 +31,8 @@ import org.edgesbc.transport.message.SipMessageWriter;
  *       refreshes.</li>
  *   <li>Refreshes the UAs send (re-INVITE, UPDATE) are relayed with each leg's own values written in, and their 2xx
  *       re-arms both legs. Where the SBC refreshes, it sends UPDATE (RFC 3311, no body) at half the interval; a 408,
- *       481 or no answer ends the call, any other refusal (a UA without UPDATE) stops the SBC's refreshes there.</li>
+ *       481 or no answer ends the call, a 491 waits for the next one, any other refusal (a UA without UPDATE) stops
+ *       the SBC's refreshes there.</li>
  *   <li>A leg whose UA refreshes and whose refresh does not come by the interval less min(32 s, a third) (§10) ends
  *       the call with BYE on both sides: the record says {@code sbc:session-timer-expired}, counted per zone.</li>
  * </ul>
@@ -371,7 +372,8 @@ final class SessionTimer {
         @Override
         public void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
             int status = response.statusCode();
-            if (status < 300) {
+            if (status < 300 || status == 491) {
+                // 491: the UA was in the middle of its own offer (RFC 3311 §5.2); the next refresh is due anyway.
                 arm(dialog, leg);
             } else if (status == 408 || status == 481) {
                 failed();
