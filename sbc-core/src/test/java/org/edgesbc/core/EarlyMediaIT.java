@@ -83,12 +83,13 @@ class EarlyMediaIT {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             trunk.towards(sbcUdp);
             pbx.towards(sbcUdp);
-            String callId = "early-" + System.nanoTime() + "@trunk";
-            trunk.send(SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId,
-                    "z9hG4bK-e1", "ct").replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()),
-                    "Supported: 100rel"));
-            String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-            assertThat(invite).isNotNull();
+            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "early-" + System.nanoTime() + "@trunk",
+                    (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
+                            "5551234", id, branch, "ct").replace("m=audio 40000", "m=audio "
+                            + callerRtp.getLocalPort()), "Supported: 100rel"));
+            assertThat(relayed).isNotNull();
+            String callId = relayed.callId();
+            String invite = relayed.invite();
             String calleeCallId = header(invite, "Call-ID");
             assertCalleeLeg(invite, callId, calleeCallId);
             assertThat(header(invite, "Supported")).as("100rel is negotiated end to end").contains("100rel");
@@ -160,11 +161,12 @@ class EarlyMediaIT {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             trunk.towards(sbcUdp);
             pbx.towards(sbcUdp);
-            String callId = "fork-" + System.nanoTime() + "@trunk";
-            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId, "z9hG4bK-f1", "ct")
-                    .replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
-            String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-            assertThat(invite).isNotNull();
+            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "fork-" + System.nanoTime() + "@trunk",
+                    (id, branch) -> SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", id, branch,
+                            "ct").replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
+            assertThat(relayed).isNotNull();
+            String callId = relayed.callId();
+            String invite = relayed.invite();
             String calleeCallId = header(invite, "Call-ID");
             InetSocketAddress sbcForCallee = MediaAnchoringIT.mediaAddress(invite);
             String phone1 = "<sip:phone1@127.0.0.3:" + pbx.localAddress().getPort() + ">";

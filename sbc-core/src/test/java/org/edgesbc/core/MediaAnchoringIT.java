@@ -198,11 +198,13 @@ class MediaAnchoringIT {
         InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
         trunk.towards(sbcUdp);
         pbx.towards(sbcUdp);
-        String callId = "media-" + System.nanoTime() + "@trunk";
-        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId, "z9hG4bK-m1", "ct")
-                .replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
-        String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-        assertThat(invite).isNotNull().doesNotContain("127.0.0.2");
+        NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "media-" + System.nanoTime() + "@trunk",
+                (id, branch) -> SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", id, branch, "ct")
+                        .replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
+        assertThat(relayed).as("the INVITE reaches the PBX").isNotNull();
+        String callId = relayed.callId();
+        String invite = relayed.invite();
+        assertThat(invite).doesNotContain("127.0.0.2");
         InetSocketAddress sbcForCallee = mediaAddress(invite);
         pbx.send(SipMessages.answer(invite, 200, "OK", "pt", "<sip:callee@127.0.0.3:" + pbx.localAddress().getPort()
                 + ">", SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())));

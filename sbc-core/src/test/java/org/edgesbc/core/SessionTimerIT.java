@@ -57,12 +57,12 @@ class SessionTimerIT {
         InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
         trunk.towards(sbcUdp);
         pbx.towards(sbcUdp);
-        String callId = "st-" + System.nanoTime() + "@trunk";
-        String invite = SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId, "z9hG4bK-st1",
-                "ct");
-        trunk.send(callerHeaders.isEmpty() ? invite : SipMessages.withHeaders(invite, callerHeaders.toArray(String[]::new)));
-        String atPbx = pbx.receiveStartingWith("INVITE ", WAIT);
-        assertThat(atPbx).as("the INVITE reaches the PBX").isNotNull();
+        NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "st-" + System.nanoTime() + "@trunk",
+                (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
+                        "5551234", id, branch, "ct"), callerHeaders.toArray(String[]::new)));
+        assertThat(relayed).as("the INVITE reaches the PBX").isNotNull();
+        String callId = relayed.callId();
+        String atPbx = relayed.invite();
         String ok = SipMessages.answer(atPbx, 200, "OK", "pt", PBX_CONTACT, SipMessages.sdp("127.0.0.3", 40002));
         pbx.send(calleeHeaders.isEmpty() ? ok : SipMessages.withHeaders(ok, calleeHeaders.toArray(String[]::new)));
         String atTrunk = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
@@ -196,10 +196,12 @@ class SessionTimerIT {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             trunk.towards(sbcUdp);
             pbx.towards(sbcUdp);
-            trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", "st422@trunk",
-                    "z9hG4bK-422", "ct"));
-            String first = pbx.receiveStartingWith("INVITE ", WAIT);
-            assertThat(first).isNotNull().contains("Session-Expires: 100\r\n", "CSeq: 1 INVITE");
+            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "st422@trunk", (id, branch) ->
+                    SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", id, branch, "ct"));
+            assertThat(relayed).isNotNull();
+            String callId = relayed.callId();
+            String first = relayed.invite();
+            assertThat(first).contains("Session-Expires: 100\r\n", "CSeq: 1 INVITE");
             pbx.send(SipMessages.withHeaders(SipMessages.answer(first, 422, "Session Interval Too Small", "p422", null),
                     "Min-SE: 150"));
             assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("the 422 is ACKed hop by hop").isNotNull();
@@ -215,12 +217,12 @@ class SessionTimerIT {
             assertThat(ok).isNotNull().contains("CSeq: 1 INVITE", "Session-Expires: 1800;refresher=uas")
                     .doesNotContain("Min-SE", "Session-Expires: 150");
             assertThat(callerGot).noneMatch(message -> message.startsWith("SIP/2.0 422"));
-            trunk.send(SipMessages.inDialog("ACK", sbcUri(sbc), "UDP", trunk.localAddress(), "st422@trunk",
+            trunk.send(SipMessages.inDialog("ACK", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
                     header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-422-ack"));
             String ack = pbx.receiveStartingWith("ACK ", WAIT);
             assertThat(ack).as("the ACK names the retried INVITE's CSeq").isNotNull().contains("CSeq: 2 ACK");
 
-            trunk.send(SipMessages.inDialog("BYE", sbcUri(sbc), "UDP", trunk.localAddress(), "st422@trunk",
+            trunk.send(SipMessages.inDialog("BYE", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
                     header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-422-bye"));
             String bye = pbx.receiveStartingWith("BYE ", WAIT);
             assertThat(bye).isNotNull().contains("CSeq: 3 BYE");
