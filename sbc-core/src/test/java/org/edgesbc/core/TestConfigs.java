@@ -9,6 +9,7 @@ import org.edgesbc.core.config.ManagementConfig;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SessionTimerConfig;
 import org.edgesbc.core.config.StirShakenConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.policy.auth.DigestUser;
@@ -66,6 +67,16 @@ final class TestConfigs {
                 null, SrtpPolicy.OFF));
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, base.fraud(), zones,
                 base.management(), registration, base.stirShaken());
+    }
+
+    /** {@code base} with the given RFC 4028 settings on its trunk and pbx zones. */
+    static SbcConfig withSessionTimers(SbcConfig base, SessionTimerConfig trunk, SessionTimerConfig pbx) {
+        List<ZoneConfig> zones = base.zones().stream().map(zone -> new ZoneConfig(zone.name(), zone.role(),
+                zone.networks(), zone.peer(), zone.srtp(), zone.office(), zone.redirects(),
+                zone.role() == ZoneConfig.ZoneRole.TRUNK ? trunk : zone.role() == ZoneConfig.ZoneRole.PBX ? pbx
+                        : zone.sessionTimers())).toList();
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
+                zones, base.management(), base.registration(), base.stirShaken());
     }
 
     /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */

@@ -18,19 +18,20 @@ import org.edgesbc.transport.SipTransport;
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
  * @param redirects what becomes of the zone's 3xx answers to INVITEs
+ * @param sessionTimers RFC 4028 session timers on the legs toward the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office, RedirectMode redirects) {
+        boolean office, RedirectMode redirects, SessionTimerConfig sessionTimers) {
 
-    /** A zone that is not an office, whose redirects the SBC follows. */
+    /** A zone that is not an office, whose redirects the SBC follows, with the default session timers. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
         this(name, role, networks, peer, srtp, false);
     }
 
-    /** A zone whose redirects the SBC follows. */
+    /** A zone whose redirects the SBC follows, with the default session timers. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
             boolean office) {
-        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE);
+        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE, SessionTimerConfig.DEFAULT);
     }
 
     /**

@@ -15,6 +15,11 @@ final class RelayedBranch implements ClientTransaction.User {
     private final DialogLayer layer;
     /** The transaction the request went out under; set once sent. */
     ClientTransaction client;
+    /**
+     * A first INVITE carrying the SBC's Session-Expires, as sent, until its final response: a 422 is retried from it
+     * ({@link SessionTimer#retryTooBrief}).
+     */
+    SipMessageView sentInvite;
 
     RelayedBranch(RelayedRequest request, RelayDialog dialog, Leg target, DialogLayer layer) {
         this.request = request;
