@@ -39,8 +39,12 @@ final class DialogLayer {
     private static final SipHeaderName AUTHORIZATION = SipHeaderName.of("Authorization");
     private static final SipHeaderName PROXY_AUTHORIZATION = SipHeaderName.of("Proxy-Authorization");
 
-    /** Where an initial request goes: a zone's peer, or one binding of a registered phone. */
-    record Branch(String zone, SipFlow flow, URI requestUri, Address callee) { }
+    /**
+     * Where an initial request goes: a zone's peer, or one binding of a registered phone.
+     *
+     * @param peer the configured peer, or null for a phone's binding
+     */
+    record Branch(String zone, SipFlow flow, URI requestUri, Address callee, RelaySettings.ZonePeer peer) { }
 
     private final ShardLoop loop;
     private final TransactionLayer transactions;
@@ -53,12 +57,14 @@ final class DialogLayer {
     private final CallRecorder records;
     private final CallLifecycle calls;
     private final SbcRequests sbcRequests;
+    private final CallFailover failover;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
-            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud) {
+            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
+            CallFailover failover) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -71,6 +77,8 @@ final class DialogLayer {
         this.calls = new CallLifecycle(loop, fraud, records, media, shard.settings().maxCallDuration(),
                 this::tearDown);
         this.sbcRequests = new SbcRequests(peers, topology, ids);
+        this.failover = failover;
+        failover.sendAttemptsWith(this::forwardAttempt);
         this.metrics = shard.metrics();
         this.log = shard.log();
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
@@ -115,8 +123,10 @@ final class DialogLayer {
         String callerBText = callerB.toString();
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
-            legs.add(new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
-                    branch.flow()));
+            Leg leg = new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
+                    branch.flow());
+            leg.peer = branch.peer();
+            legs.add(leg);
         }
         RelayDialog dialog = null;
         byte[] anchoredBody = null;
@@ -165,6 +175,9 @@ final class DialogLayer {
             SipMessageWriter out = SipMessageWriter.edit(encoded);
             if (anchoredBody != null) {
                 out.body(anchoredBody);
+            }
+            if (relayed.attempts != null) {
+                relayed.attempts.keep(encoded, anchoredBody);
             }
             forward(out, encoded, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
         }
@@ -271,6 +284,29 @@ final class DialogLayer {
             target.highestCSeqSent = Math.max(target.highestCSeqSent, request.cseqNumber());
         }
         branch.client = transactions.send(out, flow, targetZone, branch, true);
+        failover.attemptSent(branch);
+    }
+
+    /**
+     * The next attempt of an INVITE whose call moved on (serial forking): the dialog's B leg is replaced by a new
+     * one toward the branch (its own Call-ID), and the first attempt's request goes out again, rewritten for it.
+     */
+    private void forwardAttempt(RelayedRequest relayed, CallAttempts attempts, Branch branch) {
+        RelayDialog dialog = relayed.dialog;
+        Leg leg = new Leg(branch.zone(), ids.newCallId(), dialog.b.callerAddress, branch.callee().toString(), null,
+                branch.flow());
+        leg.peer = branch.peer();
+        dialogs.removeLeg(dialog, dialog.b);
+        dialog.b = leg;
+        dialogs.addLeg(dialog, leg);
+        SipMessageWriter out = SipMessageWriter.edit(attempts.template)
+                .requestLine(Request.INVITE, branch.requestUri().toString())
+                .set(SipHeaderName.CALL_ID, leg.callId)
+                .set(SipHeaderName.TO, leg.calleeAddress);
+        if (attempts.body != null) {
+            out.body(attempts.body);
+        }
+        forward(out, attempts.template, relayed, dialog, leg, branch.zone(), branch.flow());
     }
 
     /** RFC 3261 §16.6 step 3; a request reaching here has Max-Forwards above zero (the gate adds one if missing). */
@@ -308,6 +344,10 @@ final class DialogLayer {
             return;
         }
         if (Request.INVITE.equals(client.method)) {
+            if (branch.givenUp) {
+                return;
+            }
+            branch.relayedProvisional = true;
             noteCallee(branch, response, false);
         }
         relayResponse(branch, response, source);
@@ -320,7 +360,10 @@ final class DialogLayer {
             return;
         }
         if (Request.INVITE.equals(client.method)) {
-            if (status < 300) {
+            if (branch.givenUp && status < 300) {
+                // An attempt the call moved on from answered after all: it does not take the call.
+                hangUpAnsweredLeg(branch, response, false);
+            } else if (status < 300) {
                 inviteAnswered(branch, response, source);
             } else {
                 inviteBranchEnded(branch, response, source);
@@ -517,6 +560,9 @@ final class DialogLayer {
      * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
      */
     private void inviteBranchEnded(RelayedBranch branch, SipMessageView response, InetAddress source) {
+        if (branch.givenUp || failover.movedOn(branch, response.statusCode(), source == null)) {
+            return;
+        }
         RelayDialog dialog = branch.dialog;
         if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
             dialog.branches.remove(branch.target);

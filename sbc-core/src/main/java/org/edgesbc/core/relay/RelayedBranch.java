@@ -15,6 +15,10 @@ final class RelayedBranch implements ClientTransaction.User {
     private final DialogLayer layer;
     /** The transaction the request went out under; set once sent. */
     ClientTransaction client;
+    /** Of an INVITE: a provisional response other than 100 reached the caller, so the call stays with this branch. */
+    boolean relayedProvisional;
+    /** Of an INVITE: the call moved on to another target while this one was silent; it never takes the call. */
+    boolean givenUp;
 
     RelayedBranch(RelayedRequest request, RelayDialog dialog, Leg target, DialogLayer layer) {
         this.request = request;
