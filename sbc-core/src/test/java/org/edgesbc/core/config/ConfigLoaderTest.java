@@ -332,7 +332,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(30)));
         assertThat(files.problems(MINIMAL + "management:\n  drain-timeout: 2d\n  drain-retry-after: 0s\n"
                 + "  drain-register-expires: 5s\n")).containsExactly(
-                files.file() + ":14: management.drain-timeout = '2d': must be between 0d and 1d",
+                files.file() + ":14: management.drain-timeout = '2d': must be between 0s and 1d",
                 files.file() + ":15: management.drain-retry-after = '0s': must be between 1s and 1d",
                 files.file() + ":16: management.drain-register-expires = '5s': must be between 10s and 1h");
     }
@@ -609,5 +609,36 @@ class ConfigLoaderTest {
                         file + ":16: zones[1].peers: give either peer (one) or peers (a list), not both");
         assertThat(files.problems(ConfigFiles.TWO_CARRIERS.replace("{host: 192.0.2.11, port: 5080}", "{host: 198.51.100.9}")))
                 .anyMatch(p -> p.contains("zones.carrier-a.peers[1].host = '198.51.100.9': lies outside the zone's"));
+    }
+
+    @Test
+    void aTrunkPeerMayBeAHostNameWhosePortAndTransportDnsGivesAndTheDnsSectionIsBound() throws Exception {
+        SbcConfig config = files.load(ConfigFiles.TWO_CARRIERS.replace("peer: {host: 203.0.113.5}",
+                "peers: [{host: SIP.Carrier-B.example}, {host: sip2.carrier-b.example, transport: udp}]") + """
+                dns:
+                  servers: ["127.0.0.1:5353", "[::1]", 192.0.2.53]
+                  negative-ttl: 10s
+                """);
+        assertThat(config.zone("carrier-b").peers()).containsExactly(
+                new ZoneConfig.PeerConfig("sip.carrier-b.example", 0, null),
+                new ZoneConfig.PeerConfig("sip2.carrier-b.example", 0, SipTransport.UDP));
+        assertThat(config.zone("carrier-b").peers()).allMatch(ZoneConfig.PeerConfig::named);
+        assertThat(config.zone("carrier-a").peers()).noneMatch(ZoneConfig.PeerConfig::named);
+        assertThat(config.dns().servers()).containsExactly(new java.net.InetSocketAddress("127.0.0.1", 5353),
+                new java.net.InetSocketAddress("::1", 53), new java.net.InetSocketAddress("192.0.2.53", 53));
+        assertThat(config.dns().negativeTtl()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.dns().queryTimeout()).isEqualTo(DnsConfig.DEFAULTS.queryTimeout());
+    }
+
+    @Test
+    void aPbxPeerIsAnAddressAndDnsServersAreAddresses() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.problems(ConfigFiles.TWO_CARRIERS.replace("peer: {host: 198.51.100.7}",
+                "peer: {host: pbx.example}") + "dns: {servers: [ns.example, \"127.0.0.1:0\"], min-ttl: 2h}\n"))
+                .contains(file + ":19: zones[2].peer.host = 'pbx.example': only a trunk zone's peers may be host "
+                                + "names; a pbx zone's are IP addresses",
+                        file + ":36: dns.servers[0] = 'ns.example': 'ns.example' is not an IP address literal",
+                        file + ":36: dns.servers[1] = '127.0.0.1:0': the port must be 1-65535",
+                        file + ":36: dns.min-ttl = '2h': must be between 0s and 1h");
     }
 }
