@@ -57,7 +57,9 @@ import org.edgesbc.policy.fraud.E164Normalizer;
 import org.edgesbc.policy.routing.RouteTable;
 import org.edgesbc.transport.dns.SipServerLocator;
 import org.edgesbc.transport.dns.SipTarget;
+import org.edgesbc.core.relay.FlowProvider;
 import org.edgesbc.core.relay.PeerNames;
+import org.edgesbc.transport.SipFlow;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
@@ -162,7 +164,17 @@ public final class SbcDaemon implements Drainable {
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud,
+            relay = new RelayEngine(settings, new FlowProvider() {
+                @Override
+                public SipFlow flowTo(SipTransport type, InetSocketAddress destination) {
+                    return transport.flowTo(type, destination);
+                }
+
+                @Override
+                public SipFlow flowTo(SipTransport type, InetSocketAddress destination, String serverName) {
+                    return transport.flowTo(type, destination, serverName);
+                }
+            }, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
                             metrics.registrar()), metrics.peers(), peerNames(config, metrics));
             holder.relay = relay;

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +22,27 @@ import org.edgesbc.core.config.DnsConfig;
 import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.core.config.RoutingConfig;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.dns.Dnsmasq;
 import org.edgesbc.fixtures.sip.OptionsAnsweringPeer;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
+import org.edgesbc.fixtures.sip.StreamSipPeer;
+import org.edgesbc.transport.tls.PemFiles;
+import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.routing.RouteTable;
 import org.edgesbc.transport.SipTransport;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.StandardConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,7 +147,10 @@ class CarrierInterconnectIT {
             InetSocketAddress sbcUdp = towards(sbc);
             String a1Peer = "127.0.0.10:" + a1.localAddress().getPort();
             await(() -> a1.probes() >= 2, "carrier A's first peer is probed");
-            await(() -> peers(sbc).contains(peerJson(a1Peer, true)), "the probed peer is up");
+            String a2Peer = "127.0.0.11:" + a2.localAddress().getPort();
+            // Probes sent before the peers knew where to answer may have failed: both must be up again first.
+            await(() -> peers(sbc).contains(peerJson(a1Peer, true)) && peers(sbc).contains(peerJson(a2Peer, true)),
+                    "the probed peers are up");
 
             a1.answerOptions(false);
             await(() -> peers(sbc).contains(peerJson(a1Peer, false)), "the silent peer is marked down");
@@ -192,13 +208,108 @@ class CarrierInterconnectIT {
         }
     }
 
+    @Test
+    void tlsTowardANamedPeerSendsTheNameAsSniAndVerifiesTheCertificateAgainstIt() throws Exception {
+        Path carrierCert = dataDir.resolve("carrier-cert.pem");
+        Path carrierKey = dataDir.resolve("carrier-key.pem");
+        SelfSignedCertificateGenerator.generate(carrierCert, carrierKey, List.of("carrier.test"));
+        SSLServerSocket carrier = tlsServer(carrierCert, carrierKey);
+        List<String> sni = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SSLParameters parameters = carrier.getSSLParameters();
+        parameters.setSNIMatchers(List.of(new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+            @Override
+            public boolean matches(SNIServerName name) {
+                sni.add(((SNIHostName) name).getAsciiName());
+                return true;
+            }
+        }));
+        carrier.setSSLParameters(parameters);
+        try (carrier;
+                Dnsmasq dns = Dnsmasq.start(List.of(
+                        "--naptr-record=carrier.test,10,50,S,SIPS+D2T,,_sips._tcp.carrier.test",
+                        "--srv-host=_sips._tcp.carrier.test,tls1.carrier.test," + carrier.getLocalPort() + ",10,50",
+                        "--host-record=tls1.carrier.test,127.0.0.10"))) {
+            SbcConfig config = verifyingTls(carrierCert, dns, null);
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = towards(sbc);
+                pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "0301234567", "tls-named@pbx",
+                        "z9hG4bK-tls-named", "pbx-tag"));
+                try (StreamSipPeer peer = StreamSipPeer.accept(carrier, (int) WAIT)) {
+                    String invite = peer.receiveStartingWith("INVITE ", WAIT);
+                    assertThat(invite).as("the INVITE over TLS to the SRV target of the name").isNotNull()
+                            .startsWith("INVITE sip:0301234567@127.0.0.10:" + carrier.getLocalPort() + ";transport=tls");
+                    assertThat(sni).as("the configured name as SNI").containsExactly("carrier.test");
+                    peer.send(SipMessages.answer(invite, 486, "Busy Here", "busy", null));
+                    assertThat(pbx.receiveStartingWith("SIP/2.0 486 ", WAIT)).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNamedTlsPeerWhoseCertificateNamesAnotherHostGetsNoRequest() throws Exception {
+        Path otherCert = dataDir.resolve("other-cert.pem");
+        Path otherKey = dataDir.resolve("other-key.pem");
+        SelfSignedCertificateGenerator.generate(otherCert, otherKey, List.of("other.test"));
+        SSLServerSocket impostor = tlsServer(otherCert, otherKey);
+        try (impostor;
+                Dnsmasq dns = Dnsmasq.start(List.of(
+                        "--srv-host=_sips._tcp.carrier.test,tls1.carrier.test," + impostor.getLocalPort() + ",10,50",
+                        "--host-record=tls1.carrier.test,127.0.0.10"));
+                SbcDaemon sbc = SbcDaemon.start(verifyingTls(otherCert, dns, SipTransport.TLS))) {
+            InetSocketAddress sbcUdp = towards(sbc);
+            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "0301234567", "tls-impostor@pbx",
+                    "z9hG4bK-tls-impostor", "pbx-tag"));
+            // The certificate is trusted (it is in the SBC's bundle) but names other.test, not carrier.test.
+            try (StreamSipPeer peer = StreamSipPeer.accept(impostor, (int) WAIT)) {
+                assertThat(peer.receiveStartingWith("INVITE ", 2_000)).as("no request over a connection whose "
+                        + "certificate does not name the peer").isNull();
+            } catch (IOException handshakeRefused) {
+                assertThat(handshakeRefused).isInstanceOf(javax.net.ssl.SSLException.class);
+            }
+        }
+    }
+
+    /**
+     * Carrier A as the single name carrier.test ({@code transport} null: as NAPTR says), the SBC verifying peers against
+     * {@code trusted}, DNS at {@code dns}.
+     */
+    private SbcConfig verifyingTls(Path trusted, Dnsmasq dns, SipTransport transport) {
+        SbcConfig plain = interconnect(null, Duration.ofSeconds(4),
+                List.of(new ZoneConfig.PeerConfig("carrier.test", 0, transport)),
+                new DnsConfig(List.of(dns.address()), 100, Duration.ofSeconds(5), Duration.ofHours(1),
+                        Duration.ofSeconds(30), Duration.ofSeconds(1)));
+        SipConfig sip = plain.sip();
+        SipConfig verifying = new SipConfig(sip.advertisedHost(), sip.listeners(),
+                new SipConfig.TlsConfig(null, null, trusted, false, true), sip.udpReceiveBufferBytes(),
+                sip.ioThreads(), sip.workerThreads(), sip.gate(), sip.connections(), sip.timers(),
+                sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration());
+        return new SbcConfig(plain.source(), plain.dataDir(), verifying, plain.media(), plain.security(),
+                plain.fraud(), plain.zones(), plain.management(), plain.registration(), plain.stirShaken(),
+                plain.logs(), plain.routing(), plain.dns());
+    }
+
+    /** A TLS listener on 127.0.0.10 presenting {@code certificate}. */
+    private static SSLServerSocket tlsServer(Path certificate, Path key) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setKeyEntry("carrier", PemFiles.privateKey(key), new char[0], PemFiles.certificates(certificate));
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 5,
+                java.net.InetAddress.getByName("127.0.0.10"));
+    }
+
     /** A call from {@code caller} to {@code number} arrives at {@code expected}, which refuses it with 486. */
     private static void refusedAt(SipTestPeer caller, String number, String callId, SipTestPeer expected,
             InetSocketAddress sbcUdp) throws IOException {
         caller.send(SipMessages.invite("UDP", caller.localAddress(), sbcUdp, number, callId, "z9hG4bK-" + callId
                 .hashCode(), "caller-tag"));
         String invite = expected.receiveStartingWith("INVITE ", WAIT);
-        assertThat(invite).as("the call to %s reaches %s", number, expected.localAddress()).isNotNull()
+        assertThat(invite).as("the call to %s reaches %s (the caller heard: %s)", number, expected.localAddress(),
+                invite == null ? caller.receive(100) : "").isNotNull()
                 .startsWith("INVITE sip:" + number + "@" + expected.localAddress().getAddress().getHostAddress());
         expected.send(SipMessages.answer(invite, 486, "Busy Here", "busy", null));
         assertThat(expected.receiveStartingWith("ACK ", WAIT)).isNotNull();

@@ -77,7 +77,7 @@ final class CallRouter {
                     // RFC 3263 §4.3: the located targets in order, each tried in turn like a configured peer.
                     for (SipTarget target : located) {
                         addIfUp(targets, zone, new RelaySettings.ZonePeer(zone, target.address(), target.transport(),
-                                peer.srtp()));
+                                peer.srtp(), peer.address().getHostString()));
                     }
                 }
             }

@@ -67,7 +67,8 @@ final class PeerDirectory {
     }
 
     SipFlow flowTo(RelaySettings.ZonePeer peer) {
-        return flows.flowTo(peer.transport(), peer.address());
+        return peer.serverName() == null ? flows.flowTo(peer.transport(), peer.address())
+                : flows.flowTo(peer.transport(), peer.address(), peer.serverName());
     }
 
     /** How requests back to the sender of an initial request go, for the life of its dialog. */

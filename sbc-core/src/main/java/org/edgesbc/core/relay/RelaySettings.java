@@ -73,8 +73,20 @@ public record RelaySettings(
             Set<Integer> failoverStatuses, Duration attemptTimeout, Map<String, ZoneConfig.ProbeConfig> probes,
             Duration locateWait) { }
 
-    /** Where requests toward a zone go. */
-    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) { }
+    /**
+     * Where requests toward a zone go: one peer. For a peer named by host name, {@code address} is unresolved (its
+     * port 0 when DNS gives it, {@code transport} null when DNS chooses it) until located.
+     *
+     * @param serverName of a located target of a named peer: the configured name, which TLS sends as SNI and
+     *     verifies the certificate against; null otherwise
+     */
+    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp,
+            String serverName) {
+        /** A peer by address, or a named peer not yet located. */
+        public ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) {
+            this(zone, address, transport, srtp, null);
+        }
+    }
 
     /** RFC 3261 §17.1.1.2: Timer B, F, H and J all last 64*T1. */
     long transactionTimeoutMillis() {
