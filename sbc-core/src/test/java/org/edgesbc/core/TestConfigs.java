@@ -72,7 +72,7 @@ final class TestConfigs {
     /** {@code base} with the given RFC 4028 settings on its trunk and pbx zones. */
     static SbcConfig withSessionTimers(SbcConfig base, SessionTimerConfig trunk, SessionTimerConfig pbx) {
         List<ZoneConfig> zones = base.zones().stream().map(zone -> new ZoneConfig(zone.name(), zone.role(),
-                zone.networks(), zone.peer(), zone.srtp(), zone.office(), zone.redirects(),
+                zone.networks(), zone.peers(), zone.srtp(), zone.office(), zone.probe(), zone.redirects(),
                 zone.role() == ZoneConfig.ZoneRole.TRUNK ? trunk : zone.role() == ZoneConfig.ZoneRole.PBX ? pbx
                         : zone.sessionTimers())).toList();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),

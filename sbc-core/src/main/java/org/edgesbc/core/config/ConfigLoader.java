@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("data-dir", "sip", "media", "security", "registration",
-            "fraud", "zones", "stir-shaken", "management", "logs");
+            "fraud", "zones", "stir-shaken", "management", "logs", "routing", "dns");
 
     private ConfigLoader() { }
 
@@ -76,6 +76,8 @@ public final class ConfigLoader {
         RegistrationConfig registration = new RegistrationSectionReader(reader).read(root);
         FraudConfig fraud = new FraudSectionReader(reader).read(root);
         List<ZoneConfig> zones = new ZonesSectionReader(reader).read(root);
+        RoutingConfig routing = new RoutingSectionReader(reader).read(root, zones);
+        DnsConfig dns = new DnsSectionReader(reader).read(root);
         StirShakenConfig stirShaken = new StirShakenSectionReader(reader).read(root);
         ManagementConfig management = new ManagementSectionReader(reader).read(root);
         LogsConfig logs = new LogsSectionReader(reader).read(root);
@@ -85,6 +87,6 @@ public final class ConfigLoader {
         }
         crossSection.checkStirShakenZones(root, zones);
         return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration,
-                stirShaken, logs);
+                stirShaken, logs, routing, dns);
     }
 }

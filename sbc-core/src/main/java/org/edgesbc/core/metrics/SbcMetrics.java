@@ -79,6 +79,11 @@ public final class SbcMetrics implements AutoCloseable {
     static final String CONFIG_LOADED_TIMESTAMP = "sbc.config.loaded.timestamp.seconds";
     static final String CONFIG_RELOADS = "sbc.config.reload";
     static final String TLS_CERTIFICATE_EXPIRY = "sbc.tls.certificate.expiry.timestamp.seconds";
+    static final String PEER_UP = "sbc.peer.up";
+    static final String PEER_PROBES = "sbc.peer.probe";
+    static final String CALL_FAILOVER = "sbc.call.failover";
+    static final String DNS_LOOKUPS = "sbc.dns.lookup";
+    static final String DNS_CACHE_ENTRIES = "sbc.dns.cache.entries";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -90,6 +95,8 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerHandOffMetrics handOffs;
     private final MicrometerIdentityMetrics identity;
     private final MicrometerReloadMetrics reload;
+    private final MicrometerPeerMetrics peers;
+    private final MicrometerDnsMetrics dns;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -109,6 +116,23 @@ public final class SbcMetrics implements AutoCloseable {
         handOffs = new MicrometerHandOffMetrics(registry);
         identity = new MicrometerIdentityMetrics(registry);
         reload = new MicrometerReloadMetrics(registry);
+        peers = new MicrometerPeerMetrics(registry);
+        dns = new MicrometerDnsMetrics(registry);
+    }
+
+    public MicrometerDnsMetrics dns() {
+        return dns;
+    }
+
+    /** Gauge read from the locator of named peers when scraped. */
+    public void bindDnsGauge(IntSupplier cacheEntries) {
+        Gauge.builder(DNS_CACHE_ENTRIES, cacheEntries, IntSupplier::getAsInt).strongReference(true)
+                .description("Located peer names in the DNS answer cache, negative answers included")
+                .register(registry);
+    }
+
+    public MicrometerPeerMetrics peers() {
+        return peers;
     }
 
     public MicrometerReloadMetrics reload() {

@@ -65,7 +65,8 @@ class RestartRequiredChangesTest {
         assertThat(RestartRequiredChanges.between(live, next)).containsExactly(
                 "sip.listeners: 'tcp' added; needs a restart",
                 "zones: 'office-pbx' removed; needs a restart",
-                "zones: 'main-pbx' added; needs a restart");
+                "zones: 'main-pbx' added; needs a restart",
+                "routing.default-pbx: 'office-pbx' -> 'main-pbx' needs a restart");
     }
 
     @Test
