@@ -40,6 +40,8 @@ public final class RestartRequiredChanges {
         diff.zones(live.zones(), next.zones());
         diff.compare("stir-shaken", live.stirShaken(), next.stirShaken());
         diff.compare("logs", live.logs(), next.logs());
+        // The Redis connection, its threads and the node's name are set up once at start.
+        diff.compare("cluster", live.cluster(), next.cluster());
         diff.compare("management.address", live.management().address(), next.management().address());
         diff.compare("management.port", live.management().port(), next.management().port());
         // The token is compared but never shown: it is a secret.

@@ -12,17 +12,33 @@ import java.util.List;
  * @param registration the binding table and registration caching of remote phones
  * @param stirShaken signing and verification of caller identity ({@link StirShakenConfig#OFF} when absent)
  * @param logs rotation and retention of the security-event and CDR files
+ * @param cluster the nodes this one shares state with ({@link ClusterConfig#OFF}: one node)
  */
 public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
         FraudConfig fraud, List<ZoneConfig> zones,
-        ManagementConfig management, RegistrationConfig registration, StirShakenConfig stirShaken, LogsConfig logs) {
+        ManagementConfig management, RegistrationConfig registration, StirShakenConfig stirShaken, LogsConfig logs,
+        ClusterConfig cluster) {
 
     /** A configuration built in code (tests) whose record files roll as {@link LogsConfig#DEFAULTS} says. */
     public SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
             FraudConfig fraud, List<ZoneConfig> zones, ManagementConfig management, RegistrationConfig registration,
             StirShakenConfig stirShaken) {
         this(source, dataDir, sip, media, security, fraud, zones, management, registration, stirShaken,
-                LogsConfig.DEFAULTS);
+                LogsConfig.DEFAULTS, ClusterConfig.OFF);
+    }
+
+    /** A configuration built in code (tests): one node, no cluster. */
+    public SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
+            FraudConfig fraud, List<ZoneConfig> zones, ManagementConfig management, RegistrationConfig registration,
+            StirShakenConfig stirShaken, LogsConfig logs) {
+        this(source, dataDir, sip, media, security, fraud, zones, management, registration, stirShaken, logs,
+                ClusterConfig.OFF);
+    }
+
+    /** This configuration as a node of the cluster {@code next} describes (tests). */
+    public SbcConfig withCluster(ClusterConfig next) {
+        return new SbcConfig(source, dataDir, sip, media, security, fraud, zones, management, registration,
+                stirShaken, logs, next);
     }
 
     public ZoneConfig zone(String name) {
