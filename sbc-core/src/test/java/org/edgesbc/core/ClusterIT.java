@@ -24,6 +24,7 @@ import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.redis.RedisServer;
+import org.edgesbc.fixtures.sip.SipDigest;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.policy.fraud.FraudRules;
@@ -118,7 +119,7 @@ class ClusterIT {
         startNodes(caps(10, 0), Map.of());
         try (UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0.13", 0))) {
             scanner.towards(node2.sipAddress(SipTransport.UDP));
-            scanner.send(register(scanner, node2, 1, "before@scanner"));
+            scanner.send(register(scanner, 1, "before@scanner", null));
             assertThat(scanner.receive(2_000)).as("node 2 serves the source before the ban").startsWith("SIP/2.0 401 ");
 
             scanner.towards(node1.sipAddress(SipTransport.UDP));
@@ -133,7 +134,7 @@ class ClusterIT {
             assertThat(millis).as("node 2 enforces node 1's ban within a second (ms)").isLessThan(1_000);
 
             scanner.towards(node2.sipAddress(SipTransport.UDP));
-            scanner.send(register(scanner, node2, 2, "after@scanner"));
+            scanner.send(register(scanner, 2, "after@scanner", null));
             assertThat(scanner.receive(1_000)).as("node 2 drops the banned scanner").isNull();
             assertThat(SbcDaemonIT.metrics(node2)).contains("sbc_cluster_redis_up 1.0")
                     .containsPattern("sbc_cluster_bans_received_total [1-9]");
@@ -141,9 +142,38 @@ class ClusterIT {
             assertThat(admin(node2, "DELETE", "/admin/bans?address=127.0.0.13")).contains("\"removed\":true");
             await(node1, "/admin/bans", body -> !body.contains("127.0.0.13"), 2_000);
             scanner.towards(node1.sipAddress(SipTransport.UDP));
-            scanner.send(register(scanner, node1, 3, "lifted@scanner"));
+            scanner.send(register(scanner, 3, "lifted@scanner", null));
             assertThat(scanner.receive(2_000)).as("lifted on node 2, served again by node 1")
                     .startsWith("SIP/2.0 401 ");
+        }
+    }
+
+    @Test
+    void passwordGuessingSpreadOverBothNodesIsBannedAtTheThresholdOfOne() throws Exception {
+        startNodes(caps(10, 0), Map.of());
+        try (UdpSipPeer guesser = new UdpSipPeer(new InetSocketAddress("127.0.0.14", 0))) {
+            // The threshold is 10 failures in 10 minutes; each node sees only 5 of them.
+            int guess = 0;
+            for (SbcDaemon node : List.of(node1, node2)) {
+                guesser.towards(node.sipAddress(SipTransport.UDP));
+                for (int i = 0; i < 5; i++) {
+                    guess++;
+                    guesser.send(register(guesser, guess, "guess-" + guess, null));
+                    String challenge = guesser.receiveStartingWith("SIP/2.0 401 ", 2_000);
+                    assertThat(challenge).as("guess %d is challenged", guess).isNotNull();
+                    guesser.send(register(guesser, guess, "guess-" + guess, SipDigest.credentials(
+                            SipDigest.md5Challenge(challenge), TestConfigs.REALM, "1001", "wrong-" + guess, "REGISTER",
+                            "sip:" + TestConfigs.REALM, 1)));
+                    assertThat(guesser.receiveStartingWith("SIP/2.0 401 ", 2_000)).as("guess %d fails", guess)
+                            .isNotNull();
+                }
+            }
+            for (SbcDaemon node : List.of(node1, node2)) {
+                await(node, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.14\"")
+                        && body.contains("\"reason\":\"auth_failures\""), 2_000);
+            }
+            guesser.send(register(guesser, 99, "after-ban", null));
+            assertThat(guesser.receive(1_000)).as("banned on both nodes").isNull();
         }
     }
 
@@ -215,7 +245,7 @@ class ClusterIT {
         for (String banned : List.of("127.0.0.21", "127.0.0.22")) {
             try (UdpSipPeer source = new UdpSipPeer(new InetSocketAddress(banned, 0))) {
                 source.towards(node2.sipAddress(SipTransport.UDP));
-                source.send(register(source, node2, 1, "down@" + banned));
+                source.send(register(source, 1, "down@" + banned, null));
                 assertThat(source.receive(1_000)).as("node 2 keeps dropping %s", banned).isNull();
             }
         }
@@ -285,7 +315,7 @@ class ClusterIT {
         return new Call(sbc, pbx, trunk, callId, ok);
     }
 
-    private static String register(UdpSipPeer phone, SbcDaemon sbc, int cseq, String callId) {
+    private static String register(UdpSipPeer phone, int cseq, String callId, String authorization) {
         String host = phone.localAddress().getAddress().getHostAddress();
         int port = phone.localAddress().getPort();
         return "REGISTER sip:" + TestConfigs.REALM + " SIP/2.0\r\n"
@@ -293,6 +323,7 @@ class ClusterIT {
                 + "Max-Forwards: 70\r\nFrom: <sip:1001@" + TestConfigs.REALM + ">;tag=t" + callId.hashCode() + "\r\n"
                 + "To: <sip:1001@" + TestConfigs.REALM + ">\r\nCall-ID: " + callId + "\r\nCSeq: " + cseq
                 + " REGISTER\r\nContact: <sip:1001@" + host + ":" + port + ">\r\nExpires: 300\r\n"
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
                 + "Content-Length: 0\r\n\r\n";
     }
 

@@ -35,6 +35,16 @@ public record ClusterConfig(String nodeId, InetSocketAddress redis, List<InetSoc
         sentinels = List.copyOf(sentinels);
     }
 
+    /** {@link #redis()} as {@code host:port}, or null with sentinels. */
+    public String redisAddress() {
+        return redis == null ? null : redis.getHostString() + ":" + redis.getPort();
+    }
+
+    /** {@link #sentinels()} as {@code host:port} each. */
+    public List<String> sentinelAddresses() {
+        return sentinels.stream().map(s -> s.getHostString() + ":" + s.getPort()).toList();
+    }
+
     public boolean enabled() {
         return nodeId != null;
     }

@@ -81,8 +81,10 @@ final class ClusterSectionReader {
                 Duration.ofMillis(100), Duration.ofMinutes(1));
         Duration nodeTimeout = reader.duration(section, SECTION, "node-timeout", d.nodeTimeout(),
                 Duration.ofMillis(300), Duration.ofMinutes(10));
+        ConfigReader.Scalar nodeTimeoutValue = reader.scalar(section, SECTION, "node-timeout", false);
         if (nodeTimeout.compareTo(heartbeat.multipliedBy(2)) < 0) {
-            reader.error(section.line(), SECTION + ".node-timeout", ConfigReader.format(nodeTimeout),
+            reader.error(nodeTimeoutValue == null ? section.line() : nodeTimeoutValue.line(),
+                    SECTION + ".node-timeout", ConfigReader.format(nodeTimeout),
                     "must be at least twice cluster.heartbeat-interval (" + ConfigReader.format(heartbeat) + ")");
         }
         return new ClusterConfig(nodeId == null ? "" : nodeId.text(), address, sentinels,
