@@ -304,7 +304,13 @@ class ClusterIT {
                 "t-" + callId));
         // Generous: the first call of a cold JVM on a loaded machine takes its time; later ones do not.
         String invite = trunk.receiveStartingWith("INVITE ", 5_000);
-        assertThat(invite).as("call %s reaches the trunk", callId).isNotNull();
+        if (invite == null) {
+            List<String> heard = new java.util.ArrayList<>();
+            for (String answer = pbx.receive(200); answer != null; answer = pbx.receive(200)) {
+                heard.add(answer.lines().findFirst().orElse(""));
+            }
+            assertThat(invite).as("call %s reaches the trunk; the PBX heard %s", callId, heard).isNotNull();
+        }
         trunk.send(SipMessages.answer(invite, 200, "OK", "tr-" + callId, "<sip:callee@127.0.0.2:"
                 + trunk.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.2", 42_000)));
         String ok = pbx.receiveStartingWith("SIP/2.0 200 ", 5_000);

@@ -134,12 +134,15 @@ public final class RedisSharedState implements SharedState {
 
     private record FailureKey(FailureKind kind, InetAddress source) { }
 
-    /** Failures of one source not sent yet, with what to do when the cluster's count reaches the threshold. */
+    /**
+     * Failures of one source not sent yet, with what to do when the cluster's count reaches the threshold. Changed
+     * and taken only inside the map's per-key compute, so no failure counted while a flush takes the entry is lost.
+     */
     private static final class PendingFailure {
-        final AtomicInteger count = new AtomicInteger();
-        volatile Duration window;
-        volatile int threshold;
-        volatile Runnable reached;
+        int count;
+        Duration window;
+        int threshold;
+        Runnable reached;
     }
 
     /**
@@ -435,11 +438,16 @@ public final class RedisSharedState implements SharedState {
     /** One INCRBY per source with failures since the last flush; the window starts with the first of them. */
     private void flushFailures() {
         for (FailureKey key : failures.keySet()) {
-            PendingFailure failure = failures.remove(key);
-            int count = failure == null ? 0 : failure.count.get();
-            if (count == 0) {
+            PendingFailure[] taken = new PendingFailure[1];
+            failures.computeIfPresent(key, (k, pending) -> {
+                taken[0] = pending;
+                return null;
+            });
+            PendingFailure failure = taken[0];
+            if (failure == null) {
                 continue;
             }
+            int count = failure.count;
             String name = keys.failPrefix() + key.kind().name().toLowerCase(Locale.ROOT) + ':'
                     + key.source().getHostAddress();
             send(r -> {
@@ -478,18 +486,18 @@ public final class RedisSharedState implements SharedState {
     @Override
     public void failure(FailureKind kind, InetAddress source, Duration window, int threshold, Runnable reached) {
         FailureKey key = new FailureKey(kind, source);
-        PendingFailure failure = failures.get(key);
-        if (failure == null) {
-            if (failures.size() >= config.maxPendingUpdates()) {
-                metrics.dropped(ClusterMetrics.Drop.QUEUE_FULL);
-                return;
-            }
-            failure = failures.computeIfAbsent(key, k -> new PendingFailure());
+        if (failures.size() >= config.maxPendingUpdates() && !failures.containsKey(key)) {
+            metrics.dropped(ClusterMetrics.Drop.QUEUE_FULL);
+            return;
         }
-        failure.window = window;
-        failure.threshold = threshold;
-        failure.reached = reached;
-        failure.count.incrementAndGet();
+        failures.compute(key, (k, pending) -> {
+            PendingFailure failure = pending == null ? new PendingFailure() : pending;
+            failure.count++;
+            failure.window = window;
+            failure.threshold = threshold;
+            failure.reached = reached;
+            return failure;
+        });
     }
 
     @Override
