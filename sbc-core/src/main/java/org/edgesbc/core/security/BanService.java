@@ -179,6 +179,9 @@ public final class BanService implements SharedState.Listener, AutoCloseable {
      */
     public void failureAcrossNodes(SharedState.FailureKind kind, InetAddress source, String zone, Duration window,
             int threshold, SecurityRule rule, BanReason reason) {
+        if (!shared.sharesState()) {
+            return;
+        }
         shared.failure(kind, source, window, threshold, () -> ban(source, zone, rule, reason, Map.of(
                 "failures_across_nodes", threshold, "threshold", threshold, "window_seconds", window.toSeconds())));
     }

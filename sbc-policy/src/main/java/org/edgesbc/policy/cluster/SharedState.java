@@ -33,6 +33,14 @@ public interface SharedState extends AutoCloseable {
     /** What counts failures of a source across nodes; the name is part of the shared key. */
     enum FailureKind { AUTH, FLOOD }
 
+    /**
+     * Whether anything is shared at all: false on a single node, where callers skip building what they would
+     * publish (a flood's dropped packets, every call's account share).
+     */
+    default boolean sharesState() {
+        return true;
+    }
+
     /** Starts exchanging state; arrivals go to {@code listener} from then on. Returns at once. */
     void start(Listener listener);
 

@@ -16,6 +16,11 @@ public final class SingleNodeState implements SharedState {
     private SingleNodeState() { }
 
     @Override
+    public boolean sharesState() {
+        return false;
+    }
+
+    @Override
     public void start(Listener listener) { }
 
     @Override

@@ -85,7 +85,7 @@ public final class FraudGuard {
             Map<String, FraudRules> perAccount, int maxAccounts, LongSupplier nanoClock, RateTable prices,
             Clock clock, SharedState shared) {
         this.shared = shared;
-        this.clustered = !(shared instanceof SingleNodeState);
+        this.clustered = shared.sharesState();
         this.rules = new Rules(normalizer, classifier, defaults, perAccount, prices);
         this.rates = new RateLimitTable<>(maxAccounts, 10 * 60 * 1_000_000_000L, nanoClock);
         this.clock = clock;
