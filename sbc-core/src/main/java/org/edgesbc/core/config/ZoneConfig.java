@@ -17,14 +17,27 @@ import org.edgesbc.transport.SipTransport;
  * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
+ * @param redirects what becomes of the zone's 3xx answers to INVITEs
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office) {
+        boolean office, RedirectMode redirects) {
 
-    /** A zone that is not an office. */
+    /** A zone that is not an office, whose redirects the SBC follows. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
         this(name, role, networks, peer, srtp, false);
     }
+
+    /** A zone whose redirects the SBC follows. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office) {
+        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE);
+    }
+
+    /**
+     * What the SBC does with a 3xx the zone answers an INVITE with: RECURSE tries the Contact itself, within the
+     * zone's peer and the caller's toll-fraud rules; RELAY passes the 3xx back with its Contacts made the SBC's.
+     */
+    public enum RedirectMode { RECURSE, RELAY }
 
     /**
      * TRUNK: the carrier; PBX: the protected PBX; ACCESS: remote phones, which must authenticate with digest at the

@@ -8,11 +8,12 @@ import org.edgesbc.policy.Cidr;
 import org.edgesbc.transport.SipTransport;
 
 /**
- * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy and office
- * flag. Rules between zones (unique names and networks, one trunk and one pbx) are {@link CrossSectionCheck}'s.
+ * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy, office
+ * flag and redirect mode. Rules between zones (unique names and networks, one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
-    private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office");
+    private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office",
+            "redirects");
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
 
     private final ConfigReader reader;
@@ -31,11 +32,13 @@ final class ZonesSectionReader {
             ZoneConfig.PeerConfig peer = peer(zone, path, role);
             SrtpPolicy srtp = reader.enumValue(zone, path, "srtp", SrtpPolicy.class, SrtpPolicy.OFF, false);
             boolean office = reader.bool(zone, path, "office", false);
+            ZoneConfig.RedirectMode redirects = reader.enumValue(zone, path, "redirects",
+                    ZoneConfig.RedirectMode.class, ZoneConfig.RedirectMode.RECURSE, false);
             if (office && role != ZoneConfig.ZoneRole.ACCESS) {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, redirects));
             }
         });
         return zones;
