@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.edgesbc.core.cdr.CdrWriter;
+import org.edgesbc.core.cluster.ClusterAdminApi;
+import org.edgesbc.core.cluster.RedisSharedState;
+import org.edgesbc.core.config.ClusterConfig;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.DnsConfig;
 import org.edgesbc.core.config.RoutingConfig;
@@ -60,6 +63,8 @@ import org.edgesbc.transport.dns.SipTarget;
 import org.edgesbc.core.relay.FlowProvider;
 import org.edgesbc.core.relay.PeerNames;
 import org.edgesbc.transport.SipFlow;
+import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SingleNodeState;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
@@ -86,6 +91,7 @@ public final class SbcDaemon implements Drainable {
     private final SipTransportService transport;
     private final RelayEngine relay;
     private final MediaRelay media;
+    private final SharedState shared;
     private final BanService bans;
     private final FraudService fraud;
     private final CallerIdentityService callerIdentity;
@@ -97,8 +103,10 @@ public final class SbcDaemon implements Drainable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
-            BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
-            CdrWriter cdrs, ManagementServer management, RelayDrain drain, ConfigReloader reloader) {
+            SharedState shared, BanService bans, FraudService fraud, CallerIdentityService callerIdentity,
+            SecurityEventLog events, CdrWriter cdrs, ManagementServer management, RelayDrain drain,
+            ConfigReloader reloader) {
+        this.shared = shared;
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
@@ -126,12 +134,15 @@ public final class SbcDaemon implements Drainable {
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"),
                 config.logs().securityEvents(), metrics.records(RecordMetrics.RecordFile.SECURITY_EVENTS));
         SecurityZones zones = new SecurityZones(config.zones());
-        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock);
+        // Several nodes share bans, failure counts and toll-fraud counters through Redis; one node shares nothing.
+        SharedState shared = sharedState(config, metrics, clock);
+        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock, shared);
         metrics.bindSecurityGauges(bans::activeBans);
         Path banFile = config.security().banStateFile();
         FraudService fraud = FraudService.start(config.fraud(), banFile.resolveSibling("fraud-state.tsv"),
                 banFile.resolveSibling("fraud-baselines.tsv"), events, metrics.security(), handOff, clock,
-                FraudService.Schedule.DEFAULT);
+                FraudService.Schedule.DEFAULT, shared);
+        shared.start(bans);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, clock);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
@@ -191,7 +202,9 @@ public final class SbcDaemon implements Drainable {
             metrics.reload().tlsCertificateExpiry(transport.settings().certificateExpiry());
             reloader = new ConfigReloader(config, new LiveReconfiguration(transport, admission, flood, access, bans,
                     fraud, callerIdentity, relay, media, metrics.reload()), metrics.reload(), clock);
-            management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining());
+            management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining(),
+                    () -> ClusterAdminApi.readyDetail(shared));
+            new ClusterAdminApi(shared).register(management);
             new DrainAdminApi(draining).register(management);
             new CallAdminApi(relay).register(management);
             new PeerAdminApi(relay).register(management);
@@ -220,14 +233,31 @@ public final class SbcDaemon implements Drainable {
             callerIdentity.close();
             fraud.close();
             bans.close();
+            shared.close();
             events.close();
             cdrs.close();
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
-                drain, reloader);
+        return new SbcDaemon(metrics, transport, relay, media, shared, bans, fraud, callerIdentity, events, cdrs,
+                management, drain, reloader);
+    }
+
+    /** Redis for a node of a cluster ({@code cluster:} configured), else the single node's own tables only. */
+    private static SharedState sharedState(SbcConfig config, SbcMetrics metrics, Clock clock)
+            throws java.io.IOException {
+        ClusterConfig cluster = config.cluster();
+        if (!cluster.enabled()) {
+            return SingleNodeState.INSTANCE;
+        }
+        SipConfig sip = config.sip();
+        String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
+        RedisSharedState redis = new RedisSharedState(cluster, host, metrics.cluster(), clock);
+        metrics.bindClusterGauges(redis::redisUp, redis::nodesAlive);
+        LOG.info("cluster node {}: sharing bans, failure counts and toll-fraud counters through Redis",
+                cluster.nodeId());
+        return redis;
     }
 
     /** The accounts STIR/SHAKEN attests as known customers: the phones' users and the PBX's fraud accounts. */
@@ -318,6 +348,7 @@ public final class SbcDaemon implements Drainable {
         callerIdentity.close();
         fraud.close();
         bans.close();
+        shared.close();
         events.close();
         cdrs.close();
         if (media != null) {

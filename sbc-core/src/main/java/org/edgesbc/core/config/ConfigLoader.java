@@ -15,12 +15,12 @@ import java.util.Set;
  * <p>Each top-level section has its own reader ({@link SipSectionReader}, {@link MediaSectionReader},
  * {@link SecuritySectionReader}, {@link RegistrationSectionReader}, {@link FraudSectionReader},
  * {@link ZonesSectionReader}, {@link StirShakenSectionReader}, {@link ManagementSectionReader},
- * {@link LogsSectionReader}); all of them report into one {@link ConfigReader}, and {@link CrossSectionCheck}
- * applies the rules that span sections once every section is bound.
+ * {@link LogsSectionReader}, {@link ClusterSectionReader}); all of them report into one {@link ConfigReader}, and
+ * {@link CrossSectionCheck} applies the rules that span sections once every section is bound.
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("data-dir", "sip", "media", "security", "registration",
-            "fraud", "zones", "stir-shaken", "management", "logs", "routing", "dns");
+            "fraud", "zones", "stir-shaken", "management", "logs", "routing", "dns", "cluster");
 
     private ConfigLoader() { }
 
@@ -81,12 +81,13 @@ public final class ConfigLoader {
         StirShakenConfig stirShaken = new StirShakenSectionReader(reader).read(root);
         ManagementConfig management = new ManagementSectionReader(reader).read(root);
         LogsConfig logs = new LogsSectionReader(reader).read(root);
+        ClusterConfig cluster = new ClusterSectionReader(reader).read(root);
         CrossSectionCheck crossSection = new CrossSectionCheck(reader);
         if (sip != null) {
             crossSection.check(root, sip, zones);
         }
         crossSection.checkStirShakenZones(root, zones);
         return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration,
-                stirShaken, logs, routing, dns);
+                stirShaken, logs, routing, dns, cluster);
     }
 }

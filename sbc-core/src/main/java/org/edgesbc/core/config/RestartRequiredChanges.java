@@ -42,6 +42,7 @@ public final class RestartRequiredChanges {
         diff.compare("dns", live.dns(), next.dns());
         diff.compare("stir-shaken", live.stirShaken(), next.stirShaken());
         diff.compare("logs", live.logs(), next.logs());
+        diff.cluster(live.cluster(), next.cluster());
         diff.compare("management.address", live.management().address(), next.management().address());
         diff.compare("management.port", live.management().port(), next.management().port());
         // The token is compared but never shown: it is a secret.
@@ -49,6 +50,23 @@ public final class RestartRequiredChanges {
             diff.changes.add("management.token: changed; needs a restart");
         }
         return List.copyOf(diff.changes);
+    }
+
+    /** The Redis connection, its threads and the node's name are set up once at start. */
+    private void cluster(ClusterConfig live, ClusterConfig next) {
+        compare("cluster.node-id", live.nodeId(), next.nodeId());
+        compare("cluster.redis.address", live.redisAddress(), next.redisAddress());
+        compare("cluster.redis.sentinels", live.sentinelAddresses(), next.sentinelAddresses());
+        compare("cluster.redis.sentinel-master", live.sentinelMaster(), next.sentinelMaster());
+        compare("cluster.redis.tls", live.tls(), next.tls());
+        compare("cluster.redis.password-file", live.passwordFile(), next.passwordFile());
+        compare("cluster.key-prefix", live.keyPrefix(), next.keyPrefix());
+        compare("cluster.connect-timeout", live.connectTimeout(), next.connectTimeout());
+        compare("cluster.command-timeout", live.commandTimeout(), next.commandTimeout());
+        compare("cluster.heartbeat-interval", live.heartbeatInterval(), next.heartbeatInterval());
+        compare("cluster.node-timeout", live.nodeTimeout(), next.nodeTimeout());
+        compare("cluster.resync-interval", live.resyncInterval(), next.resyncInterval());
+        compare("cluster.max-pending-updates", live.maxPendingUpdates(), next.maxPendingUpdates());
     }
 
     private void sip(SipConfig live, SipConfig next) {

@@ -14,11 +14,20 @@ import java.util.List;
  * @param logs rotation and retention of the security-event and CDR files
  * @param routing which trunk or PBX zone each new call goes to, and when an attempt moves on
  * @param dns where and how peers named by host name are located
+ * @param cluster the nodes this one shares state with ({@link ClusterConfig#OFF}: one node)
  */
 public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
         FraudConfig fraud, List<ZoneConfig> zones,
         ManagementConfig management, RegistrationConfig registration, StirShakenConfig stirShaken, LogsConfig logs,
-        RoutingConfig routing, DnsConfig dns) {
+        RoutingConfig routing, DnsConfig dns, ClusterConfig cluster) {
+
+    /** A configuration built in code (tests): one node, no cluster. */
+    public SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
+            FraudConfig fraud, List<ZoneConfig> zones, ManagementConfig management, RegistrationConfig registration,
+            StirShakenConfig stirShaken, LogsConfig logs, RoutingConfig routing, DnsConfig dns) {
+        this(source, dataDir, sip, media, security, fraud, zones, management, registration, stirShaken, logs, routing,
+                dns, ClusterConfig.OFF);
+    }
 
     /** A configuration built in code (tests) whose named peers, if any, are located as {@link DnsConfig#DEFAULTS}. */
     public SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings media, SecurityConfig security,
@@ -42,6 +51,12 @@ public record SbcConfig(Path source, Path dataDir, SipConfig sip, MediaSettings 
             StirShakenConfig stirShaken) {
         this(source, dataDir, sip, media, security, fraud, zones, management, registration, stirShaken,
                 LogsConfig.DEFAULTS);
+    }
+
+    /** This configuration as a node of the cluster {@code next} describes (tests). */
+    public SbcConfig withCluster(ClusterConfig next) {
+        return new SbcConfig(source, dataDir, sip, media, security, fraud, zones, management, registration,
+                stirShaken, logs, routing, dns, next);
     }
 
     public ZoneConfig zone(String name) {

@@ -84,6 +84,13 @@ public final class SbcMetrics implements AutoCloseable {
     static final String CALL_FAILOVER = "sbc.call.failover";
     static final String DNS_LOOKUPS = "sbc.dns.lookup";
     static final String DNS_CACHE_ENTRIES = "sbc.dns.cache.entries";
+    /** Rendered {@code sbc_cluster_redis_up}: 1 while this node reaches the cluster's Redis. */
+    static final String CLUSTER_REDIS_UP = "sbc.cluster.redis.up";
+    static final String CLUSTER_NODES = "sbc.cluster.nodes.alive";
+    static final String CLUSTER_UPDATES_DROPPED = "sbc.cluster.updates.dropped";
+    static final String CLUSTER_BANS_RECEIVED = "sbc.cluster.bans.received";
+    static final String CLUSTER_RECONCILES = "sbc.cluster.reconciles";
+    static final String CLUSTER_MALFORMED = "sbc.cluster.malformed";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -168,6 +175,21 @@ public final class SbcMetrics implements AutoCloseable {
 
     public MicrometerSecurityMetrics security() {
         return security;
+    }
+
+    /** The cluster's counters; registered only for a node of a cluster. */
+    public MicrometerClusterMetrics cluster() {
+        return new MicrometerClusterMetrics(registry);
+    }
+
+    /** Gauges read from the cluster's shared state when scraped: Redis reachable, nodes with a recent heartbeat. */
+    public void bindClusterGauges(BooleanSupplier redisUp, IntSupplier nodesAlive) {
+        Gauge.builder(CLUSTER_REDIS_UP, redisUp, up -> up.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 while this node reaches the cluster's Redis, else 0 (it works on local state)")
+                .register(registry);
+        Gauge.builder(CLUSTER_NODES, nodesAlive, IntSupplier::getAsInt).strongReference(true)
+                .description("Cluster nodes whose heartbeat this node saw within cluster.node-timeout")
+                .register(registry);
     }
 
     /** Gauges read from the ban service when scraped. */

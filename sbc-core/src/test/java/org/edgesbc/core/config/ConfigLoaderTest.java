@@ -49,6 +49,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void withoutAClusterSectionTheSbcIsOneNode() throws Exception {
+        assertThat(files.load(MINIMAL).cluster()).isEqualTo(ClusterConfig.OFF);
+        assertThat(ClusterConfig.OFF.enabled()).isFalse();
+    }
+
+    @Test
+    void aClusterSectionIsBoundWithDefaultsAndAPasswordFile() throws Exception {
+        Files.writeString(dir.resolve("redis-password"), "s3cret\n");
+        SbcConfig config = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis:\n"
+                + "    sentinels: [10.0.0.51:26379, '[2001:db8::5]:26379']\n    sentinel-master: sbc\n    tls: true\n"
+                + "    password-file: redis-password\n  key-prefix: 'edge:'\n");
+        ClusterConfig cluster = config.cluster();
+        assertThat(cluster.enabled()).isTrue();
+        assertThat(cluster.nodeId()).isEqualTo("sbc-a");
+        assertThat(cluster.redis()).isNull();
+        assertThat(cluster.sentinels()).extracting(java.net.InetSocketAddress::getHostString)
+                .containsExactly("10.0.0.51", "2001:db8::5");
+        assertThat(cluster.sentinelMaster()).isEqualTo("sbc");
+        assertThat(cluster.tls()).isTrue();
+        assertThat(cluster.passwordFile()).isEqualTo(dir.resolve("redis-password"));
+        assertThat(cluster.keyPrefix()).isEqualTo("edge:");
+        assertThat(cluster.heartbeatInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(cluster.maxPendingUpdates()).isEqualTo(10_000);
+    }
+
+    @Test
+    void clusterMistakesNameTheKeyAndTheRule() throws IOException {
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "cluster:\n  node-id: 'sbc a'\n  redis:\n    address: redis\n"
+                + "    password-file: missing\n  heartbeat-interval: 2s\n  node-timeout: 3s\n")).containsExactly(
+                file + ":14: cluster.node-id = 'sbc a': must be 1 to 64 letters, digits, '.', '_' or '-'",
+                file + ":16: cluster.redis.address = 'redis': must be host:port with a port from 1 to 65535",
+                file + ":17: cluster.redis.password-file = 'missing': must name a readable file ("
+                        + dir.resolve("missing") + ")",
+                file + ":19: cluster.node-timeout = '3s': must be at least twice cluster.heartbeat-interval (2s)");
+        assertThat(files.problems(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 'h:1', "
+                + "sentinels: ['h:2']}\n")).containsExactly(
+                file + ":15: cluster.redis: takes address or sentinels, not both",
+                file + ":15: cluster.redis.sentinel-master: is required with sentinels");
+        assertThat(files.problems(MINIMAL + "cluster:\n  redis: {}\n")).containsExactly(
+                file + ":14: cluster.node-id: is required",
+                file + ":14: cluster.redis: needs either address or sentinels");
+    }
+
+    @Test
     void logsSectionIsBoundWithSizesInBinaryUnits() throws Exception {
         SbcConfig config = files.load(MINIMAL + "logs:\n  security-events:\n    max-file-size: 512KB\n"
                 + "    max-history: 0\n    total-size-cap: 0\n    compress: false\n  cdr:\n    max-history: 3650\n"

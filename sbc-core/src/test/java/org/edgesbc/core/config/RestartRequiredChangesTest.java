@@ -70,6 +70,20 @@ class RestartRequiredChangesTest {
     }
 
     @Test
+    void joiningOrChangingAClusterNeedsARestart() throws Exception {
+        SbcConfig node = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 127.0.0.1:6379}\n");
+        assertThat(RestartRequiredChanges.between(live, node)).containsExactly(
+                "cluster.node-id: 'null' -> 'sbc-a' needs a restart",
+                "cluster.redis.address: 'null' -> '127.0.0.1:6379' needs a restart");
+        SbcConfig moved = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 127.0.0.1:6380}\n"
+                + "  heartbeat-interval: 2s\n  node-timeout: 10s\n");
+        assertThat(RestartRequiredChanges.between(node, moved)).containsExactly(
+                "cluster.redis.address: '127.0.0.1:6379' -> '127.0.0.1:6380' needs a restart",
+                "cluster.heartbeat-interval: 'PT1S' -> 'PT2S' needs a restart",
+                "cluster.node-timeout: 'PT5S' -> 'PT10S' needs a restart");
+    }
+
+    @Test
     void threadsRtpRangeDataDirAndManagementListenerNeedARestart() throws Exception {
         SbcConfig next = files.load("data-dir: elsewhere\n" + MINIMAL.replace("sip:\n", "sip:\n  worker-threads: 3\n")
                 + """
