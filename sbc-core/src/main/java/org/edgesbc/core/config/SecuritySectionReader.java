@@ -23,7 +23,7 @@ final class SecuritySectionReader {
     private static final Set<String> SECTION_KEYS = Set.of("realm", "users", "nonce-lifetime", "auth-failures",
             "bans", "scanner-user-agents", "rate-limits", "digest-algorithms");
     private static final Set<String> USER_KEYS = Set.of("user", "ha1-md5", "ha1-sha256", "enabled",
-            "allowed-sources");
+            "allowed-sources", "digest-algorithms");
     private static final Set<String> AUTH_FAILURE_KEYS = Set.of("threshold", "window");
     private static final Set<String> BAN_KEYS = Set.of("duration", "escalation", "max-duration", "max",
             "state-file");
@@ -95,12 +95,20 @@ final class SecuritySectionReader {
                         "needs ha1-md5 or ha1-sha256 (make them with: sbc hash-password)");
             }
             List<Cidr> allowedSources = allowedSources(user, path);
+            List<DigestAlgorithm> algorithms = digestAlgorithms(reader, user, path);
+            for (DigestAlgorithm algorithm : algorithms) {
+                if (!ha1.isEmpty() && !ha1.containsKey(algorithm)) {
+                    reader.error(user.entries().get("digest-algorithms").keyLine(), path + ".digest-algorithms",
+                            algorithm.token(), "needs the account's ha1-" + (algorithm == DigestAlgorithm.MD5
+                                    ? "md5" : "sha256") + " (make it with: sbc hash-password)");
+                }
+            }
             if (name != null && !names.add(name)) {
                 reader.error(user.line(), path + ".user", name, "two users share this name");
             }
             if (name != null) {
                 users.add(new DigestUser(name, Map.copyOf(ha1), reader.bool(user, path, "enabled", true),
-                        List.copyOf(allowedSources)));
+                        List.copyOf(allowedSources), algorithms));
             }
         });
         return users;
@@ -153,13 +161,22 @@ final class SecuritySectionReader {
         return List.copyOf(scanners);
     }
 
-    /** The digest algorithms offered, in order: at least one, each once, each one the SBC implements. */
+    /** The SBC's digest algorithms: the configured list, or the default when the key is absent. */
     private List<DigestAlgorithm> digestAlgorithms(YamlTree.Mapping section) {
-        if (section == null || !section.entries().containsKey("digest-algorithms")) {
-            return SecurityConfig.DEFAULT_DIGEST_ALGORITHMS;
+        List<DigestAlgorithm> algorithms = digestAlgorithms(reader, section, SECTION);
+        return algorithms.isEmpty() ? SecurityConfig.DEFAULT_DIGEST_ALGORITHMS : algorithms;
+    }
+
+    /**
+     * The {@code digest-algorithms} list of a mapping (the security section, an account, a zone), in order: at
+     * least one, each once, each one the SBC implements. Empty when the key is absent (or after an error).
+     */
+    static List<DigestAlgorithm> digestAlgorithms(ConfigReader reader, YamlTree.Mapping mapping, String mappingPath) {
+        if (mapping == null || !mapping.entries().containsKey("digest-algorithms")) {
+            return List.of();
         }
-        String path = "security.digest-algorithms";
-        List<YamlTree> items = reader.sequence(section, SECTION, "digest-algorithms", false);
+        String path = (mappingPath.isEmpty() ? "" : mappingPath + ".") + "digest-algorithms";
+        List<YamlTree> items = reader.sequence(mapping, mappingPath, "digest-algorithms", false);
         List<DigestAlgorithm> algorithms = new ArrayList<>();
         for (YamlTree item : items) {
             String token = item instanceof YamlTree.Scalar given && !given.isNull() ? given.text() : null;
@@ -173,10 +190,10 @@ final class SecuritySectionReader {
             }
         }
         if (items.isEmpty()) {
-            reader.error(section.entries().get("digest-algorithms").keyLine(), path, null,
+            reader.error(mapping.entries().get("digest-algorithms").keyLine(), path, null,
                     "needs at least one algorithm (SHA-256, MD5)");
         }
-        return algorithms.isEmpty() ? SecurityConfig.DEFAULT_DIGEST_ALGORITHMS : List.copyOf(algorithms);
+        return List.copyOf(algorithms);
     }
 
     /** Requests per second per source and method class, for access zones after parsing. */

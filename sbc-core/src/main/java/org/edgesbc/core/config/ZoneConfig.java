@@ -3,6 +3,7 @@ package org.edgesbc.core.config;
 import java.util.List;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.transport.SipTransport;
 
 /**
@@ -17,13 +18,21 @@ import org.edgesbc.transport.SipTransport;
  * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
+ * @param digestAlgorithms for an access zone, the digest algorithms its phones are challenged with and may answer
+ *     in, in this order; empty: {@code security.digest-algorithms}. An account's own list comes first.
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office) {
+        boolean office, List<DigestAlgorithm> digestAlgorithms) {
 
     /** A zone that is not an office. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
         this(name, role, networks, peer, srtp, false);
+    }
+
+    /** A zone challenged with the SBC's digest algorithms. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office) {
+        this(name, role, networks, peer, srtp, office, List.of());
     }
 
     /**

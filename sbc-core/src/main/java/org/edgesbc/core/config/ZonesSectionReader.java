@@ -5,14 +5,16 @@ import java.util.List;
 import java.util.Set;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.transport.SipTransport;
 
 /**
- * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy and office
- * flag. Rules between zones (unique names and networks, one trunk and one pbx) are {@link CrossSectionCheck}'s.
+ * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy, office
+ * flag and digest algorithms. Rules between zones (unique names and networks, one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
-    private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office");
+    private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office",
+            "digest-algorithms");
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
 
     private final ConfigReader reader;
@@ -34,8 +36,13 @@ final class ZonesSectionReader {
             if (office && role != ZoneConfig.ZoneRole.ACCESS) {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
+            List<DigestAlgorithm> algorithms = SecuritySectionReader.digestAlgorithms(reader, zone, path);
+            if (!algorithms.isEmpty() && role != ZoneConfig.ZoneRole.ACCESS) {
+                reader.error(zone.entries().get("digest-algorithms").keyLine(), path + ".digest-algorithms", null,
+                        "only an access zone authenticates its phones");
+            }
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, algorithms));
             }
         });
         return zones;

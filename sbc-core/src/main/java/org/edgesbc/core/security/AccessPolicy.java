@@ -22,6 +22,7 @@ import javax.sip.message.Request;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.policy.auth.AuthOutcome;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
 import org.edgesbc.policy.auth.DigestParameters;
 import org.edgesbc.policy.auth.DigestUser;
@@ -203,8 +204,9 @@ public final class AccessPolicy implements RequestPolicy {
         }
         // RFC 3261 §22.4: the credentials are for this Request-URI; jain-sip-ri keeps it as received but for the
         // scheme's case, which the authenticator compares without regard to case.
+        List<DigestAlgorithm> zoneAlgorithms = current.zones().digestAlgorithms(zone);
         DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(),
-                request.getRequestURI().toString(), source);
+                request.getRequestURI().toString(), source, zoneAlgorithms);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
             return Verdict.allow(result.user());
@@ -223,9 +225,19 @@ public final class AccessPolicy implements RequestPolicy {
         }
         // Missing, stale, failed and replayed credentials all get the same kind of challenge: only a fresh nonce
         // (and stale=true for a nonce that merely expired) differs, so probes cannot tell users apart.
+        List<DigestAlgorithm> offered = authenticator.algorithmsFor(namedAccount(request, register), zoneAlgorithms);
         return new Verdict(Verdict.Kind.CHALLENGE, register ? 401 : 407,
                 Map.of(register ? "WWW-Authenticate" : "Proxy-Authenticate",
-                        authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null, null);
+                        authenticator.challenge(result.outcome() == AuthOutcome.STALE, offered)), null, null);
+    }
+
+    /**
+     * The account a request is for, before it has credentials: the To user of a REGISTER (the address-of-record,
+     * RFC 3261 §10.2), the From user of anything else; null when the URI has no user.
+     */
+    private static String namedAccount(SIPRequest request, boolean register) {
+        URI uri = (register ? request.getTo().getAddress() : request.getFrom().getAddress()).getURI();
+        return uri instanceof SipURI sip ? sip.getUser() : null;
     }
 
     /**

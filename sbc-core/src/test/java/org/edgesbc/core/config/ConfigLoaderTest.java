@@ -47,6 +47,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void digestAlgorithmsPerAccountAndPerAccessZoneAreBoundAndValidated() throws IOException, ConfigException {
+        String md5 = "0".repeat(32);
+        String phones = "  - name: phones\n    role: access\n    networks: [203.0.113.0/24]\n"
+                + "    digest-algorithms: [MD5]\n";
+        SbcConfig config = files.load(MINIMAL + phones + "security:\n  users:\n    - user: \"2001\"\n"
+                + "      ha1-md5: " + md5 + "\n      digest-algorithms: [MD5]\n");
+        assertThat(config.security().users().get(0).algorithms()).containsExactly(DigestAlgorithm.MD5);
+        assertThat(config.zones().get(2).digestAlgorithms()).containsExactly(DigestAlgorithm.MD5);
+        assertThat(config.zones().get(0).digestAlgorithms()).as("absent: the SBC's list").isEmpty();
+        assertThat(config.security().digestAlgorithms()).as("SHA-256 stays the default for the rest")
+                .containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "security:\n  users:\n    - user: \"2001\"\n      ha1-md5: " + md5
+                + "\n      digest-algorithms: [SHA-256]\n")).containsExactly(file + ":17: "
+                + "security.users[0].digest-algorithms = 'SHA-256': needs the account's ha1-sha256 (make it with: "
+                + "sbc hash-password)");
+        assertThat(files.problems(MINIMAL.replace("    peer: {host: 192.0.2.10}\n",
+                "    peer: {host: 192.0.2.10}\n    digest-algorithms: [MD5]\n"))).containsExactly(file + ":9: "
+                + "zones[0].digest-algorithms: only an access zone authenticates its phones");
+        assertThat(files.problems(MINIMAL + phones.replace("[MD5]", "[MD4]"))).containsExactly(
+                file + ":16: zones[2].digest-algorithms = 'MD4': must be SHA-256 or MD5");
+    }
+
+    @Test
     void logsSectionIsBoundWithSizesInBinaryUnits() throws Exception {
         SbcConfig config = files.load(MINIMAL + "logs:\n  security-events:\n    max-file-size: 512KB\n"
                 + "    max-history: 0\n    total-size-cap: 0\n    compress: false\n  cdr:\n    max-history: 3650\n"
