@@ -40,6 +40,7 @@ import org.edgesbc.core.relay.RelaySettings;
 import org.edgesbc.core.security.AccessPolicy;
 import org.edgesbc.core.security.BanAdminApi;
 import org.edgesbc.core.security.BanService;
+import org.edgesbc.core.security.DropSummary;
 import org.edgesbc.core.security.FloodWatch;
 import org.edgesbc.core.security.FraudAdminApi;
 import org.edgesbc.core.security.FraudService;
@@ -79,6 +80,7 @@ public final class SbcDaemon implements Drainable {
     private final FraudService fraud;
     private final CallerIdentityService callerIdentity;
     private final SecurityEventLog events;
+    private final DropSummary drops;
     private final CdrWriter cdrs;
     private final ManagementServer management;
     private final RelayDrain drain;
@@ -87,7 +89,7 @@ public final class SbcDaemon implements Drainable {
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
-            CdrWriter cdrs, ManagementServer management, RelayDrain drain, ConfigReloader reloader) {
+            DropSummary drops, CdrWriter cdrs, ManagementServer management, RelayDrain drain, ConfigReloader reloader) {
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
@@ -96,6 +98,7 @@ public final class SbcDaemon implements Drainable {
         this.fraud = fraud;
         this.callerIdentity = callerIdentity;
         this.events = events;
+        this.drops = drops;
         this.cdrs = cdrs;
         this.management = management;
         this.drain = drain;
@@ -115,6 +118,7 @@ public final class SbcDaemon implements Drainable {
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"),
                 config.logs().securityEvents(), metrics.records(RecordMetrics.RecordFile.SECURITY_EVENTS));
         SecurityZones zones = new SecurityZones(config.zones());
+        DropSummary drops = DropSummary.start(events, clock);
         BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock);
         metrics.bindSecurityGauges(bans::activeBans);
         Path banFile = config.security().banStateFile();
@@ -124,9 +128,9 @@ public final class SbcDaemon implements Drainable {
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, clock);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
-                config.security(), bans, flood, metrics.security(), clock);
-        AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, events, metrics.security(),
-                clock);
+                config.security(), bans, flood, drops, metrics.security(), clock);
+        AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, drops, events,
+                metrics.security(), clock);
         warnAboutDemoUser(config);
 
         // Caller identity (STIR/SHAKEN): the signing key and the STI-CA anchors are read once; certificates of
@@ -198,14 +202,15 @@ public final class SbcDaemon implements Drainable {
             callerIdentity.close();
             fraud.close();
             bans.close();
+            drops.close();
             events.close();
             cdrs.close();
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
-                drain, reloader);
+        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, drops, cdrs,
+                management, drain, reloader);
     }
 
     /** The accounts STIR/SHAKEN attests as known customers: the phones' users and the PBX's fraud accounts. */
@@ -296,6 +301,7 @@ public final class SbcDaemon implements Drainable {
         callerIdentity.close();
         fraud.close();
         bans.close();
+        drops.close();
         events.close();
         cdrs.close();
         if (media != null) {

@@ -13,6 +13,8 @@ import java.util.Set;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.scan.ScannerFingerprint;
+import org.edgesbc.policy.scan.ScannerFingerprints;
 
 /**
  * Binds the optional {@code security} section: digest users and algorithms, failed-authentication bans, scanner
@@ -21,9 +23,11 @@ import org.edgesbc.policy.auth.DigestUser;
 final class SecuritySectionReader {
     private static final String SECTION = "security";
     private static final Set<String> SECTION_KEYS = Set.of("realm", "users", "nonce-lifetime", "auth-failures",
-            "bans", "scanner-user-agents", "rate-limits", "digest-algorithms");
+            "bans", "scanner-fingerprints", "rate-limits", "digest-algorithms");
     private static final Set<String> USER_KEYS = Set.of("user", "ha1-md5", "ha1-sha256", "enabled",
             "allowed-sources", "digest-algorithms");
+    private static final Set<String> SCANNER_KEYS = Set.of("shipped", "fingerprints");
+    private static final Set<String> FINGERPRINT_KEYS = Set.of("header", "contains", "tool");
     private static final Set<String> AUTH_FAILURE_KEYS = Set.of("threshold", "window");
     private static final Set<String> BAN_KEYS = Set.of("duration", "escalation", "max-duration", "max",
             "state-file");
@@ -50,7 +54,7 @@ final class SecuritySectionReader {
                 AUTH_FAILURE_KEYS);
         YamlTree.Mapping bans = reader.optionalMapping(section, SECTION, "bans", BAN_KEYS);
         YamlTree.Mapping rateLimits = reader.optionalMapping(section, SECTION, "rate-limits", RATE_LIMIT_KEYS);
-        List<String> scannerUserAgents = scannerUserAgents(section);
+        ScannerFingerprints scannerFingerprints = scannerFingerprints(section);
         List<DigestAlgorithm> digestAlgorithms = digestAlgorithms(section);
         String banStateFile = reader.string(bans, "security.bans", "state-file", "bans.tsv", false);
         Duration nonceLifetime = reader.duration(section, SECTION, "nonce-lifetime", Duration.ofMinutes(5),
@@ -78,7 +82,7 @@ final class SecuritySectionReader {
                 1_000_000);
         return new SecurityConfig(realm, List.copyOf(users), nonceLifetime, authFailureThreshold, authFailureWindow,
                 banDuration, banEscalation, maxBanDuration, maxBans, dataDir.resolve(banStateFile).normalize(),
-                scannerUserAgents, packetsPerSecond, packetBurst, peerPacketsPerSecond, globalPacketsPerSecond,
+                scannerFingerprints, packetsPerSecond, packetBurst, peerPacketsPerSecond, globalPacketsPerSecond,
                 requestsPerSecond, floodBanAfter, newInvitesPerSecond, digestAlgorithms);
     }
 
@@ -144,21 +148,36 @@ final class SecuritySectionReader {
         return Optional.of(value);
     }
 
-    /** The configured fingerprints in lower case, or the shipped list when the key is absent. */
-    private List<String> scannerUserAgents(YamlTree.Mapping section) {
-        if (section == null || !section.entries().containsKey("scanner-user-agents")) {
-            return SecurityConfig.DEFAULT_SCANNERS;
-        }
-        List<String> scanners = new ArrayList<>();
-        for (YamlTree item : reader.sequence(section, SECTION, "scanner-user-agents", false)) {
-            if (item instanceof YamlTree.Scalar fingerprint && !fingerprint.isNull()
-                    && !fingerprint.text().isBlank()) {
-                scanners.add(fingerprint.text().toLowerCase(Locale.ROOT));
-            } else {
-                reader.error(item.line(), "security.scanner-user-agents", null, "entries must be non-empty text");
+    /**
+     * The scanner fingerprints: the shipped list followed by the operator's, or the operator's alone when
+     * {@code shipped: false}.
+     */
+    private ScannerFingerprints scannerFingerprints(YamlTree.Mapping section) {
+        String path = "security.scanner-fingerprints";
+        YamlTree.Mapping scanners = reader.optionalMapping(section, SECTION, "scanner-fingerprints", SCANNER_KEYS);
+        boolean shipped = reader.bool(scanners, path, "shipped", true);
+        List<ScannerFingerprint> own = new ArrayList<>();
+        reader.forEachMapping(scanners, path, "fingerprints", false, FINGERPRINT_KEYS, (entry, entryPath) -> {
+            ConfigReader.Scalar header = reader.scalar(entry, entryPath, "header", true);
+            ScannerFingerprint.Header parsed = header == null ? null : ScannerFingerprint.Header.fromKey(header.text());
+            if (header != null && parsed == null) {
+                reader.error(header.line(), header.path(), header.text(), "must be one of user-agent, from, to, "
+                        + "contact, via, call-id");
             }
+            String contains = reader.string(entry, entryPath, "contains", null, true);
+            if (contains != null && contains.isBlank()) {
+                reader.error(entry.line(), entryPath + ".contains", contains, "must not be blank");
+            }
+            String tool = reader.string(entry, entryPath, "tool", "operator's list", false);
+            if (parsed != null && contains != null && !contains.isBlank()) {
+                own.add(new ScannerFingerprint(parsed, contains, tool));
+            }
+        });
+        if (!shipped && own.isEmpty() && scanners != null) {
+            reader.error(scanners.line(), path + ".shipped", "false", "replaces the shipped list with nothing: "
+                    + "list fingerprints, or keep the shipped ones");
         }
-        return List.copyOf(scanners);
+        return shipped ? ScannerFingerprints.shipped().and(own) : new ScannerFingerprints(own);
     }
 
     /** The SBC's digest algorithms: the configured list, or the default when the key is absent. */

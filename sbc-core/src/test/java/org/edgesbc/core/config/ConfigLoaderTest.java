@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.scan.ScannerFingerprint;
+import org.edgesbc.policy.scan.ScannerFingerprints;
 import org.edgesbc.policy.identity.Attestation;
 import org.edgesbc.policy.identity.PassportSigner;
 import org.edgesbc.policy.identity.PassportVerifier;
@@ -69,6 +71,29 @@ class ConfigLoaderTest {
                 + "zones[0].digest-algorithms: only an access zone authenticates its phones");
         assertThat(files.problems(MINIMAL + phones.replace("[MD5]", "[MD4]"))).containsExactly(
                 file + ":16: zones[2].digest-algorithms = 'MD4': must be SHA-256 or MD5");
+    }
+
+    @Test
+    void scannerFingerprintsAreAddedToTheShippedOnesOrReplaceThem() throws IOException, ConfigException {
+        String own = "    fingerprints:\n      - {header: user-agent, contains: Evil-Dialer, tool: our logs}\n"
+                + "      - {header: from, contains: \"sip:999@\"}\n";
+        SbcConfig added = files.load(MINIMAL + "security:\n  scanner-fingerprints:\n" + own);
+        List<ScannerFingerprint> shipped = ScannerFingerprints.shipped().list();
+        assertThat(added.security().scannerFingerprints().list()).hasSize(shipped.size() + 2)
+                .startsWith(shipped.toArray(ScannerFingerprint[]::new))
+                .endsWith(new ScannerFingerprint(ScannerFingerprint.Header.USER_AGENT, "evil-dialer", "our logs"),
+                        new ScannerFingerprint(ScannerFingerprint.Header.FROM, "sip:999@", "operator's list"));
+        SbcConfig replaced = files.load(MINIMAL + "security:\n  scanner-fingerprints:\n    shipped: false\n" + own);
+        assertThat(replaced.security().scannerFingerprints().list()).hasSize(2);
+
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "security:\n  scanner-fingerprints:\n    shipped: false\n"))
+                .containsExactly(file + ":15: security.scanner-fingerprints.shipped = 'false': replaces the shipped "
+                        + "list with nothing: list fingerprints, or keep the shipped ones");
+        assertThat(files.problems(MINIMAL + "security:\n  scanner-fingerprints:\n    fingerprints:\n"
+                + "      - {header: server, contains: x}\n")).containsExactly(file + ":16: "
+                + "security.scanner-fingerprints.fingerprints[0].header = 'server': must be one of user-agent, from, "
+                + "to, contact, via, call-id");
     }
 
     @Test

@@ -41,6 +41,7 @@ class AccessPolicyTest {
     private RecordingBanWriter file;
     private SecurityEventLog events;
     private BanService bans;
+    private DropSummary drops;
 
     @AfterEach
     void close() {
@@ -69,8 +70,9 @@ class AccessPolicyTest {
         bans = new BanService(config, file, events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE),
                 clock);
         SecurityZones zones = new SecurityZones(zoneConfigs);
+        drops = new DropSummary(events, clock, 100);
         return new AccessPolicy(zones, config, bans, new FloodWatch(zones, config.floodBanAfter(),
-                config.packetsPerSecond(), bans, clock), events, SecurityMetrics.NONE, clock);
+                config.packetsPerSecond(), bans, clock), drops, events, SecurityMetrics.NONE, clock);
     }
 
     private static SIPRequest request(String method, String target, String from, String extraHeaders)
@@ -209,6 +211,33 @@ class AccessPolicyTest {
             assertThat(ban.source()).isEqualTo(scanner);
             assertThat(ban.reason()).isEqualTo(BanReason.SCANNER);
         });
+    }
+
+    @Test
+    void scannersWithoutAScannerUserAgentAreKnownByFromContactOrViaAndOfficeScansAreSummarised() throws Exception {
+        AccessPolicy policy = policy(false, 1_000);
+        InetAddress svmap = InetAddress.getByName("10.0.0.14");
+        SIPRequest byFrom = (SIPRequest) SipMessageParser.parse(("OPTIONS sip:100@sbc.test SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 10.0.0.14:5060;branch=z9hG4bK-1\r\nMax-Forwards: 70\r\n"
+                + "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6665\r\nTo: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
+                + "Call-ID: 5050\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(policy.check("phones", svmap, byFrom, false, true)).isEqualTo(Verdict.DROP);
+        assertThat(file.next().bans()).singleElement().satisfies(ban -> assertThat(ban.reason())
+                .isEqualTo(BanReason.SCANNER));
+        close();
+
+        AccessPolicy office = policy(true, 1_000);
+        InetAddress colleague = InetAddress.getByName("10.0.0.15");
+        SIPRequest scan = request("OPTIONS", "sip:100@sbc.test", "100", "User-Agent: sipcli/v1.8\r\n");
+        for (int i = 0; i < 3; i++) {
+            assertThat(office.check("phones", colleague, scan, false, true)).isEqualTo(Verdict.DROP);
+        }
+        assertThat(bans.activeBans()).as("an office is never banned").isZero();
+        drops.flush();
+        close();
+        assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).as("the svmap ban, then the summary")
+                .hasSize(2).last().asString().contains("\"source\":\"10.0.0.15\"", "\"rule\":\"DROPS\"", "\"scanner\":3", "\"action\":\"drop\"");
     }
 
     @Test
