@@ -199,7 +199,7 @@ public final class MediaStream {
         }
         source.packetsReceived++;
         source.bytesReceived += received;
-        session.packetRelayed(received, now);
+        session.packetRelayed(from, received, now);
         out.writeAndFlush(new DatagramPacket(outgoing, destination), out.voidPromise());
     }
 
