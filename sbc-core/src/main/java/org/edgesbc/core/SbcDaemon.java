@@ -118,13 +118,13 @@ public final class SbcDaemon implements Drainable {
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"),
                 config.logs().securityEvents(), metrics.records(RecordMetrics.RecordFile.SECURITY_EVENTS));
         SecurityZones zones = new SecurityZones(config.zones());
-        DropSummary drops = DropSummary.start(events, clock);
         BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock);
         metrics.bindSecurityGauges(bans::activeBans);
         Path banFile = config.security().banStateFile();
         FraudService fraud = FraudService.start(config.fraud(), banFile.resolveSibling("fraud-state.tsv"),
                 banFile.resolveSibling("fraud-baselines.tsv"), events, metrics.security(), handOff, clock,
                 FraudService.Schedule.DEFAULT);
+        DropSummary drops = DropSummary.start(events, clock);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, clock);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,83 @@ class FaultInjectionIT {
             // Timer J; the half-sent messages never became one.
             assertThat(sbc.activeTransactions()).isLessThanOrEqualTo(14);
             assertThat(errorsLogged()).isEmpty();
+        }
+    }
+
+    /** A request from a scanner, which the SBC drops and bans: the ban file is written at once. */
+    private static String scan(String callId) {
+        return "OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.20:5060;branch=z9hG4bK-" + callId
+                + "\r\nMax-Forwards: 70\r\nFrom: <sip:100@127.0.0.1>;tag=" + callId + "\r\nTo: <sip:100@127.0.0.1>"
+                + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nUser-Agent: friendly-scanner\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    @Test
+    void aBanFileThatCannotBeWrittenIsCountedLoggedOnceAndWrittenWhenTheDiskIsBack() throws Exception {
+        // The ban file's path taken by a directory: the atomic move onto it fails, even for root (whom a read-only
+        // folder would not stop).
+        Path banFile = dataDir.resolve("bans.tsv");
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+            Files.deleteIfExists(banFile);
+            Files.createDirectories(banFile.resolve("in-the-way"));
+            for (int i = 20; i < 25; i++) {
+                try (UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0." + i, 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+                    scanner.send(scan("scan-" + i));
+                    assertThat(scanner.receive(300)).isNull();
+                }
+            }
+            String failures = "sbc_state_write_failures_total{file=\"bans\"}";
+            for (int i = 0; i < 100 && gauge(sbc, failures) < 1; i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(gauge(sbc, failures)).isGreaterThanOrEqualTo(1);
+            assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("cannot write the ban file")))
+                    .as("logged once per interval, however many bans failed to be written").hasSize(1);
+
+            // Calls are unaffected: a phone is still answered.
+            try (UdpSipPeer phone = new UdpSipPeer(new InetSocketAddress("127.0.0.12", 0),
+                    sbc.sipAddress(SipTransport.UDP))) {
+                phone.send(register("after-disk-error", 0).replace("SIP/2.0/TCP", "SIP/2.0/UDP"));
+                assertThat(phone.receive(5_000)).startsWith("SIP/2.0 401 ");
+            }
+
+            // The disk is back: the next retry writes every ban.
+            Files.delete(banFile.resolve("in-the-way"));
+            Files.delete(banFile);
+            for (int i = 0; i < 300 && !Files.isRegularFile(banFile); i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(Files.readString(banFile)).contains("127.0.0.20", "127.0.0.24");
+        }
+    }
+
+    @Test
+    void aCorruptLineOfAStateFileIsSkippedAndNamedAndAnUnreadableFileStopsTheStartNamingIt() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            Path banFile = dataDir.resolve("bans.tsv");
+            String future = java.time.Instant.now().plusSeconds(3_600).toString();
+            Files.writeString(banFile, "# edge SBC bans\n127.0.0.30\tSCANNER\t2026-01-01T00:00:00Z\t" + future
+                    + "\t1\t\tkept\nthis line was cut off by a power failu\n");
+            try (SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+                assertThat(log.list.stream().map(ILoggingEvent::getFormattedMessage))
+                        .anySatisfy(m -> assertThat(m).contains(banFile + ":3:"))
+                        .anySatisfy(m -> assertThat(m).contains("restored 1 active bans"));
+            }
+
+            // Not text at all (a disk error, another program's file): refused, the file named, nothing started.
+            Files.write(banFile, new byte[] {'1', '2', '7', (byte) 0xC3, (byte) 0x28, 0, (byte) 0xFF, '\n'});
+            SbcConfig config = config(trunk, pbx);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SbcDaemon.start(config).close())
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining(banFile.toString())
+                    .hasMessageContaining("move it aside to start without it");
+            Files.write(dataDir.resolve("fraud-state.tsv"), new byte[] {(byte) 0xFE, (byte) 0xFE});
+            Files.delete(banFile);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SbcDaemon.start(config).close())
+                    .hasMessageContaining(dataDir.resolve("fraud-state.tsv").toString());
         }
     }
 }

@@ -51,6 +51,10 @@ class SourceAdmissionPolicyTest {
             @Override
             public void authFailure() {
             }
+
+            @Override
+            public void stateWriteFailed(StateFile file) {
+            }
         };
         bans = new BanService(config, file, events, metrics, new GuardedHandOff(HandOffMetrics.NONE), clock);
         SecurityZones zones = new SecurityZones(SecurityTestSupport.zones(false));
