@@ -5,11 +5,13 @@
 #
 # Targets: gate (gate, then the relay's SipMessageView and SipMessageWriter), framer (the TCP stream framer fed in
 # fragments), sdp (SDP parsing and rewriting), digest (digest credentials and the authenticator); default: all.
-# Each target runs for the duration (the @FuzzTest maxDuration; a timeout one minute longer stops it in any case),
-# niced. The gate and framer corpora are seeded with the RFC 4475 vectors from shared/rfc4475 (never copied into the
-# repository). A finding is written by Jazzer as crash-*/timeout-* under the target's
-# src/test/resources/.../<Class>Inputs/<method>/ folder, with the stack trace in the output: fix it and commit the
-# input, which `mvn verify` then replays on every build (regression mode). The corpus grown by a run stays in
+# Each target runs niced until a timeout of the duration plus two minutes (the build and the Jazzer agent's start
+# come first) stops it; the @FuzzTest maxDuration, 1h, is the longest run. Inputs that crash are written the moment
+# they are found and the corpus as it grows, so the stop loses nothing. The gate and framer corpora are seeded
+# with the RFC 4475 vectors from shared/rfc4475 (never copied into the repository). A finding is written by Jazzer
+# as crash-*/timeout-* under the target's src/test/resources/.../<Class>Inputs/<method>/ folder, with the stack
+# trace in the output: fix it and commit the input, which `mvn verify` then replays on every build (regression
+# mode). The corpus grown by a run stays in
 # <module>/.cifuzz-corpus/ (ignored by git) and is reused by the next run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,7 +39,7 @@ seconds() {
     *h) echo $(( ${1%h} * 3600 )) ;; *m) echo $(( ${1%m} * 60 )) ;; *s) echo "${1%s}" ;; *) echo "$1" ;;
   esac
 }
-limit=$(( $(seconds "$duration") + 60 ))
+limit=$(( $(seconds "$duration") + 120 ))
 rfc4475=${RFC4475_DIR:-$top/../shared/rfc4475}
 
 for target in "${targets[@]}"; do
@@ -54,11 +56,11 @@ for target in "${targets[@]}"; do
   mkdir -p "$(dirname "$log")"
   set +e
   (cd "$top" && JAZZER_FUZZ=1 timeout "$limit" nice -n 10 mvn -B -o -q -pl "$module" -am test \
-      -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.max_duration="$duration" \
-      -Dsurefire.redirectTestOutputToFile=false) > "$log" 2>&1
+      -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false) > "$log" 2>&1
   status=$?
   set -e
   grep -aE '^#[0-9]+.*(DONE|cov:)' "$log" | tail -1 || true
   grep -aE 'Done [0-9]+ runs|== Java Exception|crash-|timeout-' "$log" | head -5 || true
+  # 124: stopped by the timeout, the normal end of a run.
   echo "   exit $status, full output: $log"
 done

@@ -30,7 +30,7 @@ class SipMessagePathFuzzTest {
     private static final SipMessageGate GATE = new SipMessageGate(LIMITS);
 
     /** One datagram (or one framed stream message) through the gate, then through the view and writer. */
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "1h")
     void gateThenView(byte[] input) {
         for (boolean stream : new boolean[] {false, true}) {
             GateResult result = GATE.check(input, input.length, stream);
@@ -91,7 +91,7 @@ class SipMessagePathFuzzTest {
     }
 
     /** A TCP connection's bytes, cut where the input says, through the framer and on through the view. */
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "1h")
     void streamFramer(FuzzedDataProvider data) {
         int maxMessageBytes = 4_096;
         TransportConfig.GateLimits limits = new TransportConfig.GateLimits(maxMessageBytes, 1_024, 2_048, 64, 16);

@@ -22,7 +22,7 @@ class SdpFuzzTest {
     private static final SdesCrypto SBC_KEYS = new SdesCrypto(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80,
             SrtpKeys.random(new SecureRandom(new byte[] {1})));
 
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "1h")
     void parseAndRewrite(FuzzedDataProvider data) {
         SrtpPolicy sender = data.pickValue(SrtpPolicy.values());
         SrtpPolicy receiver = data.pickValue(SrtpPolicy.values());

@@ -25,7 +25,7 @@ class DigestFuzzTest {
                     DigestAuthenticator.ha1(DigestAlgorithm.MD5, "1001", REALM, "secret")), true, List.of())),
             Duration.ofMinutes(5), 1_000, CLOCK, new SecureRandom());
 
-    @FuzzTest(maxDuration = "3m")
+    @FuzzTest(maxDuration = "1h")
     void credentials(FuzzedDataProvider data) throws Exception {
         String method = data.pickValue(new String[] {"REGISTER", "INVITE", ""});
         String first = data.consumeString(3_000);
