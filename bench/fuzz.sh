@@ -41,6 +41,8 @@ seconds() {
 }
 limit=$(( $(seconds "$duration") + 120 ))
 rfc4475=${RFC4475_DIR:-$top/../shared/rfc4475}
+# The heap is capped so that the JVM's own growth stays under libFuzzer's 2 GB resident-size limit, which it
+# would otherwise report as an out-of-memory "crash" of whatever input ran at that moment.
 
 for target in "${targets[@]}"; do
   [ -n "${where[$target]:-}" ] || { echo "unknown target $target (gate, framer, sdp, digest)" >&2; exit 2; }
@@ -56,7 +58,8 @@ for target in "${targets[@]}"; do
   mkdir -p "$(dirname "$log")"
   set +e
   (cd "$top" && JAZZER_FUZZ=1 timeout "$limit" nice -n 10 mvn -B -o -q -pl "$module" -am test \
-      -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false) > "$log" 2>&1
+      -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false \
+      -Dtest.jvm.args="-Xmx1g -Dio.netty.leakDetection.level=paranoid") > "$log" 2>&1
   status=$?
   set -e
   grep -aE '^#[0-9]+.*(DONE|cov:)' "$log" | tail -1 || true
