@@ -10,11 +10,12 @@ import org.edgesbc.transport.SipTransport;
 
 /**
  * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy, office
- * flag and digest algorithms. Rules between zones (unique names and networks, one trunk and one pbx) are {@link CrossSectionCheck}'s.
+ * flag, redirect mode and digest algorithms. Rules between zones (unique names and networks, one trunk and one
+ * pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office",
-            "digest-algorithms");
+            "redirects", "digest-algorithms");
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
 
     private final ConfigReader reader;
@@ -33,6 +34,8 @@ final class ZonesSectionReader {
             ZoneConfig.PeerConfig peer = peer(zone, path, role);
             SrtpPolicy srtp = reader.enumValue(zone, path, "srtp", SrtpPolicy.class, SrtpPolicy.OFF, false);
             boolean office = reader.bool(zone, path, "office", false);
+            ZoneConfig.RedirectMode redirects = reader.enumValue(zone, path, "redirects",
+                    ZoneConfig.RedirectMode.class, ZoneConfig.RedirectMode.RECURSE, false);
             if (office && role != ZoneConfig.ZoneRole.ACCESS) {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
@@ -42,7 +45,8 @@ final class ZonesSectionReader {
                         "only an access zone authenticates its phones");
             }
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, algorithms));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, redirects,
+                        algorithms));
             }
         });
         return zones;

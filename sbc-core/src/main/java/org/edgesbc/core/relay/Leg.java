@@ -21,6 +21,10 @@ final class Leg {
     String calleeTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
+    /** The re-INVITE this leg sent that has no final answer yet ({@link ReInviteGuard}); null when none. */
+    RelayedRequest inviteFrom;
+    /** The re-INVITE the SBC relayed toward this leg that has no final answer yet; null when none. */
+    RelayedRequest inviteToward;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {
