@@ -33,7 +33,7 @@ final class TestConfigs {
     static SecurityConfig security(Path dataDir, List<DigestUser> users) {
         return new SecurityConfig("sbc.test", users, Duration.ofMinutes(5), 10, Duration.ofMinutes(10),
                 Duration.ofHours(1), 4, Duration.ofDays(7), 1000, dataDir.resolve("bans.tsv"),
-                SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
+                org.edgesbc.policy.scan.ScannerFingerprints.shipped(), 50, 200, 20_000, 100_000,
                 java.util.Map.of("register", 100, "invite", 100, "options", 100, "other", 100), 1000, 5000,
                 SecurityConfig.DEFAULT_DIGEST_ALGORITHMS);
     }
@@ -59,7 +59,7 @@ final class TestConfigs {
         SecurityConfig d = base.security();
         SecurityConfig security = new SecurityConfig(REALM, users, d.nonceLifetime(), d.authFailureThreshold(),
                 d.authFailureWindow(), d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(),
-                d.banStateFile(), d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(),
+                d.banStateFile(), d.scannerFingerprints(), d.packetsPerSecond(), d.packetBurst(),
                 d.peerPacketsPerSecond(), d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(),
                 d.newInvitesPerSecond(), d.digestAlgorithms());
         List<ZoneConfig> zones = new java.util.ArrayList<>(base.zones());
@@ -74,7 +74,7 @@ final class TestConfigs {
         List<ZoneConfig> zones = base.zones().stream().map(zone -> new ZoneConfig(zone.name(), zone.role(),
                 zone.networks(), zone.peers(), zone.srtp(), zone.office(), zone.probe(), zone.redirects(),
                 zone.role() == ZoneConfig.ZoneRole.TRUNK ? trunk : zone.role() == ZoneConfig.ZoneRole.PBX ? pbx
-                        : zone.sessionTimers())).toList();
+                        : zone.sessionTimers(), zone.digestAlgorithms())).toList();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
                 zones, base.management(), base.registration(), base.stirShaken());
     }

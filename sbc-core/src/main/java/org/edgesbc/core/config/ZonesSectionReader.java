@@ -6,16 +6,17 @@ import java.util.List;
 import java.util.Set;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.transport.SipTransport;
 
 /**
  * Binds the required {@code zones} list: each zone's name, role, admitted networks, peers (one {@code peer} or a
- * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode and session timers. Rules between
+ * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers and digest algorithms. Rules between
  * zones (unique names and networks, at least one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "peers", "probe", "srtp",
-            "office", "redirects", "session-timers");
+            "office", "redirects", "session-timers", "digest-algorithms");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
@@ -51,9 +52,14 @@ final class ZonesSectionReader {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
             SessionTimerConfig sessionTimers = sessionTimers(zone, path);
+            List<DigestAlgorithm> algorithms = SecuritySectionReader.digestAlgorithms(reader, zone, path);
+            if (!algorithms.isEmpty() && role != ZoneConfig.ZoneRole.ACCESS) {
+                reader.error(zone.entries().get("digest-algorithms").keyLine(), path + ".digest-algorithms", null,
+                        "only an access zone authenticates its phones");
+            }
             if (name != null && role != null) {
                 zones.add(new ZoneConfig(name, role, List.copyOf(networks), peers, srtp, office, probe, redirects,
-                        sessionTimers));
+                        sessionTimers, algorithms));
             }
         });
         return zones;
