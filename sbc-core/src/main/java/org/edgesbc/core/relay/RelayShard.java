@@ -260,7 +260,9 @@ final class RelayShard {
                 return;
             }
         }
-        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), branches.get(0).zone());
+        String towardZone = branches != null ? branches.get(0).zone()
+                : !route.targets().isEmpty() ? route.targets().get(0).zone() : route.unlocated().get(0).zone();
+        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), towardZone);
         if (replacesRefusal != 0) {
             responses.respond(in, replacesRefusal);
             return;
