@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.cluster.ClusterAdminApi;
 import org.edgesbc.core.cluster.RedisSharedState;
@@ -130,6 +131,8 @@ public final class SbcDaemon implements Drainable {
         TlsMaterial tls = TlsMaterial.resolve(config);
         // The one clock of the daemon, in the operator's zone: spend caps count calendar days and weekends.
         Clock clock = Clock.systemDefaultZone();
+        // Bans, holds and budgets run on a clock the wall clock's steps (NTP, an operator) cannot move.
+        LongSupplier monotonic = System::nanoTime;
         GuardedHandOff handOff = new GuardedHandOff(metrics.handOffs());
 
         // Security, by the thread each part runs on: bans and toll fraud own a thread and their files each;
@@ -139,20 +142,21 @@ public final class SbcDaemon implements Drainable {
         SecurityZones zones = new SecurityZones(config.zones());
         // Several nodes share bans, failure counts and toll-fraud counters through Redis; one node shares nothing.
         SharedState shared = sharedState(config, metrics, clock);
-        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock, shared);
+        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock, monotonic,
+                shared);
         metrics.bindSecurityGauges(bans::activeBans);
         Path banFile = config.security().banStateFile();
         FraudService fraud = FraudService.start(config.fraud(), banFile.resolveSibling("fraud-state.tsv"),
                 banFile.resolveSibling("fraud-baselines.tsv"), events, metrics.security(), handOff, clock,
-                FraudService.Schedule.DEFAULT, shared);
+                monotonic, FraudService.Schedule.DEFAULT, shared);
         shared.start(bans);
         DropSummary drops = DropSummary.start(events, clock);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, clock);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
-                config.security(), bans, flood, drops, metrics.security(), clock);
+                config.security(), bans, flood, drops, metrics.security(), monotonic);
         AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, drops, events,
-                metrics.security(), clock);
+                metrics.security(), clock, monotonic);
         warnAboutDemoUser(config);
 
         // Caller identity (STIR/SHAKEN): the signing key and the STI-CA anchors are read once; certificates of

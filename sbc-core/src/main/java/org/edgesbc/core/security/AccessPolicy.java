@@ -77,14 +77,14 @@ public final class AccessPolicy implements RequestPolicy {
     private final DigestAuthenticator authenticator;
 
     public AccessPolicy(SecurityZones zones, SecurityConfig config, BanService bans, FloodWatch flood,
-            DropSummary drops, SecurityEventLog events, SecurityMetrics metrics, Clock clock) {
+            DropSummary drops, SecurityEventLog events, SecurityMetrics metrics, Clock clock, LongSupplier monotonic) {
         this.bans = bans;
         this.flood = flood;
         this.drops = drops;
         this.events = events;
         this.metrics = metrics;
         this.clock = clock;
-        this.nanos = ClockNanos.of(clock);
+        this.nanos = monotonic;
         this.requests = new RateLimitTable<>(MAX_REQUEST_KEYS, Duration.ofMinutes(1).toNanos(), nanos);
         this.settings = new Settings(zones, config, userNames(config), newInviteBudget(config));
         this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, clock);

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.config.SecurityConfig;
@@ -69,10 +70,10 @@ public final class BanService implements SharedState.Listener, AutoCloseable {
     private boolean unwritten;
 
     BanService(SecurityConfig config, BanWriter writer, SecurityEventLog events, SecurityMetrics metrics,
-            GuardedHandOff handOff, Clock clock, SharedState shared) {
+            GuardedHandOff handOff, Clock clock, LongSupplier monotonic, SharedState shared) {
         this.shared = shared;
         this.bans = new BanTable(config.maxBans(), OFFENCE_MEMORY, config.banEscalation(), config.maxBanDuration(),
-                clock);
+                clock, monotonic);
         this.banDuration = config.banDuration();
         this.writer = writer;
         this.events = events;
@@ -92,11 +93,12 @@ public final class BanService implements SharedState.Listener, AutoCloseable {
      * lines are logged and skipped) and starts the ban thread.
      */
     public static BanService start(SecurityConfig config, SecurityEventLog events, SecurityMetrics metrics,
-            GuardedHandOff handOff, Clock clock, SharedState shared) throws IOException {
+            GuardedHandOff handOff, Clock clock, LongSupplier monotonic, SharedState shared) throws IOException {
         BanStateFile file = new BanStateFile(config.banStateFile());
         BanStateFile.Loaded loaded = file.read(clock.instant());
         loaded.problems().forEach(p -> LOG.warn("ignored a ban state line: {}", p));
-        BanService service = new BanService(config, file::write, events, metrics, handOff, clock, shared);
+        BanService service = new BanService(config, file::write, events, metrics, handOff, clock, monotonic,
+                shared);
         loaded.bans().forEach(service.bans::put);
         if (!loaded.bans().isEmpty()) {
             LOG.info("restored {} active bans from {}", loaded.bans().size(), config.banStateFile());

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
@@ -94,11 +95,11 @@ public final class FraudService implements TollFraudService, AutoCloseable {
     private final Map<FraudGuard.Decision, LiveCall> live = new IdentityHashMap<>();
 
     FraudService(FraudConfig config, Path stateFile, Path baselineFile, SecurityEventLog events,
-            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, SharedState shared) {
+            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, LongSupplier monotonic, SharedState shared) {
         this.config = config;
         FraudGuard.Rules rules = rules(config);
         this.guard = new FraudGuard(rules.normalizer(), rules.classifier(), rules.defaults(), rules.perAccount(),
-                MAX_ACCOUNTS, ClockNanos.of(clock), rules.prices(), clock, shared);
+                MAX_ACCOUNTS, monotonic, rules.prices(), clock, shared);
         this.anomalies = new AnomalyDetector(MAX_ACCOUNTS, config.anomalies().spikeFactor(),
                 config.anomalies().spikeMinimum(), clock.getZone());
         this.stateFile = stateFile;
@@ -136,10 +137,10 @@ public final class FraudService implements TollFraudService, AutoCloseable {
      * work; corrupt lines are logged and skipped) and starts the service's thread and its schedule.
      */
     public static FraudService start(FraudConfig config, Path stateFile, Path baselineFile, SecurityEventLog events,
-            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, Schedule schedule, SharedState shared)
-            throws IOException {
+            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, LongSupplier monotonic, Schedule schedule,
+            SharedState shared) throws IOException {
         FraudService service = new FraudService(config, stateFile, baselineFile, events, metrics, handOff, clock,
-                shared);
+                monotonic, shared);
         service.guard.restore(AtomicFile.read(stateFile))
                 .forEach(p -> LOG.warn("ignored a fraud state line of {}: {}", stateFile, p));
         service.anomalies.restore(AtomicFile.read(baselineFile))

@@ -3,7 +3,6 @@ package org.edgesbc.core.security;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.function.LongSupplier;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.policy.limit.RateLimitTable;
@@ -49,12 +48,13 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
 
     /** @param allowlist the zones' networks: a source's zone, or null outside all of them */
     public SourceAdmissionPolicy(SourceAdmission allowlist, SecurityZones zones, SecurityConfig config,
-            BanService bans, FloodWatch flood, DropSummary drops, SecurityMetrics metrics, InstantSource clock) {
+            BanService bans, FloodWatch flood, DropSummary drops, SecurityMetrics metrics,
+            LongSupplier monotonic) {
         this.bans = bans;
         this.flood = flood;
         this.drops = drops;
         this.metrics = metrics;
-        this.nanos = ClockNanos.of(clock);
+        this.nanos = monotonic;
         this.packets = new RateLimitTable<>(MAX_SOURCES, IDLE.toNanos(), nanos);
         this.settings = new Settings(allowlist, zones, config, globalBudget(config));
     }

@@ -68,11 +68,12 @@ class AccessPolicyTest {
                 LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         file = new RecordingBanWriter();
         bans = new BanService(config, file, events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE),
-                clock, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
+                clock, clock::nanoTime, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
         SecurityZones zones = new SecurityZones(zoneConfigs);
         drops = new DropSummary(events, clock, 100);
         return new AccessPolicy(zones, config, bans, new FloodWatch(zones, config.floodBanAfter(),
-                config.packetsPerSecond(), bans, clock), drops, events, SecurityMetrics.NONE, clock);
+                config.packetsPerSecond(), bans, clock), drops, events, SecurityMetrics.NONE, clock,
+                clock::nanoTime);
     }
 
     private static SIPRequest request(String method, String target, String from, String extraHeaders)

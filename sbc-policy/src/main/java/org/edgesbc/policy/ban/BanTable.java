@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.edgesbc.policy.Deadline;
 
 /**
  * Banned source addresses with reasons, counters and expiry. Bounded ({@code maxEntries}; when full, the ban closest
@@ -17,13 +19,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * gets the base duration times {@code multiplier} per earlier offence, up to {@code maxDuration}. The offence
  * history is bounded too (twice {@code maxEntries}; the oldest offence is forgotten first).
  *
- * <p>Why a shared concurrent table: {@link #isBanned(InetAddress, Instant)} runs on every datagram before parsing,
+ * <p>A ban ends on the monotonic clock ({@link Deadline}): a step of the wall clock neither lifts it early nor
+ * stretches it. Its {@link Ban#created()} and {@link Ban#expires()} are wall instants for people and the state file;
+ * {@link #list()} gives the expiry as of the moment it is listed.
+ *
+ * <p>Why a shared concurrent table: {@link #isBanned(InetAddress)} runs on every datagram before parsing,
  * on every I/O thread, while bans are added from relay threads and the admin API. Giving each thread its own copy
  * would let a banned source through on the threads that have not heard yet. Keys are {@link InetAddress}, whose
  * equality is the address bytes; a lookup is one hash probe and allocates nothing.
  */
 public final class BanTable {
-    private final ConcurrentHashMap<InetAddress, Ban> bans = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Entry> bans = new ConcurrentHashMap<>();
+    /** A wall expiry this far from a ban's end counts as a step of the wall clock, not as the time listing takes. */
+    private static final Duration STEP = Duration.ofSeconds(1);
     private final ConcurrentHashMap<InetAddress, Ban> history = new ConcurrentHashMap<>();
     private final int maxEntries;
     private final Duration memory;
@@ -31,14 +39,23 @@ public final class BanTable {
     private volatile Escalation escalation;
     private final Duration baseDuration;
     private final InstantSource clock;
+    private final LongSupplier monotonic;
     private final AtomicLong overflows = new AtomicLong();
 
-    public BanTable(BanSettings settings, InstantSource clock) {
+    /** A ban and when it ends on the monotonic clock. */
+    private record Entry(Ban ban, Deadline end) { }
+
+    /**
+     * @param clock wall clock: the instants bans show and the state file keeps
+     * @param monotonic nanoseconds that never step ({@link System#nanoTime} in the daemon): when bans end
+     */
+    public BanTable(BanSettings settings, InstantSource clock, LongSupplier monotonic) {
         this.maxEntries = settings.maxEntries();
         this.memory = settings.memory();
         this.escalation = new Escalation(settings.multiplier(), settings.maxDuration());
         this.baseDuration = settings.baseDuration();
         this.clock = clock;
+        this.monotonic = monotonic;
     }
 
     /**
@@ -46,27 +63,21 @@ public final class BanTable {
      * @param multiplier how much longer each repeat ban is
      * @param maxDuration the longest automatic ban
      */
-    public BanTable(int maxEntries, Duration memory, double multiplier, Duration maxDuration, InstantSource clock) {
+    public BanTable(int maxEntries, Duration memory, double multiplier, Duration maxDuration, InstantSource clock,
+            LongSupplier monotonic) {
         this(new BanSettings(maxEntries, BanSettings.DEFAULTS.baseDuration().compareTo(maxDuration) <= 0
-                ? BanSettings.DEFAULTS.baseDuration() : maxDuration, multiplier, maxDuration, memory), clock);
+                ? BanSettings.DEFAULTS.baseDuration() : maxDuration, multiplier, maxDuration, memory), clock,
+                monotonic);
     }
 
-    /** As {@link #isBanned(InetAddress, Instant)} at the table's clock. */
+    /** Whether {@code source} is banned now. An expired ban found here is removed. */
     public boolean isBanned(InetAddress source) {
-        return isBanned(source, clock.instant());
-    }
-
-    /**
-     * Whether {@code source} is banned at {@code now} (the caller reads its clock once per batch of datagrams). An
-     * expired ban found here is removed.
-     */
-    public boolean isBanned(InetAddress source, Instant now) {
-        Ban ban = bans.get(source);
-        if (ban == null) {
+        Entry entry = bans.get(source);
+        if (entry == null) {
             return false;
         }
-        if (!ban.activeAt(now)) {
-            bans.remove(source, ban);
+        if (entry.end().passedAt(monotonic.getAsLong())) {
+            bans.remove(source, entry);
             return false;
         }
         return true;
@@ -74,8 +85,8 @@ public final class BanTable {
 
     /** The ban in force for {@code source}, or null. */
     public Ban get(InetAddress source) {
-        Ban ban = bans.get(source);
-        return ban != null && ban.activeAt(clock.instant()) ? ban : null;
+        Entry entry = bans.get(source);
+        return entry != null && !entry.end().passedAt(monotonic.getAsLong()) ? entry.ban() : null;
     }
 
     /**
@@ -95,8 +106,9 @@ public final class BanTable {
         Instant now = clock.instant();
         Ban previous = history.get(source);
         int offences = previous != null && previous.created().plus(memory).isAfter(now) ? previous.offences() + 1 : 1;
-        Ban ban = new Ban(source, reason, detail, counters, now, now.plus(escalated(base, offences)), offences);
-        put(ban);
+        Duration duration = escalated(base, offences);
+        Ban ban = new Ban(source, reason, detail, counters, now, now.plus(duration), offences);
+        put(new Entry(ban, Deadline.in(duration, monotonic)));
         return ban;
     }
 
@@ -130,16 +142,22 @@ public final class BanTable {
      * for escalation.
      */
     public void put(Ban ban) {
+        put(new Entry(ban, Deadline.at(ban.expires(), clock, monotonic)));
+    }
+
+    private void put(Entry entry) {
+        Ban ban = entry.ban();
         if (!bans.containsKey(ban.source()) && bans.size() >= maxEntries) {
-            expire(clock.instant());
+            long now = monotonic.getAsLong();
+            expire(now);
             if (bans.size() >= maxEntries) {
                 // A linear scan, only when the table is full: the common path stays a single hash probe.
-                bans.values().stream().min(Comparator.comparing(Ban::expires))
-                        .ifPresent(victim -> bans.remove(victim.source(), victim));
+                bans.values().stream().min(Comparator.comparingLong(e -> e.end().nanos() - now))
+                        .ifPresent(victim -> bans.remove(victim.ban().source(), victim));
                 overflows.incrementAndGet();
             }
         }
-        bans.put(ban.source(), ban);
+        bans.put(ban.source(), entry);
         remember(ban);
     }
 
@@ -160,10 +178,22 @@ public final class BanTable {
         return bans.remove(source) != null;
     }
 
-    /** Active bans, soonest expiry first, after dropping expired ones. */
+    /**
+     * Active bans, soonest expiry first, after dropping expired ones. A ban whose wall expiry no longer matches its
+     * end (the wall clock stepped since it was made) is listed with the wall instant it now ends at.
+     */
     public List<Ban> list() {
-        expire(clock.instant());
-        List<Ban> active = new ArrayList<>(bans.values());
+        long now = monotonic.getAsLong();
+        Instant wallNow = clock.instant();
+        expire(now);
+        List<Ban> active = new ArrayList<>();
+        for (Entry entry : bans.values()) {
+            Ban ban = entry.ban();
+            Instant expires = entry.end().wallExpiry(wallNow, now);
+            active.add(Duration.between(ban.expires(), expires).abs().compareTo(STEP) < 0 ? ban
+                    : new Ban(ban.source(), ban.reason(), ban.detail(), ban.counters(), ban.created(), expires,
+                            ban.offences()));
+        }
         active.sort(Comparator.comparing(Ban::expires));
         return active;
     }
@@ -177,9 +207,9 @@ public final class BanTable {
         return overflows.get();
     }
 
-    private void expire(Instant now) {
-        for (Map.Entry<InetAddress, Ban> entry : bans.entrySet()) {
-            if (!entry.getValue().activeAt(now)) {
+    private void expire(long now) {
+        for (Map.Entry<InetAddress, Entry> entry : bans.entrySet()) {
+            if (entry.getValue().end().passedAt(now)) {
                 bans.remove(entry.getKey(), entry.getValue());
             }
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import org.edgesbc.policy.Deadline;
 import org.edgesbc.policy.cluster.AccountShare;
 import org.edgesbc.policy.cluster.SharedState;
 import org.edgesbc.policy.cluster.SingleNodeState;
@@ -41,6 +42,23 @@ public final class FraudGuard {
     /** An account blocked until an operator releases it or it expires (null: only by an operator). */
     public record Hold(String account, String reason, Instant since, Instant expires) { }
 
+    /**
+     * A hold and when it ends on the monotonic clock (null: never by itself), so that a step of the wall clock
+     * neither lifts it early nor stretches it; a hold until midnight lasts as long as midnight was away when it was
+     * placed.
+     */
+    private record Held(Hold hold, Deadline end) {
+        boolean endedAt(long now) {
+            return end != null && end.passedAt(now);
+        }
+
+        /** The hold with its wall expiry as of now (it differs from the one placed after a wall-clock step). */
+        Hold asOf(Instant wallNow, long now) {
+            return end == null ? hold : new Hold(hold.account(), hold.reason(), hold.since(),
+                    end.wallExpiry(wallNow, now));
+        }
+    }
+
     /** The decision and the facts behind it. */
     public record Decision(Rule rule, String account, E164Normalizer.Normalized number, DestinationClass destination,
             int concurrent, int limit) {
@@ -62,7 +80,7 @@ public final class FraudGuard {
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
     private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Held> holds = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throttle> throttles = new ConcurrentHashMap<>();
     private final AtomicLong failedCuts = new AtomicLong();
     private final SharedState shared;
@@ -252,7 +270,7 @@ public final class FraudGuard {
     /** Blocks an account's new calls (emergency calls excepted) until released or {@code expires} (null: never). */
     public Hold hold(String account, String reason, Instant expires) {
         Hold hold = new Hold(account, reason, clock.instant(), expires);
-        holds.put(account, hold);
+        holds.put(account, held(hold));
         return hold;
     }
 
@@ -261,6 +279,10 @@ public final class FraudGuard {
         Throttle throttle = new Throttle(account, callsPerMinute, expires);
         throttles.put(account, throttle);
         return throttle;
+    }
+
+    private Held held(Hold hold) {
+        return new Held(hold, hold.expires() == null ? null : Deadline.at(hold.expires(), clock, nanoClock));
     }
 
     /** Lifts a hold; false when the account had none. */
@@ -289,7 +311,10 @@ public final class FraudGuard {
             }
         }
         AccountShare others = shared.others(account);
-        return new AccountView(account, liveCalls(account), day, weekend, holds.get(account),
+        Held held = holds.get(account);
+        Hold hold = held == null || held.endedAt(nanoClock.getAsLong()) ? null
+                : held.asOf(clock.instant(), nanoClock.getAsLong());
+        return new AccountView(account, liveCalls(account), day, weekend, hold,
                 liveCalls(account) + others.liveCalls(), day + others.spentOn(LocalDate.now(clock)));
     }
 
@@ -306,8 +331,11 @@ public final class FraudGuard {
                         + s.weekendMicros);
             }
         });
-        holds.values().forEach(h -> lines.add("hold\t" + h.account() + "\t" + h.since() + "\t"
-                + (h.expires() == null ? "-" : h.expires()) + "\t" + h.reason().replace('\t', ' ')));
+        Instant wallNow = clock.instant();
+        long now = nanoClock.getAsLong();
+        holds.values().stream().map(held -> held.asOf(wallNow, now)).forEach(h -> lines.add("hold\t" + h.account()
+                + "\t" + h.since() + "\t" + (h.expires() == null ? "-" : h.expires()) + "\t"
+                + h.reason().replace('\t', ' ')));
         return lines;
     }
 
@@ -325,8 +353,8 @@ public final class FraudGuard {
                     s.weekendMicros = Long.parseLong(f[5]);
                     spend.put(f[1], s);
                 } else if (f[0].equals("hold") && f.length == 5) {
-                    holds.put(f[1], new Hold(f[1], f[4], Instant.parse(f[2]),
-                            f[3].equals("-") ? null : Instant.parse(f[3])));
+                    holds.put(f[1], held(new Hold(f[1], f[4], Instant.parse(f[2]),
+                            f[3].equals("-") ? null : Instant.parse(f[3]))));
                 } else if (!lines.get(i).isBlank()) {
                     throw new IllegalArgumentException("unknown entry");
                 }
@@ -358,12 +386,12 @@ public final class FraudGuard {
             return new Decision(Rule.ALLOWED, account, number, destination, 0, 0);
         }
         FraudRules rules = generation.of(account);
-        Hold hold = holds.get(account);
-        if (hold != null && (hold.expires() == null || clock.instant().isBefore(hold.expires()))) {
+        Held held = holds.get(account);
+        if (held != null && !held.endedAt(nanoClock.getAsLong())) {
             return new Decision(Rule.HOLD, account, number, destination, 0, 0);
         }
-        if (hold != null) {
-            holds.remove(account, hold);
+        if (held != null) {
+            holds.remove(account, held);
         }
         if (destination == DestinationClass.INVALID) {
             return new Decision(Rule.INVALID_NUMBER, account, number, destination, 0, 0);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BanTableTest {
     private final ManualClock clock = new ManualClock();
-    private final BanTable table = new BanTable(3, Duration.ofDays(1), 4, Duration.ofDays(7), clock);
+    private final BanTable table = new BanTable(3, Duration.ofDays(1), 4, Duration.ofDays(7), clock, clock::nanos);
 
     @TempDir
     Path dir;
@@ -65,7 +65,7 @@ class BanTableTest {
     @Test
     void escalationStopsAtTheMaximumAndIsForgottenAfterTheMemoryWindow() throws Exception {
         BanTable escalating = new BanTable(new BanSettings(10, Duration.ofHours(1), 4, Duration.ofDays(7),
-                Duration.ofDays(7)), clock);
+                Duration.ofDays(7)), clock, clock::nanos);
         InetAddress source = ip("127.0.0.70");
         long[] hours = new long[6];
         for (int i = 0; i < hours.length; i++) {
@@ -79,12 +79,36 @@ class BanTableTest {
     }
 
     @Test
-    void isBannedAtAGivenInstantSeesTheExpiryInstantAsFree() throws Exception {
-        Ban ban = table.ban(ip("127.0.0.71"), BanReason.SCANNER, "ua", Map.of(), Duration.ofMinutes(5));
-        assertThat(table.isBanned(ip("127.0.0.71"), ban.expires().minusNanos(1))).isTrue();
-        assertThat(table.isBanned(ip("127.0.0.71"), ban.expires())).isFalse();
-        assertThat(table.get(ip("127.0.0.71"))).as("the expired ban was removed").isNull();
-        assertThat(table.isBanned(ip("127.0.0.72"), clock.instant())).isFalse();
+    void aBanLastsItsLengthWhenTheWallClockStepsForwardOrBack() throws Exception {
+        InetAddress source = ip("127.0.0.71");
+        Ban ban = table.ban(source, BanReason.SCANNER, "ua", Map.of(), Duration.ofHours(1));
+        clock.stepWall(Duration.ofHours(2));
+        assertThat(table.isBanned(source)).as("a step forward past the expiry lifts nothing").isTrue();
+        assertThat(table.list()).singleElement().extracting(Ban::expires)
+                .as("listed (and written to the ban file) with the wall instant it now ends at")
+                .isEqualTo(ban.expires().plus(Duration.ofHours(2)));
+        clock.stepWall(Duration.ofHours(-5));
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(table.isBanned(source)).isTrue();
+        assertThat(table.list()).singleElement().extracting(Ban::expires)
+                .isEqualTo(ban.expires().minus(Duration.ofHours(3)));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(table.isBanned(source)).as("a step back stretches nothing: the hour has passed").isFalse();
+        assertThat(table.get(source)).isNull();
+        assertThat(table.list()).isEmpty();
+    }
+
+    @Test
+    void aRestoredBanEndsAtItsWallExpiryAsSeenWhenRestoredWhateverTheWallClockDoesLater() throws Exception {
+        InetAddress source = ip("127.0.0.72");
+        table.put(new Ban(source, BanReason.MANUAL, "operator", clock.instant(),
+                clock.instant().plus(Duration.ofMinutes(30)), 1));
+        clock.stepWall(Duration.ofMinutes(-45));
+        clock.advance(Duration.ofMinutes(29));
+        assertThat(table.isBanned(source)).isTrue();
+        clock.stepWall(Duration.ofDays(1));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(table.isBanned(source)).isFalse();
     }
 
     @Test
@@ -95,7 +119,7 @@ class BanTableTest {
         table.ban(ip("127.0.0.81"), BanReason.SCANNER, "user-agent:sipvicious", Map.of(), Duration.ofMinutes(1));
         file.write(table.list());
         clock.advance(Duration.ofMinutes(2));
-        BanTable restarted = new BanTable(3, Duration.ofDays(1), 4, Duration.ofDays(7), clock);
+        BanTable restarted = new BanTable(3, Duration.ofDays(1), 4, Duration.ofDays(7), clock, clock::nanos);
         file.read(clock.instant()).bans().forEach(restarted::put);
         assertThat(restarted.get(ip("127.0.0.80")).counters()).containsEntry("failures", 10L);
         assertThat(restarted.isBanned(ip("127.0.0.81"))).as("expired while the SBC was down").isFalse();
@@ -146,7 +170,7 @@ class BanTableTest {
     @Test
     void aNewEscalationAppliesToTheNextBanAndKeepsTheOffencesCounted() throws Exception {
         BanTable table = new BanTable(new BanSettings(10, Duration.ofHours(1), 4, Duration.ofDays(7),
-                Duration.ofDays(7)), clock);
+                Duration.ofDays(7)), clock, clock::nanos);
         InetAddress source = ip("127.0.0.71");
         Ban first = table.ban(source, BanReason.FLOOD, "pps", Map.of());
         table.replaceEscalation(2, Duration.ofHours(3));

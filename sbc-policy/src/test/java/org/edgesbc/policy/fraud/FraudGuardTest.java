@@ -212,6 +212,31 @@ class FraudGuardTest {
     }
 
     @Test
+    void aHoldLastsItsLengthWhenTheWallClockStepsForwardOrBackAndAcrossARestart() {
+        FraudRules national = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 0, 0);
+        java.time.Clock wall = clock.withZone(java.time.ZoneOffset.UTC);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, national, Map.of(), 100, clock::nanos,
+                RateTable.FREE, wall);
+        FraudGuard.Hold hold = guard.hold("400", "spend cap reached", clock.instant().plus(Duration.ofHours(1)));
+        clock.stepWall(Duration.ofHours(2));
+        assertThat(guard.checkNewCall("400", "0891234567").rule()).as("a step forward lifts nothing")
+                .isEqualTo(FraudGuard.Rule.HOLD);
+        assertThat(guard.inspect("400").hold().expires()).as("shown with the wall instant it now ends at")
+                .isEqualTo(hold.expires().plus(Duration.ofHours(2)));
+
+        FraudGuard restarted = new FraudGuard(normalizer, classifier, national, Map.of(), 100, clock::nanos,
+                RateTable.FREE, wall);
+        assertThat(restarted.restore(guard.snapshot())).isEmpty();
+        clock.stepWall(Duration.ofHours(-5));
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(restarted.checkNewCall("400", "0891234567").rule()).isEqualTo(FraudGuard.Rule.HOLD);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(restarted.checkNewCall("400", "0891234567").allowed()).as("a step back stretches nothing")
+                .isTrue();
+        assertThat(restarted.inspect("400").hold()).isNull();
+    }
+
+    @Test
     void replacedRulesDecideTheNextCallWhileLiveCallsStayCounted() {
         FraudRules one = new FraudRules(Set.of(DestinationClass.NATIONAL), 1, 60, 0, 0);
         FraudGuard guard = new FraudGuard(normalizer, classifier, one, Map.of(), 100, clock::nanos,
