@@ -4,7 +4,9 @@
 #   bench/fuzz.sh [--duration 5m] [TARGET...]      e.g. bench/fuzz.sh --duration 1h gate framer
 #
 # Targets: gate (gate, then the relay's SipMessageView and SipMessageWriter), framer (the TCP stream framer fed in
-# fragments), sdp (SDP parsing and rewriting), digest (digest credentials and the authenticator); default: all.
+# fragments), sdp (SDP parsing and rewriting), digest (digest credentials and the authenticator), stun (the STUN
+# keep-alive decoder on the SIP port), rtp (RTP/RTCP header reads and the UDPTL check), srtp (SRTP/SRTCP
+# unprotection of forged and altered packets), config (the YAML configuration reader); default: all.
 # Each target runs niced until a timeout of the duration plus two minutes (the build and the Jazzer agent's start
 # come first) stops it; the @FuzzTest maxDuration, 1h, is the longest run. Inputs that crash are written the moment
 # they are found and the corpus as it grows, so the stop loses nothing. The gate and framer corpora are seeded
@@ -21,11 +23,11 @@ targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(gate framer sdp digest)
+[ ${#targets[@]} -gt 0 ] || targets=(gate framer sdp digest stun rtp srtp config)
 
 # module, test class, method
 declare -A where=(
@@ -33,6 +35,10 @@ declare -A where=(
   [framer]="sbc-transport org.edgesbc.transport.SipMessagePathFuzzTest streamFramer"
   [sdp]="sbc-core org.edgesbc.core.sdp.SdpFuzzTest parseAndRewrite"
   [digest]="sbc-policy org.edgesbc.policy.auth.DigestFuzzTest credentials"
+  [stun]="sbc-transport org.edgesbc.transport.StunFuzzTest bindingRequest"
+  [rtp]="sbc-media org.edgesbc.media.MediaPacketFuzzTest rtpRtcpUdptl"
+  [srtp]="sbc-media org.edgesbc.media.MediaPacketFuzzTest srtpUnprotect"
+  [config]="sbc-core org.edgesbc.core.config.ConfigFuzzTest anyText"
 )
 seconds() {
   case "$1" in
@@ -45,7 +51,7 @@ rfc4475=${RFC4475_DIR:-$top/../shared/rfc4475}
 # would otherwise report as an out-of-memory "crash" of whatever input ran at that moment.
 
 for target in "${targets[@]}"; do
-  [ -n "${where[$target]:-}" ] || { echo "unknown target $target (gate, framer, sdp, digest)" >&2; exit 2; }
+  [ -n "${where[$target]:-}" ] || { echo "unknown target $target (${!where[*]})" >&2; exit 2; }
   read -r module class method <<< "${where[$target]}"
   corpus="$top/$module/.cifuzz-corpus/$class/$method"
   mkdir -p "$corpus"
