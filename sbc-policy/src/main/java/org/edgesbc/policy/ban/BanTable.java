@@ -198,7 +198,12 @@ public final class BanTable {
         return active;
     }
 
+    /**
+     * Bans in force, after dropping expired ones: an expired ban otherwise leaves the table only when its source
+     * sends again or the table is listed, and the gauge of active bans would never come back to 0.
+     */
     public int size() {
+        expire(monotonic.getAsLong());
         return bans.size();
     }
 

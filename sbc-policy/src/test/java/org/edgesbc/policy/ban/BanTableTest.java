@@ -93,6 +93,7 @@ class BanTableTest {
         assertThat(table.list()).singleElement().extracting(Ban::expires)
                 .isEqualTo(ban.expires().minus(Duration.ofHours(3)));
         clock.advance(Duration.ofMinutes(1));
+        assertThat(table.size()).as("expired, though its source has not sent since").isZero();
         assertThat(table.isBanned(source)).as("a step back stretches nothing: the hour has passed").isFalse();
         assertThat(table.get(source)).isNull();
         assertThat(table.list()).isEmpty();
