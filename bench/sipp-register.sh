@@ -38,18 +38,7 @@ USERS=${2:-10000}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 scenarios="$top/src-test-fixtures/src/main/resources/sipp"
-[ -f "$top/sbc-core/target/sbc.jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 2; }
-work=$(mktemp -d)
-pids=()
-# The SBC drains on a first SIGTERM (calls the load left would hold it for drain-timeout); a second stops it at once.
-stop_pid() { kill "$1" 2>/dev/null || return 0; sleep 0.2; kill "$1" 2>/dev/null || true; }
-cleanup() {
-  for p in "${pids[@]}"; do stop_pid "$p"; done
-  wait 2>/dev/null || true
-  if [ -n "${SBC_BENCH_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-cp "$top/sbc-core/target/sbc.jar" "$work/sbc.jar"
+. "$here/sipp-bench.sh"
 clk=$(getconf CLK_TCK)
 realm=bench.local
 token=bench-admin-token-0001
@@ -57,16 +46,7 @@ mgmt=http://127.0.0.1:39090
 
 # ---- accounts: the SBC's users list (HA1 only) and SIPp's injection file (user;password;auth keyword)
 echo "generating $USERS accounts ..."
-{
-  echo SEQUENTIAL
-  for i in $(seq 1 "$USERS"); do
-    u=$(printf 'bench%05d' "$i"); p="pw-$u-$RANDOM"
-    echo "$u;$p;[authentication username=$u password=$p]"
-  done
-} > "$work/users.csv"
-tail -n +2 "$work/users.csv" | while IFS=';' read -r u p _; do
-  printf '    - {user: "%s", ha1-md5: %s}\n' "$u" "$(printf '%s' "$u:$realm:$p" | md5sum | cut -d' ' -f1)"
-done > "$work/users.yaml"
+accounts "$USERS" 'bench%05d' "$realm"
 
 config() {  # config DATA_DIR > FILE: the bench YAML with its users and data-dir filled in, and an admin token
   awk -v dir="$1" -v token="$token" 'FNR == NR { users = users $0 "\n"; next }
