@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -35,6 +36,7 @@ import org.edgesbc.core.management.RelayDrain;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrationAdminApi;
+import org.edgesbc.core.relay.PeerAccounts;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
 import org.edgesbc.core.security.AccessPolicy;
@@ -155,7 +157,7 @@ public final class SbcDaemon implements Drainable {
             RelaySettings settings = relaySettings(config, transport);
             relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
-                            metrics.registrar()));
+                            metrics.registrar()), peerAccounts(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             Registrar registrar = relay.registrar();
@@ -318,6 +320,17 @@ public final class SbcDaemon implements Drainable {
                         sip.tls() != null && sip.tls().verifyPeers());
         return new TransportConfig(listeners, sip.gate(), sip.connections(), tlsSettings, sip.udpReceiveBufferBytes(),
                 sip.ioThreads());
+    }
+
+    /** The SBC's accounts at its peers, from the zones that configure one. */
+    private static PeerAccounts peerAccounts(SbcConfig config, SbcMetrics metrics) {
+        Map<String, ZoneConfig.PeerAccount> accounts = new LinkedHashMap<>();
+        for (ZoneConfig zone : config.zones()) {
+            if (zone.account() != null) {
+                accounts.put(zone.name(), zone.account());
+            }
+        }
+        return new PeerAccounts(accounts, metrics.peerAccounts(), new SecureRandom());
     }
 
     static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {

@@ -106,6 +106,8 @@ public final class RestartRequiredChanges {
         keyed("zones", live, next, ZoneConfig::name, (key, a, b) -> {
             compare(key + ".role", a.role(), b.role());
             compare(key + ".srtp", a.srtp(), b.srtp());
+            // The registration to a trunk and the relay's answers to challenges are set up with the account at start.
+            compare(key + ".account", a.account(), b.account());
         });
     }
 

@@ -1,8 +1,10 @@
 package org.edgesbc.core.config;
 
+import java.time.Duration;
 import java.util.List;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestCredentials;
 import org.edgesbc.transport.SipTransport;
 
 /**
@@ -17,13 +19,20 @@ import org.edgesbc.transport.SipTransport;
  * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
+ * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office) {
+        boolean office, PeerAccount account) {
+
+    /** A zone without an account at its peer. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office) {
+        this(name, role, networks, peer, srtp, office, null);
+    }
 
     /** A zone that is not an office. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
-        this(name, role, networks, peer, srtp, false);
+        this(name, role, networks, peer, srtp, false, null);
     }
 
     /**
@@ -31,6 +40,16 @@ public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerCo
      * SBC before anything of theirs reaches the PBX.
      */
     public enum ZoneRole { TRUNK, PBX, ACCESS }
+
+    /**
+     * The SBC's account at a zone's peer (zones.*.account): the credentials it answers the peer's 401/407
+     * challenges with (RFC 3261 §22.2) and, for a trunk, whether it registers there.
+     *
+     * @param user the user the SBC registers as (the user part of the REGISTER's To, From and Contact)
+     * @param credentials what challenges are answered with; {@code toString} hides the secret
+     * @param registerExpires the expiry the SBC's REGISTER asks the trunk for, or null when it does not register
+     */
+    public record PeerAccount(String user, DigestCredentials credentials, Duration registerExpires) { }
 
     /** The next hop of a zone: a literal IP address, a port and a transport. */
     public record PeerConfig(String host, int port, SipTransport transport) { }

@@ -65,6 +65,9 @@ public final class SbcMetrics implements AutoCloseable {
     static final String REGISTRAR_BINDINGS = "sbc.registrar.bindings.active";
     static final String REGISTRAR_AORS = "sbc.registrar.aors.active";
     static final String HANDOFF_FAILURES = "sbc.handoff.failures";
+    static final String OUTBOUND_AUTH = "sbc.outbound.auth";
+    static final String TRUNK_REGISTRATIONS = "sbc.trunk.registration";
+    static final String TRUNK_REGISTRATION_STATE = "sbc.trunk.registration.state";
     static final String IDENTITY_CERTIFICATE_FETCHES = "sbc.identity.certificate.fetches";
     static final String IDENTITY_CERTIFICATE_CACHE = "sbc.identity.certificate.cache";
     static final String IDENTITY_CERTIFICATE_CACHE_ENTRIES = "sbc.identity.certificate.cache.entries";
@@ -87,6 +90,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerHandOffMetrics handOffs;
     private final MicrometerIdentityMetrics identity;
     private final MicrometerReloadMetrics reload;
+    private final MicrometerPeerAccountMetrics peerAccounts;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -106,6 +110,11 @@ public final class SbcMetrics implements AutoCloseable {
         handOffs = new MicrometerHandOffMetrics(registry);
         identity = new MicrometerIdentityMetrics(registry);
         reload = new MicrometerReloadMetrics(registry);
+        peerAccounts = new MicrometerPeerAccountMetrics(registry);
+    }
+
+    public MicrometerPeerAccountMetrics peerAccounts() {
+        return peerAccounts;
     }
 
     public MicrometerReloadMetrics reload() {

@@ -36,8 +36,6 @@ final class DialogLayer {
     private static final Set<String> TARGET_REFRESH =
             Set.of(Request.INVITE, Request.UPDATE, Request.SUBSCRIBE, Request.NOTIFY, Request.REFER);
 
-    private static final SipHeaderName AUTHORIZATION = SipHeaderName.of("Authorization");
-    private static final SipHeaderName PROXY_AUTHORIZATION = SipHeaderName.of("Proxy-Authorization");
 
     /** Where an initial request goes: a zone's peer, or one binding of a registered phone. */
     record Branch(String zone, SipFlow flow, URI requestUri, Address callee) { }
@@ -53,12 +51,14 @@ final class DialogLayer {
     private final CallRecorder records;
     private final CallLifecycle calls;
     private final SbcRequests sbcRequests;
+    private final ChallengeAnswering challenges;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
-            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud) {
+            LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
+            PeerAccounts accounts) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -71,6 +71,7 @@ final class DialogLayer {
         this.calls = new CallLifecycle(loop, fraud, records, media, shard.settings().maxCallDuration(),
                 this::tearDown);
         this.sbcRequests = new SbcRequests(peers, topology, ids);
+        this.challenges = new ChallengeAnswering(transactions, accounts, shard.log());
         this.metrics = shard.metrics();
         this.log = shard.log();
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
@@ -240,7 +241,10 @@ final class DialogLayer {
     private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg to) {
         SipMessageWriter out = SipMessageWriter.edit(request);
         if (peers.isAccessZone(dialog.other(to, null).zone)) {
-            out.remove(AUTHORIZATION, PROXY_AUTHORIZATION);
+            out.remove(ChallengeAnswering.AUTHORIZATION, ChallengeAnswering.PROXY_AUTHORIZATION);
+        }
+        if (to.cseqOffset != 0) {
+            out.set(SipHeaderName.CSEQ, (request.cseqNumber() + to.cseqOffset) + " " + request.method());
         }
         NameAddress from = request.from();
         boolean fromCaller = dialog.callerTag.equals(from.tag());
@@ -268,9 +272,10 @@ final class DialogLayer {
             }
         }
         if (target != null) {
-            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.cseqNumber());
+            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.cseqNumber() + target.cseqOffset);
         }
         branch.client = transactions.send(out, flow, targetZone, branch, true);
+        challenges.sent(branch, targetZone);
     }
 
     /** RFC 3261 §16.6 step 3; a request reaching here has Max-Forwards above zero (the gate adds one if missing). */
@@ -319,6 +324,10 @@ final class DialogLayer {
             // The CANCEL's own answer ends nothing: the INVITE's 487 (or the cancel guard) does.
             return;
         }
+        if (challenges.answered(branch, client, response)) {
+            return;
+        }
+        branch.sent = null;
         if (Request.INVITE.equals(client.method)) {
             if (status < 300) {
                 inviteAnswered(branch, response, source);
@@ -478,6 +487,9 @@ final class DialogLayer {
                 .set(SipHeaderName.TO, toTag == null || toTag.equals(relayed.toAddress.tag()) ? relayed.to
                         : relayed.toAddress.withTag(toTag))
                 .body(body);
+        if (response.cseqNumber() != relayed.cseqNumber) {
+            out.set(SipHeaderName.CSEQ, relayed.cseq);
+        }
         if (body != null && body.length == 0) {
             out.remove(SipHeaderName.CONTENT_TYPE);
         }

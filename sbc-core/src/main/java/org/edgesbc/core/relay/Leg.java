@@ -21,6 +21,11 @@ final class Leg {
     String calleeTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
+    /**
+     * How far the CSeq numbers of requests toward this leg run ahead of the requester's: one for each request the
+     * SBC sent again with credentials ({@link ChallengeAnswering}).
+     */
+    long cseqOffset;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {

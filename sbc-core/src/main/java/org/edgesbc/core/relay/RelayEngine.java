@@ -62,10 +62,12 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param handOffs how other threads hand work to the shards (and the shards to the registrar)
      * @param cdrs where call detail records go
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
+     * @param accounts the SBC's accounts at trunk and PBX peers ({@link PeerAccounts#NONE} for none)
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
-            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones) {
+            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones,
+            PeerAccounts accounts) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -97,7 +99,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
             LocalResponses responses = new LocalResponses(shard.ids(), metrics);
             DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
-                    fraud);
+                    fraud, accounts);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
                     new RequestScreening(policy, responses, topology, metrics), router, fraud, identityStep, peers,
                     records, newCalls, timing);
@@ -108,7 +110,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             // their answers come back to the thread that owns the registrations.
             ShardContext home = shards[0].context();
             registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(), handOffs,
-                    new PbxRegistrationSender(home, transactionLayers[0], peers), phones.metrics(), clock,
+                    new PbxRegistrationSender(home, transactionLayers[0], peers, accounts), phones.metrics(), clock,
                     new SplittableRandom(random.nextLong()));
             for (int i = 0; i < shardCount; i++) {
                 shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], clock,

@@ -20,6 +20,9 @@ final class RelayedRequest implements ServerTransaction.User {
     final String to;
     /** The requester's To, read: a response adds the callee's tag to it. */
     final NameAddress toAddress;
+    /** The requester's CSeq (RFC 3261 §8.2.6.2), which a request sent again with credentials no longer carries. */
+    final String cseq;
+    final long cseqNumber;
     private final DialogLayer layer;
     /** The dialog the request belongs to or creates; null for requests outside any dialog (OPTIONS, MESSAGE). */
     RelayDialog dialog;
@@ -45,6 +48,8 @@ final class RelayedRequest implements ServerTransaction.User {
         this.from = request.header(SipHeaderName.FROM);
         this.to = request.header(SipHeaderName.TO);
         this.toAddress = request.to();
+        this.cseq = request.header(SipHeaderName.CSEQ);
+        this.cseqNumber = request.cseqNumber();
         this.layer = layer;
         server.user = this;
     }

@@ -315,6 +315,58 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void peerAccountsAreBoundWithTheirSecretsHidden() throws Exception {
+        String withAccounts = MINIMAL.replace("peer: {host: 192.0.2.10}\n", "peer: {host: 192.0.2.10}\n"
+                + "    account:\n      user: \"441632960000\"\n      auth-user: acme-sbc\n"
+                + "      password: \"s3cret pass\"\n      register: true\n      register-expires: 5m\n")
+                .replace("peer: {host: 198.51.100.7, port: 5080}\n", "peer: {host: 198.51.100.7, port: 5080}\n"
+                + "    account: {user: sbc, realm: pbx.example, ha1-md5: 0123456789abcdef0123456789ABCDEF}\n");
+        SbcConfig config = files.load(withAccounts);
+        ZoneConfig.PeerAccount trunk = config.zones().get(0).account();
+        assertThat(trunk.user()).isEqualTo("441632960000");
+        assertThat(trunk.credentials().username()).isEqualTo("acme-sbc");
+        assertThat(trunk.credentials().password()).isEqualTo("s3cret pass");
+        assertThat(trunk.registerExpires()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(trunk.toString()).doesNotContain("s3cret");
+        ZoneConfig.PeerAccount pbx = config.zones().get(1).account();
+        assertThat(pbx.credentials().username()).isEqualTo("sbc");
+        assertThat(pbx.credentials().ha1()).containsEntry(DigestAlgorithm.MD5, "0123456789abcdef0123456789abcdef");
+        assertThat(pbx.registerExpires()).isNull();
+        assertThat(pbx.toString()).doesNotContain("0123456789abcdef");
+    }
+
+    @Test
+    void peerAccountRulesNameTheirLinesAndNeverShowASecret() throws IOException {
+        String file = files.file().toString();
+        String trunk = "peer: {host: 192.0.2.10}\n";
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    account: {user: sbc, password: hunter2-secret, ha1-md5: 0123456789abcdef0123456789abcdef}\n")))
+                .containsExactly(file + ":9: zones[0].account: needs a password or ha1-md5/ha1-sha256 (not both)");
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    account: {user: sbc, ha1-sha256: 0123456789abcdef0123456789abcdef}\n")))
+                .containsExactly(file + ":9: zones[0].account.ha1-sha256 = '0123456789abcdef0123456789abcdef': must be "
+                        + "64 hex digits (an HA1 hash, not a password; make it with: sbc hash-password)",
+                        file + ":9: zones[0].account.realm: is required with ha1-md5/ha1-sha256: an HA1 hash holds for "
+                        + "one realm");
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    account: {user: \"a b\", password: hunter2-secret, register-expires: 1s, realm: 'x\"y'}\n")))
+                .containsExactly(
+                        file + ":9: zones[0].account.user = 'a b': must be a SIP user part (letters, digits and "
+                                + "-_.!~*'()&=+$,;?/%)",
+                        file + ":9: zones[0].account.realm = 'x\"y': must be a realm as the peer's challenges name it "
+                                + "(no quotes)",
+                        file + ":9: zones[0].account.register-expires = '1s': must be between 10s and 1d");
+        String pbx = "peer: {host: 198.51.100.7, port: 5080}\n";
+        assertThat(files.problems(MINIMAL.replace(pbx, pbx
+                + "    account: {user: sbc, password: hunter2-secret, register: true}\n")))
+                .containsExactly(file + ":13: zones[1].account.register = 'true': only the SBC's account at a trunk "
+                        + "registers (phones register at the PBX through the SBC)");
+        String phones = "  - {name: phones, role: access, networks: [203.0.113.0/24], account: {user: x, password: y}}\n";
+        assertThat(files.problems(MINIMAL + phones)).containsExactly(
+                file + ":13: zones[2].account: an access zone has no peer to hold an account at");
+    }
+
+    @Test
     void managementTokenErrorGivesItsLengthNotTheToken() throws IOException {
         assertThat(files.problems(MINIMAL + "management:\n  token: tooshort\n")).containsExactly(
                 files.file() + ":14: management.token = '(8 characters)': a bearer token needs at least 16 "

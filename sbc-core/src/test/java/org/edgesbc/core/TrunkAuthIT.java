@@ -1,0 +1,198 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+import static org.edgesbc.fixtures.sip.SipTestPeer.topBranch;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.policy.auth.DigestCredentials;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A trunk that challenges the SBC's INVITEs with 407 (RFC 3261 §22.3): the call goes through with credentials the
+ * test recomputes from RFC 7616's formulas, the PBX sees one call with its own CSeq numbers, and the trunk sees
+ * CSeq numbers that keep growing on its leg. A trunk that refuses the credentials gets no second try.
+ */
+class TrunkAuthIT {
+    private static final long WAIT = 5_000;
+    private static final String AUTH_USER = "acme-sbc";
+    private static final String PASSWORD = "trunk-secret-42";
+    private static final String REALM = "carrier.test";
+
+    @TempDir
+    Path dataDir;
+
+    static SbcConfig withTrunkAccount(SbcConfig base, ZoneConfig.PeerAccount account) {
+        List<ZoneConfig> zones = new ArrayList<>();
+        for (ZoneConfig z : base.zones()) {
+            zones.add(z.role() == ZoneConfig.ZoneRole.TRUNK ? new ZoneConfig(z.name(), z.role(), z.networks(),
+                    z.peer(), z.srtp(), z.office(), account) : z);
+        }
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
+                zones, base.management(), base.registration(), base.stirShaken(), base.logs());
+    }
+
+    private static ZoneConfig.PeerAccount account() {
+        return new ZoneConfig.PeerAccount("441632960000", new DigestCredentials(AUTH_USER, PASSWORD, Map.of(), null),
+                null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MD5", "SHA-256"})
+    void aTrunkThatAnswers407GetsTheCallWithCredentials(String algorithm) throws Exception {
+        withTrunkAndPbx(account(), (sbc, trunk, pbx, sbcUdp) -> {
+            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "auth-call@pbx",
+                    "z9hG4bK-pbx-1", "pbx-tag"));
+            String first = trunk.receiveStartingWith("INVITE ", WAIT);
+            assertThat(first).isNotNull().doesNotContain("Proxy-Authorization");
+            assertThat(header(first, "CSeq")).isEqualTo("1 INVITE");
+            String nonce = "n0nce-" + algorithm;
+            trunk.send(challenge(first, 407, "Proxy-Authenticate", "Digest realm=\"" + REALM + "\", nonce=\""
+                    + nonce + "\", algorithm=" + algorithm + ", qop=\"auth\", opaque=\"op4que\""));
+            assertThat(trunk.receiveStartingWith("ACK ", WAIT)).as("hop-by-hop ACK of the 407").isNotNull();
+
+            String second = trunk.receiveStartingWith("INVITE ", WAIT);
+            assertThat(second).as("the INVITE again, with credentials").isNotNull();
+            assertThat(header(second, "CSeq")).isEqualTo("2 INVITE");
+            assertThat(header(second, "Call-ID")).isEqualTo(header(first, "Call-ID"));
+            assertThat(header(second, "From")).isEqualTo(header(first, "From"));
+            assertThat(topBranch(second)).isNotEqualTo(topBranch(first));
+            String requestUri = second.substring("INVITE ".length(), second.indexOf(" SIP/2.0"));
+            assertCredentials(header(second, "Proxy-Authorization"), algorithm, nonce, "INVITE", requestUri);
+
+            String contact = "<sip:carrier@127.0.0.2:" + trunk.localAddress().getPort() + ">";
+            trunk.send(SipMessages.answer(second, 200, "OK", "trunk-tag", contact,
+                    SipMessages.sdp("127.0.0.2", 42_000)));
+            List<String> early = new ArrayList<>();
+            String ok = pbx.receiveStartingWith("SIP/2.0 200 ", WAIT, early);
+            assertThat(ok).as("the PBX gets the answer").isNotNull();
+            assertThat(header(ok, "CSeq")).isEqualTo("1 INVITE");
+            assertThat(early).noneMatch(m -> m.startsWith("SIP/2.0 407"));
+            String sbcContact = header(ok, "Contact");
+            String target = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
+
+            pbx.send(SipMessages.inDialog("ACK", target, "UDP", pbx.localAddress(), "auth-call@pbx",
+                    header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-pbx-ack"));
+            String ack = trunk.receiveStartingWith("ACK ", WAIT);
+            assertThat(header(ack, "CSeq")).as("the ACK names the INVITE that was answered").isEqualTo("2 ACK");
+
+            pbx.send(SipMessages.inDialog("BYE", target, "UDP", pbx.localAddress(), "auth-call@pbx",
+                    header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-pbx-bye"));
+            String bye = trunk.receiveStartingWith("BYE ", WAIT);
+            assertThat(header(bye, "CSeq")).isEqualTo("3 BYE");
+            trunk.send(SipMessages.answer(bye, 200, "OK", null, null));
+            String byeOk = pbx.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(header(byeOk, "CSeq")).isEqualTo("2 BYE");
+            SbcDaemonIT.awaitDialogs(sbc, 0);
+            assertThat(SbcDaemonIT.metrics(sbc)).containsPattern(
+                    "sbc_outbound_auth_total\\{result=\"answered\",zone=\"trunk\"} 1");
+            assertThat(logsOf(dataDir)).doesNotContain(PASSWORD);
+        });
+    }
+
+    @Test
+    void theSameNonceChallengedAgainGoesBackToTheCallerWithoutALoop() throws Exception {
+        withTrunkAndPbx(account(), (sbc, trunk, pbx, sbcUdp) -> {
+            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "refused@pbx",
+                    "z9hG4bK-pbx-2", "pbx-tag"));
+            String challengeValue = "Digest realm=\"" + REALM + "\", nonce=\"same\", algorithm=MD5, qop=\"auth\"";
+            String first = trunk.receiveStartingWith("INVITE ", WAIT);
+            trunk.send(challenge(first, 407, "Proxy-Authenticate", challengeValue));
+            String second = trunk.receiveStartingWith("INVITE ", WAIT);
+            assertThat(second).isNotNull().contains("Proxy-Authorization");
+            trunk.send(challenge(second, 407, "Proxy-Authenticate", challengeValue));
+            String refused = pbx.receiveStartingWith("SIP/2.0 407 ", WAIT);
+            assertThat(refused).as("the refusal reaches the PBX").isNotNull();
+            assertThat(header(refused, "CSeq")).isEqualTo("1 INVITE");
+            assertThat(trunk.receiveStartingWith("INVITE ", 500)).as("no third INVITE").isNull();
+            SbcDaemonIT.awaitDialogs(sbc, 0);
+            assertThat(SbcDaemonIT.metrics(sbc)).containsPattern(
+                    "sbc_outbound_auth_total\\{result=\"refused\",zone=\"trunk\"} 1");
+        });
+    }
+
+    /** What a test does with the daemon, a trunk and a PBX peer, all on loopback UDP. */
+    @FunctionalInterface
+    interface Scenario {
+        void run(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, InetSocketAddress sbcUdp) throws Exception;
+    }
+
+    /** Runs {@code scenario} against the daemon with {@code account} at its trunk zone. */
+    void withTrunkAndPbx(ZoneConfig.PeerAccount account, Scenario scenario) throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig config = withTrunkAccount(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
+                    pbx.localAddress()), account);
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                trunk.towards(sbcUdp);
+                pbx.towards(sbcUdp);
+                scenario.run(sbc, trunk, pbx, sbcUdp);
+            }
+        }
+    }
+
+    /** A challenge answering {@code request} with one extra header. */
+    static String challenge(String request, int status, String headerName, String value) {
+        String answer = SipMessages.answer(request, status, status == 401 ? "Unauthorized"
+                : "Proxy Authentication Required", "challenger", null);
+        return answer.replace("Content-Length: 0\r\n", headerName + ": " + value + "\r\nContent-Length: 0\r\n");
+    }
+
+    /** Recomputes the credentials' response (RFC 7616 §3.4.1) with the JDK alone and compares. */
+    static void assertCredentials(String credentials, String algorithm, String nonce, String method, String uri)
+            throws Exception {
+        assertThat(credentials).isNotNull().startsWith("Digest ");
+        String cnonce = parameter(credentials, "cnonce");
+        String nc = parameter(credentials, "nc");
+        assertThat(parameter(credentials, "username")).isEqualTo(AUTH_USER);
+        assertThat(parameter(credentials, "realm")).isEqualTo(REALM);
+        assertThat(parameter(credentials, "nonce")).isEqualTo(nonce);
+        assertThat(parameter(credentials, "uri")).isEqualTo(uri);
+        assertThat(parameter(credentials, "qop")).isEqualTo("auth");
+        assertThat(parameter(credentials, "algorithm")).isEqualTo(algorithm);
+        assertThat(nc).isEqualTo("00000001");
+        assertThat(cnonce).isNotBlank();
+        String ha1 = h(algorithm, AUTH_USER + ":" + REALM + ":" + PASSWORD);
+        String expected = h(algorithm, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + h(algorithm,
+                method + ":" + uri));
+        assertThat(parameter(credentials, "response")).isEqualTo(expected);
+    }
+
+    private static String h(String algorithm, String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(
+                text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static String parameter(String credentials, String name) {
+        Matcher m = Pattern.compile("[ ,]" + name + "=(\"([^\"]*)\"|([^,\\s]+))").matcher(credentials);
+        return m.find() ? (m.group(2) != null ? m.group(2) : m.group(3)) : null;
+    }
+
+    private static String logsOf(Path dataDir) throws java.io.IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = java.nio.file.Files.walk(dataDir)) {
+            for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                all.append(java.nio.file.Files.readString(file, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return all.toString();
+    }
+}
