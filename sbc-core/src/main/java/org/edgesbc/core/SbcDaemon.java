@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.config.MediaSettings;
@@ -26,6 +29,7 @@ import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.identity.CertificateAdminApi;
 import org.edgesbc.core.identity.CertificateCache;
 import org.edgesbc.core.management.CallAdminApi;
+import org.edgesbc.core.management.TrunkAdminApi;
 import org.edgesbc.core.management.ConfigReloadApi;
 import org.edgesbc.core.management.ConfigReloader;
 import org.edgesbc.core.management.DrainAdminApi;
@@ -175,6 +179,7 @@ public final class SbcDaemon implements Drainable {
             management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining());
             new DrainAdminApi(draining).register(management);
             new CallAdminApi(relay).register(management);
+            new TrunkAdminApi(relay).register(management);
             new ConfigReloadApi(reloader).register(management);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
@@ -293,6 +298,7 @@ public final class SbcDaemon implements Drainable {
         LOG.info("SBC stopping");
         drain.close();
         management.close();
+        unregisterTrunks();
         transport.close();
         relay.close();
         callerIdentity.close();
@@ -305,6 +311,17 @@ public final class SbcDaemon implements Drainable {
         }
         metrics.close();
         LOG.info("SBC stopped");
+    }
+
+    /** The SBC leaves its trunk registrations while the transport still sends; their answers are not awaited. */
+    private void unregisterTrunks() {
+        try {
+            relay.unregisterTrunks().get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("SBC stopping: trunk registrations not removed ({})", e.toString());
+        }
     }
 
     static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {

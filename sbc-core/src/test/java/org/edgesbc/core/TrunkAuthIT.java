@@ -5,13 +5,19 @@ import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 import static org.edgesbc.fixtures.sip.SipTestPeer.topBranch;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.SbcConfig;
@@ -126,6 +132,80 @@ class TrunkAuthIT {
             assertThat(SbcDaemonIT.metrics(sbc)).containsPattern(
                     "sbc_outbound_auth_total\\{result=\"refused\",zone=\"trunk\"} 1");
         });
+    }
+
+    @Test
+    void theSbcRegistersAtTheTrunkAnswersItsChallengeRefreshesAndLeavesAtStop() throws Exception {
+        ZoneConfig.PeerAccount registering = new ZoneConfig.PeerAccount("441632960000",
+                new DigestCredentials(AUTH_USER, PASSWORD, Map.of(), REALM), Duration.ofSeconds(60));
+        withTrunkAndPbx(registering, (sbc, trunk, pbx, sbcUdp) -> {
+            String first = trunk.receiveStartingWith("REGISTER ", WAIT);
+            assertThat(first).as("the SBC registers at start").isNotNull();
+            assertThat(header(first, "To")).isEqualTo("<sip:441632960000@127.0.0.2>");
+            assertThat(header(first, "Contact")).isEqualTo("<sip:441632960000@127.0.0.1:" + sbcUdp.getPort() + ">");
+            assertThat(header(first, "Expires")).isEqualTo("60");
+            String callId = header(first, "Call-ID");
+            long cseq = cseqOf(first);
+            trunk.send(challenge(first, 401, "WWW-Authenticate", "Digest realm=\"" + REALM
+                    + "\", nonce=\"reg-1\", algorithm=SHA-256, qop=\"auth\""));
+            String answered = trunk.receiveStartingWith("REGISTER ", WAIT);
+            assertThat(header(answered, "Call-ID")).isEqualTo(callId);
+            assertThat(cseqOf(answered)).isEqualTo(cseq + 1);
+            String uri = answered.substring("REGISTER ".length(), answered.indexOf(" SIP/2.0"));
+            assertCredentials(header(answered, "Authorization"), "SHA-256", "reg-1", "REGISTER", uri);
+            trunk.send(granted(answered, 2));
+
+            // Refreshed at 50-80 % of the 2 s granted, with the same Call-ID and a higher CSeq; challenged again.
+            String refresh = trunk.receiveStartingWith("REGISTER ", WAIT);
+            assertThat(refresh).as("refreshed before the 2 s lapse").isNotNull();
+            assertThat(header(refresh, "Call-ID")).isEqualTo(callId);
+            assertThat(cseqOf(refresh)).isGreaterThan(cseq + 1);
+            trunk.send(challenge(refresh, 401, "WWW-Authenticate", "Digest realm=\"" + REALM
+                    + "\", nonce=\"reg-2\", algorithm=MD5, qop=\"auth\""));
+            String refreshAnswered = trunk.receiveStartingWith("REGISTER ", WAIT);
+            assertCredentials(header(refreshAnswered, "Authorization"), "MD5", "reg-2", "REGISTER", uri);
+            trunk.send(granted(refreshAnswered, 60));
+            String trunks = awaitAdmin(sbc, "/admin/trunks", "\"state\":\"registered\"");
+            assertThat(trunks).contains("\"zone\":\"trunk\"", "\"user\":\"441632960000\"")
+                    .doesNotContain(PASSWORD);
+            String metrics = SbcDaemonIT.metrics(sbc);
+            assertThat(metrics).containsPattern("sbc_trunk_registration_state\\{zone=\"trunk\"} 1")
+                    .containsPattern("sbc_trunk_registration_total\\{result=\"registered\",zone=\"trunk\"} 2")
+                    .containsPattern("sbc_outbound_auth_total\\{result=\"answered\",zone=\"trunk\"} 2");
+
+            sbc.close();
+            String leave = trunk.receiveStartingWith("REGISTER ", WAIT);
+            assertThat(leave).as("unregistered at stop").isNotNull();
+            assertThat(header(leave, "Expires")).isEqualTo("0");
+            assertThat(header(leave, "Call-ID")).isEqualTo(callId);
+        });
+    }
+
+    private static long cseqOf(String message) {
+        String cseq = header(message, "CSeq");
+        return Long.parseLong(cseq.substring(0, cseq.indexOf(' ')));
+    }
+
+    /** A 200 to a REGISTER granting {@code seconds} to its Contact. */
+    private static String granted(String register, int seconds) {
+        return SipMessages.answer(register, 200, "OK", "registrar", header(register, "Contact") + ";expires="
+                + seconds);
+    }
+
+    /** An admin answer containing {@code expected}, asked again (bounded) until it does. */
+    private static String awaitAdmin(SbcDaemon sbc, String path, String expected) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String body = null;
+        for (int i = 0; i < 200 && (body == null || !body.contains(expected)); i++) {
+            if (body != null) {
+                TimeUnit.MILLISECONDS.sleep(25);
+            }
+            body = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sbc.managementPort() + path))
+                    .header("Authorization", "Bearer test-token").build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        }
+        assertThat(body).contains(expected);
+        return body;
     }
 
     /** What a test does with the daemon, a trunk and a PBX peer, all on loopback UDP. */

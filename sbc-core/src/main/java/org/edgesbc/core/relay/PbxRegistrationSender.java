@@ -41,10 +41,10 @@ final class PbxRegistrationSender implements PbxRegistrationClient {
     public void register(String aor, String callId, String fromTag, long cseq, long expires,
             Consumer<Answer> answer) {
         RelaySettings.ZonePeer pbx = peers.peer(shard.settings().pbxZone());
-        SipMessageView register = RegisterMessages.pbxRegister(shard.topology(), pbx, aor, callId, fromTag,
+        SipMessageView register = RegisterMessages.registerAt(shard.topology(), pbx, aor, callId, fromTag,
                 OwnRegister.wireCSeq(cseq), expires);
         new OwnRegister(transactions, pbx.zone(), accounts, response -> answer.accept(
-                RegisterMessages.pbxAnswer(response)), () -> answer.accept(Answer.TIMEOUT))
+                RegisterMessages.registerAnswer(response)), () -> answer.accept(Answer.TIMEOUT))
                 .send(SipMessageWriter.edit(register), peers.flowTo(pbx));
     }
 }

@@ -53,6 +53,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final GuardedHandOff handOffs;
     private final NewCallGate newCalls = new NewCallGate();
     private final PeerDirectory peers;
+    /** The SBC's registrations at trunks, on the first shard; empty when no trunk account registers. */
+    private final List<TrunkRegistration> trunkRegistrations = new ArrayList<>();
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
@@ -120,6 +122,38 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         } else {
             registrar = null;
         }
+        ShardContext home = shards[0].context();
+        accounts.accounts().forEach((zone, account) -> {
+            if (account.registerExpires() != null) {
+                trunkRegistrations.add(new TrunkRegistration(home, transactionLayers[0], peers, accounts, zone, clock,
+                        new SplittableRandom(random.nextLong())));
+            }
+        });
+        for (TrunkRegistration registration : trunkRegistrations) {
+            handOffs.execute(HandOff.TRUNK_REGISTRATION, home.loop().executor(),
+                    home.loop().guarded(HandOff.TRUNK_REGISTRATION.name(), registration::start));
+        }
+    }
+
+    /** The SBC's registrations at trunks as they stand. Any thread. */
+    public List<TrunkRegistrationStatus> trunkRegistrations() {
+        return trunkRegistrations.stream().map(TrunkRegistration::status).toList();
+    }
+
+    /**
+     * Removes the SBC's registrations at trunks (REGISTER with Expires: 0) on the thread that owns them; completes
+     * once the REGISTERs are sent, not answered.
+     */
+    public CompletableFuture<Void> unregisterTrunks() {
+        if (trunkRegistrations.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ShardLoop loop = shards[0].context().loop();
+        Executor onLoop = task -> loop.executor().execute(loop.guarded(HandOff.TRUNK_REGISTRATION.name(), task));
+        return handOffs.submit(HandOff.TRUNK_REGISTRATION, onLoop, () -> {
+            trunkRegistrations.forEach(TrunkRegistration::stop);
+            return null;
+        });
     }
 
     /**
