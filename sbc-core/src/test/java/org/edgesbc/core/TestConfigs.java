@@ -68,6 +68,14 @@ final class TestConfigs {
                 base.management(), registration, base.stirShaken());
     }
 
+    /** {@code base} with the SBC's {@code account} at the peer of its zone of {@code role}. */
+    static SbcConfig withAccount(SbcConfig base, ZoneConfig.ZoneRole role, ZoneConfig.PeerAccount account) {
+        List<ZoneConfig> zones = base.zones().stream().map(z -> z.role() != role ? z : new ZoneConfig(z.name(),
+                z.role(), z.networks(), z.peer(), z.srtp(), z.office(), account)).toList();
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
+                zones, base.management(), base.registration(), base.stirShaken(), base.logs());
+    }
+
     /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */
     static SbcConfig loopbackUdp(Path dataDir, InetSocketAddress trunk, InetSocketAddress pbx) {
         return loopback(dataDir, 0, 0, 0,

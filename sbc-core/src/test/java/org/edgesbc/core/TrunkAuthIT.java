@@ -45,16 +45,6 @@ class TrunkAuthIT {
     @TempDir
     Path dataDir;
 
-    static SbcConfig withTrunkAccount(SbcConfig base, ZoneConfig.PeerAccount account) {
-        List<ZoneConfig> zones = new ArrayList<>();
-        for (ZoneConfig z : base.zones()) {
-            zones.add(z.role() == ZoneConfig.ZoneRole.TRUNK ? new ZoneConfig(z.name(), z.role(), z.networks(),
-                    z.peer(), z.srtp(), z.office(), account) : z);
-        }
-        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
-                zones, base.management(), base.registration(), base.stirShaken(), base.logs());
-    }
-
     private static ZoneConfig.PeerAccount account() {
         return new ZoneConfig.PeerAccount("441632960000", new DigestCredentials(AUTH_USER, PASSWORD, Map.of(), null),
                 null);
@@ -218,8 +208,8 @@ class TrunkAuthIT {
     void withTrunkAndPbx(ZoneConfig.PeerAccount account, Scenario scenario) throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig config = withTrunkAccount(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                    pbx.localAddress()), account);
+            SbcConfig config = TestConfigs.withAccount(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
+                    pbx.localAddress()), ZoneConfig.ZoneRole.TRUNK, account);
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
                 InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
                 trunk.towards(sbcUdp);
