@@ -161,7 +161,7 @@ public final class SbcDaemon implements Drainable {
             RelaySettings settings = relaySettings(config, transport);
             relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
-                            metrics.registrar()), peerAccounts(config, metrics));
+                            metrics.registrar()), interconnect(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             Registrar registrar = relay.registrar();
@@ -339,15 +339,20 @@ public final class SbcDaemon implements Drainable {
                 sip.ioThreads());
     }
 
-    /** The SBC's accounts at its peers, from the zones that configure one. */
-    private static PeerAccounts peerAccounts(SbcConfig config, SbcMetrics metrics) {
+    /** The SBC's accounts at its peers and the zones' number and header rules, from the zones that have them. */
+    private static RelayEngine.Interconnect interconnect(SbcConfig config, SbcMetrics metrics) {
         Map<String, ZoneConfig.PeerAccount> accounts = new LinkedHashMap<>();
+        Map<String, ZoneConfig.Rules> rules = new LinkedHashMap<>();
         for (ZoneConfig zone : config.zones()) {
             if (zone.account() != null) {
                 accounts.put(zone.name(), zone.account());
             }
+            if (!zone.rules().equals(ZoneConfig.Rules.NONE)) {
+                rules.put(zone.name(), zone.rules());
+            }
         }
-        return new PeerAccounts(accounts, metrics.peerAccounts(), new SecureRandom());
+        return new RelayEngine.Interconnect(new PeerAccounts(accounts, metrics.peerAccounts(), new SecureRandom()),
+                rules, config.fraud().dialPlan());
     }
 
     static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {

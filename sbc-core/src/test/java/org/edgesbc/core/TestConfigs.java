@@ -70,10 +70,20 @@ final class TestConfigs {
 
     /** {@code base} with the SBC's {@code account} at the peer of its zone of {@code role}. */
     static SbcConfig withAccount(SbcConfig base, ZoneConfig.ZoneRole role, ZoneConfig.PeerAccount account) {
-        List<ZoneConfig> zones = base.zones().stream().map(z -> z.role() != role ? z : new ZoneConfig(z.name(),
-                z.role(), z.networks(), z.peer(), z.srtp(), z.office(), account)).toList();
+        return withZones(base, z -> z.role() != role ? z : new ZoneConfig(z.name(), z.role(), z.networks(), z.peer(),
+                z.srtp(), z.office(), account, z.rules()));
+    }
+
+    /** {@code base} with number and header rules for the zone named {@code zone}. */
+    static SbcConfig withRules(SbcConfig base, String zone, ZoneConfig.Rules rules) {
+        return withZones(base, z -> !z.name().equals(zone) ? z : new ZoneConfig(z.name(), z.role(), z.networks(),
+                z.peer(), z.srtp(), z.office(), z.account(), rules));
+    }
+
+    private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
-                zones, base.management(), base.registration(), base.stirShaken(), base.logs());
+                base.zones().stream().map(change).toList(), base.management(), base.registration(),
+                base.stirShaken(), base.logs());
     }
 
     /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.SbcConfig;
@@ -45,6 +46,10 @@ class TrunkAuthIT {
     @TempDir
     Path dataDir;
 
+    private static UnaryOperator<SbcConfig> trunkAccount(ZoneConfig.PeerAccount account) {
+        return config -> TestConfigs.withAccount(config, ZoneConfig.ZoneRole.TRUNK, account);
+    }
+
     private static ZoneConfig.PeerAccount account() {
         return new ZoneConfig.PeerAccount("441632960000", new DigestCredentials(AUTH_USER, PASSWORD, Map.of(), null),
                 null);
@@ -53,10 +58,9 @@ class TrunkAuthIT {
     @ParameterizedTest
     @ValueSource(strings = {"MD5", "SHA-256"})
     void aTrunkThatAnswers407GetsTheCallWithCredentials(String algorithm) throws Exception {
-        withTrunkAndPbx(account(), (sbc, trunk, pbx, sbcUdp) -> {
-            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "auth-call@pbx",
-                    "z9hG4bK-pbx-1", "pbx-tag"));
-            String first = trunk.receiveStartingWith("INVITE ", WAIT);
+        SbcDaemonIT.withTrunkAndPbx(dataDir, trunkAccount(account()), (sbc, trunk, pbx, sbcUdp) -> {
+            String first = SbcDaemonIT.sendUntilRelayed(pbx, SipMessages.invite("UDP", pbx.localAddress(), sbcUdp,
+                    "5551234", "auth-call@pbx", "z9hG4bK-pbx-1", "pbx-tag"), trunk, "INVITE ");
             assertThat(first).isNotNull().doesNotContain("Proxy-Authorization");
             assertThat(header(first, "CSeq")).isEqualTo("1 INVITE");
             String nonce = "n0nce-" + algorithm;
@@ -105,11 +109,10 @@ class TrunkAuthIT {
 
     @Test
     void theSameNonceChallengedAgainGoesBackToTheCallerWithoutALoop() throws Exception {
-        withTrunkAndPbx(account(), (sbc, trunk, pbx, sbcUdp) -> {
-            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "refused@pbx",
-                    "z9hG4bK-pbx-2", "pbx-tag"));
+        SbcDaemonIT.withTrunkAndPbx(dataDir, trunkAccount(account()), (sbc, trunk, pbx, sbcUdp) -> {
             String challengeValue = "Digest realm=\"" + REALM + "\", nonce=\"same\", algorithm=MD5, qop=\"auth\"";
-            String first = trunk.receiveStartingWith("INVITE ", WAIT);
+            String first = SbcDaemonIT.sendUntilRelayed(pbx, SipMessages.invite("UDP", pbx.localAddress(), sbcUdp,
+                    "5551234", "refused@pbx", "z9hG4bK-pbx-2", "pbx-tag"), trunk, "INVITE ");
             trunk.send(challenge(first, 407, "Proxy-Authenticate", challengeValue));
             String second = trunk.receiveStartingWith("INVITE ", WAIT);
             assertThat(second).isNotNull().contains("Proxy-Authorization");
@@ -128,7 +131,7 @@ class TrunkAuthIT {
     void theSbcRegistersAtTheTrunkAnswersItsChallengeRefreshesAndLeavesAtStop() throws Exception {
         ZoneConfig.PeerAccount registering = new ZoneConfig.PeerAccount("441632960000",
                 new DigestCredentials(AUTH_USER, PASSWORD, Map.of(), REALM), Duration.ofSeconds(60));
-        withTrunkAndPbx(registering, (sbc, trunk, pbx, sbcUdp) -> {
+        SbcDaemonIT.withTrunkAndPbx(dataDir, trunkAccount(registering), (sbc, trunk, pbx, sbcUdp) -> {
             String first = trunk.receiveStartingWith("REGISTER ", WAIT);
             assertThat(first).as("the SBC registers at start").isNotNull();
             assertThat(header(first, "To")).isEqualTo("<sip:441632960000@127.0.0.2>");
@@ -196,27 +199,6 @@ class TrunkAuthIT {
         }
         assertThat(body).contains(expected);
         return body;
-    }
-
-    /** What a test does with the daemon, a trunk and a PBX peer, all on loopback UDP. */
-    @FunctionalInterface
-    interface Scenario {
-        void run(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, InetSocketAddress sbcUdp) throws Exception;
-    }
-
-    /** Runs {@code scenario} against the daemon with {@code account} at its trunk zone. */
-    void withTrunkAndPbx(ZoneConfig.PeerAccount account, Scenario scenario) throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig config = TestConfigs.withAccount(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                    pbx.localAddress()), ZoneConfig.ZoneRole.TRUNK, account);
-            try (SbcDaemon sbc = SbcDaemon.start(config)) {
-                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-                trunk.towards(sbcUdp);
-                pbx.towards(sbcUdp);
-                scenario.run(sbc, trunk, pbx, sbcUdp);
-            }
-        }
     }
 
     /** A challenge answering {@code request} with one extra header. */

@@ -150,6 +150,20 @@ final class ConfigReader {
         return Optional.of(value);
     }
 
+    /** A run of {@code minLength} to {@code maxLength} digits, or {@code fallback} when absent or wrong. */
+    String digits(ConfigReader.Scalar given, String fallback, int minLength, int maxLength) {
+        if (given == null) {
+            return fallback;
+        }
+        String text = given.text().trim();
+        if (text.length() < minLength || text.length() > maxLength || !text.chars().allMatch(Character::isDigit)) {
+            error(given.line(), given.path(), given.text(),
+                    "must be " + minLength + " to " + maxLength + " digits");
+            return fallback;
+        }
+        return text;
+    }
+
     record Scalar(String text, int line, String path) { }
 
     String string(YamlTree.Mapping parent, String path, String key, String fallback, boolean required) {

@@ -5,6 +5,8 @@ import java.util.List;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestCredentials;
+import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.transport.SipTransport;
 
 /**
@@ -20,19 +22,26 @@ import org.edgesbc.transport.SipTransport;
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
  * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
+ * @param rules how numbers and headers are rewritten for requests from and to the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office, PeerAccount account) {
+        boolean office, PeerAccount account, Rules rules) {
+
+    /** A zone without number and header rules. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office, PeerAccount account) {
+        this(name, role, networks, peer, srtp, office, account, Rules.NONE);
+    }
 
     /** A zone without an account at its peer. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
             boolean office) {
-        this(name, role, networks, peer, srtp, office, null);
+        this(name, role, networks, peer, srtp, office, null, Rules.NONE);
     }
 
     /** A zone that is not an office. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
-        this(name, role, networks, peer, srtp, false, null);
+        this(name, role, networks, peer, srtp, false, null, Rules.NONE);
     }
 
     /**
@@ -50,6 +59,18 @@ public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerCo
      * @param registerExpires the expiry the SBC's REGISTER asks the trunk for, or null when it does not register
      */
     public record PeerAccount(String user, DigestCredentials credentials, Duration registerExpires) { }
+
+    /**
+     * Number and header rules of a zone (zones.*.number-plan, inbound, outbound).
+     *
+     * @param numberPlan how the zone writes numbers (country code, national and international prefixes), or null
+     *     for the operator's dial plan (fraud.dial-plan)
+     * @param inbound applied to requests arriving from the zone
+     * @param outbound applied to requests leaving toward the zone, after the source zone's inbound rules
+     */
+    public record Rules(DialPlan numberPlan, DirectionRules inbound, DirectionRules outbound) {
+        public static final Rules NONE = new Rules(null, DirectionRules.NONE, DirectionRules.NONE);
+    }
 
     /** The next hop of a zone: a literal IP address, a port and a transport. */
     public record PeerConfig(String host, int port, SipTransport transport) { }

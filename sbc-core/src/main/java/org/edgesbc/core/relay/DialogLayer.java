@@ -52,13 +52,14 @@ final class DialogLayer {
     private final CallLifecycle calls;
     private final SbcRequests sbcRequests;
     private final ChallengeAnswering challenges;
+    private final InterconnectRules rules;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
             LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
-            PeerAccounts accounts) {
+            PeerAccounts accounts, InterconnectRules rules) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -72,6 +73,7 @@ final class DialogLayer {
                 this::tearDown);
         this.sbcRequests = new SbcRequests(peers, topology, ids);
         this.challenges = new ChallengeAnswering(transactions, accounts, shard.log());
+        this.rules = rules;
         this.metrics = shard.metrics();
         this.log = shard.log();
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
@@ -112,7 +114,8 @@ final class DialogLayer {
             FraudGuard.Decision fraud, String identity, String origId, String account) {
         String method = request.getMethod();
         // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
-        Address callerB = topology.sbcAddress(request.getFrom().getAddress());
+        Address callerB = rules.callerAddress(topology.sbcAddress(request.getFrom().getAddress()), request,
+                inbound.zone(), branches.get(0).zone());
         String callerBText = callerB.toString();
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {

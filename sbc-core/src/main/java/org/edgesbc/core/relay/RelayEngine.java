@@ -26,6 +26,7 @@ import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrarMetrics;
@@ -33,6 +34,7 @@ import org.edgesbc.core.security.RequestPolicy;
 import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
 
@@ -64,16 +66,17 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param handOffs how other threads hand work to the shards (and the shards to the registrar)
      * @param cdrs where call detail records go
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
-     * @param accounts the SBC's accounts at trunk and PBX peers ({@link PeerAccounts#NONE} for none)
+     * @param interconnect the SBC's accounts at its peers and the zones' number and header rules
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
             GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones,
-            PeerAccounts accounts) {
+            Interconnect interconnect) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
         SecureRandom random = new SecureRandom();
+        PeerAccounts accounts = interconnect.accounts();
         this.callIdPrefix = SipIdentifiers.newInstancePrefix(random);
         this.metrics = metrics;
         this.handOffs = handOffs;
@@ -85,6 +88,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         PeerDirectory peers = new PeerDirectory(settings, flows);
         this.peers = peers;
         CallRouter router = new CallRouter(settings, peers, topology);
+        InterconnectRules rules = interconnect.rules().isEmpty() ? InterconnectRules.NONE
+                : new InterconnectRules(interconnect.rules(), interconnect.operatorPlan(), topology.host());
         CallRecorder records = new CallRecorder(cdrs, clock);
         CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
@@ -101,10 +106,10 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
             LocalResponses responses = new LocalResponses(shard.ids(), metrics);
             DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
-                    fraud, accounts);
+                    fraud, accounts, rules);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
-                    new RequestScreening(policy, responses, topology, metrics), router, fraud, identityStep, peers,
-                    records, newCalls, timing);
+                    new RequestScreening(policy, responses, topology, metrics), router, rules, fraud, identityStep,
+                    peers, records, newCalls, timing);
             transactionLayers[i] = transactions;
         }
         if (phones != null && settings.pbxZone() != null) {
@@ -154,6 +159,16 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             trunkRegistrations.forEach(TrunkRegistration::stop);
             return null;
         });
+    }
+
+    /**
+     * How the SBC meets its peers beyond routing: its accounts at them, and the zones' number and header rules.
+     *
+     * @param rules by zone, for the zones that have any
+     * @param operatorPlan how numbers are written in zones that name no plan of their own (fraud.dial-plan)
+     */
+    public record Interconnect(PeerAccounts accounts, Map<String, ZoneConfig.Rules> rules, DialPlan operatorPlan) {
+        public static final Interconnect NONE = new Interconnect(PeerAccounts.NONE, Map.of(), null);
     }
 
     /**

@@ -139,8 +139,9 @@ final class TrunkRegistration {
         if (answer.status() == 0) {
             return PeerAccountMetrics.RegistrationResult.TIMEOUT;
         }
-        return answer.status() == 401 || answer.status() == 407
-                ? PeerAccountMetrics.RegistrationResult.CHALLENGE_REFUSED : PeerAccountMetrics.RegistrationResult.FAILED;
+        boolean challenged = answer.status() == 401 || answer.status() == 407;
+        return challenged ? PeerAccountMetrics.RegistrationResult.CHALLENGE_REFUSED
+                : PeerAccountMetrics.RegistrationResult.FAILED;
     }
 
     private void publish(TrunkRegistrationStatus.State state, Instant until, Instant nextAttempt, int lastStatus) {

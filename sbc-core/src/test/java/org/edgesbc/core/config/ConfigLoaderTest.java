@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.identity.Attestation;
+import org.edgesbc.policy.interconnect.DirectionRules;
+import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.policy.identity.PassportSigner;
 import org.edgesbc.policy.identity.PassportVerifier;
 import org.junit.jupiter.api.BeforeEach;
@@ -361,9 +364,57 @@ class ConfigLoaderTest {
                 + "    account: {user: sbc, password: hunter2-secret, register: true}\n")))
                 .containsExactly(file + ":13: zones[1].account.register = 'true': only the SBC's account at a trunk "
                         + "registers (phones register at the PBX through the SBC)");
-        String phones = "  - {name: phones, role: access, networks: [203.0.113.0/24], account: {user: x, password: y}}\n";
+        String phones = "  - {name: phones, role: access, networks: [203.0.113.0/24],"
+                + " account: {user: x, password: y}}\n";
         assertThat(files.problems(MINIMAL + phones)).containsExactly(
                 file + ":13: zones[2].account: an access zone has no peer to hold an account at");
+    }
+
+    @Test
+    void numberAndHeaderRulesAreBound() throws Exception {
+        SbcConfig config = files.load(MINIMAL.replace("peer: {host: 192.0.2.10}\n", "peer: {host: 192.0.2.10}\n"
+                + "    number-plan: {country-code: \"44\", national-prefix: \"0\"}\n"
+                + "    outbound:\n      calling-number: e164\n      called-number: e164\n"
+                + "      p-asserted-identity: from\n      diversion: strip\n      from-host: sbc.carrier.example\n"
+                + "      privacy: honour\n      add-headers: {X-Account: acme-42}\n"
+                + "      remove-headers: [X-Cost-Centre]\n"
+                + "    inbound: {called-number: national}\n"));
+        ZoneConfig.Rules rules = config.zones().get(0).rules();
+        assertThat(rules.numberPlan()).isEqualTo(new DialPlan("44", "0", "00", Set.of()));
+        assertThat(rules.outbound()).isEqualTo(new DirectionRules(NumberFormat.E164, NumberFormat.E164,
+                DirectionRules.AssertedIdentity.FROM, true, "sbc.carrier.example", true, Map.of("X-Account", "acme-42"),
+                List.of("X-Cost-Centre")));
+        assertThat(rules.inbound().calledNumber()).isEqualTo(NumberFormat.NATIONAL);
+        assertThat(rules.inbound().callingNumber()).isEqualTo(NumberFormat.AS_DIALLED);
+        assertThat(config.zones().get(1).rules()).isEqualTo(ZoneConfig.Rules.NONE);
+    }
+
+    @Test
+    void numberAndHeaderRulesNameTheirLines() throws IOException {
+        String file = files.file().toString();
+        String trunk = "peer: {host: 192.0.2.10}\n";
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    number-plan: {national-prefix: \"0\"}\n"
+                + "    outbound: {calling-number: international, p-asserted-identity: set, privacy: on,\n"
+                + "      from-host: \"bad host\", add-headers: {Via: x, \"X-Bad Name\": y, Expires: soon},\n"
+                + "      remove-headers: [Call-ID, Privacy]}\n")))
+                .containsExactlyInAnyOrder(
+                        file + ":9: zones[0].number-plan.country-code: is required",
+                        file + ":10: zones[0].outbound.calling-number = 'international': must be one of as-dialled, "
+                                + "e164, national",
+                        file + ":10: zones[0].outbound.p-asserted-identity = 'set': must be one of keep, strip, from",
+                        file + ":10: zones[0].outbound.privacy = 'on': must be one of pass, honour",
+                        file + ":11: zones[0].outbound.from-host = 'bad host': must be a host name or an IP address",
+                        file + ":11: zones[0].outbound.add-headers.Via = 'Via': is a header the SBC writes itself or "
+                                + "has a rule of its own for",
+                        file + ":11: zones[0].outbound.add-headers.X-Bad Name = 'X-Bad Name': must be a header name "
+                                + "(a SIP token)",
+                        file + ":11: zones[0].outbound.add-headers.Expires = 'soon': is not a valid value of this "
+                                + "header",
+                        file + ":12: zones[0].outbound.remove-headers[0] = 'Call-ID': is a header the SBC writes "
+                                + "itself or has a rule of its own for",
+                        file + ":12: zones[0].outbound.remove-headers[1] = 'Privacy': is a header the SBC writes "
+                                + "itself or has a rule of its own for");
     }
 
     @Test
