@@ -77,6 +77,11 @@ public final class RtpLoadGenerator {
         for (int i = 0; i < calls; i++) {
             MediaSession session = relay.open(s -> { });
             MediaStream stream = session.addStream();
+            // The relay keeps a few hundred pairs bound ahead and binds more on its loop: wait for them.
+            for (int attempt = 0; stream == null && attempt < 200; attempt++) {
+                Thread.sleep(5);
+                stream = session.addStream();
+            }
             if (stream == null) {
                 throw new IllegalStateException("port range exhausted at " + i + " calls");
             }
@@ -85,8 +90,8 @@ public final class RtpLoadGenerator {
             DatagramChannel b = open(loopback);
             InetSocketAddress aAddress = (InetSocketAddress) a.getLocalAddress();
             InetSocketAddress bAddress = (InetSocketAddress) b.getLocalAddress();
-            stream.setRemote(MediaSide.A, aAddress, new InetSocketAddress(loopback, aAddress.getPort() + 1), loopback);
-            stream.setRemote(MediaSide.B, bAddress, new InetSocketAddress(loopback, bAddress.getPort() + 1), loopback);
+            stream.setRemote(MediaSide.A, aAddress, new InetSocketAddress(loopback, aAddress.getPort() + 1), false, loopback);
+            stream.setRemote(MediaSide.B, bAddress, new InetSocketAddress(loopback, bAddress.getPort() + 1), false, loopback);
             if (srtp) {
                 // Side B receives SRTP from the SBC and sends plain RTP (no inbound context): half the packets are
                 // protected, none unprotected, so the figure is the cost of one SRTP side on half the traffic.

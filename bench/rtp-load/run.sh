@@ -7,10 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 target=${SBC_TARGET:-target}
 cd "$top"
-mvn -B -q -DskipTests -Dsbc.target="$target" install -pl sbc-media
-classpath_file=$(mktemp)
-trap 'rm -f "$classpath_file"' EXIT
-mvn -B -q dependency:build-classpath -pl sbc-media -Dsbc.target="$target" -Dmdep.outputFile="$classpath_file" \
-    -Dmdep.includeScope=runtime
-cp="$top/sbc-media/$target/classes:$(cat "$classpath_file")"
+# The daemon's jar carries the relay and its dependencies; packaging it installs nothing into the local repository.
+mvn -B -q -DskipTests -Dsbc.target="$target" package -pl sbc-core -am
+cp="$top/sbc-core/$target/sbc.jar"
 java -Xms512m -Xmx512m -cp "$cp" "$here/RtpLoadGenerator.java" "$@"

@@ -14,8 +14,10 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -45,6 +47,8 @@ public final class MediaRelay implements AutoCloseable {
     private static final int TIMEOUT_CHECKS = 4;
     private static final long MAX_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A busy loop waits for readiness at most this often (see {@link PollPacing}): the most a packet is held. */
+    static final long POLL_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final MediaConfig config;
     /** The media timeouts in force; replaced whole at reload, read once per session check. */
@@ -85,7 +89,9 @@ public final class MediaRelay implements AutoCloseable {
         this.timeouts = new MediaTimeouts(config.timeout(), config.holdTimeout());
         this.metrics = metrics;
         this.nanoClock = nanoClock;
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = epoll
+                ? EpollIoHandler.newFactory(0, () -> new PollPacing(POLL_INTERVAL_NANOS, System::nanoTime))
+                : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(config.threads(), new DefaultThreadFactory("sbc-media"), io);
         this.loops = new EventLoop[config.threads()];
         for (int slot = 0; slot < loops.length; slot++) {
@@ -176,7 +182,11 @@ public final class MediaRelay implements AutoCloseable {
      * it.
      */
     private Channel bind(BoundPortPair pair, boolean rtcp) {
-        Channel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
+        // A socket of the bind address's own family: an IPv6 socket sending to IPv4-mapped addresses takes the
+        // kernel's IPv6 send path for every IPv4 packet.
+        SocketProtocolFamily family = config.bindAddress() instanceof Inet6Address
+                ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        Channel channel = epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
         channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(2048));
         channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
