@@ -333,15 +333,18 @@ class SbcDaemonIT {
     }
 
     /**
-     * Sends {@code request} and retransmits it as a UDP user agent would (RFC 3261 §17.1.1.2, at most 8 times 1 s
-     * apart) until {@code callee} receives a message starting with {@code prefix}: a cold or loaded daemon may drop
-     * a first request that waited too long in its queue.
+     * Sends {@code request} again, at most 8 times 1 s apart, until {@code callee} receives a message starting with
+     * {@code prefix}. A cold daemon on a loaded machine may drop a first request that waited too long in its queue,
+     * or refuse it with 503 while it warms up: each try after the first is a new transaction (its own branch), so a
+     * refusal does not stand in the way, as a user agent would call again after a 503.
      */
     static String sendUntilRelayed(SipTestPeer caller, String request, SipTestPeer callee, String prefix)
             throws IOException {
+        String branch = request.startsWith("SIP/2.0 ") ? null : topBranch(request);
         String received = null;
         for (int attempt = 0; attempt < 8 && received == null; attempt++) {
-            caller.send(request);
+            caller.send(attempt == 0 || branch == null ? request
+                    : request.replace("branch=" + branch, "branch=" + branch + "-" + attempt));
             received = callee.receiveStartingWith(prefix, 1_000);
         }
         return received;

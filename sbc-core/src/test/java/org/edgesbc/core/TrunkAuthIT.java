@@ -64,9 +64,11 @@ class TrunkAuthIT {
             assertThat(first).isNotNull().doesNotContain("Proxy-Authorization");
             assertThat(header(first, "CSeq")).isEqualTo("1 INVITE");
             String nonce = "n0nce-" + algorithm;
-            trunk.send(challenge(first, 407, "Proxy-Authenticate", "Digest realm=\"" + REALM + "\", nonce=\""
-                    + nonce + "\", algorithm=" + algorithm + ", qop=\"auth\", opaque=\"op4que\""));
-            assertThat(trunk.receiveStartingWith("ACK ", WAIT)).as("hop-by-hop ACK of the 407").isNotNull();
+            // Resent until ACKed, as a UAS resends a final response over UDP (RFC 3261 §17.2.1, Timer G).
+            assertThat(SbcDaemonIT.sendUntilRelayed(trunk, challenge(first, 407, "Proxy-Authenticate",
+                    "Digest realm=\"" + REALM + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm
+                            + ", qop=\"auth\", opaque=\"op4que\""), trunk, "ACK ")).as("hop-by-hop ACK of the 407")
+                    .isNotNull();
 
             String second = trunk.receiveStartingWith("INVITE ", WAIT);
             assertThat(second).as("the INVITE again, with credentials").isNotNull();
