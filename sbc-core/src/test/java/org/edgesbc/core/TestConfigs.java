@@ -71,13 +71,13 @@ final class TestConfigs {
     /** {@code base} with the SBC's {@code account} at the peer of its zone of {@code role}. */
     static SbcConfig withAccount(SbcConfig base, ZoneConfig.ZoneRole role, ZoneConfig.PeerAccount account) {
         return withZones(base, z -> z.role() != role ? z : new ZoneConfig(z.name(), z.role(), z.networks(), z.peer(),
-                z.srtp(), z.office(), account, z.rules()));
+                z.srtp(), z.office(), z.redirects(), account, z.rules()));
     }
 
     /** {@code base} with number and header rules for the zone named {@code zone}. */
     static SbcConfig withRules(SbcConfig base, String zone, ZoneConfig.Rules rules) {
         return withZones(base, z -> !z.name().equals(zone) ? z : new ZoneConfig(z.name(), z.role(), z.networks(),
-                z.peer(), z.srtp(), z.office(), z.account(), rules));
+                z.peer(), z.srtp(), z.office(), z.redirects(), z.account(), rules));
     }
 
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {

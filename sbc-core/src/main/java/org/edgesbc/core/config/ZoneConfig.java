@@ -21,28 +21,35 @@ import org.edgesbc.transport.SipTransport;
  * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
+ * @param redirects what becomes of the zone's 3xx answers to INVITEs
  * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
  * @param rules how numbers and headers are rewritten for requests from and to the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office, PeerAccount account, Rules rules) {
+        boolean office, RedirectMode redirects, PeerAccount account, Rules rules) {
 
-    /** A zone without number and header rules. */
+    /** A zone without an account at its peer and without number and header rules. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-            boolean office, PeerAccount account) {
-        this(name, role, networks, peer, srtp, office, account, Rules.NONE);
+            boolean office, RedirectMode redirects) {
+        this(name, role, networks, peer, srtp, office, redirects, null, Rules.NONE);
     }
 
-    /** A zone without an account at its peer. */
+    /** A zone that is not an office, whose redirects the SBC follows. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
+        this(name, role, networks, peer, srtp, false, RedirectMode.RECURSE);
+    }
+
+    /** A zone whose redirects the SBC follows. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
             boolean office) {
-        this(name, role, networks, peer, srtp, office, null, Rules.NONE);
+        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE);
     }
 
-    /** A zone that is not an office. */
-    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
-        this(name, role, networks, peer, srtp, false, null, Rules.NONE);
-    }
+    /**
+     * What the SBC does with a 3xx the zone answers an INVITE with: RECURSE tries the Contact itself, within the
+     * zone's peer and the caller's toll-fraud rules; RELAY passes the 3xx back with its Contacts made the SBC's.
+     */
+    public enum RedirectMode { RECURSE, RELAY }
 
     /**
      * TRUNK: the carrier; PBX: the protected PBX; ACCESS: remote phones, which must authenticate with digest at the

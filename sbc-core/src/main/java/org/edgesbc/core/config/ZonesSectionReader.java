@@ -15,12 +15,13 @@ import org.edgesbc.transport.SipTransport;
 
 /**
  * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy, office
- * flag, the SBC's account at the peer and the zone's number and header rules ({@link ZoneRulesReader}). Rules
- * between zones (unique names and networks, one trunk and one pbx) are {@link CrossSectionCheck}'s.
+ * flag, redirect mode, the SBC's account at the peer and the zone's number and header rules
+ * ({@link ZoneRulesReader}). Rules between zones (unique names and networks, one trunk and one pbx) are
+ * {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office",
-            "account", "number-plan", "inbound", "outbound");
+            "redirects", "account", "number-plan", "inbound", "outbound");
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
     private static final Set<String> ACCOUNT_KEYS = Set.of("user", "auth-user", "password", "ha1-md5", "ha1-sha256",
             "realm", "register", "register-expires");
@@ -44,13 +45,16 @@ final class ZonesSectionReader {
             ZoneConfig.PeerConfig peer = peer(zone, path, role);
             SrtpPolicy srtp = reader.enumValue(zone, path, "srtp", SrtpPolicy.class, SrtpPolicy.OFF, false);
             boolean office = reader.bool(zone, path, "office", false);
+            ZoneConfig.RedirectMode redirects = reader.enumValue(zone, path, "redirects",
+                    ZoneConfig.RedirectMode.class, ZoneConfig.RedirectMode.RECURSE, false);
             if (office && role != ZoneConfig.ZoneRole.ACCESS) {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
             ZoneConfig.PeerAccount account = account(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, account, rules));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, redirects, account,
+                        rules));
             }
         });
         return zones;

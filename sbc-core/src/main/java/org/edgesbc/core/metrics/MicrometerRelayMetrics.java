@@ -45,8 +45,12 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     private final Timer callsAnswered;
     private final Timer callsFailed;
     private final Map<RelayedMessage, Timer> relayLatency = new EnumMap<>(RelayedMessage.class);
+    private final PrometheusMeterRegistry registry;
+    /** By zone and action; zones are the configured ones, so the map stays small. */
+    private final Map<String, Counter> redirects = new java.util.concurrent.ConcurrentHashMap<>();
 
     MicrometerRelayMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
         for (String method : MicrometerTransportMetrics.METHODS) {
             if (!method.equals("response")) {
                 requests.put(method, SbcMetrics.counter(registry, SbcMetrics.RELAY_REQUESTS,
@@ -130,6 +134,14 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     @Override
     public void dialogOverflow() {
         dialogOverflow.increment();
+    }
+
+    @Override
+    public void redirect(String zone, RedirectAction action) {
+        String actionTag = action.name().toLowerCase(Locale.ROOT);
+        redirects.computeIfAbsent(zone + '\n' + actionTag, key -> SbcMetrics.counter(registry, SbcMetrics.REDIRECTS,
+                "3xx answers to INVITEs by what the SBC did with them", "zone", zone, "action", actionTag))
+                .increment();
     }
 
     @Override

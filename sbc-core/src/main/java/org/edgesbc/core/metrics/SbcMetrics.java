@@ -40,6 +40,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_DROPPED = "sbc.relay.dropped";
     static final String RELAY_TRANSACTIONS_OVERFLOW = "sbc.relay.transactions.overflow";
     static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
+    static final String REDIRECTS = "sbc.redirect";
     static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";
     static final String RELAY_DIALOGS = "sbc.relay.dialogs.active";
     static final String RELAY_CALL_SET_UP = "sbc.relay.call.setup";

@@ -51,6 +51,10 @@ final class DialogLayer {
     private final CallRecorder records;
     private final CallLifecycle calls;
     private final SbcRequests sbcRequests;
+    private final DialogIdentifierMap identifiers;
+    private final ReferHandler transfers;
+    private final RedirectHandler redirects;
+    private final ReInviteGuard reInvites = new ReInviteGuard(new java.util.SplittableRandom());
     private final ChallengeAnswering challenges;
     private final InterconnectRules rules;
     private final RelayMetrics metrics;
@@ -59,7 +63,7 @@ final class DialogLayer {
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
             LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
-            PeerAccounts accounts, InterconnectRules rules) {
+            DialogIdentifierMap identifiers, PeerAccounts accounts, InterconnectRules rules) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -72,6 +76,9 @@ final class DialogLayer {
         this.calls = new CallLifecycle(loop, fraud, records, media, shard.settings().maxCallDuration(),
                 this::tearDown);
         this.sbcRequests = new SbcRequests(peers, topology, ids);
+        this.identifiers = identifiers;
+        this.transfers = new ReferHandler(shard, peers, identifiers, fraud, transactions, responses);
+        this.redirects = new RedirectHandler(shard, peers, fraud);
         this.challenges = new ChallengeAnswering(transactions, accounts, shard.log());
         this.rules = rules;
         this.metrics = shard.metrics();
@@ -186,6 +193,13 @@ final class DialogLayer {
             return;
         }
         Leg to = dialog.other(from, request.to().tag());
+        int glare = reInvites.refusal(from, request);
+        if (glare != 0) {
+            // Answered under a transaction of its own, which absorbs the ACK of this failure (RFC 3261 §17.2.1).
+            RelayedRequest refused = new RelayedRequest(transactions.createServer(inbound), request, this);
+            refuse(refused, responses.create(inbound, glare, reInvites.headersOf(glare)), glare);
+            return;
+        }
         MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), request, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
         int refusal = mediaRefusal(anchored.outcome());
@@ -196,6 +210,9 @@ final class DialogLayer {
         ServerTransaction server = transactions.createServer(inbound);
         RelayedRequest relayed = new RelayedRequest(server, request, this);
         relayed.dialog = dialog;
+        if (Request.INVITE.equals(request.method())) {
+            reInvites.relayed(from, to, relayed);
+        }
         if (TARGET_REFRESH.contains(request.method())) {
             String target = contactUri(request);
             if (target != null) {
@@ -203,7 +220,21 @@ final class DialogLayer {
             }
         }
         SipMessageWriter out = rewriteInDialog(request, dialog, to).body(anchored.body());
+        byte[] progress = ReferHandler.progressOnly(request);
+        if (progress != null) {
+            out.body(progress);
+        }
+        if (Request.REFER.equals(request.method())) {
+            transfers.relay(inbound, relayed, dialog, from, to, out,
+                    () -> forward(out, request, relayed, dialog, to, to.zone, peers.flowToward(to)));
+            return;
+        }
         forward(out, request, relayed, dialog, to, to.zone, peers.flowToward(to));
+    }
+
+    /** Transfers across the SBC: REFER and the Replaces of an initial INVITE. */
+    ReferHandler transfers() {
+        return transfers;
     }
 
     /** The ACK for a 2xx is end to end (RFC 3261 §13.2.2.4): relayed statelessly, under a Via of its own. */
@@ -332,8 +363,14 @@ final class DialogLayer {
         }
         branch.sent = null;
         if (Request.INVITE.equals(client.method)) {
+            reInvites.ended(branch);
+            // The transaction lets go of its request once this returns; a redirect followed later still needs it.
+            SipMessageView sent = client.request;
             if (status < 300) {
                 inviteAnswered(branch, response, source);
+            } else if (status < 400 && redirects.recurses(branch, response, user -> recurse(branch, sent, user),
+                    refusal -> inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
+                return;
             } else {
                 inviteBranchEnded(branch, response, source);
             }
@@ -383,6 +420,9 @@ final class DialogLayer {
         boolean invite = Request.INVITE.equals(client.method);
         RelayedRequest relayed = branch.request;
         RelayDialog dialog = branch.dialog;
+        if (invite) {
+            reInvites.ended(branch);
+        }
         if (invite && relayed != null) {
             inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408), null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
@@ -420,6 +460,7 @@ final class DialogLayer {
             dialog.cancelledBySbc = null;
             dialog.finalStatus = response.statusCode();
             calls.answered(dialog);
+            identifiers.confirmed(dialog);
             if (dialog.call) {
                 // RFC 3261 §13.3.1.4: a UAS that never gets the ACK of its 2xx ends the dialog after 64*T1. The SBC
                 // is that UAS toward the caller: without it, a caller that gave up (an overloaded moment, a crash)
@@ -497,9 +538,32 @@ final class DialogLayer {
             out.remove(SipHeaderName.CONTENT_TYPE);
         }
         topology.replaceContact(out, response.hasHeader(SipHeaderName.CONTACT), transport);
+        String redirectedTo = response.statusCode() / 100 == 3 ? redirects.relayedContacts(response, transport) : null;
+        if (redirectedTo != null) {
+            out.set(SipHeaderName.CONTACT, redirectedTo);
+        }
         byte[] bytes = TopologyHiding.strip(out).toBytes();
         transactions.respond(server, bytes, response.statusCode());
         return bytes;
+    }
+
+    /**
+     * Follows a redirect (RFC 3261 §8.1.3.4): the INVITE that was redirected goes out again on the same leg, to the
+     * zone's peer for {@code user}, as a new transaction with the next CSeq.
+     */
+    private void recurse(RelayedBranch redirected, SipMessageView sent, String user) {
+        RelayedRequest relayed = redirected.request;
+        Leg leg = redirected.target;
+        relayed.branches.remove(redirected);
+        relayed.unanswered--;
+        leg.calleeTag = null;
+        leg.remoteTarget = null;
+        SipMessageWriter out = SipMessageWriter.edit(sent)
+                .requestLine(Request.INVITE, PeerDirectory.peerUri(user, peers.peer(leg.zone)).toString())
+                .set(SipHeaderName.CSEQ, (sent.cseqNumber() + 1) + " " + Request.INVITE);
+        // The caller's ACK and later requests on this leg follow the new INVITE's CSeq (see ChallengeAnswering).
+        leg.cseqOffset++;
+        forward(out, sent, relayed, redirected.dialog, leg, leg.zone, peers.flowToward(leg));
     }
 
     // --------------------------------------------------------------------------------------------- forking
@@ -582,6 +646,7 @@ final class DialogLayer {
         ShardLoop.cancel(dialog.ackWait);
         dialog.ackWait = null;
         calls.ended(dialog);
+        identifiers.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;
         dialogs.remove(dialog);
     }

@@ -26,6 +26,10 @@ final class Leg {
      * SBC sent again with credentials ({@link ChallengeAnswering}).
      */
     long cseqOffset;
+    /** The re-INVITE this leg sent that has no final answer yet ({@link ReInviteGuard}); null when none. */
+    RelayedRequest inviteFrom;
+    /** The re-INVITE the SBC relayed toward this leg that has no final answer yet; null when none. */
+    RelayedRequest inviteToward;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {

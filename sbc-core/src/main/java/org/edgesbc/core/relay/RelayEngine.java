@@ -95,6 +95,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         this.shards = new RelayShard[shardCount];
         TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];
+        DialogIdentifierMap identifiers = new DialogIdentifierMap();
         for (int i = 0; i < shardCount; i++) {
             EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
                     RejectedExecutionHandlers.reject());
@@ -106,7 +107,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
             LocalResponses responses = new LocalResponses(shard.ids(), metrics);
             DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
-                    fraud, accounts, rules);
+                    fraud, identifiers, accounts, rules);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
                     new RequestScreening(policy, responses, topology, metrics), router, rules, fraud, identityStep,
                     peers, records, newCalls, timing);

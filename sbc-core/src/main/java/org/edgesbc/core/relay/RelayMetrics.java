@@ -36,6 +36,19 @@ public interface RelayMetrics {
      */
     void relayed(RelayedMessage kind, long nanos);
 
+    /**
+     * What the SBC did with a 3xx that a zone answered an INVITE with.
+     *
+     * @param zone the zone that redirected (a configured zone's name)
+     */
+    void redirect(String zone, RedirectAction action);
+
+    /**
+     * RECURSED: the SBC tried the Contact itself; RELAYED: the 3xx went back with the SBC's Contacts; REFUSED: the
+     * target failed the caller's toll-fraud rules and the caller heard 403.
+     */
+    enum RedirectAction { RECURSED, RELAYED, REFUSED }
+
     /** What {@link #relayed} timed: a request toward the far side or a response back to the requester. */
     enum RelayedMessage { REQUEST, RESPONSE }
 
@@ -50,5 +63,6 @@ public interface RelayMetrics {
         @Override public void dialogOverflow() { }
         @Override public void callSetUp(boolean answered, long nanos) { }
         @Override public void relayed(RelayedMessage kind, long nanos) { }
+        @Override public void redirect(String zone, RedirectAction action) { }
     };
 }

@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.SipTransport;
 
@@ -34,8 +35,14 @@ public record RelaySettings(
         int maxDialogs,
         Duration maxCallDuration) {
 
-    /** Where requests toward a zone go. */
-    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) { }
+    /** Where requests toward a zone go, and what the SBC does with the zone's redirects. */
+    public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp,
+            ZoneConfig.RedirectMode redirects) {
+        /** A zone whose redirects the SBC follows. */
+        public ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) {
+            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE);
+        }
+    }
 
     /** RFC 3261 §17.1.1.2: Timer B, F, H and J all last 64*T1. */
     long transactionTimeoutMillis() {

@@ -2,7 +2,6 @@ package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.message.SIPRequest;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -45,6 +44,7 @@ final class RelayShard {
     private final CallRecorder records;
     private final NewCallGate newCalls;
     private final ShardCalls calls;
+    private final AnswerWait answers;
     private final RelayMetrics metrics;
     private final RelayTiming timing;
     private final long staleNanos;
@@ -78,6 +78,7 @@ final class RelayShard {
         this.peers = peers;
         this.records = records;
         this.newCalls = newCalls;
+        this.answers = new AnswerWait(shard, transactions, responses);
         this.calls = new ShardCalls(dialogTable, dialogs, records, shard.settings().zones().keySet());
         this.metrics = shard.metrics();
         this.timing = timing;
@@ -249,6 +250,11 @@ final class RelayShard {
             responses.respond(in, 404);
             return;
         }
+        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), branches.get(0).zone());
+        if (replacesRefusal != 0) {
+            responses.respond(in, replacesRefusal);
+            return;
+        }
         if (DialogLayer.DIALOG_CREATING.contains(method) && dialogTable.full()) {
             metrics.dialogOverflow();
             responses.respond(in, 503);
@@ -325,7 +331,7 @@ final class RelayShard {
             }
         };
         fraud.checkNewCall(TollFraudService.CallAttempt.of(in.zone(), in.flow().remote().getAddress(), request),
-                awaitAnswer(HandOff.TOLL_FRAUD_ANSWER, relayed, in, tollFraudWaitMillis, release, verdict -> {
+                answers.await(HandOff.TOLL_FRAUD_ANSWER, relayed, in, tollFraudWaitMillis, release, verdict -> {
                     if (!verdict.allowed()) {
                         dialogs.refuse(relayed, responses.create(in, verdict.status(), verdict.headers()),
                                 verdict.status());
@@ -345,7 +351,7 @@ final class RelayShard {
      */
     private void verifyCallerIdentity(InboundRequest in, SIPRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches) {
-        callerIdentity.verify(in.in(), request, awaitAnswer(HandOff.CALLER_ID_VERDICT, relayed, in,
+        callerIdentity.verify(in.in(), request, answers.await(HandOff.CALLER_ID_VERDICT, relayed, in,
                 callerIdentityWaitMillis, verdict -> { }, verdict -> {
                     if (verdict.refused()) {
                         dialogs.refuse(relayed, responses.create(in, verdict.refusal(), verdict.reason()),
@@ -355,39 +361,6 @@ final class RelayShard {
                     callerIdentity.present(request, verdict);
                     forwardInitial(in, request, relayed, branches, null, null, verdict.verstat());
                 }));
-    }
-
-    /**
-     * The answer of another thread for an accepted request that waits for it, brought back to this shard. The
-     * caller's server transaction absorbs its retransmissions meanwhile and hears 503 when no answer comes within
-     * {@code waitMillis}; a caller who cancelled hears 487. An answer that comes too late, or that this shard
-     * cannot take, goes to {@code unused}.
-     */
-    private <T> Consumer<T> awaitAnswer(HandOff what, RelayedRequest relayed, InboundRequest request, long waitMillis,
-            Consumer<T> unused, Consumer<T> onShard) {
-        ScheduledFuture<?> guard = shard.loop().schedule(what.name().toLowerCase(java.util.Locale.ROOT) + " guard",
-                () -> {
-                    if (!relayed.server.finalSent()) {
-                        metrics.dropped(RelayDropReason.OVERLOAD);
-                        dialogs.refuse(relayed, responses.create(request, 503), 503);
-                    }
-                }, waitMillis);
-        return answer -> {
-            boolean taken = shard.loop().handOff(what, () -> {
-                ShardLoop.cancel(guard);
-                if (relayed.server.finalSent()) {
-                    unused.accept(answer);
-                } else if (relayed.cancelled) {
-                    dialogs.refuse(relayed, responses.create(request, 487), 487);
-                    unused.accept(answer);
-                } else {
-                    onShard.accept(answer);
-                }
-            });
-            if (!taken) {
-                unused.accept(answer);
-            }
-        };
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

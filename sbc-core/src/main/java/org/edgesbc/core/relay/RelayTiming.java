@@ -83,6 +83,11 @@ final class RelayTiming implements RelayMetrics {
     }
 
     @Override
+    public void redirect(String zone, RedirectAction action) {
+        counts.redirect(zone, action);
+    }
+
+    @Override
     public void callSetUp(boolean answered, long nanos) {
         counts.callSetUp(answered, nanos);
     }

@@ -35,6 +35,8 @@ final class RelayedRequest implements ServerTransaction.User {
     RelayedBranch bestFailureBranch;
     InetAddress bestFailureSource;
     boolean cancelled;
+    /** Redirects the SBC followed for this INVITE ({@link RedirectHandler}). */
+    int redirects;
     /**
      * For an initial INVITE, {@link System#nanoTime()} when it reached the SBC, from which its first final response
      * times the call's set-up; unused for any other request ({@link #timesSetUp} false).

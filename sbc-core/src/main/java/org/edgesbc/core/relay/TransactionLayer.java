@@ -262,11 +262,15 @@ final class TransactionLayer {
                     ShardLoop.cancel(client.timeoutTimer);
                     client.state = ClientTransaction.State.COMPLETED;
                     client.ackBytes = ackFor(client, response);
-                    client.release();
                     client.flow.send(client.ackBytes);
                     client.timeoutTimer = loop.schedule("timer D", () -> removeClient(client),
                             client.flow.transport().reliable() ? 0 : TIMER_D_MILLIS);
-                    client.user.finalResponse(client, response, source);
+                    // Released after its user saw the failure: a redirect is followed with the request it answers.
+                    try {
+                        client.user.finalResponse(client, response, source);
+                    } finally {
+                        client.release();
+                    }
                 }
             }
             case ACCEPTED -> {

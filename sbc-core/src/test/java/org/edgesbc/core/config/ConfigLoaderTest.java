@@ -315,6 +315,15 @@ class ConfigLoaderTest {
                 file + ":13: zones[2].peer: an access zone has no peer: its phones come to the SBC");
         assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    office: true")))
                 .containsExactly(file + ":5: zones[0].office = 'true': only an access zone can be an office");
+        assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    redirects: follow")))
+                .containsExactly(file + ":7: zones[0].redirects = 'follow': must be one of recurse, relay");
+    }
+
+    @Test
+    void redirectsDefaultToRecurseAndCanBeRelayedPerZone() throws Exception {
+        SbcConfig config = files.load(MINIMAL.replace("role: pbx", "role: pbx\n    redirects: relay"));
+        assertThat(config.zones()).extracting(ZoneConfig::redirects)
+                .containsExactly(ZoneConfig.RedirectMode.RECURSE, ZoneConfig.RedirectMode.RELAY);
     }
 
     @Test

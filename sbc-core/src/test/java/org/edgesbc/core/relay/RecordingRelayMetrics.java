@@ -38,6 +38,7 @@ final class RecordingRelayMetrics implements RelayMetrics {
     @Override public void dropped(RelayDropReason reason) { calls.add("dropped " + reason); }
     @Override public void transactionOverflow() { calls.add("transactionOverflow"); }
     @Override public void dialogOverflow() { calls.add("dialogOverflow"); }
+    @Override public void redirect(String zone, RedirectAction action) { calls.add("redirect " + zone + " " + action); }
     @Override public void callSetUp(boolean answered, long nanos) {
         calls.add("callSetUp " + (answered ? "answered " : "failed ") + nanos);
     }

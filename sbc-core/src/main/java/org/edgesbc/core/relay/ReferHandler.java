@@ -1,0 +1,280 @@
+package org.edgesbc.core.relay;
+
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.header.SIPHeader;
+import gov.nist.javax.sip.message.SIPRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import javax.sip.header.Header;
+import javax.sip.message.Request;
+import org.edgesbc.core.HandOff;
+import org.edgesbc.core.security.TollFraudService;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SipMessageWriter;
+
+/**
+ * Transfers across the SBC (RFC 3515 REFER, RFC 3891 Replaces, the flows of RFC 5589), relayed rather than
+ * terminated: the REFER goes to the other leg like any in-dialog request, with the identifiers inside it made the
+ * other side's.
+ *
+ * <ul>
+ *   <li>A blind transfer's Refer-To becomes the SBC's own URI with the target's user part, so the transferee's
+ *       INVITE comes back through the SBC and is routed, screened and fraud-checked like any call.</li>
+ *   <li>An attended transfer's Refer-To carries {@code Replaces} naming the consultation dialog as the transferor
+ *       sees it. When the far leg of that dialog lies on the transferee's side, the Refer-To becomes that leg's
+ *       remote target with {@code Replaces} naming that leg: the transferee and the target meet on their own side
+ *       (a PBX joins its two calls itself), and nothing of the transferor's side crosses. A dialog the SBC does not
+ *       relay, or one whose far leg is on a third side, is refused: no identifier could name it there.</li>
+ *   <li>A blind transfer toward the PBX makes the PBX place a call: its target is checked against the toll-fraud
+ *       rules as that call would be, and refused with 403 before the REFER reaches the PBX (an outside caller asking
+ *       a PBX to transfer it to a premium number is the classic transfer fraud).</li>
+ *   <li>Referred-By names the referrer at the SBC's host; the NOTIFYs' {@code message/sipfrag} bodies are cut to
+ *       their status line, which is all RFC 3515 §2.4.5 needs and carries nothing of the side that sent it.</li>
+ *   <li>An INVITE with {@code Replaces} naming one of the SBC's legs in the sender's zone reaches the far leg's side
+ *       with the far leg's Call-ID (the tags pass the SBC unchanged); an unknown dialog is answered 481 (RFC 3891
+ *       §3).</li>
+ * </ul>
+ * Owned by one relay shard; reads the shared {@link DialogIdentifierMap}.
+ */
+final class ReferHandler {
+    static final SipHeaderName REFER_TO = SipHeaderName.of("Refer-To");
+    static final SipHeaderName REFERRED_BY = SipHeaderName.of("Referred-By");
+    private static final String REPLACES = "Replaces";
+    /** Longest Refer-To taken; longer ones are refused with 400. */
+    private static final int MAX_REFER_TO_LENGTH = 2048;
+
+    /** What becomes of a REFER: relayed with a new Refer-To, or refused with a status. */
+    record Rewrite(String referTo, String dialled, int refusal) {
+        static Rewrite refused(int status) {
+            return new Rewrite(null, null, status);
+        }
+    }
+
+    private final TopologyHiding topology;
+    private final PeerDirectory peers;
+    private final DialogIdentifierMap identifiers;
+    private final TollFraudService fraud;
+    private final AnswerWait answers;
+    private final LocalResponses responses;
+    private final TransactionLayer transactions;
+    private final RelaySettings settings;
+    private final org.edgesbc.core.RateLimitedLog log;
+    private final int shardIndex;
+    private final long fraudWaitMillis;
+
+    ReferHandler(ShardContext shard, PeerDirectory peers, DialogIdentifierMap identifiers, TollFraudService fraud,
+            TransactionLayer transactions, LocalResponses responses) {
+        this.topology = shard.topology();
+        this.peers = peers;
+        this.identifiers = identifiers;
+        this.fraud = fraud;
+        this.transactions = transactions;
+        this.responses = responses;
+        this.answers = new AnswerWait(shard, transactions, responses);
+        this.settings = shard.settings();
+        this.log = shard.log();
+        this.shardIndex = shard.loop().index();
+        this.fraudWaitMillis = 8 * settings.t1().toMillis();
+    }
+
+    /**
+     * Relays a REFER from leg {@code from} toward leg {@code to}: {@code relay} runs once its Refer-To and
+     * Referred-By are rewritten in {@code out} (and its target passed the toll-fraud rules, where they apply);
+     * otherwise the referrer is answered here.
+     */
+    void relay(InboundRequest inbound, RelayedRequest relayed, RelayDialog dialog, Leg from, Leg to,
+            SipMessageWriter out, Runnable relay) {
+        SipMessageView refer = inbound.view();
+        Rewrite rewrite = rewrite(refer.header(REFER_TO), from, to);
+        if (rewrite.refusal() != 0) {
+            log.warn("refer-refused", "shard {} refused a REFER from zone {} with {}: its Refer-To names no "
+                    + "target the other side can reach", shardIndex, from.zone, rewrite.refusal());
+            refuse(inbound, relayed, rewrite.refusal());
+            return;
+        }
+        out.set(REFER_TO, rewrite.referTo());
+        String referredBy = refer.header(REFERRED_BY);
+        if (referredBy != null) {
+            String user = userOf(uriOf(referredBy));
+            out.set(REFERRED_BY, "<" + sbcUri(user, to) + ">");
+        }
+        if (rewrite.dialled() == null || !to.zone.equals(settings.pbxZone())) {
+            relay.run();
+            return;
+        }
+        String account = userOf(uriOf(to == dialog.a ? to.callerAddress : to.calleeAddress));
+        TollFraudService.CallAttempt attempt = new TollFraudService.CallAttempt(to.zone,
+                inbound.in().flow().remote().getAddress(), account == null ? "" : account, rewrite.dialled());
+        fraud.checkNewCall(attempt, answers.await(HandOff.TOLL_FRAUD_ANSWER, relayed, inbound, fraudWaitMillis,
+                verdict -> release(verdict.fraud()), verdict -> {
+                    // Only a question about the target: the PBX's own INVITE is counted against its caps.
+                    release(verdict.fraud());
+                    if (verdict.allowed()) {
+                        relay.run();
+                    } else {
+                        log.warn("refer-fraud", "shard {} refused a transfer from zone {}: the target fails the "
+                                + "toll-fraud rules of zone {}", shardIndex, from.zone, to.zone);
+                        refuse(inbound, relayed, verdict.status() == 0 ? 403 : verdict.status());
+                    }
+                }));
+    }
+
+    private void release(org.edgesbc.policy.fraud.FraudGuard.Decision decision) {
+        if (decision != null && decision.allowed()) {
+            fraud.callEnded(decision);
+        }
+    }
+
+    private void refuse(InboundRequest inbound, RelayedRequest relayed, int status) {
+        transactions.respond(relayed.server, responses.create(inbound, status), status);
+    }
+
+    /** The Refer-To the other side gets (RFC 3515 §2.1), or why the REFER is refused. */
+    Rewrite rewrite(String referTo, Leg from, Leg to) {
+        if (referTo == null) {
+            return Rewrite.refused(400);
+        }
+        if (referTo.length() > MAX_REFER_TO_LENGTH) {
+            return Rewrite.refused(400);
+        }
+        String uri = uriOf(referTo);
+        String scheme = schemeOf(uri);
+        if (!"sip".equals(scheme) && !"sips".equals(scheme) && !"tel".equals(scheme)) {
+            return Rewrite.refused(416);
+        }
+        int query = uri.indexOf('?');
+        String user = userOf(query < 0 ? uri : uri.substring(0, query));
+        String replacesText = query < 0 ? null : uriHeader(uri.substring(query + 1), REPLACES);
+        if (replacesText == null) {
+            if (user == null || user.isEmpty()) {
+                return Rewrite.refused(400);
+            }
+            return new Rewrite("<" + sbcUri(user, to) + ">", user, 0);
+        }
+        String unescaped = ReplacesValue.unescape(replacesText);
+        ReplacesValue replaces = unescaped == null ? null : ReplacesValue.parse(unescaped);
+        if (replaces == null) {
+            return Rewrite.refused(400);
+        }
+        DialogIdentifierMap.LegIdentity target = identifiers.partnerOf(from.zone, replaces.callId());
+        if (target == null || !target.zone().equals(to.zone) || target.remoteTarget() == null) {
+            return Rewrite.refused(target == null ? 481 : 403);
+        }
+        String targetUri = target.remoteTarget();
+        int targetQuery = targetUri.indexOf('?');
+        if (targetQuery >= 0) {
+            targetUri = targetUri.substring(0, targetQuery);
+        }
+        return new Rewrite("<" + targetUri + "?" + REPLACES + "=" + replaces.withCallId(target.callId()).escaped()
+                + ">", null, 0);
+    }
+
+    /**
+     * An initial INVITE's {@code Replaces} made the far side's: 0 when there is none or it was mapped, else the
+     * status that refuses the INVITE (RFC 3891 §3: 481 for a dialog that does not exist on the side it goes to).
+     */
+    int mapReplaces(SIPRequest request, String fromZone, String toZone) {
+        if (!Request.INVITE.equals(request.getMethod())) {
+            return 0;
+        }
+        Header header = request.getHeader(REPLACES);
+        if (header == null) {
+            return 0;
+        }
+        ReplacesValue replaces = ReplacesValue.parse(((SIPHeader) header).getHeaderValue());
+        if (replaces == null) {
+            return 400;
+        }
+        DialogIdentifierMap.LegIdentity partner = identifiers.partnerOf(fromZone, replaces.callId());
+        if (partner == null || !partner.zone().equals(toZone)) {
+            return 481;
+        }
+        request.removeHeader(REPLACES);
+        try {
+            request.addHeader(new HeaderFactoryImpl().createHeader(REPLACES,
+                    replaces.withCallId(partner.callId()).text()));
+        } catch (java.text.ParseException e) {
+            return 400;
+        }
+        return 0;
+    }
+
+    /**
+     * A NOTIFY's {@code message/sipfrag} body (RFC 3420) cut to its status line, which is all the referrer needs
+     * (RFC 3515 §2.4.5); null when the request carries none.
+     */
+    static byte[] progressOnly(SipMessageView notify) {
+        String type = notify.header(SipHeaderName.CONTENT_TYPE);
+        if (!Request.NOTIFY.equals(notify.method()) || type == null
+                || !type.trim().toLowerCase(Locale.ROOT).startsWith("message/sipfrag")) {
+            return null;
+        }
+        String body = new String(notify.body(), StandardCharsets.UTF_8);
+        int end = body.indexOf('\n');
+        String statusLine = (end < 0 ? body : body.substring(0, end)).trim();
+        return (statusLine + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String sbcUri(String user, Leg toward) {
+        return topology.uriText(user == null || user.isEmpty() ? "sbc" : user,
+                peers.flowToward(toward).transport());
+    }
+
+    /** The URI of a name-addr or addr-spec value: inside the angle brackets, else up to the first parameter. */
+    static String uriOf(String value) {
+        int open = value.indexOf('<');
+        if (open >= 0) {
+            int close = value.indexOf('>', open);
+            return close < 0 ? value.substring(open + 1).trim() : value.substring(open + 1, close).trim();
+        }
+        String trimmed = value.trim();
+        int semicolon = trimmed.indexOf(';');
+        return semicolon < 0 ? trimmed : trimmed.substring(0, semicolon);
+    }
+
+    private static String schemeOf(String uri) {
+        int colon = uri.indexOf(':');
+        return colon < 0 ? null : uri.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    /** The user part of a sip/sips URI, the number of a tel URI, or null. */
+    static String userOf(String uri) {
+        int colon = uri.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String rest = uri.substring(colon + 1);
+        if ("tel".equals(schemeOf(uri))) {
+            int end = indexOfAny(rest, ";?");
+            return end < 0 ? rest : rest.substring(0, end);
+        }
+        int at = rest.indexOf('@');
+        if (at < 0) {
+            return null;
+        }
+        String user = rest.substring(0, at);
+        int password = user.indexOf(':');
+        return password < 0 ? user : user.substring(0, password);
+    }
+
+    /** The value of URI header {@code name} in {@code headers} ({@code hname=hvalue&...}), or null. */
+    private static String uriHeader(String headers, String name) {
+        for (String pair : headers.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0 && pair.substring(0, equals).trim().equalsIgnoreCase(name)) {
+                return pair.substring(equals + 1);
+            }
+        }
+        return null;
+    }
+
+    private static int indexOfAny(String text, String characters) {
+        for (int i = 0; i < text.length(); i++) {
+            if (characters.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,151 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+import static org.edgesbc.fixtures.sip.SipTestPeer.headers;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transfers through the real daemon (RFC 3515, RFC 3891, the flows of RFC 5589 §6 and §7), started from the PBX and
+ * from the trunk: what the transferee, the target and the transferor receive, and that no Call-ID, Contact or
+ * address of one side ever reaches the other.
+ */
+class TransferIT {
+    private static final long WAIT = RelayedCall.WAIT;
+
+    @TempDir
+    Path dataDir;
+    private TrunkAndPbx sides;
+    private UdpSipPeer trunk;
+    private UdpSipPeer pbx;
+    private InetSocketAddress sbcUdp;
+
+    @BeforeEach
+    void start() throws Exception {
+        sides = new TrunkAndPbx(dataDir, config -> config);
+        trunk = sides.trunk;
+        pbx = sides.pbx;
+        sbcUdp = sides.sbcUdp;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        sides.close();
+    }
+
+    /** RFC 5589 §6.1 with the PBX as transferor: the carrier's caller is sent to extension 201. */
+    @Test
+    void blindTransferFromThePbxSendsTheTransfereesInviteBackThroughTheSbc() throws Exception {
+        RelayedCall call = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "blind-pbx@trunk.example", "ta", "pa");
+        call.fromCallee("REFER", "Refer-To: <sip:201@127.0.0.3;user=phone>\r\n"
+                + "Referred-By: \"Reception\" <sip:200@127.0.0.3>;cid=\"pbx-private@127.0.0.3\"\r\n", null, null);
+        String refer = trunk.receiveStartingWith("REFER ", WAIT);
+        call.assertCallerSees(refer);
+        String sbcHostPort = sides.sbcHostPort();
+        assertThat(header(refer, "Refer-To")).isEqualTo("<sip:201@" + sbcHostPort + ">");
+        assertThat(header(refer, "Referred-By")).isEqualTo("<sip:200@" + sbcHostPort + ">");
+        assertThat(refer).doesNotContain("pbx-private");
+
+        RelayedCall.answer(trunk, refer, 202, "Accepted", null);
+        call.assertCalleeSees(pbx.receiveStartingWith("SIP/2.0 202 ", WAIT));
+
+        String notify = call.fromCaller("NOTIFY", "Event: refer\r\nSubscription-State: active;expires=60\r\n",
+                "message/sipfrag;version=2.0", "SIP/2.0 100 Trying\r\nVia: SIP/2.0/UDP 127.0.0.2:5099;branch=x\r\n");
+        String relayedNotify = pbx.receiveStartingWith("NOTIFY ", WAIT);
+        call.assertCalleeSees(relayedNotify);
+        assertThat(relayedNotify).endsWith("\r\n\r\nSIP/2.0 100 Trying\r\n").contains("Event: refer");
+        RelayedCall.answer(pbx, relayedNotify, 200, "OK", null);
+        call.assertCallerSees(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT));
+        assertThat(notify).isNotNull();
+
+        // The transferee calls the Refer-To it got: the SBC, which routes the call to the PBX.
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "201", "transferred@trunk.example",
+                "z9hG4bK-transferred", "tb").replace("Max-Forwards: 70\r\n",
+                "Max-Forwards: 70\r\nReferred-By: <sip:200@" + sbcHostPort + ">\r\n"));
+        String transferred = pbx.receiveStartingWith("INVITE ", WAIT);
+        assertThat(transferred).startsWith("INVITE sip:201@127.0.0.3").doesNotContain("127.0.0.2",
+                "transferred@trunk.example");
+    }
+
+    /**
+     * RFC 5589 §6.1 with the carrier as transferor: the PBX is asked to call a number; the SBC checks it against the
+     * PBX's toll-fraud rules as the PBX's own call would be, and refuses a premium target with 403.
+     */
+    @Test
+    void blindTransferFromTheTrunkIsRelayedUnlessTheTargetIsOneTheFraudRulesRefuse() throws Exception {
+        RelayedCall call = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "blind-trunk@trunk.example", "tc",
+                "pc");
+        call.fromCaller("REFER", "Refer-To: <sip:030123456@127.0.0.2>\r\n", null, null);
+        String refer = pbx.receiveStartingWith("REFER ", WAIT);
+        call.assertCalleeSees(refer);
+        String sbcHostPort = sides.sbcHostPort();
+        assertThat(header(refer, "Refer-To")).isEqualTo("<sip:030123456@" + sbcHostPort + ">");
+        RelayedCall.answer(pbx, refer, 202, "Accepted", null);
+        call.assertCallerSees(trunk.receiveStartingWith("SIP/2.0 202 ", WAIT));
+
+        call.fromCaller("REFER", "Refer-To: <sip:09001234567@127.0.0.2>\r\n", null, null);
+        String refused = trunk.receiveStartingWith("SIP/2.0 ", WAIT);
+        assertThat(refused).startsWith("SIP/2.0 403 ");
+        call.assertCallerSees(refused);
+        assertThat(pbx.receive(300)).as("nothing of the refused REFER reaches the PBX").isNull();
+    }
+
+    /**
+     * RFC 5589 §7.1 with the PBX as transferor: it holds a call with the carrier's caller and a consultation call to
+     * a number out through the carrier, and asks the caller to replace the consultation. The carrier gets a
+     * Replaces naming the consultation as the carrier knows it, and the target's own URI.
+     */
+    @Test
+    void attendedTransferFromThePbxNamesTheConsultationAsTheTrunkKnowsIt() throws Exception {
+        RelayedCall first = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "first@trunk.example", "tf", "pf");
+        RelayedCall consultation = RelayedCall.establish(pbx, trunk, sbcUdp, "030999", "consult@pbx.example", "pg",
+                "tg");
+        String replaces = "consult%40pbx.example%3Bto-tag%3Dtg%3Bfrom-tag%3Dpg";
+        first.fromCallee("REFER", "Refer-To: <sip:030999@127.0.0.3?Replaces=" + replaces + ">\r\n", null, null);
+        String refer = trunk.receiveStartingWith("REFER ", WAIT);
+        first.assertCallerSees(refer);
+        assertThat(refer).doesNotContain("consult@pbx.example", "consult%40pbx.example");
+        String escapedCallId = consultation.calleeCallId.replace("@", "%40");
+        // The target is the trunk's own party of the consultation, reached on the trunk's side.
+        assertThat(header(refer, "Refer-To")).isEqualTo("<sip:tg@127.0.0.2:" + trunk.localAddress().getPort()
+                + "?Replaces="
+                + escapedCallId + "%3Bto-tag%3Dtg%3Bfrom-tag%3Dpg>");
+
+        // A Replaces naming a dialog the SBC does not relay is refused: it could name nothing on the other side.
+        first.fromCallee("REFER", "Refer-To: <sip:030999@127.0.0.3?Replaces=gone%40pbx%3Bto-tag%3Da%3Bfrom-tag%3Db>\r\n",
+                null, null);
+        first.assertCalleeSees(pbx.receiveStartingWith("SIP/2.0 481 ", WAIT));
+    }
+
+    /** RFC 3891 §3: an INVITE with Replaces from either side reaches the other with the far leg's Call-ID. */
+    @Test
+    void invitesWithReplacesFromEitherSideNameTheFarLegAndUnknownDialogsGet481() throws Exception {
+        RelayedCall call = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "replaced@trunk.example", "tr", "pr");
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "replacing@trunk.example",
+                "z9hG4bK-replacing", "tx").replace("Max-Forwards: 70\r\n",
+                "Max-Forwards: 70\r\nReplaces: replaced@trunk.example;to-tag=pr;from-tag=tr\r\n"));
+        String invite = pbx.receiveStartingWith("INVITE ", WAIT);
+        assertThat(header(invite, "Replaces")).isEqualTo(call.calleeCallId + ";to-tag=pr;from-tag=tr");
+        assertThat(invite).doesNotContain("replaced@trunk.example", "replacing@trunk.example", "127.0.0.2");
+
+        pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "pickup@pbx.example",
+                "z9hG4bK-pickup", "px").replace("Max-Forwards: 70\r\n",
+                "Max-Forwards: 70\r\nReplaces: " + call.calleeCallId + ";to-tag=pr;from-tag=tr;early-only\r\n"));
+        String fromPbx = trunk.receiveStartingWith("INVITE ", WAIT);
+        assertThat(header(fromPbx, "Replaces")).isEqualTo("replaced@trunk.example;to-tag=pr;from-tag=tr;early-only");
+        assertThat(headers(fromPbx)).doesNotContain(call.calleeCallId, "pickup@pbx.example", "127.0.0.3");
+
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "stranger@trunk.example",
+                "z9hG4bK-stranger", "ty").replace("Max-Forwards: 70\r\n",
+                "Max-Forwards: 70\r\nReplaces: nobody@trunk.example;to-tag=a;from-tag=b\r\n"));
+        assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).isNotNull();
+    }
+}

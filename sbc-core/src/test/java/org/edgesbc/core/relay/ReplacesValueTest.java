@@ -1,0 +1,36 @@
+package org.edgesbc.core.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The Replaces value of RFC 3891 §6.1, as a header and as a Refer-To URI header (RFC 3261 §19.1.1). */
+class ReplacesValueTest {
+    @Test
+    void readsTheCallIdAndKeepsTheParametersAsWritten() {
+        ReplacesValue value = ReplacesValue.parse(" 425928@bobster.example.org;to-tag=7743;from-tag=6472 ");
+        assertThat(value.callId()).isEqualTo("425928@bobster.example.org");
+        assertThat(value.withCallId("s1.abc-0").text()).isEqualTo("s1.abc-0;to-tag=7743;from-tag=6472");
+        assertThat(ReplacesValue.parse("x;from-tag=1;to-tag=2;early-only").parameters())
+                .isEqualTo(";from-tag=1;to-tag=2;early-only");
+    }
+
+    @Test
+    void refusesValuesWithoutBothTagsOrTooLong() {
+        assertThat(ReplacesValue.parse("abc;to-tag=1")).isNull();
+        assertThat(ReplacesValue.parse(";to-tag=1;from-tag=2")).isNull();
+        assertThat(ReplacesValue.parse(null)).isNull();
+        assertThat(ReplacesValue.parse("a".repeat(ReplacesValue.MAX_LENGTH) + ";to-tag=1;from-tag=2")).isNull();
+    }
+
+    /** RFC 3891 §7's example Refer-To, escaped and back. */
+    @Test
+    void escapesForAReferToAndUnescapesWhatItReads() {
+        String escaped = "12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994";
+        String text = ReplacesValue.unescape(escaped);
+        assertThat(text).isEqualTo("12345@192.168.118.3;to-tag=12345;from-tag=5FFE-3994");
+        assertThat(ReplacesValue.parse(text).escaped()).isEqualTo(escaped);
+        assertThat(ReplacesValue.unescape("bad%4")).isNull();
+        assertThat(ReplacesValue.unescape("bad%zz")).isNull();
+    }
+}
