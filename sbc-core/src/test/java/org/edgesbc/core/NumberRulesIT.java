@@ -3,6 +3,7 @@ package org.edgesbc.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.policy.interconnect.NumberFormat;
@@ -30,18 +32,22 @@ class NumberRulesIT {
 
     @Test
     void eachSideGetsNumbersInItsOwnFormat() throws Exception {
-        SbcDaemonIT.withTrunkAndPbx(dataDir, config -> TestConfigs.withRules(TestConfigs.withRules(config, "trunk",
+        try (TrunkAndPbx net = new TrunkAndPbx(dataDir, config -> TestConfigs.withRules(TestConfigs.withRules(config, "trunk",
                 new ZoneConfig.Rules(UK, DirectionRules.NONE, new DirectionRules(NumberFormat.E164, NumberFormat.E164,
                         DirectionRules.AssertedIdentity.FROM, true, "sbc.carrier.test", false,
                         Map.of("X-Carrier-Account", "acme-42"), List.of("X-Pbx-Internal")))),
                 "pbx", new ZoneConfig.Rules(UK, DirectionRules.NONE, new DirectionRules(NumberFormat.NATIONAL,
                         NumberFormat.NATIONAL, DirectionRules.AssertedIdentity.KEEP, false, null, false, Map.of(),
-                        List.of()))), (sbc, trunk, pbx, sbcUdp) -> {
-            String toCarrier = SbcDaemonIT.sendUntilRelayed(pbx, SipMessages.invite("UDP", pbx.localAddress(),
+                        List.of()))))) {
+            SbcDaemon sbc = net.sbc;
+            UdpSipPeer trunk = net.trunk;
+            UdpSipPeer pbx = net.pbx;
+            InetSocketAddress sbcUdp = net.sbcUdp;
+            String toCarrier = RelayedCall.deliverInvite(pbx, trunk, SipMessages.invite("UDP", pbx.localAddress(),
                     sbcUdp, "02079460000", "out@pbx", "z9hG4bK-out", "pbx-tag")
                     .replace("sip:caller@", "sip:01632960001@")
                     .replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nX-Pbx-Internal: cost-centre-7\r\n"
-                            + "Diversion: <sip:4711@127.0.0.3>;reason=unconditional\r\n"), trunk, "INVITE ");
+                            + "Diversion: <sip:4711@127.0.0.3>;reason=unconditional\r\n"));
             if (toCarrier == null) {
                 List<String> heard = new ArrayList<>();
                 pbx.receiveStartingWith("SIP/2.0 2", 300, heard);
@@ -57,9 +63,9 @@ class NumberRulesIT {
             trunk.send(SipMessages.answer(toCarrier, 486, "Busy Here", "busy", null));
             assertThat(pbx.receiveStartingWith("SIP/2.0 486 ", WAIT)).isNotNull();
 
-            String toPbx = SbcDaemonIT.sendUntilRelayed(trunk, SipMessages.invite("UDP", trunk.localAddress(),
+            String toPbx = RelayedCall.deliverInvite(trunk, pbx, SipMessages.invite("UDP", trunk.localAddress(),
                     sbcUdp, "+442079460000", "in@carrier", "z9hG4bK-in", "carrier-tag")
-                    .replace("sip:caller@", "sip:+441632960001@"), pbx, "INVITE ");
+                    .replace("sip:caller@", "sip:+441632960001@"));
             assertThat(toPbx).as("the call reaches the PBX").isNotNull();
             assertThat(toPbx).startsWith("INVITE sip:02079460000@127.0.0.3:");
             assertThat(header(toPbx, "To")).startsWith("<sip:02079460000@");
@@ -68,6 +74,6 @@ class NumberRulesIT {
             pbx.send(SipMessages.answer(toPbx, 486, "Busy Here", "busy", null));
             assertThat(trunk.receiveStartingWith("SIP/2.0 486 ", WAIT)).isNotNull();
             SbcDaemonIT.awaitDialogs(sbc, 0);
-        });
+        }
     }
 }

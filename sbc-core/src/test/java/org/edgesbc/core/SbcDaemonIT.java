@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.edgesbc.core.config.SbcConfig;
@@ -308,46 +307,6 @@ class SbcDaemonIT {
         String via = header(relayedRequest, "Via");
         String sentBy = via.substring(via.indexOf(' ') + 1).split(";")[0];
         return sentBy;
-    }
-
-    /** What a test does with the daemon, a trunk and a PBX peer, all on loopback UDP. */
-    @FunctionalInterface
-    interface Scenario {
-        void run(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, InetSocketAddress sbcUdp) throws Exception;
-    }
-
-    /** Runs {@code scenario} against the daemon of the loopback topology as {@code configure} changes it. */
-    static void withTrunkAndPbx(Path dataDir, UnaryOperator<SbcConfig> configure, Scenario scenario)
-            throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig config = configure.apply(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                    pbx.localAddress()));
-            try (SbcDaemon sbc = SbcDaemon.start(config)) {
-                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-                trunk.towards(sbcUdp);
-                pbx.towards(sbcUdp);
-                scenario.run(sbc, trunk, pbx, sbcUdp);
-            }
-        }
-    }
-
-    /**
-     * Sends {@code request} again, at most 8 times 1 s apart, until {@code callee} receives a message starting with
-     * {@code prefix}. A cold daemon on a loaded machine may drop a first request that waited too long in its queue,
-     * or refuse it with 503 while it warms up: each try after the first is a new transaction (its own branch), so a
-     * refusal does not stand in the way, as a user agent would call again after a 503.
-     */
-    static String sendUntilRelayed(SipTestPeer caller, String request, SipTestPeer callee, String prefix)
-            throws IOException {
-        String branch = request.startsWith("SIP/2.0 ") ? null : topBranch(request);
-        String received = null;
-        for (int attempt = 0; attempt < 8 && received == null; attempt++) {
-            caller.send(attempt == 0 || branch == null ? request
-                    : request.replace("branch=" + branch, "branch=" + branch + "-" + attempt));
-            received = callee.receiveStartingWith(prefix, 1_000);
-        }
-        return received;
     }
 
     static void awaitDialogs(SbcDaemon sbc, int expected) throws InterruptedException {
