@@ -19,6 +19,7 @@ import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.media.MediaSide;
 import org.edgesbc.media.MediaStream;
+import org.edgesbc.media.MediaTransport;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpKeys;
 import org.edgesbc.media.srtp.SrtpSuite;
@@ -90,8 +91,10 @@ public final class RtpLoadGenerator {
             DatagramChannel b = open(loopback);
             InetSocketAddress aAddress = (InetSocketAddress) a.getLocalAddress();
             InetSocketAddress bAddress = (InetSocketAddress) b.getLocalAddress();
-            stream.setRemote(MediaSide.A, aAddress, new InetSocketAddress(loopback, aAddress.getPort() + 1), false, loopback);
-            stream.setRemote(MediaSide.B, bAddress, new InetSocketAddress(loopback, bAddress.getPort() + 1), false, loopback);
+            stream.setRemote(MediaSide.A, aAddress, new InetSocketAddress(loopback, aAddress.getPort() + 1), false, loopback,
+                    MediaTransport.RTP);
+            stream.setRemote(MediaSide.B, bAddress, new InetSocketAddress(loopback, bAddress.getPort() + 1), false, loopback,
+                    MediaTransport.RTP);
             if (srtp) {
                 // Side B receives SRTP from the SBC and sends plain RTP (no inbound context): half the packets are
                 // protected, none unprotected, so the figure is the cost of one SRTP side on half the traffic.

@@ -372,7 +372,8 @@ public final class SbcDaemon implements Drainable {
             ZoneConfig.PeerConfig peer = zone.peer();
             InetSocketAddress address = peer == null ? null : new InetSocketAddress(peer.host(), peer.port());
             peers.put(zone.name(), new RelaySettings.ZonePeer(zone.name(), address,
-                    peer == null ? null : peer.transport(), zone.srtp(), zone.redirects()));
+                    peer == null ? null : peer.transport(), zone.srtp(), zone.redirects(),
+                    zone.sessionTimers()));
             if (zone.role() == ZoneConfig.ZoneRole.TRUNK) {
                 trunk = zone.name();
             } else if (zone.role() == ZoneConfig.ZoneRole.PBX) {

@@ -48,7 +48,7 @@ class MediaAnchoringIT {
                 DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
                 DatagramSocket injector = new DatagramSocket(new InetSocketAddress("127.0.0.9", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, Duration.ofSeconds(60)))) {
+                SbcDaemon sbc = SbcDaemon.start(config(dataDir, trunk, pbx, Duration.ofSeconds(60)))) {
             Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
 
             for (int seq = 0; seq < 20; seq++) {
@@ -85,7 +85,7 @@ class MediaAnchoringIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, Duration.ofSeconds(2)))) {
+                SbcDaemon sbc = SbcDaemon.start(config(dataDir, trunk, pbx, Duration.ofSeconds(2)))) {
             Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
             send(callerRtp, call.sbcForCaller(), rtp(1, 0x1111, "caller"));
             assertThat(receive(calleeRtp)).isNotNull();
@@ -107,7 +107,7 @@ class MediaAnchoringIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(withTrunkSrtp(config(trunk, pbx, Duration.ofSeconds(60)),
+                SbcDaemon sbc = SbcDaemon.start(withTrunkSrtp(config(dataDir, trunk, pbx, Duration.ofSeconds(60)),
                         SrtpPolicy.REQUIRED))) {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             trunk.towards(sbcUdp);
@@ -183,7 +183,8 @@ class MediaAnchoringIT {
                 base.zone("pbx")), base.management(), base.registration(), base.stirShaken());
     }
 
-    private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
+    /** The loopback topology with media anchored and {@code mediaTimeout}. */
+    static SbcConfig config(Path dataDir, UdpSipPeer trunk, UdpSipPeer pbx, Duration mediaTimeout) {
         SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
         MediaSettings m = base.media();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), new MediaSettings(true, m.address(),
@@ -197,11 +198,13 @@ class MediaAnchoringIT {
         InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
         trunk.towards(sbcUdp);
         pbx.towards(sbcUdp);
-        String callId = "media-" + System.nanoTime() + "@trunk";
-        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", callId, "z9hG4bK-m1", "ct")
-                .replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
-        String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-        assertThat(invite).isNotNull().doesNotContain("127.0.0.2");
+        NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "media-" + System.nanoTime() + "@trunk",
+                (id, branch) -> SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", id, branch, "ct")
+                        .replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
+        assertThat(relayed).as("the INVITE reaches the PBX").isNotNull();
+        String callId = relayed.callId();
+        String invite = relayed.invite();
+        assertThat(invite).doesNotContain("127.0.0.2");
         InetSocketAddress sbcForCallee = mediaAddress(invite);
         pbx.send(SipMessages.answer(invite, 200, "OK", "pt", "<sip:callee@127.0.0.3:" + pbx.localAddress().getPort()
                 + ">", SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())));
@@ -228,7 +231,7 @@ class MediaAnchoringIT {
         pbx.send(SipMessages.answer(byeToCallee, 200, "OK", null, null));
     }
 
-    private static InetSocketAddress mediaAddress(String message) {
+    static InetSocketAddress mediaAddress(String message) {
         Matcher c = Pattern.compile("c=IN IP4 (\\S+)").matcher(message);
         Matcher m = Pattern.compile("m=audio (\\d+) ").matcher(message);
         assertThat(c.find() && m.find()).as("SDP in %s", message).isTrue();

@@ -11,6 +11,11 @@ public enum MediaDropReason {
     FOREIGN_SSRC,
     /** Too short, or not version 2 RTP on an RTP port / RTCP on an RTCP port. */
     NOT_RTP,
+    /**
+     * On a T.38 fax leg: not shaped like a UDPTL packet (T.38 §9.1), or sent to the odd port, which UDPTL does not
+     * use.
+     */
+    NOT_UDPTL,
     /** The leg's peer has announced no address yet (its SDP has not crossed the SBC), so nobody may latch. */
     NOT_ANNOUNCED,
     /** The other side's address is not known yet. */

@@ -26,6 +26,8 @@ final class MediaEndpoint {
     /** The generation of the last address announcement applied (see {@code MediaStream.setRemote}). */
     long remoteGeneration;
     InetSocketAddress expectedRtcp;
+    /** What the peer's latest SDP announced for the stream: RTP, or T.38 fax over UDPTL. */
+    MediaTransport transport = MediaTransport.RTP;
     /** RFC 5761: the peer sends and takes RTCP on its RTP address. */
     boolean rtcpMux;
     /** The peer's signalling source: a NATed phone's packets come from there, not from its SDP address. */

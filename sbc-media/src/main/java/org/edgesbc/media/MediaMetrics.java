@@ -6,6 +6,14 @@ public interface MediaMetrics {
 
     void packetDropped(MediaDropReason reason);
 
+    /**
+     * A packet of a T.38 fax leg was relayed; counted besides {@link #packetRelayed}, which counts every packet.
+     */
+    void udptlRelayed();
+
+    /** A packet arriving on a T.38 fax leg was dropped; counted besides {@link #packetDropped}. */
+    void udptlDropped(MediaDropReason reason);
+
     void sessionOpened();
 
     void sessionClosed();
@@ -16,6 +24,8 @@ public interface MediaMetrics {
     MediaMetrics NONE = new MediaMetrics() {
         @Override public void packetRelayed(int bytes) { }
         @Override public void packetDropped(MediaDropReason reason) { }
+        @Override public void udptlRelayed() { }
+        @Override public void udptlDropped(MediaDropReason reason) { }
         @Override public void sessionOpened() { }
         @Override public void sessionClosed() { }
         @Override public void portsExhausted() { }

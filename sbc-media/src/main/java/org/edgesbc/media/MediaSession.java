@@ -116,15 +116,21 @@ public final class MediaSession {
         return MediaStats.of(legs);
     }
 
-    void packetRelayed(int bytes, long now) {
+    void packetRelayed(MediaTransport transport, int bytes, long now) {
         lastPacketNanos = now;
         packetsRelayed++;
         relay.metrics().packetRelayed(bytes);
+        if (transport == MediaTransport.UDPTL) {
+            relay.metrics().udptlRelayed();
+        }
     }
 
-    void packetDropped(MediaDropReason reason) {
+    void packetDropped(MediaTransport transport, MediaDropReason reason) {
         packetsDropped++;
         relay.metrics().packetDropped(reason);
+        if (transport == MediaTransport.UDPTL) {
+            relay.metrics().udptlDropped(reason);
+        }
     }
 
     /** Runs on the session's loop, from its relay's periodic sweep; tests run it directly through the loop. */

@@ -25,6 +25,13 @@ import org.edgesbc.media.srtp.SrtpContext;
  * {@link MediaDropReason#FOREIGN_SSRC}, unless that SSRC arrives {@value MediaEndpoint#SSRC_SWITCH_PACKETS} times in
  * a row from the latched address (a PBX bridging the call elsewhere), or the peer sends new SDP, which re-arms the
  * SSRC lock. New SDP with another address unlatches the leg. RTCP latches per socket the same way, without SSRCs.
+ *
+ * <p>A leg whose peer announced T.38 fax ({@link MediaTransport#UDPTL}, typically in a re-INVITE that turns the
+ * audio stream into an image stream and back) takes UDPTL packets on its even port only: each must be shaped like
+ * UDPTL (T.38 §9.1) rather than RTP, latching admits the same addresses and then fixes the source address and
+ * port (UDPTL has no SSRC), SRTP contexts are not applied, and its relays and drops are also counted apart
+ * ({@link MediaMetrics#udptlRelayed}, {@link MediaMetrics#udptlDropped}). A change of transport unlatches the leg,
+ * since a fax gateway may send from another port than the phone's audio did.
  */
 public final class MediaStream {
     private final MediaSession session;
@@ -70,10 +77,11 @@ public final class MediaStream {
      * @param rtcp the announced RTCP address (a=rtcp, else the RTP port + 1); ignored with {@code rtcpMux}
      * @param rtcpMux the peer multiplexes RTCP on its RTP address (RFC 5761): RTCP toward it leaves the RTP socket
      * @param signalling the source address of the peer's SIP, which a NATed peer's media also leaves from
+     * @param transport what the peer sends on this stream: RTP, or T.38 fax over UDPTL
      */
     public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux,
-            InetAddress signalling) {
-        Remote remote = new Remote(remoteGenerations.incrementAndGet(), rtp, rtcp, rtcpMux, signalling);
+            InetAddress signalling, MediaTransport transport) {
+        Remote remote = new Remote(remoteGenerations.incrementAndGet(), rtp, rtcp, rtcpMux, signalling, transport);
         // Published at once as well as handed to the loop: a packet the loop reads before it runs the task (both
         // were pending when it woke) must not be dropped for an address the SDP has already announced.
         pendingRemotes.set(side.ordinal(), remote);
@@ -82,7 +90,7 @@ public final class MediaStream {
 
     /** What one SDP announced for a side; the generation orders announcements applied out of turn. */
     private record Remote(long generation, InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux,
-            InetAddress signalling) { }
+            InetAddress signalling, MediaTransport transport) { }
 
     /** Applies an announcement on the loop unless a later one was applied already. */
     private void apply(MediaSide side, Remote remote) {
@@ -91,7 +99,7 @@ public final class MediaStream {
             return;
         }
         leg.remoteGeneration = remote.generation();
-        if (remote.rtp() != null && !remote.rtp().equals(leg.expectedRtp)) {
+        if ((remote.rtp() != null && !remote.rtp().equals(leg.expectedRtp)) || remote.transport() != leg.transport) {
             leg.latchedRtp = null;
             leg.latchedRtcp = null;
             leg.state = LegState.WAITING;
@@ -101,6 +109,7 @@ public final class MediaStream {
         leg.expectedRtcp = remote.rtcpMux() ? remote.rtp() : remote.rtcp();
         leg.rtcpMux = remote.rtcpMux();
         leg.signallingAddress = remote.signalling();
+        leg.transport = remote.transport();
     }
 
     private void applyPending(MediaSide side) {
@@ -140,6 +149,10 @@ public final class MediaStream {
         MediaEndpoint target = endpoint(from.other());
         ByteBuf content = packet.content();
         InetSocketAddress sender = packet.sender();
+        if (source.transport == MediaTransport.UDPTL) {
+            onUdptl(source, target, rtcpSocket, content, sender);
+            return;
+        }
         boolean rtcp = rtcpSocket || RtpPacket.isRtcp(content);
         if (rtcp ? !RtpPacket.isRtcp(content) : !RtpPacket.isRtp(content)) {
             drop(source, MediaDropReason.NOT_RTP);
@@ -199,8 +212,44 @@ public final class MediaStream {
         }
         source.packetsReceived++;
         source.bytesReceived += received;
-        session.packetRelayed(received, now);
+        session.packetRelayed(MediaTransport.RTP, received, now);
         out.writeAndFlush(new DatagramPacket(outgoing, destination), out.voidPromise());
+    }
+
+    /**
+     * A packet on a T.38 fax leg: UDPTL on the even port, latched on the source address and port alone, relayed
+     * unchanged (a retained duplicate) from the other leg's even port.
+     */
+    private void onUdptl(MediaEndpoint source, MediaEndpoint target, boolean rtcpSocket, ByteBuf content,
+            InetSocketAddress sender) {
+        if (rtcpSocket || !UdptlPacket.isUdptl(content)) {
+            drop(source, MediaDropReason.NOT_UDPTL);
+            return;
+        }
+        if (source.state == LegState.ALLOCATED || source.state == LegState.CLOSED) {
+            drop(source, MediaDropReason.NOT_ANNOUNCED);
+            return;
+        }
+        InetSocketAddress latched = source.latchedRtp;
+        if (latched == null ? !source.mayLatch(sender.getAddress()) : !latched.equals(sender)) {
+            drop(source, MediaDropReason.FOREIGN_SOURCE);
+            return;
+        }
+        InetSocketAddress destination = target.latchedRtp != null ? target.latchedRtp : target.expectedRtp;
+        if (destination == null || target.state == LegState.CLOSED) {
+            drop(source, MediaDropReason.NO_PEER);
+            return;
+        }
+        if (latched == null) {
+            source.latchedRtp = sender;
+            source.state = LegState.LATCHED;
+        }
+        int received = content.readableBytes();
+        source.packetsReceived++;
+        source.bytesReceived += received;
+        session.packetRelayed(MediaTransport.UDPTL, received, session.now());
+        target.pair.rtp.writeAndFlush(new DatagramPacket(content.retainedDuplicate(), destination),
+                target.pair.rtp.voidPromise());
     }
 
     /**
@@ -232,7 +281,7 @@ public final class MediaStream {
         if (reason.injection()) {
             source.injected++;
         }
-        session.packetDropped(reason);
+        session.packetDropped(source.transport, reason);
     }
 
     /** Closes both legs; the sockets stay open for the pool, and the session hands the pairs back to it. */

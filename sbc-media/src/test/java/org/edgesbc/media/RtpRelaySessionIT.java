@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.edgesbc.fixtures.rtp.RtpPeer;
+import org.edgesbc.fixtures.rtp.T38Packets;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpContext;
 import org.edgesbc.media.srtp.SrtpKeys;
@@ -77,7 +78,12 @@ class RtpRelaySessionIT {
 
     /** Tells the relay where {@code peer} is, as core does from its SDP, and waits until the loop applied it. */
     private void announce(MediaSide side, RtpPeer peer) throws Exception {
-        stream.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), false, peer.rtpAddress().getAddress());
+        announce(side, peer, MediaTransport.RTP);
+    }
+
+    private void announce(MediaSide side, RtpPeer peer, MediaTransport transport) throws Exception {
+        stream.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), false, peer.rtpAddress().getAddress(),
+                transport);
         onLoop(() -> { });
     }
 
@@ -128,6 +134,59 @@ class RtpRelaySessionIT {
     }
 
     @Test
+    void t38OverUdptlReplacesTheAudioOfAStreamAndIsRelayedWithItsOwnLatchingAndCounters() throws Exception {
+        announce(MediaSide.A, caller);
+        announce(MediaSide.B, callee);
+        caller.sendRtp(sbcRtp(MediaSide.A), text("voice"));
+        assertThat(text(callee.receiveRtp(WAIT_MILLIS))).isEqualTo("voice");
+
+        // The re-INVITE to fax: both sides announce m=image udptl t38 on the same stream.
+        announce(MediaSide.A, caller, MediaTransport.UDPTL);
+        announce(MediaSide.B, callee, MediaTransport.UDPTL);
+        assertThat(stream.legState(MediaSide.A)).as("a new transport unlatches").isEqualTo(LegState.WAITING);
+        injector.sendRawRtp(sbcRtp(MediaSide.A), T38Packets.udptl(0, T38Packets.CNG));
+        for (int seq = 0; seq < 10; seq++) {
+            assertUdptlRelayed(caller, MediaSide.A, callee, T38Packets.udptl(seq, T38Packets.CNG));
+            assertUdptlRelayed(callee, MediaSide.B, caller, T38Packets.udptl(seq, T38Packets.CED));
+        }
+        // Latched: a third address is refused; RTP, truncated UDPTL and the unused odd port are not fax.
+        injector.sendRawRtp(sbcRtp(MediaSide.A), T38Packets.udptl(20, T38Packets.CNG));
+        caller.sendRtp(sbcRtp(MediaSide.A), text("late voice"));
+        caller.sendRawRtp(sbcRtp(MediaSide.A), Arrays.copyOf(T38Packets.udptl(21, T38Packets.CNG), 3));
+        caller.sendRawRtcp(sbcRtcp(MediaSide.A), T38Packets.udptl(22, T38Packets.CNG));
+        byte[] last = T38Packets.udptl(23, T38Packets.CNG);
+        caller.sendRawRtp(sbcRtp(MediaSide.A), last);
+        assertThat(callee.receiveRtp(WAIT_MILLIS).bytes()).as("only the latched fax source gets through")
+                .isEqualTo(last);
+        onLoop(() -> { });
+        assertThat(stream.legState(MediaSide.A)).isEqualTo(LegState.LATCHED);
+        assertThat(metrics.udptlRelayed.get()).isEqualTo(21);
+        assertThat(metrics.udptlDroppedFor(MediaDropReason.FOREIGN_SOURCE)).isEqualTo(2);
+        assertThat(metrics.udptlDroppedFor(MediaDropReason.NOT_UDPTL)).isEqualTo(3);
+        assertThat(metrics.dropped(MediaDropReason.NOT_RTP)).as("no fax packet fails an RTP check").isZero();
+
+        // Back to audio once the fax is done.
+        announce(MediaSide.A, caller);
+        announce(MediaSide.B, callee);
+        caller.sendRtp(sbcRtp(MediaSide.A), text("voice again"));
+        assertThat(text(callee.receiveRtp(WAIT_MILLIS))).isEqualTo("voice again");
+        caller.sendRawRtp(sbcRtp(MediaSide.A), T38Packets.udptl(24, T38Packets.CNG));
+        assertThat(callee.receiveRtp(SILENCE_MILLIS)).as("fax on an audio leg again fails the RTP check").isNull();
+        onLoop(() -> { });
+        assertThat(metrics.dropped(MediaDropReason.NOT_RTP)).isEqualTo(1);
+    }
+
+    /** {@code packet} from {@code sender} on {@code side} reaches {@code receiver} unchanged, from the SBC's port. */
+    private void assertUdptlRelayed(RtpPeer sender, MediaSide side, RtpPeer receiver, byte[] packet)
+            throws Exception {
+        sender.sendRawRtp(sbcRtp(side), packet);
+        RtpPeer.Received got = receiver.receiveRtp(WAIT_MILLIS);
+        assertThat(got).as("UDPTL from side %s", side).isNotNull();
+        assertThat(got.source()).isEqualTo(sbcRtp(side.other()));
+        assertThat(got.bytes()).isEqualTo(packet);
+    }
+
+    @Test
     void injectionFromAThirdAddressAndForeignSsrcsAreDroppedAndCounted() throws Exception {
         announce(MediaSide.A, caller);
         announce(MediaSide.B, callee);
@@ -156,7 +215,7 @@ class RtpRelaySessionIT {
     void aNatedPeerLatchesFromItsSignallingAddressAndTheLatchedPeerMaySwitchSsrc() throws Exception {
         // The caller's SDP names a private address it cannot be reached at; its SIP came from 127.0.0.2.
         stream.setRemote(MediaSide.A, new InetSocketAddress("127.0.0.20", 4000), null, false,
-                InetAddress.getByName("127.0.0.2"));
+                InetAddress.getByName("127.0.0.2"), MediaTransport.RTP);
         announce(MediaSide.B, callee);
         caller.sendRtp(sbcRtp(MediaSide.A), text("natted"));
         assertThat(text(callee.receiveRtp(WAIT_MILLIS))).isEqualTo("natted");
@@ -180,7 +239,8 @@ class RtpRelaySessionIT {
 
     @Test
     void rtcpIsRelayedBesideRtpAndTowardAMultiplexingPeerOnItsRtpPort() throws Exception {
-        stream.setRemote(MediaSide.B, callee.rtpAddress(), null, true, callee.rtpAddress().getAddress());
+        stream.setRemote(MediaSide.B, callee.rtpAddress(), null, true, callee.rtpAddress().getAddress(),
+                MediaTransport.RTP);
         announce(MediaSide.A, caller);
         caller.sendSenderReport(sbcRtcp(MediaSide.A));
         RtpPeer.Received report = callee.receiveRtp(WAIT_MILLIS);
@@ -333,7 +393,8 @@ class RtpRelaySessionIT {
     private void connect(MediaSession owner, MediaStream other) throws Exception {
         for (MediaSide side : MediaSide.values()) {
             RtpPeer peer = side == MediaSide.A ? caller : callee;
-            other.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), false, peer.rtpAddress().getAddress());
+            other.setRemote(side, peer.rtpAddress(), peer.rtcpAddress(), false, peer.rtpAddress().getAddress(),
+                    MediaTransport.RTP);
         }
         owner.loop().submit(() -> { }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -381,12 +442,15 @@ class RtpRelaySessionIT {
     /** Drop counters by reason, as core's Micrometer adapter would keep them. */
     private static final class CountingMetrics implements MediaMetrics {
         private final Map<MediaDropReason, AtomicLong> dropped = new EnumMap<>(MediaDropReason.class);
+        private final Map<MediaDropReason, AtomicLong> udptlDropped = new EnumMap<>(MediaDropReason.class);
+        private final AtomicLong udptlRelayed = new AtomicLong();
         private final AtomicLong exhausted = new AtomicLong();
         private final CountDownLatch noSession = new CountDownLatch(1);
 
         CountingMetrics() {
             for (MediaDropReason reason : MediaDropReason.values()) {
                 dropped.put(reason, new AtomicLong());
+                udptlDropped.put(reason, new AtomicLong());
             }
         }
 
@@ -394,7 +458,17 @@ class RtpRelaySessionIT {
             return dropped.get(reason).get();
         }
 
+        long udptlDroppedFor(MediaDropReason reason) {
+            return udptlDropped.get(reason).get();
+        }
+
         @Override public void packetRelayed(int bytes) { }
+        @Override public void udptlRelayed() {
+            udptlRelayed.incrementAndGet();
+        }
+        @Override public void udptlDropped(MediaDropReason reason) {
+            udptlDropped.get(reason).incrementAndGet();
+        }
         @Override public void packetDropped(MediaDropReason reason) {
             dropped.get(reason).incrementAndGet();
             if (reason == MediaDropReason.NO_SESSION) {

@@ -22,27 +22,28 @@ import org.edgesbc.transport.SipTransport;
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
  * @param redirects what becomes of the zone's 3xx answers to INVITEs
+ * @param sessionTimers RFC 4028 session timers on the legs toward the zone
  * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
  * @param rules how numbers and headers are rewritten for requests from and to the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office, RedirectMode redirects, PeerAccount account, Rules rules) {
+        boolean office, RedirectMode redirects, SessionTimerConfig sessionTimers, PeerAccount account, Rules rules) {
 
     /** A zone without an account at its peer and without number and header rules. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-            boolean office, RedirectMode redirects) {
-        this(name, role, networks, peer, srtp, office, redirects, null, Rules.NONE);
+            boolean office, RedirectMode redirects, SessionTimerConfig sessionTimers) {
+        this(name, role, networks, peer, srtp, office, redirects, sessionTimers, null, Rules.NONE);
     }
 
-    /** A zone that is not an office, whose redirects the SBC follows. */
+    /** A zone that is not an office, whose redirects the SBC follows, with the default session timers. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
-        this(name, role, networks, peer, srtp, false, RedirectMode.RECURSE);
+        this(name, role, networks, peer, srtp, false);
     }
 
-    /** A zone whose redirects the SBC follows. */
+    /** A zone whose redirects the SBC follows, with the default session timers. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
             boolean office) {
-        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE);
+        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE, SessionTimerConfig.DEFAULT);
     }
 
     /**

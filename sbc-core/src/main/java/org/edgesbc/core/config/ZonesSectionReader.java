@@ -21,7 +21,10 @@ import org.edgesbc.transport.SipTransport;
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office",
-            "redirects", "account", "number-plan", "inbound", "outbound");
+            "redirects", "session-timers", "account", "number-plan", "inbound", "outbound");
+    private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
+    /** A day: longer intervals would keep a dead call's state that long. */
+    private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
     private static final Set<String> ACCOUNT_KEYS = Set.of("user", "auth-user", "password", "ha1-md5", "ha1-sha256",
             "realm", "register", "register-expires");
@@ -50,14 +53,38 @@ final class ZonesSectionReader {
             if (office && role != ZoneConfig.ZoneRole.ACCESS) {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
+            SessionTimerConfig sessionTimers = sessionTimers(zone, path);
             ZoneConfig.PeerAccount account = account(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, redirects, account,
-                        rules));
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, redirects,
+                        sessionTimers, account, rules));
             }
         });
         return zones;
+    }
+
+    /** RFC 4028 settings of the zone's legs; Min-SE at least 90 s (§4) and no longer than the interval offered. */
+    private SessionTimerConfig sessionTimers(YamlTree.Mapping zone, String path) {
+        String timersPath = path + ".session-timers";
+        YamlTree.Mapping timers = reader.optionalMapping(zone, path, "session-timers", SESSION_TIMER_KEYS);
+        if (timers == null) {
+            return SessionTimerConfig.DEFAULT;
+        }
+        SessionTimerConfig defaults = SessionTimerConfig.DEFAULT;
+        boolean enabled = reader.bool(timers, timersPath, "enabled", defaults.enabled());
+        Duration minSe = reader.duration(timers, timersPath, "min-se", defaults.minSe(),
+                SessionTimerConfig.LOWEST_MIN_SE, LONGEST_SESSION_EXPIRES);
+        Duration sessionExpires = reader.duration(timers, timersPath, "session-expires", defaults.sessionExpires(),
+                SessionTimerConfig.LOWEST_MIN_SE, LONGEST_SESSION_EXPIRES);
+        if (sessionExpires.compareTo(minSe) < 0) {
+            reader.error(timers.line(), timersPath + ".session-expires", sessionExpires.toSeconds() + "s",
+                    "must not be shorter than min-se (" + minSe.toSeconds() + "s)");
+        }
+        if (sessionExpires.toMillis() % 1000 != 0 || minSe.toMillis() % 1000 != 0) {
+            reader.error(timers.line(), timersPath, null, "session-expires and min-se are whole seconds (RFC 4028)");
+        }
+        return new SessionTimerConfig(enabled, sessionExpires, minSe);
     }
 
     /**

@@ -13,17 +13,23 @@ public final class MicrometerMediaMetrics implements MediaMetrics {
     private final Counter packets;
     private final Counter bytes;
     private final Map<MediaDropReason, Counter> dropped = new EnumMap<>(MediaDropReason.class);
+    private final Counter udptlRelayed;
+    private final Map<MediaDropReason, Counter> udptlDropped = new EnumMap<>(MediaDropReason.class);
     private final Counter opened;
     private final Counter closed;
     private final Counter exhausted;
 
     MicrometerMediaMetrics(PrometheusMeterRegistry registry) {
-        packets = SbcMetrics.counter(registry, SbcMetrics.MEDIA_PACKETS, "RTP and RTCP packets relayed");
-        bytes = SbcMetrics.counter(registry, SbcMetrics.MEDIA_BYTES, "RTP and RTCP bytes relayed");
+        packets = SbcMetrics.counter(registry, SbcMetrics.MEDIA_PACKETS, "RTP, RTCP and UDPTL packets relayed");
+        bytes = SbcMetrics.counter(registry, SbcMetrics.MEDIA_BYTES, "RTP, RTCP and UDPTL bytes relayed");
+        String udptlHelp = "T.38 fax (UDPTL) packets relayed or dropped, also counted in the media totals";
+        udptlRelayed = SbcMetrics.counter(registry, SbcMetrics.MEDIA_UDPTL_PACKETS, udptlHelp, "result", "relayed");
         for (MediaDropReason reason : MediaDropReason.values()) {
             dropped.put(reason, SbcMetrics.counter(registry, SbcMetrics.MEDIA_DROPPED,
                     "Media packets dropped (foreign_source and foreign_ssrc are injection attempts)", "reason",
                     reason.name().toLowerCase(Locale.ROOT)));
+            udptlDropped.put(reason, SbcMetrics.counter(registry, SbcMetrics.MEDIA_UDPTL_PACKETS, udptlHelp,
+                    "result", reason.name().toLowerCase(Locale.ROOT)));
         }
         opened = SbcMetrics.counter(registry, SbcMetrics.MEDIA_SESSIONS_OPENED, "Media sessions opened");
         closed = SbcMetrics.counter(registry, SbcMetrics.MEDIA_SESSIONS_CLOSED, "Media sessions closed");
@@ -40,6 +46,16 @@ public final class MicrometerMediaMetrics implements MediaMetrics {
     @Override
     public void packetDropped(MediaDropReason reason) {
         dropped.get(reason).increment();
+    }
+
+    @Override
+    public void udptlRelayed() {
+        udptlRelayed.increment();
+    }
+
+    @Override
+    public void udptlDropped(MediaDropReason reason) {
+        udptlDropped.get(reason).increment();
     }
 
     @Override

@@ -48,6 +48,7 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     private final PrometheusMeterRegistry registry;
     /** By zone and action; zones are the configured ones, so the map stays small. */
     private final Map<String, Counter> redirects = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> sessionTimerExpired = new java.util.concurrent.ConcurrentHashMap<>();
 
     MicrometerRelayMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -152,5 +153,12 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     @Override
     public void relayed(RelayedMessage kind, long nanos) {
         relayLatency.get(kind).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Zone names come from the configuration, a fixed set; a zone added by a reload gets its counter then. */
+    @Override
+    public void sessionTimerExpired(String zone) {
+        sessionTimerExpired.computeIfAbsent(zone, name -> SbcMetrics.counter(registry, SbcMetrics.SESSION_TIMER_EXPIRED,
+                "Calls ended because a leg's session refresh never came (RFC 4028)", "zone", name)).increment();
     }
 }

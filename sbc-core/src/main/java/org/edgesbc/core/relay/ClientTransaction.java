@@ -53,6 +53,10 @@ final class ClientTransaction {
     boolean cancelPending;
     /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */
     byte[] ackBytes;
+    /** Of an INVITE in the Accepted state: the To-tag of its first 2xx; a 2xx with another is a surplus answer. */
+    String answerTag;
+    /** The To-tag of the last surplus 2xx hung up: its retransmissions get the ACK again, not another BYE. */
+    String surplusTag;
     /** Of an INVITE in the Accepted state: the 2xx as relayed to the caller, resent for each retransmitted 2xx. */
     byte[] relayedAnswer;
     SipFlow answerFlow;
@@ -75,11 +79,14 @@ final class ClientTransaction {
     void keepAnswer(byte[] answer, SipFlow flow) {
         relayedAnswer = answer;
         answerFlow = flow;
-        user = AnswerKept.INSTANCE;
+        user = Unheard.INSTANCE;
     }
 
-    /** The user of an INVITE whose 2xx is kept: no further event reaches the dialog layer. */
-    private enum AnswerKept implements User {
+    /**
+     * A user nothing reaches: of an INVITE whose 2xx is kept, no further event goes to the dialog layer; of a
+     * request whose answer changes nothing (the BYE of a surplus answer), none is waited for.
+     */
+    enum Unheard implements User {
         INSTANCE;
 
         @Override

@@ -4,6 +4,7 @@ import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.sip.address.Address;
 import javax.sip.address.URI;
@@ -57,6 +58,7 @@ final class DialogLayer {
     private final ReInviteGuard reInvites = new ReInviteGuard(new java.util.SplittableRandom());
     private final ChallengeAnswering challenges;
     private final InterconnectRules rules;
+    private final SessionTimer sessionTimers;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
@@ -83,6 +85,8 @@ final class DialogLayer {
         this.rules = rules;
         this.metrics = shard.metrics();
         this.log = shard.log();
+        this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, metrics, log,
+                this::tearDown);
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
     }
 
@@ -152,6 +156,9 @@ final class DialogLayer {
             }
             dialogs.add(dialog, legs);
             relayed.dialog = dialog;
+            if (!acceptTimerOffer(inbound, relayed, dialog)) {
+                return;
+            }
             MediaAnchor.Anchored anchored = media.anchor(dialog, MediaSide.A, view, sourceOf(inbound.in()),
                     calls::mediaTimedOut);
             int refusal = mediaRefusal(anchored.outcome());
@@ -176,6 +183,9 @@ final class DialogLayer {
             SipMessageWriter out = SipMessageWriter.edit(encoded);
             if (anchoredBody != null) {
                 out.body(anchoredBody);
+            }
+            if (dialog != null) {
+                sessionTimers.towardLeg(out, encoded, leg);
             }
             forward(out, encoded, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
         }
@@ -207,12 +217,19 @@ final class DialogLayer {
             responses.respond(inbound, refusal);
             return;
         }
+        SessionTimer.Offer offer = sessionTimers.offer(request);
+        byte[] timerRefusal = timerRefusal(inbound, offer);
+        if (timerRefusal != null) {
+            inbound.flow().send(timerRefusal);
+            return;
+        }
         ServerTransaction server = transactions.createServer(inbound);
         RelayedRequest relayed = new RelayedRequest(server, request, this);
         relayed.dialog = dialog;
         if (Request.INVITE.equals(request.method())) {
             reInvites.relayed(from, to, relayed);
         }
+        relayed.timerOffer = offer;
         if (TARGET_REFRESH.contains(request.method())) {
             String target = contactUri(request);
             if (target != null) {
@@ -220,6 +237,7 @@ final class DialogLayer {
             }
         }
         SipMessageWriter out = rewriteInDialog(request, dialog, to).body(anchored.body());
+        sessionTimers.towardLeg(out, request, to);
         byte[] progress = ReferHandler.progressOnly(request);
         if (progress != null) {
             out.body(progress);
@@ -277,11 +295,9 @@ final class DialogLayer {
         if (peers.isAccessZone(dialog.other(to, null).zone)) {
             out.remove(ChallengeAnswering.AUTHORIZATION, ChallengeAnswering.PROXY_AUTHORIZATION);
         }
-        if (to.cseqOffset != 0) {
-            out.set(SipHeaderName.CSEQ, (request.cseqNumber() + to.cseqOffset) + " " + request.method());
-        }
         NameAddress from = request.from();
         boolean fromCaller = dialog.callerTag.equals(from.tag());
+        CSeqMapping.toward(out, request, to);
         return out.requestLine(request.method(), peers.remoteTargetOf(to))
                 .set(SipHeaderName.CALL_ID, to.callId)
                 .set(SipHeaderName.FROM, (fromCaller ? to.callerAddress : to.calleeAddress) + from.parameters())
@@ -306,9 +322,10 @@ final class DialogLayer {
             }
         }
         if (target != null) {
-            target.highestCSeqSent = Math.max(target.highestCSeqSent, request.cseqNumber() + target.cseqOffset);
+            target.highestCSeqSent = Math.max(target.highestCSeqSent, CSeqMapping.numberToward(request, target));
         }
         branch.client = transactions.send(out, flow, targetZone, branch, true);
+        sessionTimers.sent(branch);
         challenges.sent(branch, targetZone);
     }
 
@@ -364,6 +381,10 @@ final class DialogLayer {
         branch.sent = null;
         if (Request.INVITE.equals(client.method)) {
             reInvites.ended(branch);
+            if (status == 422 && sessionTimers.retryTooBrief(branch, response)) {
+                return;
+            }
+            branch.sentInvite = null;
             // The transaction lets go of its request once this returns; a redirect followed later still needs it.
             SipMessageView sent = client.request;
             if (status < 300) {
@@ -507,6 +528,9 @@ final class DialogLayer {
             return null;
         }
         boolean setUpEnds = relayed.timesSetUp && status >= 200 && !server.finalSent();
+        if (dialog != null && branch.target != null && status >= 200 && status < 300) {
+            sessionTimers.answered(dialog, branch.target, requesterLeg(relayed), relayed.timerOffer, response);
+        }
         byte[] sent = sendToRequester(relayed, response, response.to().tag(), body);
         metrics.responseRelayed(status);
         if (setUpEnds) {
@@ -527,16 +551,15 @@ final class DialogLayer {
         SipMessageWriter out = SipMessageWriter.edit(response)
                 .lines(SipHeaderName.VIA, server.vias)
                 .set(SipHeaderName.CALL_ID, relayed.callId)
+                .set(SipHeaderName.CSEQ, relayed.cseq)
                 .set(SipHeaderName.FROM, relayed.from)
                 .set(SipHeaderName.TO, toTag == null || toTag.equals(relayed.toAddress.tag()) ? relayed.to
                         : relayed.toAddress.withTag(toTag))
                 .body(body);
-        if (response.cseqNumber() != relayed.cseqNumber) {
-            out.set(SipHeaderName.CSEQ, relayed.cseq);
-        }
         if (body != null && body.length == 0) {
             out.remove(SipHeaderName.CONTENT_TYPE);
         }
+        sessionTimers.towardRequester(out, response, requesterLeg(relayed));
         topology.replaceContact(out, response.hasHeader(SipHeaderName.CONTACT), transport);
         String redirectedTo = response.statusCode() / 100 == 3 ? redirects.relayedContacts(response, transport) : null;
         if (redirectedTo != null) {
@@ -645,6 +668,7 @@ final class DialogLayer {
         dialog.invite = null;
         ShardLoop.cancel(dialog.ackWait);
         dialog.ackWait = null;
+        sessionTimers.ended(dialog);
         calls.ended(dialog);
         identifiers.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;
@@ -716,6 +740,55 @@ final class DialogLayer {
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * Takes the session-timer part of a caller's INVITE (RFC 4028): 400 for a Session-Expires or Min-SE that is not
+     * a number, 422 with the zone's Min-SE for an interval below it; either ends the new dialog.
+     */
+    private boolean acceptTimerOffer(InboundRequest inbound, RelayedRequest relayed, RelayDialog dialog) {
+        SessionTimer.Offer offer = sessionTimers.offer(inbound.view());
+        byte[] refusal = timerRefusal(inbound, offer);
+        if (refusal == null) {
+            relayed.timerOffer = offer;
+            return true;
+        }
+        dialog.finalStatus = offer == null ? 400 : 422;
+        refuse(relayed, refusal, dialog.finalStatus);
+        endDialog(dialog, "sbc:session-timer-refused");
+        return false;
+    }
+
+    /** The SBC's 400 or 422 (with its Min-SE) to an INVITE or UPDATE whose session timer it refuses, or null. */
+    private byte[] timerRefusal(InboundRequest inbound, SessionTimer.Offer offer) {
+        if (offer == null) {
+            return responses.create(inbound, 400, "Bad Session-Expires");
+        }
+        long minSe = sessionTimers.tooBrief(offer, inbound.zone());
+        return minSe < 0 ? null : responses.create(inbound, 422,
+                Map.of("Min-SE", List.of(Long.toString(minSe))));
+    }
+
+    /** The leg a relayed request came from: the one with the requester's Call-ID. */
+    private static Leg requesterLeg(RelayedRequest relayed) {
+        RelayDialog dialog = relayed.dialog;
+        if (dialog == null) {
+            return null;
+        }
+        if (dialog.a.callId.equals(relayed.callId)) {
+            return dialog.a;
+        }
+        if (dialog.b.callId.equals(relayed.callId)) {
+            return dialog.b;
+        }
+        if (dialog.branches != null) {
+            for (Leg branch : dialog.branches) {
+                if (branch.callId.equals(relayed.callId)) {
+                    return branch;
+                }
+            }
+        }
+        return null;
+    }
 
     /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
     /** The URI of a message's first Contact, or null when it has none (or only a malformed one). */

@@ -21,15 +21,21 @@ final class Leg {
     String calleeTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
-    /**
-     * How far the CSeq numbers of requests toward this leg run ahead of the requester's: one for each request the
-     * SBC sent again with credentials ({@link ChallengeAnswering}).
-     */
-    long cseqOffset;
     /** The re-INVITE this leg sent that has no final answer yet ({@link ReInviteGuard}); null when none. */
     RelayedRequest inviteFrom;
     /** The re-INVITE the SBC relayed toward this leg that has no final answer yet; null when none. */
     RelayedRequest inviteToward;
+    /**
+     * How far the CSeq numbers of requests relayed toward this leg run ahead of the requester's own: each request
+     * the SBC sent on the leg by itself in the middle of a call (a session refresh, a retried INVITE, a request sent
+     * again with credentials by {@link ChallengeAnswering}) takes one
+     * number the other party never used. See {@link CSeqMapping}.
+     */
+    long cseqOffset;
+    /** This leg's RFC 4028 session timer, null while there is none (see {@link SessionTimer}). */
+    SessionTimer.LegTimer timer;
+    /** Whether this leg's session timer was negotiated (with the call's answer), whatever came of it. */
+    boolean timerNegotiated;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {

@@ -49,6 +49,9 @@ public interface RelayMetrics {
      */
     enum RedirectAction { RECURSED, RELAYED, REFUSED }
 
+    /** A call was ended because the session refresh of its leg toward {@code zone} never came (RFC 4028 §10). */
+    void sessionTimerExpired(String zone);
+
     /** What {@link #relayed} timed: a request toward the far side or a response back to the requester. */
     enum RelayedMessage { REQUEST, RESPONSE }
 
@@ -64,5 +67,6 @@ public interface RelayMetrics {
         @Override public void callSetUp(boolean answered, long nanos) { }
         @Override public void relayed(RelayedMessage kind, long nanos) { }
         @Override public void redirect(String zone, RedirectAction action) { }
+        @Override public void sessionTimerExpired(String zone) { }
     };
 }

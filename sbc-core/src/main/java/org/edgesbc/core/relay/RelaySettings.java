@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.core.config.SessionTimerConfig;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.transport.SipTransport;
 
@@ -35,12 +36,16 @@ public record RelaySettings(
         int maxDialogs,
         Duration maxCallDuration) {
 
-    /** Where requests toward a zone go, and what the SBC does with the zone's redirects. */
+    /**
+     * Where requests toward a zone go, what the SBC does with the zone's redirects, and how its legs run session
+     * timers. {@code address} and {@code transport} are null for an access zone.
+     */
     public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp,
-            ZoneConfig.RedirectMode redirects) {
-        /** A zone whose redirects the SBC follows. */
+            ZoneConfig.RedirectMode redirects, SessionTimerConfig sessionTimers) {
+
+        /** A zone whose redirects the SBC follows, with the default session timers. */
         public ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) {
-            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE);
+            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE, SessionTimerConfig.DEFAULT);
         }
     }
 

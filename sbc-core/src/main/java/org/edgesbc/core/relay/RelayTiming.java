@@ -96,4 +96,9 @@ final class RelayTiming implements RelayMetrics {
     public void relayed(RelayedMessage kind, long nanos) {
         counts.relayed(kind, nanos);
     }
+
+    @Override
+    public void sessionTimerExpired(String zone) {
+        counts.sessionTimerExpired(zone);
+    }
 }

@@ -22,6 +22,11 @@ final class RelayedBranch implements ClientTransaction.User {
     SipMessageView sent;
     /** The nonce of the credentials the request last went with, or null. */
     String answeredNonce;
+    /**
+     * A first INVITE carrying the SBC's Session-Expires, as sent, until its final response: a 422 is retried from it
+     * ({@link SessionTimer#retryTooBrief}).
+     */
+    SipMessageView sentInvite;
 
     RelayedBranch(RelayedRequest request, RelayDialog dialog, Leg target, DialogLayer layer) {
         this.request = request;

@@ -20,9 +20,10 @@ final class RelayedRequest implements ServerTransaction.User {
     final String to;
     /** The requester's To, read: a response adds the callee's tag to it. */
     final NameAddress toAddress;
-    /** The requester's CSeq (RFC 3261 §8.2.6.2), which a request sent again with credentials no longer carries. */
+    /** The requester's CSeq value, which every response echoes whatever number the far side's leg used. */
     final String cseq;
-    final long cseqNumber;
+    /** What an INVITE or UPDATE asked for in session timers (RFC 4028), for the leg's negotiation at its 2xx. */
+    SessionTimer.Offer timerOffer = SessionTimer.Offer.NONE;
     private final DialogLayer layer;
     /** The dialog the request belongs to or creates; null for requests outside any dialog (OPTIONS, MESSAGE). */
     RelayDialog dialog;
@@ -51,7 +52,6 @@ final class RelayedRequest implements ServerTransaction.User {
         this.to = request.header(SipHeaderName.TO);
         this.toAddress = request.to();
         this.cseq = request.header(SipHeaderName.CSEQ);
-        this.cseqNumber = request.cseqNumber();
         this.layer = layer;
         server.user = this;
     }

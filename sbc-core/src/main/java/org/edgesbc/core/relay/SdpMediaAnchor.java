@@ -20,6 +20,7 @@ import org.edgesbc.media.MediaSide;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.media.MediaStream;
+import org.edgesbc.media.MediaTransport;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpKeys;
 import org.edgesbc.media.srtp.SrtpPolicy;
@@ -86,9 +87,11 @@ final class SdpMediaAnchor implements MediaAnchor {
         for (int i = 0; i < count; i++) {
             MediaStream stream = session.streams().get(i);
             AnnouncedMedia announced = rewrite.announced().get(i);
-            if (!announced.rejected()) {
+            if (!announced.rejected() && announced.transport() == MediaTransport.RTP) {
                 // SDES: each side announces the keys it sends with (RFC 4568 §6.1). What the sender said decides
-                // whether the SBC talks SRTP with it, with the keys the SBC announces (or will announce) to it.
+                // whether the SBC talks SRTP with it, with the keys the SBC announces (or will announce) to it. A
+                // fax (UDPTL) stream has no keys and leaves this alone, so that audio after the fax is protected as
+                // it was before.
                 SdesCrypto peerKeys = announced.senderKeys();
                 stream.peerSrtp(from, peerKeys != null);
                 stream.setSrtp(from, peerKeys, peerKeys == null ? null
@@ -96,7 +99,8 @@ final class SdpMediaAnchor implements MediaAnchor {
                                 SrtpKeys.random(random))));
             }
             if (announced.rtp() != null) {
-                stream.setRemote(from, announced.rtp(), announced.rtcp(), announced.rtcpMux(), signalling);
+                stream.setRemote(from, announced.rtp(), announced.rtcp(), announced.rtcpMux(), signalling,
+                        announced.transport());
             }
         }
         dialog.sdpSent[to.ordinal()] = rewrite.origin();

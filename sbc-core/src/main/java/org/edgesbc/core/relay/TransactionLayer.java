@@ -31,6 +31,7 @@ final class TransactionLayer {
     private final long t2Millis;
     private final long t4Millis;
     private final long timeoutMillis;
+    private final SurplusAnswers surplusAnswers;
 
     private final Map<String, ServerTransaction> servers = new HashMap<>();
     private final Map<String, ClientTransaction> clients = new HashMap<>();
@@ -48,6 +49,7 @@ final class TransactionLayer {
         this.t2Millis = settings.t2().toMillis();
         this.t4Millis = settings.t4().toMillis();
         this.timeoutMillis = settings.transactionTimeoutMillis();
+        this.surplusAnswers = new SurplusAnswers(this, topology, ids, metrics);
     }
 
     int size() {
@@ -255,6 +257,7 @@ final class TransactionLayer {
                     ShardLoop.cancel(client.timeoutTimer);
                     // RFC 6026 Accepted: stay to relay the far side's 2xx retransmissions until it has the ACK.
                     client.state = ClientTransaction.State.ACCEPTED;
+                    client.answerTag = response.to().tag();
                     client.release();
                     client.timeoutTimer = loop.schedule("accepted wait", () -> removeClient(client), timeoutMillis);
                     client.user.finalResponse(client, response, source);
@@ -274,7 +277,10 @@ final class TransactionLayer {
                 }
             }
             case ACCEPTED -> {
-                if (status >= 200 && status < 300 && client.relayedAnswer != null) {
+                String tag = response.to().tag();
+                if (status >= 200 && status < 300 && tag != null && !tag.equals(client.answerTag)) {
+                    surplusAnswers.hangUp(client, response);
+                } else if (status >= 200 && status < 300 && client.relayedAnswer != null) {
                     metrics.retransmissionAbsorbed();
                     client.answerFlow.send(client.relayedAnswer);
                 } else if (status >= 200 && status < 300) {

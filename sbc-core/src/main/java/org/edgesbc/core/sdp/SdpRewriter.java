@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.edgesbc.media.MediaTransport;
 import org.edgesbc.media.srtp.SdesCrypto;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
@@ -25,6 +26,10 @@ import org.edgesbc.policy.Cidr;
  *       content changed (RFC 3264 §8); o= user name and s= are "-", so neither names the sender's software.</li>
  *   <li>a=rtcp names the SBC's RTCP port; a=rtcp-mux passes, since the relay multiplexes or not per leg as each
  *       side's own SDP says (RFC 5761), whatever the other side does.</li>
+ *   <li>T.38 fax streams ({@code m=image <port> udptl t38}, ITU-T T.38 Annex D, RFC 3362) are anchored like audio,
+ *       their T38 attributes kept, but they are not RTP: no RTCP, and no SRTP whatever the zones' policies, since
+ *       SDES keys protect RTP only (T.38 over RTP, RFC 4612, is not anchored as fax). A stream may change between
+ *       audio and image in a re-offer.</li>
  *   <li>ICE (RFC 8839) and DTLS-SRTP (RFC 5763) attributes and BUNDLE groups are removed: the SBC is the only
  *       candidate either side may use and it terminates neither ICE nor DTLS.</li>
  *   <li>Everything else, codecs, telephone-event and direction attributes included, is kept as it was.</li>
@@ -35,6 +40,8 @@ public final class SdpRewriter {
             "candidate", "ice-ufrag", "ice-pwd", "ice-options", "end-of-candidates", "remote-candidates", "ice-lite",
             "ice-mismatch", "ice-pacing", "fingerprint", "setup", "tls-id", "crypto");
     private static final int MAX_VERSION_DIGITS = 18;
+    /** The m= line proto of T.38 fax over UDPTL (RFC 3362, ITU-T T.38 Annex D). */
+    private static final String UDPTL = "udptl";
 
     private SdpRewriter() { }
 
@@ -119,6 +126,8 @@ public final class SdpRewriter {
         InetAddress rtcpAddress = null;
         boolean rtcpMux = false;
         SdesCrypto senderKeys = null;
+        MediaTransport transport = section.proto().equalsIgnoreCase(UDPTL) ? MediaTransport.UDPTL : MediaTransport.RTP;
+        boolean rtpStream = transport == MediaTransport.RTP;
         for (SdpLine line : section.lines()) {
             String name = line.attributeName();
             if (line.type() == 'c') {
@@ -146,7 +155,8 @@ public final class SdpRewriter {
                 }
             } else if (name.equals("rtcp-mux")) {
                 rtcpMux = true;
-            } else if (name.equals("crypto") && senderKeys == null && params.senderPolicy() != SrtpPolicy.OFF) {
+            } else if (name.equals("crypto") && senderKeys == null && rtpStream
+                    && params.senderPolicy() != SrtpPolicy.OFF) {
                 senderKeys = SdesCrypto.parse(line.attributeValue());
             }
         }
@@ -154,21 +164,21 @@ public final class SdpRewriter {
         if (!rejected && connection == null) {
             return new AnnouncedOrStatus(SdpStatus.NO_CONNECTION, null);
         }
-        if (!rejected && senderKeys == null && params.senderPolicy() == SrtpPolicy.REQUIRED) {
+        if (!rejected && rtpStream && senderKeys == null && params.senderPolicy() == SrtpPolicy.REQUIRED) {
             return new AnnouncedOrStatus(SdpStatus.SRTP_REQUIRED, null);
         }
         boolean zero = connection != null && connection.address.isAnyLocalAddress();
         InetSocketAddress rtp = rejected || zero ? null : new InetSocketAddress(connection.address, section.port());
-        InetSocketAddress rtcp = rtp == null ? null : rtcpMux ? rtp
+        InetSocketAddress rtcp = rtp == null || !rtpStream ? null : rtcpMux ? rtp
                 : new InetSocketAddress(rtcpAddress != null ? rtcpAddress : connection.address,
                         rtcpPort >= 0 ? rtcpPort : section.port() + 1);
         StreamPlan plan = params.streams().get(index);
-        boolean srtpToward = !rejected && plan.sbcKeys() != null && switch (params.receiverPolicy()) {
+        boolean srtpToward = !rejected && rtpStream && plan.sbcKeys() != null && switch (params.receiverPolicy()) {
             case REQUIRED -> true;
             case OFFERED -> !Boolean.FALSE.equals(plan.receiverSrtp());
             case OFF -> false;
         };
-        return new AnnouncedOrStatus(SdpStatus.OK, new AnnouncedMedia(section.media(), rtp, rtcp, rtcpMux,
+        return new AnnouncedOrStatus(SdpStatus.OK, new AnnouncedMedia(section.media(), transport, rtp, rtcp, rtcpMux,
                 direction, rejected, zero, rejected ? null : senderKeys, srtpToward));
     }
 

@@ -150,6 +150,8 @@ class ConfigDefaultsTest {
         assertThat(carrier.peer()).isEqualTo(new ZoneConfig.PeerConfig("192.0.2.10", 5060, SipTransport.UDP));
         assertThat(carrier.srtp()).isEqualTo(SrtpPolicy.OFF);
         assertThat(carrier.office()).isFalse();
+        assertThat(carrier.sessionTimers()).isEqualTo(new SessionTimerConfig(true, Duration.ofSeconds(1800),
+                Duration.ofSeconds(90)));
     }
 
     @Test

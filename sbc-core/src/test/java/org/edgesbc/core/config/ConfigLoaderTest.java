@@ -427,6 +427,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sessionTimersAreBoundAndValidatedWithTheirLines() throws Exception {
+        String file = files.file().toString();
+        SbcConfig bound = files.load(MINIMAL.replace("role: trunk", "role: trunk\n    session-timers: "
+                + "{enabled: false, session-expires: 10m, min-se: 2m}"));
+        assertThat(bound.zone("carrier").sessionTimers()).isEqualTo(new SessionTimerConfig(false,
+                java.time.Duration.ofMinutes(10), java.time.Duration.ofMinutes(2)));
+        assertThat(bound.zone("office-pbx").sessionTimers()).isEqualTo(SessionTimerConfig.DEFAULT);
+        assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    session-timers: "
+                + "{session-expires: 60s, min-se: 30s, refresh: uac}"))).containsExactly(
+                file + ":7: zones[0].session-timers.refresh: unknown key; allowed here: enabled, min-se, session-expires",
+                file + ":7: zones[0].session-timers.min-se = '30s': must be between 90s and 1d",
+                file + ":7: zones[0].session-timers.session-expires = '60s': must be between 90s and 1d");
+        assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    session-timers: "
+                + "{session-expires: 100s, min-se: 120s}"))).containsExactly(
+                file + ":7: zones[0].session-timers.session-expires = '100s': must not be shorter than min-se (120s)");
+    }
+
+    @Test
     void managementTokenErrorGivesItsLengthNotTheToken() throws IOException {
         assertThat(files.problems(MINIMAL + "management:\n  token: tooshort\n")).containsExactly(
                 files.file() + ":14: management.token = '(8 characters)': a bearer token needs at least 16 "

@@ -32,7 +32,8 @@ class RestartRequiredChangesTest {
     void everythingTheIssueNamesAsLiveReloadsWithoutARestart() throws Exception {
         SbcConfig next = files.load(MINIMAL.replace("networks: [192.0.2.0/24]", "networks: [192.0.2.0/24, "
                 + "203.0.113.0/24]").replace("port: 5080", "port: 5090")
-                .replace("role: pbx", "role: pbx\n    redirects: relay") + """
+                .replace("role: pbx", "role: pbx\n    redirects: relay").replace("role: trunk", "role: trunk\n"
+                + "    session-timers: {session-expires: 10m, min-se: 2m}") + """
                 security:
                   users:
                     - {user: "1001", ha1-md5: 58f415c45c5f9e24de3e27a91cf1bdbc}

@@ -43,4 +43,5 @@ final class RecordingRelayMetrics implements RelayMetrics {
         calls.add("callSetUp " + (answered ? "answered " : "failed ") + nanos);
     }
     @Override public void relayed(RelayedMessage kind, long nanos) { calls.add("relayed " + kind + " " + nanos); }
+    @Override public void sessionTimerExpired(String zone) { calls.add("sessionTimerExpired " + zone); }
 }

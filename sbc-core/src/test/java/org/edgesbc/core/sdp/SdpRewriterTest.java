@@ -272,4 +272,37 @@ class SdpRewriterTest {
         return parsed.status() != SdpStatus.OK ? SdpRewrite.failed(parsed.status())
                 : SdpRewriter.rewrite(parsed.description(), params);
     }
+
+    @Test
+    void aT38ImageStreamIsAnchoredOverUdptlWithoutRtcpOrSrtpWhateverTheZonesAsk() {
+        String fax = lines(
+                "v=0",
+                "o=gw 100 2 IN IP4 192.0.2.30",
+                "s=-",
+                "c=IN IP4 192.0.2.30",
+                "t=0 0",
+                "m=image 4600 udptl t38",
+                "a=T38FaxVersion:0",
+                "a=T38MaxBitRate:14400",
+                "a=T38FaxRateManagement:transferredTCF",
+                "a=T38FaxUdpEC:t38UDPRedundancy");
+        SdpRewrite result = SdpRewriter.rewrite(SessionDescription.parse(fax).description(), new SdpRewriteParams(
+                SBC, List.of(new StreamPlan(16000, sbcKeys(), Boolean.TRUE)), SrtpPolicy.REQUIRED,
+                SrtpPolicy.REQUIRED, null));
+        assertThat(result.status()).as("SDES protects RTP only: no a=crypto is asked of a fax stream")
+                .isEqualTo(SdpStatus.OK);
+        assertThat(result.sdp()).contains("m=image 16000 udptl t38\r\n", "c=IN IP4 " + SBC,
+                "a=T38FaxVersion:0\r\n", "a=T38MaxBitRate:14400\r\n", "a=T38FaxUdpEC:t38UDPRedundancy\r\n")
+                .doesNotContain("crypto", "SAVP", "192.0.2.30");
+        AnnouncedMedia image = result.announced().get(0);
+        assertThat(image.transport()).isEqualTo(org.edgesbc.media.MediaTransport.UDPTL);
+        assertThat(image.rtp()).isEqualTo(new InetSocketAddress("192.0.2.30", 4600));
+        assertThat(image.rtcp()).as("UDPTL has no RTCP").isNull();
+        assertThat(image.senderKeys()).isNull();
+        assertThat(image.srtpTowardReceiver()).isFalse();
+
+        SdpRewrite audio = SdpRewriter.rewrite(SessionDescription.parse(AUDIO_VIDEO).description(),
+                plain(null, 16000, 16002));
+        assertThat(audio.announced().get(0).transport()).isEqualTo(org.edgesbc.media.MediaTransport.RTP);
+    }
 }

@@ -1,0 +1,227 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+import static org.edgesbc.fixtures.sip.SipTestPeer.tag;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Early media through the daemon: a 183 with SDP anchored like an answer, reliable provisionals (RFC 3262: RSeq,
+ * PRACK with RAck, end to end), an UPDATE with a new offer in the early dialog (RFC 3311), and a PBX forking to two
+ * phones (two early dialogs; the one that answers wins, a second answer is hung up by the SBC). Real RTP crosses
+ * the anchored ports before and after the answer; neither side receives the other leg's Call-ID, Contact or
+ * addresses.
+ */
+class EarlyMediaIT {
+    private static final long WAIT = 5_000;
+
+    @TempDir
+    Path dataDir;
+
+
+    private static String sbcUri(SbcDaemon sbc) {
+        return "sip:sbc@127.0.0.1:" + sbc.sipAddress(SipTransport.UDP).getPort();
+    }
+
+    private static String contactOf(UdpSipPeer peer, String user) {
+        return "<sip:" + user + "@" + peer.localAddress().getAddress().getHostAddress() + ":"
+                + peer.localAddress().getPort() + ">";
+    }
+
+    /** The message belongs to the trunk's leg: the caller's Call-ID, the SBC's Contact, nothing of the PBX side. */
+    private static void assertCallerLeg(String message, String callerCallId, String calleeCallId) {
+        assertThat(header(message, "Call-ID")).isEqualTo(callerCallId);
+        assertThat(message).doesNotContain(calleeCallId, "127.0.0.3", "FixtureCallee");
+        String contact = header(message, "Contact");
+        if (contact != null) {
+            assertThat(contact).contains("127.0.0.1");
+        }
+    }
+
+    private static void assertCalleeLeg(String message, String callerCallId, String calleeCallId) {
+        assertThat(header(message, "Call-ID")).isEqualTo(calleeCallId);
+        assertThat(message).doesNotContain(callerCallId, "127.0.0.2", "FixtureCaller");
+        String contact = header(message, "Contact");
+        if (contact != null) {
+            assertThat(contact).contains("127.0.0.1");
+        }
+    }
+
+    /** {@code packet} sent from {@code from} to the SBC's {@code via} arrives unchanged at {@code to}. */
+    private static void assertRelayed(DatagramSocket from, InetSocketAddress via, DatagramSocket to, byte[] packet)
+            throws IOException {
+        MediaAnchoringIT.send(from, via, packet);
+        DatagramPacket got = MediaAnchoringIT.receive(to);
+        assertThat(got).as("RTP relayed through %s", via).isNotNull();
+        assertThat(got.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(Arrays.copyOf(got.getData(), got.getLength())).isEqualTo(packet);
+    }
+
+    @Test
+    void reliableEarlyMediaWithPrackAndAnUpdateInTheEarlyDialogThenTheAnswer() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket callerMovedRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(MediaAnchoringIT.config(dataDir, trunk, pbx,
+                        Duration.ofSeconds(60)))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "early-" + System.nanoTime() + "@trunk",
+                    (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
+                            "5551234", id, branch, "ct").replace("m=audio 40000", "m=audio "
+                            + callerRtp.getLocalPort()), "Supported: 100rel"));
+            assertThat(relayed).isNotNull();
+            String callId = relayed.callId();
+            String invite = relayed.invite();
+            String calleeCallId = header(invite, "Call-ID");
+            assertCalleeLeg(invite, callId, calleeCallId);
+            assertThat(header(invite, "Supported")).as("100rel is negotiated end to end").contains("100rel");
+            InetSocketAddress sbcForCallee = MediaAnchoringIT.mediaAddress(invite);
+
+            // RFC 3262 §3: a reliable 183 with the callee's SDP.
+            pbx.send(SipMessages.withHeaders(SipMessages.answer(invite, 183, "Session Progress", "pt", contactOf(pbx, "callee"),
+                    SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())), "Require: 100rel", "RSeq: 1"));
+            String progress = trunk.receiveStartingWith("SIP/2.0 183 ", WAIT);
+            assertThat(progress).isNotNull().contains("RSeq: 1\r\n", "c=IN IP4 127.0.0.1");
+            assertCallerLeg(progress, callId, calleeCallId);
+            assertThat(header(progress, "Require")).contains("100rel");
+            InetSocketAddress sbcForCaller = MediaAnchoringIT.mediaAddress(progress);
+
+            // Early media both ways through the anchored ports, before any answer.
+            assertRelayed(calleeRtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(1, 0x2222, "ringback"));
+            assertRelayed(callerRtp, sbcForCaller, calleeRtp, MediaAnchoringIT.rtp(1, 0x1111, "early hello"));
+
+            trunk.send(SipMessages.withHeaders(SipMessages.inDialog("PRACK", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
+                    header(progress, "From"), header(progress, "To"), 2, "z9hG4bK-prack"), "RAck: 1 1 INVITE"));
+            String prack = pbx.receiveStartingWith("PRACK ", WAIT);
+            assertThat(prack).as("the PRACK reaches the PBX's early dialog").isNotNull()
+                    .contains("RAck: 1 1 INVITE\r\n", "CSeq: 2 PRACK");
+            assertCalleeLeg(prack, callId, calleeCallId);
+            assertThat(tag(header(prack, "To"))).isEqualTo("pt");
+            pbx.send(SipMessages.answer(prack, 200, "OK", null, null));
+            String prackOk = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(prackOk).isNotNull().contains("CSeq: 2 PRACK");
+            assertCallerLeg(prackOk, callId, calleeCallId);
+
+            // RFC 3311: the caller moves its media with an UPDATE in the early dialog.
+            trunk.send(SipMessages.withSdp(SipMessages.withHeaders(SipMessages.inDialog("UPDATE", sbcUri(sbc), "UDP",
+                    trunk.localAddress(), callId, header(progress, "From"), header(progress, "To"), 3,
+                    "z9hG4bK-upd"), "Contact: " + contactOf(trunk, "caller")),
+                    SipMessages.sdp("127.0.0.2", callerMovedRtp.getLocalPort())));
+            String update = pbx.receiveStartingWith("UPDATE ", WAIT);
+            assertThat(update).as("the UPDATE's offer, anchored").isNotNull()
+                    .contains("c=IN IP4 127.0.0.1", "m=audio " + sbcForCallee.getPort() + " ");
+            assertCalleeLeg(update, callId, calleeCallId);
+            pbx.send(SipMessages.answer(update, 200, "OK", null, contactOf(pbx, "callee"),
+                    SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())));
+            String updateOk = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(updateOk).isNotNull().contains("CSeq: 3 UPDATE", "m=audio " + sbcForCaller.getPort() + " ");
+            assertCallerLeg(updateOk, callId, calleeCallId);
+            assertRelayed(calleeRtp, sbcForCallee, callerMovedRtp, MediaAnchoringIT.rtp(2, 0x2222, "to new port"));
+
+            // The answer, without SDP: the offer and answer were done in the 183 and the UPDATE.
+            pbx.send(SipMessages.answer(invite, 200, "OK", "pt", contactOf(pbx, "callee")));
+            String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(ok).isNotNull().contains("CSeq: 1 INVITE");
+            assertCallerLeg(ok, callId, calleeCallId);
+            trunk.send(SipMessages.inDialog("ACK", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
+                    header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-e1-ack"));
+            assertThat(pbx.receiveStartingWith("ACK ", WAIT)).isNotNull();
+            assertRelayed(callerMovedRtp, sbcForCaller, calleeRtp, MediaAnchoringIT.rtp(3, 0x1111, "answered"));
+            assertRelayed(calleeRtp, sbcForCallee, callerMovedRtp, MediaAnchoringIT.rtp(3, 0x2222, "answered"));
+        }
+    }
+
+    @Test
+    void aForkingPbxGivesTheCallerTwoEarlyDialogsAndASecondAnswerIsHungUp() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket phone1Rtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket phone2Rtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(MediaAnchoringIT.config(dataDir, trunk, pbx,
+                        Duration.ofSeconds(60)))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "fork-" + System.nanoTime() + "@trunk",
+                    (id, branch) -> SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "5551234", id, branch,
+                            "ct").replace("m=audio 40000", "m=audio " + callerRtp.getLocalPort()));
+            assertThat(relayed).isNotNull();
+            String callId = relayed.callId();
+            String invite = relayed.invite();
+            String calleeCallId = header(invite, "Call-ID");
+            InetSocketAddress sbcForCallee = MediaAnchoringIT.mediaAddress(invite);
+            String phone1 = "<sip:phone1@127.0.0.3:" + pbx.localAddress().getPort() + ">";
+            String phone2 = "<sip:phone2@127.0.0.3:" + pbx.localAddress().getPort() + ">";
+
+            pbx.send(SipMessages.answer(invite, 183, "Session Progress", "p1", phone1,
+                    SipMessages.sdp("127.0.0.3", phone1Rtp.getLocalPort())));
+            pbx.send(SipMessages.answer(invite, 183, "Session Progress", "p2", phone2,
+                    SipMessages.sdp("127.0.0.3", phone2Rtp.getLocalPort())));
+            String first = trunk.receiveStartingWith("SIP/2.0 183 ", WAIT);
+            String second = trunk.receiveStartingWith("SIP/2.0 183 ", WAIT);
+            assertThat(first).isNotNull();
+            assertThat(second).isNotNull();
+            assertCallerLeg(first, callId, calleeCallId);
+            assertCallerLeg(second, callId, calleeCallId);
+            assertThat(List.of(tag(header(first, "To")), tag(header(second, "To"))))
+                    .as("two early dialogs for the caller").containsExactly("p1", "p2");
+            InetSocketAddress sbcForCaller = MediaAnchoringIT.mediaAddress(second);
+            assertThat(MediaAnchoringIT.mediaAddress(first)).as("one anchored stream for both").isEqualTo(sbcForCaller);
+            // The early media of the latest early dialog is what the caller hears.
+            assertRelayed(phone2Rtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(1, 0x2002, "phone 2 rings"));
+
+            // Phone 1 answers and wins.
+            pbx.send(SipMessages.answer(invite, 200, "OK", "p1", phone1,
+                    SipMessages.sdp("127.0.0.3", phone1Rtp.getLocalPort())));
+            String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(ok).isNotNull();
+            assertCallerLeg(ok, callId, calleeCallId);
+            assertThat(tag(header(ok, "To"))).isEqualTo("p1");
+            trunk.send(SipMessages.inDialog("ACK", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
+                    header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-f1-ack"));
+            String ack = pbx.receiveStartingWith("ACK ", WAIT);
+            assertThat(ack).isNotNull();
+            assertThat(tag(header(ack, "To"))).isEqualTo("p1");
+            assertRelayed(phone1Rtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(2, 0x1001, "phone 1 talks"));
+            assertRelayed(callerRtp, sbcForCaller, phone1Rtp, MediaAnchoringIT.rtp(2, 0x1111, "caller talks"));
+
+            // Phone 2 picked up too before the PBX could cancel it: the SBC ACKs and hangs up its dialog.
+            pbx.send(SipMessages.answer(invite, 200, "OK", "p2", phone2,
+                    SipMessages.sdp("127.0.0.3", phone2Rtp.getLocalPort())));
+            String surplusAck = pbx.receiveStartingWith("ACK ", WAIT);
+            assertThat(surplusAck).as("RFC 3261 §13.2.2.4: the second answer is ACKed").isNotNull()
+                    .startsWith("ACK sip:phone2@127.0.0.3");
+            assertThat(tag(header(surplusAck, "To"))).isEqualTo("p2");
+            String bye = pbx.receiveStartingWith("BYE ", WAIT);
+            assertThat(bye).as("and its dialog hung up").isNotNull().startsWith("BYE sip:phone2@127.0.0.3")
+                    .contains("CSeq: 2 BYE");
+            assertThat(tag(header(bye, "To"))).isEqualTo("p2");
+            assertCalleeLeg(bye, callId, calleeCallId);
+            pbx.send(SipMessages.answer(bye, 200, "OK", null, null));
+            List<String> callerGot = new ArrayList<>();
+            assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", 500, callerGot)).as("the caller never hears it")
+                    .isNull();
+            assertThat(sbc.activeDialogs()).isEqualTo(1);
+            assertRelayed(phone1Rtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(3, 0x1001, "still talking"));
+        }
+    }
+}
