@@ -22,6 +22,8 @@ public enum HandOff {
     REGISTRAR_ANSWER,
     /** A call's media stopped: from the media relay's thread to the shard that owns the call's dialog. */
     MEDIA_TIMEOUT,
+    /** A peer name located in DNS, from the locator's thread back to the shard whose call waits for it. */
+    PEER_LOCATED,
     /** A STIR/SHAKEN verdict on an inbound call, from the certificate cache's thread back to the waiting shard. */
     CALLER_ID_VERDICT,
     /**

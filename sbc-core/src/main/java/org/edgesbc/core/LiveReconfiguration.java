@@ -73,7 +73,7 @@ final class LiveReconfiguration implements ConfigReloader.LiveSettings {
         SecurityZones zones = new SecurityZones(next.zones());
         ZoneAdmission allowlist = new ZoneAdmission(next.zones());
         SecurityConfig security = next.security();
-        Map<String, RelaySettings.ZonePeer> peers = SbcDaemon.relaySettings(next, transport).zones();
+        RelaySettings peers = SbcDaemon.relaySettings(next, transport);
         Set<String> accounts = security.users().stream().map(DigestUser::name).collect(Collectors.toSet());
         Set<String> customers = SbcDaemon.knownCustomers(next);
         MediaTimeouts timeouts = new MediaTimeouts(next.media().timeout(), next.media().holdTimeout());

@@ -15,13 +15,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.edgesbc.core.cdr.CdrWriter;
+import org.edgesbc.core.cluster.ClusterAdminApi;
+import org.edgesbc.core.cluster.RedisSharedState;
+import org.edgesbc.core.config.ClusterConfig;
 import org.edgesbc.core.config.MediaSettings;
+import org.edgesbc.core.config.DnsConfig;
+import org.edgesbc.core.config.RoutingConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
@@ -36,6 +42,7 @@ import org.edgesbc.core.management.DrainAdminApi;
 import org.edgesbc.core.management.DrainCoordinator;
 import org.edgesbc.core.management.Drainable;
 import org.edgesbc.core.management.ManagementServer;
+import org.edgesbc.core.management.PeerAdminApi;
 import org.edgesbc.core.management.RelayDrain;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
@@ -55,6 +62,15 @@ import org.edgesbc.core.security.SourceAdmissionPolicy;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.fraud.E164Normalizer;
+import org.edgesbc.policy.routing.RouteTable;
+import org.edgesbc.transport.dns.SipServerLocator;
+import org.edgesbc.transport.dns.SipTarget;
+import org.edgesbc.core.relay.FlowProvider;
+import org.edgesbc.core.relay.PeerNames;
+import org.edgesbc.transport.SipFlow;
+import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SingleNodeState;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
@@ -81,6 +97,7 @@ public final class SbcDaemon implements Drainable {
     private final SipTransportService transport;
     private final RelayEngine relay;
     private final MediaRelay media;
+    private final SharedState shared;
     private final BanService bans;
     private final FraudService fraud;
     private final CallerIdentityService callerIdentity;
@@ -92,8 +109,10 @@ public final class SbcDaemon implements Drainable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
-            BanService bans, FraudService fraud, CallerIdentityService callerIdentity, SecurityEventLog events,
-            CdrWriter cdrs, ManagementServer management, RelayDrain drain, ConfigReloader reloader) {
+            SharedState shared, BanService bans, FraudService fraud, CallerIdentityService callerIdentity,
+            SecurityEventLog events, CdrWriter cdrs, ManagementServer management, RelayDrain drain,
+            ConfigReloader reloader) {
+        this.shared = shared;
         this.metrics = metrics;
         this.transport = transport;
         this.relay = relay;
@@ -121,12 +140,15 @@ public final class SbcDaemon implements Drainable {
         SecurityEventLog events = new SecurityEventLog(config.dataDir().resolve("security-events.jsonl"),
                 config.logs().securityEvents(), metrics.records(RecordMetrics.RecordFile.SECURITY_EVENTS));
         SecurityZones zones = new SecurityZones(config.zones());
-        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock);
+        // Several nodes share bans, failure counts and toll-fraud counters through Redis; one node shares nothing.
+        SharedState shared = sharedState(config, metrics, clock);
+        BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock, shared);
         metrics.bindSecurityGauges(bans::activeBans);
         Path banFile = config.security().banStateFile();
         FraudService fraud = FraudService.start(config.fraud(), banFile.resolveSibling("fraud-state.tsv"),
                 banFile.resolveSibling("fraud-baselines.tsv"), events, metrics.security(), handOff, clock,
-                FraudService.Schedule.DEFAULT);
+                FraudService.Schedule.DEFAULT, shared);
+        shared.start(bans);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, clock);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
@@ -159,9 +181,20 @@ public final class SbcDaemon implements Drainable {
         try {
             transport.start();
             RelaySettings settings = relaySettings(config, transport);
-            relay = new RelayEngine(settings, transport::flowTo, metrics.relay(), media, access, fraud,
+            relay = new RelayEngine(settings, new FlowProvider() {
+                @Override
+                public SipFlow flowTo(SipTransport type, InetSocketAddress destination) {
+                    return transport.flowTo(type, destination);
+                }
+
+                @Override
+                public SipFlow flowTo(SipTransport type, InetSocketAddress destination, String serverName) {
+                    return transport.flowTo(type, destination, serverName);
+                }
+            }, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
-                            metrics.registrar()), interconnect(config, metrics));
+                            metrics.registrar()), metrics.peers(), peerNames(config, metrics),
+                    interconnect(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             Registrar registrar = relay.registrar();
@@ -176,10 +209,13 @@ public final class SbcDaemon implements Drainable {
             metrics.reload().tlsCertificateExpiry(transport.settings().certificateExpiry());
             reloader = new ConfigReloader(config, new LiveReconfiguration(transport, admission, flood, access, bans,
                     fraud, callerIdentity, relay, media, metrics.reload()), metrics.reload(), clock);
-            management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining());
+            management = ManagementServer.start(config.management(), metrics::scrape, () -> !draining.draining(),
+                    () -> ClusterAdminApi.readyDetail(shared));
+            new ClusterAdminApi(shared).register(management);
             new DrainAdminApi(draining).register(management);
             new CallAdminApi(relay).register(management);
             new TrunkAdminApi(relay).register(management);
+            new PeerAdminApi(relay).register(management);
             new ConfigReloadApi(reloader).register(management);
             new BanAdminApi(bans).register(management);
             new FraudAdminApi(fraud).register(management);
@@ -205,14 +241,31 @@ public final class SbcDaemon implements Drainable {
             callerIdentity.close();
             fraud.close();
             bans.close();
+            shared.close();
             events.close();
             cdrs.close();
             throw e;
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, bans, fraud, callerIdentity, events, cdrs, management,
-                drain, reloader);
+        return new SbcDaemon(metrics, transport, relay, media, shared, bans, fraud, callerIdentity, events, cdrs,
+                management, drain, reloader);
+    }
+
+    /** Redis for a node of a cluster ({@code cluster:} configured), else the single node's own tables only. */
+    private static SharedState sharedState(SbcConfig config, SbcMetrics metrics, Clock clock)
+            throws java.io.IOException {
+        ClusterConfig cluster = config.cluster();
+        if (!cluster.enabled()) {
+            return SingleNodeState.INSTANCE;
+        }
+        SipConfig sip = config.sip();
+        String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
+        RedisSharedState redis = new RedisSharedState(cluster, host, metrics.cluster(), clock);
+        metrics.bindClusterGauges(redis::redisUp, redis::nodesAlive);
+        LOG.info("cluster node {}: sharing bans, failure counts and toll-fraud counters through Redis",
+                cluster.nodeId());
+        return redis;
     }
 
     /** The accounts STIR/SHAKEN attests as known customers: the phones' users and the PBX's fraud accounts. */
@@ -304,6 +357,7 @@ public final class SbcDaemon implements Drainable {
         callerIdentity.close();
         fraud.close();
         bans.close();
+        shared.close();
         events.close();
         cdrs.close();
         if (media != null) {
@@ -364,32 +418,83 @@ public final class SbcDaemon implements Drainable {
                 ports.put(type, bound.getPort());
             }
         }
-        Map<String, RelaySettings.ZonePeer> peers = new LinkedHashMap<>();
-        Map<String, String> routes = new HashMap<>();
-        String trunk = null;
-        String pbx = null;
+        Map<String, RelaySettings.ZonePeer> firstPeers = new LinkedHashMap<>();
+        Map<String, List<RelaySettings.ZonePeer>> peers = new LinkedHashMap<>();
+        Map<String, ZoneConfig.ProbeConfig> probes = new HashMap<>();
+        Set<String> trunks = new HashSet<>();
+        Set<String> pbxs = new HashSet<>();
         for (ZoneConfig zone : config.zones()) {
-            ZoneConfig.PeerConfig peer = zone.peer();
-            InetSocketAddress address = peer == null ? null : new InetSocketAddress(peer.host(), peer.port());
-            peers.put(zone.name(), new RelaySettings.ZonePeer(zone.name(), address,
-                    peer == null ? null : peer.transport(), zone.srtp(), zone.redirects(),
-                    zone.sessionTimers()));
+            // A named peer stays unresolved here: calls locate it (RFC 3263) without blocking a relay thread.
+            List<RelaySettings.ZonePeer> zonePeers = zone.peers().stream().map(peer -> new RelaySettings.ZonePeer(
+                    zone.name(), peer.named() ? InetSocketAddress.createUnresolved(peer.host(), peer.port())
+                            : new InetSocketAddress(peer.host(), peer.port()), peer.transport(), zone.srtp(),
+                    zone.redirects(), zone.sessionTimers(), null))
+                    .toList();
+            peers.put(zone.name(), zonePeers);
+            firstPeers.put(zone.name(), zonePeers.isEmpty() ? new RelaySettings.ZonePeer(zone.name(), null, null,
+                    zone.srtp(), zone.redirects(), zone.sessionTimers(), null) : zonePeers.get(0));
+            if (zone.probe() != null) {
+                probes.put(zone.name(), zone.probe());
+            }
             if (zone.role() == ZoneConfig.ZoneRole.TRUNK) {
-                trunk = zone.name();
+                trunks.add(zone.name());
             } else if (zone.role() == ZoneConfig.ZoneRole.PBX) {
-                pbx = zone.name();
+                pbxs.add(zone.name());
             }
         }
-        routes.put(trunk, pbx);
-        routes.put(pbx, trunk);
+        RoutingConfig routing = config.routing();
+        String pbx = routing.defaultPbx();
+        // Trunk and PBX zones route by number (the table); phones' calls go to the default PBX.
+        Map<String, String> routes = new HashMap<>();
         for (ZoneConfig zone : config.zones()) {
             if (zone.role() == ZoneConfig.ZoneRole.ACCESS) {
                 routes.put(zone.name(), pbx);
             }
         }
+        RouteTable table = new RouteTable(new E164Normalizer(config.fraud().dialPlan()), routing.outbound(),
+                routing.emergencyTrunks(), routing.inbound(), pbx);
+        RelaySettings.CallRouting callRouting = new RelaySettings.CallRouting(table, Set.copyOf(trunks),
+                Set.copyOf(pbxs), routing.failoverStatuses(), routing.attemptTimeout(), probes,
+                // NAPTR, SRV and A/AAAA one after the other, each bounded by the query timeout.
+                config.dns().queryTimeout().multipliedBy(4));
         String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
-        return new RelaySettings(host, ports, peers, routes, pbx, sip.timers().t1(), sip.timers().t2(), sip.timers().t4(),
-                sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration());
+        return new RelaySettings(host, ports, firstPeers, routes, pbx, sip.timers().t1(), sip.timers().t2(),
+                sip.timers().t4(), sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration(), peers, callRouting);
+    }
+
+    /**
+     * The locator of peers named by host name (RFC 3263, through Netty's DNS resolver on a thread of its own), or
+     * {@link PeerNames#NONE} when every peer is an IP address.
+     */
+    static PeerNames peerNames(SbcConfig config, SbcMetrics metrics) {
+        boolean named = config.zones().stream().flatMap(zone -> zone.peers().stream())
+                .anyMatch(ZoneConfig.PeerConfig::named);
+        if (!named) {
+            return PeerNames.NONE;
+        }
+        DnsConfig dns = config.dns();
+        Set<SipTransport> usable = new HashSet<>();
+        config.sip().listeners().forEach(listener -> usable.add(listener.transport()));
+        SipServerLocator locator = new SipServerLocator(new SipServerLocator.Settings(dns.servers(),
+                dns.cacheEntries(), dns.minTtl(), dns.maxTtl(), dns.negativeTtl(), dns.queryTimeout()), usable,
+                metrics.dns(), System::nanoTime, new SplittableRandom());
+        metrics.bindDnsGauge(locator::cacheEntries);
+        return new PeerNames() {
+            @Override
+            public List<SipTarget> cached(String host, int port, SipTransport transport) {
+                return locator.cached(host, port, transport);
+            }
+
+            @Override
+            public CompletableFuture<List<SipTarget>> locate(String host, int port, SipTransport transport) {
+                return locator.locate(host, port, transport);
+            }
+
+            @Override
+            public void close() {
+                locator.close();
+            }
+        };
     }
 
     private static String describeListeners(SipTransportService transport) {

@@ -71,20 +71,20 @@ final class TestConfigs {
 
     /** {@code base} with the SBC's {@code account} at the peer of its zone of {@code role}. */
     static SbcConfig withAccount(SbcConfig base, ZoneConfig.ZoneRole role, ZoneConfig.PeerAccount account) {
-        return withZones(base, z -> z.role() != role ? z : new ZoneConfig(z.name(), z.role(), z.networks(), z.peer(),
-                z.srtp(), z.office(), z.redirects(), z.sessionTimers(), account, z.rules()));
+        return withZones(base, z -> z.role() != role ? z : new ZoneConfig(z.name(), z.role(), z.networks(), z.peers(),
+                z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), account, z.rules()));
     }
 
     /** {@code base} with number and header rules for the zone named {@code zone}. */
     static SbcConfig withRules(SbcConfig base, String zone, ZoneConfig.Rules rules) {
         return withZones(base, z -> !z.name().equals(zone) ? z : new ZoneConfig(z.name(), z.role(), z.networks(),
-                z.peer(), z.srtp(), z.office(), z.redirects(), z.sessionTimers(), z.account(), rules));
+                z.peers(), z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.account(), rules));
     }
 
     /** {@code base} with the given RFC 4028 settings on its trunk and pbx zones. */
     static SbcConfig withSessionTimers(SbcConfig base, SessionTimerConfig trunk, SessionTimerConfig pbx) {
-        return withZones(base, zone -> new ZoneConfig(zone.name(), zone.role(), zone.networks(), zone.peer(),
-                zone.srtp(), zone.office(), zone.redirects(),
+        return withZones(base, zone -> new ZoneConfig(zone.name(), zone.role(), zone.networks(), zone.peers(),
+                zone.srtp(), zone.office(), zone.probe(), zone.redirects(),
                 zone.role() == ZoneConfig.ZoneRole.TRUNK ? trunk : zone.role() == ZoneConfig.ZoneRole.PBX ? pbx
                         : zone.sessionTimers(), zone.account(), zone.rules()));
     }

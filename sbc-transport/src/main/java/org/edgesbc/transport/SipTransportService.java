@@ -186,7 +186,7 @@ public final class SipTransportService implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(streamInitializer(listener.transport(), false, null))
+                .childHandler(streamInitializer(listener.transport(), false, null, null))
                 .bind(listener.address()));
     }
 
@@ -200,8 +200,9 @@ public final class SipTransportService implements AutoCloseable {
         return future.channel();
     }
 
+    /** @param serverName for an outbound TLS connection: the name sent as SNI and verified, or null for none */
     private ChannelInitializer<SocketChannel> streamInitializer(SipTransport transport, boolean outbound,
-            InetSocketAddress peer) {
+            InetSocketAddress peer, String serverName) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -212,7 +213,8 @@ public final class SipTransportService implements AutoCloseable {
                         outbound));
                 if (transport == SipTransport.TLS) {
                     pipeline.addLast(TLS, outbound
-                            ? settings.clientTls().newHandler(channel.alloc(), peer.getHostString(), peer.getPort())
+                            ? settings.clientTls().newHandler(channel.alloc(),
+                                    serverName != null ? serverName : peer.getHostString(), peer.getPort())
                             : settings.serverTls().newHandler(channel.alloc()));
                 }
                 long idle = config.connections().idleTimeout().toMillis();
@@ -234,6 +236,15 @@ public final class SipTransportService implements AutoCloseable {
      * @throws IllegalStateException UDP is asked for but no UDP listener is bound (a configuration error)
      */
     public SipFlow flowTo(SipTransport transport, InetSocketAddress destination) {
+        return flowTo(transport, destination, null);
+    }
+
+    /**
+     * {@link #flowTo(SipTransport, InetSocketAddress)} toward a peer the configuration names by host name: a new TLS
+     * connection sends {@code serverName} as SNI (RFC 6066 §3) and verifies the peer's certificate against it
+     * (RFC 5922), not against the address DNS gave. An open connection to the address is reused as it is.
+     */
+    public SipFlow flowTo(SipTransport transport, InetSocketAddress destination, String serverName) {
         if (transport == SipTransport.UDP) {
             if (udpChannel == null) {
                 throw new IllegalStateException("no UDP listener to send from");
@@ -257,7 +268,7 @@ public final class SipTransportService implements AutoCloseable {
                 metrics.connectionRefused(transport);
                 return StreamFlow.refused(transport, destination, metrics);
             }
-            flow = connect(key);
+            flow = connect(key, serverName);
             connecting.put(key, flow);
         }
         StreamFlow connected = flow;
@@ -266,7 +277,7 @@ public final class SipTransportService implements AutoCloseable {
     }
 
     /** Opens a connection for which room in the table is already reserved. */
-    private StreamFlow connect(ConnectionTable.Key key) {
+    private StreamFlow connect(ConnectionTable.Key key, String serverName) {
         SipTransport transport = key.transport();
         InetSocketAddress destination = key.remote();
         ChannelFuture future = new Bootstrap().group(group)
@@ -274,7 +285,7 @@ public final class SipTransportService implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connections().connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .handler(streamInitializer(transport, true, destination))
+                .handler(streamInitializer(transport, true, destination, serverName))
                 .connect(destination);
         future.addListener(f -> {
             if (!f.isSuccess()) {

@@ -15,12 +15,12 @@ import java.util.Set;
  * <p>Each top-level section has its own reader ({@link SipSectionReader}, {@link MediaSectionReader},
  * {@link SecuritySectionReader}, {@link RegistrationSectionReader}, {@link FraudSectionReader},
  * {@link ZonesSectionReader}, {@link StirShakenSectionReader}, {@link ManagementSectionReader},
- * {@link LogsSectionReader}); all of them report into one {@link ConfigReader}, and {@link CrossSectionCheck}
- * applies the rules that span sections once every section is bound.
+ * {@link LogsSectionReader}, {@link ClusterSectionReader}); all of them report into one {@link ConfigReader}, and
+ * {@link CrossSectionCheck} applies the rules that span sections once every section is bound.
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("data-dir", "sip", "media", "security", "registration",
-            "fraud", "zones", "stir-shaken", "management", "logs");
+            "fraud", "zones", "stir-shaken", "management", "logs", "routing", "dns", "cluster");
 
     private ConfigLoader() { }
 
@@ -76,15 +76,18 @@ public final class ConfigLoader {
         RegistrationConfig registration = new RegistrationSectionReader(reader).read(root);
         FraudConfig fraud = new FraudSectionReader(reader).read(root);
         List<ZoneConfig> zones = new ZonesSectionReader(reader).read(root);
+        RoutingConfig routing = new RoutingSectionReader(reader).read(root, zones);
+        DnsConfig dns = new DnsSectionReader(reader).read(root);
         StirShakenConfig stirShaken = new StirShakenSectionReader(reader).read(root);
         ManagementConfig management = new ManagementSectionReader(reader).read(root);
         LogsConfig logs = new LogsSectionReader(reader).read(root);
+        ClusterConfig cluster = new ClusterSectionReader(reader).read(root);
         CrossSectionCheck crossSection = new CrossSectionCheck(reader);
         if (sip != null) {
             crossSection.check(root, sip, zones);
         }
         crossSection.checkStirShakenZones(root, zones);
         return new SbcConfig(file, dataDir, sip, media, security, fraud, zones, management, registration,
-                stirShaken, logs);
+                stirShaken, logs, routing, dns, cluster);
     }
 }

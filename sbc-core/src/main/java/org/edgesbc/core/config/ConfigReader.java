@@ -329,6 +329,9 @@ final class ConfigReader {
             return d.toMillis() + "ms";
         }
         long s = d.getSeconds();
+        if (s == 0) {
+            return "0s";
+        }
         if (s % 86_400 == 0) {
             return s / 86_400 + "d";
         }

@@ -15,7 +15,7 @@ import org.edgesbc.transport.SipTransport;
 /**
  * The rules that span sections, checked once every section is bound: listeners with unique names and sockets,
  * zones with unique names and networks, a listener for each peer's transport, each peer inside its zone's networks,
- * exactly one trunk and one pbx zone; the zones STIR/SHAKEN signs for and verifies are trunk zones.
+ * at least one trunk and one pbx zone; the zones STIR/SHAKEN signs for and verifies are trunk zones.
  */
 final class CrossSectionCheck {
     private final ConfigReader reader;
@@ -67,28 +67,30 @@ final class CrossSectionCheck {
                             "already belongs to zone '" + owner + "': a source must map to one zone");
                 }
             }
-            if (zone.peer() != null) {
-                checkPeer(line, zone, listeningTransports);
+            for (int index = 0; index < zone.peers().size(); index++) {
+                checkPeer(line, zone, index, listeningTransports);
             }
         }
         for (ZoneConfig.ZoneRole role : List.of(ZoneConfig.ZoneRole.TRUNK, ZoneConfig.ZoneRole.PBX)) {
             int count = zonesPerRole.getOrDefault(role, 0);
-            if (count != 1) {
-                reader.error(line, "zones", null, "needs exactly one zone with role "
+            if (count < 1) {
+                reader.error(line, "zones", null, "needs at least one zone with role "
                         + role.name().toLowerCase(Locale.ROOT) + ", found " + count);
             }
         }
     }
 
-    private void checkPeer(int line, ZoneConfig zone, Set<SipTransport> listeningTransports) {
-        ZoneConfig.PeerConfig peer = zone.peer();
-        if (!listeningTransports.contains(peer.transport())) {
-            reader.error(line, "zones." + zone.name() + ".peer.transport",
-                    peer.transport().name().toLowerCase(Locale.ROOT),
+    private void checkPeer(int line, ZoneConfig zone, int index, Set<SipTransport> listeningTransports) {
+        ZoneConfig.PeerConfig peer = zone.peers().get(index);
+        String path = "zones." + zone.name() + (zone.peers().size() == 1 ? ".peer" : ".peers[" + index + "]");
+        if (peer.transport() != null && !listeningTransports.contains(peer.transport())) {
+            reader.error(line, path + ".transport", peer.transport().name().toLowerCase(Locale.ROOT),
                     "the SBC has no listener of this transport to send from");
         }
-        if (!insideOwnNetworks(zone)) {
-            reader.error(line, "zones." + zone.name() + ".peer.host", peer.host(),
+        // A named peer's addresses are known only once located: the operator keeps them inside the networks, or the
+        // peer's answers are not admitted (sbc.yaml says so).
+        if (!peer.named() && !insideOwnNetworks(zone, peer)) {
+            reader.error(line, path + ".host", peer.host(),
                     "lies outside the zone's own networks, so its answers would not be admitted");
         }
     }
@@ -139,9 +141,9 @@ final class CrossSectionCheck {
     }
 
     /** The peer's host is an IP literal (checked when bound), so parsing it asks no DNS. */
-    private static boolean insideOwnNetworks(ZoneConfig zone) {
+    private static boolean insideOwnNetworks(ZoneConfig zone, ZoneConfig.PeerConfig peer) {
         try {
-            InetAddress host = InetAddress.getByName(zone.peer().host());
+            InetAddress host = InetAddress.getByName(peer.host());
             return zone.networks().stream().anyMatch(network -> network.contains(host));
         } catch (IOException e) {
             return false;

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * The settings a reload cannot put in force, because something bound, sized or started from them at start would
  * have to be torn down: sockets (listeners, the RTP range, the management listener), threads and shards, tables
  * sized at start, files opened at start, and what the relay's routing and SDP anchoring are built from (zone names,
- * roles and SRTP policies). {@link #between} names every such key whose value differs between the running snapshot
+ * roles, SRTP policies and probes, the {@code routing} section). {@link #between} names every such key whose value differs between the running snapshot
  * and a new one; a reload with any of them changes nothing.
  *
  * <p>Everything not listed here is reloaded live: users, zone networks and peers, rate limits, ban durations and
@@ -38,8 +38,11 @@ public final class RestartRequiredChanges {
                 next.registration().maxContactsPerAor());
         diff.fraud(live.fraud(), next.fraud());
         diff.zones(live.zones(), next.zones());
+        diff.routing(live.routing(), next.routing());
+        diff.compare("dns", live.dns(), next.dns());
         diff.compare("stir-shaken", live.stirShaken(), next.stirShaken());
         diff.compare("logs", live.logs(), next.logs());
+        diff.cluster(live.cluster(), next.cluster());
         diff.compare("management.address", live.management().address(), next.management().address());
         diff.compare("management.port", live.management().port(), next.management().port());
         // The token is compared but never shown: it is a secret.
@@ -47,6 +50,23 @@ public final class RestartRequiredChanges {
             diff.changes.add("management.token: changed; needs a restart");
         }
         return List.copyOf(diff.changes);
+    }
+
+    /** The Redis connection, its threads and the node's name are set up once at start. */
+    private void cluster(ClusterConfig live, ClusterConfig next) {
+        compare("cluster.node-id", live.nodeId(), next.nodeId());
+        compare("cluster.redis.address", live.redisAddress(), next.redisAddress());
+        compare("cluster.redis.sentinels", live.sentinelAddresses(), next.sentinelAddresses());
+        compare("cluster.redis.sentinel-master", live.sentinelMaster(), next.sentinelMaster());
+        compare("cluster.redis.tls", live.tls(), next.tls());
+        compare("cluster.redis.password-file", live.passwordFile(), next.passwordFile());
+        compare("cluster.key-prefix", live.keyPrefix(), next.keyPrefix());
+        compare("cluster.connect-timeout", live.connectTimeout(), next.connectTimeout());
+        compare("cluster.command-timeout", live.commandTimeout(), next.commandTimeout());
+        compare("cluster.heartbeat-interval", live.heartbeatInterval(), next.heartbeatInterval());
+        compare("cluster.node-timeout", live.nodeTimeout(), next.nodeTimeout());
+        compare("cluster.resync-interval", live.resyncInterval(), next.resyncInterval());
+        compare("cluster.max-pending-updates", live.maxPendingUpdates(), next.maxPendingUpdates());
     }
 
     private void sip(SipConfig live, SipConfig next) {
@@ -102,10 +122,20 @@ public final class RestartRequiredChanges {
         compare("fraud.webhook-timeout", live.webhookTimeout(), next.webhookTimeout());
     }
 
+    private void routing(RoutingConfig live, RoutingConfig next) {
+        compare("routing.outbound", live.outbound(), next.outbound());
+        compare("routing.emergency-trunks", live.emergencyTrunks(), next.emergencyTrunks());
+        compare("routing.inbound", live.inbound(), next.inbound());
+        compare("routing.default-pbx", live.defaultPbx(), next.defaultPbx());
+        compare("routing.failover-statuses", live.failoverStatuses(), next.failoverStatuses());
+        compare("routing.attempt-timeout", live.attemptTimeout(), next.attemptTimeout());
+    }
+
     private void zones(List<ZoneConfig> live, List<ZoneConfig> next) {
         keyed("zones", live, next, ZoneConfig::name, (key, a, b) -> {
             compare(key + ".role", a.role(), b.role());
             compare(key + ".srtp", a.srtp(), b.srtp());
+            compare(key + ".probe", a.probe(), b.probe());
             // The registration to a trunk and the relay's answers to challenges are set up with the account at start.
             compare(key + ".account", a.account(), b.account());
             // The relay's rule step is built once, with the zones.

@@ -11,39 +11,57 @@ import org.edgesbc.transport.SipTransport;
 
 /**
  * A class of peers. Sources inside {@code networks} are admitted and belong to this zone; everything else is
- * dropped without an answer. Calls arriving from a trunk zone go to the pbx zone's peer and the other way round.
+ * dropped without an answer. Calls from a pbx zone go to a trunk zone and back, as {@link RoutingConfig} says.
  *
  * @param name unique, used in logs and the admin API
  * @param role what the zone is
  * @param networks source networks admitted into the zone
- * @param peer where requests toward this zone are sent
+ * @param peers where requests toward this zone are sent, in order of preference: a new call goes to the first one
+ *     that is up and moves on to the next when an attempt fails; empty for an access zone
  * @param srtp what the zone's media must be: plain RTP, SRTP when the peer takes it, or SRTP only
  * @param office an access zone the operator marks as an office behind NAT: many phones behind one address get the
  *     larger budgets of known peers and are never banned automatically (a re-registration storm after an outage is
  *     not an attack)
+ * @param probe how the zone's peers are probed with OPTIONS, or null when they are not (always up)
  * @param redirects what becomes of the zone's 3xx answers to INVITEs
  * @param sessionTimers RFC 4028 session timers on the legs toward the zone
  * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
  * @param rules how numbers and headers are rewritten for requests from and to the zone
  */
-public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-        boolean office, RedirectMode redirects, SessionTimerConfig sessionTimers, PeerAccount account, Rules rules) {
+public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
+        boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
+        PeerAccount account, Rules rules) {
 
-    /** A zone without an account at its peer and without number and header rules. */
-    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-            boolean office, RedirectMode redirects, SessionTimerConfig sessionTimers) {
-        this(name, role, networks, peer, srtp, office, redirects, sessionTimers, null, Rules.NONE);
+    /** A zone without an account at its peers and without number and header rules. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
+            boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers) {
+        this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, null, Rules.NONE);
     }
 
-    /** A zone that is not an office, whose redirects the SBC follows, with the default session timers. */
+    public ZoneConfig {
+        peers = List.copyOf(peers);
+    }
+
+    /** A zone whose redirects the SBC follows, with the default session timers. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
+            boolean office, ProbeConfig probe) {
+        this(name, role, networks, peers, srtp, office, probe, RedirectMode.RECURSE, SessionTimerConfig.DEFAULT);
+    }
+
+    /** A zone with at most one peer, not probed, whose redirects the SBC follows, with the default session timers. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office) {
+        this(name, role, networks, peer == null ? List.of() : List.of(peer), srtp, office, null);
+    }
+
+    /** A zone that is not an office, with at most one peer, not probed. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp) {
         this(name, role, networks, peer, srtp, false);
     }
 
-    /** A zone whose redirects the SBC follows, with the default session timers. */
-    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
-            boolean office) {
-        this(name, role, networks, peer, srtp, office, RedirectMode.RECURSE, SessionTimerConfig.DEFAULT);
+    /** The first (most preferred) peer, or null for an access zone. */
+    public PeerConfig peer() {
+        return peers.isEmpty() ? null : peers.get(0);
     }
 
     /**
@@ -80,6 +98,23 @@ public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerCo
         public static final Rules NONE = new Rules(null, DirectionRules.NONE, DirectionRules.NONE);
     }
 
-    /** The next hop of a zone: a literal IP address, a port and a transport. */
-    public record PeerConfig(String host, int port, SipTransport transport) { }
+    /**
+     * One next hop of a zone: a literal IP address, or a host name located per RFC 3263 (trunk zones only).
+     *
+     * @param port the port; 0 for a named peer whose port DNS gives (SRV)
+     * @param transport the transport; null for a named peer whose transport DNS gives (NAPTR)
+     */
+    public record PeerConfig(String host, int port, SipTransport transport) {
+        /** Whether the host is a name to be located rather than an IP address. */
+        public boolean named() {
+            return !host.contains(":") && !host.matches("[0-9.]+");
+        }
+    }
+
+    /**
+     * OPTIONS probes of a zone's peers (RFC 3261 §11): one every {@code interval}; a probe without an answer
+     * within {@code timeout}, or answered 503, fails. A peer is down after {@code downAfter} failures in a row and
+     * up again after {@code upAfter} answers in a row; a down peer gets no new calls.
+     */
+    public record ProbeConfig(Duration interval, Duration timeout, int downAfter, int upAfter) { }
 }

@@ -14,14 +14,14 @@ import org.edgesbc.policy.auth.DigestCredentials;
 import org.edgesbc.transport.SipTransport;
 
 /**
- * Binds the required {@code zones} list: each zone's name, role, admitted networks, peer, SRTP policy, office
- * flag, redirect mode, the SBC's account at the peer and the zone's number and header rules
- * ({@link ZoneRulesReader}). Rules between zones (unique names and networks, one trunk and one pbx) are
- * {@link CrossSectionCheck}'s.
+ * Binds the required {@code zones} list: each zone's name, role, admitted networks, peers (one {@code peer} or a
+ * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers, the SBC's account at
+ * the peers and the zone's number and header rules ({@link ZoneRulesReader}). Rules between zones (unique names and
+ * networks, at least one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
-    private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "srtp", "office",
-            "redirects", "session-timers", "account", "number-plan", "inbound", "outbound");
+    private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "peers", "probe", "srtp",
+            "office", "redirects", "session-timers", "account", "number-plan", "inbound", "outbound");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
@@ -31,6 +31,13 @@ final class ZonesSectionReader {
     /** What the SBC's REGISTER to a trunk asks for unless {@code register-expires} says otherwise. */
     static final Duration DEFAULT_REGISTER_EXPIRES = Duration.ofMinutes(10);
     private static final Pattern SIP_USER = Pattern.compile("[A-Za-z0-9\\-_.!~*'()&=+$,;?/%]+");
+    private static final Set<String> PROBE_KEYS = Set.of("interval", "timeout", "down-after", "up-after");
+    /** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, at most 253 characters. */
+    private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
+            "(?=.{1,253}\\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
+                    + "[A-Za-z0-9])?\\.?");
+    /** A zone's peers are tried in turn within one call: more than a handful only makes a caller wait longer. */
+    static final int MAX_PEERS_PER_ZONE = 16;
 
     private final ConfigReader reader;
 
@@ -45,7 +52,8 @@ final class ZonesSectionReader {
             String name = reader.string(zone, path, "name", null, true);
             ZoneConfig.ZoneRole role = reader.enumValue(zone, path, "role", ZoneConfig.ZoneRole.class, null, true);
             List<Cidr> networks = networks(zone, path);
-            ZoneConfig.PeerConfig peer = peer(zone, path, role);
+            List<ZoneConfig.PeerConfig> peers = peers(zone, path, role);
+            ZoneConfig.ProbeConfig probe = probe(zone, path, role);
             SrtpPolicy srtp = reader.enumValue(zone, path, "srtp", SrtpPolicy.class, SrtpPolicy.OFF, false);
             boolean office = reader.bool(zone, path, "office", false);
             ZoneConfig.RedirectMode redirects = reader.enumValue(zone, path, "redirects",
@@ -57,7 +65,7 @@ final class ZonesSectionReader {
             ZoneConfig.PeerAccount account = account(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
             if (name != null && role != null) {
-                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peer, srtp, office, redirects,
+                zones.add(new ZoneConfig(name, role, List.copyOf(networks), peers, srtp, office, probe, redirects,
                         sessionTimers, account, rules));
             }
         });
@@ -174,25 +182,98 @@ final class ZonesSectionReader {
         return networks;
     }
 
-    /** The zone's peer: required for trunk and pbx zones, refused for access zones (phones come to the SBC). */
-    private ZoneConfig.PeerConfig peer(YamlTree.Mapping zone, String path, ZoneConfig.ZoneRole role) {
-        String peerPath = path + ".peer";
-        YamlTree.Mapping peer = reader.optionalMapping(zone, path, "peer");
-        if (peer == null) {
+    /**
+     * The zone's peers, from {@code peer} (one) or {@code peers} (a list, in order of preference): required for
+     * trunk and pbx zones, refused for access zones (phones come to the SBC).
+     */
+    private List<ZoneConfig.PeerConfig> peers(YamlTree.Mapping zone, String path, ZoneConfig.ZoneRole role) {
+        boolean one = zone.entries().containsKey("peer");
+        boolean list = zone.entries().containsKey("peers");
+        if (one && list) {
+            reader.error(zone.entries().get("peers").keyLine(), path + ".peers", null,
+                    "give either peer (one) or peers (a list), not both");
+            return List.of();
+        }
+        if (!one && !list) {
             if (role != ZoneConfig.ZoneRole.ACCESS) {
-                reader.error(zone.line(), peerPath, null, "is required: where requests toward this zone are sent");
+                reader.error(zone.line(), path + ".peer", null,
+                        "is required: where requests toward this zone are sent (or peers: a list)");
             }
-            return null;
+            return List.of();
         }
+        String key = one ? "peer" : "peers";
         if (role == ZoneConfig.ZoneRole.ACCESS) {
-            reader.error(peer.line(), peerPath, null, "an access zone has no peer: its phones come to the SBC");
+            reader.error(zone.entries().get(key).keyLine(), path + "." + key, null,
+                    "an access zone has no peer: its phones come to the SBC");
+            return List.of();
+        }
+        List<ZoneConfig.PeerConfig> peers = new ArrayList<>();
+        if (one) {
+            YamlTree.Mapping peer = reader.optionalMapping(zone, path, "peer");
+            if (peer == null) {
+                reader.error(zone.line(), path + ".peer", null, "is required: where requests toward this zone are sent");
+            } else {
+                addPeer(peer, path + ".peer", peers, role);
+            }
+            return List.copyOf(peers);
+        }
+        int count = reader.forEachMapping(zone, path, "peers", true, PEER_KEYS,
+                (peer, peerPath) -> addPeer(peer, peerPath, peers, role));
+        if (count == 0) {
+            reader.error(zone.entries().get("peers").keyLine(), path + ".peers", null, "must name at least one peer");
+        } else if (count > MAX_PEERS_PER_ZONE) {
+            reader.error(zone.entries().get("peers").keyLine(), path + ".peers", Integer.toString(count),
+                    "at most " + MAX_PEERS_PER_ZONE + " peers per zone (a call tries them in turn)");
+        }
+        return List.copyOf(peers);
+    }
+
+    /**
+     * One peer: an IP address (port 5060 and UDP unless given), or for a trunk zone a host name, whose port and
+     * transport DNS gives unless given (RFC 3263 §4.1, §4.2).
+     */
+    private void addPeer(YamlTree.Mapping peer, String peerPath, List<ZoneConfig.PeerConfig> peers,
+            ZoneConfig.ZoneRole role) {
+        reader.onlyKeys(peer, peerPath, PEER_KEYS);
+        ConfigReader.Scalar hostScalar = reader.scalar(peer, peerPath, "host", true);
+        boolean named = hostScalar != null && HOST_NAME.matcher(hostScalar.text()).matches()
+                && !hostScalar.text().matches("[0-9.]+");
+        if (named && role != ZoneConfig.ZoneRole.TRUNK) {
+            reader.error(hostScalar.line(), hostScalar.path(), hostScalar.text(),
+                    "only a trunk zone's peers may be host names; a pbx zone's are IP addresses");
+            return;
+        }
+        String host = named ? hostScalar.text().toLowerCase(java.util.Locale.ROOT)
+                : reader.parsed(hostScalar, ConfigReader::ipLiteral);
+        int port = reader.integer(peer, peerPath, "port", named ? 0 : 5060, 1, 65_535);
+        SipTransport transport = reader.enumValue(peer, peerPath, "transport", SipTransport.class,
+                named ? null : SipTransport.UDP, false);
+        if (host != null) {
+            peers.add(new ZoneConfig.PeerConfig(host, port, transport));
+        }
+    }
+
+    /** OPTIONS probes of the zone's peers; absent means none (the peers are taken as always up). */
+    private ZoneConfig.ProbeConfig probe(YamlTree.Mapping zone, String path, ZoneConfig.ZoneRole role) {
+        YamlTree.Mapping probe = reader.optionalMapping(zone, path, "probe", PROBE_KEYS);
+        if (probe == null) {
             return null;
         }
-        reader.onlyKeys(peer, peerPath, PEER_KEYS);
-        String host = reader.parsed(reader.scalar(peer, peerPath, "host", true), ConfigReader::ipLiteral);
-        int port = reader.integer(peer, peerPath, "port", 5060, 1, 65_535);
-        SipTransport transport = reader.enumValue(peer, peerPath, "transport", SipTransport.class, SipTransport.UDP,
-                false);
-        return host == null ? null : new ZoneConfig.PeerConfig(host, port, transport);
+        String probePath = path + ".probe";
+        if (role == ZoneConfig.ZoneRole.ACCESS) {
+            reader.error(probe.line(), probePath, null, "an access zone has no peers to probe");
+            return null;
+        }
+        Duration interval = reader.duration(probe, probePath, "interval", Duration.ofSeconds(30),
+                Duration.ofMillis(100), Duration.ofHours(1));
+        Duration timeout = reader.duration(probe, probePath, "timeout", Duration.ofSeconds(2), Duration.ofMillis(50),
+                Duration.ofMinutes(1));
+        if (timeout.compareTo(interval) > 0) {
+            reader.error(probe.line(), probePath + ".timeout", ConfigReader.format(timeout),
+                    "must not be longer than the interval (" + ConfigReader.format(interval) + ")");
+        }
+        int downAfter = reader.integer(probe, probePath, "down-after", 3, 1, 100);
+        int upAfter = reader.integer(probe, probePath, "up-after", 2, 1, 100);
+        return new ZoneConfig.ProbeConfig(interval, timeout, downAfter, upAfter);
     }
 }

@@ -104,6 +104,16 @@ public final class ManagementServer implements AutoCloseable {
      */
     public static ManagementServer start(ManagementConfig config, Supplier<String> metrics, BooleanSupplier ready)
             throws IOException, InterruptedException {
+        return start(config, metrics, ready, () -> "");
+    }
+
+    /**
+     * As above, with {@code readyDetail} appended to the {@code /ready} answer: lines about conditions that do not
+     * stop the node from taking calls but that an operator looking at readiness should see (a cluster node working
+     * on its local state while Redis is away); empty for none.
+     */
+    public static ManagementServer start(ManagementConfig config, Supplier<String> metrics, BooleanSupplier ready,
+            Supplier<String> readyDetail) throws IOException, InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sbc-management"),
                 NioIoHandler.newFactory());
         // Built before binding, so that the first accepted connection already sees the token and the routes.
@@ -115,7 +125,7 @@ public final class ManagementServer implements AutoCloseable {
                         ch.pipeline().addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(new Handler(server, metrics, ready));
+                                .addLast(new Handler(server, metrics, ready, readyDetail));
                     }
                 })
                 .bind(new InetSocketAddress(config.address(), config.port())).await();
@@ -166,11 +176,14 @@ public final class ManagementServer implements AutoCloseable {
         private final ManagementServer server;
         private final Supplier<String> metrics;
         private final BooleanSupplier ready;
+        private final Supplier<String> readyDetail;
 
-        Handler(ManagementServer server, Supplier<String> metrics, BooleanSupplier ready) {
+        Handler(ManagementServer server, Supplier<String> metrics, BooleanSupplier ready,
+                Supplier<String> readyDetail) {
             this.server = server;
             this.metrics = metrics;
             this.ready = ready;
+            this.readyDetail = readyDetail;
         }
 
         @Override
@@ -186,7 +199,7 @@ public final class ManagementServer implements AutoCloseable {
             } else if (get && path.equals("/ready")) {
                 boolean isReady = ready.getAsBoolean();
                 response = text(isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "text/plain", isReady ? "ready\n" : "not ready\n");
+                        "text/plain", (isReady ? "ready\n" : "not ready\n") + readyDetail.get());
             } else if (path.startsWith(ADMIN_PREFIX) && server.token != null) {
                 response = admin(request, uri);
             } else {

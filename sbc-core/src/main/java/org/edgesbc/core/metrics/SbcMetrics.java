@@ -82,6 +82,18 @@ public final class SbcMetrics implements AutoCloseable {
     static final String CONFIG_LOADED_TIMESTAMP = "sbc.config.loaded.timestamp.seconds";
     static final String CONFIG_RELOADS = "sbc.config.reload";
     static final String TLS_CERTIFICATE_EXPIRY = "sbc.tls.certificate.expiry.timestamp.seconds";
+    static final String PEER_UP = "sbc.peer.up";
+    static final String PEER_PROBES = "sbc.peer.probe";
+    static final String CALL_FAILOVER = "sbc.call.failover";
+    static final String DNS_LOOKUPS = "sbc.dns.lookup";
+    static final String DNS_CACHE_ENTRIES = "sbc.dns.cache.entries";
+    /** Rendered {@code sbc_cluster_redis_up}: 1 while this node reaches the cluster's Redis. */
+    static final String CLUSTER_REDIS_UP = "sbc.cluster.redis.up";
+    static final String CLUSTER_NODES = "sbc.cluster.nodes.alive";
+    static final String CLUSTER_UPDATES_DROPPED = "sbc.cluster.updates.dropped";
+    static final String CLUSTER_BANS_RECEIVED = "sbc.cluster.bans.received";
+    static final String CLUSTER_RECONCILES = "sbc.cluster.reconciles";
+    static final String CLUSTER_MALFORMED = "sbc.cluster.malformed";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -94,6 +106,8 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerIdentityMetrics identity;
     private final MicrometerReloadMetrics reload;
     private final MicrometerPeerAccountMetrics peerAccounts;
+    private final MicrometerPeerMetrics peers;
+    private final MicrometerDnsMetrics dns;
 
     public SbcMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -114,6 +128,23 @@ public final class SbcMetrics implements AutoCloseable {
         identity = new MicrometerIdentityMetrics(registry);
         reload = new MicrometerReloadMetrics(registry);
         peerAccounts = new MicrometerPeerAccountMetrics(registry);
+        peers = new MicrometerPeerMetrics(registry);
+        dns = new MicrometerDnsMetrics(registry);
+    }
+
+    public MicrometerDnsMetrics dns() {
+        return dns;
+    }
+
+    /** Gauge read from the locator of named peers when scraped. */
+    public void bindDnsGauge(IntSupplier cacheEntries) {
+        Gauge.builder(DNS_CACHE_ENTRIES, cacheEntries, IntSupplier::getAsInt).strongReference(true)
+                .description("Located peer names in the DNS answer cache, negative answers included")
+                .register(registry);
+    }
+
+    public MicrometerPeerMetrics peers() {
+        return peers;
     }
 
     public MicrometerPeerAccountMetrics peerAccounts() {
@@ -153,6 +184,21 @@ public final class SbcMetrics implements AutoCloseable {
 
     public MicrometerSecurityMetrics security() {
         return security;
+    }
+
+    /** The cluster's counters; registered only for a node of a cluster. */
+    public MicrometerClusterMetrics cluster() {
+        return new MicrometerClusterMetrics(registry);
+    }
+
+    /** Gauges read from the cluster's shared state when scraped: Redis reachable, nodes with a recent heartbeat. */
+    public void bindClusterGauges(BooleanSupplier redisUp, IntSupplier nodesAlive) {
+        Gauge.builder(CLUSTER_REDIS_UP, redisUp, up -> up.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 while this node reaches the cluster's Redis, else 0 (it works on local state)")
+                .register(registry);
+        Gauge.builder(CLUSTER_NODES, nodesAlive, IntSupplier::getAsInt).strongReference(true)
+                .description("Cluster nodes whose heartbeat this node saw within cluster.node-timeout")
+                .register(registry);
     }
 
     /** Gauges read from the ban service when scraped. */

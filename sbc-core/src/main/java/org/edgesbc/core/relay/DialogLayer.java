@@ -38,8 +38,12 @@ final class DialogLayer {
             Set.of(Request.INVITE, Request.UPDATE, Request.SUBSCRIBE, Request.NOTIFY, Request.REFER);
 
 
-    /** Where an initial request goes: a zone's peer, or one binding of a registered phone. */
-    record Branch(String zone, SipFlow flow, URI requestUri, Address callee) { }
+    /**
+     * Where an initial request goes: a zone's peer, or one binding of a registered phone.
+     *
+     * @param peer the configured peer, or null for a phone's binding
+     */
+    record Branch(String zone, SipFlow flow, URI requestUri, Address callee, RelaySettings.ZonePeer peer) { }
 
     private final ShardLoop loop;
     private final TransactionLayer transactions;
@@ -59,13 +63,14 @@ final class DialogLayer {
     private final ChallengeAnswering challenges;
     private final InterconnectRules rules;
     private final SessionTimer sessionTimers;
+    private final CallFailover failover;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
             LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
-            DialogIdentifierMap identifiers, PeerAccounts accounts, InterconnectRules rules) {
+            DialogIdentifierMap identifiers, CallFailover failover, PeerAccounts accounts, InterconnectRules rules) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -83,6 +88,8 @@ final class DialogLayer {
         this.redirects = new RedirectHandler(shard, peers, fraud);
         this.challenges = new ChallengeAnswering(transactions, accounts, shard.log());
         this.rules = rules;
+        this.failover = failover;
+        failover.sendAttemptsWith(this::forwardAttempt);
         this.metrics = shard.metrics();
         this.log = shard.log();
         this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, metrics, log,
@@ -130,8 +137,10 @@ final class DialogLayer {
         String callerBText = callerB.toString();
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
-            legs.add(new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
-                    branch.flow()));
+            Leg leg = new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
+                    branch.flow());
+            leg.peer = branch.peer();
+            legs.add(leg);
         }
         RelayDialog dialog = null;
         byte[] anchoredBody = null;
@@ -186,6 +195,9 @@ final class DialogLayer {
             }
             if (dialog != null) {
                 sessionTimers.towardLeg(out, encoded, leg);
+            }
+            if (relayed.attempts != null) {
+                relayed.attempts.keep(encoded, anchoredBody);
             }
             forward(out, encoded, relayed, dialog, dialog == null ? null : leg, branch.zone(), branch.flow());
         }
@@ -327,6 +339,30 @@ final class DialogLayer {
         branch.client = transactions.send(out, flow, targetZone, branch, true);
         sessionTimers.sent(branch);
         challenges.sent(branch, targetZone);
+        failover.attemptSent(branch);
+    }
+
+    /**
+     * The next attempt of an INVITE whose call moved on (serial forking): the dialog's B leg is replaced by a new
+     * one toward the branch (its own Call-ID), and the first attempt's request goes out again, rewritten for it.
+     */
+    private void forwardAttempt(RelayedRequest relayed, CallAttempts attempts, Branch branch) {
+        RelayDialog dialog = relayed.dialog;
+        Leg leg = new Leg(branch.zone(), ids.newCallId(), dialog.b.callerAddress, branch.callee().toString(), null,
+                branch.flow());
+        leg.peer = branch.peer();
+        dialogs.removeLeg(dialog, dialog.b);
+        dialog.b = leg;
+        dialogs.addLeg(dialog, leg);
+        SipMessageWriter out = SipMessageWriter.edit(attempts.template)
+                .requestLine(Request.INVITE, branch.requestUri().toString())
+                .set(SipHeaderName.CALL_ID, leg.callId)
+                .set(SipHeaderName.TO, leg.calleeAddress);
+        if (attempts.body != null) {
+            out.body(attempts.body);
+        }
+        sessionTimers.towardLeg(out, attempts.template, leg);
+        forward(out, attempts.template, relayed, dialog, leg, branch.zone(), branch.flow());
     }
 
     /** RFC 3261 §16.6 step 3; a request reaching here has Max-Forwards above zero (the gate adds one if missing). */
@@ -364,6 +400,10 @@ final class DialogLayer {
             return;
         }
         if (Request.INVITE.equals(client.method)) {
+            if (branch.givenUp) {
+                return;
+            }
+            branch.relayedProvisional = true;
             noteCallee(branch, response, false);
         }
         relayResponse(branch, response, source);
@@ -387,7 +427,10 @@ final class DialogLayer {
             branch.sentInvite = null;
             // The transaction lets go of its request once this returns; a redirect followed later still needs it.
             SipMessageView sent = client.request;
-            if (status < 300) {
+            if (branch.givenUp && status < 300) {
+                // An attempt the call moved on from answered after all: it does not take the call.
+                hangUpAnsweredLeg(branch, response, false);
+            } else if (status < 300) {
                 inviteAnswered(branch, response, source);
             } else if (status < 400 && redirects.recurses(branch, response, user -> recurse(branch, sent, user),
                     refusal -> inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
@@ -619,6 +662,9 @@ final class DialogLayer {
      * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
      */
     private void inviteBranchEnded(RelayedBranch branch, SipMessageView response, InetAddress source) {
+        if (branch.givenUp || failover.movedOn(branch, response.statusCode(), source == null)) {
+            return;
+        }
         RelayDialog dialog = branch.dialog;
         if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
             dialog.branches.remove(branch.target);

@@ -53,6 +53,11 @@ final class DialogTable {
         return byLeg.get(RelayDialog.key(zone, callId));
     }
 
+    /** A new B leg: the call moved on to another target (serial forking). */
+    void addLeg(RelayDialog dialog, Leg leg) {
+        byLeg.put(leg.key(), dialog);
+    }
+
     /** A branch of a forked INVITE left the race: requests on its Call-ID no longer belong to the dialog. */
     void removeLeg(RelayDialog dialog, Leg leg) {
         byLeg.remove(leg.key(), dialog);

@@ -8,4 +8,12 @@ import org.edgesbc.transport.SipTransport;
 @FunctionalInterface
 public interface FlowProvider {
     SipFlow flowTo(SipTransport transport, InetSocketAddress destination);
+
+    /**
+     * A flow toward a peer the configuration names by host name: over TLS, {@code serverName} is sent as SNI and
+     * the certificate verified against it. Providers without TLS ignore the name.
+     */
+    default SipFlow flowTo(SipTransport transport, InetSocketAddress destination, String serverName) {
+        return flowTo(transport, destination);
+    }
 }

@@ -87,7 +87,7 @@ final class InterconnectRules {
                 callee = (Address) callee.clone();
                 setUser(callee.getURI(), calledAfter);
             }
-            rewritten.add(new DialogLayer.Branch(branch.zone(), branch.flow(), requestUri, callee));
+            rewritten.add(new DialogLayer.Branch(branch.zone(), branch.flow(), requestUri, callee, branch.peer()));
         }
         return rewritten;
     }

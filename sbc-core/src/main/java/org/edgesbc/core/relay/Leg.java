@@ -15,6 +15,11 @@ final class Leg {
     final String calleeAddress;
     /** The peer's Contact URI: Request-URI of in-dialog requests toward this leg (RFC 3261 §12.2.1.1). */
     String remoteTarget;
+    /**
+     * The configured peer a B leg's call went to, of the zone's several; null for legs whose flow came with the
+     * request (callers, phones).
+     */
+    RelaySettings.ZonePeer peer;
     /** The flow requests toward this leg go over; refreshed if a connection closes. */
     SipFlow requestFlow;
     /** Of a B leg, the tag its callee answered with (tags pass through, so leg A sees it too). */

@@ -1,7 +1,9 @@
 package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.SipUri;
+import java.net.InetSocketAddress;
 import java.text.ParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.edgesbc.transport.InboundSipMessage;
@@ -9,29 +11,53 @@ import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.SipTransport;
 
 /**
- * Where each zone's next hop is and how to reach it: the configured peer of a trunk or PBX zone, or for an access
- * zone (phones behind NAT, no configured peer) the flow the phone itself used.
+ * Where each zone's next hops are and how to reach them: the configured peers of a trunk or PBX zone (the first is
+ * the zone's peer for requests that do not choose, such as the SBC's REGISTERs to the PBX), or for an access zone
+ * (phones behind NAT, no configured peer) the flow the phone itself used.
  */
 final class PeerDirectory {
-    /** The next hop of every zone; replaced whole at reload, so a lookup sees one generation or the next. */
-    private volatile Map<String, RelaySettings.ZonePeer> zones;
+    /** Every zone's next hops, replaced whole at reload, so that a lookup sees one generation or the next. */
+    private record Generation(Map<String, RelaySettings.ZonePeer> first, Map<String, List<RelaySettings.ZonePeer>> all) {
+    }
+
+    private volatile Generation peers;
     private final FlowProvider flows;
 
     PeerDirectory(RelaySettings settings, FlowProvider flows) {
-        this.zones = Map.copyOf(settings.zones());
+        this.peers = new Generation(Map.copyOf(settings.zones()), inOrder(settings.peers()));
         this.flows = flows;
     }
 
+    /** The zone's first peer (an access zone's has no address), or null for an unknown zone. */
     RelaySettings.ZonePeer peer(String zone) {
-        return zones.get(zone);
+        return peers.first().get(zone);
+    }
+
+    /** The zones with configured peers, in configuration order. */
+    List<String> zoneNames() {
+        return List.copyOf(peers.all().keySet());
+    }
+
+    /** Every peer of a trunk or PBX zone in order of preference; empty for access and unknown zones. */
+    List<RelaySettings.ZonePeer> peersOf(String zone) {
+        return peers.all().getOrDefault(zone, List.of());
     }
 
     /**
      * New next hops from now on (a configuration reload). A dialog keeps the flow it has while that flow is open;
-     * a new request toward a zone, or a replacement for a closed flow, goes to the new peer. Any thread.
+     * a new request toward a zone, or a replacement for a closed flow, goes to the new peers. Any thread.
+     *
+     * @param first each zone's first peer, as {@link RelaySettings#zones}
+     * @param all each zone's peers, as {@link RelaySettings#peers}
      */
-    void replaceZones(Map<String, RelaySettings.ZonePeer> next) {
-        zones = Map.copyOf(next);
+    void replacePeers(Map<String, RelaySettings.ZonePeer> first, Map<String, List<RelaySettings.ZonePeer>> all) {
+        peers = new Generation(Map.copyOf(first), inOrder(all));
+    }
+
+    private static Map<String, List<RelaySettings.ZonePeer>> inOrder(Map<String, List<RelaySettings.ZonePeer>> all) {
+        Map<String, List<RelaySettings.ZonePeer>> copy = new java.util.LinkedHashMap<>();
+        all.forEach((zone, zonePeers) -> copy.put(zone, List.copyOf(zonePeers)));
+        return java.util.Collections.unmodifiableMap(copy);
     }
 
     /** Access zones (remote phones) are the ones without a configured peer. */
@@ -41,7 +67,8 @@ final class PeerDirectory {
     }
 
     SipFlow flowTo(RelaySettings.ZonePeer peer) {
-        return flows.flowTo(peer.transport(), peer.address());
+        return peer.serverName() == null ? flows.flowTo(peer.transport(), peer.address())
+                : flows.flowTo(peer.transport(), peer.address(), peer.serverName());
     }
 
     /** How requests back to the sender of an initial request go, for the life of its dialog. */
@@ -52,13 +79,32 @@ final class PeerDirectory {
         if (in.flow().transport().reliable() || peer.address() == null) {
             return in.flow();
         }
-        return flowTo(peer);
+        RelaySettings.ZonePeer sender = senderPeer(in);
+        return sender != null ? flowTo(sender) : in.flow();
     }
 
-    /** The flow toward a leg; a closed connection to a configured peer is replaced by a new one. */
+    /**
+     * The configured peer a request came from: the one at its source address, else a zone's only peer (a carrier
+     * may send from other ports than it listens on); null when several peers and none of them sent it.
+     */
+    private RelaySettings.ZonePeer senderPeer(InboundSipMessage in) {
+        List<RelaySettings.ZonePeer> candidates = peersOf(in.zone());
+        for (RelaySettings.ZonePeer candidate : candidates) {
+            if (in.flow().remote().equals(candidate.address())) {
+                return candidate;
+            }
+        }
+        return candidates.size() == 1 && !candidates.get(0).address().isUnresolved() ? candidates.get(0) : null;
+    }
+
+    /**
+     * The flow toward a leg; a closed connection to a configured peer is replaced by a new one to the same peer
+     * (the one the leg's call went to, else the zone's first).
+     */
     SipFlow flowToward(Leg leg) {
-        RelaySettings.ZonePeer peer = peer(leg.zone);
-        if ((leg.requestFlow == null || !leg.requestFlow.isOpen()) && peer.address() != null) {
+        RelaySettings.ZonePeer peer = leg.peer != null ? leg.peer : peer(leg.zone);
+        if ((leg.requestFlow == null || !leg.requestFlow.isOpen()) && peer.address() != null
+                && !peer.address().isUnresolved()) {
             leg.requestFlow = flowTo(peer);
         }
         return leg.requestFlow;
@@ -69,7 +115,7 @@ final class PeerDirectory {
         if (leg.remoteTarget != null) {
             return leg.remoteTarget;
         }
-        return peerUri(null, peer(leg.zone)).toString();
+        return peerUri(null, leg.peer != null ? leg.peer : peer(leg.zone)).toString();
     }
 
     /** An address as a URI host: an IPv6 address in brackets (RFC 3261 §25.1 IPv6reference). */
@@ -85,9 +131,12 @@ final class PeerDirectory {
             if (user != null) {
                 uri.setUser(user);
             }
-            uri.setHost(peer.address().getAddress().getHostAddress());
-            uri.setPort(peer.address().getPort());
-            if (peer.transport() != SipTransport.UDP) {
+            InetSocketAddress address = peer.address();
+            uri.setHost(address.isUnresolved() ? address.getHostString() : address.getAddress().getHostAddress());
+            if (address.getPort() != 0) {
+                uri.setPort(address.getPort());
+            }
+            if (peer.transport() != null && peer.transport() != SipTransport.UDP) {
                 uri.setTransportParam(peer.transport().name().toLowerCase(Locale.ROOT));
             }
         } catch (ParseException e) {

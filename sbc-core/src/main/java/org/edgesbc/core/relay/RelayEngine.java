@@ -7,10 +7,12 @@ import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,6 +59,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final PeerDirectory peers;
     /** The SBC's registrations at trunks, on the first shard; empty when no trunk account registers. */
     private final List<TrunkRegistration> trunkRegistrations = new ArrayList<>();
+    private final PeerHealthTable health;
+    private final PeerNames names;
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
@@ -70,8 +74,22 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
+            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones) {
+        this(settings, flows, metrics, media, policy, fraud, callerIdentity, handOffs, cdrs, clock, shardCount, phones,
+                PeerMetrics.NONE, PeerNames.NONE, Interconnect.NONE);
+    }
+
+    /**
+     * @param peerMetrics counters of peer probes and of calls that moved on to another target
+     * @param names where peers named by host name are located
+     * @param interconnect the SBC's accounts at its peers and the zones' number and header rules
+     * @see #RelayEngine(RelaySettings, FlowProvider, RelayMetrics, MediaRelay, RequestPolicy, TollFraudService,
+     *     CallerIdentityService, GuardedHandOff, CallRecordSink, Clock, int, Registrations)
+     */
+    public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
+            RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
             GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones,
-            Interconnect interconnect) {
+            PeerMetrics peerMetrics, PeerNames names, Interconnect interconnect) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
@@ -87,7 +105,10 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         MediaAnchor anchor = media == null ? MediaAnchor.PASS_THROUGH : new SdpMediaAnchor(media, srtp);
         PeerDirectory peers = new PeerDirectory(settings, flows);
         this.peers = peers;
-        CallRouter router = new CallRouter(settings, peers, topology);
+        this.names = names;
+        PeerHealthTable health = new PeerHealthTable();
+        this.health = health;
+        CallRouter router = new CallRouter(settings, peers, topology, health, names);
         InterconnectRules rules = interconnect.rules().isEmpty() ? InterconnectRules.NONE
                 : new InterconnectRules(interconnect.rules(), interconnect.operatorPlan(), topology.host());
         CallRecorder records = new CallRecorder(cdrs, clock);
@@ -107,12 +128,16 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
             LocalResponses responses = new LocalResponses(shard.ids(), metrics);
             DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
-                    fraud, identifiers, accounts, rules);
+                    fraud, identifiers, new CallFailover(shard, transactions, router, health, peerMetrics),
+                    accounts, rules);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
                     new RequestScreening(policy, responses, topology, metrics), router, rules, fraud, identityStep,
                     peers, records, newCalls, timing);
             transactionLayers[i] = transactions;
         }
+        // The prober lives on the first shard too: its OPTIONS carry that shard's Call-IDs.
+        new PeerProber(shards[0].context(), transactionLayers[0], peers, health, settings.routing().probes(),
+                peerMetrics, clock).start();
         if (phones != null && settings.pbxZone() != null) {
             // The registrar lives on the first shard: its REGISTERs to the PBX carry that shard's Call-IDs, so
             // their answers come back to the thread that owns the registrations.
@@ -180,11 +205,32 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     public record Registrations(RegistrationConfig config, Set<String> accounts, RegistrarMetrics metrics) { }
 
     /**
-     * New next hops of the zones (a configuration reload: a peer's address, port or transport changed). The zones
-     * themselves, their routes and SRTP policies are fixed at start. Calls in progress keep their flows. Any thread.
+     * New next hops of the zones (a configuration reload: peers added, removed or changed). The zones themselves,
+     * their routes, probes and SRTP policies are fixed at start. Calls in progress keep their flows. Any thread.
      */
-    public void replacePeers(Map<String, RelaySettings.ZonePeer> zones) {
-        peers.replaceZones(zones);
+    public void replacePeers(RelaySettings next) {
+        peers.replacePeers(next.zones(), next.peers());
+    }
+
+    /** One configured peer as the operator sees it: where it is, and what its probes found. */
+    public record PeerStatus(String zone, String host, int port, String transport, boolean probed, boolean up,
+            String lastProbe, Instant lastProbeAt, Instant since) { }
+
+    /** Every configured peer of every zone, in configuration order, with its probe state. Any thread. */
+    public List<PeerStatus> peerStatuses() {
+        List<PeerStatus> statuses = new ArrayList<>();
+        for (String zone : peers.zoneNames()) {
+            for (RelaySettings.ZonePeer peer : peers.peersOf(zone)) {
+                PeerHealthTable.PeerState state = health.state(peer);
+                PeerMetrics.ProbeResult last = state == null ? null : state.lastResult();
+                statuses.add(new PeerStatus(zone, peer.address().isUnresolved() ? peer.address().getHostString()
+                        : peer.address().getAddress().getHostAddress(), peer.address().getPort(),
+                        peer.transport() == null ? null : peer.transport().name().toLowerCase(Locale.ROOT), state != null,
+                        state == null || state.up(), last == null ? null : last.name().toLowerCase(Locale.ROOT),
+                        state == null ? null : state.lastProbe(), state == null ? null : state.since()));
+            }
+        }
+        return statuses;
     }
 
     /** The registrar of remote phones, or null when there is none. */
@@ -321,5 +367,6 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         for (RelayShard shard : shards) {
             shard.context().loop().executor().terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        names.close();
     }
 }

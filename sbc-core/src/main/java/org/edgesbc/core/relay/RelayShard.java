@@ -51,6 +51,7 @@ final class RelayShard {
     private final long shedNanos;
     private final long tollFraudWaitMillis;
     private final long callerIdentityWaitMillis;
+    private final long peerLocationWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
     /**
      * Until when (System.nanoTime) the transport refuses new dialogs for this shard on its I/O thread: set from here
@@ -93,6 +94,8 @@ final class RelayShard {
         this.shedUntilNanos = System.nanoTime();
         // A verdict may wait for a certificate fetch, bounded by its own timeout; the guard only catches a lost one.
         this.callerIdentityWaitMillis = callerIdentity.longestWait().toMillis() + 8 * t1Millis;
+        // A lookup is bounded by its queries' timeouts; the guard only catches a lost answer.
+        this.peerLocationWaitMillis = shard.settings().routing().locateWait().toMillis() + 8 * t1Millis;
         shard.loop().afterEachTask(this::refreshGauges);
     }
 
@@ -244,11 +247,21 @@ final class RelayShard {
             responses.respond(in, 480);
             return;
         }
-        List<DialogLayer.Branch> branches = bindings != null ? router.towardPhones(bindings, request)
-                : router.towardPeer(in.zone(), request);
-        if (branches == null) {
-            responses.respond(in, 404);
-            return;
+        CallRouter.PeerRoute route = null;
+        List<DialogLayer.Branch> branches = null;
+        if (bindings != null) {
+            branches = router.towardPhones(bindings, request);
+        } else {
+            route = router.towardPeers(in.zone(), request, callingAccount(request, verdict));
+            if (route == null) {
+                responses.respond(in, 404);
+                return;
+            }
+            if (route.targets().isEmpty() && route.unlocated().isEmpty()) {
+                refuseNoPeerUp(in);
+                responses.respond(in, 503);
+                return;
+            }
         }
         int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), branches.get(0).zone());
         if (replacesRefusal != 0) {
@@ -265,20 +278,62 @@ final class RelayShard {
             responses.respond(in, 503);
             return;
         }
+        RelayedRequest relayed = dialogs.accept(in);
+        if (route != null && !route.unlocated().isEmpty()) {
+            locateThenRelay(in, request, verdict, relayed);
+            return;
+        }
+        relay(in, request, verdict, relayed, route, branches);
+    }
+
+    /**
+     * A request toward peers named by host name whose DNS answer is not cached waits, under its server transaction,
+     * for the locator (RFC 3263), then is routed again with the answers cached.
+     */
+    private void locateThenRelay(InboundRequest in, SIPRequest request, Verdict verdict, RelayedRequest relayed) {
+        CallRouter.PeerRoute unlocated = router.towardPeers(in.zone(), request, callingAccount(request, verdict));
+        Consumer<Object> located = answers.await(HandOff.PEER_LOCATED, relayed, in, peerLocationWaitMillis,
+                unused -> { }, answered -> {
+                    CallRouter.PeerRoute route = router.towardPeers(in.zone(), request,
+                            callingAccount(request, verdict));
+                    if (route == null || route.targets().isEmpty()) {
+                        refuseNoPeerUp(in);
+                        dialogs.refuse(relayed, responses.create(in, 503), 503);
+                        return;
+                    }
+                    relay(in, request, verdict, relayed, route, null);
+                });
+        router.locate(unlocated).whenComplete((done, failure) -> located.accept(Boolean.TRUE));
+    }
+
+    /** Relays an accepted initial request on its branches (or its route's first target), after the checks left. */
+    private void relay(InboundRequest in, SIPRequest request, Verdict verdict, RelayedRequest relayed,
+            CallRouter.PeerRoute route, List<DialogLayer.Branch> phoneBranches) {
+        String method = request.getMethod();
+        List<DialogLayer.Branch> branches = phoneBranches != null ? phoneBranches
+                : List.of(router.branch(route.targets().get(0), route));
         if (verdict.user() != null && router.towardPbx(branches)) {
             screening.assertIdentity(request, verdict.user());
         }
-        RelayedRequest relayed = dialogs.accept(in);
         boolean invite = Request.INVITE.equals(method);
+        if (invite && route != null && route.targets().size() > 1) {
+            relayed.attempts = new CallAttempts(route);
+        }
         if (invite && callerIdentity.verifies(in.zone())) {
             verifyCallerIdentity(in, request, relayed, branches);
             return;
         }
-        if (invite && router.fromPbx(in.zone()) && bindings == null) {
+        if (invite && router.fromPbx(in.zone()) && phoneBranches == null) {
             checkTollFraud(in, request, relayed, branches);
             return;
         }
         forwardInitial(in, request, relayed, branches, verdict.user(), null, null);
+    }
+
+    private void refuseNoPeerUp(InboundRequest in) {
+        // Every peer the call could go to failed its probes or has no address: the caller's side may try elsewhere.
+        shard.log().info("no-peer-up", "shard {} refused a call from zone {}: no peer of its route is up",
+                shard.loop().index(), in.zone());
     }
 
     /**
@@ -386,6 +441,12 @@ final class RelayShard {
     private void refreshGauges() {
         transactionGauge = transactions.size();
         dialogGauge = dialogTable.size();
+    }
+
+    /** Whom a call counts as, for routes by calling account: the authenticated user, else the From user. */
+    private static String callingAccount(SIPRequest request, Verdict verdict) {
+        return verdict.user() != null ? verdict.user()
+                : TopologyHiding.userOf(request.getFrom().getAddress().getURI());
     }
 
     private static boolean addressedToSbc(SIPRequest request) {

@@ -27,6 +27,10 @@ final class RelayedBranch implements ClientTransaction.User {
      * ({@link SessionTimer#retryTooBrief}).
      */
     SipMessageView sentInvite;
+    /** Of an INVITE: a provisional response other than 100 reached the caller, so the call stays with this branch. */
+    boolean relayedProvisional;
+    /** Of an INVITE: the call moved on to another target while this one was silent; it never takes the call. */
+    boolean givenUp;
 
     RelayedBranch(RelayedRequest request, RelayDialog dialog, Leg target, DialogLayer layer) {
         this.request = request;

@@ -38,6 +38,8 @@ final class RelayedRequest implements ServerTransaction.User {
     boolean cancelled;
     /** Redirects the SBC followed for this INVITE ({@link RedirectHandler}). */
     int redirects;
+    /** Of an INVITE toward configured peers: the targets it may still try; null when it has no other. */
+    CallAttempts attempts;
     /**
      * For an initial INVITE, {@link System#nanoTime()} when it reached the SBC, from which its first final response
      * times the call's set-up; unused for any other request ({@link #timesSetUp} false).

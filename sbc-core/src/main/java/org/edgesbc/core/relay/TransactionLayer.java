@@ -215,6 +215,18 @@ final class TransactionLayer {
         }
     }
 
+    /**
+     * Stops waiting for a client transaction that has had no response yet: no more retransmissions. An INVITE is
+     * cancelled should a provisional response still come (RFC 3261 §9.1); the transaction stays until Timer B or F,
+     * and its user still hears what comes late.
+     */
+    void giveUp(ClientTransaction client) {
+        ShardLoop.cancel(client.retransmitTimer);
+        if (Request.INVITE.equals(client.method)) {
+            client.cancelPending = true;
+        }
+    }
+
     /** Matches a response to its client transaction and runs the state machine; strays are dropped and counted. */
     void onResponse(String zone, SipMessageView response, InetAddress source) {
         ViaHop top = response.topVia();

@@ -27,6 +27,7 @@ import org.edgesbc.policy.auth.DigestParameters;
 import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.FailureCounter;
+import org.edgesbc.policy.cluster.SharedState;
 import org.edgesbc.policy.limit.RateLimitTable;
 import org.edgesbc.policy.limit.SharedRateLimiter;
 
@@ -212,6 +213,10 @@ public final class AccessPolicy implements RequestPolicy {
         if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {
             metrics.authFailure();
             alertOnUserFailures(current, zone, source, request);
+            if (!trusted) {
+                bans.failureAcrossNodes(SharedState.FailureKind.AUTH, source, zone, config.authFailureWindow(),
+                        config.authFailureThreshold(), SecurityRule.AUTH_FAILURES, BanReason.AUTH_FAILURES);
+            }
             int failures = authFailures.record(source);
             if (failures >= config.authFailureThreshold() && !trusted) {
                 authFailures.reset(source);

@@ -18,6 +18,7 @@ import org.edgesbc.policy.ban.Ban;
 import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.BanStateFile;
 import org.edgesbc.policy.ban.BanTable;
+import org.edgesbc.policy.cluster.SharedState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,12 @@ import org.slf4j.LoggerFactory;
  * thread asks before parsing. A ban takes effect once the ban thread has taken it, microseconds later; a source
  * already banned is not banned again by requests still on the way, so a scanner's next few packets do not escalate
  * its ban.
+ *
+ * <p>In a cluster every ban and operator's release made here is handed to the {@link SharedState}, and bans and
+ * releases of the other nodes arrive through it ({@link SharedState.Listener}) and are applied on the ban thread
+ * like local ones, without being sent back.
  */
-public final class BanService implements AutoCloseable {
+public final class BanService implements SharedState.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BanService.class);
     static final int MAX_QUEUED = 10_000;
     /** How long a source's offences count toward a longer next ban. */
@@ -54,9 +59,11 @@ public final class BanService implements AutoCloseable {
     private final GuardedHandOff handOff;
     private final Clock clock;
     private final DefaultEventExecutor thread;
+    private final SharedState shared;
 
     BanService(SecurityConfig config, BanWriter writer, SecurityEventLog events, SecurityMetrics metrics,
-            GuardedHandOff handOff, Clock clock) {
+            GuardedHandOff handOff, Clock clock, SharedState shared) {
+        this.shared = shared;
         this.bans = new BanTable(config.maxBans(), OFFENCE_MEMORY, config.banEscalation(), config.maxBanDuration(),
                 clock);
         this.banDuration = config.banDuration();
@@ -73,11 +80,11 @@ public final class BanService implements AutoCloseable {
      * lines are logged and skipped) and starts the ban thread.
      */
     public static BanService start(SecurityConfig config, SecurityEventLog events, SecurityMetrics metrics,
-            GuardedHandOff handOff, Clock clock) throws IOException {
+            GuardedHandOff handOff, Clock clock, SharedState shared) throws IOException {
         BanStateFile file = new BanStateFile(config.banStateFile());
         BanStateFile.Loaded loaded = file.read(clock.instant());
         loaded.problems().forEach(p -> LOG.warn("ignored a ban state line: {}", p));
-        BanService service = new BanService(config, file::write, events, metrics, handOff, clock);
+        BanService service = new BanService(config, file::write, events, metrics, handOff, clock, shared);
         loaded.bans().forEach(service.bans::put);
         if (!loaded.bans().isEmpty()) {
             LOG.info("restored {} active bans from {}", loaded.bans().size(), config.banStateFile());
@@ -118,6 +125,7 @@ public final class BanService implements AutoCloseable {
             events.emit(new SecurityEvent(ban.created(), source.getHostAddress(), zone, null, rule.name(),
                     reason.name().toLowerCase(Locale.ROOT), all, "ban", ban.expires()));
             LOG.warn("banned {} until {}: {} {}", source.getHostAddress(), ban.expires(), rule, counters);
+            shared.banMade(ban);
             changed();
         });
     }
@@ -143,6 +151,7 @@ public final class BanService implements AutoCloseable {
             metrics.decision(SecurityRule.MANUAL, "ban");
             events.emit(new SecurityEvent(now, source.getHostAddress(), null, null, SecurityRule.MANUAL.name(), note,
                     Map.of(), "ban", ban.expires()));
+            shared.banMade(ban);
             changed();
             return ban;
         });
@@ -157,8 +166,57 @@ public final class BanService implements AutoCloseable {
                         SecurityRule.MANUAL.name(), "released by operator", Map.of(), "unban", null));
                 changed();
             }
+            // Told to the other nodes even when this one had no ban: the source may be banned there.
+            shared.banLifted(source);
             return removed;
         });
+    }
+
+    /**
+     * One failure of {@code source} toward a threshold counted across the nodes of a cluster (nothing on a single
+     * node): when all nodes together reach {@code threshold} within {@code window}, the source is banned here like
+     * by a local count, and the ban reaches the other nodes. Any thread; returns at once.
+     */
+    public void failureAcrossNodes(SharedState.FailureKind kind, InetAddress source, String zone, Duration window,
+            int threshold, SecurityRule rule, BanReason reason) {
+        if (!shared.sharesState()) {
+            return;
+        }
+        shared.failure(kind, source, window, threshold, () -> ban(source, zone, rule, reason, Map.of(
+                "failures_across_nodes", threshold, "threshold", threshold, "window_seconds", window.toSeconds())));
+    }
+
+    // ------------------------------------------------------------- from the other nodes (SharedState.Listener)
+
+    /** Another node's ban: in force here too unless a ban of the source already lasts as long. */
+    @Override
+    public void banArrived(Ban ban) {
+        handOff.execute(HandOff.BAN, thread, () -> {
+            Ban current = bans.get(ban.source());
+            if (ban.activeAt(clock.instant()) && (current == null || current.expires().isBefore(ban.expires()))) {
+                bans.put(ban);
+                LOG.info("banned {} until {}: {} on another node", ban.source().getHostAddress(), ban.expires(),
+                        ban.reason());
+                changed();
+            }
+        });
+    }
+
+    /** An operator lifted a ban on another node: a ban of the source made before that ends here too. */
+    @Override
+    public void banLifted(InetAddress source, Instant liftedAt) {
+        handOff.execute(HandOff.BAN, thread, () -> {
+            Ban current = bans.get(source);
+            if (current != null && !current.created().isAfter(liftedAt) && bans.remove(source)) {
+                LOG.info("ban of {} lifted on another node", source.getHostAddress());
+                changed();
+            }
+        });
+    }
+
+    @Override
+    public List<Ban> localBans() {
+        return bans.list();
     }
 
     /** On the ban thread: the table changed; the file follows once no further change is queued behind this one. */

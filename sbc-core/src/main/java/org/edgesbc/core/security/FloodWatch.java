@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.FailureCounter;
+import org.edgesbc.policy.cluster.SharedState;
 
 /**
  * Counts what each source sends over its budgets and reports a source of an untrusted zone that keeps at it to the
@@ -48,6 +49,8 @@ public final class FloodWatch {
         if (current.zones().trusted(zone)) {
             return;
         }
+        bans.failureAcrossNodes(SharedState.FailureKind.FLOOD, source, zone, WINDOW, banAfter, SecurityRule.FLOOD,
+                BanReason.FLOOD);
         int dropped = drops.record(source);
         if (dropped >= banAfter) {
             drops.reset(source);

@@ -65,7 +65,10 @@ public final class FraudAdminApi {
         JsonText.field(out, "account", view.account());
         out.append(",\"live_calls\":").append(view.liveCalls())
                 .append(",\"spent_today_micros\":").append(view.spentTodayMicros())
-                .append(",\"spent_weekend_micros\":").append(view.spentWeekendMicros()).append(",\"hold\":");
+                .append(",\"spent_weekend_micros\":").append(view.spentWeekendMicros())
+                .append(",\"live_calls_all_nodes\":").append(view.liveCallsAllNodes())
+                .append(",\"spent_today_all_nodes_micros\":").append(view.spentTodayAllNodesMicros())
+                .append(",\"hold\":");
         FraudGuard.Hold hold = view.hold();
         if (hold == null) {
             out.append("null");

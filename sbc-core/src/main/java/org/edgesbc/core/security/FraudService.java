@@ -20,6 +20,7 @@ import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.config.FraudConfig;
 import org.edgesbc.policy.AtomicFile;
+import org.edgesbc.policy.cluster.SharedState;
 import org.edgesbc.policy.fraud.AnomalyDetector;
 import org.edgesbc.policy.fraud.DestinationClassifier;
 import org.edgesbc.policy.fraud.E164Normalizer;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>A call that reaches its account's spend cap: the account is held until the next local midnight (in the
  * injected clock's zone), the event is written, the state is persisted, and then the call's {@code cut} runs. A cut
  * that throws is counted and logged and retried at the next tick ({@link FraudGuard#tick}).
+ *
+ * <p>In a cluster the caps count the other nodes' calls and spend as the {@link SharedState} last heard them (see
+ * {@link FraudGuard}); a spend cap reached by all nodes together ends the account's calls on every node at its next
+ * tick.
  */
 public final class FraudService implements TollFraudService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FraudService.class);
@@ -87,11 +92,11 @@ public final class FraudService implements TollFraudService, AutoCloseable {
     private final Map<FraudGuard.Decision, LiveCall> live = new IdentityHashMap<>();
 
     FraudService(FraudConfig config, Path stateFile, Path baselineFile, SecurityEventLog events,
-            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock) {
+            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, SharedState shared) {
         this.config = config;
         FraudGuard.Rules rules = rules(config);
         this.guard = new FraudGuard(rules.normalizer(), rules.classifier(), rules.defaults(), rules.perAccount(),
-                MAX_ACCOUNTS, ClockNanos.of(clock), rules.prices(), clock);
+                MAX_ACCOUNTS, ClockNanos.of(clock), rules.prices(), clock, shared);
         this.anomalies = new AnomalyDetector(MAX_ACCOUNTS, config.anomalies().spikeFactor(),
                 config.anomalies().spikeMinimum(), clock.getZone());
         this.stateFile = stateFile;
@@ -129,8 +134,10 @@ public final class FraudService implements TollFraudService, AutoCloseable {
      * work; corrupt lines are logged and skipped) and starts the service's thread and its schedule.
      */
     public static FraudService start(FraudConfig config, Path stateFile, Path baselineFile, SecurityEventLog events,
-            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, Schedule schedule) throws IOException {
-        FraudService service = new FraudService(config, stateFile, baselineFile, events, metrics, handOff, clock);
+            SecurityMetrics metrics, GuardedHandOff handOff, Clock clock, Schedule schedule, SharedState shared)
+            throws IOException {
+        FraudService service = new FraudService(config, stateFile, baselineFile, events, metrics, handOff, clock,
+                shared);
         service.guard.restore(AtomicFile.read(stateFile))
                 .forEach(p -> LOG.warn("ignored a fraud state line of {}: {}", stateFile, p));
         service.anomalies.restore(AtomicFile.read(baselineFile))

@@ -19,6 +19,8 @@ import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.policy.identity.PassportSigner;
 import org.edgesbc.policy.identity.PassportVerifier;
+import org.edgesbc.policy.routing.RouteTable;
+import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,51 @@ class ConfigLoaderTest {
                 file + ":14: security.digest-algorithms = 'MD5': is listed twice");
         assertThat(files.problems(MINIMAL + "security:\n  digest-algorithms: []\n")).containsExactly(
                 file + ":14: security.digest-algorithms: needs at least one algorithm (SHA-256, MD5)");
+    }
+
+    @Test
+    void withoutAClusterSectionTheSbcIsOneNode() throws Exception {
+        assertThat(files.load(MINIMAL).cluster()).isEqualTo(ClusterConfig.OFF);
+        assertThat(ClusterConfig.OFF.enabled()).isFalse();
+    }
+
+    @Test
+    void aClusterSectionIsBoundWithDefaultsAndAPasswordFile() throws Exception {
+        Files.writeString(dir.resolve("redis-password"), "s3cret\n");
+        SbcConfig config = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis:\n"
+                + "    sentinels: [10.0.0.51:26379, '[2001:db8::5]:26379']\n    sentinel-master: sbc\n    tls: true\n"
+                + "    password-file: redis-password\n  key-prefix: 'edge:'\n");
+        ClusterConfig cluster = config.cluster();
+        assertThat(cluster.enabled()).isTrue();
+        assertThat(cluster.nodeId()).isEqualTo("sbc-a");
+        assertThat(cluster.redis()).isNull();
+        assertThat(cluster.sentinels()).extracting(java.net.InetSocketAddress::getHostString)
+                .containsExactly("10.0.0.51", "2001:db8::5");
+        assertThat(cluster.sentinelMaster()).isEqualTo("sbc");
+        assertThat(cluster.tls()).isTrue();
+        assertThat(cluster.passwordFile()).isEqualTo(dir.resolve("redis-password"));
+        assertThat(cluster.keyPrefix()).isEqualTo("edge:");
+        assertThat(cluster.heartbeatInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(cluster.maxPendingUpdates()).isEqualTo(10_000);
+    }
+
+    @Test
+    void clusterMistakesNameTheKeyAndTheRule() throws IOException {
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "cluster:\n  node-id: 'sbc a'\n  redis:\n    address: redis\n"
+                + "    password-file: missing\n  heartbeat-interval: 2s\n  node-timeout: 3s\n")).containsExactly(
+                file + ":14: cluster.node-id = 'sbc a': must be 1 to 64 letters, digits, '.', '_' or '-'",
+                file + ":16: cluster.redis.address = 'redis': must be host:port with a port from 1 to 65535",
+                file + ":17: cluster.redis.password-file = 'missing': must name a readable file ("
+                        + dir.resolve("missing") + ")",
+                file + ":19: cluster.node-timeout = '3s': must be at least twice cluster.heartbeat-interval (2s)");
+        assertThat(files.problems(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 'h:1', "
+                + "sentinels: ['h:2']}\n")).containsExactly(
+                file + ":15: cluster.redis: takes address or sentinels, not both",
+                file + ":15: cluster.redis.sentinel-master: is required with sentinels");
+        assertThat(files.problems(MINIMAL + "cluster:\n  redis: {}\n")).containsExactly(
+                file + ":14: cluster.node-id: is required",
+                file + ":14: cluster.redis: needs either address or sentinels");
     }
 
     @Test
@@ -146,7 +193,7 @@ class ConfigLoaderTest {
     @Test
     void wholeConfigurationRulesAreChecked() throws IOException {
         assertThat(files.problems(MINIMAL.replace("role: pbx", "role: trunk")))
-                .anyMatch(p -> p.contains("needs exactly one zone with role pbx, found 0"));
+                .anyMatch(p -> p.contains("needs at least one zone with role pbx, found 0"));
         assertThat(files.problems(MINIMAL.replace("peer: {host: 192.0.2.10}", "peer: {host: 203.0.113.1}")))
                 .anyMatch(p -> p.contains("zones.carrier.peer.host = '203.0.113.1': lies outside the zone's own"));
         assertThat(files.problems(MINIMAL.replace("198.51.100.7/32", "192.0.2.0/24")))
@@ -236,7 +283,8 @@ class ConfigLoaderTest {
         assertThat(files.problems(MINIMAL.replace("name: office-pbx", "name: carrier")))
                 .anyMatch(p -> p.endsWith(":4: zones = 'carrier': two zones share this name"));
         assertThat(files.problems(MINIMAL.replace("    peer: {host: 198.51.100.7, port: 5080}\n", "")))
-                .anyMatch(p -> p.endsWith(":9: zones[1].peer: is required: where requests toward this zone are sent"));
+                .anyMatch(p -> p.endsWith(":9: zones[1].peer: is required: where requests toward this zone are sent (or "
+                        + "peers: a list)"));
     }
 
     @Test
@@ -459,7 +507,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(30)));
         assertThat(files.problems(MINIMAL + "management:\n  drain-timeout: 2d\n  drain-retry-after: 0s\n"
                 + "  drain-register-expires: 5s\n")).containsExactly(
-                files.file() + ":14: management.drain-timeout = '2d': must be between 0d and 1d",
+                files.file() + ":14: management.drain-timeout = '2d': must be between 0s and 1d",
                 files.file() + ":15: management.drain-retry-after = '0s': must be between 1s and 1d",
                 files.file() + ":16: management.drain-register-expires = '5s': must be between 10s and 1h");
     }
@@ -669,5 +717,103 @@ class ConfigLoaderTest {
                 file + ":15: stir-shaken.verify.zones: must be a mapping of keys to values",
                 file + ":15: stir-shaken.verify.trust-anchors = 'missing.pem': " + dir.resolve("missing.pem")
                         + ": no readable file");
+    }
+
+    @Test
+    void severalPeersProbesAndRoutesAreBound() throws Exception {
+        SbcConfig config = files.load(ConfigFiles.TWO_CARRIERS);
+        ZoneConfig carrierA = config.zone("carrier-a");
+        assertThat(carrierA.peers()).containsExactly(new ZoneConfig.PeerConfig("192.0.2.10", 5060, SipTransport.UDP),
+                new ZoneConfig.PeerConfig("192.0.2.11", 5080, SipTransport.UDP));
+        assertThat(carrierA.probe()).isEqualTo(new ZoneConfig.ProbeConfig(Duration.ofSeconds(10),
+                Duration.ofSeconds(1), 2, 2));
+        assertThat(config.zone("carrier-b").probe()).isNull();
+        RoutingConfig routing = config.routing();
+        assertThat(routing.outbound()).hasSize(3).element(2).isEqualTo(new RouteTable.OutboundRoute("4989",
+                Set.of("branch-pbx"), Set.of("1001"), List.of("carrier-a")));
+        assertThat(routing.emergencyTrunks()).containsExactly("carrier-a");
+        assertThat(routing.inbound()).containsExactly(new RouteTable.DidRange("4930123400", "4930123499",
+                "branch-pbx"), new RouteTable.DidRange("4989", "4989", "branch-pbx"));
+        assertThat(routing.defaultPbx()).isEqualTo("pbx");
+        assertThat(routing.failoverStatuses()).containsExactlyInAnyOrder(502, 504);
+        assertThat(routing.attemptTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void withoutARoutingSectionCallsTryEveryTrunkInOrderAndGoToTheFirstPbx() throws Exception {
+        SbcConfig config = files.load(ConfigFiles.TWO_CARRIERS.substring(0, ConfigFiles.TWO_CARRIERS.indexOf("routing:")));
+        assertThat(config.routing().outbound()).containsExactly(new RouteTable.OutboundRoute("", Set.of(), Set.of(),
+                List.of("carrier-a", "carrier-b")));
+        assertThat(config.routing().defaultPbx()).isEqualTo("pbx");
+        assertThat(config.routing().attemptTimeout()).isEqualTo(RoutingConfig.DEFAULT_ATTEMPT_TIMEOUT);
+    }
+
+    @Test
+    void routesNameZonesOfTheRightRoleAndNumbersAreE164Digits() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.problems(ConfigFiles.TWO_CARRIERS.replace("trunks: [carrier-b, carrier-a]", "trunks: [pbx, nowhere]")
+                .replace("\"4930123400-4930123499\"", "\"4930123499-4930123400\"")
+                .replace("prefix: \"4989\", trunks", "prefix: \"+4989\", trunks")
+                .replace("default-pbx: pbx", "default-pbx: carrier-a")
+                .replace("[502, 504]", "[502, 180]")
+                .replace("attempt-timeout: 2s", "attempt-timeout: 1m"))).contains(
+                file + ":27: routing.outbound[1].prefix = '+4989': must be up to 15 digits of an E.164 number "
+                        + "without '+', such as \"4930\"",
+                file + ":27: routing.outbound[1].trunks[0] = 'pbx': is a pbx zone; a trunk zone is needed here",
+                file + ":27: routing.outbound[1].trunks[1] = 'nowhere': names no zone; trunk zones are carrier-a, "
+                        + "carrier-b",
+                file + ":31: routing.inbound[0].numbers = '4930123499-4930123400': a block's ends must have the "
+                        + "same number of digits, the first not above the last",
+                file + ":33: routing.default-pbx = 'carrier-a': is a trunk zone; a pbx zone is needed here",
+                file + ":34: routing.failover-statuses = '180': entries must be final failure statuses from 300 "
+                        + "to 699",
+                file + ":35: routing.attempt-timeout = '1m': must be between 100ms and 32s");
+    }
+
+    @Test
+    void peersAndProbesAreValidated() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.problems(ConfigFiles.TWO_CARRIERS.replace("    peer: {host: 203.0.113.5}",
+                "    peer: {host: 203.0.113.5}\n    peers: [{host: 203.0.113.6}]")
+                .replace("{interval: 10s, timeout: 1s, down-after: 2}", "{interval: 1s, timeout: 2s, down-after: 0}")
+                .replace("- {host: 192.0.2.11, port: 5080}", "- {host: 192.0.2.11, port: 5080, weight: 2}")))
+                .contains(
+                        file + ":11: zones[0].probe.timeout = '2s': must not be longer than the interval (1s)",
+                        file + ":11: zones[0].probe.down-after = '0': must be between 1 and 100",
+                        file + ":10: zones[0].peers[1].weight: unknown key; allowed here: host, port, transport",
+                        file + ":16: zones[1].peers: give either peer (one) or peers (a list), not both");
+        assertThat(files.problems(ConfigFiles.TWO_CARRIERS.replace("{host: 192.0.2.11, port: 5080}", "{host: 198.51.100.9}")))
+                .anyMatch(p -> p.contains("zones.carrier-a.peers[1].host = '198.51.100.9': lies outside the zone's"));
+    }
+
+    @Test
+    void aTrunkPeerMayBeAHostNameWhosePortAndTransportDnsGivesAndTheDnsSectionIsBound() throws Exception {
+        SbcConfig config = files.load(ConfigFiles.TWO_CARRIERS.replace("peer: {host: 203.0.113.5}",
+                "peers: [{host: SIP.Carrier-B.example}, {host: sip2.carrier-b.example, transport: udp}]") + """
+                dns:
+                  servers: ["127.0.0.1:5353", "[::1]", 192.0.2.53]
+                  negative-ttl: 10s
+                """);
+        assertThat(config.zone("carrier-b").peers()).containsExactly(
+                new ZoneConfig.PeerConfig("sip.carrier-b.example", 0, null),
+                new ZoneConfig.PeerConfig("sip2.carrier-b.example", 0, SipTransport.UDP));
+        assertThat(config.zone("carrier-b").peers()).allMatch(ZoneConfig.PeerConfig::named);
+        assertThat(config.zone("carrier-a").peers()).noneMatch(ZoneConfig.PeerConfig::named);
+        assertThat(config.dns().servers()).containsExactly(new java.net.InetSocketAddress("127.0.0.1", 5353),
+                new java.net.InetSocketAddress("::1", 53), new java.net.InetSocketAddress("192.0.2.53", 53));
+        assertThat(config.dns().negativeTtl()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.dns().queryTimeout()).isEqualTo(DnsConfig.DEFAULTS.queryTimeout());
+    }
+
+    @Test
+    void aPbxPeerIsAnAddressAndDnsServersAreAddresses() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.problems(ConfigFiles.TWO_CARRIERS.replace("peer: {host: 198.51.100.7}",
+                "peer: {host: pbx.example}") + "dns: {servers: [ns.example, \"127.0.0.1:0\"], min-ttl: 2h}\n"))
+                .contains(file + ":19: zones[2].peer.host = 'pbx.example': only a trunk zone's peers may be host "
+                                + "names; a pbx zone's are IP addresses",
+                        file + ":36: dns.servers[0] = 'ns.example': 'ns.example' is not an IP address literal",
+                        file + ":36: dns.servers[1] = '127.0.0.1:0': the port must be 1-65535",
+                        file + ":36: dns.min-ttl = '2h': must be between 0s and 1h");
     }
 }

@@ -66,7 +66,22 @@ class RestartRequiredChangesTest {
         assertThat(RestartRequiredChanges.between(live, next)).containsExactly(
                 "sip.listeners: 'tcp' added; needs a restart",
                 "zones: 'office-pbx' removed; needs a restart",
-                "zones: 'main-pbx' added; needs a restart");
+                "zones: 'main-pbx' added; needs a restart",
+                "routing.default-pbx: 'office-pbx' -> 'main-pbx' needs a restart");
+    }
+
+    @Test
+    void joiningOrChangingAClusterNeedsARestart() throws Exception {
+        SbcConfig node = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 127.0.0.1:6379}\n");
+        assertThat(RestartRequiredChanges.between(live, node)).containsExactly(
+                "cluster.node-id: 'null' -> 'sbc-a' needs a restart",
+                "cluster.redis.address: 'null' -> '127.0.0.1:6379' needs a restart");
+        SbcConfig moved = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 127.0.0.1:6380}\n"
+                + "  heartbeat-interval: 2s\n  node-timeout: 10s\n");
+        assertThat(RestartRequiredChanges.between(node, moved)).containsExactly(
+                "cluster.redis.address: '127.0.0.1:6379' -> '127.0.0.1:6380' needs a restart",
+                "cluster.heartbeat-interval: 'PT1S' -> 'PT2S' needs a restart",
+                "cluster.node-timeout: 'PT5S' -> 'PT10S' needs a restart");
     }
 
     @Test

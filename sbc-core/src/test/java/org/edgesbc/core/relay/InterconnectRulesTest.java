@@ -32,11 +32,11 @@ class InterconnectRulesTest {
     }
 
     private static List<DialogLayer.Branch> towardTrunk(SIPRequest request) {
+        RelaySettings.ZonePeer trunk = new RelaySettings.ZonePeer("trunk", new InetSocketAddress("192.0.2.10", 5060),
+                SipTransport.UDP, null);
         return List.of(new DialogLayer.Branch("trunk", null,
-                PeerDirectory.peerUri(TopologyHiding.userOf(request.getRequestURI()),
-                        new RelaySettings.ZonePeer("trunk", new InetSocketAddress("192.0.2.10", 5060),
-                                SipTransport.UDP, null)),
-                TopologyHiding.withHost(request.getTo().getAddress(), "192.0.2.10", -1)));
+                PeerDirectory.peerUri(TopologyHiding.userOf(request.getRequestURI()), trunk),
+                TopologyHiding.withHost(request.getTo().getAddress(), "192.0.2.10", -1), trunk));
     }
 
     private static DirectionRules rules(NumberFormat calling, NumberFormat called,

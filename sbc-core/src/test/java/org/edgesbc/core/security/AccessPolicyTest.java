@@ -62,7 +62,7 @@ class AccessPolicyTest {
                 LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         file = new RecordingBanWriter();
         bans = new BanService(config, file, events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE),
-                clock);
+                clock, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
         SecurityZones zones = new SecurityZones(SecurityTestSupport.zones(office));
         return new AccessPolicy(zones, config, bans, new FloodWatch(zones, config.floodBanAfter(),
                 config.packetsPerSecond(), bans, clock), events, SecurityMetrics.NONE, clock);

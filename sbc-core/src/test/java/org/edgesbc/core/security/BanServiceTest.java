@@ -34,7 +34,7 @@ class BanServiceTest {
         events = new SecurityEventLog(dir.resolve("events.jsonl"),
                 LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         bans = new BanService(SecurityTestSupport.config(dir, List.of(), 1_000), file, events, SecurityMetrics.NONE,
-                new GuardedHandOff(HandOffMetrics.NONE), clock);
+                new GuardedHandOff(HandOffMetrics.NONE), clock, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
         return bans;
     }
 
@@ -132,12 +132,12 @@ class BanServiceTest {
         GuardedHandOff handOff = new GuardedHandOff(HandOffMetrics.NONE);
         InetAddress scanner = InetAddress.getByName("10.0.0.13");
         try (BanService first = BanService.start(SecurityTestSupport.config(dir, List.of(), 1_000), events,
-                SecurityMetrics.NONE, handOff, clock)) {
+                SecurityMetrics.NONE, handOff, clock, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE)) {
             first.ban(scanner, "phones", SecurityRule.SCANNER, BanReason.SCANNER, Map.of());
         }
         assertThat(Files.readString(dir.resolve("bans.tsv"))).contains("10.0.0.13\tSCANNER");
         try (BanService restarted = BanService.start(SecurityTestSupport.config(dir, List.of(), 1_000), events,
-                SecurityMetrics.NONE, handOff, clock)) {
+                SecurityMetrics.NONE, handOff, clock, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE)) {
             assertThat(restarted.isBanned(scanner)).isTrue();
         }
     }

@@ -47,7 +47,8 @@ class FraudServiceTest {
         events = new SecurityEventLog(dir.resolve("events.jsonl"),
                 LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         fraud = FraudService.start(config, dir.resolve("fraud-state.tsv"), dir.resolve("fraud-baselines.tsv"),
-                events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE), clock, OFTEN);
+                events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE), clock, OFTEN,
+                org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
         return fraud;
     }
 

@@ -52,7 +52,8 @@ class SourceAdmissionPolicyTest {
             public void authFailure() {
             }
         };
-        bans = new BanService(config, file, events, metrics, new GuardedHandOff(HandOffMetrics.NONE), clock);
+        bans = new BanService(config, file, events, metrics, new GuardedHandOff(HandOffMetrics.NONE), clock,
+                org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
         SecurityZones zones = new SecurityZones(SecurityTestSupport.zones(false));
         FloodWatch flood = new FloodWatch(zones, config.floodBanAfter(), config.packetsPerSecond(), bans, clock);
         admission = new SourceAdmissionPolicy((transport, source) -> source.getAddress().getHostAddress()

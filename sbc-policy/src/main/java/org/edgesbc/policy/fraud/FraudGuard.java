@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import org.edgesbc.policy.cluster.AccountShare;
+import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SingleNodeState;
 import org.edgesbc.policy.limit.RateLimitTable;
 
 /**
@@ -21,6 +24,11 @@ import org.edgesbc.policy.limit.RateLimitTable;
  *
  * <p>Thread-safe: per-account counters are atomic, tables concurrent and bounded (accounts come from the PBX, a known
  * peer, so their number is that of its extensions). In the daemon one thread drives it, the toll-fraud service's.
+ *
+ * <p>Several nodes: caps count what the other nodes hold of the account ({@link SharedState#others}, a local copy,
+ * never a wait) on top of this node's own counters, and every change of this node's part is handed to
+ * {@link SharedState#accountChanged}. Two calls of one account checked on two nodes within the time a change takes
+ * to reach the other node can both pass; spend is published once per {@link #tick}.
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
@@ -57,6 +65,9 @@ public final class FraudGuard {
     private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throttle> throttles = new ConcurrentHashMap<>();
     private final AtomicLong failedCuts = new AtomicLong();
+    private final SharedState shared;
+    /** Whether anyone else counts this node's part: on a single node, nothing is published. */
+    private final boolean clustered;
 
     /**
      * @param prices per-minute prices for spend caps
@@ -65,6 +76,16 @@ public final class FraudGuard {
     public FraudGuard(E164Normalizer normalizer, DestinationClassifier classifier, FraudRules defaults,
             Map<String, FraudRules> perAccount, int maxAccounts, LongSupplier nanoClock, RateTable prices,
             Clock clock) {
+        this(normalizer, classifier, defaults, perAccount, maxAccounts, nanoClock, prices, clock,
+                SingleNodeState.INSTANCE);
+    }
+
+    /** As above, with the counters of the other nodes of a cluster in {@code shared}. */
+    public FraudGuard(E164Normalizer normalizer, DestinationClassifier classifier, FraudRules defaults,
+            Map<String, FraudRules> perAccount, int maxAccounts, LongSupplier nanoClock, RateTable prices,
+            Clock clock, SharedState shared) {
+        this.shared = shared;
+        this.clustered = shared.sharesState();
         this.rules = new Rules(normalizer, classifier, defaults, perAccount, prices);
         this.rates = new RateLimitTable<>(maxAccounts, 10 * 60 * 1_000_000_000L, nanoClock);
         this.clock = clock;
@@ -118,11 +139,20 @@ public final class FraudGuard {
             }
         }
 
-        synchronized boolean over(FraudRules rules, LocalDate today) {
-            roll(today);
-            return (rules.dailySpendCap() > 0 && dayMicros >= rules.dailySpendCap())
-                    || (rules.weekendSpendCap() > 0 && weekendOf(today) != null
-                            && weekendMicros >= rules.weekendSpendCap());
+        /** Whether this spend and what {@code others} spent reach a cap of {@code rules}. */
+        static boolean over(Spend local, AccountShare others, FraudRules rules, LocalDate today) {
+            LocalDate saturday = weekendOf(today);
+            long day = others.spentOn(today);
+            long weekend = others.spentInWeekend(saturday);
+            if (local != null) {
+                synchronized (local) {
+                    local.roll(today);
+                    day += local.dayMicros;
+                    weekend += local.weekendMicros;
+                }
+            }
+            return (rules.dailySpendCap() > 0 && day >= rules.dailySpendCap())
+                    || (rules.weekendSpendCap() > 0 && saturday != null && weekend >= rules.weekendSpendCap());
         }
 
         synchronized void add(long micros, LocalDate today) {
@@ -134,11 +164,7 @@ public final class FraudGuard {
         }
 
         static LocalDate weekendOf(LocalDate date) {
-            return switch (date.getDayOfWeek()) {
-                case SATURDAY -> date;
-                case SUNDAY -> date.minusDays(1);
-                default -> null;
-            };
+            return AccountShare.weekendOf(date);
         }
     }
 
@@ -181,11 +207,16 @@ public final class FraudGuard {
         long now = nanoClock.getAsLong();
         LocalDate today = LocalDate.now(clock);
         Rules current = this.rules;
+        Set<String> metered = new java.util.HashSet<>();
         for (AnsweredCall call : answered) {
             account(call, now, today);
-            FraudRules rules = current.of(call.decision.account());
-            Spend account = spend.get(call.decision.account());
-            if (!call.cutOrdered && account != null && account.over(rules, today)) {
+            metered.add(call.decision.account());
+        }
+        metered.forEach(this::publish);
+        for (AnsweredCall call : answered) {
+            String account = call.decision.account();
+            if (!call.cutOrdered && Spend.over(spend.get(account), shared.others(account), current.of(account),
+                    today)) {
                 try {
                     call.cut.run();
                     call.cutOrdered = true;
@@ -237,9 +268,13 @@ public final class FraudGuard {
         return holds.remove(account) != null;
     }
 
-    /** What the admin API shows of an account: live calls, spend today and this weekend, its hold. */
+    /**
+     * What the admin API shows of an account: live calls, spend today and this weekend, its hold; in a cluster also
+     * the live calls and today's spend of all nodes together, as this node last heard them (on a single node the
+     * same as its own).
+     */
     public record AccountView(String account, int liveCalls, long spentTodayMicros, long spentWeekendMicros,
-            Hold hold) { }
+            Hold hold, int liveCallsAllNodes, long spentTodayAllNodesMicros) { }
 
     public AccountView inspect(String account) {
         Spend s = spend.get(account);
@@ -253,7 +288,9 @@ public final class FraudGuard {
                 weekend = Spend.weekendOf(today) == null ? 0 : s.weekendMicros;
             }
         }
-        return new AccountView(account, liveCalls(account), day, weekend, holds.get(account));
+        AccountShare others = shared.others(account);
+        return new AccountView(account, liveCalls(account), day, weekend, holds.get(account),
+                liveCalls(account) + others.liveCalls(), day + others.spentOn(LocalDate.now(clock)));
     }
 
     /**
@@ -341,8 +378,8 @@ public final class FraudGuard {
         if (!rules.inWindow(java.time.LocalDateTime.now(clock))) {
             return new Decision(Rule.TIME_WINDOW, account, number, destination, 0, 0);
         }
-        Spend spent = spend.get(account);
-        if (spent != null && spent.over(rules, LocalDate.now(clock))) {
+        AccountShare others = shared.others(account);
+        if (Spend.over(spend.get(account), others, rules, LocalDate.now(clock))) {
             return new Decision(Rule.SPEND_CAP, account, number, destination, 0, 0);
         }
         if (!rates.tryTake(account, rules.callsPerMinute() / 60.0, rules.callsPerMinute())) {
@@ -357,7 +394,7 @@ public final class FraudGuard {
             throttles.remove(account, throttle);
         }
         AtomicInteger calls = live.computeIfAbsent(account, a -> new AtomicInteger());
-        int now = calls.incrementAndGet();
+        int now = calls.incrementAndGet() + others.liveCalls();
         if (now > rules.maxConcurrentCalls()) {
             calls.decrementAndGet();
             return new Decision(Rule.CONCURRENT_CALLS, account, number, destination, now - 1,
@@ -367,13 +404,14 @@ public final class FraudGuard {
         if (classCap != null) {
             AtomicInteger inClass = liveByClass.computeIfAbsent(account + '\n' + destination,
                     k -> new AtomicInteger());
-            int current = inClass.incrementAndGet();
+            int current = inClass.incrementAndGet() + others.liveIn(destination);
             if (current > classCap) {
                 inClass.decrementAndGet();
                 calls.decrementAndGet();
                 return new Decision(Rule.CLASS_CAP, account, number, destination, current - 1, classCap);
             }
         }
+        publish(account);
         return new Decision(Rule.ALLOWED, account, number, destination, now, rules.maxConcurrentCalls());
     }
 
@@ -386,6 +424,32 @@ public final class FraudGuard {
             live.computeIfPresent(decision.account(), (a, calls) -> calls.decrementAndGet() <= 0 ? null : calls);
             liveByClass.computeIfPresent(decision.account() + '\n' + decision.destination(),
                     (k, calls) -> calls.decrementAndGet() <= 0 ? null : calls);
+            publish(decision.account());
+        }
+    }
+
+    /** This node's part of {@code account}'s counters, as the other nodes of a cluster count it. */
+    public AccountShare share(String account) {
+        Map<DestinationClass, Integer> byClass = new java.util.EnumMap<>(DestinationClass.class);
+        for (DestinationClass destination : DestinationClass.values()) {
+            AtomicInteger inClass = liveByClass.get(account + '\n' + destination);
+            if (inClass != null && inClass.get() > 0) {
+                byClass.put(destination, inClass.get());
+            }
+        }
+        Spend s = spend.get(account);
+        if (s == null) {
+            return new AccountShare(account, liveCalls(account), byClass, null, 0, null, 0);
+        }
+        synchronized (s) {
+            return new AccountShare(account, liveCalls(account), byClass, s.day, s.dayMicros, s.weekend,
+                    s.weekendMicros);
+        }
+    }
+
+    private void publish(String account) {
+        if (clustered) {
+            shared.accountChanged(share(account));
         }
     }
 

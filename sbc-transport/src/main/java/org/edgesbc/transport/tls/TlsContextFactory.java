@@ -35,8 +35,13 @@ public final class TlsContextFactory {
         if (!settings.verifyPeers()) {
             // Lab setups with self-signed peers only; config documents that this must be on in production.
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
-        } else if (settings.trustedCertificates() != null) {
-            builder.trustManager(PemFiles.certificates(settings.trustedCertificates()));
+        } else {
+            // RFC 5922 §7.2: the peer's certificate must name the host the SBC connects to (subjectAltName), the
+            // configured host name of a named peer, else its address.
+            builder.endpointIdentificationAlgorithm("HTTPS");
+            if (settings.trustedCertificates() != null) {
+                builder.trustManager(PemFiles.certificates(settings.trustedCertificates()));
+            }
         }
         return builder.build();
     }

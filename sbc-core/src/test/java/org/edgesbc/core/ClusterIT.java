@@ -1,0 +1,378 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.edgesbc.core.config.ClusterConfig;
+import org.edgesbc.core.config.FraudConfig;
+import org.edgesbc.core.config.MediaSettings;
+import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.redis.RedisServer;
+import org.edgesbc.fixtures.sip.SipDigest;
+import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.policy.fraud.FraudRules;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two SBC nodes (127.0.0.1 and 127.0.0.4) sharing state through a real {@code redis-server} on loopback: bans,
+ * concurrent-call and spend caps across nodes, and what happens while Redis is away and when it returns. Each node
+ * has its own trunk and PBX peer (127.0.0.2 and 127.0.0.3, a port each), so every answer goes back to the node that
+ * sent the request.
+ */
+class ClusterIT {
+    private static final Duration HEARTBEAT = Duration.ofMillis(200);
+    private static final String PREFIX = "sbc-it:";
+
+    @TempDir
+    Path dir;
+
+    private RedisServer redis;
+    private UdpSipPeer trunk1;
+    private UdpSipPeer trunk2;
+    private UdpSipPeer pbx1;
+    private UdpSipPeer pbx2;
+    private SbcDaemon node1;
+    private SbcDaemon node2;
+
+    @BeforeEach
+    void startRedisAndPeers() throws Exception {
+        redis = RedisServer.start(dir);
+        trunk1 = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+        trunk2 = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+        pbx1 = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+        pbx2 = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {node1, node2, trunk1, trunk2, pbx1, pbx2, redis}) {
+            if (closeable != null) {
+                closeable.close();
+            }
+        }
+    }
+
+    /** Both nodes with {@code rules} for every account, each seeing the other within a heartbeat. */
+    private void startNodes(FraudRules rules, Map<String, Long> rates) throws Exception {
+        node1 = SbcDaemon.start(node("node-1", "127.0.0.1", trunk1, pbx1, rules, rates));
+        node2 = SbcDaemon.start(node("node-2", "127.0.0.4", trunk2, pbx2, rules, rates));
+        pbx1.towards(node1.sipAddress(SipTransport.UDP));
+        trunk1.towards(node1.sipAddress(SipTransport.UDP));
+        pbx2.towards(node2.sipAddress(SipTransport.UDP));
+        trunk2.towards(node2.sipAddress(SipTransport.UDP));
+        for (SbcDaemon node : List.of(node1, node2)) {
+            await(node, "/admin/cluster", body -> body.contains("\"redis\":\"up\"")
+                    && body.contains("\"node\":\"node-1\",\"address\":\"127.0.0.1\"")
+                    && body.contains("\"node\":\"node-2\",\"address\":\"127.0.0.4\""), 10_000);
+        }
+    }
+
+    private SbcConfig node(String nodeId, String address, UdpSipPeer trunk, UdpSipPeer pbx, FraudRules rules,
+            Map<String, Long> rates) throws IOException {
+        Path data = Files.createDirectories(dir.resolve(nodeId));
+        SbcConfig base = TestConfigs.withPhones(TestConfigs.loopbackUdp(data, trunk.localAddress(),
+                pbx.localAddress()), RegistrationConfig.DEFAULTS, List.of("127.0.0.0/25"),
+                List.of(TestConfigs.user("1001", "secret-1001")));
+        SipConfig s = base.sip();
+        SipConfig sip = new SipConfig(address, List.of(new SipConfig.ListenerConfig("udp", SipTransport.UDP, address,
+                0)), s.tls(), s.udpReceiveBufferBytes(), s.ioThreads(), s.workerThreads(), s.gate(), s.connections(),
+                s.timers(), s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
+        MediaSettings m = base.media();
+        MediaSettings media = new MediaSettings(true, address, address, m.portMin(), m.portMax(), m.quarantine(),
+                m.timeout(), m.holdTimeout(), m.threads());
+        FraudConfig f = base.fraud();
+        FraudConfig fraud = new FraudConfig(f.dialPlan(), f.prefixes(), rules, Map.of(), rates, 0);
+        return new SbcConfig(base.source(), data, sip, media, base.security(), fraud, base.zones(),
+                base.management(), base.registration(), base.stirShaken(), base.logs(), base.routing(), base.dns(),
+                new ClusterConfig(nodeId, InetSocketAddress.createUnresolved("127.0.0.1", redis.port()), List.of(),
+                        null, false, null, PREFIX, Duration.ofSeconds(1), Duration.ofMillis(500), HEARTBEAT,
+                        HEARTBEAT.multipliedBy(5), Duration.ofSeconds(1), 10_000));
+    }
+
+    private static FraudRules caps(int concurrentCalls, long dailySpendMicros) {
+        return new FraudRules(FraudRules.DEFAULT.allowedClasses(), concurrentCalls, 100, dailySpendMicros, 0);
+    }
+
+    @Test
+    void aScannerBannedOnOneNodeIsDroppedByTheOtherWithinASecondAndALiftReachesBoth() throws Exception {
+        startNodes(caps(10, 0), Map.of());
+        try (UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0.13", 0))) {
+            scanner.towards(node2.sipAddress(SipTransport.UDP));
+            scanner.send(register(scanner, 1, "before@scanner", null));
+            assertThat(scanner.receive(2_000)).as("node 2 serves the source before the ban").startsWith("SIP/2.0 401 ");
+
+            scanner.towards(node1.sipAddress(SipTransport.UDP));
+            scanner.send("OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.13:5060;branch=z9hG4bK-s\r\n"
+                    + "Max-Forwards: 70\r\nFrom: <sip:100@1.1.1.1>;tag=s1\r\nTo: <sip:100@1.1.1.1>\r\n"
+                    + "Call-ID: scan-1\r\nCSeq: 1 OPTIONS\r\nUser-Agent: friendly-scanner\r\nContent-Length: 0\r\n\r\n");
+            await(node1, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.13\""), 2_000);
+            long bannedOnNode1 = System.nanoTime();
+            await(node2, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.13\"")
+                    && body.contains("\"reason\":\"scanner\""), 2_000);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bannedOnNode1);
+            assertThat(millis).as("node 2 enforces node 1's ban within a second (ms)").isLessThan(1_000);
+
+            scanner.towards(node2.sipAddress(SipTransport.UDP));
+            scanner.send(register(scanner, 2, "after@scanner", null));
+            assertThat(scanner.receive(1_000)).as("node 2 drops the banned scanner").isNull();
+            assertThat(SbcDaemonIT.metrics(node2)).contains("sbc_cluster_redis_up 1.0")
+                    .containsPattern("sbc_cluster_bans_received_total [1-9]");
+
+            assertThat(admin(node2, "DELETE", "/admin/bans?address=127.0.0.13")).contains("\"removed\":true");
+            await(node1, "/admin/bans", body -> !body.contains("127.0.0.13"), 2_000);
+            scanner.towards(node1.sipAddress(SipTransport.UDP));
+            scanner.send(register(scanner, 3, "lifted@scanner", null));
+            assertThat(scanner.receive(2_000)).as("lifted on node 2, served again by node 1")
+                    .startsWith("SIP/2.0 401 ");
+        }
+    }
+
+    @Test
+    void passwordGuessingSpreadOverBothNodesIsBannedAtTheThresholdOfOne() throws Exception {
+        startNodes(caps(10, 0), Map.of());
+        try (UdpSipPeer guesser = new UdpSipPeer(new InetSocketAddress("127.0.0.14", 0))) {
+            // The threshold is 10 failures in 10 minutes; each node sees only 5 of them.
+            int guess = 0;
+            for (SbcDaemon node : List.of(node1, node2)) {
+                guesser.towards(node.sipAddress(SipTransport.UDP));
+                for (int i = 0; i < 5; i++) {
+                    guess++;
+                    guesser.send(register(guesser, guess, "guess-" + guess, null));
+                    String challenge = guesser.receiveStartingWith("SIP/2.0 401 ", 2_000);
+                    assertThat(challenge).as("guess %d is challenged", guess).isNotNull();
+                    guesser.send(register(guesser, guess, "guess-" + guess, SipDigest.credentials(
+                            SipDigest.md5Challenge(challenge), TestConfigs.REALM, "1001", "wrong-" + guess, "REGISTER",
+                            "sip:" + TestConfigs.REALM, 1)));
+                    assertThat(guesser.receiveStartingWith("SIP/2.0 401 ", 2_000)).as("guess %d fails", guess)
+                            .isNotNull();
+                }
+            }
+            for (SbcDaemon node : List.of(node1, node2)) {
+                await(node, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.14\"")
+                        && body.contains("\"reason\":\"auth_failures\""), 2_000);
+            }
+            guesser.send(register(guesser, 99, "after-ban", null));
+            assertThat(guesser.receive(1_000)).as("banned on both nodes").isNull();
+        }
+    }
+
+    @Test
+    void anAccountCappedAtTwoCallsCannotHoldThreeSpreadOverBothNodes() throws Exception {
+        startNodes(caps(2, 0), Map.of());
+        Call first = call(node1, pbx1, trunk1, "cap-1", "0891234561");
+        await(node2, "/admin/fraud?account=caller", body -> body.contains("\"live_calls_all_nodes\":1,"), 2_000);
+        call(node2, pbx2, trunk2, "cap-2", "0891234562");
+        await(node1, "/admin/fraud?account=caller", body -> body.contains("\"live_calls_all_nodes\":2,"), 2_000);
+
+        for (Object[] node : new Object[][] {{node1, pbx1, "cap-3a"}, {node2, pbx2, "cap-3b"}}) {
+            SbcDaemon sbc = (SbcDaemon) node[0];
+            UdpSipPeer pbx = (UdpSipPeer) node[1];
+            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbc.sipAddress(SipTransport.UDP), "0891234563",
+                    (String) node[2], "z9hG4bK-" + node[2], "t3"));
+            assertThat(pbx.receiveStartingWith("SIP/2.0 403 ", 2_000)).as("a third call through %s", node[2])
+                    .isNotNull();
+        }
+        assertThat(trunk1.receiveStartingWith("INVITE sip:0891234563@", 300))
+                .as("no third call reaches the trunk from node 1").isNull();
+        assertThat(trunk2.receiveStartingWith("INVITE sip:0891234563@", 300))
+                .as("no third call reaches the trunk from node 2").isNull();
+
+        first.hangUpFromPbx();
+        await(node2, "/admin/fraud?account=caller", body -> body.contains("\"live_calls_all_nodes\":1,"), 2_000);
+        call(node2, pbx2, trunk2, "cap-4", "0891234564");
+    }
+
+    @Test
+    void aSpendCapReachedAcrossBothNodesEndsTheCallsOnBoth() throws Exception {
+        // 60.00 a minute to Munich: each call spends 1.00 a second; the day's cap of 4.00 is reached by both calls
+        // together after about two seconds, while each node alone has spent about half of it.
+        long cap = 4_000_000;
+        startNodes(caps(10, cap), Map.of("4989", 60_000_000L));
+        call(node1, pbx1, trunk1, "spend-1", "0891234561");
+        call(node2, pbx2, trunk2, "spend-2", "0891234562");
+        for (UdpSipPeer side : List.of(trunk1, pbx1, trunk2, pbx2)) {
+            assertThat(side.receiveStartingWith("BYE ", 8_000)).as("each leg on each node is hung up").isNotNull();
+        }
+        for (SbcDaemon node : List.of(node1, node2)) {
+            String account = admin(node, "GET", "/admin/fraud?account=caller");
+            assertThat(account).contains("\"reason\":\"spend cap reached\"");
+            long own = Long.parseLong(account.replaceAll(".*\"spent_today_micros\":(\\d+).*", "$1").trim());
+            assertThat(own).as("this node alone stayed under the cap: the cut came from both nodes' spend")
+                    .isLessThan(cap);
+        }
+        assertThat(Files.readString(dir.resolve("node-2").resolve("security-events.jsonl")))
+                .contains("\"reason\":\"spend_cap\"", "\"action\":\"cut_and_hold\"");
+    }
+
+    @Test
+    void withRedisGoneNoCallDropsAndBansStayLocalAndItsReturnReconciles() throws Exception {
+        startNodes(caps(10, 0), Map.of());
+        Call up = call(node1, pbx1, trunk1, "outage-1", "0891234561");
+        assertThat(admin(node1, "POST", "/admin/bans?address=127.0.0.21&duration=600")).contains("127.0.0.21");
+        await(node2, "/admin/bans", body -> body.contains("127.0.0.21"), 2_000);
+
+        redis.stop();
+        for (SbcDaemon node : List.of(node1, node2)) {
+            await(node, "/admin/cluster", body -> body.contains("\"redis\":\"down\""), 5_000);
+            assertThat(SbcDaemonIT.metrics(node)).contains("sbc_cluster_redis_up 0.0");
+            HttpResponse<String> ready = get(node, "/ready");
+            assertThat(ready.statusCode()).as("Redis down does not take the node out").isEqualTo(200);
+            assertThat(ready.body()).contains("cluster: redis down");
+        }
+        // While Redis is away: a ban made on node 2 holds there, the ban from before holds on both, the call lives.
+        assertThat(admin(node2, "POST", "/admin/bans?address=127.0.0.22&duration=600")).contains("127.0.0.22");
+        for (String banned : List.of("127.0.0.21", "127.0.0.22")) {
+            try (UdpSipPeer source = new UdpSipPeer(new InetSocketAddress(banned, 0))) {
+                source.towards(node2.sipAddress(SipTransport.UDP));
+                source.send(register(source, 1, "down@" + banned, null));
+                assertThat(source.receive(1_000)).as("node 2 keeps dropping %s", banned).isNull();
+            }
+        }
+        assertThat(node1.activeDialogs()).as("the call survives the outage").isEqualTo(1);
+
+        redis.start();
+        for (SbcDaemon node : List.of(node1, node2)) {
+            await(node, "/admin/cluster", body -> body.contains("\"redis\":\"up\""), 10_000);
+        }
+        await(node1, "/admin/bans", body -> body.contains("127.0.0.22"), 5_000);
+        assertThat(admin(node1, "GET", "/admin/bans")).as("bans merged both ways").contains("127.0.0.21");
+        assertThat(awaitRedis("HEXISTS " + PREFIX + "bans 127.0.0.21", "1"))
+                .as("node 1's ban from before the outage is back in the restarted Redis").isTrue();
+        assertThat(awaitRedis("HEXISTS " + PREFIX + "fraud:node-1 caller", "1"))
+                .as("node 1's counters are written again").isTrue();
+        await(node2, "/admin/fraud?account=caller", body -> body.contains("\"live_calls_all_nodes\":1,"), 5_000);
+        assertThat(SbcDaemonIT.metrics(node1)).containsPattern("sbc_cluster_reconciles_total [2-9]");
+
+        up.hangUpFromPbx();
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    /** An answered call from a PBX through {@code sbc} to its trunk. */
+    private final class Call {
+        final SbcDaemon sbc;
+        final UdpSipPeer pbx;
+        final UdpSipPeer trunk;
+        final String callId;
+        final String ok;
+
+        Call(SbcDaemon sbc, UdpSipPeer pbx, UdpSipPeer trunk, String callId, String ok) {
+            this.sbc = sbc;
+            this.pbx = pbx;
+            this.trunk = trunk;
+            this.callId = callId;
+            this.ok = ok;
+        }
+
+        void hangUpFromPbx() throws Exception {
+            InetSocketAddress address = sbc.sipAddress(SipTransport.UDP);
+            pbx.send(SipMessages.inDialog("BYE", "sip:sbc@" + address.getAddress().getHostAddress() + ":"
+                    + address.getPort(), "UDP", pbx.localAddress(), callId, header(ok, "From"), header(ok, "To"), 2,
+                    "z9hG4bK-bye-" + callId));
+            String bye = trunk.receiveStartingWith("BYE ", 2_000);
+            assertThat(bye).as("the BYE of %s reaches the trunk", callId).isNotNull();
+            trunk.send(SipMessages.answer(bye, 200, "OK", null, null));
+            assertThat(pbx.receiveStartingWith("SIP/2.0 200 ", 2_000)).isNotNull();
+        }
+    }
+
+    /**
+     * An answered call. A 503 (a loaded test machine can make a shard shed new calls for a moment) is answered as a
+     * PBX would: the call is tried again, at most three times, with a new Call-ID.
+     */
+    private Call call(SbcDaemon sbc, UdpSipPeer pbx, UdpSipPeer trunk, String firstCallId, String number)
+            throws Exception {
+        InetSocketAddress address = sbc.sipAddress(SipTransport.UDP);
+        String callId = firstCallId;
+        String invite = null;
+        List<String> heard = new java.util.ArrayList<>();
+        for (int attempt = 1; invite == null && attempt <= 3; attempt++) {
+            callId = attempt == 1 ? firstCallId : firstCallId + "-" + attempt;
+            pbx.send(SipMessages.invite("UDP", pbx.localAddress(), address, number, callId, "z9hG4bK-" + callId,
+                    "t-" + callId));
+            invite = trunk.receiveStartingWith("INVITE ", 5_000);
+            for (String answer = pbx.receive(100); invite == null && answer != null; answer = pbx.receive(100)) {
+                heard.add(answer.lines().findFirst().orElse(""));
+            }
+        }
+        assertThat(invite).as("call %s reaches the trunk; the PBX heard %s", firstCallId, heard).isNotNull();
+        trunk.send(SipMessages.answer(invite, 200, "OK", "tr-" + callId, "<sip:callee@127.0.0.2:"
+                + trunk.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.2", 42_000)));
+        String ok = pbx.receiveStartingWith("SIP/2.0 200 ", 5_000);
+        assertThat(ok).as("call %s is answered", callId).isNotNull();
+        pbx.send(SipMessages.inDialog("ACK", "sip:sbc@" + address.getAddress().getHostAddress() + ":"
+                + address.getPort(), "UDP", pbx.localAddress(), callId, header(ok, "From"), header(ok, "To"), 1,
+                "z9hG4bK-ack-" + callId));
+        return new Call(sbc, pbx, trunk, callId, ok);
+    }
+
+    private static String register(UdpSipPeer phone, int cseq, String callId, String authorization) {
+        String host = phone.localAddress().getAddress().getHostAddress();
+        int port = phone.localAddress().getPort();
+        return "REGISTER sip:" + TestConfigs.REALM + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + host + ":" + port + ";branch=z9hG4bK-r" + cseq + callId.hashCode() + ";rport\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:1001@" + TestConfigs.REALM + ">;tag=t" + callId.hashCode() + "\r\n"
+                + "To: <sip:1001@" + TestConfigs.REALM + ">\r\nCall-ID: " + callId + "\r\nCSeq: " + cseq
+                + " REGISTER\r\nContact: <sip:1001@" + host + ":" + port + ">\r\nExpires: 300\r\n"
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** Polls {@code path} until {@code until} holds; fails with the last answer after {@code millis}. */
+    private static void await(SbcDaemon node, String path, Predicate<String> until, long millis) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        String body = admin(node, "GET", path);
+        while (!until.test(body)) {
+            assertThat(System.nanoTime()).as("waited %d ms for %s; last answer: %s", millis, path, body)
+                    .isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(20);
+            body = admin(node, "GET", path);
+        }
+    }
+
+    private boolean awaitRedis(String command, String expected) throws InterruptedException {
+        for (int i = 0; i < 250; i++) {
+            String answer = redis.command(command);
+            if (answer != null && expected.equals(answer.replace(":", ""))) {
+                return true;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return false;
+    }
+
+    private static String admin(SbcDaemon sbc, String method, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + sbc.managementPort() + path))
+                .header("Authorization", "Bearer test-token")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static HttpResponse<String> get(SbcDaemon sbc, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + sbc.managementPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,73 @@
+package org.edgesbc.policy.cluster;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.edgesbc.policy.ban.Ban;
+
+/**
+ * The state several SBC nodes share: bans, failure counters and each node's share of every account's toll-fraud
+ * counters. Every node decides on its own tables first; this interface only tells the other nodes what changed here
+ * and tells this node what they hold, so that a control is as strict across nodes as on one.
+ *
+ * <p>Contract for implementations: no method blocks or waits on a network. Updates are handed to a bounded queue
+ * and dropped (and counted) when it is full or the shared store is unreachable; what was dropped is brought back by
+ * the reconciliation after the store returns. {@link #others} reads a local copy.
+ *
+ * <p>{@link SingleNodeState} is the default: one node, nothing shared, nothing else to install.
+ */
+public interface SharedState extends AutoCloseable {
+    /** What arrives from other nodes; called on the implementation's own thread, never on a caller's. */
+    interface Listener {
+        /** A ban made on another node, or found in the shared store at a resynchronisation. */
+        void banArrived(Ban ban);
+
+        /** A ban lifted on another node at {@code liftedAt}: bans of the source made before then end. */
+        void banLifted(InetAddress source, Instant liftedAt);
+
+        /** The bans in force on this node, written back to the shared store when it returns after an outage. */
+        List<Ban> localBans();
+    }
+
+    /** What counts failures of a source across nodes; the name is part of the shared key. */
+    enum FailureKind { AUTH, FLOOD }
+
+    /**
+     * Whether anything is shared at all: false on a single node, where callers skip building what they would
+     * publish (a flood's dropped packets, every call's account share).
+     */
+    default boolean sharesState() {
+        return true;
+    }
+
+    /** Starts exchanging state; arrivals go to {@code listener} from then on. Returns at once. */
+    void start(Listener listener);
+
+    /** A ban made on this node (automatic or an operator's), for the other nodes. */
+    void banMade(Ban ban);
+
+    /** A ban lifted on this node by an operator, for the other nodes. */
+    void banLifted(InetAddress source);
+
+    /**
+     * One failure of {@code source} counted on this node. When the count of all nodes within {@code window}
+     * reaches {@code threshold}, the shared count starts over and {@code reached} runs (on the implementation's
+     * thread), so a brute force spread over nodes is banned as soon as on one node. The local count and its ban
+     * stay the caller's own.
+     */
+    void failure(FailureKind kind, InetAddress source, Duration window, int threshold, Runnable reached);
+
+    /** This node's share of an account's counters changed (the latest share replaces earlier ones). */
+    void accountChanged(AccountShare mine);
+
+    /** The sum of what the other nodes hold of {@code account}, as last heard; {@link AccountShare#NONE} alone. */
+    AccountShare others(String account);
+
+    /** For the admin API and readiness: the node's name, the store's state and the nodes seen. */
+    ClusterView view();
+
+    /** Stops exchanging state; local state stays. */
+    @Override
+    void close();
+}
