@@ -263,7 +263,10 @@ final class RelayShard {
                 return;
             }
         }
-        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), branches.get(0).zone());
+        // Toward peers the branches are made when the call is relayed; the route already names the zone.
+        String targetZone = branches != null ? branches.get(0).zone() : !route.targets().isEmpty()
+                ? route.targets().get(0).zone() : route.unlocated().get(0).zone();
+        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), targetZone);
         if (replacesRefusal != 0) {
             responses.respond(in, replacesRefusal);
             return;
