@@ -53,6 +53,7 @@ import org.edgesbc.core.relay.RelaySettings;
 import org.edgesbc.core.security.AccessPolicy;
 import org.edgesbc.core.security.BanAdminApi;
 import org.edgesbc.core.security.BanService;
+import org.edgesbc.core.security.DropSummary;
 import org.edgesbc.core.security.FloodWatch;
 import org.edgesbc.core.security.FraudAdminApi;
 import org.edgesbc.core.security.FraudService;
@@ -102,6 +103,7 @@ public final class SbcDaemon implements Drainable {
     private final FraudService fraud;
     private final CallerIdentityService callerIdentity;
     private final SecurityEventLog events;
+    private final DropSummary drops;
     private final CdrWriter cdrs;
     private final ManagementServer management;
     private final RelayDrain drain;
@@ -110,7 +112,7 @@ public final class SbcDaemon implements Drainable {
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             SharedState shared, BanService bans, FraudService fraud, CallerIdentityService callerIdentity,
-            SecurityEventLog events, CdrWriter cdrs, ManagementServer management, RelayDrain drain,
+            SecurityEventLog events, DropSummary drops, CdrWriter cdrs, ManagementServer management, RelayDrain drain,
             ConfigReloader reloader) {
         this.shared = shared;
         this.metrics = metrics;
@@ -121,6 +123,7 @@ public final class SbcDaemon implements Drainable {
         this.fraud = fraud;
         this.callerIdentity = callerIdentity;
         this.events = events;
+        this.drops = drops;
         this.cdrs = cdrs;
         this.management = management;
         this.drain = drain;
@@ -149,12 +152,13 @@ public final class SbcDaemon implements Drainable {
                 banFile.resolveSibling("fraud-baselines.tsv"), events, metrics.security(), handOff, clock,
                 FraudService.Schedule.DEFAULT, shared);
         shared.start(bans);
+        DropSummary drops = DropSummary.start(events, clock);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, clock);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
-                config.security(), bans, flood, metrics.security(), clock);
-        AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, events, metrics.security(),
-                clock);
+                config.security(), bans, flood, drops, metrics.security(), clock);
+        AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, drops, events,
+                metrics.security(), clock);
         warnAboutDemoUser(config);
 
         // Caller identity (STIR/SHAKEN): the signing key and the STI-CA anchors are read once; certificates of
@@ -241,6 +245,7 @@ public final class SbcDaemon implements Drainable {
             callerIdentity.close();
             fraud.close();
             bans.close();
+            drops.close();
             shared.close();
             events.close();
             cdrs.close();
@@ -248,8 +253,8 @@ public final class SbcDaemon implements Drainable {
         }
         LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
                 config.management().address(), management.port());
-        return new SbcDaemon(metrics, transport, relay, media, shared, bans, fraud, callerIdentity, events, cdrs,
-                management, drain, reloader);
+        return new SbcDaemon(metrics, transport, relay, media, shared, bans, fraud, callerIdentity, events, drops,
+                cdrs, management, drain, reloader);
     }
 
     /** Redis for a node of a cluster ({@code cluster:} configured), else the single node's own tables only. */
@@ -357,6 +362,7 @@ public final class SbcDaemon implements Drainable {
         callerIdentity.close();
         fraud.close();
         bans.close();
+        drops.close();
         shared.close();
         events.close();
         cdrs.close();

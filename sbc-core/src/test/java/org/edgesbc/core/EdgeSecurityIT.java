@@ -51,7 +51,7 @@ class EdgeSecurityIT {
         SecurityConfig d = TestConfigs.security(dataDir, List.of(user));
         SecurityConfig security = new SecurityConfig(REALM, d.users(), d.nonceLifetime(), 10, d.authFailureWindow(),
                 d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(), d.banStateFile(),
-                d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(), d.peerPacketsPerSecond(),
+                d.scannerFingerprints(), d.packetsPerSecond(), d.packetBurst(), d.peerPacketsPerSecond(),
                 d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(), invitesPerSecond,
                 d.digestAlgorithms());
         List<ZoneConfig> zones = new ArrayList<>(base.zones());
@@ -271,7 +271,24 @@ class EdgeSecurityIT {
                 assertThat(scanner.receive(1_000)).as("banned: nothing answered any more").isNull();
                 String bans = admin(sbc, "GET", "/admin/bans");
                 assertThat(bans).contains("\"address\":\"127.0.0.13\"", "\"reason\":\"scanner\"");
+                try (UdpSipPeer nmap = new UdpSipPeer(new InetSocketAddress("127.0.0.15", 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+                    nmap.send("OPTIONS sip:nm SIP/2.0\r\nVia: SIP/2.0/UDP nm;branch=foo\r\nFrom: <sip:nm@nm>;tag=root"
+                            + "\r\nTo: <sip:nm2@nm2>\r\nCall-ID: 50000\r\nCSeq: 42 OPTIONS\r\nMax-Forwards: 70\r\n"
+                            + "Contact: <sip:nm@nm>\r\nContent-Length: 0\r\n\r\n");
+                    assertThat(nmap.receive(1_000)).as("no User-Agent, but nmap's From, Contact and Via").isNull();
+                    String listed = "";
+                    for (int i = 0; i < 100 && !listed.contains("\"address\":\"127.0.0.15\""); i++) {
+                        Thread.sleep(50);
+                        listed = admin(sbc, "GET", "/admin/bans");
+                    }
+                    assertThat(listed).contains("\"address\":\"127.0.0.15\"", "Nmap");
+                }
             }
+            assertThat(Files.readAllLines(config.dataDir().resolve("security-events.jsonl")))
+                    .as("the silent drop of the banned scanner's REGISTER is summarised when the SBC stops")
+                    .anySatisfy(e -> assertThat(e).contains("\"source\":\"127.0.0.13\"", "\"rule\":\"DROPS\"",
+                            "\"banned\":1"));
             try (SbcDaemon restarted = SbcDaemon.start(config);
                     UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0.13", 0),
                             restarted.sipAddress(SipTransport.UDP))) {

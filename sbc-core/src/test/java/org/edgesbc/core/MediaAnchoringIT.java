@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.MediaSettings;
@@ -98,6 +99,46 @@ class MediaAnchoringIT {
                     .contains("\"disposition\":\"answered\"", "\"ended_by\":\"sbc:media-timeout\"",
                             "\"calling\":\"caller\"", "\"called\":\"5551234\"")
                     .containsPattern("\"packets_relayed\":[1-9]");
+        }
+    }
+
+    @Test
+    void aCalleeThatVanishesMidCallIsHungUpOnWhileTheCallerStillTalks() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(dataDir, trunk, pbx, Duration.ofSeconds(2)))) {
+            Call call = establish(sbc, trunk, pbx, callerRtp, calleeRtp);
+            send(callerRtp, call.sbcForCaller(), rtp(1, 0x1111, "caller"));
+            assertThat(receive(calleeRtp)).isNotNull();
+            send(calleeRtp, call.sbcForCallee(), rtp(1, 0x2222, "callee"));
+            assertThat(receive(callerRtp)).isNotNull();
+
+            // The PBX side vanishes: no BYE, no more RTP. The caller goes on talking (bounded: 15 s at most).
+            calleeRtp.close();
+            AtomicBoolean hungUp = new AtomicBoolean();
+            Thread talker = new Thread(() -> {
+                for (int seq = 2; seq < 150 && !hungUp.get(); seq++) {
+                    try {
+                        send(callerRtp, call.sbcForCaller(), rtp(seq, 0x1111, "caller"));
+                        Thread.sleep(100);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "caller-rtp");
+            talker.start();
+            try {
+                answerByesOnBothSides(trunk, pbx, call);
+            } finally {
+                hungUp.set(true);
+                talker.join(5_000);
+            }
+            SbcDaemonIT.awaitDialogs(sbc, 0);
+            assertThat(sbc.activeMediaSessions()).isZero();
+            assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
+                    .contains("\"ended_by\":\"sbc:media-timeout\"");
         }
     }
 

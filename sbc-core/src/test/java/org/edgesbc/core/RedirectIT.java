@@ -129,7 +129,7 @@ class RedirectIT {
     private static SbcConfig withRedirects(SbcConfig base, String zoneName, ZoneConfig.RedirectMode mode) {
         List<ZoneConfig> zones = base.zones().stream().map(z -> z.name().equals(zoneName)
                 ? new ZoneConfig(z.name(), z.role(), z.networks(), z.peers(), z.srtp(), z.office(), z.probe(), mode,
-                        z.sessionTimers()) : z).toList();
+                        z.sessionTimers(), z.digestAlgorithms()) : z).toList();
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
                 zones, base.management(), base.registration(), base.stirShaken());
     }

@@ -88,7 +88,7 @@ class RegistrationStormIT {
         SecurityConfig d = config.security();
         SecurityConfig security = new SecurityConfig(d.realm(), d.users(), d.nonceLifetime(), d.authFailureThreshold(),
                 d.authFailureWindow(), d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(),
-                d.banStateFile(), d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(),
+                d.banStateFile(), d.scannerFingerprints(), d.packetsPerSecond(), d.packetBurst(),
                 d.peerPacketsPerSecond(), d.globalPacketsPerSecond(),
                 Map.of("register", 2, "invite", 5, "options", 5, "other", 20), d.floodBanAfter(),
                 d.newInvitesPerSecond(), d.digestAlgorithms());

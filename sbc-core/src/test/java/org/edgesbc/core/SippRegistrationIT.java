@@ -165,7 +165,7 @@ class SippRegistrationIT {
         SecurityConfig d = base.security();
         SecurityConfig md5First = new SecurityConfig(d.realm(), d.users(), d.nonceLifetime(), d.authFailureThreshold(),
                 d.authFailureWindow(), d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(),
-                d.banStateFile(), d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(),
+                d.banStateFile(), d.scannerFingerprints(), d.packetsPerSecond(), d.packetBurst(),
                 d.peerPacketsPerSecond(), d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(),
                 d.newInvitesPerSecond(), List.of(DigestAlgorithm.MD5, DigestAlgorithm.SHA_256));
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), md5First, base.fraud(),

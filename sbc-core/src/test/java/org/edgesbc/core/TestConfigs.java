@@ -33,7 +33,7 @@ final class TestConfigs {
     static SecurityConfig security(Path dataDir, List<DigestUser> users) {
         return new SecurityConfig("sbc.test", users, Duration.ofMinutes(5), 10, Duration.ofMinutes(10),
                 Duration.ofHours(1), 4, Duration.ofDays(7), 1000, dataDir.resolve("bans.tsv"),
-                SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
+                org.edgesbc.policy.scan.ScannerFingerprints.shipped(), 50, 200, 20_000, 100_000,
                 java.util.Map.of("register", 100, "invite", 100, "options", 100, "other", 100), 1000, 5000,
                 SecurityConfig.DEFAULT_DIGEST_ALGORITHMS);
     }
@@ -59,7 +59,7 @@ final class TestConfigs {
         SecurityConfig d = base.security();
         SecurityConfig security = new SecurityConfig(REALM, users, d.nonceLifetime(), d.authFailureThreshold(),
                 d.authFailureWindow(), d.banDuration(), d.banEscalation(), d.maxBanDuration(), d.maxBans(),
-                d.banStateFile(), d.scannerUserAgents(), d.packetsPerSecond(), d.packetBurst(),
+                d.banStateFile(), d.scannerFingerprints(), d.packetsPerSecond(), d.packetBurst(),
                 d.peerPacketsPerSecond(), d.globalPacketsPerSecond(), d.requestsPerSecond(), d.floodBanAfter(),
                 d.newInvitesPerSecond(), d.digestAlgorithms());
         List<ZoneConfig> zones = new java.util.ArrayList<>(base.zones());
@@ -72,13 +72,15 @@ final class TestConfigs {
     /** {@code base} with the SBC's {@code account} at the peer of its zone of {@code role}. */
     static SbcConfig withAccount(SbcConfig base, ZoneConfig.ZoneRole role, ZoneConfig.PeerAccount account) {
         return withZones(base, z -> z.role() != role ? z : new ZoneConfig(z.name(), z.role(), z.networks(), z.peers(),
-                z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), account, z.rules()));
+                z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.digestAlgorithms(), account,
+                z.rules()));
     }
 
     /** {@code base} with number and header rules for the zone named {@code zone}. */
     static SbcConfig withRules(SbcConfig base, String zone, ZoneConfig.Rules rules) {
         return withZones(base, z -> !z.name().equals(zone) ? z : new ZoneConfig(z.name(), z.role(), z.networks(),
-                z.peers(), z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.account(), rules));
+                z.peers(), z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.digestAlgorithms(),
+                z.account(), rules));
     }
 
     /** {@code base} with the given RFC 4028 settings on its trunk and pbx zones. */
@@ -86,7 +88,7 @@ final class TestConfigs {
         return withZones(base, zone -> new ZoneConfig(zone.name(), zone.role(), zone.networks(), zone.peers(),
                 zone.srtp(), zone.office(), zone.probe(), zone.redirects(),
                 zone.role() == ZoneConfig.ZoneRole.TRUNK ? trunk : zone.role() == ZoneConfig.ZoneRole.PBX ? pbx
-                        : zone.sessionTimers(), zone.account(), zone.rules()));
+                        : zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules()));
     }
 
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {

@@ -28,6 +28,9 @@ public final class MediaSession {
     private volatile State state = State.OPEN;
     private volatile boolean onHold;
     private volatile long lastPacketNanos;
+    /** When each side's peer was last heard from, by {@link MediaSide} ordinal; {@link #NEVER} until then. */
+    private final long[] lastHeardNanos = {NEVER, NEVER};
+    private static final long NEVER = Long.MIN_VALUE;
     private volatile long packetsRelayed;
     private volatile long packetsDropped;
     private boolean timeoutReported;
@@ -116,8 +119,10 @@ public final class MediaSession {
         return MediaStats.of(legs);
     }
 
-    void packetRelayed(MediaTransport transport, int bytes, long now) {
+    /** Runs on the session's loop for every packet relayed, from the peer on side {@code from}. */
+    void packetRelayed(MediaSide from, MediaTransport transport, int bytes, long now) {
         lastPacketNanos = now;
+        lastHeardNanos[from.ordinal()] = now;
         packetsRelayed++;
         relay.metrics().packetRelayed(bytes);
         if (transport == MediaTransport.UDPTL) {
@@ -133,11 +138,20 @@ public final class MediaSession {
         }
     }
 
-    /** Runs on the session's loop, from its relay's periodic sweep; tests run it directly through the loop. */
+    /**
+     * Runs on the session's loop, from its relay's periodic sweep; tests run it directly through the loop. Media is
+     * dead when nothing was relayed for the timeout, or when one of two peers that both sent media fell silent for
+     * it: a peer that vanished without a BYE is still sent the other's media, which would otherwise keep the call
+     * alive. A peer that never sent (a receive-only phone) is judged by the first rule alone.
+     */
     void checkTimeout() {
         MediaTimeouts timeouts = relay.timeouts();
         long limit = (onHold ? timeouts.holdTimeout() : timeouts.timeout()).toNanos();
-        if (!timeoutReported && state == State.OPEN && relay.nanoTime() - lastPacketNanos >= limit) {
+        long now = relay.nanoTime();
+        long a = lastHeardNanos[MediaSide.A.ordinal()];
+        long b = lastHeardNanos[MediaSide.B.ordinal()];
+        boolean oneFellSilent = a != NEVER && b != NEVER && now - Math.min(a, b) >= limit;
+        if (!timeoutReported && state == State.OPEN && (now - lastPacketNanos >= limit || oneFellSilent)) {
             timeoutReported = true;
             listener.onMediaTimeout(this);
         }

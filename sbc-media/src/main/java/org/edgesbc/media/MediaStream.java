@@ -150,7 +150,7 @@ public final class MediaStream {
         ByteBuf content = packet.content();
         InetSocketAddress sender = packet.sender();
         if (source.transport == MediaTransport.UDPTL) {
-            onUdptl(source, target, rtcpSocket, content, sender);
+            onUdptl(from, source, target, rtcpSocket, content, sender);
             return;
         }
         boolean rtcp = rtcpSocket || RtpPacket.isRtcp(content);
@@ -212,7 +212,7 @@ public final class MediaStream {
         }
         source.packetsReceived++;
         source.bytesReceived += received;
-        session.packetRelayed(MediaTransport.RTP, received, now);
+        session.packetRelayed(from, MediaTransport.RTP, received, now);
         out.writeAndFlush(new DatagramPacket(outgoing, destination), out.voidPromise());
     }
 
@@ -220,8 +220,8 @@ public final class MediaStream {
      * A packet on a T.38 fax leg: UDPTL on the even port, latched on the source address and port alone, relayed
      * unchanged (a retained duplicate) from the other leg's even port.
      */
-    private void onUdptl(MediaEndpoint source, MediaEndpoint target, boolean rtcpSocket, ByteBuf content,
-            InetSocketAddress sender) {
+    private void onUdptl(MediaSide from, MediaEndpoint source, MediaEndpoint target, boolean rtcpSocket,
+            ByteBuf content, InetSocketAddress sender) {
         if (rtcpSocket || !UdptlPacket.isUdptl(content)) {
             drop(source, MediaDropReason.NOT_UDPTL);
             return;
@@ -247,7 +247,7 @@ public final class MediaStream {
         int received = content.readableBytes();
         source.packetsReceived++;
         source.bytesReceived += received;
-        session.packetRelayed(MediaTransport.UDPTL, received, session.now());
+        session.packetRelayed(from, MediaTransport.UDPTL, received, session.now());
         target.pair.rtp.writeAndFlush(new DatagramPacket(content.retainedDuplicate(), destination),
                 target.pair.rtp.voidPromise());
     }

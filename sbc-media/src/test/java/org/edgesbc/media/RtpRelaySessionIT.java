@@ -330,6 +330,38 @@ class RtpRelaySessionIT {
     }
 
     @Test
+    void aPeerThatVanishesWhileTheOtherStillSendsEndsTheCall() throws Exception {
+        mediaFlowing();
+        callee.sendRtp(sbcRtp(MediaSide.B), text("back"));
+        assertThat(caller.receiveRtp(WAIT_MILLIS)).isNotNull();
+
+        clock.addAndGet(TIMEOUT.toNanos() / 2);
+        caller.sendRtp(sbcRtp(MediaSide.A), text("still here"));
+        assertThat(callee.receiveRtp(WAIT_MILLIS)).isNotNull();
+        onLoop(session::checkTimeout);
+        assertThat(timedOut.getCount()).as("both heard within the timeout").isEqualTo(1);
+
+        // The callee is gone (no BYE); the caller keeps talking into the void.
+        clock.addAndGet(TIMEOUT.toNanos() / 2 + 1);
+        caller.sendRtp(sbcRtp(MediaSide.A), text("hello?"));
+        assertThat(callee.receiveRtp(WAIT_MILLIS)).isNotNull();
+        onLoop(session::checkTimeout);
+        assertThat(timedOut.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
+    }
+
+    @Test
+    void aPeerThatNeverSentIsNoSignOfDeathWhileTheOtherSends() throws Exception {
+        mediaFlowing();
+        for (int i = 0; i < 3; i++) {
+            clock.addAndGet(TIMEOUT.toNanos() / 2);
+            caller.sendRtp(sbcRtp(MediaSide.A), text("announcement"));
+            assertThat(callee.receiveRtp(WAIT_MILLIS)).isNotNull();
+            onLoop(session::checkTimeout);
+        }
+        assertThat(timedOut.getCount()).as("a receive-only callee").isEqualTo(1);
+    }
+
+    @Test
     void replacedTimeoutsJudgeTheSessionAlreadyOpen() throws Exception {
         mediaFlowing();
 

@@ -43,7 +43,19 @@ public final class AtomicFile {
         if (!Files.exists(file)) {
             return List.of();
         }
-        return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+        return readAllLines(file).stream().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+    }
+
+    /**
+     * Every line of a state file. A file that cannot be read as text at all (not UTF-8, a directory, unreadable) is
+     * an error that names the file: the caller decides whether to go on without it.
+     */
+    public static List<String> readAllLines(Path file) throws IOException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot be read as a state file (" + e
+                    + "); move it aside to start without it, or restore it from a backup", e);
+        }
     }
 }

@@ -109,6 +109,7 @@ public final class SipTransportService implements AutoCloseable {
     public void start() throws IOException, InterruptedException {
         try {
             live = TransportSettings.build(config.gate(), config.tls());
+            ParserWarmUp.run(live.gate());
             for (TransportConfig.Listener listener : config.listeners()) {
                 if (listener.transport() == SipTransport.TLS && live.serverTls() == null) {
                     throw new IllegalStateException("SIP listener '" + listener.name()

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.scan.ScannerFingerprints;
 
 /**
  * Edge security settings.
@@ -20,7 +21,8 @@ import org.edgesbc.policy.auth.DigestUser;
  * @param maxBanDuration longest automatic ban
  * @param maxBans bound of the ban table
  * @param banStateFile where bans survive restarts
- * @param scannerUserAgents case-insensitive User-Agent substrings of known scanners: dropped and banned
+ * @param scannerFingerprints header substrings of known scanners (the shipped list, extended or replaced by the
+ *     operator's): their requests are dropped and their sources banned
  * @param packetsPerSecond per-source packet budget before parsing, for sources of access zones
  * @param packetBurst burst of that budget
  * @param peerPacketsPerSecond per-source budget of trunk, PBX and office sources (never banned automatically)
@@ -43,7 +45,7 @@ public record SecurityConfig(
         Duration maxBanDuration,
         int maxBans,
         Path banStateFile,
-        List<String> scannerUserAgents,
+        ScannerFingerprints scannerFingerprints,
         double packetsPerSecond,
         double packetBurst,
         double peerPacketsPerSecond,
@@ -56,8 +58,4 @@ public record SecurityConfig(
     /** RFC 7616 §3.7: SHA-256 first, MD5 for the phones that know nothing else. */
     public static final List<DigestAlgorithm> DEFAULT_DIGEST_ALGORITHMS = List.of(DigestAlgorithm.SHA_256,
             DigestAlgorithm.MD5);
-
-    /** Known scanner fingerprints (SIPVicious "friendly-scanner", sipcli, VaxSIPUserAgent, sundayddr, ...). */
-    public static final List<String> DEFAULT_SCANNERS = List.of("friendly-scanner", "sipvicious", "sipcli",
-            "vaxsipuseragent", "sundayddr", "iwar", "sivus", "smap", "sip-scan", "sipscan", "pplsip", "siparmyknife");
 }

@@ -12,6 +12,8 @@ import java.util.Set;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
+import org.edgesbc.policy.scan.ScannerFingerprint;
+import org.edgesbc.policy.scan.ScannerFingerprints;
 
 /**
  * Binds the optional {@code security} section: digest users and algorithms, failed-authentication bans, scanner
@@ -20,9 +22,11 @@ import org.edgesbc.policy.auth.DigestUser;
 final class SecuritySectionReader {
     private static final String SECTION = "security";
     private static final Set<String> SECTION_KEYS = Set.of("realm", "users", "nonce-lifetime", "auth-failures",
-            "bans", "scanner-user-agents", "rate-limits", "digest-algorithms");
+            "bans", "scanner-fingerprints", "rate-limits", "digest-algorithms");
     private static final Set<String> USER_KEYS = Set.of("user", "ha1-md5", "ha1-sha256", "enabled",
-            "allowed-sources");
+            "allowed-sources", "digest-algorithms");
+    private static final Set<String> SCANNER_KEYS = Set.of("shipped", "fingerprints");
+    private static final Set<String> FINGERPRINT_KEYS = Set.of("header", "contains", "tool");
     private static final Set<String> AUTH_FAILURE_KEYS = Set.of("threshold", "window");
     private static final Set<String> BAN_KEYS = Set.of("duration", "escalation", "max-duration", "max",
             "state-file");
@@ -49,7 +53,7 @@ final class SecuritySectionReader {
                 AUTH_FAILURE_KEYS);
         YamlTree.Mapping bans = reader.optionalMapping(section, SECTION, "bans", BAN_KEYS);
         YamlTree.Mapping rateLimits = reader.optionalMapping(section, SECTION, "rate-limits", RATE_LIMIT_KEYS);
-        List<String> scannerUserAgents = scannerUserAgents(section);
+        ScannerFingerprints scannerFingerprints = scannerFingerprints(section);
         List<DigestAlgorithm> digestAlgorithms = digestAlgorithms(section);
         String banStateFile = reader.string(bans, "security.bans", "state-file", "bans.tsv", false);
         Duration nonceLifetime = reader.duration(section, SECTION, "nonce-lifetime", Duration.ofMinutes(5),
@@ -77,7 +81,7 @@ final class SecuritySectionReader {
                 1_000_000);
         return new SecurityConfig(realm, List.copyOf(users), nonceLifetime, authFailureThreshold, authFailureWindow,
                 banDuration, banEscalation, maxBanDuration, maxBans, dataDir.resolve(banStateFile).normalize(),
-                scannerUserAgents, packetsPerSecond, packetBurst, peerPacketsPerSecond, globalPacketsPerSecond,
+                scannerFingerprints, packetsPerSecond, packetBurst, peerPacketsPerSecond, globalPacketsPerSecond,
                 requestsPerSecond, floodBanAfter, newInvitesPerSecond, digestAlgorithms);
     }
 
@@ -94,12 +98,20 @@ final class SecuritySectionReader {
                         "needs ha1-md5 or ha1-sha256 (make them with: sbc hash-password)");
             }
             List<Cidr> allowedSources = allowedSources(user, path);
+            List<DigestAlgorithm> algorithms = digestAlgorithms(reader, user, path);
+            for (DigestAlgorithm algorithm : algorithms) {
+                if (!ha1.isEmpty() && !ha1.containsKey(algorithm)) {
+                    reader.error(user.entries().get("digest-algorithms").keyLine(), path + ".digest-algorithms",
+                            algorithm.token(), "needs the account's ha1-" + (algorithm == DigestAlgorithm.MD5
+                                    ? "md5" : "sha256") + " (make it with: sbc hash-password)");
+                }
+            }
             if (name != null && !names.add(name)) {
                 reader.error(user.line(), path + ".user", name, "two users share this name");
             }
             if (name != null) {
                 users.add(new DigestUser(name, Map.copyOf(ha1), reader.bool(user, path, "enabled", true),
-                        List.copyOf(allowedSources)));
+                        List.copyOf(allowedSources), algorithms));
             }
         });
         return users;
@@ -120,30 +132,54 @@ final class SecuritySectionReader {
         return sources;
     }
 
-    /** The configured fingerprints in lower case, or the shipped list when the key is absent. */
-    private List<String> scannerUserAgents(YamlTree.Mapping section) {
-        if (section == null || !section.entries().containsKey("scanner-user-agents")) {
-            return SecurityConfig.DEFAULT_SCANNERS;
-        }
-        List<String> scanners = new ArrayList<>();
-        for (YamlTree item : reader.sequence(section, SECTION, "scanner-user-agents", false)) {
-            if (item instanceof YamlTree.Scalar fingerprint && !fingerprint.isNull()
-                    && !fingerprint.text().isBlank()) {
-                scanners.add(fingerprint.text().toLowerCase(Locale.ROOT));
-            } else {
-                reader.error(item.line(), "security.scanner-user-agents", null, "entries must be non-empty text");
+    /**
+     * The scanner fingerprints: the shipped list followed by the operator's, or the operator's alone when
+     * {@code shipped: false}.
+     */
+    private ScannerFingerprints scannerFingerprints(YamlTree.Mapping section) {
+        String path = "security.scanner-fingerprints";
+        YamlTree.Mapping scanners = reader.optionalMapping(section, SECTION, "scanner-fingerprints", SCANNER_KEYS);
+        boolean shipped = reader.bool(scanners, path, "shipped", true);
+        List<ScannerFingerprint> own = new ArrayList<>();
+        reader.forEachMapping(scanners, path, "fingerprints", false, FINGERPRINT_KEYS, (entry, entryPath) -> {
+            ConfigReader.Scalar header = reader.scalar(entry, entryPath, "header", true);
+            ScannerFingerprint.Header parsed = header == null ? null : ScannerFingerprint.Header.fromKey(header.text());
+            if (header != null && parsed == null) {
+                reader.error(header.line(), header.path(), header.text(), "must be one of user-agent, from, to, "
+                        + "contact, via, call-id");
             }
+            String contains = reader.string(entry, entryPath, "contains", null, true);
+            if (contains != null && contains.isBlank()) {
+                reader.error(entry.line(), entryPath + ".contains", contains, "must not be blank");
+            }
+            String tool = reader.string(entry, entryPath, "tool", "operator's list", false);
+            if (parsed != null && contains != null && !contains.isBlank()) {
+                own.add(new ScannerFingerprint(parsed, contains, tool));
+            }
+        });
+        if (!shipped && own.isEmpty() && scanners != null) {
+            reader.error(scanners.line(), path + ".shipped", "false", "replaces the shipped list with nothing: "
+                    + "list fingerprints, or keep the shipped ones");
         }
-        return List.copyOf(scanners);
+        return shipped ? ScannerFingerprints.shipped().and(own) : new ScannerFingerprints(own);
     }
 
-    /** The digest algorithms offered, in order: at least one, each once, each one the SBC implements. */
+    /** The SBC's digest algorithms: the configured list, or the default when the key is absent. */
     private List<DigestAlgorithm> digestAlgorithms(YamlTree.Mapping section) {
-        if (section == null || !section.entries().containsKey("digest-algorithms")) {
-            return SecurityConfig.DEFAULT_DIGEST_ALGORITHMS;
+        List<DigestAlgorithm> algorithms = digestAlgorithms(reader, section, SECTION);
+        return algorithms.isEmpty() ? SecurityConfig.DEFAULT_DIGEST_ALGORITHMS : algorithms;
+    }
+
+    /**
+     * The {@code digest-algorithms} list of a mapping (the security section, an account, a zone), in order: at
+     * least one, each once, each one the SBC implements. Empty when the key is absent (or after an error).
+     */
+    static List<DigestAlgorithm> digestAlgorithms(ConfigReader reader, YamlTree.Mapping mapping, String mappingPath) {
+        if (mapping == null || !mapping.entries().containsKey("digest-algorithms")) {
+            return List.of();
         }
-        String path = "security.digest-algorithms";
-        List<YamlTree> items = reader.sequence(section, SECTION, "digest-algorithms", false);
+        String path = (mappingPath.isEmpty() ? "" : mappingPath + ".") + "digest-algorithms";
+        List<YamlTree> items = reader.sequence(mapping, mappingPath, "digest-algorithms", false);
         List<DigestAlgorithm> algorithms = new ArrayList<>();
         for (YamlTree item : items) {
             String token = item instanceof YamlTree.Scalar given && !given.isNull() ? given.text() : null;
@@ -157,10 +193,10 @@ final class SecuritySectionReader {
             }
         }
         if (items.isEmpty()) {
-            reader.error(section.entries().get("digest-algorithms").keyLine(), path, null,
+            reader.error(mapping.entries().get("digest-algorithms").keyLine(), path, null,
                     "needs at least one algorithm (SHA-256, MD5)");
         }
-        return algorithms.isEmpty() ? SecurityConfig.DEFAULT_DIGEST_ALGORITHMS : List.copyOf(algorithms);
+        return List.copyOf(algorithms);
     }
 
     /** Requests per second per source and method class, for access zones after parsing. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestCredentials;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.interconnect.DirectionRules;
@@ -25,27 +26,40 @@ import org.edgesbc.transport.SipTransport;
  * @param probe how the zone's peers are probed with OPTIONS, or null when they are not (always up)
  * @param redirects what becomes of the zone's 3xx answers to INVITEs
  * @param sessionTimers RFC 4028 session timers on the legs toward the zone
+ * @param digestAlgorithms for an access zone, the digest algorithms its phones are challenged with and may answer
+ *     in, in this order; empty: {@code security.digest-algorithms}. An account's own list comes first.
  * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
  * @param rules how numbers and headers are rewritten for requests from and to the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
         boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
-        PeerAccount account, Rules rules) {
+        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules) {
 
     /** A zone without an account at its peers and without number and header rules. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
-            boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers) {
-        this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, null, Rules.NONE);
+            boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
+            List<DigestAlgorithm> digestAlgorithms) {
+        this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, digestAlgorithms, null,
+                Rules.NONE);
     }
 
     public ZoneConfig {
         peers = List.copyOf(peers);
+        digestAlgorithms = List.copyOf(digestAlgorithms);
     }
 
-    /** A zone whose redirects the SBC follows, with the default session timers. */
+    /** A zone whose redirects the SBC follows, default session timers, challenged with the SBC's algorithms. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
             boolean office, ProbeConfig probe) {
-        this(name, role, networks, peers, srtp, office, probe, RedirectMode.RECURSE, SessionTimerConfig.DEFAULT);
+        this(name, role, networks, peers, srtp, office, probe, RedirectMode.RECURSE, SessionTimerConfig.DEFAULT,
+                List.of());
+    }
+
+    /** A zone with at most one peer, not probed, whose redirects the SBC follows, challenged with {@code digestAlgorithms}. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, PeerConfig peer, SrtpPolicy srtp,
+            boolean office, List<DigestAlgorithm> digestAlgorithms) {
+        this(name, role, networks, peer == null ? List.of() : List.of(peer), srtp, office, null,
+                RedirectMode.RECURSE, SessionTimerConfig.DEFAULT, digestAlgorithms);
     }
 
     /** A zone with at most one peer, not probed, whose redirects the SBC follows, with the default session timers. */

@@ -15,13 +15,14 @@ import org.edgesbc.transport.SipTransport;
 
 /**
  * Binds the required {@code zones} list: each zone's name, role, admitted networks, peers (one {@code peer} or a
- * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers, the SBC's account at
- * the peers and the zone's number and header rules ({@link ZoneRulesReader}). Rules between zones (unique names and
- * networks, at least one trunk and one pbx) are {@link CrossSectionCheck}'s.
+ * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers, digest algorithms,
+ * the SBC's account at the peers and the zone's number and header rules ({@link ZoneRulesReader}). Rules between
+ * zones (unique names and networks, at least one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "peers", "probe", "srtp",
-            "office", "redirects", "session-timers", "account", "number-plan", "inbound", "outbound");
+            "office", "redirects", "session-timers", "digest-algorithms", "account", "number-plan", "inbound",
+            "outbound");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
@@ -64,9 +65,14 @@ final class ZonesSectionReader {
             SessionTimerConfig sessionTimers = sessionTimers(zone, path);
             ZoneConfig.PeerAccount account = account(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
+            List<DigestAlgorithm> algorithms = SecuritySectionReader.digestAlgorithms(reader, zone, path);
+            if (!algorithms.isEmpty() && role != ZoneConfig.ZoneRole.ACCESS) {
+                reader.error(zone.entries().get("digest-algorithms").keyLine(), path + ".digest-algorithms", null,
+                        "only an access zone authenticates its phones");
+            }
             if (name != null && role != null) {
                 zones.add(new ZoneConfig(name, role, List.copyOf(networks), peers, srtp, office, probe, redirects,
-                        sessionTimers, account, rules));
+                        sessionTimers, algorithms, account, rules));
             }
         });
         return zones;

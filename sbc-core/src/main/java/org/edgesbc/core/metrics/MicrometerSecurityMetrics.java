@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.edgesbc.core.security.SecurityMetrics;
 import org.edgesbc.core.security.SecurityRule;
+import org.edgesbc.core.security.StateFile;
 
 /** {@link SecurityMetrics} on Micrometer: decisions by rule and action (both bounded sets). */
 public final class MicrometerSecurityMetrics implements SecurityMetrics {
@@ -16,6 +17,7 @@ public final class MicrometerSecurityMetrics implements SecurityMetrics {
 
     private final Map<SecurityRule, Map<String, Counter>> decisions = new EnumMap<>(SecurityRule.class);
     private final Counter authFailures;
+    private final Map<StateFile, Counter> stateWriteFailures = new EnumMap<>(StateFile.class);
 
     MicrometerSecurityMetrics(PrometheusMeterRegistry registry) {
         for (SecurityRule rule : SecurityRule.values()) {
@@ -29,6 +31,11 @@ public final class MicrometerSecurityMetrics implements SecurityMetrics {
         }
         authFailures = SbcMetrics.counter(registry, SbcMetrics.SECURITY_AUTH_FAILURES,
                 "Failed digest authentications (wrong password, unknown or disabled user, replay)");
+        for (StateFile file : StateFile.values()) {
+            stateWriteFailures.put(file, SbcMetrics.counter(registry, SbcMetrics.STATE_WRITE_FAILURES,
+                    "State file writes that failed (full or read-only data folder); retried until one succeeds",
+                    "file", file.name().toLowerCase(Locale.ROOT)));
+        }
     }
 
     @Override
@@ -39,5 +46,10 @@ public final class MicrometerSecurityMetrics implements SecurityMetrics {
     @Override
     public void authFailure() {
         authFailures.increment();
+    }
+
+    @Override
+    public void stateWriteFailed(StateFile file) {
+        stateWriteFailures.get(file).increment();
     }
 }

@@ -49,6 +49,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RECORDS_DROPPED = "sbc.records.dropped";
     static final String SECURITY_DECISIONS = "sbc.security.decisions";
     static final String SECURITY_AUTH_FAILURES = "sbc.security.auth.failures";
+    static final String STATE_WRITE_FAILURES = "sbc.state.write.failures";
     static final String SECURITY_BANS = "sbc.security.bans.active";
     static final String MEDIA_PACKETS = "sbc.media.packets.relayed";
     static final String MEDIA_BYTES = "sbc.media.bytes.relayed";

@@ -263,10 +263,9 @@ final class RelayShard {
                 return;
             }
         }
-        // Toward peers the branches are made when the call is relayed; the route already names the zone.
-        String targetZone = branches != null ? branches.get(0).zone() : !route.targets().isEmpty()
-                ? route.targets().get(0).zone() : route.unlocated().get(0).zone();
-        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), targetZone);
+        String towardZone = branches != null ? branches.get(0).zone()
+                : !route.targets().isEmpty() ? route.targets().get(0).zone() : route.unlocated().get(0).zone();
+        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), towardZone);
         if (replacesRefusal != 0) {
             responses.respond(in, replacesRefusal);
             return;

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -22,6 +21,7 @@ import javax.sip.message.Request;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.policy.auth.AuthOutcome;
+import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
 import org.edgesbc.policy.auth.DigestParameters;
 import org.edgesbc.policy.auth.DigestUser;
@@ -30,6 +30,7 @@ import org.edgesbc.policy.ban.FailureCounter;
 import org.edgesbc.policy.cluster.SharedState;
 import org.edgesbc.policy.limit.RateLimitTable;
 import org.edgesbc.policy.limit.SharedRateLimiter;
+import org.edgesbc.policy.scan.ScannerFingerprint;
 
 /**
  * The edge policy of the relay threads, after parsing, cheapest check first: for the access zone, request budgets
@@ -65,6 +66,7 @@ public final class AccessPolicy implements RequestPolicy {
     private volatile Settings settings;
     private final BanService bans;
     private final FloodWatch flood;
+    private final DropSummary drops;
     private final SecurityEventLog events;
     private final SecurityMetrics metrics;
     private final Clock clock;
@@ -75,9 +77,10 @@ public final class AccessPolicy implements RequestPolicy {
     private final DigestAuthenticator authenticator;
 
     public AccessPolicy(SecurityZones zones, SecurityConfig config, BanService bans, FloodWatch flood,
-            SecurityEventLog events, SecurityMetrics metrics, Clock clock) {
+            DropSummary drops, SecurityEventLog events, SecurityMetrics metrics, Clock clock) {
         this.bans = bans;
         this.flood = flood;
+        this.drops = drops;
         this.events = events;
         this.metrics = metrics;
         this.clock = clock;
@@ -136,15 +139,18 @@ public final class AccessPolicy implements RequestPolicy {
         double budget = current.config().requestsPerSecond().get(methodClass) * (trusted ? PEER_BUDGET_FACTOR : 1);
         if (!requests.tryTake(new RequestKey(source, methodClass), budget, budget * BURST_SECONDS)) {
             metrics.decision(SecurityRule.REQUEST_BUDGET, "drop");
+            drops.dropped(source, zone, SecurityRule.REQUEST_BUDGET);
             flood.overBudget(source, zone);
             return Verdict.DROP;
         }
-        String fingerprint = scannerFingerprint(current.config(), request);
+        ScannerFingerprint fingerprint = scannerFingerprint(current.config(), request);
         if (fingerprint != null) {
-            if (trusted) {
-                reject(zone, source, null, SecurityRule.SCANNER, "scanner fingerprint " + fingerprint);
-            } else {
-                bans.ban(source, zone, SecurityRule.SCANNER, BanReason.SCANNER, Map.of("fingerprint", fingerprint));
+            // A trusted source is never banned; its scanner requests are summarised, not logged one by one.
+            metrics.decision(SecurityRule.SCANNER, "drop");
+            drops.dropped(source, zone, SecurityRule.SCANNER);
+            if (!trusted) {
+                bans.ban(source, zone, SecurityRule.SCANNER, BanReason.SCANNER, Map.of("header",
+                        fingerprint.header().key(), "fingerprint", fingerprint.contains(), "tool", fingerprint.tool()));
             }
             return Verdict.DROP;
         }
@@ -175,16 +181,27 @@ public final class AccessPolicy implements RequestPolicy {
         };
     }
 
-    /** The configured scanner fingerprint the request's User-Agent contains, or null. */
-    private static String scannerFingerprint(SecurityConfig config, SIPRequest request) {
-        UserAgent agent = (UserAgent) request.getHeader(UserAgent.NAME);
-        String product = agent == null ? "" : agent.getHeaderValue().toLowerCase(Locale.ROOT);
-        for (String fingerprint : config.scannerUserAgents()) {
-            if (product.contains(fingerprint)) {
-                return fingerprint;
-            }
+    /** The configured scanner fingerprint found in the request's headers, or null. */
+    private static ScannerFingerprint scannerFingerprint(SecurityConfig config, SIPRequest request) {
+        return config.scannerFingerprints().match(header -> headerValues(request, header));
+    }
+
+    /** Every value of {@code header} in the request, as received but for jain-sip-ri's spacing. */
+    private static List<String> headerValues(SIPRequest request, ScannerFingerprint.Header header) {
+        String name = switch (header) {
+            case USER_AGENT -> UserAgent.NAME;
+            case FROM -> "From";
+            case TO -> "To";
+            case CONTACT -> "Contact";
+            case VIA -> "Via";
+            case CALL_ID -> "Call-ID";
+        };
+        List<String> values = new ArrayList<>(1);
+        ListIterator<SIPHeader> headers = request.getHeaders(name);
+        while (headers != null && headers.hasNext()) {
+            values.add(headers.next().getHeaderValue());
         }
-        return null;
+        return values;
     }
 
     private Verdict overload() {
@@ -204,8 +221,9 @@ public final class AccessPolicy implements RequestPolicy {
         }
         // RFC 3261 §22.4: the credentials are for this Request-URI; jain-sip-ri keeps it as received but for the
         // scheme's case, which the authenticator compares without regard to case.
+        List<DigestAlgorithm> zoneAlgorithms = current.zones().digestAlgorithms(zone);
         DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(),
-                request.getRequestURI().toString(), source);
+                request.getRequestURI().toString(), source, zoneAlgorithms);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
             return Verdict.allow(result.user());
@@ -228,9 +246,19 @@ public final class AccessPolicy implements RequestPolicy {
         }
         // Missing, stale, failed and replayed credentials all get the same kind of challenge: only a fresh nonce
         // (and stale=true for a nonce that merely expired) differs, so probes cannot tell users apart.
+        List<DigestAlgorithm> offered = authenticator.algorithmsFor(namedAccount(request, register), zoneAlgorithms);
         return new Verdict(Verdict.Kind.CHALLENGE, register ? 401 : 407,
                 Map.of(register ? "WWW-Authenticate" : "Proxy-Authenticate",
-                        authenticator.challenge(result.outcome() == AuthOutcome.STALE)), null, null);
+                        authenticator.challenge(result.outcome() == AuthOutcome.STALE, offered)), null, null);
+    }
+
+    /**
+     * The account a request is for, before it has credentials: the To user of a REGISTER (the address-of-record,
+     * RFC 3261 §10.2), the From user of anything else; null when the URI has no user.
+     */
+    private static String namedAccount(SIPRequest request, boolean register) {
+        URI uri = (register ? request.getTo().getAddress() : request.getFrom().getAddress()).getURI();
+        return uri instanceof SipURI sip ? sip.getUser() : null;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.config.SecurityConfig;
@@ -19,6 +20,7 @@ import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.BanStateFile;
 import org.edgesbc.policy.ban.BanTable;
 import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.core.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class BanService implements SharedState.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BanService.class);
+    private static final RateLimitedLog WRITE_LOG = new RateLimitedLog(BanService.class.getName());
+    /** How often a ban file that could not be written is tried again (the disk may be back). */
+    static final Duration RETRY = Duration.ofSeconds(5);
     static final int MAX_QUEUED = 10_000;
     /** How long a source's offences count toward a longer next ban. */
     private static final Duration OFFENCE_MEMORY = Duration.ofDays(7);
@@ -60,6 +65,8 @@ public final class BanService implements SharedState.Listener, AutoCloseable {
     private final Clock clock;
     private final DefaultEventExecutor thread;
     private final SharedState shared;
+    /** The table changed since the ban file was last written; owned by the ban thread. */
+    private boolean unwritten;
 
     BanService(SecurityConfig config, BanWriter writer, SecurityEventLog events, SecurityMetrics metrics,
             GuardedHandOff handOff, Clock clock, SharedState shared) {
@@ -73,6 +80,11 @@ public final class BanService implements SharedState.Listener, AutoCloseable {
         this.handOff = handOff;
         this.clock = clock;
         this.thread = ServiceThread.start("sbc-bans", MAX_QUEUED);
+        thread.scheduleWithFixedDelay(() -> {
+            if (unwritten) {
+                persist();
+            }
+        }, RETRY.toMillis(), RETRY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -226,11 +238,19 @@ public final class BanService implements SharedState.Listener, AutoCloseable {
         }
     }
 
+    /** Writes the ban file; when that fails, counts it, logs it once per interval and tries again later. */
     private void persist() {
         try {
             writer.write(bans.list());
+            if (unwritten) {
+                LOG.info("the ban file is written again");
+            }
+            unwritten = false;
         } catch (IOException e) {
-            LOG.error("cannot write the ban file: {}; the bans stay in force in memory", e.getMessage());
+            unwritten = true;
+            metrics.stateWriteFailed(StateFile.BANS);
+            WRITE_LOG.error("ban-file", "cannot write the ban file: {}; the bans stay in force in memory and the "
+                    + "file is tried again every {} s", e.toString(), RETRY.toSeconds());
         }
     }
 

@@ -26,6 +26,7 @@ import org.edgesbc.policy.fraud.DestinationClassifier;
 import org.edgesbc.policy.fraud.E164Normalizer;
 import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.policy.fraud.RateTable;
+import org.edgesbc.core.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FraudService implements TollFraudService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FraudService.class);
+    private static final RateLimitedLog WRITE_LOG = new RateLimitedLog(FraudService.class.getName());
     private static final RateLimitedLog LIMITED = new RateLimitedLog(FraudService.class.getName());
     static final int MAX_QUEUED = 10_000;
     private static final int MAX_ACCOUNTS = 100_000;
@@ -296,7 +298,9 @@ public final class FraudService implements TollFraudService, AutoCloseable {
             AtomicFile.write(stateFile, "edge SBC toll-fraud spend and holds", guard.snapshot());
             AtomicFile.write(baselineFile, "edge SBC per-account calling baselines", anomalies.snapshot());
         } catch (IOException e) {
-            LOG.error("cannot write fraud state to {}: {}", stateFile, e.getMessage());
+            // The next scheduled write tries again: spend and holds stay in memory meanwhile.
+            metrics.stateWriteFailed(StateFile.FRAUD);
+            WRITE_LOG.error("fraud-state", "cannot write fraud state to {}: {}", stateFile, e.toString());
         }
     }
 

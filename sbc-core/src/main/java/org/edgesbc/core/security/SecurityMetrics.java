@@ -7,8 +7,12 @@ public interface SecurityMetrics {
 
     void authFailure();
 
+    /** A state file could not be written (a full or read-only data folder); the state stays in memory. */
+    void stateWriteFailed(StateFile file);
+
     SecurityMetrics NONE = new SecurityMetrics() {
         @Override public void decision(SecurityRule rule, String action) { }
         @Override public void authFailure() { }
+        @Override public void stateWriteFailed(StateFile file) { }
     };
 }

@@ -14,7 +14,9 @@ import org.edgesbc.transport.SourceAdmission;
 /**
  * Admission before parsing, on the I/O threads: a banned source is dropped, a source outside every zone's allowlist
  * is dropped, then the per-source packet budget (trunk, PBX and office sources have a larger one) and, for access
- * sources, one budget of all of them together. Every drop is silent (no answer helps a scanner) and counted; a
+ * sources, one budget of all of them together. Every drop is silent (no answer helps a scanner), counted and
+ * summarised per source and minute in the security events ({@link DropSummary}), except the drops of sources
+ * outside every zone, which only the transport counts (anyone can send those from anywhere); a
  * source of an access zone that keeps flooding is reported to {@link FloodWatch}, whose ban is written by the
  * {@link BanService}'s thread, never here.
  *
@@ -30,6 +32,7 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
     private volatile Settings settings;
     private final BanService bans;
     private final FloodWatch flood;
+    private final DropSummary drops;
     private final SecurityMetrics metrics;
     private final LongSupplier nanos;
     private final RateLimitTable<InetAddress> packets;
@@ -46,9 +49,10 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
 
     /** @param allowlist the zones' networks: a source's zone, or null outside all of them */
     public SourceAdmissionPolicy(SourceAdmission allowlist, SecurityZones zones, SecurityConfig config,
-            BanService bans, FloodWatch flood, SecurityMetrics metrics, InstantSource clock) {
+            BanService bans, FloodWatch flood, DropSummary drops, SecurityMetrics metrics, InstantSource clock) {
         this.bans = bans;
         this.flood = flood;
+        this.drops = drops;
         this.metrics = metrics;
         this.nanos = ClockNanos.of(clock);
         this.packets = new RateLimitTable<>(MAX_SOURCES, IDLE.toNanos(), nanos);
@@ -76,6 +80,7 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
         InetAddress address = source.getAddress();
         if (bans.isBanned(address)) {
             metrics.decision(SecurityRule.BANNED, "drop");
+            drops.dropped(address, null, SecurityRule.BANNED);
             return null;
         }
         Settings current = settings;
@@ -89,12 +94,14 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
         double burst = peer ? config.peerPacketsPerSecond() : config.packetBurst();
         if (!packets.tryTake(address, rate, burst)) {
             metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
+            drops.dropped(address, zone, SecurityRule.PACKET_BUDGET);
             flood.overBudget(address, zone);
             return null;
         }
         if (!peer && !current.allAccessSources().tryTake(nanos.getAsLong())) {
             // Many sources together: drop without blaming any one of them (RFC 7339 style load shedding).
             metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
+            drops.dropped(null, null, SecurityRule.PACKET_BUDGET);
             return null;
         }
         return zone;

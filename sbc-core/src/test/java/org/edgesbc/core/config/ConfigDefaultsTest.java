@@ -14,6 +14,7 @@ import java.util.Set;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.scan.ScannerFingerprints;
 import org.edgesbc.policy.fraud.AnomalyDetector;
 import org.edgesbc.policy.fraud.DestinationClass;
 import org.edgesbc.policy.fraud.DialPlan;
@@ -30,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are written out here as the documentation states them, so a changed default in the code fails a test.
  */
 class ConfigDefaultsTest {
-    private static final List<String> DOCUMENTED_SCANNERS = List.of("friendly-scanner", "sipvicious", "sipcli",
-            "vaxsipuseragent", "sundayddr", "iwar", "sivus", "smap", "sip-scan", "sipscan", "pplsip", "siparmyknife");
+    private static final ScannerFingerprints DOCUMENTED_SCANNERS = ScannerFingerprints.shipped();
     private static final Map<String, Integer> DOCUMENTED_REQUEST_BUDGETS = Map.of("register", 2, "invite", 5,
             "options", 5, "other", 20);
     private static final RegistrationConfig DOCUMENTED_REGISTRATION = new RegistrationConfig(Duration.ofSeconds(60),

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.scan.ScannerFingerprint;
+import org.edgesbc.policy.scan.ScannerFingerprints;
 import org.edgesbc.policy.identity.Attestation;
 import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.policy.interconnect.NumberFormat;
@@ -94,6 +96,54 @@ class ConfigLoaderTest {
         assertThat(files.problems(MINIMAL + "cluster:\n  redis: {}\n")).containsExactly(
                 file + ":14: cluster.node-id: is required",
                 file + ":14: cluster.redis: needs either address or sentinels");
+    }
+
+    @Test
+    void digestAlgorithmsPerAccountAndPerAccessZoneAreBoundAndValidated() throws IOException, ConfigException {
+        String md5 = "0".repeat(32);
+        String phones = "  - name: phones\n    role: access\n    networks: [203.0.113.0/24]\n"
+                + "    digest-algorithms: [MD5]\n";
+        SbcConfig config = files.load(MINIMAL + phones + "security:\n  users:\n    - user: \"2001\"\n"
+                + "      ha1-md5: " + md5 + "\n      digest-algorithms: [MD5]\n");
+        assertThat(config.security().users().get(0).algorithms()).containsExactly(DigestAlgorithm.MD5);
+        assertThat(config.zones().get(2).digestAlgorithms()).containsExactly(DigestAlgorithm.MD5);
+        assertThat(config.zones().get(0).digestAlgorithms()).as("absent: the SBC's list").isEmpty();
+        assertThat(config.security().digestAlgorithms()).as("SHA-256 stays the default for the rest")
+                .containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "security:\n  users:\n    - user: \"2001\"\n      ha1-md5: " + md5
+                + "\n      digest-algorithms: [SHA-256]\n")).containsExactly(file + ":17: "
+                + "security.users[0].digest-algorithms = 'SHA-256': needs the account's ha1-sha256 (make it with: "
+                + "sbc hash-password)");
+        assertThat(files.problems(MINIMAL.replace("    peer: {host: 192.0.2.10}\n",
+                "    peer: {host: 192.0.2.10}\n    digest-algorithms: [MD5]\n"))).containsExactly(file + ":9: "
+                + "zones[0].digest-algorithms: only an access zone authenticates its phones");
+        assertThat(files.problems(MINIMAL + phones.replace("[MD5]", "[MD4]"))).containsExactly(
+                file + ":16: zones[2].digest-algorithms = 'MD4': must be SHA-256 or MD5");
+    }
+
+    @Test
+    void scannerFingerprintsAreAddedToTheShippedOnesOrReplaceThem() throws IOException, ConfigException {
+        String own = "    fingerprints:\n      - {header: user-agent, contains: Evil-Dialer, tool: our logs}\n"
+                + "      - {header: from, contains: \"sip:999@\"}\n";
+        SbcConfig added = files.load(MINIMAL + "security:\n  scanner-fingerprints:\n" + own);
+        List<ScannerFingerprint> shipped = ScannerFingerprints.shipped().list();
+        assertThat(added.security().scannerFingerprints().list()).hasSize(shipped.size() + 2)
+                .startsWith(shipped.toArray(ScannerFingerprint[]::new))
+                .endsWith(new ScannerFingerprint(ScannerFingerprint.Header.USER_AGENT, "evil-dialer", "our logs"),
+                        new ScannerFingerprint(ScannerFingerprint.Header.FROM, "sip:999@", "operator's list"));
+        SbcConfig replaced = files.load(MINIMAL + "security:\n  scanner-fingerprints:\n    shipped: false\n" + own);
+        assertThat(replaced.security().scannerFingerprints().list()).hasSize(2);
+
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "security:\n  scanner-fingerprints:\n    shipped: false\n"))
+                .containsExactly(file + ":15: security.scanner-fingerprints.shipped = 'false': replaces the shipped "
+                        + "list with nothing: list fingerprints, or keep the shipped ones");
+        assertThat(files.problems(MINIMAL + "security:\n  scanner-fingerprints:\n    fingerprints:\n"
+                + "      - {header: server, contains: x}\n")).containsExactly(file + ":16: "
+                + "security.scanner-fingerprints.fingerprints[0].header = 'server': must be one of user-agent, from, "
+                + "to, contact, via, call-id");
     }
 
     @Test

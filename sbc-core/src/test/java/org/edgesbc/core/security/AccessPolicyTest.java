@@ -15,6 +15,7 @@ import org.edgesbc.core.HandOffMetrics;
 import org.edgesbc.core.RecordMetrics;
 import org.edgesbc.core.config.LogsConfig;
 import org.edgesbc.core.config.SecurityConfig;
+import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipDigest;
 import org.edgesbc.fixtures.time.ManualClock;
 import org.edgesbc.policy.Cidr;
@@ -40,6 +41,7 @@ class AccessPolicyTest {
     private RecordingBanWriter file;
     private SecurityEventLog events;
     private BanService bans;
+    private DropSummary drops;
 
     @AfterEach
     void close() {
@@ -57,15 +59,20 @@ class AccessPolicyTest {
         DigestUser user = new DigestUser("1001", Map.of(DigestAlgorithm.MD5,
                 DigestAuthenticator.ha1(DigestAlgorithm.MD5, "1001", SecurityTestSupport.REALM, PASSWORD)), true,
                 List.of(Cidr.parse("10.0.0.0/8")));
-        SecurityConfig config = SecurityTestSupport.config(dir, List.of(user), newInvitesPerSecond);
+        return policy(List.of(user), SecurityTestSupport.zones(office), newInvitesPerSecond);
+    }
+
+    private AccessPolicy policy(List<DigestUser> users, List<ZoneConfig> zoneConfigs, double newInvitesPerSecond) {
+        SecurityConfig config = SecurityTestSupport.config(dir, users, newInvitesPerSecond);
         events = new SecurityEventLog(dir.resolve("events.jsonl"),
                 LogsConfig.DEFAULTS.securityEvents(), RecordMetrics.NONE);
         file = new RecordingBanWriter();
         bans = new BanService(config, file, events, SecurityMetrics.NONE, new GuardedHandOff(HandOffMetrics.NONE),
                 clock, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
-        SecurityZones zones = new SecurityZones(SecurityTestSupport.zones(office));
+        SecurityZones zones = new SecurityZones(zoneConfigs);
+        drops = new DropSummary(events, clock, 100);
         return new AccessPolicy(zones, config, bans, new FloodWatch(zones, config.floodBanAfter(),
-                config.packetsPerSecond(), bans, clock), events, SecurityMetrics.NONE, clock);
+                config.packetsPerSecond(), bans, clock), drops, events, SecurityMetrics.NONE, clock);
     }
 
     private static SIPRequest request(String method, String target, String from, String extraHeaders)
@@ -108,6 +115,37 @@ class AccessPolicyTest {
         assertThat(allowed.allowed()).isTrue();
         assertThat(allowed.user()).isEqualTo("1001");
         assertThat(allowed.fraud()).as("toll fraud is the relay's question to the fraud service").isNull();
+    }
+
+    /** The algorithm= of each challenge of a verdict, in order. */
+    private static List<String> challengedAlgorithms(Verdict verdict) {
+        return verdict.headers().values().iterator().next().stream()
+                .map(c -> c.replaceAll(".*algorithm=([A-Z0-9-]+).*", "$1")).toList();
+    }
+
+    @Test
+    void anAccountOrAZoneWithItsOwnAlgorithmsIsChallengedWithThoseAlone() throws Exception {
+        String ha1 = DigestAuthenticator.ha1(DigestAlgorithm.MD5, "1001", SecurityTestSupport.REALM, PASSWORD);
+        DigestUser baresip = new DigestUser("1001", Map.of(DigestAlgorithm.MD5, ha1), true, List.of(),
+                List.of(DigestAlgorithm.MD5));
+        DigestUser other = new DigestUser("1002", Map.of(DigestAlgorithm.MD5, ha1), true, List.of());
+        AccessPolicy policy = policy(List.of(baresip, other), SecurityTestSupport.zones(false), 1_000);
+        InetAddress phone = InetAddress.getByName("10.0.0.5");
+        Verdict forAccount = policy.check("phones", phone, request("INVITE", "sip:2000@sbc.test", "1001", ""), true,
+                true);
+        assertThat(challengedAlgorithms(forAccount)).containsExactly("MD5");
+        assertThat(policy.check("phones", phone, invite("1001", md5Challenge(forAccount), 1, ""), true, true)
+                .allowed()).isTrue();
+        assertThat(challengedAlgorithms(policy.check("phones", phone, request("INVITE", "sip:2000@sbc.test", "1002",
+                ""), true, true))).as("other accounts keep SHA-256 first").containsExactly("SHA-256", "MD5");
+        close();
+
+        List<ZoneConfig> md5Zone = SecurityTestSupport.zones(false).stream().map(z -> z.name().equals("phones")
+                ? new ZoneConfig(z.name(), z.role(), z.networks(), z.peer(), z.srtp(), false,
+                        List.of(DigestAlgorithm.MD5)) : z).toList();
+        AccessPolicy zonePolicy = policy(List.of(other), md5Zone, 1_000);
+        assertThat(challengedAlgorithms(zonePolicy.check("phones", phone, register(null), false, true)))
+                .containsExactly("MD5");
     }
 
     @Test
@@ -173,6 +211,33 @@ class AccessPolicyTest {
             assertThat(ban.source()).isEqualTo(scanner);
             assertThat(ban.reason()).isEqualTo(BanReason.SCANNER);
         });
+    }
+
+    @Test
+    void scannersWithoutAScannerUserAgentAreKnownByFromContactOrViaAndOfficeScansAreSummarised() throws Exception {
+        AccessPolicy policy = policy(false, 1_000);
+        InetAddress svmap = InetAddress.getByName("10.0.0.14");
+        SIPRequest byFrom = (SIPRequest) SipMessageParser.parse(("OPTIONS sip:100@sbc.test SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 10.0.0.14:5060;branch=z9hG4bK-1\r\nMax-Forwards: 70\r\n"
+                + "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6665\r\nTo: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
+                + "Call-ID: 5050\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(policy.check("phones", svmap, byFrom, false, true)).isEqualTo(Verdict.DROP);
+        assertThat(file.next().bans()).singleElement().satisfies(ban -> assertThat(ban.reason())
+                .isEqualTo(BanReason.SCANNER));
+        close();
+
+        AccessPolicy office = policy(true, 1_000);
+        InetAddress colleague = InetAddress.getByName("10.0.0.15");
+        SIPRequest scan = request("OPTIONS", "sip:100@sbc.test", "100", "User-Agent: sipcli/v1.8\r\n");
+        for (int i = 0; i < 3; i++) {
+            assertThat(office.check("phones", colleague, scan, false, true)).isEqualTo(Verdict.DROP);
+        }
+        assertThat(bans.activeBans()).as("an office is never banned").isZero();
+        drops.flush();
+        close();
+        assertThat(Files.readAllLines(dir.resolve("events.jsonl"))).as("the svmap ban, then the summary")
+                .hasSize(2).last().asString().contains("\"source\":\"10.0.0.15\"", "\"rule\":\"DROPS\"", "\"scanner\":3", "\"action\":\"drop\"");
     }
 
     @Test

@@ -94,7 +94,7 @@ class BanServiceTest {
         SecurityConfig old = SecurityTestSupport.config(dir, List.of(), 1_000);
         service.reconfigure(new SecurityConfig(old.realm(), old.users(), old.nonceLifetime(),
                 old.authFailureThreshold(), old.authFailureWindow(), Duration.ofMinutes(10), 2, Duration.ofMinutes(15),
-                old.maxBans(), old.banStateFile(), old.scannerUserAgents(), old.packetsPerSecond(), old.packetBurst(),
+                old.maxBans(), old.banStateFile(), old.scannerFingerprints(), old.packetsPerSecond(), old.packetBurst(),
                 old.peerPacketsPerSecond(), old.globalPacketsPerSecond(), old.requestsPerSecond(),
                 old.floodBanAfter(), old.newInvitesPerSecond(), old.digestAlgorithms()));
         service.ban(second, "phones", SecurityRule.SCANNER, BanReason.SCANNER, Map.of());

@@ -31,7 +31,7 @@ final class SecurityTestSupport {
     static SecurityConfig config(Path dir, List<DigestUser> users, double newInvitesPerSecond) {
         return new SecurityConfig(REALM, users, Duration.ofMinutes(5), 3, Duration.ofMinutes(10),
                 Duration.ofHours(1), 4, Duration.ofDays(7), 100, dir.resolve("bans.tsv"),
-                SecurityConfig.DEFAULT_SCANNERS, 50, 200, 20_000, 100_000,
+                org.edgesbc.policy.scan.ScannerFingerprints.shipped(), 50, 200, 20_000, 100_000,
                 Map.of("register", 2, "invite", 5, "options", 5, "other", 20), 10, newInvitesPerSecond,
                 SecurityConfig.DEFAULT_DIGEST_ALGORITHMS);
     }

@@ -51,6 +51,10 @@ class SourceAdmissionPolicyTest {
             @Override
             public void authFailure() {
             }
+
+            @Override
+            public void stateWriteFailed(StateFile file) {
+            }
         };
         bans = new BanService(config, file, events, metrics, new GuardedHandOff(HandOffMetrics.NONE), clock,
                 org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
@@ -58,7 +62,7 @@ class SourceAdmissionPolicyTest {
         FloodWatch flood = new FloodWatch(zones, config.floodBanAfter(), config.packetsPerSecond(), bans, clock);
         admission = new SourceAdmissionPolicy((transport, source) -> source.getAddress().getHostAddress()
                 .startsWith("10.") ? "phones" : source.getAddress().getHostAddress().startsWith("192.0.2.") ? "trunk"
-                        : null, zones, config, bans, flood, metrics, clock);
+                        : null, zones, config, bans, flood, new DropSummary(events, clock, 100), metrics, clock);
     }
 
     @AfterEach

@@ -141,13 +141,38 @@ public final class DigestAuthenticator {
      * algorithm in the configured order, all with the same fresh nonce.
      */
     public List<String> challenge(boolean stale) {
+        return challenge(stale, algorithms);
+    }
+
+    /**
+     * The challenge header values for the given algorithms (from {@link #algorithmsFor}), one per algorithm in
+     * that order, all with the same fresh nonce.
+     */
+    public List<String> challenge(boolean stale, List<DigestAlgorithm> offered) {
         String nonce = newNonce();
         List<String> values = new ArrayList<>();
-        for (DigestAlgorithm algorithm : algorithms) {
+        for (DigestAlgorithm algorithm : offered) {
             values.add("Digest realm=\"" + realm + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm.token()
                     + ", qop=\"auth\"" + (stale ? ", stale=true" : ""));
         }
         return values;
+    }
+
+    /**
+     * The algorithms a request naming {@code user} is challenged with and may answer in: the account's own list,
+     * else the zone's ({@code zoneAlgorithms}, empty when the zone has none), else the authenticator's.
+     *
+     * <p>An account's own list shows in the challenges to requests that name it, so a probe can tell such an
+     * account from others; a zone list, which every request from the zone gets, shows nothing about accounts.
+     *
+     * @param user the account a request names (To of a REGISTER, From otherwise), or null
+     */
+    public List<DigestAlgorithm> algorithmsFor(String user, List<DigestAlgorithm> zoneAlgorithms) {
+        DigestUser account = user == null ? null : users.get(user);
+        if (account != null && !account.algorithms().isEmpty()) {
+            return account.algorithms();
+        }
+        return zoneAlgorithms.isEmpty() ? algorithms : zoneAlgorithms;
     }
 
     /** The outcome and, when OK, the authenticated user. */
@@ -171,6 +196,16 @@ public final class DigestAuthenticator {
      * @param source where the request came from (for per-user source restrictions)
      */
     public Result verify(List<String> credentials, String method, String requestUri, InetAddress source) {
+        return verify(credentials, method, requestUri, source, List.of());
+    }
+
+    /**
+     * As {@link #verify(List, String, String, InetAddress)}, for a request from a zone with its own algorithm list
+     * (empty: none): the credentials' algorithm must be one {@link #algorithmsFor} gives their user. Credentials in
+     * another algorithm fail after the same work as a wrong password.
+     */
+    public Result verify(List<String> credentials, String method, String requestUri, InetAddress source,
+            List<DigestAlgorithm> zoneAlgorithms) {
         Map<String, String> p = null;
         for (String value : credentials) {
             Map<String, String> candidate = DigestParameters.parse(value);
@@ -190,7 +225,7 @@ public final class DigestAuthenticator {
         String cnonce = p.get("cnonce");
         DigestAlgorithm algorithm = DigestAlgorithm.fromToken(p.get("algorithm"));
         if (username == null || nonce == null || uri == null || response == null || nc == null || cnonce == null
-                || algorithm == null || !algorithms.contains(algorithm) || !"auth".equals(p.get("qop")) || !nc.matches("[0-9a-fA-F]{8}")) {
+                || algorithm == null || !"auth".equals(p.get("qop")) || !nc.matches("[0-9a-fA-F]{8}")) {
             // RFC 2069 style credentials without qop have no replay protection: refused.
             return new Result(AuthOutcome.FAILED, null);
         }
@@ -202,7 +237,8 @@ public final class DigestAuthenticator {
         boolean fresh = age >= 0 && age <= nonceLifetime.toMillis();
         DigestUser user = users.get(username);
         String ha1 = user == null ? null : user.ha1().get(algorithm);
-        boolean eligible = user != null && ha1 != null && user.enabled() && allowed(user, source);
+        boolean eligible = user != null && ha1 != null && user.enabled() && allowed(user, source)
+                && algorithmsFor(username, zoneAlgorithms).contains(algorithm);
         String expected = DigestHashes.authResponse(algorithm, eligible ? ha1 : dummyHa1.get(algorithm), nonce, nc,
                 cnonce, method, uri);
         boolean matches = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),

@@ -1,7 +1,6 @@
 package org.edgesbc.policy.ban;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -72,7 +71,7 @@ public final class BanStateFile {
             return new Loaded(bans, problems);
         }
         int number = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : AtomicFile.readAllLines(file)) {
             number++;
             if (line.isBlank() || line.startsWith("#")) {
                 continue;

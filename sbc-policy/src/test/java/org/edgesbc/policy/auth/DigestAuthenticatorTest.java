@@ -95,6 +95,44 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void anAccountsOwnAlgorithmsComeBeforeItsZonesAndTheZonesBeforeTheDefault() {
+        DigestUser baresip = new DigestUser("2001", Map.of(DigestAlgorithm.MD5,
+                DigestAuthenticator.ha1(DigestAlgorithm.MD5, "2001", REALM, "secret2001")), true, List.of(),
+                List.of(DigestAlgorithm.MD5));
+        DigestAuthenticator perAccount = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()),
+                List.of(baresip, user("1001", "secret1001", true, List.of())), Duration.ofMinutes(5), 1000, clock,
+                new SecureRandom());
+        List<DigestAlgorithm> md5Zone = List.of(DigestAlgorithm.MD5);
+
+        assertThat(perAccount.algorithmsFor("2001", List.of())).containsExactly(DigestAlgorithm.MD5);
+        assertThat(perAccount.algorithmsFor("2001", List.of(DigestAlgorithm.SHA_256)))
+                .as("the account's list wins over its zone's").containsExactly(DigestAlgorithm.MD5);
+        assertThat(perAccount.algorithmsFor("1001", md5Zone)).containsExactly(DigestAlgorithm.MD5);
+        assertThat(perAccount.algorithmsFor("1001", List.of()))
+                .containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        assertThat(perAccount.algorithmsFor("no-such-user", List.of()))
+                .containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        assertThat(perAccount.algorithmsFor(null, md5Zone)).containsExactly(DigestAlgorithm.MD5);
+
+        List<String> challenge = perAccount.challenge(false, perAccount.algorithmsFor("2001", List.of()));
+        assertThat(challenge).singleElement().asString().contains("algorithm=MD5").doesNotContain("SHA-256");
+        Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(challenge.get(0));
+        assertThat(m.find()).isTrue();
+        assertThat(perAccount.verify(List.of(credentials(DigestAlgorithm.MD5, "2001", "secret2001", m.group(1),
+                "00000001")), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
+
+        m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(perAccount.challenge(false).get(0));
+        assertThat(m.find()).isTrue();
+        String nonce = m.group(1);
+        assertThat(perAccount.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", nonce,
+                "00000001")), "REGISTER", URI, phone, List.of(DigestAlgorithm.SHA_256)).outcome())
+                .as("an algorithm the zone does not offer").isEqualTo(AuthOutcome.FAILED);
+        assertThat(perAccount.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce,
+                "00000002")), "REGISTER", URI, phone, List.of(DigestAlgorithm.SHA_256)).outcome())
+                .isEqualTo(AuthOutcome.OK);
+    }
+
+    @Test
     void validCredentialsAuthenticateWithEitherAlgorithm() {
         for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
             DigestAuthenticator.Result result = auth.verify(

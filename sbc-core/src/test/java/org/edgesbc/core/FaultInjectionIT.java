@@ -1,0 +1,198 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.fixtures.sip.StreamSipPeer;
+import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Faults from outside, injected into a real daemon on loopback: peers whose connections are reset in the middle of a
+ * message, a data folder that stops taking writes, a corrupt state file at start. Each must leave the SBC serving,
+ * its tables back at their idle values, and no error in its log.
+ */
+class FaultInjectionIT {
+    private static final String PASSWORD = "fault-secret-17";
+
+    @TempDir
+    Path dataDir;
+
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+
+    @BeforeEach
+    void watchTheLog() {
+        log.start();
+        root.addAppender(log);
+    }
+
+    @AfterEach
+    void stopWatching() {
+        root.detachAppender(log);
+    }
+
+    private List<String> errorsLogged() {
+        return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+                .map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx) {
+        return TestConfigs.withPhones(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()),
+                RegistrationConfig.DEFAULTS, List.of("127.0.0.0/25"), List.of(TestConfigs.user("1001", PASSWORD)));
+    }
+
+    private static String register(String callId, int bodyBytesClaimed) {
+        return "REGISTER sip:" + TestConfigs.REALM + " SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.12:5062;branch=z9hG4bK-"
+                + callId + "\r\nMax-Forwards: 70\r\nFrom: <sip:1001@" + TestConfigs.REALM + ">;tag=f" + callId
+                + "\r\nTo: <sip:1001@" + TestConfigs.REALM + ">\r\nCall-ID: " + callId + "\r\nCSeq: 1 REGISTER\r\n"
+                + "Contact: <sip:1001@192.168.1.12:5062;transport=tcp>\r\nExpires: 60\r\nContent-Length: "
+                + bodyBytesClaimed + "\r\n\r\n";
+    }
+
+    private static double gauge(SbcDaemon sbc, String series) throws Exception {
+        for (String line : SbcDaemonIT.metrics(sbc).split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1));
+            }
+        }
+        throw new AssertionError("no metric " + series);
+    }
+
+    private static void awaitGauge(SbcDaemon sbc, String series, double expected) throws Exception {
+        for (int i = 0; i < 100 && gauge(sbc, series) != expected; i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertThat(gauge(sbc, series)).as(series).isEqualTo(expected);
+    }
+
+    @Test
+    void tcpAndTlsConnectionsResetInTheMiddleOfAMessageLeaveNothingBehind() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+            var tls = SbcDaemonIT.trusting(dataDir.resolve("tls/sbc-cert.pem"));
+            for (SipTransport transport : List.of(SipTransport.TCP, SipTransport.TLS)) {
+                // 20 rounds of: half a header, a whole header with half its body, a whole message then half another.
+                for (int round = 0; round < 20; round++) {
+                    String whole = register(transport + "-" + round, 0);
+                    String cut = switch (round % 3) {
+                        case 0 -> whole.substring(0, whole.length() / 2);
+                        case 1 -> register(transport + "-" + round, 200) + "v=0\r\no=- 1 1 IN IP4 ";
+                        default -> whole + whole.substring(0, 40);
+                    };
+                    StreamSipPeer peer = SbcDaemonIT.connect(transport, "127.0.0.12", sbc, tls);
+                    peer.sendBytes(cut.getBytes(StandardCharsets.US_ASCII));
+                    if (round % 3 == 2) {
+                        assertThat(peer.receive(5_000)).as("the whole message is answered").startsWith(
+                                "SIP/2.0 401 ");
+                    }
+                    peer.reset();
+                }
+                awaitGauge(sbc, "sbc_transport_connections", 0);
+                try (StreamSipPeer fresh = SbcDaemonIT.connect(transport, "127.0.0.12", sbc, tls)) {
+                    fresh.send(register(transport + "-after", 0));
+                    assertThat(fresh.receive(5_000)).as("%s still serves", transport).startsWith("SIP/2.0 401 ");
+                }
+            }
+            awaitGauge(sbc, "sbc_transport_connections", 0);
+            // Only the answered REGISTERs (6 rounds and one fresh connection per transport) keep a transaction, until
+            // Timer J; the half-sent messages never became one.
+            assertThat(sbc.activeTransactions()).isLessThanOrEqualTo(14);
+            assertThat(errorsLogged()).isEmpty();
+        }
+    }
+
+    /** A request from a scanner, which the SBC drops and bans: the ban file is written at once. */
+    private static String scan(String callId) {
+        return "OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.20:5060;branch=z9hG4bK-" + callId
+                + "\r\nMax-Forwards: 70\r\nFrom: <sip:100@127.0.0.1>;tag=" + callId + "\r\nTo: <sip:100@127.0.0.1>"
+                + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nUser-Agent: friendly-scanner\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    @Test
+    void aBanFileThatCannotBeWrittenIsCountedLoggedOnceAndWrittenWhenTheDiskIsBack() throws Exception {
+        // The ban file's path taken by a directory: the atomic move onto it fails, even for root (whom a read-only
+        // folder would not stop).
+        Path banFile = dataDir.resolve("bans.tsv");
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+            Files.deleteIfExists(banFile);
+            Files.createDirectories(banFile.resolve("in-the-way"));
+            for (int i = 20; i < 25; i++) {
+                try (UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0." + i, 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+                    scanner.send(scan("scan-" + i));
+                    assertThat(scanner.receive(300)).isNull();
+                }
+            }
+            String failures = "sbc_state_write_failures_total{file=\"bans\"}";
+            for (int i = 0; i < 100 && gauge(sbc, failures) < 1; i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(gauge(sbc, failures)).isGreaterThanOrEqualTo(1);
+            assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("cannot write the ban file")))
+                    .as("logged once per interval, however many bans failed to be written").hasSize(1);
+
+            // Calls are unaffected: a phone is still answered.
+            try (UdpSipPeer phone = new UdpSipPeer(new InetSocketAddress("127.0.0.12", 0),
+                    sbc.sipAddress(SipTransport.UDP))) {
+                phone.send(register("after-disk-error", 0).replace("SIP/2.0/TCP", "SIP/2.0/UDP"));
+                assertThat(phone.receive(5_000)).startsWith("SIP/2.0 401 ");
+            }
+
+            // The disk is back: the next retry writes every ban.
+            Files.delete(banFile.resolve("in-the-way"));
+            Files.delete(banFile);
+            for (int i = 0; i < 300 && !Files.isRegularFile(banFile); i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(Files.readString(banFile)).contains("127.0.0.20", "127.0.0.24");
+        }
+    }
+
+    @Test
+    void aCorruptLineOfAStateFileIsSkippedAndNamedAndAnUnreadableFileStopsTheStartNamingIt() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            Path banFile = dataDir.resolve("bans.tsv");
+            String future = java.time.Instant.now().plusSeconds(3_600).toString();
+            Files.writeString(banFile, "# edge SBC bans\n127.0.0.30\tSCANNER\t2026-01-01T00:00:00Z\t" + future
+                    + "\t1\t\tkept\nthis line was cut off by a power failu\n");
+            try (SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+                assertThat(log.list.stream().map(ILoggingEvent::getFormattedMessage))
+                        .anySatisfy(m -> assertThat(m).contains(banFile + ":3:"))
+                        .anySatisfy(m -> assertThat(m).contains("restored 1 active bans"));
+            }
+
+            // Not text at all (a disk error, another program's file): refused, the file named, nothing started.
+            Files.write(banFile, new byte[] {'1', '2', '7', (byte) 0xC3, (byte) 0x28, 0, (byte) 0xFF, '\n'});
+            SbcConfig config = config(trunk, pbx);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SbcDaemon.start(config).close())
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining(banFile.toString())
+                    .hasMessageContaining("move it aside to start without it");
+            Files.write(dataDir.resolve("fraud-state.tsv"), new byte[] {(byte) 0xFE, (byte) 0xFE});
+            Files.delete(banFile);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SbcDaemon.start(config).close())
+                    .hasMessageContaining(dataDir.resolve("fraud-state.tsv").toString());
+        }
+    }
+}
