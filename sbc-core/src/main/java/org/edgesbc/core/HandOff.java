@@ -30,5 +30,7 @@ public enum HandOff {
      * An operator's question about calls or order to end one (management thread), or the drain's order to end the
      * calls left at its timeout, to the shard that owns the dialogs.
      */
-    CALL_CONTROL
+    CALL_CONTROL,
+    /** The SBC's own registrations at trunks: started and, at shutdown, removed on the shard that owns them. */
+    TRUNK_REGISTRATION
 }

@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -16,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.edgesbc.core.cdr.CdrWriter;
@@ -32,6 +36,7 @@ import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.identity.CertificateAdminApi;
 import org.edgesbc.core.identity.CertificateCache;
 import org.edgesbc.core.management.CallAdminApi;
+import org.edgesbc.core.management.TrunkAdminApi;
 import org.edgesbc.core.management.ConfigReloadApi;
 import org.edgesbc.core.management.ConfigReloader;
 import org.edgesbc.core.management.DrainAdminApi;
@@ -43,6 +48,7 @@ import org.edgesbc.core.management.RelayDrain;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrationAdminApi;
+import org.edgesbc.core.relay.PeerAccounts;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
 import org.edgesbc.core.security.AccessPolicy;
@@ -195,7 +201,8 @@ public final class SbcDaemon implements Drainable {
                 }
             }, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
-                            metrics.registrar()), metrics.peers(), peerNames(config, metrics));
+                            metrics.registrar()), metrics.peers(), peerNames(config, metrics),
+                    interconnect(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             Registrar registrar = relay.registrar();
@@ -215,6 +222,7 @@ public final class SbcDaemon implements Drainable {
             new ClusterAdminApi(shared).register(management);
             new DrainAdminApi(draining).register(management);
             new CallAdminApi(relay).register(management);
+            new TrunkAdminApi(relay).register(management);
             new PeerAdminApi(relay).register(management);
             new ConfigReloadApi(reloader).register(management);
             new BanAdminApi(bans).register(management);
@@ -352,6 +360,7 @@ public final class SbcDaemon implements Drainable {
         LOG.info("SBC stopping");
         drain.close();
         management.close();
+        unregisterTrunks();
         transport.close();
         relay.close();
         callerIdentity.close();
@@ -368,6 +377,17 @@ public final class SbcDaemon implements Drainable {
         LOG.info("SBC stopped");
     }
 
+    /** The SBC leaves its trunk registrations while the transport still sends; their answers are not awaited. */
+    private void unregisterTrunks() {
+        try {
+            relay.unregisterTrunks().get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("SBC stopping: trunk registrations not removed ({})", e.toString());
+        }
+    }
+
     static TransportConfig transportConfig(SbcConfig config, TlsMaterial tls) {
         SipConfig sip = config.sip();
         List<TransportConfig.Listener> listeners = sip.listeners().stream()
@@ -381,6 +401,22 @@ public final class SbcDaemon implements Drainable {
                         sip.tls() != null && sip.tls().verifyPeers());
         return new TransportConfig(listeners, sip.gate(), sip.connections(), tlsSettings, sip.udpReceiveBufferBytes(),
                 sip.ioThreads());
+    }
+
+    /** The SBC's accounts at its peers and the zones' number and header rules, from the zones that have them. */
+    private static RelayEngine.Interconnect interconnect(SbcConfig config, SbcMetrics metrics) {
+        Map<String, ZoneConfig.PeerAccount> accounts = new LinkedHashMap<>();
+        Map<String, ZoneConfig.Rules> rules = new LinkedHashMap<>();
+        for (ZoneConfig zone : config.zones()) {
+            if (zone.account() != null) {
+                accounts.put(zone.name(), zone.account());
+            }
+            if (!zone.rules().equals(ZoneConfig.Rules.NONE)) {
+                rules.put(zone.name(), zone.rules());
+            }
+        }
+        return new RelayEngine.Interconnect(new PeerAccounts(accounts, metrics.peerAccounts(), new SecureRandom()),
+                rules, config.fraud().dialPlan());
     }
 
     static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.edgesbc.fixtures.sip.SipDigest;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
@@ -22,6 +23,8 @@ final class RegistrarPbx implements AutoCloseable {
     private final AtomicInteger status = new AtomicInteger(200);
     private final Thread reader;
     private volatile boolean open = true;
+    /** Realm, user and password a challenging PBX accepts; null while it does not challenge. */
+    private volatile String[] challenge;
 
     RegistrarPbx(String host) throws IOException {
         this.peer = new UdpSipPeer(new InetSocketAddress(host, 0));
@@ -32,6 +35,28 @@ final class RegistrarPbx implements AutoCloseable {
 
     InetSocketAddress address() {
         return peer.localAddress();
+    }
+
+    /**
+     * From now on challenges every REGISTER without credentials with 401 (MD5, qop=auth) and accepts only
+     * credentials of {@code user} with {@code password} in {@code realm}, checked with RFC 7616's formulas here.
+     */
+    void challenge(String realm, String user, String password) {
+        challenge = new String[] {realm, user, password};
+    }
+
+    /** The status for a REGISTER of a challenging PBX: 401 without credentials, 200 or 403 with them. */
+    private int checkCredentials(String register, String[] expected) {
+        String credentials = SipTestPeer.header(register, "Authorization");
+        if (credentials == null) {
+            return 401;
+        }
+        String ha1 = SipDigest.md5(expected[1] + ":" + expected[0] + ":" + expected[2]);
+        String response = SipDigest.md5(ha1 + ":" + TrunkAuthIT.parameter(credentials, "nonce") + ":"
+                + TrunkAuthIT.parameter(credentials, "nc") + ":" + TrunkAuthIT.parameter(credentials, "cnonce")
+                + ":auth:" + SipDigest.md5("REGISTER:" + TrunkAuthIT.parameter(credentials, "uri")));
+        return expected[1].equals(TrunkAuthIT.parameter(credentials, "username"))
+                && response.equals(TrunkAuthIT.parameter(credentials, "response")) ? 200 : 403;
     }
 
     /** Answers later REGISTERs with {@code code} instead of 200. */
@@ -51,12 +76,18 @@ final class RegistrarPbx implements AutoCloseable {
                         registers.add(message);
                         registers.notifyAll();
                     }
-                    int code = status.get();
+                    String[] expected = challenge;
+                    int code = expected == null ? status.get() : checkCredentials(message, expected);
                     String contact = SipTestPeer.header(message, "Contact");
                     String expires = SipTestPeer.header(message, "Expires");
                     String answer = SipMessages.answer(message, code, code == 200 ? "OK" : "Refused", "pbx"
                             + registers.size(), code == 200 && contact != null ? contact + ";expires=" + expires
                             : null);
+                    if (code == 401) {
+                        answer = answer.replace("Content-Length: 0\r\n", "WWW-Authenticate: Digest realm=\""
+                                + expected[0] + "\", nonce=\"pbx-" + registers.size()
+                                + "\", algorithm=MD5, qop=\"auth\"\r\nContent-Length: 0\r\n");
+                    }
                     synchronized (peer) {
                         peer.towards(from(message)).send(answer);
                     }

@@ -8,16 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
+import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.StreamSipPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.policy.auth.DigestCredentials;
 import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
@@ -107,6 +110,24 @@ class RegistrationIT {
             assertThat(metric(sbc, "sbc_registrar_phone_registers_total{outcome=\"relayed\"}")).isEqualTo(3);
             assertThat(metric(sbc, "sbc_registrar_phone_registers_total{outcome=\"absorbed\"}")).isEqualTo(3);
             assertThat(metric(sbc, "sbc_registrar_bindings_active")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aPbxThatChallengesTheSbcsRegistersGetsThePbxZoneAccountsCredentials() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(TestConfigs.withAccount(config(pbx, trunk, "1001"),
+                        ZoneConfig.ZoneRole.PBX, new ZoneConfig.PeerAccount("sbc", new DigestCredentials("sbc-at-pbx",
+                                "pbx-secret-7", Map.of(), "pbx.test"), null)));
+                TestPhone phone = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062")) {
+            pbx.challenge("pbx.test", "sbc-at-pbx", "pbx-secret-7");
+            assertThat(phone.register(3600)).as("the phone hears one 200").startsWith("SIP/2.0 200 ");
+            assertThat(pbx.registers).hasSize(2);
+            assertThat(pbx.registers.get(0)).doesNotContain("Authorization");
+            assertThat(header(pbx.registers.get(1), "Authorization")).contains("username=\"sbc-at-pbx\"");
+            assertThat(header(pbx.registers.get(1), "Call-ID")).isEqualTo(header(pbx.registers.get(0), "Call-ID"));
+            assertThat(metric(sbc, "sbc_outbound_auth_total{result=\"answered\",zone=\"pbx\"}")).isEqualTo(1);
         }
     }
 

@@ -69,14 +69,32 @@ final class TestConfigs {
                 base.management(), registration, base.stirShaken());
     }
 
+    /** {@code base} with the SBC's {@code account} at the peer of its zone of {@code role}. */
+    static SbcConfig withAccount(SbcConfig base, ZoneConfig.ZoneRole role, ZoneConfig.PeerAccount account) {
+        return withZones(base, z -> z.role() != role ? z : new ZoneConfig(z.name(), z.role(), z.networks(), z.peers(),
+                z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.digestAlgorithms(), account,
+                z.rules()));
+    }
+
+    /** {@code base} with number and header rules for the zone named {@code zone}. */
+    static SbcConfig withRules(SbcConfig base, String zone, ZoneConfig.Rules rules) {
+        return withZones(base, z -> !z.name().equals(zone) ? z : new ZoneConfig(z.name(), z.role(), z.networks(),
+                z.peers(), z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.digestAlgorithms(),
+                z.account(), rules));
+    }
+
     /** {@code base} with the given RFC 4028 settings on its trunk and pbx zones. */
     static SbcConfig withSessionTimers(SbcConfig base, SessionTimerConfig trunk, SessionTimerConfig pbx) {
-        List<ZoneConfig> zones = base.zones().stream().map(zone -> new ZoneConfig(zone.name(), zone.role(),
-                zone.networks(), zone.peers(), zone.srtp(), zone.office(), zone.probe(), zone.redirects(),
+        return withZones(base, zone -> new ZoneConfig(zone.name(), zone.role(), zone.networks(), zone.peers(),
+                zone.srtp(), zone.office(), zone.probe(), zone.redirects(),
                 zone.role() == ZoneConfig.ZoneRole.TRUNK ? trunk : zone.role() == ZoneConfig.ZoneRole.PBX ? pbx
-                        : zone.sessionTimers(), zone.digestAlgorithms())).toList();
+                        : zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules()));
+    }
+
+    private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
-                zones, base.management(), base.registration(), base.stirShaken());
+                base.zones().stream().map(change).toList(), base.management(), base.registration(),
+                base.stirShaken(), base.logs());
     }
 
     /** The loopback topology with the trunk and PBX as UDP peers at the given (bound) addresses. */

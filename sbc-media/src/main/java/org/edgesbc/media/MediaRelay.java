@@ -47,8 +47,6 @@ public final class MediaRelay implements AutoCloseable {
     private static final int TIMEOUT_CHECKS = 4;
     private static final long MAX_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** A busy loop waits for readiness at most this often (see {@link PollPacing}): the most a packet is held. */
-    static final long POLL_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final MediaConfig config;
     /** The media timeouts in force; replaced whole at reload, read once per session check. */
@@ -89,9 +87,7 @@ public final class MediaRelay implements AutoCloseable {
         this.timeouts = new MediaTimeouts(config.timeout(), config.holdTimeout());
         this.metrics = metrics;
         this.nanoClock = nanoClock;
-        IoHandlerFactory io = epoll
-                ? EpollIoHandler.newFactory(0, () -> new PollPacing(POLL_INTERVAL_NANOS, System::nanoTime))
-                : NioIoHandler.newFactory();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(config.threads(), new DefaultThreadFactory("sbc-media"), io);
         this.loops = new EventLoop[config.threads()];
         for (int slot = 0; slot < loops.length; slot++) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.edgesbc.policy.Cidr;
@@ -132,6 +133,35 @@ final class ConfigReader {
         }
         error(entry.value().line(), full, null, "must be a single value, not a list or mapping");
         return null;
+    }
+
+    /** An HA1 hash in lower case, or empty when absent or (after an error) not {@code hexLength} hex digits. */
+    Optional<String> ha1(YamlTree.Mapping user, String path, String key, int hexLength) {
+        ConfigReader.Scalar given = scalar(user, path, key, false);
+        if (given == null) {
+            return Optional.empty();
+        }
+        String value = given.text().toLowerCase(Locale.ROOT);
+        if (value.length() != hexLength || !value.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            error(given.line(), given.path(), given.text(), "must be " + hexLength + " hex digits (an HA1 "
+                    + "hash, not a password; make it with: sbc hash-password)");
+            return Optional.empty();
+        }
+        return Optional.of(value);
+    }
+
+    /** A run of {@code minLength} to {@code maxLength} digits, or {@code fallback} when absent or wrong. */
+    String digits(ConfigReader.Scalar given, String fallback, int minLength, int maxLength) {
+        if (given == null) {
+            return fallback;
+        }
+        String text = given.text().trim();
+        if (text.length() < minLength || text.length() > maxLength || !text.chars().allMatch(Character::isDigit)) {
+            error(given.line(), given.path(), given.text(),
+                    "must be " + minLength + " to " + maxLength + " digits");
+            return fallback;
+        }
+        return text;
     }
 
     record Scalar(String text, int line, String path) { }

@@ -44,10 +44,10 @@ final class FraudSectionReader {
     /** @param root the document; the section is optional */
     FraudConfig read(YamlTree.Mapping root) {
         YamlTree.Mapping section = reader.optionalMapping(root, "", SECTION, SECTION_KEYS);
-        String countryCode = digits(reader.scalar(section, SECTION, "country-code", false), "49", 1, 3);
-        String nationalPrefix = digits(reader.scalar(section, SECTION, "national-prefix", false), "0", 0, 2);
-        String internationalPrefix = digits(reader.scalar(section, SECTION, "international-prefix", false), "00", 1,
-                4);
+        String countryCode = reader.digits(reader.scalar(section, SECTION, "country-code", false), "49", 1, 3);
+        String nationalPrefix = reader.digits(reader.scalar(section, SECTION, "national-prefix", false), "0", 0, 2);
+        String internationalPrefix = reader.digits(reader.scalar(section, SECTION, "international-prefix", false),
+                "00", 1, 4);
         Set<String> emergencyNumbers = emergencyNumbers(section);
         Map<String, DestinationClass> prefixes = prefixes(reader.optionalMapping(section, SECTION, "prefixes"));
         addPrefixFiles(section, prefixes);
@@ -80,8 +80,8 @@ final class FraudSectionReader {
         Set<String> numbers = new HashSet<>();
         for (YamlTree item : reader.sequence(section, SECTION, "emergency-numbers", false)) {
             if (item instanceof YamlTree.Scalar number && !number.isNull()) {
-                numbers.add(digits(new ConfigReader.Scalar(number.text(), number.line(), "fraud.emergency-numbers"),
-                        "", 2, 6));
+                numbers.add(reader.digits(new ConfigReader.Scalar(number.text(), number.line(),
+                        "fraud.emergency-numbers"), "", 2, 6));
             }
         }
         return numbers;
@@ -181,19 +181,6 @@ final class FraudSectionReader {
     }
 
     /** {@code text} as digits of {@code minLength} to {@code maxLength}, or {@code fallback} when absent or wrong. */
-    private String digits(ConfigReader.Scalar given, String fallback, int minLength, int maxLength) {
-        if (given == null) {
-            return fallback;
-        }
-        String text = given.text().trim();
-        if (text.length() < minLength || text.length() > maxLength || !text.chars().allMatch(Character::isDigit)) {
-            reader.error(given.line(), given.path(), given.text(),
-                    "must be " + minLength + " to " + maxLength + " digits");
-            return fallback;
-        }
-        return text;
-    }
-
     private static URI httpUrl(String text) {
         URI uri = URI.create(text);
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {

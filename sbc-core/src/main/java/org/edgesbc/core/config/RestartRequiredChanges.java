@@ -136,6 +136,10 @@ public final class RestartRequiredChanges {
             compare(key + ".role", a.role(), b.role());
             compare(key + ".srtp", a.srtp(), b.srtp());
             compare(key + ".probe", a.probe(), b.probe());
+            // The registration to a trunk and the relay's answers to challenges are set up with the account at start.
+            compare(key + ".account", a.account(), b.account());
+            // The relay's rule step is built once, with the zones.
+            compare(key + ".number-plan/inbound/outbound", a.rules(), b.rules());
         });
     }
 

@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
@@ -92,8 +91,8 @@ final class SecuritySectionReader {
         reader.forEachMapping(section, SECTION, "users", false, USER_KEYS, (user, path) -> {
             String name = reader.string(user, path, "user", null, true);
             Map<DigestAlgorithm, String> ha1 = new EnumMap<>(DigestAlgorithm.class);
-            ha1Value(user, path, "ha1-md5", 32).ifPresent(hash -> ha1.put(DigestAlgorithm.MD5, hash));
-            ha1Value(user, path, "ha1-sha256", 64).ifPresent(hash -> ha1.put(DigestAlgorithm.SHA_256, hash));
+            reader.ha1(user, path, "ha1-md5", 32).ifPresent(hash -> ha1.put(DigestAlgorithm.MD5, hash));
+            reader.ha1(user, path, "ha1-sha256", 64).ifPresent(hash -> ha1.put(DigestAlgorithm.SHA_256, hash));
             if (ha1.isEmpty() && user.entries().containsKey("user")) {
                 reader.error(user.line(), path, name,
                         "needs ha1-md5 or ha1-sha256 (make them with: sbc hash-password)");
@@ -131,21 +130,6 @@ final class SecuritySectionReader {
             }
         }
         return sources;
-    }
-
-    /** An HA1 hash in lower case, or empty when absent or (after an error) not {@code hexLength} hex digits. */
-    private Optional<String> ha1Value(YamlTree.Mapping user, String path, String key, int hexLength) {
-        ConfigReader.Scalar given = reader.scalar(user, path, key, false);
-        if (given == null) {
-            return Optional.empty();
-        }
-        String value = given.text().toLowerCase(Locale.ROOT);
-        if (value.length() != hexLength || !value.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            reader.error(given.line(), given.path(), given.text(), "must be " + hexLength + " hex digits (an HA1 "
-                    + "hash, not a password; make it with: sbc hash-password)");
-            return Optional.empty();
-        }
-        return Optional.of(value);
     }
 
     /**

@@ -5,6 +5,9 @@ import java.util.List;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.auth.DigestCredentials;
+import org.edgesbc.policy.fraud.DialPlan;
+import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.transport.SipTransport;
 
 /**
@@ -25,10 +28,20 @@ import org.edgesbc.transport.SipTransport;
  * @param sessionTimers RFC 4028 session timers on the legs toward the zone
  * @param digestAlgorithms for an access zone, the digest algorithms its phones are challenged with and may answer
  *     in, in this order; empty: {@code security.digest-algorithms}. An account's own list comes first.
+ * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
+ * @param rules how numbers and headers are rewritten for requests from and to the zone
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
         boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
-        List<DigestAlgorithm> digestAlgorithms) {
+        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules) {
+
+    /** A zone without an account at its peers and without number and header rules. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
+            boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
+            List<DigestAlgorithm> digestAlgorithms) {
+        this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, digestAlgorithms, null,
+                Rules.NONE);
+    }
 
     public ZoneConfig {
         peers = List.copyOf(peers);
@@ -76,6 +89,28 @@ public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<P
      * SBC before anything of theirs reaches the PBX.
      */
     public enum ZoneRole { TRUNK, PBX, ACCESS }
+
+    /**
+     * The SBC's account at a zone's peer (zones.*.account): the credentials it answers the peer's 401/407
+     * challenges with (RFC 3261 §22.2) and, for a trunk, whether it registers there.
+     *
+     * @param user the user the SBC registers as (the user part of the REGISTER's To, From and Contact)
+     * @param credentials what challenges are answered with; {@code toString} hides the secret
+     * @param registerExpires the expiry the SBC's REGISTER asks the trunk for, or null when it does not register
+     */
+    public record PeerAccount(String user, DigestCredentials credentials, Duration registerExpires) { }
+
+    /**
+     * Number and header rules of a zone (zones.*.number-plan, inbound, outbound).
+     *
+     * @param numberPlan how the zone writes numbers (country code, national and international prefixes), or null
+     *     for the operator's dial plan (fraud.dial-plan)
+     * @param inbound applied to requests arriving from the zone
+     * @param outbound applied to requests leaving toward the zone, after the source zone's inbound rules
+     */
+    public record Rules(DialPlan numberPlan, DirectionRules inbound, DirectionRules outbound) {
+        public static final Rules NONE = new Rules(null, DirectionRules.NONE, DirectionRules.NONE);
+    }
 
     /**
      * One next hop of a zone: a literal IP address, or a host name located per RFC 3263 (trunk zones only).

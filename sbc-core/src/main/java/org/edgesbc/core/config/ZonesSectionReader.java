@@ -2,25 +2,36 @@ package org.edgesbc.core.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.auth.DigestCredentials;
 import org.edgesbc.transport.SipTransport;
 
 /**
  * Binds the required {@code zones} list: each zone's name, role, admitted networks, peers (one {@code peer} or a
- * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers and digest algorithms. Rules between
+ * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers, digest algorithms,
+ * the SBC's account at the peers and the zone's number and header rules ({@link ZoneRulesReader}). Rules between
  * zones (unique names and networks, at least one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "peers", "probe", "srtp",
-            "office", "redirects", "session-timers", "digest-algorithms");
+            "office", "redirects", "session-timers", "digest-algorithms", "account", "number-plan", "inbound",
+            "outbound");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
+    private static final Set<String> ACCOUNT_KEYS = Set.of("user", "auth-user", "password", "ha1-md5", "ha1-sha256",
+            "realm", "register", "register-expires");
+    /** What the SBC's REGISTER to a trunk asks for unless {@code register-expires} says otherwise. */
+    static final Duration DEFAULT_REGISTER_EXPIRES = Duration.ofMinutes(10);
+    private static final Pattern SIP_USER = Pattern.compile("[A-Za-z0-9\\-_.!~*'()&=+$,;?/%]+");
     private static final Set<String> PROBE_KEYS = Set.of("interval", "timeout", "down-after", "up-after");
     /** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, at most 253 characters. */
     private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
@@ -52,6 +63,8 @@ final class ZonesSectionReader {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
             SessionTimerConfig sessionTimers = sessionTimers(zone, path);
+            ZoneConfig.PeerAccount account = account(zone, path, role);
+            ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
             List<DigestAlgorithm> algorithms = SecuritySectionReader.digestAlgorithms(reader, zone, path);
             if (!algorithms.isEmpty() && role != ZoneConfig.ZoneRole.ACCESS) {
                 reader.error(zone.entries().get("digest-algorithms").keyLine(), path + ".digest-algorithms", null,
@@ -59,7 +72,7 @@ final class ZonesSectionReader {
             }
             if (name != null && role != null) {
                 zones.add(new ZoneConfig(name, role, List.copyOf(networks), peers, srtp, office, probe, redirects,
-                        sessionTimers, algorithms));
+                        sessionTimers, algorithms, account, rules));
             }
         });
         return zones;
@@ -86,6 +99,75 @@ final class ZonesSectionReader {
             reader.error(timers.line(), timersPath, null, "session-expires and min-se are whole seconds (RFC 4028)");
         }
         return new SessionTimerConfig(enabled, sessionExpires, minSe);
+    }
+
+    /**
+     * The SBC's account at the zone's peer: a user, a password or HA1 (HA1 holds for one realm, so it needs the
+     * realm), optionally a digest user of its own, and for trunks whether to register. Errors never show a secret.
+     */
+    private ZoneConfig.PeerAccount account(YamlTree.Mapping zone, String path, ZoneConfig.ZoneRole role) {
+        String accountPath = path + ".account";
+        int errorsBefore = reader.errors().size();
+        YamlTree.Mapping account = reader.optionalMapping(zone, path, "account", ACCOUNT_KEYS);
+        if (account == null) {
+            return null;
+        }
+        if (role == ZoneConfig.ZoneRole.ACCESS) {
+            reader.error(account.line(), accountPath, null, "an access zone has no peer to hold an account at");
+            return null;
+        }
+        String user = reader.parsed(reader.scalar(account, accountPath, "user", true), ZonesSectionReader::sipUser);
+        String authUser = reader.parsed(reader.scalar(account, accountPath, "auth-user", false),
+                ZonesSectionReader::sipUser);
+        String realm = reader.parsed(reader.scalar(account, accountPath, "realm", false),
+                ZonesSectionReader::realm);
+        ConfigReader.Scalar password = reader.scalar(account, accountPath, "password", false);
+        Map<DigestAlgorithm, String> ha1 = new EnumMap<>(DigestAlgorithm.class);
+        reader.ha1(account, accountPath, "ha1-md5", 32).ifPresent(hash -> ha1.put(DigestAlgorithm.MD5, hash));
+        reader.ha1(account, accountPath, "ha1-sha256", 64).ifPresent(hash -> ha1.put(DigestAlgorithm.SHA_256, hash));
+        boolean hashed = account.entries().containsKey("ha1-md5") || account.entries().containsKey("ha1-sha256");
+        if ((password == null) == !hashed) {
+            reader.error(account.line(), accountPath, null, "needs a password or ha1-md5/ha1-sha256 (not both)");
+        } else if (password != null && password.text().isEmpty()) {
+            reader.error(password.line(), password.path(), null, "must not be empty");
+        } else if (hashed && realm == null) {
+            reader.error(account.line(), accountPath + ".realm", null,
+                    "is required with ha1-md5/ha1-sha256: an HA1 hash holds for one realm");
+        }
+        boolean register = reader.bool(account, accountPath, "register", false);
+        Duration expires = reader.duration(account, accountPath, "register-expires", DEFAULT_REGISTER_EXPIRES,
+                Duration.ofSeconds(10), Duration.ofDays(1));
+        if (register && role != ZoneConfig.ZoneRole.TRUNK) {
+            reader.error(account.line(), accountPath + ".register", "true",
+                    "only the SBC's account at a trunk registers (phones register at the PBX through the SBC)");
+        }
+        if (user == null || reader.errors().size() > errorsBefore) {
+            return null;
+        }
+        try {
+            DigestCredentials credentials = new DigestCredentials(authUser != null ? authUser : user,
+                    password == null ? null : password.text(), ha1, realm);
+            return new ZoneConfig.PeerAccount(user, credentials, register ? expires : null);
+        } catch (IllegalArgumentException e) {
+            reader.error(account.line(), accountPath, null, e.getMessage());
+            return null;
+        }
+    }
+
+    /** RFC 3261 §25.1 user: unreserved, escaped and user-unreserved characters. */
+    private static String sipUser(String text) {
+        if (!SIP_USER.matcher(text).matches()) {
+            throw new IllegalArgumentException("must be a SIP user part (letters, digits and -_.!~*'()&=+$,;?/%)");
+        }
+        return text;
+    }
+
+    /** A realm goes into a quoted string as written: no quotes, backslashes or control characters. */
+    private static String realm(String text) {
+        if (text.isEmpty() || text.chars().anyMatch(c -> c == '"' || c == '\\' || c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("must be a realm as the peer's challenges name it (no quotes)");
+        }
+        return text;
     }
 
     private List<Cidr> networks(YamlTree.Mapping zone, String path) {

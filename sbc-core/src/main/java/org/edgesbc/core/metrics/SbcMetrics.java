@@ -69,6 +69,9 @@ public final class SbcMetrics implements AutoCloseable {
     static final String REGISTRAR_BINDINGS = "sbc.registrar.bindings.active";
     static final String REGISTRAR_AORS = "sbc.registrar.aors.active";
     static final String HANDOFF_FAILURES = "sbc.handoff.failures";
+    static final String OUTBOUND_AUTH = "sbc.outbound.auth";
+    static final String TRUNK_REGISTRATIONS = "sbc.trunk.registration";
+    static final String TRUNK_REGISTRATION_STATE = "sbc.trunk.registration.state";
     static final String IDENTITY_CERTIFICATE_FETCHES = "sbc.identity.certificate.fetches";
     static final String IDENTITY_CERTIFICATE_CACHE = "sbc.identity.certificate.cache";
     static final String IDENTITY_CERTIFICATE_CACHE_ENTRIES = "sbc.identity.certificate.cache.entries";
@@ -103,6 +106,7 @@ public final class SbcMetrics implements AutoCloseable {
     private final MicrometerHandOffMetrics handOffs;
     private final MicrometerIdentityMetrics identity;
     private final MicrometerReloadMetrics reload;
+    private final MicrometerPeerAccountMetrics peerAccounts;
     private final MicrometerPeerMetrics peers;
     private final MicrometerDnsMetrics dns;
 
@@ -124,6 +128,7 @@ public final class SbcMetrics implements AutoCloseable {
         handOffs = new MicrometerHandOffMetrics(registry);
         identity = new MicrometerIdentityMetrics(registry);
         reload = new MicrometerReloadMetrics(registry);
+        peerAccounts = new MicrometerPeerAccountMetrics(registry);
         peers = new MicrometerPeerMetrics(registry);
         dns = new MicrometerDnsMetrics(registry);
     }
@@ -141,6 +146,10 @@ public final class SbcMetrics implements AutoCloseable {
 
     public MicrometerPeerMetrics peers() {
         return peers;
+    }
+
+    public MicrometerPeerAccountMetrics peerAccounts() {
+        return peerAccounts;
     }
 
     public MicrometerReloadMetrics reload() {

@@ -37,8 +37,6 @@ final class DialogLayer {
     private static final Set<String> TARGET_REFRESH =
             Set.of(Request.INVITE, Request.UPDATE, Request.SUBSCRIBE, Request.NOTIFY, Request.REFER);
 
-    private static final SipHeaderName AUTHORIZATION = SipHeaderName.of("Authorization");
-    private static final SipHeaderName PROXY_AUTHORIZATION = SipHeaderName.of("Proxy-Authorization");
 
     /**
      * Where an initial request goes: a zone's peer, or one binding of a registered phone.
@@ -62,6 +60,8 @@ final class DialogLayer {
     private final ReferHandler transfers;
     private final RedirectHandler redirects;
     private final ReInviteGuard reInvites = new ReInviteGuard(new java.util.SplittableRandom());
+    private final ChallengeAnswering challenges;
+    private final InterconnectRules rules;
     private final SessionTimer sessionTimers;
     private final CallFailover failover;
     private final RelayMetrics metrics;
@@ -70,7 +70,7 @@ final class DialogLayer {
 
     DialogLayer(ShardContext shard, TransactionLayer transactions, DialogTable dialogs, PeerDirectory peers,
             LocalResponses responses, MediaAnchor media, CallRecorder records, TollFraudService fraud,
-            DialogIdentifierMap identifiers, CallFailover failover) {
+            DialogIdentifierMap identifiers, CallFailover failover, PeerAccounts accounts, InterconnectRules rules) {
         this.loop = shard.loop();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -86,6 +86,8 @@ final class DialogLayer {
         this.identifiers = identifiers;
         this.transfers = new ReferHandler(shard, peers, identifiers, fraud, transactions, responses);
         this.redirects = new RedirectHandler(shard, peers, fraud);
+        this.challenges = new ChallengeAnswering(transactions, accounts, shard.log());
+        this.rules = rules;
         this.failover = failover;
         failover.sendAttemptsWith(this::forwardAttempt);
         this.metrics = shard.metrics();
@@ -130,7 +132,8 @@ final class DialogLayer {
             FraudGuard.Decision fraud, String identity, String origId, String account) {
         String method = request.getMethod();
         // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
-        Address callerB = topology.sbcAddress(request.getFrom().getAddress());
+        Address callerB = rules.callerAddress(topology.sbcAddress(request.getFrom().getAddress()), request,
+                inbound.zone(), branches.get(0).zone());
         String callerBText = callerB.toString();
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
@@ -302,7 +305,7 @@ final class DialogLayer {
     private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg to) {
         SipMessageWriter out = SipMessageWriter.edit(request);
         if (peers.isAccessZone(dialog.other(to, null).zone)) {
-            out.remove(AUTHORIZATION, PROXY_AUTHORIZATION);
+            out.remove(ChallengeAnswering.AUTHORIZATION, ChallengeAnswering.PROXY_AUTHORIZATION);
         }
         NameAddress from = request.from();
         boolean fromCaller = dialog.callerTag.equals(from.tag());
@@ -335,6 +338,7 @@ final class DialogLayer {
         }
         branch.client = transactions.send(out, flow, targetZone, branch, true);
         sessionTimers.sent(branch);
+        challenges.sent(branch, targetZone);
         failover.attemptSent(branch);
     }
 
@@ -411,6 +415,10 @@ final class DialogLayer {
             // The CANCEL's own answer ends nothing: the INVITE's 487 (or the cancel guard) does.
             return;
         }
+        if (challenges.answered(branch, client, response)) {
+            return;
+        }
+        branch.sent = null;
         if (Request.INVITE.equals(client.method)) {
             reInvites.ended(branch);
             if (status == 422 && sessionTimers.retryTooBrief(branch, response)) {
@@ -619,6 +627,8 @@ final class DialogLayer {
         SipMessageWriter out = SipMessageWriter.edit(sent)
                 .requestLine(Request.INVITE, PeerDirectory.peerUri(user, peers.peer(leg.zone)).toString())
                 .set(SipHeaderName.CSEQ, (sent.cseqNumber() + 1) + " " + Request.INVITE);
+        // The caller's ACK and later requests on this leg follow the new INVITE's CSeq (see ChallengeAnswering).
+        leg.cseqOffset++;
         forward(out, sent, relayed, redirected.dialog, leg, leg.zone, peers.flowToward(leg));
     }
 

@@ -32,7 +32,8 @@ final class Leg {
     RelayedRequest inviteToward;
     /**
      * How far the CSeq numbers of requests relayed toward this leg run ahead of the requester's own: each request
-     * the SBC sent on the leg by itself in the middle of a call (a session refresh, a retried INVITE) takes one
+     * the SBC sent on the leg by itself in the middle of a call (a session refresh, a retried INVITE, a request sent
+     * again with credentials by {@link ChallengeAnswering}) takes one
      * number the other party never used. See {@link CSeqMapping}.
      */
     long cseqOffset;

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import java.net.InetAddress;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SipMessageWriter;
 import java.util.function.Consumer;
@@ -14,11 +13,14 @@ final class PbxRegistrationSender implements PbxRegistrationClient {
     private final ShardContext shard;
     private final TransactionLayer transactions;
     private final PeerDirectory peers;
+    private final PeerAccounts accounts;
 
-    PbxRegistrationSender(ShardContext shard, TransactionLayer transactions, PeerDirectory peers) {
+    PbxRegistrationSender(ShardContext shard, TransactionLayer transactions, PeerDirectory peers,
+            PeerAccounts accounts) {
         this.shard = shard;
         this.transactions = transactions;
         this.peers = peers;
+        this.accounts = accounts;
     }
 
     @Override
@@ -31,37 +33,18 @@ final class PbxRegistrationSender implements PbxRegistrationClient {
         return shard.ids().newTag();
     }
 
-    /** Registrations at the PBX are bounded by the accounts, one per AOR at a time: they do not count. */
+    /**
+     * Registrations at the PBX are bounded by the accounts, one per AOR at a time: they do not count. A PBX that
+     * challenges gets the pbx zone's account credentials.
+     */
     @Override
     public void register(String aor, String callId, String fromTag, long cseq, long expires,
             Consumer<Answer> answer) {
         RelaySettings.ZonePeer pbx = peers.peer(shard.settings().pbxZone());
-        SipMessageView register = RegisterMessages.pbxRegister(shard.topology(), pbx, aor, callId, fromTag, cseq,
-                expires);
-        transactions.send(SipMessageWriter.edit(register), peers.flowTo(pbx), pbx.zone(), new PbxAnswer(answer),
-                false);
-    }
-
-    /** Hears the PBX's answer to one of the SBC's REGISTERs. */
-    private record PbxAnswer(Consumer<Answer> answer) implements ClientTransaction.User {
-        @Override
-        public void provisional(ClientTransaction client, SipMessageView response, InetAddress source) {
-            // The registrar waits for the final answer only.
-        }
-
-        @Override
-        public void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
-            answer.accept(RegisterMessages.pbxAnswer(response));
-        }
-
-        @Override
-        public void successRetransmitted(ClientTransaction client, SipMessageView response, InetAddress source) {
-            // Only INVITE transactions see 2xx retransmissions.
-        }
-
-        @Override
-        public void timedOut(ClientTransaction client) {
-            answer.accept(Answer.TIMEOUT);
-        }
+        SipMessageView register = RegisterMessages.registerAt(shard.topology(), pbx, aor, callId, fromTag,
+                OwnRegister.wireCSeq(cseq), expires);
+        new OwnRegister(transactions, pbx.zone(), accounts, response -> answer.accept(
+                RegisterMessages.registerAnswer(response)), () -> answer.accept(Answer.TIMEOUT))
+                .send(SipMessageWriter.edit(register), peers.flowTo(pbx));
     }
 }

@@ -31,24 +31,24 @@ final class RegisterMessages {
     private RegisterMessages() { }
 
     /**
-     * The SBC's REGISTER for {@code aor} at the PBX: To and From name the AOR at the PBX's host, the Contact is the
-     * SBC with the AOR as its user (the PBX's calls to it come back to the SBC as requests for that user). The Via
-     * is a placeholder the transaction layer replaces.
+     * The SBC's own REGISTER for {@code aor} at a peer (a phone's AOR at the PBX, the SBC's account at a trunk): To
+     * and From name the AOR at the peer's host, the Contact is the SBC with the AOR as its user (the peer's calls to
+     * it come back to the SBC as requests for that user). The Via is a placeholder the transaction layer replaces.
      */
-    static SipMessageView pbxRegister(TopologyHiding topology, RelaySettings.ZonePeer pbx, String aor, String callId,
+    static SipMessageView registerAt(TopologyHiding topology, RelaySettings.ZonePeer peer, String aor, String callId,
             String fromTag, long cseq, long expires) {
-        String pbxHost = PeerDirectory.hostText(pbx.address().getAddress());
-        String aorUri = "<sip:" + aor + "@" + pbxHost + ">";
-        return OwnMessages.request("REGISTER", PeerDirectory.peerUri(null, pbx).toString(),
-                topology.via(pbx.transport(), "z9hG4bK-placeholder"), aorUri + ";tag=" + fromTag, aorUri, callId, cseq,
-                "Contact: <" + topology.uriText(aor, pbx.transport()) + ">\r\nExpires: " + expires + "\r\n");
+        String peerHost = PeerDirectory.hostText(peer.address().getAddress());
+        String aorUri = "<sip:" + aor + "@" + peerHost + ">";
+        return OwnMessages.request("REGISTER", PeerDirectory.peerUri(null, peer).toString(),
+                topology.via(peer.transport(), "z9hG4bK-placeholder"), aorUri + ";tag=" + fromTag, aorUri, callId,
+                cseq, "Contact: <" + topology.uriText(aor, peer.transport()) + ">\r\nExpires: " + expires + "\r\n");
     }
 
     /**
-     * What the PBX answered: its status, the expiry it granted (our Contact's expires parameter, else its Expires
-     * header; 0 when it gave neither) and, for 423, its Min-Expires.
+     * What the peer answered one of the SBC's own REGISTERs: its status, the expiry it granted (our Contact's expires
+     * parameter, else its Expires header; 0 when it gave neither) and, for 423, its Min-Expires.
      */
-    static PbxRegistrationClient.Answer pbxAnswer(SipMessageView response) {
+    static PbxRegistrationClient.Answer registerAnswer(SipMessageView response) {
         long expires = 0;
         List<NameAddress> contacts = response.contacts();
         if (contacts != null) {

@@ -28,6 +28,7 @@ import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.config.RegistrationConfig;
+import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrarMetrics;
@@ -35,6 +36,7 @@ import org.edgesbc.core.security.RequestPolicy;
 import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
 
@@ -55,6 +57,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final GuardedHandOff handOffs;
     private final NewCallGate newCalls = new NewCallGate();
     private final PeerDirectory peers;
+    /** The SBC's registrations at trunks, on the first shard; empty when no trunk account registers. */
+    private final List<TrunkRegistration> trunkRegistrations = new ArrayList<>();
     private final PeerHealthTable health;
     private final PeerNames names;
 
@@ -66,28 +70,31 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param handOffs how other threads hand work to the shards (and the shards to the registrar)
      * @param cdrs where call detail records go
      * @param phones how remote phones register, or null to relay their REGISTERs to the PBX unchanged
+     * @param interconnect the SBC's accounts at its peers and the zones' number and header rules
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
             GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones) {
         this(settings, flows, metrics, media, policy, fraud, callerIdentity, handOffs, cdrs, clock, shardCount, phones,
-                PeerMetrics.NONE, PeerNames.NONE);
+                PeerMetrics.NONE, PeerNames.NONE, Interconnect.NONE);
     }
 
     /**
      * @param peerMetrics counters of peer probes and of calls that moved on to another target
      * @param names where peers named by host name are located
+     * @param interconnect the SBC's accounts at its peers and the zones' number and header rules
      * @see #RelayEngine(RelaySettings, FlowProvider, RelayMetrics, MediaRelay, RequestPolicy, TollFraudService,
      *     CallerIdentityService, GuardedHandOff, CallRecordSink, Clock, int, Registrations)
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
             GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones,
-            PeerMetrics peerMetrics, PeerNames names) {
+            PeerMetrics peerMetrics, PeerNames names, Interconnect interconnect) {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
         }
         SecureRandom random = new SecureRandom();
+        PeerAccounts accounts = interconnect.accounts();
         this.callIdPrefix = SipIdentifiers.newInstancePrefix(random);
         this.metrics = metrics;
         this.handOffs = handOffs;
@@ -102,6 +109,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         PeerHealthTable health = new PeerHealthTable();
         this.health = health;
         CallRouter router = new CallRouter(settings, peers, topology, health, names);
+        InterconnectRules rules = interconnect.rules().isEmpty() ? InterconnectRules.NONE
+                : new InterconnectRules(interconnect.rules(), interconnect.operatorPlan(), topology.host());
         CallRecorder records = new CallRecorder(cdrs, clock);
         CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
@@ -119,10 +128,11 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
             LocalResponses responses = new LocalResponses(shard.ids(), metrics);
             DialogLayer dialogs = new DialogLayer(shard, transactions, dialogTable, peers, responses, anchor, records,
-                    fraud, identifiers, new CallFailover(shard, transactions, router, health, peerMetrics));
+                    fraud, identifiers, new CallFailover(shard, transactions, router, health, peerMetrics),
+                    accounts, rules);
             shards[i] = new RelayShard(shard, callIdPrefix, transactions, dialogTable, dialogs, responses,
-                    new RequestScreening(policy, responses, topology, metrics), router, fraud, identityStep, peers,
-                    records, newCalls, timing);
+                    new RequestScreening(policy, responses, topology, metrics), router, rules, fraud, identityStep,
+                    peers, records, newCalls, timing);
             transactionLayers[i] = transactions;
         }
         // The prober lives on the first shard too: its OPTIONS carry that shard's Call-IDs.
@@ -133,7 +143,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             // their answers come back to the thread that owns the registrations.
             ShardContext home = shards[0].context();
             registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(), handOffs,
-                    new PbxRegistrationSender(home, transactionLayers[0], peers), phones.metrics(), clock,
+                    new PbxRegistrationSender(home, transactionLayers[0], peers, accounts), phones.metrics(), clock,
                     new SplittableRandom(random.nextLong()));
             for (int i = 0; i < shardCount; i++) {
                 shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], clock,
@@ -143,6 +153,48 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         } else {
             registrar = null;
         }
+        ShardContext home = shards[0].context();
+        accounts.accounts().forEach((zone, account) -> {
+            if (account.registerExpires() != null) {
+                trunkRegistrations.add(new TrunkRegistration(home, transactionLayers[0], peers, accounts, zone, clock,
+                        new SplittableRandom(random.nextLong())));
+            }
+        });
+        for (TrunkRegistration registration : trunkRegistrations) {
+            handOffs.execute(HandOff.TRUNK_REGISTRATION, home.loop().executor(),
+                    home.loop().guarded(HandOff.TRUNK_REGISTRATION.name(), registration::start));
+        }
+    }
+
+    /** The SBC's registrations at trunks as they stand. Any thread. */
+    public List<TrunkRegistrationStatus> trunkRegistrations() {
+        return trunkRegistrations.stream().map(TrunkRegistration::status).toList();
+    }
+
+    /**
+     * Removes the SBC's registrations at trunks (REGISTER with Expires: 0) on the thread that owns them; completes
+     * once the REGISTERs are sent, not answered.
+     */
+    public CompletableFuture<Void> unregisterTrunks() {
+        if (trunkRegistrations.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ShardLoop loop = shards[0].context().loop();
+        Executor onLoop = task -> loop.executor().execute(loop.guarded(HandOff.TRUNK_REGISTRATION.name(), task));
+        return handOffs.submit(HandOff.TRUNK_REGISTRATION, onLoop, () -> {
+            trunkRegistrations.forEach(TrunkRegistration::stop);
+            return null;
+        });
+    }
+
+    /**
+     * How the SBC meets its peers beyond routing: its accounts at them, and the zones' number and header rules.
+     *
+     * @param rules by zone, for the zones that have any
+     * @param operatorPlan how numbers are written in zones that name no plan of their own (fraud.dial-plan)
+     */
+    public record Interconnect(PeerAccounts accounts, Map<String, ZoneConfig.Rules> rules, DialPlan operatorPlan) {
+        public static final Interconnect NONE = new Interconnect(PeerAccounts.NONE, Map.of(), null);
     }
 
     /**

@@ -24,7 +24,8 @@ import org.edgesbc.transport.message.SipMessageView;
  * runs the steps an incoming request goes through in the order written in
  * {@link #onRequest} and {@link #onInitialRequest}; each step is a named collaborator: the {@link TransactionLayer}
  * (RFC 3261 §17), the {@link DialogLayer} (the B2BUA), {@link RequestScreening} (the edge policy), the
- * {@link CallRouter}, {@link PhoneRegistrations}, the {@link TollFraudService} and the {@link CallerIdentityStep}. Nothing here is touched by any
+ * {@link CallRouter}, {@link PhoneRegistrations}, the {@link TollFraudService}, the {@link CallerIdentityStep} and
+ * the zones' {@link InterconnectRules}. Nothing here is touched by any
  * other thread: the engine hands messages over, other threads hand work in through {@link ShardLoop}.
  */
 final class RelayShard {
@@ -36,6 +37,7 @@ final class RelayShard {
     private final LocalResponses responses;
     private final RequestScreening screening;
     private final CallRouter router;
+    private final InterconnectRules rules;
     private final TollFraudService fraud;
     private final CallerIdentityStep callerIdentity;
     private final PeerDirectory peers;
@@ -61,8 +63,8 @@ final class RelayShard {
 
     RelayShard(ShardContext shard, String callIdPrefix, TransactionLayer transactions,
             DialogTable dialogTable, DialogLayer dialogs, LocalResponses responses, RequestScreening screening,
-            CallRouter router, TollFraudService fraud, CallerIdentityStep callerIdentity, PeerDirectory peers,
-            CallRecorder records, NewCallGate newCalls, RelayTiming timing) {
+            CallRouter router, InterconnectRules rules, TollFraudService fraud, CallerIdentityStep callerIdentity,
+            PeerDirectory peers, CallRecorder records, NewCallGate newCalls, RelayTiming timing) {
         this.shard = shard;
         this.callIdPrefix = callIdPrefix;
         this.transactions = transactions;
@@ -71,6 +73,7 @@ final class RelayShard {
         this.responses = responses;
         this.screening = screening;
         this.router = router;
+        this.rules = rules;
         this.fraud = fraud;
         this.callerIdentity = callerIdentity;
         this.peers = peers;
@@ -336,13 +339,16 @@ final class RelayShard {
     }
 
     /**
-     * The last step of an initial request: signed when it leaves through a signing trunk (RFC 8224), then relayed.
+     * The last step of an initial request: the zones' number and header rules, signed when it leaves through a
+     * signing trunk (RFC 8224), then relayed.
      *
      * @param fraud the toll-fraud decision that let the call out, or null
      * @param verstat the caller-ID verdict the PBX was given, or null
      */
     private void forwardInitial(InboundRequest in, SIPRequest request, RelayedRequest relayed,
-            List<DialogLayer.Branch> branches, String user, FraudGuard.Decision fraud, String verstat) {
+            List<DialogLayer.Branch> routed, String user, FraudGuard.Decision fraud, String verstat) {
+        // After the checks that read the numbers as the caller wrote them, before signing what the callee gets.
+        List<DialogLayer.Branch> branches = rules.apply(request, in.zone(), routed);
         String identity = verstat;
         String origId = null;
         if (Request.INVITE.equals(request.getMethod())) {

@@ -13,8 +13,15 @@ final class RelayedBranch implements ClientTransaction.User {
     final RelayDialog dialog;
     final Leg target;
     private final DialogLayer layer;
-    /** The transaction the request went out under; set once sent. */
+    /** The transaction the request went out under; set once sent, replaced when a challenge is answered. */
     ClientTransaction client;
+    /**
+     * The request as last sent, kept past its final response only toward a zone that may challenge it (see
+     * {@link ChallengeAnswering}); otherwise null.
+     */
+    SipMessageView sent;
+    /** The nonce of the credentials the request last went with, or null. */
+    String answeredNonce;
     /**
      * A first INVITE carrying the SBC's Session-Expires, as sent, until its final response: a 422 is retried from it
      * ({@link SessionTimer#retryTooBrief}).

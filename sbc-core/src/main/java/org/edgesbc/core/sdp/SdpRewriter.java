@@ -32,13 +32,15 @@ import org.edgesbc.policy.Cidr;
  *       audio and image in a re-offer.</li>
  *   <li>ICE (RFC 8839) and DTLS-SRTP (RFC 5763) attributes and BUNDLE groups are removed: the SBC is the only
  *       candidate either side may use and it terminates neither ICE nor DTLS.</li>
+ *   <li>Source-specific attributes ({@code a=ssrc}, {@code a=ssrc-group}, RFC 5576) are removed: their CNAME is
+ *       often the sender's user@host, and they are only hints, since the relay passes SSRCs unchanged anyway.</li>
  *   <li>Everything else, codecs, telephone-event and direction attributes included, is kept as it was.</li>
  * </ul>
  */
 public final class SdpRewriter {
     private static final Set<String> REMOVED_ATTRIBUTES = Set.of(
             "candidate", "ice-ufrag", "ice-pwd", "ice-options", "end-of-candidates", "remote-candidates", "ice-lite",
-            "ice-mismatch", "ice-pacing", "fingerprint", "setup", "tls-id", "crypto");
+            "ice-mismatch", "ice-pacing", "fingerprint", "setup", "tls-id", "crypto", "ssrc", "ssrc-group");
     private static final int MAX_VERSION_DIGITS = 18;
     /** The m= line proto of T.38 fax over UDPTL (RFC 3362, ITU-T T.38 Annex D). */
     private static final String UDPTL = "udptl";

@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.edgesbc.policy.auth.DigestAlgorithm;
+import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.scan.ScannerFingerprint;
 import org.edgesbc.policy.scan.ScannerFingerprints;
 import org.edgesbc.policy.identity.Attestation;
+import org.edgesbc.policy.interconnect.DirectionRules;
+import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.policy.identity.PassportSigner;
 import org.edgesbc.policy.identity.PassportVerifier;
 import org.edgesbc.policy.routing.RouteTable;
@@ -419,6 +422,106 @@ class ConfigLoaderTest {
         SbcConfig config = files.load(MINIMAL.replace("role: pbx", "role: pbx\n    redirects: relay"));
         assertThat(config.zones()).extracting(ZoneConfig::redirects)
                 .containsExactly(ZoneConfig.RedirectMode.RECURSE, ZoneConfig.RedirectMode.RELAY);
+    }
+
+    @Test
+    void peerAccountsAreBoundWithTheirSecretsHidden() throws Exception {
+        String withAccounts = MINIMAL.replace("peer: {host: 192.0.2.10}\n", "peer: {host: 192.0.2.10}\n"
+                + "    account:\n      user: \"441632960000\"\n      auth-user: acme-sbc\n"
+                + "      password: \"s3cret pass\"\n      register: true\n      register-expires: 5m\n")
+                .replace("peer: {host: 198.51.100.7, port: 5080}\n", "peer: {host: 198.51.100.7, port: 5080}\n"
+                + "    account: {user: sbc, realm: pbx.example, ha1-md5: 0123456789abcdef0123456789ABCDEF}\n");
+        SbcConfig config = files.load(withAccounts);
+        ZoneConfig.PeerAccount trunk = config.zones().get(0).account();
+        assertThat(trunk.user()).isEqualTo("441632960000");
+        assertThat(trunk.credentials().username()).isEqualTo("acme-sbc");
+        assertThat(trunk.credentials().password()).isEqualTo("s3cret pass");
+        assertThat(trunk.registerExpires()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(trunk.toString()).doesNotContain("s3cret");
+        ZoneConfig.PeerAccount pbx = config.zones().get(1).account();
+        assertThat(pbx.credentials().username()).isEqualTo("sbc");
+        assertThat(pbx.credentials().ha1()).containsEntry(DigestAlgorithm.MD5, "0123456789abcdef0123456789abcdef");
+        assertThat(pbx.registerExpires()).isNull();
+        assertThat(pbx.toString()).doesNotContain("0123456789abcdef");
+    }
+
+    @Test
+    void peerAccountRulesNameTheirLinesAndNeverShowASecret() throws IOException {
+        String file = files.file().toString();
+        String trunk = "peer: {host: 192.0.2.10}\n";
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    account: {user: sbc, password: hunter2-secret, ha1-md5: 0123456789abcdef0123456789abcdef}\n")))
+                .containsExactly(file + ":9: zones[0].account: needs a password or ha1-md5/ha1-sha256 (not both)");
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    account: {user: sbc, ha1-sha256: 0123456789abcdef0123456789abcdef}\n")))
+                .containsExactly(file + ":9: zones[0].account.ha1-sha256 = '0123456789abcdef0123456789abcdef': must be "
+                        + "64 hex digits (an HA1 hash, not a password; make it with: sbc hash-password)",
+                        file + ":9: zones[0].account.realm: is required with ha1-md5/ha1-sha256: an HA1 hash holds for "
+                        + "one realm");
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    account: {user: \"a b\", password: hunter2-secret, register-expires: 1s, realm: 'x\"y'}\n")))
+                .containsExactly(
+                        file + ":9: zones[0].account.user = 'a b': must be a SIP user part (letters, digits and "
+                                + "-_.!~*'()&=+$,;?/%)",
+                        file + ":9: zones[0].account.realm = 'x\"y': must be a realm as the peer's challenges name it "
+                                + "(no quotes)",
+                        file + ":9: zones[0].account.register-expires = '1s': must be between 10s and 1d");
+        String pbx = "peer: {host: 198.51.100.7, port: 5080}\n";
+        assertThat(files.problems(MINIMAL.replace(pbx, pbx
+                + "    account: {user: sbc, password: hunter2-secret, register: true}\n")))
+                .containsExactly(file + ":13: zones[1].account.register = 'true': only the SBC's account at a trunk "
+                        + "registers (phones register at the PBX through the SBC)");
+        String phones = "  - {name: phones, role: access, networks: [203.0.113.0/24],"
+                + " account: {user: x, password: y}}\n";
+        assertThat(files.problems(MINIMAL + phones)).containsExactly(
+                file + ":13: zones[2].account: an access zone has no peer to hold an account at");
+    }
+
+    @Test
+    void numberAndHeaderRulesAreBound() throws Exception {
+        SbcConfig config = files.load(MINIMAL.replace("peer: {host: 192.0.2.10}\n", "peer: {host: 192.0.2.10}\n"
+                + "    number-plan: {country-code: \"44\", national-prefix: \"0\"}\n"
+                + "    outbound:\n      calling-number: e164\n      called-number: e164\n"
+                + "      p-asserted-identity: from\n      diversion: strip\n      from-host: sbc.carrier.example\n"
+                + "      privacy: honour\n      add-headers: {X-Account: acme-42}\n"
+                + "      remove-headers: [X-Cost-Centre]\n"
+                + "    inbound: {called-number: national}\n"));
+        ZoneConfig.Rules rules = config.zones().get(0).rules();
+        assertThat(rules.numberPlan()).isEqualTo(new DialPlan("44", "0", "00", Set.of()));
+        assertThat(rules.outbound()).isEqualTo(new DirectionRules(NumberFormat.E164, NumberFormat.E164,
+                DirectionRules.AssertedIdentity.FROM, true, "sbc.carrier.example", true, Map.of("X-Account", "acme-42"),
+                List.of("X-Cost-Centre")));
+        assertThat(rules.inbound().calledNumber()).isEqualTo(NumberFormat.NATIONAL);
+        assertThat(rules.inbound().callingNumber()).isEqualTo(NumberFormat.AS_DIALLED);
+        assertThat(config.zones().get(1).rules()).isEqualTo(ZoneConfig.Rules.NONE);
+    }
+
+    @Test
+    void numberAndHeaderRulesNameTheirLines() throws IOException {
+        String file = files.file().toString();
+        String trunk = "peer: {host: 192.0.2.10}\n";
+        assertThat(files.problems(MINIMAL.replace(trunk, trunk
+                + "    number-plan: {national-prefix: \"0\"}\n"
+                + "    outbound: {calling-number: international, p-asserted-identity: set, privacy: on,\n"
+                + "      from-host: \"bad host\", add-headers: {Via: x, \"X-Bad Name\": y, Expires: soon},\n"
+                + "      remove-headers: [Call-ID, Privacy]}\n")))
+                .containsExactlyInAnyOrder(
+                        file + ":9: zones[0].number-plan.country-code: is required",
+                        file + ":10: zones[0].outbound.calling-number = 'international': must be one of as-dialled, "
+                                + "e164, national",
+                        file + ":10: zones[0].outbound.p-asserted-identity = 'set': must be one of keep, strip, from",
+                        file + ":10: zones[0].outbound.privacy = 'on': must be one of pass, honour",
+                        file + ":11: zones[0].outbound.from-host = 'bad host': must be a host name or an IP address",
+                        file + ":11: zones[0].outbound.add-headers.Via = 'Via': is a header the SBC writes itself or "
+                                + "has a rule of its own for",
+                        file + ":11: zones[0].outbound.add-headers.X-Bad Name = 'X-Bad Name': must be a header name "
+                                + "(a SIP token)",
+                        file + ":11: zones[0].outbound.add-headers.Expires = 'soon': is not a valid value of this "
+                                + "header",
+                        file + ":12: zones[0].outbound.remove-headers[0] = 'Call-ID': is a header the SBC writes "
+                                + "itself or has a rule of its own for",
+                        file + ":12: zones[0].outbound.remove-headers[1] = 'Privacy': is a header the SBC writes "
+                                + "itself or has a rule of its own for");
     }
 
     @Test

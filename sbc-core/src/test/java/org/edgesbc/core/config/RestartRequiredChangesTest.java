@@ -3,6 +3,7 @@ package org.edgesbc.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,5 +109,16 @@ class RestartRequiredChangesTest {
         assertThat(RestartRequiredChanges.between(live, next)).containsExactly(
                 "security.realm: 'sbc.local' -> 'other.example' needs a restart",
                 "zones[carrier].srtp: 'OFF' -> 'OFFERED' needs a restart");
+    }
+
+    @Test
+    void anAccountAtAPeerAndNumberRulesNeedARestartWithoutShowingTheSecret() throws Exception {
+        SbcConfig next = files.load(MINIMAL.replace("peer: {host: 192.0.2.10}\n", "peer: {host: 192.0.2.10}\n"
+                + "    account: {user: sbc, password: never-shown-secret}\n"
+                + "    outbound: {called-number: e164}\n"));
+        List<String> changes = RestartRequiredChanges.between(live, next);
+        assertThat(changes).hasSize(2).anyMatch(c -> c.startsWith("zones[carrier].account: 'null' -> "))
+                .anyMatch(c -> c.startsWith("zones[carrier].number-plan/inbound/outbound: "));
+        assertThat(String.join("\n", changes)).doesNotContain("never-shown-secret");
     }
 }

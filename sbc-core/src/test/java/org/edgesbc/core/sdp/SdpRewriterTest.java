@@ -34,6 +34,8 @@ class SdpRewriterTest {
             "a=candidate:1 1 UDP 2130706431 192.0.2.10 49170 typ host",
             "a=candidate:2 1 UDP 1694498815 198.51.100.7 61665 typ srflx raddr 192.0.2.10 rport 49170",
             "a=end-of-candidates",
+            "a=ssrc-group:FID 3735928559 3735928560",
+            "a=ssrc:3735928559 cname:alice@192.0.2.10",
             "a=sendrecv",
             "m=video 51372 RTP/AVP 96",
             "c=IN IP4 192.0.2.11",
@@ -57,7 +59,7 @@ class SdpRewriterTest {
     }
 
     @Test
-    void audioAndVideoPointAtTheSbcWithCodecsKeptAndIceRemoved() {
+    void audioAndVideoPointAtTheSbcWithCodecsKeptAndIceAndSourceAttributesRemoved() {
         SdpRewrite result = rewrite(AUDIO_VIDEO, plain(null, 10000, 10002));
 
         assertThat(result.status()).isEqualTo(SdpStatus.OK);

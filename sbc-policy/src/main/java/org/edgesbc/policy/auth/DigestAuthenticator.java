@@ -129,7 +129,7 @@ public final class DigestAuthenticator {
 
     /** HA1 = H(user:realm:password) in hex, as the configuration stores it (RFC 7616 §3.4.2). */
     public static String ha1(DigestAlgorithm algorithm, String user, String realm, String password) {
-        return hash(algorithm, user + ":" + realm + ":" + password);
+        return DigestHashes.ha1(algorithm, user, realm, password);
     }
 
     public String realm() {
@@ -239,8 +239,8 @@ public final class DigestAuthenticator {
         String ha1 = user == null ? null : user.ha1().get(algorithm);
         boolean eligible = user != null && ha1 != null && user.enabled() && allowed(user, source)
                 && algorithmsFor(username, zoneAlgorithms).contains(algorithm);
-        String expected = hash(algorithm, (eligible ? ha1 : dummyHa1.get(algorithm)) + ":" + nonce + ":" + nc + ":"
-                + cnonce + ":auth:" + hash(algorithm, method + ":" + uri));
+        String expected = DigestHashes.authResponse(algorithm, eligible ? ha1 : dummyHa1.get(algorithm), nonce, nc,
+                cnonce, method, uri);
         boolean matches = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
         if (!matches || !eligible || !namesRequestUri(uri, requestUri)) {
@@ -317,14 +317,5 @@ public final class DigestAuthenticator {
         Mac mac = macs.get();
         mac.update(nonce, 0, length);
         return mac.doFinal(realm.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String hash(DigestAlgorithm algorithm, String input) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance(algorithm.jcaName())
-                    .digest(input.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks " + algorithm.jcaName(), e);
-        }
     }
 }

@@ -46,8 +46,8 @@ class DigestAuthenticatorTest {
         String cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
         for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
             String ha1 = DigestAuthenticator.ha1(algorithm, "Mufasa", "http-auth@example.org", "Circle of Life");
-            String ha2 = DigestAuthenticator.hash(algorithm, "GET:/dir/index.html");
-            String response = DigestAuthenticator.hash(algorithm, ha1 + ":" + nonce + ":00000001:" + cnonce
+            String ha2 = DigestHashes.hash(algorithm, "GET:/dir/index.html");
+            String response = DigestHashes.hash(algorithm, ha1 + ":" + nonce + ":00000001:" + cnonce
                     + ":auth:" + ha2);
             assertThat(response).isEqualTo(algorithm == DigestAlgorithm.MD5 ? "8ca523f5e9506fed4657c9700eebdbec"
                     : "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
@@ -68,8 +68,8 @@ class DigestAuthenticatorTest {
     private static String credentials(DigestAlgorithm algorithm, String user, String password, String nonce,
             String nc, String method, String uri) {
         String ha1 = DigestAuthenticator.ha1(algorithm, user, REALM, password);
-        String ha2 = DigestAuthenticator.hash(algorithm, method + ":" + uri);
-        String response = DigestAuthenticator.hash(algorithm, ha1 + ":" + nonce + ":" + nc + ":c0ffee:auth:" + ha2);
+        String ha2 = DigestHashes.hash(algorithm, method + ":" + uri);
+        String response = DigestHashes.hash(algorithm, ha1 + ":" + nonce + ":" + nc + ":c0ffee:auth:" + ha2);
         return "Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"" + uri
                 + "\", response=\"" + response + "\", algorithm=" + algorithm.token()
                 + ", qop=auth, nc=" + nc + ", cnonce=\"c0ffee\"";
@@ -205,8 +205,8 @@ class DigestAuthenticatorTest {
     void rfc2617Section35ExampleResponse() {
         // RFC 2617 §3.5: Mufasa / "Circle Of Life" in testrealm@host.com, MD5, qop=auth.
         String ha1 = DigestAuthenticator.ha1(DigestAlgorithm.MD5, "Mufasa", "testrealm@host.com", "Circle Of Life");
-        String ha2 = DigestAuthenticator.hash(DigestAlgorithm.MD5, "GET:/dir/index.html");
-        assertThat(DigestAuthenticator.hash(DigestAlgorithm.MD5, ha1 + ":dcd98b7102dd2f0e8b11d0f600bfb0c093"
+        String ha2 = DigestHashes.hash(DigestAlgorithm.MD5, "GET:/dir/index.html");
+        assertThat(DigestHashes.hash(DigestAlgorithm.MD5, ha1 + ":dcd98b7102dd2f0e8b11d0f600bfb0c093"
                 + ":00000001:0a4f113b:auth:" + ha2)).isEqualTo("6629fae49393a05397450978507c4ef1");
     }
 
