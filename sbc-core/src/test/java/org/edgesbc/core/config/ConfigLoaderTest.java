@@ -310,7 +310,7 @@ class ConfigLoaderTest {
                 .containsExactly(file + ":9: zones[0].tls.private-key: is required");
         assertThat(files.problems(MINIMAL + "  - name: phones\n    role: access\n    networks: [10.0.0.0/8]\n"
                 + "    tls: {certificate: carrier-cert.pem, private-key: carrier-key.pem}\n"))
-                .anyMatch(p -> p.equals(file + ":17: zones[2].tls: an access zone has no peer the SBC connects to"));
+                .contains(file + ":16: zones[2].tls: an access zone has no peer the SBC connects to");
     }
 
     @Test
