@@ -196,8 +196,9 @@ public final class SbcDaemon implements Drainable {
                 }
 
                 @Override
-                public SipFlow flowTo(SipTransport type, InetSocketAddress destination, String serverName) {
-                    return transport.flowTo(type, destination, serverName);
+                public SipFlow flowTo(SipTransport type, InetSocketAddress destination, String serverName,
+                        String zone) {
+                    return transport.flowTo(type, destination, serverName, zone);
                 }
             }, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
@@ -398,9 +399,21 @@ public final class SbcDaemon implements Drainable {
                 : new TransportConfig.TlsSettings(tls.certificate(), tls.privateKey(),
                         sip.tls() == null ? null : sip.tls().trustedCertificates(),
                         sip.tls() != null && sip.tls().requireClientCertificate(),
-                        sip.tls() != null && sip.tls().verifyPeers());
+                        sip.tls() != null && sip.tls().verifyPeers(), zoneClientIdentities(config));
         return new TransportConfig(listeners, sip.gate(), sip.connections(), tlsSettings, sip.udpReceiveBufferBytes(),
                 sip.ioThreads());
+    }
+
+    /** The zones' own client certificates, by zone name: the relay asks for flows toward a peer with its zone. */
+    private static Map<String, TransportConfig.ClientIdentity> zoneClientIdentities(SbcConfig config) {
+        Map<String, TransportConfig.ClientIdentity> identities = new LinkedHashMap<>();
+        for (ZoneConfig zone : config.zones()) {
+            if (zone.tls() != null) {
+                identities.put(zone.name(),
+                        new TransportConfig.ClientIdentity(zone.tls().certificate(), zone.tls().privateKey()));
+            }
+        }
+        return identities;
     }
 
     /** The SBC's accounts at its peers and the zones' number and header rules, from the zones that have them. */
@@ -543,7 +556,8 @@ public final class SbcDaemon implements Drainable {
         static TlsMaterial resolve(SbcConfig config) throws java.io.IOException {
             SipConfig sip = config.sip();
             boolean tlsUsed = sip.listeners().stream().anyMatch(l -> l.transport() == SipTransport.TLS)
-                    || config.zones().stream().anyMatch(z -> z.peer() != null && z.peer().transport() == SipTransport.TLS);
+                    || config.zones().stream().anyMatch(z -> z.tls() != null
+                            || z.peers().stream().anyMatch(p -> p.transport() == SipTransport.TLS));
             if (!tlsUsed) {
                 return new TlsMaterial(null, null);
             }

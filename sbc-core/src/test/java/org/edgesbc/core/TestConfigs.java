@@ -83,6 +83,13 @@ final class TestConfigs {
                 z.account(), rules));
     }
 
+    /** {@code base} with the zone named {@code zone} presenting its own client certificate to its peers. */
+    static SbcConfig withClientTls(SbcConfig base, String zone, ZoneConfig.ClientTls tls) {
+        return withZones(base, z -> !z.name().equals(zone) ? z : new ZoneConfig(z.name(), z.role(), z.networks(),
+                z.peers(), z.srtp(), z.office(), z.probe(), z.redirects(), z.sessionTimers(), z.digestAlgorithms(),
+                z.account(), z.rules(), tls));
+    }
+
     /** {@code base} with the given RFC 4028 settings on its trunk and pbx zones. */
     static SbcConfig withSessionTimers(SbcConfig base, SessionTimerConfig trunk, SessionTimerConfig pbx) {
         return withZones(base, zone -> new ZoneConfig(zone.name(), zone.role(), zone.networks(), zone.peers(),

@@ -187,7 +187,7 @@ public final class SipTransportService implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(streamInitializer(listener.transport(), false, null, null))
+                .childHandler(streamInitializer(listener.transport(), false, null, null, null))
                 .bind(listener.address()));
     }
 
@@ -201,9 +201,12 @@ public final class SipTransportService implements AutoCloseable {
         return future.channel();
     }
 
-    /** @param serverName for an outbound TLS connection: the name sent as SNI and verified, or null for none */
+    /**
+     * @param serverName for an outbound TLS connection: the name sent as SNI and verified, or null for none
+     * @param clientIdentity for an outbound TLS connection: the client certificate presented, null for the SBC's
+     */
     private ChannelInitializer<SocketChannel> streamInitializer(SipTransport transport, boolean outbound,
-            InetSocketAddress peer, String serverName) {
+            InetSocketAddress peer, String serverName, String clientIdentity) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -214,7 +217,7 @@ public final class SipTransportService implements AutoCloseable {
                         outbound));
                 if (transport == SipTransport.TLS) {
                     pipeline.addLast(TLS, outbound
-                            ? settings.clientTls().newHandler(channel.alloc(),
+                            ? settings.clientTls(clientIdentity).newHandler(channel.alloc(),
                                     serverName != null ? serverName : peer.getHostString(), peer.getPort())
                             : settings.serverTls().newHandler(channel.alloc()));
                 }
@@ -237,15 +240,22 @@ public final class SipTransportService implements AutoCloseable {
      * @throws IllegalStateException UDP is asked for but no UDP listener is bound (a configuration error)
      */
     public SipFlow flowTo(SipTransport transport, InetSocketAddress destination) {
-        return flowTo(transport, destination, null);
+        return flowTo(transport, destination, null, null);
     }
 
     /**
      * {@link #flowTo(SipTransport, InetSocketAddress)} toward a peer the configuration names by host name: a new TLS
      * connection sends {@code serverName} as SNI (RFC 6066 §3) and verifies the peer's certificate against it
-     * (RFC 5922), not against the address DNS gave. An open connection to the address is reused as it is.
+     * (RFC 5922), not against the address DNS gave. A new TLS connection presents the client certificate of
+     * {@code clientIdentity} ({@link TransportConfig.TlsSettings#clientIdentities}), or the SBC's own when that is
+     * null or unknown. An open connection to the address is reused as it is, whichever certificate it was opened
+     * with.
+     *
+     * @param serverName the peer's configured host name, or null for a peer configured by address
+     * @param clientIdentity the name of the client certificate to present, or null
      */
-    public SipFlow flowTo(SipTransport transport, InetSocketAddress destination, String serverName) {
+    public SipFlow flowTo(SipTransport transport, InetSocketAddress destination, String serverName,
+            String clientIdentity) {
         if (transport == SipTransport.UDP) {
             if (udpChannel == null) {
                 throw new IllegalStateException("no UDP listener to send from");
@@ -269,7 +279,7 @@ public final class SipTransportService implements AutoCloseable {
                 metrics.connectionRefused(transport);
                 return StreamFlow.refused(transport, destination, metrics);
             }
-            flow = connect(key, serverName);
+            flow = connect(key, serverName, clientIdentity);
             connecting.put(key, flow);
         }
         StreamFlow connected = flow;
@@ -278,7 +288,7 @@ public final class SipTransportService implements AutoCloseable {
     }
 
     /** Opens a connection for which room in the table is already reserved. */
-    private StreamFlow connect(ConnectionTable.Key key, String serverName) {
+    private StreamFlow connect(ConnectionTable.Key key, String serverName, String clientIdentity) {
         SipTransport transport = key.transport();
         InetSocketAddress destination = key.remote();
         ChannelFuture future = new Bootstrap().group(group)
@@ -286,7 +296,7 @@ public final class SipTransportService implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connections().connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .handler(streamInitializer(transport, true, destination, serverName))
+                .handler(streamInitializer(transport, true, destination, serverName, clientIdentity))
                 .connect(destination);
         future.addListener(f -> {
             if (!f.isSuccess()) {

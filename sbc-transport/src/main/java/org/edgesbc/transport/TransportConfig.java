@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the transport needs, validated by core before it gets here (this module never sees YAML).
@@ -57,11 +58,28 @@ public record TransportConfig(
      * @param trustedCertificates PEM bundle used to verify peers; null trusts the JDK's default store
      * @param requireClientCertificate mutual TLS on inbound connections
      * @param verifyPeers verify outbound peers' certificates (off only for lab setups with self-signed peers)
+     * @param clientIdentities certificates presented instead of {@code certificateChain} on connections opened
+     *         toward particular peers, by a name the caller of {@link SipTransportService#flowTo} gives
      */
     public record TlsSettings(
             Path certificateChain,
             Path privateKey,
             Path trustedCertificates,
             boolean requireClientCertificate,
-            boolean verifyPeers) { }
+            boolean verifyPeers,
+            Map<String, ClientIdentity> clientIdentities) {
+
+        public TlsSettings {
+            clientIdentities = Map.copyOf(clientIdentities);
+        }
+
+        /** Settings presenting the SBC's one certificate to every peer. */
+        public TlsSettings(Path certificateChain, Path privateKey, Path trustedCertificates,
+                boolean requireClientCertificate, boolean verifyPeers) {
+            this(certificateChain, privateKey, trustedCertificates, requireClientCertificate, verifyPeers, Map.of());
+        }
+    }
+
+    /** A client certificate chain and its private key, both PEM files. */
+    public record ClientIdentity(Path certificateChain, Path privateKey) { }
 }

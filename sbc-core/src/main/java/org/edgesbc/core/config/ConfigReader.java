@@ -30,6 +30,19 @@ final class ConfigReader {
         return folder;
     }
 
+    /** The file {@code value} names, relative to the configuration's folder; null after an error when unreadable. */
+    java.nio.file.Path readableFile(Scalar value) {
+        if (value == null) {
+            return null;
+        }
+        java.nio.file.Path file = folder.resolve(value.text()).normalize();
+        if (!java.nio.file.Files.isReadable(file)) {
+            error(value.line(), value.path(), value.text(), "no readable file at " + file);
+            return null;
+        }
+        return file;
+    }
+
     List<String> errors() {
         return errors;
     }

@@ -1,6 +1,5 @@
 package org.edgesbc.core.config;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,25 +91,12 @@ final class SipSectionReader {
             reader.error(tls.line(), path, null, "certificate and private-key go together: give both or neither "
                     + "(neither generates a self-signed certificate in the data directory)");
         }
-        Path certificateFile = existingFile(certificate);
-        Path privateKeyFile = existingFile(privateKey);
-        Path trustedFile = existingFile(reader.scalar(tls, path, "trusted-certificates", false));
+        Path certificateFile = reader.readableFile(certificate);
+        Path privateKeyFile = reader.readableFile(privateKey);
+        Path trustedFile = reader.readableFile(reader.scalar(tls, path, "trusted-certificates", false));
         return new SipConfig.TlsConfig(certificateFile, privateKeyFile, trustedFile,
                 reader.bool(tls, path, "require-client-certificate", false),
                 reader.bool(tls, path, "verify-peers", true));
-    }
-
-    /** The file {@code value} names, relative to the configuration's folder; null after an error when unreadable. */
-    private Path existingFile(ConfigReader.Scalar value) {
-        if (value == null) {
-            return null;
-        }
-        Path file = reader.folder().resolve(value.text()).normalize();
-        if (!Files.isReadable(file)) {
-            reader.error(value.line(), value.path(), value.text(), "no readable file at " + file);
-            return null;
-        }
-        return file;
     }
 
     private TransportConfig.GateLimits gate(YamlTree.Mapping gate) {

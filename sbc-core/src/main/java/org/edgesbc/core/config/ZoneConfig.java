@@ -30,10 +30,20 @@ import org.edgesbc.transport.SipTransport;
  *     in, in this order; empty: {@code security.digest-algorithms}. An account's own list comes first.
  * @param account the SBC's account at a trunk or PBX peer that challenges it or wants it registered, or null
  * @param rules how numbers and headers are rewritten for requests from and to the zone
+ * @param tls the client certificate the SBC presents on TLS connections it opens toward the zone's peers, or null
+ *     for the SBC's own ({@code sip.tls})
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
         boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
-        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules) {
+        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls) {
+
+    /** A zone presenting the SBC's own certificate to its peers. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
+            boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
+            List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules) {
+        this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, digestAlgorithms, account,
+                rules, null);
+    }
 
     /** A zone without an account at its peers and without number and header rules. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
@@ -99,6 +109,15 @@ public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<P
      * @param registerExpires the expiry the SBC's REGISTER asks the trunk for, or null when it does not register
      */
     public record PeerAccount(String user, DigestCredentials credentials, Duration registerExpires) { }
+
+    /**
+     * The SBC's client certificate toward one zone's peers (mutual TLS at a carrier or PBX that admits only the
+     * certificate it issued or was given for this interconnect).
+     *
+     * @param certificate PEM file with the certificate chain, the SBC's certificate first
+     * @param privateKey PEM file with the certificate's private key (PKCS#8 or traditional, unencrypted)
+     */
+    public record ClientTls(java.nio.file.Path certificate, java.nio.file.Path privateKey) { }
 
     /**
      * Number and header rules of a zone (zones.*.number-plan, inbound, outbound).

@@ -1,5 +1,7 @@
 package org.edgesbc.core.config;
 
+import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -12,17 +14,19 @@ import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestCredentials;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.tls.PemFiles;
 
 /**
  * Binds the required {@code zones} list: each zone's name, role, admitted networks, peers (one {@code peer} or a
  * {@code peers} list), OPTIONS probes, SRTP policy, office flag, redirect mode, session timers, digest algorithms,
- * the SBC's account at the peers and the zone's number and header rules ({@link ZoneRulesReader}). Rules between
+ * the SBC's account at the peers, its client certificate toward them, and the zone's number and header rules ({@link ZoneRulesReader}). Rules between
  * zones (unique names and networks, at least one trunk and one pbx) are {@link CrossSectionCheck}'s.
  */
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "peers", "probe", "srtp",
             "office", "redirects", "session-timers", "digest-algorithms", "account", "number-plan", "inbound",
-            "outbound");
+            "outbound", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("certificate", "private-key");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
@@ -64,6 +68,7 @@ final class ZonesSectionReader {
             }
             SessionTimerConfig sessionTimers = sessionTimers(zone, path);
             ZoneConfig.PeerAccount account = account(zone, path, role);
+            ZoneConfig.ClientTls tls = clientTls(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
             List<DigestAlgorithm> algorithms = SecuritySectionReader.digestAlgorithms(reader, zone, path);
             if (!algorithms.isEmpty() && role != ZoneConfig.ZoneRole.ACCESS) {
@@ -72,7 +77,7 @@ final class ZonesSectionReader {
             }
             if (name != null && role != null) {
                 zones.add(new ZoneConfig(name, role, List.copyOf(networks), peers, srtp, office, probe, redirects,
-                        sessionTimers, algorithms, account, rules));
+                        sessionTimers, algorithms, account, rules, tls));
             }
         });
         return zones;
@@ -152,6 +157,47 @@ final class ZonesSectionReader {
             reader.error(account.line(), accountPath, null, e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The client certificate toward the zone's peers: both files readable, the certificate and key parse, and the
+     * key is the certificate's (a mismatch would only show as failed handshakes at the carrier).
+     */
+    private ZoneConfig.ClientTls clientTls(YamlTree.Mapping zone, String path, ZoneConfig.ZoneRole role) {
+        String tlsPath = path + ".tls";
+        YamlTree.Mapping tls = reader.optionalMapping(zone, path, "tls", TLS_KEYS);
+        if (tls == null) {
+            return null;
+        }
+        if (role == ZoneConfig.ZoneRole.ACCESS) {
+            reader.error(tls.line(), tlsPath, null, "an access zone has no peer the SBC connects to");
+            return null;
+        }
+        ConfigReader.Scalar certificateValue = reader.scalar(tls, tlsPath, "certificate", true);
+        ConfigReader.Scalar keyValue = reader.scalar(tls, tlsPath, "private-key", true);
+        java.nio.file.Path certificate = reader.readableFile(certificateValue);
+        java.nio.file.Path key = reader.readableFile(keyValue);
+        if (certificate == null || key == null) {
+            return null;
+        }
+        X509Certificate[] chain;
+        try {
+            chain = PemFiles.certificates(certificate);
+        } catch (IOException e) {
+            reader.error(certificateValue.line(), certificateValue.path(), certificateValue.text(), e.getMessage());
+            return null;
+        }
+        try {
+            if (!PemFiles.isKeyOf(chain[0], PemFiles.privateKey(key))) {
+                reader.error(keyValue.line(), keyValue.path(), keyValue.text(),
+                        "is not the private key of " + certificate + " (" + chain[0].getSubjectX500Principal() + ")");
+                return null;
+            }
+        } catch (IOException e) {
+            reader.error(keyValue.line(), keyValue.path(), keyValue.text(), e.getMessage());
+            return null;
+        }
+        return new ZoneConfig.ClientTls(certificate, key);
     }
 
     /** RFC 3261 §25.1 user: unreserved, escaped and user-unreserved characters. */

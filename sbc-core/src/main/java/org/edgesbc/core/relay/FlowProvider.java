@@ -10,10 +10,11 @@ public interface FlowProvider {
     SipFlow flowTo(SipTransport transport, InetSocketAddress destination);
 
     /**
-     * A flow toward a peer the configuration names by host name: over TLS, {@code serverName} is sent as SNI and
-     * the certificate verified against it. Providers without TLS ignore the name.
+     * A flow toward a peer of {@code zone}: over TLS, a new connection presents the zone's own client certificate
+     * when it has one, and {@code serverName} (the host name the configuration names the peer by, or null) is sent
+     * as SNI and the certificate verified against it. Providers without TLS ignore both.
      */
-    default SipFlow flowTo(SipTransport transport, InetSocketAddress destination, String serverName) {
+    default SipFlow flowTo(SipTransport transport, InetSocketAddress destination, String serverName, String zone) {
         return flowTo(transport, destination);
     }
 }

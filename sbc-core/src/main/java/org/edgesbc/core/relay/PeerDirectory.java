@@ -67,8 +67,7 @@ final class PeerDirectory {
     }
 
     SipFlow flowTo(RelaySettings.ZonePeer peer) {
-        return peer.serverName() == null ? flows.flowTo(peer.transport(), peer.address())
-                : flows.flowTo(peer.transport(), peer.address(), peer.serverName());
+        return flows.flowTo(peer.transport(), peer.address(), peer.serverName(), peer.zone());
     }
 
     /** How requests back to the sender of an initial request go, for the life of its dialog. */

@@ -23,6 +23,7 @@ import org.edgesbc.policy.identity.PassportSigner;
 import org.edgesbc.policy.identity.PassportVerifier;
 import org.edgesbc.policy.routing.RouteTable;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -273,6 +274,43 @@ class ConfigLoaderTest {
         assertThat(files.problems(MINIMAL.replace("sip:\n",
                 "sip:\n  tls: {certificate: cert.pem, private-key: nope.pem}\n")))
                 .anyMatch(p -> p.contains("sip.tls.private-key = 'nope.pem': no readable file"));
+    }
+
+    @Test
+    void aZonesClientCertificateIsBoundAndItsKeyMustBeTheCertificates() throws Exception {
+        SelfSignedCertificateGenerator.generate(dir.resolve("carrier-cert.pem"), dir.resolve("carrier-key.pem"),
+                List.of("sbc.example"));
+        SelfSignedCertificateGenerator.generate(dir.resolve("other-cert.pem"), dir.resolve("other-key.pem"),
+                List.of("other.example"));
+        String zoneTls = "peer: {host: 192.0.2.10}\n    tls: {certificate: %s, private-key: %s}\n";
+        SbcConfig config = files.load(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                zoneTls.formatted("carrier-cert.pem", "carrier-key.pem")));
+        assertThat(config.zones().get(0).tls()).isEqualTo(new ZoneConfig.ClientTls(dir.resolve("carrier-cert.pem"),
+                dir.resolve("carrier-key.pem")));
+        assertThat(config.zones().get(1).tls()).as("other zones present the SBC's certificate").isNull();
+
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                zoneTls.formatted("carrier-cert.pem", "other-key.pem")))).containsExactly(
+                file + ":9: zones[0].tls.private-key = 'other-key.pem': is not the private key of "
+                        + dir.resolve("carrier-cert.pem") + " (O=Edge SBC, CN=sbc.example)");
+        assertThat(files.problems(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                zoneTls.formatted("carrier-key.pem", "carrier-key.pem")))).containsExactly(
+                file + ":9: zones[0].tls.certificate = 'carrier-key.pem': " + dir.resolve("carrier-key.pem")
+                        + ": no PEM certificate found");
+        assertThat(files.problems(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                zoneTls.formatted("carrier-cert.pem", "carrier-cert.pem")))).containsExactly(
+                file + ":9: zones[0].tls.private-key = 'carrier-cert.pem': " + dir.resolve("carrier-cert.pem")
+                        + ": no unencrypted PEM private key found");
+        assertThat(files.problems(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                zoneTls.formatted("missing.pem", "carrier-key.pem")))).containsExactly(
+                file + ":9: zones[0].tls.certificate = 'missing.pem': no readable file at " + dir.resolve("missing.pem"));
+        assertThat(files.problems(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                "peer: {host: 192.0.2.10}\n    tls: {certificate: carrier-cert.pem}\n")))
+                .containsExactly(file + ":9: zones[0].tls.private-key: is required");
+        assertThat(files.problems(MINIMAL + "  - name: phones\n    role: access\n    networks: [10.0.0.0/8]\n"
+                + "    tls: {certificate: carrier-cert.pem, private-key: carrier-key.pem}\n"))
+                .contains(file + ":16: zones[2].tls: an access zone has no peer the SBC connects to");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,16 @@ class RestartRequiredChangesTest {
                   rates: {"49": 1000}
                 """);
         assertThat(RestartRequiredChanges.between(live, next)).isEmpty();
+    }
+
+    @Test
+    void aZonesClientCertificateReloadsWithoutARestart() throws Exception {
+        SelfSignedCertificateGenerator.generate(dir.resolve("cert.pem"), dir.resolve("key.pem"), List.of("sbc.test"));
+        SbcConfig next = files.load(MINIMAL.replace("peer: {host: 192.0.2.10}\n",
+                "peer: {host: 192.0.2.10}\n    tls: {certificate: cert.pem, private-key: key.pem}\n"));
+        assertThat(next.zones().get(0).tls()).isNotNull();
+        assertThat(RestartRequiredChanges.between(live, next)).isEmpty();
+        assertThat(RestartRequiredChanges.between(next, live)).isEmpty();
     }
 
     @Test

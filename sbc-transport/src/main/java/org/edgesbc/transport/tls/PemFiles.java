@@ -5,7 +5,11 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -39,6 +43,38 @@ public final class PemFiles {
             throw new IOException(file + ": no PEM certificate found");
         }
         return chain.toArray(new X509Certificate[0]);
+    }
+
+    /**
+     * Whether {@code key} is the private key of {@code certificate}: a signature made with the key verifies with the
+     * certificate's public key.
+     *
+     * @throws IOException when the key cannot sign in the certificate's key algorithm
+     */
+    public static boolean isKeyOf(X509Certificate certificate, PrivateKey key) throws IOException {
+        PublicKey publicKey = certificate.getPublicKey();
+        if (!publicKey.getAlgorithm().equals(key.getAlgorithm())) {
+            return false;
+        }
+        String algorithm = switch (publicKey.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> publicKey.getAlgorithm(); // Ed25519, Ed448 name their own signature
+        };
+        byte[] probe = new byte[32];
+        new SecureRandom().nextBytes(probe);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(publicKey);
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot check a " + publicKey.getAlgorithm() + " key: " + e.getMessage(), e);
+        }
     }
 
     public static PrivateKey privateKey(Path file) throws IOException {

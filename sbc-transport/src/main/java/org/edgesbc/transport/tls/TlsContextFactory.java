@@ -29,9 +29,15 @@ public final class TlsContextFactory {
 
     /** The context for connections the SBC opens; presents the SBC's certificate for peers that require mutual TLS. */
     public static SslContext client(TransportConfig.TlsSettings settings) throws IOException {
+        return client(settings, new TransportConfig.ClientIdentity(settings.certificateChain(), settings.privateKey()));
+    }
+
+    /** The context for connections the SBC opens, presenting {@code identity}; trust as {@code settings} say. */
+    public static SslContext client(TransportConfig.TlsSettings settings, TransportConfig.ClientIdentity identity)
+            throws IOException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .protocols(PROTOCOLS)
-                .keyManager(PemFiles.privateKey(settings.privateKey()), PemFiles.certificates(settings.certificateChain()));
+                .keyManager(PemFiles.privateKey(identity.privateKey()), PemFiles.certificates(identity.certificateChain()));
         if (!settings.verifyPeers()) {
             // Lab setups with self-signed peers only; config documents that this must be on in production.
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
