@@ -43,7 +43,12 @@ final class CallRouter {
      * @param unlocated named peers of the route whose DNS answer is not cached: the route is complete only once
      *     they are located ({@link #locate})
      */
-    record PeerRoute(List<Target> targets, String user, Address to, List<RelaySettings.ZonePeer> unlocated) { }
+    record PeerRoute(List<Target> targets, String user, Address to, List<RelaySettings.ZonePeer> unlocated) {
+        /** The zone the request goes to first: its first target's, or its first peer's still to be located. */
+        String firstZone() {
+            return !targets.isEmpty() ? targets.get(0).zone() : unlocated.get(0).zone();
+        }
+    }
 
     boolean fromPbx(String zone) {
         return settings.routing().pbxZones().contains(zone);

@@ -263,8 +263,7 @@ final class RelayShard {
                 return;
             }
         }
-        String towardZone = branches != null ? branches.get(0).zone()
-                : !route.targets().isEmpty() ? route.targets().get(0).zone() : route.unlocated().get(0).zone();
+        String towardZone = branches != null ? branches.get(0).zone() : route.firstZone();
         int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), towardZone);
         if (replacesRefusal != 0) {
             responses.respond(in, replacesRefusal);
