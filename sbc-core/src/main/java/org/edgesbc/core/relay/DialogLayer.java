@@ -140,6 +140,7 @@ final class DialogLayer {
             Leg leg = new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
                     branch.flow());
             leg.peer = branch.peer();
+            leg.sbcTag = ids.newTag();
             legs.add(leg);
         }
         RelayDialog dialog = null;
@@ -189,7 +190,8 @@ final class DialogLayer {
             copy.getTo().setAddress((Address) branch.callee().clone());
             // As jain-sip-ri writes it after the steps that edited its model.
             SipMessageView encoded = OwnMessages.read(copy.encodeAsBytes(branch.flow().transport().viaToken()));
-            SipMessageWriter out = SipMessageWriter.edit(encoded);
+            SipMessageWriter out = SipMessageWriter.edit(encoded)
+                    .set(SipHeaderName.FROM, encoded.from().withTag(leg.sbcTag));
             if (anchoredBody != null) {
                 out.body(anchoredBody);
             }
@@ -214,7 +216,12 @@ final class DialogLayer {
             responses.respond(inbound, 481);
             return;
         }
-        Leg to = dialog.other(from, request.to().tag());
+        RelayDialog.Toward toward = dialog.toward(from, request.from().tag(), request.to().tag(), ids::newTag);
+        if (toward == null) {
+            responses.respond(inbound, 481);
+            return;
+        }
+        Leg to = toward.leg();
         int glare = reInvites.refusal(from, request);
         if (glare != 0) {
             // Answered under a transaction of its own, which absorbs the ACK of this failure (RFC 3261 §17.2.1).
@@ -248,7 +255,7 @@ final class DialogLayer {
                 from.remoteTarget = target;
             }
         }
-        SipMessageWriter out = rewriteInDialog(request, dialog, to).body(anchored.body());
+        SipMessageWriter out = rewriteInDialog(request, dialog, from, toward).body(anchored.body());
         sessionTimers.towardLeg(out, request, to);
         byte[] progress = ReferHandler.progressOnly(request);
         if (progress != null) {
@@ -273,17 +280,18 @@ final class DialogLayer {
         String callId = ack.callId();
         RelayDialog dialog = dialogs.find(inbound.zone(), callId);
         Leg from = dialog == null ? null : dialog.legOf(inbound.zone(), callId);
-        String toTag = ack.to().tag();
-        if (from == null || toTag == null) {
+        RelayDialog.Toward toward = from == null ? null
+                : dialog.toward(from, ack.from().tag(), ack.to().tag(), ids::newTag);
+        if (toward == null) {
             metrics.dropped(RelayDropReason.NO_DIALOG);
             return;
         }
         ShardLoop.cancel(dialog.ackWait);
         dialog.ackWait = null;
-        Leg to = dialog.other(from, toTag);
+        Leg to = toward.leg();
         MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
-        SipMessageWriter out = rewriteInDialog(ack, dialog, to).body(anchored.body());
+        SipMessageWriter out = rewriteInDialog(ack, dialog, from, toward).body(anchored.body());
         if (mediaRefusal(anchored.outcome()) != 0) {
             // An ACK cannot be refused; relaying its SDP unanchored would leak the sender's media address.
             out.body(new byte[0]).remove(SipHeaderName.CONTENT_TYPE);
@@ -299,22 +307,31 @@ final class DialogLayer {
     }
 
     /**
-     * Makes an in-dialog request from one leg read as the other leg's dialog expects it. A phone's credentials for
-     * the SBC's realm, which phones also send on ACK, BYE and re-INVITE, stay here.
+     * Makes an in-dialog request from one leg read as the other leg's dialog expects it: that leg's Call-ID, From
+     * and To addresses and tags. A phone's credentials for the SBC's realm, which phones also send on ACK, BYE and
+     * re-INVITE, stay here.
      */
-    private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg to) {
+    private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg from,
+            RelayDialog.Toward toward) {
         SipMessageWriter out = SipMessageWriter.edit(request);
-        if (peers.isAccessZone(dialog.other(to, null).zone)) {
+        if (peers.isAccessZone(from.zone)) {
             out.remove(ChallengeAnswering.AUTHORIZATION, ChallengeAnswering.PROXY_AUTHORIZATION);
         }
-        NameAddress from = request.from();
-        boolean fromCaller = dialog.callerTag.equals(from.tag());
+        Leg to = toward.leg();
+        boolean towardCallee = to != dialog.a;
         CSeqMapping.toward(out, request, to);
         return out.requestLine(request.method(), peers.remoteTargetOf(to))
                 .set(SipHeaderName.CALL_ID, to.callId)
-                .set(SipHeaderName.FROM, (fromCaller ? to.callerAddress : to.calleeAddress) + from.parameters())
-                .set(SipHeaderName.TO, (fromCaller ? to.calleeAddress : to.callerAddress)
-                        + request.to().parameters());
+                .set(SipHeaderName.FROM, withTag(towardCallee ? to.callerAddress : to.calleeAddress, request.from(),
+                        toward.fromTag()))
+                .set(SipHeaderName.TO, withTag(towardCallee ? to.calleeAddress : to.callerAddress, request.to(),
+                        toward.toTag()));
+    }
+
+    /** {@code address} with the header parameters of {@code original}, its tag made {@code tag} (none if null). */
+    private static String withTag(String address, NameAddress original, String tag) {
+        NameAddress rewritten = new NameAddress(address, null, null, original.parameters());
+        return tag == null ? rewritten.untagged() : rewritten.withTag(tag);
     }
 
     /**
@@ -351,12 +368,15 @@ final class DialogLayer {
         Leg leg = new Leg(branch.zone(), ids.newCallId(), dialog.b.callerAddress, branch.callee().toString(), null,
                 branch.flow());
         leg.peer = branch.peer();
+        leg.sbcTag = ids.newTag();
         dialogs.removeLeg(dialog, dialog.b);
+        dialog.tags.legEnded(dialog.b);
         dialog.b = leg;
         dialogs.addLeg(dialog, leg);
         SipMessageWriter out = SipMessageWriter.edit(attempts.template)
                 .requestLine(Request.INVITE, branch.requestUri().toString())
                 .set(SipHeaderName.CALL_ID, leg.callId)
+                .set(SipHeaderName.FROM, attempts.template.from().withTag(leg.sbcTag))
                 .set(SipHeaderName.TO, leg.calleeAddress);
         if (attempts.body != null) {
             out.body(attempts.body);
@@ -387,7 +407,7 @@ final class DialogLayer {
                 SipMessageView sent = branch.client.request;
                 if (!server.finalSent() && sent != null) {
                     SipMessageView terminated = responses.asIfFromFarSide(sent, 487);
-                    sendToRequester(relayed, terminated, terminated.to().tag(), null);
+                    sendToRequester(relayed, branch, terminated, null);
                 }
             }
         }, transactionTimeoutMillis);
@@ -491,7 +511,7 @@ final class DialogLayer {
             inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408), null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
             SipMessageView timeout = responses.asIfFromFarSide(client.request, 408);
-            sendToRequester(relayed, timeout, timeout.to().tag(), null);
+            sendToRequester(relayed, branch, timeout, null);
         }
         if (dialog != null && !invite && (Request.BYE.equals(client.method)
                 || dialog.state == RelayDialog.State.EARLY)) {
@@ -518,6 +538,7 @@ final class DialogLayer {
             leg.remoteTarget = target;
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
+            dialog.a.sbcTag = dialog.tags.confirmed(leg, tag, ids::newTag);
             dialog.state = RelayDialog.State.CONFIRMED;
             // Answered: nothing to cancel any more, and an SBC's cancel that lost the race to the answer ends nothing.
             dialog.invite = null;
@@ -574,7 +595,7 @@ final class DialogLayer {
         if (dialog != null && branch.target != null && status >= 200 && status < 300) {
             sessionTimers.answered(dialog, branch.target, requesterLeg(relayed), relayed.timerOffer, response);
         }
-        byte[] sent = sendToRequester(relayed, response, response.to().tag(), body);
+        byte[] sent = sendToRequester(relayed, branch, response, body);
         metrics.responseRelayed(status);
         if (setUpEnds) {
             metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);
@@ -584,11 +605,20 @@ final class DialogLayer {
 
     /**
      * Sends a response through the requester's server transaction: the requester's Via stack, Call-ID, From and To
-     * replace the far side's, the SBC's Contact replaces the far side's.
+     * replace the far side's, the SBC's Contact replaces the far side's, and a To-tag of the SBC's the far side's
+     * ({@link #toTowardRequester}). Returns the bytes sent, or null when the response was dropped.
      *
      * @param body the body that goes out instead of the far side's (anchored SDP; empty to drop it), or null
      */
-    private byte[] sendToRequester(RelayedRequest relayed, SipMessageView response, String toTag, byte[] body) {
+    private byte[] sendToRequester(RelayedRequest relayed, RelayedBranch branch, SipMessageView response,
+            byte[] body) {
+        String to = toTowardRequester(relayed, branch, response);
+        if (to == null) {
+            metrics.dropped(RelayDropReason.TOO_MANY_EARLY_DIALOGS);
+            log.warn("early-dialogs", "shard {} dropped a {} from a far-side early dialog beyond the {} a call keeps",
+                    loop.index(), response.statusCode(), DialogTags.MAX_EARLY_DIALOGS);
+            return null;
+        }
         ServerTransaction server = relayed.server;
         SipTransport transport = server.flow.transport();
         SipMessageWriter out = SipMessageWriter.edit(response)
@@ -596,8 +626,7 @@ final class DialogLayer {
                 .set(SipHeaderName.CALL_ID, relayed.callId)
                 .set(SipHeaderName.CSEQ, relayed.cseq)
                 .set(SipHeaderName.FROM, relayed.from)
-                .set(SipHeaderName.TO, toTag == null || toTag.equals(relayed.toAddress.tag()) ? relayed.to
-                        : relayed.toAddress.withTag(toTag))
+                .set(SipHeaderName.TO, to)
                 .body(body);
         if (body != null && body.length == 0) {
             out.remove(SipHeaderName.CONTENT_TYPE);
@@ -611,6 +640,32 @@ final class DialogLayer {
         byte[] bytes = TopologyHiding.strip(out).toBytes();
         transactions.respond(server, bytes, response.statusCode());
         return bytes;
+    }
+
+    /**
+     * The To a response carries toward its requester. A request that had a To-tag gets its own To back (RFC 3261
+     * §8.2.6.2). Otherwise a far-side tag is never shown: an answer within a dialog carries the caller-side tag of
+     * its far dialog ({@link DialogTags}), a failure whose far dialog is one too many a tag of its own, and the
+     * answers to a request outside any dialog the one tag the SBC chose for them. Null for a provisional response
+     * from one early dialog too many.
+     */
+    private String toTowardRequester(RelayedRequest relayed, RelayedBranch branch, SipMessageView response) {
+        String farTag = response.to().tag();
+        if (farTag == null || relayed.toAddress.tag() != null) {
+            return relayed.to;
+        }
+        RelayDialog dialog = branch.dialog;
+        if (dialog == null || branch.target == null || branch.target == dialog.a) {
+            if (relayed.answerTag == null) {
+                relayed.answerTag = ids.newTag();
+            }
+            return relayed.toAddress.withTag(relayed.answerTag);
+        }
+        String tag = dialog.tags.towardCaller(branch.target, farTag, ids::newTag);
+        if (tag == null && response.statusCode() >= 300) {
+            tag = ids.newTag();
+        }
+        return tag == null ? null : relayed.toAddress.withTag(tag);
     }
 
     /**
@@ -669,6 +724,7 @@ final class DialogLayer {
         if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
             dialog.branches.remove(branch.target);
             dialogs.removeLeg(dialog, branch.target);
+            dialog.tags.legEnded(branch.target);
             if (dialog.b == branch.target) {
                 dialog.b = dialog.branches.get(0);
             }
