@@ -320,7 +320,8 @@ final class DialogLayer {
         Leg to = toward.leg();
         boolean towardCallee = to != dialog.a;
         CSeqMapping.toward(out, request, to);
-        return out.requestLine(request.method(), peers.remoteTargetOf(to))
+        String target = toward.remoteTarget() != null ? toward.remoteTarget() : peers.remoteTargetOf(to);
+        return out.requestLine(request.method(), target)
                 .set(SipHeaderName.CALL_ID, to.callId)
                 .set(SipHeaderName.FROM, withTag(towardCallee ? to.callerAddress : to.calleeAddress, request.from(),
                         toward.fromTag()))
@@ -536,6 +537,10 @@ final class DialogLayer {
         String target = contactUri(response);
         if (target != null) {
             leg.remoteTarget = target;
+        }
+        if (target != null && tag != null && leg != dialog.a && dialog.state == RelayDialog.State.EARLY
+                && dialog.tags.towardCaller(leg, tag, ids::newTag) != null) {
+            dialog.tags.targetOf(leg, tag, target);
         }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
             dialog.a.sbcTag = dialog.tags.confirmed(leg, tag, ids::newTag);

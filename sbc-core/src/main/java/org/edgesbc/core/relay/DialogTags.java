@@ -11,7 +11,8 @@ import java.util.function.Supplier;
  * the other. A forking proxy behind a B leg answers one INVITE from several early dialogs, each with its own tag
  * (RFC 3261 §12.1, §13.2.2.4); each gets its own caller-side tag, so the caller keeps them apart as it would
  * without the SBC. A caller's request in an early dialog (PRACK, UPDATE, the ACK) is sent back to the far dialog
- * its To-tag stands for.
+ * its To-tag stands for, at that dialog's own remote target (the Contact of its provisional response: two phones
+ * behind one forking proxy have two).
  *
  * <p>Bounded: at most {@link #MAX_EARLY_DIALOGS} early dialogs per call (a provisional response from one more is
  * dropped by the caller of {@link #towardCaller}); the answer that confirms the dialog always gets its tag and ends
@@ -22,7 +23,19 @@ final class DialogTags {
     static final int MAX_EARLY_DIALOGS = 16;
 
     /** One far-side dialog: a B leg, the tag of its callee, and the tag the caller's side knows it by. */
-    private record FarDialog(Leg leg, String farTag, String callerSideTag) { }
+    private static final class FarDialog {
+        final Leg leg;
+        final String farTag;
+        final String callerSideTag;
+        /** The Contact URI of its latest response that had one; null until then. */
+        String remoteTarget;
+
+        FarDialog(Leg leg, String farTag, String callerSideTag) {
+            this.leg = leg;
+            this.farTag = farTag;
+            this.callerSideTag = callerSideTag;
+        }
+    }
 
     private final List<FarDialog> far = new ArrayList<>(1);
 
@@ -53,6 +66,23 @@ final class DialogTags {
         far.clear();
         far.add(kept);
         return kept.callerSideTag;
+    }
+
+    /**
+     * Notes the remote target of the far dialog {@code farTag} on {@code leg} (RFC 3261 §12.1.2: the Contact of a
+     * response that makes or refreshes it); nothing when the call keeps no such dialog.
+     */
+    void targetOf(Leg leg, String farTag, String remoteTarget) {
+        FarDialog dialog = find(leg, farTag);
+        if (dialog != null) {
+            dialog.remoteTarget = remoteTarget;
+        }
+    }
+
+    /** The remote target of the far dialog the caller's side knows as {@code callerSideTag}, or null if unknown. */
+    String remoteTargetOf(String callerSideTag) {
+        FarDialog dialog = byCallerSideTag(callerSideTag);
+        return dialog == null ? null : dialog.remoteTarget;
     }
 
     /** The B leg of the far dialog the caller's side knows as {@code callerSideTag}, or null when none is. */

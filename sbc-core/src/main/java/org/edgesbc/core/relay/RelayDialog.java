@@ -97,18 +97,24 @@ final class RelayDialog {
     Toward toward(Leg leg, String fromTag, String toTag, Supplier<String> newTag) {
         if (leg == a) {
             Leg far = tags.legOf(toTag);
-            return far == null ? null : new Toward(far, far.sbcTag, tags.farTagOf(toTag));
+            return far == null ? null
+                    : new Toward(far, far.sbcTag, tags.farTagOf(toTag), tags.remoteTargetOf(toTag));
         }
         if (toTag == null || !toTag.equals(leg.sbcTag) || fromTag == null
                 || state == State.CONFIRMED && !fromTag.equals(leg.calleeTag)) {
             return null;
         }
         String callerSideTag = tags.towardCaller(leg, fromTag, newTag);
-        return callerSideTag == null ? null : new Toward(a, callerSideTag, callerTag);
+        return callerSideTag == null ? null : new Toward(a, callerSideTag, callerTag, null);
     }
 
-    /** The leg an in-dialog request goes to and the From- and To-tags it carries on that leg. */
-    record Toward(Leg leg, String fromTag, String toTag) { }
+    /**
+     * The leg an in-dialog request goes to and the From- and To-tags it carries on that leg.
+     *
+     * @param remoteTarget the Request-URI of the far dialog it goes to when that differs by dialog (early dialogs of
+     *     a forking proxy), or null for the leg's own remote target
+     */
+    record Toward(Leg leg, String fromTag, String toTag, String remoteTarget) { }
 
     /** The leg that is not {@code leg}: leg A, or of a call from leg A the callee's leg. */
     Leg other(Leg leg) {

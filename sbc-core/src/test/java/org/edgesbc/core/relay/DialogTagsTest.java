@@ -24,6 +24,10 @@ class DialogTagsTest {
         assertThat(tags.legOf(second)).isSameAs(leg);
         assertThat(tags.farTagOf(second)).isEqualTo("p2");
         assertThat(tags.legOf("p2")).as("a far tag names nothing on the caller's side").isNull();
+        tags.targetOf(leg, "p1", "sip:phone1@pbx");
+        tags.targetOf(leg, "p2", "sip:phone2@pbx");
+        assertThat(tags.remoteTargetOf(first)).isEqualTo("sip:phone1@pbx");
+        assertThat(tags.remoteTargetOf(second)).isEqualTo("sip:phone2@pbx");
     }
 
     @Test
