@@ -60,7 +60,7 @@ final class DialogIdentifierMap {
         return found.far;
     }
 
-    /** {@code named} made to name the far leg {@code partner} as the far side knows it (its own tag the recipient's). */
+    /** {@code named} made to name the far leg {@code partner} as the far side knows it (its tag the recipient's). */
     static ReplacesValue onFarSide(ReplacesValue named, ReplacesValue.Form form, LegIdentity partner) {
         return named.naming(partner.callId(), form, partner.agentTag(), partner.sbcTag());
     }

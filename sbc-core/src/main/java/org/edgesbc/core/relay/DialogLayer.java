@@ -64,6 +64,7 @@ final class DialogLayer {
     private final InterconnectRules rules;
     private final SessionTimer sessionTimers;
     private final CallFailover failover;
+    private final BranchOutcomes outcomes;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
@@ -94,6 +95,7 @@ final class DialogLayer {
         this.log = shard.log();
         this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, metrics, log,
                 this::tearDown);
+        this.outcomes = new BranchOutcomes(this, dialogs, transactions, failover, peers, sbcRequests);
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
     }
 
@@ -450,14 +452,14 @@ final class DialogLayer {
             SipMessageView sent = client.request;
             if (branch.givenUp && status < 300) {
                 // An attempt the call moved on from answered after all: it does not take the call.
-                hangUpAnsweredLeg(branch, response, false);
+                outcomes.hangUpAnsweredLeg(branch, response, false);
             } else if (status < 300) {
                 inviteAnswered(branch, response, source);
             } else if (status < 400 && redirects.recurses(branch, response, user -> recurse(branch, sent, user),
-                    refusal -> inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
+                    refusal -> outcomes.inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
                 return;
             } else {
-                inviteBranchEnded(branch, response, source);
+                outcomes.inviteBranchEnded(branch, response, source);
             }
             return;
         }
@@ -479,17 +481,17 @@ final class DialogLayer {
         if (dialog != null && dialog.state == RelayDialog.State.CONFIRMED && branch.target != dialog.b
                 && branch.target != dialog.a) {
             // A second device answered a forked call another one took: it is hung up.
-            hangUpAnsweredLeg(branch, response, false);
+            outcomes.hangUpAnsweredLeg(branch, response, false);
             return;
         }
         if (dialog != null && dialog.branches != null) {
-            chooseBranch(dialog, branch);
+            outcomes.chooseBranch(dialog, branch);
         }
         noteCallee(branch, response, true);
         RelayedRequest relayed = branch.request;
         if (relayed != null && relayed.server.finalSent() && relayed.server.lastStatus >= 300) {
             // The caller already has its final answer (a cancelled call answered late): hang the far side up.
-            hangUpAnsweredLeg(branch, response, true);
+            outcomes.hangUpAnsweredLeg(branch, response, true);
             return;
         }
         byte[] answer = relayResponse(branch, response, source);
@@ -509,7 +511,8 @@ final class DialogLayer {
             reInvites.ended(branch);
         }
         if (invite && relayed != null) {
-            inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408), null);
+            outcomes.inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408),
+                    null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
             SipMessageView timeout = responses.asIfFromFarSide(client.request, 408);
             sendToRequester(relayed, branch, timeout, null);
@@ -692,79 +695,6 @@ final class DialogLayer {
         forward(out, sent, relayed, redirected.dialog, leg, leg.zone, peers.flowToward(leg));
     }
 
-    // --------------------------------------------------------------------------------------------- forking
-
-    /**
-     * The first device to answer a forked INVITE takes the call; the others are cancelled (RFC 3261 §16.7 step 10),
-     * and their legs leave the dialog.
-     */
-    private void chooseBranch(RelayDialog dialog, RelayedBranch winner) {
-        dialog.b = winner.target;
-        for (Leg leg : dialog.branches) {
-            if (leg != winner.target) {
-                dialogs.removeLeg(dialog, leg);
-            }
-        }
-        dialog.branches = null;
-        if (winner.request == null) {
-            return;
-        }
-        for (RelayedBranch branch : winner.request.branches) {
-            if (branch != winner) {
-                transactions.cancelWhenProceeding(branch.client);
-            }
-        }
-    }
-
-    /**
-     * A branch of an INVITE ended without a 2xx: a failure, or no answer in time ({@code source} null, the
-     * response made here). The caller hears the best failure once every branch has ended (RFC 3261 §16.7 step 6:
-     * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
-     */
-    private void inviteBranchEnded(RelayedBranch branch, SipMessageView response, InetAddress source) {
-        if (branch.givenUp || failover.movedOn(branch, response.statusCode(), source == null)) {
-            return;
-        }
-        RelayDialog dialog = branch.dialog;
-        if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
-            dialog.branches.remove(branch.target);
-            dialogs.removeLeg(dialog, branch.target);
-            dialog.tags.legEnded(branch.target);
-            if (dialog.b == branch.target) {
-                dialog.b = dialog.branches.get(0);
-            }
-        }
-        RelayedRequest relayed = branch.request;
-        if (relayed == null) {
-            return;
-        }
-        relayed.unanswered--;
-        int status = response.statusCode();
-        if (relayed.bestFailure == null || betterFailure(status, relayed.bestFailure.statusCode())) {
-            relayed.bestFailure = response;
-            relayed.bestFailureBranch = branch;
-            relayed.bestFailureSource = source;
-        }
-        if (relayed.unanswered > 0) {
-            return;
-        }
-        SipMessageView best = relayed.bestFailure;
-        RelayedBranch bestBranch = relayed.bestFailureBranch;
-        relayResponse(bestBranch, best, relayed.bestFailureSource);
-        if (dialog != null && dialog.state == RelayDialog.State.EARLY) {
-            dialog.finalStatus = best.statusCode();
-            endDialog(dialog, bestBranch.client.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
-                    : best.statusCode() == 487 ? "caller" : "callee");
-        }
-    }
-
-    /** RFC 3261 §16.7 step 6: a 6xx beats everything, then the lowest class; an answer beats our own 408. */
-    private static boolean betterFailure(int candidate, int best) {
-        int candidateRank = candidate >= 600 ? 0 : candidate / 100;
-        int bestRank = best >= 600 ? 0 : best / 100;
-        return candidateRank < bestRank || (candidateRank == bestRank && best == 408 && candidate != 408);
-    }
-
     // ------------------------------------------------------------------------------------------ ending calls
 
     void endDialog(RelayDialog dialog, String endedBy) {
@@ -814,34 +744,8 @@ final class DialogLayer {
         return true;
     }
 
-    /**
-     * A callee whose answer nobody takes must not stay in a call: ACK it, BYE it. That is the far side of a caller
-     * already answered with a failure (a cancelled call answered late; the dialog ends), or a second device
-     * answering a forked call (the dialog goes on with the first).
-     */
-    private void hangUpAnsweredLeg(RelayedBranch branch, SipMessageView answer, boolean endsDialog) {
-        RelayDialog dialog = branch.dialog;
-        if (dialog == null) {
-            return;
-        }
-        long cseq = answer.cseqNumber();
-        Leg leg = branch.target;
-        leg.calleeTag = answer.to().tag();
-        String target = contactUri(answer);
-        if (target != null) {
-            leg.remoteTarget = target;
-        }
-        peers.flowToward(leg).send(sbcRequests.toward(dialog, leg, Request.ACK, cseq).bytes());
-        if (endsDialog) {
-            dialog.state = RelayDialog.State.CONFIRMED;
-        }
-        sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
-        if (endsDialog) {
-            endDialog(dialog, "caller");
-        }
-    }
-
-    private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
+    /** A request of the SBC's own toward {@code leg} in {@code dialog}, under a client transaction of its own. */
+    void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
         SipMessageView request = sbcRequests.toward(dialog, leg, method, cseq);
         forward(SipMessageWriter.edit(request), request, null, null, leg, leg.zone, peers.flowToward(leg));
     }
@@ -897,13 +801,13 @@ final class DialogLayer {
         return null;
     }
 
-    /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
     /** The URI of a message's first Contact, or null when it has none (or only a malformed one). */
-    private static String contactUri(SipMessageView message) {
+    static String contactUri(SipMessageView message) {
         List<NameAddress> contacts = message.contacts();
         return contacts == null || contacts.isEmpty() || contacts.get(0).isWildcard() ? null : contacts.get(0).uri();
     }
 
+    /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
     private static int mediaRefusal(MediaAnchor.Outcome outcome) {
         return switch (outcome) {
             case BAD_SDP -> 488;

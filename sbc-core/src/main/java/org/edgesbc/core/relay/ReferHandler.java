@@ -24,9 +24,9 @@ import org.edgesbc.transport.message.SipMessageWriter;
  *   <li>An attended transfer's Refer-To carries {@code Replaces} naming the consultation dialog as the transferor
  *       sees it. When the far leg of that dialog lies on the transferee's side, the Refer-To becomes that leg's
  *       remote target with {@code Replaces} naming that leg (its Call-ID and tags): the transferee and the target
- *       meet on their own side
- *       (a PBX joins its two calls itself), and nothing of the transferor's side crosses. A dialog the SBC does not
- *       relay, or one whose far leg is on a third side, is refused: no identifier could name it there.</li>
+ *       meet on their own side (a PBX joins its two calls itself), and nothing of the transferor's side crosses. A
+ *       dialog the SBC does not relay, or one whose far leg is on a third side, is refused: no identifier could
+ *       name it there.</li>
  *   <li>A blind transfer toward the PBX makes the PBX place a call: its target is checked against the toll-fraud
  *       rules as that call would be, and refused with 403 before the REFER reaches the PBX (an outside caller asking
  *       a PBX to transfer it to a premium number is the classic transfer fraud).</li>
@@ -169,8 +169,8 @@ final class ReferHandler {
         if (targetQuery >= 0) {
             targetUri = targetUri.substring(0, targetQuery);
         }
-        return new Rewrite("<" + targetUri + "?" + REPLACES + "="
-                + DialogIdentifierMap.onFarSide(replaces, ReplacesValue.Form.REPLACES, target).escaped() + ">", null, 0);
+        String mapped = DialogIdentifierMap.onFarSide(replaces, ReplacesValue.Form.REPLACES, target).escaped();
+        return new Rewrite("<" + targetUri + "?" + REPLACES + "=" + mapped + ">", null, 0);
     }
 
     /**
