@@ -23,7 +23,7 @@ import org.edgesbc.transport.message.SipMessageWriter;
 
 /**
  * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
- * other's Call-ID, Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
+ * other's Call-ID, tags ({@link DialogTags}), Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
  * ({@link SipMessageWriter}): requests are rewritten leg to leg, responses rebuilt from the requester's own header
  * values kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced, and dialogs ended on both
  * sides when the SBC must (teardown, a late answer nobody takes). Initial requests arrive with jain-sip-ri's model
