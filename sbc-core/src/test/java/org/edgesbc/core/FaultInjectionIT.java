@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Faults from outside, injected into a real daemon on loopback: peers whose connections are reset in the middle of a
- * message, a data folder that stops taking writes, a corrupt state file at start. Each must leave the SBC serving,
+ * message, a data folder that stops taking writes (state files, CDRs), a corrupt state file at start. Each must leave the SBC serving,
  * its tables back at their idle values, and no error in its log.
  */
 class FaultInjectionIT {
@@ -166,6 +166,53 @@ class FaultInjectionIT {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
             assertThat(Files.readString(banFile)).contains("127.0.0.20", "127.0.0.24");
+        }
+    }
+
+    @Test
+    void aCdrFileThatCannotBeWrittenIsCountedLoggedOncePerIntervalAndItsRecordsWrittenWhenTheDiskIsBack()
+            throws Exception {
+        // The CDR file is /dev/full: opened like a file, every write fails with ENOSPC, as on a full disk.
+        Path full = Path.of("/dev/full");
+        assertThat(Files.isWritable(full)).as("needs /dev/full, where every write fails with ENOSPC").isTrue();
+        Path cdrFile = dataDir.resolve("cdr").resolve("cdr.jsonl");
+        Files.createDirectories(cdrFile.getParent());
+        Files.createSymbolicLink(cdrFile, full);
+        long started = System.nanoTime();
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            String failures = "sbc_records_write_failures_total{file=\"cdr\"}";
+            SbcDaemonIT.placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "full-disk-1@trunk.example");
+            for (int i = 0; i < 100 && gauge(sbc, failures) < 1; i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(gauge(sbc, failures)).as("the first CDR's write was refused").isGreaterThanOrEqualTo(1);
+
+            // Calls are unaffected while the CDR file refuses writes.
+            SbcDaemonIT.placeCall(pbx, "UDP", trunk, "UDP", sbcUdp, "full-disk-2@pbx.example");
+            SbcDaemonIT.placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "full-disk-3@trunk.example");
+            for (int i = 0; i < 100 && gauge(sbc, failures) < 3; i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(gauge(sbc, failures)).as("tried again every second").isGreaterThanOrEqualTo(3);
+            long intervals = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) / 10 + 1;
+            assertThat(errorsLogged().stream().filter(m -> m.contains("sbc-cdr: cannot write")))
+                    .as("logged once per 10 s, however many writes failed").isNotEmpty()
+                    .hasSizeLessThanOrEqualTo((int) intervals);
+
+            // The disk is back: the next try writes every CDR kept meanwhile, none was dropped.
+            Files.delete(cdrFile);
+            assertThat(SbcDaemonIT.awaitCdrs(dataDir, 3)).hasSize(3)
+                    .anySatisfy(c -> assertThat(c).contains("full-disk-1@trunk.example"))
+                    .anySatisfy(c -> assertThat(c).contains("full-disk-2@pbx.example"))
+                    .anySatisfy(c -> assertThat(c).contains("full-disk-3@trunk.example"))
+                    .allSatisfy(c -> assertThat(c).contains("\"disposition\":\"answered\""));
+            assertThat(gauge(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"write_failed\"}")).isZero();
+            assertThat(gauge(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"queue_full\"}")).isZero();
         }
     }
 
