@@ -158,7 +158,7 @@ public final class SbcDaemon implements Drainable {
         shared.start(bans);
         DropSummary drops = DropSummary.start(events, clock);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
-                config.security().packetsPerSecond(), bans, clock);
+                config.security().packetsPerSecond(), bans, monotonic);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
                 config.security(), bans, flood, drops, metrics.security(), monotonic);
         AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, drops, events,

@@ -87,10 +87,10 @@ public final class AccessPolicy implements RequestPolicy {
         this.nanos = monotonic;
         this.requests = new RateLimitTable<>(MAX_REQUEST_KEYS, Duration.ofMinutes(1).toNanos(), nanos);
         this.settings = new Settings(zones, config, userNames(config), newInviteBudget(config));
-        this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, clock);
-        this.userFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_USERS, clock);
+        this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, nanos);
+        this.userFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_USERS, nanos);
         this.authenticator = new DigestAuthenticator(config.realm(), config.digestAlgorithms(), config.users(),
-                config.nonceLifetime(), MAX_NONCE_COUNTS, clock, new SecureRandom());
+                config.nonceLifetime(), MAX_NONCE_COUNTS, nanos, new SecureRandom());
     }
 
     /**

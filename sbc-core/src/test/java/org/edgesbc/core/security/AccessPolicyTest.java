@@ -72,7 +72,7 @@ class AccessPolicyTest {
         SecurityZones zones = new SecurityZones(zoneConfigs);
         drops = new DropSummary(events, clock, 100);
         return new AccessPolicy(zones, config, bans, new FloodWatch(zones, config.floodBanAfter(),
-                config.packetsPerSecond(), bans, clock), drops, events, SecurityMetrics.NONE, clock,
+                config.packetsPerSecond(), bans, clock::nanoTime), drops, events, SecurityMetrics.NONE, clock,
                 clock::nanoTime);
     }
 
