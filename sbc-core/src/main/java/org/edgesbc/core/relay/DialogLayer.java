@@ -274,7 +274,11 @@ final class DialogLayer {
         RelayDialog dialog = dialogs.find(inbound.zone(), callId);
         Leg from = dialog == null ? null : dialog.legOf(inbound.zone(), callId);
         String toTag = ack.to().tag();
-        if (from == null || toTag == null) {
+        // Only a confirmed dialog has a 2xx to acknowledge. An ACK in a ringing one answers a final response the
+        // transaction layer did not send: the stateless 503 with which an overloaded SBC sheds an INVITE's
+        // retransmission, say. Relayed, it would reach a callee that has not answered (for a phone, a leg that has
+        // no remote target yet).
+        if (from == null || toTag == null || dialog.state != RelayDialog.State.CONFIRMED) {
             metrics.dropped(RelayDropReason.NO_DIALOG);
             return;
         }
