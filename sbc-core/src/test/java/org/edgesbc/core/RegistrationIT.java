@@ -213,6 +213,35 @@ class RegistrationIT {
     }
 
     @Test
+    void aRequestInAnEarlyDialogWhosePhoneSentNoContactIsRefused481AndTheCallGoesOn() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1006"));
+                TestPhone phone = udpPhone(sbc, "127.0.0.16", "1006", "sip:1006@192.168.1.16:5062")) {
+            assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            String callId = "pbx-early-bye@pbx.example";
+            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1006", callId, "z9hG4bK-early",
+                    "pbxtag6"));
+            String invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
+            assertThat(invite).isNotNull();
+            // A 180 that opens an early dialog without the Contact RFC 3261 §12.1.1 requires.
+            phone.peer.send(SipMessages.answer(invite, 180, "Ringing", "phtag6", null, null));
+            String ringing = pbx.next("SIP/2.0 180 ", 5_000);
+            assertThat(ringing).isNotNull();
+
+            pbx.send(sbcUdp, SipMessages.inDialog("BYE", "sip:1006@127.0.0.1:" + sbcUdp.getPort(), "UDP",
+                    pbx.address(), callId, header(ringing, "From"), header(ringing, "To"), 2, "z9hG4bK-earlybye"));
+            assertThat(pbx.next("SIP/2.0 481 ", 5_000)).as("nothing the BYE could reach").isNotNull();
+            assertThat(metric(sbc, "sbc_relay_dropped_total{reason=\"internal_error\"}")).isZero();
+
+            phone.peer.send(SipMessages.answer(invite, 200, "OK", "phtag6", "<sip:1006@192.168.1.16:5062>",
+                    SipMessages.sdp("192.168.1.16", 4000)));
+            assertThat(pbx.next("SIP/2.0 200 ", 5_000)).as("the call goes on").isNotNull();
+        }
+    }
+
+    @Test
     void aForkedCallRingsEveryDeviceOfTheAccountAndCancelsTheOthersWhenOneAnswers() throws Exception {
         try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
                 UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));

@@ -224,6 +224,11 @@ final class DialogLayer {
             return;
         }
         Leg to = toward.leg();
+        if (toward.remoteTarget() == null && peers.remoteTargetOf(to) == null) {
+            // An early dialog whose phone answered without a Contact (RFC 3261 §12.1.1 requires one) has no target.
+            responses.respond(inbound, 481);
+            return;
+        }
         int glare = reInvites.refusal(from, request);
         if (glare != 0) {
             // Answered under a transaction of its own, which absorbs the ACK of this failure (RFC 3261 §17.2.1).

@@ -109,12 +109,16 @@ final class PeerDirectory {
         return leg.requestFlow;
     }
 
-    /** The Request-URI of an in-dialog request toward a leg: its remote target, else its zone's peer. */
+    /**
+     * The Request-URI of an in-dialog request toward a leg: its remote target, else its zone's peer; null for a leg
+     * toward a zone without peers (a phone) whose far end has sent no Contact yet, which nothing can reach.
+     */
     String remoteTargetOf(Leg leg) {
         if (leg.remoteTarget != null) {
             return leg.remoteTarget;
         }
-        return peerUri(null, leg.peer != null ? leg.peer : peer(leg.zone)).toString();
+        RelaySettings.ZonePeer peer = leg.peer != null ? leg.peer : peer(leg.zone);
+        return peer == null || peer.address() == null ? null : peerUri(null, peer).toString();
     }
 
     /** An address as a URI host: an IPv6 address in brackets (RFC 3261 §25.1 IPv6reference). */
