@@ -98,6 +98,54 @@ final class TestConfigs {
                         : zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules()));
     }
 
+    /**
+     * {@code base} with SIP timers of {@code t1} (T2 and T4 scaled as RFC 3261 sets them against 500 ms). The relay
+     * takes T1 as its measure of falling behind too (a new call waiting a fifth of T1 in its queue is shed with
+     * 503), so a longer T1 keeps a test whose subject is not overload from being shed on a loaded machine.
+     */
+    static SbcConfig withT1(SbcConfig base, Duration t1) {
+        SipConfig s = base.sip();
+        SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
+                s.ioThreads(), s.workerThreads(), s.gate(), s.connections(),
+                new SipConfig.TimerConfig(t1, t1.multipliedBy(8), t1.multipliedBy(10)), s.maxTransactions(),
+                s.maxDialogs(), s.maxCallDuration());
+        return new SbcConfig(base.source(), base.dataDir(), sip, base.media(), base.security(), base.fraud(),
+                base.zones(), base.management(), base.registration(), base.stirShaken(), base.logs());
+    }
+
+    /**
+     * {@code base} with the media relay on a range of {@code ports} (even) ports of 127.0.0.1 found free now, for a
+     * daemon that must not meet another process holding the usual test ranges (a long-running daemon on the same
+     * machine binds its whole range).
+     */
+    static SbcConfig withFreeMediaPorts(SbcConfig base, int ports) throws java.io.IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = 20_000 + 2 * random.nextInt(5_000 - ports / 2);
+            if (allFree(first, ports)) {
+                MediaSettings m = base.media();
+                MediaSettings media = new MediaSettings(m.enabled(), m.address(), m.advertisedAddress(), first,
+                        first + ports - 1, m.quarantine(), m.timeout(), m.holdTimeout(), m.threads());
+                return new SbcConfig(base.source(), base.dataDir(), base.sip(), media, base.security(),
+                        base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken(),
+                        base.logs());
+            }
+        }
+        throw new java.io.IOException("no range of " + ports + " free UDP ports on 127.0.0.1 in 50 tries");
+    }
+
+    private static boolean allFree(int first, int ports) {
+        for (int port = first; port < first + ports; port++) {
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
+                    new InetSocketAddress("127.0.0.1", port))) {
+                probe.getLocalPort();
+            } catch (java.net.SocketException taken) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
                 base.zones().stream().map(change).toList(), base.management(), base.registration(),
