@@ -82,8 +82,8 @@ class CallFlowSippIT {
     })
     void flowBetweenCarrierAndPbx(String flow, String trunkScenario, String pbxScenario) throws Exception {
         Path dir = work.resolve(pbxScenario.replace(".xml", ""));
-        try (Sipp pbx = pbx(dir, pbxScenario, 1);
-                Sipp trunk = trunk(dir.resolve("trunk"), trunkScenario, trunkPort)) {
+        try (Sipp pbx = uas(dir.resolve("pbx"), pbxScenario, "127.0.0.3", pbxPort, 1);
+                Sipp trunk = uac(dir.resolve("trunk"), trunkScenario, "127.0.0.2", trunkPort, "200")) {
             assertPassed(trunk, "trunk " + trunkScenario);
             assertPassed(pbx, "PBX " + pbxScenario);
             assertNoCallIdCrosses(trunk, pbx);
@@ -97,7 +97,7 @@ class CallFlowSippIT {
     void referOutsideADialogIsRefusedAndNotRelayed() throws Exception {
         Path dir = work.resolve("refer-outside-dialog");
         try (DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.3", pbxPort));
-                Sipp trunk = trunk(dir, "refer-outside-dialog-trunk.xml", trunkPort)) {
+                Sipp trunk = uac(dir, "refer-outside-dialog-trunk.xml", "127.0.0.2", trunkPort, "200")) {
             assertPassed(trunk, "trunk refer-outside-dialog");
             pbx.setSoTimeout(500);
             DatagramPacket packet = new DatagramPacket(new byte[4096], 4096);
@@ -109,48 +109,72 @@ class CallFlowSippIT {
 
     /**
      * The transferee's new call is a second SIPp on the carrier's address, started once the first has the REFER,
-     * calling the user its Refer-To names at the SBC; the PBX scenario takes both calls.
+     * calling the user its Refer-To names at the SBC; the PBX's scenario, transferor and target, takes both calls.
      */
     @Test
     void blindTransferFromThePbx() throws Exception {
         Path dir = work.resolve("blind-transfer");
-        try (Sipp pbx = pbx(dir, "blind-transfer-pbx.xml", 2);
-                Sipp transferee = trunk(dir.resolve("transferee"), "blind-transfer-trunk.xml", trunkPort)) {
-            String referTo = awaitReceivedHeader(transferee, "REFER ", "Refer-To");
-            Matcher user = Pattern.compile("<sip:([^@]+)@127\\.0\\.0\\.1:"
-                    + sbcUdp.getPort() + ">").matcher(referTo);
-            assertThat(user.find()).as("Refer-To names the SBC: %s", referTo).isTrue();
-            try (Sipp newCall = trunkCall(dir.resolve("new-call"), "call-trunk.xml", freeUdpPort("127.0.0.2"),
-                    user.group(1))) {
-                assertPassed(newCall, "transferee's new call");
-                assertPassed(transferee, "transferee");
-                assertPassed(pbx, "PBX");
-                assertNoCallIdCrosses(transferee, pbx);
-                assertNoCallIdCrosses(newCall, pbx);
-                assertNoCallIdCrosses(pbx, transferee);
-                assertNoCallIdCrosses(pbx, newCall);
+        try (Sipp transferor = uas(dir.resolve("pbx"), "blind-transfer-pbx.xml", "127.0.0.3", pbxPort, 2);
+                Sipp transferee = uac(dir.resolve("transferee"), "blind-transfer-trunk.xml", "127.0.0.2", trunkPort,
+                        "200")) {
+            try (Sipp newCall = uac(dir.resolve("new-call"), "call-trunk.xml", "127.0.0.2",
+                    freeUdpPort("127.0.0.2"), referredUser(transferee))) {
+                assertTransferred(transferor, transferee, newCall);
             }
         }
         SbcDaemonIT.awaitDialogs(sbc, 0);
     }
 
     /**
-     * The PBX's SIPp. Nothing waits for it to bind its port: an INVITE the SBC sends before that is retransmitted
-     * on Timer A (RFC 3261 section 17.1.1.2), as it would be to a PBX that lost the first datagram.
+     * The mirror image: the PBX calls the carrier and is referred by it. The carrier's scenario is transferor and
+     * target; the PBX's new call comes from a second SIPp on the PBX's address.
      */
-    private static Sipp pbx(Path dir, String scenario, int calls) throws IOException {
-        Path pbxDir = dir.resolve("pbx");
-        return Sipp.start(pbxDir, List.of("-sf", scenario(pbxDir, scenario), "-i", "127.0.0.3",
-                "-p", Integer.toString(pbxPort), "-m", Integer.toString(calls), "-timeout", "30s"));
+    @Test
+    void blindTransferFromTheCarrier() throws Exception {
+        Path dir = work.resolve("blind-transfer-from-trunk");
+        try (Sipp transferor = uas(dir.resolve("trunk"), "blind-transfer-from-trunk-trunk.xml", "127.0.0.2",
+                trunkPort, 2);
+                Sipp transferee = uac(dir.resolve("transferee"), "blind-transfer-from-trunk-pbx.xml", "127.0.0.3",
+                        pbxPort, "5551234")) {
+            try (Sipp newCall = uac(dir.resolve("new-call"), "call-pbx.xml", "127.0.0.3", freeUdpPort("127.0.0.3"),
+                    referredUser(transferee))) {
+                assertTransferred(transferor, transferee, newCall);
+            }
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
     }
 
-    private static Sipp trunk(Path dir, String scenario, int port) throws IOException {
-        return trunkCall(dir, scenario, port, "200");
+    /** The user part of the Refer-To the transferee got, which must be the SBC's URI. */
+    private static String referredUser(Sipp transferee) throws Exception {
+        String referTo = awaitReceivedHeader(transferee, "REFER ", "Refer-To");
+        Matcher user = Pattern.compile("<sip:([^@]+)@127\\.0\\.0\\.1:" + sbcUdp.getPort() + ">").matcher(referTo);
+        assertThat(user.find()).as("Refer-To names the SBC: %s", referTo).isTrue();
+        return user.group(1);
     }
 
-    private static Sipp trunkCall(Path dir, String scenario, int port, String service) throws IOException {
+    private static void assertTransferred(Sipp transferor, Sipp transferee, Sipp newCall) throws Exception {
+        assertPassed(newCall, "transferee's new call");
+        assertPassed(transferee, "transferee");
+        assertPassed(transferor, "transferor and target");
+        assertNoCallIdCrosses(transferee, transferor);
+        assertNoCallIdCrosses(newCall, transferor);
+        assertNoCallIdCrosses(transferor, transferee);
+        assertNoCallIdCrosses(transferor, newCall);
+    }
+
+    /**
+     * A SIPp answering calls. Nothing waits for it to bind its port: an INVITE the SBC sends before that is
+     * retransmitted on Timer A (RFC 3261 section 17.1.1.2), as it would be to a PBX that lost the first datagram.
+     */
+    private static Sipp uas(Path dir, String scenario, String host, int port, int calls) throws IOException {
+        return Sipp.start(dir, List.of("-sf", scenario(dir, scenario), "-i", host, "-p", Integer.toString(port),
+                "-m", Integer.toString(calls), "-timeout", "30s"));
+    }
+
+    /** A SIPp placing one call to {@code service} at the SBC from {@code host:port}. */
+    private static Sipp uac(Path dir, String scenario, String host, int port, String service) throws IOException {
         return Sipp.start(dir, List.of("-sf", scenario(dir, scenario),
-                sbcUdp.getAddress().getHostAddress() + ":" + sbcUdp.getPort(), "-i", "127.0.0.2",
+                sbcUdp.getAddress().getHostAddress() + ":" + sbcUdp.getPort(), "-i", host,
                 "-p", Integer.toString(port), "-s", service, "-m", "1", "-timeout", "30s"));
     }
 
