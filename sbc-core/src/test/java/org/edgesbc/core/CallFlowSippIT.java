@@ -14,9 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sipp.Sipp;
+import org.edgesbc.policy.interconnect.DirectionRules;
+import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,9 +54,15 @@ class CallFlowSippIT {
         assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
         trunkPort = freeUdpPort("127.0.0.2");
         pbxPort = freeUdpPort("127.0.0.3");
-        sbc = SbcDaemon.start(TestConfigs.withFreeMediaPorts(TestConfigs.withT1(TestConfigs.loopbackUdp(work,
+        SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(work,
                 new InetSocketAddress("127.0.0.2", trunkPort), new InetSocketAddress("127.0.0.3", pbxPort)),
-                Duration.ofSeconds(2)), 64));
+                Duration.ofSeconds(2));
+        // The carrier's zone honours RFC 3323 privacy: the blind transfer from the PBX asks for it.
+        DirectionRules honourPrivacy = new DirectionRules(NumberFormat.AS_DIALLED, NumberFormat.AS_DIALLED,
+                DirectionRules.AssertedIdentity.KEEP, false, null, true, Map.of(), List.of());
+        config = TestConfigs.withRules(config, "trunk", new ZoneConfig.Rules(null, DirectionRules.NONE,
+                honourPrivacy));
+        sbc = SbcDaemon.start(TestConfigs.withFreeMediaPorts(config, 64));
         sbcUdp = sbc.sipAddress(SipTransport.UDP);
     }
 
