@@ -36,8 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * receives, including that no Call-ID, Via or Contact of the other side (all of which hold the other side's
  * address) ever reaches it. The test then reads both message traces and checks that no Call-ID one side used
  * appears in anything the other received. One daemon serves every flow, with a T1 of 2 s
- * ({@link TestConfigs#withT1}) so that a loaded machine does not make it shed the flows' first INVITEs, and media
- * ports in a range found free ({@link TestConfigs#withFreeMediaPorts}).
+ * ({@link TestConfigs#withT1}) so that a loaded machine does not make it shed the flows' first INVITEs.
  */
 class CallFlowSippIT {
     private static final Duration RUN_LIMIT = Duration.ofSeconds(60);
@@ -62,7 +61,7 @@ class CallFlowSippIT {
                 DirectionRules.AssertedIdentity.KEEP, false, null, true, Map.of(), List.of());
         config = TestConfigs.withRules(config, "trunk", new ZoneConfig.Rules(null, DirectionRules.NONE,
                 honourPrivacy));
-        sbc = SbcDaemon.start(TestConfigs.withFreeMediaPorts(config, 64));
+        sbc = SbcDaemon.start(config);
         sbcUdp = sbc.sipAddress(SipTransport.UDP);
     }
 

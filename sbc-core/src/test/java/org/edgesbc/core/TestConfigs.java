@@ -114,36 +114,25 @@ final class TestConfigs {
     }
 
     /**
-     * {@code base} with the media relay on a range of {@code ports} (even) ports of 127.0.0.1 found free now, for a
-     * daemon that must not meet another process holding the usual test ranges (a long-running daemon on the same
-     * machine binds its whole range).
+     * The next of the ten media port ranges whose ends are free on 127.0.0.1: another process on the machine (a
+     * daemon started by hand, a benchmark) may hold some, and a daemon given those would refuse every call's media.
      */
-    static SbcConfig withFreeMediaPorts(SbcConfig base, int ports) throws java.io.IOException {
-        java.util.SplittableRandom random = new java.util.SplittableRandom();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = 20_000 + 2 * random.nextInt(5_000 - ports / 2);
-            if (allFree(first, ports)) {
-                MediaSettings m = base.media();
-                MediaSettings media = new MediaSettings(m.enabled(), m.address(), m.advertisedAddress(), first,
-                        first + ports - 1, m.quarantine(), m.timeout(), m.holdTimeout(), m.threads());
-                return new SbcConfig(base.source(), base.dataDir(), base.sip(), media, base.security(),
-                        base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken(),
-                        base.logs());
+    private static int freeMediaRange() {
+        for (int tried = 0; tried < 10; tried++) {
+            int range = nextRange++ % 10;
+            if (udpPortFree(40_000 + 2_000 * range) && udpPortFree(41_999 + 2_000 * range)) {
+                return range;
             }
         }
-        throw new java.io.IOException("no range of " + ports + " free UDP ports on 127.0.0.1 in 50 tries");
+        return nextRange++ % 10;
     }
 
-    private static boolean allFree(int first, int ports) {
-        for (int port = first; port < first + ports; port++) {
-            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
-                    new InetSocketAddress("127.0.0.1", port))) {
-                probe.getLocalPort();
-            } catch (java.net.SocketException taken) {
-                return false;
-            }
+    private static boolean udpPortFree(int port) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+            return probe.isBound();
+        } catch (java.net.SocketException e) {
+            return false;
         }
-        return true;
     }
 
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {
@@ -176,7 +165,7 @@ final class TestConfigs {
                 10_000,
                 1_000,
                 Duration.ofHours(1));
-        int range = nextRange++ % 10;
+        int range = freeMediaRange();
         MediaSettings media = new MediaSettings(true, "127.0.0.1", "127.0.0.1", 40_000 + 2_000 * range,
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
         return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media, security(dataDir, List.of()),
