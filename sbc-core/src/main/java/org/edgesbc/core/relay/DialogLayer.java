@@ -85,7 +85,7 @@ final class DialogLayer {
                 this::tearDown);
         this.sbcRequests = new SbcRequests(peers, topology, ids);
         this.identifiers = identifiers;
-        this.transfers = new ReferHandler(shard, peers, identifiers, fraud, transactions, responses);
+        this.transfers = new ReferHandler(shard, peers, identifiers, fraud, transactions, responses, rules);
         this.redirects = new RedirectHandler(shard, peers, fraud);
         this.challenges = new ChallengeAnswering(transactions, accounts, shard.log());
         this.rules = rules;
@@ -252,9 +252,7 @@ final class DialogLayer {
         ServerTransaction server = transactions.createServer(inbound);
         RelayedRequest relayed = new RelayedRequest(server, request, this);
         relayed.dialog = dialog;
-        if (Request.INVITE.equals(request.method())) {
-            reInvites.relayed(from, to, relayed);
-        }
+        reInvites.relayed(from, to, request, relayed);
         relayed.timerOffer = offer;
         if (TARGET_REFRESH.contains(request.method())) {
             String target = contactUri(request);
@@ -472,6 +470,9 @@ final class DialogLayer {
             }
             return;
         }
+        if (Request.UPDATE.equals(client.method)) {
+            reInvites.ended(branch);
+        }
         RelayDialog dialog = branch.dialog;
         if (dialog != null && status < 300 && !Request.BYE.equals(client.method)) {
             noteCallee(branch, response, DIALOG_CREATING.contains(client.method));
@@ -516,7 +517,7 @@ final class DialogLayer {
         boolean invite = Request.INVITE.equals(client.method);
         RelayedRequest relayed = branch.request;
         RelayDialog dialog = branch.dialog;
-        if (invite) {
+        if (invite || Request.UPDATE.equals(client.method)) {
             reInvites.ended(branch);
         }
         if (invite && relayed != null) {

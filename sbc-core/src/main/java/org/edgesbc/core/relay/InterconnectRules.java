@@ -20,6 +20,8 @@ import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.policy.interconnect.NumberFormatter;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * Number and header rules between zones (zones.*.number-plan, inbound, outbound): an initial request gets the
@@ -39,6 +41,7 @@ final class InterconnectRules {
     private static final String ANONYMOUS_USER = "anonymous";
     private static final String ANONYMOUS_HOST = "anonymous.invalid";
     private static final String ASSERTED = "P-Asserted-Identity";
+    private static final SipHeaderName PRIVACY = SipHeaderName.of("Privacy");
 
     private final Map<String, ZoneConfig.Rules> rules;
     private final DialPlan operatorPlan;
@@ -173,17 +176,47 @@ final class InterconnectRules {
         }
     }
 
+    /**
+     * Whether the Referred-By of a REFER from {@code fromZone} toward {@code toZone} must be anonymous: a zone on
+     * the way honours privacy (the same {@code privacy: honour} as for From) and the referrer asked for it with
+     * {@code Privacy: id} (RFC 3325 §9.3) or {@code user} (RFC 3323 §4.2, the user-level headers naming it).
+     */
+    boolean hidesReferrer(SipMessageView refer, String fromZone, String toZone) {
+        boolean honoured = rulesOf(fromZone).inbound().honourPrivacy() || rulesOf(toZone).outbound().honourPrivacy();
+        if (!honoured) {
+            return false;
+        }
+        for (String value : refer.headers(PRIVACY)) {
+            if (asks(value, "id") || asks(value, "user")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The anonymous name-addr of RFC 3323 §4.1.1.3, as header text. */
+    static String anonymousNameAddr() {
+        return "\"Anonymous\" <sip:" + ANONYMOUS_USER + "@" + ANONYMOUS_HOST + ">";
+    }
+
     /** RFC 3323 §4.2 / RFC 3325 §9.3: a Privacy header with the {@code id} value. */
     private static boolean asksForIdentityPrivacy(SIPRequest request) {
         ListIterator<?> privacy = request.getHeaders("Privacy");
         while (privacy != null && privacy.hasNext()) {
             Object header = privacy.next();
             String value = header instanceof Header h ? h.toString() : String.valueOf(header);
-            int colon = value.indexOf(':');
-            for (String token : value.substring(colon + 1).split("[;,]")) {
-                if (token.trim().toLowerCase(Locale.ROOT).equals("id")) {
-                    return true;
-                }
+            if (asks(value.substring(value.indexOf(':') + 1), "id")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a Privacy header value ({@code priv-value *(";" priv-value)}) names {@code wanted}. */
+    private static boolean asks(String value, String wanted) {
+        for (String token : value.split("[;,]")) {
+            if (token.trim().toLowerCase(Locale.ROOT).equals(wanted)) {
+                return true;
             }
         }
         return false;

@@ -31,9 +31,12 @@ final class Leg {
     String sbcTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
-    /** The re-INVITE this leg sent that has no final answer yet ({@link ReInviteGuard}); null when none. */
+    /**
+     * The offer (re-INVITE, or UPDATE with a body) this leg sent that has no final answer yet
+     * ({@link ReInviteGuard}); null when none.
+     */
     RelayedRequest inviteFrom;
-    /** The re-INVITE the SBC relayed toward this leg that has no final answer yet; null when none. */
+    /** The offer the SBC relayed toward this leg that has no final answer yet; null when none. */
     RelayedRequest inviteToward;
     /**
      * How far the CSeq numbers of requests relayed toward this leg run ahead of the requester's own: each request

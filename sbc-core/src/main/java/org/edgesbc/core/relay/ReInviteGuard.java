@@ -7,14 +7,17 @@ import javax.sip.message.Request;
 import org.edgesbc.transport.message.SipMessageView;
 
 /**
- * Glare on re-INVITEs (RFC 3261 §14): at most one INVITE transaction at a time on each leg, in either direction.
- * The SBC is each side's UAS, so it answers a re-INVITE itself, before its offer touches the anchored media, when
+ * Glare on re-INVITEs (RFC 3261 §14) and on UPDATEs carrying an offer (RFC 3311 §5.2): at most one offer
+ * transaction at a time on each leg, in either direction. The SBC is each side's UAS, so it answers such a request
+ * itself, before its offer touches the anchored media, when
  *
  * <ul>
- *   <li>the SBC has an INVITE of its own outstanding toward that leg (the other side's re-INVITE, relayed): 491,
+ *   <li>the SBC has an offer outstanding toward that leg (the other side's re-INVITE or UPDATE, relayed): 491,
  *       after which the side retries per §14.1 (2.1-4 s for the dialog's Call-ID owner, 0-2 s otherwise);</li>
- *   <li>that leg's previous INVITE is still unanswered: 500 with a Retry-After of 0-10 s (§14.2).</li>
+ *   <li>that leg's previous offer is still unanswered: 500 with a Retry-After of 0-10 s (RFC 3261 §14.2,
+ *       RFC 3311 §5.2).</li>
  * </ul>
+ * An UPDATE without a body (a session refresh, RFC 4028) offers nothing and is never refused here.
  * Crossing re-INVITEs from both sides at once therefore both hear 491 (the one relayed first from the far side, the
  * other from the SBC), and both retry on the timers of §14.1; the SBC itself sends no re-INVITE of its own here, so
  * it never has to wait on those timers. Owned by one relay shard; its state is two fields per {@link Leg}.
@@ -29,9 +32,9 @@ final class ReInviteGuard {
         this.random = random;
     }
 
-    /** 0 when the in-dialog request may be relayed; 491 or 500 when it is a re-INVITE that must wait. */
+    /** 0 when the in-dialog request may be relayed; 491 or 500 when it is an offer that must wait. */
     int refusal(Leg from, SipMessageView request) {
-        if (!Request.INVITE.equals(request.method())) {
+        if (!isOffer(request)) {
             return 0;
         }
         if (from.inviteToward != null) {
@@ -46,24 +49,39 @@ final class ReInviteGuard {
                 random.nextInt(MAX_RETRY_AFTER_SECONDS + 1)))) : Map.of();
     }
 
-    /** A re-INVITE from {@code from} went on toward {@code to}: both legs are busy until it is answered. */
-    void relayed(Leg from, Leg to, RelayedRequest reInvite) {
-        from.inviteFrom = reInvite;
-        to.inviteToward = reInvite;
+    /**
+     * An in-dialog request from {@code from} went on toward {@code to}: when it offers (a re-INVITE, an UPDATE with
+     * a body), both legs are busy until it is answered.
+     */
+    void relayed(Leg from, Leg to, SipMessageView request, RelayedRequest relayed) {
+        if (isOffer(request)) {
+            from.inviteFrom = relayed;
+            to.inviteToward = relayed;
+        }
     }
 
-    /** The re-INVITE of {@code branch} got its final answer or timed out: its legs are free again. */
+    /**
+     * A re-INVITE, which offers even without a body (the offer then comes in its 2xx), or an UPDATE with a body
+     * (RFC 3311 §5.1: an UPDATE without one carries no offer).
+     */
+    static boolean isOffer(SipMessageView request) {
+        String method = request.method();
+        return Request.INVITE.equals(method)
+                || Request.UPDATE.equals(method) && request.bodyLength() > 0;
+    }
+
+    /** The offer of {@code branch} got its final answer or timed out: its legs are free again. */
     void ended(RelayedBranch branch) {
-        RelayedRequest reInvite = branch.request;
+        RelayedRequest offer = branch.request;
         RelayDialog dialog = branch.dialog;
-        if (reInvite == null || dialog == null) {
+        if (offer == null || dialog == null) {
             return;
         }
         for (Leg leg : new Leg[] {dialog.a, dialog.b}) {
-            if (leg.inviteFrom == reInvite) {
+            if (leg.inviteFrom == offer) {
                 leg.inviteFrom = null;
             }
-            if (leg.inviteToward == reInvite) {
+            if (leg.inviteToward == offer) {
                 leg.inviteToward = null;
             }
         }

@@ -30,11 +30,13 @@ import org.edgesbc.transport.message.SipMessageWriter;
  *   <li>A blind transfer toward the PBX makes the PBX place a call: its target is checked against the toll-fraud
  *       rules as that call would be, and refused with 403 before the REFER reaches the PBX (an outside caller asking
  *       a PBX to transfer it to a premium number is the classic transfer fraud).</li>
- *   <li>Referred-By names the referrer at the SBC's host; the NOTIFYs' {@code message/sipfrag} bodies are cut to
+ *   <li>Referred-By names the referrer at the SBC's host, or is RFC 3323's anonymous URI when the referrer asked
+ *       for privacy and a zone on the way honours it; the NOTIFYs' {@code message/sipfrag} bodies are cut to
  *       their status line, which is all RFC 3515 §2.4.5 needs and carries nothing of the side that sent it.</li>
  *   <li>An INVITE with {@code Replaces}, or any initial request with {@code Target-Dialog} (RFC 4538), naming one
  *       of the SBC's legs in the sender's zone reaches the far leg's side naming the far leg by its Call-ID and
  *       tags; an unknown dialog is answered 481 (RFC 3891 §3, RFC 4538 §4).</li>
+ *   <li>A REFER outside any dialog is refused with 403 (see {@link #refuseOutOfDialog}).</li>
  * </ul>
  * Owned by one relay shard; reads the shared {@link DialogIdentifierMap}.
  */
@@ -43,6 +45,8 @@ final class ReferHandler {
     static final SipHeaderName REFERRED_BY = SipHeaderName.of("Referred-By");
     private static final String REPLACES = "Replaces";
     private static final String TARGET_DIALOG = "Target-Dialog";
+    /** The reason phrase of the 403 to a REFER outside a dialog. */
+    static final String OUT_OF_DIALOG_REASON = "REFER outside a dialog not accepted";
     /** Longest Refer-To taken; longer ones are refused with 400. */
     private static final int MAX_REFER_TO_LENGTH = 2048;
 
@@ -61,13 +65,15 @@ final class ReferHandler {
     private final LocalResponses responses;
     private final TransactionLayer transactions;
     private final RelaySettings settings;
+    private final InterconnectRules rules;
     private final org.edgesbc.core.RateLimitedLog log;
     private final int shardIndex;
     private final long fraudWaitMillis;
 
     ReferHandler(ShardContext shard, PeerDirectory peers, DialogIdentifierMap identifiers, TollFraudService fraud,
-            TransactionLayer transactions, LocalResponses responses) {
+            TransactionLayer transactions, LocalResponses responses, InterconnectRules rules) {
         this.topology = shard.topology();
+        this.rules = rules;
         this.peers = peers;
         this.identifiers = identifiers;
         this.fraud = fraud;
@@ -98,8 +104,8 @@ final class ReferHandler {
         out.set(REFER_TO, rewrite.referTo());
         String referredBy = refer.header(REFERRED_BY);
         if (referredBy != null) {
-            String user = userOf(uriOf(referredBy));
-            out.set(REFERRED_BY, "<" + sbcUri(user, to) + ">");
+            out.set(REFERRED_BY, rules.hidesReferrer(refer, from.zone, to.zone)
+                    ? InterconnectRules.anonymousNameAddr() : "<" + sbcUri(userOf(uriOf(referredBy)), to) + ">");
         }
         if (rewrite.dialled() == null || !to.zone.equals(settings.pbxZone())) {
             relay.run();
@@ -120,6 +126,17 @@ final class ReferHandler {
                         refuse(inbound, relayed, verdict.status() == 0 ? 403 : verdict.status());
                     }
                 }));
+    }
+
+    /**
+     * A REFER outside any dialog (RFC 3515 allows one) is refused with 403: its Refer-To names a target in the
+     * referrer's own network and no dialog exists whose identifiers the SBC could map, so relaying it would hand
+     * the referrer's hosts to the other side and have a call placed that no route or fraud rule of the referrer saw.
+     */
+    void refuseOutOfDialog(InboundRequest inbound) {
+        log.warn("refer-out-of-dialog", "shard {} refused a REFER outside a dialog from zone {} with 403",
+                shardIndex, inbound.zone());
+        inbound.flow().send(responses.create(inbound, 403, OUT_OF_DIALOG_REASON));
     }
 
     private void release(org.edgesbc.policy.fraud.FraudGuard.Decision decision) {

@@ -229,6 +229,10 @@ final class RelayShard {
             responses.respond(in, 482);
             return;
         }
+        if (Request.REFER.equals(method)) {
+            dialogs.transfers().refuseOutOfDialog(in);
+            return;
+        }
         if (Request.INVITE.equals(method) && refusedWhileDraining(in, request)) {
             return;
         }

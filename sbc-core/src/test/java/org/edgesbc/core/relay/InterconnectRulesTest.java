@@ -16,6 +16,7 @@ import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.transport.SipMessageParser;
 import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.message.SipMessageView;
 import org.junit.jupiter.api.Test;
 
 /** One test per rule of {@link DirectionRules}, on requests from a PBX zone to a trunk zone. */
@@ -134,6 +135,29 @@ class InterconnectRulesTest {
         assertThat(open.getHeader("P-Asserted-Identity")).isNotNull();
         assertThat(rules.callerAddress(topology.sbcAddress(open.getFrom().getAddress()), open, "pbx", "trunk")
                 .toString()).contains("01632960001@sbc.carrier.example");
+    }
+
+    @Test
+    void aReferrerAskingForPrivacyIsAnonymousTowardAZoneThatHonoursIt() throws Exception {
+        DirectionRules honour = rules(NumberFormat.AS_DIALLED, NumberFormat.AS_DIALLED,
+                DirectionRules.AssertedIdentity.KEEP, false, null, true, Map.of(), List.of());
+        InterconnectRules rules = outboundToTrunk(honour);
+        assertThat(rules.hidesReferrer(refer("Privacy: id\r\n"), "pbx", "trunk")).isTrue();
+        assertThat(rules.hidesReferrer(refer("Privacy: header;user\r\n"), "pbx", "trunk")).isTrue();
+        assertThat(rules.hidesReferrer(refer("Privacy: none\r\n"), "pbx", "trunk")).isFalse();
+        assertThat(rules.hidesReferrer(refer(""), "pbx", "trunk")).isFalse();
+        assertThat(rules.hidesReferrer(refer("Privacy: id\r\n"), "trunk", "pbx"))
+                .as("the pbx zone honours nothing, nor does the trunk's inbound side").isFalse();
+        assertThat(InterconnectRules.anonymousNameAddr())
+                .isEqualTo("\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+    }
+
+    private static SipMessageView refer(String extraHeaders) throws SipParseException {
+        String text = "REFER sip:sbc@10.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.5;branch=z9hG4bK-2\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:200@10.0.0.5>;tag=1\r\nTo: <sip:4930123@10.0.0.1>;tag=2\r\n"
+                + "Call-ID: c2\r\nCSeq: 2 REFER\r\nRefer-To: <sip:201@10.0.0.5>\r\n"
+                + "Referred-By: <sip:200@10.0.0.5>\r\n" + extraHeaders + "Content-Length: 0\r\n\r\n";
+        return SipMessageView.parse(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -1,0 +1,244 @@
+package org.edgesbc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sipp.Sipp;
+import org.edgesbc.policy.interconnect.DirectionRules;
+import org.edgesbc.policy.interconnect.NumberFormat;
+import org.edgesbc.transport.SipTransport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The call flows of issue 14 with SIPp on both sides of one daemon: a SIPp process plays the carrier at 127.0.0.2
+ * and another the PBX at 127.0.0.3, each with a scenario (src/test/resources/sipp/flows) that checks what its side
+ * receives, including that no Call-ID, Via or Contact of the other side (all of which hold the other side's
+ * address) ever reaches it. The test then reads both message traces and checks that no Call-ID one side used
+ * appears in anything the other received. One daemon serves every flow, with a T1 of 2 s
+ * ({@link TestConfigs#withT1}) so that a loaded machine does not make it shed the flows' first INVITEs.
+ */
+class CallFlowSippIT {
+    private static final Duration RUN_LIMIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path work;
+    private static SbcDaemon sbc;
+    private static InetSocketAddress sbcUdp;
+    private static int trunkPort;
+    private static int pbxPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
+        trunkPort = freeUdpPort("127.0.0.2");
+        pbxPort = freeUdpPort("127.0.0.3");
+        SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(work,
+                new InetSocketAddress("127.0.0.2", trunkPort), new InetSocketAddress("127.0.0.3", pbxPort)),
+                Duration.ofSeconds(2));
+        // The carrier's zone honours RFC 3323 privacy: the blind transfer from the PBX asks for it.
+        DirectionRules honourPrivacy = new DirectionRules(NumberFormat.AS_DIALLED, NumberFormat.AS_DIALLED,
+                DirectionRules.AssertedIdentity.KEEP, false, null, true, Map.of(), List.of());
+        config = TestConfigs.withRules(config, "trunk", new ZoneConfig.Rules(null, DirectionRules.NONE,
+                honourPrivacy));
+        sbc = SbcDaemon.start(config);
+        sbcUdp = sbc.sipAddress(SipTransport.UDP);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sbc != null) {
+            sbc.close();
+        }
+    }
+
+    /**
+     * The carrier calls 200 at the PBX; each row names the flow, its scenario for the carrier's side and for the
+     * PBX's side, and both must pass every check of theirs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "hold and resume both ways and INFO DTMF (RFC 3264 and RFC 2976), hold-dtmf-trunk.xml, hold-dtmf-pbx.xml",
+        "re-INVITE glare: 491 relayed and from the SBC then retried (RFC 3261 section 14), glare-trunk.xml, "
+                + "glare-pbx.xml",
+        "UPDATE glare: 491 and 500 with Retry-After (RFC 3311 section 5.2), update-glare-trunk.xml, "
+                + "update-glare-pbx.xml",
+        "reliable early media with PRACK and an early UPDATE (RFC 3262 and 3311), early-media-trunk.xml, "
+                + "early-media-pbx.xml",
+        "T.38 re-INVITE from audio to image and back, t38-trunk.xml, t38-pbx.xml",
+        "session timers per leg with 422 on both legs and a relayed refresh (RFC 4028), session-timer-trunk.xml, "
+                + "session-timer-pbx.xml",
+        "a 302 from the PBX recursed without the caller seeing it, call-trunk.xml, redirect-pbx.xml",
+    })
+    void flowBetweenCarrierAndPbx(String flow, String trunkScenario, String pbxScenario) throws Exception {
+        Path dir = work.resolve(pbxScenario.replace(".xml", ""));
+        try (Sipp pbx = uas(dir.resolve("pbx"), pbxScenario, "127.0.0.3", pbxPort, 1);
+                Sipp trunk = uac(dir.resolve("trunk"), trunkScenario, "127.0.0.2", trunkPort, "200")) {
+            assertPassed(trunk, "trunk " + trunkScenario);
+            assertPassed(pbx, "PBX " + pbxScenario);
+            assertNoCallIdCrosses(trunk, pbx);
+            assertNoCallIdCrosses(pbx, trunk);
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
+    }
+
+    /** Whatever the SBC sends the PBX lands on a socket in its place: nothing of the refused REFER may. */
+    @Test
+    void referOutsideADialogIsRefusedAndNotRelayed() throws Exception {
+        Path dir = work.resolve("refer-outside-dialog");
+        try (DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.3", pbxPort));
+                Sipp trunk = uac(dir, "refer-outside-dialog-trunk.xml", "127.0.0.2", trunkPort, "200")) {
+            assertPassed(trunk, "trunk refer-outside-dialog");
+            pbx.setSoTimeout(500);
+            DatagramPacket packet = new DatagramPacket(new byte[4096], 4096);
+            assertThatThrownBy(() -> pbx.receive(packet)).as("anything reaching the PBX")
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
+    }
+
+    /**
+     * The transferee's new call is a second SIPp on the carrier's address, started once the first has the REFER,
+     * calling the user its Refer-To names at the SBC; the PBX's scenario, transferor and target, takes both calls.
+     */
+    @Test
+    void blindTransferFromThePbx() throws Exception {
+        Path dir = work.resolve("blind-transfer");
+        try (Sipp transferor = uas(dir.resolve("pbx"), "blind-transfer-pbx.xml", "127.0.0.3", pbxPort, 2);
+                Sipp transferee = uac(dir.resolve("transferee"), "blind-transfer-trunk.xml", "127.0.0.2", trunkPort,
+                        "200")) {
+            try (Sipp newCall = uac(dir.resolve("new-call"), "call-trunk.xml", "127.0.0.2",
+                    freeUdpPort("127.0.0.2"), referredUser(transferee))) {
+                assertTransferred(transferor, transferee, newCall);
+            }
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
+    }
+
+    /**
+     * The mirror image: the PBX calls the carrier and is referred by it. The carrier's scenario is transferor and
+     * target; the PBX's new call comes from a second SIPp on the PBX's address.
+     */
+    @Test
+    void blindTransferFromTheCarrier() throws Exception {
+        Path dir = work.resolve("blind-transfer-from-trunk");
+        try (Sipp transferor = uas(dir.resolve("trunk"), "blind-transfer-from-trunk-trunk.xml", "127.0.0.2",
+                trunkPort, 2);
+                Sipp transferee = uac(dir.resolve("transferee"), "blind-transfer-from-trunk-pbx.xml", "127.0.0.3",
+                        pbxPort, "5551234")) {
+            try (Sipp newCall = uac(dir.resolve("new-call"), "call-pbx.xml", "127.0.0.3", freeUdpPort("127.0.0.3"),
+                    referredUser(transferee))) {
+                assertTransferred(transferor, transferee, newCall);
+            }
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
+    }
+
+    /** The user part of the Refer-To the transferee got, which must be the SBC's URI. */
+    private static String referredUser(Sipp transferee) throws Exception {
+        String referTo = awaitReceivedHeader(transferee, "REFER ", "Refer-To");
+        Matcher user = Pattern.compile("<sip:([^@]+)@127\\.0\\.0\\.1:" + sbcUdp.getPort() + ">").matcher(referTo);
+        assertThat(user.find()).as("Refer-To names the SBC: %s", referTo).isTrue();
+        return user.group(1);
+    }
+
+    private static void assertTransferred(Sipp transferor, Sipp transferee, Sipp newCall) throws Exception {
+        assertPassed(newCall, "transferee's new call");
+        assertPassed(transferee, "transferee");
+        assertPassed(transferor, "transferor and target");
+        assertNoCallIdCrosses(transferee, transferor);
+        assertNoCallIdCrosses(newCall, transferor);
+        assertNoCallIdCrosses(transferor, transferee);
+        assertNoCallIdCrosses(transferor, newCall);
+    }
+
+    /**
+     * A SIPp answering calls. Nothing waits for it to bind its port: an INVITE the SBC sends before that is
+     * retransmitted on Timer A (RFC 3261 section 17.1.1.2), as it would be to a PBX that lost the first datagram.
+     */
+    private static Sipp uas(Path dir, String scenario, String host, int port, int calls) throws IOException {
+        return Sipp.start(dir, List.of("-sf", scenario(dir, scenario), "-i", host, "-p", Integer.toString(port),
+                "-m", Integer.toString(calls), "-timeout", "30s"));
+    }
+
+    /** A SIPp placing one call to {@code service} at the SBC from {@code host:port}. */
+    private static Sipp uac(Path dir, String scenario, String host, int port, String service) throws IOException {
+        return Sipp.start(dir, List.of("-sf", scenario(dir, scenario),
+                sbcUdp.getAddress().getHostAddress() + ":" + sbcUdp.getPort(), "-i", host,
+                "-p", Integer.toString(port), "-s", service, "-m", "1", "-timeout", "30s"));
+    }
+
+    private static void assertPassed(Sipp sipp, String what) throws Exception {
+        assertThat(sipp.await(RUN_LIMIT)).as("%s scenario\n%s", what, sipp.diagnostics()).isZero();
+    }
+
+    /** The value of {@code header} in the first message starting with {@code startLine} that {@code sipp} got. */
+    private static String awaitReceivedHeader(Sipp sipp, String startLine, String header) throws Exception {
+        long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String message : sipp.receivedMessages()) {
+                if (message.startsWith(startLine)) {
+                    return message.lines().filter(l -> l.regionMatches(true, 0, header + ":", 0, header.length() + 1))
+                            .map(l -> l.substring(header.length() + 1).strip()).findFirst().orElse("");
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(startLine + "never reached SIPp\n" + sipp.diagnostics());
+    }
+
+    /** No Call-ID that {@code other} sent or received appears in anything {@code side} received. */
+    private static void assertNoCallIdCrosses(Sipp side, Sipp other) throws IOException {
+        List<String> otherCallIds = new ArrayList<>();
+        for (String line : other.messageTrace().split("\r?\n")) {
+            String trimmed = line.strip();
+            if (trimmed.regionMatches(true, 0, "Call-ID:", 0, 8)) {
+                otherCallIds.add(trimmed.substring(8).strip());
+            }
+        }
+        assertThat(otherCallIds).isNotEmpty();
+        List<String> received = side.receivedMessages();
+        assertThat(received).isNotEmpty();
+        for (String message : received) {
+            for (String callId : otherCallIds) {
+                assertThat(message).as("a message received").doesNotContain(callId);
+            }
+        }
+    }
+
+    private static String scenario(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(name);
+        try (InputStream in = CallFlowSippIT.class.getResourceAsStream("/sipp/flows/" + name)) {
+            assertThat(in).as("scenario %s", name).isNotNull();
+            Files.copy(in, file);
+        }
+        return file.toString();
+    }
+
+    private static int freeUdpPort(String host) throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, 0))) {
+            return socket.getLocalPort();
+        }
+    }
+}
