@@ -276,6 +276,24 @@ class ClusterIT {
     }
 
     @Test
+    void anOperatorsHoldOnOneNodeRefusesTheAccountOnBothAndAReleaseOnTheOtherFreesBoth() throws Exception {
+        startNodes(caps(10, 0), Map.of());
+        assertThat(admin(node1, "POST", "/admin/fraud/hold?account=caller"))
+                .contains("\"reason\":\"held by operator\"");
+        await(node2, "/admin/fraud?account=caller", body -> body.contains("held by operator on another node"),
+                2_000);
+        pbx2.send(SipMessages.invite("UDP", pbx2.localAddress(), node2.sipAddress(SipTransport.UDP), "0891234570",
+                "held-2", "z9hG4bK-held-2", "th2"));
+        assertThat(pbx2.receiveStartingWith("SIP/2.0 403 ", 2_000)).as("held on node 1, refused by node 2")
+                .isNotNull();
+        assertThat(trunk2.receiveStartingWith("INVITE ", 300)).as("no held call reaches the trunk").isNull();
+
+        assertThat(admin(node2, "POST", "/admin/fraud/release?account=caller")).contains("\"hold\":null");
+        await(node1, "/admin/fraud?account=caller", body -> body.contains("\"hold\":null"), 2_000);
+        call(node1, pbx1, trunk1, "released-1", "0891234571").hangUpFromPbx();
+    }
+
+    @Test
     void aPbxCallForAPhoneRegisteredOnNode2SentToNode1RingsThePhoneAndByeWorksBothWays() throws Exception {
         try (RegistrarPbx pbxOf1 = new RegistrarPbx("127.0.0.3"); RegistrarPbx pbxOf2 = new RegistrarPbx("127.0.0.3")) {
             startNodes(caps(10, 0), Map.of(), pbxOf1.address(), pbxOf2.address());

@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
  *       them;</li>
  *   <li>{@code P fraud:NODE}: hash, account → that node's share of the account's counters; only its node writes it,
  *       so no two nodes ever race on a counter, and it outlives the node (spend survives a node's death);</li>
+ *   <li>{@code P holds}: hash, account → until when an operator's hold lasts (epoch millis, 0: until released),
+ *       read at every resynchronisation; a release removes the entry;</li>
  *   <li>{@code P where:NODE}: hash, account → until when (epoch millis) that node holds registered devices of it;
  *       only its node writes it;</li>
  *   <li>{@code P fail:KIND:ADDRESS}: failures of a source counted by all nodes (INCRBY, expiring with the window);
@@ -105,6 +107,10 @@ public final class RedisSharedState implements SharedState {
     private final DefaultEventExecutor thread;
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Listener listener;
+    private volatile HoldListener holdListener = new HoldListener() {
+        @Override public void holdArrived(String account, Instant expires) { }
+        @Override public void holdReleased(String account) { }
+    };
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile StatefulRedisPubSubConnection<String, String> messages;
     private volatile boolean up;
@@ -138,10 +144,10 @@ public final class RedisSharedState implements SharedState {
     private final ConcurrentHashMap<String, InetSocketAddress> reach = new ConcurrentHashMap<>();
 
     /** The Redis names of one cluster. */
-    private record Keys(String nodes, String bans, String lifted, String fraudPrefix, String wherePrefix,
-            String failPrefix, String channel) {
+    private record Keys(String nodes, String bans, String lifted, String holds, String fraudPrefix,
+            String wherePrefix, String failPrefix, String channel) {
         static Keys of(String prefix) {
-            return new Keys(prefix + "nodes", prefix + "bans", prefix + "lifted", prefix + "fraud:",
+            return new Keys(prefix + "nodes", prefix + "bans", prefix + "lifted", prefix + "holds", prefix + "fraud:",
                     prefix + "where:", prefix + "fail:", prefix + "events");
         }
     }
@@ -280,6 +286,7 @@ public final class RedisSharedState implements SharedState {
             if (returned || now >= nextResyncMillis) {
                 nextResyncMillis = now + config.resyncInterval().toMillis();
                 resyncBans(redis, now);
+                resyncHolds(redis, now);
             }
         });
     }
@@ -462,6 +469,23 @@ public final class RedisSharedState implements SharedState {
         });
     }
 
+    /** Holds recorded in Redis come in (the fraud service skips those already in force); ended ones are removed. */
+    private void resyncHolds(RedisAsyncCommands<String, String> redis, long now) {
+        HoldListener arrivals = holdListener;
+        redis.hgetall(keys.holds()).thenAccept(all -> all.forEach((account, text) -> {
+            try {
+                long until = Long.parseLong(text);
+                if (until != 0 && until <= now) {
+                    redis.hdel(keys.holds(), account);
+                } else {
+                    arrivals.holdArrived(account, until == 0 ? null : Instant.ofEpochMilli(until));
+                }
+            } catch (NumberFormatException e) {
+                malformed("hold of " + account, e);
+            }
+        }));
+    }
+
     private void guardedFlush() {
         try {
             for (var command = outbox.poll(); command != null; command = outbox.poll()) {
@@ -579,6 +603,24 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public void listenForHolds(HoldListener arrivals) {
+        this.holdListener = arrivals;
+    }
+
+    @Override
+    public void holdPlaced(String account, Instant expires) {
+        String text = expires == null ? "0" : Long.toString(expires.toEpochMilli());
+        enqueue(r -> r.hset(keys.holds(), account, text));
+        enqueue(r -> r.publish(keys.channel(), "hold\t" + config.nodeId() + '\t' + account + '\t' + text));
+    }
+
+    @Override
+    public void holdReleased(String account) {
+        enqueue(r -> r.hdel(keys.holds(), account));
+        enqueue(r -> r.publish(keys.channel(), "release\t" + config.nodeId() + '\t' + account));
+    }
+
+    @Override
     public void reachableAt(InetSocketAddress address) {
         this.sip = address;
     }
@@ -681,6 +723,11 @@ public final class RedisSharedState implements SharedState {
                         shares.put(f[2], SharedStateCodec.share(f[2], f[3]));
                     }
                 }
+                case "hold" -> {
+                    long until = Long.parseLong(f[3]);
+                    holdListener.holdArrived(f[2], until == 0 ? null : Instant.ofEpochMilli(until));
+                }
+                case "release" -> holdListener.holdReleased(f[2]);
                 case "where" -> {
                     ConcurrentHashMap<String, Long> held = heldThere.computeIfAbsent(f[1],
                             n -> new ConcurrentHashMap<>());

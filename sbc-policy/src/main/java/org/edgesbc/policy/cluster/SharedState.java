@@ -31,6 +31,15 @@ public interface SharedState extends AutoCloseable {
         List<Ban> localBans();
     }
 
+    /** What arrives about operators' toll-fraud holds from other nodes; called on the implementation's thread. */
+    interface HoldListener {
+        /** An account held on another node (or found held in the shared store), until {@code expires} or released. */
+        void holdArrived(String account, Instant expires);
+
+        /** An account's hold released on another node. */
+        void holdReleased(String account);
+    }
+
     /** What counts failures of a source across nodes; the name is part of the shared key. */
     enum FailureKind { AUTH, FLOOD }
 
@@ -47,6 +56,15 @@ public interface SharedState extends AutoCloseable {
 
     /** A ban made on this node (automatic or an operator's), for the other nodes. */
     void banMade(Ban ban);
+
+    /** Where holds of other nodes go from now on; set before {@link #start}. */
+    void listenForHolds(HoldListener listener);
+
+    /** An operator held an account on this node until {@code expires} (null: until released), for the other nodes. */
+    void holdPlaced(String account, Instant expires);
+
+    /** An operator released an account's hold on this node, for the other nodes. */
+    void holdReleased(String account);
 
     /** A ban lifted on this node by an operator, for the other nodes. */
     void banLifted(InetAddress source);

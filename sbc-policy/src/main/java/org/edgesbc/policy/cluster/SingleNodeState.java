@@ -43,6 +43,15 @@ public final class SingleNodeState implements SharedState {
     }
 
     @Override
+    public void listenForHolds(HoldListener listener) { }
+
+    @Override
+    public void holdPlaced(String account, Instant expires) { }
+
+    @Override
+    public void holdReleased(String account) { }
+
+    @Override
     public void reachableAt(InetSocketAddress sip) { }
 
     @Override

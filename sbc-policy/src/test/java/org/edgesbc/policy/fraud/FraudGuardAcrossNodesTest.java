@@ -44,6 +44,9 @@ class FraudGuardAcrossNodesTest {
         @Override public AccountShare others(String account) {
             return shares.getOrDefault(account, AccountShare.NONE);
         }
+        @Override public void listenForHolds(HoldListener listener) { }
+        @Override public void holdPlaced(String account, Instant expires) { }
+        @Override public void holdReleased(String account) { }
         @Override public void reachableAt(InetSocketAddress sip) { }
         @Override public void bindingsHeld(String aor, Instant expires) { }
         @Override public List<InetSocketAddress> holdersElsewhere(String aor) {
