@@ -60,10 +60,14 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 return;
             }
             metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
-            if (result.newInvite() && sink.shedsNewDialogs(result.callId())) {
-                ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(responder.shed(SipTransport.UDP, result)),
-                        packet.sender()));
-                return;
+            if (result.newInvite()) {
+                ShedCause shed = ((UdpBacklog) ctx.pipeline().get(SipTransportService.BACKLOG)).behind(received)
+                        ? ShedCause.IO_BACKLOG : sink.shedsNewDialogs(result.callId()) ? ShedCause.RELAY_QUEUE : null;
+                if (shed != null) {
+                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(
+                            responder.shed(SipTransport.UDP, shed, result)), packet.sender()));
+                    return;
+                }
             }
             sink.onMessage(new InboundSipMessage(new DatagramFlow(ctx.channel(), packet.sender(), metrics),
                     admitted.zone(), result.message(), result.request(), result.method(), result.statusCode(),

@@ -55,7 +55,7 @@ final class SipStreamHandler extends SimpleChannelInboundHandler<byte[]> {
         String zone = ctx.channel().attr(StreamAdmissionHandler.ZONE).get();
         metrics.messageReceived(transport, result.request() ? result.method() : "response");
         if (result.newInvite() && sink.shedsNewDialogs(result.callId())) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(responder.shed(transport, result)));
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(responder.shed(transport, ShedCause.RELAY_QUEUE, result)));
             return;
         }
         sink.onMessage(new InboundSipMessage(flow, zone, result.message(), result.request(), result.method(),

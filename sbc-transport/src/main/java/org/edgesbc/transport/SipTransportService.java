@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * connections per destination. Native epoll when available, NIO otherwise; with epoll every UDP listener is bound
  * once per I/O thread with {@code SO_REUSEPORT}, so that the kernel spreads datagrams over all threads.
  *
- * <p>The pipeline order, written once here: UDP is {@value #ADMISSION} → {@value #GATE}; TCP/TLS is
+ * <p>The pipeline order, written once here: UDP is {@value #BACKLOG} → {@value #ADMISSION} → {@value #GATE}; TCP/TLS is
  * {@value #ADMISSION} → ({@value #TLS}) → {@value #IDLE} → {@value #FRAMER} → {@value #GATE}.
  *
  * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once. {@link #flowTo} and
@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SipTransportService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipTransportService.class);
+    static final String BACKLOG = "backlog";
     static final String ADMISSION = "admission";
     static final String TLS = "tls";
     static final String IDLE = "idle";
@@ -62,6 +63,12 @@ public final class SipTransportService implements AutoCloseable {
     private static final long CONNECT_LOG_INTERVAL_NANOS = 10_000_000_000L;
     /** Datagrams one recvmmsg may read at once (native epoll); a read buffer holds this many of the largest. */
     private static final int DATAGRAMS_PER_READ = 8;
+    /**
+     * Datagrams one wake-up of the I/O thread reads from a socket before it turns to its other work (sends queued
+     * by the relay threads): two recvmmsg calls' worth. A burst that reaches it tells {@link UdpBacklog} the
+     * socket was left undrained.
+     */
+    private static final int DATAGRAMS_PER_WAKEUP = 2 * DATAGRAMS_PER_READ;
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final TransportConfig config;
@@ -147,11 +154,12 @@ public final class SipTransportService implements AutoCloseable {
                 .channelFactory(() -> epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
                 .option(ChannelOption.SO_RCVBUF, config.udpReceiveBufferBytes())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                        DATAGRAMS_PER_READ * datagramPayloadBytes()))
+                        DATAGRAMS_PER_READ * datagramPayloadBytes()).maxMessagesPerRead(DATAGRAMS_PER_WAKEUP))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
                         channel.pipeline()
+                                .addLast(BACKLOG, new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime))
                                 .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
                                 .addLast(GATE, new SipDatagramHandler(() -> live.gate(), responder, sink, metrics));
                     }

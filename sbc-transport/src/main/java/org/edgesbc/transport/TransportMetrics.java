@@ -25,8 +25,8 @@ public interface TransportMetrics {
     /** A send that could not be carried out (connect failure, closed connection, full buffer). */
     void sendFailed(SipTransport transport);
 
-    /** A new INVITE answered 503 on the I/O thread because the relay is falling behind. */
-    void shed(SipTransport transport);
+    /** A new INVITE answered 503 on the I/O thread because the relay or the I/O thread is falling behind. */
+    void shed(SipTransport transport, ShedCause cause);
 
     /** Metrics that count nothing, for tests and for tools that do not run the daemon. */
     TransportMetrics NONE = new TransportMetrics() {
@@ -38,6 +38,6 @@ public interface TransportMetrics {
         @Override public void connectionClosed(SipTransport transport) { }
         @Override public void connectionRefused(SipTransport transport) { }
         @Override public void sendFailed(SipTransport transport) { }
-        @Override public void shed(SipTransport transport) { }
+        @Override public void shed(SipTransport transport, ShedCause cause) { }
     };
 }

@@ -61,7 +61,8 @@ final class CountingTransportMetrics implements TransportMetrics {
     }
 
     @Override
-    public void shed(SipTransport transport) {
+    public void shed(SipTransport transport, ShedCause cause) {
         add("shed", transport);
+        add("shed:" + cause.name().toLowerCase(java.util.Locale.ROOT), transport);
     }
 }

@@ -58,6 +58,8 @@ class SipTransportServiceIT {
     /** Call-IDs whose new dialogs the sink says it sheds (as the relay does for a shard falling behind). */
     private final Set<String> shedding = ConcurrentHashMap.newKeySet();
     private final CountingTransportMetrics metrics = new CountingTransportMetrics();
+    /** Call-IDs whose messages the sink takes 20 ms to accept, on the I/O thread. */
+    private static final String SLOW = "slow-";
     private SipTransportService service;
     private boolean requireClientCertificate;
 
@@ -94,6 +96,10 @@ class SipTransportServiceIT {
                 tls, 1 << 20, 2), SipTransportServiceIT::zoneOf, new SipMessageSink() {
                     @Override
                     public void onMessage(InboundSipMessage message) {
+                        if (message.callId().startsWith(SLOW)) {
+                            // Holds the I/O thread, as a relay hand-off that cannot keep up would.
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                        }
                         inbox.add(message);
                     }
 
@@ -198,6 +204,32 @@ class SipTransportServiceIT {
             assertThat(metrics.count("shed", SipTransport.TCP)).isEqualTo(1);
         }
         assertThat(inbox.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("nothing shed reached the sink").isNull();
+    }
+
+    @Test
+    void aNewInviteQueuedBehindAnUndrainedUdpSocketIsShedOnTheIoThread() throws Exception {
+        startAll();
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            // 60 datagrams the I/O thread needs 1.2 s for: read bursts stop at their limit with more queued.
+            int slow = 60;
+            for (int i = 0; i < slow; i++) {
+                peer.send(options("UDP", peer.localAddress(), SLOW + i));
+            }
+            String invite = options("UDP", peer.localAddress(), "queued-invite").replace("OPTIONS", "INVITE");
+            peer.send(invite);
+            String answer = peer.receive(WAIT_MILLIS);
+            assertThat(answer).startsWith("SIP/2.0 503 Service Unavailable\r\n")
+                    .contains("Call-ID: queued-invite\r\n", "Retry-After: 5\r\n");
+            assertThat(metrics.count("shed:io_backlog", SipTransport.UDP)).isEqualTo(1);
+            for (int i = 0; i < slow; i++) {
+                assertThat(nextInbound().callId()).as("every queued request still reaches the sink")
+                        .isEqualTo(SLOW + i);
+            }
+            peer.send(invite.replace("queued-invite", "after-backlog"));
+            assertThat(nextInbound().callId()).as("a new INVITE once the socket is drained")
+                    .isEqualTo("after-backlog");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.edgesbc.transport.GateRejection;
+import org.edgesbc.transport.ShedCause;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.TransportMetrics;
 
@@ -25,7 +26,7 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     private final Map<SipTransport, Counter> admissionDropped = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> refused = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> sendFailed = new EnumMap<>(SipTransport.class);
-    private final Map<SipTransport, Counter> shed = new EnumMap<>(SipTransport.class);
+    private final Map<SipTransport, Map<ShedCause, Counter>> shed = new EnumMap<>(SipTransport.class);
 
     MicrometerTransportMetrics(PrometheusMeterRegistry registry) {
         for (SipTransport transport : SipTransport.values()) {
@@ -51,9 +52,13 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
                     "Connections refused because a connection cap was reached", "transport", t));
             sendFailed.put(transport, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SEND_FAILED,
                     "Sends that failed (connect failure, closed or stuck connection)", "transport", t));
-            shed.put(transport, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SHED,
-                    "New INVITEs answered 503 on the I/O thread because the relay was falling behind", "transport",
-                    t));
+            Map<ShedCause, Counter> byCause = new EnumMap<>(ShedCause.class);
+            for (ShedCause cause : ShedCause.values()) {
+                byCause.put(cause, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SHED,
+                        "New INVITEs answered 503 on the I/O thread because the relay or the I/O thread was falling"
+                                + " behind", "transport", t, "cause", cause.name().toLowerCase(Locale.ROOT)));
+            }
+            shed.put(transport, byCause);
         }
     }
 
@@ -100,7 +105,7 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     }
 
     @Override
-    public void shed(SipTransport transport) {
-        shed.get(transport).increment();
+    public void shed(SipTransport transport, ShedCause cause) {
+        shed.get(transport).get(cause).increment();
     }
 }

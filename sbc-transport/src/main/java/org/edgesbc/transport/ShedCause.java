@@ -1,0 +1,9 @@
+package org.edgesbc.transport;
+
+/** Why a new INVITE was answered 503 on the I/O thread; a bounded metric label. */
+public enum ShedCause {
+    /** The relay thread that would own the dialog dequeued messages that had waited too long. */
+    RELAY_QUEUE,
+    /** The I/O thread left its UDP socket undrained too long: datagrams were waiting in the kernel. */
+    IO_BACKLOG
+}

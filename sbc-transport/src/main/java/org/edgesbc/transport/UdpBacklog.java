@@ -1,0 +1,66 @@
+package org.edgesbc.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Whether the I/O thread keeps up with its UDP socket, judged on the thread itself. Java sees neither the depth nor
+ * the age of the kernel's receive queue, but it sees how each read burst ends: a burst that stops at its datagram
+ * limit left datagrams in the socket, one that stops short found it empty. A socket left undrained burst after burst
+ * for {@link #UNDRAINED_LIMIT_NANOS} means the thread has been behind that long and every datagram in the queue
+ * waits longer: new dialogs are shed from then until a burst drains the socket, before the buffer overflows and
+ * the callers' retransmissions multiply the load (the relay's own queue-age signal comes only after that wait).
+ *
+ * <p>First in a UDP listener's pipeline, one per channel; touched only on the channel's I/O thread.
+ */
+final class UdpBacklog extends ChannelInboundHandlerAdapter {
+    /**
+     * How long a socket may stay undrained before new dialogs are shed: T1/5, the wait the relay also accepts for a
+     * new INVITE. Short enough that a queue growing from the arrival of overload is refused within a fraction of
+     * Timer A; long enough that the backlog a collector pause leaves behind is read without refusing anyone.
+     */
+    static final long UNDRAINED_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long DRAINED = Long.MIN_VALUE;
+
+    private final int datagramsPerBurst;
+    private final LongSupplier nanoClock;
+    private int burst;
+    private long undrainedSince = DRAINED;
+
+    /**
+     * @param datagramsPerBurst the read limit of one wake-up (the allocator's messages per read): a burst that
+     *        reached it was stopped by it
+     */
+    UdpBacklog(int datagramsPerBurst, LongSupplier nanoClock) {
+        this.datagramsPerBurst = datagramsPerBurst;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object datagram) {
+        burst++;
+        ctx.fireChannelRead(datagram);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        burstEnded(nanoClock.getAsLong());
+        ctx.fireChannelReadComplete();
+    }
+
+    void burstEnded(long now) {
+        if (burst < datagramsPerBurst) {
+            undrainedSince = DRAINED;
+        } else if (undrainedSince == DRAINED) {
+            undrainedSince = now;
+        }
+        burst = 0;
+    }
+
+    /** Whether the socket has stayed undrained past the limit as of {@code now}. */
+    boolean behind(long now) {
+        return undrainedSince != DRAINED && now - undrainedSince >= UNDRAINED_LIMIT_NANOS;
+    }
+}

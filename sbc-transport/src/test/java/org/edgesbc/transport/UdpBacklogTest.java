@@ -1,0 +1,54 @@
+package org.edgesbc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class UdpBacklogTest {
+    private static final long MS = 1_000_000L;
+    private final AtomicLong now = new AtomicLong(1_000 * MS);
+    private final UdpBacklog backlog = new UdpBacklog(4, now::get);
+    private final EmbeddedChannel channel = new EmbeddedChannel(backlog);
+
+    @Test
+    void burstsThatDrainTheSocketNeverCountAsBehind() {
+        for (int i = 0; i < 50; i++) {
+            burst(3);
+            now.addAndGet(10 * MS);
+        }
+        assertThat(backlog.behind(now.get())).isFalse();
+        assertThat(channel.inboundMessages()).hasSize(150);
+    }
+
+    @Test
+    void aSocketLeftUndrainedPastTheLimitIsBehindUntilABurstDrainsIt() {
+        burst(4);
+        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS - MS);
+        burst(4);
+        assertThat(backlog.behind(now.get())).as("undrained for less than the limit").isFalse();
+        now.addAndGet(MS);
+        burst(4);
+        assertThat(backlog.behind(now.get())).as("undrained since the first full burst").isTrue();
+        burst(2);
+        assertThat(backlog.behind(now.get())).as("a short burst found the socket empty").isFalse();
+    }
+
+    @Test
+    void theUndrainedTimeCountsFromTheFirstFullBurstAfterADrainedOne() {
+        burst(4);
+        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS * 3);
+        burst(1);
+        burst(4);
+        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS / 2);
+        assertThat(backlog.behind(now.get())).isFalse();
+    }
+
+    private void burst(int datagrams) {
+        for (int i = 0; i < datagrams; i++) {
+            channel.pipeline().fireChannelRead("datagram");
+        }
+        channel.pipeline().fireChannelReadComplete();
+    }
+}
