@@ -49,6 +49,8 @@ class ClusterIT {
     Path dir;
 
     private RedisServer redis;
+    /** Sentinels the nodes find Redis through; empty: they connect to {@link #redis} directly. */
+    private List<InetSocketAddress> sentinels = List.of();
     private UdpSipPeer trunk1;
     private UdpSipPeer trunk2;
     private UdpSipPeer pbx1;
@@ -112,9 +114,10 @@ class ClusterIT {
         FraudConfig fraud = new FraudConfig(f.dialPlan(), f.prefixes(), rules, Map.of(), rates, 0);
         return new SbcConfig(base.source(), data, sip, media, base.security(), fraud, base.zones(),
                 base.management(), base.registration(), base.stirShaken(), base.logs(), base.routing(), base.dns(),
-                new ClusterConfig(nodeId, InetSocketAddress.createUnresolved("127.0.0.1", redis.port()), List.of(),
-                        null, false, null, PREFIX, Duration.ofSeconds(2), Duration.ofSeconds(2), HEARTBEAT,
-                        HEARTBEAT.multipliedBy(5), Duration.ofSeconds(1), 10_000,
+                new ClusterConfig(nodeId, sentinels.isEmpty() ? InetSocketAddress.createUnresolved("127.0.0.1",
+                        redis.port()) : null, sentinels, sentinels.isEmpty() ? null : "sbc-it", false, null, PREFIX,
+                        Duration.ofSeconds(2), Duration.ofSeconds(2), HEARTBEAT, HEARTBEAT.multipliedBy(5),
+                        Duration.ofSeconds(1), 10_000,
                         List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.4"))));
     }
 
@@ -273,6 +276,19 @@ class ClusterIT {
         assertThat(SbcDaemonIT.metrics(node1)).containsPattern("sbc_cluster_reconciles_total [2-9]");
 
         up.hangUpFromPbx();
+    }
+
+    @Test
+    void nodesFindRedisThroughARealSentinelAndShareBansThere() throws Exception {
+        try (RedisServer sentinel = RedisServer.sentinel(dir, redis, "sbc-it")) {
+            sentinels = List.of(InetSocketAddress.createUnresolved("127.0.0.1", sentinel.port()));
+            startNodes(caps(10, 0), Map.of());
+            assertThat(admin(node1, "POST", "/admin/bans?address=127.0.0.15&duration=600"))
+                    .contains("127.0.0.15");
+            await(node2, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.15\""), 2_000);
+            assertThat(redis.command("HEXISTS " + PREFIX + "bans 127.0.0.15")).as("the ban is in the master Sentinel "
+                    + "names").isEqualTo(":1");
+        }
     }
 
     @Test
