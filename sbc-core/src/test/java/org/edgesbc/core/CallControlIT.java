@@ -61,9 +61,9 @@ class CallControlIT {
             assertThat(shown.status()).as("found by the original Call-ID too").isEqualTo(200);
             assertThat(shown.body()).contains("\"id\":\"" + id + "\"",
                     "{\"side\":\"caller\",\"zone\":\"trunk\",\"call_id\":\"" + call.callerCallId()
-                            + "\",\"from_tag\":\"ct\",\"to_tag\":\"pt\"}",
+                            + "\",\"from_tag\":\"ct\",\"to_tag\":\"" + call.callerTags().get(1) + "\"}",
                     "{\"side\":\"callee\",\"zone\":\"pbx\",\"call_id\":\"" + id
-                            + "\",\"from_tag\":\"ct\",\"to_tag\":\"pt\"}",
+                            + "\",\"from_tag\":\"" + call.calleeTags().get(0) + "\",\"to_tag\":\"pt\"}",
                     "\"sbc_address\":\"127.0.0.1:" + call.sbcForCaller().getPort() + "\"",
                     "\"peer_address\":\"127.0.0.2:" + callerRtp.getLocalPort() + "\"",
                     "\"sbc_address\":\"127.0.0.1:" + call.sbcForCallee().getPort() + "\"",

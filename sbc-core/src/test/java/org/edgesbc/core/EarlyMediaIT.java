@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.transport.SipTransport;
@@ -22,15 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Early media through the daemon: a 183 with SDP anchored like an answer, reliable provisionals (RFC 3262: RSeq,
  * PRACK with RAck, end to end), an UPDATE with a new offer in the early dialog (RFC 3311), and a PBX forking to two
- * phones (two early dialogs; the one that answers wins, a second answer is hung up by the SBC). Real RTP crosses
- * the anchored ports before and after the answer; neither side receives the other leg's Call-ID, Contact or
- * addresses.
+ * phones (two early dialogs, each with a To-tag of the SBC's for the caller; the one that answers wins, a second
+ * answer is hung up by the SBC). Real RTP crosses the anchored ports before and after the answer; neither side
+ * receives the other leg's Call-ID, tags, Contact or addresses.
  */
 class EarlyMediaIT {
     private static final long WAIT = 5_000;
 
     @TempDir
     Path dataDir;
+    /** The tags of the caller's leg and of the callee's leg, as the test learns them. */
+    private final Set<String> callerTags = new HashSet<>(Set.of("ct"));
+    private final Set<String> calleeTags = new HashSet<>();
 
 
     private static String sbcUri(SbcDaemon sbc) {
@@ -43,18 +48,20 @@ class EarlyMediaIT {
     }
 
     /** The message belongs to the trunk's leg: the caller's Call-ID, the SBC's Contact, nothing of the PBX side. */
-    private static void assertCallerLeg(String message, String callerCallId, String calleeCallId) {
+    private void assertCallerLeg(String message, String callerCallId, String calleeCallId) {
         assertThat(header(message, "Call-ID")).isEqualTo(callerCallId);
         assertThat(message).doesNotContain(calleeCallId, "127.0.0.3", "FixtureCallee");
+        assertThat(RelayedCall.tagsIn(message)).doesNotContainAnyElementsOf(calleeTags);
         String contact = header(message, "Contact");
         if (contact != null) {
             assertThat(contact).contains("127.0.0.1");
         }
     }
 
-    private static void assertCalleeLeg(String message, String callerCallId, String calleeCallId) {
+    private void assertCalleeLeg(String message, String callerCallId, String calleeCallId) {
         assertThat(header(message, "Call-ID")).isEqualTo(calleeCallId);
         assertThat(message).doesNotContain(callerCallId, "127.0.0.2", "FixtureCaller");
+        assertThat(RelayedCall.tagsIn(message)).doesNotContainAnyElementsOf(callerTags);
         String contact = header(message, "Contact");
         if (contact != null) {
             assertThat(contact).contains("127.0.0.1");
@@ -91,6 +98,7 @@ class EarlyMediaIT {
             String callId = relayed.callId();
             String invite = relayed.invite();
             String calleeCallId = header(invite, "Call-ID");
+            calleeTags.addAll(List.of("pt", tag(header(invite, "From"))));
             assertCalleeLeg(invite, callId, calleeCallId);
             assertThat(header(invite, "Supported")).as("100rel is negotiated end to end").contains("100rel");
             InetSocketAddress sbcForCallee = MediaAnchoringIT.mediaAddress(invite);
@@ -100,6 +108,7 @@ class EarlyMediaIT {
                     SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())), "Require: 100rel", "RSeq: 1"));
             String progress = trunk.receiveStartingWith("SIP/2.0 183 ", WAIT);
             assertThat(progress).isNotNull().contains("RSeq: 1\r\n", "c=IN IP4 127.0.0.1");
+            callerTags.add(tag(header(progress, "To")));
             assertCallerLeg(progress, callId, calleeCallId);
             assertThat(header(progress, "Require")).contains("100rel");
             InetSocketAddress sbcForCaller = MediaAnchoringIT.mediaAddress(progress);
@@ -141,9 +150,12 @@ class EarlyMediaIT {
             String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
             assertThat(ok).isNotNull().contains("CSeq: 1 INVITE");
             assertCallerLeg(ok, callId, calleeCallId);
+            assertThat(header(ok, "To")).as("the early dialog is the one confirmed").isEqualTo(header(progress, "To"));
             trunk.send(SipMessages.inDialog("ACK", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
                     header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-e1-ack"));
-            assertThat(pbx.receiveStartingWith("ACK ", WAIT)).isNotNull();
+            String ack = pbx.receiveStartingWith("ACK ", WAIT);
+            assertThat(ack).isNotNull();
+            assertCalleeLeg(ack, callId, calleeCallId);
             assertRelayed(callerMovedRtp, sbcForCaller, calleeRtp, MediaAnchoringIT.rtp(3, 0x1111, "answered"));
             assertRelayed(calleeRtp, sbcForCallee, callerMovedRtp, MediaAnchoringIT.rtp(3, 0x2222, "answered"));
         }
@@ -168,6 +180,8 @@ class EarlyMediaIT {
             String callId = relayed.callId();
             String invite = relayed.invite();
             String calleeCallId = header(invite, "Call-ID");
+            calleeTags.addAll(List.of("p1", "p2", tag(header(invite, "From"))));
+            assertCalleeLeg(invite, callId, calleeCallId);
             InetSocketAddress sbcForCallee = MediaAnchoringIT.mediaAddress(invite);
             String phone1 = "<sip:phone1@127.0.0.3:" + pbx.localAddress().getPort() + ">";
             String phone2 = "<sip:phone2@127.0.0.3:" + pbx.localAddress().getPort() + ">";
@@ -180,14 +194,43 @@ class EarlyMediaIT {
             String second = trunk.receiveStartingWith("SIP/2.0 183 ", WAIT);
             assertThat(first).isNotNull();
             assertThat(second).isNotNull();
+            String firstTag = tag(header(first, "To"));
+            String secondTag = tag(header(second, "To"));
+            assertThat(firstTag).as("two early dialogs for the caller, under tags of the SBC's").isNotNull()
+                    .isNotEqualTo(secondTag);
+            callerTags.addAll(List.of(firstTag, secondTag));
             assertCallerLeg(first, callId, calleeCallId);
             assertCallerLeg(second, callId, calleeCallId);
-            assertThat(List.of(tag(header(first, "To")), tag(header(second, "To"))))
-                    .as("two early dialogs for the caller").containsExactly("p1", "p2");
             InetSocketAddress sbcForCaller = MediaAnchoringIT.mediaAddress(second);
             assertThat(MediaAnchoringIT.mediaAddress(first)).as("one anchored stream for both").isEqualTo(sbcForCaller);
             // The early media of the latest early dialog is what the caller hears.
             assertRelayed(phone2Rtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(1, 0x2002, "phone 2 rings"));
+
+            // A request in the second early dialog (RFC 3311 UPDATE) reaches phone 2's dialog, and its answer the
+            // caller's second dialog.
+            trunk.send(SipMessages.inDialog("UPDATE", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
+                    header(second, "From"), header(second, "To"), 2, "z9hG4bK-f1-upd"));
+            String update = pbx.receiveStartingWith("UPDATE ", WAIT);
+            assertThat(update).isNotNull().startsWith("UPDATE sip:phone2@127.0.0.3");
+            assertThat(tag(header(update, "To"))).isEqualTo("p2");
+            assertThat(tag(header(update, "From"))).isEqualTo(tag(header(invite, "From")));
+            assertCalleeLeg(update, callId, calleeCallId);
+            pbx.send(SipMessages.answer(update, 200, "OK", null, phone2));
+            String updateOk = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(updateOk).isNotNull().contains("CSeq: 2 UPDATE");
+            assertThat(header(updateOk, "To")).isEqualTo(header(second, "To"));
+            assertCallerLeg(updateOk, callId, calleeCallId);
+            // And one in the first goes to phone 1's dialog, at phone 1's own Contact.
+            trunk.send(SipMessages.inDialog("UPDATE", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
+                    header(first, "From"), header(first, "To"), 3, "z9hG4bK-f1-upd1"));
+            String firstUpdate = pbx.receiveStartingWith("UPDATE ", WAIT);
+            assertThat(firstUpdate).isNotNull().startsWith("UPDATE sip:phone1@127.0.0.3");
+            assertThat(tag(header(firstUpdate, "To"))).isEqualTo("p1");
+            assertCalleeLeg(firstUpdate, callId, calleeCallId);
+            pbx.send(SipMessages.answer(firstUpdate, 200, "OK", null, phone1));
+            String firstUpdateOk = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(firstUpdateOk).isNotNull().contains("CSeq: 3 UPDATE");
+            assertThat(header(firstUpdateOk, "To")).isEqualTo(header(first, "To"));
 
             // Phone 1 answers and wins.
             pbx.send(SipMessages.answer(invite, 200, "OK", "p1", phone1,
@@ -195,12 +238,13 @@ class EarlyMediaIT {
             String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
             assertThat(ok).isNotNull();
             assertCallerLeg(ok, callId, calleeCallId);
-            assertThat(tag(header(ok, "To"))).isEqualTo("p1");
+            assertThat(tag(header(ok, "To"))).as("phone 1's early dialog is confirmed").isEqualTo(firstTag);
             trunk.send(SipMessages.inDialog("ACK", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
                     header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-f1-ack"));
             String ack = pbx.receiveStartingWith("ACK ", WAIT);
             assertThat(ack).isNotNull();
             assertThat(tag(header(ack, "To"))).isEqualTo("p1");
+            assertCalleeLeg(ack, callId, calleeCallId);
             assertRelayed(phone1Rtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(2, 0x1001, "phone 1 talks"));
             assertRelayed(callerRtp, sbcForCaller, phone1Rtp, MediaAnchoringIT.rtp(2, 0x1111, "caller talks"));
 
@@ -222,6 +266,13 @@ class EarlyMediaIT {
                     .isNull();
             assertThat(sbc.activeDialogs()).isEqualTo(1);
             assertRelayed(phone1Rtp, sbcForCallee, callerRtp, MediaAnchoringIT.rtp(3, 0x1001, "still talking"));
+
+            // Phone 2's early dialog ended with the answer: the caller's request in it names no dialog any more.
+            trunk.send(SipMessages.inDialog("UPDATE", sbcUri(sbc), "UDP", trunk.localAddress(), callId,
+                    header(second, "From"), header(second, "To"), 4, "z9hG4bK-f1-upd2"));
+            String ended = trunk.receiveStartingWith("SIP/2.0 481 ", WAIT);
+            assertThat(ended).as("RFC 3261 §12.2.2").isNotNull().contains("CSeq: 4 UPDATE");
+            assertThat(pbx.receiveStartingWith("UPDATE ", 300)).isNull();
         }
     }
 }

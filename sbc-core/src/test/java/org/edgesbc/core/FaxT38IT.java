@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.MediaAnchoringIT.Call;
@@ -62,7 +63,7 @@ class FaxT38IT {
                     SipMessages.t38Sdp("127.0.0.2", callerFax.getLocalPort())));
             String faxOffer = pbx.receiveStartingWith("INVITE ", WAIT);
             assertThat(faxOffer).as("the re-INVITE reaches the PBX").isNotNull();
-            assertLegIsHidden(faxOffer, call.calleeCallId(), call.callerCallId(), "127.0.0.2");
+            assertLegIsHidden(faxOffer, call.calleeCallId(), call.callerCallId(), "127.0.0.2", call.callerTags());
             assertThat(faxOffer).contains("c=IN IP4 127.0.0.1", "a=T38FaxVersion:0", "a=T38MaxBitRate:14400",
                     "a=T38FaxUdpEC:t38UDPRedundancy").doesNotContain("m=audio", "crypto");
             InetSocketAddress sbcFaxForCallee = imageAddress(faxOffer);
@@ -73,7 +74,7 @@ class FaxT38IT {
                     + pbx.localAddress().getPort() + ">", SipMessages.t38Sdp("127.0.0.3", calleeFax.getLocalPort())));
             String faxAnswer = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
             assertThat(faxAnswer).isNotNull();
-            assertLegIsHidden(faxAnswer, call.callerCallId(), call.calleeCallId(), "127.0.0.3");
+            assertLegIsHidden(faxAnswer, call.callerCallId(), call.calleeCallId(), "127.0.0.3", call.calleeTags());
             assertThat(faxAnswer).contains("CSeq: 2 INVITE", "a=T38FaxVersion:0");
             InetSocketAddress sbcFaxForCaller = imageAddress(faxAnswer);
             assertThat(sbcFaxForCaller).isEqualTo(call.sbcForCaller());
@@ -103,14 +104,14 @@ class FaxT38IT {
                     SipMessages.sdp("127.0.0.3", calleeRtp.getLocalPort())));
             String audioOffer = trunk.receiveStartingWith("INVITE ", WAIT);
             assertThat(audioOffer).as("the PBX's re-INVITE reaches the caller").isNotNull();
-            assertLegIsHidden(audioOffer, call.callerCallId(), call.calleeCallId(), "127.0.0.3");
+            assertLegIsHidden(audioOffer, call.callerCallId(), call.calleeCallId(), "127.0.0.3", call.calleeTags());
             assertThat(audioOffer).contains("m=audio " + call.sbcForCaller().getPort() + " RTP/AVP 0 101")
                     .doesNotContain("m=image");
             trunk.send(SipMessages.answer(audioOffer, 200, "OK", null, "<sip:caller@127.0.0.2:"
                     + trunk.localAddress().getPort() + ">", SipMessages.sdp("127.0.0.2", callerRtp.getLocalPort())));
             String audioAnswer = pbx.receiveStartingWith("SIP/2.0 200 ", WAIT);
             assertThat(audioAnswer).isNotNull();
-            assertLegIsHidden(audioAnswer, call.calleeCallId(), call.callerCallId(), "127.0.0.2");
+            assertLegIsHidden(audioAnswer, call.calleeCallId(), call.callerCallId(), "127.0.0.2", call.callerTags());
 
             byte[] voice = MediaAnchoringIT.rtp(50, 0x1111, "voice again");
             MediaAnchoringIT.send(callerRtp, call.sbcForCaller(), voice);
@@ -131,9 +132,11 @@ class FaxT38IT {
     }
 
     /** The message carries this leg's Call-ID and neither the other leg's Call-ID nor the other side's address. */
-    private static void assertLegIsHidden(String message, String ownCallId, String otherCallId, String otherHost) {
+    private static void assertLegIsHidden(String message, String ownCallId, String otherCallId, String otherHost,
+            List<String> otherTags) {
         assertThat(header(message, "Call-ID")).isEqualTo(ownCallId);
         assertThat(message).doesNotContain(otherCallId, otherHost, "FixtureCaller", "FixtureCallee");
+        assertThat(RelayedCall.tagsIn(message)).as("the other leg's tags").doesNotContainAnyElementsOf(otherTags);
         String contact = header(message, "Contact");
         if (contact != null) {
             assertThat(contact).as("the SBC's Contact").contains("127.0.0.1");

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +20,7 @@ import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.media.srtp.SrtpContext;
 import org.edgesbc.media.srtp.SrtpKeys;
 import org.edgesbc.media.srtp.SrtpPolicy;
@@ -39,8 +41,15 @@ class MediaAnchoringIT {
      * An established call with one RTP socket per side and the SBC's media ports each side was told; the caller's
      * From and To as the 200 OK gave them, for the caller's in-dialog requests.
      */
+    /**
+     * A call {@link #establish} set up, as each side knows it.
+     *
+     * @param callerTags the tags of the caller's dialog: the caller's own and the SBC's To-tag
+     * @param calleeTags the tags of the callee's dialog: the SBC's From-tag and the callee's own
+     */
     record Call(String callerCallId, String calleeCallId, InetSocketAddress sbcForCaller,
-            InetSocketAddress sbcForCallee, String callerFrom, String callerTo) { }
+            InetSocketAddress sbcForCallee, String callerFrom, String callerTo, List<String> callerTags,
+            List<String> calleeTags) { }
 
     @Test
     void rtpFlowsBothWaysThroughTheSbcAndInjectionIsDropped() throws Exception {
@@ -253,11 +262,19 @@ class MediaAnchoringIT {
         assertThat(ok).isNotNull().doesNotContain("127.0.0.3");
         InetSocketAddress sbcForCaller = mediaAddress(ok);
         assertThat(sbcForCaller.getPort()).isNotEqualTo(sbcForCallee.getPort());
+        List<String> callerTags = List.of("ct", SipTestPeer.tag(header(ok, "To")));
+        List<String> calleeTags = List.of(SipTestPeer.tag(header(invite, "From")), "pt");
+        assertThat(RelayedCall.tagsIn(invite)).as("no tag of the caller's dialog").doesNotContainAnyElementsOf(
+                callerTags);
+        assertThat(RelayedCall.tagsIn(ok)).as("no tag of the callee's dialog").doesNotContainAnyElementsOf(
+                calleeTags);
         trunk.send(SipMessages.inDialog("ACK", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP", trunk.localAddress(),
                 callId, header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-m1-ack"));
-        assertThat(pbx.receiveStartingWith("ACK ", WAIT)).isNotNull();
+        String ack = pbx.receiveStartingWith("ACK ", WAIT);
+        assertThat(ack).isNotNull();
+        assertThat(RelayedCall.tagsIn(ack)).containsExactlyInAnyOrderElementsOf(calleeTags);
         return new Call(callId, header(invite, "Call-ID"), sbcForCaller, sbcForCallee, header(ok, "From"),
-                header(ok, "To"));
+                header(ok, "To"), callerTags, calleeTags);
     }
 
     /** Expects the SBC's BYE on each leg of {@code call}, with that leg's Call-ID, and answers both with 200. */

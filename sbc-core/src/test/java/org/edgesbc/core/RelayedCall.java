@@ -6,17 +6,28 @@ import static org.edgesbc.fixtures.sip.SipTestPeer.headers;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 
 /**
- * An answered call through the SBC between two UDP test peers, as each side knows it: its own Call-ID, the tags
- * (which pass the SBC unchanged), and the SBC's Contact as the target of its in-dialog requests. Sends in-dialog
- * requests from either side with CSeqs counting up, and checks that what reaches a side carries nothing that only
- * the other side knows.
+ * An answered call through the SBC between two UDP test peers, as each side knows it: its own Call-ID and tags (each
+ * side's dialog has its own: the SBC's tag on one side is not the other side's), and the SBC's Contact as the target
+ * of its in-dialog requests. Sends in-dialog requests from either side with CSeqs counting up, and checks that what
+ * reaches a side carries nothing that only the other side knows.
  */
 final class RelayedCall {
     static final long WAIT = 5_000;
+    /**
+     * Every tag a message carries: From/To {@code tag}, Replaces {@code to-tag}/{@code from-tag} and Target-Dialog
+     * {@code local-tag}/{@code remote-tag}, written plainly or %-escaped in a Refer-To, in headers and bodies.
+     */
+    private static final Pattern TAG = Pattern.compile(
+            "(?i)(?:to-|from-|local-|remote-)?tag(?:=|%3D)([^;>&%\\s,\"]+)");
 
     final SipTestPeer caller;
     final SipTestPeer callee;
@@ -77,8 +88,12 @@ final class RelayedCall {
         RelayedCall call = new RelayedCall(caller, callee, callId, calleeCallId, header(ok, "From"), header(ok, "To"),
                 header(headers(ok200), "To"), header(invite, "From"), uriOf(header(ok, "Contact")),
                 uriOf(header(invite, "Contact")));
+        assertThat(call.callerSideTags()).as("the caller's dialog has the SBC's To-tag")
+                .doesNotContainAnyElementsOf(call.calleeSideTags());
+        call.assertCallerSees(ok);
+        call.assertCalleeSees(invite);
         call.ack(true, 1);
-        assertThat(callee.receiveStartingWith("ACK ", WAIT)).as("ACK relayed").isNotNull();
+        call.assertCalleeSees(callee.receiveStartingWith("ACK ", WAIT));
         call.inviteToCallee = invite;
         call.okToCaller = ok;
         return call;
@@ -196,12 +211,36 @@ final class RelayedCall {
         assertThat(message).isNotNull();
         String calleeHost = callee.localAddress().getAddress().getHostAddress();
         assertThat(message).contains(callerCallId).doesNotContain(calleeCallId, calleeHost, "FixtureCallee");
+        assertThat(tagsIn(message)).as("tags reaching the caller's side in%n%s", message)
+                .doesNotContainAnyElementsOf(calleeSideTags());
     }
 
     void assertCalleeSees(String message) {
         assertThat(message).isNotNull();
         String callerHost = caller.localAddress().getAddress().getHostAddress();
         assertThat(message).contains(calleeCallId).doesNotContain(callerCallId, callerHost, "FixtureCaller");
+        assertThat(tagsIn(message)).as("tags reaching the callee's side in%n%s", message)
+                .doesNotContainAnyElementsOf(callerSideTags());
+    }
+
+    /** The caller's own tag and the To-tag the SBC gave the caller's dialog. */
+    Set<String> callerSideTags() {
+        return Set.of(SipTestPeer.tag(callerFrom), SipTestPeer.tag(callerTo));
+    }
+
+    /** The callee's own tag and the From-tag the SBC gave the callee's dialog. */
+    Set<String> calleeSideTags() {
+        return Set.of(SipTestPeer.tag(calleeFrom), SipTestPeer.tag(calleeTo));
+    }
+
+    /** Every tag value in {@code message}, wherever it stands (see {@link #TAG}). */
+    static List<String> tagsIn(String message) {
+        List<String> tags = new ArrayList<>();
+        Matcher matcher = TAG.matcher(message);
+        while (matcher.find()) {
+            tags.add(matcher.group(1));
+        }
+        return tags;
     }
 
     static String uriOf(String nameAddr) {

@@ -278,7 +278,14 @@ class SbcDaemonIT {
             assertThat(headers(response)).doesNotContain(calleeHost, "FixtureCallee");
         }
         assertThat(ok).contains(callId, branch).doesNotContain(calleeHost, "FixtureCallee",
-                header(invite, "Call-ID"));
+                header(invite, "Call-ID"), "callee-tag");
+        String sbcTagTowardCaller = tag(header(ok, "To"));
+        String sbcTagTowardCallee = tag(header(invite, "From"));
+        assertThat(sbcTagTowardCallee).as("each leg has tags of its own").isNotEqualTo("caller-tag");
+        assertThat(sbcTagTowardCaller).isNotEqualTo("callee-tag").isNotEqualTo(sbcTagTowardCallee);
+        for (String response : early) {
+            assertThat(response).doesNotContain("callee-tag", sbcTagTowardCallee);
+        }
         String sbcContact = header(ok, "Contact");
         String requestUri = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
 
@@ -286,16 +293,17 @@ class SbcDaemonIT {
                 header(ok, "From"), header(ok, "To"), 1, branch + "-ack"));
         String ack = callee.receiveStartingWith("ACK ", WAIT);
         assertThat(ack).as("ACK relayed to the callee").isNotNull();
-        assertThat(headers(ack)).contains(header(invite, "Call-ID")).doesNotContain(callerHost, callId);
+        assertThat(headers(ack)).contains(header(invite, "Call-ID"), sbcTagTowardCallee, "callee-tag")
+                .doesNotContain(callerHost, callId, "caller-tag", sbcTagTowardCaller);
 
         callee.send(SipMessages.inDialog("BYE", "sip:sbc@" + sbcHostOf(invite), calleeTransport,
-                callee.localAddress(), header(invite, "Call-ID"), header(ok, "To").replace(callerHost, calleeHost)
-                        .replaceFirst("<[^>]*>", "<sip:callee@" + calleeHost + ">"),
+                callee.localAddress(), header(invite, "Call-ID"), "<sip:callee@" + calleeHost + ">;tag=callee-tag",
                 header(invite, "From"), 5, "z9hG4bK-bye-" + callId.hashCode()));
         String bye = caller.receiveStartingWith("BYE ", WAIT);
         assertThat(bye).as("BYE relayed to the caller").isNotNull();
-        assertThat(headers(bye)).contains(callId, "caller-tag", "callee-tag").doesNotContain(calleeHost);
-        assertThat(tag(header(bye, "From"))).isEqualTo("callee-tag");
+        assertThat(headers(bye)).contains(callId, "caller-tag").doesNotContain(calleeHost, "callee-tag",
+                sbcTagTowardCallee);
+        assertThat(tag(header(bye, "From"))).isEqualTo(sbcTagTowardCaller);
         caller.send(SipMessages.answer(bye, 200, "OK", null, null));
         String byeOk = callee.receiveStartingWith("SIP/2.0 200 ", WAIT);
         assertThat(byeOk).as("200 for BYE relayed to the callee").isNotNull();

@@ -98,6 +98,28 @@ final class TestConfigs {
                         : zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules()));
     }
 
+    /**
+     * The next of the ten media port ranges whose ends are free on 127.0.0.1: another process on the machine (a
+     * daemon started by hand, a benchmark) may hold some, and a daemon given those would refuse every call's media.
+     */
+    private static int freeMediaRange() {
+        for (int tried = 0; tried < 10; tried++) {
+            int range = nextRange++ % 10;
+            if (udpPortFree(40_000 + 2_000 * range) && udpPortFree(41_999 + 2_000 * range)) {
+                return range;
+            }
+        }
+        return nextRange++ % 10;
+    }
+
+    private static boolean udpPortFree(int port) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+            return probe.isBound();
+        } catch (java.net.SocketException e) {
+            return false;
+        }
+    }
+
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
                 base.zones().stream().map(change).toList(), base.management(), base.registration(),
@@ -128,7 +150,7 @@ final class TestConfigs {
                 10_000,
                 1_000,
                 Duration.ofHours(1));
-        int range = nextRange++ % 10;
+        int range = freeMediaRange();
         MediaSettings media = new MediaSettings(true, "127.0.0.1", "127.0.0.1", 40_000 + 2_000 * range,
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);
         return new SbcConfig(dataDir.resolve("sbc.yaml"), dataDir, sip, media, security(dataDir, List.of()),

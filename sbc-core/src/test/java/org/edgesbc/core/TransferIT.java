@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 import static org.edgesbc.fixtures.sip.SipTestPeer.headers;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.edgesbc.fixtures.sip.SipMessages;
+import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Transfers through the real daemon (RFC 3515, RFC 3891, the flows of RFC 5589 §6 and §7), started from the PBX and
- * from the trunk: what the transferee, the target and the transferor receive, and that no Call-ID, Contact or
+ * from the trunk: what the transferee, the target and the transferor receive, and that no Call-ID, tag, Contact or
  * address of one side ever reaches the other.
  */
 class TransferIT {
@@ -101,23 +103,32 @@ class TransferIT {
     /**
      * RFC 5589 §7.1 with the PBX as transferor: it holds a call with the carrier's caller and a consultation call to
      * a number out through the carrier, and asks the caller to replace the consultation. The carrier gets a
-     * Replaces naming the consultation as the carrier knows it, and the target's own URI.
+     * Replaces naming the consultation as the carrier knows it (its Call-ID, the target's tag as to-tag and the
+     * SBC's tag there as from-tag), and the target's own URI.
      */
     @Test
     void attendedTransferFromThePbxNamesTheConsultationAsTheTrunkKnowsIt() throws Exception {
         RelayedCall first = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "first@trunk.example", "tf", "pf");
         RelayedCall consultation = RelayedCall.establish(pbx, trunk, sbcUdp, "030999", "consult@pbx.example", "pg",
                 "tg");
-        String replaces = "consult%40pbx.example%3Bto-tag%3Dtg%3Bfrom-tag%3Dpg";
+        // As the PBX knows the consultation: the SBC's To-tag is the target's, its own From-tag the transferor's.
+        String sbcTagTowardPbx = SipTestPeer.tag(consultation.callerTo);
+        String replaces = "consult%40pbx.example%3Bto-tag%3D" + sbcTagTowardPbx + "%3Bfrom-tag%3Dpg";
         first.fromCallee("REFER", "Refer-To: <sip:030999@127.0.0.3?Replaces=" + replaces + ">\r\n", null, null);
         String refer = trunk.receiveStartingWith("REFER ", WAIT);
         first.assertCallerSees(refer);
         assertThat(refer).doesNotContain("consult@pbx.example", "consult%40pbx.example");
+        assertThat(RelayedCall.tagsIn(refer)).doesNotContainAnyElementsOf(consultation.callerSideTags());
         String escapedCallId = consultation.calleeCallId.replace("@", "%40");
         // The target is the trunk's own party of the consultation, reached on the trunk's side.
         assertThat(header(refer, "Refer-To")).isEqualTo("<sip:tg@127.0.0.2:" + trunk.localAddress().getPort()
-                + "?Replaces="
-                + escapedCallId + "%3Bto-tag%3Dtg%3Bfrom-tag%3Dpg>");
+                + "?Replaces=" + escapedCallId + "%3Bto-tag%3Dtg%3Bfrom-tag%3D"
+                + SipTestPeer.tag(consultation.calleeTo) + ">");
+
+        // The consultation named with the trunk's tags, as if they crossed the SBC, names no dialog the PBX has.
+        first.fromCallee("REFER", "Refer-To: <sip:030999@127.0.0.3?Replaces=consult%40pbx.example%3Bto-tag%3Dtg"
+                + "%3Bfrom-tag%3Dpg>\r\n", null, null);
+        first.assertCalleeSees(pbx.receiveStartingWith("SIP/2.0 481 ", WAIT));
 
         // A Replaces naming a dialog the SBC does not relay is refused: it could name nothing on the other side.
         first.fromCallee("REFER", "Refer-To: <sip:030999@127.0.0.3?Replaces=gone%40pbx%3Bto-tag%3Da%3Bfrom-tag%3Db>\r\n",
@@ -125,27 +136,68 @@ class TransferIT {
         first.assertCalleeSees(pbx.receiveStartingWith("SIP/2.0 481 ", WAIT));
     }
 
-    /** RFC 3891 §3: an INVITE with Replaces from either side reaches the other with the far leg's Call-ID. */
+    /**
+     * RFC 3891 §3: an INVITE with Replaces from either side reaches the other naming the far leg by its Call-ID and
+     * tags (to-tag: the recipient's own, from-tag: the SBC's on that leg); RFC 4538's Target-Dialog likewise
+     * (remote-tag: the recipient's, local-tag: the SBC's). A dialog unknown, or named with the other side's tags,
+     * gets 481.
+     */
     @Test
-    void invitesWithReplacesFromEitherSideNameTheFarLegAndUnknownDialogsGet481() throws Exception {
+    void invitesWithReplacesOrTargetDialogFromEitherSideNameTheFarLegAndUnknownDialogsGet481() throws Exception {
         RelayedCall call = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "replaced@trunk.example", "tr", "pr");
-        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "replacing@trunk.example",
-                "z9hG4bK-replacing", "tx").replace("Max-Forwards: 70\r\n",
-                "Max-Forwards: 70\r\nReplaces: replaced@trunk.example;to-tag=pr;from-tag=tr\r\n"));
-        String invite = pbx.receiveStartingWith("INVITE ", WAIT);
-        assertThat(header(invite, "Replaces")).isEqualTo(call.calleeCallId + ";to-tag=pr;from-tag=tr");
+        String sbcTagTowardTrunk = SipTestPeer.tag(call.callerTo);
+        String sbcTagTowardPbx = SipTestPeer.tag(call.calleeTo);
+        trunk.send(withHeader(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200",
+                "replacing@trunk.example", "z9hG4bK-replacing", "tx"),
+                "Replaces: replaced@trunk.example;to-tag=" + sbcTagTowardTrunk + ";from-tag=tr"));
+        String invite = inviteWith(pbx, "Replaces");
+        assertThat(header(invite, "Replaces")).isEqualTo(call.calleeCallId + ";to-tag=pr;from-tag="
+                + sbcTagTowardPbx);
         assertThat(invite).doesNotContain("replaced@trunk.example", "replacing@trunk.example", "127.0.0.2");
+        assertThat(RelayedCall.tagsIn(invite)).doesNotContainAnyElementsOf(call.callerSideTags());
 
-        pbx.send(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "pickup@pbx.example",
-                "z9hG4bK-pickup", "px").replace("Max-Forwards: 70\r\n",
-                "Max-Forwards: 70\r\nReplaces: " + call.calleeCallId + ";to-tag=pr;from-tag=tr;early-only\r\n"));
-        String fromPbx = trunk.receiveStartingWith("INVITE ", WAIT);
-        assertThat(header(fromPbx, "Replaces")).isEqualTo("replaced@trunk.example;to-tag=pr;from-tag=tr;early-only");
+        trunk.send(withHeader(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200",
+                "targeting@trunk.example", "z9hG4bK-targeting", "tz"),
+                "Target-Dialog: replaced@trunk.example;local-tag=tr;remote-tag=" + sbcTagTowardTrunk));
+        String targeting = inviteWith(pbx, "Target-Dialog");
+        assertThat(header(targeting, "Target-Dialog")).isEqualTo(call.calleeCallId + ";local-tag="
+                + sbcTagTowardPbx + ";remote-tag=pr");
+        assertThat(RelayedCall.tagsIn(targeting)).doesNotContainAnyElementsOf(call.callerSideTags());
+
+        pbx.send(withHeader(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "pickup@pbx.example",
+                "z9hG4bK-pickup", "px"),
+                "Replaces: " + call.calleeCallId + ";to-tag=" + sbcTagTowardPbx + ";from-tag=pr;early-only"));
+        String fromPbx = inviteWith(trunk, "Replaces");
+        assertThat(header(fromPbx, "Replaces")).isEqualTo("replaced@trunk.example;to-tag=tr;from-tag="
+                + sbcTagTowardTrunk + ";early-only");
         assertThat(headers(fromPbx)).doesNotContain(call.calleeCallId, "pickup@pbx.example", "127.0.0.3");
+        assertThat(RelayedCall.tagsIn(fromPbx)).doesNotContainAnyElementsOf(call.calleeSideTags());
 
-        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "stranger@trunk.example",
-                "z9hG4bK-stranger", "ty").replace("Max-Forwards: 70\r\n",
-                "Max-Forwards: 70\r\nReplaces: nobody@trunk.example;to-tag=a;from-tag=b\r\n"));
+        trunk.send(withHeader(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "stranger@trunk.example",
+                "z9hG4bK-stranger", "ty"), "Replaces: nobody@trunk.example;to-tag=a;from-tag=b"));
         assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).isNotNull();
+        // The right Call-ID with the PBX's tags, as if tags crossed the SBC: no dialog the trunk has.
+        trunk.send(withHeader(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "crossed@trunk.example",
+                "z9hG4bK-crossed", "tw"), "Replaces: replaced@trunk.example;to-tag=pr;from-tag=tr"));
+        assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).isNotNull();
+        trunk.send(withHeader(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "lost@trunk.example",
+                "z9hG4bK-lost", "tv"), "Target-Dialog: nobody@trunk.example;local-tag=a;remote-tag=b"));
+        assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).isNotNull();
+    }
+
+    private static String withHeader(String request, String line) {
+        return request.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n" + line + "\r\n");
+    }
+
+    /** The next INVITE {@code peer} gets that has header {@code name}, skipping retransmissions of earlier ones. */
+    private static String inviteWith(SipTestPeer peer, String name) throws IOException {
+        long deadline = System.currentTimeMillis() + WAIT;
+        for (long left = WAIT; left > 0; left = deadline - System.currentTimeMillis()) {
+            String invite = peer.receiveStartingWith("INVITE ", left);
+            if (invite != null && header(invite, name) != null) {
+                return invite;
+            }
+        }
+        return null;
     }
 }

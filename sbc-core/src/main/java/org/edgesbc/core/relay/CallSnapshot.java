@@ -6,8 +6,8 @@ import org.edgesbc.media.LegStats;
 
 /**
  * One relayed call as its shard saw it when asked (for the admin API): taken on the shard's thread, immutable
- * afterwards. Leg A is the caller's side, leg B the callee's; tags pass through the SBC unchanged, so both legs carry
- * the same From- and To-tags, while each has its own Call-ID.
+ * afterwards. Leg A is the caller's side, leg B the callee's; each leg has its own Call-ID and its own From- and
+ * To-tags (leg A's To-tag and leg B's From-tag are the SBC's; the To-tags are null while the call rings).
  *
  * @param id the SBC's id of the call: leg B's Call-ID, as in the call detail record's {@code call_id}
  * @param originalCallId the Call-ID as the caller sent it (leg A's): what the caller's side knows the call by

@@ -23,7 +23,7 @@ import org.edgesbc.transport.message.SipMessageWriter;
 
 /**
  * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
- * other's Call-ID, Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
+ * other's Call-ID, tags ({@link DialogTags}), Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
  * ({@link SipMessageWriter}): requests are rewritten leg to leg, responses rebuilt from the requester's own header
  * values kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced, and dialogs ended on both
  * sides when the SBC must (teardown, a late answer nobody takes). Initial requests arrive with jain-sip-ri's model
@@ -64,6 +64,7 @@ final class DialogLayer {
     private final InterconnectRules rules;
     private final SessionTimer sessionTimers;
     private final CallFailover failover;
+    private final BranchOutcomes outcomes;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
@@ -94,6 +95,7 @@ final class DialogLayer {
         this.log = shard.log();
         this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, metrics, log,
                 this::tearDown);
+        this.outcomes = new BranchOutcomes(this, dialogs, transactions, failover, peers, sbcRequests);
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
     }
 
@@ -140,6 +142,7 @@ final class DialogLayer {
             Leg leg = new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
                     branch.flow());
             leg.peer = branch.peer();
+            leg.sbcTag = ids.newTag();
             legs.add(leg);
         }
         RelayDialog dialog = null;
@@ -189,7 +192,8 @@ final class DialogLayer {
             copy.getTo().setAddress((Address) branch.callee().clone());
             // As jain-sip-ri writes it after the steps that edited its model.
             SipMessageView encoded = OwnMessages.read(copy.encodeAsBytes(branch.flow().transport().viaToken()));
-            SipMessageWriter out = SipMessageWriter.edit(encoded);
+            SipMessageWriter out = SipMessageWriter.edit(encoded)
+                    .set(SipHeaderName.FROM, encoded.from().withTag(leg.sbcTag));
             if (anchoredBody != null) {
                 out.body(anchoredBody);
             }
@@ -214,7 +218,12 @@ final class DialogLayer {
             responses.respond(inbound, 481);
             return;
         }
-        Leg to = dialog.other(from, request.to().tag());
+        RelayDialog.Toward toward = dialog.toward(from, request.from().tag(), request.to().tag(), ids::newTag);
+        if (toward == null) {
+            responses.respond(inbound, 481);
+            return;
+        }
+        Leg to = toward.leg();
         int glare = reInvites.refusal(from, request);
         if (glare != 0) {
             // Answered under a transaction of its own, which absorbs the ACK of this failure (RFC 3261 §17.2.1).
@@ -248,7 +257,7 @@ final class DialogLayer {
                 from.remoteTarget = target;
             }
         }
-        SipMessageWriter out = rewriteInDialog(request, dialog, to).body(anchored.body());
+        SipMessageWriter out = rewriteInDialog(request, dialog, from, toward).body(anchored.body());
         sessionTimers.towardLeg(out, request, to);
         byte[] progress = ReferHandler.progressOnly(request);
         if (progress != null) {
@@ -273,17 +282,18 @@ final class DialogLayer {
         String callId = ack.callId();
         RelayDialog dialog = dialogs.find(inbound.zone(), callId);
         Leg from = dialog == null ? null : dialog.legOf(inbound.zone(), callId);
-        String toTag = ack.to().tag();
-        if (from == null || toTag == null) {
+        RelayDialog.Toward toward = from == null ? null
+                : dialog.toward(from, ack.from().tag(), ack.to().tag(), ids::newTag);
+        if (toward == null) {
             metrics.dropped(RelayDropReason.NO_DIALOG);
             return;
         }
         ShardLoop.cancel(dialog.ackWait);
         dialog.ackWait = null;
-        Leg to = dialog.other(from, toTag);
+        Leg to = toward.leg();
         MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
-        SipMessageWriter out = rewriteInDialog(ack, dialog, to).body(anchored.body());
+        SipMessageWriter out = rewriteInDialog(ack, dialog, from, toward).body(anchored.body());
         if (mediaRefusal(anchored.outcome()) != 0) {
             // An ACK cannot be refused; relaying its SDP unanchored would leak the sender's media address.
             out.body(new byte[0]).remove(SipHeaderName.CONTENT_TYPE);
@@ -299,22 +309,32 @@ final class DialogLayer {
     }
 
     /**
-     * Makes an in-dialog request from one leg read as the other leg's dialog expects it. A phone's credentials for
-     * the SBC's realm, which phones also send on ACK, BYE and re-INVITE, stay here.
+     * Makes an in-dialog request from one leg read as the other leg's dialog expects it: that leg's Call-ID, From
+     * and To addresses and tags. A phone's credentials for the SBC's realm, which phones also send on ACK, BYE and
+     * re-INVITE, stay here.
      */
-    private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg to) {
+    private SipMessageWriter rewriteInDialog(SipMessageView request, RelayDialog dialog, Leg from,
+            RelayDialog.Toward toward) {
         SipMessageWriter out = SipMessageWriter.edit(request);
-        if (peers.isAccessZone(dialog.other(to, null).zone)) {
+        if (peers.isAccessZone(from.zone)) {
             out.remove(ChallengeAnswering.AUTHORIZATION, ChallengeAnswering.PROXY_AUTHORIZATION);
         }
-        NameAddress from = request.from();
-        boolean fromCaller = dialog.callerTag.equals(from.tag());
+        Leg to = toward.leg();
+        boolean towardCallee = to != dialog.a;
         CSeqMapping.toward(out, request, to);
-        return out.requestLine(request.method(), peers.remoteTargetOf(to))
+        String target = toward.remoteTarget() != null ? toward.remoteTarget() : peers.remoteTargetOf(to);
+        return out.requestLine(request.method(), target)
                 .set(SipHeaderName.CALL_ID, to.callId)
-                .set(SipHeaderName.FROM, (fromCaller ? to.callerAddress : to.calleeAddress) + from.parameters())
-                .set(SipHeaderName.TO, (fromCaller ? to.calleeAddress : to.callerAddress)
-                        + request.to().parameters());
+                .set(SipHeaderName.FROM, withTag(towardCallee ? to.callerAddress : to.calleeAddress, request.from(),
+                        toward.fromTag()))
+                .set(SipHeaderName.TO, withTag(towardCallee ? to.calleeAddress : to.callerAddress, request.to(),
+                        toward.toTag()));
+    }
+
+    /** {@code address} with the header parameters of {@code original}, its tag made {@code tag} (none if null). */
+    private static String withTag(String address, NameAddress original, String tag) {
+        NameAddress rewritten = new NameAddress(address, null, null, original.parameters());
+        return tag == null ? rewritten.untagged() : rewritten.withTag(tag);
     }
 
     /**
@@ -351,12 +371,15 @@ final class DialogLayer {
         Leg leg = new Leg(branch.zone(), ids.newCallId(), dialog.b.callerAddress, branch.callee().toString(), null,
                 branch.flow());
         leg.peer = branch.peer();
+        leg.sbcTag = ids.newTag();
         dialogs.removeLeg(dialog, dialog.b);
+        dialog.tags.legEnded(dialog.b);
         dialog.b = leg;
         dialogs.addLeg(dialog, leg);
         SipMessageWriter out = SipMessageWriter.edit(attempts.template)
                 .requestLine(Request.INVITE, branch.requestUri().toString())
                 .set(SipHeaderName.CALL_ID, leg.callId)
+                .set(SipHeaderName.FROM, attempts.template.from().withTag(leg.sbcTag))
                 .set(SipHeaderName.TO, leg.calleeAddress);
         if (attempts.body != null) {
             out.body(attempts.body);
@@ -387,7 +410,7 @@ final class DialogLayer {
                 SipMessageView sent = branch.client.request;
                 if (!server.finalSent() && sent != null) {
                     SipMessageView terminated = responses.asIfFromFarSide(sent, 487);
-                    sendToRequester(relayed, terminated, terminated.to().tag(), null);
+                    sendToRequester(relayed, branch, terminated, null);
                 }
             }
         }, transactionTimeoutMillis);
@@ -429,14 +452,14 @@ final class DialogLayer {
             SipMessageView sent = client.request;
             if (branch.givenUp && status < 300) {
                 // An attempt the call moved on from answered after all: it does not take the call.
-                hangUpAnsweredLeg(branch, response, false);
+                outcomes.hangUpAnsweredLeg(branch, response, false);
             } else if (status < 300) {
                 inviteAnswered(branch, response, source);
             } else if (status < 400 && redirects.recurses(branch, response, user -> recurse(branch, sent, user),
-                    refusal -> inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
+                    refusal -> outcomes.inviteBranchEnded(branch, responses.asIfFromFarSide(sent, refusal), null))) {
                 return;
             } else {
-                inviteBranchEnded(branch, response, source);
+                outcomes.inviteBranchEnded(branch, response, source);
             }
             return;
         }
@@ -458,17 +481,17 @@ final class DialogLayer {
         if (dialog != null && dialog.state == RelayDialog.State.CONFIRMED && branch.target != dialog.b
                 && branch.target != dialog.a) {
             // A second device answered a forked call another one took: it is hung up.
-            hangUpAnsweredLeg(branch, response, false);
+            outcomes.hangUpAnsweredLeg(branch, response, false);
             return;
         }
         if (dialog != null && dialog.branches != null) {
-            chooseBranch(dialog, branch);
+            outcomes.chooseBranch(dialog, branch);
         }
         noteCallee(branch, response, true);
         RelayedRequest relayed = branch.request;
         if (relayed != null && relayed.server.finalSent() && relayed.server.lastStatus >= 300) {
             // The caller already has its final answer (a cancelled call answered late): hang the far side up.
-            hangUpAnsweredLeg(branch, response, true);
+            outcomes.hangUpAnsweredLeg(branch, response, true);
             return;
         }
         byte[] answer = relayResponse(branch, response, source);
@@ -488,10 +511,11 @@ final class DialogLayer {
             reInvites.ended(branch);
         }
         if (invite && relayed != null) {
-            inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408), null);
+            outcomes.inviteBranchEnded(branch, responses.asIfFromFarSide(client.request, relayed.cancelled ? 487 : 408),
+                    null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
             SipMessageView timeout = responses.asIfFromFarSide(client.request, 408);
-            sendToRequester(relayed, timeout, timeout.to().tag(), null);
+            sendToRequester(relayed, branch, timeout, null);
         }
         if (dialog != null && !invite && (Request.BYE.equals(client.method)
                 || dialog.state == RelayDialog.State.EARLY)) {
@@ -517,7 +541,12 @@ final class DialogLayer {
         if (target != null) {
             leg.remoteTarget = target;
         }
+        if (target != null && tag != null && leg != dialog.a && dialog.state == RelayDialog.State.EARLY
+                && dialog.tags.towardCaller(leg, tag, ids::newTag) != null) {
+            dialog.tags.targetOf(leg, tag, target);
+        }
         if (confirms && dialog.state == RelayDialog.State.EARLY) {
+            dialog.a.sbcTag = dialog.tags.confirmed(leg, tag, ids::newTag);
             dialog.state = RelayDialog.State.CONFIRMED;
             // Answered: nothing to cancel any more, and an SBC's cancel that lost the race to the answer ends nothing.
             dialog.invite = null;
@@ -574,7 +603,7 @@ final class DialogLayer {
         if (dialog != null && branch.target != null && status >= 200 && status < 300) {
             sessionTimers.answered(dialog, branch.target, requesterLeg(relayed), relayed.timerOffer, response);
         }
-        byte[] sent = sendToRequester(relayed, response, response.to().tag(), body);
+        byte[] sent = sendToRequester(relayed, branch, response, body);
         metrics.responseRelayed(status);
         if (setUpEnds) {
             metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);
@@ -584,11 +613,20 @@ final class DialogLayer {
 
     /**
      * Sends a response through the requester's server transaction: the requester's Via stack, Call-ID, From and To
-     * replace the far side's, the SBC's Contact replaces the far side's.
+     * replace the far side's, the SBC's Contact replaces the far side's, and a To-tag of the SBC's the far side's
+     * ({@link #toTowardRequester}). Returns the bytes sent, or null when the response was dropped.
      *
      * @param body the body that goes out instead of the far side's (anchored SDP; empty to drop it), or null
      */
-    private byte[] sendToRequester(RelayedRequest relayed, SipMessageView response, String toTag, byte[] body) {
+    private byte[] sendToRequester(RelayedRequest relayed, RelayedBranch branch, SipMessageView response,
+            byte[] body) {
+        String to = toTowardRequester(relayed, branch, response);
+        if (to == null) {
+            metrics.dropped(RelayDropReason.TOO_MANY_EARLY_DIALOGS);
+            log.warn("early-dialogs", "shard {} dropped a {} from a far-side early dialog beyond the {} a call keeps",
+                    loop.index(), response.statusCode(), DialogTags.MAX_EARLY_DIALOGS);
+            return null;
+        }
         ServerTransaction server = relayed.server;
         SipTransport transport = server.flow.transport();
         SipMessageWriter out = SipMessageWriter.edit(response)
@@ -596,8 +634,7 @@ final class DialogLayer {
                 .set(SipHeaderName.CALL_ID, relayed.callId)
                 .set(SipHeaderName.CSEQ, relayed.cseq)
                 .set(SipHeaderName.FROM, relayed.from)
-                .set(SipHeaderName.TO, toTag == null || toTag.equals(relayed.toAddress.tag()) ? relayed.to
-                        : relayed.toAddress.withTag(toTag))
+                .set(SipHeaderName.TO, to)
                 .body(body);
         if (body != null && body.length == 0) {
             out.remove(SipHeaderName.CONTENT_TYPE);
@@ -611,6 +648,32 @@ final class DialogLayer {
         byte[] bytes = TopologyHiding.strip(out).toBytes();
         transactions.respond(server, bytes, response.statusCode());
         return bytes;
+    }
+
+    /**
+     * The To a response carries toward its requester. A request that had a To-tag gets its own To back (RFC 3261
+     * §8.2.6.2). Otherwise a far-side tag is never shown: an answer within a dialog carries the caller-side tag of
+     * its far dialog ({@link DialogTags}), a failure whose far dialog is one too many a tag of its own, and the
+     * answers to a request outside any dialog the one tag the SBC chose for them. Null for a provisional response
+     * from one early dialog too many.
+     */
+    private String toTowardRequester(RelayedRequest relayed, RelayedBranch branch, SipMessageView response) {
+        String farTag = response.to().tag();
+        if (farTag == null || relayed.toAddress.tag() != null) {
+            return relayed.to;
+        }
+        RelayDialog dialog = branch.dialog;
+        if (dialog == null || branch.target == null || branch.target == dialog.a) {
+            if (relayed.answerTag == null) {
+                relayed.answerTag = ids.newTag();
+            }
+            return relayed.toAddress.withTag(relayed.answerTag);
+        }
+        String tag = dialog.tags.towardCaller(branch.target, farTag, ids::newTag);
+        if (tag == null && response.statusCode() >= 300) {
+            tag = ids.newTag();
+        }
+        return tag == null ? null : relayed.toAddress.withTag(tag);
     }
 
     /**
@@ -630,78 +693,6 @@ final class DialogLayer {
         // The caller's ACK and later requests on this leg follow the new INVITE's CSeq (see ChallengeAnswering).
         leg.cseqOffset++;
         forward(out, sent, relayed, redirected.dialog, leg, leg.zone, peers.flowToward(leg));
-    }
-
-    // --------------------------------------------------------------------------------------------- forking
-
-    /**
-     * The first device to answer a forked INVITE takes the call; the others are cancelled (RFC 3261 §16.7 step 10),
-     * and their legs leave the dialog.
-     */
-    private void chooseBranch(RelayDialog dialog, RelayedBranch winner) {
-        dialog.b = winner.target;
-        for (Leg leg : dialog.branches) {
-            if (leg != winner.target) {
-                dialogs.removeLeg(dialog, leg);
-            }
-        }
-        dialog.branches = null;
-        if (winner.request == null) {
-            return;
-        }
-        for (RelayedBranch branch : winner.request.branches) {
-            if (branch != winner) {
-                transactions.cancelWhenProceeding(branch.client);
-            }
-        }
-    }
-
-    /**
-     * A branch of an INVITE ended without a 2xx: a failure, or no answer in time ({@code source} null, the
-     * response made here). The caller hears the best failure once every branch has ended (RFC 3261 §16.7 step 6:
-     * a 6xx, else the lowest class), unless a branch answered; an early dialog ends with it.
-     */
-    private void inviteBranchEnded(RelayedBranch branch, SipMessageView response, InetAddress source) {
-        if (branch.givenUp || failover.movedOn(branch, response.statusCode(), source == null)) {
-            return;
-        }
-        RelayDialog dialog = branch.dialog;
-        if (dialog != null && dialog.branches != null && dialog.branches.size() > 1) {
-            dialog.branches.remove(branch.target);
-            dialogs.removeLeg(dialog, branch.target);
-            if (dialog.b == branch.target) {
-                dialog.b = dialog.branches.get(0);
-            }
-        }
-        RelayedRequest relayed = branch.request;
-        if (relayed == null) {
-            return;
-        }
-        relayed.unanswered--;
-        int status = response.statusCode();
-        if (relayed.bestFailure == null || betterFailure(status, relayed.bestFailure.statusCode())) {
-            relayed.bestFailure = response;
-            relayed.bestFailureBranch = branch;
-            relayed.bestFailureSource = source;
-        }
-        if (relayed.unanswered > 0) {
-            return;
-        }
-        SipMessageView best = relayed.bestFailure;
-        RelayedBranch bestBranch = relayed.bestFailureBranch;
-        relayResponse(bestBranch, best, relayed.bestFailureSource);
-        if (dialog != null && dialog.state == RelayDialog.State.EARLY) {
-            dialog.finalStatus = best.statusCode();
-            endDialog(dialog, bestBranch.client.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
-                    : best.statusCode() == 487 ? "caller" : "callee");
-        }
-    }
-
-    /** RFC 3261 §16.7 step 6: a 6xx beats everything, then the lowest class; an answer beats our own 408. */
-    private static boolean betterFailure(int candidate, int best) {
-        int candidateRank = candidate >= 600 ? 0 : candidate / 100;
-        int bestRank = best >= 600 ? 0 : best / 100;
-        return candidateRank < bestRank || (candidateRank == bestRank && best == 408 && candidate != 408);
     }
 
     // ------------------------------------------------------------------------------------------ ending calls
@@ -753,34 +744,8 @@ final class DialogLayer {
         return true;
     }
 
-    /**
-     * A callee whose answer nobody takes must not stay in a call: ACK it, BYE it. That is the far side of a caller
-     * already answered with a failure (a cancelled call answered late; the dialog ends), or a second device
-     * answering a forked call (the dialog goes on with the first).
-     */
-    private void hangUpAnsweredLeg(RelayedBranch branch, SipMessageView answer, boolean endsDialog) {
-        RelayDialog dialog = branch.dialog;
-        if (dialog == null) {
-            return;
-        }
-        long cseq = answer.cseqNumber();
-        Leg leg = branch.target;
-        leg.calleeTag = answer.to().tag();
-        String target = contactUri(answer);
-        if (target != null) {
-            leg.remoteTarget = target;
-        }
-        peers.flowToward(leg).send(sbcRequests.toward(dialog, leg, Request.ACK, cseq).bytes());
-        if (endsDialog) {
-            dialog.state = RelayDialog.State.CONFIRMED;
-        }
-        sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
-        if (endsDialog) {
-            endDialog(dialog, "caller");
-        }
-    }
-
-    private void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
+    /** A request of the SBC's own toward {@code leg} in {@code dialog}, under a client transaction of its own. */
+    void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
         SipMessageView request = sbcRequests.toward(dialog, leg, method, cseq);
         forward(SipMessageWriter.edit(request), request, null, null, leg, leg.zone, peers.flowToward(leg));
     }
@@ -836,13 +801,13 @@ final class DialogLayer {
         return null;
     }
 
-    /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
     /** The URI of a message's first Contact, or null when it has none (or only a malformed one). */
-    private static String contactUri(SipMessageView message) {
+    static String contactUri(SipMessageView message) {
         List<NameAddress> contacts = message.contacts();
         return contacts == null || contacts.isEmpty() || contacts.get(0).isWildcard() ? null : contacts.get(0).uri();
     }
 
+    /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
     private static int mediaRefusal(MediaAnchor.Outcome outcome) {
         return switch (outcome) {
             case BAD_SDP -> 488;

@@ -3,8 +3,8 @@ package org.edgesbc.core.relay;
 import org.edgesbc.transport.SipFlow;
 
 /**
- * One side of a relayed dialog as that side sees it: its Call-ID, the caller and callee addresses in From/To, where
- * its user agent wants in-dialog requests (remote target) and how to reach it.
+ * One side of a relayed dialog as that side sees it: its Call-ID and tags, the caller and callee addresses in
+ * From/To, where its user agent wants in-dialog requests (remote target) and how to reach it.
  * Nothing of one leg is ever copied into the other: that is the topology hiding. Owned by one relay shard.
  */
 final class Leg {
@@ -22,8 +22,13 @@ final class Leg {
     RelaySettings.ZonePeer peer;
     /** The flow requests toward this leg go over; refreshed if a connection closes. */
     SipFlow requestFlow;
-    /** Of a B leg, the tag its callee answered with (tags pass through, so leg A sees it too). */
+    /** Of a B leg, the tag its callee answered with; it never leaves this leg (see {@link DialogTags}). */
     String calleeTag;
+    /**
+     * The SBC's own tag in this leg's dialog: of a B leg its From-tag, generated with the leg; of leg A the To-tag
+     * of the answer that confirmed the call, null until then.
+     */
+    String sbcTag;
     /** Highest CSeq of requests sent toward this leg, so an SBC-originated BYE can follow on (RFC 3261 §12.2.1.1). */
     long highestCSeqSent;
     /** The re-INVITE this leg sent that has no final answer yet ({@link ReInviteGuard}); null when none. */

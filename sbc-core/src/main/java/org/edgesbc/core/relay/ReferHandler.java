@@ -23,17 +23,18 @@ import org.edgesbc.transport.message.SipMessageWriter;
  *       INVITE comes back through the SBC and is routed, screened and fraud-checked like any call.</li>
  *   <li>An attended transfer's Refer-To carries {@code Replaces} naming the consultation dialog as the transferor
  *       sees it. When the far leg of that dialog lies on the transferee's side, the Refer-To becomes that leg's
- *       remote target with {@code Replaces} naming that leg: the transferee and the target meet on their own side
- *       (a PBX joins its two calls itself), and nothing of the transferor's side crosses. A dialog the SBC does not
- *       relay, or one whose far leg is on a third side, is refused: no identifier could name it there.</li>
+ *       remote target with {@code Replaces} naming that leg (its Call-ID and tags): the transferee and the target
+ *       meet on their own side (a PBX joins its two calls itself), and nothing of the transferor's side crosses. A
+ *       dialog the SBC does not relay, or one whose far leg is on a third side, is refused: no identifier could
+ *       name it there.</li>
  *   <li>A blind transfer toward the PBX makes the PBX place a call: its target is checked against the toll-fraud
  *       rules as that call would be, and refused with 403 before the REFER reaches the PBX (an outside caller asking
  *       a PBX to transfer it to a premium number is the classic transfer fraud).</li>
  *   <li>Referred-By names the referrer at the SBC's host; the NOTIFYs' {@code message/sipfrag} bodies are cut to
  *       their status line, which is all RFC 3515 §2.4.5 needs and carries nothing of the side that sent it.</li>
- *   <li>An INVITE with {@code Replaces} naming one of the SBC's legs in the sender's zone reaches the far leg's side
- *       with the far leg's Call-ID (the tags pass the SBC unchanged); an unknown dialog is answered 481 (RFC 3891
- *       §3).</li>
+ *   <li>An INVITE with {@code Replaces}, or any initial request with {@code Target-Dialog} (RFC 4538), naming one
+ *       of the SBC's legs in the sender's zone reaches the far leg's side naming the far leg by its Call-ID and
+ *       tags; an unknown dialog is answered 481 (RFC 3891 §3, RFC 4538 §4).</li>
  * </ul>
  * Owned by one relay shard; reads the shared {@link DialogIdentifierMap}.
  */
@@ -41,6 +42,7 @@ final class ReferHandler {
     static final SipHeaderName REFER_TO = SipHeaderName.of("Refer-To");
     static final SipHeaderName REFERRED_BY = SipHeaderName.of("Referred-By");
     private static final String REPLACES = "Replaces";
+    private static final String TARGET_DIALOG = "Target-Dialog";
     /** Longest Refer-To taken; longer ones are refused with 400. */
     private static final int MAX_REFER_TO_LENGTH = 2048;
 
@@ -157,7 +159,8 @@ final class ReferHandler {
         if (replaces == null) {
             return Rewrite.refused(400);
         }
-        DialogIdentifierMap.LegIdentity target = identifiers.partnerOf(from.zone, replaces.callId());
+        DialogIdentifierMap.LegIdentity target = identifiers.partnerNamed(from.zone, replaces,
+                ReplacesValue.Form.REPLACES);
         if (target == null || !target.zone().equals(to.zone) || target.remoteTarget() == null) {
             return Rewrite.refused(target == null ? 481 : 403);
         }
@@ -166,34 +169,40 @@ final class ReferHandler {
         if (targetQuery >= 0) {
             targetUri = targetUri.substring(0, targetQuery);
         }
-        return new Rewrite("<" + targetUri + "?" + REPLACES + "=" + replaces.withCallId(target.callId()).escaped()
-                + ">", null, 0);
+        String mapped = DialogIdentifierMap.onFarSide(replaces, ReplacesValue.Form.REPLACES, target).escaped();
+        return new Rewrite("<" + targetUri + "?" + REPLACES + "=" + mapped + ">", null, 0);
     }
 
     /**
-     * An initial INVITE's {@code Replaces} made the far side's: 0 when there is none or it was mapped, else the
-     * status that refuses the INVITE (RFC 3891 §3: 481 for a dialog that does not exist on the side it goes to).
+     * An initial INVITE's {@code Replaces} and an initial request's {@code Target-Dialog} made the far side's: 0
+     * when there is none or each was mapped, else the status that refuses the request (RFC 3891 §3, RFC 4538 §4:
+     * 481 for a dialog that does not exist on the side it goes to).
      */
     int mapReplaces(SIPRequest request, String fromZone, String toZone) {
-        if (!Request.INVITE.equals(request.getMethod())) {
-            return 0;
-        }
-        Header header = request.getHeader(REPLACES);
+        int refusal = Request.INVITE.equals(request.getMethod())
+                ? mapDialogReference(request, REPLACES, ReplacesValue.Form.REPLACES, fromZone, toZone) : 0;
+        return refusal != 0 ? refusal
+                : mapDialogReference(request, TARGET_DIALOG, ReplacesValue.Form.TARGET_DIALOG, fromZone, toZone);
+    }
+
+    private int mapDialogReference(SIPRequest request, String name, ReplacesValue.Form form, String fromZone,
+            String toZone) {
+        Header header = request.getHeader(name);
         if (header == null) {
             return 0;
         }
-        ReplacesValue replaces = ReplacesValue.parse(((SIPHeader) header).getHeaderValue());
-        if (replaces == null) {
+        ReplacesValue named = ReplacesValue.parse(((SIPHeader) header).getHeaderValue(), form);
+        if (named == null) {
             return 400;
         }
-        DialogIdentifierMap.LegIdentity partner = identifiers.partnerOf(fromZone, replaces.callId());
+        DialogIdentifierMap.LegIdentity partner = identifiers.partnerNamed(fromZone, named, form);
         if (partner == null || !partner.zone().equals(toZone)) {
             return 481;
         }
-        request.removeHeader(REPLACES);
+        request.removeHeader(name);
         try {
-            request.addHeader(new HeaderFactoryImpl().createHeader(REPLACES,
-                    replaces.withCallId(partner.callId()).text()));
+            request.addHeader(new HeaderFactoryImpl().createHeader(name,
+                    DialogIdentifierMap.onFarSide(named, form, partner).text()));
         } catch (java.text.ParseException e) {
             return 400;
         }

@@ -3,13 +3,15 @@ package org.edgesbc.core.relay;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.edgesbc.core.sdp.SdpOrigin;
 import org.edgesbc.media.MediaSession;
 import org.edgesbc.policy.fraud.FraudGuard;
 
 /**
  * A dialog relayed between two legs: leg A sent the dialog-creating request, leg B is the SBC's own dialog toward
- * the other zone. Tags pass through unchanged (they carry no topology); Call-IDs, URIs, Contacts and Vias do not.
+ * the other zone. No identifier of one leg reaches the other: each leg has its own Call-ID and tags (a B leg the
+ * SBC's From-tag, leg A the SBC's To-tags of {@link #tags}), and its own URIs, Contacts and Vias.
  * An INVITE toward a phone registered from several devices is forked: each device gets a B leg of its own (its own
  * Call-ID) in {@link #branches} until one answers and becomes {@link #b}. Owned by one relay shard; found by
  * {@link #key(String, String)} of any leg.
@@ -22,8 +24,10 @@ final class RelayDialog {
     Leg b;
     /** The B legs of a forked INVITE still in the race, the answering one included; null when not forked. */
     List<Leg> branches;
-    /** From-tag of the caller (leg A's UA); tells which direction an in-dialog request flows. */
+    /** From-tag of the caller (leg A's UA). */
     final String callerTag;
+    /** The To-tags leg A knows the far side's early and confirmed dialogs by. */
+    final DialogTags tags = new DialogTags();
     State state = State.EARLY;
     ScheduledFuture<?> durationLimit;
     /** Until the caller ACKs the 2xx that confirmed the dialog: 64*T1, then the dialog is torn down. */
@@ -82,25 +86,38 @@ final class RelayDialog {
     }
 
     /**
-     * The leg a request from {@code leg} goes to. Before a forked INVITE is answered, the caller's requests in an
-     * early dialog (PRACK, UPDATE) go to the branch whose tag is their To-tag.
+     * Where an in-dialog request from {@code leg} goes, with the tags it carries there: from leg A to the far
+     * dialog its To-tag stands for (before a forked INVITE is answered, PRACK and UPDATE go to the early dialog
+     * they name); from a B leg to leg A, its From-tag made the caller-side tag of its far dialog. Null when the
+     * To-tag names no dialog of this call (RFC 3261 §12.2.2: 481), or a B leg's far dialog is one too many.
+     *
+     * @param fromTag the request's From-tag
+     * @param toTag the request's To-tag
      */
-    Leg other(Leg leg, String toTag) {
-        if (leg != a) {
-            return a;
+    Toward toward(Leg leg, String fromTag, String toTag, Supplier<String> newTag) {
+        if (leg == a) {
+            Leg far = tags.legOf(toTag);
+            return far == null ? null
+                    : new Toward(far, far.sbcTag, tags.farTagOf(toTag), tags.remoteTargetOf(toTag));
         }
-        if (branches != null && toTag != null) {
-            for (Leg branch : branches) {
-                if (toTag.equals(branch.calleeTag)) {
-                    return branch;
-                }
-            }
+        if (toTag == null || !toTag.equals(leg.sbcTag) || fromTag == null
+                || state == State.CONFIRMED && !fromTag.equals(leg.calleeTag)) {
+            return null;
         }
-        return b;
+        String callerSideTag = tags.towardCaller(leg, fromTag, newTag);
+        return callerSideTag == null ? null : new Toward(a, callerSideTag, callerTag, null);
     }
 
-    /** The callee's tag: the answering (or only) B leg's. */
-    String calleeTag() {
-        return b.calleeTag;
+    /**
+     * The leg an in-dialog request goes to and the From- and To-tags it carries on that leg.
+     *
+     * @param remoteTarget the Request-URI of the far dialog it goes to when that differs by dialog (early dialogs of
+     *     a forking proxy), or null for the leg's own remote target
+     */
+    record Toward(Leg leg, String fromTag, String toTag, String remoteTarget) { }
+
+    /** The leg that is not {@code leg}: leg A, or of a call from leg A the callee's leg. */
+    Leg other(Leg leg) {
+        return leg == a ? b : a;
     }
 }

@@ -14,6 +14,8 @@ public enum RelayDropReason {
     WRONG_SOURCE,
     /** A new INVITE refused with 503 because the shard's queue is falling behind. */
     OVERLOAD,
+    /** A provisional response from one more far-side early dialog than a call keeps ({@link DialogTags}). */
+    TOO_MANY_EARLY_DIALOGS,
     /** The edge policy dropped it silently (scanner, source banned for guessing passwords). */
     POLICY,
     /** A bug met on one message; the shard goes on serving the others. */

@@ -20,6 +20,8 @@ final class RelayedRequest implements ServerTransaction.User {
     final String to;
     /** The requester's To, read: a response adds the callee's tag to it. */
     final NameAddress toAddress;
+    /** Of a request outside any dialog, the To-tag of the SBC's that its answers carry; null until one is sent. */
+    String answerTag;
     /** The requester's CSeq value, which every response echoes whatever number the far side's leg used. */
     final String cseq;
     /** What an INVITE or UPDATE asked for in session timers (RFC 4028), for the leg's negotiation at its 2xx. */

@@ -21,7 +21,7 @@ final class SbcRequests {
      */
     SipMessageView toward(RelayDialog dialog, Leg leg, String method, long cseq) {
         boolean towardCaller = leg == dialog.a;
-        String fromTag = towardCaller ? dialog.calleeTag() : dialog.callerTag;
+        String fromTag = leg.sbcTag;
         String toTag = towardCaller ? dialog.callerTag : leg.calleeTag;
         return OwnMessages.request(method, peers.remoteTargetOf(leg),
                 topology.via(peers.flowToward(leg).transport(), ids.newBranch()),

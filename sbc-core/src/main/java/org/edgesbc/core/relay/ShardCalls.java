@@ -98,12 +98,11 @@ final class ShardCalls {
 
     private static CallSnapshot snapshot(RelayDialog dialog) {
         FraudGuard.Decision fraud = dialog.fraud;
-        String toTag = dialog.calleeTag();
         return new CallSnapshot(dialog.b.callId, dialog.a.callId, dialog.state.name().toLowerCase(Locale.ROOT),
                 dialog.started, dialog.answered, dialog.calling, dialog.called,
                 fraud == null ? null : fraud.number().digits(), dialog.account,
-                new CallSnapshot.Leg(dialog.a.zone, dialog.a.callId, dialog.callerTag, toTag),
-                new CallSnapshot.Leg(dialog.b.zone, dialog.b.callId, dialog.callerTag, toTag),
+                new CallSnapshot.Leg(dialog.a.zone, dialog.a.callId, dialog.callerTag, dialog.a.sbcTag),
+                new CallSnapshot.Leg(dialog.b.zone, dialog.b.callId, dialog.b.sbcTag, dialog.b.calleeTag),
                 streams(dialog),
                 fraud == null ? null : new CallSnapshot.Fraud(lower(fraud.rule()), lower(fraud.destination()),
                         fraud.number().digits(), fraud.account()),

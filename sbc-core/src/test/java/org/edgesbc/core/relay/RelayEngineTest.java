@@ -76,26 +76,34 @@ class RelayEngineTest {
         send(PBX, "pbx", response(200, pbxBranch, pbxCallId, "INVITE", 1, "pbx-tag", "<sip:5551234@127.0.0.3:5060>"));
         String ok = flow(TRUNK).next();
         assertThat(ok).startsWith("SIP/2.0 200 ");
-        assertThat(ok).contains("trunk-call-1@10.9.9.9", "z9hG4bK-t1", "tag=pbx-tag", "rport=5060")
-                .doesNotContain("127.0.0.3", pbxCallId, "PbxServer");
+        assertThat(ok).contains("trunk-call-1@10.9.9.9", "z9hG4bK-t1", "tag=trunk-tag", "rport=5060")
+                .doesNotContain("127.0.0.3", pbxCallId, "PbxServer", "pbx-tag");
+        String trunkSideTag = tagOf(header(ok, "To"));
+        String pbxSideTag = tagOf(header(relayedInvite, "From"));
+        assertThat(pbxSideTag).as("each leg has tags of its own").isNotEqualTo("trunk-tag")
+                .isNotEqualTo(trunkSideTag);
         assertThat(metrics.next("relayed ")).as("the INVITE's relay is timed").matches("relayed REQUEST \\d+");
         assertThat(metrics.next("relayed ")).as("the 200's relay is timed").matches("relayed RESPONSE \\d+");
         assertThat(metrics.next("callSetUp ")).as("the call's set-up is timed, as answered")
                 .matches("callSetUp answered \\d+");
 
-        send(TRUNK, "trunk", inDialog("ACK", "trunk-call-1@10.9.9.9", "z9hG4bK-t2", 1, "sip:sbc@127.0.0.1:5060"));
+        send(TRUNK, "trunk", inDialog("ACK", "trunk-call-1@10.9.9.9", "z9hG4bK-t2", 1, "sip:sbc@127.0.0.1:5060",
+                trunkSideTag));
         String ack = flow(PBX).next();
-        assertThat(ack).startsWith("ACK sip:5551234@127.0.0.3:5060 SIP/2.0").contains(pbxCallId)
-                .doesNotContain("127.0.0.2", "trunk-call-1");
+        assertThat(ack).startsWith("ACK sip:5551234@127.0.0.3:5060 SIP/2.0").contains(pbxCallId, "tag=pbx-tag",
+                "tag=" + pbxSideTag).doesNotContain("127.0.0.2", "trunk-call-1", "trunk-tag", trunkSideTag);
 
         // The PBX hangs up: the BYE reaches the trunk in the trunk's own dialog terms.
-        send(PBX, "pbx", bye(pbxCallId, "z9hG4bK-p9"));
+        send(PBX, "pbx", bye(pbxCallId, "z9hG4bK-p9", pbxSideTag));
         String bye = flow(TRUNK).next();
-        assertThat(bye).startsWith("BYE sip:caller@127.0.0.2:5060 SIP/2.0").contains("trunk-call-1@10.9.9.9")
-                .doesNotContain("127.0.0.3", pbxCallId, "z9hG4bK-p9");
-        send(TRUNK, "trunk", response(200, branch(bye), "trunk-call-1@10.9.9.9", "BYE", 1, "pbx-tag", null)
-                .replace("From: <sip:caller@127.0.0.2>;tag=trunk-tag", "From: <sip:5551234@127.0.0.1>;tag=pbx-tag")
-                .replace("To: <sip:5551234@127.0.0.1>;tag=pbx-tag", "To: <sip:caller@127.0.0.2>;tag=trunk-tag"));
+        assertThat(bye).startsWith("BYE sip:caller@127.0.0.2:5060 SIP/2.0").contains("trunk-call-1@10.9.9.9",
+                "tag=trunk-tag", "tag=" + trunkSideTag).doesNotContain("127.0.0.3", pbxCallId, "z9hG4bK-p9",
+                "pbx-tag", pbxSideTag);
+        send(TRUNK, "trunk", response(200, branch(bye), "trunk-call-1@10.9.9.9", "BYE", 1, trunkSideTag, null)
+                .replace("From: <sip:caller@127.0.0.2>;tag=trunk-tag",
+                        "From: <sip:5551234@127.0.0.1>;tag=" + trunkSideTag)
+                .replace("To: <sip:5551234@127.0.0.1>;tag=" + trunkSideTag,
+                        "To: <sip:caller@127.0.0.2>;tag=trunk-tag"));
         String byeOk = flow(PBX).next();
         assertThat(byeOk).startsWith("SIP/2.0 200 ").contains(pbxCallId, "z9hG4bK-p9");
         awaitDialogs(0);
@@ -167,7 +175,8 @@ class RelayEngineTest {
 
     @Test
     void inDialogRequestForUnknownDialogGets481() throws Exception {
-        send(TRUNK, "trunk", inDialog("BYE", "nobody@10.9.9.9", "z9hG4bK-u1", 2, "sip:sbc@127.0.0.1:5060"));
+        send(TRUNK, "trunk", inDialog("BYE", "nobody@10.9.9.9", "z9hG4bK-u1", 2, "sip:sbc@127.0.0.1:5060",
+                "pbx-tag"));
         assertThat(flow(TRUNK).next()).startsWith("SIP/2.0 481 ");
     }
 
@@ -194,8 +203,13 @@ class RelayEngineTest {
         CallSnapshot call = engine.call("list-1@10.9.9.9").get(5, TimeUnit.SECONDS).orElseThrow();
         assertThat(call.id()).isEqualTo(answered);
         assertThat(call.state()).isEqualTo("confirmed");
-        assertThat(call.caller()).isEqualTo(new CallSnapshot.Leg("trunk", "list-1@10.9.9.9", "trunk-tag", "pbx-tag"));
-        assertThat(call.callee()).isEqualTo(new CallSnapshot.Leg("pbx", answered, "trunk-tag", "pbx-tag"));
+        assertThat(call.caller().fromTag()).isEqualTo("trunk-tag");
+        assertThat(call.caller().toTag()).as("the SBC's To-tag toward the trunk").isNotNull().isNotEqualTo("pbx-tag");
+        assertThat(call.callee().fromTag()).as("the SBC's From-tag toward the PBX").isNotNull()
+                .isNotIn("trunk-tag", call.caller().toTag());
+        assertThat(call.callee().toTag()).isEqualTo("pbx-tag");
+        assertThat(call.caller().callId()).isEqualTo("list-1@10.9.9.9");
+        assertThat(call.callee().callId()).isEqualTo(answered);
         assertThat(call.media()).as("media anchoring is off here").isEmpty();
         assertThat(engine.call(answered).get(5, TimeUnit.SECONDS)).map(CallSnapshot::originalCallId)
                 .contains("list-1@10.9.9.9");
@@ -330,18 +344,20 @@ class RelayEngineTest {
                 + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
     }
 
-    private static String inDialog(String method, String callId, String branch, int cseq, String uri) {
+    /** An in-dialog request from the trunk; {@code toTag} is the SBC's To-tag of the trunk's dialog. */
+    private static String inDialog(String method, String callId, String branch, int cseq, String uri, String toTag) {
         return method + " " + uri + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=" + branch + "\r\n"
-                + "From: <sip:caller@127.0.0.2>;tag=trunk-tag\r\nTo: <sip:5551234@127.0.0.1>;tag=pbx-tag\r\n"
+                + "From: <sip:caller@127.0.0.2>;tag=trunk-tag\r\nTo: <sip:5551234@127.0.0.1>;tag=" + toTag + "\r\n"
                 + "Call-ID: " + callId + "\r\nCSeq: " + cseq + " " + method + "\r\nMax-Forwards: 70\r\n"
                 + "Content-Length: 0\r\n\r\n";
     }
 
-    private static String bye(String callId, String branch) {
+    /** The PBX's BYE; {@code toTag} is the SBC's From-tag of the PBX's dialog. */
+    private static String bye(String callId, String branch, String toTag) {
         return "BYE sip:sbc@127.0.0.1:5060 SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.3:5060;branch=" + branch + "\r\n"
-                + "From: <sip:5551234@127.0.0.3>;tag=pbx-tag\r\nTo: <sip:caller@127.0.0.1>;tag=trunk-tag\r\n"
+                + "From: <sip:5551234@127.0.0.3>;tag=pbx-tag\r\nTo: <sip:caller@127.0.0.1>;tag=" + toTag + "\r\n"
                 + "Call-ID: " + callId + "\r\nCSeq: 7 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
     }
 
@@ -353,6 +369,12 @@ class RelayEngineTest {
                 + "Call-ID: " + callId + "\r\nCSeq: " + cseq + " " + method + "\r\n"
                 + (contact == null ? "" : "Contact: " + contact + "\r\n")
                 + "Server: PbxServer 2.0\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    private static String tagOf(String headerValue) {
+        Matcher m = Pattern.compile(";tag=([^;\\s]+)").matcher(headerValue);
+        assertThat(m.find()).as("a tag in %s", headerValue).isTrue();
+        return m.group(1);
     }
 
     private static String header(String message, String name) {

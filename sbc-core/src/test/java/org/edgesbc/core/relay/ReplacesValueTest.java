@@ -10,9 +10,30 @@ class ReplacesValueTest {
     void readsTheCallIdAndKeepsTheParametersAsWritten() {
         ReplacesValue value = ReplacesValue.parse(" 425928@bobster.example.org;to-tag=7743;from-tag=6472 ");
         assertThat(value.callId()).isEqualTo("425928@bobster.example.org");
-        assertThat(value.withCallId("s1.abc-0").text()).isEqualTo("s1.abc-0;to-tag=7743;from-tag=6472");
+        assertThat(value.parameter("TO-TAG")).isEqualTo("7743");
+        assertThat(value.naming("s1.abc-0", ReplacesValue.Form.REPLACES, "b1", "s2").text())
+                .isEqualTo("s1.abc-0;to-tag=b1;from-tag=s2");
         assertThat(ReplacesValue.parse("x;from-tag=1;to-tag=2;early-only").parameters())
                 .isEqualTo(";from-tag=1;to-tag=2;early-only");
+    }
+
+    @Test
+    void renamesADialogKeepingItsOtherParameters() {
+        ReplacesValue early = ReplacesValue.parse("x@a;from-tag=1;early-only;to-tag=2");
+        assertThat(early.naming("y@b", ReplacesValue.Form.REPLACES, "r", "s").text())
+                .isEqualTo("y@b;from-tag=s;early-only;to-tag=r");
+    }
+
+    /** RFC 4538 §7: Target-Dialog names the dialog with remote-tag and local-tag; both must be there. */
+    @Test
+    void readsATargetDialogByItsOwnTagNames() {
+        ReplacesValue target = ReplacesValue.parse("fa77as7dad8-sd98ajzz@host.example.com;local-tag=kkaz-;"
+                + "remote-tag=6544", ReplacesValue.Form.TARGET_DIALOG);
+        assertThat(target.parameter("remote-tag")).isEqualTo("6544");
+        assertThat(target.naming("c2", ReplacesValue.Form.TARGET_DIALOG, "r", "s").text())
+                .isEqualTo("c2;local-tag=s;remote-tag=r");
+        assertThat(ReplacesValue.parse("c;to-tag=1;from-tag=2", ReplacesValue.Form.TARGET_DIALOG)).isNull();
+        assertThat(ReplacesValue.parse("c;local-tag=1", ReplacesValue.Form.TARGET_DIALOG)).isNull();
     }
 
     @Test

@@ -22,8 +22,16 @@ public record NameAddress(String address, String displayName, String uri, String
 
     /** This value with its tag parameter set to {@code tag} (added, or replacing the one it had). */
     public String withTag(String tag) {
-        StringBuilder out = new StringBuilder(address.length() + parameters.length() + tag.length() + 5)
-                .append(address);
+        return withoutTag().append(";tag=").append(tag).toString();
+    }
+
+    /** This value with its other header parameters, and no tag. */
+    public String untagged() {
+        return withoutTag().toString();
+    }
+
+    private StringBuilder withoutTag() {
+        StringBuilder out = new StringBuilder(address.length() + parameters.length() + 24).append(address);
         int p = 0;
         while (p < parameters.length()) {
             int next = nextParameter(parameters, p + 1);
@@ -33,7 +41,7 @@ public record NameAddress(String address, String displayName, String uri, String
             }
             p = next;
         }
-        return out.append(";tag=").append(tag).toString();
+        return out;
     }
 
     /** The tag parameter (RFC 3261 §19.3), or null. */
