@@ -106,10 +106,8 @@ class ClusterIT {
                 0)), s.tls(), s.udpReceiveBufferBytes(), s.ioThreads(), s.workerThreads(), s.gate(), s.connections(),
                 s.timers(), s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
         MediaSettings m = base.media();
-        // Node 1's media on an address of its own: other programs on 127.0.0.1 may hold the test's port ranges.
-        String mediaAddress = address.equals("127.0.0.1") ? "127.0.0.5" : address;
-        MediaSettings media = new MediaSettings(true, mediaAddress, mediaAddress, m.portMin(), m.portMax(),
-                m.quarantine(), m.timeout(), m.holdTimeout(), m.threads());
+        MediaSettings media = new MediaSettings(true, address, address, m.portMin(), m.portMax(), m.quarantine(),
+                m.timeout(), m.holdTimeout(), m.threads());
         FraudConfig f = base.fraud();
         FraudConfig fraud = new FraudConfig(f.dialPlan(), f.prefixes(), rules, Map.of(), rates, 0);
         return new SbcConfig(base.source(), data, sip, media, base.security(), fraud, base.zones(),
