@@ -300,6 +300,13 @@ measure() {  # measure sbc|kamailio: every step for one system, results in $out/
   echo "sustained $sustained" >> "$result"
 
   if [ "$sustained" -gt 0 ]; then overload_and_probe "$sustained"; fi
+  if [ "$name" = sbc ]; then
+    # Which of the SBC's two shedding signals refused the excess (relay queue age or the I/O thread's backlog).
+    curl -s http://127.0.0.1:39190/metrics | grep '^sbc_transport_shed_total{.*transport="udp"' \
+        > "$out/sbc/shed.txt" || true
+    echo "sbc shed on the I/O thread over the whole run: $(sed 's/^sbc_transport_shed_total//' "$out/sbc/shed.txt" \
+        | tr '\n' ' ')" >&2
+  fi
   stop_sut
 }
 

@@ -1,6 +1,7 @@
 package org.edgesbc.media;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.AbstractEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,6 +57,23 @@ public final class MediaSession {
     void execute(Runnable task) {
         try {
             loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The relay is closing: no packet will be relayed any more, so the change has nothing to act on.
+        }
+    }
+
+    /**
+     * Runs {@code task} on the session's loop at its next wake-up, without waking it: for work the loop's own
+     * packet path also does when it needs it. Saves a wake-up (an eventfd write here, an epoll return there) per
+     * call; a loop with nothing to read still wakes for its timeout check within a second.
+     */
+    void executeLazily(Runnable task) {
+        if (!(loop instanceof AbstractEventExecutor executor)) {
+            execute(task);
+            return;
+        }
+        try {
+            executor.lazyExecute(task);
         } catch (RejectedExecutionException e) {
             // The relay is closing: no packet will be relayed any more, so the change has nothing to act on.
         }

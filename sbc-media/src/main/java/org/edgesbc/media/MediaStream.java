@@ -82,10 +82,10 @@ public final class MediaStream {
     public void setRemote(MediaSide side, InetSocketAddress rtp, InetSocketAddress rtcp, boolean rtcpMux,
             InetAddress signalling, MediaTransport transport) {
         Remote remote = new Remote(remoteGenerations.incrementAndGet(), rtp, rtcp, rtcpMux, signalling, transport);
-        // Published at once as well as handed to the loop: a packet the loop reads before it runs the task (both
-        // were pending when it woke) must not be dropped for an address the SDP has already announced.
+        // Published at once and applied by the first packet of either side that the loop reads (onPacket), so the
+        // loop need not be woken for it: the task only settles the leg's state for a stream no packet reaches.
         pendingRemotes.set(side.ordinal(), remote);
-        session.execute(() -> apply(side, remote));
+        session.executeLazily(() -> apply(side, remote));
     }
 
     /** What one SDP announced for a side; the generation orders announcements applied out of turn. */
