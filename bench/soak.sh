@@ -8,10 +8,14 @@
 # all over loopback with SIPp, for N minutes:
 #   phones   1,000 phones at 127.0.0.10 registering with digest and refreshing (each about every 50 s; the SBC
 #            grants 96-120 s), the SBC registering each AOR once at the PBX    bench/soak/../register-uac.xml
-#   calls    100 new calls/s in all: 70/s trunk -> PBX signalling only (SIPp's built-in uac), 20/s trunk -> PBX
-#            with 3 s of RTP each way (media-uac.xml; the PBX echoes), 10/s from the phones with digest
-#            (phone-call.xml, 1 s); every call's media is anchored by the SBC
-#   PBX      one SIPp at 127.0.0.3 as registrar and callee (pbx.xml)
+#   calls    100 new calls/s in all, every call's media anchored by the SBC, a fifth of them with 3 s of RTP each
+#            way (media-uac.xml; the callee echoes):
+#              trunk -> PBX   50/s signalling only (SIPp's built-in uac), 15/s with RTP
+#              PBX -> trunk   10/s signalling only, 5/s with RTP (to national numbers, through the toll-fraud guard)
+#              PBX -> phone   10/s to the registered accounts in turn (pbx-to-phone.xml, 1 s), answered by the
+#                             phones' SIPp (its out-of-call scenario)
+#              phone -> PBX   10/s with digest (phone-call.xml, 1 s)
+#   callees  SIPp at 127.0.0.3 (the PBX: registrar and callee) and at 127.0.0.2 (the trunk), both callee.xml
 #   hostile  every 150 s: a password guesser at 127.0.0.67 (REGISTERs with wrong passwords, 5/s for 30 s: banned
 #            after 10 failures), then an OPTIONS flood from 127.0.0.66 (500/s for 20 s: over its packet budget,
 #            banned for flooding); bans last 1 min without escalation, so the ban table returns to 0
@@ -98,20 +102,33 @@ sample idle
 
 # Each SIPp could go on a minute past the last loaded sample; the script stops them there.
 load=$((seconds + 120))
-sipp_bg pbx $((seconds + 420)) -sf "$here/soak/pbx.xml" -i 127.0.0.3 -p 45060 -mi 127.0.0.3 -mp 46000 -rtp_echo \
+sipp_bg pbx $((seconds + 420)) -sf "$here/soak/callee.xml" -i 127.0.0.3 -p 45060 -mi 127.0.0.3 -mp 46000 -rtp_echo \
   -deadcall_wait 0
 pbx=$last
+sipp_bg carrier "$load" -sf "$here/soak/callee.xml" -i 127.0.0.2 -p 45060 -mi 127.0.0.2 -mp 46100 -rtp_echo \
+  -deadcall_wait 0
+carrier=$last
 sleep 0.5
-# Phones: the accounts in a loop, 20/s (each phone every 50 s), for the whole run.
+# Phones: the accounts in a loop, 20/s (each phone every 50 s), for the whole run; the PBX's calls to them reach
+# this SIPp over the flow they registered from and are answered by its out-of-call scenario.
 sipp_bg phones "$load" -sf "$scenarios/register-uac.xml" 127.0.0.1:45060 -i 127.0.0.10 -p 45070 \
-  -inf "$work/users.csv" -r 20 -m $(((seconds + 60) * 20)) -l 400
+  -oocsf "$here/soak/callee.xml" -inf "$work/users.csv" -r 20 -m $(((seconds + 60) * 20)) -l 800
 phones=$last
 sleep 10
-sipp_bg trunk "$load" -sn uac 127.0.0.1:45060 -i 127.0.0.2 -p 45060 -s 2000 -r 70 -m $(((seconds + 60) * 70)) -l 700
+sipp_bg trunk "$load" -sn uac 127.0.0.1:45060 -i 127.0.0.2 -p 45062 -s 2000 -r 50 -m $(((seconds + 60) * 50)) -l 500
 trunk=$last
 sipp_bg media "$load" -sf "$here/soak/media-uac.xml" 127.0.0.1:45060 -i 127.0.0.2 -p 45061 -s 2000 -mi 127.0.0.2 \
-  -r 20 -m $(((seconds + 60) * 20)) -l 400
+  -r 15 -m $(((seconds + 60) * 15)) -l 300
 media=$last
+sipp_bg outbound "$load" -sn uac 127.0.0.1:45060 -i 127.0.0.3 -p 45062 -s 030123456 -r 10 \
+  -m $(((seconds + 60) * 10)) -l 100
+outbound=$last
+sipp_bg outmedia "$load" -sf "$here/soak/media-uac.xml" 127.0.0.1:45060 -i 127.0.0.3 -p 45061 -s 030123457 \
+  -mi 127.0.0.3 -mp 46200 -r 5 -m $(((seconds + 60) * 5)) -l 100
+outmedia=$last
+sipp_bg ring "$load" -sf "$here/soak/pbx-to-phone.xml" 127.0.0.1:45060 -i 127.0.0.3 -p 45063 -mi 127.0.0.3 \
+  -mp 46300 -inf "$work/users.csv" -r 10 -m $(((seconds + 60) * 10)) -l 200
+ring=$last
 sipp_bg calls "$load" -sf "$here/soak/phone-call.xml" 127.0.0.1:45060 -i 127.0.0.10 -p 45071 -mi 127.0.0.10 \
   -mp 47000 -inf "$work/users.csv" -r 10 -m $(((seconds + 60) * 10)) -l 200
 calls=$last
@@ -139,7 +156,7 @@ for minute in $(seq 1 "$MINUTES"); do
   sleep $(( start + minute * 60 - $(date +%s) > 0 ? start + minute * 60 - $(date +%s) : 0 ))
   sample "$minute"
 done
-for p in "$trunk" "$media" "$calls" "$phones"; do stop_pid "$p"; wait "$p" 2>/dev/null || true; done
+for p in "$trunk" "$media" "$outbound" "$outmedia" "$ring" "$calls" "$phones" "$carrier"; do stop_pid "$p"; wait "$p" 2>/dev/null || true; done
 loaded_lines=$((MINUTES + 2))
 
 # Drain: calls end at once, transactions within Timer J (32 s), bindings at their expiry (at most 2 min), bans
@@ -151,8 +168,9 @@ for minute in 1 2 3 4; do
 done
 
 echo
-echo "SIPp calls (created, successful, failed; the PBX counts each REGISTER and each call it answered):"
-for name in phones trunk media calls pbx; do
+echo "SIPp calls (created, successful, failed; the PBX counts each REGISTER and each call it answered, the carrier"
+echo "each call it answered; the phones' count is their registrations alone):"
+for name in phones trunk media outbound outmedia ring calls pbx carrier; do
   printf '  %-7s %s\n' "$name" "$(tail -n 1 "$work/$name.csv" 2>/dev/null | awk -F';' '{print $13, $16, $18}')"
 done
 echo "security decisions:"

@@ -28,10 +28,11 @@ import org.edgesbc.core.config.RollingFileConfig;
  * keeps its name ({@code security-events.jsonl}), rolled ones carry the day and a counter
  * ({@code security-events.2026-12-03.0.jsonl.gz}), and the oldest are deleted past the retention.
  *
- * <p>No record is lost silently. The queue is bounded: a record that does not fit is dropped. A record the file
- * refuses (disk full, folder gone) is dropped too; Logback retries the file on later records. Both kinds are
- * counted in {@link RecordMetrics} and reported through a rate-limited log line, as are Logback's own warnings
- * (a rollover or compression that failed).
+ * <p>No record is lost silently. A batch the file refuses (disk full, folder gone) is kept and written again, the
+ * file reopened, every {@link #RETRY_NANOS} until it is written: records are the SBC's account of calls and attacks,
+ * and an operator who frees the disk expects them there. Meanwhile new records wait in the bounded queue; a record
+ * that does not fit is dropped. Each refused write and each dropped record is counted in {@link RecordMetrics} and
+ * reported through a rate-limited log line, as are Logback's own warnings (a rollover or compression that failed).
  *
  * <p>Logback's appender runs in a context of its own, apart from the application's logging configuration: records
  * are not log lines, and neither {@code logback.xml} nor a test's configuration may redirect or drop them.
@@ -40,6 +41,8 @@ import org.edgesbc.core.config.RollingFileConfig;
  */
 public final class JsonLinesWriter<T> implements AutoCloseable {
     private static final String ROLLED_DAY = ".%d{yyyy-MM-dd,UTC}.%i";
+    /** How long a batch the file refused waits before the file is reopened and the batch written again. */
+    static final long RETRY_NANOS = 1_000_000_000L;
 
     private final String name;
     private final Function<T, String> json;
@@ -126,7 +129,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
                 for (T record : records) {
                     lines.append(json.apply(record)).append('\n');
                 }
-                append(lines.toString(), records.size());
+                appendUntilWritten(lines.toString(), records.size());
                 records.clear();
                 lines.setLength(0);
             }
@@ -135,13 +138,51 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         }
     }
 
-    private void append(String lines, int records) {
-        if (!appender.isStarted()) {
-            // The file could not be opened before (its folder was missing or not writable): try again.
-            appender.start();
+    /**
+     * Appends one batch, reopening the file and trying again while it refuses (Logback alone would skip writes for
+     * up to minutes between its own reopen attempts). Gives up only when the writer is stopped; the batch is then
+     * counted as lost.
+     */
+    private void appendUntilWritten(String lines, int records) throws InterruptedException {
+        boolean refused = false;
+        while (true) {
+            if (refused || !appender.isStarted()) {
+                reopen();
+            }
+            if (appender.isStarted() && appender.written(lines)) {
+                if (refused) {
+                    log.info(name + "-back", "{}: the file takes writes again; {} record(s) kept meanwhile written",
+                            name, records + queue.size());
+                }
+                return;
+            }
+            refused = true;
+            metrics.writeFailed();
+            log.error(name + "-write-failed", "{}: cannot write {}; {} record(s) kept, {} waiting, trying again "
+                    + "every second", name, appender.getFile(), records, queue.size());
+            if (!running || abandoned) {
+                drop(RecordMetrics.Drop.WRITE_FAILED, records);
+                return;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(RETRY_NANOS);
+            } catch (InterruptedException e) {
+                drop(RecordMetrics.Drop.WRITE_FAILED, records);
+                throw e;
+            }
         }
-        if (!appender.written(lines)) {
-            drop(RecordMetrics.Drop.WRITE_FAILED, records);
+    }
+
+    private void reopen() {
+        if (!appender.isStarted()) {
+            // The file could not be opened at the start (its folder was missing or not writable).
+            appender.start();
+            return;
+        }
+        try {
+            appender.openFile(appender.getFile());
+        } catch (IOException e) {
+            // Counted and logged as a refused write by the caller; Logback reports the cause through its status.
         }
     }
 
@@ -150,7 +191,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         metrics.dropped(drop, records);
         log.error(name + "-" + drop.name().toLowerCase(Locale.ROOT), "{}: {} record(s) dropped ({}); {} dropped "
                 + "since start, {} waiting", name, records, drop == RecordMetrics.Drop.QUEUE_FULL
-                        ? "the queue is full: the disk is slower than the records come"
+                        ? "the queue is full: the disk is slower than the records come, or refuses them"
                         : "the file could not be written", total, queue.size());
     }
 

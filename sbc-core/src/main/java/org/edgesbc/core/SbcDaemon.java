@@ -134,11 +134,18 @@ public final class SbcDaemon implements Drainable {
     }
 
     public static SbcDaemon start(SbcConfig config) throws Exception {
+        // The one clock of the daemon, in the operator's zone: spend caps count calendar days and weekends.
+        return start(config, Clock.systemDefaultZone());
+    }
+
+    /**
+     * Starts with {@code clock} as the wall clock: what events, records and files are stamped with, and what
+     * calendar days are counted by. Daemon tests step it to show that nothing timed moves with it.
+     */
+    static SbcDaemon start(SbcConfig config, Clock clock) throws Exception {
         SbcMetrics metrics = new SbcMetrics();
         SipConfig sip = config.sip();
         TlsMaterial tls = TlsMaterial.resolve(config);
-        // The one clock of the daemon, in the operator's zone: spend caps count calendar days and weekends.
-        Clock clock = Clock.systemDefaultZone();
         // Bans, holds and budgets run on a clock the wall clock's steps (NTP, an operator) cannot move.
         LongSupplier monotonic = System::nanoTime;
         GuardedHandOff handOff = new GuardedHandOff(metrics.handOffs());
@@ -161,7 +168,7 @@ public final class SbcDaemon implements Drainable {
         shared.start(bans);
         DropSummary drops = DropSummary.start(events, clock);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
-                config.security().packetsPerSecond(), bans, clock);
+                config.security().packetsPerSecond(), bans, monotonic);
         SourceAdmissionPolicy admission = new SourceAdmissionPolicy(ZoneAdmission.of(config), zones,
                 config.security(), bans, flood, drops, metrics.security(), monotonic);
         AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, drops, events,

@@ -306,6 +306,42 @@ class EdgeSecurityIT {
         }
     }
 
+    /**
+     * An extension sweep (svwar's REGISTER walk through 100, 101, 102...) under an ordinary phone's User-Agent: no
+     * fingerprint matches, but the 20th distinct numeric user named without authenticating gets the source banned
+     * as a scanner.
+     */
+    @Test
+    void anExtensionSweepUnderAnOrdinaryUserAgentIsBannedAsAScanner() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
+                UdpSipPeer sweeper = new UdpSipPeer(new InetSocketAddress("127.0.0.16", 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            int challenged = 0;
+            for (int extension = 100; extension < 130; extension++) {
+                sweeper.send(register(sweeper, sbcUdp, Integer.toString(extension), 1, "sweep-" + extension, null)
+                        .replace("Expires: 300\r\n", "User-Agent: Yealink SIP-T46S 66.86.0.15\r\nExpires: 300\r\n"));
+                String answer = sweeper.receive(2_000);
+                if (answer == null) {
+                    break;
+                }
+                assertThat(answer).as("extension %d", extension).startsWith("SIP/2.0 401 ");
+                challenged++;
+            }
+            assertThat(challenged).as("challenged like any phone up to the 20th distinct extension").isEqualTo(19);
+            String bans = "";
+            for (int i = 0; i < 100 && !bans.contains("\"address\":\"127.0.0.16\""); i++) {
+                Thread.sleep(50);
+                bans = admin(sbc, "GET", "/admin/bans");
+            }
+            assertThat(bans).contains("\"address\":\"127.0.0.16\"", "\"reason\":\"scanner\"", "numeric_users=20");
+            assertThat(SbcDaemonIT.metrics(sbc))
+                    .contains("sbc_security_decisions_total{action=\"ban\",rule=\"extension_sweep\"} 1.0");
+        }
+    }
+
     @Test
     void newInvitesOverTheBudgetGet503WhileACallInProgressHangsUp() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));

@@ -10,12 +10,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.fixtures.sip.SipDigest;
 import org.edgesbc.fixtures.sip.StreamSipPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.fixtures.time.SteppedClock;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Faults from outside, injected into a real daemon on loopback: peers whose connections are reset in the middle of a
- * message, a data folder that stops taking writes, a corrupt state file at start. Each must leave the SBC serving,
+ * message, a data folder that stops taking writes (state files, CDRs), a corrupt state file at start, a wall clock
+ * stepped under a running daemon. Each must leave the SBC serving,
  * its tables back at their idle values, and no error in its log.
  */
 class FaultInjectionIT {
@@ -166,6 +171,104 @@ class FaultInjectionIT {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
             assertThat(Files.readString(banFile)).contains("127.0.0.20", "127.0.0.24");
+        }
+    }
+
+    @Test
+    void aCdrFileThatCannotBeWrittenIsCountedLoggedOncePerIntervalAndItsRecordsWrittenWhenTheDiskIsBack()
+            throws Exception {
+        // The CDR file is /dev/full: opened like a file, every write fails with ENOSPC, as on a full disk.
+        Path full = Path.of("/dev/full");
+        assertThat(Files.isWritable(full)).as("needs /dev/full, where every write fails with ENOSPC").isTrue();
+        Path cdrFile = dataDir.resolve("cdr").resolve("cdr.jsonl");
+        Files.createDirectories(cdrFile.getParent());
+        Files.createSymbolicLink(cdrFile, full);
+        long started = System.nanoTime();
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            String failures = "sbc_records_write_failures_total{file=\"cdr\"}";
+            SbcDaemonIT.placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "full-disk-1@trunk.example");
+            for (int i = 0; i < 100 && gauge(sbc, failures) < 1; i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(gauge(sbc, failures)).as("the first CDR's write was refused").isGreaterThanOrEqualTo(1);
+
+            // Calls are unaffected while the CDR file refuses writes.
+            SbcDaemonIT.placeCall(pbx, "UDP", trunk, "UDP", sbcUdp, "full-disk-2@pbx.example");
+            SbcDaemonIT.placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "full-disk-3@trunk.example");
+            for (int i = 0; i < 100 && gauge(sbc, failures) < 3; i++) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(gauge(sbc, failures)).as("tried again every second").isGreaterThanOrEqualTo(3);
+            long intervals = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) / 10 + 1;
+            assertThat(errorsLogged().stream().filter(m -> m.contains("sbc-cdr: cannot write")))
+                    .as("logged once per 10 s, however many writes failed").isNotEmpty()
+                    .hasSizeLessThanOrEqualTo((int) intervals);
+
+            // The disk is back: the next try writes every CDR kept meanwhile, none was dropped.
+            Files.delete(cdrFile);
+            assertThat(SbcDaemonIT.awaitCdrs(dataDir, 3)).hasSize(3)
+                    .anySatisfy(c -> assertThat(c).contains("full-disk-1@trunk.example"))
+                    .anySatisfy(c -> assertThat(c).contains("full-disk-2@pbx.example"))
+                    .anySatisfy(c -> assertThat(c).contains("full-disk-3@trunk.example"))
+                    .allSatisfy(c -> assertThat(c).contains("\"disposition\":\"answered\""));
+            assertThat(gauge(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"write_failed\"}")).isZero();
+            assertThat(gauge(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"queue_full\"}")).isZero();
+        }
+    }
+
+    /** {@link #register} over UDP, with {@code authorization} when not null. */
+    private static String udpRegister(String callId, String authorization) {
+        String request = register(callId, 0).replace("SIP/2.0/TCP", "SIP/2.0/UDP");
+        return authorization == null ? request
+                : request.replace("Expires: ", "Authorization: " + authorization + "\r\nExpires: ");
+    }
+
+    @Test
+    void aWallClockSteppedForwardLiftsNoBanAndClosesNoAuthenticationFailureWindow() throws Exception {
+        SteppedClock wall = new SteppedClock(ZoneId.systemDefault());
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx), wall)) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            try (UdpSipPeer scanner = new UdpSipPeer(new InetSocketAddress("127.0.0.20", 0), sbcUdp)) {
+                scanner.send(scan("stepped-scan"));
+                assertThat(scanner.receive(300)).isNull();
+                awaitGauge(sbc, "sbc_security_bans_active", 1);
+                // Two hours on the wall clock: past the hour the ban lasts, had it been kept in wall time.
+                wall.step(Duration.ofHours(2));
+                scanner.send(udpRegister("after-the-step", null));
+                assertThat(scanner.receive(1_000)).as("still banned").isNull();
+                assertThat(gauge(sbc, "sbc_security_bans_active")).isEqualTo(1);
+            }
+            try (UdpSipPeer guesser = new UdpSipPeer(new InetSocketAddress("127.0.0.21", 0), sbcUdp)) {
+                int answered = 0;
+                for (int guess = 1; guess <= 12; guess++) {
+                    if (guess == 6) {
+                        // An hour on the wall clock between the 5th and 6th failure: past the 10-minute window.
+                        wall.step(Duration.ofHours(1));
+                    }
+                    guesser.send(udpRegister("guess-" + guess, null));
+                    String challenge = guesser.receive(2_000);
+                    if (challenge == null) {
+                        break;
+                    }
+                    guesser.send(udpRegister("guess-" + guess + "-answer", SipDigest.credentials(
+                            SipDigest.md5Challenge(challenge), TestConfigs.REALM, "1001", "wrong-" + guess, "REGISTER",
+                            "sip:" + TestConfigs.REALM, 1)));
+                    if (guesser.receive(2_000) == null) {
+                        break;
+                    }
+                    answered++;
+                }
+                assertThat(answered).as("banned at the 10th failure, five of them after the step").isEqualTo(9);
+            }
+            awaitGauge(sbc, "sbc_security_bans_active", 2);
+            assertThat(errorsLogged()).isEmpty();
         }
     }
 

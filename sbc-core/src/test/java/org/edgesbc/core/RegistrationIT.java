@@ -169,6 +169,49 @@ class RegistrationIT {
         }
     }
 
+    /**
+     * Under overload the SBC sheds a retransmitted INVITE with a stateless 503 while the INVITE itself rings on, and
+     * the PBX acknowledges that 503. The ACK has no 2xx to go with: the relay took it for one and, toward a phone
+     * that had not answered yet (no remote target), failed with an internal error (found by the soak). It is
+     * dropped and counted; the call is answered and acknowledged as usual.
+     */
+    @Test
+    void anAckFromThePbxBeforeThePhoneAnsweredIsDroppedAndTheCallGoesOn() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1005"));
+                TestPhone phone = udpPhone(sbc, "127.0.0.15", "1005", "sip:1005@192.168.1.15:5062")) {
+            assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            String callId = "pbx-stray-ack@pbx.example";
+            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1005", callId, "z9hG4bK-stray",
+                    "pbxtag5"));
+            String invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
+            assertThat(invite).isNotNull();
+            double noDialog = metric(sbc, "sbc_relay_dropped_total{reason=\"no_dialog\"}");
+
+            pbx.send(sbcUdp, SipMessages.inDialog("ACK", "sip:1005@127.0.0.1:" + sbcUdp.getPort(), "UDP",
+                    pbx.address(), callId, "\"Caller\" <sip:caller@127.0.0.3>;tag=pbxtag5",
+                    "<sip:1005@127.0.0.1>;tag=shed503", 1, "z9hG4bK-stray"));
+            for (int i = 0; i < 100 && metric(sbc, "sbc_relay_dropped_total{reason=\"no_dialog\"}") == noDialog;
+                    i++) {
+                Thread.sleep(20);
+            }
+            assertThat(metric(sbc, "sbc_relay_dropped_total{reason=\"no_dialog\"}")).isEqualTo(noDialog + 1);
+            assertThat(metric(sbc, "sbc_relay_dropped_total{reason=\"internal_error\"}")).isZero();
+            assertThat(phone.peer.receiveStartingWith("ACK ", 300)).as("nothing to acknowledge at the phone").isNull();
+
+            phone.peer.send(SipMessages.answer(invite, 200, "OK", "phtag5", "<sip:1005@192.168.1.15:5062>",
+                    SipMessages.sdp("192.168.1.15", 4000)));
+            String ok = pbx.next("SIP/2.0 200 ", 5_000);
+            assertThat(ok).isNotNull();
+            pbx.send(sbcUdp, SipMessages.inDialog("ACK", header(ok, "Contact").replaceAll("[<>]", ""), "UDP",
+                    pbx.address(), callId, header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-strayack"));
+            assertThat(phone.peer.receiveStartingWith("ACK sip:1005@192.168.1.15:5062 ", 5_000))
+                    .as("the 2xx's ACK reaches the phone").isNotNull();
+        }
+    }
+
     @Test
     void aForkedCallRingsEveryDeviceOfTheAccountAndCancelsTheOthersWhenOneAnswers() throws Exception {
         try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");

@@ -22,7 +22,8 @@ import org.edgesbc.policy.scan.ScannerFingerprints;
 final class SecuritySectionReader {
     private static final String SECTION = "security";
     private static final Set<String> SECTION_KEYS = Set.of("realm", "users", "nonce-lifetime", "auth-failures",
-            "bans", "scanner-fingerprints", "rate-limits", "digest-algorithms");
+            "bans", "scanner-fingerprints", "rate-limits", "digest-algorithms", "extension-sweep");
+    private static final Set<String> SWEEP_KEYS = Set.of("threshold", "window");
     private static final Set<String> USER_KEYS = Set.of("user", "ha1-md5", "ha1-sha256", "enabled",
             "allowed-sources", "digest-algorithms");
     private static final Set<String> SCANNER_KEYS = Set.of("shipped", "fingerprints");
@@ -82,7 +83,22 @@ final class SecuritySectionReader {
         return new SecurityConfig(realm, List.copyOf(users), nonceLifetime, authFailureThreshold, authFailureWindow,
                 banDuration, banEscalation, maxBanDuration, maxBans, dataDir.resolve(banStateFile).normalize(),
                 scannerFingerprints, packetsPerSecond, packetBurst, peerPacketsPerSecond, globalPacketsPerSecond,
-                requestsPerSecond, floodBanAfter, newInvitesPerSecond, digestAlgorithms);
+                requestsPerSecond, floodBanAfter, newInvitesPerSecond, digestAlgorithms, extensionSweep(section));
+    }
+
+    private SecurityConfig.ExtensionSweep extensionSweep(YamlTree.Mapping section) {
+        String path = SECTION + ".extension-sweep";
+        YamlTree.Mapping sweep = reader.optionalMapping(section, SECTION, "extension-sweep", SWEEP_KEYS);
+        SecurityConfig.ExtensionSweep defaults = SecurityConfig.ExtensionSweep.DEFAULT;
+        int threshold = reader.integer(sweep, path, "threshold", defaults.threshold(), 0,
+                SecurityConfig.ExtensionSweep.MAX_THRESHOLD);
+        if (threshold == 1) {
+            // One numeric user is any phone's call: it takes two at least to be a sweep.
+            reader.error(sweep.entries().get("threshold").keyLine(), path + ".threshold", "1",
+                    "must be 0 (no sweep detection) or at least 2");
+        }
+        return new SecurityConfig.ExtensionSweep(threshold, reader.duration(sweep, path, "window", defaults.window(),
+                Duration.ofSeconds(1), Duration.ofHours(1)));
     }
 
     private List<DigestUser> users(YamlTree.Mapping section) {

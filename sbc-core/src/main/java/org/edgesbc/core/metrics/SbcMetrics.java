@@ -47,6 +47,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_LATENCY = "sbc.relay.latency";
     static final String BUILD_INFO = "sbc.build.info";
     static final String RECORDS_DROPPED = "sbc.records.dropped";
+    static final String RECORDS_WRITE_FAILURES = "sbc.records.write.failures";
     static final String SECURITY_DECISIONS = "sbc.security.decisions";
     static final String SECURITY_AUTH_FAILURES = "sbc.security.auth.failures";
     static final String STATE_WRITE_FAILURES = "sbc.state.write.failures";
@@ -249,8 +250,9 @@ public final class SbcMetrics implements AutoCloseable {
     }
 
     /**
-     * The counters of records lost on their way to {@code file}, by reason; the series exist from the start, so an
-     * alert on their rate needs no special case for a counter that has never moved.
+     * The counters of records lost on their way to {@code file}, by reason, and of writes the file refused; the
+     * series exist from the start, so an alert on their rate needs no special case for a counter that has never
+     * moved.
      */
     public RecordMetrics records(RecordMetrics.RecordFile file) {
         Map<RecordMetrics.Drop, Counter> byDrop = new EnumMap<>(RecordMetrics.Drop.class);
@@ -258,7 +260,20 @@ public final class SbcMetrics implements AutoCloseable {
             byDrop.put(drop, counter(registry, RECORDS_DROPPED, "Security events and CDRs that were not written",
                     "file", file.name().toLowerCase(Locale.ROOT), "reason", drop.name().toLowerCase(Locale.ROOT)));
         }
-        return (drop, records) -> byDrop.get(drop).increment(records);
+        Counter writeFailures = counter(registry, RECORDS_WRITE_FAILURES, "Writes of security events and CDRs "
+                + "the file refused (the records are kept and written again)", "file",
+                file.name().toLowerCase(Locale.ROOT));
+        return new RecordMetrics() {
+            @Override
+            public void dropped(RecordMetrics.Drop drop, int records) {
+                byDrop.get(drop).increment(records);
+            }
+
+            @Override
+            public void writeFailed() {
+                writeFailures.increment();
+            }
+        };
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -282,7 +282,11 @@ final class DialogLayer {
         String callId = ack.callId();
         RelayDialog dialog = dialogs.find(inbound.zone(), callId);
         Leg from = dialog == null ? null : dialog.legOf(inbound.zone(), callId);
-        RelayDialog.Toward toward = from == null ? null
+        // Only a confirmed dialog has a 2xx to acknowledge. An ACK in a ringing one answers a final response the
+        // transaction layer did not send: the stateless 503 with which an overloaded SBC sheds an INVITE's
+        // retransmission, say. Relayed, it would reach a callee that has not answered (for a phone, a leg that has
+        // no remote target yet).
+        RelayDialog.Toward toward = from == null || dialog.state != RelayDialog.State.CONFIRMED ? null
                 : dialog.toward(from, ack.from().tag(), ack.to().tag(), ids::newTag);
         if (toward == null) {
             metrics.dropped(RelayDropReason.NO_DIALOG);

@@ -6,7 +6,7 @@ public enum RelayDropReason {
     PARSE_ERROR,
     /** A response that matches no client transaction (stray or very late). */
     NO_TRANSACTION,
-    /** An ACK for a dialog the SBC does not know. */
+    /** An ACK for a dialog the SBC does not know, or for one that no 2xx has confirmed yet. */
     NO_DIALOG,
     /** The message waited in the relay queue longer than T1: the sender has retransmitted or given up. */
     STALE,

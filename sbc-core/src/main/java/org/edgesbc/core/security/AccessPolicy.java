@@ -30,11 +30,13 @@ import org.edgesbc.policy.ban.FailureCounter;
 import org.edgesbc.policy.cluster.SharedState;
 import org.edgesbc.policy.limit.RateLimitTable;
 import org.edgesbc.policy.limit.SharedRateLimiter;
+import org.edgesbc.policy.scan.ExtensionSweeps;
 import org.edgesbc.policy.scan.ScannerFingerprint;
 
 /**
  * The edge policy of the relay threads, after parsing, cheapest check first: for the access zone, request budgets
- * per source and method class, scanner fingerprints, digest authentication with failure counting, and the caller
+ * per source and method class, scanner fingerprints, extension sweeps, digest authentication with failure counting,
+ * and the caller
  * identity of authenticated phones; for every zone, the budget of new INVITEs (503 with Retry-After beyond it).
  * Toll fraud is not decided here: the relay asks the {@link TollFraudService} about new calls from the PBX.
  *
@@ -54,6 +56,9 @@ public final class AccessPolicy implements RequestPolicy {
     private static final int MAX_FAILING_SOURCES = 1_000_000;
     private static final int MAX_FAILING_USERS = 100_000;
     private static final int MAX_NONCE_COUNTS = 1_000_000;
+    private static final int MAX_SWEEPING_SOURCES = 100_000;
+    /** The methods an extension sweep names its users with (SIPVicious svwar: REGISTER, OPTIONS or INVITE). */
+    private static final Set<String> SWEEP_METHODS = Set.of(Request.REGISTER, Request.OPTIONS, Request.INVITE);
     /** Trusted zones' sources (offices) get this many times the access budgets. */
     private static final int PEER_BUDGET_FACTOR = 50;
     /** The burst of a request budget, in seconds' worth. */
@@ -74,6 +79,7 @@ public final class AccessPolicy implements RequestPolicy {
     private final RateLimitTable<RequestKey> requests;
     private final FailureCounter<InetAddress> authFailures;
     private final FailureCounter<String> userFailures;
+    private final ExtensionSweeps<InetAddress> sweeps;
     private final DigestAuthenticator authenticator;
 
     public AccessPolicy(SecurityZones zones, SecurityConfig config, BanService bans, FloodWatch flood,
@@ -87,10 +93,11 @@ public final class AccessPolicy implements RequestPolicy {
         this.nanos = monotonic;
         this.requests = new RateLimitTable<>(MAX_REQUEST_KEYS, Duration.ofMinutes(1).toNanos(), nanos);
         this.settings = new Settings(zones, config, userNames(config), newInviteBudget(config));
-        this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, clock);
-        this.userFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_USERS, clock);
+        this.authFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_SOURCES, nanos);
+        this.userFailures = new FailureCounter<>(config.authFailureWindow(), MAX_FAILING_USERS, nanos);
+        this.sweeps = new ExtensionSweeps<>(MAX_SWEEPING_SOURCES, SecurityConfig.ExtensionSweep.MAX_THRESHOLD, nanos);
         this.authenticator = new DigestAuthenticator(config.realm(), config.digestAlgorithms(), config.users(),
-                config.nonceLifetime(), MAX_NONCE_COUNTS, clock, new SecureRandom());
+                config.nonceLifetime(), MAX_NONCE_COUNTS, nanos, new SecureRandom());
     }
 
     /**
@@ -154,6 +161,9 @@ public final class AccessPolicy implements RequestPolicy {
             }
             return Verdict.DROP;
         }
+        if (!trusted && sweeping(current.config().extensionSweep(), zone, source, request)) {
+            return Verdict.DROP;
+        }
         if (!needsAuthentication) {
             return Verdict.ALLOW;
         }
@@ -170,6 +180,29 @@ public final class AccessPolicy implements RequestPolicy {
             return overload();
         }
         return auth;
+    }
+
+    /**
+     * Whether this request completes an extension sweep: its To user is numeric, and the source named the threshold
+     * of distinct ones within the window without authenticating. The source is then banned as a scanner.
+     */
+    private boolean sweeping(SecurityConfig.ExtensionSweep sweep, String zone, InetAddress source,
+            SIPRequest request) {
+        if (!sweep.enabled() || !SWEEP_METHODS.contains(request.getMethod())) {
+            return false;
+        }
+        String user = request.getTo() != null && request.getTo().getAddress().getURI() instanceof SipURI sip
+                ? sip.getUser() : null;
+        int named = sweeps.record(source, user, sweep.window().toNanos());
+        if (named < sweep.threshold()) {
+            return false;
+        }
+        sweeps.reset(source);
+        metrics.decision(SecurityRule.EXTENSION_SWEEP, "drop");
+        drops.dropped(source, zone, SecurityRule.EXTENSION_SWEEP);
+        bans.ban(source, zone, SecurityRule.EXTENSION_SWEEP, BanReason.SCANNER, Map.of("numeric_users", named,
+                "threshold", sweep.threshold(), "window_seconds", sweep.window().toSeconds(), "last_user", user));
+        return true;
     }
 
     private static String methodClass(String method) {
@@ -226,6 +259,7 @@ public final class AccessPolicy implements RequestPolicy {
                 request.getRequestURI().toString(), source, zoneAlgorithms);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
+            sweeps.reset(source);
             return Verdict.allow(result.user());
         }
         if (result.outcome() == AuthOutcome.FAILED || result.outcome() == AuthOutcome.REPLAY) {

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Shared by the I/O threads (admission) and the relay threads (request budgets, scanners), hence a concurrent
  * table; counting is a hash probe and an atomic add, never a lock or the disk. Bounded: beyond {@code maxSources}
  * sources in a minute, drops are counted in one event of their own. A drop racing the end of the minute may be
- * counted in the next minute's event or, rarely, not at all.
+ * counted in the next minute's event or, rarely, not at all. The minute is kept by the thread's scheduler, on the
+ * monotonic clock; the wall clock only stamps the events.
  */
 public final class DropSummary implements AutoCloseable {
     /** How often the counts are written out and restarted. */

@@ -2,8 +2,8 @@ package org.edgesbc.core.security;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.edgesbc.policy.ban.BanReason;
 import org.edgesbc.policy.ban.FailureCounter;
 import org.edgesbc.policy.cluster.SharedState;
@@ -26,11 +26,12 @@ public final class FloodWatch {
     /**
      * @param banAfter drops within a minute that get a source banned
      * @param packetsPerSecond the per-source packet budget, reported in the ban's counters
+     * @param monotonic nanoseconds ({@link System#nanoTime} in the daemon), the clock of the one-minute windows
      */
     public FloodWatch(SecurityZones zones, int banAfter, double packetsPerSecond, BanService bans,
-            InstantSource clock) {
+            LongSupplier monotonic) {
         this.settings = new Settings(zones, banAfter, packetsPerSecond);
-        this.drops = new FailureCounter<>(WINDOW, MAX_SOURCES, clock);
+        this.drops = new FailureCounter<>(WINDOW, MAX_SOURCES, monotonic);
         this.bans = bans;
     }
 

@@ -7,6 +7,8 @@ public enum SecurityRule {
     REQUEST_BUDGET,
     FLOOD,
     SCANNER,
+    /** Many distinct numeric users named by one source without authenticating: banned as a scanner. */
+    EXTENSION_SWEEP,
     AUTH_FAILURES,
     /** Many failures against one account from anywhere: alert only, the account is never locked. */
     USER_UNDER_ATTACK,

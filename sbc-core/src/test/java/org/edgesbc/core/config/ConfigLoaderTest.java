@@ -132,6 +132,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theExtensionSweepThresholdAndWindowAreReadAndCheckedAndZeroTurnsTheCheckOff()
+            throws IOException, ConfigException {
+        assertThat(files.load(MINIMAL).security().extensionSweep()).isEqualTo(SecurityConfig.ExtensionSweep.DEFAULT);
+        SecurityConfig.ExtensionSweep set = files.load(MINIMAL + "security:\n  extension-sweep:\n    threshold: 50\n"
+                + "    window: 5m\n").security().extensionSweep();
+        assertThat(set).isEqualTo(new SecurityConfig.ExtensionSweep(50, java.time.Duration.ofMinutes(5)));
+        assertThat(files.load(MINIMAL + "security:\n  extension-sweep:\n    threshold: 0\n").security()
+                .extensionSweep().enabled()).isFalse();
+
+        String file = files.file().toString();
+        assertThat(files.problems(MINIMAL + "security:\n  extension-sweep:\n    threshold: 1\n"))
+                .containsExactly(file + ":15: security.extension-sweep.threshold = '1': must be 0 (no sweep "
+                        + "detection) or at least 2");
+        assertThat(files.problems(MINIMAL + "security:\n  extension-sweep:\n    threshold: 1001\n")).singleElement()
+                .asString().startsWith(file + ":15: security.extension-sweep.threshold = '1001'");
+        assertThat(files.problems(MINIMAL + "security:\n  extension-sweep:\n    window: 0s\n")).singleElement()
+                .asString().startsWith(file + ":15: security.extension-sweep.window = '0s'");
+        assertThat(files.problems(MINIMAL + "security:\n  extension-sweep:\n    limit: 3\n")).singleElement()
+                .asString().contains("security.extension-sweep.limit");
+    }
+
+    @Test
     void scannerFingerprintsAreAddedToTheShippedOnesOrReplaceThem() throws IOException, ConfigException {
         String own = "    fingerprints:\n      - {header: user-agent, contains: Evil-Dialer, tool: our logs}\n"
                 + "      - {header: from, contains: \"sip:999@\"}\n";

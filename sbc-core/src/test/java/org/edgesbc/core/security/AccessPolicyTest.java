@@ -72,7 +72,7 @@ class AccessPolicyTest {
         SecurityZones zones = new SecurityZones(zoneConfigs);
         drops = new DropSummary(events, clock, 100);
         return new AccessPolicy(zones, config, bans, new FloodWatch(zones, config.floodBanAfter(),
-                config.packetsPerSecond(), bans, clock), drops, events, SecurityMetrics.NONE, clock,
+                config.packetsPerSecond(), bans, clock::nanoTime), drops, events, SecurityMetrics.NONE, clock,
                 clock::nanoTime);
     }
 
@@ -93,7 +93,11 @@ class AccessPolicyTest {
     /** An INVITE from {@code from} answered with the credentials of 1001 for {@code challenge}, nonce count nc. */
     private static SIPRequest invite(String from, String challenge, int nc, String extraHeaders)
             throws SipParseException {
-        String target = "sip:2000@sbc.test";
+        return invite("sip:2000@sbc.test", from, challenge, nc, extraHeaders);
+    }
+
+    private static SIPRequest invite(String target, String from, String challenge, int nc, String extraHeaders)
+            throws SipParseException {
         String credentials = SipDigest.credentials(challenge, SecurityTestSupport.REALM, "1001", PASSWORD, "INVITE",
                 target, nc);
         return request("INVITE", target, from, "Proxy-Authorization: " + credentials + "\r\n" + extraHeaders);
@@ -147,6 +151,35 @@ class AccessPolicyTest {
         AccessPolicy zonePolicy = policy(List.of(other), md5Zone, 1_000);
         assertThat(challengedAlgorithms(zonePolicy.check("phones", phone, register(null), false, true)))
                 .containsExactly("MD5");
+    }
+
+    @Test
+    void anExtensionSweepIsBannedAsAScannerWhileAPhoneThatAuthenticatesEachCallIsNot() throws Exception {
+        AccessPolicy policy = policy(false, 1_000);
+        InetAddress phone = InetAddress.getByName("10.0.0.5");
+        for (int i = 0; i < 30; i++) {
+            String target = "sip:" + (5000 + i) + "@sbc.test";
+            Verdict challenge = policy.check("phones", phone, request("INVITE", target, "1001", ""), true, true);
+            assertThat(challenge.kind()).as("call %d", i).isEqualTo(Verdict.Kind.CHALLENGE);
+            assertThat(policy.check("phones", phone, invite(target, "1001", md5Challenge(challenge), 1, ""), true,
+                    true).allowed()).isTrue();
+            clock.advance(Duration.ofSeconds(1));
+        }
+
+        InetAddress sweeper = InetAddress.getByName("10.0.0.6");
+        for (int extension = 100; extension < 119; extension++) {
+            SIPRequest probe = request("REGISTER", "sip:" + extension + "@sbc.test", Integer.toString(extension), "");
+            assertThat(policy.check("phones", sweeper, probe, false, true).kind()).as("extension %d", extension)
+                    .isEqualTo(Verdict.Kind.CHALLENGE);
+            clock.advance(Duration.ofMillis(500));
+        }
+        assertThat(policy.check("phones", sweeper, request("OPTIONS", "sip:119@sbc.test", "119", ""), false,
+                false).kind()).as("the 20th distinct extension").isEqualTo(Verdict.Kind.DROP);
+        close();
+        assertThat(Files.readAllLines(dir.resolve("events.jsonl")))
+                .noneSatisfy(e -> assertThat(e).contains("10.0.0.5"))
+                .anySatisfy(e -> assertThat(e).contains("\"source\":\"10.0.0.6\"", "\"rule\":\"EXTENSION_SWEEP\"",
+                        "\"action\":\"ban\"", "\"numeric_users\":20", "\"last_user\":\"119\""));
     }
 
     @Test

@@ -59,7 +59,8 @@ class SourceAdmissionPolicyTest {
         bans = new BanService(config, file, events, metrics, new GuardedHandOff(HandOffMetrics.NONE), clock,
                 clock::nanoTime, org.edgesbc.policy.cluster.SingleNodeState.INSTANCE);
         SecurityZones zones = new SecurityZones(SecurityTestSupport.zones(false));
-        FloodWatch flood = new FloodWatch(zones, config.floodBanAfter(), config.packetsPerSecond(), bans, clock);
+        FloodWatch flood = new FloodWatch(zones, config.floodBanAfter(), config.packetsPerSecond(), bans,
+                clock::nanoTime);
         admission = new SourceAdmissionPolicy((transport, source) -> source.getAddress().getHostAddress()
                 .startsWith("10.") ? "phones" : source.getAddress().getHostAddress().startsWith("192.0.2.") ? "trunk"
                         : null, zones, config, bans, flood, new DropSummary(events, clock, 100), metrics,

@@ -7,7 +7,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -16,12 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SIP digest authentication (RFC 3261 §22, RFC 7616) with qop=auth, SHA-256 and MD5. Nonces are stateless: the
- * issue time and an HMAC of it under a per-process secret, so any nonce the SBC issued can be checked without a
+ * issue time (on the monotonic clock, so a wall-clock step neither expires nor revives them) and an HMAC of it
+ * under a per-process secret, so any nonce the SBC issued can be checked without a
  * table, and an expired one is answered with stale=true. Nonce-counts are remembered per nonce (bounded, expiring
  * with the nonce) so a captured Authorization header cannot be replayed.
  *
@@ -34,7 +35,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class DigestAuthenticator {
     private static final HexFormat HEX = HexFormat.of();
     private static final int NONCE_TIME_BYTES = 8;
-    /** Random bytes in every nonce, so two challenges in the same millisecond never share a nonce-count history. */
+    /** Random bytes in every nonce, so two challenges at the same instant never share a nonce-count history. */
     private static final int NONCE_RANDOM_BYTES = 8;
     private static final int NONCE_MAC_BYTES = 16;
     private static final int NONCE_BYTES = NONCE_TIME_BYTES + NONCE_RANDOM_BYTES + NONCE_MAC_BYTES;
@@ -45,20 +46,24 @@ public final class DigestAuthenticator {
     /** Replaced whole by {@link #replaceUsers}; read once per verification. */
     private volatile Map<String, DigestUser> users;
     private final Duration nonceLifetime;
-    private final InstantSource clock;
+    /** Monotonic nanoseconds ({@link System#nanoTime} in the daemon), the time in every nonce. */
+    private final LongSupplier monotonic;
+    /** Added to the monotonic clock, so that nonces do not tell the host's uptime; times are compared by difference. */
+    private final long timeOffset;
     private final SecureRandom random;
     private final byte[] secret = new byte[32];
     private final Map<DigestAlgorithm, String> dummyHa1 = new LinkedHashMap<>();
     /** Highest nonce-count seen per nonce, with the nonce's issue time; guarded by its own monitor. */
     private final LinkedHashMap<String, NonceUse> nonceCounts;
     /**
-     * Latest issue time (ms) of a nonce pushed out of the full table while still fresh: such a nonce, seen again,
-     * has lost its history, so it and every nonce issued no later get STALE (a new challenge) rather than a replay
-     * window. Guarded by {@code nonceCounts}.
+     * Latest issue time (monotonic ns) of a nonce pushed out of the full table while still fresh, valid once
+     * {@link #anyForgotten}: such a nonce, seen again, has lost its history, so it and every nonce issued no later
+     * get STALE (a new challenge) rather than a replay window. Both guarded by {@code nonceCounts}.
      */
-    private long forgottenUpToMillis = Long.MIN_VALUE;
+    private long forgottenUpTo;
+    private boolean anyForgotten;
 
-    private record NonceUse(long count, long issuedMillis) { }
+    private record NonceUse(long count, long issuedNanos) { }
     private final ThreadLocal<Mac> macs;
 
     /**
@@ -71,7 +76,7 @@ public final class DigestAuthenticator {
      * @param random source of the HMAC secret, the nonce salts and the dummy HA1s
      */
     public DigestAuthenticator(String realm, List<DigestAlgorithm> algorithms, List<DigestUser> users,
-            Duration nonceLifetime, int maxTrackedNonces, InstantSource clock, SecureRandom random) {
+            Duration nonceLifetime, int maxTrackedNonces, LongSupplier monotonic, SecureRandom random) {
         if (algorithms.isEmpty()) {
             throw new IllegalArgumentException("at least one digest algorithm is needed");
         }
@@ -79,24 +84,26 @@ public final class DigestAuthenticator {
         this.algorithms = List.copyOf(algorithms);
         this.users = byName(users);
         this.nonceLifetime = nonceLifetime;
-        this.clock = clock;
+        this.monotonic = monotonic;
         this.random = random;
         random.nextBytes(secret);
+        this.timeOffset = random.nextLong();
         for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
             byte[] dummy = new byte[16];
             random.nextBytes(dummy);
             dummyHa1.put(algorithm, ha1(algorithm, HEX.formatHex(dummy), realm, HEX.formatHex(dummy)));
         }
-        long lifetimeMillis = nonceLifetime.toMillis();
+        long lifetimeNanos = nonceLifetime.toNanos();
         this.nonceCounts = new LinkedHashMap<>(1024, 0.75f, false) {
             private static final long serialVersionUID = 1L;
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, NonceUse> eldest) {
-                long issued = eldest.getValue().issuedMillis();
-                boolean expired = clock.millis() - issued > lifetimeMillis;
+                long issued = eldest.getValue().issuedNanos();
+                boolean expired = now() - issued > lifetimeNanos;
                 if (!expired && size() > maxTrackedNonces) {
-                    forgottenUpToMillis = Math.max(forgottenUpToMillis, issued);
+                    forgottenUpTo = anyForgotten && forgottenUpTo - issued > 0 ? forgottenUpTo : issued;
+                    anyForgotten = true;
                 }
                 // An expired nonce never reaches the count check again (it is answered STALE), so it can go.
                 return expired || size() > maxTrackedNonces;
@@ -229,12 +236,12 @@ public final class DigestAuthenticator {
             // RFC 2069 style credentials without qop have no replay protection: refused.
             return new Result(AuthOutcome.FAILED, null);
         }
-        long issued = issuedMillis(nonce);
+        long issued = issuedNanos(nonce);
         if (issued == FORGED) {
             return new Result(AuthOutcome.FAILED, null);
         }
-        long age = clock.millis() - issued;
-        boolean fresh = age >= 0 && age <= nonceLifetime.toMillis();
+        long age = now() - issued;
+        boolean fresh = age >= 0 && age <= nonceLifetime.toNanos();
         DigestUser user = users.get(username);
         String ha1 = user == null ? null : user.ha1().get(algorithm);
         boolean eligible = user != null && ha1 != null && user.enabled() && allowed(user, source)
@@ -253,7 +260,7 @@ public final class DigestAuthenticator {
         long count = Long.parseLong(nc, 16);
         synchronized (nonceCounts) {
             NonceUse previous = nonceCounts.get(nonce);
-            if (previous == null && issued <= forgottenUpToMillis) {
+            if (previous == null && anyForgotten && issued - forgottenUpTo <= 0) {
                 return new Result(AuthOutcome.STALE, null);
             }
             if (previous != null && count <= previous.count()) {
@@ -275,12 +282,16 @@ public final class DigestAuthenticator {
         return user.allowedSources().isEmpty() || user.allowedSources().stream().anyMatch(c -> c.contains(source));
     }
 
-    /** What {@link #issuedMillis} answers for a nonce the SBC did not issue. */
+    private long now() {
+        return monotonic.getAsLong() + timeOffset;
+    }
+
+    /** What {@link #issuedNanos} answers for a nonce the SBC did not issue. */
     private static final long FORGED = Long.MIN_VALUE;
 
     private String newNonce() {
         byte[] nonce = new byte[NONCE_BYTES];
-        ByteBuffer.wrap(nonce).putLong(clock.millis());
+        ByteBuffer.wrap(nonce).putLong(now());
         synchronized (random) {
             byte[] salt = new byte[NONCE_RANDOM_BYTES];
             random.nextBytes(salt);
@@ -292,7 +303,7 @@ public final class DigestAuthenticator {
     }
 
     /** The issue time of a nonce this authenticator made, or {@link #FORGED}. */
-    private long issuedMillis(String nonce) {
+    private long issuedNanos(String nonce) {
         byte[] bytes;
         try {
             bytes = Base64.getUrlDecoder().decode(nonce);

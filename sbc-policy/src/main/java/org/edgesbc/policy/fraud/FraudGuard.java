@@ -47,6 +47,9 @@ public final class FraudGuard {
      * neither lifts it early nor stretches it; a hold until midnight lasts as long as midnight was away when it was
      * placed.
      */
+    /** A throttle and when it ends on the monotonic clock, for the same reason as {@link Held}. */
+    private record Throttled(Throttle throttle, Deadline end) { }
+
     private record Held(Hold hold, Deadline end) {
         boolean endedAt(long now) {
             return end != null && end.passedAt(now);
@@ -81,7 +84,7 @@ public final class FraudGuard {
     private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
     private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Held> holds = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Throttle> throttles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Throttled> throttles = new ConcurrentHashMap<>();
     private final AtomicLong failedCuts = new AtomicLong();
     private final SharedState shared;
     /** Whether anyone else counts this node's part: on a single node, nothing is published. */
@@ -277,7 +280,7 @@ public final class FraudGuard {
     /** Lowers an account's calls per minute until {@code expires}. */
     public Throttle throttle(String account, int callsPerMinute, Instant expires) {
         Throttle throttle = new Throttle(account, callsPerMinute, expires);
-        throttles.put(account, throttle);
+        throttles.put(account, new Throttled(throttle, Deadline.at(expires, clock, nanoClock)));
         return throttle;
     }
 
@@ -413,13 +416,14 @@ public final class FraudGuard {
         if (!rates.tryTake(account, rules.callsPerMinute() / 60.0, rules.callsPerMinute())) {
             return new Decision(Rule.CALL_RATE, account, number, destination, 0, rules.callsPerMinute());
         }
-        Throttle throttle = throttles.get(account);
-        if (throttle != null && clock.instant().isBefore(throttle.expires())) {
-            if (!rates.tryTake("throttle\n" + account, throttle.callsPerMinute() / 60.0, throttle.callsPerMinute())) {
-                return new Decision(Rule.THROTTLED, account, number, destination, 0, throttle.callsPerMinute());
+        Throttled throttled = throttles.get(account);
+        if (throttled != null && !throttled.end().passedAt(nanoClock.getAsLong())) {
+            int limit = throttled.throttle().callsPerMinute();
+            if (!rates.tryTake("throttle\n" + account, limit / 60.0, limit)) {
+                return new Decision(Rule.THROTTLED, account, number, destination, 0, limit);
             }
-        } else if (throttle != null) {
-            throttles.remove(account, throttle);
+        } else if (throttled != null) {
+            throttles.remove(account, throttled);
         }
         AtomicInteger calls = live.computeIfAbsent(account, a -> new AtomicInteger());
         int now = calls.incrementAndGet() + others.liveCalls();

@@ -23,7 +23,7 @@ class DigestAuthenticatorTest {
             List.of(user("1001", "secret1001", true, List.of()),
             user("1002", "secret1002", false, List.of()),
             user("1003", "secret1003", true, List.of(Cidr.parse("10.0.0.0/8")))),
-            Duration.ofMinutes(5), 1000, clock, new SecureRandom());
+            Duration.ofMinutes(5), 1000, clock::nanos, new SecureRandom());
 
     private static InetAddress address(String literal) {
         try {
@@ -78,7 +78,7 @@ class DigestAuthenticatorTest {
     @Test
     void onlyTheConfiguredAlgorithmsAreChallengedInTheirOrderAndAccepted() {
         DigestAuthenticator md5Only = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.MD5),
-                List.of(user("1001", "secret1001", true, List.of())), Duration.ofMinutes(5), 1000, clock,
+                List.of(user("1001", "secret1001", true, List.of())), Duration.ofMinutes(5), 1000, clock::nanos,
                 new SecureRandom());
         List<String> challenges = md5Only.challenge(false);
         assertThat(challenges).hasSize(1);
@@ -100,7 +100,7 @@ class DigestAuthenticatorTest {
                 DigestAuthenticator.ha1(DigestAlgorithm.MD5, "2001", REALM, "secret2001")), true, List.of(),
                 List.of(DigestAlgorithm.MD5));
         DigestAuthenticator perAccount = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()),
-                List.of(baresip, user("1001", "secret1001", true, List.of())), Duration.ofMinutes(5), 1000, clock,
+                List.of(baresip, user("1001", "secret1001", true, List.of())), Duration.ofMinutes(5), 1000, clock::nanos,
                 new SecureRandom());
         List<DigestAlgorithm> md5Zone = List.of(DigestAlgorithm.MD5);
 
@@ -180,6 +180,18 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void aNonceLivesItsLifetimeWhenTheWallClockStepsForwardOrBack() {
+        String nonce = nonce();
+        clock.stepWall(Duration.ofHours(1));
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001")),
+                "REGISTER", URI, phone).outcome()).as("a step forward expires no nonce").isEqualTo(AuthOutcome.OK);
+        clock.stepWall(Duration.ofHours(-3));
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000002")),
+                "REGISTER", URI, phone).outcome()).as("a step back revives no nonce").isEqualTo(AuthOutcome.STALE);
+    }
+
+    @Test
     void replayedNonceCountIsRefused() {
         String nonce = nonce();
         String first = credentials(DigestAlgorithm.SHA_256, "1001", "secret1001", nonce, "00000001");
@@ -242,7 +254,7 @@ class DigestAuthenticatorTest {
     @Test
     void aNonceForgottenByTheFullCountTableIsStaleNotReplayable() {
         DigestAuthenticator small = new DigestAuthenticator(REALM, List.of(DigestAlgorithm.values()), List.of(user("1001", "secret1001", true,
-                List.of())), Duration.ofMinutes(5), 2, clock, new SecureRandom());
+                List.of())), Duration.ofMinutes(5), 2, clock::nanos, new SecureRandom());
         java.util.function.Supplier<String> fresh = () -> {
             Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(small.challenge(false).get(0));
             assertThat(m.find()).isTrue();

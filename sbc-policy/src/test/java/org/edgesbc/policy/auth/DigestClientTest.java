@@ -126,7 +126,7 @@ class DigestClientTest {
                         DigestAlgorithm.MD5, DigestAuthenticator.ha1(DigestAlgorithm.MD5, "trunk-user", realm, "pw"),
                         DigestAlgorithm.SHA_256, DigestAuthenticator.ha1(DigestAlgorithm.SHA_256, "trunk-user", realm,
                                 "pw")), true, List.of())),
-                Duration.ofMinutes(5), 100, clock, new SecureRandom());
+                Duration.ofMinutes(5), 100, clock::nanos, new SecureRandom());
         DigestClient client = new DigestClient(new DigestCredentials("trunk-user", "pw", Map.of(), null),
                 DigestClient.randomCnonces(new SecureRandom()));
         List<String> challenge = server.challenge(false);

@@ -11,7 +11,7 @@ class FailureCounterTest {
 
     @Test
     void countsWithinAWindowAndStartsOverAfterIt() {
-        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock);
+        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock::nanos);
         assertThat(counter.record("a")).isEqualTo(1);
         clock.advance(Duration.ofMinutes(9));
         assertThat(counter.record("a")).isEqualTo(2);
@@ -23,7 +23,7 @@ class FailureCounterTest {
 
     @Test
     void aFullTableCannotHideNewOffenders() {
-        FailureCounter<Integer> counter = new FailureCounter<>(Duration.ofMinutes(1), 2, clock);
+        FailureCounter<Integer> counter = new FailureCounter<>(Duration.ofMinutes(1), 2, clock::nanos);
         counter.record(1);
         counter.record(2);
         assertThat(counter.record(3)).as("untracked, so treated as over any threshold").isEqualTo(Integer.MAX_VALUE);
@@ -33,7 +33,7 @@ class FailureCounterTest {
 
     @Test
     void eachKeyCountsApartAndAResetStartsItsCountOver() {
-        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock);
+        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock::nanos);
         for (int i = 1; i <= 9; i++) {
             assertThat(counter.record("guesser")).isEqualTo(i);
         }
@@ -46,12 +46,23 @@ class FailureCounterTest {
 
     @Test
     void failuresSpreadWiderThanTheWindowNeverAddUpToMoreThanOneWindowHolds() {
-        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock);
+        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(10), 10, clock::nanos);
         int most = 0;
         for (int i = 0; i < 20; i++) {
             most = Math.max(most, counter.record("slow"));
             clock.advance(Duration.ofMinutes(3));
         }
         assertThat(most).as("one failure every 3 minutes in 10-minute windows").isEqualTo(4);
+    }
+
+    @Test
+    void aWindowLastsItsLengthWhenTheWallClockStepsForwardOrBack() {
+        FailureCounter<String> counter = new FailureCounter<>(Duration.ofMinutes(1), 10, clock::nanos);
+        assertThat(counter.record("guesser")).isEqualTo(1);
+        clock.stepWall(Duration.ofHours(1));
+        assertThat(counter.record("guesser")).as("a step forward closes no window").isEqualTo(2);
+        clock.stepWall(Duration.ofHours(-3));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(counter.record("guesser")).as("a step back keeps no window open").isEqualTo(1);
     }
 }

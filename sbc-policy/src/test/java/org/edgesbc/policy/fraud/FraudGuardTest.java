@@ -237,6 +237,28 @@ class FraudGuardTest {
     }
 
     @Test
+    void aThrottleLastsItsLengthWhenTheWallClockStepsForwardOrBack() {
+        FraudRules national = new FraudRules(Set.of(DestinationClass.NATIONAL), 100, 600, 0, 0);
+        FraudGuard guard = new FraudGuard(normalizer, classifier, national, Map.of(), 100, clock::nanos,
+                RateTable.FREE, clock.withZone(java.time.ZoneOffset.UTC));
+        guard.throttle("500", 1, clock.instant().plus(Duration.ofMinutes(10)));
+        assertThat(guard.checkNewCall("500", "0891234567").allowed()).as("the throttle's one call a minute").isTrue();
+        clock.stepWall(Duration.ofHours(1));
+        assertThat(guard.checkNewCall("500", "0891234568").rule()).as("a step forward lifts nothing")
+                .isEqualTo(FraudGuard.Rule.THROTTLED);
+        clock.stepWall(Duration.ofHours(-3));
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(guard.checkNewCall("500", "0891234569").allowed()).isTrue();
+        assertThat(guard.checkNewCall("500", "0891234570").rule()).as("still throttled after 9 of its 10 minutes")
+                .isEqualTo(FraudGuard.Rule.THROTTLED);
+        clock.advance(Duration.ofMinutes(1));
+        for (int i = 0; i < 3; i++) {
+            assertThat(guard.checkNewCall("500", "089123458" + i).allowed()).as("a step back stretches nothing")
+                    .isTrue();
+        }
+    }
+
+    @Test
     void replacedRulesDecideTheNextCallWhileLiveCallsStayCounted() {
         FraudRules one = new FraudRules(Set.of(DestinationClass.NATIONAL), 1, 60, 0, 0);
         FraudGuard guard = new FraudGuard(normalizer, classifier, one, Map.of(), 100, clock::nanos,
