@@ -71,7 +71,7 @@ final class LiveReconfiguration implements ConfigReloader.LiveSettings {
         TransportConfig transportConfig = SbcDaemon.transportConfig(next, SbcDaemon.TlsMaterial.resolve(next));
         TransportSettings transportSettings = TransportSettings.build(transportConfig.gate(), transportConfig.tls());
         SecurityZones zones = new SecurityZones(next.zones());
-        ZoneAdmission allowlist = new ZoneAdmission(next.zones());
+        ZoneAdmission allowlist = ZoneAdmission.of(next);
         SecurityConfig security = next.security();
         RelaySettings peers = SbcDaemon.relaySettings(next, transport);
         Set<String> accounts = security.users().stream().map(DigestUser::name).collect(Collectors.toSet());

@@ -25,6 +25,7 @@ import java.util.function.LongSupplier;
 import org.edgesbc.core.cdr.CdrWriter;
 import org.edgesbc.core.cluster.ClusterAdminApi;
 import org.edgesbc.core.cluster.RedisSharedState;
+import org.edgesbc.core.cluster.ClusterMetrics;
 import org.edgesbc.core.config.ClusterConfig;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.DnsConfig;
@@ -48,6 +49,7 @@ import org.edgesbc.core.management.RelayDrain;
 import org.edgesbc.core.metrics.SbcMetrics;
 import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.core.registrar.RegistrationAdminApi;
+import org.edgesbc.core.relay.OtherNodes;
 import org.edgesbc.core.relay.PeerAccounts;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
@@ -154,7 +156,8 @@ public final class SbcDaemon implements Drainable {
                 config.logs().securityEvents(), metrics.records(RecordMetrics.RecordFile.SECURITY_EVENTS));
         SecurityZones zones = new SecurityZones(config.zones());
         // Several nodes share bans, failure counts and toll-fraud counters through Redis; one node shares nothing.
-        SharedState shared = sharedState(config, metrics, clock);
+        ClusterMetrics clusterMetrics = config.cluster().enabled() ? metrics.cluster() : ClusterMetrics.NONE;
+        SharedState shared = sharedState(config, metrics, clusterMetrics, clock);
         BanService bans = BanService.start(config.security(), events, metrics.security(), handOff, clock, monotonic,
                 shared);
         metrics.bindSecurityGauges(bans::activeBans);
@@ -166,7 +169,7 @@ public final class SbcDaemon implements Drainable {
         DropSummary drops = DropSummary.start(events, clock);
         FloodWatch flood = new FloodWatch(zones, config.security().floodBanAfter(),
                 config.security().packetsPerSecond(), bans, monotonic);
-        SourceAdmissionPolicy admission = new SourceAdmissionPolicy(new ZoneAdmission(config.zones()), zones,
+        SourceAdmissionPolicy admission = new SourceAdmissionPolicy(ZoneAdmission.of(config), zones,
                 config.security(), bans, flood, drops, metrics.security(), monotonic);
         AccessPolicy access = new AccessPolicy(zones, config.security(), bans, flood, drops, events,
                 metrics.security(), clock, monotonic);
@@ -195,6 +198,11 @@ public final class SbcDaemon implements Drainable {
         MediaRelay media = mediaRelay(config.media(), metrics);
         try {
             transport.start();
+            InetSocketAddress udp = transport.localAddress(SipTransport.UDP);
+            if (udp != null) {
+                // Where the other nodes relay PBX calls for this node's phones.
+                shared.reachableAt(udp);
+            }
             RelaySettings settings = relaySettings(config, transport);
             relay = new RelayEngine(settings, new FlowProvider() {
                 @Override
@@ -209,7 +217,7 @@ public final class SbcDaemon implements Drainable {
                 }
             }, metrics.relay(), media, access, fraud,
                     callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
-                            metrics.registrar()), metrics.peers(), peerNames(config, metrics),
+                            metrics.registrar(), otherNodes(config, shared, clusterMetrics)), metrics.peers(), peerNames(config, metrics),
                     interconnect(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
@@ -270,7 +278,8 @@ public final class SbcDaemon implements Drainable {
     }
 
     /** Redis for a node of a cluster ({@code cluster:} configured), else the single node's own tables only. */
-    private static SharedState sharedState(SbcConfig config, SbcMetrics metrics, Clock clock)
+    private static SharedState sharedState(SbcConfig config, SbcMetrics metrics, ClusterMetrics clusterMetrics,
+            Clock clock)
             throws java.io.IOException {
         ClusterConfig cluster = config.cluster();
         if (!cluster.enabled()) {
@@ -278,11 +287,17 @@ public final class SbcDaemon implements Drainable {
         }
         SipConfig sip = config.sip();
         String host = sip.advertisedHost() != null ? sip.advertisedHost() : sip.listeners().get(0).address();
-        RedisSharedState redis = new RedisSharedState(cluster, host, metrics.cluster(), clock);
+        RedisSharedState redis = new RedisSharedState(cluster, host, clusterMetrics, clock);
         metrics.bindClusterGauges(redis::redisUp, redis::nodesAlive);
         LOG.info("cluster node {}: sharing bans, failure counts and toll-fraud counters through Redis",
                 cluster.nodeId());
         return redis;
+    }
+
+    /** The other nodes of a cluster, whose phones PBX calls are relayed to; {@link OtherNodes#NONE} on one node. */
+    private static OtherNodes otherNodes(SbcConfig config, SharedState shared, ClusterMetrics clusterMetrics) {
+        return config.cluster().enabled() ? new OtherNodes(shared, Set.copyOf(config.cluster().nodeAddresses()),
+                clusterMetrics) : OtherNodes.NONE;
     }
 
     /** The accounts STIR/SHAKEN attests as known customers: the phones' users and the PBX's fraud accounts. */

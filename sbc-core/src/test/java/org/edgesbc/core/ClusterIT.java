@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,6 +49,8 @@ class ClusterIT {
     Path dir;
 
     private RedisServer redis;
+    /** Sentinels the nodes find Redis through; empty: they connect to {@link #redis} directly. */
+    private List<InetSocketAddress> sentinels = List.of();
     private UdpSipPeer trunk1;
     private UdpSipPeer trunk2;
     private UdpSipPeer pbx1;
@@ -75,24 +78,28 @@ class ClusterIT {
 
     /** Both nodes with {@code rules} for every account, each seeing the other within a heartbeat. */
     private void startNodes(FraudRules rules, Map<String, Long> rates) throws Exception {
-        node1 = SbcDaemon.start(node("node-1", "127.0.0.1", trunk1, pbx1, rules, rates));
-        node2 = SbcDaemon.start(node("node-2", "127.0.0.4", trunk2, pbx2, rules, rates));
+        startNodes(rules, rates, pbx1.localAddress(), pbx2.localAddress());
         pbx1.towards(node1.sipAddress(SipTransport.UDP));
         trunk1.towards(node1.sipAddress(SipTransport.UDP));
         pbx2.towards(node2.sipAddress(SipTransport.UDP));
         trunk2.towards(node2.sipAddress(SipTransport.UDP));
+    }
+
+    private void startNodes(FraudRules rules, Map<String, Long> rates, InetSocketAddress pbxOf1,
+            InetSocketAddress pbxOf2) throws Exception {
+        node1 = SbcDaemon.start(node("node-1", "127.0.0.1", trunk1.localAddress(), pbxOf1, rules, rates));
+        node2 = SbcDaemon.start(node("node-2", "127.0.0.4", trunk2.localAddress(), pbxOf2, rules, rates));
         for (SbcDaemon node : List.of(node1, node2)) {
             await(node, "/admin/cluster", body -> body.contains("\"redis\":\"up\"")
                     && body.contains("\"node\":\"node-1\",\"address\":\"127.0.0.1\"")
-                    && body.contains("\"node\":\"node-2\",\"address\":\"127.0.0.4\""), 10_000);
+                    && body.contains("\"node\":\"node-2\",\"address\":\"127.0.0.4\""), 20_000);
         }
     }
 
-    private SbcConfig node(String nodeId, String address, UdpSipPeer trunk, UdpSipPeer pbx, FraudRules rules,
-            Map<String, Long> rates) throws IOException {
+    private SbcConfig node(String nodeId, String address, InetSocketAddress trunk, InetSocketAddress pbx,
+            FraudRules rules, Map<String, Long> rates) throws IOException {
         Path data = Files.createDirectories(dir.resolve(nodeId));
-        SbcConfig base = TestConfigs.withPhones(TestConfigs.loopbackUdp(data, trunk.localAddress(),
-                pbx.localAddress()), RegistrationConfig.DEFAULTS, List.of("127.0.0.0/25"),
+        SbcConfig base = TestConfigs.withPhones(TestConfigs.loopbackUdp(data, trunk, pbx), RegistrationConfig.DEFAULTS, List.of("127.0.0.0/25"),
                 List.of(TestConfigs.user("1001", "secret-1001")));
         SipConfig s = base.sip();
         SipConfig sip = new SipConfig(address, List.of(new SipConfig.ListenerConfig("udp", SipTransport.UDP, address,
@@ -105,9 +112,11 @@ class ClusterIT {
         FraudConfig fraud = new FraudConfig(f.dialPlan(), f.prefixes(), rules, Map.of(), rates, 0);
         return new SbcConfig(base.source(), data, sip, media, base.security(), fraud, base.zones(),
                 base.management(), base.registration(), base.stirShaken(), base.logs(), base.routing(), base.dns(),
-                new ClusterConfig(nodeId, InetSocketAddress.createUnresolved("127.0.0.1", redis.port()), List.of(),
-                        null, false, null, PREFIX, Duration.ofSeconds(1), Duration.ofMillis(500), HEARTBEAT,
-                        HEARTBEAT.multipliedBy(5), Duration.ofSeconds(1), 10_000));
+                new ClusterConfig(nodeId, sentinels.isEmpty() ? InetSocketAddress.createUnresolved("127.0.0.1",
+                        redis.port()) : null, sentinels, sentinels.isEmpty() ? null : "sbc-it", false, null, PREFIX,
+                        Duration.ofSeconds(2), Duration.ofSeconds(2), HEARTBEAT, HEARTBEAT.multipliedBy(5),
+                        Duration.ofSeconds(1), 10_000,
+                        List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.4"))));
     }
 
     private static FraudRules caps(int concurrentCalls, long dailySpendMicros) {
@@ -234,7 +243,7 @@ class ClusterIT {
 
         redis.stop();
         for (SbcDaemon node : List.of(node1, node2)) {
-            await(node, "/admin/cluster", body -> body.contains("\"redis\":\"down\""), 5_000);
+            await(node, "/admin/cluster", body -> body.contains("\"redis\":\"down\""), 10_000);
             assertThat(SbcDaemonIT.metrics(node)).contains("sbc_cluster_redis_up 0.0");
             HttpResponse<String> ready = get(node, "/ready");
             assertThat(ready.statusCode()).as("Redis down does not take the node out").isEqualTo(200);
@@ -265,6 +274,142 @@ class ClusterIT {
         assertThat(SbcDaemonIT.metrics(node1)).containsPattern("sbc_cluster_reconciles_total [2-9]");
 
         up.hangUpFromPbx();
+    }
+
+    @Test
+    void nodesFindRedisThroughARealSentinelAndShareBansThere() throws Exception {
+        try (RedisServer sentinel = RedisServer.sentinel(dir, redis, "sbc-it")) {
+            sentinels = List.of(InetSocketAddress.createUnresolved("127.0.0.1", sentinel.port()));
+            startNodes(caps(10, 0), Map.of());
+            assertThat(admin(node1, "POST", "/admin/bans?address=127.0.0.15&duration=600"))
+                    .contains("127.0.0.15");
+            await(node2, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.15\""), 2_000);
+            assertThat(redis.command("HEXISTS " + PREFIX + "bans 127.0.0.15")).as("the ban is in the master Sentinel "
+                    + "names").isEqualTo(":1");
+        }
+    }
+
+    @Test
+    void anOperatorsHoldOnOneNodeRefusesTheAccountOnBothAndAReleaseOnTheOtherFreesBoth() throws Exception {
+        startNodes(caps(10, 0), Map.of());
+        assertThat(admin(node1, "POST", "/admin/fraud/hold?account=caller"))
+                .contains("\"reason\":\"held by operator\"");
+        await(node2, "/admin/fraud?account=caller", body -> body.contains("held by operator on another node"),
+                2_000);
+        pbx2.send(SipMessages.invite("UDP", pbx2.localAddress(), node2.sipAddress(SipTransport.UDP), "0891234570",
+                "held-2", "z9hG4bK-held-2", "th2"));
+        assertThat(pbx2.receiveStartingWith("SIP/2.0 403 ", 2_000)).as("held on node 1, refused by node 2")
+                .isNotNull();
+        assertThat(trunk2.receiveStartingWith("INVITE ", 300)).as("no held call reaches the trunk").isNull();
+
+        assertThat(admin(node2, "POST", "/admin/fraud/release?account=caller")).contains("\"hold\":null");
+        await(node1, "/admin/fraud?account=caller", body -> body.contains("\"hold\":null"), 2_000);
+        call(node1, pbx1, trunk1, "released-1", "0891234571").hangUpFromPbx();
+    }
+
+    @Test
+    void aPbxCallForAPhoneRegisteredOnNode2SentToNode1RingsThePhoneAndByeWorksBothWays() throws Exception {
+        try (RegistrarPbx pbxOf1 = new RegistrarPbx("127.0.0.3"); RegistrarPbx pbxOf2 = new RegistrarPbx("127.0.0.3")) {
+            startNodes(caps(10, 0), Map.of(), pbxOf1.address(), pbxOf2.address());
+            InetSocketAddress sbc1 = node1.sipAddress(SipTransport.UDP);
+            InetSocketAddress sbc2 = node2.sipAddress(SipTransport.UDP);
+            String phoneContact = "sip:1001@192.168.1.10:5062";
+            try (TestPhone phone = new TestPhone(new UdpSipPeer(new InetSocketAddress("127.0.0.20", 0), sbc2), "UDP",
+                    TestConfigs.REALM, "1001", "secret-1001", phoneContact)) {
+                assertThat(phone.register(300)).startsWith("SIP/2.0 200 ");
+                await(node1, "/admin/cluster?account=1001", body -> body.contains(
+                        "\"registered_on_other_nodes\":[\"127.0.0.4:" + sbc2.getPort() + "\"]"), 2_000);
+                assertThat(pbxOf2.registers).as("node 2, which holds the phone, registers it at the PBX").hasSize(1);
+                assertThat(pbxOf1.registers).as("node 1 holds no phone and registers nothing").isEmpty();
+                assertThat(admin(node2, "GET", "/admin/cluster?account=1001"))
+                        .as("node 2 holds the phone itself").contains("\"registered_on_other_nodes\":[]");
+
+                // The PBX's call reaches node 1, which holds no device of 1001: node 2 rings the phone.
+                Answered first = answeredThroughNode2(pbxOf1, sbc1, phone, "x1");
+                String ok = first.ok();
+                String pbxFrom = header(ok, "From");
+                String pbxTo = header(ok, "To");
+                String node1Contact = header(ok, "Contact").replaceAll("[<>]", "");
+                pbxOf1.send(sbc1, SipMessages.inDialog("ACK", node1Contact, "UDP", pbxOf1.address(),
+                        first.callId(), pbxFrom, pbxTo, 1, "z9hG4bK-x1-ack"));
+                assertThat(phone.peer.receiveStartingWith("ACK sip:1001@192.168.1.10:5062 ", 5_000))
+                        .as("the PBX's ACK reaches the phone through both nodes").isNotNull();
+                pbxOf1.send(sbc1, SipMessages.inDialog("BYE", node1Contact, "UDP", pbxOf1.address(),
+                        first.callId(), pbxFrom, pbxTo, 2, "z9hG4bK-x1-bye"));
+                String bye = phone.peer.receiveStartingWith("BYE ", 5_000);
+                assertThat(bye).as("the PBX's BYE reaches the phone").isNotNull();
+                phone.peer.send(SipMessages.answer(bye, 200, "OK", null, null));
+                assertThat(pbxOf1.next("SIP/2.0 200 ", 5_000)).as("the PBX's BYE is answered").isNotNull();
+
+                // Another call, hung up by the phone this time.
+                Answered second = answeredThroughNode2(pbxOf1, sbc1, phone, "x2");
+                String ok2 = second.ok();
+                pbxOf1.send(sbc1, SipMessages.inDialog("ACK", header(ok2, "Contact").replaceAll("[<>]", ""), "UDP",
+                        pbxOf1.address(), second.callId(), header(ok2, "From"), header(ok2, "To"), 1,
+                        "z9hG4bK-x2-ack"));
+                String invite = second.invite();
+                assertThat(phone.peer.receiveStartingWith("ACK ", 5_000)).isNotNull();
+                phone.peer.send(SipMessages.inDialog("BYE", header(invite, "Contact").replaceAll("[<>]", ""), "UDP",
+                        phone.peer.localAddress(), header(invite, "Call-ID"), header(invite, "To") + ";tag=ph-" + second.callId().split("@")[0],
+                        header(invite, "From"), 1, "z9hG4bK-ph-bye"));
+                String pbxBye = pbxOf1.next("BYE ", 5_000);
+                assertThat(pbxBye).as("the phone's BYE reaches the PBX through both nodes").isNotNull()
+                        .contains("Call-ID: " + second.callId()).doesNotContain("192.168.", "127.0.0.20", "127.0.0.4");
+                pbxOf1.send(sbc1, SipMessages.answer(pbxBye, 200, "OK", null, null));
+                assertThat(phone.peer.receiveStartingWith("SIP/2.0 200 ", 5_000)).as("the phone's BYE is answered")
+                        .isNotNull();
+                assertThat(SbcDaemonIT.metrics(node1)).contains(
+                        "sbc_cluster_phone_calls_total{route=\"other_node\"} 2.0");
+
+                // Without Redis, node 1 no longer knows where the phone is: it reaches only its own phones.
+                redis.stop();
+                await(node1, "/admin/cluster", body -> body.contains("\"redis\":\"down\""), 10_000);
+                pbxOf1.send(sbc1, SipMessages.invite("UDP", pbxOf1.address(), sbc1, "1001", "x3@pbx.example",
+                        "z9hG4bK-x3", "pbx-x3"));
+                assertThat(pbxOf1.next("SIP/2.0 480 ", 5_000)).as("Redis down: not relayed").isNotNull();
+                assertThat(SbcDaemonIT.metrics(node1)).contains(
+                        "sbc_cluster_phone_calls_total{route=\"local_only\"} 1.0");
+            }
+        }
+    }
+
+    /** The INVITE the phone got, the 200 the PBX got, and the PBX's Call-ID of one call. */
+    private record Answered(String invite, String ok, String callId) { }
+
+    /**
+     * A PBX call for 1001 sent to node 1, rung on the phone registered with node 2 and answered there, after
+     * checking that no address or tag of the phone's leg or of node 2 reaches the PBX, nor the PBX's to the phone.
+     */
+    private Answered answeredThroughNode2(RegistrarPbx pbx, InetSocketAddress sbc1, TestPhone phone, String name)
+            throws Exception {
+        String invite = null;
+        String callId = name;
+        List<String> heard = new java.util.ArrayList<>();
+        // A 503 (a loaded machine can make a shard shed new calls for a moment) is answered as a PBX would: the
+        // call is tried again, at most three times, with a new Call-ID.
+        for (int attempt = 1; invite == null && attempt <= 3; attempt++) {
+            callId = attempt + "-" + name;
+            pbx.send(sbc1, SipMessages.invite("UDP", pbx.address(), sbc1, "1001", callId + "@pbx.example",
+                    "z9hG4bK-" + callId, "pbx-" + callId));
+            invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
+            for (String answer = pbx.next(100); invite == null && answer != null; answer = pbx.next(100)) {
+                heard.add(answer.lines().findFirst().orElse(""));
+            }
+        }
+        assertThat(invite).as("the phone rings; the PBX heard %s", heard).isNotNull()
+                .startsWith("INVITE sip:1001@192.168.1.10:5062 SIP/2.0")
+                .doesNotContain("127.0.0.3", "pbx.example", "pbx-" + callId);
+        assertThat(header(invite, "Via")).as("sent by node 2").startsWith("SIP/2.0/UDP 127.0.0.4:");
+        String tag = "ph-" + callId;
+        phone.peer.send(SipMessages.answer(invite, 180, "Ringing", tag, null));
+        phone.peer.send(SipMessages.answer(invite, 200, "OK", tag, "<sip:1001@192.168.1.10:5062>",
+                SipMessages.sdp("192.168.1.10", 4000)));
+        assertThat(pbx.next("SIP/2.0 180 ", 5_000)).isNotNull();
+        String ok = pbx.next("SIP/2.0 200 ", 5_000);
+        assertThat(ok).as("the PBX hears the answer from node 1 only").isNotNull()
+                .doesNotContain("192.168.", "127.0.0.20", "127.0.0.4", tag);
+        assertThat(header(ok, "Contact")).contains("127.0.0.1:" + sbc1.getPort());
+        return new Answered(invite, ok, callId + "@pbx.example");
     }
 
     // ------------------------------------------------------------------------------------------- helpers

@@ -1,5 +1,7 @@
 package org.edgesbc.core.cluster;
 
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import org.edgesbc.core.JsonText;
 import org.edgesbc.core.management.ManagementServer;
@@ -10,7 +12,8 @@ import org.edgesbc.policy.cluster.SharedState;
 /**
  * {@code GET /admin/cluster} (bearer token required, see {@link ManagementServer}): this node's name, the state of
  * the shared store ({@code not_configured} on a single node, {@code up}, {@code down}) and every node seen with its
- * address, last heartbeat and whether it counts as alive. Reads local copies only, never Redis.
+ * address, last heartbeat and whether it counts as alive; with {@code ?account=NAME}, the SIP addresses of the other
+ * nodes holding registered phones of that account. Reads local copies only, never Redis.
  */
 public final class ClusterAdminApi {
     private final SharedState shared;
@@ -20,10 +23,11 @@ public final class ClusterAdminApi {
     }
 
     public void register(ManagementServer server) {
-        server.route("GET", "/admin/cluster", (method, path, query, body) -> show());
+        server.route("GET", "/admin/cluster", (method, path, query, body) -> show(
+                query.getOrDefault("account", List.of()).stream().findFirst().orElse(null)));
     }
 
-    private AdminResponse show() {
+    private AdminResponse show(String account) {
         ClusterView view = shared.view();
         StringBuilder out = new StringBuilder("{\"node\":");
         if (view.node() == null) {
@@ -40,7 +44,17 @@ public final class ClusterAdminApi {
             JsonText.string(out.append(",\"last_heartbeat\":"), node.lastHeartbeat().toString());
             out.append(",\"alive\":").append(node.alive()).append('}');
         }
-        return AdminResponse.json(200, out.append("]}\n").toString());
+        out.append(']');
+        if (account != null) {
+            JsonText.string(out.append(",\"account\":"), account);
+            out.append(",\"registered_on_other_nodes\":[");
+            List<InetSocketAddress> holders = shared.holdersElsewhere(account);
+            for (int i = 0; i < holders.size(); i++) {
+                JsonText.string(out.append(i == 0 ? "" : ","), SharedStateCodec.hostPort(holders.get(i)));
+            }
+            out.append(']');
+        }
+        return AdminResponse.json(200, out.append("}\n").toString());
     }
 
     /** The line {@code /ready} adds while a cluster node works without Redis (readiness itself is not affected). */

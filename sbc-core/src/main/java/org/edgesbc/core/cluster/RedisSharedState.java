@@ -51,15 +51,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout, under the configured prefix {@code P}:
  * <ul>
- *   <li>{@code P nodes}: hash, node → "heartbeat-millis address", written every heartbeat;</li>
+ *   <li>{@code P nodes}: hash, node → "heartbeat-millis address sip-host:port", written every heartbeat;</li>
  *   <li>{@code P bans}: hash, address → ban ({@link SharedStateCodec}); {@code P lifted}: hash, address → when an
  *       operator lifted its ban; both read at every resynchronisation, expired entries removed by whoever reads
  *       them;</li>
  *   <li>{@code P fraud:NODE}: hash, account → that node's share of the account's counters; only its node writes it,
  *       so no two nodes ever race on a counter, and it outlives the node (spend survives a node's death);</li>
+ *   <li>{@code P holds}: hash, account → until when an operator's hold lasts (epoch millis, 0: until released),
+ *       read at every resynchronisation; a release removes the entry;</li>
+ *   <li>{@code P where:NODE}: hash, account → until when (epoch millis) that node holds registered devices of it;
+ *       only its node writes it;</li>
  *   <li>{@code P fail:KIND:ADDRESS}: failures of a source counted by all nodes (INCRBY, expiring with the window);
  *       </li>
- *   <li>{@code P events}: channel of bans, lifts and account shares as they happen, so the others apply them within
+ *   <li>{@code P events}: channel of bans, lifts, account shares and registrations as they happen, so the others apply them within
  *       a round trip instead of at the next heartbeat.</li>
  * </ul>
  *
@@ -83,6 +87,8 @@ public final class RedisSharedState implements SharedState {
     private static final Duration FLUSH = Duration.ofMillis(50);
     /** Accounts kept per node, this node's own included; beyond, further accounts are not shared. */
     static final int MAX_ACCOUNTS = 100_000;
+    /** Accounts with registered devices shared per node; beyond, a node's further accounts are reached only there. */
+    static final int MAX_REGISTERED_ACCOUNTS = 100_000;
     /** Nodes remembered; a node silent for longer than {@link #FORGET_NODE} is removed from the node table. */
     static final int MAX_NODES = 256;
     private static final Duration FORGET_NODE = Duration.ofDays(1);
@@ -101,6 +107,10 @@ public final class RedisSharedState implements SharedState {
     private final DefaultEventExecutor thread;
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Listener listener;
+    private volatile HoldListener holdListener = new HoldListener() {
+        @Override public void holdArrived(String account, Instant expires) { }
+        @Override public void holdReleased(String account) { }
+    };
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile StatefulRedisPubSubConnection<String, String> messages;
     private volatile boolean up;
@@ -122,13 +132,23 @@ public final class RedisSharedState implements SharedState {
     private final ConcurrentHashMap<String, ClusterView.NodeSeen> nodes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<FailureKey, PendingFailure> failures = new ConcurrentHashMap<>();
     private volatile long nextResyncMillis;
+    /** Where this node takes calls relayed to its phones, advertised with its heartbeat once known. */
+    private volatile InetSocketAddress sip;
+    /** Until when (epoch millis) this node holds registered devices of each account; written again after an outage. */
+    private final ConcurrentHashMap<String, Long> heldHere = new ConcurrentHashMap<>();
+    /** Accounts whose holding here changed since the last flush. */
+    private final java.util.Set<String> heldChanged = ConcurrentHashMap.newKeySet();
+    /** Until when each other node holds registered devices of each account, as last read or heard. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Long>> heldThere = new ConcurrentHashMap<>();
+    /** The SIP address each other node advertises, kept only when it is one of {@code node-addresses}. */
+    private final ConcurrentHashMap<String, InetSocketAddress> reach = new ConcurrentHashMap<>();
 
     /** The Redis names of one cluster. */
-    private record Keys(String nodes, String bans, String lifted, String fraudPrefix, String failPrefix,
-            String channel) {
+    private record Keys(String nodes, String bans, String lifted, String holds, String fraudPrefix,
+            String wherePrefix, String failPrefix, String channel) {
         static Keys of(String prefix) {
-            return new Keys(prefix + "nodes", prefix + "bans", prefix + "lifted", prefix + "fraud:",
-                    prefix + "fail:", prefix + "events");
+            return new Keys(prefix + "nodes", prefix + "bans", prefix + "lifted", prefix + "holds", prefix + "fraud:",
+                    prefix + "where:", prefix + "fail:", prefix + "events");
         }
     }
 
@@ -251,7 +271,9 @@ public final class RedisSharedState implements SharedState {
         }
         long now = clock.millis();
         RedisAsyncCommands<String, String> redis = connection.async();
-        redis.hset(keys.nodes(), config.nodeId(), now + " " + address).whenComplete((r, e) -> {
+        InetSocketAddress reachable = sip;
+        String advertised = reachable == null ? "" : " " + SharedStateCodec.hostPort(reachable);
+        redis.hset(keys.nodes(), config.nodeId(), now + " " + address + advertised).whenComplete((r, e) -> {
             if (e != null) {
                 down(e);
                 return;
@@ -264,6 +286,7 @@ public final class RedisSharedState implements SharedState {
             if (returned || now >= nextResyncMillis) {
                 nextResyncMillis = now + config.resyncInterval().toMillis();
                 resyncBans(redis, now);
+                resyncHolds(redis, now);
             }
         });
     }
@@ -297,6 +320,7 @@ public final class RedisSharedState implements SharedState {
         metrics.reconciled();
         // Lettuce reconnects by itself; what was dropped while Redis was away is written again here.
         mine.values().forEach(this::writeShare);
+        heldChanged.addAll(heldHere.keySet());
     }
 
     private void down(Throwable e) {
@@ -312,14 +336,19 @@ public final class RedisSharedState implements SharedState {
         redis.hgetall(keys.nodes()).thenAccept(all -> {
             for (Map.Entry<String, String> entry : all.entrySet()) {
                 String node = entry.getKey();
-                String[] f = entry.getValue().split(" ", 2);
+                String[] f = entry.getValue().split(" ", 3);
                 try {
                     long millis = Long.parseLong(f[0]);
                     if (now - millis > FORGET_NODE.toMillis()) {
                         redis.hdel(keys.nodes(), node);
                         nodes.remove(node);
                         theirs.remove(node);
+                        heldThere.remove(node);
+                        reach.remove(node);
                         continue;
+                    }
+                    if (f.length > 2 && !node.equals(config.nodeId())) {
+                        trustedReach(node, f[2]);
                     }
                     if (nodes.size() < MAX_NODES || nodes.containsKey(node)) {
                         nodes.put(node, new ClusterView.NodeSeen(node, f.length > 1 ? f[1] : "",
@@ -331,27 +360,55 @@ public final class RedisSharedState implements SharedState {
             }
             for (String node : nodes.keySet()) {
                 if (!node.equals(config.nodeId())) {
-                    readShares(redis, node);
+                    readNodeHash(redis, keys.fraudPrefix(), node, MAX_ACCOUNTS, SharedStateCodec::share,
+                            "account share", theirs);
+                    readNodeHash(redis, keys.wherePrefix(), node, MAX_REGISTERED_ACCOUNTS,
+                            (account, until) -> Long.parseLong(until), "registration", heldThere);
                 }
             }
         });
     }
 
-    private void readShares(RedisAsyncCommands<String, String> redis, String node) {
-        redis.hgetall(keys.fraudPrefix() + node).thenAccept(all -> {
-            ConcurrentHashMap<String, AccountShare> shares = new ConcurrentHashMap<>();
+    /**
+     * Reads one node's hash ({@code prefix + node}) into a new map of at most {@code limit} entries, each value
+     * read by {@code parse} (an unreadable one counted and skipped), and stores it as that node's in {@code into}.
+     */
+    private <V> void readNodeHash(RedisAsyncCommands<String, String> redis, String prefix, String node, int limit,
+            java.util.function.BiFunction<String, String, V> parse, String what,
+            ConcurrentHashMap<String, ConcurrentHashMap<String, V>> into) {
+        redis.hgetall(prefix + node).thenAccept(all -> {
+            ConcurrentHashMap<String, V> read = new ConcurrentHashMap<>();
             for (Map.Entry<String, String> entry : all.entrySet()) {
-                if (shares.size() >= MAX_ACCOUNTS) {
+                if (read.size() >= limit) {
                     break;
                 }
                 try {
-                    shares.put(entry.getKey(), SharedStateCodec.share(entry.getKey(), entry.getValue()));
+                    read.put(entry.getKey(), parse.apply(entry.getKey(), entry.getValue()));
                 } catch (RuntimeException e) {
-                    malformed("account share of " + node, e);
+                    malformed(what + " of " + node, e);
                 }
             }
-            theirs.put(node, shares);
+            into.put(node, read);
         });
+    }
+
+    /**
+     * Keeps the SIP address a node advertises when its IP is one of {@code node-addresses}: calls are relayed only
+     * to nodes the configuration names, whatever Redis says.
+     */
+    private void trustedReach(String node, String advertised) {
+        try {
+            InetSocketAddress at = SharedStateCodec.sipAddress(advertised);
+            if (config.nodeAddresses().contains(at.getAddress())) {
+                reach.put(node, at);
+            } else {
+                reach.remove(node);
+                LIMITED.warn("cluster-untrusted-node", "cluster: node {} advertises {}, which is not in "
+                        + "cluster.node-addresses: calls for its phones are not relayed to it", node, advertised);
+            }
+        } catch (RuntimeException e) {
+            malformed("address of node " + node, e);
+        }
     }
 
     /**
@@ -412,6 +469,23 @@ public final class RedisSharedState implements SharedState {
         });
     }
 
+    /** Holds recorded in Redis come in (the fraud service skips those already in force); ended ones are removed. */
+    private void resyncHolds(RedisAsyncCommands<String, String> redis, long now) {
+        HoldListener arrivals = holdListener;
+        redis.hgetall(keys.holds()).thenAccept(all -> all.forEach((account, text) -> {
+            try {
+                long until = Long.parseLong(text);
+                if (until != 0 && until <= now) {
+                    redis.hdel(keys.holds(), account);
+                } else {
+                    arrivals.holdArrived(account, until == 0 ? null : Instant.ofEpochMilli(until));
+                }
+            } catch (NumberFormatException e) {
+                malformed("hold of " + account, e);
+            }
+        }));
+    }
+
     private void guardedFlush() {
         try {
             for (var command = outbox.poll(); command != null; command = outbox.poll()) {
@@ -419,6 +493,7 @@ public final class RedisSharedState implements SharedState {
             }
             flushFailures();
             flushShares();
+            flushHeld();
         } catch (RuntimeException e) {
             LIMITED.error("cluster-flush", "sending failure counts or account shares to Redis failed: {}",
                     e.toString());
@@ -432,6 +507,22 @@ public final class RedisSharedState implements SharedState {
             if (share != null) {
                 writeShare(share);
             }
+        }
+    }
+
+    private void flushHeld() {
+        String key = keys.wherePrefix() + config.nodeId();
+        for (String aor : heldChanged) {
+            heldChanged.remove(aor);
+            Long until = heldHere.get(aor);
+            if (until == null) {
+                send(r -> r.hdel(key, aor));
+            } else {
+                send(r -> r.hset(key, aor, Long.toString(until)));
+                send(r -> r.pexpire(key, SHARE_MEMORY.toMillis()));
+            }
+            String text = until == null ? "0" : until.toString();
+            send(r -> r.publish(keys.channel(), "where\t" + config.nodeId() + '\t' + aor + '\t' + text));
         }
     }
 
@@ -511,6 +602,62 @@ public final class RedisSharedState implements SharedState {
         changed.add(share.account());
     }
 
+    @Override
+    public void listenForHolds(HoldListener arrivals) {
+        this.holdListener = arrivals;
+    }
+
+    @Override
+    public void holdPlaced(String account, Instant expires) {
+        String text = expires == null ? "0" : Long.toString(expires.toEpochMilli());
+        enqueue(r -> r.hset(keys.holds(), account, text));
+        enqueue(r -> r.publish(keys.channel(), "hold\t" + config.nodeId() + '\t' + account + '\t' + text));
+    }
+
+    @Override
+    public void holdReleased(String account) {
+        enqueue(r -> r.hdel(keys.holds(), account));
+        enqueue(r -> r.publish(keys.channel(), "release\t" + config.nodeId() + '\t' + account));
+    }
+
+    @Override
+    public void reachableAt(InetSocketAddress address) {
+        this.sip = address;
+    }
+
+    @Override
+    public void bindingsHeld(String aor, Instant expires) {
+        if (expires == null) {
+            heldHere.remove(aor);
+        } else if (heldHere.size() < MAX_REGISTERED_ACCOUNTS || heldHere.containsKey(aor)) {
+            heldHere.put(aor, expires.toEpochMilli());
+        } else {
+            metrics.dropped(ClusterMetrics.Drop.QUEUE_FULL);
+            return;
+        }
+        // Sent from the cluster thread: the registrar's thread only records the change.
+        heldChanged.add(aor);
+    }
+
+    @Override
+    public List<InetSocketAddress> holdersElsewhere(String aor) {
+        if (!up) {
+            return List.of();
+        }
+        long now = clock.millis();
+        List<InetSocketAddress> holders = new ArrayList<>(1);
+        for (Map.Entry<String, ConcurrentHashMap<String, Long>> node : heldThere.entrySet()) {
+            Long until = node.getValue().get(aor);
+            InetSocketAddress at = reach.get(node.getKey());
+            ClusterView.NodeSeen seen = nodes.get(node.getKey());
+            if (until != null && until > now && at != null && seen != null
+                    && now - seen.lastHeartbeat().toEpochMilli() <= config.nodeTimeout().toMillis()) {
+                holders.add(at);
+            }
+        }
+        return holders;
+    }
+
     private void writeShare(AccountShare share) {
         String key = keys.fraudPrefix() + config.nodeId();
         String text = SharedStateCodec.share(share);
@@ -574,6 +721,21 @@ public final class RedisSharedState implements SharedState {
                             n -> new ConcurrentHashMap<>());
                     if (shares.size() < MAX_ACCOUNTS || shares.containsKey(f[2])) {
                         shares.put(f[2], SharedStateCodec.share(f[2], f[3]));
+                    }
+                }
+                case "hold" -> {
+                    long until = Long.parseLong(f[3]);
+                    holdListener.holdArrived(f[2], until == 0 ? null : Instant.ofEpochMilli(until));
+                }
+                case "release" -> holdListener.holdReleased(f[2]);
+                case "where" -> {
+                    ConcurrentHashMap<String, Long> held = heldThere.computeIfAbsent(f[1],
+                            n -> new ConcurrentHashMap<>());
+                    long until = Long.parseLong(f[3]);
+                    if (until == 0) {
+                        held.remove(f[2]);
+                    } else if (held.size() < MAX_REGISTERED_ACCOUNTS || held.containsKey(f[2])) {
+                        held.put(f[2], until);
                     }
                 }
                 default -> malformed("message " + f[0], new IllegalArgumentException("unknown kind"));

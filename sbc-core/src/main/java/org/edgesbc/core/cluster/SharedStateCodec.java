@@ -1,6 +1,7 @@
 package org.edgesbc.core.cluster;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.EnumMap;
@@ -13,7 +14,7 @@ import org.edgesbc.policy.cluster.AccountShare;
 import org.edgesbc.policy.fraud.DestinationClass;
 
 /**
- * The text form of bans and account shares in Redis and in the cluster's messages: tab-separated fields, instants
+ * The text form of bans, account shares and node addresses in Redis and in the cluster's messages: tab-separated fields, instants
  * in epoch milliseconds. Reading throws {@link IllegalArgumentException} for anything malformed; the caller counts
  * and skips it.
  */
@@ -40,6 +41,29 @@ final class SharedStateCodec {
     /** An IP literal only: never a name to resolve. */
     static InetAddress address(String text) {
         return Cidr.address(text);
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets. */
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ':' + address.getPort();
+    }
+
+    /** {@code host:port} with an IP literal host and a port from 1 to 65535. */
+    static InetSocketAddress sipAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("a node's SIP address is host:port, found '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = Integer.parseInt(text.substring(colon + 1));
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("port out of range in '" + text + "'");
+        }
+        return new InetSocketAddress(address(host), port);
     }
 
     /** {@code live, class=n,..., day, dayMicros, weekend, weekendMicros}. */

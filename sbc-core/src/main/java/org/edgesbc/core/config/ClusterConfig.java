@@ -1,5 +1,6 @@
 package org.edgesbc.core.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,18 +22,22 @@ import java.util.List;
  * @param nodeTimeout after how long without a heartbeat a node's live calls stop counting (its spend still counts)
  * @param resyncInterval how often the bans in Redis are compared with the local ones, besides the instant messages
  * @param maxPendingUpdates updates waiting for Redis at most; beyond, they are dropped and counted
+ * @param nodeAddresses the SIP addresses (IP literals) of every node of the cluster: requests from them are
+ *     admitted into the PBX zone as trusted, and a PBX call for a phone registered on another node is relayed only
+ *     to one of them; empty: phones are reached only on the node they registered with
  */
 public record ClusterConfig(String nodeId, InetSocketAddress redis, List<InetSocketAddress> sentinels,
         String sentinelMaster, boolean tls, Path passwordFile, String keyPrefix, Duration connectTimeout,
         Duration commandTimeout, Duration heartbeatInterval, Duration nodeTimeout, Duration resyncInterval,
-        int maxPendingUpdates) {
+        int maxPendingUpdates, List<InetAddress> nodeAddresses) {
     /** No cluster: one node. */
     public static final ClusterConfig OFF = new ClusterConfig(null, null, List.of(), null, false, null, "sbc:",
             Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
-            Duration.ofSeconds(5), 10_000);
+            Duration.ofSeconds(5), 10_000, List.of());
 
     public ClusterConfig {
         sentinels = List.copyOf(sentinels);
+        nodeAddresses = List.copyOf(nodeAddresses);
     }
 
     /** {@link #redis()} as {@code host:port}, or null with sentinels. */
@@ -43,6 +48,11 @@ public record ClusterConfig(String nodeId, InetSocketAddress redis, List<InetSoc
     /** {@link #sentinels()} as {@code host:port} each. */
     public List<String> sentinelAddresses() {
         return sentinels.stream().map(s -> s.getHostString() + ":" + s.getPort()).toList();
+    }
+
+    /** {@link #nodeAddresses()} as text, for the reload comparison. */
+    public List<String> nodeAddressTexts() {
+        return nodeAddresses.stream().map(InetAddress::getHostAddress).toList();
     }
 
     public boolean enabled() {

@@ -1,5 +1,6 @@
 package org.edgesbc.core.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,16 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.edgesbc.policy.Cidr;
 
 /**
  * Binds the optional {@code cluster} section: the node's name, where Redis is (one server or a Sentinel set), how
- * to reach it (TLS, password file, timeouts), the key prefix and the bound of the update queue.
+ * to reach it (TLS, password file, timeouts), the key prefix, the bound of the update queue and the nodes' SIP
+ * addresses.
  */
 final class ClusterSectionReader {
     private static final String SECTION = "cluster";
     private static final String REDIS = "cluster.redis";
     private static final Set<String> SECTION_KEYS = Set.of("node-id", "redis", "key-prefix", "connect-timeout",
-            "command-timeout", "heartbeat-interval", "node-timeout", "resync-interval", "max-pending-updates");
+            "command-timeout", "heartbeat-interval", "node-timeout", "resync-interval", "max-pending-updates", "node-addresses");
     private static final Set<String> REDIS_KEYS = Set.of("address", "sentinels", "sentinel-master", "tls",
             "password-file");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -87,6 +90,22 @@ final class ClusterSectionReader {
                     SECTION + ".node-timeout", ConfigReader.format(nodeTimeout),
                     "must be at least twice cluster.heartbeat-interval (" + ConfigReader.format(heartbeat) + ")");
         }
+        List<InetAddress> nodeAddresses = new ArrayList<>();
+        for (YamlTree item : reader.sequence(section, SECTION, "node-addresses", false)) {
+            String literal = item instanceof YamlTree.Scalar scalar ? reader.parsed(new ConfigReader.Scalar(
+                    scalar.text(), scalar.line(), SECTION + ".node-addresses"), ConfigReader::ipLiteral) : null;
+            if (literal == null) {
+                if (!(item instanceof YamlTree.Scalar)) {
+                    reader.error(item.line(), SECTION + ".node-addresses", null, "each entry must be an IP address");
+                }
+                continue;
+            }
+            InetAddress node = Cidr.address(literal);
+            if (nodeAddresses.contains(node)) {
+                reader.error(item.line(), SECTION + ".node-addresses", literal, "is listed twice");
+            }
+            nodeAddresses.add(node);
+        }
         return new ClusterConfig(nodeId == null ? "" : nodeId.text(), address, sentinels,
                 master == null ? null : master.text(), reader.bool(redis, REDIS, "tls", false), passwordFile,
                 prefix == null ? d.keyPrefix() : prefix.text(),
@@ -97,7 +116,8 @@ final class ClusterSectionReader {
                 heartbeat, nodeTimeout,
                 reader.duration(section, SECTION, "resync-interval", d.resyncInterval(), Duration.ofMillis(500),
                         Duration.ofHours(1)),
-                reader.integer(section, SECTION, "max-pending-updates", d.maxPendingUpdates(), 100, 10_000_000));
+                reader.integer(section, SECTION, "max-pending-updates", d.maxPendingUpdates(), 100, 10_000_000),
+                nodeAddresses);
     }
 
     /** {@code host:port} (IPv6 in brackets); the host is resolved when connecting, never here. */

@@ -67,6 +67,7 @@ public final class RestartRequiredChanges {
         compare("cluster.node-timeout", live.nodeTimeout(), next.nodeTimeout());
         compare("cluster.resync-interval", live.resyncInterval(), next.resyncInterval());
         compare("cluster.max-pending-updates", live.maxPendingUpdates(), next.maxPendingUpdates());
+        compare("cluster.node-addresses", live.nodeAddressTexts(), next.nodeAddressTexts());
     }
 
     private void sip(SipConfig live, SipConfig next) {

@@ -7,12 +7,14 @@ import java.util.Locale;
 import java.util.Map;
 import org.edgesbc.core.cluster.ClusterMetrics;
 
-/** {@link ClusterMetrics} on Micrometer: dropped updates by reason, bans received, reconciliations, bad entries. */
+/** {@link ClusterMetrics} on Micrometer: dropped updates by reason, bans received, reconciliations, bad entries,
+ * PBX calls for phones on other nodes. */
 public final class MicrometerClusterMetrics implements ClusterMetrics {
     private final Map<Drop, Counter> dropped = new EnumMap<>(Drop.class);
     private final Counter bansReceived;
     private final Counter reconciles;
     private final Counter malformed;
+    private final Map<PhoneCall, Counter> phoneCalls = new EnumMap<>(PhoneCall.class);
 
     MicrometerClusterMetrics(PrometheusMeterRegistry registry) {
         for (Drop why : Drop.values()) {
@@ -26,6 +28,12 @@ public final class MicrometerClusterMetrics implements ClusterMetrics {
                 "Times Redis was reached after being unreachable (or first) and state was merged");
         malformed = SbcMetrics.counter(registry, SbcMetrics.CLUSTER_MALFORMED,
                 "Entries or messages in Redis that could not be read and were ignored");
+        for (PhoneCall route : PhoneCall.values()) {
+            phoneCalls.put(route, SbcMetrics.counter(registry, SbcMetrics.CLUSTER_PHONE_CALLS,
+                    "PBX calls for phones this node holds none of: other_node (relayed to the node holding them), "
+                            + "local_only (Redis unreachable, not relayed)",
+                    "route", route.name().toLowerCase(Locale.ROOT)));
+        }
     }
 
     @Override
@@ -46,5 +54,10 @@ public final class MicrometerClusterMetrics implements ClusterMetrics {
     @Override
     public void malformed() {
         malformed.increment();
+    }
+
+    @Override
+    public void phoneCall(PhoneCall route) {
+        phoneCalls.get(route).increment();
     }
 }

@@ -96,6 +96,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String CLUSTER_BANS_RECEIVED = "sbc.cluster.bans.received";
     static final String CLUSTER_RECONCILES = "sbc.cluster.reconciles";
     static final String CLUSTER_MALFORMED = "sbc.cluster.malformed";
+    static final String CLUSTER_PHONE_CALLS = "sbc.cluster.phone.calls";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();

@@ -24,6 +24,8 @@ import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.registrar.RegistrarMetrics.DropReason;
 import org.edgesbc.core.registrar.RegistrarMetrics.PbxRequest;
 import org.edgesbc.core.registrar.RegistrarMetrics.PhoneOutcome;
+import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SingleNodeState;
 import org.edgesbc.transport.SipFlow;
 
 /**
@@ -84,6 +86,8 @@ public final class Registrar implements AutoCloseable {
     /** Connections bindings were made over, each watched once for its close. */
     private final Set<SipFlow> watched = Collections.newSetFromMap(new IdentityHashMap<>());
     private ScheduledFuture<?> sweep;
+    /** Where the other nodes of a cluster learn which accounts this node holds phones of; set before start. */
+    private SharedState cluster = SingleNodeState.INSTANCE;
     /**
      * Longest registration granted from now on, whatever the transport: lowered once when the SBC drains, so that
      * phones soon register with another node. Written by the drain, read on the registrar's thread.
@@ -105,6 +109,14 @@ public final class Registrar implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.table = new BindingTable(config.maxBindings(), config.maxContactsPerAor());
+    }
+
+    /**
+     * Records in the cluster's shared state, from now on, until when this node holds registered phones of each
+     * account, so that a PBX call reaching another node is relayed here. Called once, before {@link #start}.
+     */
+    public void shareHoldings(SharedState shared) {
+        this.cluster = shared;
     }
 
     /** Starts the expiry sweep. */
@@ -260,6 +272,7 @@ public final class Registrar implements AutoCloseable {
         if (change.bindings().isEmpty()) {
             deregister(request.aor());
         }
+        shareHolding(request.aor(), change.bindings());
         return answer(request, change.bindings(), now);
     }
 
@@ -400,10 +413,24 @@ public final class Registrar implements AutoCloseable {
         Set<String> aors = new LinkedHashSet<>();
         bindings.forEach(b -> aors.add(b.aor()));
         for (String aor : aors) {
-            if (table.lookup(aor).isEmpty()) {
+            List<Binding> left = table.lookup(aor);
+            if (left.isEmpty()) {
                 deregister(aor);
             }
+            shareHolding(aor, left);
         }
+    }
+
+    /** Tells the other nodes until when this node holds phones of {@code aor} (none: no bindings left). */
+    private void shareHolding(String aor, List<Binding> bindings) {
+        if (!cluster.sharesState()) {
+            return;
+        }
+        Instant latest = null;
+        for (Binding binding : bindings) {
+            latest = latest == null || binding.expires().isAfter(latest) ? binding.expires() : latest;
+        }
+        cluster.bindingsHeld(aor, latest);
     }
 
     private static void cancel(ScheduledFuture<?> future) {

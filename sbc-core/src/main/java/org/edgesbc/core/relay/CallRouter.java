@@ -1,6 +1,7 @@
 package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +9,7 @@ import javax.sip.address.Address;
 import javax.sip.message.Request;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.policy.routing.RouteTable;
+import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.dns.SipTarget;
 
 /**
@@ -144,6 +146,26 @@ final class CallRouter {
         for (Binding binding : chosen) {
             branches.add(new DialogLayer.Branch(binding.zone(), binding.flow(),
                     (javax.sip.address.URI) binding.contact().clone(), callee, null));
+        }
+        return branches;
+    }
+
+    /**
+     * Toward the other nodes of the cluster that hold the account's phones, as the PBX would reach them: in the PBX
+     * zone (the node admits this one there), over UDP to each node's SIP address, the called user on that node.
+     * An INVITE rings every such node at once; any other request goes to the first.
+     */
+    List<DialogLayer.Branch> towardNodes(List<InetSocketAddress> holders, String pbxZone, SIPRequest request) {
+        RelaySettings.ZonePeer pbx = peers.peer(pbxZone);
+        List<InetSocketAddress> chosen = Request.INVITE.equals(request.getMethod()) ? holders : holders.subList(0, 1);
+        String user = TopologyHiding.userOf(request.getRequestURI());
+        List<DialogLayer.Branch> branches = new ArrayList<>(chosen.size());
+        for (InetSocketAddress node : chosen) {
+            RelaySettings.ZonePeer peer = new RelaySettings.ZonePeer(pbxZone, node, SipTransport.UDP, pbx.srtp(),
+                    pbx.redirects(), pbx.sessionTimers(), null);
+            branches.add(new DialogLayer.Branch(pbxZone, peers.flowTo(peer), PeerDirectory.peerUri(user, peer),
+                    TopologyHiding.withHost(request.getTo().getAddress(),
+                            node.getAddress().getHostAddress(), -1), peer));
         }
         return branches;
     }

@@ -22,6 +22,8 @@ final class PeerDirectory {
 
     private volatile Generation peers;
     private final FlowProvider flows;
+    /** The cluster's nodes: a call relayed from one is answered where it came from, not at the PBX. */
+    private OtherNodes nodes = OtherNodes.NONE;
 
     PeerDirectory(RelaySettings settings, FlowProvider flows) {
         this.peers = new Generation(Map.copyOf(settings.zones()), inOrder(settings.peers()));
@@ -60,6 +62,11 @@ final class PeerDirectory {
         return java.util.Collections.unmodifiableMap(copy);
     }
 
+    /** Set once by the engine, before the first message, on a node of a cluster. */
+    void trustNodes(OtherNodes cluster) {
+        this.nodes = cluster;
+    }
+
     /** Access zones (remote phones) are the ones without a configured peer. */
     boolean isAccessZone(String zone) {
         RelaySettings.ZonePeer peer = peer(zone);
@@ -74,8 +81,10 @@ final class PeerDirectory {
     SipFlow initialFlowToward(InboundSipMessage in) {
         // A connection the peer opened is reused for requests back to it (RFC 5923 style connection reuse), and a
         // zone without a configured peer (remote phones behind NAT) is reached where it came from (RFC 3581).
+        // A call another node of the cluster relayed in is answered there too, not at the zone's PBX.
         RelaySettings.ZonePeer peer = peer(in.zone());
-        if (in.flow().transport().reliable() || peer.address() == null) {
+        if (in.flow().transport().reliable() || peer.address() == null
+                || nodes.isNode(in.flow().remote().getAddress())) {
             return in.flow();
         }
         RelaySettings.ZonePeer sender = senderPeer(in);

@@ -145,9 +145,11 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(), handOffs,
                     new PbxRegistrationSender(home, transactionLayers[0], peers, accounts), phones.metrics(), clock,
                     new SplittableRandom(random.nextLong()));
+            registrar.shareHoldings(phones.nodes().shared());
+            peers.trustNodes(phones.nodes());
             for (int i = 0; i < shardCount; i++) {
                 shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], clock,
-                        registrar));
+                        registrar), phones.nodes());
             }
             registrar.start();
         } else {
@@ -201,8 +203,15 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * Registration of remote phones through the SBC.
      *
      * @param accounts the users that register (the access-zone accounts)
+     * @param nodes the cluster's other nodes: where their phones are, and the record of where this node's are
      */
-    public record Registrations(RegistrationConfig config, Set<String> accounts, RegistrarMetrics metrics) { }
+    public record Registrations(RegistrationConfig config, Set<String> accounts, RegistrarMetrics metrics,
+            OtherNodes nodes) {
+        /** One node: phones are reached where they registered. */
+        public Registrations(RegistrationConfig config, Set<String> accounts, RegistrarMetrics metrics) {
+            this(config, accounts, metrics, OtherNodes.NONE);
+        }
+    }
 
     /**
      * New next hops of the zones (a configuration reload: peers added, removed or changed). The zones themselves,

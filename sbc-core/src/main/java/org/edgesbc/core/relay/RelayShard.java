@@ -2,6 +2,7 @@ package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.message.SIPRequest;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -53,6 +54,7 @@ final class RelayShard {
     private final long callerIdentityWaitMillis;
     private final long peerLocationWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
+    private OtherNodes nodes = OtherNodes.NONE;
     /**
      * Until when (System.nanoTime) the transport refuses new dialogs for this shard on its I/O thread: set from here
      * whenever a message waited longer than the shedding threshold, read by the I/O threads.
@@ -103,9 +105,13 @@ final class RelayShard {
         return shard;
     }
 
-    /** Set once by the engine, before the first message, where phones register at the SBC. */
-    void attachPhones(PhoneRegistrations registrations) {
+    /**
+     * Set once by the engine, before the first message, where phones register at the SBC; {@code cluster} says
+     * which other nodes hold the phones this node lacks.
+     */
+    void attachPhones(PhoneRegistrations registrations, OtherNodes cluster) {
         this.phones = registrations;
+        this.nodes = cluster;
     }
 
     /** Whether new dialogs for this shard are refused before they reach it (any thread). */
@@ -246,14 +252,19 @@ final class RelayShard {
             return;
         }
         List<Binding> bindings = phones.phonesFor(in.zone(), request);
-        if (bindings != null && bindings.isEmpty()) {
-            // RFC 3261 §21.4.18: the account exists but none of its devices is registered now.
-            responses.respond(in, 480);
-            return;
-        }
         CallRouter.PeerRoute route = null;
         List<DialogLayer.Branch> branches = null;
-        if (bindings != null) {
+        if (bindings != null && bindings.isEmpty()) {
+            // The account's phones may be registered with another node of the cluster, which rings them.
+            List<InetSocketAddress> holders = nodes.holders(TopologyHiding.userOf(request.getRequestURI()),
+                    in.flow().remote().getAddress());
+            if (holders.isEmpty()) {
+                // RFC 3261 §21.4.18: the account exists but none of its devices is registered now.
+                responses.respond(in, 480);
+                return;
+            }
+            branches = router.towardNodes(holders, in.zone(), request);
+        } else if (bindings != null) {
             branches = router.towardPhones(bindings, request);
         } else {
             route = router.towardPeers(in.zone(), request, callingAccount(request, verdict));

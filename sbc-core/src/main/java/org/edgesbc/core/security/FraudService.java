@@ -91,6 +91,7 @@ public final class FraudService implements TollFraudService, AutoCloseable {
     private final Clock clock;
     private final WebhookNotifier webhook;
     private final DefaultEventExecutor thread;
+    private final SharedState shared;
     /** Owned by the fraud thread; each allowed call has its own decision instance. */
     private final Map<FraudGuard.Decision, LiveCall> live = new IdentityHashMap<>();
 
@@ -110,6 +111,18 @@ public final class FraudService implements TollFraudService, AutoCloseable {
         this.clock = clock;
         this.webhook = config.webhook() == null ? null : new WebhookNotifier(config.webhook(), config.webhookTimeout());
         this.thread = ServiceThread.start("sbc-fraud", MAX_QUEUED);
+        this.shared = shared;
+        shared.listenForHolds(new SharedState.HoldListener() {
+            @Override
+            public void holdArrived(String account, Instant expires) {
+                handOff.execute(HandOff.TOLL_FRAUD, thread, () -> applyHold(account, expires));
+            }
+
+            @Override
+            public void holdReleased(String account) {
+                handOff.execute(HandOff.TOLL_FRAUD, thread, () -> applyRelease(account, "another node"));
+            }
+        });
     }
 
     private static FraudGuard.Rules rules(FraudConfig config) {
@@ -323,20 +336,39 @@ public final class FraudService implements TollFraudService, AutoCloseable {
             events.emit(new SecurityEvent(clock.instant(), null, null, account, SecurityRule.MANUAL.name(),
                     "account held by operator", Map.of(), "hold", expires));
             persist();
+            shared.holdPlaced(account, expires);
             return guard.inspect(account);
         });
+    }
+
+    /** An operator's hold made on another node, on the fraud thread: in force here too unless already held. */
+    private void applyHold(String account, Instant expires) {
+        if (guard.inspect(account).hold() != null || (expires != null && !expires.isAfter(clock.instant()))) {
+            return;
+        }
+        guard.hold(account, "held by operator on another node", expires);
+        events.emit(new SecurityEvent(clock.instant(), null, null, account, SecurityRule.MANUAL.name(),
+                "account held by operator on another node", Map.of(), "hold", expires));
+        persist();
+    }
+
+    /** Releases an account's hold on the fraud thread; false when it had none. */
+    private boolean applyRelease(String account, String by) {
+        if (!guard.release(account)) {
+            return false;
+        }
+        events.emit(new SecurityEvent(clock.instant(), null, null, account, SecurityRule.MANUAL.name(),
+                "hold released by operator on " + by, Map.of(), "release", null));
+        persist();
+        return true;
     }
 
     /** Releases an operator's or the guard's hold; the future gives the account's view, or null without a hold. */
     public CompletableFuture<FraudGuard.AccountView> release(String account) {
         return handOff.submit(HandOff.TOLL_FRAUD, thread, () -> {
-            if (!guard.release(account)) {
-                return null;
-            }
-            events.emit(new SecurityEvent(clock.instant(), null, null, account, SecurityRule.MANUAL.name(),
-                    "hold released by operator", Map.of(), "release", null));
-            persist();
-            return guard.inspect(account);
+            // Released on every node, even one whose own hold (a spend cap reached there) this node never had.
+            shared.holdReleased(account);
+            return applyRelease(account, "this node") ? guard.inspect(account) : null;
         });
     }
 

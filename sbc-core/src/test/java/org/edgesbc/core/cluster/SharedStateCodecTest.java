@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
@@ -31,6 +32,19 @@ class SharedStateCodecTest {
         assertThat(SharedStateCodec.share("300", SharedStateCodec.share(share))).isEqualTo(share);
         AccountShare idle = new AccountShare("301", 0, Map.of(), null, 0, null, 0);
         assertThat(SharedStateCodec.share("301", SharedStateCodec.share(idle))).isEqualTo(idle);
+    }
+
+    @Test
+    void aNodesSipAddressComesBackAsItWentAndOnlyAsAnIpLiteralWithAPort() throws Exception {
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("2001:db8::9"), 5070);
+        assertThat(SharedStateCodec.hostPort(v6)).isEqualTo("[2001:db8:0:0:0:0:0:9]:5070");
+        assertThat(SharedStateCodec.sipAddress(SharedStateCodec.hostPort(v6))).isEqualTo(v6);
+        assertThat(SharedStateCodec.sipAddress("127.0.0.4:5060"))
+                .isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.4"), 5060));
+        for (String bad : new String[] {"sbc2.example:5060", "127.0.0.4", "127.0.0.4:0", "127.0.0.4:x", ":5060"}) {
+            assertThatThrownBy(() -> SharedStateCodec.sipAddress(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test

@@ -65,7 +65,8 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("redis-password"), "s3cret\n");
         SbcConfig config = files.load(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis:\n"
                 + "    sentinels: [10.0.0.51:26379, '[2001:db8::5]:26379']\n    sentinel-master: sbc\n    tls: true\n"
-                + "    password-file: redis-password\n  key-prefix: 'edge:'\n");
+                + "    password-file: redis-password\n  key-prefix: 'edge:'\n"
+                + "  node-addresses: [10.0.0.11, '2001:db8::12']\n");
         ClusterConfig cluster = config.cluster();
         assertThat(cluster.enabled()).isTrue();
         assertThat(cluster.nodeId()).isEqualTo("sbc-a");
@@ -78,6 +79,7 @@ class ConfigLoaderTest {
         assertThat(cluster.keyPrefix()).isEqualTo("edge:");
         assertThat(cluster.heartbeatInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
         assertThat(cluster.maxPendingUpdates()).isEqualTo(10_000);
+        assertThat(cluster.nodeAddressTexts()).containsExactly("10.0.0.11", "2001:db8:0:0:0:0:0:12");
     }
 
     @Test
@@ -94,6 +96,11 @@ class ConfigLoaderTest {
                 + "sentinels: ['h:2']}\n")).containsExactly(
                 file + ":15: cluster.redis: takes address or sentinels, not both",
                 file + ":15: cluster.redis.sentinel-master: is required with sentinels");
+        assertThat(files.problems(MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 'h:1'}\n"
+                + "  node-addresses: [sbc2.example, 10.0.0.0/24, 10.0.0.11, 10.0.0.11]\n")).containsExactly(
+                file + ":16: cluster.node-addresses = 'sbc2.example': '" + "sbc2.example' is not an IP address literal",
+                file + ":16: cluster.node-addresses = '10.0.0.0/24': must be an address, not a network",
+                file + ":16: cluster.node-addresses = '10.0.0.11': is listed twice");
         assertThat(files.problems(MINIMAL + "cluster:\n  redis: {}\n")).containsExactly(
                 file + ":14: cluster.node-id: is required",
                 file + ":14: cluster.redis: needs either address or sentinels");

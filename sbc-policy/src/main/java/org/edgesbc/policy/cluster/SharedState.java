@@ -1,14 +1,15 @@
 package org.edgesbc.policy.cluster;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.edgesbc.policy.ban.Ban;
 
 /**
- * The state several SBC nodes share: bans, failure counters and each node's share of every account's toll-fraud
- * counters. Every node decides on its own tables first; this interface only tells the other nodes what changed here
+ * The state several SBC nodes share: bans, failure counters, each node's share of every account's toll-fraud
+ * counters, and which node holds each phone's registration. Every node decides on its own tables first; this interface only tells the other nodes what changed here
  * and tells this node what they hold, so that a control is as strict across nodes as on one.
  *
  * <p>Contract for implementations: no method blocks or waits on a network. Updates are handed to a bounded queue
@@ -30,6 +31,15 @@ public interface SharedState extends AutoCloseable {
         List<Ban> localBans();
     }
 
+    /** What arrives about operators' toll-fraud holds from other nodes; called on the implementation's thread. */
+    interface HoldListener {
+        /** An account held on another node (or found held in the shared store), until {@code expires} or released. */
+        void holdArrived(String account, Instant expires);
+
+        /** An account's hold released on another node. */
+        void holdReleased(String account);
+    }
+
     /** What counts failures of a source across nodes; the name is part of the shared key. */
     enum FailureKind { AUTH, FLOOD }
 
@@ -47,6 +57,15 @@ public interface SharedState extends AutoCloseable {
     /** A ban made on this node (automatic or an operator's), for the other nodes. */
     void banMade(Ban ban);
 
+    /** Where holds of other nodes go from now on; set before {@link #start}. */
+    void listenForHolds(HoldListener listener);
+
+    /** An operator held an account on this node until {@code expires} (null: until released), for the other nodes. */
+    void holdPlaced(String account, Instant expires);
+
+    /** An operator released an account's hold on this node, for the other nodes. */
+    void holdReleased(String account);
+
     /** A ban lifted on this node by an operator, for the other nodes. */
     void banLifted(InetAddress source);
 
@@ -63,6 +82,24 @@ public interface SharedState extends AutoCloseable {
 
     /** The sum of what the other nodes hold of {@code account}, as last heard; {@link AccountShare#NONE} alone. */
     AccountShare others(String account);
+
+    /**
+     * Where this node takes calls relayed from the other nodes to its registered phones (its SIP address over
+     * UDP), once its listeners are bound.
+     */
+    void reachableAt(InetSocketAddress sip);
+
+    /**
+     * This node holds registered devices of {@code aor} until {@code expires}, or none any more ({@code null}).
+     * Called on the registrar's thread after every change of the AOR's bindings.
+     */
+    void bindingsHeld(String aor, Instant expires);
+
+    /**
+     * Where the other nodes that hold registered devices of {@code aor} now take calls for them, as last heard;
+     * empty on one node and while the shared store is unreachable (a node then reaches only its own phones).
+     */
+    List<InetSocketAddress> holdersElsewhere(String aor);
 
     /** For the admin API and readiness: the node's name, the store's state and the nodes seen. */
     ClusterView view();

@@ -1,7 +1,9 @@
 package org.edgesbc.policy.cluster;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.edgesbc.policy.ban.Ban;
 
@@ -38,6 +40,26 @@ public final class SingleNodeState implements SharedState {
     @Override
     public AccountShare others(String account) {
         return AccountShare.NONE;
+    }
+
+    @Override
+    public void listenForHolds(HoldListener listener) { }
+
+    @Override
+    public void holdPlaced(String account, Instant expires) { }
+
+    @Override
+    public void holdReleased(String account) { }
+
+    @Override
+    public void reachableAt(InetSocketAddress sip) { }
+
+    @Override
+    public void bindingsHeld(String aor, Instant expires) { }
+
+    @Override
+    public List<InetSocketAddress> holdersElsewhere(String aor) {
+        return List.of();
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.edgesbc.policy.fraud;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,14 @@ class FraudGuardAcrossNodesTest {
         }
         @Override public AccountShare others(String account) {
             return shares.getOrDefault(account, AccountShare.NONE);
+        }
+        @Override public void listenForHolds(HoldListener listener) { }
+        @Override public void holdPlaced(String account, Instant expires) { }
+        @Override public void holdReleased(String account) { }
+        @Override public void reachableAt(InetSocketAddress sip) { }
+        @Override public void bindingsHeld(String aor, Instant expires) { }
+        @Override public List<InetSocketAddress> holdersElsewhere(String aor) {
+            return List.of();
         }
         @Override public ClusterView view() {
             return new ClusterView("test", ClusterView.StoreState.UP, List.of());
