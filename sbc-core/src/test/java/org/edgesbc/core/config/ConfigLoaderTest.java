@@ -127,7 +127,8 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("broken.pem"), "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n"
                 + "-----END CERTIFICATE-----\n");
         assertThat(files.problems(section.formatted("true", "broken.pem"))).singleElement().asString()
-                .startsWith(file + ":15: cluster.redis.ca-file = 'broken.pem': ");
+                .startsWith(file + ":15: cluster.redis.ca-file = 'broken.pem': " + dir.resolve("broken.pem")
+                        + ": not valid PEM (");
         assertThat(files.problems(section.formatted("false", "redis-ca.pem"))).containsExactly(
                 file + ":15: cluster.redis.ca-file = 'redis-ca.pem': only applies with cluster.redis.tls: true");
     }
