@@ -116,8 +116,8 @@ class ClusterIT {
         return new SbcConfig(base.source(), data, sip, media, base.security(), fraud, base.zones(),
                 base.management(), base.registration(), base.stirShaken(), base.logs(), base.routing(), base.dns(),
                 new ClusterConfig(nodeId, sentinels.isEmpty() ? InetSocketAddress.createUnresolved("127.0.0.1",
-                        redis.port()) : null, sentinels, sentinels.isEmpty() ? null : "sbc-it", redisCa != null, redisCa, null,
-                        PREFIX,
+                        redis.port()) : null, sentinels, sentinels.isEmpty() ? null : "sbc-it", redisCa != null,
+                        redisCa, null, PREFIX,
                         Duration.ofSeconds(2), Duration.ofSeconds(2), HEARTBEAT, HEARTBEAT.multipliedBy(5),
                         Duration.ofSeconds(1), 10_000,
                         List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.4"))));
