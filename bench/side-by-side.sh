@@ -250,7 +250,8 @@ start_kamailio() {
       > "$out/kamailio/kamailio.log" 2>&1) &
   sut=$!; pids+=("$sut")
   for _ in $(seq 1 50); do
-    ss -lun | grep -q "127.0.0.1:$port " && return 0
+    # Filtered by ss itself: grep -q leaving early would end a long listing with SIGPIPE, failing under pipefail.
+    ss -lun "sport = :$port" | grep -q "127.0.0.1:$port " && return 0
     kill -0 "$sut" 2>/dev/null || break
     sleep 0.2
   done

@@ -6,8 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 
 /**
- * First handler of a UDP listener: asks admission about every datagram's source before a byte is looked at.
- * Unadmitted datagrams are released and counted, never answered. Admitted ones travel on as
+ * Right after the backlog count in a UDP listener: asks admission about every datagram's source before a byte is
+ * looked at. Unadmitted datagrams are released and counted, never answered. Admitted ones travel on as
  * {@link AdmittedDatagram}, which owns the packet.
  */
 @ChannelHandler.Sharable

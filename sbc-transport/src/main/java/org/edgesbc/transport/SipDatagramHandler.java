@@ -36,6 +36,8 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramAdmissionHandler.AdmittedDatagram admitted) {
         DatagramPacket packet = admitted.packet();
+        UdpBacklog backlog = (UdpBacklog) ctx.pipeline().get(SipTransportService.BACKLOG);
+        backlog.admitted();
         try {
             ByteBuf content = packet.content();
             if (StunKeepAlive.looksLikeStun(content) && answeredStun(ctx, packet)) {
@@ -61,7 +63,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             }
             metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
             if (result.newInvite()) {
-                ShedCause shed = ((UdpBacklog) ctx.pipeline().get(SipTransportService.BACKLOG)).behind(received)
+                ShedCause shed = backlog.behind(received)
                         ? ShedCause.IO_BACKLOG : sink.shedsNewDialogs(result.callId()) ? ShedCause.RELAY_QUEUE : null;
                 if (shed != null) {
                     ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(

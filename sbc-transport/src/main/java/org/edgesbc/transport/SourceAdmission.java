@@ -3,7 +3,7 @@ package org.edgesbc.transport;
 import java.net.InetSocketAddress;
 
 /**
- * The admission question the first handler of every pipeline asks before anything is parsed (IP allowlisting,
+ * The admission question the first handler of every pipeline (after a UDP listener's backlog count) asks before anything is parsed (IP allowlisting,
  * bans, packet budgets). Called on the I/O thread for every datagram and every new connection, so it must be
  * cheap and never block.
  */

@@ -12,6 +12,8 @@ import java.util.function.LongSupplier;
  * for {@link #UNDRAINED_LIMIT_NANOS} means the thread has been behind that long and every datagram in the queue
  * waits longer: new dialogs are shed from then until a burst drains the socket, before the buffer overflows and
  * the callers' retransmissions multiply the load (the relay's own queue-age signal comes only after that wait).
+ * Only a burst mostly of admitted datagrams counts: a flood that admission drops keeps the socket busy without
+ * queueing work, and shedding calls then would hand the flooder the denial of service it is after.
  *
  * <p>First in a UDP listener's pipeline, one per channel; touched only on the channel's I/O thread.
  */
@@ -27,6 +29,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     private final int datagramsPerBurst;
     private final LongSupplier nanoClock;
     private int burst;
+    private int admitted;
     private long undrainedSince = DRAINED;
 
     /**
@@ -50,13 +53,19 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /** A datagram of the current burst passed admission (its source is in a zone, not banned, within budget). */
+    void admitted() {
+        admitted++;
+    }
+
     void burstEnded(long now) {
-        if (burst < datagramsPerBurst) {
+        if (burst < datagramsPerBurst || 2 * admitted < burst) {
             undrainedSince = DRAINED;
         } else if (undrainedSince == DRAINED) {
             undrainedSince = now;
         }
         burst = 0;
+        admitted = 0;
     }
 
     /** Whether the socket has stayed undrained past the limit as of {@code now}. */

@@ -45,9 +45,29 @@ class UdpBacklogTest {
         assertThat(backlog.behind(now.get())).isFalse();
     }
 
+    @Test
+    void fullBurstsOfDatagramsThatAdmissionDropsAreAFloodNotABacklog() {
+        for (int i = 0; i < 50; i++) {
+            burst(4, 1);
+            now.addAndGet(10 * MS);
+        }
+        assertThat(backlog.behind(now.get())).as("a flood admission drops queues no work").isFalse();
+        burst(4, 2);
+        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS);
+        burst(4, 3);
+        assertThat(backlog.behind(now.get())).as("bursts of admitted work").isTrue();
+    }
+
     private void burst(int datagrams) {
+        burst(datagrams, datagrams);
+    }
+
+    private void burst(int datagrams, int admitted) {
         for (int i = 0; i < datagrams; i++) {
             channel.pipeline().fireChannelRead("datagram");
+            if (i < admitted) {
+                backlog.admitted();
+            }
         }
         channel.pipeline().fireChannelReadComplete();
     }

@@ -50,7 +50,7 @@ class HangupReloadIT {
             assertThat(previous).as("SIGHUP can be taken on this JVM").isNotNull();
             try {
                 Signal.raise(HangupReload.HUP);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                 while (!metrics(sbc).contains("sbc_config_generation 2.0") && System.nanoTime() < deadline) {
                     TimeUnit.MILLISECONDS.sleep(20);
                 }
