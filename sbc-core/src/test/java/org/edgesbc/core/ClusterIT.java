@@ -30,6 +30,7 @@ import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.policy.fraud.FraudRules;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,8 @@ class ClusterIT {
     private RedisServer redis;
     /** Sentinels the nodes find Redis through; empty: they connect to {@link #redis} directly. */
     private List<InetSocketAddress> sentinels = List.of();
+    /** The CA bundle nodes started from now on trust for TLS to Redis; null: they connect without TLS. */
+    private Path redisCa;
     private UdpSipPeer trunk1;
     private UdpSipPeer trunk2;
     private UdpSipPeer pbx1;
@@ -113,7 +116,8 @@ class ClusterIT {
         return new SbcConfig(base.source(), data, sip, media, base.security(), fraud, base.zones(),
                 base.management(), base.registration(), base.stirShaken(), base.logs(), base.routing(), base.dns(),
                 new ClusterConfig(nodeId, sentinels.isEmpty() ? InetSocketAddress.createUnresolved("127.0.0.1",
-                        redis.port()) : null, sentinels, sentinels.isEmpty() ? null : "sbc-it", false, null, PREFIX,
+                        redis.port()) : null, sentinels, sentinels.isEmpty() ? null : "sbc-it", redisCa != null,
+                        redisCa, null, PREFIX,
                         Duration.ofSeconds(2), Duration.ofSeconds(2), HEARTBEAT, HEARTBEAT.multipliedBy(5),
                         Duration.ofSeconds(1), 10_000,
                         List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.4"))));
@@ -287,6 +291,71 @@ class ClusterIT {
             assertThat(redis.command("HEXISTS " + PREFIX + "bans 127.0.0.15")).as("the ban is in the master Sentinel "
                     + "names").isEqualTo(":1");
         }
+    }
+
+    @Test
+    void overTlsCheckedAgainstTheConfiguredCaFileABanMadeOnNode1ReachesNode2() throws Exception {
+        Path certificate = dir.resolve("redis-cert.pem");
+        useTlsRedis(certificate);
+        redisCa = certificate;
+        startNodes(caps(10, 0), Map.of());
+        assertThat(admin(node1, "POST", "/admin/bans?address=127.0.0.16&duration=600")).contains("127.0.0.16");
+        await(node2, "/admin/bans", body -> body.contains("\"address\":\"127.0.0.16\""), 2_000);
+        try (UdpSipPeer banned = new UdpSipPeer(new InetSocketAddress("127.0.0.16", 0))) {
+            banned.towards(node2.sipAddress(SipTransport.UDP));
+            banned.send(register(banned, 1, "tls@banned", null));
+            assertThat(banned.receive(1_000)).as("node 2 drops a source banned on node 1").isNull();
+        }
+        assertThat(redis.command("HEXISTS " + PREFIX + "bans 127.0.0.16")).as("the ban is in the TLS Redis")
+                .isEqualTo(":1");
+        assertThat(SbcDaemonIT.metrics(node2)).contains("sbc_cluster_redis_up 1.0");
+    }
+
+    @Test
+    void aNodeWhoseCaFileDoesNotMatchRedisReportsRedisDownAndKeepsWorkingOnItsOwn() throws Exception {
+        Path certificate = dir.resolve("redis-cert.pem");
+        useTlsRedis(certificate);
+        Path otherCa = dir.resolve("other-ca.pem");
+        SelfSignedCertificateGenerator.generate(otherCa, dir.resolve("other-ca-key.pem"), List.of("127.0.0.1"));
+        redisCa = certificate;
+        node2 = SbcDaemon.start(node("node-2", "127.0.0.4", trunk2.localAddress(), pbx2.localAddress(),
+                caps(10, 0), Map.of()));
+        redisCa = otherCa;
+        node1 = SbcDaemon.start(node("node-1", "127.0.0.1", trunk1.localAddress(), pbx1.localAddress(),
+                caps(10, 0), Map.of()));
+        await(node2, "/admin/cluster", body -> body.contains("\"redis\":\"up\""), 20_000);
+        // Redis's own log shows node 1's handshakes arriving and failing, so node 1 did try.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!redis.output().contains("Error accepting a client connection")) {
+            assertThat(System.nanoTime()).as("Redis refuses node 1's handshake; its log: %s", redis.output())
+                    .isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        String cluster = admin(node1, "GET", "/admin/cluster");
+        assertThat(cluster).contains("\"redis\":\"down\"").doesNotContain("\"node\":\"node-2\"");
+        assertThat(SbcDaemonIT.metrics(node1)).contains("sbc_cluster_redis_up 0.0");
+        assertThat(redis.command("HEXISTS " + PREFIX + "nodes node-1")).as("node 1 never reached Redis")
+                .isEqualTo(":0");
+        assertThat(get(node1, "/ready").body()).contains("cluster: redis down");
+
+        assertThat(admin(node1, "POST", "/admin/bans?address=127.0.0.17&duration=600")).contains("127.0.0.17");
+        try (UdpSipPeer phone = new UdpSipPeer(new InetSocketAddress("127.0.0.18", 0));
+                UdpSipPeer banned = new UdpSipPeer(new InetSocketAddress("127.0.0.17", 0))) {
+            phone.towards(node1.sipAddress(SipTransport.UDP));
+            phone.send(register(phone, 1, "local@phone", null));
+            assertThat(phone.receive(2_000)).as("node 1 serves on its own").startsWith("SIP/2.0 401 ");
+            banned.towards(node1.sipAddress(SipTransport.UDP));
+            banned.send(register(banned, 1, "local@banned", null));
+            assertThat(banned.receive(1_000)).as("node 1 enforces its own ban").isNull();
+        }
+    }
+
+    /** Replaces the plain Redis with one that speaks TLS only, its self-signed certificate for 127.0.0.1 there. */
+    private void useTlsRedis(Path certificate) throws Exception {
+        Path key = dir.resolve("redis-key.pem");
+        SelfSignedCertificateGenerator.generate(certificate, key, List.of("127.0.0.1"));
+        redis.close();
+        redis = RedisServer.startTls(dir, certificate, key);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -184,7 +185,12 @@ public final class RedisSharedState implements SharedState {
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.constant(config.heartbeatInterval())).build();
         this.client = RedisClient.create(resources, uri(config));
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (config.caFile() != null) {
+            // Client options reach every connection of the client: Redis's and the Sentinels' alike.
+            options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(config.caFile().toFile()).build());
+        }
+        client.setOptions(options
                 .autoReconnect(true)
                 // Commands while disconnected fail at once instead of piling up in Lettuce's buffer.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -13,7 +13,9 @@ import java.util.List;
  * @param nodeId this node's name in the cluster: letters, digits, '.', '_' and '-', unique per node
  * @param redis one Redis server (null when {@code sentinels} are given)
  * @param sentinels Redis Sentinels that name the master {@code sentinelMaster} (empty for one server)
- * @param tls whether the connection to Redis (and to the Sentinels) is TLS, verified against the JDK's trust store
+ * @param tls whether the connection to Redis (and to the Sentinels) is TLS
+ * @param caFile a PEM bundle of the CA certificates that the certificates of Redis and of the Sentinels must chain
+ *     to, their names matching the configured hosts (null: the JDK's trust store); only with {@code tls}
  * @param passwordFile a file whose first line is the Redis password (null: no AUTH)
  * @param keyPrefix the start of every key and channel name, so that several clusters can share one Redis
  * @param connectTimeout how long a connection attempt may take
@@ -27,11 +29,11 @@ import java.util.List;
  *     to one of them; empty: phones are reached only on the node they registered with
  */
 public record ClusterConfig(String nodeId, InetSocketAddress redis, List<InetSocketAddress> sentinels,
-        String sentinelMaster, boolean tls, Path passwordFile, String keyPrefix, Duration connectTimeout,
+        String sentinelMaster, boolean tls, Path caFile, Path passwordFile, String keyPrefix, Duration connectTimeout,
         Duration commandTimeout, Duration heartbeatInterval, Duration nodeTimeout, Duration resyncInterval,
         int maxPendingUpdates, List<InetAddress> nodeAddresses) {
     /** No cluster: one node. */
-    public static final ClusterConfig OFF = new ClusterConfig(null, null, List.of(), null, false, null, "sbc:",
+    public static final ClusterConfig OFF = new ClusterConfig(null, null, List.of(), null, false, null, null, "sbc:",
             Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
             Duration.ofSeconds(5), 10_000, List.of());
 

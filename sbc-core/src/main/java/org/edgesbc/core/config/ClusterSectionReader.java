@@ -1,5 +1,6 @@
 package org.edgesbc.core.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -10,11 +11,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.edgesbc.policy.Cidr;
+import org.edgesbc.transport.tls.PemFiles;
 
 /**
  * Binds the optional {@code cluster} section: the node's name, where Redis is (one server or a Sentinel set), how
- * to reach it (TLS, password file, timeouts), the key prefix, the bound of the update queue and the nodes' SIP
- * addresses.
+ * to reach it (TLS and its CA bundle, password file, timeouts), the key prefix, the bound of the update queue and
+ * the nodes' SIP addresses.
  */
 final class ClusterSectionReader {
     private static final String SECTION = "cluster";
@@ -22,7 +24,7 @@ final class ClusterSectionReader {
     private static final Set<String> SECTION_KEYS = Set.of("node-id", "redis", "key-prefix", "connect-timeout",
             "command-timeout", "heartbeat-interval", "node-timeout", "resync-interval", "max-pending-updates", "node-addresses");
     private static final Set<String> REDIS_KEYS = Set.of("address", "sentinels", "sentinel-master", "tls",
-            "password-file");
+            "ca-file", "password-file");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Printable, no blanks: the prefix starts Redis keys and a channel name. */
     private static final Pattern KEY_PREFIX = Pattern.compile("[!-~]{1,64}");
@@ -74,6 +76,8 @@ final class ClusterSectionReader {
         } else if (sentinels.isEmpty() && master != null) {
             reader.error(master.line(), master.path(), master.text(), "only applies with sentinels");
         }
+        boolean tls = reader.bool(redis, REDIS, "tls", false);
+        Path caFile = caFile(reader.scalar(redis, REDIS, "ca-file", false), tls);
         Path passwordFile = readableFile(reader.scalar(redis, REDIS, "password-file", false));
         ConfigReader.Scalar prefix = reader.scalar(section, SECTION, "key-prefix", false);
         if (prefix != null && !KEY_PREFIX.matcher(prefix.text()).matches()) {
@@ -107,7 +111,7 @@ final class ClusterSectionReader {
             nodeAddresses.add(node);
         }
         return new ClusterConfig(nodeId == null ? "" : nodeId.text(), address, sentinels,
-                master == null ? null : master.text(), reader.bool(redis, REDIS, "tls", false), passwordFile,
+                master == null ? null : master.text(), tls, caFile, passwordFile,
                 prefix == null ? d.keyPrefix() : prefix.text(),
                 reader.duration(section, SECTION, "connect-timeout", d.connectTimeout(), Duration.ofMillis(100),
                         Duration.ofMinutes(1)),
@@ -141,6 +145,31 @@ final class ClusterSectionReader {
         }
         reader.error(value.line(), value.path(), text, "must be host:port with a port from 1 to 65535");
         return null;
+    }
+
+    /**
+     * The CA bundle Redis's certificate must chain to: read here as the TLS client will, so that a file without a
+     * certificate stops startup instead of showing up later as Redis down.
+     */
+    private Path caFile(ConfigReader.Scalar value, boolean tls) {
+        if (value == null) {
+            return null;
+        }
+        if (!tls) {
+            reader.error(value.line(), value.path(), value.text(), "only applies with cluster.redis.tls: true");
+            return null;
+        }
+        Path file = readableFile(value);
+        if (file == null) {
+            return null;
+        }
+        try {
+            PemFiles.certificates(file);
+        } catch (IOException e) {
+            reader.error(value.line(), value.path(), value.text(), e.getMessage());
+            return null;
+        }
+        return file;
     }
 
     private Path readableFile(ConfigReader.Scalar value) {

@@ -59,6 +59,7 @@ public final class RestartRequiredChanges {
         compare("cluster.redis.sentinels", live.sentinelAddresses(), next.sentinelAddresses());
         compare("cluster.redis.sentinel-master", live.sentinelMaster(), next.sentinelMaster());
         compare("cluster.redis.tls", live.tls(), next.tls());
+        compare("cluster.redis.ca-file", live.caFile(), next.caFile());
         compare("cluster.redis.password-file", live.passwordFile(), next.passwordFile());
         compare("cluster.key-prefix", live.keyPrefix(), next.keyPrefix());
         compare("cluster.connect-timeout", live.connectTimeout(), next.connectTimeout());

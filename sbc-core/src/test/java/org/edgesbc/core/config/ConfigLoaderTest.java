@@ -107,6 +107,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRedisCaFileIsBoundWithTlsAndAFileWithoutACertificateOrWithoutTlsStopsTheLoad() throws Exception {
+        SelfSignedCertificateGenerator.generate(dir.resolve("redis-ca.pem"), dir.resolve("redis-ca-key.pem"),
+                List.of("redis.example"));
+        String section = MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 'redis.example:6380', tls: %s, "
+                + "ca-file: %s}\n";
+        assertThat(files.load(section.formatted("true", "redis-ca.pem")).cluster().caFile())
+                .isEqualTo(dir.resolve("redis-ca.pem"));
+        assertThat(files.load(section.formatted("true", "redis-ca.pem").replace(", ca-file: redis-ca.pem", ""))
+                .cluster().caFile()).as("without the key: the JDK's trust store").isNull();
+
+        String file = files.file().toString();
+        assertThat(files.problems(section.formatted("true", "missing.pem"))).containsExactly(
+                file + ":15: cluster.redis.ca-file = 'missing.pem': must name a readable file ("
+                        + dir.resolve("missing.pem") + ")");
+        assertThat(files.problems(section.formatted("true", "redis-ca-key.pem"))).containsExactly(
+                file + ":15: cluster.redis.ca-file = 'redis-ca-key.pem': " + dir.resolve("redis-ca-key.pem")
+                        + ": no PEM certificate found");
+        Files.writeString(dir.resolve("broken.pem"), "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n"
+                + "-----END CERTIFICATE-----\n");
+        assertThat(files.problems(section.formatted("true", "broken.pem"))).singleElement().asString()
+                .startsWith(file + ":15: cluster.redis.ca-file = 'broken.pem': " + dir.resolve("broken.pem")
+                        + ": not valid PEM (");
+        assertThat(files.problems(section.formatted("false", "redis-ca.pem"))).containsExactly(
+                file + ":15: cluster.redis.ca-file = 'redis-ca.pem': only applies with cluster.redis.tls: true");
+    }
+
+    @Test
     void digestAlgorithmsPerAccountAndPerAccessZoneAreBoundAndValidated() throws IOException, ConfigException {
         String md5 = "0".repeat(32);
         String phones = "  - name: phones\n    role: access\n    networks: [203.0.113.0/24]\n"

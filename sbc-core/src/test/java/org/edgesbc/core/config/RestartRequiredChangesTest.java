@@ -96,6 +96,17 @@ class RestartRequiredChangesTest {
     }
 
     @Test
+    void turningOnTlsToRedisWithACaFileNeedsARestart() throws Exception {
+        SelfSignedCertificateGenerator.generate(dir.resolve("redis-ca.pem"), dir.resolve("redis-ca-key.pem"),
+                List.of("127.0.0.1"));
+        String plain = MINIMAL + "cluster:\n  node-id: sbc-a\n  redis: {address: 127.0.0.1:6379}\n";
+        SbcConfig secured = files.load(plain.replace("6379}", "6379, tls: true, ca-file: redis-ca.pem}"));
+        assertThat(RestartRequiredChanges.between(files.load(plain), secured)).containsExactly(
+                "cluster.redis.tls: 'false' -> 'true' needs a restart",
+                "cluster.redis.ca-file: 'null' -> '" + dir.resolve("redis-ca.pem") + "' needs a restart");
+    }
+
+    @Test
     void threadsRtpRangeDataDirAndManagementListenerNeedARestart() throws Exception {
         SbcConfig next = files.load("data-dir: elsewhere\n" + MINIMAL.replace("sip:\n", "sip:\n  worker-threads: 3\n")
                 + """

@@ -20,6 +20,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.util.encoders.DecoderException;
 
 /** Reads PEM certificate chains and private keys (PKCS#8, or traditional RSA/EC) with Bouncy Castle. */
 public final class PemFiles {
@@ -38,6 +39,8 @@ public final class PemFiles {
             }
         } catch (CertificateException e) {
             throw new IOException(file + ": not a valid X.509 certificate: " + e.getMessage(), e);
+        } catch (DecoderException e) {
+            throw notPem(file, e);
         }
         if (chain.isEmpty()) {
             throw new IOException(file + ": no PEM certificate found");
@@ -90,7 +93,14 @@ public final class PemFiles {
                     return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
             }
+        } catch (DecoderException e) {
+            throw notPem(file, e);
         }
         throw new IOException(file + ": no unencrypted PEM private key found");
+    }
+
+    /** Bouncy Castle reports a block that is not base64 unchecked; a bad file is an I/O problem to its callers. */
+    private static IOException notPem(Path file, DecoderException e) {
+        return new IOException(file + ": not valid PEM (" + e.getMessage() + ")", e);
     }
 }
