@@ -49,7 +49,11 @@ class HangupReloadIT {
             SignalHandler previous = HangupReload.install(sbc::reload);
             assertThat(previous).as("SIGHUP can be taken on this JVM").isNotNull();
             try {
-                Signal.raise(HangupReload.HUP);
+                // To the process, as an operator's kill -HUP sends it: Signal.raise targets the calling thread, and a
+                // test thread whose signal mask an earlier native call left blocking SIGHUP never sees it.
+                Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid()))
+                        .inheritIO().start();
+                assertThat(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -HUP").isTrue();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                 while (!metrics(sbc).contains("sbc_config_generation 2.0") && System.nanoTime() < deadline) {
                     TimeUnit.MILLISECONDS.sleep(20);
