@@ -42,6 +42,23 @@ class EdgeSecurityIT {
     @TempDir
     Path dataDir;
 
+    /** A test body given the PBX peer, the daemon and a peer at {@code source} that sends to the daemon. */
+    @FunctionalInterface
+    private interface EdgeTest {
+        void run(UdpSipPeer pbx, SbcDaemon sbc, UdpSipPeer source) throws Exception;
+    }
+
+    /** Runs {@code test} against a daemon on {@link #config} between a trunk and a PBX peer, all closed after it. */
+    private void withEdge(String source, EdgeTest test) throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
+                UdpSipPeer peer = new UdpSipPeer(new InetSocketAddress(source, 0),
+                        sbc.sipAddress(SipTransport.UDP))) {
+            test.run(pbx, sbc, peer);
+        }
+    }
+
     private SbcConfig config(UdpSipPeer trunk, UdpSipPeer pbx, double invitesPerSecond) {
         SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
         DigestUser user = new DigestUser("1001", Map.of(
@@ -142,11 +159,7 @@ class EdgeSecurityIT {
 
     @Test
     void validAndInvalidExtensionsLookTheSame() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
-                UdpSipPeer prober = new UdpSipPeer(new InetSocketAddress("127.0.0.12", 0),
-                        sbc.sipAddress(SipTransport.UDP))) {
+        withEdge("127.0.0.12", (pbx, sbc, prober) -> {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             List<String> shapes = new ArrayList<>();
             for (String user : List.of("1001", "7777")) {
@@ -174,7 +187,7 @@ class EdgeSecurityIT {
             assertThat(shapes.subList(0, 4)).as("known and unknown users get byte-identical answers")
                     .isEqualTo(shapes.subList(4, 8));
             assertThat(shapes.get(2)).startsWith("SIP/2.0 407 ");
-        }
+        });
     }
 
     /**
@@ -184,11 +197,7 @@ class EdgeSecurityIT {
      */
     @Test
     void credentialsComputedForAnotherRequestUriAreRefusedLikeAWrongPassword() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
-                UdpSipPeer phone = new UdpSipPeer(new InetSocketAddress("127.0.0.15", 0),
-                        sbc.sipAddress(SipTransport.UDP))) {
+        withEdge("127.0.0.15", (pbx, sbc, phone) -> {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             String registrar = "sip:" + REALM;
             phone.send(register(phone, sbcUdp, "1001", 1, "uri@phone", null));
@@ -226,7 +235,7 @@ class EdgeSecurityIT {
                     .isNotNull().doesNotContain("Proxy-Authorization");
             assertThat(SbcDaemonIT.metrics(sbc)).as("both refusals of each method counted as failures")
                     .contains("sbc_security_auth_failures_total 4.0");
-        }
+        });
     }
 
     /** An INVITE from phone 1001 to {@code target}, one transaction per {@code cseq}, all of one call. */
@@ -313,11 +322,7 @@ class EdgeSecurityIT {
      */
     @Test
     void anExtensionSweepUnderAnOrdinaryUserAgentIsBannedAsAScanner() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(config(trunk, pbx, 5000));
-                UdpSipPeer sweeper = new UdpSipPeer(new InetSocketAddress("127.0.0.16", 0),
-                        sbc.sipAddress(SipTransport.UDP))) {
+        withEdge("127.0.0.16", (pbx, sbc, sweeper) -> {
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             int challenged = 0;
             for (int extension = 100; extension < 130; extension++) {
@@ -339,7 +344,7 @@ class EdgeSecurityIT {
             assertThat(bans).contains("\"address\":\"127.0.0.16\"", "\"reason\":\"scanner\"", "numeric_users=20");
             assertThat(SbcDaemonIT.metrics(sbc))
                     .contains("sbc_security_decisions_total{action=\"ban\",rule=\"extension_sweep\"} 1.0");
-        }
+        });
     }
 
     @Test

@@ -181,13 +181,9 @@ class RegistrationIT {
                 UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1005"));
                 TestPhone phone = udpPhone(sbc, "127.0.0.15", "1005", "sip:1005@192.168.1.15:5062")) {
-            assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             String callId = "pbx-stray-ack@pbx.example";
-            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1005", callId, "z9hG4bK-stray",
-                    "pbxtag5"));
-            String invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
-            assertThat(invite).isNotNull();
+            String invite = pbxCallsRegisteredPhone(pbx, sbc, phone, "1005", callId, "z9hG4bK-stray", "pbxtag5");
             double noDialog = metric(sbc, "sbc_relay_dropped_total{reason=\"no_dialog\"}");
 
             pbx.send(sbcUdp, SipMessages.inDialog("ACK", "sip:1005@127.0.0.1:" + sbcUdp.getPort(), "UDP",
@@ -218,13 +214,9 @@ class RegistrationIT {
                 UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1006"));
                 TestPhone phone = udpPhone(sbc, "127.0.0.16", "1006", "sip:1006@192.168.1.16:5062")) {
-            assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
             InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
             String callId = "pbx-early-bye@pbx.example";
-            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1006", callId, "z9hG4bK-early",
-                    "pbxtag6"));
-            String invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
-            assertThat(invite).isNotNull();
+            String invite = pbxCallsRegisteredPhone(pbx, sbc, phone, "1006", callId, "z9hG4bK-early", "pbxtag6");
             // A 180 that opens an early dialog without the Contact RFC 3261 §12.1.1 requires.
             phone.peer.send(SipMessages.answer(invite, 180, "Ringing", "phtag6", null, null));
             String ringing = pbx.next("SIP/2.0 180 ", 5_000);
@@ -239,6 +231,17 @@ class RegistrationIT {
                     SipMessages.sdp("192.168.1.16", 4000)));
             assertThat(pbx.next("SIP/2.0 200 ", 5_000)).as("the call goes on").isNotNull();
         }
+    }
+
+    /** {@code phone} registers, then the PBX calls {@code user} through the SBC; returns the INVITE the phone got. */
+    private static String pbxCallsRegisteredPhone(RegistrarPbx pbx, SbcDaemon sbc, TestPhone phone, String user,
+            String callId, String branch, String pbxTag) throws Exception {
+        assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
+        InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+        pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, user, callId, branch, pbxTag));
+        String invite = phone.peer.receiveStartingWith("INVITE ", 5_000);
+        assertThat(invite).as("the PBX's call reaches the phone").isNotNull();
+        return invite;
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.edgesbc.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -16,27 +15,28 @@ import java.util.function.Supplier;
  * STUN Binding request is the RFC 5626 §4.4.2 keep-alive and is answered ({@link StunKeepAlive}). An answer goes to the datagram's source address and port, not to the Via
  * (RFC 3581 §4: symmetric response). Owns and releases the datagram.
  */
-@ChannelHandler.Sharable
 final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmissionHandler.AdmittedDatagram> {
     /** The live gate, read once per datagram so that a reload's new limits apply to the next one. */
     private final Supplier<SipMessageGate> gates;
     private final GateRejectResponder responder;
     private final SipMessageSink sink;
     private final TransportMetrics metrics;
+    /** The backlog count of this handler's channel (one handler per channel). */
+    private final UdpBacklog backlog;
 
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
-            TransportMetrics metrics) {
+            TransportMetrics metrics, UdpBacklog backlog) {
         super(false);
         this.gates = gates;
         this.responder = responder;
         this.sink = sink;
         this.metrics = metrics;
+        this.backlog = backlog;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramAdmissionHandler.AdmittedDatagram admitted) {
         DatagramPacket packet = admitted.packet();
-        UdpBacklog backlog = (UdpBacklog) ctx.pipeline().get(SipTransportService.BACKLOG);
         backlog.admitted();
         try {
             ByteBuf content = packet.content();

@@ -158,10 +158,12 @@ public final class SipTransportService implements AutoCloseable {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
+                        UdpBacklog backlog = new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime);
                         channel.pipeline()
-                                .addLast(BACKLOG, new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime))
+                                .addLast(BACKLOG, backlog)
                                 .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
-                                .addLast(GATE, new SipDatagramHandler(() -> live.gate(), responder, sink, metrics));
+                                .addLast(GATE, new SipDatagramHandler(() -> live.gate(), responder, sink, metrics,
+                                        backlog));
                     }
                 });
         if (epoll) {

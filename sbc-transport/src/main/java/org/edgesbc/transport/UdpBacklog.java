@@ -31,6 +31,9 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     private int burst;
     private int admitted;
     private long undrainedSince = DRAINED;
+    private long lastBurstEnded;
+    /** When the burst being read started: its first datagram may have waited behind the last one's streak. */
+    private long burstStarted;
 
     /**
      * @param datagramsPerBurst the read limit of one wake-up (the allocator's messages per read): a burst that
@@ -43,7 +46,9 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object datagram) {
-        burst++;
+        if (burst++ == 0) {
+            burstStarted = nanoClock.getAsLong();
+        }
         ctx.fireChannelRead(datagram);
     }
 
@@ -66,10 +71,16 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         }
         burst = 0;
         admitted = 0;
+        lastBurstEnded = now;
     }
 
-    /** Whether the socket has stayed undrained past the limit as of {@code now}. */
+    /**
+     * Whether the socket has stayed undrained past the limit as of {@code now}, read burst after burst: a full burst
+     * may also have emptied the socket exactly, and a burst that started as long as the limit after it did not
+     * continue its streak.
+     */
     boolean behind(long now) {
-        return undrainedSince != DRAINED && now - undrainedSince >= UNDRAINED_LIMIT_NANOS;
+        return undrainedSince != DRAINED && now - undrainedSince >= UNDRAINED_LIMIT_NANOS
+                && burstStarted - lastBurstEnded < UNDRAINED_LIMIT_NANOS;
     }
 }

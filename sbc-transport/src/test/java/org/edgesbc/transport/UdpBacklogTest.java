@@ -46,6 +46,18 @@ class UdpBacklogTest {
     }
 
     @Test
+    void aStreakOfFullBurstsThatStoppedLongAgoDoesNotMakeALaterDatagramLate() {
+        burst(4);
+        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS);
+        burst(4);
+        assertThat(backlog.behind(now.get())).isTrue();
+        // The last full burst emptied the socket exactly; nothing was read for seconds until a new datagram came.
+        now.addAndGet(5_000 * MS);
+        channel.pipeline().fireChannelRead("datagram");
+        assertThat(backlog.behind(now.get())).as("its burst did not continue the streak").isFalse();
+    }
+
+    @Test
     void fullBurstsOfDatagramsThatAdmissionDropsAreAFloodNotABacklog() {
         for (int i = 0; i < 50; i++) {
             burst(4, 1);

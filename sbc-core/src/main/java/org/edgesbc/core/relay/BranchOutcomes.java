@@ -7,20 +7,22 @@ import org.edgesbc.transport.message.SipMessageView;
 /**
  * What becomes of an INVITE's branches (RFC 3261 §16.7): the first to answer takes the call and the others are
  * cancelled (step 10), the caller hears the best failure once every branch has failed (step 6), and an answer
- * nobody takes is ACKed and hung up. Works on the dialog layer's dialogs and transactions; relays and ends dialogs
- * through the {@link DialogLayer}. Owned by one relay shard.
+ * nobody takes is ACKed and hung up. Works on the dialog layer's dialogs and transactions; relays through the
+ * {@link DialogLayer} and ends dialogs through {@link CallTeardown}. Owned by one relay shard.
  */
 final class BranchOutcomes {
     private final DialogLayer layer;
+    private final CallTeardown teardown;
     private final DialogTable dialogs;
     private final TransactionLayer transactions;
     private final CallFailover failover;
     private final PeerDirectory peers;
     private final SbcRequests sbcRequests;
 
-    BranchOutcomes(DialogLayer layer, DialogTable dialogs, TransactionLayer transactions, CallFailover failover,
-            PeerDirectory peers, SbcRequests sbcRequests) {
+    BranchOutcomes(DialogLayer layer, CallTeardown teardown, DialogTable dialogs, TransactionLayer transactions,
+            CallFailover failover, PeerDirectory peers, SbcRequests sbcRequests) {
         this.layer = layer;
+        this.teardown = teardown;
         this.dialogs = dialogs;
         this.transactions = transactions;
         this.failover = failover;
@@ -87,7 +89,7 @@ final class BranchOutcomes {
         layer.relayResponse(bestBranch, best, relayed.bestFailureSource);
         if (dialog != null && dialog.state == RelayDialog.State.EARLY) {
             dialog.finalStatus = best.statusCode();
-            layer.endDialog(dialog, bestBranch.client.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
+            teardown.endDialog(dialog, bestBranch.client.state == ClientTransaction.State.TERMINATED ? "sbc:timeout"
                     : best.statusCode() == 487 ? "caller" : "callee");
         }
     }
@@ -120,9 +122,9 @@ final class BranchOutcomes {
         if (endsDialog) {
             dialog.state = RelayDialog.State.CONFIRMED;
         }
-        layer.sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
+        teardown.sendSbcRequest(dialog, leg, Request.BYE, cseq + 1);
         if (endsDialog) {
-            layer.endDialog(dialog, "caller");
+            teardown.endDialog(dialog, "caller");
         }
     }
 }

@@ -4,7 +4,6 @@ import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import javax.sip.address.Address;
 import javax.sip.address.URI;
@@ -25,9 +24,9 @@ import org.edgesbc.transport.message.SipMessageWriter;
  * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
  * other's Call-ID, tags ({@link DialogTags}), Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
  * ({@link SipMessageWriter}): requests are rewritten leg to leg, responses rebuilt from the requester's own header
- * values kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced, and dialogs ended on both
- * sides when the SBC must (teardown, a late answer nobody takes). Initial requests arrive with jain-sip-ri's model
- * as the policy and routing steps left them, and leave through the same writer once encoded. Transactions are the
+ * values kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced ({@link BranchOutcomes}), and
+ * dialogs ended ({@link CallTeardown}: on both sides when the SBC must). Initial requests arrive with jain-sip-ri's
+ * model as the policy and routing steps left them, and leave through the same writer once encoded. Transactions are the
  * {@link TransactionLayer}'s; what a call means beyond signalling is {@link CallLifecycle}'s.
  */
 final class DialogLayer {
@@ -65,6 +64,7 @@ final class DialogLayer {
     private final SessionTimer sessionTimers;
     private final CallFailover failover;
     private final BranchOutcomes outcomes;
+    private final CallTeardown teardown;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
@@ -93,10 +93,12 @@ final class DialogLayer {
         failover.sendAttemptsWith(this::forwardAttempt);
         this.metrics = shard.metrics();
         this.log = shard.log();
-        this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, metrics, log,
-                this::tearDown);
-        this.outcomes = new BranchOutcomes(this, dialogs, transactions, failover, peers, sbcRequests);
+        this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, responses, metrics,
+                log, this::tearDown);
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
+        this.teardown = new CallTeardown(this, loop, dialogs, peers, sbcRequests, sessionTimers, calls, identifiers,
+                log, transactionTimeoutMillis);
+        this.outcomes = new BranchOutcomes(this, teardown, dialogs, transactions, failover, peers, sbcRequests);
     }
 
     // ------------------------------------------------------------------------------------ initial requests
@@ -168,7 +170,8 @@ final class DialogLayer {
             }
             dialogs.add(dialog, legs);
             relayed.dialog = dialog;
-            if (!acceptTimerOffer(inbound, relayed, dialog)) {
+            if (!sessionTimers.acceptOffer(inbound, relayed, dialog)) {
+                teardown.endDialog(dialog, "sbc:session-timer-refused");
                 return;
             }
             MediaAnchor.Anchored anchored = media.anchor(dialog, MediaSide.A, view, sourceOf(inbound.in()),
@@ -176,7 +179,7 @@ final class DialogLayer {
             int refusal = mediaRefusal(anchored.outcome());
             if (refusal != 0) {
                 refuse(relayed, responses.create(inbound, refusal), refusal);
-                endDialog(dialog, "sbc:media-refused");
+                teardown.endDialog(dialog, "sbc:media-refused");
                 return;
             }
             anchoredBody = anchored.body();
@@ -244,7 +247,7 @@ final class DialogLayer {
             return;
         }
         SessionTimer.Offer offer = sessionTimers.offer(request);
-        byte[] timerRefusal = timerRefusal(inbound, offer);
+        byte[] timerRefusal = sessionTimers.refusal(inbound, offer);
         if (timerRefusal != null) {
             inbound.flow().send(timerRefusal);
             return;
@@ -295,8 +298,7 @@ final class DialogLayer {
             metrics.dropped(RelayDropReason.NO_DIALOG);
             return;
         }
-        ShardLoop.cancel(dialog.ackWait);
-        dialog.ackWait = null;
+        teardown.ackArrived(dialog);
         Leg to = toward.leg();
         MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, from), ack, sourceOf(inbound.in()),
                 calls::mediaTimedOut);
@@ -348,7 +350,7 @@ final class DialogLayer {
      * Sends a request toward the other side under a new client transaction: the SBC's Via replaces the whole stack
      * (the requester's is kept in the server transaction), the SBC's Contact replaces the requester's.
      */
-    private void forward(SipMessageWriter out, SipMessageView request, RelayedRequest relayed, RelayDialog dialog,
+    void forward(SipMessageWriter out, SipMessageView request, RelayedRequest relayed, RelayDialog dialog,
             Leg target, String targetZone, SipFlow flow) {
         decrementMaxForwards(out, request);
         topology.replaceContact(out, request.hasHeader(SipHeaderName.CONTACT), flow.transport());
@@ -479,10 +481,10 @@ final class DialogLayer {
         }
         relayResponse(branch, response, source);
         if (dialog != null && Request.BYE.equals(client.method)) {
-            endDialog(dialog, branch.target == dialog.b ? "caller" : "callee");
+            teardown.endDialog(dialog, branch.target == dialog.b ? "caller" : "callee");
         } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
                 && DIALOG_CREATING.contains(client.method)) {
-            endDialog(dialog, "callee");
+            teardown.endDialog(dialog, "callee");
         }
     }
 
@@ -532,7 +534,7 @@ final class DialogLayer {
             if (dialog.finalStatus == 0 && dialog.state == RelayDialog.State.EARLY) {
                 dialog.finalStatus = 408;
             }
-            endDialog(dialog, "sbc:timeout");
+            teardown.endDialog(dialog, "sbc:timeout");
         }
     }
 
@@ -565,18 +567,8 @@ final class DialogLayer {
             calls.answered(dialog);
             identifiers.confirmed(dialog);
             if (dialog.call) {
-                // RFC 3261 §13.3.1.4: a UAS that never gets the ACK of its 2xx ends the dialog after 64*T1. The SBC
-                // is that UAS toward the caller: without it, a caller that gave up (an overloaded moment, a crash)
-                // would leave the dialog, and the callee's, up until the maximum call duration.
-                dialog.ackWait = loop.schedule("ack wait", () -> ackNeverCame(dialog), transactionTimeoutMillis);
+                teardown.awaitAck(dialog);
             }
-        }
-    }
-
-    private void ackNeverCame(RelayDialog dialog) {
-        if (dialog.ackWait != null) {
-            dialog.ackWait = null;
-            tearDown(dialog, "no-ack");
         }
     }
 
@@ -707,87 +699,17 @@ final class DialogLayer {
 
     // ------------------------------------------------------------------------------------------ ending calls
 
-    void endDialog(RelayDialog dialog, String endedBy) {
-        if (dialog.state == RelayDialog.State.TERMINATED) {
-            return;
-        }
-        dialog.endedBy = dialog.cancelledBySbc != null ? dialog.cancelledBySbc : endedBy;
-        dialog.invite = null;
-        ShardLoop.cancel(dialog.ackWait);
-        dialog.ackWait = null;
-        sessionTimers.ended(dialog);
-        calls.ended(dialog);
-        identifiers.ended(dialog);
-        dialog.state = RelayDialog.State.TERMINATED;
-        dialogs.remove(dialog);
-    }
-
-    /**
-     * Ends a confirmed dialog from the middle: BYE toward both legs (maximum duration, media stopped, spend cap).
-     */
+    /** Ends a confirmed dialog from the middle ({@link CallTeardown#tearDown}). */
     void tearDown(RelayDialog dialog, String reason) {
-        if (dialog.state != RelayDialog.State.CONFIRMED) {
-            return;
-        }
-        log.info(reason, "shard {} ending a call: {}", loop.index(), reason);
-        sendSbcRequest(dialog, dialog.a, Request.BYE, dialog.a.highestCSeqSent + 1);
-        sendSbcRequest(dialog, dialog.b, Request.BYE, dialog.b.highestCSeqSent + 1);
-        endDialog(dialog, "sbc:" + reason);
+        teardown.tearDown(dialog, reason);
     }
 
-    /**
-     * Ends a ringing call from the middle (operator, drain timeout) as if its caller had cancelled it: CANCEL toward
-     * every device still ringing (RFC 3261 §9.1), whose 487 the caller hears; the record names {@code reason}.
-     *
-     * @return false when the call is not ringing any more (answered, cancelled already, or its INVITE has its final
-     *     answer)
-     */
+    /** Ends a ringing call from the middle ({@link CallTeardown#cancelRinging}). */
     boolean cancelRinging(RelayDialog dialog, String reason) {
-        RelayedRequest invite = dialog.invite;
-        if (dialog.state != RelayDialog.State.EARLY || invite == null || invite.cancelled
-                || invite.server.finalSent()) {
-            return false;
-        }
-        log.info(reason, "shard {} cancelling a ringing call: {}", loop.index(), reason);
-        dialog.cancelledBySbc = "sbc:" + reason;
-        cancelled(invite);
-        return true;
-    }
-
-    /** A request of the SBC's own toward {@code leg} in {@code dialog}, under a client transaction of its own. */
-    void sendSbcRequest(RelayDialog dialog, Leg leg, String method, long cseq) {
-        SipMessageView request = sbcRequests.toward(dialog, leg, method, cseq);
-        forward(SipMessageWriter.edit(request), request, null, null, leg, leg.zone, peers.flowToward(leg));
+        return teardown.cancelRinging(dialog, reason);
     }
 
     // ----------------------------------------------------------------------------------------------- helpers
-
-    /**
-     * Takes the session-timer part of a caller's INVITE (RFC 4028): 400 for a Session-Expires or Min-SE that is not
-     * a number, 422 with the zone's Min-SE for an interval below it; either ends the new dialog.
-     */
-    private boolean acceptTimerOffer(InboundRequest inbound, RelayedRequest relayed, RelayDialog dialog) {
-        SessionTimer.Offer offer = sessionTimers.offer(inbound.view());
-        byte[] refusal = timerRefusal(inbound, offer);
-        if (refusal == null) {
-            relayed.timerOffer = offer;
-            return true;
-        }
-        dialog.finalStatus = offer == null ? 400 : 422;
-        refuse(relayed, refusal, dialog.finalStatus);
-        endDialog(dialog, "sbc:session-timer-refused");
-        return false;
-    }
-
-    /** The SBC's 400 or 422 (with its Min-SE) to an INVITE or UPDATE whose session timer it refuses, or null. */
-    private byte[] timerRefusal(InboundRequest inbound, SessionTimer.Offer offer) {
-        if (offer == null) {
-            return responses.create(inbound, 400, "Bad Session-Expires");
-        }
-        long minSe = sessionTimers.tooBrief(offer, inbound.zone());
-        return minSe < 0 ? null : responses.create(inbound, 422,
-                Map.of("Min-SE", List.of(Long.toString(minSe))));
-    }
 
     /** The leg a relayed request came from: the one with the requester's Call-ID. */
     private static Leg requesterLeg(RelayedRequest relayed) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import javax.sip.message.Request;
 import org.edgesbc.core.RateLimitedLog;
@@ -78,18 +79,20 @@ final class SessionTimer {
     private final TransactionLayer transactions;
     private final SbcRequests sbcRequests;
     private final TopologyHiding topology;
+    private final LocalResponses responses;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final BiConsumer<RelayDialog, String> tearDown;
 
     SessionTimer(ShardLoop loop, PeerDirectory peers, TransactionLayer transactions, SbcRequests sbcRequests,
-            TopologyHiding topology, RelayMetrics metrics, RateLimitedLog log,
+            TopologyHiding topology, LocalResponses responses, RelayMetrics metrics, RateLimitedLog log,
             BiConsumer<RelayDialog, String> tearDown) {
         this.loop = loop;
         this.peers = peers;
         this.transactions = transactions;
         this.sbcRequests = sbcRequests;
         this.topology = topology;
+        this.responses = responses;
         this.metrics = metrics;
         this.log = log;
         this.tearDown = tearDown;
@@ -130,12 +133,40 @@ final class SessionTimer {
      * The Min-SE a request from {@code zone} must be refused with (422, §8.1), or -1 when its interval is
      * acceptable or the zone runs no timers.
      */
-    long tooBrief(Offer offer, String zone) {
+    private long tooBrief(Offer offer, String zone) {
         SessionTimerConfig config = config(zone);
         if (!config.enabled() || offer.seconds() < 0 || offer.seconds() >= config.minSe().toSeconds()) {
             return -1;
         }
         return config.minSe().toSeconds();
+    }
+
+    /**
+     * Takes the session-timer part of a caller's INVITE: 400 for a Session-Expires or Min-SE that is not a number,
+     * 422 with the zone's Min-SE for an interval below it.
+     *
+     * @return false when the caller was refused; the dialog layer then ends the new dialog
+     */
+    boolean acceptOffer(InboundRequest inbound, RelayedRequest relayed, RelayDialog dialog) {
+        Offer offer = offer(inbound.view());
+        byte[] refusal = refusal(inbound, offer);
+        if (refusal == null) {
+            relayed.timerOffer = offer;
+            return true;
+        }
+        dialog.finalStatus = offer == null ? 400 : 422;
+        transactions.respond(relayed.server, refusal, dialog.finalStatus);
+        return false;
+    }
+
+    /** The SBC's 400 or 422 (with its Min-SE) to an INVITE or UPDATE whose session timer it refuses, or null. */
+    byte[] refusal(InboundRequest inbound, Offer offer) {
+        if (offer == null) {
+            return responses.create(inbound, 400, "Bad Session-Expires");
+        }
+        long minSe = tooBrief(offer, inbound.zone());
+        return minSe < 0 ? null : responses.create(inbound, 422,
+                Map.of("Min-SE", List.of(Long.toString(minSe))));
     }
 
     /**
