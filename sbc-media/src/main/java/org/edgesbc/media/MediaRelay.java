@@ -36,9 +36,10 @@ import java.util.function.LongSupplier;
  * <p>Sockets are bound ahead of calls: each loop keeps up to {@value #READY_PAIRS_PER_LOOP} bound RTP/RTCP pairs
  * ready (bound at start, topped up on the loop itself when fewer than half are left), and a stream takes two of its
  * session's loop without binding anything on the caller's thread. A pair released by a call rests in quarantine
- * still bound and then is ready again, so the sockets of the range are bound at most once each and closed only at
- * shutdown. A stream asked for while its loop has no ready pair is refused like an exhausted range (core answers
- * 503) while the loop binds more.
+ * still bound and then is ready again. After a burst more pairs come back from quarantine than the loop keeps
+ * ready; the loop's periodic check closes those beyond its target, so the sockets held follow the load rather than
+ * its peak, and a steady load binds and closes nothing. A stream asked for while its loop has no ready pair is
+ * refused like an exhausted range (core answers 503) while the loop binds more.
  */
 public final class MediaRelay implements AutoCloseable {
     /** Bound pairs each loop keeps ready: covers a burst of calls while the loop binds more, costs two sockets each. */
@@ -57,7 +58,7 @@ public final class MediaRelay implements AutoCloseable {
     private final EventLoopGroup group;
     private final EventLoop[] loops;
     private final AtomicInteger nextLoop = new AtomicInteger();
-    /** Every pair ever bound, by pair index, so that shutdown closes them all. */
+    /** Every pair bound now, by pair index, so that shutdown closes them all. */
     private final AtomicReferenceArray<BoundPortPair> bound;
     /**
      * Per loop, its open sessions, which one periodic task of the loop checks for media timeouts. Shared because
@@ -103,8 +104,10 @@ public final class MediaRelay implements AutoCloseable {
         for (int slot = 0; slot < loops.length; slot++) {
             int s = slot;
             open[slot] = ConcurrentHashMap.newKeySet();
-            loops[slot].scheduleAtFixedRate(() -> open[s].forEach(MediaSession::checkTimeout), period, period,
-                    TimeUnit.NANOSECONDS);
+            loops[slot].scheduleAtFixedRate(() -> {
+                open[s].forEach(MediaSession::checkTimeout);
+                closeSurplus(s);
+            }, period, period, TimeUnit.NANOSECONDS);
             toppingUp[slot] = new AtomicBoolean(true);
             loops[slot].submit(() -> topUp(s)).syncUninterruptibly();
         }
@@ -168,6 +171,17 @@ public final class MediaRelay implements AutoCloseable {
                 bound.set(ports.pairIndex(pair.port), pair);
                 ports.markBound(pair.port, slot);
             }
+        }
+    }
+
+    /**
+     * On loop {@code slot}: closes its ready pairs beyond the target. A channel closed on its own loop has released
+     * its port when close returns, so the pair is free to bind again at once.
+     */
+    void closeSurplus(int slot) {
+        for (int port : ports.retireSurplus(slot, readyTarget)) {
+            bound.getAndSet(ports.pairIndex(port), null).close();
+            ports.unbound(port);
         }
     }
 

@@ -14,17 +14,19 @@ import java.util.function.LongSupplier;
  * releases from whoever ends a call), with one lock: allocation is per call, not per packet.
  *
  * <p>A pair may also be bound: its sockets, registered with one of the relay's event loops (a slot), stay open
- * from the moment they are {@link #markBound bound} until the relay shuts down. A bound pair that is neither in use
- * nor in quarantine is ready: {@link #allocateBound} hands it out for its slot, and after release and quarantine it
- * is ready again, never closed and rebound. {@link #allocate} hands out only pairs that were never bound, to be
- * bound; a pair that cannot be bound is released like any other and rests in quarantine.
+ * from the moment they are {@link #markBound bound} until the relay shuts down or retires the pair. A bound pair
+ * that is neither in use nor in quarantine is ready: {@link #allocateBound} hands it out for its slot, and after
+ * release and quarantine it is ready again, not closed and rebound. {@link #allocate} hands out only unbound pairs,
+ * to be bound; a pair that cannot be bound is released like any other and rests in quarantine. Ready pairs beyond
+ * what a slot keeps are {@link #retireSurplus retired} (closed by the relay, then {@link #unbound} and free again),
+ * so the sockets held follow the load instead of its high-water mark.
  */
 public final class PortPool {
     private final int first;
     private final int capacity;
     private final long quarantineNanos;
     private final LongSupplier nanoClock;
-    /** Pairs neither in use nor in quarantine that were never bound. */
+    /** Pairs neither in use nor in quarantine that are not bound. */
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     /** Per slot, bound pairs neither in use nor in quarantine, in the order they became ready. */
     private final ArrayDeque<Integer>[] ready;
@@ -36,6 +38,8 @@ public final class PortPool {
     private final ArrayDeque<Long> releasedAt = new ArrayDeque<>();
     /** Pair index (port - first) / 2 of every pair in use. */
     private final BitSet inUse = new BitSet();
+    /** Pair index of every retired pair whose sockets are being closed. */
+    private final BitSet retiring = new BitSet();
 
     /**
      * @param portMin first port; an odd value starts at the next even port
@@ -69,8 +73,8 @@ public final class PortPool {
     }
 
     /**
-     * An even RTP port of a pair never bound, now in use so that it can be bound; empty when every such pair is in
-     * use or in quarantine.
+     * An even RTP port of an unbound pair, now in use so that it can be bound; empty when every such pair is in use
+     * or in quarantine.
      */
     public synchronized OptionalInt allocate() {
         endQuarantine();
@@ -119,6 +123,38 @@ public final class PortPool {
     public synchronized int ready() {
         endQuarantine();
         return readyCount;
+    }
+
+    /**
+     * Takes the ready pairs of {@code slot} beyond the {@code keep} longest ready out of the pool, to be closed: until
+     * {@link #unbound} returns each, it is neither ready nor free, so no loop binds or hands out a pair whose
+     * sockets are still open. Returns their even RTP ports, none when the slot has at most {@code keep} ready.
+     */
+    public synchronized int[] retireSurplus(int slot, int keep) {
+        endQuarantine();
+        int surplus = Math.max(0, ready[slot].size() - keep);
+        int[] retired = new int[surplus];
+        for (int i = 0; i < surplus; i++) {
+            retired[i] = ready[slot].pollLast();
+            retiring.set(pairIndex(retired[i]));
+        }
+        readyCount -= surplus;
+        return retired;
+    }
+
+    /**
+     * Makes a {@link #retireSurplus retired} pair, its sockets now closed, free to be bound again. Returns false,
+     * changing nothing, for a port that is not retired.
+     */
+    public synchronized boolean unbound(int port) {
+        int index = pairIndex(port);
+        if (port < first || (port - first) % 2 != 0 || index >= capacity || !retiring.get(index)) {
+            return false;
+        }
+        retiring.clear(index);
+        slotOf[index] = -1;
+        free.addLast(port);
+        return true;
     }
 
     /**

@@ -99,6 +99,33 @@ class PortPoolTest {
     }
 
     @Test
+    void readyPairsBeyondWhatASlotKeepsAreRetiredThenFreeOnceUnbound() {
+        PortPool pool = new PortPool(30000, 30007, 2, 100, now::get);
+        int[] ports = new int[3];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = pool.allocate().getAsInt();
+            pool.markBound(ports[i], 0);
+        }
+        int inUse = pool.allocateBound(0).getAsInt();
+        pool.release(inUse);
+        assertThat(pool.retireSurplus(0, 1)).as("the longest-ready pair stays").hasSize(1);
+        assertThat(pool.ready(0)).isEqualTo(1);
+        assertThat(pool.retireSurplus(1, 0)).as("another slot's pairs are not touched").isEmpty();
+
+        now.addAndGet(100);
+        int[] retired = pool.retireSurplus(0, 1);
+        assertThat(retired).as("back from quarantine, beyond what the slot keeps").containsExactly(inUse);
+        assertThat(pool.available()).as("a retired pair is neither ready nor free while it closes").isEqualTo(2);
+        assertThat(pool.allocate()).as("the only unbound pair").hasValue(30006);
+        assertThat(pool.allocate()).as("the retired pair is not handed out before it is unbound").isEmpty();
+
+        assertThat(pool.unbound(retired[0])).isTrue();
+        assertThat(pool.unbound(retired[0])).as("already unbound").isFalse();
+        assertThat(pool.unbound(pool.allocateBound(0).getAsInt())).as("a pair in use is not retired").isFalse();
+        assertThat(pool.allocate()).as("free to bind again").hasValue(inUse);
+    }
+
+    @Test
     void allocateHandsOutOnlyPairsNeverBound() {
         PortPool pool = new PortPool(30000, 30003, 1, 0, now::get);
         int bound = pool.allocate().getAsInt();

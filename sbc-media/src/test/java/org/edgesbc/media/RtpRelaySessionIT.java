@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -455,6 +456,50 @@ class RtpRelaySessionIT {
             assertThat(text(first)).as("the late packet was not kept for the new call").isEqualTo("new call");
             next.close();
         }
+    }
+
+    @Test
+    void pairsBoundForABurstAreClosedOnceTheyComeBackFromQuarantine() throws Exception {
+        int portMin = 42_000;
+        int pairs = 600;
+        try (MediaRelay large = new MediaRelay(new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1",
+                portMin, portMin + 2 * pairs - 1, QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1), metrics, clock::get)) {
+            MediaSession[] burst = new MediaSession[100];
+            for (int i = 0; i < burst.length; i++) {
+                burst[i] = large.open(s -> { });
+                assertThat(burst[i].addStream()).isNotNull();
+            }
+            burst[0].loop().submit(() -> { }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            int boundDuringBurst = pairs - bindablePairs(portMin, pairs);
+            assertThat(boundDuringBurst).as("the loop bound more pairs to keep its target ready")
+                    .isGreaterThan(MediaRelay.READY_PAIRS_PER_LOOP);
+
+            for (MediaSession call : burst) {
+                call.close();
+            }
+            clock.addAndGet(QUARANTINE.toNanos());
+            burst[0].loop().submit(() -> large.closeSurplus(0)).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            assertThat(large.readyPortPairs()).isEqualTo(MediaRelay.READY_PAIRS_PER_LOOP);
+            assertThat(pairs - bindablePairs(portMin, pairs)).as("only the pairs kept ready hold sockets")
+                    .isEqualTo(MediaRelay.READY_PAIRS_PER_LOOP);
+            MediaSession after = large.open(s -> { });
+            assertThat(after.addStream()).as("the relay goes on handing out pairs").isNotNull();
+            after.close();
+        }
+    }
+
+    /** Pairs of the range whose RTP and RTCP ports this process can bind now, i.e. that the relay holds no socket of. */
+    private static int bindablePairs(int portMin, int pairs) {
+        int bindable = 0;
+        for (int port = portMin; port < portMin + 2 * pairs; port += 2) {
+            try (DatagramSocket rtp = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
+                    DatagramSocket rtcp = new DatagramSocket(new InetSocketAddress("127.0.0.1", port + 1))) {
+                bindable++;
+            } catch (SocketException held) {
+                // held by the relay
+            }
+        }
+        return bindable;
     }
 
     @Test
