@@ -2,6 +2,8 @@ package org.edgesbc.core.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,15 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.edgesbc.core.SbcDaemon;
-import org.edgesbc.core.config.ConfigLoader;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
-/** SIGHUP, raised in this very process, reloads the running daemon's file as {@code kill -HUP} would. */
+/**
+ * SIGHUP as an operator sends it: {@code sbc run} in a process of its own, {@code kill -HUP} to that process. The
+ * process starts under {@code env --default-signal=HUP} or {@code --ignore-signal=HUP}, so the test does not depend
+ * on what this JVM inherited (under {@code nohup} it inherits SIGHUP ignored, and so would a child started plainly).
+ */
 class HangupReloadIT {
+    private static final String TOKEN = "hangup-test-token-0123456789";
     private static final String FILE = """
             data-dir: .
             sip:
@@ -28,41 +32,94 @@ class HangupReloadIT {
             zones:
               - {name: trunk, role: trunk, networks: [127.0.0.2/32], peer: {host: 127.0.0.2}}
               - {name: pbx, role: pbx, networks: [127.0.0.3/32], peer: {host: 127.0.0.3}}
-            management: {address: 127.0.0.1, port: 0}
+            management: {address: 127.0.0.1, port: %d, token: %s}
             """;
+    private static final long STARTUP_SECONDS = 60;
+    private static final long RELOAD_SECONDS = 15;
 
     @TempDir
     Path dir;
+    private Process sbc;
+    private int managementPort;
 
-    private static String metrics(SbcDaemon sbc) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + sbc.managementPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (sbc != null) {
+            sbc.destroyForcibly();
+            sbc.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
     void sighupReloadsTheFileTheDaemonStartedFrom() throws Exception {
-        Path file = Files.writeString(dir.resolve("sbc.yaml"), FILE);
-        try (SbcDaemon sbc = SbcDaemon.start(ConfigLoader.load(file))) {
-            assertThat(metrics(sbc)).contains("sbc_config_generation 1.0");
-            Files.writeString(file, FILE.replace("peer: {host: 127.0.0.3}", "peer: {host: 127.0.0.3, port: 5070}"));
-            SignalHandler previous = HangupReload.install(sbc::reload);
-            assertThat(previous).as("SIGHUP can be taken on this JVM").isNotNull();
+        Path file = start("--default-signal=HUP");
+        Files.writeString(file, Files.readString(file).replace("peer: {host: 127.0.0.3}",
+                "peer: {host: 127.0.0.3, port: 5070}"));
+        hangUp();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RELOAD_SECONDS);
+        while (!metrics().contains("sbc_config_generation 2.0") && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertThat(metrics()).contains("sbc_config_generation 2.0", "sbc_config_reload_total{result=\"ok\"} 1.0");
+        assertThat(log()).doesNotContain("SIGHUP is ignored");
+    }
+
+    @Test
+    void aDaemonStartedWithSighupIgnoredSaysSoAndReloadsThroughTheAdminApi() throws Exception {
+        Path file = start("--ignore-signal=HUP");
+        assertThat(log()).contains("SIGHUP is ignored by this process", "reload with 'sbc reload' or POST /admin/reload");
+        Files.writeString(file, Files.readString(file).replace("peer: {host: 127.0.0.3}",
+                "peer: {host: 127.0.0.3, port: 5070}"));
+        hangUp();
+        // The POST below is answered after the reload; had SIGHUP been taken it would be the second one.
+        HttpResponse<String> reload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/admin/reload"))
+                        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(reload.statusCode()).isEqualTo(200);
+        assertThat(sbc.isAlive()).as("an ignored SIGHUP does not end it either").isTrue();
+        assertThat(metrics()).contains("sbc_config_generation 2.0", "sbc_config_reload_total{result=\"ok\"} 1.0");
+    }
+
+    /**
+     * Starts {@code sbc run} from this JVM's class path under {@code env signalOption}, its output in a file, and
+     * waits until it serves metrics; returns its configuration file.
+     */
+    private Path start(String signalOption) throws Exception {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            managementPort = probe.getLocalPort();
+        }
+        Path file = Files.writeString(dir.resolve("sbc.yaml"), FILE.formatted(managementPort, TOKEN));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        sbc = new ProcessBuilder("env", signalOption, java, "-cp", System.getProperty("java.class.path"),
+                SbcCommand.class.getName(), "run", "--config", file.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("sbc.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
+        while (System.nanoTime() < deadline && sbc.isAlive()) {
             try {
-                // To the process, as an operator's kill -HUP sends it: Signal.raise targets the calling thread, and a
-                // test thread whose signal mask an earlier native call left blocking SIGHUP never sees it.
-                Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid()))
-                        .inheritIO().start();
-                assertThat(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -HUP").isTrue();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (!metrics(sbc).contains("sbc_config_generation 2.0") && System.nanoTime() < deadline) {
-                    TimeUnit.MILLISECONDS.sleep(20);
+                if (metrics().contains("sbc_config_generation 1.0")) {
+                    return file;
                 }
-                assertThat(metrics(sbc)).contains("sbc_config_generation 2.0",
-                        "sbc_config_reload_total{result=\"ok\"} 1.0");
-            } finally {
-                Signal.handle(HangupReload.HUP, previous);
+            } catch (IOException notYetListening) {
+                TimeUnit.MILLISECONDS.sleep(100);
             }
         }
+        throw new AssertionError("sbc run did not serve metrics within " + STARTUP_SECONDS + " s:\n" + log());
+    }
+
+    private void hangUp() throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(sbc.pid())).inheritIO().start();
+        assertThat(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -HUP").isTrue();
+    }
+
+    private String metrics() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+    }
+
+    private String log() throws IOException {
+        return Files.readString(dir.resolve("sbc.log"));
     }
 }
