@@ -187,6 +187,68 @@ class SessionTimerIT {
         }
     }
 
+    /** The body of a SIP message: what follows its blank line. */
+    private static String body(String message) {
+        return message.substring(message.indexOf("\r\n\r\n") + 4);
+    }
+
+    @Test
+    void aUaThatTakesNoUpdateIsRefreshedByReInviteWithTheSessionItWasLastSentAndTheSbcAcksIt() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(TestConfigs.withSessionTimers(TestConfigs.loopbackUdp(dataDir,
+                        trunk.localAddress(), pbx.localAddress()), timers(4, 1), timers(4, 1)))) {
+            // Neither side supports timers: the SBC refreshes both legs. The caller's Allow lists no UPDATE; the
+            // PBX sends no Allow, so the SBC tries UPDATE there first.
+            Answered call = call(sbc, trunk, pbx, List.of("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS"), List.of());
+
+            String toCaller = trunk.receiveStartingWith("INVITE ", WAIT);
+            assertThat(toCaller).as("RFC 4028 §7.4: a re-INVITE toward a UA without UPDATE").isNotNull()
+                    .contains("Session-Expires: 4;refresher=uac", "Content-Type: application/sdp")
+                    .doesNotContain(call.calleeCallId(), "127.0.0.3");
+            assertThat(header(toCaller, "Call-ID")).isEqualTo(call.callerCallId());
+            assertThat(body(toCaller)).as("RFC 3264 §8: the session the caller was last sent, version and all")
+                    .isEqualTo(body(call.ok()));
+
+            String updateToCallee = pbx.receiveStartingWith("UPDATE ", WAIT);
+            assertThat(updateToCallee).as("no Allow tells nothing: UPDATE first").isNotNull();
+            pbx.send(SipMessages.answer(updateToCallee, 405, "Method Not Allowed", null, null));
+            String toCallee = pbx.receiveStartingWith("INVITE ", WAIT);
+            assertThat(toCallee).as("after 405, a re-INVITE at once").isNotNull()
+                    .contains("CSeq: 3 INVITE").doesNotContain(call.callerCallId(), "127.0.0.2");
+            assertThat(body(toCallee)).as("the offer the PBX answered at set-up").isEqualTo(body(call.invite()));
+
+            // While the SBC's re-INVITE toward the caller is pending, an offer from the PBX meets glare.
+            String pbxFrom = header(call.invite(), "To") + ";tag=pt";
+            pbx.send(SipMessages.withSdp(SipMessages.withHeaders(SipMessages.inDialog("INVITE",
+                            "sip:sbc@127.0.0.1:" + sbc.sipAddress(SipTransport.UDP).getPort(), "UDP",
+                            pbx.localAddress(), call.calleeCallId(), pbxFrom, header(call.invite(), "From"), 1,
+                            "z9hG4bK-st-glare"), "Contact: " + PBX_CONTACT), SipMessages.sdp("127.0.0.3", 40004)));
+            String glare = pbx.receiveStartingWith("SIP/2.0 491 ", WAIT);
+            assertThat(glare).as("RFC 3261 §14.1: the SBC's own offer is pending toward the caller").isNotNull();
+            pbx.send(SipMessages.inDialog("ACK", "sip:sbc@127.0.0.1:" + sbc.sipAddress(SipTransport.UDP).getPort(),
+                    "UDP", pbx.localAddress(), call.calleeCallId(), pbxFrom, header(glare, "To"), 1,
+                    "z9hG4bK-st-glare"));
+
+            trunk.send(SipMessages.answer(toCaller, 200, "OK", null, "<sip:caller@127.0.0.2>",
+                    SipMessages.sdp("127.0.0.2", 40000)));
+            pbx.send(SipMessages.answer(toCallee, 200, "OK", null, PBX_CONTACT, SipMessages.sdp("127.0.0.3", 40002)));
+            String ackToCaller = trunk.receiveStartingWith("ACK ", WAIT);
+            String ackToCallee = pbx.receiveStartingWith("ACK ", WAIT);
+            assertThat(ackToCaller).as("the SBC ACKs its own re-INVITE's 2xx").isNotNull()
+                    .contains("CSeq: " + header(toCaller, "CSeq").split(" ")[0] + " ACK");
+            assertThat(header(ackToCaller, "Call-ID")).isEqualTo(call.callerCallId());
+            assertThat(ackToCallee).isNotNull().contains("CSeq: 3 ACK");
+            assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", 500)).as("a refresh's answer is not relayed").isNull();
+
+            // The next refresh of the caller's leg, half the interval later, is a re-INVITE again.
+            String again = trunk.receiveStartingWith("INVITE ", WAIT);
+            assertThat(again).isNotNull();
+            assertThat(body(again)).isEqualTo(body(call.ok()));
+            assertThat(sbc.activeDialogs()).isEqualTo(1);
+        }
+    }
+
     @Test
     void a422FromTheCalleeIsRetriedWithTheIntervalItAsksForAndTheCallerNeverSeesIt() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));

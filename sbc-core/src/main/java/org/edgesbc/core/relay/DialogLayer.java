@@ -183,6 +183,7 @@ final class DialogLayer {
                 return;
             }
             anchoredBody = anchored.body();
+            relayed.offeredSdp = sessionTimers.offered(legs.get(0), anchoredBody, view);
         }
         for (int i = 0; i < branches.size(); i++) {
             Branch branch = branches.get(i);
@@ -232,7 +233,7 @@ final class DialogLayer {
             responses.respond(inbound, 481);
             return;
         }
-        int glare = reInvites.refusal(from, request);
+        int glare = reInvites.refusal(from, to, request);
         if (glare != 0) {
             // Answered under a transaction of its own, which absorbs the ACK of this failure (RFC 3261 §17.2.1).
             RelayedRequest refused = new RelayedRequest(transactions.createServer(inbound), request, this);
@@ -257,6 +258,7 @@ final class DialogLayer {
         relayed.dialog = dialog;
         reInvites.relayed(from, to, request, relayed);
         relayed.timerOffer = offer;
+        relayed.offeredSdp = sessionTimers.offered(to, anchored.body(), request);
         if (TARGET_REFRESH.contains(request.method())) {
             String target = contactUri(request);
             if (target != null) {
@@ -308,6 +310,8 @@ final class DialogLayer {
             out.body(new byte[0]).remove(SipHeaderName.CONTENT_TYPE);
             log.warn("ack-sdp", "shard {} removed an ACK's SDP it could not anchor ({})", loop.index(),
                     anchored.outcome());
+        } else {
+            sessionTimers.sessionSent(to, anchored.body(), ack);
         }
         SipFlow flow = peers.flowToward(to);
         decrementMaxForwards(out, ack);
@@ -604,8 +608,12 @@ final class DialogLayer {
         boolean setUpEnds = relayed.timesSetUp && status >= 200 && !server.finalSent();
         if (dialog != null && branch.target != null && status >= 200 && status < 300) {
             sessionTimers.answered(dialog, branch.target, requesterLeg(relayed), relayed.timerOffer, response);
+            sessionTimers.sessionSent(branch.target, relayed.offeredSdp);
         }
         byte[] sent = sendToRequester(relayed, branch, response, body);
+        if (sent != null && dialog != null && status >= 200 && status < 300) {
+            sessionTimers.sessionSent(requesterLeg(relayed), body, response);
+        }
         metrics.responseRelayed(status);
         if (setUpEnds) {
             metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);

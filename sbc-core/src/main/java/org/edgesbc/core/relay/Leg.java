@@ -49,6 +49,15 @@ final class Leg {
     SessionTimer.LegTimer timer;
     /** Whether this leg's session timer was negotiated (with the call's answer), whatever came of it. */
     boolean timerNegotiated;
+    /** Whether the leg's UA takes no UPDATE (its Allow, or a 405 or 501 to one): the SBC refreshes by re-INVITE. */
+    boolean refusesUpdate;
+    /**
+     * The SDP of the last offer or answer the SBC completed toward this leg, which its refresh by re-INVITE offers
+     * again; kept only while the SBC refreshes the leg, else null.
+     */
+    byte[] sessionSdp;
+    /** Whether the SBC's own re-INVITE (a session refresh) is pending on this leg. */
+    boolean sbcOffer;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {

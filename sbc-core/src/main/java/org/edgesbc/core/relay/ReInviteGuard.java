@@ -12,15 +12,17 @@ import org.edgesbc.transport.message.SipMessageView;
  * itself, before its offer touches the anchored media, when
  *
  * <ul>
- *   <li>the SBC has an offer outstanding toward that leg (the other side's re-INVITE or UPDATE, relayed): 491,
- *       after which the side retries per §14.1 (2.1-4 s for the dialog's Call-ID owner, 0-2 s otherwise);</li>
+ *   <li>the SBC has an offer outstanding toward that leg (the other side's re-INVITE or UPDATE, relayed, or the
+ *       SBC's own session refresh by re-INVITE on either leg): 491, after which the side retries per §14.1 (2.1-4 s
+ *       for the dialog's Call-ID owner, 0-2 s otherwise);</li>
  *   <li>that leg's previous offer is still unanswered: 500 with a Retry-After of 0-10 s (RFC 3261 §14.2,
  *       RFC 3311 §5.2).</li>
  * </ul>
  * An UPDATE without a body (a session refresh, RFC 4028) offers nothing and is never refused here.
  * Crossing re-INVITEs from both sides at once therefore both hear 491 (the one relayed first from the far side, the
- * other from the SBC), and both retry on the timers of §14.1; the SBC itself sends no re-INVITE of its own here, so
- * it never has to wait on those timers. Owned by one relay shard; its state is two fields per {@link Leg}.
+ * other from the SBC), and both retry on the timers of §14.1. The SBC's own re-INVITE (a session refresh toward a UA
+ * without UPDATE) waits until no offer is in progress on its leg, so it never crosses one. Owned by one relay shard;
+ * its state is three fields per {@link Leg}.
  */
 final class ReInviteGuard {
     /** RFC 3261 §14.2: the Retry-After of the 500, chosen at random between 0 and 10 seconds. */
@@ -32,12 +34,15 @@ final class ReInviteGuard {
         this.random = random;
     }
 
-    /** 0 when the in-dialog request may be relayed; 491 or 500 when it is an offer that must wait. */
-    int refusal(Leg from, SipMessageView request) {
+    /**
+     * 0 when the in-dialog request from {@code from} toward {@code to} may be relayed; 491 or 500 when it is an offer
+     * that must wait.
+     */
+    int refusal(Leg from, Leg to, SipMessageView request) {
         if (!isOffer(request)) {
             return 0;
         }
-        if (from.inviteToward != null) {
+        if (from.inviteToward != null || from.sbcOffer || to.sbcOffer) {
             return 491;
         }
         return from.inviteFrom != null ? 500 : 0;

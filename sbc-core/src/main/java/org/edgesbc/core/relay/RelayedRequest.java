@@ -26,6 +26,8 @@ final class RelayedRequest implements ServerTransaction.User {
     final String cseq;
     /** What an INVITE or UPDATE asked for in session timers (RFC 4028), for the leg's negotiation at its 2xx. */
     SessionTimer.Offer timerOffer = SessionTimer.Offer.NONE;
+    /** The SDP relayed on toward the far leg, that leg's session once its 2xx comes ({@link SessionTimer#offered}). */
+    byte[] offeredSdp;
     private final DialogLayer layer;
     /** The dialog the request belongs to or creates; null for requests outside any dialog (OPTIONS, MESSAGE). */
     RelayDialog dialog;

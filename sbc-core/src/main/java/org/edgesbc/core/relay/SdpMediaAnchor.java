@@ -120,7 +120,7 @@ final class SdpMediaAnchor implements MediaAnchor {
     }
 
     /** Content-Type {@code application/sdp} (media types compare case-insensitively, RFC 2045 §5.1), with a body. */
-    private static boolean isSdp(SipMessageView message) {
+    static boolean isSdp(SipMessageView message) {
         String type = message.header(SipHeaderName.CONTENT_TYPE);
         if (type == null || message.bodyLength() == 0) {
             return false;

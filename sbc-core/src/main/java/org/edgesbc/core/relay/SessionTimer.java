@@ -31,9 +31,13 @@ import org.edgesbc.transport.message.SipMessageWriter;
  *       the SBC; the caller's 2xx carries its leg's Session-Expires, with {@code Require: timer} when the caller
  *       refreshes.</li>
  *   <li>Refreshes the UAs send (re-INVITE, UPDATE) are relayed with each leg's own values written in, and their 2xx
- *       re-arms both legs. Where the SBC refreshes, it sends UPDATE (RFC 3311, no body) at half the interval; a 408,
- *       481 or no answer ends the call, a 491 waits for the next one, any other refusal (a UA without UPDATE) stops
- *       the SBC's refreshes there.</li>
+ *       re-arms both legs. Where the SBC refreshes, it does so at half the interval with UPDATE (RFC 3311, no body),
+ *       or, toward a UA whose Allow lists no UPDATE or that refused one with 405 or 501, with a re-INVITE carrying
+ *       the session description last sent to it, unchanged with its version (RFC 3264 §8), which the SBC ACKs
+ *       itself; its answer is not relayed (the session has not changed). A 408, 481 or no answer ends the call, a
+ *       491 waits for the next one, any other refusal stops the SBC's refreshes there. While the SBC's re-INVITE
+ *       is pending, offers from either side toward the leg hear 491 ({@link ReInviteGuard}), and the SBC waits for
+ *       an offer in progress on the leg to end before it sends one.</li>
  *   <li>A leg whose UA refreshes and whose refresh does not come by the interval less min(32 s, a third) (§10) ends
  *       the call with BYE on both sides: the record says {@code sbc:session-timer-expired}, counted per zone.</li>
  * </ul>
@@ -44,11 +48,14 @@ final class SessionTimer {
     static final SipHeaderName MIN_SE = SipHeaderName.of("Min-SE");
     private static final SipHeaderName SUPPORTED = SipHeaderName.of("Supported");
     private static final SipHeaderName REQUIRE = SipHeaderName.of("Require");
+    private static final SipHeaderName ALLOW = SipHeaderName.of("Allow");
     private static final String TIMER = "timer";
     /** §10: the session ends the smaller of 32 s and a third of the interval before it would expire. */
     private static final long EXPIRY_MARGIN_MILLIS = 32_000;
     /** The longest interval the SBC retries a 422 with: a day, as the configuration allows. */
     private static final long LONGEST_SECONDS = 86_400;
+    /** How soon the SBC tries its refresh again when an offer was in progress on the leg (RFC 3261 §14.1's 2.1 s). */
+    private static final long BUSY_RETRY_MILLIS = 2_100;
 
     /** A leg's negotiated timer: the interval, who refreshes, and the task that refreshes or expires it. */
     static final class LegTimer {
@@ -69,9 +76,10 @@ final class SessionTimer {
      * @param seconds its Session-Expires, -1 when absent
      * @param refresher the refresher it asked for ({@code uac} or {@code uas}), null when absent
      * @param minSe its Min-SE, -1 when absent
+     * @param refusesUpdate its Allow lists methods but not UPDATE (an absent Allow tells nothing, RFC 3261 §20.5)
      */
-    record Offer(boolean supportsTimer, long seconds, String refresher, long minSe) {
-        static final Offer NONE = new Offer(false, -1, null, -1);
+    record Offer(boolean supportsTimer, long seconds, String refresher, long minSe, boolean refusesUpdate) {
+        static final Offer NONE = new Offer(false, -1, null, -1, false);
     }
 
     private final ShardLoop loop;
@@ -126,7 +134,14 @@ final class SessionTimer {
             return null;
         }
         boolean supports = hasTag(request.headers(SUPPORTED), TIMER) || hasTag(request.headers(REQUIRE), TIMER);
-        return new Offer(supports, seconds, expires == null ? null : parameter(expires, "refresher"), min);
+        return new Offer(supports, seconds, expires == null ? null : parameter(expires, "refresher"), min,
+                refusesUpdate(request));
+    }
+
+    /** Whether {@code message} has an Allow that does not list UPDATE. */
+    private static boolean refusesUpdate(SipMessageView message) {
+        List<String> allow = message.headers(ALLOW);
+        return !allow.isEmpty() && !hasTag(allow, Request.UPDATE);
     }
 
     /**
@@ -262,6 +277,8 @@ final class SessionTimer {
             requester.timerNegotiated = true;
             responder.timer = asUac(responder, response);
             requester.timer = asUas(requester, offer == null ? Offer.NONE : offer);
+            responder.refusesUpdate = refusesUpdate(response);
+            requester.refusesUpdate = offer != null && offer.refusesUpdate();
         }
         arm(dialog, responder);
         arm(dialog, requester);
@@ -326,6 +343,43 @@ final class SessionTimer {
         }
     }
 
+    /**
+     * The SDP of an offer relayed toward {@code to}, to keep on its request until the answer: the anchored body, or
+     * the request's own when media is not anchored. Null when the offer carries none or the leg's zone runs no
+     * timers (only a leg the SBC refreshes by re-INVITE needs it).
+     */
+    byte[] offered(Leg to, byte[] anchored, SipMessageView request) {
+        if (!config(to.zone).enabled() || to.timerNegotiated && (to.timer == null || !to.timer.sbcRefreshes)) {
+            return null;
+        }
+        return sdpOf(anchored, request);
+    }
+
+    /**
+     * An offer or answer of {@code sdp} toward {@code leg} completed: it is the session the SBC's refresh by
+     * re-INVITE offers again. Kept only for a leg the SBC refreshes.
+     */
+    void sessionSent(Leg leg, byte[] sdp) {
+        if (leg != null && sdp != null && sdp.length > 0 && leg.timer != null && leg.timer.sbcRefreshes) {
+            leg.sessionSdp = sdp;
+        }
+    }
+
+    /** {@link #sessionSent} for a message toward {@code leg} whose body went out as {@code anchored} or as it was. */
+    void sessionSent(Leg leg, byte[] anchored, SipMessageView message) {
+        if (leg != null && leg.timer != null && leg.timer.sbcRefreshes) {
+            sessionSent(leg, sdpOf(anchored, message));
+        }
+    }
+
+    /** The SDP that went out: {@code anchored} when anchoring rewrote it (empty: removed), else the message's own. */
+    private static byte[] sdpOf(byte[] anchored, SipMessageView message) {
+        if (anchored != null) {
+            return anchored.length == 0 ? null : anchored;
+        }
+        return SdpMediaAnchor.isSdp(message) ? message.body() : null;
+    }
+
     // ----------------------------------------------------------------------------------------------- timers
 
     private void arm(RelayDialog dialog, Leg leg) {
@@ -367,10 +421,24 @@ final class SessionTimer {
         tearDown.accept(dialog, "session-timer-expired");
     }
 
-    /** The SBC refreshes a leg whose UA does not: UPDATE without a body (RFC 3311, RFC 4028 §7.4). */
+    /**
+     * The SBC refreshes a leg whose UA does not (RFC 4028 §7.4): UPDATE without a body, or a re-INVITE offering the
+     * session unchanged toward a UA that takes no UPDATE.
+     */
     private void refresh(RelayDialog dialog, Leg leg) {
         LegTimer timer = leg.timer;
         if (dialog.state != RelayDialog.State.CONFIRMED || timer == null) {
+            return;
+        }
+        boolean reInvite = leg.refusesUpdate;
+        if (reInvite && leg.sessionSdp == null) {
+            log.warn("session-refresh", "shard {} cannot refresh a {} leg that takes no UPDATE: no session "
+                    + "description was sent to it", loop.index(), leg.zone);
+            stop(leg);
+            return;
+        }
+        if (reInvite && (leg.inviteFrom != null || leg.inviteToward != null)) {
+            timer.task = loop.schedule("session refresh", () -> refresh(dialog, leg), BUSY_RETRY_MILLIS);
             return;
         }
         long cseq = leg.highestCSeqSent + 1;
@@ -378,50 +446,80 @@ final class SessionTimer {
         // Later requests relayed toward the leg follow the SBC's own.
         leg.cseqOffset++;
         var flow = peers.flowToward(leg);
-        SipMessageWriter update = SipMessageWriter.edit(sbcRequests.toward(dialog, leg, Request.UPDATE, cseq))
+        String method = reInvite ? Request.INVITE : Request.UPDATE;
+        SipMessageWriter request = SipMessageWriter.edit(sbcRequests.toward(dialog, leg, method, cseq))
                 .add("Contact", topology.contact(flow.transport()))
                 .add("Session-Expires", timer.seconds + ";refresher=uac")
                 .add("Supported", TIMER);
-        transactions.send(update, flow, leg.zone, new Refresh(dialog, leg), true);
+        if (reInvite) {
+            request.add("Content-Type", "application/sdp").body(leg.sessionSdp);
+            leg.sbcOffer = true;
+        }
+        transactions.send(request, flow, leg.zone, new Refresh(dialog, leg, cseq, reInvite), true);
     }
 
-    /** Hears the answer to one of the SBC's refreshes. */
+    /** Hears the answer to one of the SBC's refreshes, and ACKs a re-INVITE's 2xx (RFC 3261 §13.2.2.4). */
     private final class Refresh implements ClientTransaction.User {
         private final RelayDialog dialog;
         private final Leg leg;
+        private final long cseq;
+        private final boolean reInvite;
 
-        Refresh(RelayDialog dialog, Leg leg) {
+        Refresh(RelayDialog dialog, Leg leg, long cseq, boolean reInvite) {
             this.dialog = dialog;
             this.leg = leg;
+            this.cseq = cseq;
+            this.reInvite = reInvite;
         }
 
         @Override
         public void provisional(ClientTransaction client, SipMessageView response, InetAddress source) {
-            // An UPDATE's provisional answers change nothing.
+            // A refresh's provisional answers change nothing.
         }
 
         @Override
         public void finalResponse(ClientTransaction client, SipMessageView response, InetAddress source) {
             int status = response.statusCode();
+            if (reInvite) {
+                leg.sbcOffer = false;
+                if (status < 300) {
+                    ack();
+                }
+            }
             if (status < 300 || status == 491) {
                 // 491: the UA was in the middle of its own offer (RFC 3311 §5.2); the next refresh is due anyway.
                 arm(dialog, leg);
             } else if (status == 408 || status == 481) {
                 failed();
+            } else if (!reInvite && (status == 405 || status == 501) && leg.sessionSdp != null) {
+                leg.refusesUpdate = true;
+                refresh(dialog, leg);
             } else {
-                log.warn("session-refresh", "shard {} stops refreshing a {} leg that refused UPDATE with {}",
-                        loop.index(), leg.zone, status);
+                log.warn("session-refresh", "shard {} stops refreshing a {} leg that refused {} with {}",
+                        loop.index(), leg.zone, reInvite ? Request.INVITE : Request.UPDATE, status);
                 stop(leg);
             }
         }
 
         @Override
         public void successRetransmitted(ClientTransaction client, SipMessageView response, InetAddress source) {
-            // Nothing more to learn from a repeated 2xx.
+            if (reInvite) {
+                // The ACK was lost: the UA sends its 2xx again until one arrives.
+                ack();
+            }
+        }
+
+        private void ack() {
+            if (dialog.state == RelayDialog.State.CONFIRMED) {
+                peers.flowToward(leg).send(sbcRequests.toward(dialog, leg, Request.ACK, cseq).bytes());
+            }
         }
 
         @Override
         public void timedOut(ClientTransaction client) {
+            if (reInvite) {
+                leg.sbcOffer = false;
+            }
             failed();
         }
 
