@@ -185,6 +185,38 @@ class TransferIT {
         assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).isNotNull();
     }
 
+    /**
+     * RFC 3891 §3: an INVITE whose Replaces names an early dialog the recipient did not initiate gets 481 and the
+     * early dialog is left alone. The SBC maps only confirmed dialogs, so a ringing call named from either side is
+     * refused at the SBC and rings on.
+     */
+    @Test
+    void anInviteWithReplacesNamingARingingCallGets481AndTheCallRingsOn() throws Exception {
+        trunk.send(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "ringing@trunk.example",
+                "z9hG4bK-ringing", "tq"));
+        String atPbx = pbx.receiveStartingWith("INVITE ", WAIT);
+        assertThat(atPbx).isNotNull();
+        pbx.send(SipMessages.answer(atPbx, 180, "Ringing", "pq", "<sip:200@127.0.0.3>"));
+        String ringing = trunk.receiveStartingWith("SIP/2.0 180 ", WAIT);
+        assertThat(ringing).isNotNull();
+        String sbcTagTowardTrunk = SipTestPeer.tag(header(ringing, "To"));
+
+        trunk.send(withHeader(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "200", "pickup@trunk.example",
+                "z9hG4bK-early-pickup", "tp"),
+                "Replaces: ringing@trunk.example;to-tag=" + sbcTagTowardTrunk + ";from-tag=tq;early-only"));
+        assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).as("the trunk's side").isNotNull();
+        pbx.send(withHeader(SipMessages.invite("UDP", pbx.localAddress(), sbcUdp, "5551234", "pickup@pbx.example",
+                "z9hG4bK-early-pickup-pbx", "pp"),
+                "Replaces: " + header(atPbx, "Call-ID") + ";to-tag=" + SipTestPeer.tag(header(atPbx, "From"))
+                        + ";from-tag=pq"));
+        assertThat(pbx.receiveStartingWith("SIP/2.0 481 ", WAIT)).as("the PBX's side").isNotNull();
+
+        assertThat(pbx.receiveStartingWith("CANCEL ", 500)).as("the early dialog is left alone").isNull();
+        pbx.send(SipMessages.answer(atPbx, 200, "OK", "pq", "<sip:200@127.0.0.3>",
+                SipMessages.sdp("127.0.0.3", 40002)));
+        assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).as("and is answered as usual").isNotNull();
+    }
+
     private static String withHeader(String request, String line) {
         return request.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n" + line + "\r\n");
     }
