@@ -13,6 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -218,8 +221,8 @@ class ClusterIT {
 
     @Test
     void aSpendCapReachedAcrossBothNodesEndsTheCallsOnBoth() throws Exception {
-        // 60.00 a minute to Munich: each call spends 1.00 a second; the day's cap of 4.00 is reached by both calls
-        // together after about two seconds, while each node alone has spent about half of it.
+        // 60.00 a minute to Munich: each call spends 1.00 a second; the day's cap of 4.00 is taken from Redis by both
+        // nodes in chunks, and each cuts once it has spent what it got.
         long cap = 4_000_000;
         startNodes(caps(10, cap), Map.of("4989", 60_000_000L));
         call(node1, pbx1, trunk1, "spend-1", "0891234561");
@@ -227,13 +230,19 @@ class ClusterIT {
         for (UdpSipPeer side : List.of(trunk1, pbx1, trunk2, pbx2)) {
             assertThat(side.receiveStartingWith("BYE ", 8_000)).as("each leg on each node is hung up").isNotNull();
         }
+        List<Long> spent = new ArrayList<>();
         for (SbcDaemon node : List.of(node1, node2)) {
             String account = admin(node, "GET", "/admin/fraud?account=caller");
             assertThat(account).contains("\"reason\":\"spend cap reached\"");
-            long own = Long.parseLong(account.replaceAll(".*\"spent_today_micros\":(\\d+).*", "$1").trim());
-            assertThat(own).as("this node alone stayed under the cap: the cut came from both nodes' spend")
-                    .isLessThan(cap);
+            spent.add(Long.parseLong(account.replaceAll(".*\"spent_today_micros\":(\\d+).*", "$1").trim()));
         }
+        assertThat(Collections.min(spent)).as("one node was cut below the cap: by the budget both nodes share")
+                .isLessThan(cap);
+        assertThat(redis.command("GET " + PREFIX + "spend:day:" + LocalDate.now() + ":caller"))
+                .as("the nodes took the whole cap in chunks, and not a micro-unit more").isEqualTo(Long.toString(cap));
+        // Each node spends at most about two seconds of its calls (2.00 here) past its grant before it cuts.
+        assertThat(spent.get(0) + spent.get(1)).as("spend of both nodes together")
+                .isLessThanOrEqualTo(cap + 2 * 2_000_000 + 500_000);
         assertThat(Files.readString(dir.resolve("node-2").resolve("security-events.jsonl")))
                 .contains("\"reason\":\"spend_cap\"", "\"action\":\"cut_and_hold\"");
     }

@@ -12,6 +12,7 @@ import org.edgesbc.policy.ban.Ban;
 import org.edgesbc.policy.cluster.AccountShare;
 import org.edgesbc.policy.cluster.ClusterView;
 import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SpendGrant;
 
 /**
  * {@link SharedState} in Redis, through Lettuce on its own small Netty event loop. Nothing here waits on Redis for
@@ -33,6 +34,9 @@ import org.edgesbc.policy.cluster.SharedState;
  *       only its node writes it;</li>
  *   <li>{@code P fail:KIND:ADDRESS}: failures of a source counted by all nodes (INCRBY, expiring with the window);
  *       </li>
+ *   <li>{@code P spend:PERIOD:ACCOUNT}: how much of an account's spend cap for a day or weekend the nodes were
+ *       granted together, raised in chunks by a script that never grants past the cap ({@link SharedSpendBudgets});
+ *       </li>
  *   <li>{@code P events}: channel of bans, lifts, account shares and registrations as they happen, so the others apply them within
  *       a round trip instead of at the next heartbeat.</li>
  * </ul>
@@ -49,8 +53,8 @@ import org.edgesbc.policy.cluster.SharedState;
  *
  * <p>Parts: {@link RedisLink} owns the connection, the heartbeat, the node table and the transport; each
  * replicated subject owns its tables and its share of the layout above ({@link ReplicatedBans},
- * {@link ReplicatedFailureCounts}, {@link ReplicatedAccountShares}, {@link ReplicatedHolds},
- * {@link ReplicatedRegistrations}). This class wires them and answers the {@link SharedState} calls.
+ * {@link ReplicatedFailureCounts}, {@link ReplicatedAccountShares}, {@link SharedSpendBudgets},
+ * {@link ReplicatedHolds}, {@link ReplicatedRegistrations}). This class wires them and answers the {@link SharedState} calls.
  */
 public final class RedisSharedState implements SharedState {
     private final RedisLink link;
@@ -59,6 +63,7 @@ public final class RedisSharedState implements SharedState {
     private final ReplicatedAccountShares shares;
     private final ReplicatedHolds holds;
     private final ReplicatedRegistrations registrations;
+    private final SharedSpendBudgets budgets;
 
     /**
      * Reads the password file now (a configuration check has made sure it is readable); connects later, on the
@@ -74,13 +79,14 @@ public final class RedisSharedState implements SharedState {
         this.shares = new ReplicatedAccountShares(link, metrics, clock);
         this.holds = new ReplicatedHolds(link);
         this.registrations = new ReplicatedRegistrations(link, metrics, clock);
+        this.budgets = new SharedSpendBudgets(link, metrics, clock);
     }
 
     @Override
     public void start(Listener arrivals) {
         bans.listen(arrivals);
         // The order of every step: bans merge before holds, failure counts go out before shares and registrations.
-        link.start(List.of(bans, holds, failures, shares, registrations));
+        link.start(List.of(bans, holds, failures, shares, budgets, registrations));
     }
 
     @Override
@@ -125,6 +131,12 @@ public final class RedisSharedState implements SharedState {
     @Override
     public AccountShare others(String account) {
         return shares.others(account);
+    }
+
+    @Override
+    public SpendGrant spendGrant(String account, String period, long capMicros, long spentMicros,
+            long aheadMicros) {
+        return budgets.grant(account, period, capMicros, spentMicros, aheadMicros);
     }
 
     @Override

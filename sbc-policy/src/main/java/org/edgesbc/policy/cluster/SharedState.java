@@ -84,6 +84,20 @@ public interface SharedState extends AutoCloseable {
     AccountShare others(String account);
 
     /**
+     * This node's part of one spend cap of {@code account} in {@code period} (the period as text, e.g.
+     * {@code day:2026-12-03}): the nodes take the cap from the shared store in chunks, each by one atomic step that
+     * never grants more than is left, so together they are never granted more than {@code capMicros}. Never waits:
+     * returns what was granted so far and, once what is left of it is less than {@code aheadMicros} (what this node
+     * expects to spend before it asks again) and half a chunk, asks in the background for enough to cover that and
+     * a chunk more. Null when spend caps are not shared this way (one node, or the store unreachable): the caller
+     * then adds what it last heard the others spent ({@link #others}).
+     */
+    default SpendGrant spendGrant(String account, String period, long capMicros, long spentMicros,
+            long aheadMicros) {
+        return null;
+    }
+
+    /**
      * Where this node takes calls relayed from the other nodes to its registered phones (its SIP address over
      * UDP), once its listeners are bound.
      */

@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import org.edgesbc.policy.Deadline;
 import org.edgesbc.policy.cluster.AccountShare;
 import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SpendGrant;
 import org.edgesbc.policy.cluster.SingleNodeState;
 import org.edgesbc.policy.limit.RateLimitTable;
 
@@ -29,7 +30,9 @@ import org.edgesbc.policy.limit.RateLimitTable;
  * <p>Several nodes: caps count what the other nodes hold of the account ({@link SharedState#others}, a local copy,
  * never a wait) on top of this node's own counters, and every change of this node's part is handed to
  * {@link SharedState#accountChanged}. Two calls of one account checked on two nodes within the time a change takes
- * to reach the other node can both pass; spend is published once per {@link #tick}.
+ * to reach the other node can both pass; spend is published once per {@link #tick}. Spend caps are taken from the
+ * cluster in chunks ({@link SharedState#spendGrant}): a node cuts its calls when its spend reaches what it was
+ * granted and the cap is taken in full, and falls back to the published spend while the store is unreachable.
  */
 public final class FraudGuard {
     /** Why a call was refused, or ALLOWED. */
@@ -82,6 +85,8 @@ public final class FraudGuard {
     private final Clock clock;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Spend> spend = new ConcurrentHashMap<>();
+    /** Per account with answered calls here, what they spend per minute together, as of the last tick or answer. */
+    private final ConcurrentHashMap<String, Long> spendPerMinute = new ConcurrentHashMap<>();
     private final Set<AnsweredCall> answered = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Held> holds = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Throttled> throttles = new ConcurrentHashMap<>();
@@ -160,22 +165,6 @@ public final class FraudGuard {
             }
         }
 
-        /** Whether this spend and what {@code others} spent reach a cap of {@code rules}. */
-        static boolean over(Spend local, AccountShare others, FraudRules rules, LocalDate today) {
-            LocalDate saturday = weekendOf(today);
-            long day = others.spentOn(today);
-            long weekend = others.spentInWeekend(saturday);
-            if (local != null) {
-                synchronized (local) {
-                    local.roll(today);
-                    day += local.dayMicros;
-                    weekend += local.weekendMicros;
-                }
-            }
-            return (rules.dailySpendCap() > 0 && day >= rules.dailySpendCap())
-                    || (rules.weekendSpendCap() > 0 && saturday != null && weekend >= rules.weekendSpendCap());
-        }
-
         synchronized void add(long micros, LocalDate today) {
             roll(today);
             dayMicros += micros;
@@ -213,6 +202,7 @@ public final class FraudGuard {
         AnsweredCall call = new AnsweredCall(decision, rules.prices().perMinute(decision.number().digits()), cut,
                 nanoClock.getAsLong());
         answered.add(call);
+        spendPerMinute.merge(decision.account(), call.microsPerMinute, Long::sum);
         return call;
     }
 
@@ -228,16 +218,17 @@ public final class FraudGuard {
         long now = nanoClock.getAsLong();
         LocalDate today = LocalDate.now(clock);
         Rules current = this.rules;
-        Set<String> metered = new java.util.HashSet<>();
+        Map<String, Long> perMinute = new java.util.HashMap<>();
         for (AnsweredCall call : answered) {
             account(call, now, today);
-            metered.add(call.decision.account());
+            perMinute.merge(call.decision.account(), call.microsPerMinute, Long::sum);
         }
-        metered.forEach(this::publish);
+        perMinute.keySet().forEach(this::publish);
+        spendPerMinute.keySet().retainAll(perMinute.keySet());
+        spendPerMinute.putAll(perMinute);
         for (AnsweredCall call : answered) {
             String account = call.decision.account();
-            if (!call.cutOrdered && Spend.over(spend.get(account), shared.others(account), current.of(account),
-                    today)) {
+            if (!call.cutOrdered && overSpendCap(account, current.of(account), today)) {
                 try {
                     call.cut.run();
                     call.cutOrdered = true;
@@ -268,6 +259,38 @@ public final class FraudGuard {
         if (micros > 0) {
             spend.computeIfAbsent(call.decision.account(), a -> new Spend()).add(micros, today);
         }
+    }
+
+    /**
+     * Whether {@code account} reached a spend cap of {@code rules} today: this node's spend against its grant of the
+     * cap when the nodes share it in chunks ({@link SharedState#spendGrant}), else this node's spend and what it last
+     * heard the others spent.
+     */
+    private boolean overSpendCap(String account, FraudRules rules, LocalDate today) {
+        Spend local = spend.get(account);
+        long day = 0;
+        long weekend = 0;
+        if (local != null) {
+            synchronized (local) {
+                local.roll(today);
+                day = local.dayMicros;
+                weekend = local.weekendMicros;
+            }
+        }
+        LocalDate saturday = Spend.weekendOf(today);
+        return over(account, "day:" + today, rules.dailySpendCap(), day, () -> shared.others(account).spentOn(today))
+                || saturday != null && over(account, "weekend:" + saturday, rules.weekendSpendCap(), weekend,
+                        () -> shared.others(account).spentInWeekend(saturday));
+    }
+
+    private boolean over(String account, String period, long cap, long mine, LongSupplier othersSpent) {
+        if (cap <= 0) {
+            return false;
+        }
+        // Two ticks of what the account's calls here spend: enough that the grant stays ahead until the next ask.
+        long ahead = spendPerMinute.getOrDefault(account, 0L) / 30;
+        SpendGrant grant = clustered ? shared.spendGrant(account, period, cap, mine, ahead) : null;
+        return grant != null ? grant.reachedBy(mine) : mine + othersSpent.getAsLong() >= cap;
     }
 
     /** Blocks an account's new calls (emergency calls excepted) until released or {@code expires} (null: never). */
@@ -409,8 +432,7 @@ public final class FraudGuard {
         if (!rules.inWindow(java.time.LocalDateTime.now(clock))) {
             return new Decision(Rule.TIME_WINDOW, account, number, destination, 0, 0);
         }
-        AccountShare others = shared.others(account);
-        if (Spend.over(spend.get(account), others, rules, LocalDate.now(clock))) {
+        if (overSpendCap(account, rules, LocalDate.now(clock))) {
             return new Decision(Rule.SPEND_CAP, account, number, destination, 0, 0);
         }
         if (!rates.tryTake(account, rules.callsPerMinute() / 60.0, rules.callsPerMinute())) {
@@ -425,6 +447,7 @@ public final class FraudGuard {
         } else if (throttled != null) {
             throttles.remove(account, throttled);
         }
+        AccountShare others = shared.others(account);
         AtomicInteger calls = live.computeIfAbsent(account, a -> new AtomicInteger());
         int now = calls.incrementAndGet() + others.liveCalls();
         if (now > rules.maxConcurrentCalls()) {

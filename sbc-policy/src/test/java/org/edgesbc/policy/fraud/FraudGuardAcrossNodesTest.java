@@ -17,6 +17,7 @@ import org.edgesbc.policy.ban.Ban;
 import org.edgesbc.policy.cluster.AccountShare;
 import org.edgesbc.policy.cluster.ClusterView;
 import org.edgesbc.policy.cluster.SharedState;
+import org.edgesbc.policy.cluster.SpendGrant;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,10 +29,33 @@ class FraudGuardAcrossNodesTest {
     private final ManualClock clock = new ManualClock();
     private final Clock wall = Clock.fixed(Instant.parse("2026-11-18T10:00:00Z"), ZoneOffset.UTC);
 
-    /** One node's view of the other: what the other published last, per account. */
+    /**
+     * One node's view of the other: what the other published last, per account; with {@code taken} set, spend caps
+     * are a budget both nodes take from as the shared store's script grants it (at most what is left of the cap),
+     * answering at once.
+     */
     private static final class Heard implements SharedState {
         final Map<String, AccountShare> shares = new HashMap<>();
         Heard other;
+        Map<String, Long> taken;
+        final Map<String, SpendGrant> granted = new HashMap<>();
+
+        @Override public SpendGrant spendGrant(String account, String period, long cap, long spent, long ahead) {
+            if (taken == null) {
+                return null;
+            }
+            String key = period + ':' + account;
+            SpendGrant mine = granted.getOrDefault(key, new SpendGrant(0, false));
+            long chunk = Math.max(1, cap / 20);
+            if (!mine.exhausted() && mine.grantedMicros() - spent < ahead + chunk / 2 + 1) {
+                long want = Math.max(chunk, spent + ahead + chunk - mine.grantedMicros());
+                long grant = Math.max(0, Math.min(want, cap - taken.getOrDefault(key, 0L)));
+                taken.merge(key, grant, Long::sum);
+                mine = new SpendGrant(mine.grantedMicros() + grant, grant < want);
+                granted.put(key, mine);
+            }
+            return mine;
+        }
 
         @Override public void start(Listener listener) { }
         @Override public void banMade(Ban ban) { }
@@ -111,6 +135,39 @@ class FraudGuardAcrossNodesTest {
         assertThat(b.spentToday("300")).isEqualTo(500_000);
         assertThat(a.inspect("300").spentTodayAllNodesMicros()).isEqualTo(1_000_000);
         assertThat(a.checkNewCall("300", "0891234563").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
+    }
+
+    @Test
+    void withASharedBudgetEachNodeCutsWhenItHasSpentItsGrantAndTheGrantsNeverExceedTheCap() {
+        Heard[] shared = pair();
+        Map<String, Long> taken = new HashMap<>();
+        shared[0].taken = taken;
+        shared[1].taken = taken;
+        FraudRules capped = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 1_000_000, 0);
+        FraudGuard a = node(capped, shared[0]);
+        FraudGuard b = node(capped, shared[1]);
+        int[] cuts = new int[2];
+        a.callAnswered(a.checkNewCall("300", "0891234561"), () -> cuts[0]++);
+        b.callAnswered(b.checkNewCall("300", "0891234562"), () -> cuts[1]++);
+        assertThat(taken).as("a chunk each at the calls' checks").containsValue(100_000L);
+
+        clock.advance(Duration.ofSeconds(60));
+        a.tick(FraudGuardAcrossNodesTest::unexpected);
+        b.tick(FraudGuardAcrossNodesTest::unexpected);
+        assertThat(cuts[0]).as("a asked first and got enough for its spend and two seconds more").isZero();
+        assertThat(cuts[1]).as("b got what was left, less than its spend: it cuts").isOne();
+        assertThat(taken).as("together granted the cap, not a micro-unit more").containsValue(1_000_000L);
+        assertThat(b.checkNewCall("300", "0891234563").rule()).isEqualTo(FraudGuard.Rule.SPEND_CAP);
+
+        clock.advance(Duration.ofSeconds(1));
+        a.tick(FraudGuardAcrossNodesTest::unexpected);
+        assertThat(cuts[0]).as("a still has some of its grant").isZero();
+        assertThat(a.checkNewCall("300", "0891234564").allowed()).isTrue();
+        clock.advance(Duration.ofSeconds(10));
+        a.tick(FraudGuardAcrossNodesTest::unexpected);
+        assertThat(cuts[0]).as("a has spent its grant and the cap is taken").isOne();
+        assertThat(a.spentToday("300") + b.spentToday("300")).as("past the cap by less than a's last ten seconds")
+                .isGreaterThanOrEqualTo(1_000_000).isLessThan(1_000_000 + 2 * 500_000 / 6);
     }
 
     private static void unexpected(FraudGuard.Decision decision, RuntimeException e) {
