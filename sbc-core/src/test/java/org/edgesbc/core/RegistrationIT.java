@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.net.InetSocketAddress;
+import org.edgesbc.fixtures.time.SteppedClock;
+import java.util.concurrent.TimeUnit;
+import java.time.ZoneId;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -403,6 +407,30 @@ class RegistrationIT {
                 assertThat(phone.register(60)).startsWith("SIP/2.0 200 ");
                 assertThat(Files.exists(dataDir.resolve("tls"))).as("no certificate is made without TLS").isFalse();
             }
+        }
+    }
+
+    /**
+     * Bindings expire on the daemon's monotonic clock: the wall clock stepped two hours forward (past the binding's
+     * ten minutes) drops no registration, and the PBX's call still reaches the phone.
+     */
+    @Test
+    void aWallClockSteppedForwardPastABindingsLifetimeDropsNoRegistration() throws Exception {
+        SteppedClock wall = new SteppedClock(ZoneId.systemDefault());
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1003"), wall);
+                TestPhone phone = udpPhone(sbc, "127.0.0.13", "1003", "sip:1003@192.168.1.13:5060")) {
+            assertThat(phone.register(600)).startsWith("SIP/2.0 200 ");
+            wall.step(Duration.ofHours(2));
+            // The registrar sweeps its bindings every second: let two sweeps run on the stepped clock.
+            TimeUnit.MILLISECONDS.sleep(2_500);
+            assertThat(metric(sbc, "sbc_registrar_bindings_active")).as("still registered").isEqualTo(1.0);
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            pbx.send(sbcUdp, SipMessages.invite("UDP", pbx.address(), sbcUdp, "1003", "stepped@pbx.example",
+                    "z9hG4bK-stepped", "steppedtag"));
+            assertThat(phone.peer.receiveStartingWith("INVITE sip:1003@192.168.1.13:5060", 5_000))
+                    .as("the PBX's call reaches the phone").isNotNull();
         }
     }
 

@@ -2,7 +2,7 @@ package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
-import java.time.Clock;
+import java.time.InstantSource;
 import java.util.List;
 import javax.sip.message.Request;
 import org.edgesbc.core.HandOff;
@@ -22,10 +22,10 @@ import org.edgesbc.transport.message.SipMessageWriter;
 final class RegistrarUser implements PhoneRegistrations {
     private final ShardContext shard;
     private final TransactionLayer transactions;
-    private final Clock clock;
+    private final InstantSource clock;
     private final Registrar registrar;
 
-    RegistrarUser(ShardContext shard, TransactionLayer transactions, Clock clock, Registrar registrar) {
+    RegistrarUser(ShardContext shard, TransactionLayer transactions, InstantSource clock, Registrar registrar) {
         this.shard = shard;
         this.transactions = transactions;
         this.clock = clock;

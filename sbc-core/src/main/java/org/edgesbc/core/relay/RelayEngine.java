@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,6 +37,7 @@ import org.edgesbc.core.security.RequestPolicy;
 import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.media.srtp.SrtpPolicy;
+import org.edgesbc.policy.SteadyWallTime;
 import org.edgesbc.policy.fraud.DialPlan;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
@@ -142,13 +144,16 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             // The registrar lives on the first shard: its REGISTERs to the PBX carry that shard's Call-IDs, so
             // their answers come back to the thread that owns the registrations.
             ShardContext home = shards[0].context();
+            // Bindings expire on wall time carried by the monotonic clock: a step of the wall clock neither drops
+            // every registration at once nor keeps them past their time.
+            InstantSource registrarTime = SteadyWallTime.from(clock, System::nanoTime);
             registrar = new Registrar(phones.config(), phones.accounts(), home.loop().executor(), handOffs,
-                    new PbxRegistrationSender(home, transactionLayers[0], peers, accounts), phones.metrics(), clock,
-                    new SplittableRandom(random.nextLong()));
+                    new PbxRegistrationSender(home, transactionLayers[0], peers, accounts), phones.metrics(),
+                    registrarTime, new SplittableRandom(random.nextLong()));
             registrar.shareHoldings(phones.nodes().shared());
             peers.trustNodes(phones.nodes());
             for (int i = 0; i < shardCount; i++) {
-                shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], clock,
+                shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], registrarTime,
                         registrar), phones.nodes());
             }
             registrar.start();
