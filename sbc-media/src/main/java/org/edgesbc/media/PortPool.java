@@ -148,7 +148,7 @@ public final class PortPool {
      */
     public synchronized boolean unbound(int port) {
         int index = pairIndex(port);
-        if (port < first || (port - first) % 2 != 0 || index >= capacity || !retiring.get(index)) {
+        if (!isPairPort(port) || !retiring.get(index)) {
             return false;
         }
         retiring.clear(index);
@@ -208,8 +208,12 @@ public final class PortPool {
     }
 
     private boolean isInUse(int port) {
-        int index = pairIndex(port);
-        return port >= first && (port - first) % 2 == 0 && index < capacity && inUse.get(index);
+        return isPairPort(port) && inUse.get(pairIndex(port));
+    }
+
+    /** Whether {@code port} is the even RTP port of a pair of the range. */
+    private boolean isPairPort(int port) {
+        return port >= first && (port - first) % 2 == 0 && pairIndex(port) < capacity;
     }
 
     /** Every pair of the range. */

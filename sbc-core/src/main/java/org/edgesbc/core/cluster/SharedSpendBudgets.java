@@ -2,6 +2,7 @@ package org.edgesbc.core.cluster;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -40,11 +41,22 @@ final class SharedSpendBudgets implements ReplicatedSubject {
             return grant
             """;
 
-    /** One node's part of one cap in one period. Its fields change only inside the map's per-key compute. */
-    private record Budget(long granted, boolean exhausted, long exhaustedAtCap, long askedAtMillis, long askCap,
-            long want, long lastUsedMillis) {
+    /**
+     * One node's part of one cap in one period. Its fields change only inside the map's per-key compute.
+     *
+     * @param exhaustedAtCap the cap when Redis last granted less than asked for (the cap was taken in full); 0 while
+     *     it has not, so a cap raised since (a reload) is asked again
+     * @param askedAtMillis when the ask on its way was made; 0 when none is
+     */
+    private record Budget(long granted, long exhaustedAtCap, long askedAtMillis, long askCap, long want,
+            long lastUsedMillis) {
         boolean asking() {
             return askedAtMillis > 0;
+        }
+
+        /** Whether the cluster can grant no more of {@code capMicros}. */
+        boolean exhaustedFor(long capMicros) {
+            return capMicros <= exhaustedAtCap;
         }
     }
 
@@ -77,20 +89,19 @@ final class SharedSpendBudgets implements ReplicatedSubject {
         long now = clock.millis();
         long chunk = chunkOf(capMicros);
         Budget budget = budgets.compute(key, (k, b) -> {
-            Budget current = b != null ? b : new Budget(0, false, 0, 0, 0, 0, now);
-            boolean refused = current.exhausted() && capMicros <= current.exhaustedAtCap();
+            Budget current = b != null ? b : new Budget(0, 0, 0, 0, 0, now);
+            boolean refused = current.exhaustedFor(capMicros);
             boolean stale = current.asking() && now - current.askedAtMillis() > ASK_TIMEOUT_MILLIS;
             if (!refused && (!current.asking() || stale)
                     && current.granted() - spentMicros < aheadMicros + chunk / 2 + 1) {
                 wanted.add(k);
                 long want = Math.max(chunk, spentMicros + aheadMicros + chunk - current.granted());
-                return new Budget(current.granted(), current.exhausted(), current.exhaustedAtCap(), now, capMicros,
-                        want, now);
+                return new Budget(current.granted(), current.exhaustedAtCap(), now, capMicros, want, now);
             }
-            return new Budget(current.granted(), current.exhausted(), current.exhaustedAtCap(),
-                    current.askedAtMillis(), current.askCap(), current.want(), now);
+            return new Budget(current.granted(), current.exhaustedAtCap(), current.askedAtMillis(),
+                    current.askCap(), current.want(), now);
         });
-        return new SpendGrant(budget.granted(), budget.exhausted() && capMicros <= budget.exhaustedAtCap());
+        return new SpendGrant(budget.granted(), budget.exhaustedFor(capMicros));
     }
 
     static long chunkOf(long capMicros) {
@@ -113,7 +124,7 @@ final class SharedSpendBudgets implements ReplicatedSubject {
                         Long.toString(cap), Long.toString(want), Long.toString(KEPT.toMillis()));
                 // Less than asked for: the cap is now taken in full, and this node has what it will get.
                 granted.thenAccept(grant -> budgets.computeIfPresent(key, (k, b) -> new Budget(b.granted() + grant,
-                        grant < want, grant < want ? cap : 0, 0, 0, 0, b.lastUsedMillis())));
+                        grant < want ? cap : 0, 0, 0, 0, b.lastUsedMillis())));
                 return granted;
             });
         }
@@ -121,7 +132,7 @@ final class SharedSpendBudgets implements ReplicatedSubject {
 
     /** Budgets unused for as long as their counters live go, so the table follows the accounts in use. */
     @Override
-    public void resync(io.lettuce.core.api.async.RedisAsyncCommands<String, String> redis, long now) {
+    public void resync(RedisAsyncCommands<String, String> redis, long now) {
         budgets.values().removeIf(b -> now - b.lastUsedMillis() > KEPT.toMillis());
     }
 }

@@ -87,6 +87,19 @@ class FraudGuardAcrossNodesTest {
                 Map.of(), 100, clock::nanos, new RateTable(Map.of("4989", 500_000L), 0), wall, shared);
     }
 
+    /**
+     * Two nodes over {@code shared} whose account 300 has a day's spend cap of 1.00, each with one answered call to
+     * Munich (0.50 a minute); the cuts of node a's and node b's calls count in {@code cuts[0]} and {@code cuts[1]}.
+     */
+    private FraudGuard[] oneCallAnsweredOnEach(Heard[] shared, int[] cuts) {
+        FraudRules capped = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 1_000_000, 0);
+        FraudGuard a = node(capped, shared[0]);
+        FraudGuard b = node(capped, shared[1]);
+        a.callAnswered(a.checkNewCall("300", "0891234561"), () -> cuts[0]++);
+        b.callAnswered(b.checkNewCall("300", "0891234562"), () -> cuts[1]++);
+        return new FraudGuard[] {a, b};
+    }
+
     private static Heard[] pair() {
         Heard a = new Heard();
         Heard b = new Heard();
@@ -119,12 +132,10 @@ class FraudGuardAcrossNodesTest {
     @Test
     void aSpendCapReachedByBothNodesTogetherCutsTheCallsOnBoth() {
         Heard[] shared = pair();
-        FraudRules capped = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 1_000_000, 0);
-        FraudGuard a = node(capped, shared[0]);
-        FraudGuard b = node(capped, shared[1]);
         int[] cuts = new int[2];
-        a.callAnswered(a.checkNewCall("300", "0891234561"), () -> cuts[0]++);
-        b.callAnswered(b.checkNewCall("300", "0891234562"), () -> cuts[1]++);
+        FraudGuard[] nodes = oneCallAnsweredOnEach(shared, cuts);
+        FraudGuard a = nodes[0];
+        FraudGuard b = nodes[1];
         clock.advance(Duration.ofSeconds(60));
         a.tick(FraudGuardAcrossNodesTest::unexpected);
         b.tick(FraudGuardAcrossNodesTest::unexpected);
@@ -143,12 +154,10 @@ class FraudGuardAcrossNodesTest {
         Map<String, Long> taken = new HashMap<>();
         shared[0].taken = taken;
         shared[1].taken = taken;
-        FraudRules capped = new FraudRules(Set.of(DestinationClass.NATIONAL), 5, 60, 1_000_000, 0);
-        FraudGuard a = node(capped, shared[0]);
-        FraudGuard b = node(capped, shared[1]);
         int[] cuts = new int[2];
-        a.callAnswered(a.checkNewCall("300", "0891234561"), () -> cuts[0]++);
-        b.callAnswered(b.checkNewCall("300", "0891234562"), () -> cuts[1]++);
+        FraudGuard[] nodes = oneCallAnsweredOnEach(shared, cuts);
+        FraudGuard a = nodes[0];
+        FraudGuard b = nodes[1];
         assertThat(taken).as("a chunk each at the calls' checks").containsValue(100_000L);
 
         clock.advance(Duration.ofSeconds(60));
