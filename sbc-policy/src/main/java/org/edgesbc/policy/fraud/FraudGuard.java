@@ -226,9 +226,11 @@ public final class FraudGuard {
         perMinute.keySet().forEach(this::publish);
         spendPerMinute.keySet().retainAll(perMinute.keySet());
         spendPerMinute.putAll(perMinute);
+        // Once per account, not per call: in a cluster each verdict also asks for the account's next grant.
+        Map<String, Boolean> over = new java.util.HashMap<>();
         for (AnsweredCall call : answered) {
             String account = call.decision.account();
-            if (!call.cutOrdered && overSpendCap(account, current.of(account), today)) {
+            if (!call.cutOrdered && over.computeIfAbsent(account, a -> overSpendCap(a, current.of(a), today))) {
                 try {
                     call.cut.run();
                     call.cutOrdered = true;
