@@ -9,6 +9,8 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,9 +156,116 @@ class CallFlowSippIT {
         SbcDaemonIT.awaitDialogs(sbc, 0);
     }
 
+    /**
+     * RFC 5589 §7.1 with the PBX as transferor: the carrier's caller (transferee) and the consultation's target are
+     * both on the carrier's side, so the transferee's INVITE with Replaces goes to the target there, naming the
+     * consultation as the carrier knows it.
+     */
+    @Test
+    void attendedTransferFromThePbx() throws Exception {
+        attendedTransfer(work.resolve("attended-transfer"), new Side("127.0.0.3", pbxPort, "200"),
+                new Side("127.0.0.2", trunkPort, "4930123"), "030999");
+    }
+
+    /** The mirror image: the carrier transfers the PBX's caller to a PBX extension it consulted. */
+    @Test
+    void attendedTransferFromTheCarrier() throws Exception {
+        attendedTransfer(work.resolve("attended-transfer-from-trunk"), new Side("127.0.0.2", trunkPort, "4930123"),
+                new Side("127.0.0.3", pbxPort, "200"), "201");
+    }
+
+    /** One side of the SBC in a transfer: the host its SIPps use, its peer port (where the SBC sends), its number. */
+    private record Side(String host, int port, String number) { }
+
+    /**
+     * The SBC sends every request toward a side to that side's peer address, so each side's peer address holds one
+     * SIPp playing both of its parties: the transferee with the target as its out-of-call scenario, and the
+     * consultation with the transferor as its (the transferor reads the consultation's identifiers from global
+     * variables and sends its REFER once the consultation is answered). The
+     * transferee's INVITE with the Replaces the SBC wrote comes from a SIPp on its own host and goes straight to
+     * the target there, which hangs up the consultation through the SBC.
+     */
+    private static void attendedTransfer(Path dir, Side transferorSide, Side transfereeSide, String target)
+            throws Exception {
+        try (Sipp transfereeAndTarget = uac(dir.resolve("transferee"), "attended-transferee.xml",
+                        transfereeSide.host(), transfereeSide.port(), transferorSide.number(),
+                        "-oocsf", scenario(dir.resolve("transferee"), "attended-target.xml"),
+                        "-key", "caller", transfereeSide.number(), "-key", "target", target);
+                Sipp consultationAndTransferor = uac(dir.resolve("transferor"), "attended-consultation.xml",
+                        transferorSide.host(), transferorSide.port(), target,
+                        "-oocsf", scenario(dir.resolve("transferor"), "attended-transferor.xml"),
+                        "-cid_str", "%u-%p-consultation", "-key", "caller", transferorSide.number(),
+                        "-key", "target", target)) {
+            String referTo = header(awaitReceived(transfereeAndTarget, "REFER "), "Refer-To");
+            Matcher named = Pattern.compile("<sip:" + target + "@" + Pattern.quote(transfereeSide.host()) + ":"
+                    + transfereeSide.port() + "\\?Replaces=([^>]+)>").matcher(referTo);
+            assertThat(named.matches()).as("Refer-To names the target on the transferee's side: %s", referTo)
+                    .isTrue();
+            String mapped = URLDecoder.decode(named.group(1), StandardCharsets.UTF_8);
+            // The consultation as the target knows it: its Call-ID, the target's tag, the SBC's tag there.
+            String consulted = awaitReceived(transfereeAndTarget, "INVITE ");
+            String targetTag = transfereeAndTarget.messageTrace().lines().map(String::strip)
+                    .filter(l -> l.startsWith("To:") && l.contains("target")).map(CallFlowSippIT::tag)
+                    .findFirst().orElseThrow();
+            assertThat(mapped).isEqualTo(header(consulted, "Call-ID") + ";to-tag=" + targetTag + ";from-tag="
+                    + tag(header(consulted, "From")));
+            try (Sipp replacing = Sipp.start(dir.resolve("replacing"), List.of("-sf",
+                    scenario(dir.resolve("replacing"), "attended-replacing-call.xml"),
+                    transfereeSide.host() + ":" + transfereeSide.port(), "-i", transfereeSide.host(),
+                    "-p", Integer.toString(freeUdpPort(transfereeSide.host())), "-s", target,
+                    "-m", "1", "-timeout", "30s", "-key", "replaces", mapped,
+                    "-key", "caller", transfereeSide.number()))) {
+                assertPassed(replacing, "transferee's INVITE with Replaces");
+                assertPassed(transfereeAndTarget, "transferee and target");
+                assertPassed(consultationAndTransferor, "consultation and transferor");
+                // The target's BYE for the replaced consultation was answered from the transferor's side.
+                assertThat(transfereeAndTarget.receivedMessages()).anySatisfy(m -> assertThat(m)
+                        .startsWith("SIP/2.0 200 ").contains("BYE").contains(header(consulted, "Call-ID")));
+                for (Sipp near : List.of(transfereeAndTarget, replacing)) {
+                    assertNoCallIdCrosses(near, consultationAndTransferor);
+                    assertNoCallIdCrosses(consultationAndTransferor, near);
+                    assertNothingNames(near, transferorSide.host());
+                }
+                assertNothingNames(consultationAndTransferor, transfereeSide.host());
+            }
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
+    }
+
+    private static void assertNothingNames(Sipp side, String host) throws IOException {
+        for (String message : side.receivedMessages()) {
+            assertThat(message).as("a message received").doesNotContain(host);
+        }
+    }
+
+    /** The first message starting with {@code startLine} that {@code sipp} got, once it has. */
+    private static String awaitReceived(Sipp sipp, String startLine) throws Exception {
+        long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String message : sipp.receivedMessages()) {
+                if (message.startsWith(startLine)) {
+                    return message;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(startLine + "never reached SIPp\n" + sipp.diagnostics());
+    }
+
+    private static String header(String message, String name) {
+        return message.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+                .map(l -> l.substring(name.length() + 1).strip()).findFirst().orElse("");
+    }
+
+    private static String tag(String nameAddr) {
+        Matcher tag = Pattern.compile(";tag=([^;>\\s]+)").matcher(nameAddr);
+        assertThat(tag.find()).as("a tag in %s", nameAddr).isTrue();
+        return tag.group(1);
+    }
+
     /** The user part of the Refer-To the transferee got, which must be the SBC's URI. */
     private static String referredUser(Sipp transferee) throws Exception {
-        String referTo = awaitReceivedHeader(transferee, "REFER ", "Refer-To");
+        String referTo = header(awaitReceived(transferee, "REFER "), "Refer-To");
         Matcher user = Pattern.compile("<sip:([^@]+)@127\\.0\\.0\\.1:" + sbcUdp.getPort() + ">").matcher(referTo);
         assertThat(user.find()).as("Refer-To names the SBC: %s", referTo).isTrue();
         return user.group(1);
@@ -182,29 +291,17 @@ class CallFlowSippIT {
     }
 
     /** A SIPp placing one call to {@code service} at the SBC from {@code host:port}. */
-    private static Sipp uac(Path dir, String scenario, String host, int port, String service) throws IOException {
-        return Sipp.start(dir, List.of("-sf", scenario(dir, scenario),
+    private static Sipp uac(Path dir, String scenario, String host, int port, String service, String... more)
+            throws IOException {
+        List<String> arguments = new ArrayList<>(List.of("-sf", scenario(dir, scenario),
                 sbcUdp.getAddress().getHostAddress() + ":" + sbcUdp.getPort(), "-i", host,
                 "-p", Integer.toString(port), "-s", service, "-m", "1", "-timeout", "30s"));
+        arguments.addAll(List.of(more));
+        return Sipp.start(dir, arguments);
     }
 
     private static void assertPassed(Sipp sipp, String what) throws Exception {
         assertThat(sipp.await(RUN_LIMIT)).as("%s scenario\n%s", what, sipp.diagnostics()).isZero();
-    }
-
-    /** The value of {@code header} in the first message starting with {@code startLine} that {@code sipp} got. */
-    private static String awaitReceivedHeader(Sipp sipp, String startLine, String header) throws Exception {
-        long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String message : sipp.receivedMessages()) {
-                if (message.startsWith(startLine)) {
-                    return message.lines().filter(l -> l.regionMatches(true, 0, header + ":", 0, header.length() + 1))
-                            .map(l -> l.substring(header.length() + 1).strip()).findFirst().orElse("");
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(startLine + "never reached SIPp\n" + sipp.diagnostics());
     }
 
     /** No Call-ID that {@code other} sent or received appears in anything {@code side} received. */
