@@ -87,6 +87,8 @@ class CallFlowSippIT {
                 + "update-glare-pbx.xml",
         "reliable early media with PRACK and an early UPDATE (RFC 3262 and 3311), early-media-trunk.xml, "
                 + "early-media-pbx.xml",
+        "offer in a reliable 183 and answer in the PRACK (RFC 3262 section 5), delayed-offer-prack-trunk.xml, "
+                + "delayed-offer-prack-pbx.xml",
         "T.38 re-INVITE from audio to image and back, t38-trunk.xml, t38-pbx.xml",
         "session timers per leg with 422 on both legs and a relayed refresh (RFC 4028), session-timer-trunk.xml, "
                 + "session-timer-pbx.xml",
