@@ -5,8 +5,13 @@ import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 import static org.edgesbc.fixtures.sip.SipTestPeer.headers;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
@@ -134,6 +139,78 @@ class TransferIT {
         first.fromCallee("REFER", "Refer-To: <sip:030999@127.0.0.3?Replaces=gone%40pbx%3Bto-tag%3Da%3Bfrom-tag%3Db>\r\n",
                 null, null);
         first.assertCalleeSees(pbx.receiveStartingWith("SIP/2.0 481 ", WAIT));
+    }
+
+    /**
+     * RFC 5589 §7.1 with the consultation on a third side: the PBX holds a carrier's caller and a consultation with
+     * a remote phone, and asks the caller to replace the consultation. The carrier cannot reach the phone, so its
+     * Refer-To names the SBC, with Replaces naming a stand-in for the phone's leg; its INVITE with that Replaces goes
+     * to the phone, naming the phone's own dialog. Once the phone hangs up the consultation, the stand-in names
+     * nothing any more.
+     */
+    @Test
+    void attendedTransferToAPhoneTheSbcRelaysSendsTheTransfereesInviteToThePhone() throws Exception {
+        sides.close();
+        sides = new TrunkAndPbx(dataDir, config -> TestConfigs.withPhones(config, RegistrationConfig.DEFAULTS,
+                List.of("127.0.0.0/25"), List.of(TestConfigs.user("1001", "phone-secret-42"))));
+        trunk = sides.trunk;
+        pbx = sides.pbx;
+        sbcUdp = sides.sbcUdp;
+        try (TestPhone phone = new TestPhone(new UdpSipPeer(new InetSocketAddress("127.0.0.12", 0), sbcUdp), "UDP",
+                TestConfigs.REALM, "1001", "phone-secret-42", "sip:1001@192.168.1.10:5060")) {
+            // The SBC registers the phone at the PBX, played here by the PBX's peer, before it answers the phone.
+            CompletableFuture<String> registered = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return phone.register(600);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String register = pbx.receiveStartingWith("REGISTER ", WAIT);
+            assertThat(register).as("the SBC registers the phone at the PBX").isNotNull();
+            pbx.send(SipMessages.answer(register, 200, "OK", "pbxreg", header(register, "Contact") + ";expires=3600"));
+            assertThat(registered.get(WAIT, TimeUnit.MILLISECONDS)).startsWith("SIP/2.0 200 ");
+            RelayedCall first = RelayedCall.establish(trunk, pbx, sbcUdp, "200", "first@trunk.example", "tf", "pf");
+            RelayedCall consultation = RelayedCall.establish(pbx, phone.peer, sbcUdp, "1001", "consult@pbx.example",
+                    "pg", "ph");
+            String replaces = "consult%40pbx.example%3Bto-tag%3D" + SipTestPeer.tag(consultation.callerTo)
+                    + "%3Bfrom-tag%3Dpg";
+            first.fromCallee("REFER", "Refer-To: <sip:1001@127.0.0.3?Replaces=" + replaces + ">\r\n", null, null);
+            String refer = trunk.receiveStartingWith("REFER ", WAIT);
+            first.assertCallerSees(refer);
+            assertThat(refer).doesNotContain("consult", "127.0.0.12", "192.168.", consultation.calleeCallId);
+            assertThat(RelayedCall.tagsIn(refer)).doesNotContainAnyElementsOf(consultation.callerSideTags())
+                    .doesNotContainAnyElementsOf(consultation.calleeSideTags());
+            java.util.regex.Matcher referTo = java.util.regex.Pattern.compile("<sip:1001@"
+                    + java.util.regex.Pattern.quote(sides.sbcHostPort()) + "\\?Replaces=([^>]+)>")
+                    .matcher(header(refer, "Refer-To"));
+            assertThat(referTo.matches()).as("Refer-To names the SBC: %s", header(refer, "Refer-To")).isTrue();
+            String standIn = referTo.group(1).replace("%3B", ";").replace("%3D", "=").replace("%40", "@");
+            String replacing = SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "1001",
+                    "replacing@trunk.example", "z9hG4bK-replacing", "tr"), "Replaces: " + standIn);
+            String toPhone = RelayedCall.deliverInvite(trunk, phone.peer, replacing);
+            assertThat(toPhone).as("the transferee's INVITE reaches the phone").isNotNull()
+                    .startsWith("INVITE sip:ph@127.0.0.12:").doesNotContain("trunk.example", "127.0.0.2",
+                            "127.0.0.3", "pbx.example");
+            // The phone's own dialog: its Call-ID, its tag as to-tag, the SBC's tag toward it as from-tag.
+            assertThat(header(toPhone, "Replaces")).isEqualTo(consultation.calleeCallId + ";to-tag=ph;from-tag="
+                    + SipTestPeer.tag(consultation.calleeTo));
+            phone.peer.send(SipMessages.answer(toPhone, 200, "OK", "ph2", "<sip:ph@127.0.0.12:"
+                    + phone.peer.localAddress().getPort() + ">", SipMessages.sdp("192.168.1.10", 4002)));
+            assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).as("the transferee's call is answered")
+                    .isNotNull().doesNotContain("127.0.0.12", "192.168.");
+
+            // The phone hangs up the consultation it replaced: the PBX hears it, and the stand-in is gone with it.
+            consultation.fromCallee("BYE", "", null, null);
+            String bye = pbx.receiveStartingWith("BYE ", WAIT);
+            consultation.assertCallerSees(bye);
+            RelayedCall.answer(pbx, bye, 200, "OK", null);
+            assertThat(phone.peer.receiveStartingWith("SIP/2.0 200 ", WAIT)).as("the BYE is answered").isNotNull();
+            trunk.send(SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp, "1001",
+                    "again@trunk.example", "z9hG4bK-again", "ta"), "Replaces: " + standIn));
+            assertThat(trunk.receiveStartingWith("SIP/2.0 481 ", WAIT)).as("a stand-in outlives no dialog")
+                    .isNotNull();
+        }
     }
 
     /**

@@ -151,6 +151,21 @@ final class CallRouter {
     }
 
     /**
+     * Toward the user agent of {@code leg}, a leg of a call in progress (a phone's, see
+     * {@link ReferHandler#replacedPhoneLeg}): at its remote target, over the flow the SBC reaches it on. Null when
+     * its remote target is not a URI.
+     */
+    DialogLayer.Branch towardLeg(DialogIdentifierMap.LegIdentity leg, SIPRequest request) {
+        try {
+            return new DialogLayer.Branch(leg.zone(), leg.flow(),
+                    new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(leg.remoteTarget()),
+                    topology.sbcAddress(request.getTo().getAddress()), null);
+        } catch (java.text.ParseException e) {
+            return null;
+        }
+    }
+
+    /**
      * Toward the other nodes of the cluster that hold the account's phones, as the PBX would reach them: in the PBX
      * zone (the node admits this one there), over UDP to each node's SIP address, the called user on that node.
      * An INVITE rings every such node at once; any other request goes to the first.

@@ -35,6 +35,12 @@ final class PeerDirectory {
         return peers.first().get(zone);
     }
 
+    /** Whether {@code zone}'s user agents are reached on their own flows (phones), having no configured peer. */
+    boolean reachedOnOwnFlows(String zone) {
+        RelaySettings.ZonePeer peer = peer(zone);
+        return peer != null && peer.address() == null;
+    }
+
     /** The zones with configured peers, in configuration order. */
     List<String> zoneNames() {
         return List.copyOf(peers.all().keySet());

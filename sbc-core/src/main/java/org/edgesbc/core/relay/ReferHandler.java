@@ -24,9 +24,11 @@ import org.edgesbc.transport.message.SipMessageWriter;
  *   <li>An attended transfer's Refer-To carries {@code Replaces} naming the consultation dialog as the transferor
  *       sees it. When the far leg of that dialog lies on the transferee's side, the Refer-To becomes that leg's
  *       remote target with {@code Replaces} naming that leg (its Call-ID and tags): the transferee and the target
- *       meet on their own side (a PBX joins its two calls itself), and nothing of the transferor's side crosses. A
- *       dialog the SBC does not relay, or one whose far leg is on a third side, is refused: no identifier could
- *       name it there.</li>
+ *       meet on their own side (a PBX joins its two calls itself), and nothing of the transferor's side crosses.
+ *       When that far leg is a phone's on a third side (the PBX transfers a carrier's caller to a remote phone it
+ *       consulted), the transferee is sent to the SBC instead, with Replaces naming a stand-in for the phone's leg,
+ *       and its INVITE goes on to the phone (see {@link #throughSbc}). A dialog the SBC does not relay, or a far
+ *       leg out through another trunk, is refused.</li>
  *   <li>A blind transfer toward the PBX makes the PBX place a call: its target is checked against the toll-fraud
  *       rules as that call would be, and refused with 403 before the REFER reaches the PBX (an outside caller asking
  *       a PBX to transfer it to a premium number is the classic transfer fraud).</li>
@@ -68,6 +70,7 @@ final class ReferHandler {
     private final InterconnectRules rules;
     private final org.edgesbc.core.RateLimitedLog log;
     private final int shardIndex;
+    private final SipIdentifiers ids;
     private final long fraudWaitMillis;
 
     ReferHandler(ShardContext shard, PeerDirectory peers, DialogIdentifierMap identifiers, TollFraudService fraud,
@@ -83,6 +86,7 @@ final class ReferHandler {
         this.settings = shard.settings();
         this.log = shard.log();
         this.shardIndex = shard.loop().index();
+        this.ids = shard.ids();
         this.fraudWaitMillis = 8 * settings.t1().toMillis();
     }
 
@@ -178,8 +182,11 @@ final class ReferHandler {
         }
         DialogIdentifierMap.LegIdentity target = identifiers.partnerNamed(from.zone, replaces,
                 ReplacesValue.Form.REPLACES);
-        if (target == null || !target.zone().equals(to.zone) || target.remoteTarget() == null) {
+        if (target == null || target.remoteTarget() == null) {
             return Rewrite.refused(target == null ? 481 : 403);
+        }
+        if (!target.zone().equals(to.zone)) {
+            return throughSbc(replaces, user, target, to);
         }
         String targetUri = target.remoteTarget();
         int targetQuery = targetUri.indexOf('?');
@@ -188,6 +195,45 @@ final class ReferHandler {
         }
         String mapped = DialogIdentifierMap.onFarSide(replaces, ReplacesValue.Form.REPLACES, target).escaped();
         return new Rewrite("<" + targetUri + "?" + REPLACES + "=" + mapped + ">", null, 0);
+    }
+
+    /**
+     * The Refer-To of an attended transfer whose consultation runs to a third side: the transferee cannot reach the
+     * target there, so its INVITE comes to the SBC, with Replaces naming a stand-in for the consultation's far leg
+     * ({@link DialogIdentifierMap#standIn}), and is relayed to that leg's user agent with Replaces naming the leg
+     * ({@link #replacedPhoneLeg}). Only a phone's leg is reached so; a consultation out through another trunk is
+     * refused: the transferee's carrier would be handing a call to another carrier that no route or toll-fraud rule
+     * of either side saw.
+     */
+    private Rewrite throughSbc(ReplacesValue replaces, String user, DialogIdentifierMap.LegIdentity target, Leg to) {
+        if (!peers.reachedOnOwnFlows(target.zone()) || target.flow() == null) {
+            return Rewrite.refused(403);
+        }
+        DialogIdentifierMap.LegIdentity standIn = identifiers.standIn(to.zone, target, ids);
+        if (standIn == null) {
+            return Rewrite.refused(481);
+        }
+        // As the SBC, the recipient of the transferee's INVITE, will read it: to-tag its own, from-tag the other.
+        String named = replaces.naming(standIn.callId(), ReplacesValue.Form.REPLACES, standIn.sbcTag(),
+                standIn.agentTag()).escaped();
+        return new Rewrite("<" + sbcUri(user == null || user.isEmpty() ? "transfer" : user, to) + "?" + REPLACES
+                + "=" + named + ">", null, 0);
+    }
+
+    /**
+     * The leg of a phone that an initial INVITE's {@code Replaces} names, by the identifiers of a dialog in the
+     * sender's zone (one of the SBC's legs there, or a stand-in handed out in a Refer-To): that INVITE goes to the
+     * phone itself, whatever the sender's calls are routed to otherwise (RFC 3891 §3: only the user agent holding
+     * the dialog can replace it). Null for any other INVITE.
+     */
+    DialogIdentifierMap.LegIdentity replacedPhoneLeg(SIPRequest request, String fromZone) {
+        Header header = Request.INVITE.equals(request.getMethod()) ? request.getHeader(REPLACES) : null;
+        ReplacesValue named = header == null ? null
+                : ReplacesValue.parse(((SIPHeader) header).getHeaderValue(), ReplacesValue.Form.REPLACES);
+        DialogIdentifierMap.LegIdentity far = named == null ? null
+                : identifiers.partnerNamed(fromZone, named, ReplacesValue.Form.REPLACES);
+        return far != null && far.flow() != null && far.remoteTarget() != null
+                && peers.reachedOnOwnFlows(far.zone()) ? far : null;
     }
 
     /**

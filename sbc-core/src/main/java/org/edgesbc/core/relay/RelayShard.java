@@ -251,10 +251,19 @@ final class RelayShard {
             phones.register(in, request, verdict.user());
             return;
         }
-        List<Binding> bindings = phones.phonesFor(in.zone(), request);
+        // An INVITE replacing a phone's call goes to that phone, wherever the sender's calls go otherwise.
+        DialogIdentifierMap.LegIdentity replacedPhone = dialogs.transfers().replacedPhoneLeg(request, in.zone());
+        List<Binding> bindings = replacedPhone != null ? null : phones.phonesFor(in.zone(), request);
         CallRouter.PeerRoute route = null;
         List<DialogLayer.Branch> branches = null;
-        if (bindings != null && bindings.isEmpty()) {
+        if (replacedPhone != null) {
+            DialogLayer.Branch toPhone = router.towardLeg(replacedPhone, request);
+            if (toPhone == null) {
+                responses.respond(in, 481);
+                return;
+            }
+            branches = List.of(toPhone);
+        } else if (bindings != null && bindings.isEmpty()) {
             // The account's phones may be registered with another node of the cluster, which rings them.
             List<InetSocketAddress> holders = nodes.holders(TopologyHiding.userOf(request.getRequestURI()),
                     in.flow().remote().getAddress());
