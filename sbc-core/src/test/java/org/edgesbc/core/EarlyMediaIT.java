@@ -161,6 +161,55 @@ class EarlyMediaIT {
         }
     }
 
+    /**
+     * RFC 3262 §5: a PRACK may carry a new offer once the early offer and answer are done. While it is out, the
+     * PBX's crossing UPDATE with an offer of its own gets 491 (RFC 3311 §5.2), and the PRACK's answer comes back
+     * anchored.
+     */
+    @Test
+    void anOfferInAPrackMakesACrossingUpdateOfferWaitWith491() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(MediaAnchoringIT.config(dataDir, trunk, pbx,
+                        Duration.ofSeconds(60)))) {
+            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+            trunk.towards(sbcUdp);
+            pbx.towards(sbcUdp);
+            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "prack-offer-" + System.nanoTime() + "@trunk",
+                    (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
+                            "5551234", id, branch, "ct"), "Supported: 100rel"));
+            assertThat(relayed).isNotNull();
+            String callId = relayed.callId();
+            String invite = relayed.invite();
+            calleeTags.addAll(List.of("pt", tag(header(invite, "From"))));
+            pbx.send(SipMessages.withHeaders(SipMessages.answer(invite, 183, "Session Progress", "pt",
+                    contactOf(pbx, "callee"), SipMessages.sdp("127.0.0.3", 42_000)), "Require: 100rel", "RSeq: 1"));
+            String progress = trunk.receiveStartingWith("SIP/2.0 183 ", WAIT);
+            assertThat(progress).isNotNull();
+            callerTags.add(tag(header(progress, "To")));
+
+            trunk.send(SipMessages.withSdp(SipMessages.withHeaders(SipMessages.inDialog("PRACK", sbcUri(sbc), "UDP",
+                    trunk.localAddress(), callId, header(progress, "From"), header(progress, "To"), 2,
+                    "z9hG4bK-prack-offer"), "RAck: 1 1 INVITE"), SipMessages.sdp("127.0.0.2", 40_100)));
+            String prack = pbx.receiveStartingWith("PRACK ", WAIT);
+            assertThat(prack).as("the PRACK's offer, anchored").isNotNull().contains("c=IN IP4 127.0.0.1");
+
+            String pbxSelf = header(invite, "To") + ";tag=pt";
+            pbx.send(SipMessages.withSdp(SipMessages.withHeaders(SipMessages.inDialog("UPDATE",
+                    RelayedCall.uriOf(header(invite, "Contact")), "UDP", pbx.localAddress(), header(invite, "Call-ID"),
+                    pbxSelf, header(invite, "From"), 100, "z9hG4bK-crossing"), "Contact: " + contactOf(pbx, "callee")),
+                    SipMessages.sdp("127.0.0.3", 42_100)));
+            assertThat(pbx.receiveStartingWith("SIP/2.0 491 ", WAIT)).as("the crossing UPDATE waits").isNotNull();
+            assertThat(trunk.receive(300)).as("nothing of the crossing UPDATE reaches the carrier").isNull();
+
+            pbx.send(SipMessages.answer(prack, 200, "OK", null, null, SipMessages.sdp("127.0.0.3", 42_000)));
+            String prackOk = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(prackOk).as("the PRACK's answer, anchored").isNotNull().contains("CSeq: 2 PRACK",
+                    "c=IN IP4 127.0.0.1");
+            assertCallerLeg(prackOk, callId, header(invite, "Call-ID"));
+        }
+    }
+
     @Test
     void aForkingPbxGivesTheCallerTwoEarlyDialogsAndASecondAnswerIsHungUp() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));

@@ -614,6 +614,9 @@ final class DialogLayer {
         if (sent != null && dialog != null && status >= 200 && status < 300) {
             sessionTimers.sessionSent(requesterLeg(relayed), body, response);
         }
+        if (sent != null && dialog != null && status > 100 && status < 200) {
+            reInvites.provisionalRelayed(relayed, requesterLeg(relayed), response, body);
+        }
         metrics.responseRelayed(status);
         if (setUpEnds) {
             metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);

@@ -58,6 +58,12 @@ final class Leg {
     byte[] sessionSdp;
     /** Whether the SBC's own re-INVITE (a session refresh) is pending on this leg. */
     boolean sbcOffer;
+    /**
+     * Whether this leg's user agent, which sent its INVITE without an offer, got the offer in a reliable provisional
+     * response and has not answered it yet: the PRACK with a body that follows is that answer (RFC 3262 §5), not a
+     * new offer ({@link ReInviteGuard}).
+     */
+    boolean owesEarlyAnswer;
 
     Leg(String zone, String callId, String callerAddress, String calleeAddress, String remoteTarget,
             SipFlow requestFlow) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import javax.sip.message.Request;
+import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 
 /**
@@ -18,7 +19,10 @@ import org.edgesbc.transport.message.SipMessageView;
  *   <li>that leg's previous offer is still unanswered: 500 with a Retry-After of 0-10 s (RFC 3261 §14.2,
  *       RFC 3311 §5.2).</li>
  * </ul>
- * An UPDATE without a body (a session refresh, RFC 4028) offers nothing and is never refused here.
+ * An UPDATE without a body (a session refresh, RFC 4028) offers nothing and is never refused here. A PRACK with a
+ * body (RFC 3262 §5) offers too, unless it answers the offer its leg got in a reliable provisional response to an
+ * INVITE without one; it is never refused (RFC 3262 gives a PRACK no glare response, and refusing one would leave
+ * the provisional unacknowledged), but while its offer is out, crossing offers on its legs are.
  * Crossing re-INVITEs from both sides at once therefore both hear 491 (the one relayed first from the far side, the
  * other from the SBC), and both retry on the timers of §14.1. The SBC's own re-INVITE (a session refresh toward a UA
  * without UPDATE) waits until no offer is in progress on its leg, so it never crosses one. Owned by one relay shard;
@@ -27,6 +31,8 @@ import org.edgesbc.transport.message.SipMessageView;
 final class ReInviteGuard {
     /** RFC 3261 §14.2: the Retry-After of the 500, chosen at random between 0 and 10 seconds. */
     private static final int MAX_RETRY_AFTER_SECONDS = 10;
+
+    private static final SipHeaderName REQUIRE = SipHeaderName.of("Require");
 
     private final RandomGenerator random;
 
@@ -39,7 +45,7 @@ final class ReInviteGuard {
      * that must wait.
      */
     int refusal(Leg from, Leg to, SipMessageView request) {
-        if (!isOffer(request)) {
+        if (!isOffer(request, from) || Request.PRACK.equals(request.method())) {
             return 0;
         }
         if (from.inviteToward != null || from.sbcOffer || to.sbcOffer) {
@@ -59,20 +65,42 @@ final class ReInviteGuard {
      * a body), both legs are busy until it is answered.
      */
     void relayed(Leg from, Leg to, SipMessageView request, RelayedRequest relayed) {
-        if (isOffer(request)) {
+        if (isOffer(request, from)) {
             from.inviteFrom = relayed;
             to.inviteToward = relayed;
+        } else if (Request.PRACK.equals(request.method()) && request.bodyLength() > 0) {
+            from.owesEarlyAnswer = false;
         }
     }
 
     /**
-     * A re-INVITE, which offers even without a body (the offer then comes in its 2xx), or an UPDATE with a body
-     * (RFC 3311 §5.1: an UPDATE without one carries no offer).
+     * A provisional response was relayed to the requester of {@code relayed}, on leg {@code requester}, with
+     * {@code body} (null: the far side's own): the first reliable one with a body to an INVITE without an offer
+     * carries the offer, which the requester's PRACK answers (RFC 3262 §5).
      */
-    static boolean isOffer(SipMessageView request) {
+    void provisionalRelayed(RelayedRequest relayed, Leg requester, SipMessageView response, byte[] body) {
+        if (!Request.INVITE.equals(relayed.server.method) || relayed.withBody || relayed.offeredInProvisional
+                || (body != null ? body.length : response.bodyLength()) == 0) {
+            return;
+        }
+        String require = response.header(REQUIRE);
+        if (require != null && require.toLowerCase(java.util.Locale.ROOT).contains("100rel")) {
+            relayed.offeredInProvisional = true;
+            requester.owesEarlyAnswer = true;
+        }
+    }
+
+    /**
+     * A re-INVITE, which offers even without a body (the offer then comes in its 2xx), an UPDATE with a body
+     * (RFC 3311 §5.1: an UPDATE without one carries no offer), or a PRACK with a body that does not answer an
+     * early offer made to {@code from}.
+     */
+    static boolean isOffer(SipMessageView request, Leg from) {
         String method = request.method();
+        boolean withBody = request.bodyLength() > 0;
         return Request.INVITE.equals(method)
-                || Request.UPDATE.equals(method) && request.bodyLength() > 0;
+                || Request.UPDATE.equals(method) && withBody
+                || Request.PRACK.equals(method) && withBody && !from.owesEarlyAnswer;
     }
 
     /** The offer of {@code branch} got its final answer or timed out: its legs are free again. */

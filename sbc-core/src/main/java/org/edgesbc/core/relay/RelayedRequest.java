@@ -50,6 +50,10 @@ final class RelayedRequest implements ServerTransaction.User {
      */
     long setUpSinceNanos;
     boolean timesSetUp;
+    /** Whether the request carried a body (for an INVITE: an offer). */
+    final boolean withBody;
+    /** Of an INVITE without an offer, whether a reliable provisional response relayed to it carried the offer. */
+    boolean offeredInProvisional;
 
     RelayedRequest(ServerTransaction server, SipMessageView request, DialogLayer layer) {
         this.server = server;
@@ -58,6 +62,7 @@ final class RelayedRequest implements ServerTransaction.User {
         this.to = request.header(SipHeaderName.TO);
         this.toAddress = request.to();
         this.cseq = request.header(SipHeaderName.CSEQ);
+        this.withBody = request.bodyLength() > 0;
         this.layer = layer;
         server.user = this;
     }
