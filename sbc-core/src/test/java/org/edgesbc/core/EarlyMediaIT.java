@@ -47,6 +47,23 @@ class EarlyMediaIT {
                 + peer.localAddress().getPort() + ">";
     }
 
+    /**
+     * The carrier's INVITE with SDP (audio on {@code callerRtpPort}) that supports 100rel, relayed to the PBX; the
+     * peers are pointed at the SBC first.
+     */
+    private static NewCalls.Relayed reliableCall(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, String name,
+            int callerRtpPort) throws Exception {
+        InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+        trunk.towards(sbcUdp);
+        pbx.towards(sbcUdp);
+        NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, name + "-" + System.nanoTime() + "@trunk",
+                (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
+                        "5551234", id, branch, "ct").replace("m=audio 40000", "m=audio " + callerRtpPort),
+                        "Supported: 100rel"));
+        assertThat(relayed).isNotNull();
+        return relayed;
+    }
+
     /** The message belongs to the trunk's leg: the caller's Call-ID, the SBC's Contact, nothing of the PBX side. */
     private void assertCallerLeg(String message, String callerCallId, String calleeCallId) {
         assertThat(header(message, "Call-ID")).isEqualTo(callerCallId);
@@ -87,14 +104,7 @@ class EarlyMediaIT {
                 DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0));
                 SbcDaemon sbc = SbcDaemon.start(MediaAnchoringIT.config(dataDir, trunk, pbx,
                         Duration.ofSeconds(60)))) {
-            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-            trunk.towards(sbcUdp);
-            pbx.towards(sbcUdp);
-            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "early-" + System.nanoTime() + "@trunk",
-                    (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
-                            "5551234", id, branch, "ct").replace("m=audio 40000", "m=audio "
-                            + callerRtp.getLocalPort()), "Supported: 100rel"));
-            assertThat(relayed).isNotNull();
+            NewCalls.Relayed relayed = reliableCall(sbc, trunk, pbx, "early", callerRtp.getLocalPort());
             String callId = relayed.callId();
             String invite = relayed.invite();
             String calleeCallId = header(invite, "Call-ID");
@@ -172,13 +182,7 @@ class EarlyMediaIT {
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 SbcDaemon sbc = SbcDaemon.start(MediaAnchoringIT.config(dataDir, trunk, pbx,
                         Duration.ofSeconds(60)))) {
-            InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
-            trunk.towards(sbcUdp);
-            pbx.towards(sbcUdp);
-            NewCalls.Relayed relayed = NewCalls.invite(trunk, pbx, "prack-offer-" + System.nanoTime() + "@trunk",
-                    (id, branch) -> SipMessages.withHeaders(SipMessages.invite("UDP", trunk.localAddress(), sbcUdp,
-                            "5551234", id, branch, "ct"), "Supported: 100rel"));
-            assertThat(relayed).isNotNull();
+            NewCalls.Relayed relayed = reliableCall(sbc, trunk, pbx, "prack-offer", 40_000);
             String callId = relayed.callId();
             String invite = relayed.invite();
             calleeTags.addAll(List.of("pt", tag(header(invite, "From"))));
