@@ -178,11 +178,7 @@ class FaultInjectionIT {
     void aCdrFileThatCannotBeWrittenIsCountedLoggedOncePerIntervalAndItsRecordsWrittenWhenTheDiskIsBack()
             throws Exception {
         // The CDR file is /dev/full: opened like a file, every write fails with ENOSPC, as on a full disk.
-        Path full = Path.of("/dev/full");
-        assertThat(Files.isWritable(full)).as("needs /dev/full, where every write fails with ENOSPC").isTrue();
-        Path cdrFile = dataDir.resolve("cdr").resolve("cdr.jsonl");
-        Files.createDirectories(cdrFile.getParent());
-        Files.createSymbolicLink(cdrFile, full);
+        Path cdrFile = FullDisk.under(dataDir.resolve("cdr").resolve("cdr.jsonl"));
         long started = System.nanoTime();
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));

@@ -132,10 +132,7 @@ class JsonLinesWriterTest {
     @Test
     void recordsTheFileRefusesAreKeptAndWrittenWhenItTakesWritesAgainAndOnlyWhatDoesNotFitIsDropped()
             throws Exception {
-        Path full = Path.of("/dev/full");
-        assertThat(Files.isWritable(full)).as("needs /dev/full, where every write fails with ENOSPC").isTrue();
-        Path file = dir.resolve("events.jsonl");
-        Files.createSymbolicLink(file, full);
+        Path file = FullDisk.under(dir.resolve("events.jsonl"));
         try (JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 3, 10, text -> text, file, LARGE,
                 metrics)) {
             writer.write("{\"n\":1}");
@@ -161,10 +158,7 @@ class JsonLinesWriterTest {
 
     @Test
     void recordsTheFileStillRefusesAtTheStopAreCountedAsLost() throws Exception {
-        Path full = Path.of("/dev/full");
-        assertThat(Files.isWritable(full)).as("needs /dev/full, where every write fails with ENOSPC").isTrue();
-        Path file = dir.resolve("events.jsonl");
-        Files.createSymbolicLink(file, full);
+        Path file = FullDisk.under(dir.resolve("events.jsonl"));
         JsonLinesWriter<String> writer = new JsonLinesWriter<>("test-events", 10, 2, text -> text, file, LARGE,
                 metrics);
         for (int i = 1; i <= 5; i++) {
