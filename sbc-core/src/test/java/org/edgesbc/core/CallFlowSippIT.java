@@ -93,6 +93,8 @@ class CallFlowSippIT {
         "session timers per leg with 422 on both legs and a relayed refresh (RFC 4028), session-timer-trunk.xml, "
                 + "session-timer-pbx.xml",
         "a 302 from the PBX recursed without the caller seeing it, call-trunk.xml, redirect-pbx.xml",
+        "a REFER to a premium-rate number refused with 403 by the toll-fraud rules and never relayed, "
+                + "refer-to-premium-trunk.xml, refer-to-premium-pbx.xml",
     })
     void flowBetweenCarrierAndPbx(String flow, String trunkScenario, String pbxScenario) throws Exception {
         Path dir = work.resolve(pbxScenario.replace(".xml", ""));
@@ -100,6 +102,30 @@ class CallFlowSippIT {
                 Sipp trunk = uac(dir.resolve("trunk"), trunkScenario, "127.0.0.2", trunkPort, "200")) {
             assertPassed(trunk, "trunk " + trunkScenario);
             assertPassed(pbx, "PBX " + pbxScenario);
+            assertNoCallIdCrosses(trunk, pbx);
+            assertNoCallIdCrosses(pbx, trunk);
+        }
+        SbcDaemonIT.awaitDialogs(sbc, 0);
+    }
+
+    /**
+     * A PBX that forks (RFC 3261 §13.2.2.4): two early dialogs reach the carrier, each with a To-tag of the SBC's,
+     * and the answer comes in the second; nothing more of the first reaches either side.
+     */
+    @Test
+    void aForkingPbxGivesTheCarrierTwoEarlyDialogsAndAnswersInTheSecond() throws Exception {
+        Path dir = work.resolve("forking");
+        try (Sipp pbx = uas(dir.resolve("pbx"), "forking-pbx.xml", "127.0.0.3", pbxPort, 1);
+                Sipp trunk = uac(dir.resolve("trunk"), "call-trunk.xml", "127.0.0.2", trunkPort, "200")) {
+            assertPassed(trunk, "trunk call-trunk.xml");
+            assertPassed(pbx, "PBX forking-pbx.xml");
+            String ringing = tag(header(awaitReceived(trunk, "SIP/2.0 180 "), "To"));
+            String progress = tag(header(awaitReceived(trunk, "SIP/2.0 183 "), "To"));
+            String answer = tag(header(awaitReceived(trunk, "SIP/2.0 200 "), "To"));
+            assertThat(ringing).as("two early dialogs").isNotEqualTo(progress);
+            assertThat(List.of(ringing, progress)).as("the SBC's own To-tags").noneMatch(t -> t.contains("phone"));
+            assertThat(answer).as("answered in the second early dialog").isEqualTo(progress);
+            assertNothingNames(trunk, "127.0.0.3");
             assertNoCallIdCrosses(trunk, pbx);
             assertNoCallIdCrosses(pbx, trunk);
         }
