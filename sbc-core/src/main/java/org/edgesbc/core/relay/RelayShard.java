@@ -48,18 +48,12 @@ final class RelayShard {
     private final AnswerWait answers;
     private final RelayMetrics metrics;
     private final RelayTiming timing;
-    private final long staleNanos;
-    private final long shedNanos;
+    private final ShardBacklog backlog;
     private final long tollFraudWaitMillis;
     private final long callerIdentityWaitMillis;
     private final long peerLocationWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
     private OtherNodes nodes = OtherNodes.NONE;
-    /**
-     * Until when (System.nanoTime) the transport refuses new dialogs for this shard on its I/O thread: set from here
-     * whenever a message waited longer than the shedding threshold, read by the I/O threads.
-     */
-    private volatile long shedUntilNanos;
     private volatile int transactionGauge;
     private volatile int dialogGauge;
 
@@ -86,14 +80,9 @@ final class RelayShard {
         this.metrics = shard.metrics();
         this.timing = timing;
         long t1Millis = shard.settings().t1().toMillis();
-        // A request that waited longer than T1 has been retransmitted by now: the copy behind it will be served.
-        this.staleNanos = TimeUnit.MILLISECONDS.toNanos(t1Millis);
-        // Past a fifth of T1 in the queue the shard is falling behind: new calls are refused with 503 (RFC 7339)
-        // so that calls already up keep their share of the CPU.
-        this.shedNanos = staleNanos / 5;
+        this.backlog = new ShardBacklog(TimeUnit.MILLISECONDS.toNanos(t1Millis), System.nanoTime());
         // The caller's INVITE waits at most this long for the toll-fraud verdict before it is refused with 503.
         this.tollFraudWaitMillis = 8 * t1Millis;
-        this.shedUntilNanos = System.nanoTime();
         // A verdict may wait for a certificate fetch, bounded by its own timeout; the guard only catches a lost one.
         this.callerIdentityWaitMillis = callerIdentity.longestWait().toMillis() + 8 * t1Millis;
         // A lookup is bounded by its queries' timeouts; the guard only catches a lost answer.
@@ -116,7 +105,7 @@ final class RelayShard {
 
     /** Whether new dialogs for this shard are refused before they reach it (any thread). */
     boolean shedding() {
-        return System.nanoTime() - shedUntilNanos < 0;
+        return backlog.shedding(System.nanoTime());
     }
 
     /** The operator's view of this shard's calls; to be used on the shard's thread only. */
@@ -148,14 +137,8 @@ final class RelayShard {
 
     private void handle(InboundSipMessage in) {
         long now = System.nanoTime();
-        long waited = now - in.receivedNanos();
-        if (waited > 2 * shedNanos) {
-            // Falling well behind: new INVITEs for this shard are refused on the I/O thread for T1/5, before they
-            // take a queue slot, so that the work already queued (calls in progress) drains. Twice the relay's
-            // own threshold, so that a single pause of the JVM (a young collection) does not trigger it.
-            shedUntilNanos = now + shedNanos;
-        }
-        if (waited > staleNanos) {
+        ShardBacklog.Verdict verdict = backlog.read(now - in.receivedNanos(), now);
+        if (verdict == ShardBacklog.Verdict.DROP_STALE) {
             metrics.dropped(RelayDropReason.STALE);
             return;
         }
@@ -167,7 +150,7 @@ final class RelayShard {
             return;
         }
         if (message.isRequest()) {
-            onRequest(new InboundRequest(in, message), waited > shedNanos);
+            onRequest(new InboundRequest(in, message), verdict == ShardBacklog.Verdict.SERVE_BUT_REFUSE_NEW_CALLS);
         } else {
             transactions.onResponse(in.zone(), message, in.flow().remote().getAddress());
         }

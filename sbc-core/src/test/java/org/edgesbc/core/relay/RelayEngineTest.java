@@ -163,6 +163,7 @@ class RelayEngineTest {
 
     @Test
     void aShardThatFallsBehindShedsItsNewDialogsBeforeTheyAreQueued() throws Exception {
+        warmUpShardOf("late-call@10.9.9.9");
         assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).isFalse();
         // Received 300 ms ago: past twice T1/5 (200 ms), where the shard starts shedding, not yet stale (T1, 500 ms).
         byte[] bytes = invite("late-call@10.9.9.9", "z9hG4bK-late").getBytes(StandardCharsets.UTF_8);
@@ -316,6 +317,22 @@ class RelayEngineTest {
             TimeUnit.MILLISECONDS.sleep(5);
         }
         assertThat(engine.activeDialogs()).isEqualTo(expected);
+    }
+
+    /**
+     * Has the shard that owns {@code callId} read its warm-up's worth of messages (stray responses, dropped), after
+     * which the age of its queue counts ({@link ShardBacklog}); returns once it has.
+     */
+    private void warmUpShardOf(String callId) throws Exception {
+        String stray = response(200, "z9hG4bK-stray", callId, "OPTIONS", 1, "x", null);
+        for (int i = 0; i < ShardBacklog.WARM_UP_MESSAGES; i++) {
+            send(PBX, "pbx", stray);
+        }
+        send(TRUNK, "trunk", "OPTIONS sip:127.0.0.1:5060 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=z9hG4bK-warm\r\n"
+                + "From: <sip:probe@127.0.0.2>;tag=w1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        assertThat(flow(TRUNK).next()).as("the OPTIONS read after the warm-up").startsWith("SIP/2.0 200 ");
     }
 
     private void send(InetSocketAddress from, String zone, String text) {
