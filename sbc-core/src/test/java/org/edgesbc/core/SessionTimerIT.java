@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import org.edgesbc.core.config.SessionTimerConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +110,50 @@ class SessionTimerIT {
                     .contains("\"disposition\":\"answered\"", "\"ended_by\":\"sbc:session-timer-expired\"");
             assertThat(SbcDaemonIT.metrics(sbc)).contains("sbc_session_timer_expired_total{zone=\"trunk\"} 1.0");
         }
+    }
+
+    /**
+     * The same expiry with SIPp on both sides (RFC 4028 §10): each side's scenario checks the interval it is given,
+     * and that the next thing it receives after the ACK is the SBC's BYE, with nothing of the other side in it.
+     */
+    @Test
+    void aCallWhoseRefreshNeverComesIsEndedOnBothSidesWithSippOnBoth() throws Exception {
+        assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
+        InetSocketAddress trunk = freeUdp("127.0.0.2");
+        InetSocketAddress pbx = freeUdp("127.0.0.3");
+        try (SbcDaemon sbc = SbcDaemon.start(TestConfigs.withSessionTimers(TestConfigs.loopbackUdp(dataDir, trunk, pbx),
+                timers(2, 1), timers(6, 1)));
+                Sipp callee = sipp(dataDir.resolve("pbx"), "session-expiry-pbx.xml", pbx, null);
+                Sipp caller = sipp(dataDir.resolve("trunk"), "session-expiry-trunk.xml", trunk,
+                        sbc.sipAddress(SipTransport.UDP))) {
+            assertThat(caller.await(Duration.ofSeconds(60))).as("trunk scenario\n%s", caller.diagnostics()).isZero();
+            assertThat(callee.await(Duration.ofSeconds(60))).as("PBX scenario\n%s", callee.diagnostics()).isZero();
+            SbcDaemonIT.awaitDialogs(sbc, 0);
+            assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
+                    .contains("\"ended_by\":\"sbc:session-timer-expired\"");
+        }
+    }
+
+    private static InetSocketAddress freeUdp(String host) throws IOException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(new InetSocketAddress(host, 0))) {
+            return new InetSocketAddress(host, socket.getLocalPort());
+        }
+    }
+
+    /** SIPp with one of the flow scenarios, bound to {@code local}: a UAS, or a UAC calling 200 at {@code sbc}. */
+    private static Sipp sipp(Path dir, String scenario, InetSocketAddress local, InetSocketAddress sbc)
+            throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(scenario);
+        try (InputStream in = SessionTimerIT.class.getResourceAsStream("/sipp/flows/" + scenario)) {
+            Files.copy(in, file);
+        }
+        List<String> arguments = new ArrayList<>(List.of("-sf", file.toString(), "-i", local.getHostString(),
+                "-p", Integer.toString(local.getPort()), "-m", "1", "-timeout", "30s"));
+        if (sbc != null) {
+            arguments.addAll(List.of(sbc.getHostString() + ":" + sbc.getPort(), "-s", "200"));
+        }
+        return Sipp.start(dir, arguments);
     }
 
     @Test
