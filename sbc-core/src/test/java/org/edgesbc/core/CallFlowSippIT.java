@@ -93,6 +93,8 @@ class CallFlowSippIT {
         "session timers per leg with 422 on both legs and a relayed refresh (RFC 4028), session-timer-trunk.xml, "
                 + "session-timer-pbx.xml",
         "a 302 from the PBX recursed without the caller seeing it, call-trunk.xml, redirect-pbx.xml",
+        "a 302 to targets outside the PBX relayed with the SBC's Contacts, redirect-relayed-trunk.xml, "
+                + "redirect-relayed-pbx.xml",
         "a REFER to a premium-rate number refused with 403 by the toll-fraud rules and never relayed, "
                 + "refer-to-premium-trunk.xml, refer-to-premium-pbx.xml",
     })
