@@ -99,6 +99,19 @@ class CallFlowSippIT {
                 + "refer-to-premium-trunk.xml, refer-to-premium-pbx.xml",
     })
     void flowBetweenCarrierAndPbx(String flow, String trunkScenario, String pbxScenario) throws Exception {
+        carrierCallsPbx(trunkScenario, pbxScenario, (trunk, pbx) -> { });
+    }
+
+    /** What a test checks of a flow beyond its scenarios, from what each side's SIPp received. */
+    private interface FlowCheck {
+        void check(Sipp trunk, Sipp pbx) throws Exception;
+    }
+
+    /**
+     * The carrier calls 200 at the PBX with {@code trunkScenario} against {@code pbxScenario}: both must pass, no
+     * Call-ID may cross, then {@code check} runs; the SBC keeps no dialog afterwards.
+     */
+    private static void carrierCallsPbx(String trunkScenario, String pbxScenario, FlowCheck check) throws Exception {
         Path dir = work.resolve(pbxScenario.replace(".xml", ""));
         try (Sipp pbx = uas(dir.resolve("pbx"), pbxScenario, "127.0.0.3", pbxPort, 1);
                 Sipp trunk = uac(dir.resolve("trunk"), trunkScenario, "127.0.0.2", trunkPort, "200")) {
@@ -106,6 +119,7 @@ class CallFlowSippIT {
             assertPassed(pbx, "PBX " + pbxScenario);
             assertNoCallIdCrosses(trunk, pbx);
             assertNoCallIdCrosses(pbx, trunk);
+            check.check(trunk, pbx);
         }
         SbcDaemonIT.awaitDialogs(sbc, 0);
     }
@@ -116,11 +130,7 @@ class CallFlowSippIT {
      */
     @Test
     void aForkingPbxGivesTheCarrierTwoEarlyDialogsAndAnswersInTheSecond() throws Exception {
-        Path dir = work.resolve("forking");
-        try (Sipp pbx = uas(dir.resolve("pbx"), "forking-pbx.xml", "127.0.0.3", pbxPort, 1);
-                Sipp trunk = uac(dir.resolve("trunk"), "call-trunk.xml", "127.0.0.2", trunkPort, "200")) {
-            assertPassed(trunk, "trunk call-trunk.xml");
-            assertPassed(pbx, "PBX forking-pbx.xml");
+        carrierCallsPbx("call-trunk.xml", "forking-pbx.xml", (trunk, pbx) -> {
             String ringing = tag(header(awaitReceived(trunk, "SIP/2.0 180 "), "To"));
             String progress = tag(header(awaitReceived(trunk, "SIP/2.0 183 "), "To"));
             String answer = tag(header(awaitReceived(trunk, "SIP/2.0 200 "), "To"));
@@ -128,10 +138,35 @@ class CallFlowSippIT {
             assertThat(List.of(ringing, progress)).as("the SBC's own To-tags").noneMatch(t -> t.contains("phone"));
             assertThat(answer).as("answered in the second early dialog").isEqualTo(progress);
             assertNothingNames(trunk, "127.0.0.3");
-            assertNoCallIdCrosses(trunk, pbx);
-            assertNoCallIdCrosses(pbx, trunk);
+        });
+    }
+
+    /**
+     * RFC 3264 §8.3.2: the carrier changes codec by re-INVITE; each side's scenario checks the codec, and here the
+     * SBC's media ports on both legs stay the ones of the call's first offer and answer.
+     */
+    @Test
+    void aCodecChangeByReInviteKeepsTheAnchoredPorts() throws Exception {
+        carrierCallsPbx("codec-change-trunk.xml", "codec-change-pbx.xml", (trunk, pbx) -> {
+            List<String> towardTrunk = mediaPorts(trunk, "SIP/2.0 200 ", "INVITE");
+            List<String> towardPbx = mediaPorts(pbx, "INVITE ", "INVITE");
+            assertThat(towardTrunk).as("the SBC's port in both answers to the carrier").hasSize(2)
+                    .containsOnly(towardTrunk.get(0));
+            assertThat(towardPbx).as("the SBC's port in both offers to the PBX").hasSize(2)
+                    .containsOnly(towardPbx.get(0));
+        });
+    }
+
+    /** The m=audio ports of the messages {@code sipp} received that start with {@code startLine} for {@code method}. */
+    private static List<String> mediaPorts(Sipp sipp, String startLine, String method) throws IOException {
+        List<String> ports = new ArrayList<>();
+        for (String message : sipp.receivedMessages()) {
+            Matcher port = Pattern.compile("(?m)^m=audio (\\d+) ").matcher(message);
+            if (message.startsWith(startLine) && header(message, "CSeq").endsWith(method) && port.find()) {
+                ports.add(port.group(1));
+            }
         }
-        SbcDaemonIT.awaitDialogs(sbc, 0);
+        return ports;
     }
 
     /** Whatever the SBC sends the PBX lands on a socket in its place: nothing of the refused REFER may. */
