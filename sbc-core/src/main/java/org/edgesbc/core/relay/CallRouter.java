@@ -1,7 +1,9 @@
 package org.edgesbc.core.relay;
 
+import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetSocketAddress;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -158,9 +160,9 @@ final class CallRouter {
     DialogLayer.Branch towardLeg(DialogIdentifierMap.LegIdentity leg, SIPRequest request) {
         try {
             return new DialogLayer.Branch(leg.zone(), leg.flow(),
-                    new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(leg.remoteTarget()),
+                    new AddressFactoryImpl().createURI(leg.remoteTarget()),
                     topology.sbcAddress(request.getTo().getAddress()), null);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             return null;
         }
     }

@@ -103,5 +103,4 @@ final class DialogIdentifierMap {
     private static boolean tagMatches(String tag, String named) {
         return tag != null && tag.equals(named);
     }
-
 }

@@ -1,6 +1,7 @@
 package org.edgesbc.core.relay;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import javax.sip.message.Request;
@@ -84,7 +85,7 @@ final class ReInviteGuard {
             return;
         }
         String require = response.header(REQUIRE);
-        if (require != null && require.toLowerCase(java.util.Locale.ROOT).contains("100rel")) {
+        if (require != null && require.toLowerCase(Locale.ROOT).contains("100rel")) {
             relayed.offeredInProvisional = true;
             requester.owesEarlyAnswer = true;
         }
