@@ -2,6 +2,7 @@ package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.policy.interconnect.DirectionRules;
 import org.edgesbc.policy.interconnect.NumberFormat;
@@ -317,15 +319,11 @@ class CallFlowSippIT {
         throw new AssertionError(startLine + "never reached SIPp\n" + sipp.diagnostics());
     }
 
-    private static String header(String message, String name) {
-        return message.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
-                .map(l -> l.substring(name.length() + 1).strip()).findFirst().orElse("");
-    }
-
+    /** The tag of a From or To value, which must have one. */
     private static String tag(String nameAddr) {
-        Matcher tag = Pattern.compile(";tag=([^;>\\s]+)").matcher(nameAddr);
-        assertThat(tag.find()).as("a tag in %s", nameAddr).isTrue();
-        return tag.group(1);
+        String tag = SipTestPeer.tag(nameAddr);
+        assertThat(tag).as("a tag in %s", nameAddr).isNotNull();
+        return tag;
     }
 
     /** The user part of the Refer-To the transferee got, which must be the SBC's URI. */
@@ -388,7 +386,8 @@ class CallFlowSippIT {
         }
     }
 
-    private static String scenario(Path dir, String name) throws IOException {
+    /** The flow scenario {@code name} (src/test/resources/sipp/flows) copied into {@code dir}; its path. */
+    static String scenario(Path dir, String name) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(name);
         try (InputStream in = CallFlowSippIT.class.getResourceAsStream("/sipp/flows/" + name)) {
@@ -398,7 +397,7 @@ class CallFlowSippIT {
         return file.toString();
     }
 
-    private static int freeUdpPort(String host) throws IOException {
+    static int freeUdpPort(String host) throws IOException {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, 0))) {
             return socket.getLocalPort();
         }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,8 +117,8 @@ class SessionTimerIT {
     @Test
     void aCallWhoseRefreshNeverComesIsEndedOnBothSidesWithSippOnBoth() throws Exception {
         assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
-        InetSocketAddress trunk = freeUdp("127.0.0.2");
-        InetSocketAddress pbx = freeUdp("127.0.0.3");
+        InetSocketAddress trunk = new InetSocketAddress("127.0.0.2", CallFlowSippIT.freeUdpPort("127.0.0.2"));
+        InetSocketAddress pbx = new InetSocketAddress("127.0.0.3", CallFlowSippIT.freeUdpPort("127.0.0.3"));
         try (SbcDaemon sbc = SbcDaemon.start(TestConfigs.withSessionTimers(TestConfigs.loopbackUdp(dataDir, trunk, pbx),
                 timers(2, 1), timers(6, 1)));
                 Sipp callee = sipp(dataDir.resolve("pbx"), "session-expiry-pbx.xml", pbx, null);
@@ -134,22 +132,11 @@ class SessionTimerIT {
         }
     }
 
-    private static InetSocketAddress freeUdp(String host) throws IOException {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(new InetSocketAddress(host, 0))) {
-            return new InetSocketAddress(host, socket.getLocalPort());
-        }
-    }
-
     /** SIPp with one of the flow scenarios, bound to {@code local}: a UAS, or a UAC calling 200 at {@code sbc}. */
     private static Sipp sipp(Path dir, String scenario, InetSocketAddress local, InetSocketAddress sbc)
             throws IOException {
-        Files.createDirectories(dir);
-        Path file = dir.resolve(scenario);
-        try (InputStream in = SessionTimerIT.class.getResourceAsStream("/sipp/flows/" + scenario)) {
-            Files.copy(in, file);
-        }
-        List<String> arguments = new ArrayList<>(List.of("-sf", file.toString(), "-i", local.getHostString(),
-                "-p", Integer.toString(local.getPort()), "-m", "1", "-timeout", "30s"));
+        List<String> arguments = new ArrayList<>(List.of("-sf", CallFlowSippIT.scenario(dir, scenario),
+                "-i", local.getHostString(), "-p", Integer.toString(local.getPort()), "-m", "1", "-timeout", "30s"));
         if (sbc != null) {
             arguments.addAll(List.of(sbc.getHostString() + ":" + sbc.getPort(), "-s", "200"));
         }
