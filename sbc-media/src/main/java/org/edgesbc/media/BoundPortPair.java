@@ -1,6 +1,7 @@
 package org.edgesbc.media;
 
-import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
 
 /**
  * An RTP/RTCP socket pair bound once on one of the relay's loops and kept open until the relay shuts down; calls
@@ -11,8 +12,8 @@ import io.netty.channel.Channel;
 final class BoundPortPair {
     final int port;
     final int slot;
-    Channel rtp;
-    Channel rtcp;
+    DatagramChannel rtp;
+    DatagramChannel rtcp;
     /** The stream that owns the pair and the side it faces; written by the signalling thread, read by the loop. */
     private volatile Owner owner;
 
@@ -37,12 +38,20 @@ final class BoundPortPair {
         return owner;
     }
 
+    /** Closes both sockets; their ports are free once the loop's selector has let go of them. */
     void close() {
-        if (rtp != null) {
-            rtp.close();
+        close(rtp);
+        close(rtcp);
+    }
+
+    private static void close(DatagramChannel channel) {
+        if (channel == null) {
+            return;
         }
-        if (rtcp != null) {
-            rtcp.close();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Closing a datagram socket has nothing to flush; a failure leaves nothing for the relay to undo.
         }
     }
 }

@@ -26,7 +26,12 @@ public enum MediaDropReason {
      * On a bound pair no call owns (waiting to be handed out, or in quarantine after its call ended): a late packet
      * of an ended call, or a probe.
      */
-    NO_SESSION;
+    NO_SESSION,
+    /**
+     * Passed every check, but the kernel would not send it (the socket's send buffer full, no route): a media
+     * packet is relayed now or never, so none is queued.
+     */
+    SEND_FAILED;
 
     /** Whether the packet counts as an injection attempt (call tampering) rather than a plain failure. */
     public boolean injection() {

@@ -1,37 +1,28 @@
 package org.edgesbc.media;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The media relay facade core uses: opens per-call {@link MediaSession}s whose sockets live on the relay's own
- * event-loop group (native epoll when available), separate from SIP's. Each session is owned by one loop of the
- * group, chosen round robin; every packet of its streams is handled there. Thread-safe.
+ * {@link MediaLoop}s ({@code media.threads} of them), separate from SIP's event loops. Each session is owned by one
+ * loop, chosen round robin; every packet of its streams is handled there. Thread-safe.
  *
  * <p>Sockets are bound ahead of calls: each loop keeps up to {@value #READY_PAIRS_PER_LOOP} bound RTP/RTCP pairs
  * ready (bound at start, topped up on the loop itself when fewer than half are left), and a stream takes two of its
@@ -53,10 +44,10 @@ public final class MediaRelay implements AutoCloseable {
     /** The media timeouts in force; replaced whole at reload, read once per session check. */
     private volatile MediaTimeouts timeouts;
     private final MediaMetrics metrics;
+    private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
+
     private final PortPool ports;
-    private final boolean epoll = Epoll.isAvailable();
-    private final EventLoopGroup group;
-    private final EventLoop[] loops;
+    private final MediaLoop[] loops;
     private final AtomicInteger nextLoop = new AtomicInteger();
     /** Every pair bound now, by pair index, so that shutdown closes them all. */
     private final AtomicReferenceArray<BoundPortPair> bound;
@@ -88,12 +79,7 @@ public final class MediaRelay implements AutoCloseable {
         this.timeouts = new MediaTimeouts(config.timeout(), config.holdTimeout());
         this.metrics = metrics;
         this.nanoClock = nanoClock;
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(config.threads(), new DefaultThreadFactory("sbc-media"), io);
-        this.loops = new EventLoop[config.threads()];
-        for (int slot = 0; slot < loops.length; slot++) {
-            loops[slot] = (EventLoop) group.next();
-        }
+        this.loops = new MediaLoop[config.threads()];
         this.ports = new PortPool(config.portMin(), config.portMax(), loops.length, config.quarantine().toNanos(),
                 nanoClock);
         this.bound = new AtomicReferenceArray<>(ports.capacity());
@@ -104,12 +90,12 @@ public final class MediaRelay implements AutoCloseable {
         for (int slot = 0; slot < loops.length; slot++) {
             int s = slot;
             open[slot] = ConcurrentHashMap.newKeySet();
-            loops[slot].scheduleAtFixedRate(() -> {
+            toppingUp[slot] = new AtomicBoolean(true);
+            loops[slot] = new MediaLoop("sbc-media-" + (slot + 1), period, () -> {
                 open[s].forEach(MediaSession::checkTimeout);
                 closeSurplus(s);
-            }, period, period, TimeUnit.NANOSECONDS);
-            toppingUp[slot] = new AtomicBoolean(true);
-            loops[slot].submit(() -> topUp(s)).syncUninterruptibly();
+            });
+            loops[slot].submit(() -> topUp(s)).join();
         }
     }
 
@@ -175,12 +161,24 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * On loop {@code slot}: closes its ready pairs beyond the target. A channel closed on its own loop has released
-     * its port when close returns, so the pair is free to bind again at once.
+     * On loop {@code slot}: closes its ready pairs beyond the target, then has the loop's selector let go of their
+     * sockets, which frees their ports for binding again.
      */
     void closeSurplus(int slot) {
-        for (int port : ports.retireSurplus(slot, readyTarget)) {
+        int[] surplus = ports.retireSurplus(slot, readyTarget);
+        if (surplus.length == 0) {
+            return;
+        }
+        for (int port : surplus) {
             bound.getAndSet(ports.pairIndex(port), null).close();
+        }
+        try {
+            loops[slot].releaseClosed();
+        } catch (IOException e) {
+            LOG.warn("media loop {}: releasing closed sockets failed; their ports stay out of use", slot + 1, e);
+            return;
+        }
+        for (int port : surplus) {
             ports.unbound(port);
         }
     }
@@ -188,36 +186,26 @@ public final class MediaRelay implements AutoCloseable {
     /**
      * Binds one socket of {@code pair} on the pair's loop, from that loop; null when the port cannot be bound. Each
      * datagram goes to the pair's owner at the time it is read; one that arrives while the pair has no owner (ready
-     * or in quarantine) is dropped and counted. The handler releases every datagram after the stream has looked at
-     * it.
+     * or in quarantine) is dropped and counted.
      */
-    private Channel bind(BoundPortPair pair, boolean rtcp) {
+    private DatagramChannel bind(BoundPortPair pair, boolean rtcp) {
         // A socket of the bind address's own family: an IPv6 socket sending to IPv4-mapped addresses takes the
         // kernel's IPv6 send path for every IPv4 packet.
-        SocketProtocolFamily family = config.bindAddress() instanceof Inet6Address
-                ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
-        Channel channel = epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
-        channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(2048));
-        channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
-            @Override
-            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        StandardProtocolFamily family = config.bindAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        InetSocketAddress address = new InetSocketAddress(config.bindAddress(), rtcp ? pair.port + 1 : pair.port);
+        try {
+            return loops[pair.slot].bind(family, address, (packet, sender) -> {
                 BoundPortPair.Owner owner = pair.owner();
                 if (owner == null) {
                     metrics.packetDropped(MediaDropReason.NO_SESSION);
                 } else {
-                    owner.stream().onPacket(owner.side(), rtcp, packet);
+                    owner.stream().onPacket(owner.side(), rtcp, packet, sender);
                 }
-            }
-        });
-        ChannelFuture future = loops[pair.slot].register(channel);
-        if (future.isSuccess()) {
-            future = channel.bind(new InetSocketAddress(config.bindAddress(), rtcp ? pair.port + 1 : pair.port));
+            });
+        } catch (IOException e) {
+            return null;
         }
-        if (future.isSuccess()) {
-            return channel;
-        }
-        channel.close();
-        return null;
     }
 
     /** Ends the pair's ownership before its quarantine starts, so nothing read from now on reaches the stream. */
@@ -287,20 +275,22 @@ public final class MediaRelay implements AutoCloseable {
         return ports.inUse();
     }
 
-    /** Whether the sockets run on native epoll (else NIO). */
-    public boolean nativeTransport() {
-        return epoll;
-    }
-
-    /** Closes every bound socket, in use, ready or in quarantine, then stops the loops. */
+    /**
+     * Stops the loops, which close every socket bound on them (in use, ready or in quarantine); returns once they
+     * have, so the ports are free again.
+     */
     @Override
     public void close() {
-        for (int i = 0; i < bound.length(); i++) {
-            BoundPortPair pair = bound.get(i);
-            if (pair != null) {
-                pair.close();
-            }
+        CompletableFuture<?>[] stopped = new CompletableFuture<?>[loops.length];
+        for (int slot = 0; slot < loops.length; slot++) {
+            stopped[slot] = loops[slot].shutdown();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        try {
+            CompletableFuture.allOf(stopped).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("media loops did not stop within 5 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,7 +1,5 @@
 package org.edgesbc.media;
 
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.AbstractEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +21,7 @@ public final class MediaSession {
 
     private final MediaRelay relay;
     private final int slot;
-    private final EventLoop loop;
+    private final MediaLoop loop;
     private final MediaTimeoutListener listener;
     private final List<MediaStream> streams = new CopyOnWriteArrayList<>();
     private volatile State state = State.OPEN;
@@ -36,7 +34,7 @@ public final class MediaSession {
     private volatile long packetsDropped;
     private boolean timeoutReported;
 
-    MediaSession(MediaRelay relay, int slot, EventLoop loop, MediaTimeoutListener listener) {
+    MediaSession(MediaRelay relay, int slot, MediaLoop loop, MediaTimeoutListener listener) {
         this.relay = relay;
         this.slot = slot;
         this.loop = loop;
@@ -49,7 +47,7 @@ public final class MediaSession {
         return slot;
     }
 
-    EventLoop loop() {
+    MediaLoop loop() {
         return loop;
     }
 
@@ -68,12 +66,8 @@ public final class MediaSession {
      * call; a loop with nothing to read still wakes for its timeout check within a second.
      */
     void executeLazily(Runnable task) {
-        if (!(loop instanceof AbstractEventExecutor executor)) {
-            execute(task);
-            return;
-        }
         try {
-            executor.lazyExecute(task);
+            loop.executeLazily(task);
         } catch (RejectedExecutionException e) {
             // The relay is closing: no packet will be relayed any more, so the change has nothing to act on.
         }

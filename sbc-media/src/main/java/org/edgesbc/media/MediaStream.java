@@ -1,11 +1,9 @@
 package org.edgesbc.media;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
@@ -139,22 +137,21 @@ public final class MediaStream {
     }
 
     /**
-     * Called on the session's loop for every packet arriving on one of this stream's sockets. Relays a new buffer
-     * (or the content, retained) and never releases {@code packet}: its handler does.
+     * Called on the session's loop for every packet arriving on one of this stream's sockets, with the datagram
+     * between {@code packet}'s position and limit (the loop's buffer, valid during the call only). Relays it from
+     * the same buffer, or from the loop's scratch array when SRTP is applied on either leg.
      */
-    void onPacket(MediaSide from, boolean rtcpSocket, DatagramPacket packet) {
+    void onPacket(MediaSide from, boolean rtcpSocket, ByteBuffer packet, InetSocketAddress sender) {
         applyPending(from);
         applyPending(from.other());
         MediaEndpoint source = endpoint(from);
         MediaEndpoint target = endpoint(from.other());
-        ByteBuf content = packet.content();
-        InetSocketAddress sender = packet.sender();
         if (source.transport == MediaTransport.UDPTL) {
-            onUdptl(from, source, target, rtcpSocket, content, sender);
+            onUdptl(from, source, target, rtcpSocket, packet, sender);
             return;
         }
-        boolean rtcp = rtcpSocket || RtpPacket.isRtcp(content);
-        if (rtcp ? !RtpPacket.isRtcp(content) : !RtpPacket.isRtp(content)) {
+        boolean rtcp = rtcpSocket || RtpPacket.isRtcp(packet);
+        if (rtcp ? !RtpPacket.isRtcp(packet) : !RtpPacket.isRtp(packet)) {
             drop(source, MediaDropReason.NOT_RTP);
             return;
         }
@@ -172,14 +169,15 @@ public final class MediaStream {
             return;
         }
         // SRTP authentication already proves the sender holds the peer's key; the SSRC lock guards plain RTP.
-        if (!rtcp && source.srtpIn == null && !source.acceptSsrc(RtpPacket.ssrc(content))) {
+        if (!rtcp && source.srtpIn == null && !source.acceptSsrc(RtpPacket.ssrc(packet))) {
             drop(source, MediaDropReason.FOREIGN_SSRC);
             return;
         }
-        int received = content.readableBytes();
-        ByteBuf outgoing = source.srtpIn == null && target.srtpOut == null ? content.retainedDuplicate()
-                : transform(source.srtpIn, target.srtpOut, rtcp, content);
-        if (outgoing == null) {
+        int received = packet.remaining();
+        boolean plain = source.srtpIn == null && target.srtpOut == null;
+        int transformed = plain ? received
+                : transform(source.srtpIn, target.srtpOut, rtcp, packet, session.loop().scratch());
+        if (transformed < 0) {
             drop(source, MediaDropReason.SRTP_REJECTED);
             return;
         }
@@ -195,34 +193,32 @@ public final class MediaStream {
         long now = session.now();
         if (!rtcp) {
             if (source.ssrc < 0) {
-                source.ssrc = RtpPacket.ssrc(content);
+                source.ssrc = RtpPacket.ssrc(packet);
             }
-            source.statistics.record(RtpPacket.sequence(content), RtpPacket.timestamp(content), now);
+            source.statistics.record(RtpPacket.sequence(packet), RtpPacket.timestamp(packet), now);
         }
         // RFC 5761 §5.1.3: RTCP toward a multiplexing peer goes to its RTP address from our RTP port.
         boolean viaRtcpSocket = rtcp && !target.rtcpMux;
         InetSocketAddress destination = viaRtcpSocket
                 ? (target.latchedRtcp != null ? target.latchedRtcp : target.expectedRtcp)
                 : (target.latchedRtp != null ? target.latchedRtp : target.expectedRtp);
-        Channel out = viaRtcpSocket ? target.pair.rtcp : target.pair.rtp;
         if (destination == null || target.state == LegState.CLOSED) {
-            outgoing.release();
             drop(source, MediaDropReason.NO_PEER);
             return;
         }
-        source.packetsReceived++;
-        source.bytesReceived += received;
-        session.packetRelayed(from, MediaTransport.RTP, received, now);
-        out.writeAndFlush(new DatagramPacket(outgoing, destination), out.voidPromise());
+        DatagramChannel out = viaRtcpSocket ? target.pair.rtcp : target.pair.rtp;
+        boolean sent = plain ? session.loop().send(out, packet, destination)
+                : session.loop().sendScratch(out, transformed, destination);
+        relayedOrDropped(from, source, MediaTransport.RTP, received, now, sent);
     }
 
     /**
      * A packet on a T.38 fax leg: UDPTL on the even port, latched on the source address and port alone, relayed
-     * unchanged (a retained duplicate) from the other leg's even port.
+     * unchanged from the other leg's even port.
      */
     private void onUdptl(MediaSide from, MediaEndpoint source, MediaEndpoint target, boolean rtcpSocket,
-            ByteBuf content, InetSocketAddress sender) {
-        if (rtcpSocket || !UdptlPacket.isUdptl(content)) {
+            ByteBuffer packet, InetSocketAddress sender) {
+        if (rtcpSocket || !UdptlPacket.isUdptl(packet)) {
             drop(source, MediaDropReason.NOT_UDPTL);
             return;
         }
@@ -244,35 +240,43 @@ public final class MediaStream {
             source.latchedRtp = sender;
             source.state = LegState.LATCHED;
         }
-        int received = content.readableBytes();
+        int received = packet.remaining();
+        boolean sent = session.loop().send(target.pair.rtp, packet, destination);
+        relayedOrDropped(from, source, MediaTransport.UDPTL, received, session.now(), sent);
+    }
+
+    /** Counts a packet that passed every check: relayed, or dropped when the kernel would not send it. */
+    private void relayedOrDropped(MediaSide from, MediaEndpoint source, MediaTransport transport, int received,
+            long now, boolean sent) {
+        if (!sent) {
+            drop(source, MediaDropReason.SEND_FAILED);
+            return;
+        }
         source.packetsReceived++;
         source.bytesReceived += received;
-        session.packetRelayed(from, MediaTransport.UDPTL, received, session.now());
-        target.pair.rtp.writeAndFlush(new DatagramPacket(content.retainedDuplicate(), destination),
-                target.pair.rtp.voidPromise());
+        session.packetRelayed(from, transport, received, now);
     }
 
     /**
-     * RTP/SRTP interworking: unprotects with the sender's context and protects with the receiver's, on a copy with
-     * room for the tag and SRTCP index. Returns null when the packet fails authentication or replay checks.
+     * RTP/SRTP interworking into {@code scratch}: unprotects with the sender's context and protects with the
+     * receiver's. Returns the length to send, or -1 when the packet fails authentication or replay checks.
      */
-    private static ByteBuf transform(SrtpContext in, SrtpContext out, boolean rtcp, ByteBuf content) {
-        int length = content.readableBytes();
-        byte[] packet = new byte[length + SrtpContext.MAX_GROWTH];
-        content.getBytes(content.readerIndex(), packet, 0, length);
+    private static int transform(SrtpContext in, SrtpContext out, boolean rtcp, ByteBuffer packet, byte[] scratch) {
+        int length = packet.remaining();
+        packet.get(packet.position(), scratch, 0, length);
         if (in != null) {
-            length = rtcp ? in.unprotectRtcp(packet, length) : in.unprotectRtp(packet, length);
+            length = rtcp ? in.unprotectRtcp(scratch, length) : in.unprotectRtp(scratch, length);
             if (length < 0) {
-                return null;
+                return -1;
             }
         }
         if (out != null) {
-            length = rtcp ? out.protectRtcp(packet, length) : out.protectRtp(packet, length);
+            length = rtcp ? out.protectRtcp(scratch, length) : out.protectRtp(scratch, length);
             if (length < 0) {
-                return null;
+                return -1;
             }
         }
-        return Unpooled.wrappedBuffer(packet, 0, length);
+        return length;
     }
 
     /** The one place a packet is refused: counted on the leg, the session and the metrics. */

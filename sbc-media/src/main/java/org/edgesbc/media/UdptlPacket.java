@@ -1,12 +1,12 @@
 package org.edgesbc.media;
 
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 /**
  * Flyweight structural check of a UDPTL packet (ITU-T T.38 §9.1, ASN.1 PER aligned): a 16-bit sequence number,
  * the primary IFP packet as a length-prefixed octet string, then the error-recovery choice (redundancy or FEC),
- * at least one octet. Reads relative to the reader index without copying; the buffer is neither consumed nor
- * released.
+ * at least one octet. Reads relative to the buffer's position without copying; its position and limit are left as
+ * they were.
  */
 public final class UdptlPacket {
     private static final int SEQUENCE_BYTES = 2;
@@ -21,14 +21,14 @@ public final class UdptlPacket {
      * Whether {@code packet} is shaped like a UDPTL packet: sequence number, a primary IFP of at least one octet
      * (its type) whose length fits the datagram, and an error-recovery part after it.
      */
-    public static boolean isUdptl(ByteBuf packet) {
-        int start = packet.readerIndex();
-        int length = packet.readableBytes();
+    public static boolean isUdptl(ByteBuffer packet) {
+        int start = packet.position();
+        int length = packet.remaining();
         int at = SEQUENCE_BYTES;
         if (length <= at) {
             return false;
         }
-        int first = packet.getUnsignedByte(start + at);
+        int first = Byte.toUnsignedInt(packet.get(start + at));
         int ifpLength;
         if ((first & FRAGMENTED) == FRAGMENTED) {
             return false;
@@ -36,7 +36,7 @@ public final class UdptlPacket {
             if (length <= at + 1) {
                 return false;
             }
-            ifpLength = ((first & 0x3F) << 8) | packet.getUnsignedByte(start + at + 1);
+            ifpLength = ((first & 0x3F) << 8) | Byte.toUnsignedInt(packet.get(start + at + 1));
             at += 2;
         } else {
             ifpLength = first;
@@ -46,7 +46,7 @@ public final class UdptlPacket {
     }
 
     /** The packet's sequence number; call after {@link #isUdptl}. */
-    public static int sequence(ByteBuf packet) {
-        return packet.getUnsignedShort(packet.readerIndex());
+    public static int sequence(ByteBuffer packet) {
+        return Short.toUnsignedInt(packet.getShort(packet.position()));
     }
 }

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.edgesbc.media.srtp.SrtpContext;
 import org.edgesbc.media.srtp.SrtpKeys;
@@ -26,28 +25,25 @@ class MediaPacketFuzzTest {
     @FuzzTest(maxDuration = "1h")
     void rtpRtcpUdptl(FuzzedDataProvider data) {
         byte[] bytes = data.consumeRemainingAsBytes();
-        ByteBuf packet = Unpooled.wrappedBuffer(bytes);
-        try {
-            if (RtpPacket.isRtp(packet)) {
-                assertThat(RtpPacket.payloadType(packet)).isBetween(0, 127);
-                RtpPacket.marker(packet);
-                assertThat(RtpPacket.sequence(packet)).isBetween(0, 65_535);
-                assertThat(RtpPacket.timestamp(packet)).isNotNegative();
-                assertThat(RtpPacket.ssrc(packet)).isNotNegative();
-                int header = RtpPacket.headerLength(packet);
-                assertThat(header == -1 || header >= RtpPacket.FIXED_HEADER && header <= bytes.length)
-                        .as("header length %d of a %d-byte packet", header, bytes.length).isTrue();
-            }
-            if (RtpPacket.isRtcp(packet)) {
-                assertThat(RtpPacket.rtcpSenderSsrc(packet)).isNotNegative();
-            }
-            if (UdptlPacket.isUdptl(packet)) {
-                assertThat(UdptlPacket.sequence(packet)).isBetween(0, 65_535);
-            }
-            assertThat(packet.readerIndex()).isZero();
-        } finally {
-            packet.release();
+        ByteBuffer packet = ByteBuffer.wrap(bytes);
+        if (RtpPacket.isRtp(packet)) {
+            assertThat(RtpPacket.payloadType(packet)).isBetween(0, 127);
+            RtpPacket.marker(packet);
+            assertThat(RtpPacket.sequence(packet)).isBetween(0, 65_535);
+            assertThat(RtpPacket.timestamp(packet)).isNotNegative();
+            assertThat(RtpPacket.ssrc(packet)).isNotNegative();
+            int header = RtpPacket.headerLength(packet);
+            assertThat(header == -1 || header >= RtpPacket.FIXED_HEADER && header <= bytes.length)
+                    .as("header length %d of a %d-byte packet", header, bytes.length).isTrue();
         }
+        if (RtpPacket.isRtcp(packet)) {
+            assertThat(RtpPacket.rtcpSenderSsrc(packet)).isNotNegative();
+        }
+        if (UdptlPacket.isUdptl(packet)) {
+            assertThat(UdptlPacket.sequence(packet)).isBetween(0, 65_535);
+        }
+        assertThat(packet.position()).isZero();
+        assertThat(packet.limit()).isEqualTo(bytes.length);
     }
 
     @FuzzTest(maxDuration = "1h")

@@ -2,21 +2,21 @@ package org.edgesbc.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import org.edgesbc.fixtures.rtp.RtpPeer;
 import org.edgesbc.fixtures.rtp.T38Packets;
 import org.junit.jupiter.api.Test;
 
 class UdptlPacketTest {
     private static boolean udptl(byte[] bytes) {
-        return UdptlPacket.isUdptl(Unpooled.wrappedBuffer(bytes));
+        return UdptlPacket.isUdptl(ByteBuffer.wrap(bytes));
     }
 
     @Test
     void aT38IndicatorWithRedundancyRecoveryIsUdptl() {
         byte[] packet = T38Packets.udptl(0x1234, T38Packets.CNG);
         assertThat(udptl(packet)).isTrue();
-        assertThat(UdptlPacket.sequence(Unpooled.wrappedBuffer(packet))).isEqualTo(0x1234);
+        assertThat(UdptlPacket.sequence(ByteBuffer.wrap(packet))).isEqualTo(0x1234);
     }
 
     @Test
