@@ -221,51 +221,67 @@ final class ReferHandler {
     }
 
     /**
+     * What a {@code Replaces} or {@code Target-Dialog} header names, read once: the parsed value (null when
+     * malformed) and the far leg of the dialog it names in the sender's zone (null when no confirmed dialog there
+     * has those identifiers).
+     */
+    record DialogReference(String header, ReplacesValue.Form form, ReplacesValue named,
+            DialogIdentifierMap.LegIdentity partner) { }
+
+    /**
+     * An initial INVITE's {@code Replaces}, read once for both routing ({@link #replacedPhoneLeg}) and rewriting
+     * ({@link #mapDialogReferences}); null for any other request and an INVITE without one.
+     */
+    DialogReference replacesOf(SIPRequest request, String fromZone) {
+        return Request.INVITE.equals(request.getMethod())
+                ? reference(request, REPLACES, ReplacesValue.Form.REPLACES, fromZone) : null;
+    }
+
+    private DialogReference reference(SIPRequest request, String name, ReplacesValue.Form form, String fromZone) {
+        Header header = request.getHeader(name);
+        if (header == null) {
+            return null;
+        }
+        ReplacesValue named = ReplacesValue.parse(((SIPHeader) header).getHeaderValue(), form);
+        return new DialogReference(name, form, named,
+                named == null ? null : identifiers.partnerNamed(fromZone, named, form));
+    }
+
+    /**
      * The leg of a phone that an initial INVITE's {@code Replaces} names, by the identifiers of a dialog in the
      * sender's zone (one of the SBC's legs there, or a stand-in handed out in a Refer-To): that INVITE goes to the
      * phone itself, whatever the sender's calls are routed to otherwise (RFC 3891 §3: only the user agent holding
      * the dialog can replace it). Null for any other INVITE.
      */
-    DialogIdentifierMap.LegIdentity replacedPhoneLeg(SIPRequest request, String fromZone) {
-        Header header = Request.INVITE.equals(request.getMethod()) ? request.getHeader(REPLACES) : null;
-        ReplacesValue named = header == null ? null
-                : ReplacesValue.parse(((SIPHeader) header).getHeaderValue(), ReplacesValue.Form.REPLACES);
-        DialogIdentifierMap.LegIdentity far = named == null ? null
-                : identifiers.partnerNamed(fromZone, named, ReplacesValue.Form.REPLACES);
+    DialogIdentifierMap.LegIdentity replacedPhoneLeg(DialogReference replaces) {
+        DialogIdentifierMap.LegIdentity far = replaces == null ? null : replaces.partner();
         return far != null && far.flow() != null && far.remoteTarget() != null
                 && peers.reachedOnOwnFlows(far.zone()) ? far : null;
     }
 
     /**
-     * An initial INVITE's {@code Replaces} and an initial request's {@code Target-Dialog} made the far side's: 0
-     * when there is none or each was mapped, else the status that refuses the request (RFC 3891 §3, RFC 4538 §4:
-     * 481 for a dialog that does not exist on the side it goes to).
+     * An initial INVITE's {@code Replaces} (as {@link #replacesOf} read it) and an initial request's
+     * {@code Target-Dialog} made the far side's: 0 when there is none or each was mapped, else the status that
+     * refuses the request (RFC 3891 §3, RFC 4538 §4: 481 for a dialog that does not exist on the side it goes to).
      */
-    int mapReplaces(SIPRequest request, String fromZone, String toZone) {
-        int refusal = Request.INVITE.equals(request.getMethod())
-                ? mapDialogReference(request, REPLACES, ReplacesValue.Form.REPLACES, fromZone, toZone) : 0;
-        return refusal != 0 ? refusal
-                : mapDialogReference(request, TARGET_DIALOG, ReplacesValue.Form.TARGET_DIALOG, fromZone, toZone);
+    int mapDialogReferences(SIPRequest request, DialogReference replaces, String fromZone, String toZone) {
+        int refusal = replaces == null ? 0 : rewrite(request, replaces, toZone);
+        DialogReference targetDialog = refusal != 0 ? null
+                : reference(request, TARGET_DIALOG, ReplacesValue.Form.TARGET_DIALOG, fromZone);
+        return targetDialog == null ? refusal : rewrite(request, targetDialog, toZone);
     }
 
-    private int mapDialogReference(SIPRequest request, String name, ReplacesValue.Form form, String fromZone,
-            String toZone) {
-        Header header = request.getHeader(name);
-        if (header == null) {
-            return 0;
-        }
-        ReplacesValue named = ReplacesValue.parse(((SIPHeader) header).getHeaderValue(), form);
-        if (named == null) {
+    private int rewrite(SIPRequest request, DialogReference reference, String toZone) {
+        if (reference.named() == null) {
             return 400;
         }
-        DialogIdentifierMap.LegIdentity partner = identifiers.partnerNamed(fromZone, named, form);
-        if (partner == null || !partner.zone().equals(toZone)) {
+        if (reference.partner() == null || !reference.partner().zone().equals(toZone)) {
             return 481;
         }
-        request.removeHeader(name);
+        request.removeHeader(reference.header());
         try {
-            request.addHeader(new HeaderFactoryImpl().createHeader(name,
-                    DialogIdentifierMap.onFarSide(named, form, partner).text()));
+            request.addHeader(new HeaderFactoryImpl().createHeader(reference.header(),
+                    DialogIdentifierMap.onFarSide(reference.named(), reference.form(), reference.partner()).text()));
         } catch (java.text.ParseException e) {
             return 400;
         }

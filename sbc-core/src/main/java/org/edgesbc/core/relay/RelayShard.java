@@ -235,7 +235,8 @@ final class RelayShard {
             return;
         }
         // An INVITE replacing a phone's call goes to that phone, wherever the sender's calls go otherwise.
-        DialogIdentifierMap.LegIdentity replacedPhone = dialogs.transfers().replacedPhoneLeg(request, in.zone());
+        ReferHandler.DialogReference replaces = dialogs.transfers().replacesOf(request, in.zone());
+        DialogIdentifierMap.LegIdentity replacedPhone = dialogs.transfers().replacedPhoneLeg(replaces);
         List<Binding> bindings = replacedPhone != null ? null : phones.phonesFor(in.zone(), request);
         CallRouter.PeerRoute route = null;
         List<DialogLayer.Branch> branches = null;
@@ -271,7 +272,7 @@ final class RelayShard {
             }
         }
         String towardZone = branches != null ? branches.get(0).zone() : route.firstZone();
-        int replacesRefusal = dialogs.transfers().mapReplaces(request, in.zone(), towardZone);
+        int replacesRefusal = dialogs.transfers().mapDialogReferences(request, replaces, in.zone(), towardZone);
         if (replacesRefusal != 0) {
             responses.respond(in, replacesRefusal);
             return;
