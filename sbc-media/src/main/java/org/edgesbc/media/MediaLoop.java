@@ -30,9 +30,8 @@ import org.slf4j.LoggerFactory;
  * keeps the last sender's address per socket, which is all a latched leg ever hears from.
  *
  * <p>Why not a Netty event loop like SIP's: relaying through a channel pipeline allocated a packet envelope, a
- * sender address, buffer slices and a copy per packet, whose young collections (tens of milliseconds on a core
- * of its own) set the relay's latency tails, and cost more CPU per packet than the JDK's {@code recvfrom} and
- * {@code sendto}; see docs/performance.md.
+ * sender address, buffer slices and a copy per packet, whose young collections stopped the relay for tens of
+ * milliseconds on a core of its own, and it cost more CPU per packet than this loop; see docs/performance.md.
  *
  * <p>Selection is level-triggered: a socket with datagrams left after the one read per readiness is reported
  * again at the next select, so one busy socket cannot starve the others.
