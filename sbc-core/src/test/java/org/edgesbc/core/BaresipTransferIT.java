@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
@@ -49,7 +49,7 @@ class BaresipTransferIT {
 
     @Test
     void baresipFollowsAPbxsReferToAnotherExtensionThroughTheSbc() throws Exception {
-        int baresipPort = freeUdpPort("127.0.0.2");
+        int baresipPort = FreePorts.udp("127.0.0.2");
         try (UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
             SbcConfig config = TestConfigs.loopbackUdp(dataDir, new InetSocketAddress("127.0.0.2", baresipPort),
                     pbx.localAddress());
@@ -138,12 +138,6 @@ class BaresipTransferIT {
                     .redirectOutput(home.resolve("baresip.log").toFile()).start();
         } catch (IOException e) {
             throw new IOException("baresip is needed for this test (Debian package baresip)", e);
-        }
-    }
-
-    private static int freeUdpPort(String address) throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, 0))) {
-            return probe.getLocalPort();
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.policy.interconnect.DirectionRules;
@@ -55,8 +56,8 @@ class CallFlowSippIT {
     @BeforeAll
     static void start() throws Exception {
         assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
-        trunkPort = freeUdpPort("127.0.0.2");
-        pbxPort = freeUdpPort("127.0.0.3");
+        trunkPort = FreePorts.udp("127.0.0.2");
+        pbxPort = FreePorts.udp("127.0.0.3");
         SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(work,
                 new InetSocketAddress("127.0.0.2", trunkPort), new InetSocketAddress("127.0.0.3", pbxPort)),
                 Duration.ofSeconds(2));
@@ -197,7 +198,7 @@ class CallFlowSippIT {
                 Sipp transferee = uac(dir.resolve("transferee"), "blind-transfer-trunk.xml", "127.0.0.2", trunkPort,
                         "200")) {
             try (Sipp newCall = uac(dir.resolve("new-call"), "call-trunk.xml", "127.0.0.2",
-                    freeUdpPort("127.0.0.2"), referredUser(transferee))) {
+                    FreePorts.udp("127.0.0.2"), referredUser(transferee))) {
                 assertTransferred(transferor, transferee, newCall);
             }
         }
@@ -215,7 +216,7 @@ class CallFlowSippIT {
                 trunkPort, 2);
                 Sipp transferee = uac(dir.resolve("transferee"), "blind-transfer-from-trunk-pbx.xml", "127.0.0.3",
                         pbxPort, "5551234")) {
-            try (Sipp newCall = uac(dir.resolve("new-call"), "call-pbx.xml", "127.0.0.3", freeUdpPort("127.0.0.3"),
+            try (Sipp newCall = uac(dir.resolve("new-call"), "call-pbx.xml", "127.0.0.3", FreePorts.udp("127.0.0.3"),
                     referredUser(transferee))) {
                 assertTransferred(transferor, transferee, newCall);
             }
@@ -279,7 +280,7 @@ class CallFlowSippIT {
             try (Sipp replacing = Sipp.start(dir.resolve("replacing"), List.of("-sf",
                     scenario(dir.resolve("replacing"), "attended-replacing-call.xml"),
                     transfereeSide.host() + ":" + transfereeSide.port(), "-i", transfereeSide.host(),
-                    "-p", Integer.toString(freeUdpPort(transfereeSide.host())), "-s", target,
+                    "-p", Integer.toString(FreePorts.udp(transfereeSide.host())), "-s", target,
                     "-m", "1", "-timeout", "30s", "-key", "replaces", mapped,
                     "-key", "caller", transfereeSide.number()))) {
                 assertPassed(replacing, "transferee's INVITE with Replaces");
@@ -395,11 +396,5 @@ class CallFlowSippIT {
             Files.copy(in, file);
         }
         return file.toString();
-    }
-
-    static int freeUdpPort(String host) throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, 0))) {
-            return socket.getLocalPort();
-        }
     }
 }

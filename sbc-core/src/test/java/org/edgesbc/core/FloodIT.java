@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
@@ -39,8 +40,8 @@ class FloodIT {
 
     @Test
     void legitimateCallsCompleteWhileAFlooderIsBanned() throws Exception {
-        int trunkPort = freeUdpPort("127.0.0.2");
-        int pbxPort = freeUdpPort("127.0.0.3");
+        int trunkPort = FreePorts.udp("127.0.0.2");
+        int pbxPort = FreePorts.udp("127.0.0.3");
         SbcConfig base = TestConfigs.loopback(work, 0, 0, 0,
                 new ZoneConfig.PeerConfig("127.0.0.2", trunkPort, SipTransport.UDP),
                 new ZoneConfig.PeerConfig("127.0.0.3", pbxPort, SipTransport.UDP));
@@ -55,7 +56,7 @@ class FloodIT {
             try (Sipp uas = Sipp.start(work.resolve("uas"), List.of("-sn", "uas", "-i", "127.0.0.3", "-p",
                     Integer.toString(pbxPort)));
                     Sipp flooder = Sipp.start(work.resolve("flood"), List.of("-sn", "uac", target, "-i", "127.0.0.20",
-                            "-p", Integer.toString(freeUdpPort("127.0.0.20")), "-r", "5000", "-m", "50000",
+                            "-p", Integer.toString(FreePorts.udp("127.0.0.20")), "-r", "5000", "-m", "50000",
                             "-timeout", "10s", "-recv_timeout", "500"))) {
                 AtomicLong registers = new AtomicLong();
                 Thread blaster = new Thread(() -> blastRegisters(sbcUdp, registers, Duration.ofSeconds(8)));
@@ -125,11 +126,5 @@ class FloodIT {
             }
         }
         return new long[] {ok, failed};
-    }
-
-    private static int freeUdpPort(String host) throws java.io.IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, 0))) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.edgesbc.core.config.SessionTimerConfig;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.fixtures.sipp.Sipp;
@@ -117,8 +118,8 @@ class SessionTimerIT {
     @Test
     void aCallWhoseRefreshNeverComesIsEndedOnBothSidesWithSippOnBoth() throws Exception {
         assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
-        InetSocketAddress trunk = new InetSocketAddress("127.0.0.2", CallFlowSippIT.freeUdpPort("127.0.0.2"));
-        InetSocketAddress pbx = new InetSocketAddress("127.0.0.3", CallFlowSippIT.freeUdpPort("127.0.0.3"));
+        InetSocketAddress trunk = new InetSocketAddress("127.0.0.2", FreePorts.udp("127.0.0.2"));
+        InetSocketAddress pbx = new InetSocketAddress("127.0.0.3", FreePorts.udp("127.0.0.3"));
         try (SbcDaemon sbc = SbcDaemon.start(TestConfigs.withSessionTimers(TestConfigs.loopbackUdp(dataDir, trunk, pbx),
                 timers(2, 1), timers(6, 1)));
                 Sipp callee = sipp(dataDir.resolve("pbx"), "session-expiry-pbx.xml", pbx, null);

@@ -2,16 +2,14 @@ package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,15 +111,7 @@ class SippInteropIT {
         }
     }
 
-    private static int freePort(SipTransport transport, String host) throws IOException {
-        if (transport == SipTransport.UDP) {
-            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, 0))) {
-                return socket.getLocalPort();
-            }
-        }
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(host, 0));
-            return socket.getLocalPort();
-        }
+    private static int freePort(SipTransport transport, String host) {
+        return transport == SipTransport.UDP ? FreePorts.udp(host) : FreePorts.tcp(host);
     }
 }

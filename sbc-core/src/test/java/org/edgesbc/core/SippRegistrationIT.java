@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +19,7 @@ import org.edgesbc.core.config.RegistrationConfig;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sipp.Sipp;
 import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestUser;
@@ -72,8 +72,8 @@ class SippRegistrationIT {
         }
         Files.writeString(accounts, csv);
 
-        int pbxPort = freePort(PBX_HOST);
-        int phonePort = freePort(PHONE_HOST);
+        int pbxPort = FreePorts.udp(PBX_HOST);
+        int phonePort = FreePorts.udp(PHONE_HOST);
         SbcConfig config = officeConfig(pbxPort, users);
         try (SbcDaemon sbc = SbcDaemon.start(config);
                 Sipp pbx = Sipp.start(work.resolve("pbx"), List.of("-sf", pbxScenario.toString(), "-i", PBX_HOST,
@@ -198,11 +198,5 @@ class SippRegistrationIT {
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body();
-    }
-
-    private static int freePort(String host) throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, 0))) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,7 +6,6 @@ import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +25,7 @@ import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.StirShakenConfig;
 import org.edgesbc.core.config.StirShakenConfig.FailureAction;
 import org.edgesbc.fixtures.identity.TestStiCa;
+import org.edgesbc.fixtures.net.FreePorts;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.fixtures.sipp.Sipp;
@@ -63,7 +63,7 @@ class StirShakenIT {
         Files.write(dataDir.resolve("key.pem"), TestStiCa.pem(keys.getPrivate()));
         Files.write(dataDir.resolve("root.pem"), TestStiCa.pem(List.of(ca.root)));
         Files.write(dataDir.resolve("intermediate.pem"), TestStiCa.pem(List.of(ca.intermediate)));
-        int port = freePort();
+        int port = FreePorts.tcp("127.0.0.1");
         certificateServer = new ProcessBuilder("secsipidx", "-http-srv", "127.0.0.1:" + port, "-http-dir",
                 served.toString()).redirectErrorStream(true).redirectOutput(dataDir.resolve("secsipidx.log").toFile())
                 .start();
@@ -83,7 +83,7 @@ class StirShakenIT {
     @Test
     void aCallLeavingThroughTheTrunkIsSignedAndSecsipidxVerifiesIt() throws Exception {
         assertThat(Sipp.available()).as("sipp on the PATH (Debian package sip-tester; .ci/run installs it)").isTrue();
-        InetSocketAddress carrier = new InetSocketAddress("127.0.0.2", freeUdpPort());
+        InetSocketAddress carrier = new InetSocketAddress("127.0.0.2", FreePorts.udp("127.0.0.2"));
         try (UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
                 SbcDaemon sbc = SbcDaemon.start(config(carrier, pbx.localAddress(), FailureAction.MARK));
                 Sipp trunk = Sipp.start(dataDir.resolve("sipp-trunk"), List.of("-sn", "uas", "-i", "127.0.0.2",
@@ -168,7 +168,7 @@ class StirShakenIT {
             assertThat(trunk.receiveStartingWith("SIP/2.0 403 Stale Date", 3_000)).as("stale iat").isNotNull();
             trunk.send(withIdentity(inbound(trunk, sbcUdp, "dest"), signedBySecsipidx("+49893333333", null)));
             assertThat(trunk.receiveStartingWith("SIP/2.0 438 ", 3_000)).as("another dest").isNotNull();
-            String unreachable = signedBySecsipidx(CALLED, null, "http://127.0.0.1:" + freePort() + "/v1/pub/x.pem");
+            String unreachable = signedBySecsipidx(CALLED, null, "http://127.0.0.1:" + FreePorts.tcp("127.0.0.1") + "/v1/pub/x.pem");
             trunk.send(withIdentity(inbound(trunk, sbcUdp, "x5u"), unreachable));
             assertThat(trunk.receiveStartingWith("SIP/2.0 436 ", 5_000)).as("unreachable certificate").isNotNull();
             trunk.send(inbound(trunk, sbcUdp, "none"));
@@ -303,19 +303,6 @@ class StirShakenIT {
             Thread.sleep(100);
         }
         return lines;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0,
-                java.net.InetAddress.getByName("127.0.0.2"))) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void awaitListening(int port) throws InterruptedException {
