@@ -49,7 +49,7 @@ public final class MediaRelay implements AutoCloseable {
     private final PortPool ports;
     private final MediaLoop[] loops;
     private final AtomicInteger nextLoop = new AtomicInteger();
-    /** Every pair bound now, by pair index, so that shutdown closes them all. */
+    /** Every pair bound now, by pair index: where a stream and the surplus check find a pair's sockets by its port. */
     private final AtomicReferenceArray<BoundPortPair> bound;
     /**
      * Per loop, its open sessions, which one periodic task of the loop checks for media timeouts. Shared because
