@@ -72,11 +72,13 @@ class JsonLinesWriterTest {
                 writer.write(line);
             }
         }
-        List<Path> rolled;
-        try (Stream<Path> files = Files.list(dir)) {
-            rolled = files.filter(p -> ROLLED.matcher(p.getFileName().toString()).matches())
-                    .sorted(Comparator.comparingInt(JsonLinesWriterTest::counterOf)).toList();
+        // Logback compresses each rolled file in the background (from a renamed ".tmp" copy it deletes when done) and
+        // its stop waits for the last compression only, so an earlier one may still be running when the writer has
+        // closed: wait a bounded time for every compression to finish.
+        for (int wait = 0; wait < 50 && compressing(); wait++) {
+            Thread.sleep(100);
         }
+        List<Path> rolled = rolledFiles();
         assertThat(rolled).as("two records of 58 bytes pass 100 bytes: three rolls for seven records").hasSize(3);
         List<String> read = new ArrayList<>();
         for (Path path : rolled) {
@@ -85,6 +87,19 @@ class JsonLinesWriterTest {
         read.addAll(Files.readAllLines(file));
         assertThat(read).as("every record once, in order, across rolled and active files").isEqualTo(written);
         assertThat(drops).isEmpty();
+    }
+
+    private boolean compressing() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp"));
+        }
+    }
+
+    private List<Path> rolledFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> ROLLED.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparingInt(JsonLinesWriterTest::counterOf)).toList();
+        }
     }
 
     @Test
