@@ -229,7 +229,10 @@ class SipTransportServiceIT {
                 next = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
             }
             // The last burst may have been full and emptied the socket exactly, which reads as still undrained: a
-            // request alone in its burst shows the socket drained before the next INVITE.
+            // request alone in its burst shows the socket drained before the next INVITE. Alone means sent after
+            // the read loop that answered the 503 has ended: sent while it still reads, the request joins that burst
+            // and, as its sixteenth datagram, would leave it full again.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             peer.send(options("UDP", peer.localAddress(), "drained"));
             assertThat(nextInbound().callId()).isEqualTo("drained");
             peer.send(invite.replace("queued-invite", "after-backlog"));
