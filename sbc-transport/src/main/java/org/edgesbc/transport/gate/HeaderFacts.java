@@ -240,7 +240,7 @@ final class HeaderFacts {
         }
         cseqStart = from;
         cseqEnd = end;
-        cseqMethod = new String(m, methodStart, valueEnd - methodStart, StandardCharsets.US_ASCII);
+        cseqMethod = SipGrammar.method(m, methodStart, valueEnd);
         return null;
     }
 

@@ -1,7 +1,6 @@
 package org.edgesbc.transport.gate;
 
 import org.edgesbc.transport.message.SipGrammar;
-import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.GateRejection;
 
 /** The request line or status line of a message (RFC 3261 §7.1, §7.2), checked byte by byte. */
@@ -71,7 +70,7 @@ final class StartLine {
             boolean sip = SipMessageGate.indexOf(m, from, end, "SIP/") >= 0;
             return reject(sip ? GateRejection.START_LINE_INVALID : GateRejection.GARBAGE, true);
         }
-        String method = new String(m, from, p - from, StandardCharsets.US_ASCII);
+        String method = SipGrammar.method(m, from, p);
         int uriStart = ++p;
         while (p < end && m[p] > ' ' && m[p] != 0x7f) {
             p++;

@@ -1,8 +1,22 @@
 package org.edgesbc.transport.message;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /** RFC 3261 §25.1 character classes and the few lexical rules every SIP reader here shares. */
 public final class SipGrammar {
     private static final boolean[] TOKEN = new boolean[128];
+    /** The methods SIP peers send (RFC 3261 and its extensions), by length; a method name is case-sensitive (§7.1). */
+    private static final String[][] KNOWN_METHODS = new String[10][];
+
+    static {
+        String[] known = {"ACK", "BYE", "INFO", "PRACK", "REFER", "CANCEL", "INVITE", "NOTIFY", "UPDATE", "MESSAGE",
+            "OPTIONS", "PUBLISH", "REGISTER", "SUBSCRIBE"};
+        for (int length = 0; length < KNOWN_METHODS.length; length++) {
+            int l = length;
+            KNOWN_METHODS[length] = Arrays.stream(known).filter(m -> m.length() == l).toArray(String[]::new);
+        }
+    }
 
     static {
         for (char c = 'a'; c <= 'z'; c++) {
@@ -24,6 +38,32 @@ public final class SipGrammar {
     /** {@code token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")}. */
     public static boolean isTokenChar(byte b) {
         return b >= 0 && TOKEN[b];
+    }
+
+    /**
+     * The method name in [from, end) (a token), as the one shared string for the methods peers send: a message's
+     * method is kept by its transaction for as long as it absorbs retransmissions, and a string per message is as
+     * many objects to copy and collect.
+     */
+    public static String method(byte[] m, int from, int end) {
+        int length = end - from;
+        if (length < KNOWN_METHODS.length) {
+            for (String known : KNOWN_METHODS[length]) {
+                if (sameAscii(m, from, known)) {
+                    return known;
+                }
+            }
+        }
+        return new String(m, from, length, StandardCharsets.US_ASCII);
+    }
+
+    private static boolean sameAscii(byte[] m, int from, String known) {
+        for (int i = 0; i < known.length(); i++) {
+            if (m[from + i] != known.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether [from, end) is a non-empty token. */

@@ -88,7 +88,7 @@ public final class SipMessageView {
                     || !equalsBytes(m, lastSpace + 1, lineEnd, VERSION)) {
                 throw new SipParseException("bad request line", null);
             }
-            method = new String(m, lineStart, space - lineStart, StandardCharsets.US_ASCII);
+            method = SipGrammar.method(m, lineStart, space);
             uriStart = space + 1;
             uriEnd = lastSpace;
             if (!UriSyntax.valid(m, uriStart, uriEnd, false)) {
@@ -219,7 +219,7 @@ public final class SipMessageView {
             throw new SipParseException("bad CSeq", null);
         }
         cseqNumber = number;
-        cseqMethod = new String(m, methodStart, end - methodStart, StandardCharsets.US_ASCII);
+        cseqMethod = SipGrammar.method(m, methodStart, end);
     }
 
     // --------------------------------------------------------------------------------------------- start line
