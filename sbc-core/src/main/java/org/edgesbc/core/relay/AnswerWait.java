@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.edgesbc.core.HandOff;
@@ -30,7 +29,7 @@ final class AnswerWait {
      */
     <T> Consumer<T> await(HandOff what, RelayedRequest relayed, InboundRequest request, long waitMillis,
             Consumer<T> unused, Consumer<T> onShard) {
-        ScheduledFuture<?> guard = loop.schedule(what.name().toLowerCase(Locale.ROOT) + " guard", () -> {
+        ShardTimer guard = loop.schedule(what.name().toLowerCase(Locale.ROOT) + " guard", () -> {
             if (!relayed.server.finalSent()) {
                 metrics.dropped(RelayDropReason.OVERLOAD);
                 transactions.respond(relayed.server, responses.create(request, 503), 503);

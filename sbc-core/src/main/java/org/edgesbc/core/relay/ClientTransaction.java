@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.message.SipMessageView;
@@ -47,8 +46,8 @@ final class ClientTransaction {
     final boolean bounded;
     State state = State.CALLING;
     long retransmitIntervalMillis;
-    ScheduledFuture<?> retransmitTimer;
-    ScheduledFuture<?> timeoutTimer;
+    ShardTimer retransmitTimer;
+    ShardTimer timeoutTimer;
     /** A CANCEL is owed as soon as the far side sends a provisional response (RFC 3261 §9.1). */
     boolean cancelPending;
     /** The hop-by-hop ACK for a non-2xx final response, resent when that response is retransmitted. */

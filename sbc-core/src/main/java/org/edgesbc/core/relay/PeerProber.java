@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
@@ -79,7 +78,7 @@ final class PeerProber {
     /** One probe: hears the peer's answer, or its absence, once. */
     private final class Probe implements ClientTransaction.User {
         private final PeerHealthTable.PeerState state;
-        ScheduledFuture<?> timer;
+        ShardTimer timer;
         private boolean finished;
 
         Probe(PeerHealthTable.PeerState state) {

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,9 +28,9 @@ final class RelayDialog {
     /** The To-tags leg A knows the far side's early and confirmed dialogs by. */
     final DialogTags tags = new DialogTags();
     State state = State.EARLY;
-    ScheduledFuture<?> durationLimit;
+    ShardTimer durationLimit;
     /** Until the caller ACKs the 2xx that confirmed the dialog: 64*T1, then the dialog is torn down. */
-    ScheduledFuture<?> ackWait;
+    ShardTimer ackWait;
     /** The anchored media, null until an SDP body crossed the dialog or when media is not anchored. */
     MediaSession media;
     /** The o= identity of the last SDP body the SBC sent toward each side, by {@code MediaSide} ordinal. */

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import org.edgesbc.transport.SipFlow;
 
 /**
@@ -29,9 +28,9 @@ final class ServerTransaction {
     byte[] lastResponse;
     int lastStatus;
     /** Timer G (response retransmission over UDP), or a user's guard such as the CANCEL one. */
-    ScheduledFuture<?> retransmitTimer;
+    ShardTimer retransmitTimer;
     /** Timers H, I, J: how long a completed transaction stays to absorb retransmissions. */
-    ScheduledFuture<?> expiryTimer;
+    ShardTimer expiryTimer;
 
     ServerTransaction(String key, String method, SipFlow flow, String vias) {
         this.key = key;

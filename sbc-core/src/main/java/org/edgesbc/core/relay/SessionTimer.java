@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,7 @@ final class SessionTimer {
     static final class LegTimer {
         final long seconds;
         final boolean sbcRefreshes;
-        ScheduledFuture<?> task;
+        ShardTimer task;
 
         LegTimer(long seconds, boolean sbcRefreshes) {
             this.seconds = seconds;

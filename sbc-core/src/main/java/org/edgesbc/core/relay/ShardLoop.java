@@ -1,14 +1,14 @@
 package org.edgesbc.core.relay;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 
 /**
- * The thread of one relay shard, as the shard's layers use it: timers, and work handed in from other threads (the
+ * The thread of one relay shard, as the shard's layers use it: timers (a {@link TimerWheel} the thread turns every
+ * tick), and work handed in from other threads (the
  * registrar's answers, the media relay's timeouts, the toll-fraud service's verdicts and cuts), which arrives
  * through the daemon's {@link GuardedHandOff}. Everything run here goes through one guard: a failure is counted and
  * logged, never lost in the executor, and the shard's gauges are brought up to date afterwards.
@@ -19,6 +19,7 @@ final class ShardLoop {
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final GuardedHandOff handOffs;
+    private final TimerWheel timers;
     private Runnable afterEachTask = () -> { };
 
     ShardLoop(int index, EventExecutor executor, RelayMetrics metrics, RateLimitedLog log, GuardedHandOff handOffs) {
@@ -27,6 +28,9 @@ final class ShardLoop {
         this.metrics = metrics;
         this.log = log;
         this.handOffs = handOffs;
+        this.timers = new TimerWheel(System.nanoTime(), this::runGuarded);
+        executor.scheduleAtFixedRate(() -> timers.advance(System.nanoTime()), TimerWheel.TICK_NANOS,
+                TimerWheel.TICK_NANOS, TimeUnit.NANOSECONDS);
     }
 
     int index() {
@@ -42,8 +46,15 @@ final class ShardLoop {
         this.afterEachTask = refresh;
     }
 
-    ScheduledFuture<?> schedule(String what, Runnable task, long delayMillis) {
-        return executor.schedule(guarded(what, task), delayMillis, TimeUnit.MILLISECONDS);
+    /** Runs {@code task} on this shard once {@code delayMillis} passed (up to a tick later). Any thread. */
+    ShardTimer schedule(String what, Runnable task, long delayMillis) {
+        ShardTimer timer = timers.timer(what, task, System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(delayMillis));
+        if (executor.inEventLoop()) {
+            timers.add(timer);
+        } else {
+            executor.execute(() -> timers.add(timer));
+        }
+        return timer;
     }
 
     /**
@@ -56,21 +67,25 @@ final class ShardLoop {
 
     /** {@code task} as work of this shard's thread: failures counted and logged, gauges refreshed afterwards. */
     Runnable guarded(String what, Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                metrics.dropped(RelayDropReason.INTERNAL_ERROR);
-                log.error("internal-error", "shard {} {} failed", index, what, e);
-            } finally {
-                afterEachTask.run();
-            }
-        };
+        return () -> runGuarded(what, task);
     }
 
-    static void cancel(ScheduledFuture<?> timer) {
+    /** Runs {@code task} now, on this shard's thread, as {@link #guarded} would. */
+    void runGuarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            metrics.dropped(RelayDropReason.INTERNAL_ERROR);
+            log.error("internal-error", "shard {} {} failed", index, what, e);
+        } finally {
+            afterEachTask.run();
+        }
+    }
+
+    /** Cancels {@code timer} if there is one; on the shard's thread. */
+    static void cancel(ShardTimer timer) {
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -41,7 +40,7 @@ final class TrunkRegistration {
     private long requestedSeconds;
     private int failures;
     private boolean stopped;
-    private ScheduledFuture<?> next;
+    private ShardTimer next;
     private volatile TrunkRegistrationStatus status;
 
     TrunkRegistration(ShardContext shard, TransactionLayer transactions, PeerDirectory peers, PeerAccounts accounts,
