@@ -567,6 +567,14 @@ public final class SbcDaemon implements Drainable {
         }
 
         @Override
+        public void onMessages(List<InboundSipMessage> burst) {
+            RelayEngine current = relay;
+            if (current != null) {
+                current.onMessages(burst);
+            }
+        }
+
+        @Override
         public boolean shedsNewDialogs(String callId) {
             RelayEngine current = relay;
             return current != null && current.shedsNewDialogs(callId);

@@ -7,13 +7,16 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import org.edgesbc.transport.gate.GateResult;
 import org.edgesbc.transport.gate.SipMessageGate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * Gates an admitted datagram and hands it to the sink, or answers/drops it through the {@link GateRejectResponder}.
  * A datagram that is only line ends is a keep-alive and is ignored (CRLF keep-alives are common in the field); a
  * STUN Binding request is the RFC 5626 §4.4.2 keep-alive and is answered ({@link StunKeepAlive}). An answer goes to the datagram's source address and port, not to the Via
- * (RFC 3581 §4: symmetric response). Owns and releases the datagram.
+ * (RFC 3581 §4: symmetric response). Owns and releases the datagram. The messages that pass go to the sink together
+ * when the read burst ends: the relay thread they are handed to is then woken once per burst, not once per message.
  */
 final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmissionHandler.AdmittedDatagram> {
     /** The live gate, read once per datagram so that a reload's new limits apply to the next one. */
@@ -23,6 +26,10 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     private final TransportMetrics metrics;
     /** The backlog count of this handler's channel (one handler per channel). */
     private final UdpBacklog backlog;
+    /** The current read burst's messages for the sink; touched only on the channel's I/O thread. */
+    private final List<InboundSipMessage> burst = new ArrayList<>();
+    /** The senders' flows over this handler's channel, made with its first datagram. */
+    private DatagramFlows flows;
 
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
             TransportMetrics metrics, UdpBacklog backlog) {
@@ -71,12 +78,27 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                     return;
                 }
             }
-            sink.onMessage(new InboundSipMessage(new DatagramFlow(ctx.channel(), packet.sender(), metrics),
+            if (flows == null) {
+                flows = new DatagramFlows(ctx.channel(), metrics);
+            }
+            burst.add(new InboundSipMessage(flows.to(packet.sender()),
                     admitted.zone(), result.message(), result.request(), result.method(), result.statusCode(),
                     result.callId(), received));
         } finally {
             packet.release();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!burst.isEmpty()) {
+            try {
+                sink.onMessages(burst);
+            } finally {
+                burst.clear();
+            }
+        }
+        ctx.fireChannelReadComplete();
     }
 
     /** A STUN keep-alive gets its Binding response; anything else in STUN's shape goes on to the gate as garbage. */

@@ -1,5 +1,7 @@
 package org.edgesbc.transport;
 
+import java.util.List;
+
 /**
  * The one interface through which the transport hands gated messages up to the relay. Called on a transport I/O
  * thread; implementations hand the message to the thread that owns its state and return quickly.
@@ -7,6 +9,15 @@ package org.edgesbc.transport;
 @FunctionalInterface
 public interface SipMessageSink {
     void onMessage(InboundSipMessage message);
+
+    /**
+     * The messages of one read burst of a datagram socket, in arrival order: an implementation that hands messages
+     * to other threads hands each of them its share at once, one wake-up per thread and burst instead of one per
+     * message. The list is the caller's and is reused after the call returns.
+     */
+    default void onMessages(List<InboundSipMessage> burst) {
+        burst.forEach(this::onMessage);
+    }
 
     /**
      * Whether the thread that would own a new dialog with this Call-ID is falling behind. The transport then

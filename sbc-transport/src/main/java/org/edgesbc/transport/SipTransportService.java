@@ -91,6 +91,8 @@ public final class SipTransportService implements AutoCloseable {
     /** Outbound connections not yet found in the connection table; each holds a reservation there, so bounded. */
     private final ConcurrentHashMap<ConnectionTable.Key, StreamFlow> connecting = new ConcurrentHashMap<>();
     private Channel udpChannel;
+    /** Flows over {@link #udpChannel}, which sends whatever the SBC sends over UDP. */
+    private DatagramFlows udpFlows;
 
     public SipTransportService(TransportConfig config, SourceAdmission admission, SipMessageSink sink,
             TransportMetrics metrics) {
@@ -129,6 +131,7 @@ public final class SipTransportService implements AutoCloseable {
                 boundAddresses.putIfAbsent(listener.transport(), (InetSocketAddress) first.localAddress());
                 if (listener.transport() == SipTransport.UDP && udpChannel == null) {
                     udpChannel = first;
+                    udpFlows = new DatagramFlows(first, metrics);
                 }
                 LOG.info("listening for SIP over {} on {} ({}, {} socket(s))", listener.transport(),
                         first.localAddress(), epoll ? "epoll" : "nio", channels.size());
@@ -270,7 +273,7 @@ public final class SipTransportService implements AutoCloseable {
             if (udpChannel == null) {
                 throw new IllegalStateException("no UDP listener to send from");
             }
-            return new DatagramFlow(udpChannel, destination, metrics);
+            return udpFlows.to(destination);
         }
         ConnectionTable.Key key = new ConnectionTable.Key(transport, destination);
         Channel open = connections.find(key);

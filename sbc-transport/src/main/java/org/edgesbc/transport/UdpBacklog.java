@@ -52,10 +52,11 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(datagram);
     }
 
+    /** The burst ends once every handler after this one is done with it (the sink gets its messages then). */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        burstEnded(nanoClock.getAsLong());
         ctx.fireChannelReadComplete();
+        burstEnded(nanoClock.getAsLong());
     }
 
     /** A datagram of the current burst passed admission (its source is in a zone, not banned, within budget). */

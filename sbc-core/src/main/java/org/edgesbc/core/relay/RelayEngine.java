@@ -49,9 +49,6 @@ import org.edgesbc.transport.SipMessageSink;
  * wiring: what each shard is made of, read top to bottom.
  */
 public final class RelayEngine implements SipMessageSink, AutoCloseable {
-    /** Queue bound per shard: about a second of work at full speed; more only adds latency nobody waits for. */
-    private static final int MAX_QUEUED_MESSAGES_PER_SHARD = 65_536;
-
     private final RelayShard[] shards;
     private final String callIdPrefix;
     private final RelayMetrics metrics;
@@ -120,7 +117,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];
         DialogIdentifierMap identifiers = new DialogIdentifierMap();
         for (int i = 0; i < shardCount; i++) {
-            EventExecutor executor = new DefaultEventExecutor(null, threads, MAX_QUEUED_MESSAGES_PER_SHARD,
+            EventExecutor executor = new DefaultEventExecutor(null, threads, RelayShard.MAX_QUEUED_MESSAGES,
                     RejectedExecutionHandlers.reject());
             RelayTiming timing = new RelayTiming(metrics, System::nanoTime);
             ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log, handOffs),
@@ -255,9 +252,43 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     @Override
     public void onMessage(InboundSipMessage message) {
         RelayShard shard = shards[SipIdentifiers.shardOf(message.callId(), callIdPrefix, shards.length)];
-        try {
-            shard.context().loop().executor().execute(shard.task(message));
-        } catch (RejectedExecutionException e) {
+        handOff(shard, shard.task(message), 1);
+    }
+
+    /** Each shard gets its messages of the burst in one task, in arrival order. */
+    @Override
+    public void onMessages(List<InboundSipMessage> burst) {
+        if (burst.size() == 1) {
+            onMessage(burst.get(0));
+            return;
+        }
+        InboundSipMessage[][] byShard = new InboundSipMessage[shards.length][];
+        int[] counts = new int[shards.length];
+        for (InboundSipMessage message : burst) {
+            int index = SipIdentifiers.shardOf(message.callId(), callIdPrefix, shards.length);
+            if (byShard[index] == null) {
+                byShard[index] = new InboundSipMessage[burst.size()];
+            }
+            byShard[index][counts[index]++] = message;
+        }
+        for (int index = 0; index < shards.length; index++) {
+            if (counts[index] > 0) {
+                handOff(shards[index], shards[index].task(byShard[index], counts[index]), counts[index]);
+            }
+        }
+    }
+
+    private void handOff(RelayShard shard, Runnable task, int messages) {
+        if (shard.admit(messages)) {
+            try {
+                shard.context().loop().executor().execute(task);
+                return;
+            } catch (RejectedExecutionException e) {
+                // The executor is shutting down, or its queue is full of other hand-offs: dropped as if full.
+                shard.withdraw(messages);
+            }
+        }
+        for (int i = 0; i < messages; i++) {
             metrics.dropped(RelayDropReason.OVERLOAD);
         }
     }

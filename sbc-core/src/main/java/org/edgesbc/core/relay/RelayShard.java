@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.message.Request;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.identity.CallerIdentityService;
@@ -30,6 +31,9 @@ import org.edgesbc.transport.message.SipMessageView;
  * other thread: the engine hands messages over, other threads hand work in through {@link ShardLoop}.
  */
 final class RelayShard {
+    /** Messages that may wait for the shard: about a second of work at full speed; more only adds latency. */
+    static final int MAX_QUEUED_MESSAGES = 65_536;
+
     private final ShardContext shard;
     private final String callIdPrefix;
     private final TransactionLayer transactions;
@@ -54,6 +58,8 @@ final class RelayShard {
     private final long peerLocationWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
     private OtherNodes nodes = OtherNodes.NONE;
+    /** Messages handed over and not yet read: the queue holds tasks of one or many messages, its bound is in messages. */
+    private final AtomicInteger queued = new AtomicInteger();
     private volatile int transactionGauge;
     private volatile int dialogGauge;
 
@@ -122,11 +128,39 @@ final class RelayShard {
     }
 
     /** The work of one message the engine hands over, guarded, to run on the shard's thread. */
+    /**
+     * Whether {@code messages} more fit in the shard's queue; if they do they are counted in it until read, so the
+     * caller must hand them over. Any thread.
+     */
+    boolean admit(int messages) {
+        if (queued.addAndGet(messages) > MAX_QUEUED_MESSAGES) {
+            withdraw(messages);
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code messages} admitted could not be handed over after all. */
+    void withdraw(int messages) {
+        queued.addAndGet(-messages);
+    }
+
     Runnable task(InboundSipMessage in) {
         return shard.loop().guarded("message", () -> read(in));
     }
 
+    /** The first {@code count} of {@code ins}, read in order; one failing does not keep the others from being read. */
+    Runnable task(InboundSipMessage[] ins, int count) {
+        return () -> {
+            for (int i = 0; i < count; i++) {
+                InboundSipMessage in = ins[i];
+                shard.loop().runGuarded("message", () -> read(in));
+            }
+        };
+    }
+
     private void read(InboundSipMessage in) {
+        queued.decrementAndGet();
         timing.reading(in.receivedNanos());
         try {
             handle(in);
