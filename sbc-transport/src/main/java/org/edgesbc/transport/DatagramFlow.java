@@ -44,6 +44,12 @@ final class DatagramFlow implements SipFlow {
 
     @Override
     public void send(byte[] message) {
+        if (!channel.isActive()) {
+            // The listener closed (the SBC stops) while a relay thread still works off its queue: a write now would
+            // fail on the I/O thread's shut-down loop, and Netty logs each such failure as an error.
+            metrics.sendFailed(SipTransport.UDP);
+            return;
+        }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(message), remote)).addListener(f -> {
             if (f.isSuccess()) {
                 metrics.messageSent(SipTransport.UDP);

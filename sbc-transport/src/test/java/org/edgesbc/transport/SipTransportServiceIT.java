@@ -260,6 +260,19 @@ class SipTransportServiceIT {
     }
 
     @Test
+    void aUdpSendAfterTheListenersClosedIsCountedAsFailedWithoutAWrite() throws Exception {
+        startAll();
+        SipFlow flow = service.flowTo(SipTransport.UDP, new InetSocketAddress("127.0.0.1", 9));
+        service.close();
+        // A relay thread still working off its queue while the SBC stops: before the check, each such write failed
+        // on the shut-down I/O loop and Netty logged it as an error with its stack trace (thousands at one stop).
+        flow.send(options("UDP", new InetSocketAddress("127.0.0.1", 9), "after-close").getBytes(
+                StandardCharsets.UTF_8));
+        assertThat(metrics.count("sendFailed", SipTransport.UDP)).isEqualTo(1);
+        assertThat(metrics.count("messageSent", SipTransport.UDP)).isZero();
+    }
+
+    @Test
     void stunKeepAliveOverUdpIsAnsweredWithTheMappedAddressAndNeverReachesTheSink() throws Exception {
         startAll();
         try (DatagramSocket phone = new DatagramSocket(ANY_LOOPBACK_PORT)) {
