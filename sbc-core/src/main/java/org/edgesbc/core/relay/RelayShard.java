@@ -58,7 +58,7 @@ final class RelayShard {
     private final long peerLocationWaitMillis;
     private PhoneRegistrations phones = PhoneRegistrations.NONE;
     private OtherNodes nodes = OtherNodes.NONE;
-    /** Messages handed over and not yet read: the queue holds tasks of one or many messages, its bound is in messages. */
+    /** Messages handed over and not yet read: a queued task holds one message or many, the bound is in messages. */
     private final AtomicInteger queued = new AtomicInteger();
     private volatile int transactionGauge;
     private volatile int dialogGauge;
@@ -127,7 +127,6 @@ final class RelayShard {
         return dialogGauge;
     }
 
-    /** The work of one message the engine hands over, guarded, to run on the shard's thread. */
     /**
      * Whether {@code messages} more fit in the shard's queue; if they do they are counted in it until read, so the
      * caller must hand them over. Any thread.
@@ -145,6 +144,7 @@ final class RelayShard {
         queued.addAndGet(-messages);
     }
 
+    /** The work of one message the engine hands over, guarded, to run on the shard's thread. */
     Runnable task(InboundSipMessage in) {
         return shard.loop().guarded("message", () -> read(in));
     }

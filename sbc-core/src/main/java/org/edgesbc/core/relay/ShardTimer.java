@@ -7,7 +7,7 @@ package org.edgesbc.core.relay;
 final class ShardTimer {
     final String what;
     final long deadlineTick;
-    /** What runs when the timer fires; null once it fired or was cancelled, so that nothing it holds stays reachable. */
+    /** What runs when the timer fires; null once it fired or was cancelled, so that nothing it holds stays alive. */
     Runnable task;
     /** The next timer in the same slot of the wheel. */
     ShardTimer next;

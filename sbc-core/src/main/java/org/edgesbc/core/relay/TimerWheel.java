@@ -11,9 +11,9 @@ import java.util.function.BiConsumer;
  * cancel and about a hundred bytes per timer with its wrapper; here both are O(1), a timer is one small node, and a
  * cancelled one lets go of its task at once.
  *
- * <p>A timer never fires early and at most one tick late once its shard's thread is free. A slot holds the timers whose
- * deadline falls on it in any turn; one whose deadline is a later turn stays in it until then (a 64×T1 timer is
- * looked at a few times).
+ * <p>A timer never fires early and at most one tick late once its shard's thread is free. A slot holds the timers
+ * whose deadline falls on it in any turn; one whose deadline is a later turn stays in it until then (a 64×T1 timer
+ * is looked at a few times).
  */
 final class TimerWheel {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
