@@ -9,12 +9,12 @@ import java.net.InetSocketAddress;
 final class DatagramFlow implements SipFlow {
     private final Channel channel;
     private final InetSocketAddress remote;
-    private final TransportMetrics metrics;
+    private final DatagramWriter writer;
 
-    DatagramFlow(Channel channel, InetSocketAddress remote, TransportMetrics metrics) {
+    DatagramFlow(Channel channel, InetSocketAddress remote, DatagramWriter writer) {
         this.channel = channel;
         this.remote = remote;
-        this.metrics = metrics;
+        this.writer = writer;
     }
 
     @Override
@@ -44,18 +44,6 @@ final class DatagramFlow implements SipFlow {
 
     @Override
     public void send(byte[] message) {
-        if (!channel.isActive()) {
-            // The listener closed (the SBC stops) while a relay thread still works off its queue: a write now would
-            // fail on the I/O thread's shut-down loop, and Netty logs each such failure as an error.
-            metrics.sendFailed(SipTransport.UDP);
-            return;
-        }
-        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(message), remote)).addListener(f -> {
-            if (f.isSuccess()) {
-                metrics.messageSent(SipTransport.UDP);
-            } else {
-                metrics.sendFailed(SipTransport.UDP);
-            }
-        });
+        writer.send(new DatagramPacket(Unpooled.wrappedBuffer(message), remote));
     }
 }

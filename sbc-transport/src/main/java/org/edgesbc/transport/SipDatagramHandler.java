@@ -28,17 +28,18 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     private final UdpBacklog backlog;
     /** The current read burst's messages for the sink; touched only on the channel's I/O thread. */
     private final List<InboundSipMessage> burst = new ArrayList<>();
-    /** The senders' flows over this handler's channel, made with its first datagram. */
-    private DatagramFlows flows;
+    /** The senders' flows over this handler's channel. */
+    private final DatagramFlows flows;
 
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
-            TransportMetrics metrics, UdpBacklog backlog) {
+            TransportMetrics metrics, UdpBacklog backlog, DatagramFlows flows) {
         super(false);
         this.gates = gates;
         this.responder = responder;
         this.sink = sink;
         this.metrics = metrics;
         this.backlog = backlog;
+        this.flows = flows;
     }
 
     @Override
@@ -77,9 +78,6 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                             responder.shed(SipTransport.UDP, shed, result)), packet.sender()));
                     return;
                 }
-            }
-            if (flows == null) {
-                flows = new DatagramFlows(ctx.channel(), metrics);
             }
             burst.add(new InboundSipMessage(flows.to(packet.sender()),
                     admitted.zone(), result.message(), result.request(), result.method(), result.statusCode(),

@@ -25,6 +25,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -69,6 +70,8 @@ public final class SipTransportService implements AutoCloseable {
      * socket was left undrained.
      */
     private static final int DATAGRAMS_PER_WAKEUP = 2 * DATAGRAMS_PER_READ;
+    /** A UDP listener socket's flows, set when its pipeline is made: its handler and {@link #flowTo} share them. */
+    private static final AttributeKey<DatagramFlows> UDP_FLOWS = AttributeKey.valueOf("sbc.udpFlows");
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final TransportConfig config;
@@ -131,7 +134,7 @@ public final class SipTransportService implements AutoCloseable {
                 boundAddresses.putIfAbsent(listener.transport(), (InetSocketAddress) first.localAddress());
                 if (listener.transport() == SipTransport.UDP && udpChannel == null) {
                     udpChannel = first;
-                    udpFlows = new DatagramFlows(first, metrics);
+                    udpFlows = first.attr(UDP_FLOWS).get();
                 }
                 LOG.info("listening for SIP over {} on {} ({}, {} socket(s))", listener.transport(),
                         first.localAddress(), epoll ? "epoll" : "nio", channels.size());
@@ -162,11 +165,13 @@ public final class SipTransportService implements AutoCloseable {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
                         UdpBacklog backlog = new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime);
+                        DatagramFlows flows = new DatagramFlows(channel, metrics);
+                        channel.attr(UDP_FLOWS).set(flows);
                         channel.pipeline()
                                 .addLast(BACKLOG, backlog)
                                 .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
                                 .addLast(GATE, new SipDatagramHandler(() -> live.gate(), responder, sink, metrics,
-                                        backlog));
+                                        backlog, flows));
                     }
                 });
         if (epoll) {
