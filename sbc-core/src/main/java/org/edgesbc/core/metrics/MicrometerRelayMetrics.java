@@ -41,6 +41,7 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     private final Counter absorbed;
     private final Counter timeouts;
     private final Counter transactionOverflow;
+    private final Counter windowsCut;
     private final Counter dialogOverflow;
     private final Timer callsAnswered;
     private final Timer callsFailed;
@@ -74,6 +75,8 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
                 "Client transactions the far side did not answer in time");
         transactionOverflow = SbcMetrics.counter(registry, SbcMetrics.RELAY_TRANSACTIONS_OVERFLOW,
                 "Requests refused with 503 because the transaction table was full");
+        windowsCut = SbcMetrics.counter(registry, SbcMetrics.RELAY_RETRANSMISSION_WINDOWS_CUT,
+                "Completed transactions let go before their retransmission window ended (the shard's store was full)");
         dialogOverflow = SbcMetrics.counter(registry, SbcMetrics.RELAY_DIALOGS_OVERFLOW,
                 "Dialog-creating requests refused with 503 because the dialog table was full");
         callsAnswered = callSetUpTimer(registry, "answered");
@@ -130,6 +133,11 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     @Override
     public void transactionOverflow() {
         transactionOverflow.increment();
+    }
+
+    @Override
+    public void retransmissionWindowCut() {
+        windowsCut.increment();
     }
 
     @Override

@@ -39,6 +39,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String RELAY_TIMEOUTS = "sbc.relay.transaction.timeouts";
     static final String RELAY_DROPPED = "sbc.relay.dropped";
     static final String RELAY_TRANSACTIONS_OVERFLOW = "sbc.relay.transactions.overflow";
+    static final String RELAY_RETRANSMISSION_WINDOWS_CUT = "sbc.relay.retransmission.windows.cut";
     static final String RELAY_DIALOGS_OVERFLOW = "sbc.relay.dialogs.overflow";
     static final String REDIRECTS = "sbc.redirect";
     static final String RELAY_TRANSACTIONS = "sbc.relay.transactions.active";

@@ -19,6 +19,12 @@ public interface RelayMetrics {
 
     void transactionOverflow();
 
+    /**
+     * A completed transaction let go before its retransmission window ended, because the shard's store of them was
+     * at its bound: a retransmission of its request or response after that is no longer absorbed.
+     */
+    void retransmissionWindowCut();
+
     void dialogOverflow();
 
     /**
@@ -63,6 +69,7 @@ public interface RelayMetrics {
         @Override public void transactionTimeout() { }
         @Override public void dropped(RelayDropReason reason) { }
         @Override public void transactionOverflow() { }
+        @Override public void retransmissionWindowCut() { }
         @Override public void dialogOverflow() { }
         @Override public void callSetUp(boolean answered, long nanos) { }
         @Override public void relayed(RelayedMessage kind, long nanos) { }

@@ -407,7 +407,8 @@ final class RelayShard {
     private void onCancel(InboundRequest cancel) {
         ServerTransaction invite = transactions.inviteServerOf(cancel.zone(), cancel.view());
         if (invite == null) {
-            responses.respond(cancel, 481);
+            // RFC 3261 §9.2: an INVITE that has its 2xx still has its transaction; the CANCEL changes nothing.
+            responses.respond(cancel, transactions.inviteAccepted(cancel.zone(), cancel.view()) ? 200 : 481);
             return;
         }
         // RFC 3261 §9.2: the CANCEL is answered at once; the INVITE gets its 487 from the far side.

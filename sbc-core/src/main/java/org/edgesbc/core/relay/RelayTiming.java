@@ -78,6 +78,11 @@ final class RelayTiming implements RelayMetrics {
     }
 
     @Override
+    public void retransmissionWindowCut() {
+        counts.retransmissionWindowCut();
+    }
+
+    @Override
     public void dialogOverflow() {
         counts.dialogOverflow();
     }

@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sip.message.Request;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.message.SipHeaderName;
@@ -14,13 +15,21 @@ import org.edgesbc.transport.message.ViaHop;
  * RFC 3261 §17 for one relay shard: server and client transactions, how requests and responses match them, their
  * timers and retransmissions. It knows nothing of dialogs: what a transaction is for is its user's business
  * ({@link ServerTransaction.User}, {@link ClientTransaction.User}). Bounded: beyond its share of
- * {@code sip.max-transactions} the shard refuses new requests ({@link #full}).
+ * {@code sip.max-transactions} the shard refuses new requests ({@link #full}). A completed transaction that only
+ * absorbs retransmissions until its timer ends (J, K, or L of an accepted INVITE) leaves the maps for
+ * {@link AbsorbingTransactions}, which has bounds of its own.
  */
 final class TransactionLayer {
     /** RFC 3261 §16.6 step 8 (Timer C): a proxy gives up on a ringing INVITE after more than three minutes. */
     private static final long TIMER_C_MILLIS = 181_000;
     /** Timer D over UDP: how long a failed INVITE absorbs retransmitted final responses (RFC 3261 §17.1.1.2). */
     private static final long TIMER_D_MILLIS = 32_000;
+    /** How often an idle shard lets go of absorbing transactions whose time is over (and refreshes its gauges). */
+    private static final long SWEEP_MILLIS = 1_000;
+    /** Response bytes an absorbing server transaction keeps, on average, before the store's byte bound cuts. */
+    private static final int RESPONSE_BYTES_PER_ENTRY = 1024;
+    /** Key bytes an absorbing client transaction keeps, on average, before the store's byte bound cuts. */
+    private static final int KEY_BYTES_PER_ENTRY = 128;
 
     private final ShardLoop loop;
     private final SipIdentifiers ids;
@@ -37,6 +46,13 @@ final class TransactionLayer {
     private final Map<String, ClientTransaction> clients = new HashMap<>();
     /** Client transactions in {@link #clients} that do not count against the bound. */
     private int unboundedClients;
+    /**
+     * Completed server transactions absorbing retransmitted requests: non-INVITE ones over UDP (Timer J) with their
+     * final response, and INVITEs after a 2xx (RFC 6026 Timer L) with none.
+     */
+    private final AbsorbingTransactions answeredServers;
+    /** Completed non-INVITE client transactions over UDP absorbing retransmitted responses (Timer K). */
+    private final AbsorbingTransactions answeredClients;
 
     TransactionLayer(ShardContext shard, int maxTransactions) {
         RelaySettings settings = shard.settings();
@@ -50,14 +66,37 @@ final class TransactionLayer {
         this.t4Millis = settings.t4().toMillis();
         this.timeoutMillis = settings.transactionTimeoutMillis();
         this.surplusAnswers = new SurplusAnswers(this, topology, ids, metrics);
+        this.answeredServers = new AbsorbingTransactions(TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
+                System::nanoTime, maxTransactions, byteBound(maxTransactions, RESPONSE_BYTES_PER_ENTRY),
+                metrics::retransmissionWindowCut);
+        this.answeredClients = new AbsorbingTransactions(TimeUnit.MILLISECONDS.toNanos(t4Millis), System::nanoTime,
+                maxTransactions, byteBound(maxTransactions, KEY_BYTES_PER_ENTRY), metrics::retransmissionWindowCut);
+        sweepAbsorbing();
     }
 
+    /** {@code entries} times {@code perEntry} bytes, as the power of two a store's byte ring needs. */
+    private static int byteBound(int entries, int perEntry) {
+        long wanted = Math.max((long) entries * perEntry, 256 * 1024);
+        return (int) Math.min(Long.highestOneBit(wanted - 1) << 1, 1 << 30);
+    }
+
+    private void sweepAbsorbing() {
+        answeredServers.expire();
+        answeredClients.expire();
+        loop.schedule("absorbing sweep", this::sweepAbsorbing, SWEEP_MILLIS);
+    }
+
+    /** Transactions of the shard, absorbing ones included. */
     int size() {
-        return servers.size() + clients.size();
+        return servers.size() + clients.size() + answeredServers.size() + answeredClients.size();
     }
 
+    /**
+     * Whether the shard is at its bound of transactions in progress. Absorbing ones do not count: their store
+     * lets the oldest go early instead ({@link RelayMetrics#retransmissionWindowCut}).
+     */
     boolean full() {
-        return size() - unboundedClients >= maxTransactions;
+        return servers.size() + clients.size() - unboundedClients >= maxTransactions;
     }
 
     // ------------------------------------------------------------------------------------------- server side
@@ -67,14 +106,21 @@ final class TransactionLayer {
      * when the request starts no known transaction.
      */
     boolean absorbRetransmission(String zone, SipMessageView request) {
-        ServerTransaction existing = servers.get(serverKey(zone, request, request.method()));
-        if (existing == null) {
+        String key = serverKey(zone, request, request.method());
+        ServerTransaction existing = servers.get(key);
+        if (existing != null) {
+            metrics.retransmissionAbsorbed();
+            if (existing.lastResponse != null) {
+                existing.flow.send(existing.lastResponse);
+            }
+            return true;
+        }
+        long answered = answeredServers.find(key);
+        if (answered == AbsorbingTransactions.NONE) {
             return false;
         }
         metrics.retransmissionAbsorbed();
-        if (existing.lastResponse != null) {
-            existing.flow.send(existing.lastResponse);
-        }
+        answeredServers.resend(answered);
         return true;
     }
 
@@ -86,9 +132,17 @@ final class TransactionLayer {
         return server;
     }
 
-    /** The INVITE server transaction a CANCEL or an ACK names, or null (RFC 3261 §9.2, §17.2.3). */
+    /**
+     * The INVITE server transaction a CANCEL or an ACK names while it can still be acted on, or null (RFC 3261 §9.2,
+     * §17.2.3); an INVITE that has its 2xx is no longer here ({@link #inviteAccepted}).
+     */
     ServerTransaction inviteServerOf(String zone, SipMessageView cancelOrAck) {
         return servers.get(serverKey(zone, cancelOrAck, Request.INVITE));
+    }
+
+    /** Whether the INVITE a CANCEL names has had its 2xx and still absorbs retransmissions (RFC 6026 Accepted). */
+    boolean inviteAccepted(String zone, SipMessageView cancel) {
+        return answeredServers.find(serverKey(zone, cancel, Request.INVITE)) != AbsorbingTransactions.NONE;
     }
 
     /**
@@ -130,20 +184,23 @@ final class TransactionLayer {
                 if (!reliable) {
                     scheduleResponseRetransmit(server, t1Millis);
                 }
+                // Timer H: retransmitted INVITEs get the response again meanwhile, and the ACK ends Timer G.
+                server.expiryTimer = loop.schedule("timer H", () -> removeServer(server), timeoutMillis);
             } else {
                 server.state = ServerTransaction.State.TERMINATED;
-                // RFC 6026 §8.7: in the Accepted state retransmitted INVITEs are absorbed, not answered; the 2xx is
-                // retransmitted by the far side until it has its ACK, and relayed through here each time. Its
-                // bytes need not stay for the 64*T1 of the wait (at 3,000 calls/s that is 96,000 of them).
-                server.lastResponse = null;
+                // RFC 6026 §8.7, Timer L: in the Accepted state retransmitted INVITEs are absorbed, not answered;
+                // the 2xx is retransmitted by the far side until it has its ACK, and relayed through here each time.
+                servers.remove(server.key, server);
+                answeredServers.add(server.key, null, server.flow, null);
             }
-            // Timer H (non-2xx) or the RFC 6026 Accepted wait (2xx): retransmitted INVITEs are absorbed meanwhile.
-            server.expiryTimer = loop.schedule("timer H", () -> removeServer(server), timeoutMillis);
         } else {
             server.release();
             server.state = ServerTransaction.State.COMPLETED;
+            servers.remove(server.key, server);
             // Timer J: 64*T1 over UDP, zero over reliable transports (RFC 3261 §17.2.2).
-            server.expiryTimer = loop.schedule("timer J", () -> removeServer(server), reliable ? 0 : timeoutMillis);
+            if (!reliable) {
+                answeredServers.add(server.key, null, server.flow, server.lastResponse);
+            }
         }
     }
 
@@ -230,10 +287,17 @@ final class TransactionLayer {
     /** Matches a response to its client transaction and runs the state machine; strays are dropped and counted. */
     void onResponse(String zone, SipMessageView response, InetAddress source) {
         ViaHop top = response.topVia();
-        ClientTransaction client = top.branch() == null ? null
-                : clients.get(clientKey(top.branch(), response.cseqMethod()));
+        String key = top.branch() == null ? null : clientKey(top.branch(), response.cseqMethod());
+        ClientTransaction client = key == null ? null : clients.get(key);
         if (client == null) {
-            metrics.dropped(RelayDropReason.NO_TRANSACTION);
+            long answered = key == null ? AbsorbingTransactions.NONE : answeredClients.find(key);
+            if (answered == AbsorbingTransactions.NONE) {
+                metrics.dropped(RelayDropReason.NO_TRANSACTION);
+            } else if (!answeredClients.zone(answered).equals(zone)) {
+                metrics.dropped(RelayDropReason.WRONG_SOURCE);
+            } else {
+                metrics.retransmissionAbsorbed();
+            }
             return;
         }
         if (!client.targetZone.equals(zone)) {
@@ -326,10 +390,11 @@ final class TransactionLayer {
         ShardLoop.cancel(client.retransmitTimer);
         ShardLoop.cancel(client.timeoutTimer);
         client.state = ClientTransaction.State.COMPLETED;
-        client.release();
+        removeClient(client);
         // Timer K: T4 over UDP to absorb retransmitted responses, nothing over reliable transports.
-        client.timeoutTimer = loop.schedule("timer K", () -> removeClient(client),
-                client.flow.transport().reliable() ? 0 : t4Millis);
+        if (!client.flow.transport().reliable()) {
+            answeredClients.add(client.key, client.targetZone, null, null);
+        }
         client.user.finalResponse(client, response, source);
     }
 

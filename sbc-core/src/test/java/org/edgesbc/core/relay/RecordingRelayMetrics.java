@@ -37,6 +37,7 @@ final class RecordingRelayMetrics implements RelayMetrics {
     @Override public void transactionTimeout() { calls.add("transactionTimeout"); }
     @Override public void dropped(RelayDropReason reason) { calls.add("dropped " + reason); }
     @Override public void transactionOverflow() { calls.add("transactionOverflow"); }
+    @Override public void retransmissionWindowCut() { calls.add("retransmissionWindowCut"); }
     @Override public void dialogOverflow() { calls.add("dialogOverflow"); }
     @Override public void redirect(String zone, RedirectAction action) { calls.add("redirect " + zone + " " + action); }
     @Override public void callSetUp(boolean answered, long nanos) {

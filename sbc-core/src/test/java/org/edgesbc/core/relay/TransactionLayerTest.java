@@ -36,6 +36,7 @@ class TransactionLayerTest {
     private final DefaultEventExecutor executor = new DefaultEventExecutor();
     private final RecordingFlow flow = new RecordingFlow();
     private final RecordingUser user = new RecordingUser();
+    private final RecordingRelayMetrics metrics = new RecordingRelayMetrics();
     private final TransactionLayer transactions = new TransactionLayer(shard(), 3);
 
     @AfterEach
@@ -152,6 +153,70 @@ class TransactionLayerTest {
         assertThat(onShard(transactions::full)).isTrue();
     }
 
+    @Test
+    void anAnsweredByeLeavesTheBoundButStillGetsItsResponseAgainUntilTimerJ() throws Exception {
+        onShard(() -> {
+            for (int i = 1; i <= 3; i++) {
+                ServerTransaction server = transactions.createServer(inbound("trunk", request("BYE", "z9hG4bK-j" + i)));
+                transactions.respond(server, ("SIP/2.0 200 OK " + i).getBytes(StandardCharsets.UTF_8), 200);
+            }
+            return null;
+        });
+        flow.drain();
+        assertThat(onShard(transactions::full)).as("completed ones do not hold the bound").isFalse();
+        assertThat(onShard(transactions::size)).as("but are still transactions").isEqualTo(3);
+
+        assertThat(onShard(() -> transactions.absorbRetransmission("trunk", request("BYE", "z9hG4bK-j2")))).isTrue();
+        assertThat(flow.next()).isEqualTo("SIP/2.0 200 OK 2");
+        assertThat(metrics.next("retransmissionAbsorbed")).isNotNull();
+
+        Thread.sleep(1_280 + 200);
+        assertThat(onShard(() -> transactions.absorbRetransmission("trunk", request("BYE", "z9hG4bK-j2"))))
+                .as("Timer J (64*T1) is over").isFalse();
+        assertThat(onShard(transactions::size)).isZero();
+    }
+
+    @Test
+    void anAcceptedInviteAbsorbsRetransmissionsSilentlyAndStillMatchesACancel() throws Exception {
+        onShard(() -> {
+            ServerTransaction server = transactions.createServer(inbound("trunk", request("INVITE", "z9hG4bK-l1")));
+            transactions.respond(server, "SIP/2.0 200 OK".getBytes(StandardCharsets.UTF_8), 200);
+            return null;
+        });
+        assertThat(flow.next()).isEqualTo("SIP/2.0 200 OK");
+
+        assertThat(onShard(() -> transactions.absorbRetransmission("trunk", request("INVITE", "z9hG4bK-l1"))))
+                .isTrue();
+        assertThat(flow.poll(100)).as("RFC 6026 §8.7: absorbed, not answered").isNull();
+        assertThat(onShard(() -> transactions.inviteServerOf("trunk", request("CANCEL", "z9hG4bK-l1")))).isNull();
+        assertThat(onShard(() -> transactions.inviteAccepted("trunk", request("CANCEL", "z9hG4bK-l1")))).isTrue();
+        assertThat(onShard(() -> transactions.inviteAccepted("trunk", request("CANCEL", "z9hG4bK-l2")))).isFalse();
+    }
+
+    @Test
+    void anAnsweredClientRequestAbsorbsItsRetransmittedResponseUntilTimerK() throws Exception {
+        ClientTransaction client = onShard(() -> transactions.send(edit(request("BYE", "z9hG4bK-k")), flow, "pbx",
+                user, true));
+        String branch = branchOf(flow.next());
+        onShard(() -> respondTo(client, response(200, branch, "BYE")));
+        assertThat(onShard(transactions::full)).isFalse();
+
+        onShard(() -> respondTo(client, response(200, branch, "BYE")));
+        onShard(() -> {
+            transactions.onResponse("trunk", response(200, branch, "BYE"), PEER_ADDRESS);
+            return null;
+        });
+        assertThat(user.events).as("the user heard the first only").containsExactly("final 200");
+        assertThat(metrics.next("retransmissionAbsorbed")).isNotNull();
+        assertThat(metrics.next("dropped")).as("from another zone than the request went to")
+                .isEqualTo("dropped " + RelayDropReason.WRONG_SOURCE);
+
+        Thread.sleep(100 + 100);
+        onShard(() -> respondTo(client, response(200, branch, "BYE")));
+        assertThat(metrics.next("dropped")).as("after Timer K (T4)")
+                .isEqualTo("dropped " + RelayDropReason.NO_TRANSACTION);
+    }
+
     private Void respondTo(ClientTransaction client, SipMessageView response) {
         transactions.onResponse(client.targetZone, response, PEER_ADDRESS);
         return null;
@@ -167,9 +232,9 @@ class TransactionLayerTest {
                 Map.of(), "pbx", Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofMillis(100), 3, 3,
                 Duration.ofHours(1));
         RateLimitedLog log = new RateLimitedLog("test.relay");
-        return new ShardContext(new ShardLoop(0, executor, RelayMetrics.NONE, log, new GuardedHandOff(HandOffMetrics.NONE)),
+        return new ShardContext(new ShardLoop(0, executor, metrics, log, new GuardedHandOff(HandOffMetrics.NONE)),
                 new SipIdentifiers("test", 0, new SecureRandom()),
-                new TopologyHiding("127.0.0.1", Map.of(SipTransport.UDP, 5060)), settings, RelayMetrics.NONE, log);
+                new TopologyHiding("127.0.0.1", Map.of(SipTransport.UDP, 5060)), settings, metrics, log);
     }
 
     private InboundRequest inbound(String zone, SipMessageView request) {
