@@ -9,7 +9,12 @@ final class ShardTimer {
     final long deadlineTick;
     /** What runs when the timer fires; null once it fired or was cancelled, so that nothing it holds stays alive. */
     Runnable task;
-    /** The next timer in the same slot of the wheel. */
+    /** The wheel whose slot holds the timer; null while it is in none (not yet added, fired or cancelled). */
+    TimerWheel wheel;
+    /** The slot of {@link #wheel} that holds it. */
+    int slot;
+    /** The neighbours in the same slot of the wheel. */
+    ShardTimer prev;
     ShardTimer next;
 
     ShardTimer(String what, Runnable task, long deadlineTick) {
@@ -18,8 +23,15 @@ final class ShardTimer {
         this.deadlineTick = deadlineTick;
     }
 
-    /** The timer will not fire; it leaves the wheel when its slot is next looked at. */
+    /**
+     * The timer will not fire, and leaves its slot now: most timers are cancelled within milliseconds of being set
+     * (a retransmission answered), and one that stayed in the wheel until its deadline (32 s for Timer B) would
+     * outlive young collections and be promoted for nothing.
+     */
     void cancel() {
         task = null;
+        if (wheel != null) {
+            wheel.unlink(this);
+        }
     }
 }

@@ -8,12 +8,12 @@ import java.util.function.BiConsumer;
  * sets a dozen timers and cancels most of them (a retransmission answered, a guard passed), and each finished
  * transaction keeps one for 64×T1 to absorb retransmissions: at a few thousand calls per second hundreds of
  * thousands are set at once. A binary heap of scheduled tasks (the executor's own) costs O(log n) per set and per
- * cancel and about a hundred bytes per timer with its wrapper; here both are O(1), a timer is one small node, and a
- * cancelled one lets go of its task at once.
+ * cancel and about a hundred bytes per timer with its wrapper; here both are O(1), a timer is one small node of a
+ * slot's doubly linked list, and a cancelled one leaves it at once.
  *
  * <p>A timer never fires early and at most one tick late once its shard's thread is free. A slot holds the timers
  * whose deadline falls on it in any turn; one whose deadline is a later turn stays in it until then (a 64×T1 timer
- * is looked at a few times).
+ * is looked at a few times). Timers due at the same tick fire in the order they were set.
  */
 final class TimerWheel {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -24,6 +24,7 @@ final class TimerWheel {
     private final BiConsumer<String, Runnable> run;
     /** The last tick whose slot was looked at; a timer set now is due after it. */
     private long lastTick;
+    private int size;
 
     /** @param run runs a due timer's task, named by what the timer is for */
     TimerWheel(long nowNanos, BiConsumer<String, Runnable> run) {
@@ -43,8 +44,40 @@ final class TimerWheel {
             return;
         }
         int slot = (int) (Math.max(timer.deadlineTick, lastTick + 1) & (SLOTS - 1));
+        link(timer, slot);
+    }
+
+    /** Timers in the wheel: set and neither fired nor cancelled. */
+    int size() {
+        return size;
+    }
+
+    private void link(ShardTimer timer, int slot) {
+        timer.wheel = this;
+        timer.slot = slot;
+        timer.prev = null;
         timer.next = slots[slot];
+        if (timer.next != null) {
+            timer.next.prev = timer;
+        }
         slots[slot] = timer;
+        size++;
+    }
+
+    /** Takes {@code timer} out of its slot (it is in this wheel). */
+    void unlink(ShardTimer timer) {
+        if (timer.prev != null) {
+            timer.prev.next = timer.next;
+        } else {
+            slots[timer.slot] = timer.next;
+        }
+        if (timer.next != null) {
+            timer.next.prev = timer.prev;
+        }
+        timer.wheel = null;
+        timer.prev = null;
+        timer.next = null;
+        size--;
     }
 
     /** Fires every timer due by {@code nowNanos}, slot by slot in order of their ticks. */
@@ -54,25 +87,27 @@ final class TimerWheel {
         for (long tick = first; tick <= now; tick++) {
             // Timers set by the tasks fired below are due after this tick, never in the list being walked.
             lastTick = tick;
-            int slot = (int) (tick & (SLOTS - 1));
-            ShardTimer timer = slots[slot];
-            slots[slot] = null;
+            // Due timers leave the slot before any of them runs: a task may cancel another one due now, or set one.
+            ShardTimer due = null;
+            ShardTimer timer = slots[(int) (tick & (SLOTS - 1))];
             while (timer != null) {
                 ShardTimer next = timer.next;
-                Runnable task = timer.task;
-                if (task != null) {
-                    if (timer.deadlineTick <= tick) {
-                        timer.task = null;
-                        timer.next = null;
-                        run.accept(timer.what, task);
-                    } else {
-                        timer.next = slots[slot];
-                        slots[slot] = timer;
-                    }
-                } else {
-                    timer.next = null;
+                if (timer.deadlineTick <= tick) {
+                    unlink(timer);
+                    timer.next = due;
+                    due = timer;
                 }
                 timer = next;
+            }
+            while (due != null) {
+                ShardTimer next = due.next;
+                due.next = null;
+                Runnable task = due.task;
+                if (task != null) {
+                    due.task = null;
+                    run.accept(due.what, task);
+                }
+                due = next;
             }
         }
         lastTick = Math.max(lastTick, now);

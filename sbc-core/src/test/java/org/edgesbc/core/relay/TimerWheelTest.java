@@ -66,6 +66,34 @@ class TimerWheelTest {
     }
 
     @Test
+    void aCancelledTimerLeavesTheWheelAtOnceWhereverItIsInItsSlot() {
+        ShardTimer first = set("first", 5 * TICK, START);
+        ShardTimer middle = set("middle", 5 * TICK, START);
+        ShardTimer last = set("last", 5 * TICK + TimeUnit.SECONDS.toNanos(20), START);
+        set("elsewhere", 6 * TICK, START);
+        assertThat(wheel.size()).isEqualTo(4);
+        middle.cancel();
+        last.cancel();
+        first.cancel();
+        first.cancel();
+        assertThat(wheel.size()).isEqualTo(1);
+        wheel.advance(START + TimeUnit.SECONDS.toNanos(30));
+        assertThat(fired).containsExactly("elsewhere");
+        assertThat(wheel.size()).isZero();
+    }
+
+    @Test
+    void aTaskMayCancelAnotherTimerDueAtTheSameTick() {
+        ShardTimer[] victim = new ShardTimer[1];
+        wheel.add(wheel.timer("canceller", () -> victim[0].cancel(), START, 5 * TICK));
+        victim[0] = set("victim", 5 * TICK, START);
+        set("bystander", 5 * TICK, START);
+        wheel.advance(START + 6 * TICK);
+        assertThat(fired).containsExactly("canceller", "bystander");
+        assertThat(wheel.size()).isZero();
+    }
+
+    @Test
     void aThreadThatStalledPastAWholeTurnFiresEverythingDue() {
         set("a", 3 * TICK, START);
         set("b", TimeUnit.SECONDS.toNanos(5), START);
