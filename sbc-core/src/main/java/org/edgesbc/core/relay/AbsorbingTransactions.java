@@ -6,7 +6,9 @@ import org.edgesbc.transport.SipFlow;
 
 /**
  * Completed transactions that stay only to absorb retransmissions for a fixed time (RFC 3261 Timers J and K, RFC 6026
- * Timer L): each is its key, where it came from and, for a server transaction, the final response to send again.
+ * Timers L and M): each is its key, the zone it talks to and, where a retransmission is answered, the response to
+ * send again; an accepted INVITE the SBC sent also keeps the To-tag of its 2xx and the flow toward the far side, so
+ * that a 2xx from another early dialog can still be hung up ({@link SurplusAnswers}).
  * At 3,000 calls/s about 200,000 of them wait at any moment, each for 32 s; as objects (transaction, key, map entry,
  * timer, response) every one of them survived young collections, was promoted and made the full collections that
  * stopped the relay. Here they are bytes in arrays that are allocated once and reused: one ring of entries in the
@@ -31,10 +33,15 @@ final class AbsorbingTransactions {
     private long[] expiresAt = new long[FIRST_ENTRIES];
     private long[] start = new long[FIRST_ENTRIES];
     private int[] keyLength = new int[FIRST_ENTRIES];
+    /** Bytes of the tag after the key; -1 for none. */
+    private int[] tagLength = new int[FIRST_ENTRIES];
     private int[] payloadLength = new int[FIRST_ENTRIES];
     private int[] hash = new int[FIRST_ENTRIES];
     private SipFlow[] flow = new SipFlow[FIRST_ENTRIES];
+    private SipFlow[] farFlow = new SipFlow[FIRST_ENTRIES];
     private String[] zone = new String[FIRST_ENTRIES];
+    /** Of an accepted INVITE: the To-tag of the last surplus 2xx hung up, or null (rare, so kept as a string). */
+    private String[] surplusTag = new String[FIRST_ENTRIES];
 
     // Byte ring, by absolute offset: byte o lives at o & (bytes.length - 1); the live ones are [bytesHead, bytesTail).
     private byte[] bytes = new byte[FIRST_BYTES];
@@ -76,10 +83,20 @@ final class AbsorbingTransactions {
      * @param response the final response to send again, or null
      */
     void add(String key, String zone, SipFlow flow, byte[] response) {
+        add(key, zone, flow, response, null, null);
+    }
+
+    /**
+     * As {@link #add(String, String, SipFlow, byte[])}, for an accepted INVITE the SBC sent: {@code flow} and
+     * {@code response} are the caller's and the 2xx relayed to it, {@code tag} the To-tag of the far side's 2xx
+     * ({@link #hasTag}), {@code farFlow} the flow the INVITE went out on.
+     */
+    void add(String key, String zone, SipFlow flow, byte[] response, String tag, SipFlow farFlow) {
         expire();
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        byte[] tagBytes = tag == null ? null : tag.getBytes(StandardCharsets.UTF_8);
         int payload = response == null ? 0 : response.length;
-        int need = keyBytes.length + payload;
+        int need = keyBytes.length + (tagBytes == null ? 0 : tagBytes.length) + payload;
         if (need > maxBytes) {
             cutShort.run();
             return;
@@ -98,11 +115,17 @@ final class AbsorbingTransactions {
         expiresAt[slot] = nanoClock.getAsLong() + lifetimeNanos;
         start[slot] = bytesTail;
         keyLength[slot] = keyBytes.length;
+        tagLength[slot] = tagBytes == null ? -1 : tagBytes.length;
         payloadLength[slot] = payload;
         hash[slot] = key.hashCode();
         this.flow[slot] = flow;
+        this.farFlow[slot] = farFlow;
         this.zone[slot] = zone;
+        this.surplusTag[slot] = null;
         write(keyBytes);
+        if (tagBytes != null) {
+            write(tagBytes);
+        }
         if (response != null) {
             write(response);
         }
@@ -122,7 +145,7 @@ final class AbsorbingTransactions {
         for (int i = mix(h) & mask; index[i] != 0; i = (i + 1) & mask) {
             long seq = index[i] - 1;
             int slot = slot(seq);
-            if (hash[slot] == h && keyLength[slot] == keyBytes.length && keyEquals(start[slot], keyBytes)) {
+            if (hash[slot] == h && keyLength[slot] == keyBytes.length && bytesEqual(start[slot], keyBytes)) {
                 return seq;
             }
         }
@@ -133,6 +156,28 @@ final class AbsorbingTransactions {
         return zone[slot(entry)];
     }
 
+    /** Whether the entry kept {@code tag} (a null tag only matches an entry kept without one). */
+    boolean hasTag(long entry, String tag) {
+        int slot = slot(entry);
+        if (tag == null || tagLength[slot] < 0) {
+            return tag == null && tagLength[slot] < 0;
+        }
+        byte[] tagBytes = tag.getBytes(StandardCharsets.UTF_8);
+        return tagBytes.length == tagLength[slot] && bytesEqual(start[slot] + keyLength[slot], tagBytes);
+    }
+
+    SipFlow farFlow(long entry) {
+        return farFlow[slot(entry)];
+    }
+
+    String surplusTag(long entry) {
+        return surplusTag[slot(entry)];
+    }
+
+    void surplusTag(long entry, String tag) {
+        surplusTag[slot(entry)] = tag;
+    }
+
     /** Sends the entry's response again over its flow; false when it kept none. */
     boolean resend(long entry) {
         int slot = slot(entry);
@@ -140,7 +185,7 @@ final class AbsorbingTransactions {
             return false;
         }
         byte[] response = new byte[payloadLength[slot]];
-        read(start[slot] + keyLength[slot], response);
+        read(start[slot] + keyLength[slot] + Math.max(0, tagLength[slot]), response);
         flow[slot].send(response);
         return true;
     }
@@ -157,7 +202,9 @@ final class AbsorbingTransactions {
         int slot = slot(head);
         removeIndex(head, hash[slot]);
         flow[slot] = null;
+        farFlow[slot] = null;
         zone[slot] = null;
+        surplusTag[slot] = null;
         head++;
         bytesHead = tail == head ? bytesTail : start[slot(head)];
     }
@@ -209,28 +256,37 @@ final class AbsorbingTransactions {
         long[] newExpiresAt = new long[capacity];
         long[] newStart = new long[capacity];
         int[] newKeyLength = new int[capacity];
+        int[] newTagLength = new int[capacity];
         int[] newPayloadLength = new int[capacity];
         int[] newHash = new int[capacity];
         SipFlow[] newFlow = new SipFlow[capacity];
+        SipFlow[] newFarFlow = new SipFlow[capacity];
         String[] newZone = new String[capacity];
+        String[] newSurplusTag = new String[capacity];
         for (long seq = head; seq < tail; seq++) {
             int from = slot(seq);
             int to = (int) seq & (capacity - 1);
             newExpiresAt[to] = expiresAt[from];
             newStart[to] = start[from];
             newKeyLength[to] = keyLength[from];
+            newTagLength[to] = tagLength[from];
             newPayloadLength[to] = payloadLength[from];
             newHash[to] = hash[from];
             newFlow[to] = flow[from];
+            newFarFlow[to] = farFlow[from];
             newZone[to] = zone[from];
+            newSurplusTag[to] = surplusTag[from];
         }
         expiresAt = newExpiresAt;
         start = newStart;
         keyLength = newKeyLength;
+        tagLength = newTagLength;
         payloadLength = newPayloadLength;
         hash = newHash;
         flow = newFlow;
+        farFlow = newFarFlow;
         zone = newZone;
+        surplusTag = newSurplusTag;
         index = new long[2 * capacity];
         for (long seq = head; seq < tail; seq++) {
             insertIndex(seq);
@@ -264,10 +320,10 @@ final class AbsorbingTransactions {
         System.arraycopy(bytes, 0, target, first, target.length - first);
     }
 
-    private boolean keyEquals(long offset, byte[] key) {
+    private boolean bytesEqual(long offset, byte[] expected) {
         int mask = bytes.length - 1;
-        for (int i = 0; i < key.length; i++) {
-            if (bytes[(int) (offset + i) & mask] != key[i]) {
+        for (int i = 0; i < expected.length; i++) {
+            if (bytes[(int) (offset + i) & mask] != expected[i]) {
                 return false;
             }
         }

@@ -40,7 +40,7 @@ final class ClientTransaction {
     final SipFlow flow;
     /** The zone the request went to; its responses must come from there. */
     final String targetZone;
-    /** Who hears the responses; once a 2xx was relayed, nobody (see {@link #keepAnswer}). */
+    /** Who hears the responses. */
     User user;
     /** Whether the transaction counts against the shard's bound (the registrar's own REGISTERs do not). */
     final boolean bounded;
@@ -56,9 +56,6 @@ final class ClientTransaction {
     String answerTag;
     /** The To-tag of the last surplus 2xx hung up: its retransmissions get the ACK again, not another BYE. */
     String surplusTag;
-    /** Of an INVITE in the Accepted state: the 2xx as relayed to the caller, resent for each retransmitted 2xx. */
-    byte[] relayedAnswer;
-    SipFlow answerFlow;
 
     ClientTransaction(String key, String method, SipMessageView request, SipFlow flow, String targetZone, User user,
             boolean bounded) {
@@ -72,18 +69,9 @@ final class ClientTransaction {
     }
 
     /**
-     * An INVITE's 2xx was relayed as {@code answer} over {@code flow}: the far side's retransmissions of it (RFC 6026
-     * Accepted state, 64*T1) are answered with those bytes, and nothing else of the call stays reachable from here.
-     */
-    void keepAnswer(byte[] answer, SipFlow flow) {
-        relayedAnswer = answer;
-        answerFlow = flow;
-        user = Unheard.INSTANCE;
-    }
-
-    /**
-     * A user nothing reaches: of an INVITE whose 2xx is kept, no further event goes to the dialog layer; of a
-     * request whose answer changes nothing (the BYE of a surplus answer), none is waited for.
+     * A user nothing reaches: of an INVITE whose 2xx is kept ({@link TransactionLayer#keepAnswer}), no further event
+     * goes to the dialog layer; of a request whose answer changes nothing (the BYE of a surplus answer), none is
+     * waited for.
      */
     enum Unheard implements User {
         INSTANCE;

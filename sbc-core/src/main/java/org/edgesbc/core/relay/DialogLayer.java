@@ -514,7 +514,7 @@ final class DialogLayer {
         if (answer != null && relayed != null) {
             // The far side's retransmissions of this 2xx get these bytes again (RFC 6026 Accepted state); the
             // requester's Vias and the rest of the call need not stay reachable for the 64*T1 of that wait.
-            branch.client.keepAnswer(answer, relayed.server.flow);
+            transactions.keepAnswer(branch.client, answer, relayed.server.flow);
             relayed.server.release();
         }
     }

@@ -2,6 +2,7 @@ package org.edgesbc.core.relay;
 
 import java.util.List;
 import javax.sip.message.Request;
+import org.edgesbc.transport.SipFlow;
 import org.edgesbc.transport.message.NameAddress;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
@@ -28,30 +29,31 @@ final class SurplusAnswers {
     }
 
     /**
-     * ACKs {@code answer}, a 2xx of another dialog than {@code invite}'s first (its To-tag is set), and sends its
-     * dialog a BYE; a retransmission of the last one hung up is only ACKed again.
+     * ACKs {@code answer}, a 2xx of another dialog than the first answer to an INVITE that went out over
+     * {@code flow} to {@code targetZone} (its To-tag is set), and sends its dialog a BYE; a retransmission of the
+     * last one hung up ({@code lastHungUp}) is only ACKed again. Returns the To-tag of the last one hung up now.
      */
-    void hangUp(ClientTransaction invite, SipMessageView answer) {
+    String hangUp(SipFlow flow, String targetZone, String lastHungUp, SipMessageView answer) {
         List<NameAddress> contacts = answer.contacts();
         if (contacts == null || contacts.isEmpty() || contacts.get(0).isWildcard()) {
             // Without a remote target there is nowhere to send the ACK (RFC 3261 §12.1.2 requires a Contact).
             metrics.dropped(RelayDropReason.NO_DIALOG);
-            return;
+            return lastHungUp;
         }
         String target = contacts.get(0).uri();
         String from = answer.header(SipHeaderName.FROM);
         String to = answer.header(SipHeaderName.TO);
         long cseq = answer.cseqNumber();
-        invite.flow.send(OwnMessages.request(Request.ACK, target, topology.via(invite.flow.transport(),
-                ids.newBranch()), from, to, answer.callId(), cseq, "").bytes());
+        flow.send(OwnMessages.request(Request.ACK, target, topology.via(flow.transport(), ids.newBranch()), from, to,
+                answer.callId(), cseq, "").bytes());
         String tag = answer.to().tag();
-        if (tag.equals(invite.surplusTag)) {
+        if (tag.equals(lastHungUp)) {
             metrics.retransmissionAbsorbed();
-            return;
+            return lastHungUp;
         }
-        invite.surplusTag = tag;
-        SipMessageView bye = OwnMessages.request(Request.BYE, target, topology.via(invite.flow.transport(),
-                ids.newBranch()), from, to, answer.callId(), cseq + 1, "");
-        transactions.send(SipMessageWriter.edit(bye), invite.flow, invite.targetZone, ClientTransaction.Unheard.INSTANCE, true);
+        SipMessageView bye = OwnMessages.request(Request.BYE, target, topology.via(flow.transport(), ids.newBranch()),
+                from, to, answer.callId(), cseq + 1, "");
+        transactions.send(SipMessageWriter.edit(bye), flow, targetZone, ClientTransaction.Unheard.INSTANCE, true);
+        return tag;
     }
 }

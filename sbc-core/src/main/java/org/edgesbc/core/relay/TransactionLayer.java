@@ -16,8 +16,8 @@ import org.edgesbc.transport.message.ViaHop;
  * timers and retransmissions. It knows nothing of dialogs: what a transaction is for is its user's business
  * ({@link ServerTransaction.User}, {@link ClientTransaction.User}). Bounded: beyond its share of
  * {@code sip.max-transactions} the shard refuses new requests ({@link #full}). A completed transaction that only
- * absorbs retransmissions until its timer ends (J, K, or L of an accepted INVITE) leaves the maps for
- * {@link AbsorbingTransactions}, which has bounds of its own.
+ * absorbs retransmissions until its timer ends (J, K, or RFC 6026's L and M of an accepted INVITE) leaves the maps
+ * for {@link AbsorbingTransactions}, which has bounds of its own.
  */
 final class TransactionLayer {
     /** RFC 3261 §16.6 step 8 (Timer C): a proxy gives up on a ringing INVITE after more than three minutes. */
@@ -53,6 +53,11 @@ final class TransactionLayer {
     private final AbsorbingTransactions answeredServers;
     /** Completed non-INVITE client transactions over UDP absorbing retransmitted responses (Timer K). */
     private final AbsorbingTransactions answeredClients;
+    /**
+     * Accepted INVITE client transactions whose 2xx was relayed (RFC 6026 Timer M): the far side's retransmissions
+     * of it get the relayed bytes again, and a 2xx from another early dialog is hung up.
+     */
+    private final AbsorbingTransactions acceptedInvites;
 
     TransactionLayer(ShardContext shard, int maxTransactions) {
         RelaySettings settings = shard.settings();
@@ -71,6 +76,9 @@ final class TransactionLayer {
                 metrics::retransmissionWindowCut);
         this.answeredClients = new AbsorbingTransactions(TimeUnit.MILLISECONDS.toNanos(t4Millis), System::nanoTime,
                 maxTransactions, byteBound(maxTransactions, KEY_BYTES_PER_ENTRY), metrics::retransmissionWindowCut);
+        this.acceptedInvites = new AbsorbingTransactions(TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
+                System::nanoTime, maxTransactions, byteBound(maxTransactions, RESPONSE_BYTES_PER_ENTRY),
+                metrics::retransmissionWindowCut);
         sweepAbsorbing();
     }
 
@@ -83,12 +91,14 @@ final class TransactionLayer {
     private void sweepAbsorbing() {
         answeredServers.expire();
         answeredClients.expire();
+        acceptedInvites.expire();
         loop.schedule("absorbing sweep", this::sweepAbsorbing, SWEEP_MILLIS);
     }
 
     /** Transactions of the shard, absorbing ones included. */
     int size() {
-        return servers.size() + clients.size() + answeredServers.size() + answeredClients.size();
+        return servers.size() + clients.size() + answeredServers.size() + answeredClients.size()
+                + acceptedInvites.size();
     }
 
     /**
@@ -290,14 +300,7 @@ final class TransactionLayer {
         String key = top.branch() == null ? null : clientKey(top.branch(), response.cseqMethod());
         ClientTransaction client = key == null ? null : clients.get(key);
         if (client == null) {
-            long answered = key == null ? AbsorbingTransactions.NONE : answeredClients.find(key);
-            if (answered == AbsorbingTransactions.NONE) {
-                metrics.dropped(RelayDropReason.NO_TRANSACTION);
-            } else if (!answeredClients.zone(answered).equals(zone)) {
-                metrics.dropped(RelayDropReason.WRONG_SOURCE);
-            } else {
-                metrics.retransmissionAbsorbed();
-            }
+            absorbAnswered(key, zone, response);
             return;
         }
         if (!client.targetZone.equals(zone)) {
@@ -309,6 +312,51 @@ final class TransactionLayer {
         } else {
             onNonInviteResponse(client, response, source);
         }
+    }
+
+    /** A response for a client transaction that only absorbs retransmissions now, if it is one; else a stray. */
+    private void absorbAnswered(String key, String zone, SipMessageView response) {
+        boolean invite = Request.INVITE.equals(response.cseqMethod());
+        AbsorbingTransactions store = invite ? acceptedInvites : answeredClients;
+        long entry = key == null ? AbsorbingTransactions.NONE : store.find(key);
+        if (entry == AbsorbingTransactions.NONE) {
+            metrics.dropped(RelayDropReason.NO_TRANSACTION);
+            return;
+        }
+        if (!store.zone(entry).equals(zone)) {
+            metrics.dropped(RelayDropReason.WRONG_SOURCE);
+            return;
+        }
+        int status = response.statusCode();
+        if (!invite) {
+            metrics.retransmissionAbsorbed();
+        } else if (status >= 200 && status < 300) {
+            String tag = response.to().tag();
+            if (tag != null && !store.hasTag(entry, tag)) {
+                store.surplusTag(entry, surplusAnswers.hangUp(store.farFlow(entry), zone, store.surplusTag(entry),
+                        response));
+            } else {
+                metrics.retransmissionAbsorbed();
+                store.resend(entry);
+            }
+        }
+    }
+
+    /**
+     * An INVITE's 2xx was relayed to the caller as {@code answer} over {@code flow}: the far side's retransmissions
+     * of it (RFC 6026 Accepted state, Timer M) get those bytes again. The transaction leaves for the absorbing
+     * store, and nothing of the call stays reachable from it.
+     */
+    void keepAnswer(ClientTransaction invite, byte[] answer, SipFlow flow) {
+        invite.user = ClientTransaction.Unheard.INSTANCE;
+        if (invite.state != ClientTransaction.State.ACCEPTED || !clients.remove(invite.key, invite)) {
+            return;
+        }
+        if (!invite.bounded) {
+            unboundedClients--;
+        }
+        ShardLoop.cancel(invite.timeoutTimer);
+        acceptedInvites.add(invite.key, invite.targetZone, flow, answer, invite.answerTag, invite.flow);
     }
 
     /** RFC 3261 §17.1.1 with RFC 6026's Accepted state. */
@@ -355,10 +403,8 @@ final class TransactionLayer {
             case ACCEPTED -> {
                 String tag = response.to().tag();
                 if (status >= 200 && status < 300 && tag != null && !tag.equals(client.answerTag)) {
-                    surplusAnswers.hangUp(client, response);
-                } else if (status >= 200 && status < 300 && client.relayedAnswer != null) {
-                    metrics.retransmissionAbsorbed();
-                    client.answerFlow.send(client.relayedAnswer);
+                    client.surplusTag = surplusAnswers.hangUp(client.flow, client.targetZone, client.surplusTag,
+                            response);
                 } else if (status >= 200 && status < 300) {
                     client.user.successRetransmitted(client, response, source);
                 }

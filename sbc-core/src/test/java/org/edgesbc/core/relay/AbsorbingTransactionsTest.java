@@ -48,6 +48,30 @@ class AbsorbingTransactionsTest {
     }
 
     @Test
+    void anAcceptedInviteKeepsItsAnswerTagAndFarFlowBesideTheResponse() {
+        AbsorbingTransactions kept = absorbing(100);
+        RecordingFlow far = new RecordingFlow();
+        kept.add("z9hG4bK-7\nINVITE", "pbx", flow, bytes("SIP/2.0 200 OK relayed"), "as83kd", far);
+        kept.add("z9hG4bK-8\nINVITE", "pbx", flow, bytes("SIP/2.0 200 OK other"), null, far);
+
+        long entry = kept.find("z9hG4bK-7\nINVITE");
+        assertThat(kept.hasTag(entry, "as83kd")).isTrue();
+        assertThat(kept.hasTag(entry, "as83k")).isFalse();
+        assertThat(kept.hasTag(entry, null)).isFalse();
+        assertThat(kept.farFlow(entry)).isSameAs(far);
+        kept.resend(entry);
+        assertThat(flow.sent).as("the response after the tag").containsExactly("SIP/2.0 200 OK relayed");
+        assertThat(kept.surplusTag(entry)).isNull();
+        kept.surplusTag(entry, "p2");
+        assertThat(kept.surplusTag(entry)).isEqualTo("p2");
+
+        long untagged = kept.find("z9hG4bK-8\nINVITE");
+        assertThat(kept.hasTag(untagged, null)).isTrue();
+        assertThat(kept.hasTag(untagged, "as83kd")).isFalse();
+        assertThat(kept.surplusTag(untagged)).isNull();
+    }
+
+    @Test
     void anEntryWithoutAResponseIsFoundButSendsNothing() {
         AbsorbingTransactions kept = absorbing(100);
         kept.add("k", "trunk", flow, null);

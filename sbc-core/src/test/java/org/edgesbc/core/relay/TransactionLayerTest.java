@@ -217,6 +217,42 @@ class TransactionLayerTest {
                 .isEqualTo("dropped " + RelayDropReason.NO_TRANSACTION);
     }
 
+    @Test
+    void anAcceptedInviteSendsTheRelayedAnswerAgainAndHangsUpAnAnswerFromAnotherDialog() throws Exception {
+        RecordingFlow caller = new RecordingFlow();
+        ClientTransaction client = onShard(() -> transactions.send(edit(request("INVITE", "z9hG4bK-m")), flow, "pbx",
+                user, true));
+        String branch = branchOf(flow.next());
+        onShard(() -> respondTo(client, response(200, branch, "INVITE", "t1")));
+        onShard(() -> {
+            transactions.keepAnswer(client, "SIP/2.0 200 OK as relayed".getBytes(StandardCharsets.UTF_8), caller);
+            return null;
+        });
+        assertThat(onShard(transactions::full)).isFalse();
+        assertThat(onShard(transactions::size)).isEqualTo(1);
+
+        onShard(() -> respondTo(client, response(200, branch, "INVITE", "t1")));
+        assertThat(caller.next()).as("RFC 6026 §7.2: the retransmitted 2xx is relayed").isEqualTo(
+                "SIP/2.0 200 OK as relayed");
+        assertThat(user.events).containsExactly("final 200");
+
+        onShard(() -> respondTo(client, response(200, branch, "INVITE", "t2")));
+        assertThat(flow.next()).as("RFC 3261 §13.2.2.4: another dialog's 2xx is ACKed").startsWith("ACK ")
+                .contains("tag=t2");
+        String bye = flow.next();
+        assertThat(bye).as("and hung up").startsWith("BYE ").contains("tag=t2").contains("CSeq: 2 BYE");
+        onShard(() -> respondTo(client, response(200, branch, "INVITE", "t2")));
+        String again;
+        while ((again = flow.next()).equals(bye)) {
+            // Timer E resends the unanswered BYE meanwhile.
+        }
+        assertThat(again).as("its retransmission only ACKed again").startsWith("ACK ");
+        for (String more = flow.poll(100); more != null; more = flow.poll(100)) {
+            assertThat(more).as("no second BYE").isEqualTo(bye);
+        }
+        assertThat(caller.poll(100)).as("the caller never hears of it").isNull();
+    }
+
     private Void respondTo(ClientTransaction client, SipMessageView response) {
         transactions.onResponse(client.targetZone, response, PEER_ADDRESS);
         return null;
@@ -258,8 +294,13 @@ class TransactionLayerTest {
     }
 
     private static SipMessageView response(int status, String branch, String method) throws Exception {
+        return response(status, branch, method, "t1");
+    }
+
+    private static SipMessageView response(int status, String branch, String method, String toTag) throws Exception {
         String text = "SIP/2.0 " + status + " Whatever\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=" + branch
-                + "\r\nFrom: <sip:a@127.0.0.2>;tag=f1\r\nTo: <sip:100@127.0.0.1>;tag=t1\r\nCall-ID: tx-test\r\n"
+                + "\r\nFrom: <sip:a@127.0.0.2>;tag=f1\r\nTo: <sip:100@127.0.0.1>;tag=" + toTag
+                + "\r\nCall-ID: tx-test\r\nContact: <sip:100@127.0.0.3:5060>\r\n"
                 + "CSeq: 1 " + method + "\r\nContent-Length: 0\r\n\r\n";
         return SipMessageView.parse(text.getBytes(StandardCharsets.UTF_8));
     }
