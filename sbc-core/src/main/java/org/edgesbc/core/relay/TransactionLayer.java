@@ -269,8 +269,8 @@ final class TransactionLayer {
      * Request-URI, top Via, From, Call-ID and CSeq number, with the given To.
      */
     private static SipMessageView hopByHop(SipMessageView request, String method, String to) {
-        return OwnMessages.request(method, request.requestUri(), request.headers(SipHeaderName.VIA).get(0), request.header(SipHeaderName.FROM),
-                to, request.callId(), request.cseqNumber(), "");
+        return OwnMessages.request(method, request.requestUri(), request.headers(SipHeaderName.VIA).get(0),
+                request.header(SipHeaderName.FROM), to, request.callId(), request.cseqNumber(), "");
     }
 
     /** Cancels an INVITE now if it is proceeding, or as soon as it is (RFC 3261 §9.1: not before a 1xx). */
