@@ -196,6 +196,43 @@ class SbcDaemonIT {
     }
 
     /**
+     * After the 200 the caller's INVITE transaction still exists (RFC 6026 §8.7, Timer L): its retransmitted INVITE
+     * is absorbed, not relayed again, and a CANCEL for it is answered 200 and changes nothing (RFC 3261 §9.2).
+     */
+    @Test
+    void aRetransmittedInviteOrACancelAfterTheAnswerChangesNothing() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
+                        pbx.localAddress()))) {
+            String callId = "late-cancel@trunk";
+            String invite = inviteToPbx(sbc, trunk, pbx, callId);
+            pbx.send(answerOk(pbx, invite));
+            assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
+
+            String sent = SipMessages.invite("UDP", trunk.localAddress(), sbc.sipAddress(SipTransport.UDP), "5551234",
+                    callId, "z9hG4bK-" + callId.hashCode(), "caller-tag");
+            trunk.send(sent);
+            String head = sent.substring(0, sent.indexOf("\r\n\r\n"));
+            trunk.send("CANCEL " + head.substring("INVITE ".length(), head.indexOf(" SIP/2.0")) + " SIP/2.0\r\n"
+                    + "Via: " + header(head, "Via") + "\r\nMax-Forwards: 70\r\nFrom: " + header(head, "From")
+                    + "\r\nTo: " + header(head, "To") + "\r\nCall-ID: " + callId + "\r\nCSeq: 1 CANCEL\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            String cancelAnswer = null;
+            for (long end = System.currentTimeMillis() + WAIT; cancelAnswer == null
+                    && System.currentTimeMillis() < end; ) {
+                String got = trunk.receive(200);
+                if (got != null && "1 CANCEL".equals(header(got, "CSeq"))) {
+                    cancelAnswer = got;
+                }
+            }
+            assertThat(cancelAnswer).as("the CANCEL answered").isNotNull().startsWith("SIP/2.0 200 ");
+            assertThat(pbx.receiveStartingWith("CANCEL ", 500)).as("and not relayed").isNull();
+            assertThat(pbx.receiveStartingWith("INVITE ", 300)).as("the retransmitted INVITE absorbed").isNull();
+        }
+    }
+
+    /**
      * RFC 3261 §13.3.1.4 from the middle: a caller that never ACKs the 200 (it gave up, or crashed) does not leave
      * the dialog up on either side; after 64*T1 the SBC sends BYE to both and the dialog is gone.
      */
