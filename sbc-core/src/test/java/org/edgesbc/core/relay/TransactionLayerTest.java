@@ -232,7 +232,7 @@ class TransactionLayerTest {
         assertThat(onShard(transactions::size)).isEqualTo(1);
 
         onShard(() -> respondTo(client, response(200, branch, "INVITE", "t1")));
-        assertThat(caller.next()).as("RFC 6026 §7.2: the retransmitted 2xx is relayed").isEqualTo(
+        assertThat(caller.next()).as("RFC 6026 Accepted state: the retransmitted 2xx is relayed").isEqualTo(
                 "SIP/2.0 200 OK as relayed");
         assertThat(user.events).containsExactly("final 200");
 
