@@ -433,8 +433,6 @@ final class TransactionLayer {
             }
             return;
         }
-        ShardLoop.cancel(client.retransmitTimer);
-        ShardLoop.cancel(client.timeoutTimer);
         client.state = ClientTransaction.State.COMPLETED;
         removeClient(client);
         // Timer K: T4 over UDP to absorb retransmitted responses, nothing over reliable transports.
