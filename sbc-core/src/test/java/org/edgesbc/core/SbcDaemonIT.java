@@ -175,11 +175,10 @@ class SbcDaemonIT {
      */
     @Test
     void aRetransmittedAnswerReachesTheCallerAgainUnchanged() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                        pbx.localAddress()))) {
-            String invite = inviteToPbx(sbc, trunk, pbx, "retrans-ok@trunk");
+        try (TrunkAndPbx sides = new TrunkAndPbx(dataDir, config -> config)) {
+            UdpSipPeer trunk = sides.trunk;
+            UdpSipPeer pbx = sides.pbx;
+            String invite = inviteToPbx(sides.sbc, trunk, pbx, "retrans-ok@trunk");
             String ok = answerOk(pbx, invite);
             pbx.send(ok);
             String first = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
@@ -201,16 +200,15 @@ class SbcDaemonIT {
      */
     @Test
     void aRetransmittedInviteOrACancelAfterTheAnswerChangesNothing() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
-                SbcDaemon sbc = SbcDaemon.start(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                        pbx.localAddress()))) {
+        try (TrunkAndPbx sides = new TrunkAndPbx(dataDir, config -> config)) {
+            UdpSipPeer trunk = sides.trunk;
+            UdpSipPeer pbx = sides.pbx;
             String callId = "late-cancel@trunk";
-            String invite = inviteToPbx(sbc, trunk, pbx, callId);
+            String invite = inviteToPbx(sides.sbc, trunk, pbx, callId);
             pbx.send(answerOk(pbx, invite));
             assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
 
-            String sent = SipMessages.invite("UDP", trunk.localAddress(), sbc.sipAddress(SipTransport.UDP), "5551234",
+            String sent = SipMessages.invite("UDP", trunk.localAddress(), sides.sbcUdp, "5551234",
                     callId, "z9hG4bK-" + callId.hashCode(), "caller-tag");
             trunk.send(sent);
             String head = sent.substring(0, sent.indexOf("\r\n\r\n"));
