@@ -154,12 +154,14 @@ stop_uas() {
 # SIPp stops on its own after RATE*SECS calls, or is stopped SECS+15 s after it started, the unfinished calls then
 # counting as not ok. -l is the whole call count: an overloaded system must not throttle the offered load.
 # Proxies with two workers reorder 180 and 200 now and then; a late 180 must not fail the call
-# (-default_behaviors without abortunexp), whereas lost or refused messages still do.
+# (-default_behaviors without abortunexp), whereas lost or refused messages still do. The caller is
+# bench/sipp-uac.xml, SIPp's uac call flow plus what RFC 3261 asks of a caller refused with 503: ACK it and stop
+# (SIPp's built-in scenario, without abortunexp, ignores the 503 and retransmits its INVITE until Timer B).
 run_uac() {
   local dir=$1 rate=$2 secs=$3 uac_port=${4:-$sip_port} calls before after start end
   calls=$((rate * secs))
   before=$(tree_ticks "$sut"); start=$(date +%s.%N)
-  (cd "$dir" && timeout -k 5 $((secs + 15)) sipp -sn uac "127.0.0.1:$port" -i 127.0.0.2 -p "$uac_port" -s 5551234 \
+  (cd "$dir" && timeout -k 5 $((secs + 15)) sipp -sf "$here/sipp-uac.xml" "127.0.0.1:$port" -i 127.0.0.2 -p "$uac_port" -s 5551234 \
       -r "$rate" -m "$calls" -l "$calls" -buff_size 4194304 -nostdin \
       -default_behaviors all,-abortunexp -trace_stat -stf uac.csv -fd 1 -trace_rtt -rtt_freq 100 \
       > uac.out 2>&1) || true
