@@ -28,8 +28,14 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     private final UdpBacklog backlog;
     /** The current read burst's messages for the sink; touched only on the channel's I/O thread. */
     private final List<InboundSipMessage> burst = new ArrayList<>();
+    /** Whether answers were written in the current read burst; touched only on the channel's I/O thread. */
+    private boolean answersToFlush;
     /** The senders' flows over this handler's channel. */
     private final DatagramFlows flows;
+    /** The rate of new calls this handler's channel lets in once they proved too many. */
+    private final NewCallRate newCalls = new NewCallRate(System.nanoTime());
+    /** The new calls this handler's channel let in lately. */
+    private final AdmittedCalls admittedCalls = new AdmittedCalls(System.nanoTime());
 
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
             TransportMetrics metrics, UdpBacklog backlog, DatagramFlows flows) {
@@ -65,16 +71,15 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             if (!result.accepted()) {
                 byte[] answer = responder.reject(SipTransport.UDP, result, String.valueOf(packet.sender()));
                 if (answer != null) {
-                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), packet.sender()));
+                    answer(ctx, new DatagramPacket(Unpooled.wrappedBuffer(answer), packet.sender()));
                 }
                 return;
             }
             metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
             if (result.newInvite()) {
-                ShedCause shed = backlog.behind(received)
-                        ? ShedCause.IO_BACKLOG : sink.shedsNewDialogs(result.callId()) ? ShedCause.RELAY_QUEUE : null;
+                ShedCause shed = shedCause(result.callId(), received);
                 if (shed != null) {
-                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(
+                    answer(ctx, new DatagramPacket(Unpooled.wrappedBuffer(
                             responder.shed(SipTransport.UDP, shed, result)), packet.sender()));
                     return;
                 }
@@ -87,8 +92,41 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         }
     }
 
+    /**
+     * Why a new INVITE arriving at {@code now} is refused, or null when it goes on to the relay: always for the
+     * retransmission of one let in before, whose transaction at the relay absorbs it.
+     */
+    private ShedCause shedCause(String callId, long now) {
+        if (admittedCalls.contains(callId, now)) {
+            return null;
+        }
+        long undrained = backlog.undrainedFor(now);
+        ShedCause shed = undrained >= UdpBacklog.UNDRAINED_LIMIT_NANOS ? ShedCause.IO_BACKLOG
+                : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
+        boolean withinRate = newCalls.admit(now, shed != null ? NewCallRate.Congestion.SHEDDING
+                : undrained >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE : NewCallRate.Congestion.NONE);
+        ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
+        if (cause == null) {
+            admittedCalls.add(callId, now);
+        }
+        return cause;
+    }
+
+    /**
+     * Writes an answer of this handler's own, flushed when the read burst ends: the answers of a burst (the 503s of
+     * an overload, say) leave in one sendmmsg instead of one system call each.
+     */
+    private void answer(ChannelHandlerContext ctx, DatagramPacket answer) {
+        ctx.write(answer);
+        answersToFlush = true;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (answersToFlush) {
+            answersToFlush = false;
+            ctx.flush();
+        }
         if (!burst.isEmpty()) {
             try {
                 sink.onMessages(burst);
@@ -100,13 +138,13 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     }
 
     /** A STUN keep-alive gets its Binding response; anything else in STUN's shape goes on to the gate as garbage. */
-    private static boolean answeredStun(ChannelHandlerContext ctx, DatagramPacket packet) {
+    private boolean answeredStun(ChannelHandlerContext ctx, DatagramPacket packet) {
         ByteBuf out = ctx.alloc().buffer(44);
         if (!StunKeepAlive.answer(packet.content(), packet.sender(), out)) {
             out.release();
             return false;
         }
-        ctx.writeAndFlush(new DatagramPacket(out, packet.sender()));
+        answer(ctx, new DatagramPacket(out, packet.sender()));
         return true;
     }
 }

@@ -75,13 +75,20 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         lastBurstEnded = now;
     }
 
-    /**
-     * Whether the socket has stayed undrained past the limit as of {@code now}, read burst after burst: a full burst
-     * may also have emptied the socket exactly, and a burst that started as long as the limit after it did not
-     * continue its streak.
-     */
+    /** Whether the socket has stayed undrained past the limit as of {@code now} (see {@link #undrainedFor}). */
     boolean behind(long now) {
-        return undrainedSince != DRAINED && now - undrainedSince >= UNDRAINED_LIMIT_NANOS
-                && burstStarted - lastBurstEnded < UNDRAINED_LIMIT_NANOS;
+        return undrainedFor(now) >= UNDRAINED_LIMIT_NANOS;
+    }
+
+    /**
+     * How long the socket has stayed undrained as of {@code now}, read burst after burst; 0 when the last burst
+     * drained it, or when the burst being read started so long after the last one (as long as the limit) that it
+     * did not continue the streak: a full burst may also have emptied the socket exactly.
+     */
+    long undrainedFor(long now) {
+        if (undrainedSince == DRAINED || burstStarted - lastBurstEnded >= UNDRAINED_LIMIT_NANOS) {
+            return 0;
+        }
+        return now - undrainedSince;
     }
 }

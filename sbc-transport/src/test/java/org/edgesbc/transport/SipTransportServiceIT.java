@@ -242,6 +242,31 @@ class SipTransportServiceIT {
     }
 
     @Test
+    void aRetransmittedInviteOfACallLetInIsNeverShedWhileNewOnesAre() throws Exception {
+        startAll();
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            String invite = options("UDP", peer.localAddress(), "kept-call").replace("OPTIONS", "INVITE");
+            peer.send(invite);
+            assertThat(nextInbound().callId()).isEqualTo("kept-call");
+            for (int i = 0; i < 60; i++) {
+                peer.send(options("UDP", peer.localAddress(), SLOW + i));
+            }
+            peer.send(invite);
+            peer.send(invite.replace("kept-call", "new-call"));
+            String answer = peer.receive(WAIT_MILLIS);
+            assertThat(answer).startsWith("SIP/2.0 503 Service Unavailable\r\n").contains("Call-ID: new-call\r\n");
+            InboundSipMessage next = nextInbound();
+            while (next != null && next.callId().startsWith(SLOW)) {
+                next = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            assertThat(next).as("the retransmission reaches the sink").isNotNull();
+            assertThat(next.callId()).isEqualTo("kept-call");
+            assertThat(metrics.count("shed:io_backlog", SipTransport.UDP)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void udpFlowToSendsFromTheListenerPort() throws Exception {
         startAll();
         try (DatagramSocket peer = new DatagramSocket(ANY_LOOPBACK_PORT)) {

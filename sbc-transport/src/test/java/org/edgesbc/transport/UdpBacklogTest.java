@@ -36,6 +36,17 @@ class UdpBacklogTest {
     }
 
     @Test
+    void howLongTheSocketHasStayedUndrainedIsZeroOnceABurstDrainsIt() {
+        assertThat(backlog.undrainedFor(now.get())).isZero();
+        burst(4);
+        now.addAndGet(30 * MS);
+        burst(4);
+        assertThat(backlog.undrainedFor(now.get() + 5 * MS)).isEqualTo(35 * MS);
+        burst(3);
+        assertThat(backlog.undrainedFor(now.get())).isZero();
+    }
+
+    @Test
     void theUndrainedTimeCountsFromTheFirstFullBurstAfterADrainedOne() {
         burst(4);
         now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS * 3);

@@ -1,0 +1,144 @@
+package org.edgesbc.transport;
+
+/**
+ * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until a window of
+ * new calls comes with shedding (the socket's backlog or a relay thread's queue); then limited to a little less
+ * than the rate offered in that window, lowered by a tenth while the socket keeps falling behind, raised by a
+ * fiftieth in each window that refused calls without falling behind, and lifted when it has refused nothing for a
+ * while: the limit settles just under the rate the SBC carries, probing upward as long as calls are offered beyond
+ * it. Engaged by shedding only: a limit set at the first sign of a queue would refuse calls at rates the SBC still
+ * carries, with a little more latency.
+ *
+ * <p>Why a rate and not only the backlog signals: a socket left undrained answers every caller late, and once the
+ * answer to an INVITE is later than the caller's retransmission timer (T1, 500 ms) each call arrives several times;
+ * a backlog signal that sheds only after the queue formed keeps the SBC at that edge, where the 503s themselves
+ * come late. Held at the rate it can carry, the SBC answers the excess at once (one datagram in, a 503 out, the
+ * caller's ACK) and the calls it takes keep their short set-up time (RFC 7339 §3: shed before the work is spent).
+ *
+ * <p>Touched only on its channel's I/O thread.
+ */
+final class NewCallRate {
+    /** What the socket and the relay said as a new call arrived. */
+    enum Congestion {
+        NONE,
+        /** Falling behind: a limit in force comes down. */
+        LATE,
+        /** So far behind that new calls are shed whatever the rate: a limit is set if there is none. */
+        SHEDDING
+    }
+
+    /** How often the limit is reconsidered, and the span over which the offered rate is measured. */
+    static final long WINDOW_NANOS = 100_000_000L;
+    /**
+     * Undrained this long, the socket says new calls come faster than the SBC carries them: half the backlog that
+     * sheds every new call, a tenth of the callers' retransmission timer, and longer than the I/O thread loses its
+     * core for a scheduler slice or a young collection.
+     */
+    static final long CONGESTED_NANOS = UdpBacklog.UNDRAINED_LIMIT_NANOS / 2;
+    /** A congested window lowers the limit to this share of itself, or of the rate offered in the window. */
+    static final double DECREASE = 0.9;
+    /** An uncongested window that refused calls raises the limit by this share. */
+    static final double INCREASE = 0.02;
+    /**
+     * A congested window offered fewer new calls than this was not congested by new calls (a window offers this
+     * many at 100 calls/s): the backlog's own shedding handles it, the limit stays as it was.
+     */
+    static final int MIN_CALLS_PER_WINDOW = 10;
+    /**
+     * New calls a socket hands over before a limit may be set: while the JIT still compiles the call path, a fresh
+     * SBC falls behind at rates it carries a few seconds later, and a limit set then would be far too low. The
+     * backlog's own shedding protects it meanwhile.
+     */
+    static final int WARM_UP_CALLS = 2_000;
+    /** A limit that refused nothing for this long is lifted: the load that needed it has gone. */
+    static final long RELEASE_NANOS = 5_000_000_000L;
+    /** Calls the limit lets through at once after a pause: this long at the limit's rate, at least one. */
+    private static final double BURST_SECONDS = 0.25;
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private double limitPerSecond = Double.POSITIVE_INFINITY;
+    private double tokens;
+    private long refilled;
+    private long windowStart;
+    private int offered;
+    private int refused;
+    private boolean congested;
+    private boolean shedding;
+    private long lastDecrease;
+    /** When the limit last refused a call or was set. */
+    private long lastNeeded;
+    private int warmUpCalls = WARM_UP_CALLS;
+
+    NewCallRate(long nowNanos) {
+        windowStart = nowNanos;
+        refilled = nowNanos;
+        lastDecrease = nowNanos - 2 * WINDOW_NANOS;
+    }
+
+    /**
+     * Whether a new call arriving at {@code nowNanos} is within the rate; counted either way.
+     *
+     * @param congestedNow whether the socket or the relay said, as it arrived, that the SBC is not keeping up
+     */
+    boolean admit(long nowNanos, Congestion now) {
+        roll(nowNanos);
+        offered++;
+        if (now != Congestion.NONE) {
+            congested = true;
+            shedding |= now == Congestion.SHEDDING;
+        }
+        if (warmUpCalls > 0) {
+            warmUpCalls--;
+        }
+        if (limited()) {
+            double burst = Math.max(1, limitPerSecond * BURST_SECONDS);
+            tokens = Math.min(burst, tokens + (nowNanos - refilled) * limitPerSecond / NANOS_PER_SECOND);
+            refilled = nowNanos;
+            if (tokens < 1) {
+                refused++;
+                lastNeeded = nowNanos;
+                return false;
+            }
+            tokens--;
+        }
+        return true;
+    }
+
+    /** The new calls per second let in; infinite while unlimited. */
+    double limitPerSecond() {
+        return limitPerSecond;
+    }
+
+    private boolean limited() {
+        return limitPerSecond != Double.POSITIVE_INFINITY;
+    }
+
+    private void roll(long nowNanos) {
+        long elapsed = nowNanos - windowStart;
+        if (elapsed < WINDOW_NANOS) {
+            return;
+        }
+        // A window that ran long had a pause without new calls in it: its rate says nothing about the load.
+        boolean measured = elapsed < 2 * WINDOW_NANOS;
+        if ((limited() ? congested : shedding) && measured && offered >= MIN_CALLS_PER_WINDOW && warmUpCalls == 0
+                && nowNanos - lastDecrease >= 2 * WINDOW_NANOS) {
+            // At most every other window: the queue that the last decrease left needs a window to drain.
+            if (!limited()) {
+                tokens = 0;
+                refilled = nowNanos;
+            }
+            limitPerSecond = Math.min(limitPerSecond, offered * NANOS_PER_SECOND / elapsed) * DECREASE;
+            lastDecrease = nowNanos;
+            lastNeeded = nowNanos;
+        } else if (!congested && refused > 0) {
+            limitPerSecond *= 1 + INCREASE;
+        } else if (limited() && nowNanos - lastNeeded >= RELEASE_NANOS) {
+            limitPerSecond = Double.POSITIVE_INFINITY;
+        }
+        windowStart = nowNanos;
+        offered = 0;
+        refused = 0;
+        congested = false;
+        shedding = false;
+    }
+}

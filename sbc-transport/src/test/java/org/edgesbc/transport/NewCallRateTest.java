@@ -1,0 +1,103 @@
+package org.edgesbc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.edgesbc.transport.NewCallRate.Congestion;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NewCallRateTest {
+    private static final long MS = 1_000_000L;
+    private long now = 1_000_000 * MS;
+    private NewCallRate rate;
+
+    @BeforeEach
+    void warmedUp() {
+        rate = new NewCallRate(now);
+        assertThat(offer(1_000, NewCallRate.WARM_UP_CALLS * 1_000L / 1_000, Congestion.NONE))
+                .isEqualTo(NewCallRate.WARM_UP_CALLS);
+    }
+
+    /** Offers calls evenly spaced at {@code perSecond} for {@code millis}; returns how many were let in. */
+    private int offer(int perSecond, long millis, Congestion congestion) {
+        long calls = perSecond * millis / 1_000;
+        long gap = 1_000 * MS / perSecond;
+        int admitted = 0;
+        for (long i = 0; i < calls; i++) {
+            if (rate.admit(now, congestion)) {
+                admitted++;
+            }
+            now += gap;
+        }
+        return admitted;
+    }
+
+    @Test
+    void lateWindowsAloneNeverSetALimit() {
+        assertThat(offer(5_000, 2_000, Congestion.LATE)).isEqualTo(10_000);
+        assertThat(rate.limitPerSecond()).isInfinite();
+    }
+
+    @Test
+    void aWindowThatShedSetsTheLimitJustBelowTheRateOfferedInIt() {
+        offer(8_000, 200, Congestion.SHEDDING);
+        assertThat(rate.limitPerSecond()).isCloseTo(8_000 * NewCallRate.DECREASE, within(100.0));
+        // A limit in force lets in its rate of what is offered beyond it, and rises by 2 % each window while it
+        // refuses calls without congestion: 7,200/s × 0.1 s × (1 + 1.02 + 1.02² + 1.02³ + 1.02⁴) of 8,000 offered.
+        assertThat(offer(16_000, 500, Congestion.NONE)).isBetween(3_700, 3_800);
+        assertThat(rate.limitPerSecond()).isCloseTo(7_200 * Math.pow(1 + NewCallRate.INCREASE, 4), within(10.0));
+    }
+
+    @Test
+    void lateWindowsLowerALimitInForceAtMostEveryOtherWindow() {
+        offer(10_000, 100, Congestion.SHEDDING);
+        offer(10_000, 1, Congestion.NONE);
+        double set = rate.limitPerSecond();
+        assertThat(set).isCloseTo(9_000, within(200.0));
+        offer(10_000, 400, Congestion.LATE);
+        // Four late windows after the one that set it: lowered twice, at windows 2 and 4.
+        assertThat(rate.limitPerSecond()).isLessThan(set * NewCallRate.DECREASE)
+                .isGreaterThan(set * NewCallRate.DECREASE * NewCallRate.DECREASE * NewCallRate.DECREASE);
+    }
+
+    @Test
+    void uncongestedWindowsThatRefusedCallsRaiseTheLimit() {
+        offer(5_000, 100, Congestion.SHEDDING);
+        offer(5_000, 1, Congestion.NONE);
+        double set = rate.limitPerSecond();
+        offer(20_000, 1_000, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).as("ten windows, each refusing some").isCloseTo(
+                set * Math.pow(1 + NewCallRate.INCREASE, 10), within(set * 0.03));
+    }
+
+    @Test
+    void aLimitThatRefusesNothingForAWhileIsLifted() {
+        offer(5_000, 100, Congestion.SHEDDING);
+        offer(5_000, 1, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).isFinite();
+        offer(1_000, NewCallRate.RELEASE_NANOS / MS - 500, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).as("not yet").isFinite();
+        offer(1_000, 1_000, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).isInfinite();
+    }
+
+    @Test
+    void noLimitIsSetWhileTheSocketWarmsUpNorFromAWindowOfFewCallsOrAfterAPause() {
+        NewCallRate cold = new NewCallRate(now);
+        rate = cold;
+        assertThat(offer(8_000, 200, Congestion.SHEDDING)).as("1,600 calls: still warming up").isEqualTo(1_600);
+        offer(1_000, 400, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).isInfinite();
+        offer(50, 1_000, Congestion.SHEDDING);
+        assertThat(rate.limitPerSecond()).as("5 calls per window").isInfinite();
+        now += 100 * MS;
+        rate.admit(now, Congestion.NONE);
+        for (int i = 0; i < NewCallRate.MIN_CALLS_PER_WINDOW; i++) {
+            rate.admit(now, Congestion.SHEDDING);
+        }
+        now += 3_000 * MS;
+        rate.admit(now, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).as("a window that ran 3 s").isInfinite();
+    }
+}
