@@ -1,13 +1,13 @@
 package org.edgesbc.transport;
 
 /**
- * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until a window of
- * new calls comes with shedding (the socket's backlog or a relay thread's queue); then limited to a little less
- * than the rate offered in that window, lowered by a tenth while the socket keeps falling behind, raised by a
+ * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until new calls are
+ * shed (for the socket's backlog or a relay thread's queue) in several windows in a row; then limited to a little
+ * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind, raised by a
  * fiftieth in each window that refused calls without falling behind, and lifted when it has refused nothing for a
  * while: the limit settles just under the rate the SBC carries, probing upward as long as calls are offered beyond
- * it. Engaged by shedding only: a limit set at the first sign of a queue would refuse calls at rates the SBC still
- * carries, with a little more latency.
+ * it. Engaged by lasting shedding only: a limit set at the first sign of a queue, or at one collector pause or
+ * scheduler hiccup, would go on refusing calls, for seconds, at rates the SBC carries.
  *
  * <p>Why a rate and not only the backlog signals: a socket left undrained answers every caller late, and once the
  * answer to an INVITE is later than the caller's retransmission timer (T1, 500 ms) each call arrives several times;
@@ -44,6 +44,8 @@ final class NewCallRate {
      * many at 100 calls/s): the backlog's own shedding handles it, the limit stays as it was.
      */
     static final int MIN_CALLS_PER_WINDOW = 10;
+    /** Windows in a row that shed new calls before a limit is set: 300 ms, longer than any pause of the JVM here. */
+    static final int SHEDDING_WINDOWS_TO_LIMIT = 3;
     /**
      * New calls a socket hands over before a limit may be set: while the JIT still compiles the call path, a fresh
      * SBC falls behind at rates it carries a few seconds later, and a limit set then would be far too low. The
@@ -64,6 +66,8 @@ final class NewCallRate {
     private int refused;
     private boolean congested;
     private boolean shedding;
+    /** Windows in a row, up to the last one rolled, that shed new calls. */
+    private int sheddingWindows;
     private long lastDecrease;
     /** When the limit last refused a call or was set. */
     private long lastNeeded;
@@ -120,7 +124,9 @@ final class NewCallRate {
         }
         // A window that ran long had a pause without new calls in it: its rate says nothing about the load.
         boolean measured = elapsed < 2 * WINDOW_NANOS;
-        if ((limited() ? congested : shedding) && measured && offered >= MIN_CALLS_PER_WINDOW && warmUpCalls == 0
+        sheddingWindows = shedding && measured ? sheddingWindows + 1 : 0;
+        boolean lower = limited() ? congested : sheddingWindows >= SHEDDING_WINDOWS_TO_LIMIT;
+        if (lower && measured && offered >= MIN_CALLS_PER_WINDOW && warmUpCalls == 0
                 && nowNanos - lastDecrease >= 2 * WINDOW_NANOS) {
             // At most every other window: the queue that the last decrease left needs a window to drain.
             if (!limited()) {
@@ -130,10 +136,11 @@ final class NewCallRate {
             limitPerSecond = Math.min(limitPerSecond, offered * NANOS_PER_SECOND / elapsed) * DECREASE;
             lastDecrease = nowNanos;
             lastNeeded = nowNanos;
+        } else if (limited() && nowNanos - lastNeeded >= RELEASE_NANOS) {
+            // Before the increase: a window that ran on through a pause may have refused calls at its start only.
+            limitPerSecond = Double.POSITIVE_INFINITY;
         } else if (!congested && refused > 0) {
             limitPerSecond *= 1 + INCREASE;
-        } else if (limited() && nowNanos - lastNeeded >= RELEASE_NANOS) {
-            limitPerSecond = Double.POSITIVE_INFINITY;
         }
         windowStart = nowNanos;
         offered = 0;

@@ -40,8 +40,11 @@ class NewCallRateTest {
     }
 
     @Test
-    void aWindowThatShedSetsTheLimitJustBelowTheRateOfferedInIt() {
+    void threeWindowsInARowThatShedSetTheLimitJustBelowTheRateOfferedInTheLast() {
         offer(8_000, 200, Congestion.SHEDDING);
+        offer(8_000, 200, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).as("two windows in a row").isInfinite();
+        offer(8_000, 400, Congestion.SHEDDING);
         assertThat(rate.limitPerSecond()).isCloseTo(8_000 * NewCallRate.DECREASE, within(100.0));
         // A limit in force lets in its rate of what is offered beyond it, and rises by 2 % each window while it
         // refuses calls without congestion: 7,200/s × 0.1 s × (1 + 1.02 + 1.02² + 1.02³ + 1.02⁴) of 8,000 offered.
@@ -51,7 +54,7 @@ class NewCallRateTest {
 
     @Test
     void lateWindowsLowerALimitInForceAtMostEveryOtherWindow() {
-        offer(10_000, 100, Congestion.SHEDDING);
+        offer(10_000, 300, Congestion.SHEDDING);
         offer(10_000, 1, Congestion.NONE);
         double set = rate.limitPerSecond();
         assertThat(set).isCloseTo(9_000, within(200.0));
@@ -63,7 +66,7 @@ class NewCallRateTest {
 
     @Test
     void uncongestedWindowsThatRefusedCallsRaiseTheLimit() {
-        offer(5_000, 100, Congestion.SHEDDING);
+        offer(5_000, 300, Congestion.SHEDDING);
         offer(5_000, 1, Congestion.NONE);
         double set = rate.limitPerSecond();
         offer(20_000, 1_000, Congestion.NONE);
@@ -73,12 +76,22 @@ class NewCallRateTest {
 
     @Test
     void aLimitThatRefusesNothingForAWhileIsLifted() {
-        offer(5_000, 100, Congestion.SHEDDING);
+        offer(5_000, 300, Congestion.SHEDDING);
         offer(5_000, 1, Congestion.NONE);
         assertThat(rate.limitPerSecond()).isFinite();
         offer(1_000, NewCallRate.RELEASE_NANOS / MS - 500, Congestion.NONE);
         assertThat(rate.limitPerSecond()).as("not yet").isFinite();
         offer(1_000, 1_000, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).isInfinite();
+    }
+
+    @Test
+    void aLimitIsLiftedAfterAPauseEvenIfTheWindowBeforeItRefusedCalls() {
+        offer(5_000, 300, Congestion.SHEDDING);
+        offer(20_000, 50, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).isFinite();
+        now += NewCallRate.RELEASE_NANOS + 1_000 * MS;
+        assertThat(rate.admit(now, Congestion.NONE)).as("the first call after the pause").isTrue();
         assertThat(rate.limitPerSecond()).isInfinite();
     }
 
