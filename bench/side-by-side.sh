@@ -174,7 +174,9 @@ run_uac() {
   # Successful calls by the end of the offered load: the last per-second row (-fd 1) at or before SECS.
   ok_within=$(awk -F';' -v secs="$secs" 'NR > 1 { split($5, t, ":"); if (t[1] * 3600 + t[2] * 60 + t[3] <= secs) n = $16 }
       END { print n + 0 }' "$dir/uac.csv")
-  percentiles=$(tail -q -n +2 "$dir"/uac_*_rtt.csv 2>/dev/null | cut -d';' -f2 | sort -n | awk '
+  # SIPp names the file after the scenario; a run without one (no call answered) must still print its line, also
+  # when run in the background, where set -e applies.
+  percentiles=$({ tail -q -n +2 "$dir"/*_rtt.csv 2>/dev/null || true; } | cut -d';' -f2 | sort -n | awk '
     { v[NR] = $1 }
     END { if (NR == 0) { print "- -"; exit } i50 = int(NR * 0.50); i99 = int(NR * 0.99);
           if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1; print v[i50], v[i99] }')
