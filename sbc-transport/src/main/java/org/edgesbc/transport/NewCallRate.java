@@ -3,8 +3,8 @@ package org.edgesbc.transport;
 /**
  * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until new calls are
  * shed (for the socket's backlog or a relay thread's queue) in several windows in a row; then limited to a little
- * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind, raised by a
- * fiftieth in each window that refused calls without falling behind, and lifted when it has refused nothing for a
+ * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind, raised
+ * by a fiftieth in each window that refused calls without falling behind, and lifted when it has refused nothing for a
  * while: the limit settles just under the rate the SBC carries, probing upward as long as calls are offered beyond
  * it. Engaged by lasting shedding only: a limit set at the first sign of a queue, or at one collector pause or
  * scheduler hiccup, would go on refusing calls, for seconds, at rates the SBC carries.
@@ -82,14 +82,14 @@ final class NewCallRate {
     /**
      * Whether a new call arriving at {@code nowNanos} is within the rate; counted either way.
      *
-     * @param congestedNow whether the socket or the relay said, as it arrived, that the SBC is not keeping up
+     * @param congestion what the socket and the relay said as it arrived
      */
-    boolean admit(long nowNanos, Congestion now) {
+    boolean admit(long nowNanos, Congestion congestion) {
         roll(nowNanos);
         offered++;
-        if (now != Congestion.NONE) {
+        if (congestion != Congestion.NONE) {
             congested = true;
-            shedding |= now == Congestion.SHEDDING;
+            shedding |= congestion == Congestion.SHEDDING;
         }
         if (warmUpCalls > 0) {
             warmUpCalls--;

@@ -103,8 +103,9 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         long undrained = backlog.undrainedFor(now);
         ShedCause shed = undrained >= UdpBacklog.UNDRAINED_LIMIT_NANOS ? ShedCause.IO_BACKLOG
                 : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
-        boolean withinRate = newCalls.admit(now, shed != null ? NewCallRate.Congestion.SHEDDING
-                : undrained >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE : NewCallRate.Congestion.NONE);
+        NewCallRate.Congestion congestion = shed != null ? NewCallRate.Congestion.SHEDDING
+                : undrained >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE : NewCallRate.Congestion.NONE;
+        boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
         if (cause == null) {
             admittedCalls.add(callId, now);
