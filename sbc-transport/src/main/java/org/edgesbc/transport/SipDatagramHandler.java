@@ -100,11 +100,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         if (admittedCalls.contains(callId, now)) {
             return null;
         }
-        long undrained = backlog.undrainedFor(now);
-        ShedCause shed = undrained >= UdpBacklog.UNDRAINED_LIMIT_NANOS ? ShedCause.IO_BACKLOG
+        ShedCause shed = backlog.behind(now) ? ShedCause.IO_BACKLOG
                 : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
         NewCallRate.Congestion congestion = shed != null ? NewCallRate.Congestion.SHEDDING
-                : undrained >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE : NewCallRate.Congestion.NONE;
+                : backlog.undrainedFor(now) >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE
+                : NewCallRate.Congestion.NONE;
         boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
         if (cause == null) {
