@@ -48,10 +48,13 @@ final class NewCallRate {
     static final int SHEDDING_WINDOWS_TO_LIMIT = 3;
     /**
      * New calls a socket hands over before a limit may be set: while the JIT still compiles the call path, a fresh
-     * SBC falls behind at rates it carries a few seconds later, and a limit set then would be far too low. The
-     * backlog's own shedding protects it meanwhile.
+     * SBC falls behind at rates it carries a few seconds later, and a limit set then would be far too low and climb
+     * back at 2 % a window. 2,000 was too few: a fresh SBC offered 3,000 calls/s was limited within its first second
+     * and refused about a third of 60,000 calls (docs/performance.md). Several seconds of calls at the rates this
+     * SBC carries, so that the whole call path (timers and teardown included) is compiled first; the backlog's own
+     * shedding protects it meanwhile.
      */
-    static final int WARM_UP_CALLS = 2_000;
+    static final int WARM_UP_CALLS = 20_000;
     /** A limit that refused nothing for this long is lifted: the load that needed it has gone. */
     static final long RELEASE_NANOS = 5_000_000_000L;
     /** Calls the limit lets through at once after a pause: this long at the limit's rate, at least one. */
