@@ -53,6 +53,7 @@ import org.edgesbc.core.relay.OtherNodes;
 import org.edgesbc.core.relay.PeerAccounts;
 import org.edgesbc.core.relay.RelayEngine;
 import org.edgesbc.core.relay.RelaySettings;
+import org.edgesbc.core.relay.ShardThreads;
 import org.edgesbc.core.security.AccessPolicy;
 import org.edgesbc.core.security.BanAdminApi;
 import org.edgesbc.core.security.BanService;
@@ -216,7 +217,8 @@ public final class SbcDaemon implements Drainable {
                     return transport.flowTo(type, destination, serverName, zone);
                 }
             }, metrics.relay(), media, access, fraud,
-                    callerIdentity, handOff, cdrs, clock, sip.workerThreads(), new RelayEngine.Registrations(config.registration(), accounts,
+                    callerIdentity, handOff, cdrs, clock, sip.workerThreads() == 0 ? ShardThreads.onLoops(transport.ioLoops())
+                            : ShardThreads.own(sip.workerThreads()), new RelayEngine.Registrations(config.registration(), accounts,
                             metrics.registrar(), otherNodes(config, shared, clusterMetrics)), metrics.peers(), peerNames(config, metrics),
                     interconnect(config, metrics));
             holder.relay = relay;

@@ -34,6 +34,8 @@ import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real daemon on loopback, driven by peers that share none of its code, over UDP, TCP and TLS. */
 class SbcDaemonIT {
@@ -56,6 +58,33 @@ class SbcDaemonIT {
                 awaitDialogs(sbc, 0);
                 assertThat(awaitCdrs(dataDir, 2)).hasSize(2).allSatisfy(c -> assertThat(c)
                         .contains("\"disposition\":\"answered\"", "\"sip_status\":200", "\"ended_by\":\"callee\""));
+            }
+        }
+    }
+
+    /**
+     * The relay on threads of its own, on the one I/O thread, and on two I/O threads (two UDP sockets on one port:
+     * a message read by the loop that does not own its dialog crosses to the one that does).
+     */
+    @ParameterizedTest(name = "io-threads {0}, worker-threads {1}")
+    @CsvSource({"1, 2", "1, 0", "2, 0"})
+    void callsCompleteWhicheverThreadsTheRelayRunsOn(int ioThreads, int workerThreads) throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig config = TestConfigs.withThreads(
+                    TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()), ioThreads,
+                    workerThreads);
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+                trunk.towards(sbcUdp);
+                pbx.towards(sbcUdp);
+                for (int i = 0; i < 4; i++) {
+                    placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "call-" + i + "-a@trunk.example");
+                    placeCall(pbx, "UDP", trunk, "UDP", sbcUdp, "call-" + i + "-b@pbx.example");
+                }
+                awaitDialogs(sbc, 0);
+                assertThat(awaitCdrs(dataDir, 8)).hasSize(8).allSatisfy(c -> assertThat(c)
+                        .contains("\"disposition\":\"answered\"", "\"ended_by\":\"callee\""));
             }
         }
     }

@@ -103,6 +103,16 @@ final class TestConfigs {
      * takes T1 as its measure of falling behind too (a new call waiting a fifth of T1 in its queue is shed with
      * 503), so a longer T1 keeps a test whose subject is not overload from being shed on a loaded machine.
      */
+    /** {@code base} with {@code ioThreads} I/O threads and {@code workerThreads} relay threads (0: none of its own). */
+    static SbcConfig withThreads(SbcConfig base, int ioThreads, int workerThreads) {
+        SipConfig s = base.sip();
+        SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
+                ioThreads, workerThreads, s.gate(), s.connections(), s.timers(), s.maxTransactions(),
+                s.maxDialogs(), s.maxCallDuration());
+        return new SbcConfig(base.source(), base.dataDir(), sip, base.media(), base.security(), base.fraud(),
+                base.zones(), base.management(), base.registration(), base.stirShaken(), base.logs());
+    }
+
     static SbcConfig withT1(SbcConfig base, Duration t1) {
         SipConfig s = base.sip();
         SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),

@@ -27,6 +27,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -351,6 +352,16 @@ public final class SipTransportService implements AutoCloseable {
     /** The bound address of the first listener of {@code transport}, or null when there is none. */
     public InetSocketAddress localAddress(SipTransport transport) {
         return boundAddresses.get(transport);
+    }
+
+    /**
+     * The I/O threads' event loops, for work that should run on the threads that read the messages (the relay, when
+     * it has no threads of its own). They stay this service's: {@link #close} shuts them down.
+     */
+    public List<EventExecutor> ioLoops() {
+        List<EventExecutor> loops = new ArrayList<>();
+        group.forEach(loops::add);
+        return loops;
     }
 
     /** Open TCP and TLS connections, for the connections gauge. */

@@ -14,7 +14,7 @@ import org.edgesbc.transport.TransportConfig;
  *     data directory at first start
  * @param udpReceiveBufferBytes SO_RCVBUF of UDP listeners
  * @param ioThreads transport event-loop threads
- * @param workerThreads relay threads; each dialog belongs to one
+ * @param workerThreads relay threads; each dialog belongs to one; 0 runs the relay on the I/O threads
  * @param gate strict gate limits
  * @param connections TCP/TLS caps and idle expiry
  * @param timers RFC 3261 timer base values

@@ -47,7 +47,7 @@ final class SipSectionReader {
         int udpReceiveBufferBytes = reader.integer(section, SECTION, "udp-receive-buffer-bytes", 4 << 20, 65_536,
                 1 << 30);
         int ioThreads = reader.integer(section, SECTION, "io-threads", 1, 1, 64);
-        int workerThreads = reader.integer(section, SECTION, "worker-threads", 2, 1, 64);
+        int workerThreads = reader.integer(section, SECTION, "worker-threads", 2, 0, 64);
         TransportConfig.GateLimits gate = gate(reader.optionalMapping(section, SECTION, "gate", GATE_KEYS));
         TransportConfig.ConnectionLimits connections = connections(reader.optionalMapping(section, SECTION,
                 "connections", CONNECTION_KEYS));

@@ -1,9 +1,6 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.DefaultEventExecutor;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +57,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final List<TrunkRegistration> trunkRegistrations = new ArrayList<>();
     private final PeerHealthTable health;
     private final PeerNames names;
+    private final ShardThreads threads;
 
     /**
      * @param media the media relay SDP is anchored on, or null to let SDP pass unchanged
@@ -73,8 +71,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
-            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones) {
-        this(settings, flows, metrics, media, policy, fraud, callerIdentity, handOffs, cdrs, clock, shardCount, phones,
+            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, ShardThreads threads, Registrations phones) {
+        this(settings, flows, metrics, media, policy, fraud, callerIdentity, handOffs, cdrs, clock, threads, phones,
                 PeerMetrics.NONE, PeerNames.NONE, Interconnect.NONE);
     }
 
@@ -83,15 +81,14 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * @param names where peers named by host name are located
      * @param interconnect the SBC's accounts at its peers and the zones' number and header rules
      * @see #RelayEngine(RelaySettings, FlowProvider, RelayMetrics, MediaRelay, RequestPolicy, TollFraudService,
-     *     CallerIdentityService, GuardedHandOff, CallRecordSink, Clock, int, Registrations)
+     *     CallerIdentityService, GuardedHandOff, CallRecordSink, Clock, ShardThreads, Registrations)
      */
     public RelayEngine(RelaySettings settings, FlowProvider flows, RelayMetrics metrics, MediaRelay media,
             RequestPolicy policy, TollFraudService fraud, CallerIdentityService callerIdentity,
-            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, int shardCount, Registrations phones,
+            GuardedHandOff handOffs, CallRecordSink cdrs, Clock clock, ShardThreads threads, Registrations phones,
             PeerMetrics peerMetrics, PeerNames names, Interconnect interconnect) {
-        if (shardCount < 1) {
-            throw new IllegalArgumentException("shardCount must be at least 1, was " + shardCount);
-        }
+        int shardCount = threads.count();
+        this.threads = threads;
         SecureRandom random = new SecureRandom();
         PeerAccounts accounts = interconnect.accounts();
         this.callIdPrefix = SipIdentifiers.newInstancePrefix(random);
@@ -112,13 +109,11 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
                 : new InterconnectRules(interconnect.rules(), interconnect.operatorPlan(), topology.host());
         CallRecorder records = new CallRecorder(cdrs, clock);
         CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
-        DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         this.shards = new RelayShard[shardCount];
         TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];
         DialogIdentifierMap identifiers = new DialogIdentifierMap();
         for (int i = 0; i < shardCount; i++) {
-            EventExecutor executor = new DefaultEventExecutor(null, threads, RelayShard.MAX_QUEUED_MESSAGES,
-                    RejectedExecutionHandlers.reject());
+            EventExecutor executor = threads.executor(i);
             RelayTiming timing = new RelayTiming(metrics, System::nanoTime);
             ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log, handOffs),
                     new SipIdentifiers(callIdPrefix, i, random), topology, settings, timing, log);
@@ -406,11 +401,13 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         if (registrar != null) {
             registrar.close();
         }
-        for (RelayShard shard : shards) {
-            shard.context().loop().executor().shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        }
-        for (RelayShard shard : shards) {
-            shard.context().loop().executor().terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (threads.owned()) {
+            for (RelayShard shard : shards) {
+                shard.context().loop().executor().shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            }
+            for (RelayShard shard : shards) {
+                shard.context().loop().executor().terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
         names.close();
     }

@@ -52,7 +52,7 @@ class RelayEngineTest {
         PermissivePolicy policy = new PermissivePolicy();
         engine = new RelayEngine(settings, (transport, destination) -> flow(destination), metrics, null,
                 policy, policy, CallerIdentityService.off(Clock.systemUTC()), new GuardedHandOff(HandOffMetrics.NONE),
-                records::add, Clock.systemUTC(), 2, null);
+                records::add, Clock.systemUTC(), ShardThreads.own(2), null);
     }
 
     @AfterEach

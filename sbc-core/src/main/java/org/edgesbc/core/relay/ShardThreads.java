@@ -1,0 +1,66 @@
+package org.edgesbc.core.relay;
+
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.RejectedExecutionHandlers;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The threads the relay shards run on: threads of their own, one per shard, or the SIP transport's I/O event loops.
+ *
+ * <p>On their own threads, every message crosses from the I/O thread that read it to its shard's thread and every
+ * answer back: a queue, a wake-up of a parked thread, an eventfd write to wake the I/O thread, in each direction.
+ * On the I/O loops, a message read by the loop that owns its shard is relayed in the same turn of that loop and its
+ * sends leave in the loop's next flush, with no thread woken: about a fifth less CPU per call on this project's
+ * two-core benchmark (docs/performance.md), at the price of one core per I/O thread doing both jobs.
+ */
+public final class ShardThreads {
+    private final List<EventExecutor> executors;
+    private final boolean borrowed;
+
+    private ShardThreads(List<EventExecutor> executors, boolean borrowed) {
+        this.executors = executors;
+        this.borrowed = borrowed;
+    }
+
+    /** {@code count} shards, each on a thread of its own, its queue bounded as {@link RelayShard} bounds it. */
+    public static ShardThreads own(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("a relay needs at least one shard, was " + count);
+        }
+        DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
+        List<EventExecutor> executors = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            executors.add(new DefaultEventExecutor(null, threads, RelayShard.MAX_QUEUED_MESSAGES,
+                    RejectedExecutionHandlers.reject()));
+        }
+        return new ShardThreads(List.copyOf(executors), false);
+    }
+
+    /**
+     * One shard on each of {@code loops}, which stay their owner's to shut down. Their task queues are the
+     * transport's (unbounded): messages are still bounded per shard ({@link RelayShard#admit}); the other hand-offs
+     * to a shard answer work the shard already admitted.
+     */
+    public static ShardThreads onLoops(List<EventExecutor> loops) {
+        if (loops.isEmpty()) {
+            throw new IllegalArgumentException("no event loops to run the relay on");
+        }
+        return new ShardThreads(List.copyOf(loops), true);
+    }
+
+    int count() {
+        return executors.size();
+    }
+
+    EventExecutor executor(int shard) {
+        return executors.get(shard);
+    }
+
+    /** Whether the threads are the relay's to shut down. */
+    boolean owned() {
+        return !borrowed;
+    }
+}
