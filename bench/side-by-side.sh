@@ -2,11 +2,13 @@
 # The same SIPp call load through the SBC and through Kamailio (Debian's package, bench/kamailio/kamailio.cfg), one
 # system after the other in one run, and one table comparing them.
 #
-#   bench/side-by-side.sh [--quick] [--rates "1000 2000 3000"] [--only sbc|kamailio]
+#   bench/side-by-side.sh [--quick] [--rates "1000 2000 3000"] [--only sbc|kamailio] [--sbc-worker-threads N]
 #
 #   --quick   one fixed rate (the first of --rates, default 1000) and short steps: a smoke run of a few minutes
 #   --rates   the fixed rates at which CPU per call is measured (20 s each)
 #   --only    measure one of the two systems
+#   --sbc-worker-threads  the SBC's sip.worker-threads instead of bench/sipp-cps.yaml's (0: the relay on the I/O
+#             thread)
 #
 # Per system: a warm-up run (not reported), then
 #   fixed rates    CPU per call: the system's utime+stime from /proc (for Kamailio its main process and all its
@@ -32,16 +34,19 @@ set -euo pipefail
 quick=0
 rates=""
 only=""
+sbc_workers=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
     --rates) rates=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --sbc-worker-threads) sbc_workers=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$only" in ""|sbc|kamailio) ;; *) echo "--only takes sbc or kamailio" >&2; exit 2 ;; esac
+case "$sbc_workers" in ""|[0-9]|[0-9][0-9]) ;; *) echo "--sbc-worker-threads takes 0-64" >&2; exit 2 ;; esac
 
 if [ "$quick" = 1 ]; then
   rates=${rates%% *}; rates=${rates:-1000}
@@ -237,6 +242,7 @@ start_sbc() {
   port=$sip_port
   ports_free
   sed -e "s/port: 35060/port: $sip_port/g" -e "s/port: 39090/port: 39190/" -e "s|^data-dir: .*|data-dir: $out/sbc/data|" \
+      -e "${sbc_workers:+s/^  worker-threads: .*/  worker-threads: $sbc_workers/}" \
       "$here/sipp-cps.yaml" > "$out/sbc/sbc.yaml"
   (exec java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$out/sbc.jar" run \
       --config "$out/sbc/sbc.yaml" > "$out/sbc/sbc.log" 2>&1) &
@@ -386,4 +392,7 @@ table() {
     }' "${files[@]}"
 }
 echo "side by side, $(nproc) cores shared with the SIPp UAC and UAS; load average $load_before before, $load_after after"
+if [ -f "$out/sbc/sbc.yaml" ]; then
+  echo "SBC threads: $(grep -E '^  (io|worker)-threads:' "$out/sbc/sbc.yaml" | tr -s ' ' | tr '\n' ' ')"
+fi
 FIXED_RATES=$rates table
