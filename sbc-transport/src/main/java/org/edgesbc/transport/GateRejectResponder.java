@@ -34,12 +34,19 @@ final class GateRejectResponder {
     static final int RETRY_AFTER_SECONDS = 5;
     static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
     private static final long NANOS_PER_TOKEN = 1_000_000_000L / ANSWERS_PER_SECOND;
+    /** Bytes of a To tag this responder writes (hex-encoded in the tag). */
+    private static final int TAG_BYTES = 8;
 
     private final TransportMetrics metrics;
     private final LongSupplier nanoClock;
     private final Map<SipTransport, AnswerBudget> budgets = new EnumMap<>(SipTransport.class);
     private final LogLimiter logLimiter;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * The first half of every To tag this responder writes, drawn once: the ACK of one of its answers carries it
+     * back, and is recognised by it (RFC 3261 §19.3 asks 32 random bits of a tag; the other half is drawn per answer).
+     */
+    private final String ownTagPrefix;
 
     GateRejectResponder(TransportMetrics metrics) {
         this(metrics, System::nanoTime);
@@ -54,6 +61,15 @@ final class GateRejectResponder {
             budgets.put(transport, new AnswerBudget(now));
         }
         this.logLimiter = new LogLimiter(GateRejection.values().length, LOG_INTERVAL_NANOS, nanoClock);
+        this.ownTagPrefix = randomHex(TAG_BYTES / 2);
+    }
+
+    /**
+     * Whether {@code toTag} is one this responder wrote: the ACK carrying it acknowledges a final response the I/O
+     * thread sent itself (a 503 of shedding, a refusal of the gate), which no transaction at the relay knows.
+     */
+    boolean answeredWith(String toTag) {
+        return toTag != null && toTag.length() == 2 * TAG_BYTES && toTag.startsWith(ownTagPrefix);
     }
 
     /**
@@ -99,9 +115,7 @@ final class GateRejectResponder {
             answer.append(replyHeaders, start, end);
             if (isToHeader(replyHeaders, start, end) && !hasTag(replyHeaders, start, end)) {
                 // RFC 3261 §8.2.6.2: a response that is not to a request with a To tag gets one.
-                byte[] tag = new byte[8];
-                random.nextBytes(tag);
-                answer.append(";tag=").append(HexFormat.of().formatHex(tag));
+                answer.append(";tag=").append(ownTagPrefix).append(randomHex(TAG_BYTES / 2));
             }
             answer.append("\r\n");
         }
@@ -111,6 +125,12 @@ final class GateRejectResponder {
         // No Server header: nothing in a reject tells a scanner what answers (design: topology hiding).
         answer.append("Content-Length: 0\r\n\r\n");
         return answer.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        this.random.nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     private static boolean isToHeader(String lines, int start, int end) {

@@ -76,6 +76,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 return;
             }
             metrics.messageReceived(SipTransport.UDP, result.request() ? result.method() : "response");
+            if (responder.answeredWith(result.ackToTag())) {
+                // RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. This thread sent
+                // that response itself, so it ends here; the relay would look it up and drop it as stray.
+                return;
+            }
             if (result.newInvite()) {
                 ShedCause shed = shedCause(result.callId(), received);
                 if (shed != null) {

@@ -54,6 +54,10 @@ final class SipStreamHandler extends SimpleChannelInboundHandler<byte[]> {
         }
         String zone = ctx.channel().attr(StreamAdmissionHandler.ZONE).get();
         metrics.messageReceived(transport, result.request() ? result.method() : "response");
+        if (responder.answeredWith(result.ackToTag())) {
+            // The ACK of this thread's own 503 or refusal (see SipDatagramHandler): its transaction ends here.
+            return;
+        }
         if (result.newInvite() && sink.shedsNewDialogs(result.callId())) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(responder.shed(transport, ShedCause.RELAY_QUEUE, result)));
             return;

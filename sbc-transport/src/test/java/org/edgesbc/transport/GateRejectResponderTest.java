@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.transport.gate.GateResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,9 +62,24 @@ class GateRejectResponderTest {
     }
 
     @Test
+    void theToTagsItWritesAreRecognisedAndNoOthers() {
+        GateResult bad = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS);
+        String first = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, bad), "To"));
+        String second = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, bad), "To"));
+        assertThat(first).hasSize(16).isNotEqualTo(second);
+        assertThat(responder.answeredWith(first)).isTrue();
+        assertThat(responder.answeredWith(second)).isTrue();
+        assertThat(responder.answeredWith(first.substring(0, 15))).isFalse();
+        byte[] elsewhere = new GateRejectResponder(metrics, clock::get).reject(SipTransport.UDP, bad, "192.0.2.1:5060");
+        String foreign = SipTestPeer.tag(SipTestPeer.header(new String(elsewhere, StandardCharsets.UTF_8), "To"));
+        assertThat(responder.answeredWith(foreign)).as("another responder's tag").isFalse();
+        assertThat(responder.answeredWith(null)).isFalse();
+    }
+
+    @Test
     void anUnsupportedProxyRequireGets420ListingTheTags() {
         GateResult result = new GateResult(GateRejection.EXTENSION_UNSUPPORTED, false, true, null, 0, null,
-                REPLY_HEADERS, "foo, bar", null);
+                REPLY_HEADERS, "foo, bar", null, null);
         assertThat(answer(SipTransport.TCP, result)).startsWith("SIP/2.0 420 Bad Extension\r\n")
                 .contains("CSeq: 1 INVITE\r\n", "Unsupported: foo, bar\r\n")
                 .endsWith("Content-Length: 0\r\n\r\n");

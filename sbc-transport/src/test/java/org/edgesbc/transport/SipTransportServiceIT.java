@@ -266,6 +266,36 @@ class SipTransportServiceIT {
         }
     }
 
+    /**
+     * RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. For an answer the I/O thread sent
+     * itself (here the gate's 420), that is on the I/O thread: the ACK never reaches the relay, where no transaction
+     * knows it. An ACK with a To tag the I/O thread did not write goes on as before.
+     */
+    @Test
+    void theAckOfTheIoThreadsOwnAnswerEndsThereAndNoOtherAck() throws Exception {
+        startAll();
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            String invite = options("UDP", peer.localAddress(), "refused-call").replace("OPTIONS", "INVITE")
+                    .replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nProxy-Require: foo\r\n");
+            peer.send(invite);
+            String answer = peer.receive(WAIT_MILLIS);
+            assertThat(answer).startsWith("SIP/2.0 420 Bad Extension\r\n");
+            String tag = SipTestPeer.tag(SipTestPeer.header(answer, "To"));
+            assertThat(tag).isNotNull();
+            String ack = invite.replace("INVITE sip:", "ACK sip:").replace("CSeq: 1 INVITE", "CSeq: 1 ACK")
+                    .replace("Proxy-Require: foo\r\n", "");
+            peer.send(ack.replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=" + tag));
+            peer.send(ack.replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=b2bua-elsewhere")
+                    .replace("refused-call", "other-call"));
+            InboundSipMessage next = nextInbound();
+            assertThat(next).as("the ACK with a foreign tag reaches the sink").isNotNull();
+            assertThat(next.callId()).isEqualTo("other-call");
+            assertThat(inbox.poll(200, TimeUnit.MILLISECONDS)).as("nothing else reaches the sink").isNull();
+            assertThat(metrics.count("messageReceived", SipTransport.UDP)).isEqualTo(2);
+        }
+    }
+
     @Test
     void udpFlowToSendsFromTheListenerPort() throws Exception {
         startAll();

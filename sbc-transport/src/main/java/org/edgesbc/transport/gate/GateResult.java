@@ -10,6 +10,8 @@ import org.edgesbc.transport.GateRejection;
  *
  * @param message for an accepted message, the bytes to hand on (see {@link SipMessageGate#check}); else null
  * @param unsupported for {@link GateRejection#EXTENSION_UNSUPPORTED}, the option tags the 420 lists; else null
+ * @param ackToTag for an accepted ACK, its To tag (null when it has none), so that the ACK of a final response the
+ *     I/O thread sent itself can be recognised there; null for every other message
  */
 public record GateResult(
         GateRejection rejection,
@@ -20,12 +22,13 @@ public record GateResult(
         String callId,
         String replyHeaders,
         String unsupported,
-        byte[] message) {
+        byte[] message,
+        String ackToTag) {
 
-    static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null, null, null);
+    static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null, null, null, null);
 
     public static GateResult rejected(GateRejection reason, boolean request, String replyHeaders) {
-        return new GateResult(reason, false, request, null, 0, null, replyHeaders, null, null);
+        return new GateResult(reason, false, request, null, 0, null, replyHeaders, null, null, null);
     }
 
     public boolean accepted() {

@@ -339,6 +339,24 @@ final class HeaderFacts {
      * header when there are no brackets; quoted display names are skipped.
      */
     boolean toHasTag(byte[] m) {
+        return toTagStart(m) >= 0;
+    }
+
+    /** The To header's tag, or null when it has none (or an empty one). */
+    String toTag(byte[] m) {
+        int start = toTagStart(m);
+        if (start < 0) {
+            return null;
+        }
+        int end = start;
+        while (end < toEnd && m[end] != ';' && !SipGrammar.isBlank(m[end])) {
+            end++;
+        }
+        return end == start ? null : new String(m, start, end - start, StandardCharsets.US_ASCII);
+    }
+
+    /** Where the To header's tag value starts (after "tag" and its "=", blanks skipped), or -1 when it has none. */
+    private int toTagStart(byte[] m) {
         int colon = toStart;
         while (colon < toEnd && m[colon] != ':') {
             colon++;
@@ -356,10 +374,14 @@ final class HeaderFacts {
         for (int i = from; i + 4 < toEnd; i++) {
             if (m[i] == ';' && (m[i + 1] | 0x20) == 't' && (m[i + 2] | 0x20) == 'a' && (m[i + 3] | 0x20) == 'g'
                     && (m[i + 4] == '=' || m[i + 4] == ' ')) {
-                return true;
+                int value = i + 4;
+                while (value < toEnd && (m[value] == '=' || SipGrammar.isBlank(m[value]))) {
+                    value++;
+                }
+                return value;
             }
         }
-        return false;
+        return -1;
     }
 
     /** The lines a 400 must echo (RFC 3261 §8.2.6.2), or null when they are not all present, single and short. */

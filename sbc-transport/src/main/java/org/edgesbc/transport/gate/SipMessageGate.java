@@ -108,12 +108,13 @@ public final class SipMessageGate {
         if (rejection != null) {
             String reply = start.request && rejection != GateRejection.TOO_MANY_VIAS ? facts.replyHeaders(m) : null;
             return new GateResult(rejection, false, start.request, null, 0, null, reply,
-                    rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null);
+                    rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null, null);
         }
         String method = start.request ? start.method : facts.cseqMethod;
         String reply = start.request && "INVITE".equals(method) && !facts.toHasTag(m) ? facts.replyHeaders(m) : null;
+        String ackToTag = start.request && "ACK".equals(method) ? facts.toTag(m) : null;
         return new GateResult(null, false, start.request, method, start.status, facts.callId, reply, null,
-                handedOn(m, length, bodyStart, facts, start.request));
+                handedOn(m, length, bodyStart, facts, start.request), ackToTag);
     }
 
     /**
