@@ -217,8 +217,7 @@ public final class SbcDaemon implements Drainable {
                     return transport.flowTo(type, destination, serverName, zone);
                 }
             }, metrics.relay(), media, access, fraud,
-                    callerIdentity, handOff, cdrs, clock, sip.workerThreads() == 0 ? ShardThreads.onLoops(transport.ioLoops())
-                            : ShardThreads.own(sip.workerThreads()), new RelayEngine.Registrations(config.registration(), accounts,
+                    callerIdentity, handOff, cdrs, clock, shardThreads(sip, transport), new RelayEngine.Registrations(config.registration(), accounts,
                             metrics.registrar(), otherNodes(config, shared, clusterMetrics)), metrics.peers(), peerNames(config, metrics),
                     interconnect(config, metrics));
             holder.relay = relay;
@@ -454,6 +453,12 @@ public final class SbcDaemon implements Drainable {
         }
         return new RelayEngine.Interconnect(new PeerAccounts(accounts, metrics.peerAccounts(), new SecureRandom()),
                 rules, config.fraud().dialPlan());
+    }
+
+    /** {@code sip.worker-threads} relay threads of their own, or none (0): the relay on the transport's I/O loops. */
+    private static ShardThreads shardThreads(SipConfig sip, SipTransportService transport) {
+        return sip.workerThreads() == 0 ? ShardThreads.onLoops(transport.ioLoops())
+                : ShardThreads.own(sip.workerThreads());
     }
 
     static RelaySettings relaySettings(SbcConfig config, SipTransportService transport) {
