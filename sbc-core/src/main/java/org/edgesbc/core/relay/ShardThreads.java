@@ -42,7 +42,7 @@ public final class ShardThreads {
     /**
      * One shard on each of {@code loops}, which stay their owner's to shut down. Their task queues are the
      * transport's (unbounded): messages are still bounded per shard ({@link RelayShard#admit}); the other hand-offs
-     * to a shard answer work the shard already admitted.
+     * to a shard are bounded by what causes them (calls the shard admitted, requests to the management API).
      */
     public static ShardThreads onLoops(List<EventExecutor> loops) {
         if (loops.isEmpty()) {
