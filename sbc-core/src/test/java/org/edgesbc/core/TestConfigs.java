@@ -98,27 +98,29 @@ final class TestConfigs {
                         : zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules()));
     }
 
+    /** {@code base} with {@code ioThreads} I/O threads and {@code workerThreads} relay threads (0: none of its own). */
+    static SbcConfig withThreads(SbcConfig base, int ioThreads, int workerThreads) {
+        SipConfig s = base.sip();
+        return withSip(base, new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
+                ioThreads, workerThreads, s.gate(), s.connections(), s.timers(), s.maxTransactions(),
+                s.maxDialogs(), s.maxCallDuration()));
+    }
+
     /**
      * {@code base} with SIP timers of {@code t1} (T2 and T4 scaled as RFC 3261 sets them against 500 ms). The relay
      * takes T1 as its measure of falling behind too (a new call waiting a fifth of T1 in its queue is shed with
      * 503), so a longer T1 keeps a test whose subject is not overload from being shed on a loaded machine.
      */
-    /** {@code base} with {@code ioThreads} I/O threads and {@code workerThreads} relay threads (0: none of its own). */
-    static SbcConfig withThreads(SbcConfig base, int ioThreads, int workerThreads) {
-        SipConfig s = base.sip();
-        SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
-                ioThreads, workerThreads, s.gate(), s.connections(), s.timers(), s.maxTransactions(),
-                s.maxDialogs(), s.maxCallDuration());
-        return new SbcConfig(base.source(), base.dataDir(), sip, base.media(), base.security(), base.fraud(),
-                base.zones(), base.management(), base.registration(), base.stirShaken(), base.logs());
-    }
-
     static SbcConfig withT1(SbcConfig base, Duration t1) {
         SipConfig s = base.sip();
         SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
                 s.ioThreads(), s.workerThreads(), s.gate(), s.connections(),
                 new SipConfig.TimerConfig(t1, t1.multipliedBy(8), t1.multipliedBy(10)), s.maxTransactions(),
                 s.maxDialogs(), s.maxCallDuration());
+        return withSip(base, sip);
+    }
+
+    private static SbcConfig withSip(SbcConfig base, SipConfig sip) {
         return new SbcConfig(base.source(), base.dataDir(), sip, base.media(), base.security(), base.fraud(),
                 base.zones(), base.management(), base.registration(), base.stirShaken(), base.logs());
     }
