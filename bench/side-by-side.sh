@@ -18,7 +18,10 @@
 #   sustained      a 20 s confirmation at the best step's rate, backing off 15 % up to twice
 #   overload       20 s at twice the sustained rate: calls completed within those 20 s per second, and the calls
 #                  not completed 15 s later; 5 s after the 20 s, a 5 s probe at the sustained rate from a second UAC
-#                  port must pass as a search step does ("back to full service")
+#                  port must pass as a search step does ("back to full service"). SIPp places no new call after
+#                  the 20 s (told so on its control socket) and finishes those in progress: a SIPp short of CPU
+#                  falls behind its schedule and would otherwise go on placing the overload's calls into the probe
+#                  (it did: 184,000 calls over 34 s). The calls it did place are what was offered.
 #   latency        INVITE to 200 OK at the UAC, p50/p99, from SIPp's per-call -trace_rtt file (whole milliseconds)
 # Topology as bench/sipp-cps.sh, on ports of its own so that it can run while sipp-cps.sh does: SIPp UAC
 # 127.0.0.2:36060, SIPp UAS 127.0.0.3:36060 (SIPp's built-in scenarios), the SBC on 127.0.0.1:36060 (a copy of
@@ -154,25 +157,37 @@ stop_uas() {
   wait "$uas" 2>/dev/null || true
 }
 
-# run_uac DIR RATE SECS [UAC_PORT]: RATE calls/s for SECS seconds from a SIPp UAC on 127.0.0.2; prints
+# run_uac DIR RATE SECS [UAC_PORT [stop]]: RATE calls/s for SECS seconds from a SIPp UAC on 127.0.0.2; prints
 #   attempted ok failed elapsed_s cpu_ticks retransmissions p50_ms p99_ms ok_within_SECS
 # SIPp stops on its own after RATE*SECS calls, or is stopped SECS+15 s after it started, the unfinished calls then
-# counting as not ok. -l is the whole call count: an overloaded system must not throttle the offered load.
+# counting as not ok. -l is the whole call count: an overloaded system must not throttle the offered load. With
+# "stop", SIPp places no new call after SECS (its control socket's soft quit, "q") and the calls it placed are the
+# attempted ones.
 # Proxies with two workers reorder 180 and 200 now and then; a late 180 must not fail the call
 # (-default_behaviors without abortunexp), whereas lost or refused messages still do. The caller is
 # bench/sipp-uac.xml, SIPp's uac call flow plus what RFC 3261 asks of a caller refused with 503: ACK it and stop
 # (SIPp's built-in scenario, without abortunexp, ignores the 503 and retransmits its INVITE until Timer B).
 run_uac() {
-  local dir=$1 rate=$2 secs=$3 uac_port=${4:-$sip_port} calls before after start end
+  local dir=$1 rate=$2 secs=$3 uac_port=${4:-$sip_port} stop=${5:-} calls before after start end uac_run
+  local control_port=$((uac_port + 20000))
   calls=$((rate * secs))
   before=$(tree_ticks "$sut"); start=$(date +%s.%N)
-  (cd "$dir" && timeout -k 5 $((secs + 15)) sipp -sf "$here/sipp-uac.xml" "127.0.0.1:$port" -i 127.0.0.2 -p "$uac_port" -s 5551234 \
-      -r "$rate" -m "$calls" -l "$calls" -buff_size 4194304 -nostdin \
+  (cd "$dir" && exec timeout -k 5 $((secs + 15)) sipp -sf "$here/sipp-uac.xml" "127.0.0.1:$port" -i 127.0.0.2 -p "$uac_port" -s 5551234 \
+      -r "$rate" -m "$calls" -l "$calls" -buff_size 4194304 -nostdin -cp "$control_port" \
       -default_behaviors all,-abortunexp -trace_stat -stf uac.csv -fd 1 -trace_rtt -rtt_freq 100 \
-      > uac.out 2>&1) || true
+      > uac.out 2>&1) &
+  uac_run=$!
+  if [ "$stop" = stop ]; then
+    sleep "$secs"
+    printf q > "/dev/udp/127.0.0.1/$control_port" 2>/dev/null || true
+  fi
+  wait "$uac_run" || true
   end=$(date +%s.%N); after=$(tree_ticks "$sut")
   local stats ok failed retrans ok_within percentiles
   stats=$(tail -n 1 "$dir/uac.csv")
+  if [ "$stop" = stop ]; then
+    calls=$(echo "$stats" | awk -F';' '{print $13 + 0}')
+  fi
   ok=$(echo "$stats" | awk -F';' '{print $16}')
   failed=$(echo "$stats" | awk -F';' '{print $18}')
   retrans=$(echo "$stats" | awk -F';' '{print $58}')
@@ -216,7 +231,7 @@ overload_and_probe() {
   local rate=$1 overload_uac line verdict
   mkdir -p "$out/$name/overload" "$out/$name/probe"
   start_uas "$out/$name/overload"
-  run_uac "$out/$name/overload" $((rate * 2)) "$overload_secs" > "$out/$name/overload/line" &
+  run_uac "$out/$name/overload" $((rate * 2)) "$overload_secs" "$sip_port" stop > "$out/$name/overload/line" &
   overload_uac=$!; pids+=("$overload_uac")
   sleep $((overload_secs + recovery_gap_secs))
   line=$(run_uac "$out/$name/probe" "$rate" "$probe_secs" $((sip_port + 2)))
@@ -350,6 +365,7 @@ table() {
       v[s, label, "rate"] = sprintf("%.0f/s", ok / elapsed)
       v[s, label, "lat"] = $10 " / " $11 " ms"
       v[s, label, "offered"] = rate
+      v[s, label, "placed"] = sprintf("%.0f/s", calls / $3)
       v[s, label, "goodput"] = sprintf("%.0f/s", $12 / $3)
     }
     function row(title, key,   i, line) {
@@ -384,6 +400,7 @@ table() {
       row("  CPU per call", "sus_cpu")
       row("  set-up latency p50 / p99", "sus_lat")
       row3("offered at 2x sustained (" over " s)", "overload", "offered")
+      row3("  calls SIPp placed in it, per second", "overload", "placed")
       row3("  goodput (calls ok within it, per second)", "overload", "goodput")
       row3("  calls not ok 15 s after it", "overload", "bad")
       row3("  set-up latency p50 / p99", "overload", "lat")
