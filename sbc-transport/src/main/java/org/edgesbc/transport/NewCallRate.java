@@ -3,11 +3,17 @@ package org.edgesbc.transport;
 /**
  * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until new calls are
  * shed (for the socket's backlog or a relay thread's queue) in several windows in a row; then limited to a little
- * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind, raised
- * by a fiftieth in each window that refused calls without falling behind, and lifted when it has refused nothing for a
- * while: the limit settles just under the rate the SBC carries, probing upward as long as calls are offered beyond
- * it. Engaged by lasting shedding only: a limit set at the first sign of a queue, or at one collector pause or
- * scheduler hiccup, would go on refusing calls, for seconds, at rates the SBC carries.
+ * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind and new
+ * calls come at half the limit or more, raised by a fiftieth in each window that refused calls without falling
+ * behind, and lifted when it has refused nothing for 2 s: the limit settles just under the rate the SBC carries,
+ * probing upward as long as calls are offered beyond it, and is gone soon after the overload. Engaged by lasting
+ * shedding only: a limit set at the first sign of a queue, or at one collector pause or scheduler hiccup, would go
+ * on refusing calls, for seconds, at rates the SBC carries.
+ *
+ * <p>Why the limit is not lowered by a window in which few new calls came: the socket is then behind for other
+ * messages (the retransmissions and BYEs an overload leaves behind, say), which refusing new calls does not cure;
+ * lowered to the few calls offered, the limit would refuse the load that follows for seconds (it did: 900 calls/s
+ * against 4,600 offered, docs/performance.md). The backlog's own shedding protects the socket meanwhile.
  *
  * <p>Why a rate and not only the backlog signals: a socket left undrained answers every caller late, and once the
  * answer to an INVITE is later than the caller's retransmission timer (T1, 500 ms) each call arrives several times;
@@ -55,8 +61,11 @@ final class NewCallRate {
      * shedding protects it meanwhile.
      */
     static final int WARM_UP_CALLS = 20_000;
-    /** A limit that refused nothing for this long is lifted: the load that needed it has gone. */
-    static final long RELEASE_NANOS = 5_000_000_000L;
+    /**
+     * A limit that refused nothing for this long is lifted: the load that needed it has gone. Twenty windows: a
+     * lasting overload refuses calls in every window, and one that comes back sets a new limit within 300 ms.
+     */
+    static final long RELEASE_NANOS = 2_000_000_000L;
     /** Calls the limit lets through at once after a pause: this long at the limit's rate, at least one. */
     private static final double BURST_SECONDS = 0.25;
     private static final double NANOS_PER_SECOND = 1e9;
@@ -128,7 +137,9 @@ final class NewCallRate {
         // A window that ran long had a pause without new calls in it: its rate says nothing about the load.
         boolean measured = elapsed < 2 * WINDOW_NANOS;
         sheddingWindows = shedding && measured ? sheddingWindows + 1 : 0;
-        boolean lower = limited() ? congested : sheddingWindows >= SHEDDING_WINDOWS_TO_LIMIT;
+        double offeredPerSecond = offered * NANOS_PER_SECOND / elapsed;
+        boolean lower = limited() ? congested && offeredPerSecond >= limitPerSecond / 2
+                : sheddingWindows >= SHEDDING_WINDOWS_TO_LIMIT;
         if (lower && measured && offered >= MIN_CALLS_PER_WINDOW && warmUpCalls == 0
                 && nowNanos - lastDecrease >= 2 * WINDOW_NANOS) {
             // At most every other window: the queue that the last decrease left needs a window to drain.
@@ -136,7 +147,7 @@ final class NewCallRate {
                 tokens = 0;
                 refilled = nowNanos;
             }
-            limitPerSecond = Math.min(limitPerSecond, offered * NANOS_PER_SECOND / elapsed) * DECREASE;
+            limitPerSecond = Math.min(limitPerSecond, offeredPerSecond) * DECREASE;
             lastDecrease = nowNanos;
             lastNeeded = nowNanos;
         } else if (limited() && nowNanos - lastNeeded >= RELEASE_NANOS) {

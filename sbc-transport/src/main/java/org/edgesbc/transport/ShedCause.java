@@ -7,5 +7,7 @@ public enum ShedCause {
     /** The I/O thread left its UDP socket undrained too long: datagrams were waiting in the kernel. */
     IO_BACKLOG,
     /** Beyond the rate of new calls the socket was found to carry ({@link NewCallRate}). */
-    NEW_CALL_RATE
+    NEW_CALL_RATE,
+    /** The retransmission of an INVITE refused before, for any of the causes above: refused again. */
+    RETRANSMISSION
 }

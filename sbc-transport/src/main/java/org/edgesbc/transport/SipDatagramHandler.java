@@ -35,7 +35,9 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     /** The rate of new calls this handler's channel lets in once they proved too many. */
     private final NewCallRate newCalls = new NewCallRate(System.nanoTime());
     /** The new calls this handler's channel let in lately. */
-    private final AdmittedCalls admittedCalls = new AdmittedCalls(System.nanoTime());
+    private final RecentCallIds admittedCalls = new RecentCallIds(System.nanoTime());
+    /** The new calls this handler's channel refused lately. */
+    private final RecentCallIds refusedCalls = new RecentCallIds(System.nanoTime());
 
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
             TransportMetrics metrics, UdpBacklog backlog, DatagramFlows flows) {
@@ -98,12 +100,17 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     }
 
     /**
-     * Why a new INVITE arriving at {@code now} is refused, or null when it goes on to the relay: always for the
-     * retransmission of one let in before, whose transaction at the relay absorbs it.
+     * Why a new INVITE arriving at {@code now} is refused, or null when it goes on to the relay. A retransmission
+     * gets what its first copy got (RFC 3261 §17.2.1: a completed INVITE server transaction answers it with its
+     * final response again) and does not count as a new call offered: always let in for a call let in before, whose
+     * transaction at the relay absorbs it, and refused again for one refused before.
      */
     private ShedCause shedCause(String callId, long now) {
         if (admittedCalls.contains(callId, now)) {
             return null;
+        }
+        if (refusedCalls.contains(callId, now)) {
+            return ShedCause.RETRANSMISSION;
         }
         ShedCause shed = backlog.behind(now) ? ShedCause.IO_BACKLOG
                 : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
@@ -112,9 +119,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 : NewCallRate.Congestion.NONE;
         boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
-        if (cause == null) {
-            admittedCalls.add(callId, now);
-        }
+        (cause == null ? admittedCalls : refusedCalls).add(callId, now);
         return cause;
     }
 

@@ -25,7 +25,7 @@ public interface TransportMetrics {
     /** A send that could not be carried out (connect failure, closed connection, full buffer). */
     void sendFailed(SipTransport transport);
 
-    /** A new INVITE answered 503 on the I/O thread because the relay or the I/O thread is falling behind. */
+    /** A new INVITE answered 503 on the I/O thread, for the {@code cause} given. */
     void shed(SipTransport transport, ShedCause cause);
 
     /** Metrics that count nothing, for tests and for tools that do not run the daemon. */

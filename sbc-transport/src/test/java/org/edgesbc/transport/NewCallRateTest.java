@@ -33,6 +33,13 @@ class NewCallRateTest {
         return admitted;
     }
 
+    /** Three windows in a row that shed calls offered at {@code perSecond}: the limit this sets. */
+    private double limitSetBy(int perSecond) {
+        offer(perSecond, 300, Congestion.SHEDDING);
+        offer(perSecond, 1, Congestion.NONE);
+        return rate.limitPerSecond();
+    }
+
     @Test
     void lateWindowsAloneNeverSetALimit() {
         assertThat(offer(5_000, 2_000, Congestion.LATE)).isEqualTo(10_000);
@@ -54,9 +61,7 @@ class NewCallRateTest {
 
     @Test
     void lateWindowsLowerALimitInForceAtMostEveryOtherWindow() {
-        offer(10_000, 300, Congestion.SHEDDING);
-        offer(10_000, 1, Congestion.NONE);
-        double set = rate.limitPerSecond();
+        double set = limitSetBy(10_000);
         assertThat(set).isCloseTo(9_000, within(200.0));
         offer(10_000, 400, Congestion.LATE);
         // Four late windows after the one that set it: lowered twice, at windows 2 and 4.
@@ -65,10 +70,19 @@ class NewCallRateTest {
     }
 
     @Test
+    void lateWindowsInWhichFewNewCallsCameLeaveTheLimitAsItWas() {
+        double set = limitSetBy(5_000);
+        assertThat(set).isCloseTo(4_500, within(100.0));
+        // Behind for other messages (an overload's retransmissions and BYEs), with new calls at a fifth of the limit.
+        assertThat(offer(900, 1_000, Congestion.LATE)).isEqualTo(900);
+        assertThat(rate.limitPerSecond()).isEqualTo(set);
+        offer(4_000, 400, Congestion.LATE);
+        assertThat(rate.limitPerSecond()).as("new calls at most of the limit").isLessThan(set * NewCallRate.DECREASE);
+    }
+
+    @Test
     void uncongestedWindowsThatRefusedCallsRaiseTheLimit() {
-        offer(5_000, 300, Congestion.SHEDDING);
-        offer(5_000, 1, Congestion.NONE);
-        double set = rate.limitPerSecond();
+        double set = limitSetBy(5_000);
         offer(20_000, 1_000, Congestion.NONE);
         assertThat(rate.limitPerSecond()).as("ten windows, each refusing some").isCloseTo(
                 set * Math.pow(1 + NewCallRate.INCREASE, 10), within(set * 0.03));
@@ -76,9 +90,7 @@ class NewCallRateTest {
 
     @Test
     void aLimitThatRefusesNothingForAWhileIsLifted() {
-        offer(5_000, 300, Congestion.SHEDDING);
-        offer(5_000, 1, Congestion.NONE);
-        assertThat(rate.limitPerSecond()).isFinite();
+        assertThat(limitSetBy(5_000)).isFinite();
         offer(1_000, NewCallRate.RELEASE_NANOS / MS - 500, Congestion.NONE);
         assertThat(rate.limitPerSecond()).as("not yet").isFinite();
         offer(1_000, 1_000, Congestion.NONE);

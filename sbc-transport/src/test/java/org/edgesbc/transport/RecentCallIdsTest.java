@@ -4,27 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class AdmittedCallsTest {
+class RecentCallIdsTest {
     private static final long S = 1_000_000_000L;
     private long now = 1_000 * S;
-    private final AdmittedCalls calls = new AdmittedCalls(now);
+    private final RecentCallIds calls = new RecentCallIds(now);
 
     @Test
     void aCallIsRememberedForOneToTwoGenerations() {
         calls.add("a@host", now);
         assertThat(calls.contains("a@host", now)).isTrue();
         assertThat(calls.contains("b@host", now)).isFalse();
-        now += AdmittedCalls.GENERATION_NANOS + S;
+        now += RecentCallIds.GENERATION_NANOS + S;
         calls.add("b@host", now);
         assertThat(calls.contains("a@host", now)).as("in the previous generation").isTrue();
-        now += AdmittedCalls.GENERATION_NANOS + S;
+        now += RecentCallIds.GENERATION_NANOS + S;
         assertThat(calls.contains("a@host", now)).isFalse();
         assertThat(calls.contains("b@host", now)).isTrue();
     }
 
     @Test
     void aFloodOfCallsCutsGenerationsShortInsteadOfGrowing() {
-        int half = AdmittedCalls.SLOTS / 2;
+        int half = RecentCallIds.SLOTS / 2;
         for (int i = 0; i < 3 * half; i++) {
             calls.add("flood-" + i, now);
         }

@@ -267,6 +267,33 @@ class SipTransportServiceIT {
     }
 
     /**
+     * RFC 3261 §17.2.1: a completed INVITE server transaction answers a retransmitted INVITE with its final response
+     * again. A caller that missed the 503 retransmits; its call stays refused after the congestion has gone, and
+     * does not take the place of a new call.
+     */
+    @Test
+    void aRetransmittedInviteOfACallRefusedIsRefusedAgainOnceCallsAreLetInAgain() throws Exception {
+        startAll();
+        shedding.add("refused-call");
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            String invite = options("UDP", peer.localAddress(), "refused-call").replace("OPTIONS", "INVITE");
+            peer.send(invite);
+            assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n");
+            shedding.remove("refused-call");
+            peer.send(invite);
+            assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n")
+                    .contains("Call-ID: refused-call\r\n", ";branch=z9hG4bK-refused-call");
+            peer.send(invite.replace("refused-call", "new-call"));
+            assertThat(nextInbound().callId()).as("a new call is let in").isEqualTo("new-call");
+            assertThat(metrics.count("shed:relay_queue", SipTransport.UDP)).isEqualTo(1);
+            assertThat(metrics.count("shed:retransmission", SipTransport.UDP)).isEqualTo(1);
+        }
+        assertThat(inbox.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("the refused call never reached the sink")
+                .isNull();
+    }
+
+    /**
      * RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. For an answer the I/O thread sent
      * itself (here the gate's 420), that is on the I/O thread: the ACK never reaches the relay, where no transaction
      * knows it. An ACK with a To tag the I/O thread did not write goes on as before.

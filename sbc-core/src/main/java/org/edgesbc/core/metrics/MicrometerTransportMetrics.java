@@ -55,8 +55,9 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
             Map<ShedCause, Counter> byCause = new EnumMap<>(ShedCause.class);
             for (ShedCause cause : ShedCause.values()) {
                 byCause.put(cause, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SHED,
-                        "New INVITEs answered 503 on the I/O thread because the relay or the I/O thread was falling"
-                                + " behind", "transport", t, "cause", cause.name().toLowerCase(Locale.ROOT)));
+                        "New INVITEs answered 503 on the I/O thread: the relay or the I/O thread falling behind,"
+                                + " beyond the rate of new calls carried, or retransmissions of INVITEs refused before",
+                        "transport", t, "cause", cause.name().toLowerCase(Locale.ROOT)));
             }
             shed.put(transport, byCause);
         }
