@@ -35,9 +35,9 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     /** The rate of new calls this handler's channel lets in once they proved too many. */
     private final NewCallRate newCalls = new NewCallRate(System.nanoTime());
     /** The new calls this handler's channel let in lately. */
-    private final RecentCallIds admittedCalls = new RecentCallIds(System.nanoTime());
-    /** The new calls this handler's channel refused lately. */
-    private final RecentCallIds refusedCalls = new RecentCallIds(System.nanoTime());
+    private final RecentInvites admittedCalls = new RecentInvites(System.nanoTime());
+    /** The new INVITEs this handler's channel refused lately, by the headers that identify their transaction. */
+    private final RecentInvites refusedInvites = new RecentInvites(System.nanoTime());
 
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
             TransportMetrics metrics, UdpBacklog backlog, DatagramFlows flows) {
@@ -84,7 +84,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 return;
             }
             if (result.newInvite()) {
-                ShedCause shed = shedCause(result.callId(), received);
+                ShedCause shed = shedCause(result, received);
                 if (shed != null) {
                     answer(ctx, new DatagramPacket(Unpooled.wrappedBuffer(
                             responder.shed(SipTransport.UDP, shed, result)), packet.sender()));
@@ -103,13 +103,16 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
      * Why a new INVITE arriving at {@code now} is refused, or null when it goes on to the relay. A retransmission
      * gets what its first copy got (RFC 3261 §17.2.1: a completed INVITE server transaction answers it with its
      * final response again) and does not count as a new call offered: always let in for a call let in before, whose
-     * transaction at the relay absorbs it, and refused again for one refused before.
+     * transaction at the relay absorbs it, and refused again for an INVITE refused before. Its identifying headers
+     * (Via, From, To, Call-ID, CSeq), byte for byte, tell a retransmission from a retry, which is judged afresh.
      */
-    private ShedCause shedCause(String callId, long now) {
+    private ShedCause shedCause(GateResult invite, long now) {
+        String callId = invite.callId();
         if (admittedCalls.contains(callId, now)) {
             return null;
         }
-        if (refusedCalls.contains(callId, now)) {
+        String transaction = invite.replyHeaders();
+        if (refusedInvites.contains(transaction, now)) {
             return ShedCause.RETRANSMISSION;
         }
         ShedCause shed = backlog.behind(now) ? ShedCause.IO_BACKLOG
@@ -119,7 +122,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 : NewCallRate.Congestion.NONE;
         boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
-        (cause == null ? admittedCalls : refusedCalls).add(callId, now);
+        if (cause == null) {
+            admittedCalls.add(callId, now);
+        } else {
+            refusedInvites.add(transaction, now);
+        }
         return cause;
     }
 

@@ -268,11 +268,11 @@ class SipTransportServiceIT {
 
     /**
      * RFC 3261 §17.2.1: a completed INVITE server transaction answers a retransmitted INVITE with its final response
-     * again. A caller that missed the 503 retransmits; its call stays refused after the congestion has gone, and
+     * again. A caller that missed the 503 retransmits; its INVITE stays refused after the congestion has gone, and
      * does not take the place of a new call.
      */
     @Test
-    void aRetransmittedInviteOfACallRefusedIsRefusedAgainOnceCallsAreLetInAgain() throws Exception {
+    void aRetransmittedInviteRefusedIsRefusedAgainWhileARetryIsJudgedAfresh() throws Exception {
         startAll();
         shedding.add("refused-call");
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
@@ -286,11 +286,17 @@ class SipTransportServiceIT {
                     .contains("Call-ID: refused-call\r\n", ";branch=z9hG4bK-refused-call");
             peer.send(invite.replace("refused-call", "new-call"));
             assertThat(nextInbound().callId()).as("a new call is let in").isEqualTo("new-call");
+            // RFC 3261 §21.5.4: after Retry-After the caller may try again, in a new transaction.
+            peer.send(invite.replace("CSeq: 1 INVITE", "CSeq: 2 INVITE").replace("branch=z9hG4bK-refused-call",
+                    "branch=z9hG4bK-retry"));
+            InboundSipMessage retry = nextInbound();
+            assertThat(retry.callId()).isEqualTo("refused-call");
+            assertThat(new String(retry.bytes(), StandardCharsets.UTF_8)).as("the retry, not a retransmission")
+                    .contains("CSeq: 2 INVITE");
             assertThat(metrics.count("shed:relay_queue", SipTransport.UDP)).isEqualTo(1);
             assertThat(metrics.count("shed:retransmission", SipTransport.UDP)).isEqualTo(1);
         }
-        assertThat(inbox.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("the refused call never reached the sink")
-                .isNull();
+        assertThat(inbox.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("nothing else reached the sink").isNull();
     }
 
     /**

@@ -4,27 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class RecentCallIdsTest {
+class RecentInvitesTest {
     private static final long S = 1_000_000_000L;
     private long now = 1_000 * S;
-    private final RecentCallIds calls = new RecentCallIds(now);
+    private final RecentInvites calls = new RecentInvites(now);
 
     @Test
     void aCallIsRememberedForOneToTwoGenerations() {
         calls.add("a@host", now);
         assertThat(calls.contains("a@host", now)).isTrue();
         assertThat(calls.contains("b@host", now)).isFalse();
-        now += RecentCallIds.GENERATION_NANOS + S;
+        now += RecentInvites.GENERATION_NANOS + S;
         calls.add("b@host", now);
         assertThat(calls.contains("a@host", now)).as("in the previous generation").isTrue();
-        now += RecentCallIds.GENERATION_NANOS + S;
+        now += RecentInvites.GENERATION_NANOS + S;
         assertThat(calls.contains("a@host", now)).isFalse();
         assertThat(calls.contains("b@host", now)).isTrue();
     }
 
     @Test
     void aFloodOfCallsCutsGenerationsShortInsteadOfGrowing() {
-        int half = RecentCallIds.SLOTS / 2;
+        int half = RecentInvites.SLOTS / 2;
         for (int i = 0; i < 3 * half; i++) {
             calls.add("flood-" + i, now);
         }
