@@ -125,7 +125,8 @@ final class NewCallRate {
         return limitPerSecond;
     }
 
-    private boolean limited() {
+    /** Whether a limit is in force. */
+    boolean limited() {
         return limitPerSecond != Double.POSITIVE_INFINITY;
     }
 

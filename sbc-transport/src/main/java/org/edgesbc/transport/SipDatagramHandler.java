@@ -101,10 +101,13 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
 
     /**
      * Why a new INVITE arriving at {@code now} is refused, or null when it goes on to the relay. A retransmission
-     * gets what its first copy got (RFC 3261 §17.2.1: a completed INVITE server transaction answers it with its
-     * final response again) and does not count as a new call offered: always let in for a call let in before, whose
-     * transaction at the relay absorbs it, and refused again for an INVITE refused before. Its identifying headers
-     * (Via, From, To, Call-ID, CSeq), byte for byte, tell a retransmission from a retry, which is judged afresh.
+     * of a call let in is always let in: its transaction at the relay absorbs it. A retransmission of an INVITE
+     * refused before is refused again while the overload lasts (a new-call limit in force or the socket behind),
+     * without counting as a new call offered: RFC 3261 §17.2.1, a completed INVITE server transaction answers a
+     * retransmission with its final response. Once the overload has gone it is judged as a new INVITE: a caller
+     * that retransmits did not take the 503 (lost, or a caller that ignores it, as SIPp's own scenarios do), and the
+     * call it still waits for can be carried now. The identifying headers (Via, From, To, Call-ID, CSeq), byte for
+     * byte, tell a retransmission from a retry in a new transaction, which is judged afresh.
      */
     private ShedCause shedCause(GateResult invite, long now) {
         String callId = invite.callId();
@@ -112,7 +115,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             return null;
         }
         String transaction = invite.replyHeaders();
-        if (refusedInvites.contains(transaction, now)) {
+        if ((newCalls.limited() || backlog.behind(now)) && refusedInvites.contains(transaction, now)) {
             return ShedCause.RETRANSMISSION;
         }
         ShedCause shed = backlog.behind(now) ? ShedCause.IO_BACKLOG
