@@ -5,13 +5,14 @@ import java.util.Arrays;
 /**
  * The new INVITEs one UDP socket decided on lately, each known by a key: one set for the calls it let in (keyed by
  * Call-ID) and one for the INVITEs it refused (keyed by the headers that identify the transaction), so that a
- * retransmission gets the decision its first copy got. A call let in and then refused on a retransmission, or on a
- * retry of its INVITE (after a challenge, say), would end at the caller while it goes on at the relay; an INVITE
- * refused and then let in on a retransmission would take a place that a new caller needs, and a retransmission
- * counted as a new call makes an overload look larger than it is. A retry of a refused INVITE is a new transaction
- * (a new branch and CSeq, after the 503's Retry-After, RFC 3261 §21.5.4), so it is judged afresh. A caller
- * retransmits an INVITE until it has a response, at most until Timer B (64×T1, 32 s): much sooner in practice for a
- * call let in (the relay answers 100 Trying at once), up to Timer B for one whose 503 it did not read.
+ * retransmission can get the decision its first copy got ({@link SipDatagramHandler} decides when). A call let in
+ * and then refused on a retransmission, or on a retry of its INVITE (after a challenge, say), would end at the caller
+ * while it goes on at the relay; during an overload, an INVITE refused and then let in on a retransmission would take
+ * a place that a new caller needs, and a retransmission counted as a new call makes the overload look larger than it
+ * is. A retry of a refused INVITE is a new transaction (a new branch and CSeq, after the 503's Retry-After, RFC 3261
+ * §21.5.4), so it is judged afresh. A caller retransmits an INVITE until it has a response, at most until Timer B
+ * (64×T1, 32 s): much sooner in practice for a call let in (the relay answers 100 Trying at once), up to Timer B for
+ * one whose 503 it did not read.
  *
  * <p>Kept as 64-bit hashes in two generations of an open-addressing table: a key is remembered for one to two
  * generations, and a generation is cut short once half its slots are taken, which bounds the memory (two arrays of
