@@ -142,6 +142,34 @@ class SipTransportServiceIT {
         return message;
     }
 
+    /** Requests the I/O thread needs 1.2 s for: its read bursts stop at their limit with more queued. */
+    private static final int SLOW_REQUESTS = 60;
+
+    private static void queueSlowRequests(UdpSipPeer peer) throws IOException {
+        for (int i = 0; i < SLOW_REQUESTS; i++) {
+            peer.send(options("UDP", peer.localAddress(), SLOW + i));
+        }
+    }
+
+    /**
+     * Reads the sink up to the last of {@link #queueSlowRequests}'s requests, none of them {@code shedCallId}, then
+     * sees the socket drained. The last burst may have been full and emptied the socket exactly, which reads as
+     * still undrained: a request alone in its burst shows the socket drained before the next INVITE. Alone means
+     * sent after the read loop that answered the 503 has ended: sent while it still reads, the request joins that
+     * burst and, as its sixteenth datagram, would leave it full again.
+     */
+    private void awaitDrained(UdpSipPeer peer, String shedCallId) throws IOException, InterruptedException {
+        String last = SLOW + (SLOW_REQUESTS - 1);
+        InboundSipMessage next = nextInbound();
+        while (next != null && !next.callId().equals(last)) {
+            assertThat(next.callId()).as("the shed INVITE never reaches the sink").isNotEqualTo(shedCallId);
+            next = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        peer.send(options("UDP", peer.localAddress(), "drained"));
+        assertThat(nextInbound().callId()).isEqualTo("drained");
+    }
+
     private static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
         while (!condition.getAsBoolean()) {
@@ -211,30 +239,14 @@ class SipTransportServiceIT {
         startAll();
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
-            // 60 datagrams the I/O thread needs 1.2 s for: read bursts stop at their limit with more queued.
-            int slow = 60;
-            for (int i = 0; i < slow; i++) {
-                peer.send(options("UDP", peer.localAddress(), SLOW + i));
-            }
+            queueSlowRequests(peer);
             String invite = options("UDP", peer.localAddress(), "queued-invite").replace("OPTIONS", "INVITE");
             peer.send(invite);
             String answer = peer.receive(WAIT_MILLIS);
             assertThat(answer).startsWith("SIP/2.0 503 Service Unavailable\r\n")
                     .contains("Call-ID: queued-invite\r\n", "Retry-After: 5\r\n");
             assertThat(metrics.count("shed:io_backlog", SipTransport.UDP)).isEqualTo(1);
-            String last = SLOW + (slow - 1);
-            InboundSipMessage next = nextInbound();
-            while (next != null && !next.callId().equals(last)) {
-                assertThat(next.callId()).as("the shed INVITE never reaches the sink").isNotEqualTo("queued-invite");
-                next = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            // The last burst may have been full and emptied the socket exactly, which reads as still undrained: a
-            // request alone in its burst shows the socket drained before the next INVITE. Alone means sent after
-            // the read loop that answered the 503 has ended: sent while it still reads, the request joins that burst
-            // and, as its sixteenth datagram, would leave it full again.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            peer.send(options("UDP", peer.localAddress(), "drained"));
-            assertThat(nextInbound().callId()).isEqualTo("drained");
+            awaitDrained(peer, "queued-invite");
             peer.send(invite.replace("queued-invite", "after-backlog"));
             assertThat(nextInbound().callId()).as("a new INVITE once the socket is drained")
                     .isEqualTo("after-backlog");
@@ -249,9 +261,7 @@ class SipTransportServiceIT {
             String invite = options("UDP", peer.localAddress(), "kept-call").replace("OPTIONS", "INVITE");
             peer.send(invite);
             assertThat(nextInbound().callId()).isEqualTo("kept-call");
-            for (int i = 0; i < 60; i++) {
-                peer.send(options("UDP", peer.localAddress(), SLOW + i));
-            }
+            queueSlowRequests(peer);
             peer.send(invite);
             peer.send(invite.replace("kept-call", "new-call"));
             String answer = peer.receive(WAIT_MILLIS);
@@ -277,10 +287,7 @@ class SipTransportServiceIT {
         startAll();
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
-            int slow = 60;
-            for (int i = 0; i < slow; i++) {
-                peer.send(options("UDP", peer.localAddress(), SLOW + i));
-            }
+            queueSlowRequests(peer);
             String invite = options("UDP", peer.localAddress(), "refused-call").replace("OPTIONS", "INVITE");
             peer.send(invite);
             peer.send(invite);
@@ -290,15 +297,7 @@ class SipTransportServiceIT {
             }
             assertThat(metrics.count("shed:io_backlog", SipTransport.UDP)).isEqualTo(1);
             assertThat(metrics.count("shed:retransmission", SipTransport.UDP)).isEqualTo(1);
-            String last = SLOW + (slow - 1);
-            InboundSipMessage next = nextInbound();
-            while (next != null && !next.callId().equals(last)) {
-                next = inbox.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            // Alone in its burst, as in the backlog test above: the socket reads as drained after it.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            peer.send(options("UDP", peer.localAddress(), "drained"));
-            assertThat(nextInbound().callId()).isEqualTo("drained");
+            awaitDrained(peer, "refused-call");
             peer.send(invite);
             InboundSipMessage late = nextInbound();
             assertThat(late.callId()).as("the caller still retransmitting gets its call").isEqualTo("refused-call");
