@@ -115,10 +115,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             return null;
         }
         String transaction = invite.replyHeaders();
-        if ((newCalls.limited() || backlog.behind(now)) && refusedInvites.contains(transaction, now)) {
+        boolean behind = backlog.behind(now);
+        if ((behind || newCalls.limited()) && refusedInvites.contains(transaction, now)) {
             return ShedCause.RETRANSMISSION;
         }
-        ShedCause shed = backlog.behind(now) ? ShedCause.IO_BACKLOG
+        ShedCause shed = behind ? ShedCause.IO_BACKLOG
                 : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
         NewCallRate.Congestion congestion = shed != null ? NewCallRate.Congestion.SHEDDING
                 : backlog.undrainedFor(now) >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE
