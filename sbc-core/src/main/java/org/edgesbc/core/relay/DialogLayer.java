@@ -23,8 +23,8 @@ import org.edgesbc.transport.message.SipMessageWriter;
 /**
  * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
  * other's Call-ID, tags ({@link DialogTags}), Vias, Contacts or hosts. Messages are read as {@link SipMessageView}s and written by splicing
- * ({@link SipMessageWriter}): requests are rewritten leg to leg, responses rebuilt from the requester's own header
- * values kept in {@link RelayedRequest}, SDP anchored on the way, forked INVITEs raced ({@link BranchOutcomes}), and
+ * ({@link SipMessageWriter}): requests are rewritten leg to leg, responses rebuilt for the requester
+ * ({@link RequesterResponses}), SDP anchored on the way, forked INVITEs raced ({@link BranchOutcomes}), and
  * dialogs ended ({@link CallTeardown}: on both sides when the SBC must). Initial requests arrive with jain-sip-ri's
  * model as the policy and routing steps left them, and leave through the same writer once encoded. Transactions are the
  * {@link TransactionLayer}'s; what a call means beyond signalling is {@link CallLifecycle}'s.
@@ -65,6 +65,7 @@ final class DialogLayer {
     private final CallFailover failover;
     private final BranchOutcomes outcomes;
     private final CallTeardown teardown;
+    private final RequesterResponses toRequester;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
@@ -98,6 +99,8 @@ final class DialogLayer {
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
         this.teardown = new CallTeardown(this, loop, dialogs, peers, sbcRequests, sessionTimers, calls, identifiers,
                 log, transactionTimeoutMillis);
+        this.toRequester = new RequesterResponses(loop, transactions, topology, ids, media, calls, sessionTimers,
+                reInvites, redirects, metrics, log);
         this.outcomes = new BranchOutcomes(this, teardown, dialogs, transactions, failover, peers, sbcRequests);
     }
 
@@ -423,7 +426,7 @@ final class DialogLayer {
                 SipMessageView sent = branch.client.request;
                 if (!server.finalSent() && sent != null) {
                     SipMessageView terminated = responses.asIfFromFarSide(sent, 487);
-                    sendToRequester(relayed, branch, terminated, null);
+                    toRequester.send(relayed, branch, terminated, null);
                 }
             }
         }, transactionTimeoutMillis);
@@ -442,7 +445,7 @@ final class DialogLayer {
             branch.relayedProvisional = true;
             noteCallee(branch, response, false);
         }
-        relayResponse(branch, response, source);
+        toRequester.relay(branch, response, source);
     }
 
     void finalResponse(RelayedBranch branch, ClientTransaction client, SipMessageView response, InetAddress source) {
@@ -483,7 +486,7 @@ final class DialogLayer {
         if (dialog != null && status < 300 && !Request.BYE.equals(client.method)) {
             noteCallee(branch, response, DIALOG_CREATING.contains(client.method));
         }
-        relayResponse(branch, response, source);
+        toRequester.relay(branch, response, source);
         if (dialog != null && Request.BYE.equals(client.method)) {
             teardown.endDialog(dialog, branch.target == dialog.b ? "caller" : "callee");
         } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
@@ -510,7 +513,7 @@ final class DialogLayer {
             outcomes.hangUpAnsweredLeg(branch, response, true);
             return;
         }
-        byte[] answer = relayResponse(branch, response, source);
+        byte[] answer = toRequester.relay(branch, response, source);
         if (answer != null && relayed != null) {
             // The far side's retransmissions of this 2xx get these bytes again (RFC 6026 Accepted state); the
             // requester's Vias and the rest of the call need not stay reachable for the 64*T1 of that wait.
@@ -531,7 +534,7 @@ final class DialogLayer {
                     null);
         } else if (relayed != null && !Request.CANCEL.equals(client.method) && !relayed.server.finalSent()) {
             SipMessageView timeout = responses.asIfFromFarSide(client.request, 408);
-            sendToRequester(relayed, branch, timeout, null);
+            toRequester.send(relayed, branch, timeout, null);
         }
         if (dialog != null && !invite && (Request.BYE.equals(client.method)
                 || dialog.state == RelayDialog.State.EARLY)) {
@@ -576,118 +579,6 @@ final class DialogLayer {
         }
     }
 
-    /**
-     * Rebuilds the far side's response as the requester expects it and sends it back over the request's flow.
-     * Returns the bytes sent, or null when nothing was sent.
-     */
-    byte[] relayResponse(RelayedBranch branch, SipMessageView response, InetAddress source) {
-        RelayedRequest relayed = branch.request;
-        if (relayed == null || relayed.server.vias == null) {
-            // No requester to answer, or its transaction kept only the 2xx it already has (see inviteAnswered).
-            return null;
-        }
-        RelayDialog dialog = branch.dialog;
-        byte[] body = null;
-        if (dialog != null && branch.target != null) {
-            MediaAnchor.Anchored anchored = media.anchor(dialog, sideOf(dialog, branch.target), response, source,
-                    calls::mediaTimedOut);
-            body = anchored.body();
-            if (mediaRefusal(anchored.outcome()) != 0) {
-                body = new byte[0];
-                log.warn("answer-sdp", "shard {} removed an answer's SDP it could not anchor ({})", loop.index(),
-                        anchored.outcome());
-            }
-        }
-        ServerTransaction server = relayed.server;
-        int status = response.statusCode();
-        boolean inviteRetransmittedOk = Request.INVITE.equals(server.method) && status >= 200 && status < 300
-                && server.lastStatus >= 200 && server.lastStatus < 300;
-        if (server.finalSent() && !inviteRetransmittedOk) {
-            return null;
-        }
-        boolean setUpEnds = relayed.timesSetUp && status >= 200 && !server.finalSent();
-        if (dialog != null && branch.target != null && status >= 200 && status < 300) {
-            sessionTimers.answered(dialog, branch.target, requesterLeg(relayed), relayed.timerOffer, response);
-            sessionTimers.sessionSent(branch.target, relayed.offeredSdp);
-        }
-        byte[] sent = sendToRequester(relayed, branch, response, body);
-        if (sent != null && dialog != null && status >= 200 && status < 300) {
-            sessionTimers.sessionSent(requesterLeg(relayed), body, response);
-        }
-        if (sent != null && dialog != null && status > 100 && status < 200) {
-            reInvites.provisionalRelayed(relayed, requesterLeg(relayed), response, body);
-        }
-        metrics.responseRelayed(status);
-        if (setUpEnds) {
-            metrics.callSetUp(status < 300, System.nanoTime() - relayed.setUpSinceNanos);
-        }
-        return sent;
-    }
-
-    /**
-     * Sends a response through the requester's server transaction: the requester's Via stack, Call-ID, From and To
-     * replace the far side's, the SBC's Contact replaces the far side's, and a To-tag of the SBC's the far side's
-     * ({@link #toTowardRequester}). Returns the bytes sent, or null when the response was dropped.
-     *
-     * @param body the body that goes out instead of the far side's (anchored SDP; empty to drop it), or null
-     */
-    private byte[] sendToRequester(RelayedRequest relayed, RelayedBranch branch, SipMessageView response,
-            byte[] body) {
-        String to = toTowardRequester(relayed, branch, response);
-        if (to == null) {
-            metrics.dropped(RelayDropReason.TOO_MANY_EARLY_DIALOGS);
-            log.warn("early-dialogs", "shard {} dropped a {} from a far-side early dialog beyond the {} a call keeps",
-                    loop.index(), response.statusCode(), DialogTags.MAX_EARLY_DIALOGS);
-            return null;
-        }
-        ServerTransaction server = relayed.server;
-        SipTransport transport = server.flow.transport();
-        SipMessageWriter out = SipMessageWriter.edit(response)
-                .lines(SipHeaderName.VIA, server.vias)
-                .set(SipHeaderName.CALL_ID, relayed.callId)
-                .set(SipHeaderName.CSEQ, relayed.cseq)
-                .set(SipHeaderName.FROM, relayed.from)
-                .set(SipHeaderName.TO, to)
-                .body(body);
-        if (body != null && body.length == 0) {
-            out.remove(SipHeaderName.CONTENT_TYPE);
-        }
-        sessionTimers.towardRequester(out, response, requesterLeg(relayed));
-        topology.replaceContact(out, response.hasHeader(SipHeaderName.CONTACT), transport);
-        String redirectedTo = response.statusCode() / 100 == 3 ? redirects.relayedContacts(response, transport) : null;
-        if (redirectedTo != null) {
-            out.set(SipHeaderName.CONTACT, redirectedTo);
-        }
-        byte[] bytes = TopologyHiding.strip(out).toBytes();
-        transactions.respond(server, bytes, response.statusCode());
-        return bytes;
-    }
-
-    /**
-     * The To a response carries toward its requester. A request that had a To-tag gets its own To back (RFC 3261
-     * §8.2.6.2). Otherwise a far-side tag is never shown: an answer within a dialog carries the caller-side tag of
-     * its far dialog ({@link DialogTags}), a failure whose far dialog is one too many a tag of its own, and the
-     * answers to a request outside any dialog the one tag the SBC chose for them. Null for a provisional response
-     * from one early dialog too many.
-     */
-    private String toTowardRequester(RelayedRequest relayed, RelayedBranch branch, SipMessageView response) {
-        String farTag = response.to().tag();
-        if (farTag == null || relayed.toAddress.tag() != null) {
-            return relayed.to;
-        }
-        RelayDialog dialog = branch.dialog;
-        if (dialog == null || branch.target == null || branch.target == dialog.a) {
-            if (relayed.answerTag == null) {
-                relayed.answerTag = ids.newTag();
-            }
-            return relayed.toAddress.withTag(relayed.answerTag);
-        }
-        String tag = dialog.tags.towardCaller(branch.target, farTag, ids::newTag);
-        if (tag == null && response.statusCode() >= 300) {
-            tag = ids.newTag();
-        }
-        return tag == null ? null : relayed.toAddress.withTag(tag);
-    }
 
     /**
      * Follows a redirect (RFC 3261 §8.1.3.4): the INVITE that was redirected goes out again on the same leg, to the
@@ -708,6 +599,11 @@ final class DialogLayer {
         forward(out, sent, relayed, redirected.dialog, leg, leg.zone, peers.flowToward(leg));
     }
 
+    /** Sends the far side's response back to the requester ({@link RequesterResponses#relay}). */
+    byte[] relayResponse(RelayedBranch branch, SipMessageView response, InetAddress source) {
+        return toRequester.relay(branch, response, source);
+    }
+
     // ------------------------------------------------------------------------------------------ ending calls
 
     /** Ends a confirmed dialog from the middle ({@link CallTeardown#tearDown}). */
@@ -722,27 +618,6 @@ final class DialogLayer {
 
     // ----------------------------------------------------------------------------------------------- helpers
 
-    /** The leg a relayed request came from: the one with the requester's Call-ID. */
-    private static Leg requesterLeg(RelayedRequest relayed) {
-        RelayDialog dialog = relayed.dialog;
-        if (dialog == null) {
-            return null;
-        }
-        if (dialog.a.callId.equals(relayed.callId)) {
-            return dialog.a;
-        }
-        if (dialog.b.callId.equals(relayed.callId)) {
-            return dialog.b;
-        }
-        if (dialog.branches != null) {
-            for (Leg branch : dialog.branches) {
-                if (branch.callId.equals(relayed.callId)) {
-                    return branch;
-                }
-            }
-        }
-        return null;
-    }
 
     /** The URI of a message's first Contact, or null when it has none (or only a malformed one). */
     static String contactUri(SipMessageView message) {
@@ -751,7 +626,7 @@ final class DialogLayer {
     }
 
     /** The status refusing a request whose SDP could not be anchored, or 0 when nothing stands in the way. */
-    private static int mediaRefusal(MediaAnchor.Outcome outcome) {
+    static int mediaRefusal(MediaAnchor.Outcome outcome) {
         return switch (outcome) {
             case BAD_SDP -> 488;
             case NO_PORTS -> 503;
@@ -763,7 +638,7 @@ final class DialogLayer {
         return in.flow().remote().getAddress();
     }
 
-    private static MediaSide sideOf(RelayDialog dialog, Leg leg) {
+    static MediaSide sideOf(RelayDialog dialog, Leg leg) {
         return leg == dialog.a ? MediaSide.A : MediaSide.B;
     }
 }
