@@ -477,14 +477,13 @@ public final class SbcDaemon implements Drainable {
         Set<String> pbxs = new HashSet<>();
         for (ZoneConfig zone : config.zones()) {
             // A named peer stays unresolved here: calls locate it (RFC 3263) without blocking a relay thread.
-            List<RelaySettings.ZonePeer> zonePeers = zone.peers().stream().map(peer -> new RelaySettings.ZonePeer(
-                    zone.name(), peer.named() ? InetSocketAddress.createUnresolved(peer.host(), peer.port())
-                            : new InetSocketAddress(peer.host(), peer.port()), peer.transport(), zone.srtp(),
-                    zone.redirects(), zone.sessionTimers(), null))
+            List<RelaySettings.ZonePeer> zonePeers = zone.peers().stream().map(peer -> RelaySettings.ZonePeer.of(
+                    zone, peer.named() ? InetSocketAddress.createUnresolved(peer.host(), peer.port())
+                            : new InetSocketAddress(peer.host(), peer.port()), peer.transport()))
                     .toList();
             peers.put(zone.name(), zonePeers);
-            firstPeers.put(zone.name(), zonePeers.isEmpty() ? new RelaySettings.ZonePeer(zone.name(), null, null,
-                    zone.srtp(), zone.redirects(), zone.sessionTimers(), null) : zonePeers.get(0));
+            firstPeers.put(zone.name(), zonePeers.isEmpty() ? RelaySettings.ZonePeer.of(zone, null, null)
+                    : zonePeers.get(0));
             if (zone.probe() != null) {
                 probes.put(zone.name(), zone.probe());
             }

@@ -35,7 +35,7 @@ class SessionTimerIT {
     }
 
     /** The caller's view of an answered call: its Call-ID and the 200's From and To. */
-    private record Answered(String callerCallId, String calleeCallId, String ok, String invite) {
+    record Answered(String callerCallId, String calleeCallId, String ok, String invite) {
         String from() {
             return header(ok, "From");
         }
@@ -54,7 +54,7 @@ class SessionTimerIT {
      * The trunk calls with {@code callerHeaders}; the PBX's INVITE is checked by {@code onInvite} and answered with
      * 200 carrying {@code calleeHeaders}; the trunk ACKs.
      */
-    private static Answered call(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, List<String> callerHeaders,
+    static Answered call(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx, List<String> callerHeaders,
             List<String> calleeHeaders) throws IOException {
         InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
         trunk.towards(sbcUdp);
@@ -76,7 +76,7 @@ class SessionTimerIT {
     }
 
     /** Each side gets the SBC's BYE with its own leg's Call-ID; both are answered. */
-    private static void expectByesOnBothSides(UdpSipPeer trunk, UdpSipPeer pbx, Answered call) throws IOException {
+    static void expectByesOnBothSides(UdpSipPeer trunk, UdpSipPeer pbx, Answered call) throws IOException {
         String toCaller = trunk.receiveStartingWith("BYE ", WAIT);
         String toCallee = pbx.receiveStartingWith("BYE ", WAIT);
         assertThat(toCaller).as("the caller is hung up").isNotNull();

@@ -147,6 +147,14 @@ final class TestConfigs {
         }
     }
 
+    /** {@code base} with the answered calls' legs toward its PBX zone asked every {@code interval} (OPTIONS). */
+    static SbcConfig withPbxKeepalive(SbcConfig base, Duration interval) {
+        return withZones(base, zone -> zone.role() != ZoneConfig.ZoneRole.PBX ? zone : new ZoneConfig(zone.name(),
+                zone.role(), zone.networks(), zone.peers(), zone.srtp(), zone.office(), zone.probe(),
+                zone.redirects(), zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules(),
+                zone.tls(), interval));
+    }
+
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {
         return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), base.security(), base.fraud(),
                 base.zones().stream().map(change).toList(), base.management(), base.registration(),

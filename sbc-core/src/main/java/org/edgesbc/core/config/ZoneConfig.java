@@ -32,10 +32,20 @@ import org.edgesbc.transport.SipTransport;
  * @param rules how numbers and headers are rewritten for requests from and to the zone
  * @param tls the client certificate the SBC presents on TLS connections it opens toward the zone's peers, or null
  *     for the SBC's own ({@code sip.tls})
+ * @param keepalive how often the SBC asks each answered call's leg toward the zone, with an in-dialog OPTIONS,
+ *     whether the dialog still exists there; null when it does not ask
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
         boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
-        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls) {
+        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls, Duration keepalive) {
+
+    /** A zone whose calls the SBC does not probe with in-dialog OPTIONS. */
+    public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
+            boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
+            List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls) {
+        this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, digestAlgorithms, account,
+                rules, tls, null);
+    }
 
     /** A zone presenting the SBC's own certificate to its peers. */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,

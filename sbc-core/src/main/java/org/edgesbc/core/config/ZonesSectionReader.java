@@ -25,9 +25,10 @@ import org.edgesbc.transport.tls.PemFiles;
 final class ZonesSectionReader {
     private static final Set<String> ZONE_KEYS = Set.of("name", "role", "networks", "peer", "peers", "probe", "srtp",
             "office", "redirects", "session-timers", "digest-algorithms", "account", "number-plan", "inbound",
-            "outbound", "tls");
+            "outbound", "tls", "keepalive");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "private-key");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
+    static final Duration MIN_KEEPALIVE = Duration.ofSeconds(10);
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
@@ -67,6 +68,7 @@ final class ZonesSectionReader {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
             SessionTimerConfig sessionTimers = sessionTimers(zone, path);
+            Duration keepalive = keepalive(zone, path);
             ZoneConfig.PeerAccount account = account(zone, path, role);
             ZoneConfig.ClientTls tls = clientTls(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
@@ -77,10 +79,22 @@ final class ZonesSectionReader {
             }
             if (name != null && role != null) {
                 zones.add(new ZoneConfig(name, role, List.copyOf(networks), peers, srtp, office, probe, redirects,
-                        sessionTimers, algorithms, account, rules, tls));
+                        sessionTimers, algorithms, account, rules, tls, keepalive));
             }
         });
         return zones;
+    }
+
+    /**
+     * The interval of the in-dialog OPTIONS the SBC sends on the zone's answered calls, or null for {@code off} (the
+     * default). Shorter than 10 s would load every peer for little; longer than an hour would find little.
+     */
+    private Duration keepalive(YamlTree.Mapping zone, String path) {
+        ConfigReader.Scalar value = reader.scalar(zone, path, "keepalive", false);
+        if (value == null || value.text().equals("off")) {
+            return null;
+        }
+        return reader.duration(zone, path, "keepalive", null, MIN_KEEPALIVE, Duration.ofHours(1));
     }
 
     /** RFC 4028 settings of the zone's legs; Min-SE at least 90 s (§4) and no longer than the interval offered. */

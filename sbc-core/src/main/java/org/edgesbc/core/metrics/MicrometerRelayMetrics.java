@@ -50,6 +50,7 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     /** By zone and action; zones are the configured ones, so the map stays small. */
     private final Map<String, Counter> redirects = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> sessionTimerExpired = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> keepaliveFailed = new java.util.concurrent.ConcurrentHashMap<>();
 
     MicrometerRelayMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -168,5 +169,12 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     public void sessionTimerExpired(String zone) {
         sessionTimerExpired.computeIfAbsent(zone, name -> SbcMetrics.counter(registry, SbcMetrics.SESSION_TIMER_EXPIRED,
                 "Calls ended because a leg's session refresh never came (RFC 4028)", "zone", name)).increment();
+    }
+
+    @Override
+    public void keepaliveFailed(String zone) {
+        keepaliveFailed.computeIfAbsent(zone, name -> SbcMetrics.counter(registry, SbcMetrics.KEEPALIVE_FAILED,
+                "Calls ended because their leg toward the zone no longer had the dialog (in-dialog OPTIONS answered "
+                        + "481 or 408, or not at all)", "zone", name)).increment();
     }
 }

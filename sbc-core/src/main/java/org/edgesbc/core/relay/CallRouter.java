@@ -179,7 +179,7 @@ final class CallRouter {
         List<DialogLayer.Branch> branches = new ArrayList<>(chosen.size());
         for (InetSocketAddress node : chosen) {
             RelaySettings.ZonePeer peer = new RelaySettings.ZonePeer(pbxZone, node, SipTransport.UDP, pbx.srtp(),
-                    pbx.redirects(), pbx.sessionTimers(), null);
+                    pbx.redirects(), pbx.sessionTimers(), pbx.keepalive(), null);
             branches.add(new DialogLayer.Branch(pbxZone, peers.flowTo(peer), PeerDirectory.peerUri(user, peer),
                     TopologyHiding.withHost(request.getTo().getAddress(),
                             node.getAddress().getHostAddress(), -1), peer));

@@ -18,20 +18,22 @@ final class CallTeardown {
     private final PeerDirectory peers;
     private final SbcRequests sbcRequests;
     private final SessionTimer sessionTimers;
+    private final DialogKeepalive keepalive;
     private final CallLifecycle calls;
     private final DialogIdentifierMap identifiers;
     private final RateLimitedLog log;
     private final long transactionTimeoutMillis;
 
     CallTeardown(DialogLayer layer, ShardLoop loop, DialogTable dialogs, PeerDirectory peers, SbcRequests sbcRequests,
-            SessionTimer sessionTimers, CallLifecycle calls, DialogIdentifierMap identifiers, RateLimitedLog log,
-            long transactionTimeoutMillis) {
+            SessionTimer sessionTimers, DialogKeepalive keepalive, CallLifecycle calls, DialogIdentifierMap identifiers,
+            RateLimitedLog log, long transactionTimeoutMillis) {
         this.layer = layer;
         this.loop = loop;
         this.dialogs = dialogs;
         this.peers = peers;
         this.sbcRequests = sbcRequests;
         this.sessionTimers = sessionTimers;
+        this.keepalive = keepalive;
         this.calls = calls;
         this.identifiers = identifiers;
         this.log = log;
@@ -46,6 +48,7 @@ final class CallTeardown {
         dialog.invite = null;
         ackArrived(dialog);
         sessionTimers.ended(dialog);
+        keepalive.ended(dialog);
         calls.ended(dialog);
         identifiers.ended(dialog);
         dialog.state = RelayDialog.State.TERMINATED;

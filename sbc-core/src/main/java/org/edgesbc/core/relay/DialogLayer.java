@@ -64,6 +64,7 @@ final class DialogLayer {
     private final SessionTimer sessionTimers;
     private final CallFailover failover;
     private final BranchOutcomes outcomes;
+    private final DialogKeepalive keepalive;
     private final CallTeardown teardown;
     private final RequesterResponses toRequester;
     private final RelayMetrics metrics;
@@ -97,8 +98,9 @@ final class DialogLayer {
         this.sessionTimers = new SessionTimer(loop, peers, transactions, sbcRequests, topology, responses, metrics,
                 log, this::tearDown);
         this.transactionTimeoutMillis = shard.settings().transactionTimeoutMillis();
-        this.teardown = new CallTeardown(this, loop, dialogs, peers, sbcRequests, sessionTimers, calls, identifiers,
-                log, transactionTimeoutMillis);
+        this.keepalive = new DialogKeepalive(loop, peers, transactions, sbcRequests, metrics, this::tearDown);
+        this.teardown = new CallTeardown(this, loop, dialogs, peers, sbcRequests, sessionTimers, keepalive, calls,
+                identifiers, log, transactionTimeoutMillis);
         this.toRequester = new RequesterResponses(loop, transactions, topology, ids, media, calls, sessionTimers,
                 reInvites, redirects, metrics, log);
         this.outcomes = new BranchOutcomes(this, teardown, dialogs, transactions, failover, peers, sbcRequests);
@@ -572,6 +574,7 @@ final class DialogLayer {
             dialog.cancelledBySbc = null;
             dialog.finalStatus = response.statusCode();
             calls.answered(dialog);
+            keepalive.answered(dialog);
             identifiers.confirmed(dialog);
             if (dialog.call) {
                 teardown.awaitAck(dialog);

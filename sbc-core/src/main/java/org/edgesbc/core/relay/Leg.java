@@ -45,6 +45,8 @@ final class Leg {
      * number the other party never used. See {@link CSeqMapping}.
      */
     long cseqOffset;
+    /** When the SBC next asks this leg's UA whether the dialog still exists, null when it does not (see {@link DialogKeepalive}). */
+    ShardTimer keepalive;
     /** This leg's RFC 4028 session timer, null while there is none (see {@link SessionTimer}). */
     SessionTimer.LegTimer timer;
     /** Whether this leg's session timer was negotiated (with the call's answer), whatever came of it. */

@@ -58,6 +58,12 @@ public interface RelayMetrics {
     /** A call was ended because the session refresh of its leg toward {@code zone} never came (RFC 4028 §10). */
     void sessionTimerExpired(String zone);
 
+    /**
+     * A call was ended because its leg toward {@code zone} no longer had the dialog: the keepalive OPTIONS got 481,
+     * 408 or no answer.
+     */
+    void keepaliveFailed(String zone);
+
     /** What {@link #relayed} timed: a request toward the far side or a response back to the requester. */
     enum RelayedMessage { REQUEST, RESPONSE }
 
@@ -75,5 +81,6 @@ public interface RelayMetrics {
         @Override public void relayed(RelayedMessage kind, long nanos) { }
         @Override public void redirect(String zone, RedirectAction action) { }
         @Override public void sessionTimerExpired(String zone) { }
+        @Override public void keepaliveFailed(String zone) { }
     };
 }

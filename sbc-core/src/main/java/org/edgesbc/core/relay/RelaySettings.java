@@ -81,19 +81,32 @@ public record RelaySettings(
      *
      * @param redirects what the SBC does with the zone's 3xx answers
      * @param sessionTimers how the zone's legs run RFC 4028 session timers
+     * @param keepalive how often an answered call's leg toward the zone is asked whether its dialog still exists
+     *     (in-dialog OPTIONS), or null when it is not
      * @param serverName of a located target of a named peer: the configured name, which TLS sends as SNI and
      *     verifies the certificate against; null otherwise
      */
     public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp,
-            ZoneConfig.RedirectMode redirects, SessionTimerConfig sessionTimers, String serverName) {
-        /** A peer by address, or a named peer not yet located, whose redirects the SBC follows, default timers. */
+            ZoneConfig.RedirectMode redirects, SessionTimerConfig sessionTimers, Duration keepalive,
+            String serverName) {
+        /**
+         * A peer by address, or a named peer not yet located, whose redirects the SBC follows, default timers, no
+         * keepalive.
+         */
         public ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) {
-            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE, SessionTimerConfig.DEFAULT, null);
+            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE, SessionTimerConfig.DEFAULT, null,
+                    null);
+        }
+
+        /** The peers of a zone as configured: {@code zone}'s settings, the peer's address and transport. */
+        public static ZonePeer of(ZoneConfig zone, InetSocketAddress address, SipTransport transport) {
+            return new ZonePeer(zone.name(), address, transport, zone.srtp(), zone.redirects(), zone.sessionTimers(),
+                    zone.keepalive(), null);
         }
 
         /** One target DNS located for this named peer: the zone's settings, the target's address and transport. */
         public ZonePeer located(InetSocketAddress target, SipTransport targetTransport) {
-            return new ZonePeer(zone, target, targetTransport, srtp, redirects, sessionTimers,
+            return new ZonePeer(zone, target, targetTransport, srtp, redirects, sessionTimers, keepalive,
                     address.getHostString());
         }
     }

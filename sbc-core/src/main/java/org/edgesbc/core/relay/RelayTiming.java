@@ -106,4 +106,9 @@ final class RelayTiming implements RelayMetrics {
     public void sessionTimerExpired(String zone) {
         counts.sessionTimerExpired(zone);
     }
+
+    @Override
+    public void keepaliveFailed(String zone) {
+        counts.keepaliveFailed(zone);
+    }
 }

@@ -637,6 +637,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keepaliveIsOffUnlessAZoneSetsAnIntervalWithinItsBounds() throws Exception {
+        String file = files.file().toString();
+        SbcConfig bound = files.load(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 45s")
+                .replace("role: pbx", "role: pbx\n    keepalive: off"));
+        assertThat(bound.zone("carrier").keepalive()).isEqualTo(java.time.Duration.ofSeconds(45));
+        assertThat(bound.zone("office-pbx").keepalive()).isNull();
+        assertThat(files.load(MINIMAL).zone("carrier").keepalive()).isNull();
+        assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 5s"))).containsExactly(
+                file + ":7: zones[0].keepalive = '5s': must be between 10s and 1h");
+        assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: yes"))).containsExactly(
+                file + ":7: zones[0].keepalive = 'yes': must be a duration with a unit: 500ms, 30s, 5m, 4h or 1d");
+    }
+
+    @Test
     void managementTokenErrorGivesItsLengthNotTheToken() throws IOException {
         assertThat(files.problems(MINIMAL + "management:\n  token: tooshort\n")).containsExactly(
                 files.file() + ":14: management.token = '(8 characters)': a bearer token needs at least 16 "
