@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The JDK datagram floor under the product owner's RTP generator, as the media relay is measured:
+#   bench/rtp-floor/run.sh RTP_RELAY_SH [PAIRS] [rtp-relay.sh options]
+# RTP_RELAY_SH: the shared generator's script (../shared/bench/rtp-relay.sh). The forwarder runs pinned to CPU 1,
+# as run-sbc-media.sh pins the SBC (the generator pins itself to CPU 0). Default 1,500 pairs (3,000 streams).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+RELAY_SH=$1; PAIRS=${2:-1500}; shift; [ $# -gt 0 ] && shift
+OUT=$(mktemp -d)
+taskset -c 1 java -Xms256m -Xmx256m -XX:+UseParallelGC "$HERE/JdkDatagramForwarder.java" "$PAIRS" 40000 \
+    "$OUT/ports.map" > "$OUT/forwarder.log" 2>&1 &
+FWD=$!
+trap 'kill $FWD 2>/dev/null; wait $FWD 2>/dev/null' EXIT
+for _ in $(seq 1 600); do grep -q ready "$OUT/forwarder.log" && break; kill -0 $FWD || break; sleep 0.1; done
+grep -q ready "$OUT/forwarder.log" || { cat "$OUT/forwarder.log"; exit 1; }
+"$RELAY_SH" --ports-file "$OUT/ports.map" --sut-pid "$FWD" --label jdk-floor "$@"
