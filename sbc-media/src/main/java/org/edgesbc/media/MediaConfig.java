@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param holdTimeout the same while the call is on hold, when a peer may legitimately send nothing (default
  *     {@link #DEFAULT_HOLD_TIMEOUT})
  * @param threads event-loop threads of the relay, at least 1 (default 1)
+ * @param busyPoll whether each media thread polls its sockets without ever sleeping (see {@link MediaLoop}); off
+ *     by default: a polling thread takes its core whole, with or without calls
  */
 public record MediaConfig(
         InetAddress bindAddress,
@@ -29,7 +31,8 @@ public record MediaConfig(
         Duration quarantine,
         Duration timeout,
         Duration holdTimeout,
-        int threads) {
+        int threads,
+        boolean busyPoll) {
     public static final int DEFAULT_PORT_MIN = 10_000;
     public static final int DEFAULT_PORT_MAX = 20_000;
     public static final Duration DEFAULT_QUARANTINE = Duration.ofSeconds(30);
@@ -51,6 +54,12 @@ public record MediaConfig(
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
+    }
+
+    /** Media threads that sleep while their sockets are quiet. */
+    public MediaConfig(InetAddress bindAddress, String advertisedAddress, int portMin, int portMax,
+            Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
+        this(bindAddress, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false);
     }
 
     /** The defaults above on {@code address}, bound and advertised alike. */

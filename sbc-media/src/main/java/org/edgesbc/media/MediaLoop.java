@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Selection is level-triggered: a socket with datagrams left after the one read per readiness is reported
  * again at the next select, so one busy socket cannot starve the others.
+ *
+ * <p>A busy-polling loop never sleeps: it selects without waiting, round after round. In a virtual machine a vCPU
+ * that goes idle is given back to the host, and waking it for the next packet can take milliseconds, which shows as
+ * latency tails long before the core is busy (see docs/performance.md, "The floor under the media relay"). Polling
+ * keeps the vCPU running at the price of its whole core, calls or not: for a core set aside for media.
  */
 final class MediaLoop implements Executor {
     /** The largest UDP payload (65,535 less the UDP header): no datagram is cut short. */
@@ -70,6 +75,7 @@ final class MediaLoop implements Executor {
     private final byte[] scratch = new byte[MAX_DATAGRAM + SrtpContext.MAX_GROWTH];
     private final ByteBuffer scratchBuffer = ByteBuffer.wrap(scratch);
     private final long periodNanos;
+    private final boolean busyPoll;
     private final Runnable periodic;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** Made once: a method reference to the loop would be a new object at every select. */
@@ -78,14 +84,19 @@ final class MediaLoop implements Executor {
     private long nextFaultLog = System.nanoTime();
     private long faults;
 
-    /** Starts the loop's thread; {@code periodic} runs on it every {@code periodNanos} (from the end of the last). */
-    MediaLoop(String name, long periodNanos, Runnable periodic) {
+    /**
+     * Starts the loop's thread; {@code periodic} runs on it every {@code periodNanos} (from the end of the last).
+     *
+     * @param busyPoll select without ever waiting or resting
+     */
+    MediaLoop(String name, long periodNanos, boolean busyPoll, Runnable periodic) {
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector for " + name, e);
         }
         this.periodNanos = periodNanos;
+        this.busyPoll = busyPoll;
         this.periodic = periodic;
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
@@ -100,7 +111,7 @@ final class MediaLoop implements Executor {
     @Override
     public void execute(Runnable task) {
         executeLazily(task);
-        if (!inLoop() && woken.compareAndSet(false, true)) {
+        if (!busyPoll && !inLoop() && woken.compareAndSet(false, true)) {
             selector.wakeup();
         }
     }
@@ -193,14 +204,14 @@ final class MediaLoop implements Executor {
             while (running) {
                 woken.set(false);
                 long wait = nextPeriodic - System.nanoTime();
-                int ready = !tasks.isEmpty() || wait <= 0 ? selector.selectNow(onReady)
+                int ready = busyPoll || !tasks.isEmpty() || wait <= 0 ? selector.selectNow(onReady)
                         : selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
                 runTasks();
                 if (System.nanoTime() - nextPeriodic >= 0) {
                     runSafely(periodic);
                     nextPeriodic = System.nanoTime() + periodNanos;
                 }
-                if (ready > 0 && ready < BATCH_TARGET && tasks.isEmpty()) {
+                if (!busyPoll && ready > 0 && ready < BATCH_TARGET && tasks.isEmpty()) {
                     LockSupport.parkNanos(REST_NANOS);
                 }
             }

@@ -91,7 +91,7 @@ public final class MediaRelay implements AutoCloseable {
             int s = slot;
             open[slot] = ConcurrentHashMap.newKeySet();
             toppingUp[slot] = new AtomicBoolean(true);
-            loops[slot] = new MediaLoop("sbc-media-" + (slot + 1), period, () -> {
+            loops[slot] = new MediaLoop("sbc-media-" + (slot + 1), period, config.busyPoll(), () -> {
                 open[s].forEach(MediaSession::checkTimeout);
                 closeSurplus(s);
             });

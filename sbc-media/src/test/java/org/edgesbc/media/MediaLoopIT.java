@@ -22,7 +22,7 @@ class MediaLoopIT {
     private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress("127.0.0.1", 0);
 
     /** Periodic work an hour apart: nothing but packets and handed tasks wakes the loop during a test. */
-    private final MediaLoop loop = new MediaLoop("media-loop-test", TimeUnit.HOURS.toNanos(1), () -> { });
+    private final MediaLoop loop = new MediaLoop("media-loop-test", TimeUnit.HOURS.toNanos(1), busyPoll(), () -> { });
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final DatagramSocket peer;
 
@@ -30,6 +30,11 @@ class MediaLoopIT {
 
     MediaLoopIT() throws IOException {
         peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** Whether the loop under test polls without sleeping ({@link BusyPollingMediaLoopIT}). */
+    boolean busyPoll() {
+        return false;
     }
 
     @AfterEach

@@ -7,7 +7,7 @@ import java.util.Set;
 final class MediaSectionReader {
     private static final String SECTION = "media";
     private static final Set<String> SECTION_KEYS = Set.of("enabled", "address", "advertised-address", "port-min",
-            "port-max", "quarantine", "timeout", "hold-timeout", "threads");
+            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll");
 
     private final ConfigReader reader;
 
@@ -43,7 +43,8 @@ final class MediaSectionReader {
         Duration quarantine = reader.duration(section, SECTION, "quarantine", Duration.ofSeconds(10), Duration.ZERO,
                 Duration.ofMinutes(10));
         int threads = reader.integer(section, SECTION, "threads", 1, 1, 64);
+        boolean busyPoll = reader.bool(section, SECTION, "busy-poll", false);
         return new MediaSettings(enabled, address, advertisedAddress == null ? address : advertisedAddress, portMin,
-                portMax, quarantine, timeout, holdTimeout, threads);
+                portMax, quarantine, timeout, holdTimeout, threads, busyPoll);
     }
 }

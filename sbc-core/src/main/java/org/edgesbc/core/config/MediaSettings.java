@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param timeout no packets for this long ends the call with BYE on both sides
  * @param holdTimeout the same while the call is on hold
  * @param threads media event-loop threads
+ * @param busyPoll media threads poll their sockets without sleeping, each taking its core whole
  */
 public record MediaSettings(
         boolean enabled,
@@ -24,4 +25,12 @@ public record MediaSettings(
         Duration quarantine,
         Duration timeout,
         Duration holdTimeout,
-        int threads) { }
+        int threads,
+        boolean busyPoll) {
+
+    /** Media threads that sleep while their sockets are quiet. */
+    public MediaSettings(boolean enabled, String address, String advertisedAddress, int portMin, int portMax,
+            Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
+        this(enabled, address, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false);
+    }
+}

@@ -105,6 +105,7 @@ public final class RestartRequiredChanges {
         compare("media.port-max", live.portMax(), next.portMax());
         compare("media.quarantine", live.quarantine(), next.quarantine());
         compare("media.threads", live.threads(), next.threads());
+        compare("media.busy-poll", live.busyPoll(), next.busyPoll());
     }
 
     private void security(SecurityConfig live, SecurityConfig next) {

@@ -637,6 +637,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mediaBusyPollIsBoundAndValidated() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.load(MINIMAL + "media:\n  busy-poll: true\n").media().busyPoll()).isTrue();
+        assertThat(files.problems(MINIMAL + "media:\n  busy-poll: yes\n")).containsExactly(
+                file + ":14: media.busy-poll = 'yes': must be true or false");
+    }
+
+    @Test
     void keepaliveIsOffUnlessAZoneSetsAnIntervalWithinItsBounds() throws Exception {
         String file = files.file().toString();
         SbcConfig bound = files.load(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 45s")
