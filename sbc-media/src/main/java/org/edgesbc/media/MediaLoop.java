@@ -211,7 +211,12 @@ final class MediaLoop implements Executor {
                     runSafely(periodic);
                     nextPeriodic = System.nanoTime() + periodNanos;
                 }
-                if (!busyPoll && ready > 0 && ready < BATCH_TARGET && tasks.isEmpty()) {
+                if (busyPoll) {
+                    if (ready == 0 && tasks.isEmpty()) {
+                        // The core goes to any other thread with work (call set-up, the JIT) without idling.
+                        Thread.yield();
+                    }
+                } else if (ready > 0 && ready < BATCH_TARGET && tasks.isEmpty()) {
                     LockSupport.parkNanos(REST_NANOS);
                 }
             }
