@@ -78,10 +78,7 @@ final class DialogKeepalive {
             leg.keepalive = loop.schedule("dialog keepalive", () -> probe(dialog, leg), BUSY_RETRY_MILLIS);
             return;
         }
-        long cseq = leg.highestCSeqSent + 1;
-        leg.highestCSeqSent = cseq;
-        // Later requests relayed toward the leg follow the SBC's own.
-        leg.cseqOffset++;
+        long cseq = leg.ownRequestCSeq();
         SipMessageWriter options = SipMessageWriter.edit(sbcRequests.toward(dialog, leg, Request.OPTIONS, cseq));
         transactions.send(options, peers.flowToward(leg), leg.zone, new Probe(dialog, leg), true);
     }

@@ -40,12 +40,15 @@ final class Leg {
     RelayedRequest inviteToward;
     /**
      * How far the CSeq numbers of requests relayed toward this leg run ahead of the requester's own: each request
-     * the SBC sent on the leg by itself in the middle of a call (a session refresh, a retried INVITE, a request sent
-     * again with credentials by {@link ChallengeAnswering}) takes one
+     * the SBC sent on the leg by itself in the middle of a call (a session refresh, a keepalive probe, a retried
+     * INVITE, a request sent again with credentials by {@link ChallengeAnswering}) takes one
      * number the other party never used. See {@link CSeqMapping}.
      */
     long cseqOffset;
-    /** When the SBC next asks this leg's UA whether the dialog still exists, null when it does not (see {@link DialogKeepalive}). */
+    /**
+     * When the SBC next asks this leg's UA whether the dialog still exists, null when it does not (see
+     * {@link DialogKeepalive}).
+     */
     ShardTimer keepalive;
     /** This leg's RFC 4028 session timer, null while there is none (see {@link SessionTimer}). */
     SessionTimer.LegTimer timer;
@@ -79,5 +82,15 @@ final class Leg {
 
     String key() {
         return RelayDialog.key(zone, callId);
+    }
+
+    /**
+     * The CSeq of a new request of the SBC's own toward this leg in the middle of a call (a session refresh, a
+     * keepalive probe): the next after the highest sent, which requests relayed toward the leg afterwards follow on.
+     */
+    long ownRequestCSeq() {
+        highestCSeqSent++;
+        cseqOffset++;
+        return highestCSeqSent;
     }
 }

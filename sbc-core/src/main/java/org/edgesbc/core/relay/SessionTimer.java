@@ -440,10 +440,7 @@ final class SessionTimer {
             timer.task = loop.schedule("session refresh", () -> refresh(dialog, leg), BUSY_RETRY_MILLIS);
             return;
         }
-        long cseq = leg.highestCSeqSent + 1;
-        leg.highestCSeqSent = cseq;
-        // Later requests relayed toward the leg follow the SBC's own.
-        leg.cseqOffset++;
+        long cseq = leg.ownRequestCSeq();
         var flow = peers.flowToward(leg);
         String method = reInvite ? Request.INVITE : Request.UPDATE;
         SipMessageWriter request = SipMessageWriter.edit(sbcRequests.toward(dialog, leg, method, cseq))
