@@ -28,7 +28,6 @@ final class ZonesSectionReader {
             "outbound", "tls", "keepalive");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "private-key");
     private static final Set<String> SESSION_TIMER_KEYS = Set.of("enabled", "session-expires", "min-se");
-    static final Duration MIN_KEEPALIVE = Duration.ofSeconds(10);
     /** A day: longer intervals would keep a dead call's state that long. */
     private static final Duration LONGEST_SESSION_EXPIRES = Duration.ofDays(1);
     private static final Set<String> PEER_KEYS = Set.of("host", "port", "transport");
@@ -94,7 +93,7 @@ final class ZonesSectionReader {
         if (value == null || value.text().equals("off")) {
             return null;
         }
-        return reader.duration(zone, path, "keepalive", null, MIN_KEEPALIVE, Duration.ofHours(1));
+        return reader.duration(zone, path, "keepalive", null, Duration.ofSeconds(10), Duration.ofHours(1));
     }
 
     /** RFC 4028 settings of the zone's legs; Min-SE at least 90 s (§4) and no longer than the interval offered. */
