@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
@@ -9,6 +8,7 @@ import org.edgesbc.core.cdr.CallRecordSink;
 import org.edgesbc.core.security.Verdict;
 import org.edgesbc.media.MediaStats;
 import org.edgesbc.policy.fraud.FraudGuard;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /** Assembles the call detail record of every INVITE dialog, and of calls refused before they began. */
 final class CallRecorder {
@@ -39,13 +39,13 @@ final class CallRecorder {
     }
 
     /** A call the toll-fraud guard refused still gets its record. */
-    void refused(SIPRequest request, Verdict verdict, String fromZone, String toZone) {
+    void refused(SplicedRequest request, Verdict verdict, String fromZone, String toZone) {
         FraudGuard.Decision fraud = verdict.fraud();
         Instant now = clock.instant();
-        String callId = request.getCallId().getCallId();
+        String callId = request.callId();
         sink.write(new CallRecord(callId, callId, null, now, null, now,
-                TopologyHiding.userOf(request.getFrom().getAddress().getURI()),
-                TopologyHiding.userOf(request.getRequestURI()), fraud.number().digits(), lower(fraud.destination()),
+                TopologyHiding.userOf(request.fromAddress().getURI()),
+                TopologyHiding.userOf(request.requestUri()), fraud.number().digits(), lower(fraud.destination()),
                 fromZone, toZone, "blocked", verdict.status(), "sbc:" + lower(fraud.rule()), lower(fraud.rule()), 0,
                 0, 0, 0, null, null));
     }

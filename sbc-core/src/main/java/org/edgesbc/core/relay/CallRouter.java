@@ -1,7 +1,6 @@
 package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.AddressFactoryImpl;
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.policy.routing.RouteTable;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.dns.SipTarget;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * Where an initial request goes: to the zones its source zone routes to (PBX to trunks by the dialled number, trunk
@@ -64,8 +64,8 @@ final class CallRouter {
      *
      * @param account the calling account for routes that name accounts (the PBX user in From), or null
      */
-    PeerRoute towardPeers(String fromZone, SIPRequest request, String account) {
-        String user = TopologyHiding.userOf(request.getRequestURI());
+    PeerRoute towardPeers(String fromZone, SplicedRequest request, String account) {
+        String user = TopologyHiding.userOf(request.requestUri());
         List<String> zones = targetZones(fromZone, user, account);
         if (zones.isEmpty()) {
             return null;
@@ -90,7 +90,7 @@ final class CallRouter {
                 }
             }
         }
-        return new PeerRoute(targets, user, (Address) request.getTo().getAddress().clone(), unlocated);
+        return new PeerRoute(targets, user, (Address) request.toAddress().clone(), unlocated);
     }
 
     private void addIfUp(List<Target> targets, String zone, RelaySettings.ZonePeer peer) {
@@ -134,16 +134,16 @@ final class CallRouter {
      * goes to the device that registered last. Requests reach a phone over the flow it registered on, with its
      * own Contact as Request-URI.
      */
-    List<DialogLayer.Branch> towardPhones(List<Binding> bindings, SIPRequest request) {
+    List<DialogLayer.Branch> towardPhones(List<Binding> bindings, SplicedRequest request) {
         List<Binding> chosen = bindings;
-        if (!Request.INVITE.equals(request.getMethod())) {
+        if (!Request.INVITE.equals(request.method())) {
             Binding newest = bindings.get(0);
             for (Binding binding : bindings) {
                 newest = binding.registered().isAfter(newest.registered()) ? binding : newest;
             }
             chosen = List.of(newest);
         }
-        Address callee = topology.sbcAddress(request.getTo().getAddress());
+        Address callee = topology.sbcAddress(request.toAddress());
         List<DialogLayer.Branch> branches = new ArrayList<>(chosen.size());
         for (Binding binding : chosen) {
             branches.add(new DialogLayer.Branch(binding.zone(), binding.flow(),
@@ -157,11 +157,11 @@ final class CallRouter {
      * {@link ReferHandler#replacedPhoneLeg}): at its remote target, over the flow the SBC reaches it on. Null when
      * its remote target is not a URI.
      */
-    DialogLayer.Branch towardLeg(DialogIdentifierMap.LegIdentity leg, SIPRequest request) {
+    DialogLayer.Branch towardLeg(DialogIdentifierMap.LegIdentity leg, SplicedRequest request) {
         try {
             return new DialogLayer.Branch(leg.zone(), leg.flow(),
                     new AddressFactoryImpl().createURI(leg.remoteTarget()),
-                    topology.sbcAddress(request.getTo().getAddress()), null);
+                    topology.sbcAddress(request.toAddress()), null);
         } catch (ParseException e) {
             return null;
         }
@@ -172,16 +172,16 @@ final class CallRouter {
      * zone (the node admits this one there), over UDP to each node's SIP address, the called user on that node.
      * An INVITE rings every such node at once; any other request goes to the first.
      */
-    List<DialogLayer.Branch> towardNodes(List<InetSocketAddress> holders, String pbxZone, SIPRequest request) {
+    List<DialogLayer.Branch> towardNodes(List<InetSocketAddress> holders, String pbxZone, SplicedRequest request) {
         RelaySettings.ZonePeer pbx = peers.peer(pbxZone);
-        List<InetSocketAddress> chosen = Request.INVITE.equals(request.getMethod()) ? holders : holders.subList(0, 1);
-        String user = TopologyHiding.userOf(request.getRequestURI());
+        List<InetSocketAddress> chosen = Request.INVITE.equals(request.method()) ? holders : holders.subList(0, 1);
+        String user = TopologyHiding.userOf(request.requestUri());
         List<DialogLayer.Branch> branches = new ArrayList<>(chosen.size());
         for (InetSocketAddress node : chosen) {
             RelaySettings.ZonePeer peer = new RelaySettings.ZonePeer(pbxZone, node, SipTransport.UDP, pbx.srtp(),
                     pbx.redirects(), pbx.sessionTimers(), pbx.keepalive(), null);
             branches.add(new DialogLayer.Branch(pbxZone, peers.flowTo(peer), PeerDirectory.peerUri(user, peer),
-                    TopologyHiding.withHost(request.getTo().getAddress(),
+                    TopologyHiding.withHost(request.toAddress(),
                             node.getAddress().getHostAddress(), -1), peer));
         }
         return branches;

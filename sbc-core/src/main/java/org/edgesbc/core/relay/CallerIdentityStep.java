@@ -1,12 +1,10 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.ExtensionHeaderImpl;
-import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.header.SIPHeader;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -17,6 +15,7 @@ import javax.sip.header.HeaderAddress;
 import org.edgesbc.core.identity.CallerIdentityService;
 import org.edgesbc.policy.identity.AttestationRules;
 import org.edgesbc.transport.InboundSipMessage;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * STIR/SHAKEN's part in the relay: which caller identity an INVITE claims (P-Asserted-Identity, else From), the
@@ -45,22 +44,21 @@ final class CallerIdentityStep {
     }
 
     /** Verifies an INVITE from a verifying zone; {@code answer} may run on another thread (see the service). */
-    void verify(InboundSipMessage in, SIPRequest invite, Consumer<CallerIdentityService.Verdict> answer) {
+    void verify(InboundSipMessage in, SplicedRequest invite, Consumer<CallerIdentityService.Verdict> answer) {
         identity.verify(in.zone(), in.flow().remote().getAddress(), identityHeaders(in.bytes()),
-                numberOf(callerUri(invite)), numberOf(invite.getRequestURI()), answer);
+                numberOf(callerUri(invite)), numberOf(invite.requestUri()), answer);
     }
 
     /**
      * Passes the verdict on toward the PBX: the Identity headers stay at the edge, the caller's From and
      * P-Asserted-Identity carry the verstat.
      */
-    void present(SIPRequest invite, CallerIdentityService.Verdict verdict) {
+    void present(SplicedRequest invite, CallerIdentityService.Verdict verdict) {
         invite.removeHeader(IDENTITY);
         invite.removeHeader(IDENTITY_COMPACT);
-        markVerstat(invite.getFrom().getAddress().getURI(), verdict.verstat());
-        ListIterator<?> asserted = invite.getHeaders(ASSERTED);
-        while (asserted != null && asserted.hasNext()) {
-            if (asserted.next() instanceof HeaderAddress header) {
+        markVerstat(invite.fromAddress().getURI(), verdict.verstat());
+        for (SIPHeader asserted : invite.models(ASSERTED)) {
+            if (asserted instanceof HeaderAddress header) {
                 markVerstat(header.getAddress().getURI(), verdict.verstat());
             }
         }
@@ -74,32 +72,30 @@ final class CallerIdentityStep {
      * @param fromAccessZone whether the caller is a phone of an access zone
      * @param fromPbx whether the call comes from the PBX
      */
-    Optional<CallerIdentityService.Signature> sign(SIPRequest invite, String zone, String user,
+    Optional<CallerIdentityService.Signature> sign(SplicedRequest invite, String zone, String user,
             boolean fromAccessZone, boolean fromPbx) {
         if (!identity.signs(zone)) {
             return Optional.empty();
         }
-        String account = user != null ? user : TopologyHiding.userOf(invite.getFrom().getAddress().getURI());
+        String account = user != null ? user : TopologyHiding.userOf(invite.fromAddress().getURI());
         Optional<CallerIdentityService.Signature> signature = identity.sign(new AttestationRules.Facts(user != null,
                 account, null, fromPbx, fromAccessZone), numberOf(callerUri(invite)),
-                numberOf(invite.getRequestURI()));
+                numberOf(invite.requestUri()));
         signature.ifPresent(signed -> {
             invite.removeHeader(IDENTITY);
             invite.removeHeader(IDENTITY_COMPACT);
-            ExtensionHeaderImpl header = new ExtensionHeaderImpl(IDENTITY);
-            header.setValue(signed.identityHeader());
-            invite.addHeader(header);
+            invite.addHeader(IDENTITY, signed.identityHeader());
         });
         return signature;
     }
 
     /** The caller's identity: the first P-Asserted-Identity (RFC 3325, set by a trusted peer), else From. */
-    private static URI callerUri(SIPRequest request) {
-        ListIterator<?> asserted = request.getHeaders(ASSERTED);
-        if (asserted != null && asserted.hasNext() && asserted.next() instanceof HeaderAddress header) {
+    private static URI callerUri(SplicedRequest request) {
+        List<SIPHeader> asserted = request.models(ASSERTED);
+        if (!asserted.isEmpty() && asserted.get(0) instanceof HeaderAddress header) {
             return header.getAddress().getURI();
         }
-        return request.getFrom().getAddress().getURI();
+        return request.fromAddress().getURI();
     }
 
     /** The telephone number a URI names: a tel: URI's number, or a sip: URI's user part without parameters. */

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +13,11 @@ import org.edgesbc.media.MediaSide;
 import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
-import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.message.NameAddress;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SipMessageWriter;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * The B2BUA of one relay shard (RFC 3261 §12, §16.7 forking): each relayed dialog has two legs that never see each
@@ -137,13 +136,14 @@ final class DialogLayer {
      * @param origId for the call's record: the origid of the PASSporT the SBC signed
      * @param account the authenticated phone user or the PBX account the call counts against, or null
      */
-    void forwardInitial(InboundRequest inbound, SIPRequest request, RelayedRequest relayed, List<Branch> branches,
+    void forwardInitial(InboundRequest inbound, SplicedRequest request, RelayedRequest relayed, List<Branch> branches,
             FraudGuard.Decision fraud, String identity, String origId, String account) {
-        String method = request.getMethod();
+        String method = request.method();
         // From the request, not the requester's saved view: the caller's identity may carry a verstat by now.
-        Address callerB = rules.callerAddress(topology.sbcAddress(request.getFrom().getAddress()), request,
+        Address callerB = rules.callerAddress(topology.sbcAddress(request.fromAddress()), request,
                 inbound.zone(), branches.get(0).zone());
         String callerBText = callerB.toString();
+        SipMessageView received = request.view();
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
             Leg leg = new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
@@ -155,10 +155,9 @@ final class DialogLayer {
         RelayDialog dialog = null;
         byte[] anchoredBody = null;
         if (DIALOG_CREATING.contains(method)) {
-            SipMessageView view = inbound.view();
-            Leg legA = new Leg(inbound.zone(), relayed.callId, view.from().address(), relayed.toAddress.address(),
-                    contactUri(view), peers.initialFlowToward(inbound.in()));
-            dialog = new RelayDialog(legA, legs.get(0), view.from().tag());
+            Leg legA = new Leg(inbound.zone(), relayed.callId, received.from().address(), relayed.toAddress.address(),
+                    contactUri(received), peers.initialFlowToward(inbound.in()));
+            dialog = new RelayDialog(legA, legs.get(0), received.from().tag());
             if (legs.size() > 1) {
                 dialog.branches = new ArrayList<>(legs);
             }
@@ -169,8 +168,8 @@ final class DialogLayer {
             if (Request.INVITE.equals(method)) {
                 dialog.call = true;
                 dialog.started = records.now();
-                dialog.calling = TopologyHiding.userOf(request.getFrom().getAddress().getURI());
-                dialog.called = TopologyHiding.userOf(request.getRequestURI());
+                dialog.calling = TopologyHiding.userOf(request.fromAddress().getURI());
+                dialog.called = TopologyHiding.userOf(request.requestUri());
                 dialog.invite = relayed;
             }
             dialogs.add(dialog, legs);
@@ -179,7 +178,7 @@ final class DialogLayer {
                 teardown.endDialog(dialog, "sbc:session-timer-refused");
                 return;
             }
-            MediaAnchor.Anchored anchored = media.anchor(dialog, MediaSide.A, view, sourceOf(inbound.in()),
+            MediaAnchor.Anchored anchored = media.anchor(dialog, MediaSide.A, received, sourceOf(inbound.in()),
                     calls::mediaTimedOut);
             int refusal = mediaRefusal(anchored.outcome());
             if (refusal != 0) {
@@ -188,19 +187,18 @@ final class DialogLayer {
                 return;
             }
             anchoredBody = anchored.body();
-            relayed.offeredSdp = sessionTimers.offered(legs.get(0), anchoredBody, view);
+            relayed.offeredSdp = sessionTimers.offered(legs.get(0), anchoredBody, received);
         }
         for (int i = 0; i < branches.size(); i++) {
             Branch branch = branches.get(i);
             Leg leg = legs.get(i);
-            // Each branch gets its own copy; the original is rewritten last, after every copy was taken from it.
-            SIPRequest copy = i == branches.size() - 1 ? request : (SIPRequest) request.clone();
-            copy.setRequestURI(branch.requestUri());
-            MessageEdits.setCallId(copy, leg.callId);
-            copy.getFrom().setAddress((Address) callerB.clone());
-            copy.getTo().setAddress((Address) branch.callee().clone());
-            // As jain-sip-ri writes it after the steps that edited its model.
-            SipMessageView encoded = OwnMessages.read(copy.encodeAsBytes(branch.flow().transport().viaToken()));
+            // The request as received, with the steps' edits and this branch's addressing spliced in.
+            SipMessageView encoded = OwnMessages.read(request.writer()
+                    .requestLine(method, branch.requestUri().toString())
+                    .set(SipHeaderName.CALL_ID, leg.callId)
+                    .set(SipHeaderName.FROM, callerBText + received.from().parameters())
+                    .set(SipHeaderName.TO, branch.callee() + received.to().parameters())
+                    .toBytes());
             SipMessageWriter out = SipMessageWriter.edit(encoded)
                     .set(SipHeaderName.FROM, encoded.from().withTag(leg.sbcTag));
             if (anchoredBody != null) {

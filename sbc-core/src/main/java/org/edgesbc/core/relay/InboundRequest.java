@@ -11,9 +11,9 @@ import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.ViaHop;
 
 /**
- * A request as a relay shard handles it: read once into a {@link SipMessageView}, which the transaction and dialog
- * layers work on, and parsed by jain-sip-ri only when a step that needs its object model asks (the edge policy,
- * routing, the registrar, STIR/SHAKEN: initial requests). Owned by the shard's thread.
+ * A request as a relay shard handles it: read once into a {@link SipMessageView}, which every layer and step works
+ * on, and parsed whole by jain-sip-ri only for the registrar, which answers from its model. Owned by the shard's
+ * thread.
  */
 final class InboundRequest {
     private final InboundSipMessage in;

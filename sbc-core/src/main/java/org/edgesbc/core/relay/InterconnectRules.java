@@ -2,18 +2,15 @@ package org.edgesbc.core.relay;
 
 import gov.nist.javax.sip.address.AddressImpl;
 import gov.nist.javax.sip.address.SipUri;
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
-import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.header.SIPHeader;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
-import javax.sip.header.Header;
 import javax.sip.header.HeaderAddress;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.policy.fraud.DialPlan;
@@ -22,6 +19,7 @@ import org.edgesbc.policy.interconnect.NumberFormat;
 import org.edgesbc.policy.interconnect.NumberFormatter;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * Number and header rules between zones (zones.*.number-plan, inbound, outbound): an initial request gets the
@@ -46,7 +44,6 @@ final class InterconnectRules {
     private final Map<String, ZoneConfig.Rules> rules;
     private final DialPlan operatorPlan;
     private final String sbcHost;
-    private final HeaderFactoryImpl headers = new HeaderFactoryImpl();
 
     /**
      * @param rules by zone name; zones without are left alone
@@ -63,18 +60,18 @@ final class InterconnectRules {
      * Applies the source zone's inbound and the target zone's outbound rules to {@code request} and returns the
      * branches with the called number in their Request-URI and To where they carry the called number.
      */
-    List<DialogLayer.Branch> apply(SIPRequest request, String fromZone, List<DialogLayer.Branch> branches) {
+    List<DialogLayer.Branch> apply(SplicedRequest request, String fromZone, List<DialogLayer.Branch> branches) {
         String toZone = branches.get(0).zone();
         ZoneConfig.Rules source = rulesOf(fromZone);
         ZoneConfig.Rules target = rulesOf(toZone);
         if (source.inbound().changesNothing() && target.outbound().changesNothing()) {
             return branches;
         }
-        String calledBefore = TopologyHiding.userOf(request.getRequestURI());
+        String calledBefore = TopologyHiding.userOf(request.requestUri());
         DialPlan sourcePlan = planOf(source);
         applyDirection(request, source.inbound(), sourcePlan, sourcePlan);
         applyDirection(request, target.outbound(), sourcePlan, planOf(target));
-        String calledAfter = TopologyHiding.userOf(request.getRequestURI());
+        String calledAfter = TopologyHiding.userOf(request.requestUri());
         if (calledBefore == null || calledBefore.equals(calledAfter)) {
             return branches;
         }
@@ -100,7 +97,7 @@ final class InterconnectRules {
      * host (the target's outbound over the source's inbound), or RFC 3323's anonymous From when a zone honours
      * privacy and the request asks for it.
      */
-    Address callerAddress(Address hidden, SIPRequest request, String fromZone, String toZone) {
+    Address callerAddress(Address hidden, SplicedRequest request, String fromZone, String toZone) {
         DirectionRules inbound = rulesOf(fromZone).inbound();
         DirectionRules outbound = rulesOf(toZone).outbound();
         if ((inbound.honourPrivacy() || outbound.honourPrivacy()) && asksForIdentityPrivacy(request)) {
@@ -110,7 +107,7 @@ final class InterconnectRules {
         return host == null ? hidden : TopologyHiding.withHost(hidden, host, -1);
     }
 
-    private void applyDirection(SIPRequest request, DirectionRules direction, DialPlan readPlan, DialPlan writePlan) {
+    private void applyDirection(SplicedRequest request, DirectionRules direction, DialPlan readPlan, DialPlan writePlan) {
         if (direction.changesNothing()) {
             return;
         }
@@ -123,8 +120,8 @@ final class InterconnectRules {
             case FROM -> {
                 request.removeHeader(ASSERTED);
                 String host = direction.fromHost() != null ? direction.fromHost() : sbcHost;
-                String user = TopologyHiding.userOf(request.getFrom().getAddress().getURI());
-                add(request, ASSERTED, "<sip:" + (user == null ? ANONYMOUS_USER : user) + "@" + host + ">");
+                String user = TopologyHiding.userOf(request.fromAddress().getURI());
+                request.addHeader(ASSERTED, "<sip:" + (user == null ? ANONYMOUS_USER : user) + "@" + host + ">");
             }
             default -> { }
         }
@@ -138,24 +135,23 @@ final class InterconnectRules {
         }
         direction.addHeaders().forEach((name, value) -> {
             request.removeHeader(name);
-            add(request, name, value);
+            request.addHeader(name, value);
         });
     }
 
-    private static void formatNumbers(SIPRequest request, DirectionRules direction, DialPlan readPlan,
+    private static void formatNumbers(SplicedRequest request, DirectionRules direction, DialPlan readPlan,
             DialPlan writePlan) {
         if (direction.callingNumber() != NumberFormat.AS_DIALLED) {
-            reformat(request.getFrom().getAddress().getURI(), direction.callingNumber(), readPlan, writePlan);
-            ListIterator<?> asserted = request.getHeaders(ASSERTED);
-            while (asserted != null && asserted.hasNext()) {
-                if (asserted.next() instanceof HeaderAddress header) {
+            reformat(request.fromAddress().getURI(), direction.callingNumber(), readPlan, writePlan);
+            for (SIPHeader asserted : request.models(ASSERTED)) {
+                if (asserted instanceof HeaderAddress header) {
                     reformat(header.getAddress().getURI(), direction.callingNumber(), readPlan, writePlan);
                 }
             }
         }
         if (direction.calledNumber() != NumberFormat.AS_DIALLED) {
-            reformat(request.getRequestURI(), direction.calledNumber(), readPlan, writePlan);
-            reformat(request.getTo().getAddress().getURI(), direction.calledNumber(), readPlan, writePlan);
+            reformat(request.requestUri(), direction.calledNumber(), readPlan, writePlan);
+            reformat(request.toAddress().getURI(), direction.calledNumber(), readPlan, writePlan);
         }
     }
 
@@ -200,12 +196,9 @@ final class InterconnectRules {
     }
 
     /** RFC 3323 §4.2 / RFC 3325 §9.3: a Privacy header with the {@code id} value. */
-    private static boolean asksForIdentityPrivacy(SIPRequest request) {
-        ListIterator<?> privacy = request.getHeaders("Privacy");
-        while (privacy != null && privacy.hasNext()) {
-            Object header = privacy.next();
-            String value = header instanceof Header h ? h.toString() : String.valueOf(header);
-            if (asks(value.substring(value.indexOf(':') + 1), "id")) {
+    private static boolean asksForIdentityPrivacy(SplicedRequest request) {
+        for (String value : request.values("Privacy")) {
+            if (asks(value, "id")) {
                 return true;
             }
         }
@@ -236,14 +229,6 @@ final class InterconnectRules {
         return address;
     }
 
-    /** Values were checked by the configuration loader with the same parser; a failure here is a bug. */
-    private void add(SIPRequest request, String name, String value) {
-        try {
-            request.addHeader(headers.createHeader(name, value));
-        } catch (ParseException e) {
-            throw new IllegalStateException("cannot add the " + name + " header a rule names", e);
-        }
-    }
 
     private ZoneConfig.Rules rulesOf(String zone) {
         ZoneConfig.Rules zoneRules = rules.get(zone);

@@ -3,6 +3,7 @@ package org.edgesbc.core.relay;
 import gov.nist.javax.sip.message.SIPRequest;
 import java.util.List;
 import org.edgesbc.core.registrar.Binding;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * What a relay shard asks about remote phones: whether it answers a phone's REGISTER itself (the SBC is the phones'
@@ -20,7 +21,7 @@ interface PhoneRegistrations {
      * The bindings of the account a request from {@code zone} is for, empty when the account has no device now, or
      * null when the request is for no registering account (it goes to the zone's route).
      */
-    List<Binding> phonesFor(String zone, SIPRequest request);
+    List<Binding> phonesFor(String zone, SplicedRequest request);
 
     PhoneRegistrations NONE = new PhoneRegistrations() {
         @Override
@@ -34,7 +35,7 @@ interface PhoneRegistrations {
         }
 
         @Override
-        public List<Binding> phonesFor(String zone, SIPRequest request) {
+        public List<Binding> phonesFor(String zone, SplicedRequest request) {
             return null;
         }
     };

@@ -1,17 +1,14 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
-import gov.nist.javax.sip.header.SIPHeader;
-import gov.nist.javax.sip.message.SIPRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import javax.sip.header.Header;
 import javax.sip.message.Request;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.security.TollFraudService;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SipMessageWriter;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * Transfers across the SBC (RFC 3515 REFER, RFC 3891 Replaces, the flows of RFC 5589), relayed rather than
@@ -232,17 +229,17 @@ final class ReferHandler {
      * An initial INVITE's {@code Replaces}, read once for both routing ({@link #replacedPhoneLeg}) and rewriting
      * ({@link #mapDialogReferences}); null for any other request and an INVITE without one.
      */
-    DialogReference replacesOf(SIPRequest request, String fromZone) {
-        return Request.INVITE.equals(request.getMethod())
+    DialogReference replacesOf(SplicedRequest request, String fromZone) {
+        return Request.INVITE.equals(request.method())
                 ? reference(request, REPLACES, ReplacesValue.Form.REPLACES, fromZone) : null;
     }
 
-    private DialogReference reference(SIPRequest request, String name, ReplacesValue.Form form, String fromZone) {
-        Header header = request.getHeader(name);
-        if (header == null) {
+    private DialogReference reference(SplicedRequest request, String name, ReplacesValue.Form form, String fromZone) {
+        String value = request.value(name);
+        if (value == null) {
             return null;
         }
-        ReplacesValue named = ReplacesValue.parse(((SIPHeader) header).getHeaderValue(), form);
+        ReplacesValue named = ReplacesValue.parse(value, form);
         return new DialogReference(name, form, named,
                 named == null ? null : identifiers.partnerNamed(fromZone, named, form));
     }
@@ -264,14 +261,14 @@ final class ReferHandler {
      * {@code Target-Dialog} made the far side's: 0 when there is none or each was mapped, else the status that
      * refuses the request (RFC 3891 §3, RFC 4538 §4: 481 for a dialog that does not exist on the side it goes to).
      */
-    int mapDialogReferences(SIPRequest request, DialogReference replaces, String fromZone, String toZone) {
+    int mapDialogReferences(SplicedRequest request, DialogReference replaces, String fromZone, String toZone) {
         int refusal = replaces == null ? 0 : rewrite(request, replaces, toZone);
         DialogReference targetDialog = refusal != 0 ? null
                 : reference(request, TARGET_DIALOG, ReplacesValue.Form.TARGET_DIALOG, fromZone);
         return targetDialog == null ? refusal : rewrite(request, targetDialog, toZone);
     }
 
-    private int rewrite(SIPRequest request, DialogReference reference, String toZone) {
+    private int rewrite(SplicedRequest request, DialogReference reference, String toZone) {
         if (reference.named() == null) {
             return 400;
         }
@@ -279,12 +276,8 @@ final class ReferHandler {
             return 481;
         }
         request.removeHeader(reference.header());
-        try {
-            request.addHeader(new HeaderFactoryImpl().createHeader(reference.header(),
-                    DialogIdentifierMap.onFarSide(reference.named(), reference.form(), reference.partner()).text()));
-        } catch (java.text.ParseException e) {
-            return 400;
-        }
+        request.addHeader(reference.header(),
+                DialogIdentifierMap.onFarSide(reference.named(), reference.form(), reference.partner()).text());
         return 0;
     }
 

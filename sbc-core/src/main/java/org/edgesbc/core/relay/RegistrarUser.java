@@ -13,6 +13,7 @@ import org.edgesbc.core.registrar.Registrar;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SipMessageWriter;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * The registrar as a transaction user of a relay shard: phones' REGISTERs arrive under a server transaction of
@@ -38,11 +39,11 @@ final class RegistrarUser implements PhoneRegistrations {
     }
 
     @Override
-    public List<Binding> phonesFor(String zone, SIPRequest request) {
+    public List<Binding> phonesFor(String zone, SplicedRequest request) {
         if (!zone.equals(shard.settings().pbxZone())) {
             return null;
         }
-        String user = TopologyHiding.userOf(request.getRequestURI());
+        String user = TopologyHiding.userOf(request.requestUri());
         return registrar.isAccount(user) ? registrar.lookup(user) : null;
     }
 

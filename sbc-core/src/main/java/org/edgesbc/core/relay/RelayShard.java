@@ -1,7 +1,7 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.address.SipUri;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +18,7 @@ import org.edgesbc.policy.fraud.FraudGuard;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * One relay thread and everything it owns: the dialogs whose Call-ID hashes to it, their transactions and timers.
@@ -215,14 +216,14 @@ final class RelayShard {
             return;
         }
         if (request.to().tag() == null) {
-            SIPRequest parsed;
+            SplicedRequest initial;
             try {
-                parsed = in.parsed();
+                initial = SplicedRequest.of(request);
             } catch (SipParseException e) {
                 parseError(in.in(), e);
                 return;
             }
-            onInitialRequest(in, parsed, behind);
+            onInitialRequest(in, initial, behind);
             return;
         }
         if (request.maxForwards() == 0) {
@@ -232,8 +233,8 @@ final class RelayShard {
         dialogs.forwardInDialog(in);
     }
 
-    private void onInitialRequest(InboundRequest in, SIPRequest request, boolean behind) {
-        String method = request.getMethod();
+    private void onInitialRequest(InboundRequest in, SplicedRequest request, boolean behind) {
+        String method = request.method();
         boolean toSbc = Request.OPTIONS.equals(method) && addressedToSbc(request);
         Verdict verdict = screening.screen(in, request, toSbc);
         if (verdict == null) {
@@ -265,7 +266,14 @@ final class RelayShard {
             return;
         }
         if (phones.answers(method, verdict.user())) {
-            phones.register(in, request, verdict.user());
+            SIPRequest register;
+            try {
+                register = in.parsed();
+            } catch (SipParseException e) {
+                parseError(in.in(), e);
+                return;
+            }
+            phones.register(in, register, verdict.user());
             return;
         }
         // An INVITE replacing a phone's call goes to that phone, wherever the sender's calls go otherwise.
@@ -283,7 +291,7 @@ final class RelayShard {
             branches = List.of(toPhone);
         } else if (bindings != null && bindings.isEmpty()) {
             // The account's phones may be registered with another node of the cluster, which rings them.
-            List<InetSocketAddress> holders = nodes.holders(TopologyHiding.userOf(request.getRequestURI()),
+            List<InetSocketAddress> holders = nodes.holders(TopologyHiding.userOf(request.requestUri()),
                     in.flow().remote().getAddress());
             if (holders.isEmpty()) {
                 // RFC 3261 §21.4.18: the account exists but none of its devices is registered now.
@@ -333,7 +341,7 @@ final class RelayShard {
      * A request toward peers named by host name whose DNS answer is not cached waits, under its server transaction,
      * for the locator (RFC 3263), then is routed again with the answers cached.
      */
-    private void locateThenRelay(InboundRequest in, SIPRequest request, Verdict verdict, RelayedRequest relayed) {
+    private void locateThenRelay(InboundRequest in, SplicedRequest request, Verdict verdict, RelayedRequest relayed) {
         CallRouter.PeerRoute unlocated = router.towardPeers(in.zone(), request, callingAccount(request, verdict));
         Consumer<Object> located = answers.await(HandOff.PEER_LOCATED, relayed, in, peerLocationWaitMillis,
                 unused -> { }, answered -> {
@@ -350,9 +358,9 @@ final class RelayShard {
     }
 
     /** Relays an accepted initial request on its branches (or its route's first target), after the checks left. */
-    private void relay(InboundRequest in, SIPRequest request, Verdict verdict, RelayedRequest relayed,
+    private void relay(InboundRequest in, SplicedRequest request, Verdict verdict, RelayedRequest relayed,
             CallRouter.PeerRoute route, List<DialogLayer.Branch> phoneBranches) {
-        String method = request.getMethod();
+        String method = request.method();
         List<DialogLayer.Branch> branches = phoneBranches != null ? phoneBranches
                 : List.of(router.branch(route.targets().get(0), route));
         if (verdict.user() != null && router.towardPbx(branches)) {
@@ -386,13 +394,13 @@ final class RelayShard {
      * @param fraud the toll-fraud decision that let the call out, or null
      * @param verstat the caller-ID verdict the PBX was given, or null
      */
-    private void forwardInitial(InboundRequest in, SIPRequest request, RelayedRequest relayed,
+    private void forwardInitial(InboundRequest in, SplicedRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> routed, String user, FraudGuard.Decision fraud, String verstat) {
         // After the checks that read the numbers as the caller wrote them, before signing what the callee gets.
         List<DialogLayer.Branch> branches = rules.apply(request, in.zone(), routed);
         String identity = verstat;
         String origId = null;
-        if (Request.INVITE.equals(request.getMethod())) {
+        if (Request.INVITE.equals(request.method())) {
             Optional<CallerIdentityService.Signature> signature = callerIdentity.sign(request,
                     branches.get(0).zone(), user, peers.isAccessZone(in.zone()), router.fromPbx(in.zone()));
             if (signature.isPresent()) {
@@ -422,7 +430,7 @@ final class RelayShard {
      * A call from the PBX out through the trunk waits, under its server transaction, for the toll-fraud service's
      * verdict. An allowed decision that ends up unused (the caller cancelled, the wait ran out) is released.
      */
-    private void checkTollFraud(InboundRequest in, SIPRequest request, RelayedRequest relayed,
+    private void checkTollFraud(InboundRequest in, SplicedRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches) {
         Consumer<Verdict> release = verdict -> {
             if (verdict.allowed() && verdict.fraud() != null) {
@@ -448,7 +456,7 @@ final class RelayShard {
      * §6.2), which may need a certificate fetched on the certificate cache's thread; then it goes on with the
      * verdict in the caller's identity, or is refused.
      */
-    private void verifyCallerIdentity(InboundRequest in, SIPRequest request, RelayedRequest relayed,
+    private void verifyCallerIdentity(InboundRequest in, SplicedRequest request, RelayedRequest relayed,
             List<DialogLayer.Branch> branches) {
         callerIdentity.verify(in.in(), request, answers.await(HandOff.CALLER_ID_VERDICT, relayed, in,
                 callerIdentityWaitMillis, verdict -> { }, verdict -> {
@@ -468,11 +476,11 @@ final class RelayShard {
      * While the SBC drains, a new call is refused with 503 and the drain's Retry-After (RFC 3261 §21.5.4), so that
      * the caller's side tries another node; a call to an emergency number still goes through.
      */
-    private boolean refusedWhileDraining(InboundRequest in, SIPRequest invite) {
+    private boolean refusedWhileDraining(InboundRequest in, SplicedRequest invite) {
         if (newCalls.open()) {
             return false;
         }
-        long retryAfter = newCalls.refusal(TopologyHiding.userOf(invite.getRequestURI()));
+        long retryAfter = newCalls.refusal(TopologyHiding.userOf(invite.requestUri()));
         if (retryAfter == 0) {
             return false;
         }
@@ -488,12 +496,12 @@ final class RelayShard {
     }
 
     /** Whom a call counts as, for routes by calling account: the authenticated user, else the From user. */
-    private static String callingAccount(SIPRequest request, Verdict verdict) {
+    private static String callingAccount(SplicedRequest request, Verdict verdict) {
         return verdict.user() != null ? verdict.user()
-                : TopologyHiding.userOf(request.getFrom().getAddress().getURI());
+                : TopologyHiding.userOf(request.fromAddress().getURI());
     }
 
-    private static boolean addressedToSbc(SIPRequest request) {
-        return request.getRequestURI() instanceof SipUri uri && uri.getUser() == null;
+    private static boolean addressedToSbc(SplicedRequest request) {
+        return request.requestUri() instanceof SipUri uri && uri.getUser() == null;
     }
 }

@@ -1,11 +1,9 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
-import gov.nist.javax.sip.message.SIPRequest;
-import java.text.ParseException;
 import javax.sip.message.Request;
 import org.edgesbc.core.security.RequestPolicy;
 import org.edgesbc.core.security.Verdict;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * The edge policy's part in the relay: an out-of-dialog request passes {@link RequestPolicy} before anything else
@@ -31,13 +29,15 @@ final class RequestScreening {
      *
      * @param toSbc whether the SBC answers the request itself (OPTIONS pings need no authentication)
      */
-    Verdict screen(InboundRequest in, SIPRequest request, boolean toSbc) {
+    Verdict screen(InboundRequest in, SplicedRequest request, boolean toSbc) {
         Verdict verdict = policy.check(in.zone(), in.flow().remote().getAddress(), request,
-                Request.INVITE.equals(request.getMethod()), !toSbc);
+                Request.INVITE.equals(request.method()), !toSbc);
         switch (verdict.kind()) {
             case ALLOW -> {
                 if (verdict.user() != null) {
-                    MessageEdits.removeCredentials(request);
+                    // Credentials a phone gave for the SBC's own realm never travel on.
+                    request.removeHeader("Authorization");
+                    request.removeHeader("Proxy-Authorization");
                 }
                 return verdict;
             }
@@ -56,14 +56,9 @@ final class RequestScreening {
      * Toward the PBX, an authenticated phone's request carries the identity the SBC vouches for (RFC 3325
      * P-Asserted-Identity), never one the phone asserted itself.
      */
-    void assertIdentity(SIPRequest request, String user) {
+    void assertIdentity(SplicedRequest request, String user) {
         request.removeHeader("P-Asserted-Identity");
         request.removeHeader("P-Preferred-Identity");
-        try {
-            request.addHeader(new HeaderFactoryImpl().createHeader("P-Asserted-Identity",
-                    "<sip:" + user + "@" + topology.host() + ">"));
-        } catch (ParseException e) {
-            throw new IllegalStateException("cannot assert the identity of " + user, e);
-        }
+        request.addHeader("P-Asserted-Identity", "<sip:" + user + "@" + topology.host() + ">");
     }
 }

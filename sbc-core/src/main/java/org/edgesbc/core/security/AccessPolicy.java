@@ -1,21 +1,16 @@
 package org.edgesbc.core.security;
 
 import gov.nist.javax.sip.header.SIPHeader;
-import gov.nist.javax.sip.header.UserAgent;
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
-import javax.sip.header.Header;
 import javax.sip.header.HeaderAddress;
 import javax.sip.message.Request;
 import org.edgesbc.core.config.SecurityConfig;
@@ -32,6 +27,7 @@ import org.edgesbc.policy.limit.RateLimitTable;
 import org.edgesbc.policy.limit.SharedRateLimiter;
 import org.edgesbc.policy.scan.ExtensionSweeps;
 import org.edgesbc.policy.scan.ScannerFingerprint;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * The edge policy of the relay threads, after parsing, cheapest check first: for the access zone, request budgets
@@ -133,7 +129,7 @@ public final class AccessPolicy implements RequestPolicy {
     }
 
     @Override
-    public Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
+    public Verdict check(String zone, InetAddress source, SplicedRequest request, boolean newInvite,
             boolean needsAuthentication) {
         Settings current = settings;
         SecurityZones zones = current.zones();
@@ -142,7 +138,7 @@ public final class AccessPolicy implements RequestPolicy {
             return newInvite && !newInvites.tryTake(nanos.getAsLong()) ? overload() : Verdict.ALLOW;
         }
         boolean trusted = zones.trusted(zone);
-        String methodClass = methodClass(request.getMethod());
+        String methodClass = methodClass(request.method());
         double budget = current.config().requestsPerSecond().get(methodClass) * (trusted ? PEER_BUDGET_FACTOR : 1);
         if (!requests.tryTake(new RequestKey(source, methodClass), budget, budget * BURST_SECONDS)) {
             metrics.decision(SecurityRule.REQUEST_BUDGET, "drop");
@@ -171,7 +167,7 @@ public final class AccessPolicy implements RequestPolicy {
         if (!auth.allowed()) {
             return auth;
         }
-        if (!Request.REGISTER.equals(request.getMethod()) && !callerIsUser(request, auth.user())) {
+        if (!Request.REGISTER.equals(request.method()) && !callerIsUser(request, auth.user())) {
             reject(zone, source, auth.user(), SecurityRule.IDENTITY,
                     "From, P-Asserted-Identity or P-Preferred-Identity does not name the authenticated user");
             return Verdict.reject(403, auth.user());
@@ -187,12 +183,11 @@ public final class AccessPolicy implements RequestPolicy {
      * of distinct ones within the window without authenticating. The source is then banned as a scanner.
      */
     private boolean sweeping(SecurityConfig.ExtensionSweep sweep, String zone, InetAddress source,
-            SIPRequest request) {
-        if (!sweep.enabled() || !SWEEP_METHODS.contains(request.getMethod())) {
+            SplicedRequest request) {
+        if (!sweep.enabled() || !SWEEP_METHODS.contains(request.method())) {
             return false;
         }
-        String user = request.getTo() != null && request.getTo().getAddress().getURI() instanceof SipURI sip
-                ? sip.getUser() : null;
+        String user = request.toAddress().getURI() instanceof SipURI sip ? sip.getUser() : null;
         int named = sweeps.record(source, user, sweep.window().toNanos());
         if (named < sweep.threshold()) {
             return false;
@@ -215,26 +210,21 @@ public final class AccessPolicy implements RequestPolicy {
     }
 
     /** The configured scanner fingerprint found in the request's headers, or null. */
-    private static ScannerFingerprint scannerFingerprint(SecurityConfig config, SIPRequest request) {
+    private static ScannerFingerprint scannerFingerprint(SecurityConfig config, SplicedRequest request) {
         return config.scannerFingerprints().match(header -> headerValues(request, header));
     }
 
-    /** Every value of {@code header} in the request, as received but for jain-sip-ri's spacing. */
-    private static List<String> headerValues(SIPRequest request, ScannerFingerprint.Header header) {
+    /** Every value of {@code header} in the request, one per header line as received. */
+    private static List<String> headerValues(SplicedRequest request, ScannerFingerprint.Header header) {
         String name = switch (header) {
-            case USER_AGENT -> UserAgent.NAME;
+            case USER_AGENT -> "User-Agent";
             case FROM -> "From";
             case TO -> "To";
             case CONTACT -> "Contact";
             case VIA -> "Via";
             case CALL_ID -> "Call-ID";
         };
-        List<String> values = new ArrayList<>(1);
-        ListIterator<SIPHeader> headers = request.getHeaders(name);
-        while (headers != null && headers.hasNext()) {
-            values.add(headers.next().getHeaderValue());
-        }
-        return values;
+        return request.values(name);
     }
 
     private Verdict overload() {
@@ -242,21 +232,17 @@ public final class AccessPolicy implements RequestPolicy {
         return new Verdict(Verdict.Kind.REJECT, 503, Map.of("Retry-After", List.of(RETRY_AFTER_SECONDS)), null, null);
     }
 
-    private Verdict authenticate(Settings current, String zone, InetAddress source, SIPRequest request,
+    private Verdict authenticate(Settings current, String zone, InetAddress source, SplicedRequest request,
             boolean trusted) {
         SecurityConfig config = current.config();
-        boolean register = Request.REGISTER.equals(request.getMethod());
+        boolean register = Request.REGISTER.equals(request.method());
         String credentialsHeader = register ? "Authorization" : "Proxy-Authorization";
-        List<String> credentials = new ArrayList<>();
-        ListIterator<SIPHeader> headers = request.getHeaders(credentialsHeader);
-        while (headers != null && headers.hasNext()) {
-            credentials.add(headers.next().getHeaderValue());
-        }
-        // RFC 3261 §22.4: the credentials are for this Request-URI; jain-sip-ri keeps it as received but for the
-        // scheme's case, which the authenticator compares without regard to case.
+        List<String> credentials = request.values(credentialsHeader);
+        // RFC 3261 §22.4: the credentials are for this Request-URI; jain-sip-ri's model writes it as received but
+        // for the scheme's case, which the authenticator compares without regard to case.
         List<DigestAlgorithm> zoneAlgorithms = current.zones().digestAlgorithms(zone);
-        DigestAuthenticator.Result result = authenticator.verify(credentials, request.getMethod(),
-                request.getRequestURI().toString(), source, zoneAlgorithms);
+        DigestAuthenticator.Result result = authenticator.verify(credentials, request.method(),
+                request.requestUri().toString(), source, zoneAlgorithms);
         if (result.outcome() == AuthOutcome.OK) {
             authFailures.reset(source);
             sweeps.reset(source);
@@ -290,8 +276,8 @@ public final class AccessPolicy implements RequestPolicy {
      * The account a request is for, before it has credentials: the To user of a REGISTER (the address-of-record,
      * RFC 3261 §10.2), the From user of anything else; null when the URI has no user.
      */
-    private static String namedAccount(SIPRequest request, boolean register) {
-        URI uri = (register ? request.getTo().getAddress() : request.getFrom().getAddress()).getURI();
+    private static String namedAccount(SplicedRequest request, boolean register) {
+        URI uri = (register ? request.toAddress() : request.fromAddress()).getURI();
         return uri instanceof SipURI sip ? sip.getUser() : null;
     }
 
@@ -299,7 +285,7 @@ public final class AccessPolicy implements RequestPolicy {
      * Failures against one account, from any number of sources, raise an alert event at the threshold (and at
      * every further multiple of it) but never block the account: see the class comment on lockout.
      */
-    private void alertOnUserFailures(Settings current, String zone, InetAddress source, SIPRequest request) {
+    private void alertOnUserFailures(Settings current, String zone, InetAddress source, SplicedRequest request) {
         SecurityConfig config = current.config();
         String user = credentialUser(request);
         if (user == null || !current.users().contains(user)) {
@@ -316,11 +302,11 @@ public final class AccessPolicy implements RequestPolicy {
     }
 
     /** The username= of the request's credentials, if any (only for counting; never trusted). */
-    private static String credentialUser(SIPRequest request) {
+    private static String credentialUser(SplicedRequest request) {
         for (String name : List.of("Authorization", "Proxy-Authorization")) {
-            Header header = request.getHeader(name);
-            if (header instanceof SIPHeader sip) {
-                Map<String, String> parameters = DigestParameters.parse(sip.getHeaderValue());
+            String value = request.value(name);
+            if (value != null) {
+                Map<String, String> parameters = DigestParameters.parse(value);
                 if (parameters != null && parameters.get("username") != null) {
                     return parameters.get("username");
                 }
@@ -333,15 +319,13 @@ public final class AccessPolicy implements RequestPolicy {
      * A phone calls as itself: the From user, and any identity it asserts or prefers (RFC 3325
      * P-Asserted-Identity, P-Preferred-Identity), must be the authenticated user.
      */
-    private static boolean callerIsUser(SIPRequest request, String user) {
-        URI uri = request.getFrom().getAddress().getURI();
+    private static boolean callerIsUser(SplicedRequest request, String user) {
+        URI uri = request.fromAddress().getURI();
         if (!(uri instanceof SipURI sip) || !user.equals(sip.getUser())) {
             return false;
         }
         for (String name : IDENTITY_HEADERS) {
-            ListIterator<SIPHeader> headers = request.getHeaders(name);
-            while (headers != null && headers.hasNext()) {
-                SIPHeader header = headers.next();
+            for (SIPHeader header : request.models(name)) {
                 if (!(header instanceof HeaderAddress asserted)
                         || !(asserted.getAddress().getURI() instanceof SipURI identity)
                         || !user.equals(identity.getUser())) {

@@ -1,7 +1,7 @@
 package org.edgesbc.core.security;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * The edge policy a relay thread asks about a parsed out-of-dialog request, before anything is relayed: request
@@ -15,6 +15,6 @@ public interface RequestPolicy {
      * @param newInvite whether this is a dialog-creating INVITE (subject to the overload budget)
      * @param needsAuthentication false for requests the SBC answers itself (OPTIONS pings to the SBC)
      */
-    Verdict check(String zone, InetAddress source, SIPRequest request, boolean newInvite,
+    Verdict check(String zone, InetAddress source, SplicedRequest request, boolean newInvite,
             boolean needsAuthentication);
 }

@@ -1,10 +1,10 @@
 package org.edgesbc.core.security;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.edgesbc.policy.fraud.FraudGuard;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
  * The toll-fraud guard as the relay sees it: a service that owns its thread, its state (live calls, spend, holds,
@@ -20,10 +20,10 @@ public interface TollFraudService {
      */
     record CallAttempt(String zone, InetAddress source, String account, String dialled) {
         /** The attempt a new INVITE from {@code source} in {@code zone} makes. */
-        public static CallAttempt of(String zone, InetAddress source, SIPRequest invite) {
-            javax.sip.address.URI from = invite.getFrom().getAddress().getURI();
+        public static CallAttempt of(String zone, InetAddress source, SplicedRequest invite) {
+            javax.sip.address.URI from = invite.fromAddress().getURI();
             String account = from instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser() : "";
-            javax.sip.address.URI target = invite.getRequestURI();
+            javax.sip.address.URI target = invite.requestUri();
             String dialled = target instanceof javax.sip.address.SipURI sip && sip.getUser() != null ? sip.getUser()
                     : target instanceof javax.sip.address.TelURL tel ? tel.getPhoneNumber() : "";
             return new CallAttempt(zone, source, account, dialled);

@@ -11,7 +11,7 @@ import org.edgesbc.policy.fraud.FraudGuard;
 /** An edge policy that lets everything pass, for tests of the relay on its own. */
 final class PermissivePolicy implements RequestPolicy, TollFraudService {
     @Override
-    public Verdict check(String zone, InetAddress source, gov.nist.javax.sip.message.SIPRequest request,
+    public Verdict check(String zone, InetAddress source, org.edgesbc.transport.message.SplicedRequest request,
             boolean newInvite, boolean needsAuthentication) {
         return Verdict.ALLOW;
     }

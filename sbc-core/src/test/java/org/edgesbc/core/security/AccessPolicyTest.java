@@ -2,7 +2,6 @@ package org.edgesbc.core.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +22,9 @@ import org.edgesbc.policy.auth.DigestAlgorithm;
 import org.edgesbc.policy.auth.DigestAuthenticator;
 import org.edgesbc.policy.auth.DigestUser;
 import org.edgesbc.policy.ban.BanReason;
-import org.edgesbc.transport.SipMessageParser;
 import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SplicedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,27 +76,27 @@ class AccessPolicyTest {
                 clock::nanoTime);
     }
 
-    private static SIPRequest request(String method, String target, String from, String extraHeaders)
+    private static SplicedRequest request(String method, String target, String from, String extraHeaders)
             throws SipParseException {
         String text = method + " " + target + " SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.5;branch=z9hG4bK-" + extraHeaders
                 .hashCode() + "\r\nMax-Forwards: 70\r\nFrom: <sip:" + from + "@sbc.test>;tag=1\r\nTo: <" + target
                 + ">\r\nCall-ID: c" + extraHeaders.hashCode() + "\r\nCSeq: 1 " + method + "\r\n" + extraHeaders
                 + "Content-Length: 0\r\n\r\n";
-        return (SIPRequest) SipMessageParser.parse(text.getBytes(StandardCharsets.US_ASCII));
+        return SplicedRequest.of(SipMessageView.parse(text.getBytes(StandardCharsets.US_ASCII)));
     }
 
-    private static SIPRequest register(String authorization) throws SipParseException {
+    private static SplicedRequest register(String authorization) throws SipParseException {
         return request("REGISTER", "sip:sbc.test", "1001",
                 authorization == null ? "" : "Authorization: " + authorization + "\r\n");
     }
 
     /** An INVITE from {@code from} answered with the credentials of 1001 for {@code challenge}, nonce count nc. */
-    private static SIPRequest invite(String from, String challenge, int nc, String extraHeaders)
+    private static SplicedRequest invite(String from, String challenge, int nc, String extraHeaders)
             throws SipParseException {
         return invite("sip:2000@sbc.test", from, challenge, nc, extraHeaders);
     }
 
-    private static SIPRequest invite(String target, String from, String challenge, int nc, String extraHeaders)
+    private static SplicedRequest invite(String target, String from, String challenge, int nc, String extraHeaders)
             throws SipParseException {
         String credentials = SipDigest.credentials(challenge, SecurityTestSupport.REALM, "1001", PASSWORD, "INVITE",
                 target, nc);
@@ -168,7 +168,7 @@ class AccessPolicyTest {
 
         InetAddress sweeper = InetAddress.getByName("10.0.0.6");
         for (int extension = 100; extension < 119; extension++) {
-            SIPRequest probe = request("REGISTER", "sip:" + extension + "@sbc.test", Integer.toString(extension), "");
+            SplicedRequest probe = request("REGISTER", "sip:" + extension + "@sbc.test", Integer.toString(extension), "");
             assertThat(policy.check("phones", sweeper, probe, false, true).kind()).as("extension %d", extension)
                     .isEqualTo(Verdict.Kind.CHALLENGE);
             clock.advance(Duration.ofMillis(500));
@@ -210,7 +210,7 @@ class AccessPolicyTest {
         assertThat(overload.status()).isEqualTo(503);
         assertThat(overload.headers()).containsEntry("Retry-After", List.of("5"));
         InetAddress trunk = InetAddress.getByName("192.0.2.1");
-        SIPRequest fromTrunk = request("INVITE", "sip:2000@sbc.test", "5551234", "");
+        SplicedRequest fromTrunk = request("INVITE", "sip:2000@sbc.test", "5551234", "");
         assertThat(policy.check("trunk", trunk, fromTrunk, true, true).status()).as("one budget for every zone")
                 .isEqualTo(503);
         clock.advance(Duration.ofSeconds(1));
@@ -237,7 +237,7 @@ class AccessPolicyTest {
     void aScannerIsDroppedAndBannedByTheBanThread() throws Exception {
         AccessPolicy policy = policy(false, 1_000);
         InetAddress scanner = InetAddress.getByName("10.0.0.13");
-        SIPRequest options = request("OPTIONS", "sip:100@sbc.test", "100", "User-Agent: friendly-scanner\r\n");
+        SplicedRequest options = request("OPTIONS", "sip:100@sbc.test", "100", "User-Agent: friendly-scanner\r\n");
         assertThat(policy.check("phones", scanner, options, false, true)).isEqualTo(Verdict.DROP);
         RecordingBanWriter.Write write = file.next();
         assertThat(write.thread()).isEqualTo("sbc-bans");
@@ -251,11 +251,11 @@ class AccessPolicyTest {
     void scannersWithoutAScannerUserAgentAreKnownByFromContactOrViaAndOfficeScansAreSummarised() throws Exception {
         AccessPolicy policy = policy(false, 1_000);
         InetAddress svmap = InetAddress.getByName("10.0.0.14");
-        SIPRequest byFrom = (SIPRequest) SipMessageParser.parse(("OPTIONS sip:100@sbc.test SIP/2.0\r\n"
+        SplicedRequest byFrom = SplicedRequest.of(SipMessageView.parse(("OPTIONS sip:100@sbc.test SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP 10.0.0.14:5060;branch=z9hG4bK-1\r\nMax-Forwards: 70\r\n"
                 + "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6665\r\nTo: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
                 + "Call-ID: 5050\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+                .getBytes(StandardCharsets.US_ASCII)));
         assertThat(policy.check("phones", svmap, byFrom, false, true)).isEqualTo(Verdict.DROP);
         assertThat(file.next().bans()).singleElement().satisfies(ban -> assertThat(ban.reason())
                 .isEqualTo(BanReason.SCANNER));
@@ -263,7 +263,7 @@ class AccessPolicyTest {
 
         AccessPolicy office = policy(true, 1_000);
         InetAddress colleague = InetAddress.getByName("10.0.0.15");
-        SIPRequest scan = request("OPTIONS", "sip:100@sbc.test", "100", "User-Agent: sipcli/v1.8\r\n");
+        SplicedRequest scan = request("OPTIONS", "sip:100@sbc.test", "100", "User-Agent: sipcli/v1.8\r\n");
         for (int i = 0; i < 3; i++) {
             assertThat(office.check("phones", colleague, scan, false, true)).isEqualTo(Verdict.DROP);
         }
