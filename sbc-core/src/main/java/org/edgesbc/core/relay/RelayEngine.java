@@ -116,7 +116,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             EventExecutor executor = threads.executor(i);
             RelayTiming timing = new RelayTiming(metrics, System::nanoTime);
             ShardContext shard = new ShardContext(new ShardLoop(i, executor, metrics, log, handOffs),
-                    new SipIdentifiers(callIdPrefix, i, random), topology, settings, timing, log);
+                    new SipIdentifiers(callIdPrefix, i, ownGenerator()), topology, settings, timing, log);
             TransactionLayer transactions = new TransactionLayer(shard,
                     Math.max(1, settings.maxTransactions() / shardCount));
             DialogTable dialogTable = new DialogTable(Math.max(1, settings.maxDialogs() / shardCount));
@@ -410,5 +410,18 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             }
         }
         names.close();
+    }
+
+    /**
+     * A shard's own CSPRNG for its identifiers. The platform default on Linux (NativePRNG) reads /dev/urandom under
+     * one process-wide lock on every call: a system call per Call-ID, tag and branch, and the shards queueing for
+     * it. A DRBG (NIST SP 800-90Ar1, seeded from the platform's entropy) per shard does neither.
+     */
+    private static SecureRandom ownGenerator() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java 9+ runtime has a DRBG", e);
+        }
     }
 }
