@@ -144,6 +144,8 @@ final class DialogLayer {
                 inbound.zone(), branches.get(0).zone());
         String callerBText = callerB.toString();
         SipMessageView received = request.view();
+        NameAddress from = new NameAddress(callerBText, callerB.getDisplayName(), callerB.getURI().toString(),
+                received.from().parameters());
         List<Leg> legs = new ArrayList<>(branches.size());
         for (Branch branch : branches) {
             Leg leg = new Leg(branch.zone(), ids.newCallId(), callerBText, branch.callee().toString(), null,
@@ -193,14 +195,18 @@ final class DialogLayer {
             Branch branch = branches.get(i);
             Leg leg = legs.get(i);
             // The request as received, with the steps' edits and this branch's addressing spliced in.
-            SipMessageView encoded = OwnMessages.read(request.writer()
+            SipMessageWriter out = request.writer()
                     .requestLine(method, branch.requestUri().toString())
                     .set(SipHeaderName.CALL_ID, leg.callId)
-                    .set(SipHeaderName.FROM, callerBText + received.from().parameters())
-                    .set(SipHeaderName.TO, branch.callee() + received.to().parameters())
-                    .toBytes());
-            SipMessageWriter out = SipMessageWriter.edit(encoded)
-                    .set(SipHeaderName.FROM, encoded.from().withTag(leg.sbcTag));
+                    .set(SipHeaderName.TO, branch.callee() + received.to().parameters());
+            SipMessageView encoded = received;
+            if (request.edited() || relayed.attempts != null) {
+                // What the layers below read (Supported, Require, Contact...) must carry the steps' edits, and a
+                // serial fork's next attempt starts from this request as written.
+                encoded = OwnMessages.read(out.set(SipHeaderName.FROM, from.untagged()).toBytes());
+                out = SipMessageWriter.edit(encoded);
+            }
+            out.set(SipHeaderName.FROM, from.withTag(leg.sbcTag));
             if (anchoredBody != null) {
                 out.body(anchoredBody);
             }

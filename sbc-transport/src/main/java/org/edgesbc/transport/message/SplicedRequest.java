@@ -134,6 +134,11 @@ public final class SplicedRequest {
         parse(new HeaderFactoryImpl(), header.name(), value, header.models());
     }
 
+    /** Whether a step edited a header (the Request-URI, From and To models are the caller's to write). */
+    public boolean edited() {
+        return !edited.isEmpty();
+    }
+
     /**
      * A writer of this request with every header edit spliced in: a header the request had is written where its
      * first line stood, one it lacked after the others. The Request-URI, From and To are the caller's to write: the
