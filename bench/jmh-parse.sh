@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH: what reading and relaying one SIP message costs, jain-sip-ri (parse + encode) against the relay's own
-# SipMessageView + SipMessageWriter (read + splice), on an INVITE with SDP and a 200 OK.
+# SipMessageView + SipMessageWriter (read + splice), on an INVITE with SDP and a 200 OK; and what an initial INVITE
+# costs the relay's steps up to its branch's bytes, jain-sip-ri's model against SplicedRequest.
 #
 #   bench/jmh-parse.sh [JMH options]      e.g. bench/jmh-parse.sh -prof gc
 #
@@ -17,4 +18,4 @@ trap 'rm -f "$cp_file"' EXIT
 mvn -B -q -pl sbc-transport -am test-compile dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
     -Dmdep.outputFile="$cp_file"
 java -cp "sbc-transport/target/test-classes:sbc-transport/target/classes:$(cat "$cp_file")" org.openjdk.jmh.Main \
-    SipParsingBenchmark "$@"
+    '(SipParsing|InitialRequest)Benchmark' "$@"
