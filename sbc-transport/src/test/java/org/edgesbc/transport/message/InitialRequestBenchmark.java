@@ -33,19 +33,6 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class InitialRequestBenchmark {
-    private static final String INVITE = "INVITE sip:5551234@192.0.2.1:5060 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bK-26474-1-0\r\n"
-            + "From: sipp <sip:sipp@192.0.2.2:5060>;tag=26474SIPpTag001\r\n"
-            + "To: 5551234 <sip:5551234@192.0.2.1:5060>\r\n"
-            + "Call-ID: 1-26474@192.0.2.2\r\n"
-            + "CSeq: 1 INVITE\r\n"
-            + "Contact: sip:sipp@192.0.2.2:5060\r\n"
-            + "Max-Forwards: 70\r\n"
-            + "Subject: Performance Test\r\n"
-            + "Content-Type: application/sdp\r\n"
-            + "Content-Length:   129\r\n\r\n"
-            + "v=0\r\no=user1 53655765 2353687637 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\n"
-            + "m=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
     private static final String CALL_ID = "s1a2b3c4d.0123456789abcdef0123456789abcdef-1";
 
     private byte[] bytes;
@@ -55,7 +42,7 @@ public class InitialRequestBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        bytes = INVITE.getBytes(StandardCharsets.UTF_8);
+        bytes = SipParsingBenchmark.INVITE.getBytes(StandardCharsets.UTF_8);
         AddressFactoryImpl addresses = new AddressFactoryImpl();
         branchUri = addresses.createURI("sip:5551234@192.0.2.3:5060");
         callee = addresses.createAddress("<sip:5551234@192.0.2.3>");
