@@ -54,8 +54,8 @@ final class CallerIdentityStep {
      * P-Asserted-Identity carry the verstat.
      */
     void present(SplicedRequest invite, CallerIdentityService.Verdict verdict) {
+        // The compact form (y) goes with it.
         invite.removeHeader(IDENTITY);
-        invite.removeHeader(IDENTITY_COMPACT);
         markVerstat(invite.fromAddress().getURI(), verdict.verstat());
         for (SIPHeader asserted : invite.models(ASSERTED)) {
             if (asserted instanceof HeaderAddress header) {
@@ -83,7 +83,6 @@ final class CallerIdentityStep {
                 numberOf(invite.requestUri()));
         signature.ifPresent(signed -> {
             invite.removeHeader(IDENTITY);
-            invite.removeHeader(IDENTITY_COMPACT);
             invite.addHeader(IDENTITY, signed.identityHeader());
         });
         return signature;
