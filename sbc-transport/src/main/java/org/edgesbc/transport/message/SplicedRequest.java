@@ -27,7 +27,7 @@ import org.edgesbc.transport.SipParseException;
  */
 public final class SplicedRequest {
     private final SipMessageView view;
-    private URI requestUri;
+    private final URI requestUri;
     private final Address from;
     private final Address to;
     /** Headers a step asked for as models, removed or added, by lower-case name; in the order first touched. */
@@ -75,10 +75,6 @@ public final class SplicedRequest {
     /** The Request-URI's model; edits to it reach no message until a writer's request line names it. */
     public URI requestUri() {
         return requestUri;
-    }
-
-    public void setRequestUri(URI uri) {
-        requestUri = uri;
     }
 
     /** The From's address (without the header's parameters); the relay writes From from it for every branch. */
