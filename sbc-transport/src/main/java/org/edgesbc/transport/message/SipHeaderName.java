@@ -55,6 +55,11 @@ public final class SipHeaderName {
         return known != null ? known : new SipHeaderName(name, (char) 0);
     }
 
+    /** The full name in lower case: one key for the full and compact forms. */
+    String lower() {
+        return lower;
+    }
+
     /** The full name as the SBC writes it. */
     public String canonical() {
         return canonical;

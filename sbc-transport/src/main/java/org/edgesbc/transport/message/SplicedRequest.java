@@ -9,7 +9,6 @@ import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javax.sip.address.Address;
 import javax.sip.address.URI;
@@ -30,7 +29,7 @@ public final class SplicedRequest {
     private final URI requestUri;
     private final Address from;
     private final Address to;
-    /** Headers a step asked for as models, removed or added, by lower-case name; in the order first touched. */
+    /** Headers a step asked for as models, removed or added, by lower-case full name; in the order first touched. */
     private final Map<String, Edited> edited = new LinkedHashMap<>(4);
 
     private record Edited(SipHeaderName name, List<SIPHeader> models) { }
@@ -89,9 +88,10 @@ public final class SplicedRequest {
 
     /** Every value of the named header, one per header line as received, or as the steps left them. */
     public List<String> values(String name) {
-        Edited models = edited.get(key(name));
+        SipHeaderName header = SipHeaderName.of(name);
+        Edited models = edited.get(header.lower());
         if (models == null) {
-            return view.headers(SipHeaderName.of(name));
+            return view.headers(header);
         }
         List<String> values = new ArrayList<>(models.models().size());
         for (SIPHeader model : models.models()) {
@@ -107,8 +107,9 @@ public final class SplicedRequest {
     }
 
     public boolean hasHeader(String name) {
-        Edited models = edited.get(key(name));
-        return models == null ? view.hasHeader(SipHeaderName.of(name)) : !models.models().isEmpty();
+        SipHeaderName header = SipHeaderName.of(name);
+        Edited models = edited.get(header.lower());
+        return models == null ? view.hasHeader(header) : !models.models().isEmpty();
     }
 
     /**
@@ -121,7 +122,8 @@ public final class SplicedRequest {
     }
 
     public void removeHeader(String name) {
-        edited.put(key(name), new Edited(SipHeaderName.of(name), new ArrayList<>(1)));
+        SipHeaderName header = SipHeaderName.of(name);
+        edited.put(header.lower(), new Edited(header, new ArrayList<>(1)));
     }
 
     /** Adds a value after the header's others. */
@@ -159,15 +161,8 @@ public final class SplicedRequest {
     }
 
     private Edited edit(String name) {
-        return edited.computeIfAbsent(key(name), unused -> {
-            SipHeaderName header = SipHeaderName.of(name);
-            return new Edited(header, parse(header, view.headers(header)));
-        });
-    }
-
-    /** One key for a header's full and compact names. */
-    private static String key(String name) {
-        return SipHeaderName.of(name).canonical().toLowerCase(Locale.ROOT);
+        SipHeaderName header = SipHeaderName.of(name);
+        return edited.computeIfAbsent(header.lower(), unused -> new Edited(header, parse(header, view.headers(header))));
     }
 
     private static List<SIPHeader> parse(SipHeaderName name, List<String> values) {
