@@ -1,11 +1,8 @@
 package org.edgesbc.transport;
 
-import gov.nist.javax.sip.message.SIPMessage;
-
 /**
  * A message that passed admission and the strict gate, with the few facts the gate already extracted so that the
- * relay can route it to the thread owning its dialog without parsing it. The full jain-sip-ri object model is
- * built by {@link #parse()} on the consumer's thread.
+ * relay can route it to the thread owning its dialog without parsing it; the relay reads it on that thread.
  *
  * @param flow the flow it arrived on; responses to a request go back over it
  * @param zone the zone admission assigned to the source
@@ -25,9 +22,4 @@ public record InboundSipMessage(
         int statusCode,
         String callId,
         long receivedNanos) {
-
-    /** Parses the gated bytes with jain-sip-ri; core-header errors are rejected, never repaired. */
-    public SIPMessage parse() throws SipParseException {
-        return SipMessageParser.parse(bytes);
-    }
 }

@@ -4,12 +4,14 @@ import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.gate.GateResult;
 import org.edgesbc.transport.gate.SipMessageGate;
 import org.edgesbc.transport.message.SipMessageView;
+import org.edgesbc.transport.message.SplicedRequest;
 
 /**
- * Runs one made-up INVITE through every reader a real one meets (the gate, the relay's view, jain-sip-ri) before
- * the listeners open. A cold JVM pays for loading and initialising those classes on the first message, which on a
- * busy machine takes long enough for the relay to judge that message, or the ones queued behind it, late and shed
- * them: paid at start instead, the first caller is treated like every other.
+ * Runs one made-up INVITE through every reader a real one meets (the gate, the relay's view, jain-sip-ri's models of
+ * its routing fields, the writer) before the listeners open. A cold JVM pays for loading and initialising those
+ * classes on the first message, which on a busy machine takes long enough for the relay to judge that message, or
+ * the ones queued behind it, late and shed them: paid at start instead, the first caller is treated like every
+ * other.
  */
 final class ParserWarmUp {
     private static final byte[] INVITE = ("INVITE sip:warm-up@127.0.0.1 SIP/2.0\r\n"
@@ -33,8 +35,7 @@ final class ParserWarmUp {
             throw new IllegalStateException("the gate refuses the warm-up INVITE");
         }
         try {
-            SipMessageView.parse(INVITE);
-            SipMessageParser.parse(INVITE).encode();
+            SplicedRequest.of(SipMessageView.parse(INVITE)).writer().toBytes();
         } catch (SipParseException e) {
             throw new IllegalStateException("the warm-up INVITE does not parse", e);
         }

@@ -1,15 +1,16 @@
 package org.edgesbc.core.registrar;
 
-import gov.nist.javax.sip.header.Contact;
-import gov.nist.javax.sip.header.ContactList;
-import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.parser.URLParser;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.Locale;
-import javax.sip.header.ExpiresHeader;
-import javax.sip.header.Header;
+import javax.sip.address.URI;
 import org.edgesbc.transport.SipFlow;
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipGrammar;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
 
 /**
  * The facts of an authenticated phone's REGISTER the registrar acts on, read once on the relay thread that parsed
@@ -35,36 +36,55 @@ public record RegisterRequest(String aor, String callId, long cseq, boolean wild
     /** What reading the REGISTER gave: the request, or the status (400) to refuse it with. */
     public record Parsed(RegisterRequest request, int status, String reason) { }
 
-    public static Parsed parse(SIPRequest register, String aor, SipFlow flow, String zone) {
-        ExpiresHeader expiresHeader = register.getExpires();
-        long defaultExpires = expiresHeader == null ? DEFAULT_EXPIRES : expiresHeader.getExpires();
-        ContactList list = register.getContactHeaders();
-        List<RequestedContact> contacts = new ArrayList<>();
-        boolean wildcard = false;
-        if (list != null) {
-            for (Contact contact : list) {
-                if (contact.isWildCard()) {
-                    wildcard = true;
-                    continue;
-                }
-                if (contact.getAddress() == null || contact.getAddress().getURI() == null) {
-                    return refuse("Contact without a URI");
-                }
-                if (contacts.size() == MAX_CONTACTS) {
-                    return refuse("more than " + MAX_CONTACTS + " contacts");
-                }
-                int own = contact.getExpires();
-                contacts.add(new RequestedContact(contact.getAddress().getURI(), keyOf(contact),
-                        own >= 0 ? own : defaultExpires));
-            }
+    private static final SipHeaderName EXPIRES = SipHeaderName.of("Expires");
+    private static final SipHeaderName SUPPORTED = SipHeaderName.of("Supported");
+
+    /**
+     * Reads the REGISTER from the relay's view of it: the Contact values by the view's own grammar (a Contact it
+     * cannot read is refused), each contact URI into jain-sip-ri's model, which the binding keeps as the Request-URI
+     * of requests toward the phone.
+     */
+    public static Parsed parse(SipMessageView register, String aor, SipFlow flow, String zone) {
+        String expiresHeader = register.header(EXPIRES);
+        long headerExpires = SipGrammar.seconds(expiresHeader);
+        if (expiresHeader != null && headerExpires < 0) {
+            return refuse("Expires is not a number of seconds");
         }
-        if (wildcard && (!contacts.isEmpty() || expiresHeader == null || expiresHeader.getExpires() != 0)) {
+        long defaultExpires = expiresHeader == null ? DEFAULT_EXPIRES : headerExpires;
+        List<NameAddress> values = register.contacts();
+        if (values == null) {
+            return refuse("unreadable Contact");
+        }
+        List<RequestedContact> contacts = new ArrayList<>(values.size());
+        boolean wildcard = false;
+        for (NameAddress contact : values) {
+            if (contact.isWildcard()) {
+                wildcard = true;
+                continue;
+            }
+            if (contacts.size() == MAX_CONTACTS) {
+                return refuse("more than " + MAX_CONTACTS + " contacts");
+            }
+            String expiresParameter = contact.parameter("expires");
+            long own = SipGrammar.seconds(expiresParameter);
+            if (expiresParameter != null && own < 0) {
+                return refuse("Contact expires is not a number of seconds");
+            }
+            URI uri;
+            try {
+                uri = new URLParser(contact.uri()).uriReference(true);
+            } catch (ParseException | RuntimeException e) {
+                // jain-sip-ri refuses some URIs with unchecked exceptions; either way the phone gets a 400.
+                return refuse("unreadable Contact URI");
+            }
+            contacts.add(new RequestedContact(uri, keyOf(contact, uri), own >= 0 ? own : defaultExpires));
+        }
+        if (wildcard && (!contacts.isEmpty() || headerExpires != 0)) {
             // RFC 3261 §10.3 step 6: "*" only alone and only with Expires: 0.
             return refuse("Contact * needs Expires: 0 and no other contact");
         }
-        return new Parsed(new RegisterRequest(aor, register.getCallId().getCallId(),
-                register.getCSeq().getSeqNumber(), wildcard, List.copyOf(contacts), supportsOutbound(register), flow,
-                zone), 200, null);
+        return new Parsed(new RegisterRequest(aor, register.callId(), register.cseqNumber(), wildcard,
+                List.copyOf(contacts), supportsOutbound(register), flow, zone), 200, null);
     }
 
     private static Parsed refuse(String reason) {
@@ -72,20 +92,23 @@ public record RegisterRequest(String aor, String callId, long cseq, boolean wild
     }
 
     /** RFC 5626 §6: an instance with a reg-id is one flow of one device; otherwise the URI is the binding. */
-    private static String keyOf(Contact contact) {
-        String instance = contact.getParameter("+sip.instance");
-        String regId = contact.getParameter("reg-id");
+    private static String keyOf(NameAddress contact, URI uri) {
+        String instance = contact.parameter("+sip.instance");
+        String regId = contact.parameter("reg-id");
         if (instance != null) {
-            return "instance:" + instance + ";reg-id=" + (regId == null ? "" : regId);
+            return "instance:" + unquoted(instance) + ";reg-id=" + (regId == null ? "" : regId);
         }
-        return contact.getAddress().getURI().toString();
+        return uri.toString();
     }
 
-    private static boolean supportsOutbound(SIPRequest register) {
-        ListIterator<?> supported = register.getHeaders("Supported");
-        while (supported != null && supported.hasNext()) {
-            Header header = (Header) supported.next();
-            String value = header instanceof gov.nist.javax.sip.header.SIPHeader sip ? sip.getHeaderValue() : "";
+    /** A parameter's value as a quoted string carries it (RFC 3261 §25.1), without the quotes. */
+    private static String unquoted(String value) {
+        return value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"'
+                ? value.substring(1, value.length() - 1) : value;
+    }
+
+    private static boolean supportsOutbound(SipMessageView register) {
+        for (String value : register.headers(SUPPORTED)) {
             for (String option : value.split(",")) {
                 if (option.trim().toLowerCase(Locale.ROOT).equals("outbound")) {
                     return true;

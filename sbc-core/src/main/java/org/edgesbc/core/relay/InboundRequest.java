@@ -1,25 +1,21 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipFlow;
-import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.ViaHop;
 
 /**
  * A request as a relay shard handles it: read once into a {@link SipMessageView}, which every layer and step works
- * on, and parsed whole by jain-sip-ri only for the registrar, which answers from its model. Owned by the shard's
- * thread.
+ * on. Owned by the shard's thread.
  */
 final class InboundRequest {
     private final InboundSipMessage in;
     private final SipMessageView view;
     private String vias;
-    private SIPRequest parsed;
 
     InboundRequest(InboundSipMessage in, SipMessageView view) {
         this.in = in;
@@ -56,17 +52,6 @@ final class InboundRequest {
             vias = markedVias(view, in.flow().remote());
         }
         return vias;
-    }
-
-    /**
-     * jain-sip-ri's model of the request, parsed on first use. Its Vias are as received: whatever answers from it
-     * (the registrar) puts {@link #vias} in their place.
-     */
-    SIPRequest parsed() throws SipParseException {
-        if (parsed == null) {
-            parsed = (SIPRequest) in.parse();
-        }
-        return parsed;
     }
 
     static String markedVias(SipMessageView view, InetSocketAddress source) {

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.util.List;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.transport.message.SplicedRequest;
@@ -15,7 +14,7 @@ interface PhoneRegistrations {
     boolean answers(String method, String user);
 
     /** Takes an authenticated phone's REGISTER under a server transaction and answers it. */
-    void register(InboundRequest in, SIPRequest request, String user);
+    void register(InboundRequest in, String user);
 
     /**
      * The bindings of the account a request from {@code zone} is for, empty when the account has no device now, or
@@ -30,7 +29,7 @@ interface PhoneRegistrations {
         }
 
         @Override
-        public void register(InboundRequest in, SIPRequest request, String user) {
+        public void register(InboundRequest in, String user) {
             throw new IllegalStateException("no registrar answers REGISTER here");
         }
 

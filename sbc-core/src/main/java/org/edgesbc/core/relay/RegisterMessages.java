@@ -1,17 +1,6 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.address.AddressImpl;
-import gov.nist.javax.sip.header.Contact;
-import gov.nist.javax.sip.header.MinExpires;
-import gov.nist.javax.sip.header.Require;
-import gov.nist.javax.sip.header.RetryAfter;
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.List;
-import javax.sip.InvalidArgumentException;
-import javax.sip.address.URI;
 import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.PbxRegistrationClient;
 import org.edgesbc.core.registrar.RegisterResult;
@@ -53,63 +42,41 @@ final class RegisterMessages {
         List<NameAddress> contacts = response.contacts();
         if (contacts != null) {
             for (NameAddress contact : contacts) {
-                long value = seconds(contact.isWildcard() ? null : contact.parameter("expires"));
+                long value = SipGrammar.seconds(contact.isWildcard() ? null : contact.parameter("expires"));
                 if (value >= 0) {
                     expires = value;
                     break;
                 }
             }
         }
-        long header = seconds(response.header("Expires"));
+        long header = SipGrammar.seconds(response.header("Expires"));
         if (expires == 0 && header >= 0) {
             expires = header;
         }
-        long min = seconds(response.header("Min-Expires"));
+        long min = SipGrammar.seconds(response.header("Min-Expires"));
         return new PbxRegistrationClient.Answer(response.statusCode(), expires, Math.max(0, min));
     }
 
-    /** A delta-seconds value (RFC 3261 §25.1), or -1 when absent or not one. */
-    private static long seconds(String value) {
-        if (value == null) {
-            return -1;
-        }
-        byte[] digits = value.trim().getBytes(StandardCharsets.US_ASCII);
-        return SipGrammar.number(digits, 0, digits.length);
-    }
-
-    /** The answer to a phone's REGISTER, built on the phone's own request (its Via, From, To, Call-ID, CSeq). */
-    static SIPResponse phoneAnswer(SIPRequest register, RegisterResult result, String toTag, String reason) {
-        SIPResponse response = reason == null ? register.createResponse(result.status())
-                : register.createResponse(result.status(), reason);
-        try {
-            response.getTo().setTag(toTag);
-            if (result.status() == 200) {
-                for (Binding binding : result.bindings()) {
-                    AddressImpl address = new AddressImpl();
-                    address.setAddess((URI) binding.contact().clone());
-                    Contact contact = new Contact();
-                    contact.setAddress(address);
-                    contact.setExpires((int) binding.secondsLeft(result.now()));
-                    response.addHeader(contact);
-                }
-                if (result.flowTimer() > 0) {
-                    // RFC 5626 §5.4: how often the phone should ping the connection it registered over.
-                    response.setHeader(new Require("outbound"));
-                    response.setHeader(new gov.nist.javax.sip.header.HeaderFactoryImpl()
-                            .createHeader("Flow-Timer", Long.toString(result.flowTimer())));
-                }
-            } else if (result.status() == 423) {
-                MinExpires min = new MinExpires();
-                min.setExpires((int) result.minExpires());
-                response.setHeader(min);
-            } else if (result.status() == 503) {
-                RetryAfter retryAfter = new RetryAfter();
-                retryAfter.setRetryAfter(RETRY_AFTER_SECONDS);
-                response.setHeader(retryAfter);
+    /**
+     * The headers of the answer to a phone's REGISTER besides those every response carries (RFC 3261 §10.3 step 8:
+     * a 200 lists every current binding with its expiry; §21.4.17 and §21.5.4 for 423 and 503).
+     */
+    static String phoneAnswerHeaders(RegisterResult result) {
+        StringBuilder out = new StringBuilder(64 + 96 * result.bindings().size());
+        if (result.status() == 200) {
+            for (Binding binding : result.bindings()) {
+                out.append("Contact: <").append(binding.contact()).append(">;expires=")
+                        .append(binding.secondsLeft(result.now())).append("\r\n");
             }
-        } catch (ParseException | InvalidArgumentException e) {
-            throw new IllegalStateException("cannot answer a REGISTER", e);
+            if (result.flowTimer() > 0) {
+                // RFC 5626 §5.4: how often the phone should ping the connection it registered over.
+                out.append("Require: outbound\r\nFlow-Timer: ").append(result.flowTimer()).append("\r\n");
+            }
+        } else if (result.status() == 423) {
+            out.append("Min-Expires: ").append(result.minExpires()).append("\r\n");
+        } else if (result.status() == 503) {
+            out.append("Retry-After: ").append(RETRY_AFTER_SECONDS).append("\r\n");
         }
-        return response;
+        return out.toString();
     }
 }

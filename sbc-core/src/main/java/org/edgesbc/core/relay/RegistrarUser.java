@@ -1,7 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.message.SIPResponse;
 import java.time.InstantSource;
 import java.util.List;
 import javax.sip.message.Request;
@@ -10,9 +8,7 @@ import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.RegisterRequest;
 import org.edgesbc.core.registrar.RegisterResult;
 import org.edgesbc.core.registrar.Registrar;
-import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
-import org.edgesbc.transport.message.SipMessageWriter;
 import org.edgesbc.transport.message.SplicedRequest;
 
 /**
@@ -52,8 +48,9 @@ final class RegistrarUser implements PhoneRegistrations {
      * AOR at the PBX; meanwhile the phone's server transaction absorbs its retransmissions.
      */
     @Override
-    public void register(InboundRequest in, SIPRequest request, String user) {
+    public void register(InboundRequest in, String user) {
         ServerTransaction server = transactions.createServer(in);
+        SipMessageView request = in.view();
         RegisterRequest.Parsed parsed = RegisterRequest.parse(request, user, in.flow(), in.zone());
         if (parsed.request() == null) {
             answer(server, request, RegisterResult.refused(parsed.status(), clock.instant()), parsed.reason());
@@ -79,12 +76,13 @@ final class RegistrarUser implements PhoneRegistrations {
         }
     }
 
-    private void answer(ServerTransaction server, SIPRequest request, RegisterResult result, String reason) {
-        SIPResponse response = RegisterMessages.phoneAnswer(request, result, shard.ids().newTag(), reason);
-        SipMessageView encoded = OwnMessages.read(response.encodeAsBytes(server.flow.transport().viaToken()));
-        // The phone's Vias as every response carries them back: marked with where its REGISTER really came from.
-        SipMessageWriter out = SipMessageWriter.edit(encoded).lines(SipHeaderName.VIA, server.vias);
-        transactions.respond(server, TopologyHiding.strip(out).toBytes(), result.status());
-        shard.metrics().localResponse(result.status());
+    /** Answers on the phone's own request: its From, To (with our tag), Call-ID, CSeq and its Vias as marked. */
+    private void answer(ServerTransaction server, SipMessageView request, RegisterResult result, String reason) {
+        int status = result.status();
+        byte[] response = LocalResponses.response(request, server.vias, status,
+                reason == null ? LocalResponses.reasonOf(status) : reason, shard.ids().newTag(),
+                RegisterMessages.phoneAnswerHeaders(result));
+        transactions.respond(server, response, status);
+        shard.metrics().localResponse(status);
     }
 }

@@ -1,6 +1,5 @@
 package org.edgesbc.core.relay;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.address.SipUri;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -266,14 +265,7 @@ final class RelayShard {
             return;
         }
         if (phones.answers(method, verdict.user())) {
-            SIPRequest register;
-            try {
-                register = in.parsed();
-            } catch (SipParseException e) {
-                parseError(in.in(), e);
-                return;
-            }
-            phones.register(in, register, verdict.user());
+            phones.register(in, verdict.user());
             return;
         }
         // An INVITE replacing a phone's call goes to that phone, wherever the sender's calls go otherwise.

@@ -2,13 +2,12 @@ package org.edgesbc.core.registrar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import gov.nist.javax.sip.message.SIPRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.edgesbc.core.registrar.RegisterRequest.Parsed;
-import org.edgesbc.transport.SipMessageParser;
 import org.edgesbc.transport.SipParseException;
+import org.edgesbc.transport.message.SipMessageView;
 import org.junit.jupiter.api.Test;
 
 /** Reading a phone's REGISTER as RFC 3261 §10.3 steps 6 and 7 and RFC 5626 describe. */
@@ -164,9 +163,37 @@ class RegisterRequestTest {
         assertThat(parse(register(atLimit)).request().contacts()).hasSize(RegisterRequest.MAX_CONTACTS);
     }
 
+    @Test
+    void expiriesThatAreNotNumbersOfSecondsAreRefused() throws Exception {
+        assertThat(parse(register("Contact: <sip:1001@192.168.1.10:5060>\r\nExpires: soon\r\n")).status())
+                .isEqualTo(400);
+        assertThat(parse(register("Contact: <sip:1001@192.168.1.10:5060>;expires=-5\r\n")).status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void aContactThatIsNoNameAddrOrAddrSpecIsRefused() throws Exception {
+        Parsed parsed = parse(register("Contact: <sip:1001@192.168.1.10:5060\r\n"));
+
+        assertThat(parsed.status()).isEqualTo(400);
+        assertThat(parsed.reason()).isEqualTo("unreadable Contact");
+    }
+
+    @Test
+    void compactContactsAndAddrSpecsWithHeaderParametersAreRead() throws Exception {
+        Parsed parsed = parse(register("m: sip:1001@192.168.1.10:5060;expires=90, \"Desk\" <sip:1001@10.0.0.7>\r\n"));
+
+        assertThat(parsed.request().contacts()).extracting(c -> c.uri().toString(), RequestedContact::key,
+                RequestedContact::expires).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("sip:1001@192.168.1.10:5060", "sip:1001@192.168.1.10:5060",
+                                90L),
+                        org.assertj.core.groups.Tuple.tuple("sip:1001@10.0.0.7", "sip:1001@10.0.0.7",
+                                RegisterRequest.DEFAULT_EXPIRES));
+    }
+
     private Parsed parse(String text) throws SipParseException {
-        SIPRequest register = (SIPRequest) SipMessageParser.parse(text.getBytes(StandardCharsets.UTF_8));
-        return RegisterRequest.parse(register, "1001", flow, "access");
+        return RegisterRequest.parse(SipMessageView.parse(text.getBytes(StandardCharsets.UTF_8)), "1001", flow,
+                "access");
     }
 
     private static String register(String extraHeaders) {

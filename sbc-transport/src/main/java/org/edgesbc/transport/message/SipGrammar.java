@@ -118,6 +118,15 @@ public final class SipGrammar {
         return true;
     }
 
+    /** A delta-seconds value (RFC 3261 §25.1) with blanks around it, or -1 when absent or not one. */
+    public static long seconds(String value) {
+        if (value == null) {
+            return -1;
+        }
+        byte[] digits = value.trim().getBytes(StandardCharsets.US_ASCII);
+        return number(digits, 0, digits.length);
+    }
+
     /** The decimal number filling [from, end) exactly, at most ten digits after leading zeros; -1 otherwise. */
     public static long number(byte[] m, int from, int end) {
         if (end <= from) {
