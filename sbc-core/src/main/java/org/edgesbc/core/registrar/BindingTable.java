@@ -35,8 +35,14 @@ final class BindingTable {
      */
     record Change(Status status, List<Binding> bindings, int added, int refreshed, int removed) { }
 
-    private static final Comparator<Binding> BY_EXPIRY = Comparator.comparing(Binding::expires)
-            .thenComparing(Binding::aor).thenComparing(Binding::key);
+    /** Written out rather than chained from key extractors: every refresh takes and puts a binding by it. */
+    private static final Comparator<Binding> BY_EXPIRY = (a, b) -> {
+        int order = a.expires().compareTo(b.expires());
+        if (order == 0) {
+            order = a.aor().compareTo(b.aor());
+        }
+        return order != 0 ? order : a.key().compareTo(b.key());
+    };
 
     private final int maxBindings;
     private final int maxContactsPerAor;

@@ -232,7 +232,7 @@ public final class DigestAuthenticator {
         String cnonce = p.get("cnonce");
         DigestAlgorithm algorithm = DigestAlgorithm.fromToken(p.get("algorithm"));
         if (username == null || nonce == null || uri == null || response == null || nc == null || cnonce == null
-                || algorithm == null || !"auth".equals(p.get("qop")) || !nc.matches("[0-9a-fA-F]{8}")) {
+                || algorithm == null || !"auth".equals(p.get("qop")) || !isNonceCount(nc)) {
             // RFC 2069 style credentials without qop have no replay protection: refused.
             return new Result(AuthOutcome.FAILED, null);
         }
@@ -300,6 +300,20 @@ public final class DigestAuthenticator {
         byte[] mac = mac(nonce, NONCE_TIME_BYTES + NONCE_RANDOM_BYTES);
         System.arraycopy(mac, 0, nonce, NONCE_TIME_BYTES + NONCE_RANDOM_BYTES, NONCE_MAC_BYTES);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
+    }
+
+    /** RFC 7616 §3.4: nc is exactly 8 hexadecimal digits. */
+    private static boolean isNonceCount(String nc) {
+        if (nc.length() != 8) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            char c = nc.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The issue time of a nonce this authenticator made, or {@link #FORGED}. */

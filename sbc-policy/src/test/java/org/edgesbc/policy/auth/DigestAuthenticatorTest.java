@@ -95,6 +95,18 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void aNonceCountThatIsNotEightHexadecimalDigitsIsRefused() {
+        Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(auth.challenge(false).get(0));
+        assertThat(m.find()).isTrue();
+        for (String nc : new String[] {"0000001", "000000001", "000000g1", "0000000\u0661", "0000 001"}) {
+            assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", m.group(1), nc)),
+                    "REGISTER", URI, phone).outcome()).as(nc).isEqualTo(AuthOutcome.FAILED);
+        }
+        assertThat(auth.verify(List.of(credentials(DigestAlgorithm.MD5, "1001", "secret1001", m.group(1),
+                "0000000A")), "REGISTER", URI, phone).outcome()).isEqualTo(AuthOutcome.OK);
+    }
+
+    @Test
     void anAccountsOwnAlgorithmsComeBeforeItsZonesAndTheZonesBeforeTheDefault() {
         DigestUser baresip = new DigestUser("2001", Map.of(DigestAlgorithm.MD5,
                 DigestAuthenticator.ha1(DigestAlgorithm.MD5, "2001", REALM, "secret2001")), true, List.of(),
