@@ -446,4 +446,25 @@ class RegistrationIT {
             assertThat(trunk.receive(300)).as("an account's call never leaves through the trunk").isNull();
         }
     }
+
+    @Test
+    void aRegisterWhoseContactOrExpiryCannotBeReadIsRefused400AndThePhoneStillRegistersAfter() throws Exception {
+        try (RegistrarPbx pbx = new RegistrarPbx("127.0.0.3");
+                UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                SbcDaemon sbc = SbcDaemon.start(config(pbx, trunk, "1001"));
+                TestPhone phone = udpPhone(sbc, "127.0.0.11", "1001", "sip:1001@192.168.1.10:5062")) {
+            assertThat(phone.register("<sip:1001@192.168.1.10:5062>;expires=soon", ""))
+                    .startsWith("SIP/2.0 400 Contact expires is not a number of seconds\r\n");
+            assertThat(phone.register("<sip:1001@192.168.1.10:5062>", "Expires: later\r\n"))
+                    .startsWith("SIP/2.0 400 Expires is not a number of seconds\r\n");
+            assertThat(phone.register("<sip:1001@192.168.1.10:5062", "Expires: 60\r\n"))
+                    .as("refused by the gate already").startsWith("SIP/2.0 400 ");
+            assertThat(pbx.registers).as("nothing refused reaches the PBX").isEmpty();
+            assertThat(metric(sbc, "sbc_registrar_bindings_active")).isEqualTo(0.0);
+
+            String answer = phone.register(3600);
+            assertThat(answer).startsWith("SIP/2.0 200 ");
+            assertThat(grantedExpires(answer, phone.contact)).isBetween(48, 60);
+        }
+    }
 }
