@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # JMH: what reading and relaying one SIP message costs, jain-sip-ri (parse + encode) against the relay's own
-# SipMessageView + SipMessageWriter (read + splice), on an INVITE with SDP and a 200 OK; and what an initial INVITE
-# costs the relay's steps up to its branch's bytes, jain-sip-ri's model against SplicedRequest.
+# SipMessageView + SipMessageWriter (read + splice), and what the I/O thread's gate costs before either, on an INVITE
+# with SDP and a 200 OK; and what an initial INVITE costs the relay's steps up to its branch's bytes, jain-sip-ri's
+# model against SplicedRequest.
 #
 #   bench/jmh-parse.sh [JMH options]      e.g. bench/jmh-parse.sh -prof gc
 #

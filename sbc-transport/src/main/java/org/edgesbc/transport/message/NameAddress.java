@@ -14,6 +14,8 @@ import java.util.List;
  * @param parameters the header parameters, starting with {@code ;}, or the empty string
  */
 public record NameAddress(String address, String displayName, String uri, String parameters) {
+    /** What a check that builds nothing returns for a well-formed value. */
+    private static final NameAddress WELL_FORMED = new NameAddress("", null, "", "");
 
     /** {@code Contact: *} (RFC 3261 §10.2.2). */
     public boolean isWildcard() {
@@ -91,6 +93,11 @@ public record NameAddress(String address, String displayName, String uri, String
      * (§3.1.2.13).
      */
     static NameAddress parse(byte[] m, int from, int end) {
+        return read(m, from, end, true);
+    }
+
+    /** {@link #parse}, or with {@code build} false only the check: no text copied into strings. */
+    private static NameAddress read(byte[] m, int from, int end, boolean build) {
         from = SipGrammar.trimStart(m, from, end);
         end = SipGrammar.trimEnd(m, from, end);
         if (from >= end) {
@@ -117,8 +124,8 @@ public record NameAddress(String address, String displayName, String uri, String
                     || !displayNameWellFormed(m, from, displayEnd) || !parametersWellFormed(m, close + 1, end)) {
                 return null;
             }
-            return new NameAddress(text(m, from, close + 1), displayName(m, from, displayEnd),
-                    text(m, open + 1, close), parameters(m, close + 1, end));
+            return build ? new NameAddress(text(m, from, close + 1), displayName(m, from, displayEnd),
+                    text(m, open + 1, close), parameters(m, close + 1, end)) : WELL_FORMED;
         }
         // addr-spec: the URI ends at the first ";" after its host part; a user part may hold ";" (RFC 3261 §25.1
         // user-unreserved), which an "@" ends. Its parameters are the header's (RFC 3261 §20.10).
@@ -139,6 +146,9 @@ public record NameAddress(String address, String displayName, String uri, String
         }
         if (!UriSyntax.valid(m, from, uriEnd, false) || !parametersWellFormed(m, uriEnd, end)) {
             return null;
+        }
+        if (!build) {
+            return WELL_FORMED;
         }
         String uri = text(m, from, uriEnd);
         return new NameAddress("<" + uri + ">", null, uri, parameters(m, uriEnd, end));
@@ -190,29 +200,34 @@ public record NameAddress(String address, String displayName, String uri, String
 
     /**
      * Whether [from, end) is a well-formed From or To value ({@code list} false) or Contact value: a comma-separated
-     * list or {@code *} (RFC 3261 §20.10).
+     * list or {@code *} (RFC 3261 §20.10). Builds nothing: the gate asks this of every message on the I/O thread,
+     * and the relay's view reads the values again on its own thread.
      */
     public static boolean wellFormed(byte[] m, int from, int end, boolean list) {
-        return list ? parseList(m, from, end, new java.util.ArrayList<>(1)) : parse(m, from, end) != null;
+        return list ? parseList(m, from, end, null) : read(m, from, end, false) != null;
     }
 
     /**
-     * Parses a comma-separated list of values (Contact) into {@code out}; a lone {@code *} is the wildcard. False
-     * when a value is malformed.
+     * Parses a comma-separated list of values (Contact) into {@code out}, or only checks it when {@code out} is
+     * null; a lone {@code *} is the wildcard. False when a value is malformed.
      */
     static boolean parseList(byte[] m, int from, int end, List<NameAddress> out) {
         if (SipGrammar.trimEnd(m, from, end) - SipGrammar.trimStart(m, from, end) == 1
                 && m[SipGrammar.trimStart(m, from, end)] == '*') {
-            out.add(new NameAddress("*", null, null, ""));
+            if (out != null) {
+                out.add(new NameAddress("*", null, null, ""));
+            }
             return true;
         }
         for (int start = from; start <= end; ) {
             int elementEnd = SipGrammar.elementEnd(m, start, end, true);
-            NameAddress value = parse(m, start, elementEnd);
+            NameAddress value = read(m, start, elementEnd, out != null);
             if (value == null) {
                 return false;
             }
-            out.add(value);
+            if (out != null) {
+                out.add(value);
+            }
             start = elementEnd + 1;
         }
         return true;

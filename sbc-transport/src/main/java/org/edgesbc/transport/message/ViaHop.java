@@ -23,27 +23,42 @@ public record ViaHop(String transport, String host, int port, String branch, Str
         return port < 0 ? host : host + ':' + port;
     }
 
-    /** Whether a Via header value's hops all follow RFC 3261 §20.42. */
+    /** What {@link #parse} returns for a well-formed hop when asked only whether it is one. */
+    private static final ViaHop WELL_FORMED = new ViaHop("", "", -1, null, null, null);
+
+    /**
+     * Whether a Via header value's hops all follow RFC 3261 §20.42. Builds nothing: the gate asks this of every
+     * message on the I/O thread, and the relay's view reads the hops again on its own thread.
+     */
     public static boolean wellFormed(byte[] m, int from, int end) {
-        return parseAll(m, from, end) != null;
+        return eachHop(m, from, end, null);
     }
 
     /** Parses a Via header value holding one or more comma-separated hops; null when any is malformed. */
     static List<ViaHop> parseAll(byte[] m, int from, int end) {
         List<ViaHop> hops = new ArrayList<>(1);
-        for (int start = from; start <= end; ) {
-            int elementEnd = SipGrammar.elementEnd(m, start, end, false);
-            ViaHop hop = parse(m, SipGrammar.trimStart(m, start, elementEnd), SipGrammar.trimEnd(m, start, elementEnd));
-            if (hop == null) {
-                return null;
-            }
-            hops.add(hop);
-            start = elementEnd + 1;
-        }
-        return hops;
+        return eachHop(m, from, end, hops) ? hops : null;
     }
 
-    private static ViaHop parse(byte[] m, int from, int end) {
+    /** Checks each comma-separated hop, adding its model to {@code out} unless that is null; false at a bad one. */
+    private static boolean eachHop(byte[] m, int from, int end, List<ViaHop> out) {
+        for (int start = from; start <= end; ) {
+            int elementEnd = SipGrammar.elementEnd(m, start, end, false);
+            ViaHop hop = parse(m, SipGrammar.trimStart(m, start, elementEnd), SipGrammar.trimEnd(m, start, elementEnd),
+                    out != null);
+            if (hop == null) {
+                return false;
+            }
+            if (out != null) {
+                out.add(hop);
+            }
+            start = elementEnd + 1;
+        }
+        return true;
+    }
+
+    /** One hop; with {@code build} false only checked, its text never copied into strings. */
+    private static ViaHop parse(byte[] m, int from, int end, boolean build) {
         // sent-protocol = protocol-name SLASH protocol-version SLASH transport, LWS allowed around each SLASH.
         int p = token(m, from, end);
         if (p == from || !SipGrammar.equalsIgnoreCase(m, from, p, "sip")) {
@@ -68,8 +83,8 @@ public record ViaHop(String transport, String host, int port, String branch, Str
         if (p == transportStart) {
             return null;
         }
-        String transport = new String(m, transportStart, p - transportStart, StandardCharsets.US_ASCII)
-                .toUpperCase(Locale.ROOT);
+        String transport = build ? new String(m, transportStart, p - transportStart, StandardCharsets.US_ASCII)
+                .toUpperCase(Locale.ROOT) : null;
         int hostStart = SipGrammar.trimStart(m, p, end);
         if (hostStart == p || hostStart == end) {
             return null;
@@ -78,7 +93,7 @@ public record ViaHop(String transport, String host, int port, String branch, Str
         if (hostEnd < 0) {
             return null;
         }
-        String host = new String(m, hostStart, hostEnd - hostStart, StandardCharsets.US_ASCII);
+        String host = build ? new String(m, hostStart, hostEnd - hostStart, StandardCharsets.US_ASCII) : null;
         p = SipGrammar.trimStart(m, hostEnd, end);
         int port = -1;
         if (p < end && m[p] == ':') {
@@ -107,16 +122,20 @@ public record ViaHop(String transport, String host, int port, String branch, Str
                 return null;
             }
             p = SipGrammar.trimStart(m, nameEnd, end);
-            String value = "";
+            int valueStart = p;
+            int valueEnd = p;
             if (p < end && m[p] == '=') {
-                int valueStart = SipGrammar.trimStart(m, p + 1, end);
-                int valueEnd = genericValue(m, valueStart, end);
+                valueStart = SipGrammar.trimStart(m, p + 1, end);
+                valueEnd = genericValue(m, valueStart, end);
                 if (valueEnd < 0) {
                     return null;
                 }
-                value = new String(m, valueStart, valueEnd - valueStart, StandardCharsets.UTF_8);
                 p = SipGrammar.trimStart(m, valueEnd, end);
             }
+            if (!build) {
+                continue;
+            }
+            String value = new String(m, valueStart, valueEnd - valueStart, StandardCharsets.UTF_8);
             if (SipGrammar.equalsIgnoreCase(m, nameStart, nameEnd, "branch")) {
                 branch = value;
             } else if (SipGrammar.equalsIgnoreCase(m, nameStart, nameEnd, "received")) {
@@ -125,7 +144,7 @@ public record ViaHop(String transport, String host, int port, String branch, Str
                 rport = value;
             }
         }
-        return new ViaHop(transport, host, port, branch, received, rport);
+        return build ? new ViaHop(transport, host, port, branch, received, rport) : WELL_FORMED;
     }
 
     /** The end of {@code gen-value = token / host / quoted-string} at {@code from}, or -1 (RFC 3261 §25.1). */

@@ -3,6 +3,8 @@ package org.edgesbc.transport.message;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.transport.SipMessageParser;
+import org.edgesbc.transport.TransportConfig;
+import org.edgesbc.transport.gate.SipMessageGate;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,7 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What reading and relaying one message costs: jain-sip-ri's parse and encode against the relay's view and splice,
- * on an INVITE with SDP and on a 200 OK, reading what the relay reads (tags, top Via, CSeq, Contact). Run by
+ * on an INVITE with SDP and on a 200 OK, reading what the relay reads (tags, top Via, CSeq, Contact); and what the
+ * I/O thread's gate costs before either sees the message. Run by
  * {@code bench/jmh-parse.sh}; never part of {@code mvn verify}.
  */
 @State(Scope.Thread)
@@ -55,6 +58,7 @@ public class SipParsingBenchmark {
     public String message;
 
     private byte[] bytes;
+    private final SipMessageGate gate = new SipMessageGate(TransportConfig.GateLimits.DEFAULTS);
 
     @Setup
     public void setUp() {
@@ -83,5 +87,10 @@ public class SipParsingBenchmark {
         sink.consume(view.contacts());
         sink.consume(SipMessageWriter.edit(view)
                 .set(SipHeaderName.CALL_ID, "s1a2b3c4d.0123456789abcdef0123456789abcdef-1").toBytes());
+    }
+
+    @Benchmark
+    public void gate(Blackhole sink) {
+        sink.consume(gate.check(bytes, bytes.length, false));
     }
 }
