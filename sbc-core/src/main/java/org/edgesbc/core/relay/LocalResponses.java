@@ -58,9 +58,17 @@ final class LocalResponses {
         if (status == 503 && !headers.containsKey("Retry-After")) {
             extra.append("Retry-After: ").append(OVERLOAD_RETRY_AFTER_SECONDS).append("\r\n");
         }
+        return create(request, status, reason, extra);
+    }
+
+    /**
+     * A response carrying header lines its caller wrote whole, each ending in CRLF (the registrar's Contact list,
+     * its own Retry-After); nothing is added to them.
+     */
+    byte[] create(InboundRequest request, int status, String reason, CharSequence headerLines) {
         metrics.localResponse(status);
         return response(request.view(), request.vias(), status, reason, status >= 200 ? ids.newTag() : null,
-                extra);
+                headerLines);
     }
 
     void respond(InboundRequest request, int status) {

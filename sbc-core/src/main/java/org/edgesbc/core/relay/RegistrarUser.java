@@ -8,7 +8,6 @@ import org.edgesbc.core.registrar.Binding;
 import org.edgesbc.core.registrar.RegisterRequest;
 import org.edgesbc.core.registrar.RegisterResult;
 import org.edgesbc.core.registrar.Registrar;
-import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SplicedRequest;
 
 /**
@@ -19,12 +18,15 @@ import org.edgesbc.transport.message.SplicedRequest;
 final class RegistrarUser implements PhoneRegistrations {
     private final ShardContext shard;
     private final TransactionLayer transactions;
+    private final LocalResponses responses;
     private final InstantSource clock;
     private final Registrar registrar;
 
-    RegistrarUser(ShardContext shard, TransactionLayer transactions, InstantSource clock, Registrar registrar) {
+    RegistrarUser(ShardContext shard, TransactionLayer transactions, LocalResponses responses, InstantSource clock,
+            Registrar registrar) {
         this.shard = shard;
         this.transactions = transactions;
+        this.responses = responses;
         this.clock = clock;
         this.registrar = registrar;
     }
@@ -50,10 +52,9 @@ final class RegistrarUser implements PhoneRegistrations {
     @Override
     public void register(InboundRequest in, String user) {
         ServerTransaction server = transactions.createServer(in);
-        SipMessageView request = in.view();
-        RegisterRequest.Parsed parsed = RegisterRequest.parse(request, user, in.flow(), in.zone());
+        RegisterRequest.Parsed parsed = RegisterRequest.parse(in.view(), user, in.flow(), in.zone());
         if (parsed.request() == null) {
-            answer(server, request, RegisterResult.refused(parsed.status(), clock.instant()), parsed.reason());
+            answer(server, in, RegisterResult.refused(parsed.status(), clock.instant()), parsed.reason());
             return;
         }
         // Should the registrar's answer never come back (a queue full on the way), the phone still gets one and
@@ -61,28 +62,26 @@ final class RegistrarUser implements PhoneRegistrations {
         RelaySettings settings = shard.settings();
         server.expiryTimer = shard.loop().schedule("register guard", () -> {
             if (!server.finalSent()) {
-                answer(server, request, RegisterResult.refused(408, clock.instant()), null);
+                answer(server, in, RegisterResult.refused(408, clock.instant()), null);
             }
         }, settings.transactionTimeoutMillis() + 2 * settings.t1().toMillis());
         boolean taken = registrar.register(parsed.request(), result -> shard.loop().handOff(HandOff.REGISTRAR_ANSWER,
                 () -> {
                     if (!server.finalSent()) {
-                        answer(server, request, result, null);
+                        answer(server, in, result, null);
                     }
                 }));
         if (!taken) {
             shard.metrics().dropped(RelayDropReason.OVERLOAD);
-            answer(server, request, RegisterResult.refused(503, clock.instant()), null);
+            answer(server, in, RegisterResult.refused(503, clock.instant()), null);
         }
     }
 
     /** Answers on the phone's own request: its From, To (with our tag), Call-ID, CSeq and its Vias as marked. */
-    private void answer(ServerTransaction server, SipMessageView request, RegisterResult result, String reason) {
+    private void answer(ServerTransaction server, InboundRequest request, RegisterResult result, String reason) {
         int status = result.status();
-        byte[] response = LocalResponses.response(request, server.vias, status,
-                reason == null ? LocalResponses.reasonOf(status) : reason, shard.ids().newTag(),
-                RegisterMessages.phoneAnswerHeaders(result));
-        transactions.respond(server, response, status);
-        shard.metrics().localResponse(status);
+        transactions.respond(server, responses.create(request, status,
+                reason == null ? LocalResponses.reasonOf(status) : reason, RegisterMessages.phoneAnswerHeaders(result)),
+                status);
     }
 }

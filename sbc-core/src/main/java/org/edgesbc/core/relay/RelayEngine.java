@@ -111,6 +111,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
         this.shards = new RelayShard[shardCount];
         TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];
+        LocalResponses[] localResponses = new LocalResponses[shardCount];
         DialogIdentifierMap identifiers = new DialogIdentifierMap();
         for (int i = 0; i < shardCount; i++) {
             EventExecutor executor = threads.executor(i);
@@ -128,6 +129,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
                     new RequestScreening(policy, responses, topology, metrics), router, rules, fraud, identityStep,
                     peers, records, newCalls, timing);
             transactionLayers[i] = transactions;
+            localResponses[i] = responses;
         }
         // The prober lives on the first shard too: its OPTIONS carry that shard's Call-IDs.
         new PeerProber(shards[0].context(), transactionLayers[0], peers, health, settings.routing().probes(),
@@ -145,8 +147,8 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
             registrar.shareHoldings(phones.nodes().shared());
             peers.trustNodes(phones.nodes());
             for (int i = 0; i < shardCount; i++) {
-                shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i], registrarTime,
-                        registrar), phones.nodes());
+                shards[i].attachPhones(new RegistrarUser(shards[i].context(), transactionLayers[i],
+                        localResponses[i], registrarTime, registrar), phones.nodes());
             }
             registrar.start();
         } else {
