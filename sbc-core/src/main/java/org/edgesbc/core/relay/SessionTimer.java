@@ -9,6 +9,7 @@ import java.util.function.BiConsumer;
 import javax.sip.message.Request;
 import org.edgesbc.core.RateLimitedLog;
 import org.edgesbc.core.config.SessionTimerConfig;
+import org.edgesbc.transport.message.SipGrammar;
 import org.edgesbc.transport.message.SipHeaderName;
 import org.edgesbc.transport.message.SipMessageView;
 import org.edgesbc.transport.message.SipMessageWriter;
@@ -532,15 +533,7 @@ final class SessionTimer {
     static long deltaSeconds(String value) {
         int end = value.indexOf(';');
         String digits = (end < 0 ? value : value.substring(0, end)).trim();
-        if (digits.isEmpty() || digits.length() > 10) {
-            return -1;
-        }
-        for (int i = 0; i < digits.length(); i++) {
-            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
-                return -1;
-            }
-        }
-        return Long.parseLong(digits);
+        return digits.length() > 10 ? -1 : SipGrammar.seconds(digits);
     }
 
     /** The value of parameter {@code name} of a header value, lower-cased; null when absent. */
