@@ -581,9 +581,9 @@ public final class SbcDaemon implements Drainable {
         }
 
         @Override
-        public boolean shedsNewDialogs(String callId) {
+        public boolean shedsNewWork(String callId) {
             RelayEngine current = relay;
-            return current != null && current.shedsNewDialogs(callId);
+            return current != null && current.shedsNewWork(callId);
         }
     }
 

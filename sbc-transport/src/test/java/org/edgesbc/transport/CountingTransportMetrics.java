@@ -61,8 +61,9 @@ final class CountingTransportMetrics implements TransportMetrics {
     }
 
     @Override
-    public void shed(SipTransport transport, ShedCause cause) {
+    public void shed(SipTransport transport, ShedCause cause, String method) {
         add("shed", transport);
         add("shed:" + cause.name().toLowerCase(java.util.Locale.ROOT), transport);
+        add("shed:" + method, transport);
     }
 }
