@@ -17,10 +17,21 @@ final class SipIdentifiers {
     /** RFC 3261 §8.1.1.7: branches of RFC 3261 compliant elements start with this magic cookie. */
     static final String BRANCH_COOKIE = "z9hG4bK";
 
+    /**
+     * Random bytes drawn from the CSPRNG a pool at a time. Each draw from the DRBG pays its locking, its state update
+     * and its reseed check whatever its size (about 4 % of a relay thread's samples at 3,000 calls/s when drawn 16
+     * bytes at a time, three times per call); a pool of 512 bytes pays them once per 32 identifiers. The bytes are no
+     * more guessable for having waited in the shard's memory, where the DRBG's own state lives too.
+     */
+    private static final int POOL_BYTES = 512;
+    private static final int TOKEN_BYTES = 16;
+    private static final int TAG_BYTES = 8;
+
     private final SecureRandom random;
     private final String callIdPrefix;
     private final String shardSuffix;
-    private final byte[] buffer = new byte[16];
+    private final byte[] pool = new byte[POOL_BYTES];
+    private int used = POOL_BYTES;
 
     SipIdentifiers(String callIdPrefix, int shard, SecureRandom random) {
         this.callIdPrefix = callIdPrefix;
@@ -44,13 +55,22 @@ final class SipIdentifiers {
     }
 
     String newTag() {
-        random.nextBytes(buffer);
-        return HEX.formatHex(buffer, 0, 8);
+        return hex(TAG_BYTES);
     }
 
     private String token() {
-        random.nextBytes(buffer);
-        return HEX.formatHex(buffer);
+        return hex(TOKEN_BYTES);
+    }
+
+    /** {@code bytes} random bytes from the pool, in hex; each byte is used once. */
+    private String hex(int bytes) {
+        if (used + bytes > POOL_BYTES) {
+            random.nextBytes(pool);
+            used = 0;
+        }
+        String hex = HEX.formatHex(pool, used, used + bytes);
+        used += bytes;
+        return hex;
     }
 
     /** True when the Call-ID has the shape this process gives its own legs. */
