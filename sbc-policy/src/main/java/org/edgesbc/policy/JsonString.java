@@ -25,7 +25,10 @@ public final class JsonString {
 
     private static StringBuilder append(StringBuilder out, String value, boolean escapeLineSeparators) {
         out.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = plainPrefix(value, escapeLineSeparators);
+        // Most values (identifiers, addresses, timestamps) need no escape: copied whole, not a char at a time.
+        out.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -43,5 +46,16 @@ public final class JsonString {
             }
         }
         return out.append('"');
+    }
+
+    /** The length of the longest prefix of {@code value} that is written as it is. */
+    private static int plainPrefix(String value, boolean escapeLineSeparators) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || (escapeLineSeparators && (c == '\u2028' || c == '\u2029'))) {
+                return i;
+            }
+        }
+        return value.length();
     }
 }
