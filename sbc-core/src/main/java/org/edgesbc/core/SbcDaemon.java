@@ -581,9 +581,9 @@ public final class SbcDaemon implements Drainable {
         }
 
         @Override
-        public boolean shedsNewWork(String callId) {
+        public boolean shedsNewDialogs(String callId) {
             RelayEngine current = relay;
-            return current != null && current.shedsNewWork(callId);
+            return current != null && current.shedsNewDialogs(callId);
         }
     }
 

@@ -95,13 +95,12 @@ final class GateRejectResponder {
     }
 
     /**
-     * The 503 for a request outside any dialog ({@link GateResult#newWork}) the SBC sheds on the I/O thread (RFC 7339
-     * §3, RFC 3261 §21.5.4: Retry-After), counted. Not limited by the reject budget: the source was admitted, its
-     * budgets already bound what it may send.
+     * The 503 for a new INVITE the SBC sheds on the I/O thread (RFC 7339 §3, RFC 3261 §21.5.4: Retry-After), counted.
+     * Not limited by the reject budget: the source was admitted, its budgets already bound what it may send.
      */
-    byte[] shed(SipTransport transport, ShedCause cause, GateResult request) {
-        metrics.shed(transport, cause, request.method());
-        return answer("SIP/2.0 503 Service Unavailable\r\n", request.replyHeaders(),
+    byte[] shed(SipTransport transport, ShedCause cause, GateResult newInvite) {
+        metrics.shed(transport, cause);
+        return answer("SIP/2.0 503 Service Unavailable\r\n", newInvite.replyHeaders(),
                 "Retry-After: " + RETRY_AFTER_SECONDS);
     }
 

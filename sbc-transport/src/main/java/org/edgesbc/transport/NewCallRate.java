@@ -1,9 +1,7 @@
 package org.edgesbc.transport;
 
 /**
- * How many new calls per second one UDP socket lets in once new calls had to be shed; a second instance per socket
- * holds the other requests outside dialogs (REGISTER above all) to a rate of their own by the same rule, "calls"
- * below standing for them. Unlimited until new calls are
+ * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until new calls are
  * shed (for the socket's backlog or a relay thread's queue) in several windows in a row; then limited to a little
  * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind and new
  * calls come at half the limit or more, raised by a fiftieth in each window that refused calls without falling

@@ -34,11 +34,6 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     private final DatagramFlows flows;
     /** The rate of new calls this handler's channel lets in once they proved too many. */
     private final NewCallRate newCalls = new NewCallRate(System.nanoTime());
-    /**
-     * The rate of the other requests outside dialogs (REGISTER above all) this handler's channel lets in once they
-     * proved too many: a limit of their own, so that a re-registration avalanche does not take the new calls' share.
-     */
-    private final NewCallRate newRequests = new NewCallRate(System.nanoTime());
     /** The new calls this handler's channel let in lately. */
     private final RecentInvites admittedCalls = new RecentInvites(System.nanoTime());
     /** The new INVITEs this handler's channel refused lately, by the headers that identify their transaction. */
@@ -88,9 +83,8 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 // that response itself, so it ends here; the relay would look it up and drop it as stray.
                 return;
             }
-            if (result.newWork()) {
-                ShedCause shed = result.newInvite() ? newCallShedCause(result, received)
-                        : otherRequestShedCause(result.callId(), received);
+            if (result.newInvite()) {
+                ShedCause shed = shedCause(result, received);
                 if (shed != null) {
                     answer(ctx, new DatagramPacket(Unpooled.wrappedBuffer(
                             responder.shed(SipTransport.UDP, shed, result)), packet.sender()));
@@ -115,7 +109,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
      * call it still waits for can be carried now. The identifying headers (Via, From, To, Call-ID, CSeq), byte for
      * byte, tell a retransmission from a retry in a new transaction, which is judged afresh.
      */
-    private ShedCause newCallShedCause(GateResult invite, long now) {
+    private ShedCause shedCause(GateResult invite, long now) {
         String callId = invite.callId();
         if (admittedCalls.contains(callId, now)) {
             return null;
@@ -126,8 +120,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             return ShedCause.RETRANSMISSION;
         }
         ShedCause shed = behind ? ShedCause.IO_BACKLOG
-                : sink.shedsNewWork(callId) ? ShedCause.RELAY_QUEUE : null;
-        boolean withinRate = newCalls.admit(now, congestion(shed, now));
+                : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
+        NewCallRate.Congestion congestion = shed != null ? NewCallRate.Congestion.SHEDDING
+                : backlog.undrainedFor(now) >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE
+                : NewCallRate.Congestion.NONE;
+        boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
         if (cause == null) {
             admittedCalls.add(callId, now);
@@ -135,28 +132,6 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             refusedInvites.add(transaction, now);
         }
         return cause;
-    }
-
-    /**
-     * Why a request outside any dialog other than an INVITE (a REGISTER, SUBSCRIBE, OPTIONS, MESSAGE...) arriving at
-     * {@code now} is refused, or null when it goes on to the relay: as for a new call, while this thread or the relay
-     * thread that would take it is behind, and beyond the rate of such requests the socket was found to carry once
-     * they had to be shed. A re-registration avalanche (every phone of a site at once after an outage) overflows the
-     * socket as a burst of calls does, and a registration costs the relay more than a call's first request (a digest
-     * check, a binding, often a request to the PBX). Without the memory of refused transactions: a non-INVITE
-     * retransmission is judged afresh each time, and gets a 503 again while the overload lasts.
-     */
-    private ShedCause otherRequestShedCause(String callId, long now) {
-        ShedCause shed = backlog.behind(now) ? ShedCause.IO_BACKLOG
-                : sink.shedsNewWork(callId) ? ShedCause.RELAY_QUEUE : null;
-        boolean withinRate = newRequests.admit(now, congestion(shed, now));
-        return shed != null ? shed : withinRate ? null : ShedCause.NEW_REQUEST_RATE;
-    }
-
-    private NewCallRate.Congestion congestion(ShedCause shed, long now) {
-        return shed != null ? NewCallRate.Congestion.SHEDDING
-                : backlog.undrainedFor(now) >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE
-                : NewCallRate.Congestion.NONE;
     }
 
     /**

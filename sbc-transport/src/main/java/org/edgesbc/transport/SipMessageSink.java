@@ -20,13 +20,12 @@ public interface SipMessageSink {
     }
 
     /**
-     * Whether the thread that would own new work with this Call-ID (a dialog, a registration) is falling behind.
-     * The transport then answers a request outside any dialog ({@link org.edgesbc.transport.gate.GateResult#newWork}) with 503 + Retry-After
-     * itself, on the I/O thread, before it costs a parse or a queue slot (RFC 7339 §3: shed load before the work is
-     * spent), so that calls in progress keep their share. Called on an I/O thread for every such request; must be
-     * cheap and never block.
+     * Whether the thread that would own a new dialog with this Call-ID is falling behind. The transport then
+     * answers a new INVITE with 503 + Retry-After itself, on the I/O thread, before it costs a parse or a queue
+     * slot (RFC 7339 §3: shed load before the work is spent), so that calls in progress keep their share. Called
+     * on an I/O thread for every new INVITE; must be cheap and never block.
      */
-    default boolean shedsNewWork(String callId) {
+    default boolean shedsNewDialogs(String callId) {
         return false;
     }
 }

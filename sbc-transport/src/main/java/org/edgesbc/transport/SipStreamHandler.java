@@ -58,7 +58,7 @@ final class SipStreamHandler extends SimpleChannelInboundHandler<byte[]> {
             // The ACK of this thread's own 503 or refusal (see SipDatagramHandler): its transaction ends here.
             return;
         }
-        if (result.newWork() && sink.shedsNewWork(result.callId())) {
+        if (result.newInvite() && sink.shedsNewDialogs(result.callId())) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(responder.shed(transport, ShedCause.RELAY_QUEUE, result)));
             return;
         }

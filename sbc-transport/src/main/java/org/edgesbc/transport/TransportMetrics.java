@@ -25,12 +25,8 @@ public interface TransportMetrics {
     /** A send that could not be carried out (connect failure, closed connection, full buffer). */
     void sendFailed(SipTransport transport);
 
-    /**
-     * A request outside any dialog answered 503 on the I/O thread, for the {@code cause} given.
-     *
-     * @param method the request's method as the gate read it
-     */
-    void shed(SipTransport transport, ShedCause cause, String method);
+    /** A new INVITE answered 503 on the I/O thread, for the {@code cause} given. */
+    void shed(SipTransport transport, ShedCause cause);
 
     /** Metrics that count nothing, for tests and for tools that do not run the daemon. */
     TransportMetrics NONE = new TransportMetrics() {
@@ -42,6 +38,6 @@ public interface TransportMetrics {
         @Override public void connectionClosed(SipTransport transport) { }
         @Override public void connectionRefused(SipTransport transport) { }
         @Override public void sendFailed(SipTransport transport) { }
-        @Override public void shed(SipTransport transport, ShedCause cause, String method) { }
+        @Override public void shed(SipTransport transport, ShedCause cause) { }
     };
 }

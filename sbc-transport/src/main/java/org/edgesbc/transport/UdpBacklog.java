@@ -10,8 +10,7 @@ import java.util.function.LongSupplier;
  * the age of the kernel's receive queue, but it sees how each read burst ends: a burst that stops at its datagram
  * limit left datagrams in the socket, one that stops short found it empty. A socket left undrained burst after burst
  * for {@link #UNDRAINED_LIMIT_NANOS} means the thread has been behind that long and every datagram in the queue
- * waits longer: new work (calls, registrations, any request outside a dialog) is shed from then until a burst drains
- * the socket, before the buffer overflows and
+ * waits longer: new dialogs are shed from then until a burst drains the socket, before the buffer overflows and
  * the callers' retransmissions multiply the load (the relay's own queue-age signal comes only after that wait).
  * Only a burst mostly of admitted datagrams counts: a flood that admission drops keeps the socket busy without
  * queueing work, and shedding calls then would hand the flooder the denial of service it is after.
@@ -20,7 +19,7 @@ import java.util.function.LongSupplier;
  */
 final class UdpBacklog extends ChannelInboundHandlerAdapter {
     /**
-     * How long a socket may stay undrained before new work is shed: T1/5, the wait the relay also accepts for a
+     * How long a socket may stay undrained before new dialogs are shed: T1/5, the wait the relay also accepts for a
      * new INVITE. Short enough that a queue growing from the arrival of overload is refused within a fraction of
      * Timer A; long enough that the backlog a collector pause leaves behind is read without refusing anyone.
      */

@@ -61,9 +61,8 @@ final class CountingTransportMetrics implements TransportMetrics {
     }
 
     @Override
-    public void shed(SipTransport transport, ShedCause cause, String method) {
+    public void shed(SipTransport transport, ShedCause cause) {
         add("shed", transport);
         add("shed:" + cause.name().toLowerCase(java.util.Locale.ROOT), transport);
-        add("shed:" + method, transport);
     }
 }

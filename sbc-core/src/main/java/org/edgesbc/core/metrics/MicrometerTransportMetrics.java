@@ -26,11 +26,7 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     private final Map<SipTransport, Counter> admissionDropped = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> refused = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> sendFailed = new EnumMap<>(SipTransport.class);
-    /** The methods shed counts by name; any other request outside a dialog is "other". */
-    static final String[] SHED_METHODS = {"INVITE", "REGISTER", "other"};
-
-    /** By transport, cause and the methods the cause can shed ({@link #shedMethods}). */
-    private final Map<SipTransport, Map<ShedCause, Map<String, Counter>>> shed = new EnumMap<>(SipTransport.class);
+    private final Map<SipTransport, Map<ShedCause, Counter>> shed = new EnumMap<>(SipTransport.class);
 
     MicrometerTransportMetrics(PrometheusMeterRegistry registry) {
         for (SipTransport transport : SipTransport.values()) {
@@ -56,17 +52,12 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
                     "Connections refused because a connection cap was reached", "transport", t));
             sendFailed.put(transport, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SEND_FAILED,
                     "Sends that failed (connect failure, closed or stuck connection)", "transport", t));
-            Map<ShedCause, Map<String, Counter>> byCause = new EnumMap<>(ShedCause.class);
+            Map<ShedCause, Counter> byCause = new EnumMap<>(ShedCause.class);
             for (ShedCause cause : ShedCause.values()) {
-                Map<String, Counter> byShedMethod = new HashMap<>();
-                for (String method : shedMethods(cause)) {
-                    byShedMethod.put(method, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SHED,
-                            "Requests outside dialogs answered 503 on the I/O thread: the relay or the I/O thread"
-                                    + " falling behind, beyond the rate of new calls or of other requests carried,"
-                                    + " retransmissions of INVITEs refused before",
-                            "transport", t, "cause", cause.name().toLowerCase(Locale.ROOT), "method", method));
-                }
-                byCause.put(cause, byShedMethod);
+                byCause.put(cause, SbcMetrics.counter(registry, SbcMetrics.TRANSPORT_SHED,
+                        "New INVITEs answered 503 on the I/O thread: the relay or the I/O thread falling behind,"
+                                + " beyond the rate of new calls carried, or retransmissions of INVITEs refused before",
+                        "transport", t, "cause", cause.name().toLowerCase(Locale.ROOT)));
             }
             shed.put(transport, byCause);
         }
@@ -114,19 +105,8 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
         sendFailed.get(transport).increment();
     }
 
-    /** The methods a cause can shed, of {@link #SHED_METHODS}. */
-    private static String[] shedMethods(ShedCause cause) {
-        return switch (cause) {
-            case NEW_CALL_RATE, RETRANSMISSION -> new String[] {"INVITE"};
-            case NEW_REQUEST_RATE -> new String[] {"REGISTER", "other"};
-            case IO_BACKLOG, RELAY_QUEUE -> SHED_METHODS;
-        };
-    }
-
     @Override
-    public void shed(SipTransport transport, ShedCause cause, String method) {
-        Map<String, Counter> byMethod = shed.get(transport).get(cause);
-        Counter counter = byMethod.get(method);
-        (counter != null ? counter : byMethod.get("other")).increment();
+    public void shed(SipTransport transport, ShedCause cause) {
+        shed.get(transport).get(cause).increment();
     }
 }

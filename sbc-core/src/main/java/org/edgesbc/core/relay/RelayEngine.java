@@ -291,7 +291,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
     }
 
     @Override
-    public boolean shedsNewWork(String callId) {
+    public boolean shedsNewDialogs(String callId) {
         return shards[SipIdentifiers.shardOf(callId, callIdPrefix, shards.length)].shedding();
     }
 

@@ -164,14 +164,14 @@ class RelayEngineTest {
     @Test
     void aShardThatFallsBehindShedsItsNewDialogsBeforeTheyAreQueued() throws Exception {
         warmUpShardOf("late-call@10.9.9.9");
-        assertThat(engine.shedsNewWork("late-call@10.9.9.9")).isFalse();
+        assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).isFalse();
         // Received 300 ms ago: past twice T1/5 (200 ms), where the shard starts shedding, not yet stale (T1, 500 ms).
         byte[] bytes = invite("late-call@10.9.9.9", "z9hG4bK-late").getBytes(StandardCharsets.UTF_8);
         engine.onMessage(new InboundSipMessage(flow(TRUNK), "trunk", bytes, true, "INVITE", 0, "late-call@10.9.9.9",
                 System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(300)));
         assertThat(flow(TRUNK).next()).as("the late INVITE itself is refused by the shard").startsWith(
                 "SIP/2.0 503 ");
-        assertThat(engine.shedsNewWork("late-call@10.9.9.9")).as("new dialogs of that shard are shed").isTrue();
+        assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).as("new dialogs of that shard are shed").isTrue();
     }
 
     @Test

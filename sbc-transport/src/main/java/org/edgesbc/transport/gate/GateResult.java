@@ -4,10 +4,9 @@ import org.edgesbc.transport.GateRejection;
 
 /**
  * What the strict gate found in one message: either a rejection reason, a keep-alive, or the facts the relay routes
- * by. For a rejected request whose identifying headers were intact, and for an accepted request outside any dialog
- * (no To tag) other than ACK and CANCEL, {@link #replyHeaders} holds them verbatim (Via lines, From, To, Call-ID,
- * CSeq, each ending in CRLF) so that an answer can be built without parsing: a refusal, or a 503 when the SBC is
- * shedding load.
+ * by. For a rejected request whose identifying headers were intact, and for an accepted INVITE that starts a
+ * dialog (no To tag), {@link #replyHeaders} holds them verbatim (Via lines, From, To, Call-ID, CSeq, each ending
+ * in CRLF) so that an answer can be built without parsing: a refusal, or a 503 when the SBC is shedding load.
  *
  * @param message for an accepted message, the bytes to hand on (see {@link SipMessageGate#check}); else null
  * @param unsupported for {@link GateRejection#EXTENSION_UNSUPPORTED}, the option tags the 420 lists; else null
@@ -36,17 +35,8 @@ public record GateResult(
         return rejection == null && !keepAlive;
     }
 
-    /**
-     * An accepted request outside any dialog that asks for new work (a new call, a registration, a subscription, an
-     * OPTIONS or MESSAGE): what an overloaded SBC may refuse with 503 (RFC 3261 §21.5.4). Requests inside dialogs,
-     * ACK and CANCEL are not: they carry, end or stop work already taken on.
-     */
-    public boolean newWork() {
-        return accepted() && request && replyHeaders != null;
-    }
-
     /** An accepted INVITE outside any dialog: the request an overloaded SBC refuses first (RFC 7339 §3). */
     public boolean newInvite() {
-        return newWork() && "INVITE".equals(method);
+        return accepted() && request && "INVITE".equals(method) && replyHeaders != null;
     }
 }

@@ -111,18 +111,10 @@ public final class SipMessageGate {
                     rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null, null);
         }
         String method = start.request ? start.method : facts.cseqMethod;
-        String reply = start.request && startsWork(method) && !facts.toHasTag(m) ? facts.replyHeaders(m) : null;
+        String reply = start.request && "INVITE".equals(method) && !facts.toHasTag(m) ? facts.replyHeaders(m) : null;
         String ackToTag = start.request && "ACK".equals(method) ? facts.toTag(m) : null;
         return new GateResult(null, false, start.request, method, start.status, facts.callId, reply, null,
                 handedOn(m, length, bodyStart, facts, start.request), ackToTag);
-    }
-
-    /**
-     * Whether a request of this method, outside a dialog, asks for new work (a call, a registration, a subscription,
-     * a page): ACK and CANCEL only end or stop a transaction that exists, and are never refused for load.
-     */
-    private static boolean startsWork(String method) {
-        return !"ACK".equals(method) && !"CANCEL".equals(method);
     }
 
     /**

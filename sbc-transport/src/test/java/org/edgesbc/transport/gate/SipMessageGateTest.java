@@ -247,26 +247,6 @@ class SipMessageGateTest {
     }
 
     @Test
-    void everyRequestOutsideADialogButAckAndCancelIsNewWorkWithItsReplyHeaders() {
-        for (String method : new String[] {"REGISTER", "OPTIONS", "SUBSCRIBE", "MESSAGE", "PUBLISH", "INVITE"}) {
-            GateResult request = check(INVITE.replace("INVITE sip", method + " sip").replace("1 INVITE", "1 " + method));
-            assertThat(request.newWork()).as(method).isTrue();
-            assertThat(request.newInvite()).as(method).isEqualTo("INVITE".equals(method));
-            assertThat(request.replyHeaders()).as(method).endsWith("CSeq: 1 " + method + "\r\n");
-        }
-        for (String method : new String[] {"ACK", "CANCEL"}) {
-            GateResult request = check(INVITE.replace("INVITE sip", method + " sip").replace("1 INVITE", "1 " + method));
-            assertThat(request.accepted()).as(method).isTrue();
-            assertThat(request.newWork()).as("%s stops or ends a transaction that exists", method).isFalse();
-        }
-        assertThat(check(INVITE.replace("INVITE sip", "BYE sip").replace("1 INVITE", "2 BYE")
-                .replace("To: <sip:100@example.com>", "To: <sip:100@example.com>;tag=x")).newWork())
-                .as("a request inside a dialog").isFalse();
-        assertThat(check("SIP/2.0 200 OK\r\n" + INVITE.substring(INVITE.indexOf("\r\n") + 2)).newWork())
-                .as("a response").isFalse();
-    }
-
-    @Test
     void commaJoinedViasCountAsSeveral() {
         SipMessageGate sixteenVias = new SipMessageGate(new TransportConfig.GateLimits(16_384, 1_024, 2_048, 64, 16));
         String joined = INVITE.replace("branch=z9hG4bK-1\r\n",
