@@ -4,7 +4,7 @@
 # the SBC registering each address-of-record once at a SIPp PBX registrar (register-pbx.xml), then the same phones
 # again (refreshes, which the SBC must absorb), then the heap the bindings take.
 #
-#   bench/sipp-register.sh [RATES] [USERS]          e.g. bench/sipp-register.sh "1000 2000 4000 8000" 10000
+#   bench/sipp-register.sh [RATES] [USERS] [OVERLOAD]    e.g. bench/sipp-register.sh "1000 2000 4000 8000" 10000
 #
 # USERS can go up to about 44,000: the daemon refuses a configuration file over 3,145,728 code points (the YAML
 # parser's limit), and each generated account takes a 71-character line.
@@ -20,10 +20,14 @@
 #           (the SBC then de-registers each AOR at the PBX)
 #   again   the first registrations once more, on the now warm JVM (pass 1 includes JIT warm-up)
 #   refresh2  the refreshes once more, warm
+#   overload  with OVERLOAD (registrations/s): 20 s of registrations offered at that rate, beyond what the SBC
+#           carries (a re-registration avalanche); a phone refused with 503 stops there, counted as failed
+#   probe   5 s after the overload, 5 s at RATE: back to full service when none fails
 # Printed per pass: registrations ok / attempted, SIPp's failed count, the achieved rate, the SBC's CPU time
 # (utime+stime from /proc) per registration and per REGISTER transaction (two per registration), the REGISTERs
 # the PBX answered so far (SIPp counts a retransmitted one again), and every non-zero registrar / security /
-# relay-drop counter from /metrics. "machine % busy" is from /proc/stat, which samples ticks: it under-reads
+# relay-drop / shed counter from /metrics, and the datagrams the kernel dropped for a full receive buffer
+# (system-wide, from /proc/net/snmp: every socket on the machine). "machine % busy" is from /proc/stat, which samples ticks: it under-reads
 # bursty low loads and is meant as a saturation indicator only.
 #
 # SIPp 3.6 answers only the first WWW-Authenticate header and knows only MD5: the bench config challenges with MD5
@@ -35,6 +39,7 @@
 set -euo pipefail
 RATES=${1:-1000}
 USERS=${2:-10000}
+OVERLOAD=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 scenarios="$top/src-test-fixtures/src/main/resources/sipp"
@@ -57,9 +62,10 @@ config() {  # config DATA_DIR > FILE: the bench YAML with its users and data-dir
 }
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+udp_drops() { awk '/^Udp:/ { if (seen) { print $6; exit } seen = 1 }' /proc/net/snmp; }  # RcvbufErrors
 machine() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }  # busy and idle ticks, all cores
 counters() {  # the non-zero registrar, security and relay-drop counters
-  curl -s "$mgmt/metrics" | grep -E '^sbc_(registrar|security|relay_dropped)' | grep -vE ' 0\.0$' \
+  curl -s "$mgmt/metrics" | grep -E '^sbc_(registrar|security|relay_dropped|transport_shed)' | grep -vE ' 0\.0$' \
     | sed 's/^/    /' || true
 }
 live_heap() {  # live bytes after a full GC (the class histogram collects first); keeps the histogram in $2
@@ -70,11 +76,13 @@ pbx_registers() {  # REGISTERs the SIPp PBX answered so far (its successful call
   sleep 2.2; tail -n 1 "$1" | awk -F';' '{print $16}'
 }
 
-run_pass() {  # run_pass NAME: one SIPp pass over every account, and its line of the table
-  local pass=$1 before after start end stats attempted ok failed registers m0 m1
-  before=$(ticks "$sbc"); m0=$(machine); start=$(date +%s.%N)
+run_pass() {  # run_pass NAME [RATE CALLS]: one SIPp pass (by default over every account at $rate), and its line
+  local pass=$1 rate=${2:-$rate} calls=${3:-$USERS} before after start end stats attempted ok failed registers m0 m1
+  local drops0 limit
+  limit=$((calls / rate * 3 + 60))
+  before=$(ticks "$sbc"); m0=$(machine); drops0=$(udp_drops); start=$(date +%s.%N)
   (cd "$run" && timeout $((limit + 30)) sipp -sf "$scenarios/register-uac.xml" 127.0.0.1:35060 \
-      -i 127.0.0.10 -p 35060 -inf "$work/users.csv" -r "$rate" -m "$USERS" -l $((rate * 4)) \
+      -i 127.0.0.10 -p 35060 -inf "$work/users.csv" -r "$rate" -m "$calls" -l $((rate * 4)) \
       -timeout "${limit}s" -buff_size 4194304 -nostdin -trace_stat -stf "$pass.csv" -fd 1 \
       -trace_err -error_file "$pass-errors.log" > "$pass.out" 2>&1) || true
   end=$(date +%s.%N); after=$(ticks "$sbc"); m1=$(machine)
@@ -88,9 +96,10 @@ run_pass() {  # run_pass NAME: one SIPp pass over every account, and its line of
       'BEGIN { d = e - s; n = (o > 0 ? o : 1); us = (t - b) / hz * 1e6 / n;
                printf "%-8s %5d/%-5d %7d %8.0f %11.1f %16.1f %15d\n", p, o, a, f, o / d, us, us / 2, r }'
   awk -v m="$m0 $m1" -v s="$start" -v e="$end" -v b="$before" -v t="$after" -v hz="$clk" \
+      -v d="$(( $(udp_drops) - drops0 ))" \
       'BEGIN { split(m, x, " "); busy = x[3] - x[1]; idle = x[4] - x[2];
-               printf "         (SBC %.2f cores, machine %.0f%% busy)\n", (t - b) / hz / (e - s),
-                 100 * busy / (busy + idle) }'
+               printf "         (SBC %.2f cores, machine %.0f%% busy, %d datagrams dropped by the kernel)\n",
+                 (t - b) / hz / (e - s), 100 * busy / (busy + idle), d }'
   counters
   if [ "${failed:-0}" != 0 ] && [ -f "$run/$pass-errors.log" ]; then
     echo "    SIPp errors (first 3):"; grep -m 3 -E "Aborting|unexpected|timeout" "$run/$pass-errors.log" \
@@ -107,8 +116,8 @@ for rate in $RATES; do
   sbc=$!; pids+=("$sbc")
   for _ in $(seq 1 150); do grep -q "SBC running" "$run/sbc.log" && break; sleep 0.2; done
   grep -q "SBC running" "$run/sbc.log" || { cat "$run/sbc.log"; exit 1; }
-  limit=$((USERS / rate * 3 + 60))
-  (cd "$run" && exec timeout $((limit * 3)) sipp -sf "$scenarios/register-pbx.xml" -i 127.0.0.3 -p 35060 \
+  # The PBX outlives the passes: four over every account, the memory pauses and the overload and its probe.
+  (cd "$run" && exec timeout $(((USERS / rate * 3 + 60) * 4 + 180)) sipp -sf "$scenarios/register-pbx.xml" -i 127.0.0.3 -p 35060 \
       -deadcall_wait 0 -buff_size 4194304 -nostdin -trace_stat -stf pbx.csv -fd 1 > pbx.out 2>&1) &
   pbx=$!; pids+=("$pbx")
   sleep 0.5
@@ -147,6 +156,11 @@ for rate in $RATES; do
   # were removed, so each one is relayed to the PBX again).
   run_pass again
   run_pass refresh2
+  if [ -n "$OVERLOAD" ]; then
+    run_pass overload "$OVERLOAD" $((OVERLOAD * 20))
+    sleep 5
+    run_pass probe "$rate" $((rate * 5))
+  fi
 
   stop_pid "$pbx"; stop_pid "$sbc"
   wait "$pbx" 2>/dev/null || true; wait "$sbc" 2>/dev/null || true
