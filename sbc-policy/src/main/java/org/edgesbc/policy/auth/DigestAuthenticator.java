@@ -308,8 +308,7 @@ public final class DigestAuthenticator {
             return false;
         }
         for (int i = 0; i < 8; i++) {
-            char c = nc.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            if (!HexFormat.isHexDigit(nc.charAt(i))) {
                 return false;
             }
         }

@@ -96,6 +96,11 @@ public final class SipGrammar {
         return b >= '0' && b <= '9';
     }
 
+    /** An ASCII hexadecimal digit, either case (RFC 3261 §25.1 HEXDIG, and the hex of IPv6 references). */
+    static boolean isHexDigit(byte b) {
+        return isDigit(b) || ((b | 0x20) >= 'a' && (b | 0x20) <= 'f');
+    }
+
     public static boolean isAlpha(byte b) {
         return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
     }

@@ -95,9 +95,9 @@ public final class UriSyntax {
     private static boolean telValid(byte[] m, int from, int end) {
         int p = from < end && m[from] == '+' ? from + 1 : from;
         int digits = 0;
-        while (p < end && (isHex(m[p]) || m[p] == '*' || m[p] == '#' || m[p] == '-' || m[p] == '.' || m[p] == '('
+        while (p < end && (SipGrammar.isHexDigit(m[p]) || m[p] == '*' || m[p] == '#' || m[p] == '-' || m[p] == '.' || m[p] == '('
                 || m[p] == ')')) {
-            digits += isHex(m[p]) || m[p] == '*' || m[p] == '#' ? 1 : 0;
+            digits += SipGrammar.isHexDigit(m[p]) || m[p] == '*' || m[p] == '#' ? 1 : 0;
             p++;
         }
         return digits > 0 && parameters(m, p, end) == end;
@@ -129,7 +129,7 @@ public final class UriSyntax {
     private static int run(byte[] m, int p, int end, boolean[] marks) {
         while (p < end) {
             if (m[p] == '%') {
-                if (p + 2 >= end || !isHex(m[p + 1]) || !isHex(m[p + 2])) {
+                if (p + 2 >= end || !SipGrammar.isHexDigit(m[p + 1]) || !SipGrammar.isHexDigit(m[p + 2])) {
                     return -1;
                 }
                 p += 3;
@@ -140,10 +140,6 @@ public final class UriSyntax {
             }
         }
         return p;
-    }
-
-    private static boolean isHex(byte b) {
-        return SipGrammar.isDigit(b) || ((b | 0x20) >= 'a' && (b | 0x20) <= 'f');
     }
 
     /** The colon ending a scheme at {@code from} ({@code ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")}), or -1. */

@@ -183,7 +183,7 @@ public record ViaHop(String transport, String host, int port, String branch, Str
     static int host(byte[] m, int from, int end) {
         if (from < end && m[from] == '[') {
             int p = from + 1;
-            while (p < end && (isHex(m[p]) || m[p] == ':' || m[p] == '.')) {
+            while (p < end && (SipGrammar.isHexDigit(m[p]) || m[p] == ':' || m[p] == '.')) {
                 p++;
             }
             return p < end && m[p] == ']' && p > from + 1 ? p + 1 : -1;
@@ -196,9 +196,5 @@ public record ViaHop(String transport, String host, int port, String branch, Str
             return -1;
         }
         return p;
-    }
-
-    private static boolean isHex(byte b) {
-        return SipGrammar.isDigit(b) || ((b | 0x20) >= 'a' && (b | 0x20) <= 'f');
     }
 }
