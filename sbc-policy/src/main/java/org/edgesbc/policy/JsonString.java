@@ -25,37 +25,25 @@ public final class JsonString {
 
     private static StringBuilder append(StringBuilder out, String value, boolean escapeLineSeparators) {
         out.append('"');
-        int plain = plainPrefix(value, escapeLineSeparators);
-        // Most values (identifiers, addresses, timestamps) need no escape: copied whole, not a char at a time.
-        out.append(value, 0, plain);
-        for (int i = plain; i < value.length(); i++) {
+        // Runs that need no escape (most values: identifiers, addresses, timestamps) are copied whole.
+        int plainFrom = 0;
+        for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\'
+                    && !(escapeLineSeparators && (c == '\u2028' || c == '\u2029'))) {
+                continue;
+            }
+            out.append(value, plainFrom, i);
+            plainFrom = i + 1;
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || (escapeLineSeparators && (c == '\u2028' || c == '\u2029'))) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             }
         }
-        return out.append('"');
-    }
-
-    /** The length of the longest prefix of {@code value} that is written as it is. */
-    private static int plainPrefix(String value, boolean escapeLineSeparators) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == '"' || c == '\\' || (escapeLineSeparators && (c == '\u2028' || c == '\u2029'))) {
-                return i;
-            }
-        }
-        return value.length();
+        return out.append(value, plainFrom, value.length()).append('"');
     }
 }
