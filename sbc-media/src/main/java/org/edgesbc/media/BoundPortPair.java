@@ -1,8 +1,5 @@
 package org.edgesbc.media;
 
-import java.io.IOException;
-import java.nio.channels.DatagramChannel;
-
 /**
  * An RTP/RTCP socket pair bound once on one of the relay's loops and kept open until the relay shuts down; calls
  * borrow it through the {@link PortPool}. It belongs to at most one stream at a time: the owner is set when a stream
@@ -12,8 +9,8 @@ import java.nio.channels.DatagramChannel;
 final class BoundPortPair {
     final int port;
     final int slot;
-    DatagramChannel rtp;
-    DatagramChannel rtcp;
+    MediaSocket rtp;
+    MediaSocket rtcp;
     /** The stream that owns the pair and the side it faces; written by the signalling thread, read by the loop. */
     private volatile Owner owner;
 
@@ -38,20 +35,13 @@ final class BoundPortPair {
         return owner;
     }
 
-    /** Closes both sockets; their ports are free once the loop's selector has let go of them. */
+    /** Closes both sockets; their ports are free once the loop has let go of them. */
     void close() {
-        close(rtp);
-        close(rtcp);
-    }
-
-    private static void close(DatagramChannel channel) {
-        if (channel == null) {
-            return;
+        if (rtp != null) {
+            rtp.close();
         }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Closing a datagram socket has nothing to flush; a failure leaves nothing for the relay to undo.
+        if (rtcp != null) {
+            rtcp.close();
         }
     }
 }

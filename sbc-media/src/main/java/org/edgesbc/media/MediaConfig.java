@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param threads event-loop threads of the relay, at least 1 (default 1)
  * @param busyPoll whether each media thread polls its sockets without ever sleeping (see {@link MediaLoop}); off
  *     by default: a polling thread takes its core whole, with or without calls
+ * @param io how the media threads read and send ({@link MediaIo#AUTO} by default)
  */
 public record MediaConfig(
         InetAddress bindAddress,
@@ -32,7 +33,8 @@ public record MediaConfig(
         Duration timeout,
         Duration holdTimeout,
         int threads,
-        boolean busyPoll) {
+        boolean busyPoll,
+        MediaIo io) {
     public static final int DEFAULT_PORT_MIN = 10_000;
     public static final int DEFAULT_PORT_MAX = 20_000;
     public static final Duration DEFAULT_QUARANTINE = Duration.ofSeconds(30);
@@ -44,6 +46,7 @@ public record MediaConfig(
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(advertisedAddress, "advertisedAddress");
         Objects.requireNonNull(quarantine, "quarantine");
+        Objects.requireNonNull(io, "io");
         if (portMin < 1 || portMax > 65_535 || portMax - (portMin + (portMin & 1)) < 1) {
             throw new IllegalArgumentException("port range " + portMin + "-" + portMax + " holds no RTP/RTCP pair");
         }
@@ -56,10 +59,11 @@ public record MediaConfig(
         }
     }
 
-    /** Media threads that sleep while their sockets are quiet. */
+    /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaConfig(InetAddress bindAddress, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
-        this(bindAddress, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false);
+        this(bindAddress, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
+                MediaIo.AUTO);
     }
 
     /** The defaults above on {@code address}, bound and advertised alike. */

@@ -29,9 +29,15 @@ public enum MediaDropReason {
     NO_SESSION,
     /**
      * Passed every check, but the kernel would not send it (the socket's send buffer full, no route): a media
-     * packet is relayed now or never, so none is queued.
+     * packet is relayed now or never, so none is queued. On io_uring a refusal can come after the packet was handed
+     * over; it is counted here, and the call's own statistics count the packet relayed.
      */
-    SEND_FAILED;
+    SEND_FAILED,
+    /**
+     * Longer than an io_uring media loop reads whole ({@value IoUringMediaLoop#RECEIVE_BYTES} bytes), so it arrived
+     * cut short; media over an Ethernet path is far shorter.
+     */
+    OVERSIZE;
 
     /** Whether the packet counts as an injection attempt (call tampering) rather than a plain failure. */
     public boolean injection() {

@@ -4,12 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,38 +14,32 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.edgesbc.media.srtp.SrtpContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One media thread: a JDK selector over the UDP sockets of its slot, a task queue other threads hand work to, and
- * one periodic task. Every packet is read into the loop's one direct buffer and sent from it (or from the loop's
- * scratch array after an SRTP transform), so relaying allocates nothing per packet: the JDK's datagram channel
- * keeps the last sender's address per socket, which is all a latched leg ever hears from.
+ * One media thread: the UDP sockets of its slot, a task queue other threads hand work to, and one periodic task.
+ * How it waits for, reads and sends datagrams is its kind's ({@link SelectorMediaLoop}, {@link IoUringMediaLoop});
+ * the thread, the tasks, the rest between small batches and busy polling are the same for both. Relaying allocates
+ * nothing per packet in either.
  *
  * <p>Why not a Netty event loop like SIP's: relaying through a channel pipeline allocated a packet envelope, a
  * sender address, buffer slices and a copy per packet, whose young collections stopped the relay for tens of
  * milliseconds on a core of its own, and it cost more CPU per packet than this loop; see docs/performance.md.
  *
- * <p>Selection is level-triggered: a socket with datagrams left after the one read per readiness is reported
- * again at the next select, so one busy socket cannot starve the others.
- *
- * <p>A busy-polling loop never sleeps: it selects without waiting, round after round. In a virtual machine a vCPU
+ * <p>A busy-polling loop never sleeps: it polls without waiting, round after round. In a virtual machine a vCPU
  * that goes idle is given back to the host, and waking it for the next packet can take milliseconds, which shows as
  * latency tails long before the core is busy (see docs/performance.md, "The floor under the media relay"). Polling
  * keeps the vCPU running at the price of its whole core, calls or not: for a core set aside for media.
  */
-final class MediaLoop implements Executor {
-    /** The largest UDP payload (65,535 less the UDP header): no datagram is cut short. */
-    static final int MAX_DATAGRAM = 65_527;
+abstract class MediaLoop implements Executor {
     /**
-     * After a select that found fewer sockets ready than this, the loop rests {@link #REST_NANOS} before the next
-     * one, so that the packets arriving meanwhile are read in one batch. Each wake-up of a sleeping thread costs
-     * more than the packet it was woken for (an inter-processor interrupt and a context switch, dearer still in a
-     * virtual machine), and at 50 packets/s per socket a loop woken by every packet spends most of its core on that.
-     * A loop finding this many ready goes on at once, so a saturated loop never rests.
+     * After a poll that found fewer datagrams than this, the loop rests {@link #REST_NANOS} before the next one, so
+     * that the packets arriving meanwhile are read in one batch. Each wake-up of a sleeping thread costs more than
+     * the packet it was woken for (an inter-processor interrupt and a context switch, dearer still in a virtual
+     * machine), and at 50 packets/s per socket a loop woken by every packet spends most of its core on that. A loop
+     * finding this many goes on at once, so a saturated loop never rests.
      */
     private static final int BATCH_TARGET = 16;
     /** Long enough to gather a batch at tens of thousands of packets/s, short against a 20 ms packet interval. */
@@ -66,53 +56,62 @@ final class MediaLoop implements Executor {
         void onDatagram(ByteBuffer packet, InetSocketAddress sender);
     }
 
-    private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    /** Set by whoever woke the selector since the loop last looked, so that a burst of tasks wakes it once. */
+    /** Set by whoever woke the loop since it last looked, so that a burst of tasks wakes it once. */
     private final AtomicBoolean woken = new AtomicBoolean();
-    private final ByteBuffer received = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-    private final byte[] scratch = new byte[MAX_DATAGRAM + SrtpContext.MAX_GROWTH];
-    private final ByteBuffer scratchBuffer = ByteBuffer.wrap(scratch);
+    private final byte[] scratch;
+    private final ByteBuffer scratchBuffer;
     private final long periodNanos;
     private final boolean busyPoll;
     private final Runnable periodic;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    /** Made once: a method reference to the loop would be a new object at every select. */
-    private final Consumer<SelectionKey> onReady = this::onReady;
     private volatile boolean running = true;
     private long nextFaultLog = System.nanoTime();
     private long faults;
 
     /**
-     * Starts the loop's thread; {@code periodic} runs on it every {@code periodNanos} (from the end of the last).
+     * A loop whose thread starts with {@link #start}; {@code periodic} runs on it every {@code periodNanos} (from
+     * the end of the last).
      *
-     * @param busyPoll select without ever waiting or resting
+     * @param largestDatagram the longest datagram the loop reads: its scratch array holds that plus an SRTP protect's
+     *     growth
+     * @param busyPoll poll without ever waiting or resting
      */
-    MediaLoop(String name, long periodNanos, boolean busyPoll, Runnable periodic) {
-        try {
-            this.selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a selector for " + name, e);
-        }
+    MediaLoop(String name, long periodNanos, boolean busyPoll, Runnable periodic, int largestDatagram) {
         this.periodNanos = periodNanos;
         this.busyPoll = busyPoll;
         this.periodic = periodic;
+        this.scratch = new byte[largestDatagram + SrtpContext.MAX_GROWTH];
+        this.scratchBuffer = ByteBuffer.wrap(scratch);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
-        thread.start();
     }
 
-    boolean inLoop() {
+    /** A started loop of the kind {@code io} resolves to on this machine. */
+    static MediaLoop start(MediaIo io, String name, long periodNanos, boolean busyPoll, MediaMetrics metrics,
+            Runnable periodic) {
+        MediaLoop loop = io.resolve() == MediaIo.IO_URING
+                ? new IoUringMediaLoop(name, periodNanos, busyPoll, metrics, periodic)
+                : new SelectorMediaLoop(name, periodNanos, busyPoll, periodic);
+        loop.thread.start();
+        return loop;
+    }
+
+    final boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    final String name() {
+        return thread.getName();
     }
 
     /** Queues {@code task} and wakes the loop; refused once the loop stops. */
     @Override
-    public void execute(Runnable task) {
+    public final void execute(Runnable task) {
         executeLazily(task);
         if (!busyPoll && !inLoop() && woken.compareAndSet(false, true)) {
-            selector.wakeup();
+            wakeUp();
         }
     }
 
@@ -120,7 +119,7 @@ final class MediaLoop implements Executor {
      * Queues {@code task} for the loop's next wake-up without waking it: for work the packet path also does when it
      * needs it. A loop with nothing to read still wakes for its periodic task.
      */
-    void executeLazily(Runnable task) {
+    final void executeLazily(Runnable task) {
         if (!running) {
             throw new RejectedExecutionException("media loop " + thread.getName() + " has stopped");
         }
@@ -128,7 +127,7 @@ final class MediaLoop implements Executor {
     }
 
     /** Runs {@code task} on the loop; the future completes when it has run (exceptionally if it threw). */
-    CompletableFuture<Void> submit(Runnable task) {
+    final CompletableFuture<Void> submit(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         execute(() -> {
             try {
@@ -142,70 +141,67 @@ final class MediaLoop implements Executor {
     }
 
     /**
-     * On the loop: a non-blocking socket of {@code family} bound to {@code address} and registered for reading,
-     * each datagram going to {@code receiver}.
+     * On the loop: a socket of {@code family} bound to {@code address} and reading, each datagram going to
+     * {@code receiver}.
      */
-    DatagramChannel bind(ProtocolFamily family, InetSocketAddress address, Receiver receiver)
-            throws IOException {
-        DatagramChannel channel = DatagramChannel.open(family);
-        try {
-            channel.configureBlocking(false);
-            channel.bind(address);
-            channel.register(selector, SelectionKey.OP_READ, receiver);
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
-    }
+    abstract MediaSocket bind(ProtocolFamily family, InetSocketAddress address, Receiver receiver)
+            throws IOException;
 
     /**
-     * On the loop, after closing sockets of its own: makes the selector let go of them, which is when the JDK
-     * closes their descriptors and so frees their ports. Datagrams waiting on the others are relayed meanwhile.
+     * On the loop, after closing sockets of its own: makes the loop let go of them, which is when their descriptors
+     * close and so their ports are free. Datagrams waiting on the others are relayed meanwhile.
      */
-    void releaseClosed() throws IOException {
-        selector.selectNow(onReady);
-    }
+    abstract void releaseClosed() throws IOException;
+
+    /**
+     * On the loop: sends the datagram between {@code packet}'s position and limit from {@code socket}; false when
+     * the kernel took none (its send buffer is full, or it has no route), so the caller counts a drop: a late media
+     * packet is worth nothing, so none is queued.
+     */
+    abstract boolean send(MediaSocket socket, ByteBuffer packet, InetSocketAddress destination);
 
     /** The loop's array for packets that must be rewritten (SRTP), with room for the growth of a protect. */
-    byte[] scratch() {
+    final byte[] scratch() {
         return scratch;
     }
 
     /** On the loop: sends {@code length} bytes of {@link #scratch}; false when the kernel took none. */
-    boolean sendScratch(DatagramChannel channel, int length, InetSocketAddress destination) {
+    final boolean sendScratch(MediaSocket socket, int length, InetSocketAddress destination) {
         scratchBuffer.clear().limit(length);
-        return send(channel, scratchBuffer, destination);
+        return send(socket, scratchBuffer, destination);
+    }
+
+    /** Stops the loop after the tasks queued so far; every socket still on it is closed. */
+    final CompletableFuture<Void> shutdown() {
+        running = false;
+        wakeUp();
+        return terminated;
     }
 
     /**
-     * On the loop: sends the datagram between {@code packet}'s position and limit; false when the kernel took none
-     * (its send buffer is full, or it has no route), so the caller counts a drop: a late media packet is worth
-     * nothing, so none is queued.
+     * Waits at most {@code waitNanos} (0: not at all) for datagrams or a wake-up and hands what came to the
+     * receivers; returns how many datagrams it read.
      */
-    boolean send(DatagramChannel channel, ByteBuffer packet, InetSocketAddress destination) {
-        try {
-            return channel.send(packet, destination) > 0;
-        } catch (IOException e) {
-            return false;
-        }
+    abstract int poll(long waitNanos) throws IOException;
+
+    /** From any thread: ends a wait in {@link #poll} early. */
+    abstract void wakeUp();
+
+    /** On the loop, before its first poll. */
+    void onLoopStart() {
     }
 
-    /** Stops the loop after the tasks queued so far; the selector and every socket still on it are closed. */
-    CompletableFuture<Void> shutdown() {
-        running = false;
-        selector.wakeup();
-        return terminated;
-    }
+    /** On the loop, as it stops: closes every socket still on it and what the loop holds itself. */
+    abstract void closeAll();
 
     private void run() {
         long nextPeriodic = System.nanoTime() + periodNanos;
         try {
+            onLoopStart();
             while (running) {
                 woken.set(false);
                 long wait = nextPeriodic - System.nanoTime();
-                int ready = busyPoll || !tasks.isEmpty() || wait <= 0 ? selector.selectNow(onReady)
-                        : selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+                int ready = poll(busyPoll || !tasks.isEmpty() || wait <= 0 ? 0 : wait);
                 runTasks();
                 if (System.nanoTime() - nextPeriodic >= 0) {
                     runSafely(periodic);
@@ -221,24 +217,12 @@ final class MediaLoop implements Executor {
                 }
             }
             runTasks();
-        } catch (IOException | ClosedSelectorException e) {
-            LOG.error("media loop {} stopped: its selector failed", thread.getName(), e);
+        } catch (IOException | UncheckedIOException | ClosedSelectorException e) {
+            LOG.error("media loop {} stopped: its {} failed", thread.getName(), getClass().getSimpleName(), e);
         } finally {
             running = false;
-            closeSockets();
+            closeAll();
             terminated.complete(null);
-        }
-    }
-
-    /** Closes every socket still on the loop, then the selector, which lets go of them and so frees their ports. */
-    private void closeSockets() {
-        try {
-            for (SelectionKey key : selector.keys()) {
-                key.channel().close();
-            }
-            selector.close();
-        } catch (IOException | ClosedSelectorException e) {
-            LOG.warn("media loop {}: closing its sockets failed", thread.getName(), e);
         }
     }
 
@@ -248,26 +232,10 @@ final class MediaLoop implements Executor {
         }
     }
 
-    /**
-     * One datagram per readiness: a call's socket carries 50 packets a second, so a second read would almost always
-     * be a system call that finds nothing, and a socket with more waiting is reported again at the next select.
-     */
-    private void onReady(SelectionKey key) {
-        DatagramChannel channel = (DatagramChannel) key.channel();
-        SocketAddress sender;
-        received.clear();
+    /** Hands a datagram to its socket's receiver; a receiver's fault is the loop's to survive. */
+    final void deliver(Receiver receiver, ByteBuffer packet, InetSocketAddress sender) {
         try {
-            sender = channel.receive(received);
-        } catch (IOException e) {
-            fault("reading a datagram", e);
-            return;
-        }
-        if (sender == null) {
-            return;
-        }
-        received.flip();
-        try {
-            ((Receiver) key.attachment()).onDatagram(received, (InetSocketAddress) sender);
+            receiver.onDatagram(packet, sender);
         } catch (RuntimeException e) {
             fault("relaying a datagram", e);
         }
@@ -282,7 +250,7 @@ final class MediaLoop implements Executor {
     }
 
     /** A fault the loop survives: logged at most once per ten seconds, with how many happened since. */
-    private void fault(String doing, Exception e) {
+    final void fault(String doing, Exception e) {
         faults++;
         long now = System.nanoTime();
         if (now - nextFaultLog >= 0) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.nio.channels.DatagramChannel;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -87,11 +86,14 @@ public final class MediaRelay implements AutoCloseable {
         this.readyTarget = Math.max(1, Math.min(READY_PAIRS_PER_LOOP, ports.capacity() / loops.length));
         this.open = new Set[loops.length];
         long period = timeoutCheckNanos();
+        MediaIo io = config.io().resolve();
+        LOG.info("media relay: {} thread(s) on {}, ports {}-{}", loops.length,
+                io == MediaIo.IO_URING ? "io_uring" : "the JDK selector", config.portMin(), config.portMax());
         for (int slot = 0; slot < loops.length; slot++) {
             int s = slot;
             open[slot] = ConcurrentHashMap.newKeySet();
             toppingUp[slot] = new AtomicBoolean(true);
-            loops[slot] = new MediaLoop("sbc-media-" + (slot + 1), period, config.busyPoll(), () -> {
+            loops[slot] = MediaLoop.start(io, "sbc-media-" + (slot + 1), period, config.busyPoll(), metrics, () -> {
                 open[s].forEach(MediaSession::checkTimeout);
                 closeSurplus(s);
             });
@@ -161,8 +163,8 @@ public final class MediaRelay implements AutoCloseable {
     }
 
     /**
-     * On loop {@code slot}: closes its ready pairs beyond the target, then has the loop's selector let go of their
-     * sockets, which frees their ports for binding again.
+     * On loop {@code slot}: closes its ready pairs beyond the target, then has the loop let go of their sockets,
+     * which frees their ports for binding again.
      */
     void closeSurplus(int slot) {
         int[] surplus = ports.retireSurplus(slot, readyTarget);
@@ -188,7 +190,7 @@ public final class MediaRelay implements AutoCloseable {
      * datagram goes to the pair's owner at the time it is read; one that arrives while the pair has no owner (ready
      * or in quarantine) is dropped and counted.
      */
-    private DatagramChannel bind(BoundPortPair pair, boolean rtcp) {
+    private MediaSocket bind(BoundPortPair pair, boolean rtcp) {
         // A socket of the bind address's own family: an IPv6 socket sending to IPv4-mapped addresses takes the
         // kernel's IPv6 send path for every IPv4 packet.
         StandardProtocolFamily family = config.bindAddress() instanceof Inet6Address

@@ -3,7 +3,6 @@ package org.edgesbc.media;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
@@ -206,7 +205,7 @@ public final class MediaStream {
             drop(source, MediaDropReason.NO_PEER);
             return;
         }
-        DatagramChannel out = viaRtcpSocket ? target.pair.rtcp : target.pair.rtp;
+        MediaSocket out = viaRtcpSocket ? target.pair.rtcp : target.pair.rtp;
         boolean sent = plain ? session.loop().send(out, packet, destination)
                 : session.loop().sendScratch(out, transformed, destination);
         relayedOrDropped(from, source, MediaTransport.RTP, received, now, sent);

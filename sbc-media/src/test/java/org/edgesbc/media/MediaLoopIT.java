@@ -1,14 +1,17 @@
 package org.edgesbc.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -16,25 +19,41 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The media loop over real loopback sockets: what reaches a receiver, and what the loop survives and frees. */
+/**
+ * A media loop over real loopback sockets: what reaches a receiver, what is sent, and what the loop survives and
+ * frees. This class runs the loop this machine picks by default (io_uring where available); subclasses run the
+ * selector and busy polling.
+ */
 class MediaLoopIT {
     private static final long WAIT_MILLIS = 2_000;
-    private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress("127.0.0.1", 0);
 
+    private final CountingMediaMetrics metrics = new CountingMediaMetrics();
     /** Periodic work an hour apart: nothing but packets and handed tasks wakes the loop during a test. */
-    private final MediaLoop loop = new MediaLoop("media-loop-test", TimeUnit.HOURS.toNanos(1), busyPoll(), () -> { });
+    private final MediaLoop loop = MediaLoop.start(io(), "media-loop-test", TimeUnit.HOURS.toNanos(1), busyPoll(),
+            metrics, () -> { });
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    /** An echoing socket, set once bound: its receiver sends from it. */
+    private final MediaSocket[] findSelf = new MediaSocket[1];
     private final DatagramSocket peer;
 
     private record Received(byte[] payload, InetSocketAddress sender) { }
 
+    /** A socket of the loop and where it is bound. */
+    private record Bound(MediaSocket socket, InetSocketAddress address) { }
+
     MediaLoopIT() throws IOException {
         peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        peer.setSoTimeout((int) WAIT_MILLIS);
     }
 
     /** Whether the loop under test polls without sleeping ({@link BusyPollingMediaLoopIT}). */
     boolean busyPoll() {
         return false;
+    }
+
+    /** How the loop under test reads and sends ({@link SelectorMediaLoopIT}). */
+    MediaIo io() {
+        return MediaIo.AUTO;
     }
 
     @AfterEach
@@ -43,16 +62,25 @@ class MediaLoopIT {
         peer.close();
     }
 
-    private DatagramChannel bind(MediaLoop.Receiver receiver) throws Exception {
-        DatagramChannel[] bound = new DatagramChannel[1];
+    private Bound bind(MediaLoop.Receiver receiver) throws Exception {
+        return bind(StandardProtocolFamily.INET, "127.0.0.1", receiver);
+    }
+
+    /** Binds on the loop to a port found free just before (the loop's sockets take no ephemeral port). */
+    private Bound bind(ProtocolFamily family, String host, MediaLoop.Receiver receiver) throws Exception {
+        InetSocketAddress address;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(host, 0))) {
+            address = new InetSocketAddress(host, probe.getLocalPort());
+        }
+        MediaSocket[] bound = new MediaSocket[1];
         loop.submit(() -> {
             try {
-                bound[0] = loop.bind(StandardProtocolFamily.INET, ANY_LOOPBACK_PORT, receiver);
+                bound[0] = loop.bind(family, address, receiver);
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        return bound[0];
+        return new Bound(bound[0], address);
     }
 
     private MediaLoop.Receiver recording() {
@@ -63,29 +91,114 @@ class MediaLoopIT {
         };
     }
 
-    private void send(DatagramChannel to, byte[] payload) throws IOException {
-        peer.send(new DatagramPacket(payload, payload.length, to.getLocalAddress()));
+    private void send(Bound to, byte[] payload) throws IOException {
+        peer.send(new DatagramPacket(payload, payload.length, to.address()));
     }
 
     @Test
     void eachDatagramReachesItsReceiverWholeWithItsSender() throws Exception {
-        DatagramChannel socket = bind(recording());
+        Bound socket = bind(recording());
         byte[] jumbo = new byte[9_000];
         jumbo[8_999] = 42;
+        byte[] longest = new byte[IoUringMediaLoop.RECEIVE_BYTES];
+        longest[longest.length - 1] = 43;
         send(socket, new byte[] {1, 2, 3});
         send(socket, jumbo);
+        send(socket, longest);
 
         Received first = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        Received second = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertThat(first.payload()).containsExactly(1, 2, 3);
         assertThat(first.sender()).isEqualTo(peer.getLocalSocketAddress());
-        assertThat(second.payload()).as("a datagram larger than any RTP packet is not cut").isEqualTo(jumbo);
+        Received second = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (io().resolve() == MediaIo.IO_URING) {
+            assertThat(second.payload()).as("the longest datagram an io_uring loop reads whole").isEqualTo(longest);
+            assertThat(metrics.dropped(MediaDropReason.OVERSIZE)).as("a longer one is dropped, not cut").isEqualTo(1);
+        } else {
+            assertThat(second.payload()).as("a datagram larger than any RTP packet is not cut").isEqualTo(jumbo);
+            assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).payload()).isEqualTo(longest);
+        }
+    }
+
+    @Test
+    void theSameSenderIsHandedOverAsOneInstance() throws Exception {
+        Bound socket = bind(recording());
+        send(socket, new byte[] {1});
+        send(socket, new byte[] {2});
+        InetSocketAddress first = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).sender();
+        InetSocketAddress second = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).sender();
+        assertThat(second).isSameAs(first);
+        try (DatagramSocket other = new DatagramSocket(new InetSocketAddress("127.0.0.5", 0))) {
+            other.send(new DatagramPacket(new byte[] {3}, 1, socket.address()));
+            assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).sender())
+                    .isEqualTo(other.getLocalSocketAddress());
+        }
+    }
+
+    @Test
+    void aDatagramSentFromTheLoopReachesItsDestinationFromTheSocketsPort() throws Exception {
+        Bound socket = bind((packet, sender) -> loop.send(findSelf[0], packet, sender));
+        findSelf[0] = socket.socket();
+        send(socket, new byte[] {9, 8, 7});
+        DatagramPacket echo = new DatagramPacket(new byte[16], 16);
+        peer.receive(echo);
+        assertThat(echo.getLength()).isEqualTo(3);
+        assertThat(echo.getData()[0]).isEqualTo((byte) 9);
+        assertThat(echo.getSocketAddress()).isEqualTo(socket.address());
+    }
+
+    @Test
+    void anIpv6SocketReceivesAndSends() throws Exception {
+        try (DatagramSocket peer6 = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+            peer6.setSoTimeout((int) WAIT_MILLIS);
+            Bound socket = bind(StandardProtocolFamily.INET6, "::1", (packet, sender) -> {
+                recording().onDatagram(packet.duplicate(), sender);
+                loop.send(findSelf[0], packet, sender);
+            });
+            findSelf[0] = socket.socket();
+            peer6.send(new DatagramPacket(new byte[] {6}, 1, socket.address()));
+            assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).sender())
+                    .isEqualTo(peer6.getLocalSocketAddress());
+            DatagramPacket echo = new DatagramPacket(new byte[16], 16);
+            peer6.receive(echo);
+            assertThat(echo.getLength()).isEqualTo(1);
+            assertThat(echo.getSocketAddress()).isEqualTo(socket.address());
+        }
+    }
+
+    @Test
+    void sendsBeyondWhatTheLoopQueuesInOneRoundStillGo() throws Exception {
+        assumeTrue(io().resolve() == MediaIo.IO_URING, "only an io_uring loop queues its sends");
+        Bound socket = bind(recording());
+        int queued = IoUringMediaLoop.SEND_SLOTS;
+        int beyond = 10;
+        int[] accepted = new int[1];
+        // The queued burst goes to a sink whose receive buffer may overflow; the peer gets only the sends beyond it.
+        try (DatagramSocket sink = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress sinkAddress = (InetSocketAddress) sink.getLocalSocketAddress();
+            InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+            loop.submit(() -> {
+                for (int i = 0; i < queued + beyond; i++) {
+                    ByteBuffer packet = ByteBuffer.allocate(2).putShort((short) i).flip();
+                    accepted[0] += loop.send(socket.socket(), packet, i < queued ? sinkAddress : to) ? 1 : 0;
+                }
+            }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            Set<Integer> arrived = new HashSet<>();
+            DatagramPacket datagram = new DatagramPacket(new byte[2], 2);
+            while (arrived.size() < beyond) {
+                peer.receive(datagram);
+                arrived.add(ByteBuffer.wrap(datagram.getData()).getShort() & 0xffff);
+            }
+            assertThat(arrived).as("sent after every queue slot was taken").hasSize(beyond)
+                    .allMatch(i -> i >= queued);
+        }
+        assertThat(accepted[0]).isEqualTo(queued + beyond);
+        assertThat(metrics.dropped(MediaDropReason.SEND_FAILED)).isZero();
     }
 
     @Test
     void aReceiverThatThrowsDoesNotStopTheLoop() throws Exception {
         MediaLoop.Receiver recording = recording();
-        DatagramChannel socket = bind((packet, sender) -> {
+        Bound socket = bind((packet, sender) -> {
             if (packet.get(packet.position()) == 0) {
                 throw new IllegalStateException("a relay bug on one packet");
             }
@@ -109,7 +222,7 @@ class MediaLoopIT {
 
     @Test
     void aLazyTaskRunsWhenAPacketWakesTheLoop() throws Exception {
-        DatagramChannel socket = bind(recording());
+        Bound socket = bind(recording());
         CountDownLatch ran = new CountDownLatch(1);
         loop.executeLazily(ran::countDown);
         send(socket, new byte[] {1});
@@ -118,24 +231,23 @@ class MediaLoopIT {
 
     @Test
     void closedSocketsFreeTheirPortsOnceTheLoopReleasesThem() throws Exception {
-        DatagramChannel socket = bind(recording());
-        InetSocketAddress address = (InetSocketAddress) socket.getLocalAddress();
+        Bound socket = bind(recording());
         loop.submit(() -> {
             try {
-                socket.close();
+                socket.socket().close();
                 loop.releaseClosed();
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        try (DatagramSocket rebound = new DatagramSocket(address)) {
-            assertThat(rebound.getLocalPort()).isEqualTo(address.getPort());
+        try (DatagramSocket rebound = new DatagramSocket(socket.address())) {
+            assertThat(rebound.getLocalPort()).isEqualTo(socket.address().getPort());
         }
     }
 
     @Test
     void shutdownClosesTheSocketsStillOnTheLoop() throws Exception {
-        InetSocketAddress address = (InetSocketAddress) bind(recording()).getLocalAddress();
+        InetSocketAddress address = bind(recording()).address();
         loop.shutdown().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         try (DatagramSocket rebound = new DatagramSocket(address)) {
             assertThat(rebound.getLocalPort()).isEqualTo(address.getPort());
@@ -144,16 +256,12 @@ class MediaLoopIT {
 
     @Test
     void aSendThatFailsIsReportedNotThrown() throws Exception {
-        DatagramChannel socket = bind(recording());
+        Bound socket = bind(recording());
         boolean[] sent = new boolean[1];
         loop.submit(() -> {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
+            socket.socket().close();
             InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
-            sent[0] = loop.send(socket, ByteBuffer.wrap(new byte[] {1}), to);
+            sent[0] = loop.send(socket.socket(), ByteBuffer.wrap(new byte[] {1}), to);
         }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertThat(sent[0]).isFalse();
     }

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +36,7 @@ class RtpRelaySessionIT {
     private static final Duration HOLD_TIMEOUT = Duration.ofMinutes(10);
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private final CountingMetrics metrics = new CountingMetrics();
+    private final CountingMediaMetrics metrics = new CountingMediaMetrics();
     private final CountDownLatch timedOut = new CountDownLatch(1);
     private MediaRelay relay;
     private MediaSession session;
@@ -47,10 +45,19 @@ class RtpRelaySessionIT {
     private RtpPeer callee;
     private RtpPeer injector;
 
+    /** How the relay under test reads and sends ({@link SelectorRtpRelaySessionIT} runs every test on the other). */
+    MediaIo io() {
+        return MediaIo.AUTO;
+    }
+
+    private MediaConfig config(int portMin, int portMax) throws java.net.UnknownHostException {
+        return new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", portMin, portMax, QUARANTINE, TIMEOUT,
+                HOLD_TIMEOUT, 1, false, io());
+    }
+
     @BeforeEach
     void start() throws Exception {
-        MediaConfig config = new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", 41_000, 41_199,
-                QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1);
+        MediaConfig config = config(41_000, 41_199);
         relay = new MediaRelay(config, metrics, clock::get);
         session = relay.open(s -> timedOut.countDown());
         stream = session.addStream();
@@ -415,8 +422,7 @@ class RtpRelaySessionIT {
 
     /** A relay of exactly two pairs from {@code portMin}: one stream takes both. */
     private MediaRelay twoPairRelay(int portMin) throws Exception {
-        return new MediaRelay(new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", portMin, portMin + 3,
-                QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1), metrics, clock::get);
+        return new MediaRelay(config(portMin, portMin + 3), metrics, clock::get);
     }
 
     /**
@@ -462,8 +468,7 @@ class RtpRelaySessionIT {
     void pairsBoundForABurstAreClosedOnceTheyComeBackFromQuarantine() throws Exception {
         int portMin = 42_000;
         int pairs = 600;
-        try (MediaRelay large = new MediaRelay(new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1",
-                portMin, portMin + 2 * pairs - 1, QUARANTINE, TIMEOUT, HOLD_TIMEOUT, 1), metrics, clock::get)) {
+        try (MediaRelay large = new MediaRelay(config(portMin, portMin + 2 * pairs - 1), metrics, clock::get)) {
             MediaSession[] burst = new MediaSession[100];
             for (int i = 0; i < burst.length; i++) {
                 burst[i] = large.open(s -> { });
@@ -513,49 +518,6 @@ class RtpRelaySessionIT {
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
                 assertThat(socket.getLocalPort()).isEqualTo(port);
             }
-        }
-    }
-
-    /** Drop counters by reason, as core's Micrometer adapter would keep them. */
-    private static final class CountingMetrics implements MediaMetrics {
-        private final Map<MediaDropReason, AtomicLong> dropped = new EnumMap<>(MediaDropReason.class);
-        private final Map<MediaDropReason, AtomicLong> udptlDropped = new EnumMap<>(MediaDropReason.class);
-        private final AtomicLong udptlRelayed = new AtomicLong();
-        private final AtomicLong exhausted = new AtomicLong();
-        private final CountDownLatch noSession = new CountDownLatch(1);
-
-        CountingMetrics() {
-            for (MediaDropReason reason : MediaDropReason.values()) {
-                dropped.put(reason, new AtomicLong());
-                udptlDropped.put(reason, new AtomicLong());
-            }
-        }
-
-        long dropped(MediaDropReason reason) {
-            return dropped.get(reason).get();
-        }
-
-        long udptlDroppedFor(MediaDropReason reason) {
-            return udptlDropped.get(reason).get();
-        }
-
-        @Override public void packetRelayed(int bytes) { }
-        @Override public void udptlRelayed() {
-            udptlRelayed.incrementAndGet();
-        }
-        @Override public void udptlDropped(MediaDropReason reason) {
-            udptlDropped.get(reason).incrementAndGet();
-        }
-        @Override public void packetDropped(MediaDropReason reason) {
-            dropped.get(reason).incrementAndGet();
-            if (reason == MediaDropReason.NO_SESSION) {
-                noSession.countDown();
-            }
-        }
-        @Override public void sessionOpened() { }
-        @Override public void sessionClosed() { }
-        @Override public void portsExhausted() {
-            exhausted.incrementAndGet();
         }
     }
 }

@@ -2,12 +2,13 @@ package org.edgesbc.core.config;
 
 import java.time.Duration;
 import java.util.Set;
+import org.edgesbc.media.MediaIo;
 
 /** Binds the optional {@code media} section: where the RTP relay binds and advertises, its port range and timeouts. */
 final class MediaSectionReader {
     private static final String SECTION = "media";
     private static final Set<String> SECTION_KEYS = Set.of("enabled", "address", "advertised-address", "port-min",
-            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll");
+            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io");
 
     private final ConfigReader reader;
 
@@ -44,7 +45,8 @@ final class MediaSectionReader {
                 Duration.ofMinutes(10));
         int threads = reader.integer(section, SECTION, "threads", 1, 1, 64);
         boolean busyPoll = reader.bool(section, SECTION, "busy-poll", false);
+        MediaIo io = reader.enumValue(section, SECTION, "io", MediaIo.class, MediaIo.AUTO, false);
         return new MediaSettings(enabled, address, advertisedAddress == null ? address : advertisedAddress, portMin,
-                portMax, quarantine, timeout, holdTimeout, threads, busyPoll);
+                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io);
     }
 }

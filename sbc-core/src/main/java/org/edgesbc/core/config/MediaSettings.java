@@ -1,6 +1,7 @@
 package org.edgesbc.core.config;
 
 import java.time.Duration;
+import org.edgesbc.media.MediaIo;
 
 /**
  * Media anchoring.
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param holdTimeout the same while the call is on hold
  * @param threads media event-loop threads
  * @param busyPoll media threads poll their sockets without sleeping, each taking its core whole
+ * @param io how media threads read and send: io_uring, the JDK selector, or io_uring where available
  */
 public record MediaSettings(
         boolean enabled,
@@ -26,11 +28,13 @@ public record MediaSettings(
         Duration timeout,
         Duration holdTimeout,
         int threads,
-        boolean busyPoll) {
+        boolean busyPoll,
+        MediaIo io) {
 
-    /** Media threads that sleep while their sockets are quiet. */
+    /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaSettings(boolean enabled, String address, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
-        this(enabled, address, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false);
+        this(enabled, address, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
+                MediaIo.AUTO);
     }
 }

@@ -106,6 +106,7 @@ public final class RestartRequiredChanges {
         compare("media.quarantine", live.quarantine(), next.quarantine());
         compare("media.threads", live.threads(), next.threads());
         compare("media.busy-poll", live.busyPoll(), next.busyPoll());
+        compare("media.io", live.io(), next.io());
     }
 
     private void security(SecurityConfig live, SecurityConfig next) {

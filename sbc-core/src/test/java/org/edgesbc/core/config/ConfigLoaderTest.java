@@ -645,6 +645,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mediaIoIsBoundAndValidated() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.load(MINIMAL).media().io()).isEqualTo(org.edgesbc.media.MediaIo.AUTO);
+        assertThat(files.load(MINIMAL + "media:\n  io: selector\n").media().io())
+                .isEqualTo(org.edgesbc.media.MediaIo.SELECTOR);
+        assertThat(files.load(MINIMAL + "media:\n  io: io_uring\n").media().io())
+                .isEqualTo(org.edgesbc.media.MediaIo.IO_URING);
+        assertThat(files.problems(MINIMAL + "media:\n  io: epoll\n")).containsExactly(
+                file + ":14: media.io = 'epoll': must be one of auto, io_uring, selector");
+    }
+
+    @Test
     void keepaliveIsOffUnlessAZoneSetsAnIntervalWithinItsBounds() throws Exception {
         String file = files.file().toString();
         SbcConfig bound = files.load(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 45s")

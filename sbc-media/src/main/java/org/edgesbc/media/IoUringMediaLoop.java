@@ -1,0 +1,434 @@
+package org.edgesbc.media;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUringIoEvent;
+import io.netty.channel.uring.IoUringIoHandle;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.channel.uring.IoUringIoOps;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import org.edgesbc.media.srtp.SrtpContext;
+
+/**
+ * A media loop on Linux io_uring, through Netty's native library: every socket of the loop keeps one receive queued
+ * in the loop's ring, and every send is queued there too, so one {@code io_uring_enter} per round hands the kernel
+ * all the sends of the round and collects all the datagrams that arrived, where the selector loop makes a
+ * {@code recvfrom} and a {@code sendto} per packet. A call's socket carries 50 packets/s, so batching on one socket
+ * ({@code recvmmsg}, {@code sendmmsg}) gains nothing; batching across sockets is what a ring gives
+ * (docs/performance.md, "The media relay on io_uring").
+ *
+ * <p>Memory the kernel reads or writes after the call that queued the operation must stay put until its completion:
+ * each socket has its own receive area (message header, sender address, {@link #RECEIVE_BYTES} of payload), and
+ * each send copies its packet into a slot of the loop's send area, free again at the send's completion. A datagram
+ * longer than the receive area arrives cut short and is dropped and counted ({@link MediaDropReason#OVERSIZE}).
+ */
+final class IoUringMediaLoop extends MediaLoop {
+    /**
+     * The longest datagram a socket reads whole: RTP, RTCP and UDPTL over an Ethernet path fit several times over.
+     */
+    static final int RECEIVE_BYTES = 4_096;
+    /** Sends queued and not yet completed, per loop; beyond them a packet is sent at once with a system call. */
+    static final int SEND_SLOTS = 1_024;
+    private static final byte OP_SENDMSG = 9;
+    private static final byte OP_RECVMSG = 10;
+    private static final byte OP_ASYNC_CANCEL = 14;
+    private static final int MSG_TRUNC = 0x20;
+    private static final int ECANCELED = 125;
+    private static final short AF_INET = 2;
+    private static final short AF_INET6 = 10;
+    // An area: struct msghdr (LP64: name, namelen, iov, iovlen, control, controllen, flags), one struct iovec, a
+    // struct sockaddr_in or sockaddr_in6, the payload.
+    private static final int MSG_NAME = 0;
+    private static final int MSG_NAMELEN = 8;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_FLAGS = 48;
+    private static final int IOV = 64;
+    private static final int IOV_LEN = IOV + 8;
+    private static final int NAME = 80;
+    private static final int PAYLOAD = 112;
+    private static final int NAME_CAPACITY = PAYLOAD - NAME;
+    private static final int SEND_SLOT_BYTES = align(PAYLOAD + RECEIVE_BYTES + SrtpContext.MAX_GROWTH);
+    /**
+     * Operations queued before the loop hands them to the kernel: a round's sends go in batches of this many (Netty's
+     * default is 128).
+     */
+    private static final int SUBMISSION_QUEUE = 4_096;
+    /** Completions the ring holds before the kernel keeps them aside: at least one per socket of a full range. */
+    private static final int COMPLETION_QUEUE = 65_536;
+
+    private final IoHandler ring;
+    private final MediaMetrics metrics;
+    private final ByteBuffer sendArea;
+    private final long sendAreaAddress;
+    private final int[] freeSlots = new int[SEND_SLOTS];
+    private int freeSlotCount;
+    private final Set<UringSocket> sockets = new HashSet<>();
+    private final RoundContext round = new RoundContext();
+    /** Where a packet from the heap goes before a send of its own ({@link UringSocket#sendNow}). */
+    private final ByteBuffer directCopy = ByteBuffer.allocateDirect(RECEIVE_BYTES + SrtpContext.MAX_GROWTH);
+    /** Datagrams read in the current round. */
+    private int datagrams;
+
+    IoUringMediaLoop(String name, long periodNanos, boolean busyPoll, MediaMetrics metrics, Runnable periodic) {
+        super(name, periodNanos, busyPoll, periodic, RECEIVE_BYTES);
+        this.metrics = metrics;
+        ThreadAwareExecutor executor = new ThreadAwareExecutor() {
+            @Override
+            public boolean isExecutorThread(Thread thread) {
+                return inLoop();
+            }
+
+            @Override
+            public void execute(Runnable task) {
+                IoUringMediaLoop.this.execute(task);
+            }
+        };
+        this.ring = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setRingSize(SUBMISSION_QUEUE)
+                .setCqSize(COMPLETION_QUEUE))
+                .newHandler(executor);
+        this.sendArea = Buffer.allocateDirectWithNativeOrder(SEND_SLOTS * SEND_SLOT_BYTES);
+        this.sendAreaAddress = Buffer.memoryAddress(sendArea);
+        for (int slot = 0; slot < SEND_SLOTS; slot++) {
+            long address = sendAreaAddress + (long) slot * SEND_SLOT_BYTES;
+            prepareArea(sendArea, slot * SEND_SLOT_BYTES, address);
+            freeSlots[freeSlotCount++] = slot;
+        }
+    }
+
+    /** Enabling the ring makes the enabling thread its only submitter, so the loop enables it. */
+    @Override
+    void onLoopStart() {
+        ring.initialize();
+    }
+
+    private static int align(int bytes) {
+        return (bytes + 63) & ~63;
+    }
+
+    /** Points an area's message header at its iovec and address, and its iovec at its payload. */
+    private static void prepareArea(ByteBuffer memory, int offset, long address) {
+        memory.putLong(offset + MSG_NAME, address + NAME);
+        memory.putLong(offset + MSG_IOV, address + IOV);
+        memory.putLong(offset + MSG_IOVLEN, 1);
+        memory.putLong(offset + IOV, address + PAYLOAD);
+    }
+
+    @Override
+    MediaSocket bind(ProtocolFamily family, InetSocketAddress address, Receiver receiver) throws IOException {
+        UringSocket socket = new UringSocket(family, receiver);
+        try {
+            socket.socket.bind(address);
+            socket.registration = ring.register(socket);
+        } catch (Exception e) {
+            socket.socket.close();
+            throw e instanceof IOException io ? io : new IOException("cannot register a socket on " + name(), e);
+        }
+        sockets.add(socket);
+        socket.receive();
+        return socket;
+    }
+
+    /** A closing socket's queued receive is cancelled in the next round; its descriptor closes at the completion. */
+    @Override
+    void releaseClosed() {
+        poll(0);
+    }
+
+    @Override
+    boolean send(MediaSocket socket, ByteBuffer packet, InetSocketAddress destination) {
+        UringSocket from = (UringSocket) socket;
+        int length = packet.remaining();
+        if (from.closed || !from.destinationFits(destination) || length > SEND_SLOT_BYTES - PAYLOAD) {
+            return false;
+        }
+        if (freeSlotCount == 0) {
+            return from.sendNow(packet, destination);
+        }
+        int slot = freeSlots[--freeSlotCount];
+        int offset = slot * SEND_SLOT_BYTES;
+        sendArea.put(offset + PAYLOAD, packet, packet.position(), length);
+        sendArea.putLong(offset + IOV_LEN, length);
+        sendArea.putInt(offset + MSG_NAMELEN, from.writeDestination(sendArea, offset + NAME, destination));
+        from.registration.submit(new IoUringIoOps(OP_SENDMSG, (byte) 0, (short) 0, from.fd,
+                0L, sendAreaAddress + offset, 1, 0, (short) slot, (short) 0, (short) 0, 0, 0L));
+        return true;
+    }
+
+    @Override
+    int poll(long waitNanos) {
+        datagrams = 0;
+        round.waitNanos = waitNanos;
+        ring.run(round);
+        return datagrams;
+    }
+
+    @Override
+    void wakeUp() {
+        ring.wakeup();
+    }
+
+    /**
+     * Cancels every socket's receive and lets the ring finish them (a cancelled receive completes at once), so each
+     * descriptor closes and its port is free; then the ring goes. Bounded: a socket left over is closed outright.
+     */
+    @Override
+    void closeAll() {
+        for (UringSocket socket : new ArrayList<>(sockets)) {
+            socket.close();
+        }
+        for (int round = 0; round < 100 && !sockets.isEmpty(); round++) {
+            poll(0);
+        }
+        try {
+            ring.prepareToDestroy();
+            ring.destroy();
+        } catch (RuntimeException e) {
+            fault("closing its ring", e);
+        }
+        for (UringSocket socket : new ArrayList<>(sockets)) {
+            socket.closeDescriptor();
+        }
+    }
+
+    /** What the ring asks of the loop for one round: whether it may wait, and how long. */
+    private static final class RoundContext implements IoHandlerContext {
+        long waitNanos;
+
+        @Override
+        public boolean canBlock() {
+            return waitNanos > 0;
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return waitNanos;
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return System.nanoTime() + waitNanos;
+        }
+    }
+
+    /** A Netty socket of the bind address's family (Netty's own factory opens dual-stack IPv6 sockets). */
+    private static final class FamilySocket extends Socket {
+        FamilySocket(ProtocolFamily family) {
+            super(newSocketDgram0(family == StandardProtocolFamily.INET6
+                    ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
+        }
+    }
+
+    /** A socket of this loop and its receive area; completions of its operations come to it. */
+    private final class UringSocket implements MediaSocket, IoUringIoHandle {
+        final Socket socket;
+        final int fd;
+        final boolean ipv6;
+        final Receiver receiver;
+        final ByteBuffer area;
+        /** The payload part of {@link #area}: what the receiver is handed. */
+        final ByteBuffer payload;
+        final IoUringIoOps receiveOperation;
+        IoRegistration registration;
+        /** The queued receive's user data, which a cancel names; 0 while none is queued. */
+        long queuedReceive;
+        boolean closed;
+        boolean descriptorClosed;
+        /** The last sender, returned again while the address stays the same, so latching sees one instance. */
+        InetSocketAddress sender;
+        int senderPort = -1;
+        long senderHigh;
+        long senderLow;
+        int senderScope;
+        /** The last destination and its encoded address, kept while the socket sends to the same peer. */
+        InetSocketAddress destination;
+        byte[] destinationAddress;
+        int destinationScope;
+
+        UringSocket(ProtocolFamily family, Receiver receiver) {
+            this.socket = new FamilySocket(family);
+            this.fd = socket.intValue();
+            this.ipv6 = family == StandardProtocolFamily.INET6;
+            this.receiver = receiver;
+            this.area = Buffer.allocateDirectWithNativeOrder(PAYLOAD + RECEIVE_BYTES);
+            long address = Buffer.memoryAddress(area);
+            prepareArea(area, 0, address);
+            this.payload = area.slice(PAYLOAD, RECEIVE_BYTES);
+            this.receiveOperation = new IoUringIoOps(OP_RECVMSG, (byte) 0, (short) 0, fd, 0L, address, 1, 0,
+                    (short) 0, (short) 0, (short) 0, 0, 0L);
+        }
+
+        void receive() {
+            area.putInt(MSG_NAMELEN, NAME_CAPACITY);
+            area.putLong(IOV_LEN, RECEIVE_BYTES);
+            area.putInt(MSG_FLAGS, 0);
+            queuedReceive = registration.submit(receiveOperation);
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            IoUringIoEvent completion = (IoUringIoEvent) event;
+            switch (completion.opcode()) {
+                case OP_RECVMSG -> received(completion.res());
+                case OP_SENDMSG -> sent(completion.data(), completion.res());
+                default -> { } // a cancel's own completion; the cancelled receive completes separately
+            }
+        }
+
+        private void received(int result) {
+            queuedReceive = 0;
+            if (closed) {
+                closeDescriptor();
+                return;
+            }
+            if (result >= 0) {
+                if ((area.getInt(MSG_FLAGS) & MSG_TRUNC) != 0) {
+                    metrics.packetDropped(MediaDropReason.OVERSIZE);
+                } else {
+                    datagrams++;
+                    payload.clear().limit(result);
+                    deliver(receiver, payload, sender());
+                }
+            } else if (result != -ECANCELED) {
+                fault("reading a datagram", new IOException("recvmsg failed: errno " + -result));
+            }
+            if (closed) {
+                closeDescriptor();
+            } else {
+                receive();
+            }
+        }
+
+        private void sent(int slot, int result) {
+            freeSlots[freeSlotCount++] = slot;
+            if (result < 0) {
+                // Refused after the packet was handed over: the call's own statistics counted it relayed.
+                metrics.packetDropped(MediaDropReason.SEND_FAILED);
+            }
+        }
+
+        /** The sender of the datagram in the area: the previous instance while it is the same address and port. */
+        private InetSocketAddress sender() {
+            int port = (area.get(NAME + 2) & 0xff) << 8 | area.get(NAME + 3) & 0xff;
+            boolean v6 = area.getShort(NAME) == AF_INET6;
+            long high = v6 ? area.getLong(NAME + 8) : area.getInt(NAME + 4);
+            long low = v6 ? area.getLong(NAME + 16) : 0;
+            int scope = v6 ? area.getInt(NAME + 24) : 0;
+            if (sender != null && port == senderPort && high == senderHigh && low == senderLow
+                    && scope == senderScope) {
+                return sender;
+            }
+            byte[] bytes = new byte[v6 ? 16 : 4];
+            area.get(v6 ? NAME + 8 : NAME + 4, bytes);
+            try {
+                InetAddress address = v6 && scope != 0 ? Inet6Address.getByAddress(null, bytes, scope)
+                        : InetAddress.getByAddress(bytes);
+                sender = new InetSocketAddress(address, port);
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("the kernel reported an address of " + bytes.length + " bytes", e);
+            }
+            senderPort = port;
+            senderHigh = high;
+            senderLow = low;
+            senderScope = scope;
+            return sender;
+        }
+
+        /** An IPv4 socket sends to IPv4 only; an IPv6 socket to either (IPv4 as a mapped address). */
+        boolean destinationFits(InetSocketAddress to) {
+            return ipv6 || to.getAddress() instanceof Inet4Address;
+        }
+
+        /** Writes {@code to} as a socket address at {@code offset}; returns its length. */
+        int writeDestination(ByteBuffer memory, int offset, InetSocketAddress to) {
+            if (to != destination) {
+                InetAddress address = to.getAddress();
+                destinationAddress = address.getAddress();
+                destinationScope = address instanceof Inet6Address v6 ? v6.getScopeId() : 0;
+                destination = to;
+            }
+            int port = to.getPort();
+            memory.putShort(offset, ipv6 ? AF_INET6 : AF_INET);
+            memory.put(offset + 2, (byte) (port >>> 8));
+            memory.put(offset + 3, (byte) port);
+            if (!ipv6) {
+                memory.put(offset + 4, destinationAddress);
+                return 16;
+            }
+            memory.putInt(offset + 4, 0);
+            if (destinationAddress.length == 4) {
+                // ::ffff:a.b.c.d, the IPv4-mapped form (RFC 4291 §2.5.5.2)
+                memory.putLong(offset + 8, 0);
+                memory.putShort(offset + 16, (short) 0);
+                memory.putShort(offset + 18, (short) -1);
+                memory.put(offset + 20, destinationAddress);
+            } else {
+                memory.put(offset + 8, destinationAddress);
+            }
+            memory.putInt(offset + 24, destinationScope);
+            return 28;
+        }
+
+        /** When every send slot is queued: the packet goes now, with a system call of its own. */
+        boolean sendNow(ByteBuffer packet, InetSocketAddress to) {
+            int position = packet.position();
+            try {
+                ByteBuffer direct = packet;
+                if (!packet.isDirect()) {
+                    direct = directCopy.clear().put(packet).flip();
+                }
+                return socket.sendTo(direct, direct.position(), direct.limit(), to.getAddress(), to.getPort()) > 0;
+            } catch (IOException e) {
+                return false;
+            } finally {
+                packet.position(position);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (queuedReceive != 0) {
+                registration.submit(new IoUringIoOps(OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0L, queuedReceive,
+                        0, 0, (short) 0, (short) 0, (short) 0, 0, 0L));
+            } else {
+                closeDescriptor();
+            }
+        }
+
+        void closeDescriptor() {
+            if (descriptorClosed) {
+                return;
+            }
+            descriptorClosed = true;
+            sockets.remove(this);
+            registration.cancel();
+            try {
+                socket.close();
+            } catch (IOException e) {
+                fault("closing a socket", e);
+            }
+        }
+    }
+}
