@@ -22,6 +22,7 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -105,7 +106,7 @@ final class IoUringMediaLoop extends MediaLoop {
         this.ring = IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setRingSize(SUBMISSION_QUEUE)
                 .setCqSize(COMPLETION_QUEUE))
                 .newHandler(executor);
-        this.sendArea = Buffer.allocateDirectWithNativeOrder(SEND_SLOTS * SEND_SLOT_BYTES);
+        this.sendArea = ByteBuffer.allocateDirect(SEND_SLOTS * SEND_SLOT_BYTES).order(ByteOrder.nativeOrder());
         this.sendAreaAddress = Buffer.memoryAddress(sendArea);
         for (int slot = 0; slot < SEND_SLOTS; slot++) {
             long address = sendAreaAddress + (long) slot * SEND_SLOT_BYTES;
@@ -169,7 +170,7 @@ final class IoUringMediaLoop extends MediaLoop {
         sendArea.putLong(offset + IOV_LEN, length);
         sendArea.putInt(offset + MSG_NAMELEN, from.writeDestination(sendArea, offset + NAME, destination));
         from.registration.submit(new IoUringIoOps(OP_SENDMSG, (byte) 0, (short) 0, from.fd,
-                0L, sendAreaAddress + offset, 1, 0, (short) slot, (short) 0, (short) 0, 0, 0L));
+                0L, sendAreaAddress + offset, 1, 0, slot, (short) 0, (short) 0, 0, 0L));
         return true;
     }
 
@@ -268,12 +269,12 @@ final class IoUringMediaLoop extends MediaLoop {
             this.fd = socket.intValue();
             this.ipv6 = family == StandardProtocolFamily.INET6;
             this.receiver = receiver;
-            this.area = Buffer.allocateDirectWithNativeOrder(PAYLOAD + RECEIVE_BYTES);
+            this.area = ByteBuffer.allocateDirect(PAYLOAD + RECEIVE_BYTES).order(ByteOrder.nativeOrder());
             long address = Buffer.memoryAddress(area);
             prepareArea(area, 0, address);
             this.payload = area.slice(PAYLOAD, RECEIVE_BYTES);
             this.receiveOperation = new IoUringIoOps(OP_RECVMSG, (byte) 0, (short) 0, fd, 0L, address, 1, 0,
-                    (short) 0, (short) 0, (short) 0, 0, 0L);
+                    0L, (short) 0, (short) 0, 0, 0L);
         }
 
         void receive() {
@@ -288,7 +289,7 @@ final class IoUringMediaLoop extends MediaLoop {
             IoUringIoEvent completion = (IoUringIoEvent) event;
             switch (completion.opcode()) {
                 case OP_RECVMSG -> received(completion.res());
-                case OP_SENDMSG -> sent(completion.data(), completion.res());
+                case OP_SENDMSG -> sent((int) completion.userData(), completion.res());
                 default -> { } // a cancel's own completion; the cancelled receive completes separately
             }
         }
@@ -371,6 +372,7 @@ final class IoUringMediaLoop extends MediaLoop {
             memory.put(offset + 3, (byte) port);
             if (!ipv6) {
                 memory.put(offset + 4, destinationAddress);
+                memory.putLong(offset + 8, 0);
                 return 16;
             }
             memory.putInt(offset + 4, 0);
@@ -411,7 +413,7 @@ final class IoUringMediaLoop extends MediaLoop {
             closed = true;
             if (queuedReceive != 0) {
                 registration.submit(new IoUringIoOps(OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0L, queuedReceive,
-                        0, 0, (short) 0, (short) 0, (short) 0, 0, 0L));
+                        0, 0, 0L, (short) 0, (short) 0, 0, 0L));
             } else {
                 closeDescriptor();
             }
