@@ -51,8 +51,12 @@ class RtpRelaySessionIT {
     }
 
     private MediaConfig config(int portMin, int portMax) throws java.net.UnknownHostException {
+        return config(portMin, portMax, 1);
+    }
+
+    private MediaConfig config(int portMin, int portMax, int threads) throws java.net.UnknownHostException {
         return new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", portMin, portMax, QUARANTINE, TIMEOUT,
-                HOLD_TIMEOUT, 1, false, io());
+                HOLD_TIMEOUT, threads, false, io());
     }
 
     @BeforeEach
@@ -505,6 +509,27 @@ class RtpRelaySessionIT {
             }
         }
         return bindable;
+    }
+
+    @Test
+    void eachMediaThreadRelaysTheSessionsItOwns() throws Exception {
+        try (MediaRelay twoThreads = new MediaRelay(config(41_600, 41_615, 2), metrics, clock::get)) {
+            MediaSession first = twoThreads.open(s -> { });
+            MediaSession second = twoThreads.open(s -> { });
+            assertThat(second.loop()).as("sessions go round the threads").isNotSameAs(first.loop());
+            for (MediaSession owner : new MediaSession[] {first, second}) {
+                MediaStream media = owner.addStream();
+                connect(owner, media);
+                String payload = "via " + owner.loop().name();
+                caller.sendRtp(new InetSocketAddress("127.0.0.1", media.localPort(MediaSide.A)), text(payload));
+                RtpPeer.Received relayed = callee.receiveRtp(WAIT_MILLIS);
+                assertThat(relayed).as(payload).isNotNull();
+                assertThat(text(relayed)).isEqualTo(payload);
+                assertThat(relayed.source()).isEqualTo(
+                        new InetSocketAddress("127.0.0.1", media.localPort(MediaSide.B)));
+                owner.close();
+            }
+        }
     }
 
     @Test
