@@ -135,7 +135,13 @@ final class IoUringMediaLoop extends MediaLoop {
 
     @Override
     MediaSocket bind(ProtocolFamily family, InetSocketAddress address, Receiver receiver) throws IOException {
-        UringSocket socket = new UringSocket(family, receiver);
+        UringSocket socket;
+        try {
+            socket = new UringSocket(family, receiver);
+        } catch (RuntimeException e) {
+            // Netty reports a socket it could not open (the descriptor limit, say) unchecked.
+            throw new IOException("cannot open a socket on " + name(), e);
+        }
         try {
             socket.socket.bind(address);
             socket.registration = ring.register(socket);
@@ -196,7 +202,7 @@ final class IoUringMediaLoop extends MediaLoop {
         for (UringSocket socket : new ArrayList<>(sockets)) {
             socket.close();
         }
-        for (int round = 0; round < 100 && !sockets.isEmpty(); round++) {
+        for (int attempt = 0; attempt < 100 && !sockets.isEmpty(); attempt++) {
             poll(0);
         }
         try {
