@@ -27,8 +27,8 @@ public enum MediaIo {
             return IO_URING;
         }
         if (this == IO_URING) {
-            throw new IllegalStateException("media io io_uring is not available here: "
-                    + IoUring.unavailabilityCause());
+            throw new IllegalStateException("media.io: io_uring is not available here (" + IoUring.unavailabilityCause()
+                    + "); use auto or selector");
         }
         return SELECTOR;
     }
