@@ -257,8 +257,8 @@ final class IoUringMediaLoop extends MediaLoop {
         IoRegistration registration;
         /** The queued receive's user data, which a cancel names; 0 while none is queued. */
         long queuedReceive;
+        /** Closed by the relay; the descriptor stays open while the socket is in {@link #sockets}. */
         boolean closed;
-        boolean descriptorClosed;
         /** The last sender, returned again while the address stays the same, so latching sees one instance. */
         InetSocketAddress sender;
         int senderPort = -1;
@@ -278,6 +278,7 @@ final class IoUringMediaLoop extends MediaLoop {
             this.area = ByteBuffer.allocateDirect(PAYLOAD + RECEIVE_BYTES).order(ByteOrder.nativeOrder());
             long address = Buffer.memoryAddress(area);
             prepareArea(area, 0, address);
+            area.putLong(IOV_LEN, RECEIVE_BYTES);
             this.payload = area.slice(PAYLOAD, RECEIVE_BYTES);
             this.receiveOperation = new IoUringIoOps(OP_RECVMSG, (byte) 0, (short) 0, fd, 0L, address, 1, 0,
                     0L, (short) 0, (short) 0, 0, 0L);
@@ -285,7 +286,6 @@ final class IoUringMediaLoop extends MediaLoop {
 
         void receive() {
             area.putInt(MSG_NAMELEN, NAME_CAPACITY);
-            area.putLong(IOV_LEN, RECEIVE_BYTES);
             area.putInt(MSG_FLAGS, 0);
             queuedReceive = registration.submit(receiveOperation);
         }
@@ -302,10 +302,19 @@ final class IoUringMediaLoop extends MediaLoop {
 
         private void received(int result) {
             queuedReceive = 0;
+            if (!closed) {
+                take(result);
+            }
+            // The receiver may have closed the socket while it handled the datagram.
             if (closed) {
                 closeDescriptor();
-                return;
+            } else {
+                receive();
             }
+        }
+
+        /** A receive's result on an open socket: a datagram for the receiver, one too long, or a failure. */
+        private void take(int result) {
             if (result >= 0) {
                 if ((area.getInt(MSG_FLAGS) & MSG_TRUNC) != 0) {
                     metrics.packetDropped(MediaDropReason.OVERSIZE);
@@ -316,11 +325,6 @@ final class IoUringMediaLoop extends MediaLoop {
                 }
             } else if (result != -ECANCELED) {
                 fault("reading a datagram", new IOException("recvmsg failed: errno " + -result));
-            }
-            if (closed) {
-                closeDescriptor();
-            } else {
-                receive();
             }
         }
 
@@ -426,11 +430,9 @@ final class IoUringMediaLoop extends MediaLoop {
         }
 
         void closeDescriptor() {
-            if (descriptorClosed) {
+            if (!sockets.remove(this)) {
                 return;
             }
-            descriptorClosed = true;
-            sockets.remove(this);
             registration.cancel();
             try {
                 socket.close();
