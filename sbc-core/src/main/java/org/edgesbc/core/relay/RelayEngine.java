@@ -40,12 +40,19 @@ import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
 
 /**
- * Hands each gated message to the relay shard that owns its dialog. A shard is one thread with a bounded queue; a
+ * Hands each gated message to the relay shard that owns its dialog. A shard is one thread with a bounded queue, whose
+ * work the I/O thread does itself while the shard is idle and the burst small ({@link ShardExecutor}); a
  * message arriving at a full queue is dropped and counted (the sender retransmits, or gives up, which is what a
  * server beyond its capacity must let happen rather than queue without end). The constructor is the relay's
  * wiring: what each shard is made of, read top to bottom.
  */
 public final class RelayEngine implements SipMessageSink, AutoCloseable {
+    /**
+     * A shard's messages of one read burst that the I/O thread relays itself when the shard's thread is idle; a
+     * larger share of a burst is worth the shard's thread, which relays it while the I/O thread reads on.
+     */
+    static final int RUN_HERE_MAX = 8;
+
     private final RelayShard[] shards;
     private final String callIdPrefix;
     private final RelayMetrics metrics;
@@ -277,6 +284,9 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
 
     private void handOff(RelayShard shard, Runnable task, int messages) {
         if (shard.admit(messages)) {
+            if (messages <= RUN_HERE_MAX && shard.runHere(task, messages)) {
+                return;
+            }
             try {
                 shard.context().loop().executor().execute(task);
                 return;

@@ -144,6 +144,14 @@ final class RelayShard {
         queued.addAndGet(-messages);
     }
 
+    /**
+     * Runs {@code task}, the reading of {@code messages} just admitted, on the calling thread now if the shard is
+     * free to (see {@link ShardLoop#runHere}) and has no message waiting before them; false otherwise.
+     */
+    boolean runHere(Runnable task, int messages) {
+        return shard.loop().runHere(() -> queued.get() == messages, task);
+    }
+
     /** The work of one message the engine hands over, guarded, to run on the shard's thread. */
     Runnable task(InboundSipMessage in) {
         return shard.loop().guarded("message", () -> read(in));

@@ -2,6 +2,7 @@ package org.edgesbc.core.relay;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.edgesbc.core.GuardedHandOff;
 import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
@@ -16,6 +17,8 @@ import org.edgesbc.core.RateLimitedLog;
 final class ShardLoop {
     private final int index;
     private final EventExecutor executor;
+    /** The shard's own thread, which lends its turn; null when the shard runs on an I/O loop. */
+    private final ShardExecutor ownThread;
     private final RelayMetrics metrics;
     private final RateLimitedLog log;
     private final GuardedHandOff handOffs;
@@ -25,6 +28,7 @@ final class ShardLoop {
     ShardLoop(int index, EventExecutor executor, RelayMetrics metrics, RateLimitedLog log, GuardedHandOff handOffs) {
         this.index = index;
         this.executor = executor;
+        this.ownThread = executor instanceof ShardExecutor own ? own : null;
         this.metrics = metrics;
         this.log = log;
         this.handOffs = handOffs;
@@ -49,12 +53,33 @@ final class ShardLoop {
     /** Runs {@code task} on this shard once {@code delayMillis} passed (up to a tick later). Any thread. */
     ShardTimer schedule(String what, Runnable task, long delayMillis) {
         ShardTimer timer = timers.timer(what, task, System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(delayMillis));
-        if (executor.inEventLoop()) {
+        if (onShard()) {
             timers.add(timer);
         } else {
             executor.execute(() -> timers.add(timer));
         }
         return timer;
+    }
+
+    /** Whether the calling thread does this shard's work now: its own thread, or a thread in its place. */
+    boolean onShard() {
+        return ownThread != null ? ownThread.holdsTurn() : executor.inEventLoop();
+    }
+
+    /**
+     * Runs {@code task}, work of this shard, on the calling thread now if it may: it is the I/O loop the shard runs
+     * on, or the shard's own thread is idle and {@code idle} holds once its turn is taken. False, and nothing run,
+     * otherwise: the task is to be handed over.
+     */
+    boolean runHere(BooleanSupplier idle, Runnable task) {
+        if (ownThread != null) {
+            return ownThread.runHere(idle, task);
+        }
+        if (!executor.inEventLoop()) {
+            return false;
+        }
+        task.run();
+        return true;
     }
 
     /**

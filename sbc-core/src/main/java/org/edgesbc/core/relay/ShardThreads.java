@@ -1,9 +1,7 @@
 package org.edgesbc.core.relay;
 
-import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.RejectedExecutionHandlers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +12,9 @@ import java.util.List;
  * answer back: a queue, a wake-up of a parked thread, an eventfd write to wake the I/O thread, in each direction.
  * On the I/O loops, a message read by the loop that owns its shard is relayed in the same turn of that loop and its
  * sends leave in the loop's next flush, with no thread woken: about a fifth less CPU per call on this project's
- * two-core benchmark (docs/performance.md), at the price of one core per I/O thread doing both jobs.
+ * two-core benchmark (docs/performance.md), at the price of one core per I/O thread doing both jobs. Threads of their
+ * own lend their shards to the I/O thread while idle ({@link ShardExecutor}): the low rates' cost of the loops and
+ * the high rates' parallelism of the threads.
  */
 public final class ShardThreads {
     private final List<EventExecutor> executors;
@@ -33,8 +33,7 @@ public final class ShardThreads {
         DefaultThreadFactory threads = new DefaultThreadFactory("sbc-relay", false);
         List<EventExecutor> executors = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            executors.add(new DefaultEventExecutor(null, threads, RelayShard.MAX_QUEUED_MESSAGES,
-                    RejectedExecutionHandlers.reject()));
+            executors.add(new ShardExecutor(threads, RelayShard.MAX_QUEUED_MESSAGES));
         }
         return new ShardThreads(List.copyOf(executors), false);
     }
