@@ -573,10 +573,10 @@ public final class SbcDaemon implements Drainable {
         }
 
         @Override
-        public void onMessages(List<InboundSipMessage> burst) {
+        public void onMessages(List<InboundSipMessage> burst, boolean drained) {
             RelayEngine current = relay;
             if (current != null) {
-                current.onMessages(burst);
+                current.onMessages(burst, drained);
             }
         }
 

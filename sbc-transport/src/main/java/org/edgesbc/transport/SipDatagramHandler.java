@@ -151,7 +151,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         }
         if (!burst.isEmpty()) {
             try {
-                sink.onMessages(burst);
+                sink.onMessages(burst, backlog.burstDrained());
             } finally {
                 burst.clear();
             }

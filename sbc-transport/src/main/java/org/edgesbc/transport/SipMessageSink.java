@@ -14,8 +14,11 @@ public interface SipMessageSink {
      * The messages of one read burst of a datagram socket, in arrival order: an implementation that hands messages
      * to other threads hands each of them its share at once, one wake-up per thread and burst instead of one per
      * message. The list is the caller's and is reused after the call returns.
+     *
+     * @param drained whether the burst emptied the socket: the I/O thread keeps up with it, and has time for more
+     *     than reading; a burst that stopped at its limit left datagrams waiting
      */
-    default void onMessages(List<InboundSipMessage> burst) {
+    default void onMessages(List<InboundSipMessage> burst, boolean drained) {
         burst.forEach(this::onMessage);
     }
 

@@ -75,6 +75,11 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         lastBurstEnded = now;
     }
 
+    /** Whether the burst being read, once done, emptied the socket: it stopped short of its datagram limit. */
+    boolean burstDrained() {
+        return burst < datagramsPerBurst;
+    }
+
     /** Whether the socket has stayed undrained past the limit as of {@code now} (see {@link #undrainedFor}). */
     boolean behind(long now) {
         return undrainedFor(now) >= UNDRAINED_LIMIT_NANOS;

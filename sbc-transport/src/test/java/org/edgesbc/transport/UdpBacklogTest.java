@@ -2,7 +2,11 @@ package org.edgesbc.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +83,23 @@ class UdpBacklogTest {
         now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS);
         burst(4, 3);
         assertThat(backlog.behind(now.get())).as("bursts of admitted work").isTrue();
+    }
+
+    @Test
+    void theHandlersAfterItSeeWhetherTheBurstTheyEndEmptiedTheSocket() {
+        List<Boolean> seen = new ArrayList<>();
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                seen.add(backlog.burstDrained());
+            }
+        });
+
+        burst(3);
+        burst(4);
+        burst(1);
+
+        assertThat(seen).containsExactly(true, false, true);
     }
 
     private void burst(int datagrams) {

@@ -41,18 +41,12 @@ import org.edgesbc.transport.SipMessageSink;
 
 /**
  * Hands each gated message to the relay shard that owns its dialog. A shard is one thread with a bounded queue, whose
- * work the I/O thread does itself while the shard is idle and the burst small ({@link ShardExecutor}); a
- * message arriving at a full queue is dropped and counted (the sender retransmits, or gives up, which is what a
+ * work the I/O thread does itself while the shard is idle and the I/O thread keeps up with its socket
+ * ({@link ShardExecutor}); a message arriving at a full queue is dropped and counted (the sender retransmits, or gives up, which is what a
  * server beyond its capacity must let happen rather than queue without end). The constructor is the relay's
  * wiring: what each shard is made of, read top to bottom.
  */
 public final class RelayEngine implements SipMessageSink, AutoCloseable {
-    /**
-     * A shard's messages of one read burst that the I/O thread relays itself when the shard's thread is idle; a
-     * larger share of a burst is worth the shard's thread, which relays it while the I/O thread reads on.
-     */
-    static final int RUN_HERE_MAX = 8;
-
     private final RelayShard[] shards;
     private final String callIdPrefix;
     private final RelayMetrics metrics;
@@ -255,15 +249,18 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
 
     @Override
     public void onMessage(InboundSipMessage message) {
-        RelayShard shard = shards[SipIdentifiers.shardOf(message.callId(), callIdPrefix, shards.length)];
-        handOff(shard, shard.task(message), 1);
+        deliver(message, true);
     }
 
-    /** Each shard gets its messages of the burst in one task, in arrival order. */
+    /**
+     * Each shard gets its messages of the burst in one task, in arrival order. The I/O thread relays a shard's share
+     * itself if the shard is idle and the burst emptied the socket: a thread that has datagrams waiting reads them
+     * while the shards' threads relay what it read.
+     */
     @Override
-    public void onMessages(List<InboundSipMessage> burst) {
+    public void onMessages(List<InboundSipMessage> burst, boolean drained) {
         if (burst.size() == 1) {
-            onMessage(burst.get(0));
+            deliver(burst.get(0), drained);
             return;
         }
         InboundSipMessage[][] byShard = new InboundSipMessage[shards.length][];
@@ -277,14 +274,19 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         }
         for (int index = 0; index < shards.length; index++) {
             if (counts[index] > 0) {
-                handOff(shards[index], shards[index].task(byShard[index], counts[index]), counts[index]);
+                handOff(shards[index], shards[index].task(byShard[index], counts[index]), counts[index], drained);
             }
         }
     }
 
-    private void handOff(RelayShard shard, Runnable task, int messages) {
+    private void deliver(InboundSipMessage message, boolean mayRunHere) {
+        RelayShard shard = shards[SipIdentifiers.shardOf(message.callId(), callIdPrefix, shards.length)];
+        handOff(shard, shard.task(message), 1, mayRunHere);
+    }
+
+    private void handOff(RelayShard shard, Runnable task, int messages, boolean mayRunHere) {
         if (shard.admit(messages)) {
-            if (messages <= RUN_HERE_MAX && shard.runHere(task, messages)) {
+            if (mayRunHere && shard.runHere(task, messages)) {
                 return;
             }
             try {
