@@ -8,13 +8,12 @@ import java.util.List;
 /**
  * The threads the relay shards run on: threads of their own, one per shard, or the SIP transport's I/O event loops.
  *
- * <p>On their own threads, every message crosses from the I/O thread that read it to its shard's thread and every
- * answer back: a queue, a wake-up of a parked thread, an eventfd write to wake the I/O thread, in each direction.
- * On the I/O loops, a message read by the loop that owns its shard is relayed in the same turn of that loop and its
- * sends leave in the loop's next flush, with no thread woken: about a fifth less CPU per call on this project's
- * two-core benchmark (docs/performance.md), at the price of one core per I/O thread doing both jobs. Threads of their
- * own lend their shards to the I/O thread while idle ({@link ShardExecutor}): the low rates' cost of the loops and
- * the high rates' parallelism of the threads.
+ * <p>On their own threads, a message that finds its shard busy crosses from the I/O thread that read it to the
+ * shard's thread and every answer back: a queue, a wake-up of a parked thread, an eventfd write to wake the I/O
+ * thread. A message that finds its shard idle is relayed by the I/O thread in the shard's place
+ * ({@link ShardExecutor}), with no thread woken. On the I/O loops, a message read by the loop that owns its shard is
+ * always relayed in the same turn of that loop and its sends leave in the loop's next flush, at the price of one core
+ * per I/O thread doing both jobs (docs/performance.md).
  */
 public final class ShardThreads {
     private final List<EventExecutor> executors;
