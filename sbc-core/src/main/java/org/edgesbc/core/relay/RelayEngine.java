@@ -42,9 +42,9 @@ import org.edgesbc.transport.SipMessageSink;
 /**
  * Hands each gated message to the relay shard that owns its dialog. A shard is one thread with a bounded queue, whose
  * work the I/O thread does itself while the shard is idle and the I/O thread keeps up with its socket
- * ({@link ShardExecutor}); a message arriving at a full queue is dropped and counted (the sender retransmits, or gives up, which is what a
- * server beyond its capacity must let happen rather than queue without end). The constructor is the relay's
- * wiring: what each shard is made of, read top to bottom.
+ * ({@link ShardExecutor}); a message arriving at a full queue is dropped and counted (the sender retransmits, or
+ * gives up, which is what a server beyond its capacity must let happen rather than queue without end). The
+ * constructor is the relay's wiring: what each shard is made of, read top to bottom.
  */
 public final class RelayEngine implements SipMessageSink, AutoCloseable {
     private final RelayShard[] shards;
