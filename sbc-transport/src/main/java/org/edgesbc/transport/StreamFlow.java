@@ -77,8 +77,22 @@ final class StreamFlow implements SipFlow {
         }
     }
 
+    /**
+     * One connection's messages may come from several threads in turn (a relay shard's own thread, then an I/O thread
+     * relaying in its place). Written from another thread, a message waits in the connection's event loop's task
+     * queue; written on the loop it would go out at once, ahead of one queued there a moment before. So a write on
+     * the loop is queued too, behind whatever came first.
+     */
     private void write(byte[] message) {
         Channel channel = connected.channel();
+        if (channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> writeNow(channel, message));
+        } else {
+            writeNow(channel, message);
+        }
+    }
+
+    private void writeNow(Channel channel, byte[] message) {
         if (!connected.isSuccess() || !channel.isActive()) {
             metrics.sendFailed(transport);
             return;
