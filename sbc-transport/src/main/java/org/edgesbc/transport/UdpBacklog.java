@@ -65,7 +65,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     }
 
     void burstEnded(long now) {
-        if (burst < datagramsPerBurst || 2 * admitted < burst) {
+        if (burstDrained() || 2 * admitted < burst) {
             undrainedSince = DRAINED;
         } else if (undrainedSince == DRAINED) {
             undrainedSince = now;
