@@ -40,7 +40,7 @@ final class NewCallRate {
      * sheds every new call, a tenth of the callers' retransmission timer, and longer than the I/O thread loses its
      * core for a scheduler slice or a young collection.
      */
-    static final long CONGESTED_NANOS = UdpBacklog.UNDRAINED_LIMIT_NANOS / 2;
+    static final long CONGESTED_NANOS = UdpBacklog.WAIT_LIMIT_NANOS / 2;
     /** A congested window lowers the limit to this share of itself, or of the rate offered in the window. */
     static final double DECREASE = 0.9;
     /** An uncongested window that refused calls raises the limit by this share. */

@@ -122,7 +122,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         ShedCause shed = behind ? ShedCause.IO_BACKLOG
                 : sink.shedsNewDialogs(callId) ? ShedCause.RELAY_QUEUE : null;
         NewCallRate.Congestion congestion = shed != null ? NewCallRate.Congestion.SHEDDING
-                : backlog.undrainedFor(now) >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE
+                : backlog.waitFor(now) >= NewCallRate.CONGESTED_NANOS ? NewCallRate.Congestion.LATE
                 : NewCallRate.Congestion.NONE;
         boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;

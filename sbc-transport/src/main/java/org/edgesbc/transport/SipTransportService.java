@@ -165,7 +165,8 @@ public final class SipTransportService implements AutoCloseable {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
-                        UdpBacklog backlog = new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime);
+                        UdpBacklog backlog = new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime,
+                                metrics::udpQueueWait, QueueWaitProbe::open);
                         DatagramFlows flows = new DatagramFlows(channel, metrics);
                         channel.attr(UDP_FLOWS).set(flows);
                         channel.pipeline()

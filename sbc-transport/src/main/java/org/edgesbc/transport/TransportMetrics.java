@@ -28,6 +28,12 @@ public interface TransportMetrics {
     /** A new INVITE answered 503 on the I/O thread, for the {@code cause} given. */
     void shed(SipTransport transport, ShedCause cause);
 
+    /**
+     * How long a probe datagram waited in a UDP listener's receive queue ({@link UdpBacklog}), in nanoseconds;
+     * measured only while the I/O thread reads full bursts, so a few hundred times a second at most.
+     */
+    void udpQueueWait(long nanos);
+
     /** Metrics that count nothing, for tests and for tools that do not run the daemon. */
     TransportMetrics NONE = new TransportMetrics() {
         @Override public void messageReceived(SipTransport transport, String method) { }
@@ -39,5 +45,6 @@ public interface TransportMetrics {
         @Override public void connectionRefused(SipTransport transport) { }
         @Override public void sendFailed(SipTransport transport) { }
         @Override public void shed(SipTransport transport, ShedCause cause) { }
+        @Override public void udpQueueWait(long nanos) { }
     };
 }

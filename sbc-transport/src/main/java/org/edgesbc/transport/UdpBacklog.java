@@ -2,52 +2,117 @@ package org.edgesbc.transport;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Whether the I/O thread keeps up with its UDP socket, judged on the thread itself. Java sees neither the depth nor
- * the age of the kernel's receive queue, but it sees how each read burst ends: a burst that stops at its datagram
- * limit left datagrams in the socket, one that stops short found it empty. A socket left undrained burst after burst
- * for {@link #UNDRAINED_LIMIT_NANOS} means the thread has been behind that long and every datagram in the queue
- * waits longer: new dialogs are shed from then until a burst drains the socket, before the buffer overflows and
- * the callers' retransmissions multiply the load (the relay's own queue-age signal comes only after that wait).
- * Only a burst mostly of admitted datagrams counts: a flood that admission drops keeps the socket busy without
- * queueing work, and shedding calls then would hand the flooder the denial of service it is after.
+ * How long a datagram waits in the UDP socket's receive queue, judged on the I/O thread itself. Two things bound
+ * it. Each read burst tells how it ended: one that stops at its datagram limit left datagrams in the socket, one
+ * that stops short emptied it, and nothing read during an unbroken streak of full bursts can have waited longer
+ * than the streak. Within a streak a {@link QueueWaitProbe} measures the wait itself: a stamped datagram the thread
+ * sends to its own socket is read when its turn comes, and while it is in flight it has waited at least as long as
+ * it has been gone. A busy thread that keeps up also reads full bursts for seconds, the queue staying short; the
+ * probe tells that from a queue that grows.
+ *
+ * <p>A wait past {@link #WAIT_LIMIT_NANOS} sheds new dialogs, before the buffer overflows and the callers'
+ * retransmissions multiply the load (the relay's own queue-age signal comes only after that wait). Only a burst
+ * mostly of admitted datagrams counts: a flood that admission drops keeps the socket busy without queueing work, and
+ * shedding calls then would hand the flooder the denial of service it is after.
  *
  * <p>First in a UDP listener's pipeline, one per channel; touched only on the channel's I/O thread.
  */
 final class UdpBacklog extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpBacklog.class);
+
     /**
-     * How long a socket may stay undrained before new dialogs are shed: T1/5, the wait the relay also accepts for a
-     * new INVITE. Short enough that a queue growing from the arrival of overload is refused within a fraction of
-     * Timer A; long enough that the backlog a collector pause leaves behind is read without refusing anyone.
+     * How long a datagram may wait in the socket before new dialogs are shed: T1/5, the wait the relay also accepts
+     * for a new INVITE. Short enough that a queue growing from the arrival of overload is refused within a fraction
+     * of Timer A; long enough that the backlog a collector pause leaves behind is read without refusing anyone.
      */
-    static final long UNDRAINED_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long DRAINED = Long.MIN_VALUE;
+    static final long WAIT_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The shortest time between two probes: a queue that empties within it needs no measuring. */
+    static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long NEVER = Long.MIN_VALUE;
 
     private final int datagramsPerBurst;
     private final LongSupplier nanoClock;
+    /** Where each wait a probe measured goes (the metrics). */
+    private final LongConsumer measuredWaits;
+    private final ProbeOpener probeOpener;
+    private QueueWaitProbe probe;
     private int burst;
     private int admitted;
-    private long undrainedSince = DRAINED;
+    private int probesInBurst;
+    private long undrainedSince = NEVER;
     private long lastBurstEnded;
-    /** When the burst being read started: its first datagram may have waited behind the last one's streak. */
+    /** When the burst being read started: its datagrams left the socket then. */
     private long burstStarted;
+    /** When the probe in flight was sent, or NEVER. */
+    private long probeSent = NEVER;
+    private long lastProbeSent = NEVER;
+    /** The wait the last probe back measured within the current streak. */
+    private long measuredWait;
 
     /**
      * @param datagramsPerBurst the read limit of one wake-up (the allocator's messages per read): a burst that
      *        reached it was stopped by it
+     * @param measuredWaits told each wait a probe measured, in nanoseconds
+     * @param probeOpener opens the channel's probe once it is bound ({@link QueueWaitProbe#open})
      */
-    UdpBacklog(int datagramsPerBurst, LongSupplier nanoClock) {
+    UdpBacklog(int datagramsPerBurst, LongSupplier nanoClock, LongConsumer measuredWaits,
+            ProbeOpener probeOpener) {
         this.datagramsPerBurst = datagramsPerBurst;
         this.nanoClock = nanoClock;
+        this.measuredWaits = measuredWaits;
+        this.probeOpener = probeOpener;
+    }
+
+    /** Opens the probe of a socket bound to an address; null when it has none. */
+    @FunctionalInterface
+    interface ProbeOpener {
+        QueueWaitProbe open(SocketAddress bound) throws IOException;
+    }
+
+    /** Opens the probe once the socket is bound; without one, the wait is bounded by the streak alone. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        SocketAddress bound = ctx.channel().localAddress();
+        try {
+            probe = probeOpener.open(bound);
+        } catch (IOException e) {
+            LOG.warn("UDP {}: no queue-wait probe ({}); a backlog is judged by its full read bursts alone", bound,
+                    e.toString());
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closeProbe();
+        super.channelInactive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object datagram) {
         if (burst++ == 0) {
             burstStarted = nanoClock.getAsLong();
+        }
+        if (probe != null && datagram instanceof DatagramPacket packet) {
+            long sent = probe.sentAt(packet);
+            if (sent != QueueWaitProbe.NOT_A_PROBE) {
+                packet.release();
+                probesInBurst++;
+                probeSent = NEVER;
+                measuredWait = Math.max(0, burstStarted - sent);
+                measuredWaits.accept(measuredWait);
+                return;
+            }
         }
         ctx.fireChannelRead(datagram);
     }
@@ -65,14 +130,68 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     }
 
     void burstEnded(long now) {
-        if (burstDrained() || 2 * admitted < burst) {
-            undrainedSince = DRAINED;
-        } else if (undrainedSince == DRAINED) {
-            undrainedSince = now;
+        boolean drained = burstDrained();
+        if (drained || 2 * admitted < burst - probesInBurst) {
+            undrainedSince = NEVER;
+            measuredWait = 0;
+            if (drained && probeSent != NEVER && probeSent < burstStarted) {
+                probeMissed();
+            }
+        } else {
+            if (undrainedSince == NEVER) {
+                undrainedSince = now;
+            }
+            if (probe != null && probeSent == NEVER) {
+                sendProbe(now);
+            }
         }
         burst = 0;
         admitted = 0;
+        probesInBurst = 0;
         lastBurstEnded = now;
+    }
+
+    private void sendProbe(long now) {
+        if (lastProbeSent != NEVER && now - lastProbeSent < PROBE_INTERVAL_NANOS) {
+            return;
+        }
+        try {
+            if (probe.send(now)) {
+                probeSent = now;
+                lastProbeSent = now;
+            }
+        } catch (IOException e) {
+            LOG.warn("UDP queue-wait probe failed ({}); a backlog is judged by its full read bursts alone",
+                    e.toString());
+            closeProbe();
+        }
+    }
+
+    /** The queue was emptied and the probe in flight was not in it: dropped, or a sibling socket's to read. */
+    private void probeMissed() {
+        probeSent = NEVER;
+        try {
+            if (!probe.missed()) {
+                LOG.warn("UDP queue-wait probe: none of {} probe sockets' probes reached this listener's socket;"
+                        + " a backlog is judged by its full read bursts alone", QueueWaitProbe.MAX_SOCKETS_TRIED);
+                probe = null;
+            }
+        } catch (IOException e) {
+            LOG.warn("UDP queue-wait probe could not be replaced ({}); a backlog is judged by its full read bursts"
+                    + " alone", e.toString());
+            closeProbe();
+        }
+    }
+
+    private void closeProbe() {
+        if (probe != null) {
+            try {
+                probe.close();
+            } catch (IOException e) {
+                LOG.debug("closing the queue-wait probe", e);
+            }
+            probe = null;
+        }
     }
 
     /** Whether the burst being read, once done, emptied the socket: it stopped short of its datagram limit. */
@@ -80,20 +199,26 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         return burst < datagramsPerBurst;
     }
 
-    /** Whether the socket has stayed undrained past the limit as of {@code now} (see {@link #undrainedFor}). */
+    /** Whether a datagram arriving at {@code now} waits past the limit (see {@link #waitFor}). */
     boolean behind(long now) {
-        return undrainedFor(now) >= UNDRAINED_LIMIT_NANOS;
+        return waitFor(now) >= WAIT_LIMIT_NANOS;
     }
 
     /**
-     * How long the socket has stayed undrained as of {@code now}, read burst after burst; 0 when the last burst
-     * drained it, or when the burst being read started so long after the last one (as long as the limit) that it
-     * did not continue the streak: a full burst may also have emptied the socket exactly.
+     * How long a datagram arriving at {@code now} waits in the socket: 0 when the last burst drained it, or when the
+     * burst being read started so long after the last one (as long as the limit) that it did not continue the streak
+     * (a full burst may also have emptied the socket exactly); otherwise the streak's length, narrowed by the probe
+     * once one of its probes came back to this socket.
      */
-    long undrainedFor(long now) {
-        if (undrainedSince == DRAINED || burstStarted - lastBurstEnded >= UNDRAINED_LIMIT_NANOS) {
+    long waitFor(long now) {
+        if (undrainedSince == NEVER || burstStarted - lastBurstEnded >= WAIT_LIMIT_NANOS) {
             return 0;
         }
-        return now - undrainedSince;
+        long streak = now - undrainedSince;
+        if (probe == null || !probe.cameBack()) {
+            return streak;
+        }
+        long inFlight = probeSent == NEVER ? 0 : now - probeSent;
+        return Math.min(streak, Math.max(measuredWait, inFlight));
     }
 }

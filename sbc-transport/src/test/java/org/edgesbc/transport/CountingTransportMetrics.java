@@ -65,4 +65,9 @@ final class CountingTransportMetrics implements TransportMetrics {
         add("shed", transport);
         add("shed:" + cause.name().toLowerCase(java.util.Locale.ROOT), transport);
     }
+
+    @Override
+    public void udpQueueWait(long nanos) {
+        add("udpQueueWait", SipTransport.UDP);
+    }
 }

@@ -2,9 +2,14 @@ package org.edgesbc.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class UdpBacklogTest {
     private static final long MS = 1_000_000L;
     private final AtomicLong now = new AtomicLong(1_000 * MS);
-    private final UdpBacklog backlog = new UdpBacklog(4, now::get);
+    private final UdpBacklog backlog = new UdpBacklog(4, now::get, wait -> { }, bound -> null);
     private final EmbeddedChannel channel = new EmbeddedChannel(backlog);
 
     @Test
@@ -29,7 +34,7 @@ class UdpBacklogTest {
     @Test
     void aSocketLeftUndrainedPastTheLimitIsBehindUntilABurstDrainsIt() {
         burst(4);
-        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS - MS);
+        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS - MS);
         burst(4);
         assertThat(backlog.behind(now.get())).as("undrained for less than the limit").isFalse();
         now.addAndGet(MS);
@@ -41,29 +46,29 @@ class UdpBacklogTest {
 
     @Test
     void howLongTheSocketHasStayedUndrainedIsZeroOnceABurstDrainsIt() {
-        assertThat(backlog.undrainedFor(now.get())).isZero();
+        assertThat(backlog.waitFor(now.get())).isZero();
         burst(4);
         now.addAndGet(30 * MS);
         burst(4);
-        assertThat(backlog.undrainedFor(now.get() + 5 * MS)).isEqualTo(35 * MS);
+        assertThat(backlog.waitFor(now.get() + 5 * MS)).isEqualTo(35 * MS);
         burst(3);
-        assertThat(backlog.undrainedFor(now.get())).isZero();
+        assertThat(backlog.waitFor(now.get())).isZero();
     }
 
     @Test
     void theUndrainedTimeCountsFromTheFirstFullBurstAfterADrainedOne() {
         burst(4);
-        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS * 3);
+        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS * 3);
         burst(1);
         burst(4);
-        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS / 2);
+        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS / 2);
         assertThat(backlog.behind(now.get())).isFalse();
     }
 
     @Test
     void aStreakOfFullBurstsThatStoppedLongAgoDoesNotMakeALaterDatagramLate() {
         burst(4);
-        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS);
+        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS);
         burst(4);
         assertThat(backlog.behind(now.get())).isTrue();
         // The last full burst emptied the socket exactly; nothing was read for seconds until a new datagram came.
@@ -80,7 +85,7 @@ class UdpBacklogTest {
         }
         assertThat(backlog.behind(now.get())).as("a flood admission drops queues no work").isFalse();
         burst(4, 2);
-        now.addAndGet(UdpBacklog.UNDRAINED_LIMIT_NANOS);
+        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS);
         burst(4, 3);
         assertThat(backlog.behind(now.get())).as("bursts of admitted work").isTrue();
     }
@@ -100,6 +105,87 @@ class UdpBacklogTest {
         burst(1);
 
         assertThat(seen).containsExactly(true, false, true);
+    }
+
+    /**
+     * A thread that reads full bursts for longer than the limit but whose probes come back within milliseconds keeps
+     * up; once its probe stays out past the limit it is behind, as a queue that grows makes it.
+     */
+    @Test
+    void theProbeTellsAThreadThatKeepsUpFromAQueueThatGrows() throws IOException {
+        List<Long> waits = new ArrayList<>();
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            queue.configureBlocking(false);
+            UdpBacklog probed = new UdpBacklog(4, now::get, waits::add,
+                    bound -> QueueWaitProbe.open(queue.getLocalAddress()));
+            EmbeddedChannel listener = new EmbeddedChannel(probed);
+            fullBurst(listener, null);
+            long streak = 2 * UdpBacklog.WAIT_LIMIT_NANOS;
+            for (long elapsed = 0; elapsed < streak; elapsed += 2 * MS) {
+                now.addAndGet(2 * MS);
+                fullBurst(listener, QueueWaitProbeTest.receive(queue, 20));
+            }
+
+            assertThat(waits).as("every probe came back after the 2 ms between bursts").isNotEmpty()
+                    .allMatch(wait -> wait == 2 * MS);
+            assertThat(probed.waitFor(now.get())).isLessThanOrEqualTo(2 * MS);
+            assertThat(probed.behind(now.get())).as("full bursts for twice the limit, probes back in 2 ms").isFalse();
+
+            // The next burst takes in whatever probe was in flight, and sends one stamped with its time.
+            now.addAndGet(UdpBacklog.PROBE_INTERVAL_NANOS);
+            fullBurst(listener, QueueWaitProbeTest.receive(queue, 20));
+            long lastSent = now.get();
+            for (long elapsed = 0; elapsed < UdpBacklog.WAIT_LIMIT_NANOS; elapsed += 2 * MS) {
+                now.addAndGet(2 * MS);
+                fullBurst(listener, null);
+            }
+            assertThat(probed.waitFor(now.get())).as("the probe in flight has waited since it was sent")
+                    .isEqualTo(now.get() - lastSent);
+            assertThat(probed.behind(now.get())).isTrue();
+
+            now.addAndGet(2 * MS);
+            fullBurst(listener, QueueWaitProbeTest.receive(queue));
+            assertThat(waits.get(waits.size() - 1)).isEqualTo(now.get() - lastSent);
+            assertThat(probed.behind(now.get())).as("the probe back measured the wait").isTrue();
+
+            listener.pipeline().fireChannelRead("datagram");
+            listener.pipeline().fireChannelReadComplete();
+            assertThat(probed.waitFor(now.get())).as("a short burst emptied the queue").isZero();
+            assertThat(listener.inboundMessages()).as("probes stay with the backlog")
+                    .allMatch(String.class::isInstance);
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aDatagramShapedLikeAProbeFromAnotherSourceGoesOnToAdmission() throws IOException {
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            UdpBacklog probed = new UdpBacklog(4, now::get, wait -> { },
+                    bound -> QueueWaitProbe.open(queue.getLocalAddress()));
+            EmbeddedChannel listener = new EmbeddedChannel(probed);
+            DatagramPacket lookalike = new DatagramPacket(Unpooled.wrappedBuffer(new byte[QueueWaitProbe.PROBE_BYTES]),
+                    (InetSocketAddress) queue.getLocalAddress(), new InetSocketAddress("127.0.0.9", 5060));
+
+            listener.writeInbound(lookalike);
+
+            assertThat((Object) listener.readInbound()).isSameAs(lookalike);
+            lookalike.release();
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    /** One burst at the limit of 4: {@code probe}, when there is one, and admitted datagrams. */
+    private static void fullBurst(EmbeddedChannel listener, DatagramPacket probe) {
+        UdpBacklog backlog = listener.pipeline().get(UdpBacklog.class);
+        for (int i = probe == null ? 0 : 1; i < 4; i++) {
+            listener.pipeline().fireChannelRead("datagram");
+            backlog.admitted();
+        }
+        if (probe != null) {
+            listener.pipeline().fireChannelRead(probe);
+        }
+        listener.pipeline().fireChannelReadComplete();
+        listener.inboundMessages().clear();
     }
 
     private void burst(int datagrams) {

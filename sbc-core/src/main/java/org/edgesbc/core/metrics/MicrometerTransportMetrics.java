@@ -1,11 +1,13 @@
 package org.edgesbc.core.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.edgesbc.transport.GateRejection;
 import org.edgesbc.transport.ShedCause;
 import org.edgesbc.transport.SipTransport;
@@ -27,6 +29,7 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     private final Map<SipTransport, Counter> refused = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Counter> sendFailed = new EnumMap<>(SipTransport.class);
     private final Map<SipTransport, Map<ShedCause, Counter>> shed = new EnumMap<>(SipTransport.class);
+    private final Timer udpQueueWait;
 
     MicrometerTransportMetrics(PrometheusMeterRegistry registry) {
         for (SipTransport transport : SipTransport.values()) {
@@ -61,6 +64,10 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
             }
             shed.put(transport, byCause);
         }
+        udpQueueWait = Timer.builder(SbcMetrics.TRANSPORT_UDP_QUEUE_WAIT)
+                .description("How long a probe datagram waited in a UDP listener's receive queue while its network"
+                        + " thread read full bursts; past T1/5 new INVITEs are shed (cause io_backlog)")
+                .serviceLevelObjectives(MicrometerRelayMetrics.RELAY_LATENCY_BUCKETS).register(registry);
     }
 
     @Override
@@ -108,5 +115,10 @@ public final class MicrometerTransportMetrics implements TransportMetrics {
     @Override
     public void shed(SipTransport transport, ShedCause cause) {
         shed.get(transport).get(cause).increment();
+    }
+
+    @Override
+    public void udpQueueWait(long nanos) {
+        udpQueueWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 }

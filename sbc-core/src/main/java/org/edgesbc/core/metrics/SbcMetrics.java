@@ -32,6 +32,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String TRANSPORT_CONNECTIONS_REFUSED = "sbc.transport.connections.refused";
     static final String TRANSPORT_SEND_FAILED = "sbc.transport.send.failed";
     static final String TRANSPORT_SHED = "sbc.transport.shed";
+    static final String TRANSPORT_UDP_QUEUE_WAIT = "sbc.transport.udp.queue.wait";
     static final String RELAY_REQUESTS = "sbc.relay.requests";
     static final String RELAY_RESPONSES = "sbc.relay.responses";
     static final String RELAY_LOCAL_RESPONSES = "sbc.relay.local.responses";

@@ -75,10 +75,11 @@ class SbcMetricsTest {
     }
 
     @Test
-    void callSetUpAndRelayLatencyAreHistogramsWithFixedBuckets() {
+    void callSetUpRelayLatencyAndUdpQueueWaitAreHistogramsWithFixedBuckets() {
         metrics.relay().callSetUp(true, TimeUnit.MILLISECONDS.toNanos(1_500));
         metrics.relay().callSetUp(false, TimeUnit.MILLISECONDS.toNanos(30));
         metrics.relay().relayed(RelayMetrics.RelayedMessage.REQUEST, TimeUnit.MICROSECONDS.toNanos(80));
+        metrics.transport().udpQueueWait(TimeUnit.MILLISECONDS.toNanos(120));
         assertThat(metrics.scrape())
                 .contains("sbc_relay_call_setup_seconds_bucket{outcome=\"answered\",le=\"1.0\"} 0")
                 .contains("sbc_relay_call_setup_seconds_bucket{outcome=\"answered\",le=\"2.5\"} 1")
@@ -86,7 +87,9 @@ class SbcMetricsTest {
                 .contains("sbc_relay_call_setup_seconds_count{outcome=\"answered\"} 1")
                 .contains("sbc_relay_latency_seconds_bucket{message=\"request\",le=\"5.0E-5\"} 0")
                 .contains("sbc_relay_latency_seconds_bucket{message=\"request\",le=\"1.0E-4\"} 1")
-                .contains("sbc_relay_latency_seconds_count{message=\"response\"} 0");
+                .contains("sbc_relay_latency_seconds_count{message=\"response\"} 0")
+                .contains("sbc_transport_udp_queue_wait_seconds_bucket{le=\"0.1\"} 0")
+                .contains("sbc_transport_udp_queue_wait_seconds_bucket{le=\"0.25\"} 1");
     }
 
     @Test
