@@ -3,7 +3,8 @@ package org.edgesbc.transport;
 /**
  * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until new calls are
  * shed (for the socket's backlog or a relay thread's queue) in several windows in a row; then limited to a little
- * less than the rate offered in the last of them, lowered by a tenth while the socket keeps falling behind and new
+ * less than the rate it let in over them (at least half the rate offered, at most all of it), lowered by a tenth
+ * while the socket keeps falling behind and new
  * calls come at half the limit or more, raised by a fiftieth in each window that refused calls without falling
  * behind, and lifted when it has refused nothing for 2 s: the limit settles just under the rate the SBC carries,
  * probing upward as long as calls are offered beyond it, and is gone soon after the overload. Engaged by lasting
@@ -43,6 +44,12 @@ final class NewCallRate {
     static final long CONGESTED_NANOS = UdpBacklog.WAIT_LIMIT_NANOS / 2;
     /** A congested window lowers the limit to this share of itself, or of the rate offered in the window. */
     static final double DECREASE = 0.9;
+    /**
+     * The first limit is at least this share of the rate offered: a socket behind for most of the windows that set
+     * it let in few calls, fewer than the SBC carries a moment later. Half is where an overload of twice the
+     * carried rate is met at once; a deeper one is lowered by the windows that follow.
+     */
+    static final double FIRST_LIMIT_FLOOR = 0.5;
     /** An uncongested window that refused calls raises the limit by this share. */
     static final double INCREASE = 0.02;
     /**
@@ -78,8 +85,12 @@ final class NewCallRate {
     private int refused;
     private boolean congested;
     private boolean shedding;
-    /** Windows in a row, up to the last one rolled, that shed new calls. */
+    /** New calls of the current window that went on: neither shed for a backlog nor refused by the limit. */
+    private int letIn;
+    /** Windows in a row, up to the last one rolled, that shed new calls; the calls they let in, and their span. */
     private int sheddingWindows;
+    private long streakLetIn;
+    private long streakNanos;
     private long lastDecrease;
     /** When the limit last refused a call or was set. */
     private long lastNeeded;
@@ -117,6 +128,9 @@ final class NewCallRate {
             }
             tokens--;
         }
+        if (congestion != Congestion.SHEDDING) {
+            letIn++;
+        }
         return true;
     }
 
@@ -137,18 +151,31 @@ final class NewCallRate {
         }
         // A window that ran long had a pause without new calls in it: its rate says nothing about the load.
         boolean measured = elapsed < 2 * WINDOW_NANOS;
-        sheddingWindows = shedding && measured ? sheddingWindows + 1 : 0;
+        if (shedding && measured) {
+            sheddingWindows++;
+            streakLetIn += letIn;
+            streakNanos += elapsed;
+        } else {
+            sheddingWindows = 0;
+            streakLetIn = 0;
+            streakNanos = 0;
+        }
         double offeredPerSecond = offered * NANOS_PER_SECOND / elapsed;
         boolean lower = limited() ? congested && offeredPerSecond >= limitPerSecond / 2
                 : sheddingWindows >= SHEDDING_WINDOWS_TO_LIMIT;
         if (lower && measured && offered >= MIN_CALLS_PER_WINDOW && warmUpCalls == 0
                 && nowNanos - lastDecrease >= 2 * WINDOW_NANOS) {
             // At most every other window: the queue that the last decrease left needs a window to drain.
-            if (!limited()) {
+            double basis;
+            if (limited()) {
+                basis = Math.min(limitPerSecond, offeredPerSecond);
+            } else {
+                double carried = streakLetIn * NANOS_PER_SECOND / streakNanos;
+                basis = Math.min(offeredPerSecond, Math.max(carried, offeredPerSecond * FIRST_LIMIT_FLOOR));
                 tokens = 0;
                 refilled = nowNanos;
             }
-            limitPerSecond = Math.min(limitPerSecond, offeredPerSecond) * DECREASE;
+            limitPerSecond = basis * DECREASE;
             lastDecrease = nowNanos;
             lastNeeded = nowNanos;
         } else if (limited() && nowNanos - lastNeeded >= RELEASE_NANOS) {
@@ -160,6 +187,7 @@ final class NewCallRate {
         windowStart = nowNanos;
         offered = 0;
         refused = 0;
+        letIn = 0;
         congested = false;
         shedding = false;
     }

@@ -33,7 +33,25 @@ class NewCallRateTest {
         return admitted;
     }
 
-    /** Three windows in a row that shed calls offered at {@code perSecond}: the limit this sets. */
+    /**
+     * Offers calls evenly spaced at {@code perSecond} for {@code millis}, every {@code shedEvery}th of them shed for
+     * a backlog, the others not; returns how many of those were let in.
+     */
+    private int offerSheddingSome(int perSecond, long millis, int shedEvery) {
+        long calls = perSecond * millis / 1_000;
+        long gap = 1_000 * MS / perSecond;
+        int admitted = 0;
+        for (long i = 0; i < calls; i++) {
+            boolean shed = i % shedEvery == 0;
+            if (rate.admit(now, shed ? Congestion.SHEDDING : Congestion.NONE) && !shed) {
+                admitted++;
+            }
+            now += gap;
+        }
+        return admitted;
+    }
+
+    /** Three windows in a row that shed every call offered at {@code perSecond}: the limit this sets. */
     private double limitSetBy(int perSecond) {
         offer(perSecond, 300, Congestion.SHEDDING);
         offer(perSecond, 1, Congestion.NONE);
@@ -47,22 +65,29 @@ class NewCallRateTest {
     }
 
     @Test
-    void threeWindowsInARowThatShedSetTheLimitJustBelowTheRateOfferedInTheLast() {
-        offer(8_000, 200, Congestion.SHEDDING);
+    void threeWindowsInARowThatShedSetTheLimitJustBelowTheRateTheSocketLetInOverThem() {
+        offerSheddingSome(8_000, 200, 4);
         offer(8_000, 200, Congestion.NONE);
         assertThat(rate.limitPerSecond()).as("two windows in a row").isInfinite();
-        offer(8_000, 400, Congestion.SHEDDING);
-        assertThat(rate.limitPerSecond()).isCloseTo(8_000 * NewCallRate.DECREASE, within(100.0));
+        offerSheddingSome(8_000, 400, 4);
+        // A quarter shed, three quarters let in: 6,000 of the 8,000 calls offered per second.
+        assertThat(rate.limitPerSecond()).isCloseTo(6_000 * NewCallRate.DECREASE, within(100.0));
         // A limit in force lets in its rate of what is offered beyond it, and rises by 2 % each window while it
-        // refuses calls without congestion: 7,200/s × 0.1 s × (1 + 1.02 + 1.02² + 1.02³ + 1.02⁴) of 8,000 offered.
-        assertThat(offer(16_000, 500, Congestion.NONE)).isBetween(3_700, 3_800);
-        assertThat(rate.limitPerSecond()).isCloseTo(7_200 * Math.pow(1 + NewCallRate.INCREASE, 4), within(10.0));
+        // refuses calls without congestion: 5,400/s × 0.1 s × (1 + 1.02 + 1.02² + 1.02³ + 1.02⁴) of 8,000 offered.
+        assertThat(offer(16_000, 500, Congestion.NONE)).isBetween(2_760, 2_860);
+        assertThat(rate.limitPerSecond()).isCloseTo(5_400 * Math.pow(1 + NewCallRate.INCREASE, 4), within(10.0));
+    }
+
+    @Test
+    void windowsThatShedAlmostEveryCallSetTheFirstLimitAtHalfTheRateOffered() {
+        assertThat(limitSetBy(10_000)).isCloseTo(10_000 * NewCallRate.FIRST_LIMIT_FLOOR * NewCallRate.DECREASE,
+                within(100.0));
     }
 
     @Test
     void lateWindowsLowerALimitInForceAtMostEveryOtherWindow() {
         double set = limitSetBy(10_000);
-        assertThat(set).isCloseTo(9_000, within(200.0));
+        assertThat(set).isCloseTo(4_500, within(100.0));
         offer(10_000, 400, Congestion.LATE);
         // Four late windows after the one that set it: lowered twice, at windows 2 and 4.
         assertThat(rate.limitPerSecond()).isLessThan(set * NewCallRate.DECREASE)
@@ -72,7 +97,7 @@ class NewCallRateTest {
     @Test
     void lateWindowsInWhichFewNewCallsCameLeaveTheLimitAsItWas() {
         double set = limitSetBy(5_000);
-        assertThat(set).isCloseTo(4_500, within(100.0));
+        assertThat(set).isCloseTo(2_250, within(50.0));
         // Behind for other messages (an overload's retransmissions and BYEs), with new calls at a fifth of the limit.
         assertThat(offer(900, 1_000, Congestion.LATE)).isEqualTo(900);
         assertThat(rate.limitPerSecond()).isEqualTo(set);
