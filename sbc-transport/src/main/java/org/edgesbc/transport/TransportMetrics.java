@@ -30,7 +30,7 @@ public interface TransportMetrics {
 
     /**
      * How long a probe datagram waited in a UDP listener's receive queue ({@link UdpBacklog}), in nanoseconds;
-     * measured only while the I/O thread reads full bursts, so a few hundred times a second at most.
+     * measured only while the I/O thread reads full bursts, at most once per 5 ms.
      */
     void udpQueueWait(long nanos);
 
