@@ -86,8 +86,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         try {
             probe = probeOpener.open(bound);
         } catch (IOException e) {
-            LOG.warn("UDP {}: no queue-wait probe ({}); a backlog is judged by its full read bursts alone", bound,
-                    e.toString());
+            withoutProbe("could not be opened on " + bound + " (" + e + ")");
         }
         super.channelActive(ctx);
     }
@@ -161,9 +160,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
                 lastProbeSent = now;
             }
         } catch (IOException e) {
-            LOG.warn("UDP queue-wait probe failed ({}); a backlog is judged by its full read bursts alone",
-                    e.toString());
-            closeProbe();
+            withoutProbe("failed (" + e + ")");
         }
     }
 
@@ -172,15 +169,18 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         probeSent = NEVER;
         try {
             if (!probe.missed()) {
-                LOG.warn("UDP queue-wait probe: none of {} probe sockets' probes reached this listener's socket;"
-                        + " a backlog is judged by its full read bursts alone", QueueWaitProbe.MAX_SOCKETS_TRIED);
-                probe = null;
+                withoutProbe("reached this listener's socket from none of " + QueueWaitProbe.MAX_SOCKETS_TRIED
+                        + " probe sockets");
             }
         } catch (IOException e) {
-            LOG.warn("UDP queue-wait probe could not be replaced ({}); a backlog is judged by its full read bursts"
-                    + " alone", e.toString());
-            closeProbe();
+            withoutProbe("could not be replaced (" + e + ")");
         }
+    }
+
+    /** Goes on without a probe, for the reason given: the streak of full bursts alone bounds the wait from now on. */
+    private void withoutProbe(String why) {
+        LOG.warn("UDP queue-wait probe {}: a backlog is judged by its full read bursts alone", why);
+        closeProbe();
     }
 
     private void closeProbe() {
