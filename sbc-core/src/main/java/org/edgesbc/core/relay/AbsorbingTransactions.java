@@ -1,6 +1,8 @@
 package org.edgesbc.core.relay;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 import org.edgesbc.transport.SipFlow;
 
@@ -11,63 +13,90 @@ import org.edgesbc.transport.SipFlow;
  * that a 2xx from another early dialog can still be hung up ({@link SurplusAnswers}).
  * At 3,000 calls/s about 200,000 of them wait at any moment, each for 32 s; as objects (transaction, key, map entry,
  * timer, response) every one of them survived young collections, was promoted and made the full collections that
- * stopped the relay. Here they are bytes in arrays that are allocated once and reused: one ring of entries in the
- * order they came (all have the same lifetime, so they expire from the oldest, with no timer each), one ring of key
- * and response bytes, and an open-addressing index from key to entry. Both rings grow by doubling up to their
- * bounds; past a bound the oldest entries are let go early, and each is reported. One relay shard's thread only.
+ * stopped the relay. Here they are bytes in arrays that are reused: entries in the order they came (all have the same
+ * lifetime, so they expire from the oldest, with no timer each), their key and response bytes in a second ring, and
+ * an open-addressing index from key to entry.
+ *
+ * <p>Both rings are made of fixed-size segments, taken as the ring grows and given back as it shrinks, and the index
+ * is split into sub-tables by hash, each grown and shrunk on its own. Rings that doubled instead allocated one array
+ * as large as everything kept and copied it: at 6,000 calls/s a byte ring of 64 MB, which the young collection that
+ * followed copied again, stopping the SBC for 200-390 ms several times in its first minute (docs/performance.md).
+ * Past its bounds the oldest entries are let go early, and each is reported. One relay shard's thread only.
  */
 final class AbsorbingTransactions {
     /** Where a lookup found nothing. */
     static final long NONE = -1;
-    private static final int FIRST_ENTRIES = 1024;
-    private static final int FIRST_BYTES = 256 * 1024;
+    /** Entries per segment (a power of two): its ten arrays take about 48 KB. */
+    private static final int ENTRY_SHIFT = 10;
+    private static final int ENTRIES_PER_SEGMENT = 1 << ENTRY_SHIFT;
+    /** Bytes per segment of the byte ring (a power of two). */
+    private static final int BYTE_SHIFT = 16;
+    private static final int BYTES_PER_SEGMENT = 1 << BYTE_SHIFT;
+    /** The index's sub-tables, picked by the top bits of a key's mixed hash (25 bits, see {@link #mix}). */
+    private static final int TABLE_BITS = 6;
+    private static final int MIXED_HASH_BITS = 25;
+    private static final int SMALLEST_TABLE = 64;
+    /** Segments kept for reuse beyond those in use: a steady rate takes one as it gives one back. */
+    private static final int SPARE_SEGMENTS = 4;
 
     private final long lifetimeNanos;
     private final LongSupplier nanoClock;
     private final int maxEntries;
     private final int maxBytes;
 
-    // Entry ring, by sequence number: entry s lives in slot s & (capacity - 1); the live ones are [head, tail).
+    // Entries, by sequence number: entry s lives in segment s >>> ENTRY_SHIFT at s & (ENTRIES_PER_SEGMENT - 1); the
+    // live ones are [head, tail). A segment sits in its table at its number modulo the table's length.
     private long head;
     private long tail;
-    private long[] expiresAt = new long[FIRST_ENTRIES];
-    private long[] start = new long[FIRST_ENTRIES];
-    private int[] keyLength = new int[FIRST_ENTRIES];
-    /** Bytes of the tag after the key; -1 for none. */
-    private int[] tagLength = new int[FIRST_ENTRIES];
-    private int[] payloadLength = new int[FIRST_ENTRIES];
-    private int[] hash = new int[FIRST_ENTRIES];
-    private SipFlow[] flow = new SipFlow[FIRST_ENTRIES];
-    private SipFlow[] farFlow = new SipFlow[FIRST_ENTRIES];
-    private String[] zone = new String[FIRST_ENTRIES];
-    /** Of an accepted INVITE: the To-tag of the last surplus 2xx hung up, or null (rare, so kept as a string). */
-    private String[] surplusTag = new String[FIRST_ENTRIES];
+    private EntrySegment[] entrySegments = new EntrySegment[4];
+    private final ArrayDeque<EntrySegment> spareEntrySegments = new ArrayDeque<>();
 
-    // Byte ring, by absolute offset: byte o lives at o & (bytes.length - 1); the live ones are [bytesHead, bytesTail).
-    private byte[] bytes = new byte[FIRST_BYTES];
+    // Bytes, by absolute offset, segmented the same way; the live ones are [bytesHead, bytesTail).
+    private byte[][] byteSegments = new byte[4][];
+    private final ArrayDeque<byte[]> spareByteSegments = new ArrayDeque<>();
     private long bytesHead;
     private long bytesTail;
 
-    /** Linear probing over sequence number + 1 (0: empty), at most half full. */
-    private long[] index = new long[2 * FIRST_ENTRIES];
+    /** Linear probing over sequence number + 1 (0: empty), each sub-table at most half full. */
+    private final long[][] tables = new long[1 << TABLE_BITS][];
+    private final int[] tableCounts = new int[1 << TABLE_BITS];
     private final Runnable cutShort;
+
+    /** One segment of entries: parallel arrays, so that the collector sees ten arrays instead of 1,024 objects. */
+    private static final class EntrySegment {
+        final long[] expiresAt = new long[ENTRIES_PER_SEGMENT];
+        final long[] start = new long[ENTRIES_PER_SEGMENT];
+        final int[] keyLength = new int[ENTRIES_PER_SEGMENT];
+        /** Bytes of the tag after the key; -1 for none. */
+        final int[] tagLength = new int[ENTRIES_PER_SEGMENT];
+        final int[] payloadLength = new int[ENTRIES_PER_SEGMENT];
+        final int[] hash = new int[ENTRIES_PER_SEGMENT];
+        final SipFlow[] flow = new SipFlow[ENTRIES_PER_SEGMENT];
+        final SipFlow[] farFlow = new SipFlow[ENTRIES_PER_SEGMENT];
+        final String[] zone = new String[ENTRIES_PER_SEGMENT];
+        /** Of an accepted INVITE: the To-tag of the last surplus 2xx hung up, or null (rare, so kept as a string). */
+        final String[] surplusTag = new String[ENTRIES_PER_SEGMENT];
+    }
 
     /**
      * @param lifetimeNanos how long each entry absorbs retransmissions
      * @param maxEntries entries kept at most; beyond them the oldest goes early
-     * @param maxBytes key and response bytes kept at most (a power of two); beyond them the oldest go early
+     * @param maxBytes key and response bytes kept at most; beyond them the oldest go early
      * @param cutShort told of each entry let go before its time (a retransmission after that is not absorbed)
      */
     AbsorbingTransactions(long lifetimeNanos, LongSupplier nanoClock, int maxEntries, int maxBytes,
             Runnable cutShort) {
-        if (Integer.bitCount(maxBytes) != 1 || maxBytes < FIRST_BYTES) {
-            throw new IllegalArgumentException("maxBytes must be a power of two of at least " + FIRST_BYTES);
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive");
         }
         this.lifetimeNanos = lifetimeNanos;
         this.nanoClock = nanoClock;
         this.maxEntries = Math.max(1, maxEntries);
         this.maxBytes = maxBytes;
         this.cutShort = cutShort;
+        for (int t = 0; t < tables.length; t++) {
+            tables[t] = new long[SMALLEST_TABLE];
+        }
     }
 
     int size() {
@@ -105,23 +134,18 @@ final class AbsorbingTransactions {
             removeHead();
             cutShort.run();
         }
-        if (tail - head == expiresAt.length) {
-            growEntries();
-        }
-        while (bytesTail - bytesHead + need > bytes.length) {
-            growBytes();
-        }
+        EntrySegment segment = slot(tail) == 0 ? takeEntrySegment() : segment(tail);
         int slot = slot(tail);
-        expiresAt[slot] = nanoClock.getAsLong() + lifetimeNanos;
-        start[slot] = bytesTail;
-        keyLength[slot] = keyBytes.length;
-        tagLength[slot] = tagBytes == null ? -1 : tagBytes.length;
-        payloadLength[slot] = payload;
-        hash[slot] = key.hashCode();
-        this.flow[slot] = flow;
-        this.farFlow[slot] = farFlow;
-        this.zone[slot] = zone;
-        this.surplusTag[slot] = null;
+        segment.expiresAt[slot] = nanoClock.getAsLong() + lifetimeNanos;
+        segment.start[slot] = bytesTail;
+        segment.keyLength[slot] = keyBytes.length;
+        segment.tagLength[slot] = tagBytes == null ? -1 : tagBytes.length;
+        segment.payloadLength[slot] = payload;
+        segment.hash[slot] = key.hashCode();
+        segment.flow[slot] = flow;
+        segment.farFlow[slot] = farFlow;
+        segment.zone[slot] = zone;
+        segment.surplusTag[slot] = null;
         write(keyBytes);
         if (tagBytes != null) {
             write(tagBytes);
@@ -129,7 +153,7 @@ final class AbsorbingTransactions {
         if (response != null) {
             write(response);
         }
-        insertIndex(tail);
+        insertIndex(tail, segment.hash[slot]);
         tail++;
     }
 
@@ -141,11 +165,15 @@ final class AbsorbingTransactions {
         }
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         int h = key.hashCode();
-        int mask = index.length - 1;
-        for (int i = mix(h) & mask; index[i] != 0; i = (i + 1) & mask) {
-            long seq = index[i] - 1;
+        int mixed = mix(h);
+        long[] table = tables[mixed >>> (MIXED_HASH_BITS - TABLE_BITS)];
+        int mask = table.length - 1;
+        for (int i = mixed & mask; table[i] != 0; i = (i + 1) & mask) {
+            long seq = table[i] - 1;
+            EntrySegment segment = segment(seq);
             int slot = slot(seq);
-            if (hash[slot] == h && keyLength[slot] == keyBytes.length && bytesEqual(start[slot], keyBytes)) {
+            if (segment.hash[slot] == h && segment.keyLength[slot] == keyBytes.length
+                    && bytesEqual(segment.start[slot], keyBytes)) {
                 return seq;
             }
         }
@@ -153,179 +181,244 @@ final class AbsorbingTransactions {
     }
 
     String zone(long entry) {
-        return zone[slot(entry)];
+        return segment(entry).zone[slot(entry)];
     }
 
     /** Whether the entry kept {@code tag} (a null tag only matches an entry kept without one). */
     boolean hasTag(long entry, String tag) {
+        EntrySegment segment = segment(entry);
         int slot = slot(entry);
-        if (tag == null || tagLength[slot] < 0) {
-            return tag == null && tagLength[slot] < 0;
+        if (tag == null || segment.tagLength[slot] < 0) {
+            return tag == null && segment.tagLength[slot] < 0;
         }
         byte[] tagBytes = tag.getBytes(StandardCharsets.UTF_8);
-        return tagBytes.length == tagLength[slot] && bytesEqual(start[slot] + keyLength[slot], tagBytes);
+        return tagBytes.length == segment.tagLength[slot]
+                && bytesEqual(segment.start[slot] + segment.keyLength[slot], tagBytes);
     }
 
     SipFlow farFlow(long entry) {
-        return farFlow[slot(entry)];
+        return segment(entry).farFlow[slot(entry)];
     }
 
     String surplusTag(long entry) {
-        return surplusTag[slot(entry)];
+        return segment(entry).surplusTag[slot(entry)];
     }
 
     void surplusTag(long entry, String tag) {
-        surplusTag[slot(entry)] = tag;
+        segment(entry).surplusTag[slot(entry)] = tag;
     }
 
     /** Sends the entry's response again over its flow; false when it kept none. */
     boolean resend(long entry) {
+        EntrySegment segment = segment(entry);
         int slot = slot(entry);
-        if (payloadLength[slot] == 0) {
+        if (segment.payloadLength[slot] == 0) {
             return false;
         }
-        byte[] response = new byte[payloadLength[slot]];
-        read(start[slot] + keyLength[slot] + Math.max(0, tagLength[slot]), response);
-        flow[slot].send(response);
+        byte[] response = new byte[segment.payloadLength[slot]];
+        read(segment.start[slot] + segment.keyLength[slot] + Math.max(0, segment.tagLength[slot]), response);
+        segment.flow[slot].send(response);
         return true;
     }
 
     /** Lets go of every entry whose lifetime is over. */
     void expire() {
         long now = nanoClock.getAsLong();
-        while (tail != head && expiresAt[slot(head)] - now <= 0) {
+        while (tail != head && segment(head).expiresAt[slot(head)] - now <= 0) {
             removeHead();
         }
     }
 
-    private void removeHead() {
-        int slot = slot(head);
-        removeIndex(head, hash[slot]);
-        flow[slot] = null;
-        farFlow[slot] = null;
-        zone[slot] = null;
-        surplusTag[slot] = null;
-        head++;
-        bytesHead = tail == head ? bytesTail : start[slot(head)];
+    /** Segments of both rings held, in use or spare: what the store weighs, for its tests. */
+    int segmentsHeld() {
+        int held = spareEntrySegments.size() + spareByteSegments.size();
+        for (EntrySegment segment : entrySegments) {
+            held += segment == null ? 0 : 1;
+        }
+        for (byte[] segment : byteSegments) {
+            held += segment == null ? 0 : 1;
+        }
+        return held;
     }
 
-    private int slot(long seq) {
-        return (int) seq & (expiresAt.length - 1);
+    private void removeHead() {
+        EntrySegment segment = segment(head);
+        int slot = slot(head);
+        removeIndex(head, segment.hash[slot]);
+        segment.flow[slot] = null;
+        segment.farFlow[slot] = null;
+        segment.zone[slot] = null;
+        segment.surplusTag[slot] = null;
+        head++;
+        if (slot(head) == 0) {
+            int passed = entryIndex(head - 1);
+            spare(spareEntrySegments, entrySegments[passed]);
+            entrySegments[passed] = null;
+        }
+        long newBytesHead = tail == head ? bytesTail : segment(head).start[slot(head)];
+        for (long s = bytesHead >>> BYTE_SHIFT; s < newBytesHead >>> BYTE_SHIFT; s++) {
+            int passed = (int) s & (byteSegments.length - 1);
+            spare(spareByteSegments, byteSegments[passed]);
+            byteSegments[passed] = null;
+        }
+        bytesHead = newBytesHead;
+    }
+
+    /** Keeps a segment no longer in use for reuse, unless enough are kept already (then the collector has it). */
+    private static <T> void spare(ArrayDeque<T> spares, T segment) {
+        if (segment != null && spares.size() < SPARE_SEGMENTS) {
+            spares.push(segment);
+        }
+    }
+
+    private EntrySegment segment(long seq) {
+        return entrySegments[entryIndex(seq)];
+    }
+
+    private int entryIndex(long seq) {
+        return (int) (seq >>> ENTRY_SHIFT) & (entrySegments.length - 1);
+    }
+
+    private static int slot(long seq) {
+        return (int) seq & (ENTRIES_PER_SEGMENT - 1);
+    }
+
+    /** A new segment for the entry at the tail, the first of its segment, placed in the table (grown if full). */
+    private EntrySegment takeEntrySegment() {
+        long segmentsInUse = (tail >>> ENTRY_SHIFT) - (head >>> ENTRY_SHIFT) + 1;
+        if (segmentsInUse > entrySegments.length) {
+            EntrySegment[] grown = new EntrySegment[entrySegments.length * 2];
+            for (long s = head >>> ENTRY_SHIFT; s < tail >>> ENTRY_SHIFT; s++) {
+                grown[(int) s & (grown.length - 1)] = entrySegments[(int) s & (entrySegments.length - 1)];
+            }
+            entrySegments = grown;
+        }
+        EntrySegment segment = spareEntrySegments.isEmpty() ? new EntrySegment() : spareEntrySegments.pop();
+        entrySegments[entryIndex(tail)] = segment;
+        return segment;
+    }
+
+    /** The byte segment the tail writes at {@code offset}: a new one, placed in the table, at a segment's start. */
+    private byte[] byteSegmentForWrite(long offset) {
+        if ((offset & (BYTES_PER_SEGMENT - 1)) != 0) {
+            return byteSegment(offset);
+        }
+        long segmentsInUse = (offset >>> BYTE_SHIFT) - (bytesHead >>> BYTE_SHIFT) + 1;
+        if (segmentsInUse > byteSegments.length) {
+            byte[][] grown = new byte[byteSegments.length * 2][];
+            for (long s = bytesHead >>> BYTE_SHIFT; s < offset >>> BYTE_SHIFT; s++) {
+                grown[(int) s & (grown.length - 1)] = byteSegments[(int) s & (byteSegments.length - 1)];
+            }
+            byteSegments = grown;
+        }
+        byte[] segment = spareByteSegments.isEmpty() ? new byte[BYTES_PER_SEGMENT] : spareByteSegments.pop();
+        byteSegments[(int) (offset >>> BYTE_SHIFT) & (byteSegments.length - 1)] = segment;
+        return segment;
+    }
+
+    private byte[] byteSegment(long offset) {
+        return byteSegments[(int) (offset >>> BYTE_SHIFT) & (byteSegments.length - 1)];
     }
 
     private static int mix(int h) {
         // Fibonacci hashing spreads String hashes, whose low bits cluster for keys differing only at their end.
-        return (h * 0x9E3779B9) >>> 7;
+        return (h * 0x9E3779B9) >>> (32 - MIXED_HASH_BITS);
     }
 
-    private void insertIndex(long seq) {
-        int mask = index.length - 1;
-        int i = mix(hash[slot(seq)]) & mask;
-        while (index[i] != 0) {
+    private void insertIndex(long seq, int h) {
+        int mixed = mix(h);
+        int t = mixed >>> (MIXED_HASH_BITS - TABLE_BITS);
+        if (2 * (tableCounts[t] + 1) > tables[t].length) {
+            resizeTable(t, tables[t].length * 2);
+        }
+        long[] table = tables[t];
+        int mask = table.length - 1;
+        int i = mixed & mask;
+        while (table[i] != 0) {
             i = (i + 1) & mask;
         }
-        index[i] = seq + 1;
+        table[i] = seq + 1;
+        tableCounts[t]++;
     }
 
     /** Removes {@code seq}'s index slot and shifts back the probe chain behind it, so no lookup stops short. */
     private void removeIndex(long seq, int h) {
-        int mask = index.length - 1;
-        int i = mix(h) & mask;
-        while (index[i] != seq + 1) {
+        int mixed = mix(h);
+        int t = mixed >>> (MIXED_HASH_BITS - TABLE_BITS);
+        long[] table = tables[t];
+        int mask = table.length - 1;
+        int i = mixed & mask;
+        while (table[i] != seq + 1) {
             i = (i + 1) & mask;
         }
         int j = i;
         while (true) {
             j = (j + 1) & mask;
-            if (index[j] == 0) {
+            if (table[j] == 0) {
                 break;
             }
-            int home = mix(hash[slot(index[j] - 1)]) & mask;
+            long moved = table[j] - 1;
+            int home = mix(segment(moved).hash[slot(moved)]) & mask;
             // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
             boolean homeBetween = i <= j ? home > i && home <= j : home > i || home <= j;
             if (!homeBetween) {
-                index[i] = index[j];
+                table[i] = table[j];
                 i = j;
             }
         }
-        index[i] = 0;
-    }
-
-    private void growEntries() {
-        int capacity = expiresAt.length * 2;
-        long[] newExpiresAt = new long[capacity];
-        long[] newStart = new long[capacity];
-        int[] newKeyLength = new int[capacity];
-        int[] newTagLength = new int[capacity];
-        int[] newPayloadLength = new int[capacity];
-        int[] newHash = new int[capacity];
-        SipFlow[] newFlow = new SipFlow[capacity];
-        SipFlow[] newFarFlow = new SipFlow[capacity];
-        String[] newZone = new String[capacity];
-        String[] newSurplusTag = new String[capacity];
-        for (long seq = head; seq < tail; seq++) {
-            int from = slot(seq);
-            int to = (int) seq & (capacity - 1);
-            newExpiresAt[to] = expiresAt[from];
-            newStart[to] = start[from];
-            newKeyLength[to] = keyLength[from];
-            newTagLength[to] = tagLength[from];
-            newPayloadLength[to] = payloadLength[from];
-            newHash[to] = hash[from];
-            newFlow[to] = flow[from];
-            newFarFlow[to] = farFlow[from];
-            newZone[to] = zone[from];
-            newSurplusTag[to] = surplusTag[from];
-        }
-        expiresAt = newExpiresAt;
-        start = newStart;
-        keyLength = newKeyLength;
-        tagLength = newTagLength;
-        payloadLength = newPayloadLength;
-        hash = newHash;
-        flow = newFlow;
-        farFlow = newFarFlow;
-        zone = newZone;
-        surplusTag = newSurplusTag;
-        index = new long[2 * capacity];
-        for (long seq = head; seq < tail; seq++) {
-            insertIndex(seq);
+        table[i] = 0;
+        tableCounts[t]--;
+        if (table.length > SMALLEST_TABLE && 8 * tableCounts[t] < table.length) {
+            resizeTable(t, table.length / 2);
         }
     }
 
-    private void growBytes() {
-        byte[] grown = new byte[bytes.length * 2];
-        for (long o = bytesHead; o < bytesTail; ) {
-            int from = (int) o & (bytes.length - 1);
-            int to = (int) o & (grown.length - 1);
-            int run = (int) Math.min(bytesTail - o, Math.min(bytes.length - from, grown.length - to));
-            System.arraycopy(bytes, from, grown, to, run);
-            o += run;
+    /** Rehashes one sub-table into {@code length} slots: a sixty-fourth of the entries, never all of them. */
+    private void resizeTable(int t, int length) {
+        long[] old = tables[t];
+        long[] resized = new long[length];
+        int mask = length - 1;
+        for (long entry : old) {
+            if (entry != 0) {
+                long seq = entry - 1;
+                int i = mix(segment(seq).hash[slot(seq)]) & mask;
+                while (resized[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                resized[i] = entry;
+            }
         }
-        bytes = grown;
+        tables[t] = resized;
     }
 
     private void write(byte[] source) {
-        int at = (int) bytesTail & (bytes.length - 1);
-        int first = Math.min(source.length, bytes.length - at);
-        System.arraycopy(source, 0, bytes, at, first);
-        System.arraycopy(source, first, bytes, 0, source.length - first);
-        bytesTail += source.length;
+        for (int done = 0; done < source.length; ) {
+            byte[] segment = byteSegmentForWrite(bytesTail);
+            int at = (int) bytesTail & (BYTES_PER_SEGMENT - 1);
+            int run = Math.min(source.length - done, BYTES_PER_SEGMENT - at);
+            System.arraycopy(source, done, segment, at, run);
+            done += run;
+            bytesTail += run;
+        }
     }
 
     private void read(long offset, byte[] target) {
-        int at = (int) offset & (bytes.length - 1);
-        int first = Math.min(target.length, bytes.length - at);
-        System.arraycopy(bytes, at, target, 0, first);
-        System.arraycopy(bytes, 0, target, first, target.length - first);
+        for (int done = 0; done < target.length; ) {
+            int at = (int) (offset + done) & (BYTES_PER_SEGMENT - 1);
+            int run = Math.min(target.length - done, BYTES_PER_SEGMENT - at);
+            System.arraycopy(byteSegment(offset + done), at, target, done, run);
+            done += run;
+        }
     }
 
     private boolean bytesEqual(long offset, byte[] expected) {
-        int mask = bytes.length - 1;
-        for (int i = 0; i < expected.length; i++) {
-            if (bytes[(int) (offset + i) & mask] != expected[i]) {
+        for (int done = 0; done < expected.length; ) {
+            int at = (int) (offset + done) & (BYTES_PER_SEGMENT - 1);
+            int run = Math.min(expected.length - done, BYTES_PER_SEGMENT - at);
+            if (!Arrays.equals(byteSegment(offset + done), at, at + run, expected, done, done + run)) {
                 return false;
             }
+            done += run;
         }
         return true;
     }

@@ -82,10 +82,9 @@ final class TransactionLayer {
         sweepAbsorbing();
     }
 
-    /** {@code entries} times {@code perEntry} bytes, as the power of two a store's byte ring needs. */
+    /** {@code entries} times {@code perEntry} bytes, at most 1 GiB. */
     private static int byteBound(int entries, int perEntry) {
-        long wanted = Math.max((long) entries * perEntry, 256 * 1024);
-        return (int) Math.min(Long.highestOneBit(wanted - 1) << 1, 1 << 30);
+        return (int) Math.min((long) entries * perEntry, 1 << 30);
     }
 
     private void sweepAbsorbing() {

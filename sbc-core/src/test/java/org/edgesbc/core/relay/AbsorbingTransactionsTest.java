@@ -1,7 +1,6 @@
 package org.edgesbc.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -112,9 +111,23 @@ class AbsorbingTransactionsTest {
     }
 
     @Test
-    void aByteBoundThatIsNotAPowerOfTwoIsRefused() {
-        assertThatThrownBy(() -> new AbsorbingTransactions(SECOND, now::get, 10, 300_000, cuts::incrementAndGet))
-                .isInstanceOf(IllegalArgumentException.class);
+    void aStoreThatEmptiedGivesBackAllButAFewSegments() {
+        AbsorbingTransactions kept = new AbsorbingTransactions(32 * SECOND, now::get, 100_000, 64 << 20,
+                cuts::incrementAndGet);
+        byte[] response = new byte[700];
+        for (int i = 0; i < 20_000; i++) {
+            kept.add("z9hG4bK-" + i + "\nINVITE", "z", flow, response);
+        }
+        int held = kept.segmentsHeld();
+        assertThat(held).as("20 entry segments and 214 byte segments in use").isGreaterThan(200);
+
+        now.addAndGet(32 * SECOND);
+        kept.add("next", "z", flow, response);
+
+        assertThat(kept.size()).isEqualTo(1);
+        assertThat(kept.segmentsHeld()).as("one of each in use, four of each spare").isLessThanOrEqualTo(10);
+        assertThat(kept.find("next")).isNotEqualTo(AbsorbingTransactions.NONE);
+        assertThat(cuts.get()).isZero();
     }
 
     /**
