@@ -1,9 +1,12 @@
 package org.edgesbc.transport;
 
+import java.util.Arrays;
+
 /**
  * How many new calls per second one UDP socket lets in once new calls had to be shed. Unlimited until new calls are
  * shed (for the socket's backlog or a relay thread's queue) in several windows in a row; then limited to a little
- * less than the rate it let in over them (at least half the rate offered, at most all of it), lowered by a tenth
+ * less than the rate it let in over them (at least half the rate offered and the rate it carried without congestion
+ * in the seconds before, at most all of it), lowered by a tenth
  * while the socket keeps falling behind and new
  * calls come at half the limit or more, raised by a fiftieth in each window that refused calls without falling
  * behind, and lifted when it has refused nothing for 2 s: the limit settles just under the rate the SBC carries,
@@ -57,6 +60,17 @@ final class NewCallRate {
      * many at 100 calls/s): the backlog's own shedding handles it, the limit stays as it was.
      */
     static final int MIN_CALLS_PER_WINDOW = 10;
+    /**
+     * How fast the memory of the highest rate carried without congestion fades: by half in 50 windows (5 s). A
+     * collector pause on a busy machine sheds new calls at a rate the socket carried a second before, for several
+     * windows while the queue it left drains; a first limit at the few calls let in meanwhile refused a sixth of the
+     * calls of a 20 s run at 6,000 calls/s for the 5 s the limit took to climb back (docs/performance.md). Carried
+     * uncongested in the last seconds, the rate is what the SBC can take; a capacity that really fell lowers the
+     * limit by the late windows' decreases.
+     */
+    static final double CARRIED_RATE_DECAY = Math.pow(0.5, 1.0 / 50);
+    /** Windows in a row without congestion or refusals over which a rate counts as carried: 1 s, not a burst. */
+    static final int CARRIED_WINDOWS = 10;
     /** Windows in a row that shed new calls before a limit is set: 300 ms, longer than any pause of the JVM here. */
     static final int SHEDDING_WINDOWS_TO_LIMIT = 3;
     /**
@@ -95,6 +109,14 @@ final class NewCallRate {
     /** When the limit last refused a call or was set. */
     private long lastNeeded;
     private int warmUpCalls = WARM_UP_CALLS;
+    /**
+     * The highest rate of new calls let in over {@link #CARRIED_WINDOWS} windows in a row without congestion or
+     * refusals, fading ({@link #CARRIED_RATE_DECAY}); those windows' calls and spans, the latest last.
+     */
+    private double carriedUncongested;
+    private final int[] calmLetIn = new int[CARRIED_WINDOWS];
+    private final long[] calmNanos = new long[CARRIED_WINDOWS];
+    private int calmWindows;
 
     NewCallRate(long nowNanos) {
         windowStart = nowNanos;
@@ -161,6 +183,17 @@ final class NewCallRate {
             streakNanos = 0;
         }
         double offeredPerSecond = offered * NANOS_PER_SECOND / elapsed;
+        carriedUncongested *= CARRIED_RATE_DECAY;
+        if (measured && !congested && refused == 0) {
+            calmLetIn[calmWindows % CARRIED_WINDOWS] = letIn;
+            calmNanos[calmWindows % CARRIED_WINDOWS] = elapsed;
+            if (++calmWindows >= CARRIED_WINDOWS) {
+                carriedUncongested = Math.max(carriedUncongested,
+                        Arrays.stream(calmLetIn).sum() * NANOS_PER_SECOND / Arrays.stream(calmNanos).sum());
+            }
+        } else {
+            calmWindows = 0;
+        }
         boolean lower = limited() ? congested && offeredPerSecond >= limitPerSecond / 2
                 : sheddingWindows >= SHEDDING_WINDOWS_TO_LIMIT;
         if (lower && measured && offered >= MIN_CALLS_PER_WINDOW && warmUpCalls == 0
@@ -171,7 +204,8 @@ final class NewCallRate {
                 basis = Math.min(limitPerSecond, offeredPerSecond);
             } else {
                 double carried = streakLetIn * NANOS_PER_SECOND / streakNanos;
-                basis = Math.min(offeredPerSecond, Math.max(carried, offeredPerSecond * FIRST_LIMIT_FLOOR));
+                basis = Math.min(offeredPerSecond,
+                        Math.max(Math.max(carried, carriedUncongested), offeredPerSecond * FIRST_LIMIT_FLOOR));
                 tokens = 0;
                 refilled = nowNanos;
             }

@@ -85,6 +85,32 @@ class NewCallRateTest {
     }
 
     @Test
+    void afterSecondsCarriedWithoutCongestionTheFirstLimitIsJustBelowThatRate() {
+        offer(6_000, 3_000, Congestion.NONE);
+        // A pause: the queue it left sheds every new call for three windows while it drains. The rate carried, 6,000,
+        // faded over those three windows.
+        assertThat(limitSetBy(6_000)).isCloseTo(6_000 * Math.pow(NewCallRate.CARRIED_RATE_DECAY, 3)
+                * NewCallRate.DECREASE, within(30.0));
+    }
+
+    @Test
+    void theMemoryOfTheRateCarriedFadesByHalfIn5Seconds() {
+        offer(6_000, 3_000, Congestion.NONE);
+        offer(6_000, 2_500, Congestion.LATE);
+        // 25 late windows and the 3 that shed: 6,000 × 0.5^(28/50), above the floor of half the rate offered.
+        assertThat(limitSetBy(6_000)).isCloseTo(6_000 * Math.pow(0.5, 28 / 50.0) * NewCallRate.DECREASE,
+                within(60.0));
+    }
+
+    @Test
+    void aRateCarriedForLessThanASecondIsNotRemembered() {
+        offer(6_000, 100, Congestion.LATE);
+        offer(6_000, 900, Congestion.NONE);
+        assertThat(limitSetBy(6_000)).as("half the rate offered").isCloseTo(6_000 * NewCallRate.FIRST_LIMIT_FLOOR
+                * NewCallRate.DECREASE, within(30.0));
+    }
+
+    @Test
     void lateWindowsLowerALimitInForceAtMostEveryOtherWindow() {
         double set = limitSetBy(10_000);
         assertThat(set).isCloseTo(4_500, within(100.0));
