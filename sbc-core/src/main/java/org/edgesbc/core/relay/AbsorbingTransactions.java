@@ -17,10 +17,13 @@ import org.edgesbc.transport.SipFlow;
  * lifetime, so they expire from the oldest, with no timer each), their key and response bytes in a second ring, and
  * an open-addressing index from key to entry.
  *
- * <p>Both rings are made of fixed-size segments, taken as the ring grows and given back as it shrinks, and the index
- * is split into sub-tables by hash, each grown and shrunk on its own. Rings that doubled instead allocated one array
- * as large as everything kept and copied it: at 6,000 calls/s a byte ring of 64 MB, which the young collection that
- * followed copied again, stopping the SBC for 200-390 ms several times in its first minute (docs/performance.md).
+ * <p>Both rings are made of fixed-size segments, taken as the ring grows and kept for reuse as it shrinks, and the
+ * index is split into sub-tables by hash, each grown and shrunk on its own. Rings that doubled instead allocated one
+ * array as large as everything kept and copied it: at 6,000 calls/s a byte ring of 64 MB, which the young collection
+ * that followed copied again, stopping the SBC for 200-390 ms several times in its first minute (docs/performance.md).
+ * Segments are not given back: by the time a ring shrinks they sit in the old generation, where letting them go
+ * would only fill it with garbage for a full collection to stop the SBC for, as the load comes back; what a peak
+ * took stays within the store's bounds.
  * Past its bounds the oldest entries are let go early, and each is reported. One relay shard's thread only.
  */
 final class AbsorbingTransactions {
@@ -36,8 +39,6 @@ final class AbsorbingTransactions {
     private static final int TABLE_BITS = 6;
     private static final int MIXED_HASH_BITS = 25;
     private static final int SMALLEST_TABLE = 64;
-    /** Segments kept for reuse beyond those in use: a steady rate takes one as it gives one back. */
-    private static final int SPARE_SEGMENTS = 4;
 
     private final long lifetimeNanos;
     private final LongSupplier nanoClock;
@@ -56,6 +57,7 @@ final class AbsorbingTransactions {
     private final ArrayDeque<byte[]> spareByteSegments = new ArrayDeque<>();
     private long bytesHead;
     private long bytesTail;
+    private int segmentsAllocated;
 
     /** Linear probing over sequence number + 1 (0: empty), each sub-table at most half full. */
     private final long[][] tables = new long[1 << TABLE_BITS][];
@@ -229,16 +231,9 @@ final class AbsorbingTransactions {
         }
     }
 
-    /** Segments of both rings held, in use or spare: what the store weighs, for its tests. */
-    int segmentsHeld() {
-        int held = spareEntrySegments.size() + spareByteSegments.size();
-        for (EntrySegment segment : entrySegments) {
-            held += segment == null ? 0 : 1;
-        }
-        for (byte[] segment : byteSegments) {
-            held += segment == null ? 0 : 1;
-        }
-        return held;
+    /** Segments of both rings allocated so far: what the store weighs, since none is given back. */
+    int segmentsAllocated() {
+        return segmentsAllocated;
     }
 
     private void removeHead() {
@@ -252,23 +247,16 @@ final class AbsorbingTransactions {
         head++;
         if (slot(head) == 0) {
             int passed = entryIndex(head - 1);
-            spare(spareEntrySegments, entrySegments[passed]);
+            spareEntrySegments.push(entrySegments[passed]);
             entrySegments[passed] = null;
         }
         long newBytesHead = tail == head ? bytesTail : segment(head).start[slot(head)];
         for (long s = bytesHead >>> BYTE_SHIFT; s < newBytesHead >>> BYTE_SHIFT; s++) {
             int passed = (int) s & (byteSegments.length - 1);
-            spare(spareByteSegments, byteSegments[passed]);
+            spareByteSegments.push(byteSegments[passed]);
             byteSegments[passed] = null;
         }
         bytesHead = newBytesHead;
-    }
-
-    /** Keeps a segment no longer in use for reuse, unless enough are kept already (then the collector has it). */
-    private static <T> void spare(ArrayDeque<T> spares, T segment) {
-        if (segment != null && spares.size() < SPARE_SEGMENTS) {
-            spares.push(segment);
-        }
     }
 
     private EntrySegment segment(long seq) {
@@ -293,7 +281,11 @@ final class AbsorbingTransactions {
             }
             entrySegments = grown;
         }
-        EntrySegment segment = spareEntrySegments.isEmpty() ? new EntrySegment() : spareEntrySegments.pop();
+        EntrySegment segment = spareEntrySegments.poll();
+        if (segment == null) {
+            segment = new EntrySegment();
+            segmentsAllocated++;
+        }
         entrySegments[entryIndex(tail)] = segment;
         return segment;
     }
@@ -311,7 +303,11 @@ final class AbsorbingTransactions {
             }
             byteSegments = grown;
         }
-        byte[] segment = spareByteSegments.isEmpty() ? new byte[BYTES_PER_SEGMENT] : spareByteSegments.pop();
+        byte[] segment = spareByteSegments.poll();
+        if (segment == null) {
+            segment = new byte[BYTES_PER_SEGMENT];
+            segmentsAllocated++;
+        }
         byteSegments[(int) (offset >>> BYTE_SHIFT) & (byteSegments.length - 1)] = segment;
         return segment;
     }
