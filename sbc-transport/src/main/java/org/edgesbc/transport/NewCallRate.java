@@ -63,8 +63,8 @@ final class NewCallRate {
     /**
      * How fast the memory of the highest rate carried without congestion fades: by half in 50 windows (5 s). A
      * collector pause on a busy machine sheds new calls at a rate the socket carried a second before, for several
-     * windows while the queue it left drains; a first limit at the few calls let in meanwhile refused a sixth of the
-     * calls of a 20 s run at 6,000 calls/s for the 5 s the limit took to climb back (docs/performance.md). Carried
+     * windows while the queue it left drains; a first limit at the few calls let in meanwhile refused 16,300 of the
+     * 120,000 calls of a 20 s run at 6,000 calls/s over the 6 s the limit took to climb back (docs/performance.md). Carried
      * uncongested in the last seconds, the rate is what the SBC can take; a capacity that really fell lowers the
      * limit by the late windows' decreases.
      */
@@ -111,12 +111,14 @@ final class NewCallRate {
     private int warmUpCalls = WARM_UP_CALLS;
     /**
      * The highest rate of new calls let in over {@link #CARRIED_WINDOWS} windows in a row without congestion or
-     * refusals, fading ({@link #CARRIED_RATE_DECAY}); those windows' calls and spans, the latest last.
+     * refusals, fading ({@link #CARRIED_RATE_DECAY}); the calls and spans of the last such windows in a row (at most
+     * that many, in a ring whose next slot is {@code calmNext}).
      */
     private double carriedUncongested;
     private final int[] calmLetIn = new int[CARRIED_WINDOWS];
     private final long[] calmNanos = new long[CARRIED_WINDOWS];
     private int calmWindows;
+    private int calmNext;
 
     NewCallRate(long nowNanos) {
         windowStart = nowNanos;
@@ -185,9 +187,11 @@ final class NewCallRate {
         double offeredPerSecond = offered * NANOS_PER_SECOND / elapsed;
         carriedUncongested *= CARRIED_RATE_DECAY;
         if (measured && !congested && refused == 0) {
-            calmLetIn[calmWindows % CARRIED_WINDOWS] = letIn;
-            calmNanos[calmWindows % CARRIED_WINDOWS] = elapsed;
-            if (++calmWindows >= CARRIED_WINDOWS) {
+            calmLetIn[calmNext] = letIn;
+            calmNanos[calmNext] = elapsed;
+            calmNext = (calmNext + 1) % CARRIED_WINDOWS;
+            calmWindows = Math.min(calmWindows + 1, CARRIED_WINDOWS);
+            if (calmWindows == CARRIED_WINDOWS) {
                 carriedUncongested = Math.max(carriedUncongested,
                         Arrays.stream(calmLetIn).sum() * NANOS_PER_SECOND / Arrays.stream(calmNanos).sum());
             }
