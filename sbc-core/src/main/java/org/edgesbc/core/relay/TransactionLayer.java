@@ -82,9 +82,9 @@ final class TransactionLayer {
         sweepAbsorbing();
     }
 
-    /** {@code entries} times {@code perEntry} bytes, at most 1 GiB. */
+    /** {@code entries} times {@code perEntry} bytes, at least 256 KiB (a few large responses) and at most 1 GiB. */
     private static int byteBound(int entries, int perEntry) {
-        return (int) Math.min((long) entries * perEntry, 1 << 30);
+        return (int) Math.min(Math.max((long) entries * perEntry, 256 * 1024), 1 << 30);
     }
 
     private void sweepAbsorbing() {
