@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.edgesbc.transport.SipFlow;
 
 /**
@@ -273,19 +274,12 @@ final class AbsorbingTransactions {
 
     /** A new segment for the entry at the tail, the first of its segment, placed in the table (grown if full). */
     private EntrySegment takeEntrySegment() {
-        long segmentsInUse = (tail >>> ENTRY_SHIFT) - (head >>> ENTRY_SHIFT) + 1;
-        if (segmentsInUse > entrySegments.length) {
-            EntrySegment[] grown = new EntrySegment[entrySegments.length * 2];
-            for (long s = head >>> ENTRY_SHIFT; s < tail >>> ENTRY_SHIFT; s++) {
-                grown[(int) s & (grown.length - 1)] = entrySegments[(int) s & (entrySegments.length - 1)];
-            }
-            entrySegments = grown;
+        long first = head >>> ENTRY_SHIFT;
+        long taken = tail >>> ENTRY_SHIFT;
+        if (taken - first + 1 > entrySegments.length) {
+            entrySegments = grown(entrySegments, first, taken);
         }
-        EntrySegment segment = spareEntrySegments.poll();
-        if (segment == null) {
-            segment = new EntrySegment();
-            segmentsAllocated++;
-        }
+        EntrySegment segment = reuseOrAllocate(spareEntrySegments, EntrySegment::new);
         entrySegments[entryIndex(tail)] = segment;
         return segment;
     }
@@ -295,20 +289,36 @@ final class AbsorbingTransactions {
         if ((offset & (BYTES_PER_SEGMENT - 1)) != 0) {
             return byteSegment(offset);
         }
-        long segmentsInUse = (offset >>> BYTE_SHIFT) - (bytesHead >>> BYTE_SHIFT) + 1;
-        if (segmentsInUse > byteSegments.length) {
-            byte[][] grown = new byte[byteSegments.length * 2][];
-            for (long s = bytesHead >>> BYTE_SHIFT; s < offset >>> BYTE_SHIFT; s++) {
-                grown[(int) s & (grown.length - 1)] = byteSegments[(int) s & (byteSegments.length - 1)];
-            }
-            byteSegments = grown;
+        long first = bytesHead >>> BYTE_SHIFT;
+        long taken = offset >>> BYTE_SHIFT;
+        if (taken - first + 1 > byteSegments.length) {
+            byteSegments = grown(byteSegments, first, taken);
         }
-        byte[] segment = spareByteSegments.poll();
+        byte[] segment = reuseOrAllocate(spareByteSegments, () -> new byte[BYTES_PER_SEGMENT]);
+        byteSegments[(int) taken & (byteSegments.length - 1)] = segment;
+        return segment;
+    }
+
+    /**
+     * A table of segments twice as long as {@code table}, holding segments {@code first} (inclusive) to
+     * {@code end} (exclusive) at their numbers modulo its length.
+     */
+    private static <T> T[] grown(T[] table, long first, long end) {
+        T[] grown = Arrays.copyOf(table, table.length * 2);
+        Arrays.fill(grown, null);
+        for (long s = first; s < end; s++) {
+            grown[(int) s & (grown.length - 1)] = table[(int) s & (table.length - 1)];
+        }
+        return grown;
+    }
+
+    /** A spare segment, or a new one (counted) when none is spare. */
+    private <T> T reuseOrAllocate(ArrayDeque<T> spares, Supplier<T> allocate) {
+        T segment = spares.poll();
         if (segment == null) {
-            segment = new byte[BYTES_PER_SEGMENT];
+            segment = allocate.get();
             segmentsAllocated++;
         }
-        byteSegments[(int) (offset >>> BYTE_SHIFT) & (byteSegments.length - 1)] = segment;
         return segment;
     }
 
