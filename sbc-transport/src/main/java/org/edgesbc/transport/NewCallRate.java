@@ -61,14 +61,14 @@ final class NewCallRate {
      */
     static final int MIN_CALLS_PER_WINDOW = 10;
     /**
-     * How fast the memory of the highest rate carried without congestion fades: by half in 50 windows (5 s). A
+     * How fast the memory of the highest rate carried without congestion fades: by half in 5 s, idle time included. A
      * collector pause on a busy machine sheds new calls at a rate the socket carried a second before, for several
      * windows while the queue it left drains; a first limit at the few calls let in meanwhile refused 16,300 of the
      * 120,000 calls of a 20 s run at 6,000 calls/s over the 6 s the limit took to climb back (docs/performance.md). Carried
      * uncongested in the last seconds, the rate is what the SBC can take; a capacity that really fell lowers the
      * limit by the late windows' decreases.
      */
-    static final double CARRIED_RATE_DECAY = Math.pow(0.5, 1.0 / 50);
+    static final long CARRIED_RATE_HALF_LIFE_NANOS = 5_000_000_000L;
     /** Windows in a row without congestion or refusals over which a rate counts as carried: 1 s, not a burst. */
     static final int CARRIED_WINDOWS = 10;
     /** Windows in a row that shed new calls before a limit is set: 300 ms, longer than any pause of the JVM here. */
@@ -111,7 +111,7 @@ final class NewCallRate {
     private int warmUpCalls = WARM_UP_CALLS;
     /**
      * The highest rate of new calls let in over {@link #CARRIED_WINDOWS} windows in a row without congestion or
-     * refusals, fading ({@link #CARRIED_RATE_DECAY}); the calls and spans of the last such windows in a row (at most
+     * refusals, fading ({@link #CARRIED_RATE_HALF_LIFE_NANOS}); the calls and spans of the last such windows in a row (at most
      * that many, in a ring whose next slot is {@code calmNext}).
      */
     private double carriedUncongested;
@@ -185,7 +185,8 @@ final class NewCallRate {
             streakNanos = 0;
         }
         double offeredPerSecond = offered * NANOS_PER_SECOND / elapsed;
-        carriedUncongested *= CARRIED_RATE_DECAY;
+        // By the time elapsed, not per window: a window that rolls after an idle minute has a minute's fading.
+        carriedUncongested *= Math.pow(0.5, (double) elapsed / CARRIED_RATE_HALF_LIFE_NANOS);
         if (measured && !congested && refused == 0) {
             calmLetIn[calmNext] = letIn;
             calmNanos[calmNext] = elapsed;

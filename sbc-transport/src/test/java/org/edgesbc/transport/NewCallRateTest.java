@@ -89,8 +89,8 @@ class NewCallRateTest {
         offer(6_000, 3_000, Congestion.NONE);
         // A pause: the queue it left sheds every new call for three windows while it drains. The rate carried, 6,000,
         // faded over those three windows.
-        assertThat(limitSetBy(6_000)).isCloseTo(6_000 * Math.pow(NewCallRate.CARRIED_RATE_DECAY, 3)
-                * NewCallRate.DECREASE, within(30.0));
+        assertThat(limitSetBy(6_000)).isCloseTo(6_000 * Math.pow(0.5, 0.3 / 5) * NewCallRate.DECREASE,
+                within(30.0));
     }
 
     @Test
@@ -99,6 +99,15 @@ class NewCallRateTest {
         offer(6_000, 2_500, Congestion.LATE);
         // 25 late windows and the 3 that shed: 6,000 × 0.5^(28/50), above the floor of half the rate offered.
         assertThat(limitSetBy(6_000)).isCloseTo(6_000 * Math.pow(0.5, 28 / 50.0) * NewCallRate.DECREASE,
+                within(60.0));
+    }
+
+    @Test
+    void theMemoryFadesOverIdleTimeToo() {
+        offer(6_000, 3_000, Congestion.NONE);
+        now += 2_500 * MS;
+        // 2.5 s without a call and the 0.3 s that shed: 6,000 × 0.5^(2.8/5), above half the rate offered.
+        assertThat(limitSetBy(6_000)).isCloseTo(6_000 * Math.pow(0.5, 2.8 / 5) * NewCallRate.DECREASE,
                 within(60.0));
     }
 
