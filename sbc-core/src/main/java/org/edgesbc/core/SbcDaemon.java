@@ -113,11 +113,13 @@ public final class SbcDaemon implements Drainable {
     private final RelayDrain drain;
     private final ConfigReloader reloader;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean announce;
 
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             SharedState shared, BanService bans, FraudService fraud, CallerIdentityService callerIdentity,
             SecurityEventLog events, DropSummary drops, CdrWriter cdrs, ManagementServer management, RelayDrain drain,
-            ConfigReloader reloader) {
+            ConfigReloader reloader, boolean announce) {
+        this.announce = announce;
         this.shared = shared;
         this.metrics = metrics;
         this.transport = transport;
@@ -144,6 +146,23 @@ public final class SbcDaemon implements Drainable {
      * calendar days are counted by. Daemon tests step it to show that nothing timed moves with it.
      */
     static SbcDaemon start(SbcConfig config, Clock clock) throws Exception {
+        return start(config, clock, true);
+    }
+
+    /**
+     * What {@code sbc run} starts: {@link #start(SbcConfig)} after {@code sip.warm-up-calls} calls through a
+     * private SBC on loopback ({@link CallWarmUp}).
+     */
+    public static SbcDaemon warmUpAndStart(SbcConfig config) throws Exception {
+        CallWarmUp.run(config);
+        return start(config);
+    }
+
+    /**
+     * @param announce log that the SBC runs and stops; the warm-up's private SBC does not, so that whoever waits for
+     *     "SBC running" in the log waits for the SBC that serves
+     */
+    static SbcDaemon start(SbcConfig config, Clock clock, boolean announce) throws Exception {
         SbcMetrics metrics = new SbcMetrics();
         SipConfig sip = config.sip();
         TlsMaterial tls = TlsMaterial.resolve(config);
@@ -196,6 +215,9 @@ public final class SbcDaemon implements Drainable {
         ConfigReloader reloader = null;
         RelayEngine relay = null;
         RelayDrain drain = null;
+        if (announce && !config.media().enabled()) {
+            LOG.warn("media anchoring is off: SDP passes unchanged and endpoints see each other's media addresses");
+        }
         MediaRelay media = mediaRelay(config.media(), metrics);
         try {
             transport.start();
@@ -272,10 +294,12 @@ public final class SbcDaemon implements Drainable {
             cdrs.close();
             throw e;
         }
-        LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
-                config.management().address(), management.port());
+        if (announce) {
+            LOG.info("SBC running: SIP on {}, management on http://{}:{}", describeListeners(transport),
+                    config.management().address(), management.port());
+        }
         return new SbcDaemon(metrics, transport, relay, media, shared, bans, fraud, callerIdentity, events, drops,
-                cdrs, management, drain, reloader);
+                cdrs, management, drain, reloader, announce);
     }
 
     /** Redis for a node of a cluster ({@code cluster:} configured), else the single node's own tables only. */
@@ -323,7 +347,6 @@ public final class SbcDaemon implements Drainable {
 
     private static MediaRelay mediaRelay(MediaSettings settings, SbcMetrics metrics) throws UnknownHostException {
         if (!settings.enabled()) {
-            LOG.warn("media anchoring is off: SDP passes unchanged and endpoints see each other's media addresses");
             return null;
         }
         MediaConfig config = new MediaConfig(InetAddress.getByName(settings.address()), settings.advertisedAddress(),
@@ -381,7 +404,9 @@ public final class SbcDaemon implements Drainable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("SBC stopping");
+        if (announce) {
+            LOG.info("SBC stopping");
+        }
         drain.close();
         management.close();
         unregisterTrunks();
@@ -398,7 +423,9 @@ public final class SbcDaemon implements Drainable {
             media.close();
         }
         metrics.close();
-        LOG.info("SBC stopped");
+        if (announce) {
+            LOG.info("SBC stopped");
+        }
     }
 
     /** The SBC leaves its trunk registrations while the transport still sends; their answers are not awaited. */

@@ -289,7 +289,7 @@ class CarrierInterconnectIT {
         SipConfig verifying = new SipConfig(sip.advertisedHost(), sip.listeners(),
                 new SipConfig.TlsConfig(null, null, trusted, false, true), sip.udpReceiveBufferBytes(),
                 sip.ioThreads(), sip.workerThreads(), sip.gate(), sip.connections(), sip.timers(),
-                sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration());
+                sip.maxTransactions(), sip.maxDialogs(), sip.maxCallDuration(), sip.warmUpCalls());
         return new SbcConfig(plain.source(), plain.dataDir(), verifying, plain.media(), plain.security(),
                 plain.fraud(), plain.zones(), plain.management(), plain.registration(), plain.stirShaken(),
                 plain.logs(), plain.routing(), plain.dns());

@@ -110,7 +110,7 @@ class ClusterIT {
         SipConfig s = base.sip();
         SipConfig sip = new SipConfig(address, List.of(new SipConfig.ListenerConfig("udp", SipTransport.UDP, address,
                 0)), s.tls(), s.udpReceiveBufferBytes(), s.ioThreads(), s.workerThreads(), s.gate(), s.connections(),
-                s.timers(), s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
+                s.timers(), s.maxTransactions(), s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls());
         MediaSettings m = base.media();
         MediaSettings media = new MediaSettings(true, address, address, m.portMin(), m.portMax(), m.quarantine(),
                 m.timeout(), m.holdTimeout(), m.threads());

@@ -399,7 +399,7 @@ class RegistrationIT {
             SipConfig s = base.sip();
             SipConfig udpOnly = new SipConfig(s.advertisedHost(), List.of(s.listeners().get(0)), null,
                     s.udpReceiveBufferBytes(), s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), s.timers(),
-                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
+                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls());
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), udpOnly, base.media(), base.security(),
                     base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
             try (SbcDaemon sbc = SbcDaemon.start(config);

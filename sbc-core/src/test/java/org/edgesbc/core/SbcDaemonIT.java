@@ -274,7 +274,7 @@ class SbcDaemonIT {
             SipConfig fastTimers = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
                     s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), new SipConfig.TimerConfig(
                             Duration.ofMillis(200), Duration.ofMillis(800), Duration.ofMillis(1000)),
-                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration());
+                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls());
             SbcConfig config = new SbcConfig(base.source(), base.dataDir(), fastTimers, base.media(), base.security(),
                     base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
             try (SbcDaemon sbc = SbcDaemon.start(config)) {

@@ -103,7 +103,7 @@ final class TestConfigs {
         SipConfig s = base.sip();
         return withSip(base, new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
                 ioThreads, workerThreads, s.gate(), s.connections(), s.timers(), s.maxTransactions(),
-                s.maxDialogs(), s.maxCallDuration()));
+                s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls()));
     }
 
     /**
@@ -116,7 +116,7 @@ final class TestConfigs {
         SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
                 s.ioThreads(), s.workerThreads(), s.gate(), s.connections(),
                 new SipConfig.TimerConfig(t1, t1.multipliedBy(8), t1.multipliedBy(10)), s.maxTransactions(),
-                s.maxDialogs(), s.maxCallDuration());
+                s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls());
         return withSip(base, sip);
     }
 
@@ -184,7 +184,8 @@ final class TestConfigs {
                 SipConfig.TimerConfig.RFC3261,
                 10_000,
                 1_000,
-                Duration.ofHours(1));
+                Duration.ofHours(1),
+                0);
         int range = freeMediaRange();
         MediaSettings media = new MediaSettings(true, "127.0.0.1", "127.0.0.1", 40_000 + 2_000 * range,
                 41_999 + 2_000 * range, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), 1);

@@ -65,7 +65,7 @@ public final class SbcCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new SbcCommand(SbcDaemon::start).commandLine().execute(args));
+        System.exit(new SbcCommand(SbcDaemon::warmUpAndStart).commandLine().execute(args));
     }
 
     /**

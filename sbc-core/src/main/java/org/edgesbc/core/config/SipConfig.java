@@ -21,6 +21,8 @@ import org.edgesbc.transport.TransportConfig;
  * @param maxTransactions bound of the transaction table; beyond it new requests get 503
  * @param maxDialogs bound of the dialog table; beyond it new INVITEs get 503
  * @param maxCallDuration a dialog older than this is ended on both sides with BYE
+ * @param warmUpCalls calls relayed on loopback by a private SBC before {@code sbc run} opens the listeners, so that
+ *     the JIT has compiled the message path before the first caller; 0 opens them cold
  */
 public record SipConfig(
         String advertisedHost,
@@ -34,7 +36,8 @@ public record SipConfig(
         TimerConfig timers,
         int maxTransactions,
         int maxDialogs,
-        Duration maxCallDuration) {
+        Duration maxCallDuration,
+        int warmUpCalls) {
 
     public record ListenerConfig(String name, SipTransport transport, String address, int port) { }
 

@@ -17,7 +17,7 @@ final class SipSectionReader {
     private static final String SECTION = "sip";
     private static final Set<String> SECTION_KEYS = Set.of("advertised-host", "listeners", "tls",
             "udp-receive-buffer-bytes", "io-threads", "worker-threads", "gate", "connections", "timers",
-            "max-transactions", "max-dialogs", "max-call-duration");
+            "max-transactions", "max-dialogs", "max-call-duration", "warm-up-calls");
     private static final Set<String> LISTENER_KEYS = Set.of("name", "transport", "address", "port");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "private-key", "trusted-certificates",
             "require-client-certificate", "verify-peers");
@@ -57,8 +57,9 @@ final class SipSectionReader {
         int maxDialogs = reader.integer(section, SECTION, "max-dialogs", 100_000, 10, 10_000_000);
         Duration maxCallDuration = reader.duration(section, SECTION, "max-call-duration", Duration.ofHours(4),
                 Duration.ofMinutes(1), Duration.ofDays(2));
+        int warmUpCalls = reader.integer(section, SECTION, "warm-up-calls", 30_000, 0, 1_000_000);
         return new SipConfig(advertisedHost, listeners, tls, udpReceiveBufferBytes, ioThreads, workerThreads, gate,
-                connections, timers, maxTransactions, maxDialogs, maxCallDuration);
+                connections, timers, maxTransactions, maxDialogs, maxCallDuration, warmUpCalls);
     }
 
     private List<SipConfig.ListenerConfig> listeners(YamlTree.Mapping section) {

@@ -1,0 +1,439 @@
+package org.edgesbc.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.edgesbc.core.config.ConfigException;
+import org.edgesbc.core.config.ConfigLoader;
+import org.edgesbc.core.config.SbcConfig;
+import org.edgesbc.core.config.SipConfig;
+import org.edgesbc.transport.SipTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays made-up calls through a private SBC on loopback before {@code sbc run} opens the real listeners. A JVM
+ * interprets the message path at first and compiles it while it serves: a fresh SBC under load spent its first
+ * seconds compiling, its socket's queue waited past the backlog rule's limit and it refused some of its first calls
+ * (3,107 of 30,000 at 3,000 calls/s in one run; docs/performance.md). Compiled code belongs to the classes, not to
+ * the SBC that ran them, so the real SBC starts with what the private one made hot.
+ *
+ * <p>The private SBC has the operator's relay threads and I/O threads, one UDP listener on 127.0.0.1, a trunk on
+ * 127.0.0.2 and a PBX on 127.0.0.3 (both answered here, never a real peer), no media, no management access from
+ * outside and a data folder of its own, removed afterwards; its metrics and records go with it. Each call is INVITE,
+ * 180, 200, ACK, BYE, 200, as a carrier's call to the PBX is. Bounded by {@link #BUDGET_NANOS}: a slow machine opens
+ * later by at most that, warmer or not.
+ */
+final class CallWarmUp {
+    private static final Logger LOG = LoggerFactory.getLogger(CallWarmUp.class);
+    /** The longest the listeners open later than they would without the warm-up. */
+    static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Calls in flight at once, at most: enough to keep a compiled relay busy. The window starts small and grows by
+     * a call per call completed, halving on a call refused or lost: a cold SBC, interpreting, would let a full
+     * window wait past its backlog rule and shed it.
+     */
+    private static final int MAX_WINDOW = 128;
+    private static final int MIN_WINDOW = 4;
+    /** A call with no answer for this long is given up (a datagram lost on loopback, a 503). */
+    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final String TRUNK_ADDRESS = "127.0.0.2";
+    private static final String PBX_ADDRESS = "127.0.0.3";
+    private static final String SDP = "v=0\r\no=warm-up 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\n"
+            + "t=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    /**
+     * @param completed calls that ended with the BYE's 200
+     * @param refused calls answered with a failure (a cold SBC sheds some)
+     * @param attempted INVITEs sent; those neither completed nor refused were lost or cut off by the budget
+     * @param elapsedNanos how long they took
+     */
+    record Result(int completed, int refused, int attempted, long elapsedNanos) { }
+
+    private CallWarmUp() { }
+
+    /** Runs {@code sip.warm-up-calls} calls, logs what it did and never fails the start: a cold SBC still serves. */
+    static void run(SbcConfig operator) {
+        int calls = operator.sip().warmUpCalls();
+        if (calls == 0) {
+            return;
+        }
+        LOG.info("warming up the message path: a private SBC on 127.0.0.1 relays {} calls before the listeners open",
+                calls);
+        try {
+            Result result = run(operator.sip(), calls, BUDGET_NANOS);
+            LOG.info("message path warmed up: {} of {} calls relayed on loopback in {} ms ({} refused)",
+                    result.completed(), result.attempted(), TimeUnit.NANOSECONDS.toMillis(result.elapsedNanos()),
+                    result.refused());
+        } catch (Exception e) {
+            LOG.warn("message path not warmed up ({}): the first calls meet a cold SBC", e.toString());
+        }
+    }
+
+    /**
+     * @param operator the settings whose threads the private SBC copies
+     * @param calls calls to place
+     * @param budgetNanos when to stop placing calls and wait no more for the ones in flight
+     */
+    static Result run(SipConfig operator, int calls, long budgetNanos) throws Exception {
+        Path folder = Files.createTempDirectory("sbc-warm-up");
+        try (DatagramSocket trunk = new DatagramSocket(new InetSocketAddress(TRUNK_ADDRESS, 0));
+                DatagramSocket pbx = new DatagramSocket(new InetSocketAddress(PBX_ADDRESS, 0))) {
+            SbcConfig config = privateConfig(folder, operator, trunk.getLocalPort(), pbx.getLocalPort());
+            Thread answering = new Thread(new Pbx(pbx), "sbc-warm-up-pbx");
+            answering.setDaemon(true);
+            answering.start();
+            try (SbcDaemon sbc = SbcDaemon.start(config, Clock.systemDefaultZone(), false)) {
+                return new Trunk(trunk, sbc.sipAddress(SipTransport.UDP)).call(calls, budgetNanos);
+            } finally {
+                pbx.close();
+                answering.join(TimeUnit.SECONDS.toMillis(1));
+            }
+        } finally {
+            deleteTree(folder);
+        }
+    }
+
+    private static SbcConfig privateConfig(Path folder, SipConfig operator, int trunkPort, int pbxPort)
+            throws IOException, ConfigException {
+        String yaml = """
+                data-dir: data
+                sip:
+                  listeners:
+                    - {name: udp, transport: udp, address: 127.0.0.1, port: 0}
+                  io-threads: %d
+                  worker-threads: %d
+                  warm-up-calls: 0
+                zones:
+                  - name: trunk
+                    role: trunk
+                    networks: [%s/32]
+                    peer: {host: %s, port: %d, transport: udp}
+                  - name: pbx
+                    role: pbx
+                    networks: [%s/32]
+                    peer: {host: %s, port: %d, transport: udp}
+                security:
+                  rate-limits:
+                    new-invites-per-second: 1000000
+                management:
+                  address: 127.0.0.1
+                  port: 0
+                  drain-timeout: 0s
+                media:
+                  enabled: false
+                """.formatted(operator.ioThreads(), operator.workerThreads(), TRUNK_ADDRESS, TRUNK_ADDRESS, trunkPort,
+                PBX_ADDRESS, PBX_ADDRESS, pbxPort);
+        Path file = folder.resolve("warm-up.yaml");
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return ConfigLoader.load(file);
+    }
+
+    private static void deleteTree(Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("warm-up folder {} not removed: {}", folder, e.toString());
+        }
+    }
+
+    /** The made-up carrier: places the calls, ACKs their 200s and hangs them up. */
+    private static final class Trunk {
+        private final DatagramSocket socket;
+        private final InetSocketAddress sbc;
+        private final String local;
+        private final Map<String, Long> inFlight = new HashMap<>();
+        private final byte[] receive = new byte[65_535];
+
+        Trunk(DatagramSocket socket, InetSocketAddress sbc) throws SocketException {
+            this.socket = socket;
+            this.sbc = sbc;
+            this.local = TRUNK_ADDRESS + ":" + socket.getLocalPort();
+            socket.setSoTimeout(100);
+        }
+
+        Result call(int calls, long budgetNanos) throws IOException {
+            long start = System.nanoTime();
+            long deadline = start + budgetNanos;
+            int placed = 0;
+            int completed = 0;
+            int refused = 0;
+            int window = MIN_WINDOW;
+            while ((placed < calls || !inFlight.isEmpty()) && System.nanoTime() < deadline) {
+                while (placed < calls && inFlight.size() < window) {
+                    invite(placed++);
+                }
+                SipText response = receive();
+                if (response == null) {
+                    if (giveUpStale()) {
+                        window = Math.max(MIN_WINDOW, window / 2);
+                    }
+                    continue;
+                }
+                String method = response.cseqMethod();
+                int status = response.status();
+                if (status < 200 || !inFlight.containsKey(response.header("Call-ID"))) {
+                    continue;
+                }
+                if ("INVITE".equals(method)) {
+                    ack(response);
+                    if (status < 300) {
+                        bye(response);
+                    } else {
+                        inFlight.remove(response.header("Call-ID"));
+                        refused++;
+                        window = Math.max(MIN_WINDOW, window / 2);
+                    }
+                } else if ("BYE".equals(method) && inFlight.remove(response.header("Call-ID")) != null
+                        && status < 300) {
+                    completed++;
+                    window = Math.min(MAX_WINDOW, window + 1);
+                }
+            }
+            return new Result(completed, refused, placed, System.nanoTime() - start);
+        }
+
+        private void invite(int n) throws IOException {
+            String callId = "warm-up-" + n + "@" + TRUNK_ADDRESS;
+            inFlight.put(callId, System.nanoTime());
+            String number = Integer.toString(5_550_000 + n % 10_000);
+            String target = "sip:" + number + "@" + sbc.getAddress().getHostAddress() + ":" + sbc.getPort();
+            // Half the calls in the other shape carriers send (display names, a bare Contact URI, one more header),
+            // so that the compiled code has seen both and a real caller's shape does not send it back to be compiled.
+            boolean named = n % 2 == 1;
+            send("INVITE " + target + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP " + local + ";branch=z9hG4bK-warm-up-" + n + "-1\r\n"
+                    + "From: " + (named ? "carrier " : "") + "<sip:carrier@" + local + ">;tag=warm-up-" + n + "\r\n"
+                    + "To: " + (named ? number + " " : "") + "<" + target + ">\r\n"
+                    + "Call-ID: " + callId + "\r\n"
+                    + "CSeq: 1 INVITE\r\n"
+                    + "Contact: " + (named ? "sip:carrier@" + local : "<sip:carrier@" + local + ">") + "\r\n"
+                    + "Max-Forwards: 70\r\n"
+                    + (named ? "Subject: warm-up\r\n" : "")
+                    + "Content-Type: application/sdp\r\n"
+                    + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
+        }
+
+        /** A 2xx's ACK goes to its Contact through its Record-Route; a failure's to the hop that sent it. */
+        private void ack(SipText response) throws IOException {
+            boolean success = response.status() < 300;
+            String branch = success ? "z9hG4bK-" + response.header("Call-ID").hashCode() + "-ack"
+                    : response.topViaBranch();
+            inDialog("ACK", success ? response.contactUri() : response.requestUriOfInvite(sbc), 1, branch,
+                    success ? response : null, response);
+        }
+
+        private void bye(SipText response) throws IOException {
+            inDialog("BYE", response.contactUri(), 2, "z9hG4bK-" + response.header("Call-ID").hashCode() + "-bye",
+                    response, response);
+        }
+
+        private void inDialog(String method, String uri, int cseq, String branch, SipText routed, SipText response)
+                throws IOException {
+            StringBuilder request = new StringBuilder(512)
+                    .append(method).append(' ').append(uri).append(" SIP/2.0\r\n")
+                    .append("Via: SIP/2.0/UDP ").append(local).append(";branch=").append(branch).append("\r\n")
+                    .append("From: ").append(response.header("From")).append("\r\n")
+                    .append("To: ").append(response.header("To")).append("\r\n")
+                    .append("Call-ID: ").append(response.header("Call-ID")).append("\r\n")
+                    .append("CSeq: ").append(cseq).append(' ').append(method).append("\r\n");
+            if (routed != null) {
+                List<String> routes = routed.all("Record-Route");
+                for (int i = routes.size() - 1; i >= 0; i--) {
+                    request.append("Route: ").append(routes.get(i)).append("\r\n");
+                }
+            }
+            send(request.append("Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").toString());
+        }
+
+        /** @return whether a call was given up */
+        private boolean giveUpStale() {
+            long now = System.nanoTime();
+            boolean gaveUp = false;
+            for (Iterator<Long> started = inFlight.values().iterator(); started.hasNext(); ) {
+                if (now - started.next() > GIVE_UP_NANOS) {
+                    started.remove();
+                    gaveUp = true;
+                }
+            }
+            return gaveUp;
+        }
+
+        private void send(String message) throws IOException {
+            byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
+            socket.send(new DatagramPacket(bytes, bytes.length, sbc));
+        }
+
+        private SipText receive() throws IOException {
+            DatagramPacket packet = new DatagramPacket(receive, receive.length);
+            try {
+                socket.receive(packet);
+            } catch (SocketTimeoutException e) {
+                return null;
+            }
+            return SipText.parse(new String(receive, 0, packet.getLength(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** The made-up PBX: answers every INVITE with 180 and 200 and every BYE with 200, until its socket closes. */
+    private static final class Pbx implements Runnable {
+        private final DatagramSocket socket;
+        private final String contact;
+
+        Pbx(DatagramSocket socket) {
+            this.socket = socket;
+            this.contact = "<sip:" + PBX_ADDRESS + ":" + socket.getLocalPort() + ";transport=udp>";
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[65_535];
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                while (!socket.isClosed()) {
+                    packet.setLength(buffer.length);
+                    socket.receive(packet);
+                    SipText request = SipText.parse(new String(buffer, 0, packet.getLength(),
+                            StandardCharsets.US_ASCII));
+                    InetAddress from = packet.getAddress();
+                    int port = packet.getPort();
+                    if (request == null) {
+                        continue;
+                    }
+                    if ("INVITE".equals(request.method())) {
+                        answer(request, "180 Ringing", "", from, port);
+                        answer(request, "200 OK", SDP.replace(TRUNK_ADDRESS, PBX_ADDRESS), from, port);
+                    } else if ("BYE".equals(request.method())) {
+                        answer(request, "200 OK", "", from, port);
+                    }
+                }
+            } catch (IOException e) {
+                // The socket closed: the warm-up is over.
+            }
+        }
+
+        private void answer(SipText request, String status, String sdp, InetAddress to, int port) throws IOException {
+            StringBuilder response = new StringBuilder(768).append("SIP/2.0 ").append(status).append("\r\n");
+            for (String via : request.all("Via")) {
+                response.append("Via: ").append(via).append("\r\n");
+            }
+            for (String route : request.all("Record-Route")) {
+                response.append("Record-Route: ").append(route).append("\r\n");
+            }
+            String toHeader = request.header("To");
+            response.append("From: ").append(request.header("From")).append("\r\n")
+                    .append("To: ").append(toHeader.contains(";tag=") ? toHeader : toHeader + ";tag=pbx").append("\r\n")
+                    .append("Call-ID: ").append(request.header("Call-ID")).append("\r\n")
+                    .append("CSeq: ").append(request.header("CSeq")).append("\r\n")
+                    .append("Contact: ").append(contact).append("\r\n");
+            if (!sdp.isEmpty()) {
+                response.append("Content-Type: application/sdp\r\n");
+            }
+            response.append("Content-Length: ").append(sdp.length()).append("\r\n\r\n").append(sdp);
+            byte[] bytes = response.toString().getBytes(StandardCharsets.US_ASCII);
+            socket.send(new DatagramPacket(bytes, bytes.length, to, port));
+        }
+    }
+
+    /**
+     * The few fields the made-up peers read, from the SBC's messages: one header per line (the SBC folds none),
+     * full names or compact forms, the first line as it came.
+     */
+    record SipText(String firstLine, Map<String, List<String>> headers) {
+        private static final Map<String, String> COMPACT = Map.of("v", "via", "f", "from", "t", "to", "i",
+                "call-id", "m", "contact");
+
+        static SipText parse(String message) {
+            int end = message.indexOf("\r\n\r\n");
+            String[] lines = (end < 0 ? message : message.substring(0, end)).split("\r\n");
+            Map<String, List<String>> headers = new HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon <= 0) {
+                    continue;
+                }
+                String name = lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+                headers.computeIfAbsent(COMPACT.getOrDefault(name, name), k -> new ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
+            }
+            return lines.length == 0 ? null : new SipText(lines[0], headers);
+        }
+
+        String method() {
+            return firstLine.startsWith("SIP/2.0") ? null : firstLine.substring(0, Math.max(0, firstLine.indexOf(' ')));
+        }
+
+        int status() {
+            if (!firstLine.startsWith("SIP/2.0 ") || firstLine.length() < 11) {
+                return 0;
+            }
+            try {
+                return Integer.parseInt(firstLine.substring(8, 11));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return values == null ? "" : values.get(0);
+        }
+
+        /** Every value of {@code name}, a comma-separated line counted as its values (Via, Record-Route). */
+        List<String> all(String name) {
+            List<String> values = new ArrayList<>();
+            for (String line : headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of())) {
+                for (String value : line.split(",(?=\\s*(<|SIP/))")) {
+                    values.add(value.trim());
+                }
+            }
+            return values;
+        }
+
+        String cseqMethod() {
+            String cseq = header("CSeq");
+            return cseq.substring(cseq.indexOf(' ') + 1).trim();
+        }
+
+        String contactUri() {
+            String contact = header("Contact");
+            int open = contact.indexOf('<');
+            int close = contact.indexOf('>');
+            return open >= 0 && close > open ? contact.substring(open + 1, close) : contact;
+        }
+
+        String topViaBranch() {
+            String via = all("Via").get(0);
+            int at = via.indexOf("branch=");
+            int end = via.indexOf(';', at);
+            return at < 0 ? "" : via.substring(at + 7, end < 0 ? via.length() : end);
+        }
+
+        /** A failure's ACK has the INVITE's Request-URI: the warm-up's INVITEs all went to the number in To. */
+        String requestUriOfInvite(InetSocketAddress sbc) {
+            String to = header("To");
+            int open = to.indexOf('<');
+            int close = to.indexOf('>');
+            return open >= 0 && close > open ? to.substring(open + 1, close) : "sip:" + sbc.getHostString();
+        }
+    }
+}
