@@ -82,6 +82,9 @@ final class CallWarmUp {
             LOG.info("message path warmed up: {} of {} calls relayed on loopback in {} ms ({} refused)",
                     result.completed(), result.attempted(), TimeUnit.NANOSECONDS.toMillis(result.elapsedNanos()),
                     result.refused());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("message path not warmed up (interrupted): the first calls meet a cold SBC");
         } catch (Exception e) {
             LOG.warn("message path not warmed up ({}): the first calls meet a cold SBC", e.toString());
         }
