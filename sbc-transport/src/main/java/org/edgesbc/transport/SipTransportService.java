@@ -160,8 +160,10 @@ public final class SipTransportService implements AutoCloseable {
         Bootstrap bootstrap = new Bootstrap().group(group)
                 .channelFactory(() -> epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
                 .option(ChannelOption.SO_RCVBUF, config.udpReceiveBufferBytes())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                        DATAGRAMS_PER_READ * datagramPayloadBytes()).maxMessagesPerRead(DATAGRAMS_PER_WAKEUP))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, epoll
+                        ? new RecvmmsgAllocator(DATAGRAMS_PER_READ, datagramPayloadBytes(), DATAGRAMS_PER_WAKEUP)
+                        : new FixedRecvByteBufAllocator(DATAGRAMS_PER_READ * datagramPayloadBytes())
+                                .maxMessagesPerRead(DATAGRAMS_PER_WAKEUP))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
