@@ -2,24 +2,111 @@ package org.edgesbc.transport.message;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One From, To or Contact value (RFC 3261 §20.10): an optional display name, the URI and the header parameters.
  * In the addr-spec form (no angle brackets) the parameters after the URI belong to the header, not to the URI.
  *
- * @param address the name-addr without header parameters: as written when in angle brackets, else the URI put in
- *     them (so that parameters appended to it can never be read as the URI's); {@code *} for the Contact wildcard
- * @param displayName the display name as written (a quoted one without its quotes, quoted-pairs kept), or null
- * @param uri the URI exactly as written; null for the {@code *} of a Contact
- * @param parameters the header parameters, starting with {@code ;}, or the empty string
+ * <p>A value read from a message keeps the message's bytes and the parts' offsets and makes each part's text the
+ * first time it is asked for: the relay's view reads the From and To of every message, and most messages are asked
+ * only for a tag. Equal when the four parts are.
  */
-public record NameAddress(String address, String displayName, String uri, String parameters) {
+public final class NameAddress {
     /** What a check that builds nothing returns for a well-formed value. */
     private static final NameAddress WELL_FORMED = new NameAddress("", null, "", "");
 
+    /** The message a value was read from; null for a value made from text, whose parts are all set. */
+    private final byte[] m;
+    private final boolean bracketed;
+    private final int addressStart;
+    private final int addressEnd;
+    private final int displayStart;
+    private final int displayEnd;
+    private final int uriStart;
+    private final int uriEnd;
+    private final int parametersStart;
+    private final int parametersEnd;
+    private String address;
+    private String displayName;
+    private String uri;
+    private String parameters;
+    private String tag;
+    private boolean tagRead;
+
+    /**
+     * @param address the name-addr without header parameters: as written when in angle brackets, else the URI put
+     *     in them (so that parameters appended to it can never be read as the URI's); {@code *} for the Contact
+     *     wildcard
+     * @param displayName the display name as written (a quoted one without its quotes, quoted-pairs kept), or null
+     * @param uri the URI exactly as written; null for the {@code *} of a Contact
+     * @param parameters the header parameters, starting with {@code ;}, or the empty string
+     */
+    public NameAddress(String address, String displayName, String uri, String parameters) {
+        this.m = null;
+        this.bracketed = true;
+        this.addressStart = this.addressEnd = this.displayStart = this.displayEnd = 0;
+        this.uriStart = this.uriEnd = this.parametersStart = this.parametersEnd = 0;
+        this.address = address;
+        this.displayName = displayName;
+        this.uri = uri;
+        this.parameters = parameters;
+    }
+
+    /** A value in [addressStart, parametersEnd) of {@code m}, already checked; the display name's range may be empty. */
+    private NameAddress(byte[] m, boolean bracketed, int addressStart, int addressEnd, int displayStart,
+            int displayEnd, int uriStart, int uriEnd, int parametersStart, int parametersEnd) {
+        this.m = m;
+        this.bracketed = bracketed;
+        this.addressStart = addressStart;
+        this.addressEnd = addressEnd;
+        this.displayStart = displayStart;
+        this.displayEnd = displayEnd;
+        this.uriStart = uriStart;
+        this.uriEnd = uriEnd;
+        this.parametersStart = parametersStart;
+        this.parametersEnd = parametersEnd;
+    }
+
+    /**
+     * The name-addr without header parameters: as written when in angle brackets, else the URI put in them (so that
+     * parameters appended to it can never be read as the URI's); {@code *} for the Contact wildcard.
+     */
+    public String address() {
+        if (address == null) {
+            address = bracketed ? text(m, addressStart, addressEnd) : "<" + uri() + ">";
+        }
+        return address;
+    }
+
+    /** The display name as written (a quoted one without its quotes, quoted-pairs kept), or null. */
+    public String displayName() {
+        if (m != null && displayName == null && displayStart < displayEnd) {
+            displayName = m[displayStart] == '"' ? text(m, displayStart + 1, displayEnd - 1)
+                    : text(m, displayStart, displayEnd);
+        }
+        return displayName;
+    }
+
+    /** The URI exactly as written; null for the {@code *} of a Contact. */
+    public String uri() {
+        if (m != null && uri == null) {
+            uri = text(m, uriStart, uriEnd);
+        }
+        return uri;
+    }
+
+    /** The header parameters, starting with {@code ;}, or the empty string. */
+    public String parameters() {
+        if (m != null && parameters == null) {
+            parameters = parametersStart >= parametersEnd ? "" : text(m, parametersStart, parametersEnd);
+        }
+        return parameters;
+    }
+
     /** {@code Contact: *} (RFC 3261 §10.2.2). */
     public boolean isWildcard() {
-        return uri == null;
+        return uri() == null;
     }
 
     /** This value with its tag parameter set to {@code tag} (added, or replacing the one it had). */
@@ -33,13 +120,14 @@ public record NameAddress(String address, String displayName, String uri, String
     }
 
     private StringBuilder withoutTag() {
+        String address = address();
+        String parameters = parameters();
         StringBuilder out = new StringBuilder(address.length() + parameters.length() + 24).append(address);
         int p = 0;
         while (p < parameters.length()) {
             int next = nextParameter(parameters, p + 1);
-            String parameter = parameters.substring(p, next);
-            if (!parameter.substring(1).split("=", 2)[0].trim().equalsIgnoreCase("tag")) {
-                out.append(parameter);
+            if (valueAt(parameters, p, next, "tag") == null) {
+                out.append(parameters, p, next);
             }
             p = next;
         }
@@ -48,7 +136,11 @@ public record NameAddress(String address, String displayName, String uri, String
 
     /** The tag parameter (RFC 3261 §19.3), or null. */
     public String tag() {
-        return parameter("tag");
+        if (!tagRead) {
+            tag = parameter("tag");
+            tagRead = true;
+        }
+        return tag;
     }
 
     /**
@@ -56,18 +148,54 @@ public record NameAddress(String address, String displayName, String uri, String
      * null when absent.
      */
     public String parameter(String name) {
+        String parameters = parameters();
         int p = 0;
         while (p < parameters.length()) {
             int next = nextParameter(parameters, p + 1);
-            int nameStart = p + 1;
-            int equals = parameters.indexOf('=', nameStart);
-            int nameEnd = equals < 0 || equals > next ? next : equals;
-            if (parameters.substring(nameStart, nameEnd).trim().equalsIgnoreCase(name)) {
-                return equals < 0 || equals > next ? "" : parameters.substring(equals + 1, next).trim();
+            String value = valueAt(parameters, p, next, name);
+            if (value != null) {
+                return value;
             }
             p = next;
         }
         return null;
+    }
+
+    /** The value of the parameter at [p, next) (p at its ";") when it is named {@code name}, else null. */
+    private static String valueAt(String parameters, int p, int next, String name) {
+        int equals = parameters.indexOf('=', p + 1);
+        boolean valued = equals >= 0 && equals < next;
+        int nameStart = p + 1;
+        int nameEnd = valued ? equals : next;
+        // Trimmed as String.trim does: blanks and control characters around the name.
+        while (nameStart < nameEnd && parameters.charAt(nameStart) <= ' ') {
+            nameStart++;
+        }
+        while (nameEnd > nameStart && parameters.charAt(nameEnd - 1) <= ' ') {
+            nameEnd--;
+        }
+        if (nameEnd - nameStart != name.length() || !parameters.regionMatches(true, nameStart, name, 0, name.length())) {
+            return null;
+        }
+        return valued ? parameters.substring(equals + 1, next).trim() : "";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof NameAddress that && address().equals(that.address())
+                && Objects.equals(displayName(), that.displayName()) && Objects.equals(uri(), that.uri())
+                && parameters().equals(that.parameters());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(address(), displayName(), uri(), parameters());
+    }
+
+    @Override
+    public String toString() {
+        return "NameAddress[address=" + address() + ", displayName=" + displayName() + ", uri=" + uri()
+                + ", parameters=" + parameters() + "]";
     }
 
     private static int nextParameter(String parameters, int from) {
@@ -124,8 +252,8 @@ public record NameAddress(String address, String displayName, String uri, String
                     || !displayNameWellFormed(m, from, displayEnd) || !parametersWellFormed(m, close + 1, end)) {
                 return null;
             }
-            return build ? new NameAddress(text(m, from, close + 1), displayName(m, from, displayEnd),
-                    text(m, open + 1, close), parameters(m, close + 1, end)) : WELL_FORMED;
+            return build ? new NameAddress(m, true, from, close + 1, from, displayEnd, open + 1, close,
+                    SipGrammar.trimStart(m, close + 1, end), end) : WELL_FORMED;
         }
         // addr-spec: the URI ends at the first ";" after its host part; a user part may hold ";" (RFC 3261 §25.1
         // user-unreserved), which an "@" ends. Its parameters are the header's (RFC 3261 §20.10).
@@ -150,8 +278,8 @@ public record NameAddress(String address, String displayName, String uri, String
         if (!build) {
             return WELL_FORMED;
         }
-        String uri = text(m, from, uriEnd);
-        return new NameAddress("<" + uri + ">", null, uri, parameters(m, uriEnd, end));
+        return new NameAddress(m, false, from, uriEnd, from, from, from, uriEnd, SipGrammar.trimStart(m, uriEnd, end),
+                end);
     }
 
     /**
@@ -231,22 +359,6 @@ public record NameAddress(String address, String displayName, String uri, String
             start = elementEnd + 1;
         }
         return true;
-    }
-
-    private static String displayName(byte[] m, int from, int end) {
-        if (from >= end) {
-            return null;
-        }
-        if (m[from] == '"') {
-            return text(m, from + 1, end - 1);
-        }
-        return text(m, from, end);
-    }
-
-    /** What follows the URI, already checked: nothing, or parameters starting with ";". */
-    private static String parameters(byte[] m, int from, int end) {
-        from = SipGrammar.trimStart(m, from, end);
-        return from >= end ? "" : text(m, from, end);
     }
 
     private static String text(byte[] m, int from, int end) {
