@@ -15,6 +15,8 @@ import java.util.Objects;
 public final class NameAddress {
     /** What a check that builds nothing returns for a well-formed value. */
     private static final NameAddress WELL_FORMED = new NameAddress("", null, "", "");
+    /** {@link #tag} once looked up and absent; compared by identity. */
+    private static final String NO_TAG = new String("");
 
     /** The message a value was read from; null for a value made from text, whose parts are all set. */
     private final byte[] m;
@@ -31,8 +33,11 @@ public final class NameAddress {
     private String displayName;
     private String uri;
     private String parameters;
+    /**
+     * The tag once looked up ({@link #NO_TAG} when absent). Each cached part is one field written once with an
+     * immutable string, so a value read on another thread at worst makes that string again.
+     */
     private String tag;
-    private boolean tagRead;
 
     /**
      * @param address the name-addr without header parameters: as written when in angle brackets, else the URI put
@@ -136,11 +141,13 @@ public final class NameAddress {
 
     /** The tag parameter (RFC 3261 §19.3), or null. */
     public String tag() {
-        if (!tagRead) {
-            tag = parameter("tag");
-            tagRead = true;
+        String known = tag;
+        if (known == null) {
+            String found = parameter("tag");
+            known = found == null ? NO_TAG : found;
+            tag = known;
         }
-        return tag;
+        return known == NO_TAG ? null : known;
     }
 
     /**
