@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,7 +24,11 @@ import org.edgesbc.core.config.ConfigException;
 import org.edgesbc.core.config.ConfigLoader;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.SipConfig;
+import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.SipTransport;
+import org.edgesbc.transport.message.NameAddress;
+import org.edgesbc.transport.message.SipHeaderName;
+import org.edgesbc.transport.message.SipMessageView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,7 +189,7 @@ final class CallWarmUp {
                 while (placed < calls && inFlight.size() < window) {
                     invite(placed++);
                 }
-                SipText response = receive();
+                SipMessageView response = receive();
                 if (response == null) {
                     if (giveUpStale()) {
                         window = Math.max(MIN_WINDOW, window / 2);
@@ -193,8 +197,8 @@ final class CallWarmUp {
                     continue;
                 }
                 String method = response.cseqMethod();
-                int status = response.status();
-                if (status < 200 || !inFlight.containsKey(response.header("Call-ID"))) {
+                int status = response.statusCode();
+                if (status < 200 || !inFlight.containsKey(response.callId())) {
                     continue;
                 }
                 if ("INVITE".equals(method)) {
@@ -202,11 +206,11 @@ final class CallWarmUp {
                     if (status < 300) {
                         bye(response);
                     } else {
-                        inFlight.remove(response.header("Call-ID"));
+                        inFlight.remove(response.callId());
                         refused++;
                         window = Math.max(MIN_WINDOW, window / 2);
                     }
-                } else if ("BYE".equals(method) && inFlight.remove(response.header("Call-ID")) != null
+                } else if ("BYE".equals(method) && inFlight.remove(response.callId()) != null
                         && status < 300) {
                     completed++;
                     window = Math.min(MAX_WINDOW, window + 1);
@@ -236,36 +240,34 @@ final class CallWarmUp {
                     + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
         }
 
-        /** A 2xx's ACK goes to its Contact through its Record-Route; a failure's to the hop that sent it. */
-        private void ack(SipText response) throws IOException {
-            boolean success = response.status() < 300;
-            String branch = success ? "z9hG4bK-" + response.header("Call-ID").hashCode() + "-ack"
-                    : response.topViaBranch();
-            inDialog("ACK", success ? response.contactUri() : response.requestUriOfInvite(sbc), 1, branch,
-                    success ? response : null, response);
+        /**
+         * A 2xx's ACK goes to its Contact (the SBC, a B2BUA, records no route), a failure's to the hop that sent it
+         * with the INVITE's Request-URI, which was the To's URI.
+         */
+        private void ack(SipMessageView response) throws IOException {
+            boolean success = response.statusCode() < 300;
+            String branch = success ? "z9hG4bK-" + response.callId().hashCode() + "-ack" : response.topVia().branch();
+            inDialog("ACK", success ? contactUri(response) : response.to().uri(), 1, branch, response);
         }
 
-        private void bye(SipText response) throws IOException {
-            inDialog("BYE", response.contactUri(), 2, "z9hG4bK-" + response.header("Call-ID").hashCode() + "-bye",
-                    response, response);
+        private void bye(SipMessageView response) throws IOException {
+            inDialog("BYE", contactUri(response), 2, "z9hG4bK-" + response.callId().hashCode() + "-bye", response);
         }
 
-        private void inDialog(String method, String uri, int cseq, String branch, SipText routed, SipText response)
+        private static String contactUri(SipMessageView response) {
+            List<NameAddress> contacts = response.contacts();
+            return contacts == null || contacts.isEmpty() ? response.to().uri() : contacts.get(0).uri();
+        }
+
+        private void inDialog(String method, String uri, int cseq, String branch, SipMessageView response)
                 throws IOException {
-            StringBuilder request = new StringBuilder(512)
-                    .append(method).append(' ').append(uri).append(" SIP/2.0\r\n")
-                    .append("Via: SIP/2.0/UDP ").append(local).append(";branch=").append(branch).append("\r\n")
-                    .append("From: ").append(response.header("From")).append("\r\n")
-                    .append("To: ").append(response.header("To")).append("\r\n")
-                    .append("Call-ID: ").append(response.header("Call-ID")).append("\r\n")
-                    .append("CSeq: ").append(cseq).append(' ').append(method).append("\r\n");
-            if (routed != null) {
-                List<String> routes = routed.all("Record-Route");
-                for (int i = routes.size() - 1; i >= 0; i--) {
-                    request.append("Route: ").append(routes.get(i)).append("\r\n");
-                }
-            }
-            send(request.append("Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").toString());
+            send(method + " " + uri + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP " + local + ";branch=" + branch + "\r\n"
+                    + "From: " + response.header(SipHeaderName.FROM) + "\r\n"
+                    + "To: " + response.header(SipHeaderName.TO) + "\r\n"
+                    + "Call-ID: " + response.callId() + "\r\n"
+                    + "CSeq: " + cseq + " " + method + "\r\n"
+                    + "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
         }
 
         /** @return whether a call was given up */
@@ -286,14 +288,15 @@ final class CallWarmUp {
             socket.send(new DatagramPacket(bytes, bytes.length, sbc));
         }
 
-        private SipText receive() throws IOException {
+        /** The next response, or null when none came within the socket's timeout or it does not parse. */
+        private SipMessageView receive() throws IOException {
             DatagramPacket packet = new DatagramPacket(receive, receive.length);
             try {
                 socket.receive(packet);
             } catch (SocketTimeoutException e) {
                 return null;
             }
-            return SipText.parse(new String(receive, 0, packet.getLength(), StandardCharsets.US_ASCII));
+            return read(Arrays.copyOf(receive, packet.getLength()));
         }
     }
 
@@ -315,8 +318,7 @@ final class CallWarmUp {
                 while (!socket.isClosed()) {
                     packet.setLength(buffer.length);
                     socket.receive(packet);
-                    SipText request = SipText.parse(new String(buffer, 0, packet.getLength(),
-                            StandardCharsets.US_ASCII));
+                    SipMessageView request = read(Arrays.copyOf(buffer, packet.getLength()));
                     InetAddress from = packet.getAddress();
                     int port = packet.getPort();
                     if (request == null) {
@@ -334,19 +336,17 @@ final class CallWarmUp {
             }
         }
 
-        private void answer(SipText request, String status, String sdp, InetAddress to, int port) throws IOException {
+        private void answer(SipMessageView request, String status, String sdp, InetAddress to, int port)
+                throws IOException {
             StringBuilder response = new StringBuilder(768).append("SIP/2.0 ").append(status).append("\r\n");
-            for (String via : request.all("Via")) {
+            for (String via : request.headers(SipHeaderName.VIA)) {
                 response.append("Via: ").append(via).append("\r\n");
             }
-            for (String route : request.all("Record-Route")) {
-                response.append("Record-Route: ").append(route).append("\r\n");
-            }
-            String toHeader = request.header("To");
-            response.append("From: ").append(request.header("From")).append("\r\n")
-                    .append("To: ").append(toHeader.contains(";tag=") ? toHeader : toHeader + ";tag=pbx").append("\r\n")
-                    .append("Call-ID: ").append(request.header("Call-ID")).append("\r\n")
-                    .append("CSeq: ").append(request.header("CSeq")).append("\r\n")
+            String toHeader = request.header(SipHeaderName.TO);
+            response.append("From: ").append(request.header(SipHeaderName.FROM)).append("\r\n")
+                    .append("To: ").append(request.to().tag() != null ? toHeader : toHeader + ";tag=pbx").append("\r\n")
+                    .append("Call-ID: ").append(request.callId()).append("\r\n")
+                    .append("CSeq: ").append(request.header(SipHeaderName.CSEQ)).append("\r\n")
                     .append("Contact: ").append(contact).append("\r\n");
             if (!sdp.isEmpty()) {
                 response.append("Content-Type: application/sdp\r\n");
@@ -357,86 +357,12 @@ final class CallWarmUp {
         }
     }
 
-    /**
-     * The few fields the made-up peers read, from the SBC's messages: one header per line (the SBC folds none),
-     * full names or compact forms, the first line as it came.
-     */
-    record SipText(String firstLine, Map<String, List<String>> headers) {
-        private static final Map<String, String> COMPACT = Map.of("v", "via", "f", "from", "t", "to", "i",
-                "call-id", "m", "contact");
-
-        static SipText parse(String message) {
-            int end = message.indexOf("\r\n\r\n");
-            String[] lines = (end < 0 ? message : message.substring(0, end)).split("\r\n");
-            Map<String, List<String>> headers = new HashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon <= 0) {
-                    continue;
-                }
-                String name = lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
-                headers.computeIfAbsent(COMPACT.getOrDefault(name, name), k -> new ArrayList<>())
-                        .add(lines[i].substring(colon + 1).trim());
-            }
-            return lines.length == 0 ? null : new SipText(lines[0], headers);
-        }
-
-        String method() {
-            return firstLine.startsWith("SIP/2.0") ? null : firstLine.substring(0, Math.max(0, firstLine.indexOf(' ')));
-        }
-
-        int status() {
-            if (!firstLine.startsWith("SIP/2.0 ") || firstLine.length() < 11) {
-                return 0;
-            }
-            try {
-                return Integer.parseInt(firstLine.substring(8, 11));
-            } catch (NumberFormatException e) {
-                return 0;
-            }
-        }
-
-        String header(String name) {
-            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
-            return values == null ? "" : values.get(0);
-        }
-
-        /** Every value of {@code name}, a comma-separated line counted as its values (Via, Record-Route). */
-        List<String> all(String name) {
-            List<String> values = new ArrayList<>();
-            for (String line : headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of())) {
-                for (String value : line.split(",(?=\\s*(<|SIP/))")) {
-                    values.add(value.trim());
-                }
-            }
-            return values;
-        }
-
-        String cseqMethod() {
-            String cseq = header("CSeq");
-            return cseq.substring(cseq.indexOf(' ') + 1).trim();
-        }
-
-        String contactUri() {
-            String contact = header("Contact");
-            int open = contact.indexOf('<');
-            int close = contact.indexOf('>');
-            return open >= 0 && close > open ? contact.substring(open + 1, close) : contact;
-        }
-
-        String topViaBranch() {
-            String via = all("Via").get(0);
-            int at = via.indexOf("branch=");
-            int end = via.indexOf(';', at);
-            return at < 0 ? "" : via.substring(at + 7, end < 0 ? via.length() : end);
-        }
-
-        /** A failure's ACK has the INVITE's Request-URI: the warm-up's INVITEs all went to the number in To. */
-        String requestUriOfInvite(InetSocketAddress sbc) {
-            String to = header("To");
-            int open = to.indexOf('<');
-            int close = to.indexOf('>');
-            return open >= 0 && close > open ? to.substring(open + 1, close) : "sip:" + sbc.getHostString();
+    /** A message from the private SBC or a made-up peer, read as the relay reads it; null when it does not parse. */
+    private static SipMessageView read(byte[] message) {
+        try {
+            return SipMessageView.parse(message);
+        } catch (SipParseException e) {
+            return null;
         }
     }
 }
