@@ -1,10 +1,6 @@
 package org.edgesbc.transport;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
@@ -35,71 +31,31 @@ final class RecvmmsgAllocator extends FixedRecvByteBufAllocator {
     }
 
     /** Netty's handle, told how many datagrams the last call read; continues only after a full one. */
-    static final class StopAtShortRead implements RecvByteBufAllocator.ExtendedHandle {
-        private final ExtendedHandle delegate;
+    static final class StopAtShortRead extends DelegatingHandle implements ExtendedHandle {
         private final int datagramsPerRead;
         private int lastDatagramsRead;
 
         StopAtShortRead(ExtendedHandle delegate, int datagramsPerRead) {
-            this.delegate = delegate;
+            super(delegate);
             this.datagramsPerRead = datagramsPerRead;
         }
 
         @Override
         public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return lastDatagramsRead >= datagramsPerRead && delegate.continueReading(maybeMoreDataSupplier);
+            return lastDatagramsRead >= datagramsPerRead
+                    && ((ExtendedHandle) delegate()).continueReading(maybeMoreDataSupplier);
         }
 
         @Override
         public boolean continueReading() {
-            return lastDatagramsRead >= datagramsPerRead && delegate.continueReading();
+            return lastDatagramsRead >= datagramsPerRead && super.continueReading();
         }
 
         /** Netty's epoll datagram channel reports each {@code recvmmsg} call's datagrams in one call here. */
         @Override
         public void incMessagesRead(int datagrams) {
             lastDatagramsRead = datagrams;
-            delegate.incMessagesRead(datagrams);
-        }
-
-        @Override
-        public void reset(ChannelConfig config) {
-            delegate.reset(config);
-        }
-
-        @Override
-        public ByteBuf allocate(ByteBufAllocator alloc) {
-            return delegate.allocate(alloc);
-        }
-
-        @Override
-        public int guess() {
-            return delegate.guess();
-        }
-
-        @Override
-        public void lastBytesRead(int bytes) {
-            delegate.lastBytesRead(bytes);
-        }
-
-        @Override
-        public int lastBytesRead() {
-            return delegate.lastBytesRead();
-        }
-
-        @Override
-        public void attemptedBytesRead(int bytes) {
-            delegate.attemptedBytesRead(bytes);
-        }
-
-        @Override
-        public int attemptedBytesRead() {
-            return delegate.attemptedBytesRead();
-        }
-
-        @Override
-        public void readComplete() {
-            delegate.readComplete();
+            super.incMessagesRead(datagrams);
         }
     }
 }
