@@ -1,6 +1,5 @@
 package org.edgesbc.transport.message;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -12,8 +11,13 @@ import java.util.Arrays;
  * writer per outgoing message, on the thread that owns the view.
  */
 public final class SipMessageWriter {
-    /** Headers a writer edits at most at once: the relay's topology hiding is the largest user. */
+    /**
+     * Headers a writer edits at most at once: the relay's topology hiding is the largest user. At most 64: the
+     * edits written are kept as bits of a long.
+     */
     private static final int MAX_EDITS = 24;
+
+    private static final ThreadLocal<Output> SCRATCH = ThreadLocal.withInitial(Output::new);
 
     private final SipMessageView view;
     private String startLine;
@@ -86,22 +90,21 @@ public final class SipMessageWriter {
         return this;
     }
 
+    /** The message with the edits applied. */
     public byte[] toBytes() {
+        Output out = SCRATCH.get().reset();
         byte[] m = view.bytes();
-        byte[] outBody = body != null ? body : null;
-        int bodyLength = outBody != null ? outBody.length : view.bodyLength();
-        Output out = new Output(m.length + 256 + (outBody != null ? outBody.length : 0));
         if (startLine != null) {
-            out.ascii(startLine).crlf();
+            out.text(startLine).crlf();
         } else {
             out.bytes(m, view.startLineStart(), view.startLineEnd() + 2);
         }
-        boolean[] written = new boolean[edits];
+        long written = 0;
         // Edits of headers the message lacks go first: Vias, which lead by convention, and anything else new.
         for (int e = 0; e < edits; e++) {
             if (lines[e] != null && view.find(names[e], 0) < 0) {
-                out.ascii(lines[e]);
-                written[e] = true;
+                out.text(lines[e]);
+                written |= 1L << e;
             }
         }
         for (int h = 0; h < view.headerCount(); h++) {
@@ -111,19 +114,20 @@ public final class SipMessageWriter {
             int edit = editOf(h);
             if (edit < 0) {
                 out.bytes(m, view.lineStart(h), view.lineEnd(h) + 2);
-            } else if (!written[edit]) {
-                written[edit] = true;
+            } else if ((written & 1L << edit) == 0) {
+                written |= 1L << edit;
                 if (lines[edit] != null) {
-                    out.ascii(lines[edit]);
+                    out.text(lines[edit]);
                 }
             }
         }
         if (appended != null) {
-            out.ascii(appended);
+            out.text(appended);
         }
-        out.ascii("Content-Length: ").ascii(Integer.toString(bodyLength)).crlf().crlf();
-        if (outBody != null) {
-            out.bytes(outBody, 0, outBody.length);
+        int bodyLength = body != null ? body.length : view.bodyLength();
+        out.text("Content-Length: ").text(Integer.toString(bodyLength)).crlf().crlf();
+        if (body != null) {
+            out.bytes(body, 0, body.length);
         } else {
             out.bytes(m, m.length - view.bodyLength(), m.length);
         }
@@ -139,13 +143,24 @@ public final class SipMessageWriter {
         return -1;
     }
 
-    /** A growable byte buffer that writes ASCII/UTF-8 text without intermediate arrays. */
+    /**
+     * A thread's buffer for the messages it writes, kept from one message to the next so that a message costs one
+     * array of its own length and not also a guessed, larger one. Text goes out as UTF-8 without intermediate
+     * arrays; an unpaired surrogate becomes {@code ?}, as {@link String#getBytes} makes it.
+     */
     private static final class Output {
-        private byte[] buffer;
+        /** What a thread keeps between messages; a larger message's buffer is let go after it. */
+        private static final int KEPT = 8_192;
+
+        private byte[] buffer = new byte[KEPT];
         private int size;
 
-        Output(int capacity) {
-            buffer = new byte[capacity];
+        Output reset() {
+            if (buffer.length > KEPT) {
+                buffer = new byte[KEPT];
+            }
+            size = 0;
+            return this;
         }
 
         Output bytes(byte[] source, int from, int to) {
@@ -155,20 +170,30 @@ public final class SipMessageWriter {
             return this;
         }
 
-        Output ascii(CharSequence text) {
-            ensure(text.length() * 3);
-            for (int i = 0; i < text.length(); i++) {
+        Output text(CharSequence text) {
+            int length = text.length();
+            // at most three bytes per UTF-16 unit: a four-byte character takes two
+            ensure(3 * length);
+            for (int i = 0; i < length; i++) {
                 char c = text.charAt(i);
                 if (c < 0x80) {
                     buffer[size++] = (byte) c;
+                } else if (c < 0x800) {
+                    buffer[size++] = (byte) (0xc0 | c >> 6);
+                    buffer[size++] = (byte) (0x80 | c & 0x3f);
+                } else if (Character.isHighSurrogate(c) && i + 1 < length
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    int codePoint = Character.toCodePoint(c, text.charAt(++i));
+                    buffer[size++] = (byte) (0xf0 | codePoint >> 18);
+                    buffer[size++] = (byte) (0x80 | codePoint >> 12 & 0x3f);
+                    buffer[size++] = (byte) (0x80 | codePoint >> 6 & 0x3f);
+                    buffer[size++] = (byte) (0x80 | codePoint & 0x3f);
+                } else if (Character.isSurrogate(c)) {
+                    buffer[size++] = '?';
                 } else {
-                    byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                    if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
-                        encoded = text.subSequence(i, i + 2).toString().getBytes(StandardCharsets.UTF_8);
-                        i++;
-                    }
-                    System.arraycopy(encoded, 0, buffer, size, encoded.length);
-                    size += encoded.length;
+                    buffer[size++] = (byte) (0xe0 | c >> 12);
+                    buffer[size++] = (byte) (0x80 | c >> 6 & 0x3f);
+                    buffer[size++] = (byte) (0x80 | c & 0x3f);
                 }
             }
             return this;
@@ -182,7 +207,7 @@ public final class SipMessageWriter {
         }
 
         byte[] toArray() {
-            return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
+            return Arrays.copyOf(buffer, size);
         }
 
         private void ensure(int more) {

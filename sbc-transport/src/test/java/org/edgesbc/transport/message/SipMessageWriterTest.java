@@ -66,6 +66,16 @@ class SipMessageWriterTest {
                 .doesNotContain("first").endsWith("Content-Length: 0\r\n\r\n");
     }
 
+    @Test
+    void textGoesOutAsUtf8InAnArrayOfTheMessagesLength() throws Exception {
+        // two-, three- and four-byte characters, and an unpaired surrogate, which String.getBytes writes as '?'
+        String from = "\"Zo\u00eb \u20ac \ud83d\ude00 \ud800x\" <sip:a@example.com>;tag=1";
+        byte[] out = SipMessageWriter.edit(view(RESPONSE)).set(SipHeaderName.FROM, from).toBytes();
+        String expected = RESPONSE.replace("f: <sip:a@example.com>;tag=1", "From: " + from)
+                .replace("l: 4\r\n\r\n", "Content-Length: 4\r\n\r\n");
+        assertThat(out).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static SipMessageView view(String text) throws Exception {
         return SipMessageView.parse(text.getBytes(StandardCharsets.UTF_8));
     }
