@@ -7,6 +7,8 @@
 # tool, then per STREAMS (50 packets/s each, at most 4,000) runs the generator (pinned to CPU 0) for 10 s and prints
 # the generator's loss and latency and the media thread's share of its core, exact from its schedstat over 6 s.
 # A search in 5 s steps (run-sbc-media.sh) is the stricter stick; this shows the relay at one rate, warm.
+# PER_SECOND=1 also prints, per second of each run, the media thread's share of its core and its sendto and
+# io_uring_enter system calls (perf stat; a sendto is a packet that found no free send slot).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 SHARED="$(cd "$1" && pwd)"; shift
@@ -32,11 +34,23 @@ for n in "${STREAMS[@]}"; do
   head -n "$n" "$OUT/ports.map" > "$OUT/map"
   "$SHARED/out/bin/rtpgen" -d 127.0.0.1 -m "$OUT/map" -a 30000 -b 30002 -t 10 -w 1 -g 500 -c 0 > "$OUT/gen.out" 2>&1 &
   GEN=$!
+  PERF=""
+  if [ -n "${PER_SECOND:-}" ]; then
+    perf stat -x, -I 1000 -o "$OUT/perf.csv" -t "$MEDIA_TID" \
+        -e syscalls:sys_enter_sendto,syscalls:sys_enter_io_uring_enter,task-clock &
+    PERF=$!
+  fi
   sleep 2
   before=$(awk '{print $1}' "/proc/$SBC/task/$MEDIA_TID/schedstat")
   sleep 6
   after=$(awk '{print $1}' "/proc/$SBC/task/$MEDIA_TID/schedstat")
   wait $GEN
+  if [ -n "$PERF" ]; then
+    kill -INT "$PERF"; wait "$PERF" || true
+    awk -F, '/sendto/ {s = $2} /io_uring_enter/ {e = $2}
+        /task-clock/ && $2 > 0 {printf "  second %d: media thread %.0f%%, sendto %s, io_uring_enter %s\n", ++n, $2 / 10, s, e}' \
+        "$OUT/perf.csv"
+  fi
   echo "streams=$n media_thread_core=$(( (after - before) / 60000000 ))% $(sed -n 's/^RESULT //p' "$OUT/gen.out" \
       | grep -oE '(tx_pps|loss_pct|lat_p50_us|lat_p99_us|lat_p999_us|gen_max_lag_ms)=[^ ]*' | tr '\n' ' ')"
 done

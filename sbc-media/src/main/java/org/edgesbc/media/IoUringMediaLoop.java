@@ -38,16 +38,29 @@ import org.edgesbc.media.srtp.SrtpContext;
  *
  * <p>Memory the kernel reads or writes after the call that queued the operation must stay put until its completion:
  * each socket has its own receive area (message header, sender address, {@link #RECEIVE_BYTES} of payload), and
- * each send copies its packet into a slot of the loop's send area, free again at the send's completion. A datagram
- * longer than the receive area arrives cut short and is dropped and counted ({@link MediaDropReason#OVERSIZE}).
+ * each send copies its packet into a slot of the loop's send area ({@link #SLOT_PAYLOAD_BYTES} of payload), free
+ * again at the send's completion. A datagram longer than the receive area arrives cut short and is dropped and
+ * counted ({@link MediaDropReason#OVERSIZE}).
  */
 final class IoUringMediaLoop extends MediaLoop {
     /**
      * The longest datagram a socket reads whole: RTP, RTCP and UDPTL over an Ethernet path fit several times over.
      */
     static final int RECEIVE_BYTES = 4_096;
-    /** Sends queued and not yet completed, per loop; beyond them a packet is sent at once with a system call. */
-    static final int SEND_SLOTS = 1_024;
+    /**
+     * Sends queued and not yet completed, per loop; beyond them a packet is sent at once with a system call. A slot is
+     * free again only when the ring reports its send done, after the round that queued it, so a round needs a slot
+     * per packet it relays: this many cover the round after the loop stood still for 60 ms at 130,000 packets/s.
+     * Fewer made a stall self-sustaining: with 1,024 slots the packets beyond them cost a system call each, which
+     * lengthened the round, so the next round found more waiting (docs/performance.md, "Send slots for a whole
+     * round").
+     */
+    static final int SEND_SLOTS = 8_192;
+    /**
+     * The longest payload a send slot holds: a datagram of a path with a 1,500-byte MTU, and what an SRTP protect
+     * adds; a longer one is sent at once with a system call.
+     */
+    static final int SLOT_PAYLOAD_BYTES = 1_500 + SrtpContext.MAX_GROWTH;
     private static final byte OP_SENDMSG = 9;
     private static final byte OP_RECVMSG = 10;
     private static final byte OP_ASYNC_CANCEL = 14;
@@ -67,7 +80,7 @@ final class IoUringMediaLoop extends MediaLoop {
     private static final int NAME = 80;
     private static final int PAYLOAD = 112;
     private static final int NAME_CAPACITY = PAYLOAD - NAME;
-    private static final int SEND_SLOT_BYTES = align(PAYLOAD + RECEIVE_BYTES + SrtpContext.MAX_GROWTH);
+    private static final int SEND_SLOT_BYTES = align(PAYLOAD + SLOT_PAYLOAD_BYTES);
     /**
      * Operations queued before the loop hands them to the kernel: a round's sends go in batches of this many (Netty's
      * default is 128).
@@ -164,10 +177,10 @@ final class IoUringMediaLoop extends MediaLoop {
     boolean send(MediaSocket socket, ByteBuffer packet, InetSocketAddress destination) {
         UringSocket from = (UringSocket) socket;
         int length = packet.remaining();
-        if (from.closed || !from.destinationFits(destination) || length > SEND_SLOT_BYTES - PAYLOAD) {
+        if (from.closed || !from.destinationFits(destination)) {
             return false;
         }
-        if (freeSlotCount == 0) {
+        if (freeSlotCount == 0 || length > SLOT_PAYLOAD_BYTES) {
             return from.sendNow(packet, destination);
         }
         int slot = freeSlots[--freeSlotCount];
@@ -399,7 +412,7 @@ final class IoUringMediaLoop extends MediaLoop {
             return 28;
         }
 
-        /** When every send slot is queued: the packet goes now, with a system call of its own. */
+        /** When every send slot is queued, or the packet is longer than a slot: it goes now, with a system call. */
         boolean sendNow(ByteBuffer packet, InetSocketAddress to) {
             int position = packet.position();
             try {

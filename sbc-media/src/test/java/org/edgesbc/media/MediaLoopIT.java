@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -144,6 +145,20 @@ class MediaLoopIT {
         assertThat(echo.getLength()).isEqualTo(3);
         assertThat(echo.getData()[0]).isEqualTo((byte) 9);
         assertThat(echo.getSocketAddress()).isEqualTo(socket.address());
+    }
+
+    @Test
+    void aDatagramLongerThanASendSlotIsSentWhole() throws Exception {
+        Bound socket = bind((packet, sender) -> loop.send(findSelf[0], packet, sender));
+        findSelf[0] = socket.socket();
+        byte[] longest = new byte[IoUringMediaLoop.RECEIVE_BYTES];
+        longest[0] = 1;
+        longest[longest.length - 1] = 2;
+        send(socket, longest);
+        DatagramPacket echo = new DatagramPacket(new byte[longest.length + 1], longest.length + 1);
+        peer.receive(echo);
+        assertThat(Arrays.copyOf(echo.getData(), echo.getLength())).isEqualTo(longest);
+        assertThat(metrics.dropped(MediaDropReason.SEND_FAILED)).isZero();
     }
 
     @Test
