@@ -30,11 +30,12 @@ import org.edgesbc.media.srtp.SrtpContext;
 
 /**
  * A media loop on Linux io_uring, through Netty's native library: every socket of the loop keeps one receive queued
- * in the loop's ring, and every send is queued there too, so one {@code io_uring_enter} per round hands the kernel
- * all the sends of the round and collects all the datagrams that arrived, where the selector loop makes a
- * {@code recvfrom} and a {@code sendto} per packet. A call's socket carries 50 packets/s, so batching on one socket
- * ({@code recvmmsg}, {@code sendmmsg}) gains nothing; batching across sockets is what a ring gives
- * (docs/performance.md, "The media relay on io_uring").
+ * in the loop's ring, and every send is queued there too, so one {@code io_uring_enter} hands the kernel the sends
+ * queued so far and collects the datagrams that arrived, where the selector loop makes a {@code recvfrom} and a
+ * {@code sendto} per packet. A call's socket carries 50 packets/s, so batching on one socket ({@code recvmmsg},
+ * {@code sendmmsg}) gains nothing; batching across sockets is what a ring gives (docs/performance.md, "The media
+ * relay on io_uring"). Netty's handler enters the ring again within a round as long as the kernel reports work
+ * pending, so under load a round is many short batches ("Send slots for a whole round").
  *
  * <p>Memory the kernel reads or writes after the call that queued the operation must stay put until its completion:
  * each socket has its own receive area (message header, sender address, {@link #RECEIVE_BYTES} of payload), and

@@ -16,14 +16,21 @@ public final class SipMessageWriter {
      * edits written are kept as bits of a long.
      */
     private static final int MAX_EDITS = 24;
+    /** Most messages the relay writes edit a handful of headers; the arrays grow for more. */
+    private static final int FIRST_EDITS = 8;
 
     private static final ThreadLocal<Output> SCRATCH = ThreadLocal.withInitial(Output::new);
 
     private final SipMessageView view;
     private String startLine;
-    private final SipHeaderName[] names = new SipHeaderName[MAX_EDITS];
-    /** Per edit: the complete lines that replace every header of that name, or null to remove them. */
-    private final String[] lines = new String[MAX_EDITS];
+    private SipHeaderName[] names = new SipHeaderName[FIRST_EDITS];
+    /**
+     * Per edit: what replaces every header of that name, a value ({@link #set}) or complete lines ({@link #lines}),
+     * or null to remove them.
+     */
+    private String[] texts = new String[FIRST_EDITS];
+    /** Bit {@code e} set when edit {@code e} is a value, written as {@code Name: value} when the message goes out. */
+    private long values;
     private int edits;
     private StringBuilder appended;
     private byte[] body;
@@ -44,7 +51,7 @@ public final class SipMessageWriter {
 
     /** Replaces every header of this name with one line {@code Name: value}, where the first of them stood. */
     public SipMessageWriter set(SipHeaderName name, String value) {
-        return lines(name, name.canonical() + ": " + value + "\r\n");
+        return edit(name, value, true);
     }
 
     /**
@@ -52,26 +59,35 @@ public final class SipMessageWriter {
      * them stood, or at the top when the message has none (Vias go first).
      */
     public SipMessageWriter lines(SipHeaderName name, String completeLines) {
-        for (int i = 0; i < edits; i++) {
-            if (names[i] == name) {
-                lines[i] = completeLines;
-                return this;
-            }
-        }
-        if (edits == MAX_EDITS) {
-            throw new IllegalStateException("more than " + MAX_EDITS + " header edits");
-        }
-        names[edits] = name;
-        lines[edits] = completeLines;
-        edits++;
-        return this;
+        return edit(name, completeLines, false);
     }
 
     /** Leaves out every header of these names. */
     public SipMessageWriter remove(SipHeaderName... removed) {
         for (SipHeaderName name : removed) {
-            lines(name, null);
+            edit(name, null, false);
         }
+        return this;
+    }
+
+    /** Makes {@code text} the edit of {@code name}, replacing an earlier edit of the name. */
+    private SipMessageWriter edit(SipHeaderName name, String text, boolean value) {
+        int e = 0;
+        while (e < edits && names[e] != name) {
+            e++;
+        }
+        if (e == edits) {
+            if (edits == MAX_EDITS) {
+                throw new IllegalStateException("more than " + MAX_EDITS + " header edits");
+            }
+            if (edits == names.length) {
+                names = Arrays.copyOf(names, Math.min(MAX_EDITS, 2 * edits));
+                texts = Arrays.copyOf(texts, names.length);
+            }
+            names[edits++] = name;
+        }
+        texts[e] = text;
+        values = value ? values | 1L << e : values & ~(1L << e);
         return this;
     }
 
@@ -102,8 +118,8 @@ public final class SipMessageWriter {
         long written = 0;
         // Edits of headers the message lacks go first: Vias, which lead by convention, and anything else new.
         for (int e = 0; e < edits; e++) {
-            if (lines[e] != null && view.find(names[e], 0) < 0) {
-                out.text(lines[e]);
+            if (texts[e] != null && view.find(names[e], 0) < 0) {
+                write(out, e);
                 written |= 1L << e;
             }
         }
@@ -116,8 +132,8 @@ public final class SipMessageWriter {
                 out.bytes(m, view.lineStart(h), view.lineEnd(h) + 2);
             } else if ((written & 1L << edit) == 0) {
                 written |= 1L << edit;
-                if (lines[edit] != null) {
-                    out.text(lines[edit]);
+                if (texts[edit] != null) {
+                    write(out, edit);
                 }
             }
         }
@@ -132,6 +148,14 @@ public final class SipMessageWriter {
             out.bytes(m, m.length - view.bodyLength(), m.length);
         }
         return out.toArray();
+    }
+
+    private void write(Output out, int edit) {
+        if ((values & 1L << edit) != 0) {
+            out.text(names[edit].canonical()).text(": ").text(texts[edit]).crlf();
+        } else {
+            out.text(texts[edit]);
+        }
     }
 
     private int editOf(int header) {

@@ -67,6 +67,23 @@ class SipMessageWriterTest {
     }
 
     @Test
+    void manyEditsAndTheLastOfValueOrLinesForANameWins() throws Exception {
+        SipHeaderName server = SipHeaderName.of("Server");
+        SipMessageWriter writer = SipMessageWriter.edit(view(RESPONSE))
+                .lines(SipHeaderName.CALL_ID, "Call-ID: lines\r\n").set(SipHeaderName.CALL_ID, "value")
+                .set(server, "first").lines(server, "Server: sbc\r\nServer: again\r\n");
+        for (int i = 0; i < 20; i++) {
+            writer.set(SipHeaderName.of("X-Edit-" + i), "v" + i);
+        }
+        String out = text(writer.toBytes());
+        assertThat(out).contains("Call-ID: value\r\n", "Server: sbc\r\nServer: again\r\n")
+                .doesNotContain("lines", "first", "pbx 1.0");
+        for (int i = 0; i < 20; i++) {
+            assertThat(out).contains("\r\nX-Edit-" + i + ": v" + i + "\r\n");
+        }
+    }
+
+    @Test
     void textGoesOutAsUtf8InAnArrayOfTheMessagesLength() throws Exception {
         // two-, three- and four-byte characters, and an unpaired surrogate, which String.getBytes writes as '?'
         String from = "\"Zo\u00eb \u20ac \ud83d\ude00 \ud800x\" <sip:a@example.com>;tag=1";
