@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.edgesbc.transport.SipParseException;
 
@@ -25,6 +26,13 @@ public final class SipMessageView {
     private static final long LF_BYTES = 0x0A0A0A0A0A0A0A0AL;
     /** Headers of a typical message; the index grows past it. */
     private static final int INITIAL_HEADERS = 24;
+    /** The most headers a thread's index keeps room for between messages; a hostile message's larger one is let go. */
+    private static final int KEPT_HEADERS = 256;
+    /**
+     * A thread's index while it reads a message: the view keeps a copy of the part it used, so a message costs one
+     * array of its own size and not also one of a guessed size.
+     */
+    private static final ThreadLocal<int[]> READING = ThreadLocal.withInitial(() -> new int[INITIAL_HEADERS * 4]);
 
     private final byte[] m;
     private final int startLineStart;
@@ -113,7 +121,7 @@ public final class SipMessageView {
             reasonStart = Math.min(p + 5, lineEnd);
             reasonEnd = lineEnd;
         }
-        int[] index = new int[INITIAL_HEADERS * 4];
+        int[] index = READING.get();
         int count = 0;
         int pos = lineEnd + 2;
         int bodyStart = -1;
@@ -143,7 +151,10 @@ public final class SipMessageView {
                 valueEnd--;
             }
             if (count * 4 == index.length) {
-                index = java.util.Arrays.copyOf(index, index.length * 2);
+                index = Arrays.copyOf(index, index.length * 2);
+                if (index.length <= KEPT_HEADERS * 4) {
+                    READING.set(index);
+                }
             }
             index[count * 4] = pos;
             index[count * 4 + 1] = nameEnd;
@@ -156,7 +167,7 @@ public final class SipMessageView {
             throw new SipParseException("no end of headers", null);
         }
         SipMessageView view = new SipMessageView(m, lineStart, lineEnd, request, method, status, uriStart, uriEnd, reasonStart,
-                reasonEnd, count, index, bodyStart);
+                reasonEnd, count, Arrays.copyOf(index, count * 4), bodyStart);
         view.checkRoutingHeaders();
         return view;
     }

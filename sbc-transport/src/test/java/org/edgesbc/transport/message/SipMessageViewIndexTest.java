@@ -1,0 +1,45 @@
+package org.edgesbc.transport.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** A thread reads its messages with one index it reuses; each view keeps its own. */
+class SipMessageViewIndexTest {
+    @Test
+    void messagesOfEverySizeReadOneAfterAnotherKeepTheirOwnHeaders() throws Exception {
+        for (int extra : new int[] {0, 40, 0, 400, 3, 30, 0}) {
+            SipMessageView view = parse(extra);
+            assertThat(view.headerCount()).isEqualTo(extra + 6);
+            assertThat(view.callId()).isEqualTo("call-" + extra);
+            assertThat(view.headers(SipHeaderName.of("X-Extra")))
+                    .containsExactlyElementsOf(IntStream.range(0, extra).mapToObj(i -> "v" + i).toList());
+            assertThat(view.header(SipHeaderName.CONTENT_LENGTH)).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void aViewIsNotChangedByTheMessagesReadAfterIt() throws Exception {
+        SipMessageView first = parse(2);
+        parse(50);
+        parse(0);
+        assertThat(first.headers(SipHeaderName.of("X-Extra"))).containsExactly("v0", "v1");
+        assertThat(first.callId()).isEqualTo("call-2");
+    }
+
+    private static SipMessageView parse(int extra) throws Exception {
+        String extras = IntStream.range(0, extra).mapToObj(i -> "X-Extra: v" + i + "\r\n").collect(Collectors.joining());
+        String text = "OPTIONS sip:b@192.0.2.2 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-" + extra + "\r\n"
+                + "From: <sip:a@192.0.2.1>;tag=1\r\n"
+                + "To: <sip:b@192.0.2.2>\r\n"
+                + "Call-ID: call-" + extra + "\r\n"
+                + extras
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        return SipMessageView.parse(text.getBytes(StandardCharsets.US_ASCII));
+    }
+}
