@@ -1,5 +1,6 @@
 package org.edgesbc.transport.message;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -169,8 +170,8 @@ public final class SipMessageWriter {
 
     /**
      * A thread's buffer for the messages it writes, kept from one message to the next so that a message costs one
-     * array of its own length and not also a guessed, larger one. Text goes out as UTF-8 without intermediate
-     * arrays; an unpaired surrogate becomes {@code ?}, as {@link String#getBytes} makes it.
+     * array of its own length and not also a guessed, larger one. Text goes out as UTF-8, as {@link String#getBytes}
+     * writes it.
      */
     private static final class Output {
         /** What a thread keeps between messages; a larger message's buffer is let go after it. */
@@ -196,29 +197,15 @@ public final class SipMessageWriter {
 
         Output text(CharSequence text) {
             int length = text.length();
-            // at most three bytes per UTF-16 unit: a four-byte character takes two
-            ensure(3 * length);
+            ensure(length);
             for (int i = 0; i < length; i++) {
                 char c = text.charAt(i);
-                if (c < 0x80) {
-                    buffer[size++] = (byte) c;
-                } else if (c < 0x800) {
-                    buffer[size++] = (byte) (0xc0 | c >> 6);
-                    buffer[size++] = (byte) (0x80 | c & 0x3f);
-                } else if (Character.isHighSurrogate(c) && i + 1 < length
-                        && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    int codePoint = Character.toCodePoint(c, text.charAt(++i));
-                    buffer[size++] = (byte) (0xf0 | codePoint >> 18);
-                    buffer[size++] = (byte) (0x80 | codePoint >> 12 & 0x3f);
-                    buffer[size++] = (byte) (0x80 | codePoint >> 6 & 0x3f);
-                    buffer[size++] = (byte) (0x80 | codePoint & 0x3f);
-                } else if (Character.isSurrogate(c)) {
-                    buffer[size++] = '?';
-                } else {
-                    buffer[size++] = (byte) (0xe0 | c >> 12);
-                    buffer[size++] = (byte) (0x80 | c >> 6 & 0x3f);
-                    buffer[size++] = (byte) (0x80 | c & 0x3f);
+                if (c >= 0x80) {
+                    // Header text is ASCII but for display names and the like: the JDK encodes the rest.
+                    byte[] rest = text.subSequence(i, length).toString().getBytes(StandardCharsets.UTF_8);
+                    return bytes(rest, 0, rest.length);
                 }
+                buffer[size++] = (byte) c;
             }
             return this;
         }
