@@ -103,8 +103,9 @@ final class IoUringMediaLoop extends MediaLoop {
     /** Datagrams read in the current round. */
     private int datagrams;
 
-    IoUringMediaLoop(String name, long periodNanos, boolean busyPoll, MediaMetrics metrics, Runnable periodic) {
-        super(name, periodNanos, busyPoll, periodic, RECEIVE_BYTES);
+    IoUringMediaLoop(String name, long periodNanos, boolean busyPoll, int receiveBufferBytes, MediaMetrics metrics,
+            Runnable periodic) {
+        super(name, periodNanos, busyPoll, receiveBufferBytes, periodic, RECEIVE_BYTES);
         this.metrics = metrics;
         ThreadAwareExecutor executor = new ThreadAwareExecutor() {
             @Override
@@ -157,6 +158,9 @@ final class IoUringMediaLoop extends MediaLoop {
             throw new IOException("cannot open a socket on " + name(), e);
         }
         try {
+            if (receiveBufferBytes != MediaConfig.KERNEL_RECEIVE_BUFFER) {
+                socket.socket.setReceiveBufferSize(receiveBufferBytes);
+            }
             socket.socket.bind(address);
             socket.registration = ring.register(socket);
         } catch (Exception e) {

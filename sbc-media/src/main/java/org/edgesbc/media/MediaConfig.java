@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param busyPoll whether each media thread polls its sockets without ever sleeping (see {@link MediaLoop}); off
  *     by default: a polling thread takes its core whole, with or without calls
  * @param io how the media threads read and send ({@link MediaIo#AUTO} by default)
+ * @param receiveBufferBytes SO_RCVBUF of every relay socket, or {@value #KERNEL_RECEIVE_BUFFER} (the default) to
+ *     leave the kernel's {@code net.core.rmem_default}: how much a socket queues while its loop is busy; what arrives
+ *     beyond it the kernel drops, so a loop that fell behind relays stale packets for a bounded time only
  */
 public record MediaConfig(
         InetAddress bindAddress,
@@ -34,12 +37,22 @@ public record MediaConfig(
         Duration holdTimeout,
         int threads,
         boolean busyPoll,
-        MediaIo io) {
+        MediaIo io,
+        int receiveBufferBytes) {
     public static final int DEFAULT_PORT_MIN = 10_000;
     public static final int DEFAULT_PORT_MAX = 20_000;
     public static final Duration DEFAULT_QUARANTINE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_HOLD_TIMEOUT = Duration.ofHours(2);
+    /**
+     * Leaves each socket's receive buffer at the kernel's default, which holds about 250 datagrams of 172 bytes (five
+     * seconds of one G.711 stream) or 90 of 1,200 bytes at the usual 212,992 bytes (Linux charges each datagram
+     * several hundred bytes beyond its payload): room for a video keyframe's burst, and for seconds of stale audio
+     * behind a loop that fell behind.
+     */
+    public static final int KERNEL_RECEIVE_BUFFER = 0;
+    /** A set buffer below this the kernel would raise anyway (to its own minimum of a few kilobytes). */
+    public static final int MIN_RECEIVE_BUFFER_BYTES = 4_096;
 
     /** @throws IllegalArgumentException naming the first setting that is out of range */
     public MediaConfig {
@@ -57,13 +70,17 @@ public record MediaConfig(
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
+        if (receiveBufferBytes != KERNEL_RECEIVE_BUFFER && receiveBufferBytes < MIN_RECEIVE_BUFFER_BYTES) {
+            throw new IllegalArgumentException("receive buffer of " + receiveBufferBytes + " bytes is below "
+                    + MIN_RECEIVE_BUFFER_BYTES);
+        }
     }
 
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaConfig(InetAddress bindAddress, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
         this(bindAddress, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
-                MediaIo.AUTO);
+                MediaIo.AUTO, KERNEL_RECEIVE_BUFFER);
     }
 
     /** The defaults above on {@code address}, bound and advertised alike. */

@@ -64,6 +64,11 @@ abstract class MediaLoop implements Executor {
     private final ByteBuffer scratchBuffer;
     private final long periodNanos;
     private final boolean busyPoll;
+    /**
+     * SO_RCVBUF of every socket the loop binds (the kernel doubles it for its bookkeeping), or
+     * {@link MediaConfig#KERNEL_RECEIVE_BUFFER}.
+     */
+    final int receiveBufferBytes;
     private final Runnable periodic;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean running = true;
@@ -77,10 +82,13 @@ abstract class MediaLoop implements Executor {
      * @param largestDatagram the longest datagram the loop reads: its scratch array holds that plus an SRTP protect's
      *     growth
      * @param busyPoll poll without ever waiting or resting
+     * @param receiveBufferBytes SO_RCVBUF of each socket the loop binds, or {@link MediaConfig#KERNEL_RECEIVE_BUFFER}
      */
-    MediaLoop(String name, long periodNanos, boolean busyPoll, Runnable periodic, int largestDatagram) {
+    MediaLoop(String name, long periodNanos, boolean busyPoll, int receiveBufferBytes, Runnable periodic,
+            int largestDatagram) {
         this.periodNanos = periodNanos;
         this.busyPoll = busyPoll;
+        this.receiveBufferBytes = receiveBufferBytes;
         this.periodic = periodic;
         this.scratch = new byte[largestDatagram + SrtpContext.MAX_GROWTH];
         this.scratchBuffer = ByteBuffer.wrap(scratch);
@@ -89,11 +97,11 @@ abstract class MediaLoop implements Executor {
     }
 
     /** A started loop of the kind {@code io} resolves to on this machine. */
-    static MediaLoop start(MediaIo io, String name, long periodNanos, boolean busyPoll, MediaMetrics metrics,
-            Runnable periodic) {
+    static MediaLoop start(MediaIo io, String name, long periodNanos, boolean busyPoll, int receiveBufferBytes,
+            MediaMetrics metrics, Runnable periodic) {
         MediaLoop loop = io.resolve() == MediaIo.IO_URING
-                ? new IoUringMediaLoop(name, periodNanos, busyPoll, metrics, periodic)
-                : new SelectorMediaLoop(name, periodNanos, busyPoll, periodic);
+                ? new IoUringMediaLoop(name, periodNanos, busyPoll, receiveBufferBytes, metrics, periodic)
+                : new SelectorMediaLoop(name, periodNanos, busyPoll, receiveBufferBytes, periodic);
         loop.thread.start();
         return loop;
     }

@@ -93,10 +93,11 @@ public final class MediaRelay implements AutoCloseable {
             int s = slot;
             open[slot] = ConcurrentHashMap.newKeySet();
             toppingUp[slot] = new AtomicBoolean(true);
-            loops[slot] = MediaLoop.start(io, "sbc-media-" + (slot + 1), period, config.busyPoll(), metrics, () -> {
-                open[s].forEach(MediaSession::checkTimeout);
-                closeSurplus(s);
-            });
+            loops[slot] = MediaLoop.start(io, "sbc-media-" + (slot + 1), period, config.busyPoll(),
+                    config.receiveBufferBytes(), metrics, () -> {
+                        open[s].forEach(MediaSession::checkTimeout);
+                        closeSurplus(s);
+                    });
             loops[slot].submit(() -> topUp(s)).join();
         }
     }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
@@ -42,8 +43,8 @@ final class SelectorMediaLoop extends MediaLoop {
     /** Made once: a method reference to the loop would be a new object at every select. */
     private final Consumer<SelectionKey> onReady = this::onReady;
 
-    SelectorMediaLoop(String name, long periodNanos, boolean busyPoll, Runnable periodic) {
-        super(name, periodNanos, busyPoll, periodic, MAX_DATAGRAM);
+    SelectorMediaLoop(String name, long periodNanos, boolean busyPoll, int receiveBufferBytes, Runnable periodic) {
+        super(name, periodNanos, busyPoll, receiveBufferBytes, periodic, MAX_DATAGRAM);
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -56,6 +57,9 @@ final class SelectorMediaLoop extends MediaLoop {
         DatagramChannel channel = DatagramChannel.open(family);
         try {
             channel.configureBlocking(false);
+            if (receiveBufferBytes != MediaConfig.KERNEL_RECEIVE_BUFFER) {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
+            }
             channel.bind(address);
             channel.register(selector, SelectionKey.OP_READ, receiver);
             return new SelectorSocket(channel);

@@ -56,7 +56,7 @@ class RtpRelaySessionIT {
 
     private MediaConfig config(int portMin, int portMax, int threads) throws java.net.UnknownHostException {
         return new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", portMin, portMax, QUARANTINE, TIMEOUT,
-                HOLD_TIMEOUT, threads, false, io());
+                HOLD_TIMEOUT, threads, false, io(), MediaConfig.KERNEL_RECEIVE_BUFFER);
     }
 
     @BeforeEach

@@ -2,13 +2,14 @@ package org.edgesbc.core.config;
 
 import java.time.Duration;
 import java.util.Set;
+import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaIo;
 
 /** Binds the optional {@code media} section: where the RTP relay binds and advertises, its port range and timeouts. */
 final class MediaSectionReader {
     private static final String SECTION = "media";
     private static final Set<String> SECTION_KEYS = Set.of("enabled", "address", "advertised-address", "port-min",
-            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io");
+            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "receive-buffer-bytes");
 
     private final ConfigReader reader;
 
@@ -46,7 +47,16 @@ final class MediaSectionReader {
         int threads = reader.integer(section, SECTION, "threads", 1, 1, 64);
         boolean busyPoll = reader.bool(section, SECTION, "busy-poll", false);
         MediaIo io = reader.enumValue(section, SECTION, "io", MediaIo.class, MediaIo.AUTO, false);
+        int receiveBufferBytes = reader.integer(section, SECTION, "receive-buffer-bytes",
+                MediaConfig.KERNEL_RECEIVE_BUFFER, MediaConfig.KERNEL_RECEIVE_BUFFER, 16 << 20);
+        if (receiveBufferBytes != MediaConfig.KERNEL_RECEIVE_BUFFER
+                && receiveBufferBytes < MediaConfig.MIN_RECEIVE_BUFFER_BYTES) {
+            ConfigReader.Scalar entry = reader.scalar(section, SECTION, "receive-buffer-bytes", false);
+            reader.error(entry.line(), entry.path(), entry.text(),
+                    "must be 0 (the kernel's default) or at least " + MediaConfig.MIN_RECEIVE_BUFFER_BYTES);
+            receiveBufferBytes = MediaConfig.KERNEL_RECEIVE_BUFFER;
+        }
         return new MediaSettings(enabled, address, advertisedAddress == null ? address : advertisedAddress, portMin,
-                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io);
+                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io, receiveBufferBytes);
     }
 }

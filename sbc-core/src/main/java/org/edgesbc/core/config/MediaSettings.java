@@ -1,6 +1,7 @@
 package org.edgesbc.core.config;
 
 import java.time.Duration;
+import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaIo;
 
 /**
@@ -17,6 +18,8 @@ import org.edgesbc.media.MediaIo;
  * @param threads media event-loop threads
  * @param busyPoll media threads poll their sockets without sleeping, each taking its core whole
  * @param io how media threads read and send: io_uring, the JDK selector, or io_uring where available
+ * @param receiveBufferBytes SO_RCVBUF of each relay socket (how much it queues while its media thread is busy), or 0
+ *     for the kernel's default
  */
 public record MediaSettings(
         boolean enabled,
@@ -29,12 +32,13 @@ public record MediaSettings(
         Duration holdTimeout,
         int threads,
         boolean busyPoll,
-        MediaIo io) {
+        MediaIo io,
+        int receiveBufferBytes) {
 
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaSettings(boolean enabled, String address, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
         this(enabled, address, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
-                MediaIo.AUTO);
+                MediaIo.AUTO, MediaConfig.KERNEL_RECEIVE_BUFFER);
     }
 }

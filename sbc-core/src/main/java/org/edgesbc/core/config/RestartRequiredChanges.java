@@ -107,6 +107,7 @@ public final class RestartRequiredChanges {
         compare("media.threads", live.threads(), next.threads());
         compare("media.busy-poll", live.busyPoll(), next.busyPoll());
         compare("media.io", live.io(), next.io());
+        compare("media.receive-buffer-bytes", live.receiveBufferBytes(), next.receiveBufferBytes());
     }
 
     private void security(SecurityConfig live, SecurityConfig next) {

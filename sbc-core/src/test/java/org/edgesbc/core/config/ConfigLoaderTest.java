@@ -645,6 +645,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mediaReceiveBufferIsBoundAndValidated() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.load(MINIMAL).media().receiveBufferBytes()).as("the kernel's default").isZero();
+        assertThat(files.load(MINIMAL + "media:\n  receive-buffer-bytes: 16384\n").media().receiveBufferBytes())
+                .isEqualTo(16_384);
+        assertThat(files.problems(MINIMAL + "media:\n  receive-buffer-bytes: 1024\n")).containsExactly(
+                file + ":14: media.receive-buffer-bytes = '1024': must be 0 (the kernel's default) or at least 4096");
+        assertThat(files.problems(MINIMAL + "media:\n  receive-buffer-bytes: 33554432\n")).containsExactly(
+                file + ":14: media.receive-buffer-bytes = '33554432': must be between 0 and 16777216");
+    }
+
+    @Test
     void mediaIoIsBoundAndValidated() throws Exception {
         String file = files.file().toString();
         assertThat(files.load(MINIMAL).media().io()).isEqualTo(org.edgesbc.media.MediaIo.AUTO);
