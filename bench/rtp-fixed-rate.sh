@@ -5,7 +5,8 @@
 # run it once first). Starts the SBC as that bench's run-sbc-media.sh does (pinned to CPU 1, 1 GB heap, ParallelGC,
 # on bench/sipp-cps-media.yaml or CONFIG), sets up 2,000 calls through its signalling with the bench's call set-up
 # tool, then per STREAMS (50 packets/s each, at most 4,000) runs the generator (pinned to CPU 0) for 10 s and prints
-# the generator's loss and latency and the media thread's share of its core, exact from its schedstat over 6 s.
+# the generator's loss and latency, the packets of an earlier run it received (rx_foreign: what the relay still held
+# queued), and the media thread's share of its core, exact from its schedstat over 6 s.
 # A search in 5 s steps (run-sbc-media.sh) is the stricter stick; this shows the relay at one rate, warm.
 # PER_SECOND=1 also prints, per second of each run, the media thread's share of its core and its sendto and
 # io_uring_enter system calls (perf stat; a sendto is a packet that found no free send slot).
@@ -52,5 +53,5 @@ for n in "${STREAMS[@]}"; do
         "$OUT/perf.csv"
   fi
   echo "streams=$n media_thread_core=$(( (after - before) / 60000000 ))% $(sed -n 's/^RESULT //p' "$OUT/gen.out" \
-      | grep -oE '(tx_pps|loss_pct|lat_p50_us|lat_p99_us|lat_p999_us|gen_max_lag_ms)=[^ ]*' | tr '\n' ' ')"
+      | grep -oE '(tx_pps|loss_pct|lat_p50_us|lat_p99_us|lat_p999_us|gen_max_lag_ms|rx_foreign)=[^ ]*' | tr '\n' ' ')"
 done
