@@ -142,7 +142,7 @@ public final class SipMessageWriter {
             out.text(appended);
         }
         int bodyLength = body != null ? body.length : view.bodyLength();
-        out.text("Content-Length: ").text(Integer.toString(bodyLength)).crlf().crlf();
+        out.text("Content-Length: ").decimal(bodyLength).crlf().crlf();
         if (body != null) {
             out.bytes(body, 0, body.length);
         } else {
@@ -207,6 +207,22 @@ public final class SipMessageWriter {
                 }
                 buffer[size++] = (byte) c;
             }
+            return this;
+        }
+
+        /** A length in decimal digits, written in place: a string per message for its Content-Length was garbage. */
+        Output decimal(int value) {
+            int digits = 1;
+            for (int rest = value / 10; rest > 0; rest /= 10) {
+                digits++;
+            }
+            ensure(digits);
+            int rest = value;
+            for (int i = size + digits - 1; i >= size; i--) {
+                buffer[i] = (byte) ('0' + rest % 10);
+                rest /= 10;
+            }
+            size += digits;
             return this;
         }
 

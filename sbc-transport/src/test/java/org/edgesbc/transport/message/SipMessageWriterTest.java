@@ -56,6 +56,15 @@ class SipMessageWriterTest {
     }
 
     @Test
+    void aBodyOfEachLengthGetsItsLengthInDigits() throws Exception {
+        for (int length : new int[] {9, 10, 99, 100, 1_234, 10_000, 65_535}) {
+            String out = text(SipMessageWriter.edit(view(RESPONSE)).body(new byte[length]).toBytes());
+            assertThat(out).as("a body of %d bytes", length).contains("Content-Length: " + length + "\r\n\r\n");
+            assertThat(SipMessageView.parse(out.getBytes(StandardCharsets.UTF_8)).bodyLength()).isEqualTo(length);
+        }
+    }
+
+    @Test
     void aRequestLineIsReplacedAndTheLastEditOfANameWins() throws Exception {
         SipMessageView request = view("BYE sip:b@10.0.0.3 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-3\r\n"
                 + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: c2\r\n"
