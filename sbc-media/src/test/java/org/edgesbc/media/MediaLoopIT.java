@@ -211,6 +211,20 @@ class MediaLoopIT {
     }
 
     @Test
+    void aDualStackSocketSendsToAnIpv4PeerThroughItsMappedAddress() throws Exception {
+        Bound socket = bind(StandardProtocolFamily.INET6, "::", (packet, sender) -> { });
+        InetSocketAddress ipv4Peer = (InetSocketAddress) peer.getLocalSocketAddress();
+        boolean[] sent = new boolean[1];
+        loop.submit(() -> sent[0] = loop.send(socket.socket(), ByteBuffer.wrap(new byte[] {4, 6}), ipv4Peer))
+                .get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        assertThat(sent[0]).isTrue();
+        DatagramPacket datagram = new DatagramPacket(new byte[16], 16);
+        peer.receive(datagram);
+        assertThat(Arrays.copyOf(datagram.getData(), datagram.getLength())).containsExactly(4, 6);
+        assertThat(((InetSocketAddress) datagram.getSocketAddress()).getPort()).isEqualTo(socket.address().getPort());
+    }
+
+    @Test
     void sendsBeyondWhatTheLoopQueuesInOneRoundStillGo() throws Exception {
         assumeTrue(io().resolve() == MediaIo.IO_URING, "only an io_uring loop queues its sends");
         Bound socket = bind(recording());
