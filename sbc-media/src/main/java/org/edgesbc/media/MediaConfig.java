@@ -70,10 +70,15 @@ public record MediaConfig(
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
-        if (receiveBufferBytes != KERNEL_RECEIVE_BUFFER && receiveBufferBytes < MIN_RECEIVE_BUFFER_BYTES) {
+        if (!receiveBufferAllowed(receiveBufferBytes)) {
             throw new IllegalArgumentException("receive buffer of " + receiveBufferBytes + " bytes is below "
                     + MIN_RECEIVE_BUFFER_BYTES);
         }
+    }
+
+    /** Whether {@code bytes} may be a relay socket's receive buffer: the kernel's, or one of at least the minimum. */
+    public static boolean receiveBufferAllowed(int bytes) {
+        return bytes == KERNEL_RECEIVE_BUFFER || bytes >= MIN_RECEIVE_BUFFER_BYTES;
     }
 
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */

@@ -49,8 +49,7 @@ final class MediaSectionReader {
         MediaIo io = reader.enumValue(section, SECTION, "io", MediaIo.class, MediaIo.AUTO, false);
         int receiveBufferBytes = reader.integer(section, SECTION, "receive-buffer-bytes",
                 MediaConfig.KERNEL_RECEIVE_BUFFER, MediaConfig.KERNEL_RECEIVE_BUFFER, 16 << 20);
-        if (receiveBufferBytes != MediaConfig.KERNEL_RECEIVE_BUFFER
-                && receiveBufferBytes < MediaConfig.MIN_RECEIVE_BUFFER_BYTES) {
+        if (!MediaConfig.receiveBufferAllowed(receiveBufferBytes)) {
             ConfigReader.Scalar entry = reader.scalar(section, SECTION, "receive-buffer-bytes", false);
             reader.error(entry.line(), entry.path(), entry.text(),
                     "must be 0 (the kernel's default) or at least " + MediaConfig.MIN_RECEIVE_BUFFER_BYTES);
