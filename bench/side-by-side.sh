@@ -21,7 +21,9 @@
 #                  port must pass as a search step does ("back to full service"). SIPp places no new call after
 #                  the 20 s (told so on its control socket) and finishes those in progress: a SIPp short of CPU
 #                  falls behind its schedule and would otherwise go on placing the overload's calls into the probe
-#                  (it did: 184,000 calls over 34 s). The calls it did place are what was offered.
+#                  (it did: 184,000 calls over 34 s). The calls it did place are what was offered. Also counted:
+#                  the datagrams the kernel dropped at each full receive queue over the 20 s and the 5 s after, the
+#                  caller's, the system's and the callee's: where past saturation the load broke, generators included.
 #   latency        INVITE to 200 OK at the UAC, p50/p99, from SIPp's per-call -trace_rtt file (whole milliseconds)
 # Topology as bench/sipp-cps.sh, on ports of its own so that it can run while sipp-cps.sh does: SIPp UAC
 # 127.0.0.2:36060, SIPp UAS 127.0.0.3:36060 (SIPp's built-in scenarios), the SBC on 127.0.0.1:36060 (a copy of
@@ -228,18 +230,31 @@ load() {
 # overload_and_probe RATE: twice RATE for $overload_secs, then, 5 s after that load ended, a probe at RATE from a
 # second UAC port while the overload's UAC may still be retransmitting its unfinished calls, as callers would.
 overload_and_probe() {
-  local rate=$1 overload_uac line verdict
+  local rate=$1 overload_uac line verdict system_drops_before
   mkdir -p "$out/$name/overload" "$out/$name/probe"
   start_uas "$out/$name/overload"
+  system_drops_before=$(socket_drops 127.0.0.1 "$port")
   run_uac "$out/$name/overload" $((rate * 2)) "$overload_secs" "$sip_port" stop > "$out/$name/overload/line" &
   overload_uac=$!; pids+=("$overload_uac")
   sleep $((overload_secs + recovery_gap_secs))
+  # Before the probe's caller opens its socket; the overload's caller and callee are still running, their sockets
+  # counted from zero.
+  echo "drops $(socket_drops 127.0.0.2 "$sip_port") $(( $(socket_drops 127.0.0.1 "$port") - system_drops_before ))" \
+      "$(socket_drops 127.0.0.3 "$sip_port")" >> "$result"
   line=$(run_uac "$out/$name/probe" "$rate" "$probe_secs" $((sip_port + 2)))
   wait "$overload_uac" || true
   stop_uas
   record overload $((rate * 2)) "$overload_secs" "$(cat "$out/$name/overload/line")" > /dev/null
   verdict=$(record probe "$rate" "$probe_secs" "$line")
   echo "recovered $verdict" >> "$result"
+}
+
+# socket_drops ADDRESS PORT: datagrams the kernel dropped because the UDP socket bound there had a full receive queue,
+# since the socket was opened (/proc/net/udp's last column; addresses in the kernel's byte order); 0 if none is bound
+socket_drops() {
+  local hex
+  hex=$(printf '%02X%02X%02X%02X:%04X' $(echo "$1" | awk -F. '{print $4, $3, $2, $1}') "$2")
+  awk -v local="$hex" '$2 == local { d += $NF } END { print d + 0 }' /proc/net/udp
 }
 
 # ---- the systems under test
@@ -357,6 +372,7 @@ table() {
     function pct(n, ok) { return sprintf("%.2f %%", (n - ok) / n * 100) }
     FNR == 1 { s++ }
     $1 == "rcvbuf" || $1 == "best_step" || $1 == "sustained" || $1 == "recovered" { v[s, $1] = $2; next }
+    $1 == "drops" { v[s, "drops"] = $2 " / " $3 " / " $4; next }
     {
       label = $1; rate = $2; calls = $4; ok = $5; elapsed = $7; ticks = $8
       v[s, label, "cpu"] = us(ticks, ok)
@@ -404,6 +420,7 @@ table() {
       row3("  goodput (calls ok within it, per second)", "overload", "goodput")
       row3("  calls not ok 15 s after it", "overload", "bad")
       row3("  set-up latency p50 / p99", "overload", "lat")
+      row("  dropped at full queues: caller/system/callee", "drops")
       for (i = 1; i <= n; i++) v[i, "rec_fmt"] = v[i, "recovered"] == "pass" ? "yes" : (v[i, "recovered"] == "" ? "-" : "no")
       row("back to full service " gap " s after", "rec_fmt")
       row3("  probe at sustained rate: not ok", "probe", "bad")
