@@ -2,6 +2,8 @@ package org.edgesbc.core;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -20,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.edgesbc.core.config.ConfigException;
 import org.edgesbc.core.config.ConfigLoader;
 import org.edgesbc.core.config.SbcConfig;
@@ -44,11 +48,33 @@ import org.slf4j.LoggerFactory;
  * outside and a data folder of its own, removed afterwards; its metrics and records go with it. Each call is INVITE,
  * 180, 200, ACK, BYE, 200, as a carrier's call to the PBX is. Bounded by {@link #BUDGET_NANOS}: a slow machine opens
  * later by at most that, warmer or not.
+ *
+ * <p>After the calls, batches of a twentieth as many, each followed by a pause until the JIT has nothing left to
+ * compile, until a batch makes it compile (almost) nothing or {@link #SETTLE_NANOS} has passed. HotSpot raises the
+ * invocation count at which it compiles a method fully in proportion to the optimizing compiler's queue, and that
+ * queue is long while the calls make hundreds of methods hot at once: the relay's largest methods were still in
+ * their profiling tier after 30,000 calls and went to the optimizing compiler only after some 3,000 calls of the real
+ * load, which paid for it (2,800-4,300 ms of compiler time in its first 10 s at 1,000 calls/s; docs/performance.md).
+ * A batch on a drained queue makes such methods ask again at the plain threshold.
  */
 final class CallWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(CallWarmUp.class);
-    /** The longest the listeners open later than they would without the warm-up. */
+    /**
+     * How long the calls may take: the listeners open later than they would without the warm-up by at most this and
+     * {@link #SETTLE_NANOS}.
+     */
     static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the batches after the calls and the pauses for the JIT may take. */
+    static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(6);
+    /**
+     * A batch's calls: this share of the calls, 1,500 of 30,000, above the 1,024 calls after which a method in the
+     * profiling tier asks again to be compiled fully (HotSpot's Tier3InvokeNotifyFreqLog).
+     */
+    private static final int BATCH_SHARE = 20;
+    /** A batch that made the JIT compile for less than this has found the message path compiled. */
+    private static final long COMPILED_MILLIS = 20;
+    /** How often the warm-up asks the JIT whether it is done; twice idle in a row, it is. */
+    private static final long JIT_POLL_MILLIS = 100;
     /**
      * Calls in flight at once, at most: enough to keep a compiled relay busy. The window starts small and grows by
      * a call per call completed, halving on a call refused or lost: a cold SBC, interpreting, would let a full
@@ -67,9 +93,15 @@ final class CallWarmUp {
      * @param completed calls that ended with the BYE's 200
      * @param refused calls answered with a failure (a cold SBC sheds some)
      * @param attempted INVITEs sent; those neither completed nor refused were lost or cut off by the budget
-     * @param elapsedNanos how long they took
+     * @param elapsedNanos how long the warm-up took
+     * @param settlingNanos of that, how long it paused for the JIT
      */
-    record Result(int completed, int refused, int attempted, long elapsedNanos) { }
+    record Result(int completed, int refused, int attempted, long elapsedNanos, long settlingNanos) {
+        Result plus(Result more) {
+            return new Result(completed + more.completed, refused + more.refused, attempted + more.attempted,
+                    elapsedNanos + more.elapsedNanos, settlingNanos + more.settlingNanos);
+        }
+    }
 
     private CallWarmUp() { }
 
@@ -83,9 +115,10 @@ final class CallWarmUp {
                 calls);
         try {
             Result result = run(operator.sip(), calls, BUDGET_NANOS);
-            LOG.info("message path warmed up: {} of {} calls relayed on loopback in {} ms ({} refused)",
-                    result.completed(), result.attempted(), TimeUnit.NANOSECONDS.toMillis(result.elapsedNanos()),
-                    result.refused());
+            LOG.info("message path warmed up: {} of {} calls relayed on loopback in {} ms ({} refused), of which {} ms "
+                    + "waiting for the JIT", result.completed(), result.attempted(),
+                    TimeUnit.NANOSECONDS.toMillis(result.elapsedNanos()), result.refused(),
+                    TimeUnit.NANOSECONDS.toMillis(result.settlingNanos()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warn("message path not warmed up (interrupted): the first calls meet a cold SBC");
@@ -97,7 +130,8 @@ final class CallWarmUp {
     /**
      * @param operator the settings whose threads the private SBC copies
      * @param calls calls to place
-     * @param budgetNanos when to stop placing calls and wait no more for the ones in flight
+     * @param budgetNanos when to stop placing calls and wait no more for the ones in flight; the batches and the
+     *     pauses for the JIT come on top, at most {@link #SETTLE_NANOS}
      */
     static Result run(SipConfig operator, int calls, long budgetNanos) throws Exception {
         Path folder = Files.createTempDirectory("sbc-warm-up");
@@ -108,13 +142,69 @@ final class CallWarmUp {
             answering.setDaemon(true);
             answering.start();
             try (SbcDaemon sbc = SbcDaemon.start(config, Clock.systemDefaultZone(), false)) {
-                return new Trunk(trunk, sbc.sipAddress(SipTransport.UDP)).call(calls, budgetNanos);
+                Trunk carrier = new Trunk(trunk, sbc.sipAddress(SipTransport.UDP));
+                long start = System.nanoTime();
+                long settleDeadline = start + budgetNanos + SETTLE_NANOS;
+                Result result = carrier.call(calls, start + budgetNanos).plus(awaitIdleJit(settleDeadline));
+                return result.plus(batchesUntilCompiled(carrier, Math.max(1, calls / BATCH_SHARE), settleDeadline));
             } finally {
                 pbx.close();
                 answering.join(TimeUnit.SECONDS.toMillis(1));
             }
         } finally {
             deleteTree(folder);
+        }
+    }
+
+    private static Result batchesUntilCompiled(Trunk carrier, int batch, long deadline) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        Result result = new Result(0, 0, 0, 0, 0);
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return result;
+        }
+        while (System.nanoTime() < deadline) {
+            long compiled = jit.getTotalCompilationTime();
+            result = result.plus(carrier.call(batch, deadline)).plus(awaitIdleJit(deadline));
+            long compiling = jit.getTotalCompilationTime() - compiled;
+            LOG.debug("warm-up: a batch of {} calls, then {} ms of compiling", batch, compiling);
+            if (compiling < COMPILED_MILLIS) {
+                break;
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Waits until the JIT compiles nothing and has nothing queued, or until {@code deadline}; at once on a JVM that
+     * does not say (HotSpot's {@code Compiler.queue} diagnostic command, which {@code jcmd} also runs).
+     */
+    static Result awaitIdleJit(long deadline) throws InterruptedException {
+        long start = System.nanoTime();
+        long now = start;
+        int idlePolls = 0;
+        while (idlePolls < 2 && now < deadline) {
+            Boolean idle = jitIdle();
+            if (idle == null) {
+                break;
+            }
+            idlePolls = idle ? idlePolls + 1 : 0;
+            if (idlePolls < 2) {
+                TimeUnit.MILLISECONDS.sleep(JIT_POLL_MILLIS);
+            }
+            now = System.nanoTime();
+        }
+        return new Result(0, 0, 0, now - start, now - start);
+    }
+
+    /** Whether no method is being compiled or queued for it (each names one, {@code Class::method}); null if unknown. */
+    private static Boolean jitIdle() {
+        try {
+            Object queue = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            return queue instanceof String text ? !text.contains("::") : null;
+        } catch (JMException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -170,6 +260,8 @@ final class CallWarmUp {
         private final String local;
         private final Map<String, Long> inFlight = new HashMap<>();
         private final byte[] receive = new byte[65_535];
+        /** Calls placed so far, batches included: each call's number, in its Call-ID, is new. */
+        private int placed;
 
         Trunk(DatagramSocket socket, InetSocketAddress sbc) throws SocketException {
             this.socket = socket;
@@ -178,15 +270,16 @@ final class CallWarmUp {
             socket.setSoTimeout(100);
         }
 
-        Result call(int calls, long budgetNanos) throws IOException {
+        /** Places {@code calls} more calls, the last of them before {@code deadline}, and waits for them until then. */
+        Result call(int calls, long deadline) throws IOException {
             long start = System.nanoTime();
-            long deadline = start + budgetNanos;
-            int placed = 0;
+            int end = placed + calls;
             int completed = 0;
             int refused = 0;
             int window = MIN_WINDOW;
-            while ((placed < calls || !inFlight.isEmpty()) && System.nanoTime() < deadline) {
-                while (placed < calls && inFlight.size() < window) {
+            int first = placed;
+            while ((placed < end || !inFlight.isEmpty()) && System.nanoTime() < deadline) {
+                while (placed < end && inFlight.size() < window) {
                     invite(placed++);
                 }
                 SipMessageView response = receive();
@@ -216,7 +309,8 @@ final class CallWarmUp {
                     window = Math.min(MAX_WINDOW, window + 1);
                 }
             }
-            return new Result(completed, refused, placed, System.nanoTime() - start);
+            inFlight.clear();
+            return new Result(completed, refused, placed - first, System.nanoTime() - start, 0);
         }
 
         private void invite(int n) throws IOException {

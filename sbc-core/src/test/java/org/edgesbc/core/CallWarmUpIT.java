@@ -20,8 +20,7 @@ class CallWarmUpIT {
      * A cold SBC in a test JVM sheds or drops a few of the first calls (a message that waited past T1 is dropped, and
      * the made-up trunk does not retransmit); a call flow that does not work loses most of them.
      */
-    private static final int MOST_OF_500 = 450;
-    private static final int MOST_OF_300 = 270;
+    private static final double MOST = 0.9;
 
     @TempDir
     Path dir;
@@ -32,8 +31,10 @@ class CallWarmUpIT {
 
         CallWarmUp.Result result = CallWarmUp.run(sip(2), 500, GENEROUS_BUDGET);
 
-        assertThat(result.attempted()).isEqualTo(500);
-        assertThat(result.completed()).as("calls answered 200 to their BYE").isGreaterThanOrEqualTo(MOST_OF_500);
+        // The batches while the JIT still compiles come on top of the calls asked for.
+        assertThat(result.attempted()).isGreaterThanOrEqualTo(500);
+        assertThat(result.completed()).as("calls answered 200 to their BYE")
+                .isGreaterThanOrEqualTo((int) (MOST * result.attempted()));
         assertThat(warmUpFolders()).as("the private SBC's data folder is removed").isEqualTo(before);
     }
 
@@ -41,7 +42,8 @@ class CallWarmUpIT {
     void callsAreRelayedWithTheRelayOnTheIoThread() throws Exception {
         CallWarmUp.Result result = CallWarmUp.run(sip(0), 300, GENEROUS_BUDGET);
 
-        assertThat(result.completed()).isGreaterThanOrEqualTo(MOST_OF_300);
+        assertThat(result.attempted()).isGreaterThanOrEqualTo(300);
+        assertThat(result.completed()).isGreaterThanOrEqualTo((int) (MOST * result.attempted()));
     }
 
     @Test
@@ -49,8 +51,27 @@ class CallWarmUpIT {
         CallWarmUp.Result result = CallWarmUp.run(sip(2), 100_000, TimeUnit.MILLISECONDS.toNanos(300));
 
         assertThat(result.completed()).isLessThan(100_000);
-        assertThat(result.elapsedNanos()).as("stopped at the budget, not after the calls")
-                .isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(result.elapsedNanos()).as("stopped at the budget and the JIT's pauses, not after the calls")
+                .isLessThan(TimeUnit.MILLISECONDS.toNanos(300) + CallWarmUp.SETTLE_NANOS + TimeUnit.SECONDS.toNanos(2));
+    }
+
+    @Test
+    void theWaitForTheJitSeesItIdle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+
+        CallWarmUp.Result waited = CallWarmUp.awaitIdleJit(deadline);
+
+        // Two answers of the JIT's queue, a poll apart, said idle; a JVM that did not answer would return at once.
+        assertThat(waited.settlingNanos()).isEqualTo(waited.elapsedNanos())
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(System.nanoTime()).as("idle before the deadline").isLessThan(deadline);
+    }
+
+    @Test
+    void theWaitForTheJitEndsAtItsDeadline() throws Exception {
+        CallWarmUp.Result waited = CallWarmUp.awaitIdleJit(System.nanoTime());
+
+        assertThat(waited.elapsedNanos()).as("one question at most").isLessThan(TimeUnit.SECONDS.toNanos(2));
     }
 
     private SipConfig sip(int workerThreads) {
