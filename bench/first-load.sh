@@ -22,11 +22,13 @@ trap 'for p in $(jobs -p); do stop_pid "$p"; done; rm -rf "$work"' EXIT
 calls=$((RATE * SECONDS_OF_LOAD))
 
 sed -e "s|^data-dir: .*|data-dir: $work/data|" "$here/sipp-cps.yaml" > "$work/sbc.yaml"
+launched=$(date +%s%N)
 java -Xms1g -Xmx1g -XX:+UseParallelGC -XX:+PrintCompilation ${SBC_JAVA_OPTS:-} -jar "$jar" run \
     --config "$work/sbc.yaml" > "$work/sbc.log" 2>&1 &
 sbc=$!
 for _ in $(seq 1 300); do grep -q "SBC running" "$work/sbc.log" && break; sleep 0.2; done
 grep -q "SBC running" "$work/sbc.log" || { tail -20 "$work/sbc.log"; exit 1; }
+running=$(date +%s%N)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$sbc/stat"; }
 c2_ticks() {
@@ -48,7 +50,8 @@ stop_pid "$uas"
 
 ok=$(tail -n 1 "$work/uac.csv" | awk -F';' '{print $16 + 0}')
 failed=$(tail -n 1 "$work/uac.csv" | awk -F';' '{print $18 + 0}')
-grep -o 'message path warmed up.*' "$work/sbc.log" || echo "no warm-up (warm-up-calls: 0?)"
+echo "launch to \"SBC running\" (polled every 0.2 s): $(( (running - launched) / 1000000 )) ms;" \
+    "$(grep -o 'message path warmed up.*' "$work/sbc.log" || echo "no warm-up (warm-up-calls: 0?)")"
 echo "first $calls calls at $RATE/s: $ok ok, $failed failed;" \
     "SBC CPU $(( ok > 0 ? (cpu_after - cpu_before) * 1000000 / clk / ok : 0 )) us per call," \
     "of it C2 $(( ok > 0 ? (c2_after - c2_before) * 1000000 / clk / ok : 0 )) us;" \
