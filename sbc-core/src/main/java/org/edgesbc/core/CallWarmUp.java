@@ -46,23 +46,23 @@ import org.slf4j.LoggerFactory;
  * <p>The private SBC has the operator's relay threads and I/O threads, one UDP listener on 127.0.0.1, a trunk on
  * 127.0.0.2 and a PBX on 127.0.0.3 (both answered here, never a real peer), no media, no management access from
  * outside and a data folder of its own, removed afterwards; its metrics and records go with it. Each call is INVITE,
- * 180, 200, ACK, BYE, 200, as a carrier's call to the PBX is. Bounded by {@link #BUDGET_NANOS}: a slow machine opens
- * later by at most that, warmer or not.
+ * 180, 200, ACK, BYE, 200, as a carrier's call to the PBX is. Bounded by {@link #BUDGET_NANOS} and
+ * {@link #SETTLE_NANOS}: a slow machine opens later by at most those, warmer or not.
  *
  * <p>After the calls, batches of a twentieth as many, each followed by a pause until the JIT has nothing left to
  * compile, until a batch makes it compile (almost) nothing or {@link #SETTLE_NANOS} has passed. HotSpot raises the
  * invocation count at which it compiles a method fully in proportion to the optimizing compiler's queue, and that
  * queue is long while the calls make hundreds of methods hot at once: the relay's largest methods were still in
  * their profiling tier after 30,000 calls and went to the optimizing compiler only after some 3,000 calls of the real
- * load, which paid for it (2,800-4,300 ms of compiler time in its first 10 s at 1,000 calls/s; docs/performance.md).
+ * load, which paid for it (2,450-4,280 ms of compiler time in its first 10 s at 1,000 calls/s; docs/performance.md).
  * A batch on a drained queue makes such methods ask again at the plain threshold.
  */
 final class CallWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(CallWarmUp.class);
     /**
      * How long the calls may take: the listeners open later than they would without the warm-up by at most this and
-     * {@link #SETTLE_NANOS}, 13 s, which leaves room within the 20 s that benchmark runners wait from launch for
-     * "SBC running" (on this project's 2-core machine: 14.5 s from launch).
+     * {@link #SETTLE_NANOS}, 13 s in all, which leaves room within the 20 s that benchmark runners wait from launch for
+     * "SBC running" (14.3-14.5 s from launch on 2 cores; docs/performance.md).
      */
     static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(8);
     /** How long the batches after the calls and the pauses for the JIT may take. */
