@@ -197,7 +197,9 @@ final class CallWarmUp {
         return new Result(0, 0, 0, now - start, now - start);
     }
 
-    /** Whether no method is being compiled or queued for it (each names one, {@code Class::method}); null if unknown. */
+    /**
+     * Whether no method is being compiled or queued for it (each names one, {@code Class::method}); null if unknown.
+     */
     private static Boolean jitIdle() {
         try {
             Object queue = ManagementFactory.getPlatformMBeanServer().invoke(

@@ -286,9 +286,9 @@ final class IoUringMediaLoop extends MediaLoop {
         /**
          * The last destination and its address as the words a socket address holds, kept while the socket sends to
          * the same peer, as {@link #sender} reads them: an IPv4 address as the int in {@code destinationHigh}, an
-         * IPv6 one as two longs, in the areas' (native) order so that they land as the address's bytes. Copying the address's byte array into the slot instead was 9 % of a
-         * fresh SBC's media thread, still not compiled 16 s into a load (docs/performance.md, "The destination as
-         * words").
+         * IPv6 one as two longs, in the areas' (native) order so that they land as the address's bytes. Copying the
+         * address's byte array into the slot instead was 9 % of a fresh SBC's media thread, still not compiled 16 s
+         * into a load (docs/performance.md, "The destination as words").
          */
         InetSocketAddress destination;
         boolean destinationIsV4;
