@@ -83,6 +83,7 @@ import org.edgesbc.transport.SipMessageSink;
 import org.edgesbc.transport.SipTransport;
 import org.edgesbc.transport.SipTransportService;
 import org.edgesbc.transport.TransportConfig;
+import org.edgesbc.transport.UdpReceiveDrops;
 import org.edgesbc.transport.tls.SelfSignedCertificateGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,7 @@ public final class SbcDaemon implements Drainable {
     private final CdrWriter cdrs;
     private final ManagementServer management;
     private final RelayDrain drain;
+    private final SignallingLossWatch lossWatch;
     private final ConfigReloader reloader;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean announce;
@@ -118,7 +120,7 @@ public final class SbcDaemon implements Drainable {
     private SbcDaemon(SbcMetrics metrics, SipTransportService transport, RelayEngine relay, MediaRelay media,
             SharedState shared, BanService bans, FraudService fraud, CallerIdentityService callerIdentity,
             SecurityEventLog events, DropSummary drops, CdrWriter cdrs, ManagementServer management, RelayDrain drain,
-            ConfigReloader reloader, boolean announce) {
+            ConfigReloader reloader, SignallingLossWatch lossWatch, boolean announce) {
         this.announce = announce;
         this.shared = shared;
         this.metrics = metrics;
@@ -134,6 +136,7 @@ public final class SbcDaemon implements Drainable {
         this.management = management;
         this.drain = drain;
         this.reloader = reloader;
+        this.lossWatch = lossWatch;
     }
 
     public static SbcDaemon start(SbcConfig config) throws Exception {
@@ -215,6 +218,7 @@ public final class SbcDaemon implements Drainable {
         ConfigReloader reloader = null;
         RelayEngine relay = null;
         RelayDrain drain = null;
+        SignallingLossWatch lossWatch = null;
         if (announce && !config.media().enabled()) {
             LOG.warn("media anchoring is off: SDP passes unchanged and endpoints see each other's media addresses");
         }
@@ -244,6 +248,12 @@ public final class SbcDaemon implements Drainable {
                     interconnect(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
+            UdpReceiveDrops socketDrops = new UdpReceiveDrops(Path.of("/proc/net"), transport.udpListenerAddresses());
+            if (socketDrops.read() >= 0) {
+                metrics.bindUdpReceiveDrops(socketDrops::read);
+            }
+            lossWatch = SignallingLossWatch.start(socketDrops::read, clock, sip.timers().t1().multipliedBy(64),
+                    relay::checkCallsAnsweredBefore);
             Registrar registrar = relay.registrar();
             if (registrar != null) {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);
@@ -275,6 +285,9 @@ public final class SbcDaemon implements Drainable {
                 new RegistrationAdminApi(relay.registrar()).register(management);
             }
         } catch (Exception | Error e) {
+            if (lossWatch != null) {
+                lossWatch.close();
+            }
             if (drain != null) {
                 drain.close();
             }
@@ -299,7 +312,7 @@ public final class SbcDaemon implements Drainable {
                     config.management().address(), management.port());
         }
         return new SbcDaemon(metrics, transport, relay, media, shared, bans, fraud, callerIdentity, events, drops,
-                cdrs, management, drain, reloader, announce);
+                cdrs, management, drain, reloader, lossWatch, announce);
     }
 
     /** Redis for a node of a cluster ({@code cluster:} configured), else the single node's own tables only. */
@@ -408,6 +421,7 @@ public final class SbcDaemon implements Drainable {
         if (announce) {
             LOG.info("SBC stopping");
         }
+        lossWatch.close();
         drain.close();
         management.close();
         unregisterTrunks();

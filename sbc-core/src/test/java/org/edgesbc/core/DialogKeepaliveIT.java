@@ -2,11 +2,20 @@ package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
 import org.edgesbc.transport.SipTransport;
@@ -63,5 +72,78 @@ class DialogKeepaliveIT {
                     .contains("\"disposition\":\"answered\"", "\"ended_by\":\"sbc:keepalive-failed\"");
             assertThat(SbcDaemonIT.metrics(sbc)).contains("sbc_dialog_keepalive_failed_total{zone=\"pbx\"} 1.0");
         }
+    }
+
+    /**
+     * The default ({@code after-loss}): a flood from a source outside every zone overflows the SIP socket's receive
+     * queue (a few KB here), and once the kernel's drop count has stood still for 64*T1 (T1 200 ms: 12.8 s) the
+     * call answered before is asked on both legs; the PBX no longer has it.
+     */
+    @Test
+    void aCallAnsweredBeforeTheSipSocketDroppedDatagramsIsAskedOnceOnBothLegs() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/net/udp")), "Linux's socket tables");
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(TestConfigs.withUdpReceiveBuffer(TestConfigs.withT1(
+                        TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()),
+                        Duration.ofMillis(200)), 4096))) {
+            SessionTimerIT.Answered call = SessionTimerIT.call(sbc, trunk, pbx, List.of(), List.of());
+            assertThat(pbx.receiveStartingWith("OPTIONS ", 1_000)).as("nothing is asked before a loss").isNull();
+
+            overflow(sbc);
+            assertThat(droppedAtTheSipSocket(sbc)).as("the burst overflowed the socket's queue").isPositive();
+
+            String toPbx = pbx.receiveStartingWith("OPTIONS ", 30_000);
+            assertThat(toPbx).as("the PBX's leg is asked after the loss").isNotNull();
+            assertThat(header(toPbx, "Call-ID")).isEqualTo(call.calleeCallId());
+            String toTrunk = trunk.receiveStartingWith("OPTIONS ", WAIT);
+            assertThat(toTrunk).as("and the trunk's").isNotNull();
+            assertThat(header(toTrunk, "Call-ID")).isEqualTo(call.callerCallId());
+            trunk.send(SipMessages.answer(toTrunk, 200, "OK", null, null));
+            pbx.send(SipMessages.answer(toPbx, 481, "Call/Transaction Does Not Exist", null, null));
+
+            SessionTimerIT.expectByesOnBothSides(trunk, pbx, call);
+            SbcDaemonIT.awaitDialogs(sbc, 0);
+            assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
+                    .contains("\"ended_by\":\"sbc:keepalive-failed\"");
+        }
+    }
+
+    /**
+     * Senders from outside every zone, more of them than the machine has cores beside the I/O thread, so that the
+     * thread is off its core now and then and the few datagrams its queue holds are exceeded; a warm I/O thread
+     * keeps up with one sender. Until the SBC counts drops, at most 10 s or 300,000 datagrams.
+     */
+    private static void overflow(SbcDaemon sbc) throws Exception {
+        InetSocketAddress sbcUdp = sbc.sipAddress(SipTransport.UDP);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> senders = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            DatagramChannel flood = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.9", 0));
+            Thread sender = new Thread(() -> {
+                try (flood) {
+                    for (int i = 0; i < 100_000 && !stop.get(); i++) {
+                        flood.send(ByteBuffer.allocate(1_000), sbcUdp);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, "flood-" + s);
+            sender.start();
+            senders.add(sender);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (droppedAtTheSipSocket(sbc) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        stop.set(true);
+        for (Thread sender : senders) {
+            sender.join();
+        }
+    }
+
+    private static long droppedAtTheSipSocket(SbcDaemon sbc) throws Exception {
+        return SbcDaemonIT.metrics(sbc).lines().filter(line -> line.startsWith("sbc_transport_udp_receive_drops_total "))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1))).sum();
     }
 }

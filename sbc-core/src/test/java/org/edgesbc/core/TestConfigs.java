@@ -152,7 +152,18 @@ final class TestConfigs {
         return withZones(base, zone -> zone.role() != ZoneConfig.ZoneRole.PBX ? zone : new ZoneConfig(zone.name(),
                 zone.role(), zone.networks(), zone.peers(), zone.srtp(), zone.office(), zone.probe(),
                 zone.redirects(), zone.sessionTimers(), zone.digestAlgorithms(), zone.account(), zone.rules(),
-                zone.tls(), interval));
+                zone.tls(), ZoneConfig.Keepalive.every(interval)));
+    }
+
+    /**
+     * {@code base} with UDP listeners whose receive queue holds {@code bytes} (the kernel doubles the figure and
+     * keeps a floor): small enough that a burst overflows it, for tests of what the SBC does after such a loss.
+     */
+    static SbcConfig withUdpReceiveBuffer(SbcConfig base, int bytes) {
+        SipConfig s = base.sip();
+        return withSip(base, new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), bytes, s.ioThreads(),
+                s.workerThreads(), s.gate(), s.connections(), s.timers(), s.maxTransactions(), s.maxDialogs(),
+                s.maxCallDuration(), s.warmUpCalls()));
     }
 
     private static SbcConfig withZones(SbcConfig base, java.util.function.UnaryOperator<ZoneConfig> change) {

@@ -357,6 +357,12 @@ public final class SipTransportService implements AutoCloseable {
         return boundAddresses.get(transport);
     }
 
+    /** The bound addresses of every UDP listener, once each (its SO_REUSEPORT sockets share one). */
+    public List<InetSocketAddress> udpListenerAddresses() {
+        return listeners.stream().filter(channel -> channel instanceof DatagramChannel)
+                .map(channel -> (InetSocketAddress) channel.localAddress()).distinct().toList();
+    }
+
     /**
      * The I/O threads' event loops, for work that should run on the threads that read the messages (the relay, when
      * it has no threads of its own). They stay this service's: {@link #close} shuts them down.

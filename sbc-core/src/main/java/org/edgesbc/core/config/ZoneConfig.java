@@ -32,19 +32,37 @@ import org.edgesbc.transport.SipTransport;
  * @param rules how numbers and headers are rewritten for requests from and to the zone
  * @param tls the client certificate the SBC presents on TLS connections it opens toward the zone's peers, or null
  *     for the SBC's own ({@code sip.tls})
- * @param keepalive how often the SBC asks each answered call's leg toward the zone, with an in-dialog OPTIONS,
- *     whether the dialog still exists there; null when it does not ask
+ * @param keepalive when the SBC asks each answered call's leg toward the zone, with an in-dialog OPTIONS, whether
+ *     the dialog still exists there
  */
 public record ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
         boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
-        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls, Duration keepalive) {
+        List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls, Keepalive keepalive) {
 
-    /** A zone whose calls the SBC does not probe with in-dialog OPTIONS. */
+    /**
+     * When a zone's answered calls are asked whether their dialog still exists there.
+     *
+     * @param interval how often, or null for no periodic probe
+     * @param afterLoss once, after the SIP listeners' sockets dropped datagrams at a full receive queue (a BYE may
+     *     have been among them); a periodic probe asks anyway
+     */
+    public record Keepalive(Duration interval, boolean afterLoss) {
+        /** Never asked. */
+        public static final Keepalive OFF = new Keepalive(null, false);
+        /** The default: asked only after a loss. */
+        public static final Keepalive AFTER_LOSS = new Keepalive(null, true);
+
+        public static Keepalive every(Duration interval) {
+            return new Keepalive(interval, true);
+        }
+    }
+
+    /** A zone whose calls the SBC probes with in-dialog OPTIONS only after a loss (the default). */
     public ZoneConfig(String name, ZoneRole role, List<Cidr> networks, List<PeerConfig> peers, SrtpPolicy srtp,
             boolean office, ProbeConfig probe, RedirectMode redirects, SessionTimerConfig sessionTimers,
             List<DigestAlgorithm> digestAlgorithms, PeerAccount account, Rules rules, ClientTls tls) {
         this(name, role, networks, peers, srtp, office, probe, redirects, sessionTimers, digestAlgorithms, account,
-                rules, tls, null);
+                rules, tls, Keepalive.AFTER_LOSS);
     }
 
     /** A zone presenting the SBC's own certificate to its peers. */

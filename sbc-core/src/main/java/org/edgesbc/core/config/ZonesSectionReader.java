@@ -67,7 +67,7 @@ final class ZonesSectionReader {
                 reader.error(zone.line(), path + ".office", "true", "only an access zone can be an office");
             }
             SessionTimerConfig sessionTimers = sessionTimers(zone, path);
-            Duration keepalive = keepalive(zone, path);
+            ZoneConfig.Keepalive keepalive = keepalive(zone, path);
             ZoneConfig.PeerAccount account = account(zone, path, role);
             ZoneConfig.ClientTls tls = clientTls(zone, path, role);
             ZoneConfig.Rules rules = new ZoneRulesReader(reader).read(zone, path);
@@ -85,15 +85,20 @@ final class ZonesSectionReader {
     }
 
     /**
-     * The interval of the in-dialog OPTIONS the SBC sends on the zone's answered calls, or null for {@code off} (the
-     * default). Shorter than 10 s would load every peer for little; longer than an hour would find little.
+     * When the SBC sends in-dialog OPTIONS on the zone's answered calls: at an interval, only after the SIP sockets
+     * dropped datagrams ({@code after-loss}, the default), or never ({@code off}). Shorter than 10 s would load every
+     * peer for little; longer than an hour would find little.
      */
-    private Duration keepalive(YamlTree.Mapping zone, String path) {
+    private ZoneConfig.Keepalive keepalive(YamlTree.Mapping zone, String path) {
         ConfigReader.Scalar value = reader.scalar(zone, path, "keepalive", false);
-        if (value == null || value.text().equals("off")) {
-            return null;
+        if (value == null || value.text().equals("after-loss")) {
+            return ZoneConfig.Keepalive.AFTER_LOSS;
         }
-        return reader.duration(zone, path, "keepalive", null, Duration.ofSeconds(10), Duration.ofHours(1));
+        if (value.text().equals("off")) {
+            return ZoneConfig.Keepalive.OFF;
+        }
+        return ZoneConfig.Keepalive.every(
+                reader.duration(zone, path, "keepalive", null, Duration.ofSeconds(10), Duration.ofHours(1)));
     }
 
     /** RFC 4028 settings of the zone's legs; Min-SE at least 90 s (§4) and no longer than the interval offered. */

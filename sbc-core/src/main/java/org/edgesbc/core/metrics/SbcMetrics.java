@@ -1,6 +1,7 @@
 package org.edgesbc.core.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.edgesbc.core.RecordMetrics;
 import org.edgesbc.core.SbcVersion;
 
@@ -33,6 +35,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String TRANSPORT_SEND_FAILED = "sbc.transport.send.failed";
     static final String TRANSPORT_SHED = "sbc.transport.shed";
     static final String TRANSPORT_UDP_QUEUE_WAIT = "sbc.transport.udp.queue.wait";
+    static final String TRANSPORT_UDP_RECEIVE_DROPS = "sbc.transport.udp.receive.drops";
     static final String RELAY_REQUESTS = "sbc.relay.requests";
     static final String RELAY_RESPONSES = "sbc.relay.responses";
     static final String RELAY_LOCAL_RESPONSES = "sbc.relay.local.responses";
@@ -102,6 +105,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String CLUSTER_PHONE_CALLS = "sbc.cluster.phone.calls";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private LongSupplier udpReceiveDrops;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final MicrometerTransportMetrics transport;
     private final MicrometerRelayMetrics relay;
@@ -140,6 +144,18 @@ public final class SbcMetrics implements AutoCloseable {
 
     public MicrometerDnsMetrics dns() {
         return dns;
+    }
+
+    /**
+     * The kernel's count of datagrams dropped at the SIP listeners' full receive queues, read when scraped; bound
+     * only where it can be read (Linux).
+     */
+    public void bindUdpReceiveDrops(LongSupplier drops) {
+        // A function counter holds its object weakly (gauges are told not to): this field holds it for the registry.
+        udpReceiveDrops = drops;
+        FunctionCounter.builder(TRANSPORT_UDP_RECEIVE_DROPS, drops, count -> Math.max(0, count.getAsLong()))
+                .description("Datagrams the kernel dropped at the SIP listeners' full UDP receive queues")
+                .register(registry);
     }
 
     /** Gauge read from the locator of named peers when scraped. */

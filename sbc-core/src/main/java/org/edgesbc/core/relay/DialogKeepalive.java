@@ -2,6 +2,8 @@ package org.edgesbc.core.relay;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.BiConsumer;
 import javax.sip.message.Request;
 import org.edgesbc.transport.message.SipMessageView;
@@ -14,6 +16,10 @@ import org.edgesbc.transport.message.SipMessageWriter;
  * BYE on both sides. Any other answer, 200 or a refusal of OPTIONS itself (405, 501), says the UA still knows the
  * dialog. Without it, a call whose BYE was lost (a phone that crashed, a peer dropping datagrams in an overload) stays
  * up until a session refresh fails or the maximum call duration, holding its toll-fraud slot and its record open.
+ *
+ * <p>Zones that ask only after a loss (the default) have their calls asked once when the SBC's own SIP sockets
+ * dropped datagrams ({@link #checkAfterLoss}): the one place a BYE can vanish without the SBC seeing it, since a
+ * BYE it relays is retransmitted until answered or timed out, either of which ends the dialog.
  */
 final class DialogKeepalive {
     /**
@@ -21,6 +27,12 @@ final class DialogKeepalive {
      * the ACK still to come is relayed with ({@link CSeqMapping}), so it waits this long and looks again.
      */
     private static final long BUSY_RETRY_MILLIS = 1_000;
+    /**
+     * Calls asked per step of a check after a loss, a step every {@link #CHECK_STEP_MILLIS}: 200 calls (up to 400
+     * OPTIONS) a second per shard, so that a full table is not a burst of its own just after an overload.
+     */
+    private static final int CHECK_BATCH = 20;
+    private static final long CHECK_STEP_MILLIS = 100;
 
     private final ShardLoop loop;
     private final PeerDirectory peers;
@@ -29,6 +41,10 @@ final class DialogKeepalive {
     private final RelayMetrics metrics;
     /** Ends a confirmed dialog from the middle with BYE both ways, naming why. */
     private final BiConsumer<RelayDialog, String> tearDown;
+
+    /** Calls of the last check after a loss not asked yet. */
+    private ArrayDeque<RelayDialog> toCheck = new ArrayDeque<>();
+    private ShardTimer checkStep;
 
     DialogKeepalive(ShardLoop loop, PeerDirectory peers, TransactionLayer transactions, SbcRequests sbcRequests,
             RelayMetrics metrics, BiConsumer<RelayDialog, String> tearDown) {
@@ -48,6 +64,40 @@ final class DialogKeepalive {
         }
     }
 
+    /**
+     * Datagrams were lost at the SIP sockets while these calls were answered: each leg toward a zone that asks after
+     * a loss, and not at an interval anyway, is asked once, a few calls at a time. A later loss replaces the calls
+     * still waiting from an earlier one (its list holds those still up).
+     */
+    void checkAfterLoss(List<RelayDialog> answered) {
+        toCheck = new ArrayDeque<>(answered);
+        if (checkStep == null) {
+            checkStep = loop.schedule("dialog check after loss", this::checkSome, 0);
+        }
+    }
+
+    private void checkSome() {
+        checkStep = null;
+        for (int i = 0; i < CHECK_BATCH && !toCheck.isEmpty(); i++) {
+            RelayDialog dialog = toCheck.poll();
+            if (dialog.state == RelayDialog.State.CONFIRMED) {
+                askOnce(dialog, dialog.a);
+                askOnce(dialog, dialog.b);
+            }
+        }
+        if (!toCheck.isEmpty()) {
+            checkStep = loop.schedule("dialog check after loss", this::checkSome, CHECK_STEP_MILLIS);
+        }
+    }
+
+    private void askOnce(RelayDialog dialog, Leg leg) {
+        RelaySettings.ZonePeer zone = leg == null ? null : peers.peer(leg.zone);
+        if (zone != null && zone.keepalive().afterLoss() && zone.keepalive().interval() == null) {
+            stop(leg);
+            probe(dialog, leg);
+        }
+    }
+
     /** The dialog ended: no probe is due any more. */
     void ended(RelayDialog dialog) {
         stop(dialog.a);
@@ -64,7 +114,7 @@ final class DialogKeepalive {
     /** The interval is the zone's as configured now: a reload applies from each call's next probe. */
     private void arm(RelayDialog dialog, Leg leg) {
         RelaySettings.ZonePeer zone = peers.peer(leg.zone);
-        Duration interval = zone == null ? null : zone.keepalive();
+        Duration interval = zone == null ? null : zone.keepalive().interval();
         leg.keepalive = interval == null ? null
                 : loop.schedule("dialog keepalive", () -> probe(dialog, leg), interval.toMillis());
     }

@@ -618,6 +618,11 @@ final class DialogLayer {
         teardown.tearDown(dialog, reason);
     }
 
+    /** Asks these answered calls once whether their dialogs still exist ({@link DialogKeepalive#checkAfterLoss}). */
+    void checkAfterLoss(List<RelayDialog> answered) {
+        keepalive.checkAfterLoss(answered);
+    }
+
     /** Ends a ringing call from the middle ({@link CallTeardown#cancelRinging}). */
     boolean cancelRinging(RelayDialog dialog, String reason) {
         return teardown.cancelRinging(dialog, reason);

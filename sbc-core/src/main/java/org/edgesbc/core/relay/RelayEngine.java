@@ -376,9 +376,22 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
      * the log and the records; completes with how many once every shard has sent its requests.
      */
     public CompletableFuture<Integer> endAllCalls(String reason) {
+        return summedOverShards(calls -> calls.endAll(reason));
+    }
+
+    /**
+     * The SIP sockets dropped datagrams up to {@code cutoff}: every call answered before it is asked once whether
+     * its dialog still exists, where its zones ask after a loss; completes with how many calls are asked.
+     */
+    public CompletableFuture<Integer> checkCallsAnsweredBefore(Instant cutoff) {
+        return summedOverShards(calls -> calls.checkAnsweredBefore(cutoff));
+    }
+
+    /** {@code count} run on every shard's thread, summed once all have answered. */
+    private CompletableFuture<Integer> summedOverShards(Function<ShardCalls, Integer> count) {
         CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
         for (RelayShard shard : shards) {
-            total = total.thenCombine(onShard(shard, calls -> calls.endAll(reason)), Integer::sum);
+            total = total.thenCombine(onShard(shard, count), Integer::sum);
         }
         return total;
     }

@@ -81,21 +81,21 @@ public record RelaySettings(
      *
      * @param redirects what the SBC does with the zone's 3xx answers
      * @param sessionTimers how the zone's legs run RFC 4028 session timers
-     * @param keepalive how often an answered call's leg toward the zone is asked whether its dialog still exists
-     *     (in-dialog OPTIONS), or null when it is not
+     * @param keepalive when an answered call's leg toward the zone is asked whether its dialog still exists
+     *     (in-dialog OPTIONS)
      * @param serverName of a located target of a named peer: the configured name, which TLS sends as SNI and
      *     verifies the certificate against; null otherwise
      */
     public record ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp,
-            ZoneConfig.RedirectMode redirects, SessionTimerConfig sessionTimers, Duration keepalive,
+            ZoneConfig.RedirectMode redirects, SessionTimerConfig sessionTimers, ZoneConfig.Keepalive keepalive,
             String serverName) {
         /**
-         * A peer by address, or a named peer not yet located, whose redirects the SBC follows, default timers, no
-         * keepalive.
+         * A peer by address, or a named peer not yet located, whose redirects the SBC follows, default timers and
+         * keepalive (after a loss only).
          */
         public ZonePeer(String zone, InetSocketAddress address, SipTransport transport, SrtpPolicy srtp) {
-            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE, SessionTimerConfig.DEFAULT, null,
-                    null);
+            this(zone, address, transport, srtp, ZoneConfig.RedirectMode.RECURSE, SessionTimerConfig.DEFAULT,
+                    ZoneConfig.Keepalive.AFTER_LOSS, null);
         }
 
         /** The peers of a zone as configured: {@code zone}'s settings, the peer's address and transport. */

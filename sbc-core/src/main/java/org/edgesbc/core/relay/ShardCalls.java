@@ -78,6 +78,22 @@ final class ShardCalls {
         return ended;
     }
 
+    /**
+     * Datagrams were lost at the SIP sockets up to {@code cutoff}: the calls answered before it are asked whether
+     * they still exist (see {@link DialogKeepalive#checkAfterLoss}); returns how many.
+     */
+    int checkAnsweredBefore(Instant cutoff) {
+        List<RelayDialog> answered = new ArrayList<>();
+        for (RelayDialog dialog : table.dialogs()) {
+            if (dialog.call && dialog.state == RelayDialog.State.CONFIRMED && dialog.answered != null
+                    && dialog.answered.isBefore(cutoff)) {
+                answered.add(dialog);
+            }
+        }
+        dialogs.checkAfterLoss(answered);
+        return answered.size();
+    }
+
     private CallControl end(RelayDialog dialog, String reason) {
         if (dialog.state == RelayDialog.State.CONFIRMED) {
             dialogs.tearDown(dialog, reason);

@@ -152,7 +152,7 @@ class ConfigDefaultsTest {
         assertThat(carrier.office()).isFalse();
         assertThat(carrier.sessionTimers()).isEqualTo(new SessionTimerConfig(true, Duration.ofSeconds(1800),
                 Duration.ofSeconds(90)));
-        assertThat(carrier.keepalive()).isNull();
+        assertThat(carrier.keepalive()).isEqualTo(ZoneConfig.Keepalive.AFTER_LOSS);
     }
 
     @Test
@@ -268,8 +268,9 @@ class ConfigDefaultsTest {
         assertThat(shipped.fraud().accounts().get("sipp").maxConcurrentCalls()).isEqualTo(1000);
         assertThat(shipped.fraud().accounts().get("sipp").callsPerMinute()).isEqualTo(6000);
         assertThat(shipped.fraud().anomalies()).isEqualTo(DOCUMENTED_ANOMALIES);
-        assertThat(shipped.zones()).extracting(ZoneConfig::keepalive).containsExactly(null, null,
-                Duration.ofSeconds(30));
+        assertThat(shipped.zones()).extracting(ZoneConfig::keepalive).containsExactly(
+                ZoneConfig.Keepalive.AFTER_LOSS, ZoneConfig.Keepalive.AFTER_LOSS,
+                ZoneConfig.Keepalive.every(Duration.ofSeconds(30)));
         assertThat(shipped.zones()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("keepalive")
                 .containsExactly(
                 new ZoneConfig("trunk", ZoneConfig.ZoneRole.TRUNK, List.of(Cidr.parse("127.0.0.2/32")),

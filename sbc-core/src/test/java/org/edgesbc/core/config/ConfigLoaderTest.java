@@ -669,13 +669,16 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void keepaliveIsOffUnlessAZoneSetsAnIntervalWithinItsBounds() throws Exception {
+    void keepaliveAsksAfterALossUnlessAZoneSetsAnIntervalWithinItsBoundsOrOff() throws Exception {
         String file = files.file().toString();
         SbcConfig bound = files.load(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 45s")
                 .replace("role: pbx", "role: pbx\n    keepalive: off"));
-        assertThat(bound.zone("carrier").keepalive()).isEqualTo(java.time.Duration.ofSeconds(45));
-        assertThat(bound.zone("office-pbx").keepalive()).isNull();
-        assertThat(files.load(MINIMAL).zone("carrier").keepalive()).isNull();
+        assertThat(bound.zone("carrier").keepalive())
+                .isEqualTo(new ZoneConfig.Keepalive(java.time.Duration.ofSeconds(45), true));
+        assertThat(bound.zone("office-pbx").keepalive()).isEqualTo(ZoneConfig.Keepalive.OFF);
+        assertThat(files.load(MINIMAL).zone("carrier").keepalive()).isEqualTo(ZoneConfig.Keepalive.AFTER_LOSS);
+        assertThat(files.load(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: after-loss"))
+                .zone("carrier").keepalive()).isEqualTo(ZoneConfig.Keepalive.AFTER_LOSS);
         assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 5s"))).containsExactly(
                 file + ":7: zones[0].keepalive = '5s': must be between 10s and 1h");
         assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: yes"))).containsExactly(

@@ -40,6 +40,15 @@ class SbcMetricsTest {
     }
 
     @Test
+    void theSocketDropCountIsReadWhenScrapedAndOutlivesACollection() {
+        long[] drops = {41};
+        metrics.bindUdpReceiveDrops(() -> drops[0]);
+        System.gc();
+        drops[0] = 42;
+        assertThat(metrics.scrape()).contains("sbc_transport_udp_receive_drops_total 42.0");
+    }
+
+    @Test
     void transportCountersCarryTransportAndReason() {
         metrics.transport().gateRejected(SipTransport.TCP, GateRejection.MESSAGE_TOO_LARGE);
         metrics.transport().admissionDropped(SipTransport.TLS);
