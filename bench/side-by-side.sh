@@ -24,6 +24,9 @@
 #                  (it did: 184,000 calls over 34 s). The calls it did place are what was offered. Also counted:
 #                  the datagrams the kernel dropped at each full receive queue over the 20 s and the 5 s after, the
 #                  caller's, the system's and the callee's: where past saturation the load broke, generators included.
+#   calls left     the SBC's active dialogs after the overload, read each second until none is left (at most
+#                  150 s after it): answered calls whose BYE an overload dropped, which the SBC asks after a loss.
+#                  Kamailio's stateful proxy keeps transactions, not dialogs: "-"
 #   latency        INVITE to 200 OK at the UAC, p50/p99, from SIPp's per-call -trace_rtt file (whole milliseconds)
 # Topology as bench/sipp-cps.sh, on ports of its own so that it can run while sipp-cps.sh does: SIPp UAC
 # 127.0.0.2:36060, SIPp UAS 127.0.0.3:36060 (SIPp's built-in scenarios), the SBC on 127.0.0.1:36060 (a copy of
@@ -234,6 +237,7 @@ overload_and_probe() {
   mkdir -p "$out/$name/overload" "$out/$name/probe"
   start_uas "$out/$name/overload"
   system_drops_before=$(socket_drops 127.0.0.1 "$port")
+  overload_end=$(( $(date +%s) + overload_secs ))
   run_uac "$out/$name/overload" $((rate * 2)) "$overload_secs" "$sip_port" stop > "$out/$name/overload/line" &
   overload_uac=$!; pids+=("$overload_uac")
   sleep $((overload_secs + recovery_gap_secs))
@@ -247,6 +251,19 @@ overload_and_probe() {
   record overload $((rate * 2)) "$overload_secs" "$(cat "$out/$name/overload/line")" > /dev/null
   verdict=$(record probe "$rate" "$probe_secs" "$line")
   echo "recovered $verdict" >> "$result"
+}
+
+# sbc_dialogs_left: the calls the overload left up in the SBC (answered calls whose BYE never arrived: it asks them
+# after a loss, zones[].keepalive), its active dialogs read each second until none is left or 150 s after the
+# overload's end; "dialogs_left COUNT SECONDS" (SECONDS after the overload's end) in the result.
+sbc_dialogs_left() {
+  local left
+  while :; do
+    left=$(curl -s http://127.0.0.1:39190/metrics | awk '/^sbc_relay_dialogs_active / { print int($2) }')
+    if [ "${left:-1}" -eq 0 ] || [ "$(date +%s)" -ge $((overload_end + 150)) ]; then break; fi
+    sleep 1
+  done
+  echo "dialogs_left ${left:-unknown} $(( $(date +%s) - overload_end ))" >> "$result"
 }
 
 # socket_drops ADDRESS PORT: datagrams the kernel dropped because the UDP socket bound there had a full receive queue,
@@ -344,6 +361,7 @@ measure() {  # measure sbc|kamailio: every step for one system, results in $out/
 
   if [ "$sustained" -gt 0 ]; then overload_and_probe "$sustained"; fi
   if [ "$name" = sbc ]; then
+    if [ "$sustained" -gt 0 ]; then sbc_dialogs_left; fi
     # Which of the SBC's two shedding signals refused the excess (relay queue age or the I/O thread's backlog).
     curl -s http://127.0.0.1:39190/metrics | grep '^sbc_transport_shed_total{.*transport="udp"' \
         > "$out/sbc/shed.txt" || true
@@ -373,6 +391,7 @@ table() {
     FNR == 1 { s++ }
     $1 == "rcvbuf" || $1 == "best_step" || $1 == "sustained" || $1 == "recovered" { v[s, $1] = $2; next }
     $1 == "drops" { v[s, "drops"] = $2 " / " $3 " / " $4; next }
+    $1 == "dialogs_left" { v[s, "left"] = $2 " after " $3 " s"; next }
     {
       label = $1; rate = $2; calls = $4; ok = $5; elapsed = $7; ticks = $8
       v[s, label, "cpu"] = us(ticks, ok)
@@ -424,6 +443,7 @@ table() {
       for (i = 1; i <= n; i++) v[i, "rec_fmt"] = v[i, "recovered"] == "pass" ? "yes" : (v[i, "recovered"] == "" ? "-" : "no")
       row("back to full service " gap " s after", "rec_fmt")
       row3("  probe at sustained rate: not ok", "probe", "bad")
+      row("calls left up after it (SBC: active dialogs)", "left")
       row("UDP receive buffer (ss rb: twice SO_RCVBUF)", "rcvbuf")
     }' "${files[@]}"
 }
