@@ -143,7 +143,8 @@ class DialogKeepaliveIT {
     }
 
     private static long droppedAtTheSipSocket(SbcDaemon sbc) throws Exception {
-        return SbcDaemonIT.metrics(sbc).lines().filter(line -> line.startsWith("sbc_transport_udp_receive_drops_total "))
+        return SbcDaemonIT.metrics(sbc).lines()
+                .filter(line -> line.startsWith("sbc_transport_udp_receive_drops_total "))
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1))).sum();
     }
 }
