@@ -44,8 +44,6 @@ public final class JsonString {
                 default -> out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             }
         }
-        // A value with nothing to escape goes in whole: StringBuilder copies a String as an array, but a range of
-        // one (append(CharSequence, int, int)) a char at a time on JDK 17.
-        return (plainFrom == 0 ? out.append(value) : out.append(value, plainFrom, value.length())).append('"');
+        return out.append(value, plainFrom, value.length()).append('"');
     }
 }
