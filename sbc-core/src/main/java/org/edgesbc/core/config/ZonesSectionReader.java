@@ -97,6 +97,11 @@ final class ZonesSectionReader {
         if (value.text().equals("off")) {
             return ZoneConfig.Keepalive.OFF;
         }
+        if (ConfigReader.parseDuration(value.text()) == null) {
+            reader.error(value.line(), value.path(), value.text(), "must be after-loss, off, or a duration from 10s "
+                    + "to 1h with a unit (30s, 5m)");
+            return ZoneConfig.Keepalive.AFTER_LOSS;
+        }
         return ZoneConfig.Keepalive.every(
                 reader.duration(zone, path, "keepalive", null, Duration.ofSeconds(10), Duration.ofHours(1)));
     }

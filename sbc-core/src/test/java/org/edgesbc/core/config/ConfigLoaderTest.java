@@ -682,7 +682,8 @@ class ConfigLoaderTest {
         assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: 5s"))).containsExactly(
                 file + ":7: zones[0].keepalive = '5s': must be between 10s and 1h");
         assertThat(files.problems(MINIMAL.replace("role: trunk", "role: trunk\n    keepalive: yes"))).containsExactly(
-                file + ":7: zones[0].keepalive = 'yes': must be a duration with a unit: 500ms, 30s, 5m, 4h or 1d");
+                file + ":7: zones[0].keepalive = 'yes': must be after-loss, off, or a duration from 10s to 1h with a "
+                        + "unit (30s, 5m)");
     }
 
     @Test
