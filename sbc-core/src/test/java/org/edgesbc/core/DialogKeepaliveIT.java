@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.core.SbcDaemonIT.metric;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DialogKeepaliveIT {
     private static final long WAIT = 5_000;
+    /** Datagrams the kernel dropped at the SIP sockets' full receive queues. */
+    private static final String DROPS = "sbc_transport_udp_receive_drops_total";
 
     @TempDir
     Path dataDir;
@@ -91,7 +94,7 @@ class DialogKeepaliveIT {
             assertThat(pbx.receiveStartingWith("OPTIONS ", 1_000)).as("nothing is asked before a loss").isNull();
 
             overflow(sbc);
-            assertThat(droppedAtTheSipSocket(sbc)).as("the burst overflowed the socket's queue").isPositive();
+            assertThat(metric(sbc, DROPS)).as("the burst overflowed the socket's queue").isPositive();
 
             String toPbx = pbx.receiveStartingWith("OPTIONS ", 30_000);
             assertThat(toPbx).as("the PBX's leg is asked after the loss").isNotNull();
@@ -133,18 +136,12 @@ class DialogKeepaliveIT {
             senders.add(sender);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (droppedAtTheSipSocket(sbc) == 0 && System.nanoTime() < deadline) {
+        while (metric(sbc, DROPS) == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         stop.set(true);
         for (Thread sender : senders) {
             sender.join();
         }
-    }
-
-    private static long droppedAtTheSipSocket(SbcDaemon sbc) throws Exception {
-        return SbcDaemonIT.metrics(sbc).lines()
-                .filter(line -> line.startsWith("sbc_transport_udp_receive_drops_total "))
-                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1))).sum();
     }
 }

@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.core.SbcDaemonIT.metric;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -71,20 +72,11 @@ class FaultInjectionIT {
                 + bodyBytesClaimed + "\r\n\r\n";
     }
 
-    private static double gauge(SbcDaemon sbc, String series) throws Exception {
-        for (String line : SbcDaemonIT.metrics(sbc).split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1));
-            }
-        }
-        throw new AssertionError("no metric " + series);
-    }
-
     private static void awaitGauge(SbcDaemon sbc, String series, double expected) throws Exception {
-        for (int i = 0; i < 100 && gauge(sbc, series) != expected; i++) {
+        for (int i = 0; i < 100 && metric(sbc, series) != expected; i++) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        assertThat(gauge(sbc, series)).as(series).isEqualTo(expected);
+        assertThat(metric(sbc, series)).as(series).isEqualTo(expected);
     }
 
     @Test
@@ -150,10 +142,10 @@ class FaultInjectionIT {
                 }
             }
             String failures = "sbc_state_write_failures_total{file=\"bans\"}";
-            for (int i = 0; i < 100 && gauge(sbc, failures) < 1; i++) {
+            for (int i = 0; i < 100 && metric(sbc, failures) < 1; i++) {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
-            assertThat(gauge(sbc, failures)).isGreaterThanOrEqualTo(1);
+            assertThat(metric(sbc, failures)).isGreaterThanOrEqualTo(1);
             assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("cannot write the ban file")))
                     .as("logged once per interval, however many bans failed to be written").hasSize(1);
 
@@ -188,18 +180,18 @@ class FaultInjectionIT {
             pbx.towards(sbcUdp);
             String failures = "sbc_records_write_failures_total{file=\"cdr\"}";
             SbcDaemonIT.placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "full-disk-1@trunk.example");
-            for (int i = 0; i < 100 && gauge(sbc, failures) < 1; i++) {
+            for (int i = 0; i < 100 && metric(sbc, failures) < 1; i++) {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
-            assertThat(gauge(sbc, failures)).as("the first CDR's write was refused").isGreaterThanOrEqualTo(1);
+            assertThat(metric(sbc, failures)).as("the first CDR's write was refused").isGreaterThanOrEqualTo(1);
 
             // Calls are unaffected while the CDR file refuses writes.
             SbcDaemonIT.placeCall(pbx, "UDP", trunk, "UDP", sbcUdp, "full-disk-2@pbx.example");
             SbcDaemonIT.placeCall(trunk, "UDP", pbx, "UDP", sbcUdp, "full-disk-3@trunk.example");
-            for (int i = 0; i < 100 && gauge(sbc, failures) < 3; i++) {
+            for (int i = 0; i < 100 && metric(sbc, failures) < 3; i++) {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
-            assertThat(gauge(sbc, failures)).as("tried again every second").isGreaterThanOrEqualTo(3);
+            assertThat(metric(sbc, failures)).as("tried again every second").isGreaterThanOrEqualTo(3);
             long intervals = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) / 10 + 1;
             assertThat(errorsLogged().stream().filter(m -> m.contains("sbc-cdr: cannot write")))
                     .as("logged once per 10 s, however many writes failed").isNotEmpty()
@@ -212,8 +204,8 @@ class FaultInjectionIT {
                     .anySatisfy(c -> assertThat(c).contains("full-disk-2@pbx.example"))
                     .anySatisfy(c -> assertThat(c).contains("full-disk-3@trunk.example"))
                     .allSatisfy(c -> assertThat(c).contains("\"disposition\":\"answered\""));
-            assertThat(gauge(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"write_failed\"}")).isZero();
-            assertThat(gauge(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"queue_full\"}")).isZero();
+            assertThat(metric(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"write_failed\"}")).isZero();
+            assertThat(metric(sbc, "sbc_records_dropped_total{file=\"cdr\",reason=\"queue_full\"}")).isZero();
         }
     }
 
@@ -239,7 +231,7 @@ class FaultInjectionIT {
                 wall.step(Duration.ofHours(2));
                 scanner.send(udpRegister("after-the-step", null));
                 assertThat(scanner.receive(1_000)).as("still banned").isNull();
-                assertThat(gauge(sbc, "sbc_security_bans_active")).isEqualTo(1);
+                assertThat(metric(sbc, "sbc_security_bans_active")).isEqualTo(1);
             }
             try (UdpSipPeer guesser = new UdpSipPeer(new InetSocketAddress("127.0.0.21", 0), sbcUdp)) {
                 int answered = 0;

@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.core.SbcDaemonIT.metric;
 import static org.edgesbc.fixtures.sip.SipTestPeer.header;
 
 import java.net.InetSocketAddress;
@@ -67,15 +68,6 @@ class RegistrationIT {
         Matcher m = Pattern.compile("<" + Pattern.quote(contact) + ">;expires=(\\d+)").matcher(answer);
         assertThat(m.find()).as("the 200 lists %s with its expiry:\n%s", contact, answer).isTrue();
         return Integer.parseInt(m.group(1));
-    }
-
-    private static double metric(SbcDaemon sbc, String series) throws Exception {
-        for (String line : SbcDaemonIT.metrics(sbc).split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1));
-            }
-        }
-        throw new AssertionError("no metric " + series);
     }
 
     @Test

@@ -402,6 +402,21 @@ class SbcDaemonIT {
         return lines;
     }
 
+    /** The value of {@code series} (a name with its labels as Prometheus writes them) on the SBC's /metrics. */
+    static double metric(SbcDaemon sbc, String series) throws IOException, InterruptedException {
+        return metric(metrics(sbc), series);
+    }
+
+    /** The value of {@code series} in a scrape of /metrics; an assertion error when it is not there. */
+    static double metric(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1));
+            }
+        }
+        throw new AssertionError("no metric " + series);
+    }
+
     static String metrics(SbcDaemon sbc) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sbc.managementPort() + "/metrics")).build(),

@@ -1,6 +1,7 @@
 package org.edgesbc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.edgesbc.core.SbcDaemonIT.metric;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -180,15 +181,6 @@ class SippRegistrationIT {
             Files.copy(in, file);
         }
         return file;
-    }
-
-    private static double metric(SbcDaemon sbc, String series) throws Exception {
-        for (String line : SbcDaemonIT.metrics(sbc).split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1));
-            }
-        }
-        throw new AssertionError("no metric " + series);
     }
 
     private static String admin(SbcDaemon sbc, String path) throws Exception {
