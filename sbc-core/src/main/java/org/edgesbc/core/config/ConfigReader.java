@@ -219,13 +219,23 @@ final class ConfigReader {
 
     Duration duration(YamlTree.Mapping parent, String path, String key, Duration fallback, Duration min,
             Duration max) {
+        return duration(parent, path, key, fallback, min, max,
+                "must be a duration with a unit: 500ms, 30s, 5m, 4h or 1d");
+    }
+
+    /**
+     * As {@link #duration(YamlTree.Mapping, String, String, Duration, Duration, Duration)}, for a key that also takes
+     * words (handled by the caller before): {@code notADuration} names them in the error for anything else.
+     */
+    Duration duration(YamlTree.Mapping parent, String path, String key, Duration fallback, Duration min,
+            Duration max, String notADuration) {
         Scalar s = scalar(parent, path, key, false);
         if (s == null) {
             return fallback;
         }
         Duration value = parseDuration(s.text());
         if (value == null) {
-            error(s.line(), s.path(), s.text(), "must be a duration with a unit: 500ms, 30s, 5m, 4h or 1d");
+            error(s.line(), s.path(), s.text(), notADuration);
             return fallback;
         }
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {

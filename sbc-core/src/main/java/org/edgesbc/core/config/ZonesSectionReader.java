@@ -97,13 +97,9 @@ final class ZonesSectionReader {
         if (value.text().equals("off")) {
             return ZoneConfig.Keepalive.OFF;
         }
-        if (ConfigReader.parseDuration(value.text()) == null) {
-            reader.error(value.line(), value.path(), value.text(), "must be after-loss, off, or a duration from 10s "
-                    + "to 1h with a unit (30s, 5m)");
-            return ZoneConfig.Keepalive.AFTER_LOSS;
-        }
-        return ZoneConfig.Keepalive.every(
-                reader.duration(zone, path, "keepalive", null, Duration.ofSeconds(10), Duration.ofHours(1)));
+        Duration interval = reader.duration(zone, path, "keepalive", null, Duration.ofSeconds(10),
+                Duration.ofHours(1), "must be after-loss, off, or a duration from 10s to 1h with a unit (30s, 5m)");
+        return interval == null ? ZoneConfig.Keepalive.AFTER_LOSS : ZoneConfig.Keepalive.every(interval);
     }
 
     /** RFC 4028 settings of the zone's legs; Min-SE at least 90 s (§4) and no longer than the interval offered. */
