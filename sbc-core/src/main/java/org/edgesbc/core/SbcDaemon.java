@@ -249,11 +249,11 @@ public final class SbcDaemon implements Drainable {
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             UdpReceiveDrops socketDrops = new UdpReceiveDrops(Path.of("/proc/net"), transport.udpListenerAddresses());
-            if (socketDrops.read() >= 0) {
-                metrics.bindUdpReceiveDrops(socketDrops::read);
-            }
             lossWatch = SignallingLossWatch.start(socketDrops::read, clock, sip.timers().t1().multipliedBy(64),
                     relay::checkCallsAnsweredBefore);
+            if (lossWatch.watching()) {
+                metrics.bindUdpReceiveDrops(socketDrops::read);
+            }
             Registrar registrar = relay.registrar();
             if (registrar != null) {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);

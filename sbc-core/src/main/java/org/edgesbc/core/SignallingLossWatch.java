@@ -43,10 +43,11 @@ public final class SignallingLossWatch implements AutoCloseable {
 
     /**
      * @param drops the datagrams dropped so far at the SIP sockets, or -1 where that cannot be read
+     * @param atStart what {@code drops} read at the start: drops before it are no loss
      * @param settle 64*T1: how long the count stands still before the calls are asked
      * @param checkCallsAnsweredBefore asks the calls answered before the instant given; completes with how many
      */
-    SignallingLossWatch(LongSupplier drops, Clock clock, LongSupplier nanos, Duration settle,
+    SignallingLossWatch(LongSupplier drops, long atStart, Clock clock, LongSupplier nanos, Duration settle,
             Function<Instant, CompletableFuture<Integer>> checkCallsAnsweredBefore,
             ScheduledExecutorService reader) {
         this.drops = drops;
@@ -55,27 +56,34 @@ public final class SignallingLossWatch implements AutoCloseable {
         this.settleNanos = settle.toNanos();
         this.checkCallsAnsweredBefore = checkCallsAnsweredBefore;
         this.reader = reader;
-        this.seen = Math.max(0, drops.getAsLong());
+        this.seen = Math.max(0, atStart);
     }
 
     /** Reads the count on a thread of its own; nothing to watch where it reads -1. */
     public static SignallingLossWatch start(LongSupplier drops, Clock clock, Duration settle,
             Function<Instant, CompletableFuture<Integer>> checkCallsAnsweredBefore) {
-        if (drops.getAsLong() < 0) {
+        long atStart = drops.getAsLong();
+        if (atStart < 0) {
             LOG.info("the SIP sockets' drop count cannot be read here (no /proc/net/udp): calls are asked whether "
                     + "they still exist only where a zone sets a keepalive interval");
-            return new SignallingLossWatch(drops, clock, System::nanoTime, settle, checkCallsAnsweredBefore, null);
+            return new SignallingLossWatch(drops, atStart, clock, System::nanoTime, settle, checkCallsAnsweredBefore,
+                    null);
         }
         ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "sbc-loss-watch");
             thread.setDaemon(true);
             return thread;
         });
-        SignallingLossWatch watch = new SignallingLossWatch(drops, clock, System::nanoTime, settle,
+        SignallingLossWatch watch = new SignallingLossWatch(drops, atStart, clock, System::nanoTime, settle,
                 checkCallsAnsweredBefore, reader);
         long every = Math.max(1, Math.min(READ_INTERVAL.toMillis(), settle.toMillis() / 4));
         reader.scheduleWithFixedDelay(watch::readGuarded, every, every, TimeUnit.MILLISECONDS);
         return watch;
+    }
+
+    /** Whether the count can be read here, and so is watched. */
+    public boolean watching() {
+        return reader != null;
     }
 
     private void readGuarded() {

@@ -21,7 +21,7 @@ class SignallingLossWatchTest {
     private final List<Instant> checks = new ArrayList<>();
 
     private SignallingLossWatch watch() {
-        return new SignallingLossWatch(() -> drops, clockAtNanos(), () -> nanos, SETTLE, cutoff -> {
+        return new SignallingLossWatch(() -> drops, drops, clockAtNanos(), () -> nanos, SETTLE, cutoff -> {
             checks.add(cutoff);
             return CompletableFuture.completedFuture(1);
         }, null);
