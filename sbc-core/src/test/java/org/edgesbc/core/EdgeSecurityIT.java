@@ -408,6 +408,10 @@ class EdgeSecurityIT {
             assertThat(cdrs).filteredOn(c -> c.contains("\"disposition\":\"blocked\"")).hasSize(4)
                     .anySatisfy(c -> assertThat(c).contains("\"called\":\"09001234567\"",
                             "\"destination_class\":\"premium\"", "\"sip_status\":403", "\"from_zone\":\"pbx\""));
+            String blocked = "sbc_relay_calls_ended_total{disposition=\"blocked\",ended_by=\"sbc:";
+            assertThat(SbcDaemonIT.metrics(sbc).lines().filter(line -> line.startsWith(blocked))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum())
+                    .as("calls the guard blocked, by rule").isEqualTo(4.0);
         }
     }
 

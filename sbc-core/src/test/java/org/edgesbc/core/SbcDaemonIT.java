@@ -58,6 +58,8 @@ class SbcDaemonIT {
                 awaitDialogs(sbc, 0);
                 assertThat(awaitCdrs(dataDir, 2)).hasSize(2).allSatisfy(c -> assertThat(c)
                         .contains("\"disposition\":\"answered\"", "\"sip_status\":200", "\"ended_by\":\"callee\""));
+                assertThat(metric(sbc, "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"callee\"}"))
+                        .isEqualTo(2.0);
             }
         }
     }
@@ -288,6 +290,8 @@ class SbcDaemonIT {
                 assertThat(byeToCaller).as("BYE toward the caller").isNotNull().contains("no-ack@trunk");
                 assertThat(byeToCallee).as("BYE toward the callee").isNotNull().contains(header(invite, "Call-ID"));
                 awaitDialogs(sbc, 0);
+                assertThat(metric(sbc, "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"sbc:no-ack\"}"))
+                        .isEqualTo(1.0);
             }
         }
     }

@@ -6,8 +6,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.edgesbc.core.relay.RelayDropReason;
 import org.edgesbc.core.relay.RelayMetrics;
@@ -48,12 +50,21 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     private final Map<RelayedMessage, Timer> relayLatency = new EnumMap<>(RelayedMessage.class);
     private final PrometheusMeterRegistry registry;
     /** By zone and action; zones are the configured ones, so the map stays small. */
-    private final Map<String, Counter> redirects = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Counter> sessionTimerExpired = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Counter> keepaliveFailed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> redirects = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sessionTimerExpired = new ConcurrentHashMap<>();
+    private final Map<String, Counter> keepaliveFailed = new ConcurrentHashMap<>();
+    /**
+     * By disposition, then by who ended the call: a handful of dispositions and the SBC's own reasons, all constants,
+     * so the maps stay small.
+     */
+    private final Map<String, Map<String, Counter>> callsEnded = new ConcurrentHashMap<>();
 
     MicrometerRelayMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        // Exported from the start, so that the alert on unacknowledged answers has both of its series.
+        for (String endedBy : List.of("caller", "callee", "sbc:no-ack")) {
+            callEndedCounter("answered", endedBy);
+        }
         for (String method : MicrometerTransportMetrics.METHODS) {
             if (!method.equals("response")) {
                 requests.put(method, SbcMetrics.counter(registry, SbcMetrics.RELAY_REQUESTS,
@@ -176,5 +187,17 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
         keepaliveFailed.computeIfAbsent(zone, name -> SbcMetrics.counter(registry, SbcMetrics.KEEPALIVE_FAILED,
                 "Calls ended because their leg toward the zone no longer had the dialog (in-dialog OPTIONS answered "
                         + "481 or 408, or not at all)", "zone", name)).increment();
+    }
+
+    @Override
+    public void callEnded(String disposition, String endedBy) {
+        callEndedCounter(disposition, endedBy).increment();
+    }
+
+    private Counter callEndedCounter(String disposition, String endedBy) {
+        return callsEnded.computeIfAbsent(disposition, name -> new ConcurrentHashMap<>())
+                .computeIfAbsent(endedBy, name -> SbcMetrics.counter(registry, SbcMetrics.CALLS_ENDED,
+                        "Calls recorded, by their CDR's disposition and who ended them", "disposition", disposition,
+                        "ended_by", name));
     }
 }

@@ -63,6 +63,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String MEDIA_UDPTL_PACKETS = "sbc.media.udptl.packets";
     static final String SESSION_TIMER_EXPIRED = "sbc.session.timer.expired";
     static final String KEEPALIVE_FAILED = "sbc.dialog.keepalive.failed";
+    static final String CALLS_ENDED = "sbc.relay.calls.ended";
     static final String MEDIA_SESSIONS_OPENED = "sbc.media.sessions.opened";
     static final String MEDIA_SESSIONS_CLOSED = "sbc.media.sessions.closed";
     static final String MEDIA_PORTS_EXHAUSTED = "sbc.media.ports.exhausted";

@@ -14,10 +14,12 @@ import org.edgesbc.transport.message.SplicedRequest;
 final class CallRecorder {
     private final CallRecordSink sink;
     private final Clock clock;
+    private final RelayMetrics metrics;
 
-    CallRecorder(CallRecordSink sink, Clock clock) {
+    CallRecorder(CallRecordSink sink, Clock clock, RelayMetrics metrics) {
         this.sink = sink;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     Instant now() {
@@ -29,6 +31,7 @@ final class CallRecorder {
         String disposition = dialog.answered != null ? "answered"
                 : dialog.finalStatus == 487 ? "cancelled" : dialog.finalStatus == 408 ? "timeout" : "failed";
         MediaStats media = dialog.media == null ? null : dialog.media.stats();
+        metrics.callEnded(disposition, dialog.endedBy);
         sink.write(new CallRecord(dialog.b.callId, dialog.a.callId, dialog.b.callId, dialog.started, dialog.answered,
                 clock.instant(), dialog.calling, dialog.called, fraud == null ? null : fraud.number().digits(),
                 fraud == null ? null : lower(fraud.destination()), dialog.a.zone, dialog.b.zone, disposition,
@@ -43,11 +46,12 @@ final class CallRecorder {
         FraudGuard.Decision fraud = verdict.fraud();
         Instant now = clock.instant();
         String callId = request.callId();
+        String endedBy = "sbc:" + lower(fraud.rule());
+        metrics.callEnded("blocked", endedBy);
         sink.write(new CallRecord(callId, callId, null, now, null, now,
                 TopologyHiding.userOf(request.fromAddress().getURI()),
                 TopologyHiding.userOf(request.requestUri()), fraud.number().digits(), lower(fraud.destination()),
-                fromZone, toZone, "blocked", verdict.status(), "sbc:" + lower(fraud.rule()), lower(fraud.rule()), 0,
-                0, 0, 0, null, null));
+                fromZone, toZone, "blocked", verdict.status(), endedBy, lower(fraud.rule()), 0, 0, 0, 0, null, null));
     }
 
     private static String lower(Enum<?> value) {

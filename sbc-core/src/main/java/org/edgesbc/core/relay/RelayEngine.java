@@ -108,7 +108,7 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         CallRouter router = new CallRouter(settings, peers, topology, health, names);
         InterconnectRules rules = interconnect.rules().isEmpty() ? InterconnectRules.NONE
                 : new InterconnectRules(interconnect.rules(), interconnect.operatorPlan(), topology.host());
-        CallRecorder records = new CallRecorder(cdrs, clock);
+        CallRecorder records = new CallRecorder(cdrs, clock, metrics);
         CallerIdentityStep identityStep = new CallerIdentityStep(callerIdentity);
         this.shards = new RelayShard[shardCount];
         TransactionLayer[] transactionLayers = new TransactionLayer[shardCount];

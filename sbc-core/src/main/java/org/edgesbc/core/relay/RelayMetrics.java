@@ -64,6 +64,12 @@ public interface RelayMetrics {
      */
     void keepaliveFailed(String zone);
 
+    /**
+     * A call's record was written: {@code disposition} and {@code endedBy} as its CDR has them (answered, cancelled,
+     * timeout, failed or blocked; caller, callee or {@code sbc:} and the SBC's reason).
+     */
+    void callEnded(String disposition, String endedBy);
+
     /** What {@link #relayed} timed: a request toward the far side or a response back to the requester. */
     enum RelayedMessage { REQUEST, RESPONSE }
 
@@ -82,5 +88,6 @@ public interface RelayMetrics {
         @Override public void redirect(String zone, RedirectAction action) { }
         @Override public void sessionTimerExpired(String zone) { }
         @Override public void keepaliveFailed(String zone) { }
+        @Override public void callEnded(String disposition, String endedBy) { }
     };
 }

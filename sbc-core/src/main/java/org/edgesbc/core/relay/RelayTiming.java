@@ -111,4 +111,9 @@ final class RelayTiming implements RelayMetrics {
     public void keepaliveFailed(String zone) {
         counts.keepaliveFailed(zone);
     }
+
+    @Override
+    public void callEnded(String disposition, String endedBy) {
+        counts.callEnded(disposition, endedBy);
+    }
 }

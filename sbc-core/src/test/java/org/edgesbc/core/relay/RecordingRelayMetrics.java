@@ -46,4 +46,7 @@ final class RecordingRelayMetrics implements RelayMetrics {
     @Override public void relayed(RelayedMessage kind, long nanos) { calls.add("relayed " + kind + " " + nanos); }
     @Override public void sessionTimerExpired(String zone) { calls.add("sessionTimerExpired " + zone); }
     @Override public void keepaliveFailed(String zone) { calls.add("keepaliveFailed " + zone); }
+    @Override public void callEnded(String disposition, String endedBy) {
+        calls.add("callEnded " + disposition + " " + endedBy);
+    }
 }
