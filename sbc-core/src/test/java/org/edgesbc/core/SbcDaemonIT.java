@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.edgesbc.core.config.SbcConfig;
-import org.edgesbc.core.config.SipConfig;
 import org.edgesbc.core.config.ZoneConfig;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
@@ -269,16 +268,10 @@ class SbcDaemonIT {
     void aCallerThatNeverAcksTheAnswerIsHungUpOnBothSides() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
-            SipConfig s = base.sip();
             // T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait longer than T1
             // and be dropped as stale.)
-            SipConfig fastTimers = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
-                    s.ioThreads(), s.workerThreads(), s.gate(), s.connections(), new SipConfig.TimerConfig(
-                            Duration.ofMillis(200), Duration.ofMillis(800), Duration.ofMillis(1000)),
-                    s.maxTransactions(), s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls());
-            SbcConfig config = new SbcConfig(base.source(), base.dataDir(), fastTimers, base.media(), base.security(),
-                    base.fraud(), base.zones(), base.management(), base.registration(), base.stirShaken());
+            SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
+                    pbx.localAddress()), Duration.ofMillis(200));
             try (SbcDaemon sbc = SbcDaemon.start(config)) {
                 String invite = inviteToPbx(sbc, trunk, pbx, "no-ack@trunk");
                 pbx.send(answerOk(pbx, invite));
@@ -291,6 +284,45 @@ class SbcDaemonIT {
                 assertThat(byeToCallee).as("BYE toward the callee").isNotNull().contains(header(invite, "Call-ID"));
                 awaitDialogs(sbc, 0);
                 assertThat(metric(sbc, "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"sbc:no-ack\"}"))
+                        .isEqualTo(1.0);
+            }
+        }
+    }
+
+    /**
+     * A hang-up the far side never answers (its 200 for the BYE lost, or the far side gone) is still the caller's, and
+     * the call ended when the BYE came, not 64*T1 later when the SBC gave up waiting: the record's duration is what
+     * was talked, and the SBC is not named as having ended a call it only relayed the end of.
+     */
+    @Test
+    void aHangUpTheCalleeNeverAnswersEndsTheCallWhenTheByeCame() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            // T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait longer than T1
+            // and be dropped as stale.)
+            SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
+                    pbx.localAddress()), Duration.ofMillis(200));
+            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+                String invite = inviteToPbx(sbc, trunk, pbx, "unanswered-bye@trunk");
+                pbx.send(answerOk(pbx, invite));
+                String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+                assertThat(ok).as("200 relayed to the caller").isNotNull();
+                String sbcContact = header(ok, "Contact");
+                String sbcUri = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
+                trunk.send(SipMessages.inDialog("ACK", sbcUri, "UDP", trunk.localAddress(), "unanswered-bye@trunk",
+                        header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-ack-unanswered"));
+                assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("ACK relayed to the callee").isNotNull();
+                trunk.send(SipMessages.inDialog("BYE", sbcUri, "UDP", trunk.localAddress(), "unanswered-bye@trunk",
+                        header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-bye-unanswered"));
+                assertThat(pbx.receiveStartingWith("BYE ", WAIT)).as("BYE relayed to the callee").isNotNull();
+                // The callee never answers the BYE: the SBC's client transaction times out after 64*T1.
+                assertThat(trunk.receiveStartingWith("SIP/2.0 408 ", 4 * WAIT)).as("408 for the caller's BYE")
+                        .isNotNull();
+                awaitDialogs(sbc, 0);
+                assertThat(awaitCdrs(dataDir, 1)).singleElement().satisfies(c -> assertThat(c)
+                        .contains("\"disposition\":\"answered\"", "\"ended_by\":\"caller\"",
+                                "\"duration_seconds\":0"));
+                assertThat(metric(sbc, "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"caller\"}"))
                         .isEqualTo(1.0);
             }
         }

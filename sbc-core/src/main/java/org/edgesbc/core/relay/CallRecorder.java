@@ -33,7 +33,7 @@ final class CallRecorder {
         MediaStats media = dialog.media == null ? null : dialog.media.stats();
         metrics.callEnded(disposition, dialog.endedBy);
         sink.write(new CallRecord(dialog.b.callId, dialog.a.callId, dialog.b.callId, dialog.started, dialog.answered,
-                clock.instant(), dialog.calling, dialog.called, fraud == null ? null : fraud.number().digits(),
+                dialog.hungUp != null ? dialog.hungUp : clock.instant(), dialog.calling, dialog.called, fraud == null ? null : fraud.number().digits(),
                 fraud == null ? null : lower(fraud.destination()), dialog.a.zone, dialog.b.zone, disposition,
                 dialog.finalStatus, dialog.endedBy, fraud == null ? null : lower(fraud.rule()),
                 dialog.media == null ? 0 : dialog.media.packetsRelayed(),

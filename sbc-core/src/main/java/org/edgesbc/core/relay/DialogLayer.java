@@ -265,6 +265,9 @@ final class DialogLayer {
         ServerTransaction server = transactions.createServer(inbound);
         RelayedRequest relayed = new RelayedRequest(server, request, this);
         relayed.dialog = dialog;
+        if (Request.BYE.equals(request.method()) && dialog.hungUp == null) {
+            dialog.hungUp = records.now();
+        }
         reInvites.relayed(from, to, request, relayed);
         relayed.timerOffer = offer;
         relayed.offeredSdp = sessionTimers.offered(to, anchored.body(), request);
@@ -494,7 +497,7 @@ final class DialogLayer {
         }
         toRequester.relay(branch, response, source);
         if (dialog != null && Request.BYE.equals(client.method)) {
-            teardown.endDialog(dialog, branch.target == dialog.b ? "caller" : "callee");
+            teardown.endDialog(dialog, byeSender(dialog, branch));
         } else if (dialog != null && status >= 300 && dialog.state == RelayDialog.State.EARLY
                 && DIALOG_CREATING.contains(client.method)) {
             teardown.endDialog(dialog, "callee");
@@ -547,8 +550,14 @@ final class DialogLayer {
             if (dialog.finalStatus == 0 && dialog.state == RelayDialog.State.EARLY) {
                 dialog.finalStatus = 408;
             }
-            teardown.endDialog(dialog, "sbc:timeout");
+            // A hang-up the far side never confirmed is still its sender's: the far side's loss, not the SBC's call.
+            teardown.endDialog(dialog, Request.BYE.equals(client.method) ? byeSender(dialog, branch) : "sbc:timeout");
         }
+    }
+
+    /** Who hung up with the BYE {@code branch} relays: the side it came from. */
+    private static String byeSender(RelayDialog dialog, RelayedBranch branch) {
+        return branch.target == dialog.b ? "caller" : "callee";
     }
 
     /** Records what the far side's answer tells about its end of the dialog: its tag and remote target. */

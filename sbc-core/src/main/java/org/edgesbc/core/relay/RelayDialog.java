@@ -48,6 +48,11 @@ final class RelayDialog {
     int finalStatus;
     /** Who ended the call: caller, callee, or the SBC and why. */
     String endedBy;
+    /**
+     * When the first BYE came, from either side; null before. The call ended then (RFC 3261 §15.1.1: its sender
+     * considers the session over once the BYE is sent), however late the far side answers it, or if it never does.
+     */
+    Instant hungUp;
     /** The caller's INVITE while the call rings, so that the SBC can cancel it; null once answered or ended. */
     RelayedRequest invite;
     /** Why the SBC cancelled the ringing call ({@code sbc:<reason>}), for the record; null otherwise. */
