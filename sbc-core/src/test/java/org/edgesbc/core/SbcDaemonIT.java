@@ -268,11 +268,7 @@ class SbcDaemonIT {
     void aCallerThatNeverAcksTheAnswerIsHungUpOnBothSides() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            // T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait longer than T1
-            // and be dropped as stale.)
-            SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                    pbx.localAddress()), Duration.ofMillis(200));
-            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+            try (SbcDaemon sbc = SbcDaemon.start(withShortTimers(trunk, pbx))) {
                 String invite = inviteToPbx(sbc, trunk, pbx, "no-ack@trunk");
                 pbx.send(answerOk(pbx, invite));
                 assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
@@ -298,11 +294,7 @@ class SbcDaemonIT {
     void aHangUpTheCalleeNeverAnswersEndsTheCallWhenTheByeCame() throws Exception {
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            // T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait longer than T1
-            // and be dropped as stale.)
-            SbcConfig config = TestConfigs.withT1(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(),
-                    pbx.localAddress()), Duration.ofMillis(200));
-            try (SbcDaemon sbc = SbcDaemon.start(config)) {
+            try (SbcDaemon sbc = SbcDaemon.start(withShortTimers(trunk, pbx))) {
                 String invite = inviteToPbx(sbc, trunk, pbx, "unanswered-bye@trunk");
                 pbx.send(answerOk(pbx, invite));
                 String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
@@ -326,6 +318,15 @@ class SbcDaemonIT {
                         .isEqualTo(1.0);
             }
         }
+    }
+
+    /**
+     * The loopback topology with T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait
+     * longer than T1 and be dropped as stale.)
+     */
+    private SbcConfig withShortTimers(UdpSipPeer trunk, UdpSipPeer pbx) {
+        return TestConfigs.withT1(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()),
+                Duration.ofMillis(200));
     }
 
     /** An INVITE from the trunk with {@code callId}, as the PBX receives it. */
