@@ -108,10 +108,8 @@ class CarrierInterconnectIT {
                     .doesNotContain("b1-tag", SipTestPeer.tag(header(toB1, "From")));
             assertThat(early).extracting(message -> message.substring(0, 12))
                     .containsExactly("SIP/2.0 100 ", "SIP/2.0 180 ");
-            String sbcContact = header(ok, "Contact");
-            pbx.send(SipMessages.inDialog("ACK", sbcContact.substring(sbcContact.indexOf('<') + 1,
-                    sbcContact.indexOf('>')), "UDP", pbx.localAddress(), "failover@pbx", header(ok, "From"),
-                    header(ok, "To"), 1, "z9hG4bK-failover-ack"));
+            pbx.send(SipMessages.inDialog("ACK", RelayedCall.uriOf(header(ok, "Contact")), "UDP", pbx.localAddress(),
+                    "failover@pbx", header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-failover-ack"));
             assertThat(b1.receiveStartingWith("ACK ", WAIT)).isNotNull();
             b1.send(SipMessages.inDialog("BYE", "sip:sbc@127.0.0.1:" + sbcUdp.getPort(), "UDP", b1.localAddress(),
                     header(toB1, "Call-ID"), header(toB1, "To") + ";tag=b1-tag", header(toB1, "From"), 2,

@@ -216,9 +216,8 @@ class SbcDaemonIT {
             String second = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
             assertThat(first).isNotNull();
             assertThat(second).as("the retransmitted 200, relayed").isEqualTo(first);
-            String contact = header(first, "Contact");
-            trunk.send(SipMessages.inDialog("ACK", contact.substring(contact.indexOf('<') + 1, contact.indexOf('>')),
-                    "UDP", trunk.localAddress(), "retrans-ok@trunk", header(first, "From"), header(first, "To"), 1,
+            trunk.send(SipMessages.inDialog("ACK", RelayedCall.uriOf(header(first, "Contact")), "UDP",
+                    trunk.localAddress(), "retrans-ok@trunk", header(first, "From"), header(first, "To"), 1,
                     "z9hG4bK-rok-ack"));
             assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("ACK relayed").isNotNull();
         }
@@ -266,22 +265,21 @@ class SbcDaemonIT {
      */
     @Test
     void aCallerThatNeverAcksTheAnswerIsHungUpOnBothSides() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            try (SbcDaemon sbc = SbcDaemon.start(withShortTimers(trunk, pbx))) {
-                String invite = inviteToPbx(sbc, trunk, pbx, "no-ack@trunk");
-                pbx.send(answerOk(pbx, invite));
-                assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
-                awaitDialogs(sbc, 1);
-                // No ACK from the caller.
-                String byeToCaller = trunk.receiveStartingWith("BYE ", 4 * WAIT);
-                String byeToCallee = pbx.receiveStartingWith("BYE ", WAIT);
-                assertThat(byeToCaller).as("BYE toward the caller").isNotNull().contains("no-ack@trunk");
-                assertThat(byeToCallee).as("BYE toward the callee").isNotNull().contains(header(invite, "Call-ID"));
-                awaitDialogs(sbc, 0);
-                assertThat(metric(sbc, "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"sbc:no-ack\"}"))
-                        .isEqualTo(1.0);
-            }
+        try (TrunkAndPbx sides = new TrunkAndPbx(dataDir, SbcDaemonIT::withShortTimers)) {
+            UdpSipPeer trunk = sides.trunk;
+            UdpSipPeer pbx = sides.pbx;
+            String invite = inviteToPbx(sides.sbc, trunk, pbx, "no-ack@trunk");
+            pbx.send(answerOk(pbx, invite));
+            assertThat(trunk.receiveStartingWith("SIP/2.0 200 ", WAIT)).isNotNull();
+            awaitDialogs(sides.sbc, 1);
+            // No ACK from the caller.
+            String byeToCaller = trunk.receiveStartingWith("BYE ", 4 * WAIT);
+            String byeToCallee = pbx.receiveStartingWith("BYE ", WAIT);
+            assertThat(byeToCaller).as("BYE toward the caller").isNotNull().contains("no-ack@trunk");
+            assertThat(byeToCallee).as("BYE toward the callee").isNotNull().contains(header(invite, "Call-ID"));
+            awaitDialogs(sides.sbc, 0);
+            assertThat(metric(sides.sbc,
+                    "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"sbc:no-ack\"}")).isEqualTo(1.0);
         }
     }
 
@@ -292,41 +290,37 @@ class SbcDaemonIT {
      */
     @Test
     void aHangUpTheCalleeNeverAnswersEndsTheCallWhenTheByeCame() throws Exception {
-        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
-                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
-            try (SbcDaemon sbc = SbcDaemon.start(withShortTimers(trunk, pbx))) {
-                String invite = inviteToPbx(sbc, trunk, pbx, "unanswered-bye@trunk");
-                pbx.send(answerOk(pbx, invite));
-                String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
-                assertThat(ok).as("200 relayed to the caller").isNotNull();
-                String sbcContact = header(ok, "Contact");
-                String sbcUri = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
-                trunk.send(SipMessages.inDialog("ACK", sbcUri, "UDP", trunk.localAddress(), "unanswered-bye@trunk",
-                        header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-ack-unanswered"));
-                assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("ACK relayed to the callee").isNotNull();
-                trunk.send(SipMessages.inDialog("BYE", sbcUri, "UDP", trunk.localAddress(), "unanswered-bye@trunk",
-                        header(ok, "From"), header(ok, "To"), 2, "z9hG4bK-bye-unanswered"));
-                assertThat(pbx.receiveStartingWith("BYE ", WAIT)).as("BYE relayed to the callee").isNotNull();
-                // The callee never answers the BYE: the SBC's client transaction times out after 64*T1.
-                assertThat(trunk.receiveStartingWith("SIP/2.0 408 ", 4 * WAIT)).as("408 for the caller's BYE")
-                        .isNotNull();
-                awaitDialogs(sbc, 0);
-                assertThat(awaitCdrs(dataDir, 1)).singleElement().satisfies(c -> assertThat(c)
-                        .contains("\"disposition\":\"answered\"", "\"ended_by\":\"caller\"",
-                                "\"duration_seconds\":0"));
-                assertThat(metric(sbc, "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"caller\"}"))
-                        .isEqualTo(1.0);
-            }
+        try (TrunkAndPbx sides = new TrunkAndPbx(dataDir, SbcDaemonIT::withShortTimers)) {
+            UdpSipPeer trunk = sides.trunk;
+            UdpSipPeer pbx = sides.pbx;
+            String callId = "unanswered-bye@trunk";
+            String invite = inviteToPbx(sides.sbc, trunk, pbx, callId);
+            pbx.send(answerOk(pbx, invite));
+            String ok = trunk.receiveStartingWith("SIP/2.0 200 ", WAIT);
+            assertThat(ok).as("200 relayed to the caller").isNotNull();
+            String sbcUri = RelayedCall.uriOf(header(ok, "Contact"));
+            trunk.send(SipMessages.inDialog("ACK", sbcUri, "UDP", trunk.localAddress(), callId, header(ok, "From"),
+                    header(ok, "To"), 1, "z9hG4bK-ack-unanswered"));
+            assertThat(pbx.receiveStartingWith("ACK ", WAIT)).as("ACK relayed to the callee").isNotNull();
+            trunk.send(SipMessages.inDialog("BYE", sbcUri, "UDP", trunk.localAddress(), callId, header(ok, "From"),
+                    header(ok, "To"), 2, "z9hG4bK-bye-unanswered"));
+            assertThat(pbx.receiveStartingWith("BYE ", WAIT)).as("BYE relayed to the callee").isNotNull();
+            // The callee never answers the BYE: the SBC's client transaction times out after 64*T1.
+            assertThat(trunk.receiveStartingWith("SIP/2.0 408 ", 4 * WAIT)).as("408 for the caller's BYE").isNotNull();
+            awaitDialogs(sides.sbc, 0);
+            assertThat(awaitCdrs(dataDir, 1)).singleElement().satisfies(c -> assertThat(c)
+                    .contains("\"disposition\":\"answered\"", "\"ended_by\":\"caller\"", "\"duration_seconds\":0"));
+            assertThat(metric(sides.sbc,
+                    "sbc_relay_calls_ended_total{disposition=\"answered\",ended_by=\"caller\"}")).isEqualTo(1.0);
         }
     }
 
     /**
-     * The loopback topology with T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait
-     * longer than T1 and be dropped as stale.)
+     * T1 = 200 ms: 64*T1 is 12.8 s. (Much shorter, and a cold JVM's first message can wait longer than T1 and be
+     * dropped as stale.)
      */
-    private SbcConfig withShortTimers(UdpSipPeer trunk, UdpSipPeer pbx) {
-        return TestConfigs.withT1(TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()),
-                Duration.ofMillis(200));
+    private static SbcConfig withShortTimers(SbcConfig config) {
+        return TestConfigs.withT1(config, Duration.ofMillis(200));
     }
 
     /** An INVITE from the trunk with {@code callId}, as the PBX receives it. */
@@ -387,8 +381,7 @@ class SbcDaemonIT {
         for (String response : early) {
             assertThat(response).doesNotContain("callee-tag", sbcTagTowardCallee);
         }
-        String sbcContact = header(ok, "Contact");
-        String requestUri = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
+        String requestUri = RelayedCall.uriOf(header(ok, "Contact"));
 
         caller.send(SipMessages.inDialog("ACK", requestUri, callerTransport, caller.localAddress(), callId,
                 header(ok, "From"), header(ok, "To"), 1, branch + "-ack"));

@@ -90,8 +90,7 @@ class TrunkAuthIT {
             assertThat(ok).as("the PBX gets the answer").isNotNull();
             assertThat(header(ok, "CSeq")).isEqualTo("1 INVITE");
             assertThat(early).noneMatch(m -> m.startsWith("SIP/2.0 407"));
-            String sbcContact = header(ok, "Contact");
-            String target = sbcContact.substring(sbcContact.indexOf('<') + 1, sbcContact.indexOf('>'));
+            String target = RelayedCall.uriOf(header(ok, "Contact"));
 
             pbx.send(SipMessages.inDialog("ACK", target, "UDP", pbx.localAddress(), "auth-call@pbx",
                     header(ok, "From"), header(ok, "To"), 1, "z9hG4bK-pbx-ack"));
