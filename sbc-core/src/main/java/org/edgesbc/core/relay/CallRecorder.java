@@ -31,9 +31,11 @@ final class CallRecorder {
         String disposition = dialog.answered != null ? "answered"
                 : dialog.finalStatus == 487 ? "cancelled" : dialog.finalStatus == 408 ? "timeout" : "failed";
         MediaStats media = dialog.media == null ? null : dialog.media.stats();
+        // A hang-up ends the call when its BYE came, however long the far side took to answer it.
+        Instant end = dialog.hungUp != null ? dialog.hungUp : clock.instant();
         metrics.callEnded(disposition, dialog.endedBy);
         sink.write(new CallRecord(dialog.b.callId, dialog.a.callId, dialog.b.callId, dialog.started, dialog.answered,
-                dialog.hungUp != null ? dialog.hungUp : clock.instant(), dialog.calling, dialog.called, fraud == null ? null : fraud.number().digits(),
+                end, dialog.calling, dialog.called, fraud == null ? null : fraud.number().digits(),
                 fraud == null ? null : lower(fraud.destination()), dialog.a.zone, dialog.b.zone, disposition,
                 dialog.finalStatus, dialog.endedBy, fraud == null ? null : lower(fraud.rule()),
                 dialog.media == null ? 0 : dialog.media.packetsRelayed(),
