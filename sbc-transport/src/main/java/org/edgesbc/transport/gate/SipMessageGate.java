@@ -1,5 +1,6 @@
 package org.edgesbc.transport.gate;
 
+import org.edgesbc.transport.message.ByteScan;
 import org.edgesbc.transport.message.SipGrammar;
 import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.GateRejection;
@@ -52,7 +53,7 @@ public final class SipMessageGate {
         if (length > limits.maxMessageBytes()) {
             return tooLarge(message, limits.maxMessageBytes());
         }
-        int lineEnd = findCrlf(message, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
+        int lineEnd = ByteScan.crlf(message, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
         if (lineEnd < 0) {
             boolean sip = indexOf(message, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2), "SIP/") >= 0;
             return GateResult.rejected(sip ? GateRejection.START_LINE_TOO_LONG : GateRejection.GARBAGE, false, null);
@@ -72,7 +73,7 @@ public final class SipMessageGate {
         while (pos < length) {
             int end = headerEnd(m, pos, length);
             if (end < 0) {
-                rejection = findCrlf(m, pos, length) < 0 ? GateRejection.HEADER_MALFORMED
+                rejection = ByteScan.crlf(m, pos, length) < 0 ? GateRejection.HEADER_MALFORMED
                         : GateRejection.HEADER_TOO_LONG;
                 break;
             }
@@ -123,11 +124,11 @@ public final class SipMessageGate {
      */
     private int headerEnd(byte[] m, int pos, int length) {
         int limit = Math.min(length, pos + limits.maxHeaderLineBytes() + 2);
-        int end = findCrlf(m, pos, limit);
+        int end = ByteScan.crlf(m, pos, limit);
         while (end > pos && end + 2 < length && SipGrammar.isBlank(m[end + 2])) {
             m[end] = ' ';
             m[end + 1] = ' ';
-            end = findCrlf(m, end + 2, limit);
+            end = ByteScan.crlf(m, end + 2, limit);
         }
         return end;
     }
@@ -166,7 +167,7 @@ public final class SipMessageGate {
         while (pos < length && (head[pos] == CR || head[pos] == LF)) {
             pos++;
         }
-        int lineEnd = findCrlf(head, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
+        int lineEnd = ByteScan.crlf(head, pos, Math.min(length, pos + limits.maxStartLineBytes() + 2));
         StartLine start = lineEnd < 0 ? null : StartLine.parse(head, pos, lineEnd);
         if (start == null || (start.rejection != null && !start.answerable()) || !start.request) {
             return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, false, null);
@@ -185,16 +186,6 @@ public final class SipMessageGate {
             pos = end + 2;
         }
         return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, true, facts.replyHeaders(head));
-    }
-
-    /** Index of the CR of the first CRLF in [from, to), or -1. A bare CR or LF inside a line is malformed. */
-    static int findCrlf(byte[] m, int from, int to) {
-        for (int i = from; i < to - 1; i++) {
-            if (m[i] == CR && m[i + 1] == LF) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     static int indexOf(byte[] m, int from, int to, String ascii) {

@@ -1,15 +1,18 @@
 package org.edgesbc.transport.gate;
 
+import org.edgesbc.transport.message.ByteScan;
+
 /** Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. */
 final class Utf8 {
     private Utf8() { }
 
     static boolean isValid(byte[] b, int from, int to) {
-        int i = from;
+        // Headers are ASCII but for a display name or two: the ASCII runs are skipped eight bytes at a time.
+        int i = ByteScan.asciiEnd(b, from, to);
         while (i < to) {
             int c = b[i] & 0xff;
             if (c < 0x80) {
-                i++;
+                i = ByteScan.asciiEnd(b, i + 1, to);
                 continue;
             }
             int extra;

@@ -1,8 +1,5 @@
 package org.edgesbc.transport.message;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,9 +18,6 @@ import org.edgesbc.transport.SipParseException;
  */
 public final class SipMessageView {
     private static final byte[] VERSION = "SIP/2.0".getBytes(StandardCharsets.US_ASCII);
-    /** Eight bytes of a message as one long, first byte lowest, at any offset. */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long LF_BYTES = 0x0A0A0A0A0A0A0A0AL;
     /** Headers of a typical message; the index grows past it. */
     private static final int INITIAL_HEADERS = 24;
     /** The most headers a thread's index keeps room for between messages; a hostile message's larger one is let go. */
@@ -84,7 +78,7 @@ public final class SipMessageView {
         while (lineStart < m.length && (m[lineStart] == '\r' || m[lineStart] == '\n')) {
             lineStart++;
         }
-        int lineEnd = crlf(m, lineStart);
+        int lineEnd = ByteScan.crlf(m, lineStart, m.length);
         if (lineEnd < 0) {
             throw new SipParseException("no start line", null);
         }
@@ -126,7 +120,7 @@ public final class SipMessageView {
         int pos = lineEnd + 2;
         int bodyStart = -1;
         while (pos < m.length) {
-            int end = crlf(m, pos);
+            int end = ByteScan.crlf(m, pos, m.length);
             if (end < 0) {
                 throw new SipParseException("truncated header section", null);
             }
@@ -428,34 +422,6 @@ public final class SipMessageView {
     private int single(SipHeaderName name) {
         int first = find(name, 0);
         return first >= 0 && find(name, first + 1) < 0 ? first : -1;
-    }
-
-    /**
-     * The first CR LF at or after {@code from}. Looks for the LF eight bytes at a time (a header line is tens of bytes
-     * and this scan was the reader's largest single cost): {@code (x - 0x01..) & ~x & 0x80..} marks the bytes of
-     * {@code x} that are zero, exactly up to the first one, which is all that is read of it.
-     */
-    private static int crlf(byte[] m, int from) {
-        int i = from;
-        while (i + Long.BYTES <= m.length) {
-            long x = (long) LONGS.get(m, i) ^ LF_BYTES;
-            long zeroBytes = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
-            if (zeroBytes == 0) {
-                i += Long.BYTES;
-                continue;
-            }
-            int lf = i + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
-            if (lf > from && m[lf - 1] == '\r') {
-                return lf - 1;
-            }
-            i = lf + 1;
-        }
-        for (; i < m.length; i++) {
-            if (m[i] == '\n' && i > from && m[i - 1] == '\r') {
-                return i - 1;
-            }
-        }
-        return -1;
     }
 
     private static int indexOf(byte[] m, int from, int end, byte b) {

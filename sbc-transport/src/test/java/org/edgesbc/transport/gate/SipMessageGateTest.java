@@ -169,6 +169,33 @@ class SipMessageGateTest {
         assertThat(check(escaped).accepted()).isTrue();
     }
 
+    @Test
+    void aBadByteIsFoundAtEveryOffsetOfALongHeader() {
+        // The gate scans a header eight bytes at a time: each byte it must act on is put at every offset of a word.
+        String text = "a".repeat(40);
+        assertThat(check(withSubject(text)).accepted()).isTrue();
+        for (int at = 0; at < text.length(); at++) {
+            String before = text.substring(0, at);
+            String after = text.substring(at + 1);
+            assertThat(check(withSubject(before + "\u0000" + after)).rejection()).as("NUL at %d", at)
+                    .isEqualTo(GateRejection.NUL_BYTE);
+            assertThat(check(withSubject(before + "\r" + after)).rejection()).as("CR at %d", at)
+                    .isEqualTo(GateRejection.HEADER_MALFORMED);
+            assertThat(check(withSubject(before + "\n" + after)).rejection()).as("LF at %d", at)
+                    .isEqualTo(GateRejection.HEADER_MALFORMED);
+            assertThat(check(withSubject("\"" + before + "\\\u0000" + after + "\"")).rejection())
+                    .as("escaped NUL at %d of a quoted string", at).isNull();
+            assertThat(check(withSubject("\"" + before + "\"\u0000\"" + after + "\"")).rejection())
+                    .as("NUL at %d between two quoted strings", at).isEqualTo(GateRejection.NUL_BYTE);
+        }
+        assertThat(check(INVITE.replace("CSeq: 1 INVITE", "CSeq: 1 INVITE\r\n" + "X-" + "a".repeat(30) + "\u0000: v"))
+                .rejection()).as("NUL in a long header name").isEqualTo(GateRejection.NUL_BYTE);
+    }
+
+    private static String withSubject(String value) {
+        return INVITE.replace("CSeq: 1 INVITE", "CSeq: 1 INVITE\r\nSubject: " + value);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown method of token characters | INVITE sip:100@example.com | X.y!%*_+`'~-1 sip:100@example.com | CSeq: 1 INVITE | CSeq: 1 X.y!%*_+`'~-1",
