@@ -1,5 +1,7 @@
 package org.edgesbc.transport;
 
+import org.edgesbc.transport.message.HeaderIndex;
+
 /**
  * A message that passed admission and the strict gate, with the few facts the gate already extracted so that the
  * relay can route it to the thread owning its dialog without parsing it; the relay reads it on that thread.
@@ -7,6 +9,7 @@ package org.edgesbc.transport;
  * @param flow the flow it arrived on; responses to a request go back over it
  * @param zone the zone admission assigned to the source
  * @param bytes the complete message (start line, headers, body), exactly as gated
+ * @param headers where the gate found its header lines, for the relay's reader; null to have it find them
  * @param request true for requests, false for responses
  * @param method the request method, or for a response the method of its CSeq
  * @param statusCode the response status, 0 for requests
@@ -17,6 +20,7 @@ public record InboundSipMessage(
         SipFlow flow,
         String zone,
         byte[] bytes,
+        HeaderIndex headers,
         boolean request,
         String method,
         int statusCode,

@@ -92,8 +92,8 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
                 }
             }
             burst.add(new InboundSipMessage(flows.to(packet.sender()),
-                    admitted.zone(), result.message(), result.request(), result.method(), result.statusCode(),
-                    result.callId(), received));
+                    admitted.zone(), result.message(), result.headers(), result.request(), result.method(),
+                    result.statusCode(), result.callId(), received));
         } finally {
             packet.release();
         }

@@ -62,8 +62,8 @@ final class SipStreamHandler extends SimpleChannelInboundHandler<byte[]> {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(responder.shed(transport, ShedCause.RELAY_QUEUE, result)));
             return;
         }
-        sink.onMessage(new InboundSipMessage(flow, zone, result.message(), result.request(), result.method(),
-                result.statusCode(), result.callId(), received));
+        sink.onMessage(new InboundSipMessage(flow, zone, result.message(), result.headers(), result.request(),
+                result.method(), result.statusCode(), result.callId(), received));
     }
 
     @Override

@@ -79,7 +79,7 @@ class GateRejectResponderTest {
     @Test
     void anUnsupportedProxyRequireGets420ListingTheTags() {
         GateResult result = new GateResult(GateRejection.EXTENSION_UNSUPPORTED, false, true, null, 0, null,
-                REPLY_HEADERS, "foo, bar", null, null);
+                REPLY_HEADERS, "foo, bar", null, null, null);
         assertThat(answer(SipTransport.TCP, result)).startsWith("SIP/2.0 420 Bad Extension\r\n")
                 .contains("CSeq: 1 INVITE\r\n", "Unsupported: foo, bar\r\n")
                 .endsWith("Content-Length: 0\r\n\r\n");

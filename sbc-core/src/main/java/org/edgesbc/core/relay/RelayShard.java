@@ -186,7 +186,7 @@ final class RelayShard {
         }
         SipMessageView message;
         try {
-            message = SipMessageView.parse(in.bytes());
+            message = SipMessageView.parse(in.bytes(), in.headers());
         } catch (SipParseException e) {
             parseError(in, e);
             return;

@@ -167,8 +167,8 @@ class RelayEngineTest {
         assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).isFalse();
         // Received 300 ms ago: past twice T1/5 (200 ms), where the shard starts shedding, not yet stale (T1, 500 ms).
         byte[] bytes = invite("late-call@10.9.9.9", "z9hG4bK-late").getBytes(StandardCharsets.UTF_8);
-        engine.onMessage(new InboundSipMessage(flow(TRUNK), "trunk", bytes, true, "INVITE", 0, "late-call@10.9.9.9",
-                System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(300)));
+        engine.onMessage(new InboundSipMessage(flow(TRUNK), "trunk", bytes, null, true, "INVITE", 0,
+                "late-call@10.9.9.9", System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(300)));
         assertThat(flow(TRUNK).next()).as("the late INVITE itself is refused by the shard").startsWith(
                 "SIP/2.0 503 ");
         assertThat(engine.shedsNewDialogs("late-call@10.9.9.9")).as("new dialogs of that shard are shed").isTrue();
@@ -340,8 +340,8 @@ class RelayEngineTest {
         boolean request = !text.startsWith("SIP/2.0");
         String cseq = header(text, "CSeq");
         int status = request ? 0 : Integer.parseInt(text.substring(8, 11));
-        engine.onMessage(new InboundSipMessage(flow(from), zone, bytes, request, cseq.substring(cseq.indexOf(' ') + 1),
-                status, header(text, "Call-ID"), System.nanoTime()));
+        engine.onMessage(new InboundSipMessage(flow(from), zone, bytes, null, request,
+                cseq.substring(cseq.indexOf(' ') + 1), status, header(text, "Call-ID"), System.nanoTime()));
     }
 
     private RecordingFlow flow(InetSocketAddress remote) {

@@ -274,7 +274,7 @@ class TransactionLayerTest {
     }
 
     private InboundRequest inbound(String zone, SipMessageView request) {
-        return new InboundRequest(new InboundSipMessage(flow, zone, request.bytes(), true, request.method(), 0,
+        return new InboundRequest(new InboundSipMessage(flow, zone, request.bytes(), null, true, request.method(), 0,
                 request.callId(), System.nanoTime()), request);
     }
 

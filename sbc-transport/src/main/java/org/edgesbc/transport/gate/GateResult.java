@@ -1,6 +1,7 @@
 package org.edgesbc.transport.gate;
 
 import org.edgesbc.transport.GateRejection;
+import org.edgesbc.transport.message.HeaderIndex;
 
 /**
  * What the strict gate found in one message: either a rejection reason, a keep-alive, or the facts the relay routes
@@ -12,6 +13,8 @@ import org.edgesbc.transport.GateRejection;
  * @param unsupported for {@link GateRejection#EXTENSION_UNSUPPORTED}, the option tags the 420 lists; else null
  * @param ackToTag for an accepted ACK, its To tag (null when it has none), so that the ACK of a final response the
  *     I/O thread sent itself can be recognised there; null for every other message
+ * @param headers for an accepted message handed on as it came ({@code message} the array checked), where its header
+ *     lines are, for the relay's reader to use instead of finding them again; else null
  */
 public record GateResult(
         GateRejection rejection,
@@ -23,12 +26,13 @@ public record GateResult(
         String replyHeaders,
         String unsupported,
         byte[] message,
-        String ackToTag) {
+        String ackToTag,
+        HeaderIndex headers) {
 
-    static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null, null, null, null);
+    static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null, null, null, null, null);
 
     public static GateResult rejected(GateRejection reason, boolean request, String replyHeaders) {
-        return new GateResult(reason, false, request, null, 0, null, replyHeaders, null, null, null);
+        return new GateResult(reason, false, request, null, 0, null, replyHeaders, null, null, null, null);
     }
 
     public boolean accepted() {

@@ -1,6 +1,7 @@
 package org.edgesbc.transport.gate;
 
 import org.edgesbc.transport.message.ByteScan;
+import org.edgesbc.transport.message.HeaderIndex;
 import org.edgesbc.transport.message.NameAddress;
 import org.edgesbc.transport.message.SipGrammar;
 import org.edgesbc.transport.message.ViaHop;
@@ -41,6 +42,8 @@ final class HeaderFacts {
     private int toEnd;
     String callId;
     String cseqMethod;
+    /** Every header line accepted so far. */
+    private final HeaderIndex lines = new HeaderIndex();
 
     /**
      * Takes one header [from, end) without its final CRLF; folded continuation lines were already joined into it
@@ -107,6 +110,7 @@ final class HeaderFacts {
         while (valueEnd > valueStart && (m[valueEnd - 1] == ' ' || m[valueEnd - 1] == '\t')) {
             valueEnd--;
         }
+        lines.add(from, nameEnd, valueStart, valueEnd);
         return switch (name(m, from, nameEnd)) {
             case VIA -> via(m, from, end, valueStart, valueEnd, maxVias);
             case CALL_ID -> callId(m, from, end, valueStart, valueEnd);
@@ -331,6 +335,11 @@ final class HeaderFacts {
             return GateRejection.EXTENSION_UNSUPPORTED;
         }
         return null;
+    }
+
+    /** Where the header lines accepted so far lie. */
+    HeaderIndex lines() {
+        return lines;
     }
 
     /** The option tags a 420 lists in its Unsupported header, or null. */

@@ -1,6 +1,7 @@
 package org.edgesbc.transport.gate;
 
 import org.edgesbc.transport.message.ByteScan;
+import org.edgesbc.transport.message.HeaderIndex;
 import org.edgesbc.transport.message.SipGrammar;
 import java.nio.charset.StandardCharsets;
 import org.edgesbc.transport.GateRejection;
@@ -8,8 +9,9 @@ import org.edgesbc.transport.TransportConfig;
 
 /**
  * The strict gate every message passes before jain-sip-ri sees it (design: "Framing and the strict gate"). One pass
- * over the start line and headers, no regular expressions, no allocation beyond the few strings it returns; every
- * limit is checked before the work it bounds, so 10,000 Vias cost a count, not a parse. The reason for the gate:
+ * over the start line and headers, no regular expressions, no allocation beyond the few strings it returns and its
+ * index of the header lines, by which the relay reads the message without a pass of its own; every limit is
+ * checked before the work it bounds, so 10,000 Vias cost a count, not a parse. The reason for the gate:
  * the SBC must never accept what the far side would read differently, and jain-sip-ri, left alone, repairs
  * negative or duplicate Content-Length, bad Vias and NUL bytes.
  *
@@ -109,13 +111,21 @@ public final class SipMessageGate {
         if (rejection != null) {
             String reply = start.request && rejection != GateRejection.TOO_MANY_VIAS ? facts.replyHeaders(m) : null;
             return new GateResult(rejection, false, start.request, null, 0, null, reply,
-                    rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null, null);
+                    rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null, null, null);
         }
         String method = start.request ? start.method : facts.cseqMethod;
         String reply = start.request && "INVITE".equals(method) && !facts.toHasTag(m) ? facts.replyHeaders(m) : null;
         String ackToTag = start.request && "ACK".equals(method) ? facts.toTag(m) : null;
-        return new GateResult(null, false, start.request, method, start.status, facts.callId, reply, null,
-                handedOn(m, length, bodyStart, facts, start.request), ackToTag);
+        byte[] handedOn = handedOn(m, length, bodyStart, facts, start.request);
+        HeaderIndex lines = null;
+        if (handedOn == m) {
+            // Handed on as it came: the lines are where they were found. A message with a header added or octets
+            // dropped is read afresh, a rare case (RFC 2543 peers, datagrams with trailing octets).
+            lines = facts.lines();
+            lines.bodyStarts(bodyStart);
+        }
+        return new GateResult(null, false, start.request, method, start.status, facts.callId, reply, null, handedOn,
+                ackToTag, lines);
     }
 
     /**

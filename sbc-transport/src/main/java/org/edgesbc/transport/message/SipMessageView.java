@@ -18,16 +18,6 @@ import org.edgesbc.transport.SipParseException;
  */
 public final class SipMessageView {
     private static final byte[] VERSION = "SIP/2.0".getBytes(StandardCharsets.US_ASCII);
-    /** Headers of a typical message; the index grows past it. */
-    private static final int INITIAL_HEADERS = 24;
-    /** The most headers a thread's index keeps room for between messages; a hostile message's larger one is let go. */
-    private static final int KEPT_HEADERS = 256;
-    /**
-     * A thread's index while it reads a message: the view keeps a copy of the part it used, so a message costs one
-     * array of its own size and not also one of a guessed size.
-     */
-    private static final ThreadLocal<int[]> READING = ThreadLocal.withInitial(() -> new int[INITIAL_HEADERS * 4]);
-
     private final byte[] m;
     private final int startLineStart;
     private final int startLineEnd;
@@ -73,6 +63,15 @@ public final class SipMessageView {
      * @throws SipParseException when the start line or one of those headers does not follow RFC 3261's grammar
      */
     public static SipMessageView parse(byte[] m) throws SipParseException {
+        return parse(m, null);
+    }
+
+    /**
+     * As {@link #parse(byte[])}, with the header lines where {@code headers} says they are: the gate's index of
+     * {@code m}, which found every line, checked each name and trimmed each value as this reader would; null to
+     * find them here.
+     */
+    public static SipMessageView parse(byte[] m, HeaderIndex headers) throws SipParseException {
         // RFC 3261 §7.5: CRLFs before the start line are ignored.
         int lineStart = 0;
         while (lineStart < m.length && (m[lineStart] == '\r' || m[lineStart] == '\n')) {
@@ -115,18 +114,24 @@ public final class SipMessageView {
             reasonStart = Math.min(p + 5, lineEnd);
             reasonEnd = lineEnd;
         }
-        int[] index = READING.get();
-        int count = 0;
-        int pos = lineEnd + 2;
-        int bodyStart = -1;
-        while (pos < m.length) {
+        HeaderIndex lines = headers != null ? headers : indexHeaders(m, lineEnd + 2);
+        SipMessageView view = new SipMessageView(m, lineStart, lineEnd, request, method, status, uriStart, uriEnd,
+                reasonStart, reasonEnd, lines.count(), lines.bounds(), lines.bodyStart());
+        view.checkRoutingHeaders();
+        return view;
+    }
+
+    /** Finds the header lines from {@code pos}, the first after the start line, to the blank line. */
+    private static HeaderIndex indexHeaders(byte[] m, int pos) throws SipParseException {
+        HeaderIndex lines = new HeaderIndex();
+        while (true) {
             int end = ByteScan.crlf(m, pos, m.length);
             if (end < 0) {
-                throw new SipParseException("truncated header section", null);
+                throw new SipParseException(pos < m.length ? "truncated header section" : "no end of headers", null);
             }
             if (end == pos) {
-                bodyStart = pos + 2;
-                break;
+                lines.bodyStarts(pos + 2);
+                return lines;
             }
             int colon = indexOf(m, pos, end, (byte) ':');
             int nameEnd = colon;
@@ -144,26 +149,9 @@ public final class SipMessageView {
             while (valueEnd > valueStart && SipGrammar.isBlank(m[valueEnd - 1])) {
                 valueEnd--;
             }
-            if (count * 4 == index.length) {
-                index = Arrays.copyOf(index, index.length * 2);
-                if (index.length <= KEPT_HEADERS * 4) {
-                    READING.set(index);
-                }
-            }
-            index[count * 4] = pos;
-            index[count * 4 + 1] = nameEnd;
-            index[count * 4 + 2] = valueStart;
-            index[count * 4 + 3] = valueEnd;
-            count++;
+            lines.add(pos, nameEnd, valueStart, valueEnd);
             pos = end + 2;
         }
-        if (bodyStart < 0) {
-            throw new SipParseException("no end of headers", null);
-        }
-        SipMessageView view = new SipMessageView(m, lineStart, lineEnd, request, method, status, uriStart, uriEnd, reasonStart,
-                reasonEnd, count, Arrays.copyOf(index, count * 4), bodyStart);
-        view.checkRoutingHeaders();
-        return view;
     }
 
     /** Decodes, once, the headers every message is routed by; a failure fails the message. */
@@ -359,7 +347,7 @@ public final class SipMessageView {
 
     /** A copy of the body (the message is not retained through it). */
     public byte[] body() {
-        return java.util.Arrays.copyOfRange(m, bodyStart, m.length);
+        return Arrays.copyOfRange(m, bodyStart, m.length);
     }
 
     /** The bytes the view reads; not a copy. */
@@ -369,7 +357,7 @@ public final class SipMessageView {
 
     // ------------------------------------------------------------------------------------------- internals
 
-    private String value(int at) {
+    String value(int at) {
         return new String(m, valueStart(at), valueEnd(at) - valueStart(at), StandardCharsets.UTF_8);
     }
 
