@@ -5,16 +5,18 @@ import org.edgesbc.transport.SipParseException;
 import org.edgesbc.transport.message.SipMessageView;
 
 /**
- * Messages the SBC writes itself (CANCEL, hop-by-hop ACK, teardown BYE, REGISTER to the PBX, made-up answers, what
- * jain-sip-ri encoded), read back into a {@link SipMessageView} so that the relay handles them like any other. They
- * always parse; one that does not is a bug, reported as {@link IllegalStateException}, which the shard's guard counts.
+ * Messages the SBC writes itself (the requests it relays, CANCEL, hop-by-hop ACK, teardown BYE, REGISTER to the PBX,
+ * made-up answers, what jain-sip-ri encoded), read back into a {@link SipMessageView} so that the relay handles them
+ * like any other; their routing headers are decoded only if something reads them
+ * ({@link SipMessageView#parseWritten}). They always parse; one that does not is a bug, reported as
+ * {@link IllegalStateException} when read, which the shard's guard counts.
  */
 final class OwnMessages {
     private OwnMessages() { }
 
     static SipMessageView read(byte[] bytes) {
         try {
-            return SipMessageView.parse(bytes);
+            return SipMessageView.parseWritten(bytes);
         } catch (SipParseException e) {
             throw new IllegalStateException("the SBC wrote a message it cannot read: " + e.getMessage(), e);
         }
