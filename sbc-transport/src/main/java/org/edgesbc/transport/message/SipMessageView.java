@@ -18,6 +18,9 @@ import org.edgesbc.transport.SipParseException;
  */
 public final class SipMessageView {
     private static final byte[] VERSION = "SIP/2.0".getBytes(StandardCharsets.US_ASCII);
+    /** A header that must be single found more than once, in {@link #checkRoutingHeaders}' pass. */
+    private static final int REPEATED = -2;
+
     private final byte[] m;
     private final int startLineStart;
     private final int startLineEnd;
@@ -176,11 +179,32 @@ public final class SipMessageView {
 
     /** Decodes, once, the headers every message is routed by; a failure fails the message. */
     private void checkRoutingHeaders() throws SipParseException {
-        int callIdAt = single(SipHeaderName.CALL_ID);
-        int cseqAt = single(SipHeaderName.CSEQ);
-        int fromAt = single(SipHeaderName.FROM);
-        int toAt = single(SipHeaderName.TO);
-        int contentLengthAt = single(SipHeaderName.CONTENT_LENGTH);
+        // One pass finds them: a search per name, two for each that must be single, was most of this method's time.
+        int callIdAt = -1;
+        int cseqAt = -1;
+        int fromAt = -1;
+        int toAt = -1;
+        int contentLengthAt = -1;
+        int maxForwardsAt = -1;
+        int firstVia = -1;
+        for (int h = 0; h < headerCount; h++) {
+            SipHeaderName name = routingName(h);
+            if (name == SipHeaderName.VIA) {
+                firstVia = firstVia < 0 ? h : firstVia;
+            } else if (name == SipHeaderName.CALL_ID) {
+                callIdAt = once(callIdAt, h);
+            } else if (name == SipHeaderName.CSEQ) {
+                cseqAt = once(cseqAt, h);
+            } else if (name == SipHeaderName.FROM) {
+                fromAt = once(fromAt, h);
+            } else if (name == SipHeaderName.TO) {
+                toAt = once(toAt, h);
+            } else if (name == SipHeaderName.CONTENT_LENGTH) {
+                contentLengthAt = once(contentLengthAt, h);
+            } else if (name == SipHeaderName.MAX_FORWARDS) {
+                maxForwardsAt = once(maxForwardsAt, h);
+            }
+        }
         if (callIdAt < 0 || cseqAt < 0 || fromAt < 0 || toAt < 0) {
             throw new SipParseException("a required header is missing or repeated", null);
         }
@@ -194,7 +218,6 @@ public final class SipMessageView {
         if (from == null || to == null) {
             throw new SipParseException("bad From or To", null);
         }
-        int firstVia = find(SipHeaderName.VIA, 0);
         if (firstVia < 0) {
             throw new SipParseException("no Via", null);
         }
@@ -211,15 +234,43 @@ public final class SipMessageView {
                 != m.length - bodyStart) {
             throw new SipParseException("Content-Length does not match the body", null);
         }
-        int maxForwardsAt = find(SipHeaderName.MAX_FORWARDS, 0);
-        if (maxForwardsAt >= 0 && (find(SipHeaderName.MAX_FORWARDS, maxForwardsAt + 1) >= 0
-                || SipGrammar.number(m, valueStart(maxForwardsAt), valueEnd(maxForwardsAt)) < 0)) {
+        if (maxForwardsAt == REPEATED
+                || maxForwardsAt >= 0 && SipGrammar.number(m, valueStart(maxForwardsAt), valueEnd(maxForwardsAt)) < 0) {
             throw new SipParseException("bad Max-Forwards", null);
         }
         if (request && !method.equals(cseqMethod)) {
             throw new SipParseException("CSeq method differs from the request's", null);
         }
         routingDecoded = true;
+    }
+
+    /** {@code h} for the first header of a name that must be single, {@link #REPEATED} for any after it. */
+    private static int once(int found, int h) {
+        return found == -1 ? h : REPEATED;
+    }
+
+    /** The name of header {@code h} if it is one {@link #checkRoutingHeaders} reads, else null. */
+    private SipHeaderName routingName(int h) {
+        int start = index[h * 4];
+        int end = index[h * 4 + 1];
+        SipHeaderName candidate = switch (end - start) {
+            case 1 -> switch (m[start] | 0x20) {
+                case 'v' -> SipHeaderName.VIA;
+                case 'i' -> SipHeaderName.CALL_ID;
+                case 'f' -> SipHeaderName.FROM;
+                case 't' -> SipHeaderName.TO;
+                case 'l' -> SipHeaderName.CONTENT_LENGTH;
+                default -> null;
+            };
+            case 2 -> SipHeaderName.TO;
+            case 3 -> SipHeaderName.VIA;
+            case 4 -> (m[start] | 0x20) == 'f' ? SipHeaderName.FROM : SipHeaderName.CSEQ;
+            case 7 -> SipHeaderName.CALL_ID;
+            case 12 -> SipHeaderName.MAX_FORWARDS;
+            case 14 -> SipHeaderName.CONTENT_LENGTH;
+            default -> null;
+        };
+        return candidate != null && candidate.matches(m, start, end) ? candidate : null;
     }
 
     /** Decodes a written message's routing headers when first read; a received message's were, when it was. */
@@ -442,12 +493,6 @@ public final class SipMessageView {
             }
         }
         return -1;
-    }
-
-    /** The only header with this name; -1 when there is none or more than one. */
-    private int single(SipHeaderName name) {
-        int first = find(name, 0);
-        return first >= 0 && find(name, first + 1) < 0 ? first : -1;
     }
 
     private static int indexOf(byte[] m, int from, int end, byte b) {
