@@ -18,6 +18,16 @@ import org.edgesbc.transport.SipParseException;
  */
 public final class SipMessageView {
     private static final byte[] VERSION = "SIP/2.0".getBytes(StandardCharsets.US_ASCII);
+    /** The headers {@link #checkRoutingHeaders} reads, by their slot in its pass. */
+    private static final SipHeaderName[] ROUTING = {SipHeaderName.VIA, SipHeaderName.CALL_ID, SipHeaderName.CSEQ,
+        SipHeaderName.FROM, SipHeaderName.TO, SipHeaderName.CONTENT_LENGTH, SipHeaderName.MAX_FORWARDS};
+    private static final int VIA_AT = 0;
+    private static final int CALL_ID_AT = 1;
+    private static final int CSEQ_AT = 2;
+    private static final int FROM_AT = 3;
+    private static final int TO_AT = 4;
+    private static final int CONTENT_LENGTH_AT = 5;
+    private static final int MAX_FORWARDS_AT = 6;
     /** A header that must be single found more than once, in {@link #checkRoutingHeaders}' pass. */
     private static final int REPEATED = -2;
 
@@ -180,31 +190,23 @@ public final class SipMessageView {
     /** Decodes, once, the headers every message is routed by; a failure fails the message. */
     private void checkRoutingHeaders() throws SipParseException {
         // One pass finds them: a search per name, two for each that must be single, was most of this method's time.
-        int callIdAt = -1;
-        int cseqAt = -1;
-        int fromAt = -1;
-        int toAt = -1;
-        int contentLengthAt = -1;
-        int maxForwardsAt = -1;
-        int firstVia = -1;
+        int[] at = {-1, -1, -1, -1, -1, -1, -1};
         for (int h = 0; h < headerCount; h++) {
-            SipHeaderName name = routingName(h);
-            if (name == SipHeaderName.VIA) {
-                firstVia = firstVia < 0 ? h : firstVia;
-            } else if (name == SipHeaderName.CALL_ID) {
-                callIdAt = once(callIdAt, h);
-            } else if (name == SipHeaderName.CSEQ) {
-                cseqAt = once(cseqAt, h);
-            } else if (name == SipHeaderName.FROM) {
-                fromAt = once(fromAt, h);
-            } else if (name == SipHeaderName.TO) {
-                toAt = once(toAt, h);
-            } else if (name == SipHeaderName.CONTENT_LENGTH) {
-                contentLengthAt = once(contentLengthAt, h);
-            } else if (name == SipHeaderName.MAX_FORWARDS) {
-                maxForwardsAt = once(maxForwardsAt, h);
+            int slot = routingSlot(h);
+            if (slot == VIA_AT) {
+                at[VIA_AT] = at[VIA_AT] < 0 ? h : at[VIA_AT];
+            } else if (slot >= 0) {
+                // Every other routing header must be single: a second one marks its slot.
+                at[slot] = at[slot] == -1 ? h : REPEATED;
             }
         }
+        int callIdAt = at[CALL_ID_AT];
+        int cseqAt = at[CSEQ_AT];
+        int fromAt = at[FROM_AT];
+        int toAt = at[TO_AT];
+        int contentLengthAt = at[CONTENT_LENGTH_AT];
+        int maxForwardsAt = at[MAX_FORWARDS_AT];
+        int firstVia = at[VIA_AT];
         if (callIdAt < 0 || cseqAt < 0 || fromAt < 0 || toAt < 0) {
             throw new SipParseException("a required header is missing or repeated", null);
         }
@@ -244,33 +246,28 @@ public final class SipMessageView {
         routingDecoded = true;
     }
 
-    /** {@code h} for the first header of a name that must be single, {@link #REPEATED} for any after it. */
-    private static int once(int found, int h) {
-        return found == -1 ? h : REPEATED;
-    }
-
-    /** The name of header {@code h} if it is one {@link #checkRoutingHeaders} reads, else null. */
-    private SipHeaderName routingName(int h) {
+    /** Which of {@link #ROUTING} header {@code h} is, or -1 for none. */
+    private int routingSlot(int h) {
         int start = index[h * 4];
         int end = index[h * 4 + 1];
-        SipHeaderName candidate = switch (end - start) {
+        int slot = switch (end - start) {
             case 1 -> switch (m[start] | 0x20) {
-                case 'v' -> SipHeaderName.VIA;
-                case 'i' -> SipHeaderName.CALL_ID;
-                case 'f' -> SipHeaderName.FROM;
-                case 't' -> SipHeaderName.TO;
-                case 'l' -> SipHeaderName.CONTENT_LENGTH;
-                default -> null;
+                case 'v' -> VIA_AT;
+                case 'i' -> CALL_ID_AT;
+                case 'f' -> FROM_AT;
+                case 't' -> TO_AT;
+                case 'l' -> CONTENT_LENGTH_AT;
+                default -> -1;
             };
-            case 2 -> SipHeaderName.TO;
-            case 3 -> SipHeaderName.VIA;
-            case 4 -> (m[start] | 0x20) == 'f' ? SipHeaderName.FROM : SipHeaderName.CSEQ;
-            case 7 -> SipHeaderName.CALL_ID;
-            case 12 -> SipHeaderName.MAX_FORWARDS;
-            case 14 -> SipHeaderName.CONTENT_LENGTH;
-            default -> null;
+            case 2 -> TO_AT;
+            case 3 -> VIA_AT;
+            case 4 -> (m[start] | 0x20) == 'f' ? FROM_AT : CSEQ_AT;
+            case 7 -> CALL_ID_AT;
+            case 12 -> MAX_FORWARDS_AT;
+            case 14 -> CONTENT_LENGTH_AT;
+            default -> -1;
         };
-        return candidate != null && candidate.matches(m, start, end) ? candidate : null;
+        return slot >= 0 && ROUTING[slot].matches(m, start, end) ? slot : -1;
     }
 
     /** Decodes a written message's routing headers when first read; a received message's were, when it was. */
