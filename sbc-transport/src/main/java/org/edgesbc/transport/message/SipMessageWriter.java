@@ -19,6 +19,10 @@ public final class SipMessageWriter {
     private static final int MAX_EDITS = 24;
     /** Most messages the relay writes edit a handful of headers; the arrays grow for more. */
     private static final int FIRST_EDITS = 8;
+    /** In {@link #toBytes}' pass: a header no edit names. */
+    private static final int NO_EDIT = -1;
+    /** In {@link #toBytes}' pass: the Content-Length line, always written anew at the end. */
+    private static final int CONTENT_LENGTH_LINE = -2;
 
     private static final ThreadLocal<Output> SCRATCH = ThreadLocal.withInitial(Output::new);
 
@@ -111,6 +115,21 @@ public final class SipMessageWriter {
     public byte[] toBytes() {
         Output out = SCRATCH.get().reset();
         byte[] m = view.bytes();
+        int headers = view.headerCount();
+        // One pass tells each header's edit, and which edits name a header the message has: a search over the
+        // headers per edit was most of the writer's own time.
+        int[] editOfHeader = out.editsOfHeaders(headers);
+        long present = 0;
+        for (int h = 0; h < headers; h++) {
+            int first = NO_EDIT;
+            for (int e = 0; e < edits; e++) {
+                if (view.isHeader(h, names[e])) {
+                    present |= 1L << e;
+                    first = first == NO_EDIT ? e : first;
+                }
+            }
+            editOfHeader[h] = view.isHeader(h, SipHeaderName.CONTENT_LENGTH) ? CONTENT_LENGTH_LINE : first;
+        }
         if (startLine != null) {
             out.text(startLine).crlf();
         } else {
@@ -119,17 +138,17 @@ public final class SipMessageWriter {
         long written = 0;
         // Edits of headers the message lacks go first: Vias, which lead by convention, and anything else new.
         for (int e = 0; e < edits; e++) {
-            if (texts[e] != null && view.find(names[e], 0) < 0) {
+            if (texts[e] != null && (present & 1L << e) == 0) {
                 write(out, e);
                 written |= 1L << e;
             }
         }
-        for (int h = 0; h < view.headerCount(); h++) {
-            if (view.isHeader(h, SipHeaderName.CONTENT_LENGTH)) {
+        for (int h = 0; h < headers; h++) {
+            int edit = editOfHeader[h];
+            if (edit == CONTENT_LENGTH_LINE) {
                 continue;
             }
-            int edit = editOf(h);
-            if (edit < 0) {
+            if (edit == NO_EDIT) {
                 out.bytes(m, view.lineStart(h), view.lineEnd(h) + 2);
             } else if ((written & 1L << edit) == 0) {
                 written |= 1L << edit;
@@ -159,15 +178,6 @@ public final class SipMessageWriter {
         }
     }
 
-    private int editOf(int header) {
-        for (int e = 0; e < edits; e++) {
-            if (view.isHeader(header, names[e])) {
-                return e;
-            }
-        }
-        return -1;
-    }
-
     /**
      * A thread's buffer for the messages it writes, kept from one message to the next so that a message costs one
      * array of its own length and not also a guessed, larger one. Text goes out as UTF-8, as {@link String#getBytes}
@@ -176,9 +186,13 @@ public final class SipMessageWriter {
     private static final class Output {
         /** What a thread keeps between messages; a larger message's buffer is let go after it. */
         private static final int KEPT = 8_192;
+        /** The headers a thread keeps room for between messages. */
+        private static final int KEPT_HEADERS = 256;
 
         private byte[] buffer = new byte[KEPT];
         private int size;
+        /** Per header of the message being written, the edit naming it (see {@link #toBytes}). */
+        private int[] editsOfHeaders = new int[64];
 
         Output reset() {
             if (buffer.length > KEPT) {
@@ -231,6 +245,14 @@ public final class SipMessageWriter {
             buffer[size++] = '\r';
             buffer[size++] = '\n';
             return this;
+        }
+
+        /** Room for {@code headers} entries, kept for the thread's next message unless a hostile one grew it. */
+        int[] editsOfHeaders(int headers) {
+            if (editsOfHeaders.length < headers || editsOfHeaders.length > KEPT_HEADERS) {
+                editsOfHeaders = new int[Math.max(64, headers)];
+            }
+            return editsOfHeaders;
         }
 
         byte[] toArray() {
