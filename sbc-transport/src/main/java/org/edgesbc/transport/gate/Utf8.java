@@ -7,14 +7,11 @@ final class Utf8 {
     private Utf8() { }
 
     static boolean isValid(byte[] b, int from, int to) {
-        // Headers are ASCII but for a display name or two: the ASCII runs are skipped eight bytes at a time.
-        int i = ByteScan.asciiEnd(b, from, to);
-        while (i < to) {
+        // Headers are ASCII but for a display name or two: the ASCII runs are skipped eight bytes at a time, and each
+        // turn of the loop starts at a byte with its high bit set.
+        int i = from;
+        while ((i = ByteScan.asciiEnd(b, i, to)) < to) {
             int c = b[i] & 0xff;
-            if (c < 0x80) {
-                i = ByteScan.asciiEnd(b, i + 1, to);
-                continue;
-            }
             int extra;
             int min;
             if (c >= 0xc2 && c <= 0xdf) {

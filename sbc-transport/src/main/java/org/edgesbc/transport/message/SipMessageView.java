@@ -250,15 +250,16 @@ public final class SipMessageView {
     private int routingSlot(int h) {
         int start = index[h * 4];
         int end = index[h * 4 + 1];
+        if (end - start == 1) {
+            // A compact form (rare: most peers write names out): each routing header knows its own letter.
+            for (int slot = 0; slot < ROUTING.length; slot++) {
+                if (ROUTING[slot].matches(m, start, end)) {
+                    return slot;
+                }
+            }
+            return -1;
+        }
         int slot = switch (end - start) {
-            case 1 -> switch (m[start] | 0x20) {
-                case 'v' -> VIA_AT;
-                case 'i' -> CALL_ID_AT;
-                case 'f' -> FROM_AT;
-                case 't' -> TO_AT;
-                case 'l' -> CONTENT_LENGTH_AT;
-                default -> -1;
-            };
             case 2 -> TO_AT;
             case 3 -> VIA_AT;
             case 4 -> (m[start] | 0x20) == 'f' ? FROM_AT : CSEQ_AT;
