@@ -48,12 +48,13 @@ final class CallRecorder {
         FraudGuard.Decision fraud = verdict.fraud();
         Instant now = clock.instant();
         String callId = request.callId();
-        String endedBy = "sbc:" + lower(fraud.rule());
+        String rule = lower(fraud.rule());
+        String endedBy = "sbc:" + rule;
         metrics.callEnded("blocked", endedBy);
         sink.write(new CallRecord(callId, callId, null, now, null, now,
                 TopologyHiding.userOf(request.fromAddress().getURI()),
                 TopologyHiding.userOf(request.requestUri()), fraud.number().digits(), lower(fraud.destination()),
-                fromZone, toZone, "blocked", verdict.status(), endedBy, lower(fraud.rule()), 0, 0, 0, 0, null, null));
+                fromZone, toZone, "blocked", verdict.status(), endedBy, rule, 0, 0, 0, 0, null, null));
     }
 
     private static String lower(Enum<?> value) {
