@@ -29,19 +29,24 @@ import java.util.Set;
 import org.edgesbc.media.srtp.SrtpContext;
 
 /**
- * A media loop on Linux io_uring, through Netty's native library: every socket of the loop keeps one receive queued
- * in the loop's ring, and every send is queued there too, so one {@code io_uring_enter} hands the kernel the sends
- * queued so far and collects the datagrams that arrived, where the selector loop makes a {@code recvfrom} and a
+ * A media loop on Linux io_uring, through Netty's native library: every socket of the loop keeps one multishot receive
+ * armed in the loop's ring, and every send is queued there too, so one {@code io_uring_enter} hands the kernel the
+ * sends queued so far and collects the datagrams that arrived, where the selector loop makes a {@code recvfrom} and a
  * {@code sendto} per packet. A call's socket carries 50 packets/s, so batching on one socket ({@code recvmmsg},
- * {@code sendmmsg}) gains nothing; batching across sockets is what a ring gives (docs/performance.md, "The media
- * relay on io_uring"). Netty's handler enters the ring again within a round as long as the kernel reports work
- * pending, so under load a round is many short batches ("Send slots for a whole round").
+ * {@code sendmmsg}) gains nothing; batching across sockets is what a ring gives (docs/performance.md, "The media relay
+ * on io_uring"). Netty's handler enters the ring again within a round as long as the kernel reports work pending, so
+ * under load a round is many short batches ("Send slots for a whole round").
+ *
+ * <p>A multishot receive stays armed after each datagram (Linux 6.0), so a datagram costs the kernel no new
+ * submission, no failed first attempt on an empty socket and no poll armed again, which a one-shot receive per
+ * datagram cost (docs/performance.md, "Receives that stay armed"). Its datagrams land in buffers the loop provides to
+ * the kernel: one pool per loop, shared by all its sockets, each buffer handed back once its datagram is relayed.
  *
  * <p>Memory the kernel reads or writes after the call that queued the operation must stay put until its completion:
- * each socket has its own receive area (message header, sender address, {@link #RECEIVE_BYTES} of payload), and
- * each send copies its packet into a slot of the loop's send area ({@link #SLOT_PAYLOAD_BYTES} of payload), free
- * again at the send's completion. A datagram longer than the receive area arrives cut short and is dropped and
- * counted ({@link MediaDropReason#OVERSIZE}).
+ * the receive buffers (the kernel's header, the sender's address, {@link #RECEIVE_BYTES} of payload each), and the
+ * send area, where each send copies its packet into a slot ({@link #SLOT_PAYLOAD_BYTES} of payload), free again at
+ * the send's completion. A datagram longer than a receive buffer holds arrives cut short and is dropped and counted
+ * ({@link MediaDropReason#OVERSIZE}).
  */
 final class IoUringMediaLoop extends MediaLoop {
     /**
@@ -62,26 +67,49 @@ final class IoUringMediaLoop extends MediaLoop {
      * adds; a longer one is sent at once with a system call.
      */
     static final int SLOT_PAYLOAD_BYTES = 1_500 + SrtpContext.MAX_GROWTH;
+    /**
+     * Receive buffers of a loop, shared by all its sockets: a buffer is taken by a datagram when the kernel completes
+     * its receive and is free again once the loop has relayed it, in the same round, so the pool needs to cover the
+     * datagrams one {@code io_uring_enter} completes, not the sockets. A receive that finds none ends with
+     * {@code ENOBUFS}, its datagram left queued in the socket, and is armed again.
+     */
+    static final int RECEIVE_BUFFERS = 4_096;
+    /** Buffers handed back to the kernel together: one submission for this many datagrams. */
+    private static final int RELEASE_BATCH = 64;
+    private static final short BUFFER_GROUP = 0;
     private static final byte OP_SENDMSG = 9;
     private static final byte OP_RECVMSG = 10;
     private static final byte OP_ASYNC_CANCEL = 14;
+    private static final byte OP_PROVIDE_BUFFERS = 31;
+    private static final byte IOSQE_BUFFER_SELECT = 1 << 5;
+    private static final short IORING_RECV_MULTISHOT = 1 << 1;
+    private static final int IORING_CQE_F_BUFFER = 1;
+    private static final int IORING_CQE_F_MORE = 1 << 1;
+    private static final int IORING_CQE_BUFFER_SHIFT = 16;
     private static final int MSG_TRUNC = 0x20;
+    private static final int ENOBUFS = 105;
     private static final int ECANCELED = 125;
     private static final short AF_INET = 2;
     private static final short AF_INET6 = 10;
-    // An area: struct msghdr (LP64: name, namelen, iov, iovlen, control, controllen, flags), one struct iovec, a
+    // A send slot: struct msghdr (LP64: name, namelen, iov, iovlen, control, controllen, flags), one struct iovec, a
     // struct sockaddr_in or sockaddr_in6, the payload.
     private static final int MSG_NAME = 0;
     private static final int MSG_NAMELEN = 8;
     private static final int MSG_IOV = 16;
     private static final int MSG_IOVLEN = 24;
-    private static final int MSG_FLAGS = 48;
+    private static final int MSG_HEADER_BYTES = 56;
     private static final int IOV = 64;
     private static final int IOV_LEN = IOV + 8;
     private static final int NAME = 80;
     private static final int PAYLOAD = 112;
     private static final int NAME_CAPACITY = PAYLOAD - NAME;
     private static final int SEND_SLOT_BYTES = align(PAYLOAD + SLOT_PAYLOAD_BYTES);
+    // A receive buffer as a multishot receive fills it: struct io_uring_recvmsg_out (namelen, controllen,
+    // payloadlen, flags), the sender's address in the room the receive's message header gives it, the payload.
+    private static final int OUT_FLAGS = 12;
+    private static final int RECEIVED_NAME = 16;
+    private static final int RECEIVED_PAYLOAD = RECEIVED_NAME + NAME_CAPACITY;
+    private static final int RECEIVE_BUFFER_BYTES = align(RECEIVED_PAYLOAD + RECEIVE_BYTES);
     /**
      * Operations queued before the loop hands them to the kernel: a round's sends go in batches of this many (Netty's
      * default is 128).
@@ -97,6 +125,13 @@ final class IoUringMediaLoop extends MediaLoop {
     private final int[] freeSlots = new int[SEND_SLOTS];
     private int freeSlotCount;
     private final Set<UringSocket> sockets = new HashSet<>();
+    private final ReceiveBuffers receiveBuffers = new ReceiveBuffers();
+    /**
+     * The message header every socket's multishot receive is prepared from (the kernel copies it when the receive is
+     * submitted): room for a sender's address, no payload vector (the payload goes to a provided buffer).
+     */
+    private final ByteBuffer receiveHeader = ByteBuffer.allocateDirect(MSG_HEADER_BYTES + NAME_CAPACITY)
+            .order(ByteOrder.nativeOrder());
     private final RoundContext round = new RoundContext();
     /** Where a packet from the heap goes before a send of its own ({@link UringSocket#sendNow}). */
     private final ByteBuffer directCopy = ByteBuffer.allocateDirect(RECEIVE_BYTES + SrtpContext.MAX_GROWTH);
@@ -128,19 +163,31 @@ final class IoUringMediaLoop extends MediaLoop {
             prepareArea(sendArea, slot * SEND_SLOT_BYTES, address);
             freeSlots[freeSlotCount++] = slot;
         }
+        long headerAddress = Buffer.memoryAddress(receiveHeader);
+        receiveHeader.putLong(MSG_NAME, headerAddress + MSG_HEADER_BYTES);
+        receiveHeader.putInt(MSG_NAMELEN, NAME_CAPACITY);
     }
 
-    /** Enabling the ring makes the enabling thread its only submitter, so the loop enables it. */
+    /**
+     * Enabling the ring makes the enabling thread its only submitter, so the loop enables it, and hands the kernel its
+     * receive buffers before any socket is bound.
+     */
     @Override
     void onLoopStart() {
         ring.initialize();
+        try {
+            receiveBuffers.registration = ring.register(receiveBuffers);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the receive buffers of " + name(), e);
+        }
+        receiveBuffers.provide(0, RECEIVE_BUFFERS);
     }
 
     private static int align(int bytes) {
         return (bytes + 63) & ~63;
     }
 
-    /** Points an area's message header at its iovec and address, and its iovec at its payload. */
+    /** Points a send slot's message header at its iovec and address, and its iovec at its payload. */
     private static void prepareArea(ByteBuffer memory, int offset, long address) {
         memory.putLong(offset + MSG_NAME, address + NAME);
         memory.putLong(offset + MSG_IOV, address + IOV);
@@ -223,6 +270,9 @@ final class IoUringMediaLoop extends MediaLoop {
         for (int attempt = 0; attempt < 100 && !sockets.isEmpty(); attempt++) {
             poll(0);
         }
+        if (receiveBuffers.registration != null) {
+            receiveBuffers.registration.cancel();
+        }
         try {
             ring.prepareToDestroy();
             ring.destroy();
@@ -231,6 +281,55 @@ final class IoUringMediaLoop extends MediaLoop {
         }
         for (UringSocket socket : new ArrayList<>(sockets)) {
             socket.closeDescriptor();
+        }
+    }
+
+    /**
+     * The loop's receive buffers, provided to the kernel as one group that every socket's multishot receive takes
+     * from. A buffer is handed back when the datagram in it has been relayed; the kernel gets them back
+     * {@link #RELEASE_BATCH} at a time, a run of consecutive buffers in one submission, which it reports here.
+     */
+    private final class ReceiveBuffers implements IoUringIoHandle {
+        final ByteBuffer area = ByteBuffer.allocateDirect(RECEIVE_BUFFERS * RECEIVE_BUFFER_BYTES)
+                .order(ByteOrder.nativeOrder());
+        final long address = Buffer.memoryAddress(area);
+        /** The same memory in network order, as the relay reads a datagram. */
+        final ByteBuffer payloads = area.duplicate().order(ByteOrder.BIG_ENDIAN);
+        /** Per run of {@link #RELEASE_BATCH} buffers, how many of them are back from the kernel. */
+        final int[] released = new int[RECEIVE_BUFFERS / RELEASE_BATCH];
+        IoRegistration registration;
+
+        void provide(int first, int count) {
+            registration.submit(new IoUringIoOps(OP_PROVIDE_BUFFERS, (byte) 0, (short) 0, count, first,
+                    address + (long) first * RECEIVE_BUFFER_BYTES, RECEIVE_BUFFER_BYTES, 0, 0L, BUFFER_GROUP,
+                    (short) 0, 0, 0L));
+        }
+
+        void release(int buffer) {
+            int run = buffer / RELEASE_BATCH;
+            if (++released[run] == RELEASE_BATCH) {
+                released[run] = 0;
+                provide(run * RELEASE_BATCH, RELEASE_BATCH);
+            }
+        }
+
+        /** The datagram of {@code length} bytes in {@code buffer}, between position and limit. */
+        ByteBuffer payload(int buffer, int length) {
+            int start = buffer * RECEIVE_BUFFER_BYTES + RECEIVED_PAYLOAD;
+            payloads.clear().position(start).limit(start + length);
+            return payloads;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            int result = ((IoUringIoEvent) event).res();
+            if (result < 0 && result != -ECANCELED) {
+                fault("handing receive buffers back", new IOException("provide buffers failed: errno " + -result));
+            }
+        }
+
+        @Override
+        public void close() {
         }
     }
 
@@ -262,18 +361,15 @@ final class IoUringMediaLoop extends MediaLoop {
         }
     }
 
-    /** A socket of this loop and its receive area; completions of its operations come to it. */
+    /** A socket of this loop; completions of its operations come to it. */
     private final class UringSocket implements MediaSocket, IoUringIoHandle {
         final Socket socket;
         final int fd;
         final boolean ipv6;
         final Receiver receiver;
-        final ByteBuffer area;
-        /** The payload part of {@link #area}: what the receiver is handed. */
-        final ByteBuffer payload;
         final IoUringIoOps receiveOperation;
         IoRegistration registration;
-        /** The queued receive's user data, which a cancel names; 0 while none is queued. */
+        /** The armed receive's user data, which a cancel names; 0 while none is armed. */
         long queuedReceive;
         /** Closed by the relay; the descriptor stays open while the socket is in {@link #sockets}. */
         boolean closed;
@@ -301,18 +397,11 @@ final class IoUringMediaLoop extends MediaLoop {
             this.fd = socket.intValue();
             this.ipv6 = family == StandardProtocolFamily.INET6;
             this.receiver = receiver;
-            this.area = ByteBuffer.allocateDirect(PAYLOAD + RECEIVE_BYTES).order(ByteOrder.nativeOrder());
-            long address = Buffer.memoryAddress(area);
-            prepareArea(area, 0, address);
-            area.putLong(IOV_LEN, RECEIVE_BYTES);
-            this.payload = area.slice(PAYLOAD, RECEIVE_BYTES);
-            this.receiveOperation = new IoUringIoOps(OP_RECVMSG, (byte) 0, (short) 0, fd, 0L, address, 1, 0,
-                    0L, (short) 0, (short) 0, 0, 0L);
+            this.receiveOperation = new IoUringIoOps(OP_RECVMSG, IOSQE_BUFFER_SELECT, IORING_RECV_MULTISHOT, fd,
+                    0L, Buffer.memoryAddress(receiveHeader), 1, 0, 0L, BUFFER_GROUP, (short) 0, 0, 0L);
         }
 
         void receive() {
-            area.putInt(MSG_NAMELEN, NAME_CAPACITY);
-            area.putInt(MSG_FLAGS, 0);
             queuedReceive = registration.submit(receiveOperation);
         }
 
@@ -320,17 +409,30 @@ final class IoUringMediaLoop extends MediaLoop {
         public void handle(IoRegistration registration, IoEvent event) {
             IoUringIoEvent completion = (IoUringIoEvent) event;
             switch (completion.opcode()) {
-                case OP_RECVMSG -> received(completion.res());
+                case OP_RECVMSG -> received(completion.res(), completion.flags());
                 case OP_SENDMSG -> sent((int) completion.userData(), completion.res());
                 default -> { } // a cancel's own completion; the cancelled receive completes separately
             }
         }
 
-        private void received(int result) {
-            queuedReceive = 0;
-            if (!closed) {
-                take(result);
+        /**
+         * A completion of the armed receive: a datagram in a provided buffer, or the receive's end (cancelled, out
+         * of buffers, failed), after which an open socket arms a new one.
+         */
+        private void received(int result, int flags) {
+            if ((flags & IORING_CQE_F_BUFFER) != 0) {
+                int buffer = flags >>> IORING_CQE_BUFFER_SHIFT;
+                if (!closed) {
+                    take(buffer, result);
+                }
+                receiveBuffers.release(buffer);
+            } else if (result < 0 && result != -ECANCELED && result != -ENOBUFS) {
+                fault("reading a datagram", new IOException("recvmsg failed: errno " + -result));
             }
+            if ((flags & IORING_CQE_F_MORE) != 0) {
+                return;
+            }
+            queuedReceive = 0;
             // The receiver may have closed the socket while it handled the datagram.
             if (closed) {
                 closeDescriptor();
@@ -339,19 +441,17 @@ final class IoUringMediaLoop extends MediaLoop {
             }
         }
 
-        /** A receive's result on an open socket: a datagram for the receiver, one too long, or a failure. */
-        private void take(int result) {
-            if (result >= 0) {
-                if ((area.getInt(MSG_FLAGS) & MSG_TRUNC) != 0) {
-                    metrics.packetDropped(MediaDropReason.OVERSIZE);
-                } else {
-                    datagrams++;
-                    payload.clear().limit(result);
-                    deliver(receiver, payload, sender());
-                }
-            } else if (result != -ECANCELED) {
-                fault("reading a datagram", new IOException("recvmsg failed: errno " + -result));
+        /** A datagram in {@code buffer} on an open socket: for the receiver, or dropped as too long. */
+        private void take(int buffer, int result) {
+            int offset = buffer * RECEIVE_BUFFER_BYTES;
+            ByteBuffer area = receiveBuffers.area;
+            if ((area.getInt(offset + OUT_FLAGS) & MSG_TRUNC) != 0) {
+                metrics.packetDropped(MediaDropReason.OVERSIZE);
+                return;
             }
+            datagrams++;
+            InetSocketAddress from = sender(area, offset + RECEIVED_NAME);
+            deliver(receiver, receiveBuffers.payload(buffer, result - RECEIVED_PAYLOAD), from);
         }
 
         private void sent(int slot, int result) {
@@ -362,19 +462,19 @@ final class IoUringMediaLoop extends MediaLoop {
             }
         }
 
-        /** The sender of the datagram in the area: the previous instance while it is the same address and port. */
-        private InetSocketAddress sender() {
-            int port = (area.get(NAME + 2) & 0xff) << 8 | area.get(NAME + 3) & 0xff;
-            boolean v6 = area.getShort(NAME) == AF_INET6;
-            long high = v6 ? area.getLong(NAME + 8) : area.getInt(NAME + 4);
-            long low = v6 ? area.getLong(NAME + 16) : 0;
-            int scope = v6 ? area.getInt(NAME + 24) : 0;
+        /** The sender whose address is at {@code name}: the previous instance while it is the same address and port. */
+        private InetSocketAddress sender(ByteBuffer area, int name) {
+            int port = (area.get(name + 2) & 0xff) << 8 | area.get(name + 3) & 0xff;
+            boolean v6 = area.getShort(name) == AF_INET6;
+            long high = v6 ? area.getLong(name + 8) : area.getInt(name + 4);
+            long low = v6 ? area.getLong(name + 16) : 0;
+            int scope = v6 ? area.getInt(name + 24) : 0;
             if (sender != null && port == senderPort && high == senderHigh && low == senderLow
                     && scope == senderScope) {
                 return sender;
             }
             byte[] bytes = new byte[v6 ? 16 : 4];
-            area.get(v6 ? NAME + 8 : NAME + 4, bytes);
+            area.get(v6 ? name + 8 : name + 4, bytes);
             try {
                 InetAddress address = v6 && scope != 0 ? Inet6Address.getByAddress(null, bytes, scope)
                         : InetAddress.getByAddress(bytes);

@@ -10,8 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -98,6 +100,22 @@ class MediaLoopIT {
         peer.send(new DatagramPacket(payload, payload.length, to.address()));
     }
 
+    /** Keeps the loop busy in a task of its own until the returned latch is counted down. */
+    private CountDownLatch holdTheLoop() throws InterruptedException {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            busy.countDown();
+            try {
+                release.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(busy.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
+        return release;
+    }
+
     @Test
     void eachDatagramReachesItsReceiverWholeWithItsSender() throws Exception {
         Bound socket = bind(recording());
@@ -125,17 +143,7 @@ class MediaLoopIT {
     @Test
     void aSocketQueuesNoMoreThanItsReceiveBufferWhileTheLoopIsBusy() throws Exception {
         Bound socket = bind(recording());
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            busy.countDown();
-            try {
-                release.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(busy.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();
+        CountDownLatch release = holdTheLoop();
         byte[] g711 = new byte[172];
         for (int i = 0; i < 400; i++) {
             send(socket, g711);
@@ -148,6 +156,31 @@ class MediaLoopIT {
         }
         // 39 on Linux 6.1; the kernel's default (212,992 bytes) would hold about 250.
         assertThat(relayed).as("datagrams queued while the loop was busy").isBetween(10, 100);
+    }
+
+    @Test
+    void moreDatagramsAtOnceThanTheLoopHasReceiveBuffersAllArrive() throws Exception {
+        // Queued while the loop is busy, they all complete in its next round: more than its receive buffers hold.
+        int sockets = 256;
+        int each = 20;
+        assertThat(sockets * each).isGreaterThan(IoUringMediaLoop.RECEIVE_BUFFERS);
+        List<Bound> bound = new ArrayList<>();
+        for (int i = 0; i < sockets; i++) {
+            bound.add(bind(recording()));
+        }
+        CountDownLatch release = holdTheLoop();
+        for (int i = 0; i < each; i++) {
+            for (Bound socket : bound) {
+                send(socket, new byte[] {(byte) i});
+            }
+        }
+        release.countDown();
+
+        int relayed = 0;
+        while (relayed < sockets * each && received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS) != null) {
+            relayed++;
+        }
+        assertThat(relayed).isEqualTo(sockets * each);
     }
 
     @Test
