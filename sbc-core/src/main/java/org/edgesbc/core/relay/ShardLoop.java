@@ -8,13 +8,15 @@ import org.edgesbc.core.HandOff;
 import org.edgesbc.core.RateLimitedLog;
 
 /**
- * The thread of one relay shard, as the shard's layers use it: timers (a {@link TimerWheel} the thread turns every
- * tick), and work handed in from other threads (the registrar's answers, the media relay's timeouts, the toll-fraud
+ * The thread of one relay shard, as the shard's layers use it: timers (a {@link TimerWheel} the thread turns when a
+ * timer is due), and work handed in from other threads (the registrar's answers, the media relay's timeouts, the toll-fraud
  * service's verdicts and cuts), which arrives through the daemon's {@link GuardedHandOff}. Everything run here goes
  * through one guard: a failure is counted and logged, never lost in the executor, and the shard's gauges are brought
  * up to date afterwards.
  */
 final class ShardLoop {
+    /** The longest an idle shard's thread sleeps before it looks at its wheel again: one second of ticks. */
+    private static final int WAKE_HORIZON_TICKS = 100;
     private final int index;
     private final EventExecutor executor;
     /** The shard's own thread, which lends its turn; null when the shard runs on an I/O loop. */
@@ -23,6 +25,11 @@ final class ShardLoop {
     private final RateLimitedLog log;
     private final GuardedHandOff handOffs;
     private final TimerWheel timers;
+    /**
+     * The tick the thread is woken at next to turn the wheel, {@link Long#MAX_VALUE} while no wake is set. A wake set
+     * for a later tick before an earlier timer came stays scheduled and does nothing when its tick is not this one.
+     */
+    private long wakeTick = Long.MAX_VALUE;
     private Runnable afterEachTask = () -> { };
 
     ShardLoop(int index, EventExecutor executor, RelayMetrics metrics, RateLimitedLog log, GuardedHandOff handOffs) {
@@ -33,8 +40,6 @@ final class ShardLoop {
         this.log = log;
         this.handOffs = handOffs;
         this.timers = new TimerWheel(System.nanoTime(), this::runGuarded);
-        executor.scheduleAtFixedRate(() -> timers.advance(System.nanoTime()), TimerWheel.TICK_NANOS,
-                TimerWheel.TICK_NANOS, TimeUnit.NANOSECONDS);
     }
 
     int index() {
@@ -54,11 +59,41 @@ final class ShardLoop {
     ShardTimer schedule(String what, Runnable task, long delayMillis) {
         ShardTimer timer = timers.timer(what, task, System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(delayMillis));
         if (onShard()) {
-            timers.add(timer);
+            add(timer);
         } else {
-            executor.execute(() -> timers.add(timer));
+            executor.execute(() -> add(timer));
         }
         return timer;
+    }
+
+    private void add(ShardTimer timer) {
+        timers.add(timer);
+        if (timer.task != null) {
+            wakeAt(timers.walkTick(timer));
+        }
+    }
+
+    /**
+     * Sets the thread's next wake at {@code tick} unless one is set no later. Waking the thread only when a timer is
+     * due, rather than every tick, spares an idle shard a hundred wake-ups a second, each of which took the core from
+     * whatever else ran on it (the media thread, in docs/performance.md's "A shard wakes when a timer is due").
+     */
+    private void wakeAt(long tick) {
+        if (tick >= wakeTick) {
+            return;
+        }
+        wakeTick = tick;
+        executor.schedule(() -> turn(tick), tick * TimerWheel.TICK_NANOS - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    /** A wake set for {@code tick}: turns the wheel and sets the next, unless an earlier wake took its place. */
+    private void turn(long tick) {
+        if (tick != wakeTick) {
+            return;
+        }
+        wakeTick = Long.MAX_VALUE;
+        timers.advance(System.nanoTime());
+        wakeAt(timers.nextDueTick(WAKE_HORIZON_TICKS));
     }
 
     /** Whether the calling thread does this shard's work now: its own thread, or a thread in its place. */

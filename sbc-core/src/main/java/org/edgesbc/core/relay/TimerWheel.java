@@ -4,7 +4,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * A relay shard's timers, as a hashed wheel of {@link #TICK_NANOS} slots turned by the shard's own thread. A call
+ * A relay shard's timers, as a hashed wheel of {@link #TICK_NANOS} slots turned by the shard's own thread when a
+ * timer is due ({@link #nextDueTick}). A call
  * sets a dozen timers and cancels most of them (a retransmission answered, a guard passed), and each finished
  * transaction keeps one for 64×T1 to absorb retransmissions: at a few thousand calls per second hundreds of
  * thousands are set at once. A binary heap of scheduled tasks (the executor's own) costs O(log n) per set and per
@@ -18,7 +19,7 @@ import java.util.function.BiConsumer;
 final class TimerWheel {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** 1,024 slots of 10 ms: a turn is about 10 s. */
-    private static final int SLOTS = 1 << 10;
+    static final int SLOTS = 1 << 10;
 
     private final ShardTimer[] slots = new ShardTimer[SLOTS];
     private final BiConsumer<String, Runnable> run;
@@ -43,8 +44,32 @@ final class TimerWheel {
         if (timer.task == null) {
             return;
         }
-        int slot = (int) (Math.max(timer.deadlineTick, lastTick + 1) & (SLOTS - 1));
-        link(timer, slot);
+        link(timer, (int) (walkTick(timer) & (SLOTS - 1)));
+    }
+
+    /** The tick a timer set now for {@code timer}'s deadline is walked at: never one already looked at. */
+    long walkTick(ShardTimer timer) {
+        return Math.max(timer.deadlineTick, lastTick + 1);
+    }
+
+    /**
+     * The first tick after the last one looked at when a timer in the wheel is due, looking at most {@code horizon}
+     * ticks ahead: the horizon's last tick when none is due before it, {@link Long#MAX_VALUE} when the wheel holds
+     * none. Walks the slots up to the first due timer, the timers of later turns in them included.
+     */
+    long nextDueTick(int horizon) {
+        if (size == 0) {
+            return Long.MAX_VALUE;
+        }
+        long last = lastTick + horizon;
+        for (long tick = lastTick + 1; tick < last; tick++) {
+            for (ShardTimer timer = slots[(int) (tick & (SLOTS - 1))]; timer != null; timer = timer.next) {
+                if (timer.deadlineTick <= tick) {
+                    return tick;
+                }
+            }
+        }
+        return last;
     }
 
     /** Timers in the wheel: set and neither fired nor cancelled. */

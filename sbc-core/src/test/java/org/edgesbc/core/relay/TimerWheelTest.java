@@ -115,4 +115,29 @@ class TimerWheelTest {
         wheel.advance(now + TICK);
         assertThat(fired).containsExactly("first", "zero delay");
     }
+
+    @Test
+    void theNextDueTickIsTheFirstWithATimerDueWithinTheHorizon() {
+        assertThat(wheel.nextDueTick(100)).as("an empty wheel").isEqualTo(Long.MAX_VALUE);
+        long lastTick = START / TICK;
+        ShardTimer cancelled = set("cancelled", 2 * TICK, START);
+        set("due", 5 * TICK, START);
+        // Due in a later turn, its slot three ticks ahead: not due there.
+        set("later turn", (TimerWheel.SLOTS + 3) * TICK, START);
+        cancelled.cancel();
+        assertThat(wheel.nextDueTick(100)).isEqualTo(lastTick + 6);
+        assertThat(wheel.nextDueTick(4)).as("nothing due within the horizon").isEqualTo(lastTick + 4);
+        wheel.advance(START + 6 * TICK);
+        assertThat(fired).containsExactly("due");
+        assertThat(wheel.nextDueTick(100)).as("only the later turn's timer left").isEqualTo(lastTick + 6 + 100);
+    }
+
+    @Test
+    void aTimerAlreadyDueIsDueAtTheNextTickNotLookedAt() {
+        wheel.advance(START + 10 * TICK);
+        ShardTimer overdue = wheel.timer("overdue", () -> { }, START, TICK);
+        wheel.add(overdue);
+        assertThat(wheel.walkTick(overdue)).isEqualTo(START / TICK + 11);
+        assertThat(wheel.nextDueTick(100)).isEqualTo(START / TICK + 11);
+    }
 }
