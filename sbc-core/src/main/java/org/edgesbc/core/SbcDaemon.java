@@ -248,7 +248,7 @@ public final class SbcDaemon implements Drainable {
                     interconnect(config, metrics));
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
-            UdpReceiveDrops socketDrops = new UdpReceiveDrops(Path.of("/proc/net"), transport.udpListenerAddresses());
+            UdpReceiveDrops socketDrops = new UdpReceiveDrops(transport.udpListenerSockets());
             lossWatch = SignallingLossWatch.start(socketDrops::read, clock, sip.timers().t1().multipliedBy(64),
                     relay::checkCallsAnsweredBefore);
             if (lossWatch.watching()) {

@@ -24,10 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignallingLossWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SignallingLossWatch.class);
-    /**
-     * How often the count is read at most: each read walks the kernel's table of every UDP socket (media ones
-     * included), and the check that follows a loss waits 64*T1 anyway. Four reads within that wait at least.
-     */
+    /** How often the count is read at most: the check that follows a loss waits 64*T1 anyway, four reads at least. */
     static final Duration READ_INTERVAL = Duration.ofSeconds(5);
 
     private final LongSupplier drops;
@@ -64,8 +61,8 @@ public final class SignallingLossWatch implements AutoCloseable {
             Function<Instant, CompletableFuture<Integer>> checkCallsAnsweredBefore) {
         long atStart = drops.getAsLong();
         if (atStart < 0) {
-            LOG.info("the SIP sockets' drop count cannot be read here (no /proc/net/udp): calls are asked whether "
-                    + "they still exist only where a zone sets a keepalive interval");
+            LOG.info("the SIP sockets' drop count cannot be read here (not Linux's native transport): calls are "
+                    + "asked whether they still exist only where a zone sets a keepalive interval");
             return new SignallingLossWatch(drops, atStart, clock, System::nanoTime, settle, checkCallsAnsweredBefore,
                     null);
         }

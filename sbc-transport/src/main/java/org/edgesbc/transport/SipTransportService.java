@@ -357,10 +357,9 @@ public final class SipTransportService implements AutoCloseable {
         return boundAddresses.get(transport);
     }
 
-    /** The bound addresses of every UDP listener, once each (its SO_REUSEPORT sockets share one). */
-    public List<InetSocketAddress> udpListenerAddresses() {
-        return listeners.stream().filter(channel -> channel instanceof DatagramChannel)
-                .map(channel -> (InetSocketAddress) channel.localAddress()).distinct().toList();
+    /** Every UDP listener's sockets (each of its SO_REUSEPORT sockets is one). */
+    public List<Channel> udpListenerSockets() {
+        return listeners.stream().filter(channel -> channel instanceof DatagramChannel).toList();
     }
 
     /**

@@ -3,112 +3,95 @@ package org.edgesbc.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class UdpReceiveDropsTest {
-    private static final String HEADER = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
-            + "   uid  timeout inode ref pointer drops\n";
-
-    @TempDir
-    Path procNet;
-
-    /** The namespace's error counts: {@code Udp: ... InErrors ...} in snmp, {@code Udp6InErrors} in snmp6. */
-    private void errors(long udp, long udp6) throws IOException {
-        Files.writeString(procNet.resolve("snmp"), "Ip: Forwarding DefaultTTL\nIp: 1 64\n"
-                + "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti"
-                + " MemErrors\nUdp: 100 0 " + udp + " 100 " + udp + " 0 0 0 0\n"
-                + "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors"
-                + " IgnoredMulti MemErrors\nUdpLite: 0 0 0 0 0 0 0 0 0\n");
-        Files.writeString(procNet.resolve("snmp6"), "Udp6InDatagrams                 \t5\nUdp6InErrors"
-                + "                    \t" + udp6 + "\n");
-    }
-
+    /** Sockets nobody reads, each sent more than its queue holds: their counts summed, as the kernel tables them. */
     @Test
-    void sumsTheDropsOfEverySocketOnTheListenersAddressesAndNoOther() throws IOException {
-        errors(1049, 7);
-        // 127.0.0.1:5060 twice (two SO_REUSEPORT sockets), the same port on another address, another port, and
-        // [::1]:5060 in the IPv6 table.
-        Files.writeString(procNet.resolve("udp"), HEADER
-                + " 3817: 0100007F:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 2943238 2"
-                + " 00000000ba7eac8d 40\n"
-                + " 3818: 0100007F:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 2943239 2"
-                + " 00000000ba7eac8e 2\n"
-                + " 3819: 0200007F:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 2943240 2"
-                + " 00000000ba7eac8f 1000\n"
-                + " 3820: 0100007F:13C5 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 2943241 2"
-                + " 00000000ba7eac90 1000\n");
-        Files.writeString(procNet.resolve("udp6"), HEADER
-                + "  100: 00000000000000000000000001000000:13C4 00000000000000000000000000000000:0000 07"
-                + " 00000000:00000000 00:00000000 00000000  0  0 2943242 2 00000000ba7eac91 7\n");
-        UdpReceiveDrops drops = new UdpReceiveDrops(procNet, List.of(new InetSocketAddress("127.0.0.1", 5060),
-                new InetSocketAddress("::1", 5060)));
-
-        assertThat(drops.read()).isEqualTo(49);
-    }
-
-    @Test
-    void aWildcardListenerIsFoundByItsWildcardAddress() throws IOException {
-        errors(5, 0);
-        Files.writeString(procNet.resolve("udp"), HEADER
-                + "    1: 00000000:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 1 2 0 5\n");
-        Files.writeString(procNet.resolve("udp6"), HEADER);
-
-        assertThat(new UdpReceiveDrops(procNet, List.of(new InetSocketAddress("0.0.0.0", 5060))).read())
-                .isEqualTo(5);
-    }
-
-    @Test
-    void theTablesAreReadAgainOnlyOnceTheNamespacesErrorCountsMoved() throws IOException {
-        InetSocketAddress listener = new InetSocketAddress("127.0.0.1", 5060);
-        errors(5, 0);
-        Files.writeString(procNet.resolve("udp"), HEADER
-                + "    1: 0100007F:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 1 2 0 5   \n");
-        UdpReceiveDrops drops = new UdpReceiveDrops(procNet, List.of(listener));
-        assertThat(drops.read()).isEqualTo(5);
-
-        Files.writeString(procNet.resolve("udp"), HEADER
-                + "    1: 0100007F:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000  0  0 1 2 0 9   \n");
-        assertThat(drops.read()).as("no error anywhere since: the tables are not read").isEqualTo(5);
-
-        errors(5, 4);
-        assertThat(drops.read()).isEqualTo(9);
-    }
-
-    @Test
-    void withoutTheTablesThereIsNoCount() {
-        assertThat(new UdpReceiveDrops(procNet.resolve("absent"), List.of(new InetSocketAddress("127.0.0.1", 5060)))
-                .read()).isEqualTo(-1);
-    }
-
-    /** The kernel's own count: a socket nobody reads, sent more than its queue holds. */
-    @Test
-    void countsWhatTheKernelDroppedAtAFullReceiveQueue() throws IOException {
-        Path linux = Path.of("/proc/net");
-        assumeTrue(Files.isReadable(linux.resolve("udp")), "Linux's socket tables");
-        // IPv4 sockets, as the listeners' (a dual-stack one would be in udp6, under ::ffff:127.0.0.1).
-        try (DatagramChannel full = DatagramChannel.open(StandardProtocolFamily.INET);
-                DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
-            full.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-            full.bind(new InetSocketAddress("127.0.0.1", 0));
-            InetSocketAddress address = (InetSocketAddress) full.getLocalAddress();
-            UdpReceiveDrops drops = new UdpReceiveDrops(linux, List.of(address));
+    void sumsWhatTheKernelDroppedAtEachListenerSocketsFullQueue() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "Linux's native transport");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            Channel full = bind(group, () -> new EpollDatagramChannel(SocketProtocolFamily.INET));
+            Channel other = bind(group, () -> new EpollDatagramChannel(SocketProtocolFamily.INET));
+            UdpReceiveDrops drops = new UdpReceiveDrops(List.of(full, other));
             assertThat(drops.read()).isZero();
 
-            for (int i = 0; i < 200; i++) {
-                sender.send(ByteBuffer.allocate(512), address);
-            }
+            send(full, 200);
+            send(other, 300);
 
-            assertThat(drops.read()).as("the datagrams past the queue's room").isGreaterThan(100);
+            assertThat(drops.read()).as("the datagrams past the queues' room").isGreaterThan(300)
+                    .isEqualTo(tableDrops(full) + tableDrops(other));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    @Test
+    void aSocketThatCannotTellLeavesNoCount() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            assertThat(new UdpReceiveDrops(List.of(bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET)))).read()).isEqualTo(-1);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * An IPv4 socket on loopback that reads nothing, its receive queue a few datagrams long (a dual-stack one would
+     * be in the IPv6 table, under ::ffff:127.0.0.1).
+     */
+    private static Channel bind(EventLoopGroup group, Supplier<Channel> kind) {
+        return new Bootstrap().group(group).channelFactory(kind::get)
+                .option(ChannelOption.SO_RCVBUF, 4096)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    private static void send(Channel to, int datagrams) throws IOException {
+        try (DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            for (int i = 0; i < datagrams; i++) {
+                sender.send(ByteBuffer.allocate(512), to.localAddress());
+            }
+        }
+    }
+
+    /** The socket's drops as {@code /proc/net/udp} prints them: the last word of its line. */
+    private static long tableDrops(Channel socket) throws IOException {
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "the table's address form read here");
+        String local = String.format(Locale.ROOT, "0100007F:%04X", ((InetSocketAddress) socket.localAddress())
+                .getPort());
+        for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+            String[] words = line.trim().split(" +");
+            if (words.length > 2 && words[1].equals(local)) {
+                return Long.parseLong(words[words.length - 1]);
+            }
+        }
+        throw new AssertionError("no line for " + local + " in /proc/net/udp");
     }
 }
