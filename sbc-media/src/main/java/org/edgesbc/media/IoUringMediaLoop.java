@@ -105,11 +105,13 @@ final class IoUringMediaLoop extends MediaLoop {
     private static final int NAME_CAPACITY = PAYLOAD - NAME;
     private static final int SEND_SLOT_BYTES = align(PAYLOAD + SLOT_PAYLOAD_BYTES);
     // A receive buffer as a multishot receive fills it: struct io_uring_recvmsg_out (namelen, controllen,
-    // payloadlen, flags), the sender's address in the room the receive's message header gives it, the payload.
+    // payloadlen, flags), the sender's address in the room the receive's message header gives it, the payload. The
+    // kernel lays provided buffers out back to back at their length, so the length is the stride: no room past
+    // RECEIVE_BYTES for a longer datagram to fit.
     private static final int OUT_FLAGS = 12;
     private static final int RECEIVED_NAME = 16;
     private static final int RECEIVED_PAYLOAD = RECEIVED_NAME + NAME_CAPACITY;
-    private static final int RECEIVE_BUFFER_BYTES = align(RECEIVED_PAYLOAD + RECEIVE_BYTES);
+    private static final int RECEIVE_BUFFER_BYTES = RECEIVED_PAYLOAD + RECEIVE_BYTES;
     /**
      * Operations queued before the loop hands them to the kernel: a round's sends go in batches of this many (Netty's
      * default is 128).

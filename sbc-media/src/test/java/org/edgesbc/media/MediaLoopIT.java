@@ -138,6 +138,18 @@ class MediaLoopIT {
             assertThat(second.payload()).as("a datagram larger than any RTP packet is not cut").isEqualTo(jumbo);
             assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).payload()).isEqualTo(longest);
         }
+
+        // One byte longer than the longest an io_uring loop reads whole (sent apart: the socket's queue is small).
+        byte[] justLonger = new byte[IoUringMediaLoop.RECEIVE_BYTES + 1];
+        send(socket, justLonger);
+        send(socket, new byte[] {4});
+        if (io().resolve() == MediaIo.IO_URING) {
+            assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).payload()).containsExactly(4);
+            assertThat(metrics.dropped(MediaDropReason.OVERSIZE)).isEqualTo(2);
+        } else {
+            assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).payload()).isEqualTo(justLonger);
+            assertThat(received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS).payload()).containsExactly(4);
+        }
     }
 
     @Test
