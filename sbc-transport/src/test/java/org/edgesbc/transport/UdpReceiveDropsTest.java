@@ -55,7 +55,8 @@ class UdpReceiveDropsTest {
     void aSocketThatCannotTellLeavesNoCount() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            assertThat(new UdpReceiveDrops(List.of(bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET)))).read()).isEqualTo(-1);
+            Channel jdk = bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET));
+            assertThat(new UdpReceiveDrops(List.of(jdk)).read()).isEqualTo(-1);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -9,10 +9,10 @@ import org.edgesbc.core.RateLimitedLog;
 
 /**
  * The thread of one relay shard, as the shard's layers use it: timers (a {@link TimerWheel} the thread turns when a
- * timer is due), and work handed in from other threads (the registrar's answers, the media relay's timeouts, the toll-fraud
- * service's verdicts and cuts), which arrives through the daemon's {@link GuardedHandOff}. Everything run here goes
- * through one guard: a failure is counted and logged, never lost in the executor, and the shard's gauges are brought
- * up to date afterwards.
+ * timer is due), and work handed in from other threads (the registrar's answers, the media relay's timeouts, the
+ * toll-fraud service's verdicts and cuts), which arrives through the daemon's {@link GuardedHandOff}. Everything run
+ * here goes through one guard: a failure is counted and logged, never lost in the executor, and the shard's gauges are
+ * brought up to date afterwards.
  */
 final class ShardLoop {
     /** The longest an idle shard's thread sleeps before it looks at its wheel again: one second of ticks. */

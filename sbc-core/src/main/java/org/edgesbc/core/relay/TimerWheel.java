@@ -4,13 +4,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * A relay shard's timers, as a hashed wheel of {@link #TICK_NANOS} slots turned by the shard's own thread when a
- * timer is due ({@link #nextDueTick}). A call
- * sets a dozen timers and cancels most of them (a retransmission answered, a guard passed), and each finished
- * transaction keeps one for 64×T1 to absorb retransmissions: at a few thousand calls per second hundreds of
- * thousands are set at once. A binary heap of scheduled tasks (the executor's own) costs O(log n) per set and per
- * cancel and about a hundred bytes per timer with its wrapper; here both are O(1), a timer is one small node of a
- * slot's doubly linked list, and a cancelled one leaves it at once.
+ * A relay shard's timers, as a hashed wheel of {@link #TICK_NANOS} slots turned by the shard's own thread when a timer
+ * is due ({@link #nextDueTick}). A call sets a dozen timers and cancels most of them (a retransmission answered, a
+ * guard passed), and each finished transaction keeps one for 64×T1 to absorb retransmissions: at a few thousand calls
+ * per second hundreds of thousands are set at once. A binary heap of scheduled tasks (the executor's own) costs
+ * O(log n) per set and per cancel and about a hundred bytes per timer with its wrapper; here both are O(1), a timer is
+ * one small node of a slot's doubly linked list, and a cancelled one leaves it at once.
  *
  * <p>A timer never fires early and at most one tick late once its shard's thread is free. A slot holds the timers
  * whose deadline falls on it in any turn; one whose deadline is a later turn stays in it until then (a 64×T1 timer
