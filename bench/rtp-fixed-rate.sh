@@ -10,6 +10,10 @@
 # A search in 5 s steps (run-sbc-media.sh) is the stricter stick; this shows the relay at one rate, warm.
 # PER_SECOND=1 also prints, per second of each run, the media thread's share of its core and its sendto and
 # io_uring_enter system calls (perf stat; a sendto is a packet that found no free send slot).
+# THREADS=1 also prints every SBC thread that ran or waited for its core 5 ms or more over the same 6 s (schedstat:
+# time on the core, time waiting for it, times it was given the core): what else takes the media thread's core.
+# DROPS_ELSEWHERE=1 runs, for the whole time, a process that drops 50 datagrams every half second at a loopback socket
+# nobody reads, as any overflowing socket of the namespace would (the SBC's listeners' drop count must not cost more).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 SHARED="$(cd "$1" && pwd)"; shift
@@ -31,6 +35,25 @@ grep -o "media relay: .*" "$OUT/sbc.log"
 python3 "$SHARED/tools/sbc-media-calls.py" 127.0.0.1:35060 127.0.0.2:35060 127.0.0.3:35060 2000 30000 30002 \
     "$OUT/ports.map" 2>&1 | tail -1
 MEDIA_TID=$(for t in /proc/$SBC/task/*; do if [ "$(cat "$t/comm")" = sbc-media-1 ]; then basename "$t"; fi; done)
+if [ -n "${DROPS_ELSEWHERE:-}" ]; then
+  python3 - <<'PY' &
+import socket, time
+sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+sink.bind(("127.0.0.1", 0))
+sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 3600
+while time.time() < end:
+    for _ in range(50):
+        sender.sendto(b"x" * 200, sink.getsockname())
+    time.sleep(0.5)
+PY
+  DROPPER=$!
+  trap 'kill $SBC $DROPPER 2>/dev/null; wait $SBC 2>/dev/null' EXIT
+fi
+# Every thread of the SBC: TID, name, and its schedstat (ns on the core, ns waiting for it, times given it).
+threads() { for t in /proc/$SBC/task/*; do echo "$(basename "$t") $(tr ' ' _ < "$t/comm") $(cat "$t/schedstat")"; done \
+    2>/dev/null | sort; }
 for n in "${STREAMS[@]}"; do
   head -n "$n" "$OUT/ports.map" > "$OUT/map"
   "$SHARED/out/bin/rtpgen" -d 127.0.0.1 -m "$OUT/map" -a 30000 -b 30002 -t 10 -w 1 -g 500 -c 0 > "$OUT/gen.out" 2>&1 &
@@ -42,9 +65,11 @@ for n in "${STREAMS[@]}"; do
     PERF=$!
   fi
   sleep 2
+  threads > "$OUT/threads.before"
   before=$(awk '{print $1}' "/proc/$SBC/task/$MEDIA_TID/schedstat")
   sleep 6
   after=$(awk '{print $1}' "/proc/$SBC/task/$MEDIA_TID/schedstat")
+  threads > "$OUT/threads.after"
   wait $GEN
   if [ -n "$PERF" ]; then
     kill -INT "$PERF"; wait "$PERF" || true
@@ -54,4 +79,9 @@ for n in "${STREAMS[@]}"; do
   fi
   echo "streams=$n media_thread_core=$(( (after - before) / 60000000 ))% $(sed -n 's/^RESULT //p' "$OUT/gen.out" \
       | grep -oE '(tx_pps|loss_pct|lat_p50_us|lat_p99_us|lat_p999_us|gen_max_lag_ms|rx_foreign)=[^ ]*' | tr '\n' ' ')"
+  if [ -n "${THREADS:-}" ]; then
+    join "$OUT/threads.before" "$OUT/threads.after" | awk '{ run = ($7 - $3) / 1e6; wait = ($8 - $4) / 1e6
+        if (run >= 5 || wait >= 5) printf "  %-16s on its core %7.1f ms, waiting %6.1f ms, given it %d times\n",
+            $2, run, wait, $9 - $5 }'
+  fi
 done
