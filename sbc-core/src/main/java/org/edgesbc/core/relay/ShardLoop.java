@@ -59,18 +59,11 @@ final class ShardLoop {
     ShardTimer schedule(String what, Runnable task, long delayMillis) {
         ShardTimer timer = timers.timer(what, task, System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(delayMillis));
         if (onShard()) {
-            add(timer);
+            wakeAt(timers.add(timer));
         } else {
-            executor.execute(() -> add(timer));
+            executor.execute(() -> wakeAt(timers.add(timer)));
         }
         return timer;
-    }
-
-    private void add(ShardTimer timer) {
-        timers.add(timer);
-        if (timer.task != null) {
-            wakeAt(timers.walkTick(timer));
-        }
     }
 
     /**

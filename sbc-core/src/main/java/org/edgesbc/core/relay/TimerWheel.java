@@ -38,17 +38,17 @@ final class TimerWheel {
         return new ShardTimer(what, task, due);
     }
 
-    /** Puts {@code timer} in its slot; one due at a tick already looked at is due at the next one. */
-    void add(ShardTimer timer) {
+    /**
+     * Puts {@code timer} in its slot; one due at a tick already looked at is due at the next one. Returns the tick it
+     * is due at, {@link Long#MAX_VALUE} for a timer cancelled before it was added (left out).
+     */
+    long add(ShardTimer timer) {
         if (timer.task == null) {
-            return;
+            return Long.MAX_VALUE;
         }
-        link(timer, (int) (walkTick(timer) & (SLOTS - 1)));
-    }
-
-    /** The tick a timer set now for {@code timer}'s deadline is walked at: never one already looked at. */
-    long walkTick(ShardTimer timer) {
-        return Math.max(timer.deadlineTick, lastTick + 1);
+        long tick = Math.max(timer.deadlineTick, lastTick + 1);
+        link(timer, (int) (tick & (SLOTS - 1)));
+        return tick;
     }
 
     /**

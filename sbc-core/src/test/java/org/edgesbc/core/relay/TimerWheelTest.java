@@ -136,8 +136,11 @@ class TimerWheelTest {
     void aTimerAlreadyDueIsDueAtTheNextTickNotLookedAt() {
         wheel.advance(START + 10 * TICK);
         ShardTimer overdue = wheel.timer("overdue", () -> { }, START, TICK);
-        wheel.add(overdue);
-        assertThat(wheel.walkTick(overdue)).isEqualTo(START / TICK + 11);
+        assertThat(wheel.add(overdue)).isEqualTo(START / TICK + 11);
+        ShardTimer cancelledFirst = wheel.timer("cancelled first", () -> { }, START, TICK);
+        cancelledFirst.cancel();
+        assertThat(wheel.add(cancelledFirst)).as("left out").isEqualTo(Long.MAX_VALUE);
+        assertThat(wheel.size()).isEqualTo(1);
         assertThat(wheel.nextDueTick(100)).isEqualTo(START / TICK + 11);
     }
 }
