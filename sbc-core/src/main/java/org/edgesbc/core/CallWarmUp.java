@@ -61,8 +61,8 @@ final class CallWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(CallWarmUp.class);
     /**
      * How long the calls may take: the listeners open later than they would without the warm-up by at most this and
-     * {@link #SETTLE_NANOS}, 13 s in all, and the media warm-up's 2 s ({@link MediaWarmUp}), which leaves room within
-     * the 20 s that benchmark runners wait from launch for "SBC running" (docs/performance.md).
+     * {@link #SETTLE_NANOS}, 13 s in all, which leaves room within the 20 s that benchmark runners wait from launch for
+     * "SBC running" (14.3-14.5 s from launch on 2 cores; docs/performance.md).
      */
     static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(8);
     /** How long the batches after the calls and the pauses for the JIT may take. */

@@ -1,5 +1,6 @@
 package org.edgesbc.core;
 
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.net.InetSocketAddress;
@@ -75,6 +76,7 @@ import org.edgesbc.core.relay.PeerNames;
 import org.edgesbc.transport.SipFlow;
 import org.edgesbc.policy.cluster.SharedState;
 import org.edgesbc.policy.cluster.SingleNodeState;
+import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaRelay;
 import org.edgesbc.transport.InboundSipMessage;
 import org.edgesbc.transport.SipMessageSink;
@@ -151,14 +153,11 @@ public final class SbcDaemon implements Drainable {
     }
 
     /**
-     * What {@code sbc run} starts: {@link #start(SbcConfig)} after {@code sip.warm-up-calls} calls through a private
-     * SBC on loopback ({@link CallWarmUp}) and {@code media.warm-up-packets} packets through a private media relay
-     * ({@link MediaWarmUp}). Media last: while the JIT's queue is long, as it is at first, the JIT compiles hot
-     * methods without recording which branches they take, and the media warm-up is there to record those.
+     * What {@code sbc run} starts: {@link #start(SbcConfig)} after {@code sip.warm-up-calls} calls through a
+     * private SBC on loopback ({@link CallWarmUp}).
      */
     public static SbcDaemon warmUpAndStart(SbcConfig config) throws Exception {
         CallWarmUp.run(config);
-        MediaWarmUp.run(config);
         return start(config);
     }
 
@@ -363,7 +362,11 @@ public final class SbcDaemon implements Drainable {
         if (!settings.enabled()) {
             return null;
         }
-        MediaRelay relay = new MediaRelay(settings.relayConfig(), metrics.media());
+        MediaConfig config = new MediaConfig(InetAddress.getByName(settings.address()), settings.advertisedAddress(),
+                settings.portMin(), settings.portMax(), settings.quarantine(), settings.timeout(),
+                settings.holdTimeout(), settings.threads(), settings.busyPoll(), settings.io(),
+                settings.receiveBufferBytes());
+        MediaRelay relay = new MediaRelay(config, metrics.media());
         metrics.bindMediaGauges(relay::activeSessions, relay::freePortPairs, relay::readyPortPairs);
         return relay;
     }

@@ -9,8 +9,7 @@ import org.edgesbc.media.MediaIo;
 final class MediaSectionReader {
     private static final String SECTION = "media";
     private static final Set<String> SECTION_KEYS = Set.of("enabled", "address", "advertised-address", "port-min",
-            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "receive-buffer-bytes",
-            "warm-up-packets");
+            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "receive-buffer-bytes");
 
     private final ConfigReader reader;
 
@@ -56,9 +55,7 @@ final class MediaSectionReader {
                     "must be 0 (the kernel's default) or at least " + MediaConfig.MIN_RECEIVE_BUFFER_BYTES);
             receiveBufferBytes = MediaConfig.KERNEL_RECEIVE_BUFFER;
         }
-        int warmUpPackets = reader.integer(section, SECTION, "warm-up-packets", MediaSettings.DEFAULT_WARM_UP_PACKETS, 0,
-                10_000_000);
         return new MediaSettings(enabled, address, advertisedAddress == null ? address : advertisedAddress, portMin,
-                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io, receiveBufferBytes, warmUpPackets);
+                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io, receiveBufferBytes);
     }
 }

@@ -1,7 +1,5 @@
 package org.edgesbc.core.config;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaIo;
@@ -22,8 +20,6 @@ import org.edgesbc.media.MediaIo;
  * @param io how media threads read and send: io_uring, the JDK selector, or io_uring where available
  * @param receiveBufferBytes SO_RCVBUF of each relay socket (how much it queues while its media thread is busy), or 0
  *     for the kernel's default
- * @param warmUpPackets RTP packets relayed on loopback by a private relay before {@code sbc run} opens the listeners,
- *     so that the first calls meet a compiled media path; 0 for none
  */
 public record MediaSettings(
         boolean enabled,
@@ -37,20 +33,12 @@ public record MediaSettings(
         int threads,
         boolean busyPoll,
         MediaIo io,
-        int receiveBufferBytes,
-        int warmUpPackets) {
-    public static final int DEFAULT_WARM_UP_PACKETS = 200_000;
+        int receiveBufferBytes) {
 
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaSettings(boolean enabled, String address, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
         this(enabled, address, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
-                MediaIo.AUTO, MediaConfig.KERNEL_RECEIVE_BUFFER, DEFAULT_WARM_UP_PACKETS);
-    }
-
-    /** The relay's settings; the address is an IP literal (checked when the file was read), so nothing is looked up. */
-    public MediaConfig relayConfig() throws UnknownHostException {
-        return new MediaConfig(InetAddress.getByName(address), advertisedAddress, portMin, portMax, quarantine, timeout,
-                holdTimeout, threads, busyPoll, io, receiveBufferBytes);
+                MediaIo.AUTO, MediaConfig.KERNEL_RECEIVE_BUFFER);
     }
 }

@@ -657,15 +657,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void mediaWarmUpPacketsIsBoundAndValidated() throws Exception {
-        String file = files.file().toString();
-        assertThat(files.load(MINIMAL).media().warmUpPackets()).isEqualTo(200_000);
-        assertThat(files.load(MINIMAL + "media:\n  warm-up-packets: 0\n").media().warmUpPackets()).isZero();
-        assertThat(files.problems(MINIMAL + "media:\n  warm-up-packets: -1\n")).containsExactly(
-                file + ":14: media.warm-up-packets = '-1': must be between 0 and 10000000");
-    }
-
-    @Test
     void mediaIoIsBoundAndValidated() throws Exception {
         String file = files.file().toString();
         assertThat(files.load(MINIMAL).media().io()).isEqualTo(org.edgesbc.media.MediaIo.AUTO);
