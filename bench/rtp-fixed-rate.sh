@@ -14,6 +14,7 @@
 # time on the core, time waiting for it, times it was given the core): what else takes the media thread's core.
 # DROPS_ELSEWHERE=1 runs, for the whole time, a process that drops 50 datagrams every half second at a loopback socket
 # nobody reads, as any overflowing socket of the namespace would (the SBC's listeners' drop count must not cost more).
+# SBC_JAVA_OPTS: more JVM options for the SBC (a GC log, a compiler log), as run-sbc-media.sh takes them.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 SHARED="$(cd "$1" && pwd)"; shift
@@ -26,7 +27,7 @@ JAR="$HERE/../sbc-core/target/sbc.jar"
 [ -f "$JAR" ] || { echo "build the SBC first: mvn -B -q -DskipTests package" >&2; exit 1; }
 OUT=$(mktemp -d)
 { sed -e "s#^data-dir: .*#data-dir: $OUT/data#" "$CONFIG"; printf '  timeout: 1h\n'; } > "$OUT/sbc.yaml"
-taskset -c 1 java -Xms1g -Xmx1g -XX:+UseParallelGC -jar "$JAR" run --config "$OUT/sbc.yaml" > "$OUT/sbc.log" 2>&1 &
+taskset -c 1 java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$JAR" run --config "$OUT/sbc.yaml" > "$OUT/sbc.log" 2>&1 &
 SBC=$!
 trap 'kill $SBC 2>/dev/null; wait $SBC 2>/dev/null' EXIT
 for _ in $(seq 1 100); do grep -q "SBC running" "$OUT/sbc.log" && break; sleep 0.2; done
