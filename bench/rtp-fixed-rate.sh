@@ -27,7 +27,8 @@ JAR="$HERE/../sbc-core/target/sbc.jar"
 [ -f "$JAR" ] || { echo "build the SBC first: mvn -B -q -DskipTests package" >&2; exit 1; }
 OUT=$(mktemp -d)
 { sed -e "s#^data-dir: .*#data-dir: $OUT/data#" "$CONFIG"; printf '  timeout: 1h\n'; } > "$OUT/sbc.yaml"
-taskset -c 1 java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$JAR" run --config "$OUT/sbc.yaml" > "$OUT/sbc.log" 2>&1 &
+taskset -c 1 java -Xms1g -Xmx1g -XX:+UseParallelGC ${SBC_JAVA_OPTS:-} -jar "$JAR" run --config "$OUT/sbc.yaml" \
+  > "$OUT/sbc.log" 2>&1 &
 SBC=$!
 trap 'kill $SBC 2>/dev/null; wait $SBC 2>/dev/null' EXIT
 for _ in $(seq 1 100); do grep -q "SBC running" "$OUT/sbc.log" && break; sleep 0.2; done
