@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # JMH: what reading and relaying one SIP message costs, jain-sip-ri (parse + encode) against the relay's own
 # SipMessageView + SipMessageWriter (read + splice), what the I/O thread's gate costs before either, and the gate then
-# the view as the relay meets a message, on an INVITE with SDP and a 200 OK; and what an initial INVITE costs the
-# relay's steps up to its branch's bytes, jain-sip-ri's model against SplicedRequest.
+# the view as the relay meets a message, on an INVITE with SDP and a 200 OK, and the view then the writer with the
+# edits the relay makes to an answer toward its requester; and what an initial INVITE costs the relay's steps up to
+# its branch's bytes, jain-sip-ri's model against SplicedRequest.
 #
 #   bench/jmh-parse.sh [--pin CPU] [BENCHMARK-REGEX] [JMH options]
 #       e.g. bench/jmh-parse.sh -prof gc

@@ -1,5 +1,6 @@
 package org.edgesbc.transport.message;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -39,11 +40,14 @@ public final class SipHeaderName {
     }
 
     private final String canonical;
+    /** {@link #canonical} as the writer copies it into a message, once per edit of the header. */
+    private final byte[] canonicalBytes;
     private final String lower;
     private final char compact;
 
     private SipHeaderName(String canonical, char compact) {
         this.canonical = canonical;
+        this.canonicalBytes = canonical.getBytes(StandardCharsets.UTF_8);
         this.lower = canonical.toLowerCase(Locale.ROOT);
         this.compact = compact;
     }
@@ -63,6 +67,10 @@ public final class SipHeaderName {
     /** The full name as the SBC writes it. */
     public String canonical() {
         return canonical;
+    }
+
+    byte[] canonicalBytes() {
+        return canonicalBytes;
     }
 
     /** Whether the header name [from, end) is this one, in full or compact form, in any case. */

@@ -24,6 +24,9 @@ public final class SipMessageWriter {
     /** In {@link #toBytes}' pass: the Content-Length line, always written anew at the end. */
     private static final int CONTENT_LENGTH_LINE = -2;
 
+    private static final byte[] CONTENT_LENGTH_PREFIX = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COLON_SPACE = ": ".getBytes(StandardCharsets.US_ASCII);
+
     private static final ThreadLocal<Output> SCRATCH = ThreadLocal.withInitial(Output::new);
 
     private final SipMessageView view;
@@ -158,10 +161,10 @@ public final class SipMessageWriter {
             }
         }
         if (appended != null) {
-            out.text(appended);
+            out.text(appended.toString());
         }
         int bodyLength = body != null ? body.length : view.bodyLength();
-        out.text("Content-Length: ").decimal(bodyLength).crlf().crlf();
+        out.bytes(CONTENT_LENGTH_PREFIX).decimal(bodyLength).crlf().crlf();
         if (body != null) {
             out.bytes(body, 0, body.length);
         } else {
@@ -172,7 +175,7 @@ public final class SipMessageWriter {
 
     private void write(Output out, int edit) {
         if ((values & 1L << edit) != 0) {
-            out.text(names[edit].canonical()).text(": ").text(texts[edit]).crlf();
+            out.bytes(names[edit].canonicalBytes()).bytes(COLON_SPACE).text(texts[edit]).crlf();
         } else {
             out.text(texts[edit]);
         }
@@ -202,6 +205,10 @@ public final class SipMessageWriter {
             return this;
         }
 
+        Output bytes(byte[] source) {
+            return bytes(source, 0, source.length);
+        }
+
         Output bytes(byte[] source, int from, int to) {
             ensure(to - from);
             System.arraycopy(source, from, buffer, size, to - from);
@@ -209,19 +216,12 @@ public final class SipMessageWriter {
             return this;
         }
 
-        Output text(CharSequence text) {
-            int length = text.length();
-            ensure(length);
-            for (int i = 0; i < length; i++) {
-                char c = text.charAt(i);
-                if (c >= 0x80) {
-                    // Header text is ASCII but for display names and the like: the JDK encodes the rest.
-                    byte[] rest = text.subSequence(i, length).toString().getBytes(StandardCharsets.UTF_8);
-                    return bytes(rest, 0, rest.length);
-                }
-                buffer[size++] = (byte) c;
-            }
-            return this;
+        /**
+         * Text as UTF-8. The JDK copies an all-ASCII string's own bytes (one vectorized check, one array copy), where
+         * reading it a character at a time was the writer's largest cost (docs/performance.md); an array per value.
+         */
+        Output text(String text) {
+            return bytes(text.getBytes(StandardCharsets.UTF_8));
         }
 
         /** A length in decimal digits, written in place: a string per message for its Content-Length was garbage. */
