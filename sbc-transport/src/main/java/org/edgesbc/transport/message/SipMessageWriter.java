@@ -166,7 +166,7 @@ public final class SipMessageWriter {
         int bodyLength = body != null ? body.length : view.bodyLength();
         out.bytes(CONTENT_LENGTH_PREFIX).decimal(bodyLength).crlf().crlf();
         if (body != null) {
-            out.bytes(body, 0, body.length);
+            out.bytes(body);
         } else {
             out.bytes(m, m.length - view.bodyLength(), m.length);
         }
