@@ -53,9 +53,9 @@ public record CallRecord(
         JsonText.field(out, "call_id", callId);
         JsonText.field(out.append(','), "caller_call_id", callerCallId);
         JsonText.field(out.append(','), "callee_call_id", calleeCallId);
-        JsonText.field(out.append(','), "start", start == null ? null : start.toString());
-        JsonText.field(out.append(','), "answer", answer == null ? null : answer.toString());
-        JsonText.field(out.append(','), "end", end == null ? null : end.toString());
+        JsonText.timestamp(out.append(','), "start", start);
+        JsonText.timestamp(out.append(','), "answer", answer);
+        JsonText.timestamp(out.append(','), "end", end);
         out.append(",\"duration_seconds\":").append(durationSeconds());
         JsonText.field(out.append(','), "calling", calling);
         JsonText.field(out.append(','), "called", called);

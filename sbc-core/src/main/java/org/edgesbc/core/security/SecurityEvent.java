@@ -14,7 +14,7 @@ public record SecurityEvent(Instant time, String source, String zone, String use
     /** One JSON object, no line breaks. */
     public String toJson() {
         StringBuilder out = new StringBuilder(256).append('{');
-        JsonText.field(out, "time", time.toString()).append(',');
+        JsonText.timestamp(out, "time", time).append(',');
         JsonText.field(out, "source", source).append(',');
         JsonText.field(out, "zone", zone).append(',');
         JsonText.field(out, "user", user).append(',');
@@ -35,7 +35,7 @@ public record SecurityEvent(Instant time, String source, String zone, String use
         }
         out.append("},");
         JsonText.field(out, "action", action).append(',');
-        JsonText.field(out, "expires", expires == null ? null : expires.toString());
+        JsonText.timestamp(out, "expires", expires);
         return out.append('}').toString();
     }
 }

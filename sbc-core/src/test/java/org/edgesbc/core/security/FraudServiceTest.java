@@ -122,7 +122,7 @@ class FraudServiceTest {
                 .contains("hold\tcaller\t");
         assertThat(check(service, "0891234568").fraud().rule()).isEqualTo(FraudGuard.Rule.HOLD);
         assertThat(events()).anySatisfy(e -> assertThat(e).contains("\"reason\":\"spend_cap\"",
-                "\"action\":\"cut_and_hold\"", "\"expires\":\"2026-11-18T23:00:00Z\""));
+                "\"action\":\"cut_and_hold\"", "\"expires\":\"2026-11-18T23:00:00.000Z\""));
     }
 
     @Test
