@@ -466,7 +466,7 @@ public final class SbcDaemon implements Drainable {
                         sip.tls() != null && sip.tls().requireClientCertificate(),
                         sip.tls() != null && sip.tls().verifyPeers(), zoneClientIdentities(config));
         return new TransportConfig(listeners, sip.gate(), sip.connections(), tlsSettings, sip.udpReceiveBufferBytes(),
-                sip.ioThreads());
+                sip.ioThreads(), sip.timers().t1().multipliedBy(64));
     }
 
     /** The zones' own client certificates, by zone name: the relay asks for flows toward a peer with its zone. */

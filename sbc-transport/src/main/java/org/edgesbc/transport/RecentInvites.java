@@ -20,8 +20,6 @@ import java.util.Arrays;
  * about once in 10^14. Touched only on its channel's I/O thread.
  */
 final class RecentInvites {
-    /** How long a generation lasts: a key is remembered for 16 to 32 s, as long as Timer B at least. */
-    static final long GENERATION_NANOS = 16_000_000_000L;
     /** Slots per generation; half of them fill one, 131,072 keys: 16 s at 8,192 calls/s. */
     static final int SLOTS = 1 << 18;
     private static final int MASK = SLOTS - 1;
@@ -31,9 +29,15 @@ final class RecentInvites {
     private long[] previous = new long[SLOTS];
     private int size;
     private long generationStart;
+    private final long generationNanos;
 
-    RecentInvites(long nowNanos) {
-        generationStart = nowNanos;
+    /**
+     * @param generationNanos how long a generation lasts: a key is remembered for one to two of them; half of Timer B
+     *     (16 s with the RFC's T1) keeps it for as long as a caller retransmits at least
+     */
+    RecentInvites(long nowNanos, long generationNanos) {
+        this.generationStart = nowNanos;
+        this.generationNanos = generationNanos;
     }
 
     void add(String key, long nowNanos) {
@@ -70,7 +74,7 @@ final class RecentInvites {
     }
 
     private void expire(long nowNanos) {
-        if (nowNanos - generationStart >= GENERATION_NANOS) {
+        if (nowNanos - generationStart >= generationNanos) {
             rotate(nowNanos);
         }
     }

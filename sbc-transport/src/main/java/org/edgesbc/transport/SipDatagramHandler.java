@@ -7,6 +7,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import org.edgesbc.transport.gate.GateResult;
 import org.edgesbc.transport.gate.SipMessageGate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -35,13 +36,17 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     /** The rate of new calls this handler's channel lets in once they proved too many. */
     private final NewCallRate newCalls = new NewCallRate(System.nanoTime());
     /** The new calls this handler's channel let in lately. */
-    private final RecentInvites admittedCalls = new RecentInvites(System.nanoTime());
+    private final RecentInvites admittedCalls;
     /** The new INVITEs this handler's channel refused lately, by the headers that identify their transaction. */
-    private final RecentInvites refusedInvites = new RecentInvites(System.nanoTime());
+    private final RecentInvites refusedInvites;
 
+    /** @param inviteTimeout Timer B: how long the decisions on new INVITEs are remembered, at least */
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
-            TransportMetrics metrics, UdpBacklog backlog, DatagramFlows flows) {
+            TransportMetrics metrics, UdpBacklog backlog, DatagramFlows flows, Duration inviteTimeout) {
         super(false);
+        long generation = inviteTimeout.toNanos() / 2;
+        this.admittedCalls = new RecentInvites(System.nanoTime(), generation);
+        this.refusedInvites = new RecentInvites(System.nanoTime(), generation);
         this.gates = gates;
         this.responder = responder;
         this.sink = sink;

@@ -175,7 +175,7 @@ public final class SipTransportService implements AutoCloseable {
                                 .addLast(BACKLOG, backlog)
                                 .addLast(ADMISSION, new DatagramAdmissionHandler(admission, metrics))
                                 .addLast(GATE, new SipDatagramHandler(() -> live.gate(), responder, sink, metrics,
-                                        backlog, flows));
+                                        backlog, flows, config.inviteTimeout()));
                     }
                 });
         if (epoll) {

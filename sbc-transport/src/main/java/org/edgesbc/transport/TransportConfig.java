@@ -15,6 +15,8 @@ import java.util.Map;
  * @param tls key material and policy for TLS listeners and outbound TLS; null when no TLS is used
  * @param udpReceiveBufferBytes SO_RCVBUF for UDP listeners: a flood must overflow our queue, not the kernel's
  * @param ioThreads event-loop threads for SIP I/O
+ * @param inviteTimeout how long a caller retransmits an INVITE with no answer (Timer B, 64×T1): how long a UDP
+ *     socket remembers the new INVITEs it let in or refused
  */
 public record TransportConfig(
         List<Listener> listeners,
@@ -22,7 +24,8 @@ public record TransportConfig(
         ConnectionLimits connections,
         TlsSettings tls,
         int udpReceiveBufferBytes,
-        int ioThreads) {
+        int ioThreads,
+        Duration inviteTimeout) {
 
     /** A socket the SBC binds. */
     public record Listener(String name, SipTransport transport, InetSocketAddress address) { }

@@ -7,17 +7,19 @@ import org.junit.jupiter.api.Test;
 class RecentInvitesTest {
     private static final long S = 1_000_000_000L;
     private long now = 1_000 * S;
-    private final RecentInvites calls = new RecentInvites(now);
+    /** Half of Timer B with a T1 of 100 ms. */
+    private static final long GENERATION = 3_200_000_000L;
+    private final RecentInvites calls = new RecentInvites(now, GENERATION);
 
     @Test
     void aCallIsRememberedForOneToTwoGenerations() {
         calls.add("a@host", now);
         assertThat(calls.contains("a@host", now)).isTrue();
         assertThat(calls.contains("b@host", now)).isFalse();
-        now += RecentInvites.GENERATION_NANOS + S;
+        now += GENERATION + S;
         calls.add("b@host", now);
         assertThat(calls.contains("a@host", now)).as("in the previous generation").isTrue();
-        now += RecentInvites.GENERATION_NANOS + S;
+        now += GENERATION + S;
         assertThat(calls.contains("a@host", now)).isFalse();
         assertThat(calls.contains("b@host", now)).isTrue();
     }

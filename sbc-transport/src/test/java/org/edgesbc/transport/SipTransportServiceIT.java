@@ -48,6 +48,8 @@ class SipTransportServiceIT {
     private static final long WAIT_MILLIS = 5_000;
     private static final long QUIET_MILLIS = 300;
     private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress("127.0.0.1", 0);
+    /** Timer B with the RFC's T1. */
+    private static final Duration INVITE_TIMEOUT = Duration.ofSeconds(32);
 
     @TempDir
     static Path certificates;
@@ -93,7 +95,7 @@ class SipTransportServiceIT {
         TransportConfig.TlsSettings tls = new TransportConfig.TlsSettings(certificate, key, certificate,
                 requireClientCertificate, true);
         service = new SipTransportService(new TransportConfig(listeners, TransportConfig.GateLimits.DEFAULTS, limits,
-                tls, 1 << 20, 2), SipTransportServiceIT::zoneOf, new SipMessageSink() {
+                tls, 1 << 20, 2, INVITE_TIMEOUT), SipTransportServiceIT::zoneOf, new SipMessageSink() {
                     @Override
                     public void onMessage(InboundSipMessage message) {
                         if (message.callId().startsWith(SLOW)) {
@@ -728,7 +730,8 @@ class SipTransportServiceIT {
             InetSocketAddress address = (InetSocketAddress) taken.getLocalSocketAddress();
             TransportConfig config = new TransportConfig(
                     List.of(new TransportConfig.Listener("edge-udp", SipTransport.UDP, address)),
-                    TransportConfig.GateLimits.DEFAULTS, TransportConfig.ConnectionLimits.DEFAULTS, null, 1 << 16, 1);
+                    TransportConfig.GateLimits.DEFAULTS, TransportConfig.ConnectionLimits.DEFAULTS, null, 1 << 16, 1,
+                    INVITE_TIMEOUT);
             try (SipTransportService clash = new SipTransportService(config, SipTransportServiceIT::zoneOf,
                     inbox::add, metrics)) {
                 assertThatThrownBy(clash::start)
@@ -743,7 +746,8 @@ class SipTransportServiceIT {
     void aTlsListenerWithoutTlsSettingsFailsStart() {
         TransportConfig config = new TransportConfig(
                 List.of(new TransportConfig.Listener("edge-tls", SipTransport.TLS, ANY_LOOPBACK_PORT)),
-                TransportConfig.GateLimits.DEFAULTS, TransportConfig.ConnectionLimits.DEFAULTS, null, 1 << 16, 1);
+                TransportConfig.GateLimits.DEFAULTS, TransportConfig.ConnectionLimits.DEFAULTS, null, 1 << 16, 1,
+                INVITE_TIMEOUT);
         try (SipTransportService misconfigured = new SipTransportService(config, SipTransportServiceIT::zoneOf,
                 inbox::add, metrics)) {
             assertThatThrownBy(misconfigured::start).hasMessageContaining("edge-tls");
