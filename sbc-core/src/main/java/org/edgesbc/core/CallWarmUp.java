@@ -321,16 +321,19 @@ final class CallWarmUp {
             inFlight.put(callId, System.nanoTime());
             String number = Integer.toString(5_550_000 + n % 10_000);
             String target = "sip:" + number + "@" + sbc.getAddress().getHostAddress() + ":" + sbc.getPort();
-            // Half the calls in the other shape carriers send (display names, a bare Contact URI, one more header),
-            // so that the compiled code has seen both and a real caller's shape does not send it back to be compiled.
+            // Half the calls in the other shape carriers send (display names, a bare Contact URI with capitals in
+            // it, one more header), so that the compiled code has seen both and a real caller's shape does not send
+            // it back to be compiled.
             boolean named = n % 2 == 1;
+            String user = named ? "Carrier" : "carrier";
             send("INVITE " + target + " SIP/2.0\r\n"
                     + "Via: SIP/2.0/UDP " + local + ";branch=z9hG4bK-warm-up-" + n + "-1\r\n"
-                    + "From: " + (named ? "carrier " : "") + "<sip:carrier@" + local + ">;tag=warm-up-" + n + "\r\n"
+                    + "From: " + (named ? "carrier " : "") + "<sip:" + user + "@" + local + ">;tag=warm-up-" + n
+                    + "\r\n"
                     + "To: " + (named ? number + " " : "") + "<" + target + ">\r\n"
                     + "Call-ID: " + callId + "\r\n"
                     + "CSeq: 1 INVITE\r\n"
-                    + "Contact: " + (named ? "sip:carrier@" + local : "<sip:carrier@" + local + ">") + "\r\n"
+                    + "Contact: " + (named ? "sip:" + user + "@" + local : "<sip:carrier@" + local + ">") + "\r\n"
                     + "Max-Forwards: 70\r\n"
                     + (named ? "Subject: warm-up\r\n" : "")
                     + "Content-Type: application/sdp\r\n"
