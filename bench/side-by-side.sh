@@ -25,7 +25,8 @@
 #                  the datagrams the kernel dropped at each full receive queue over the 20 s and the 5 s after, the
 #                  caller's, the system's and the callee's: where past saturation the load broke, generators included.
 #   calls left     the SBC's active dialogs after the overload, read each second until none is left (at most
-#                  150 s after it): answered calls whose BYE an overload dropped, which the SBC asks after a loss.
+#                  200 s after it): answered calls whose BYE an overload dropped, which the SBC asks after a loss,
+#                  and ringing calls whose final response it dropped, which Timer C ends (181 s, RFC 3261 §16.6).
 #                  Kamailio's stateful proxy keeps transactions, not dialogs: "-"
 #   latency        INVITE to 200 OK at the UAC, p50/p99, from SIPp's per-call -trace_rtt file (whole milliseconds)
 # Topology as bench/sipp-cps.sh, on ports of its own so that it can run while sipp-cps.sh does: SIPp UAC
@@ -254,13 +255,14 @@ overload_and_probe() {
 }
 
 # sbc_dialogs_left: the calls the overload left up in the SBC (answered calls whose BYE never arrived: it asks them
-# after a loss, zones[].keepalive), its active dialogs read each second until none is left or 150 s after the
-# overload's end; "dialogs_left COUNT SECONDS" (SECONDS after the overload's end) in the result.
+# after a loss, zones[].keepalive; ringing calls whose final response never arrived: Timer C, 181 s, cancels them),
+# its active dialogs read each second until none is left or 200 s after the overload's end; "dialogs_left COUNT
+# SECONDS" (SECONDS after the overload's end) in the result.
 sbc_dialogs_left() {
   local left
   while :; do
     left=$(curl -s http://127.0.0.1:39190/metrics | awk '/^sbc_relay_dialogs_active / { print int($2) }')
-    if [ "${left:-1}" -eq 0 ] || [ "$(date +%s)" -ge $((overload_end + 150)) ]; then break; fi
+    if [ "${left:-1}" -eq 0 ] || [ "$(date +%s)" -ge $((overload_end + 200)) ]; then break; fi
     sleep 1
   done
   echo "dialogs_left ${left:-unknown} $(( $(date +%s) - overload_end ))" >> "$result"
