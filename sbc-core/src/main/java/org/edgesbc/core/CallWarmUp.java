@@ -321,8 +321,8 @@ final class CallWarmUp {
             inFlight.put(callId, System.nanoTime());
             String number = Integer.toString(5_550_000 + n % 10_000);
             String target = "sip:" + number + "@" + sbc.getAddress().getHostAddress() + ":" + sbc.getPort();
-            // Half the calls in the other shape carriers send (display names, a bare Contact URI with capitals in
-            // it, one more header), so that the compiled code has seen both and a real caller's shape does not send
+            // Half the calls in the other shape carriers send (display names, a bare Contact URI, capitals in the
+            // URIs, one more header), so that the compiled code has seen both and a real caller's shape does not send
             // it back to be compiled.
             boolean named = n % 2 == 1;
             String user = named ? "Carrier" : "carrier";
