@@ -333,7 +333,7 @@ final class CallWarmUp {
                     + "To: " + (named ? number + " " : "") + "<" + target + ">\r\n"
                     + "Call-ID: " + callId + "\r\n"
                     + "CSeq: 1 INVITE\r\n"
-                    + "Contact: " + (named ? "sip:" + user + "@" + local : "<sip:carrier@" + local + ">") + "\r\n"
+                    + "Contact: " + (named ? "sip:" + user + "@" + local : "<sip:" + user + "@" + local + ">") + "\r\n"
                     + "Max-Forwards: 70\r\n"
                     + (named ? "Subject: warm-up\r\n" : "")
                     + "Content-Type: application/sdp\r\n"
