@@ -40,6 +40,16 @@ final class AbsorbingTransactions {
     private static final int TABLE_BITS = 6;
     private static final int MIXED_HASH_BITS = 25;
     private static final int SMALLEST_TABLE = 64;
+    /**
+     * An index slot holds an entry's mixed hash above the low bits of its sequence number, and a top bit that tells
+     * it from an empty slot (0). Probing, shifting back a chain and rehashing then read the table alone, where reading
+     * each probed entry's hash from its segment cost a cache miss per slot passed (docs/performance.md, "The
+     * absorbing store's index"). The live entries span fewer sequence numbers than the low bits count, so those bits
+     * and the head give the whole number back.
+     */
+    private static final int SEQUENCE_BITS = 38;
+    private static final long SEQUENCE_MASK = (1L << SEQUENCE_BITS) - 1;
+    private static final long OCCUPIED = Long.MIN_VALUE;
 
     private final long lifetimeNanos;
     private final LongSupplier nanoClock;
@@ -60,7 +70,7 @@ final class AbsorbingTransactions {
     private long bytesTail;
     private int segmentsAllocated;
 
-    /** Linear probing over sequence number + 1 (0: empty), each sub-table at most half full. */
+    /** Linear probing over index slots ({@link #indexSlot}; 0: empty), each sub-table at most half full. */
     private final long[][] tables = new long[1 << TABLE_BITS][];
     private final int[] tableCounts = new int[1 << TABLE_BITS];
     private final Runnable cutShort;
@@ -89,6 +99,15 @@ final class AbsorbingTransactions {
      */
     AbsorbingTransactions(long lifetimeNanos, LongSupplier nanoClock, int maxEntries, int maxBytes,
             Runnable cutShort) {
+        this(lifetimeNanos, nanoClock, maxEntries, maxBytes, cutShort, 0);
+    }
+
+    /**
+     * As the other constructor, with sequence numbers from {@code firstSequence} (a multiple of a segment's entries)
+     * instead of 0: a store that has run for years, whose numbers passed what an index slot holds of them.
+     */
+    AbsorbingTransactions(long lifetimeNanos, LongSupplier nanoClock, int maxEntries, int maxBytes,
+            Runnable cutShort, long firstSequence) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be positive");
         }
@@ -97,6 +116,11 @@ final class AbsorbingTransactions {
         this.maxEntries = Math.max(1, maxEntries);
         this.maxBytes = maxBytes;
         this.cutShort = cutShort;
+        if (slot(firstSequence) != 0) {
+            throw new IllegalArgumentException("firstSequence must start a segment");
+        }
+        this.head = firstSequence;
+        this.tail = firstSequence;
         for (int t = 0; t < tables.length; t++) {
             tables[t] = new long[SMALLEST_TABLE];
         }
@@ -166,15 +190,22 @@ final class AbsorbingTransactions {
         if (tail == head) {
             return NONE;
         }
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         int h = key.hashCode();
         int mixed = mix(h);
+        long hashBits = hashBits(mixed);
         long[] table = tables[mixed >>> (MIXED_HASH_BITS - TABLE_BITS)];
         int mask = table.length - 1;
+        byte[] keyBytes = null;
         for (int i = mixed & mask; table[i] != 0; i = (i + 1) & mask) {
-            long seq = table[i] - 1;
+            if ((table[i] & ~SEQUENCE_MASK) != hashBits) {
+                continue;
+            }
+            long seq = sequence(table[i]);
             EntrySegment segment = segment(seq);
             int slot = slot(seq);
+            if (keyBytes == null) {
+                keyBytes = key.getBytes(StandardCharsets.UTF_8);
+            }
             if (segment.hash[slot] == h && segment.keyLength[slot] == keyBytes.length
                     && bytesEqual(segment.start[slot], keyBytes)) {
                 return seq;
@@ -331,6 +362,24 @@ final class AbsorbingTransactions {
         return (h * 0x9E3779B9) >>> (32 - MIXED_HASH_BITS);
     }
 
+    /** The index slot's bits above the sequence number for an entry of mixed hash {@code mixed}. */
+    private static long hashBits(int mixed) {
+        return OCCUPIED | (long) mixed << SEQUENCE_BITS;
+    }
+
+    private static long indexSlot(long seq, int mixed) {
+        return hashBits(mixed) | seq & SEQUENCE_MASK;
+    }
+
+    private static int mixedOf(long indexSlot) {
+        return (int) (indexSlot >>> SEQUENCE_BITS) & ((1 << MIXED_HASH_BITS) - 1);
+    }
+
+    /** The sequence number of a live entry from its index slot: the one in [head, tail) with those low bits. */
+    private long sequence(long indexSlot) {
+        return head + ((indexSlot - head) & SEQUENCE_MASK);
+    }
+
     private void insertIndex(long seq, int h) {
         int mixed = mix(h);
         int t = mixed >>> (MIXED_HASH_BITS - TABLE_BITS);
@@ -343,7 +392,7 @@ final class AbsorbingTransactions {
         while (table[i] != 0) {
             i = (i + 1) & mask;
         }
-        table[i] = seq + 1;
+        table[i] = indexSlot(seq, mixed);
         tableCounts[t]++;
     }
 
@@ -354,7 +403,8 @@ final class AbsorbingTransactions {
         long[] table = tables[t];
         int mask = table.length - 1;
         int i = mixed & mask;
-        while (table[i] != seq + 1) {
+        long removed = indexSlot(seq, mixed);
+        while (table[i] != removed) {
             i = (i + 1) & mask;
         }
         int j = i;
@@ -363,8 +413,7 @@ final class AbsorbingTransactions {
             if (table[j] == 0) {
                 break;
             }
-            long moved = table[j] - 1;
-            int home = mix(segment(moved).hash[slot(moved)]) & mask;
+            int home = mixedOf(table[j]) & mask;
             // The entry at j may move to the hole at i unless its home lies cyclically in (i, j].
             boolean homeBetween = i <= j ? home > i && home <= j : home > i || home <= j;
             if (!homeBetween) {
@@ -386,8 +435,7 @@ final class AbsorbingTransactions {
         int mask = length - 1;
         for (long entry : old) {
             if (entry != 0) {
-                long seq = entry - 1;
-                int i = mix(segment(seq).hash[slot(seq)]) & mask;
+                int i = mixedOf(entry) & mask;
                 while (resized[i] != 0) {
                     i = (i + 1) & mask;
                 }

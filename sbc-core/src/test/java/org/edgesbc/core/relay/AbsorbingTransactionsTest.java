@@ -141,9 +141,19 @@ class AbsorbingTransactionsTest {
      */
     @Test
     void agreesWithAMapOverManyAddsLookupsAndExpiries() {
+        agreesWithAMap(0);
+    }
+
+    @Test
+    void agreesWithAMapWhileSequenceNumbersPassWhatAnIndexSlotHoldsOfThem() {
+        // 49,152 entries before 2^38: the run below adds about 133,000, so live entries span the turn.
+        agreesWithAMap((1L << 38) - 49_152);
+    }
+
+    private void agreesWithAMap(long firstSequence) {
         Random random = new Random(4475);
         AbsorbingTransactions kept = new AbsorbingTransactions(32 * SECOND, now::get, 100_000, 64 << 20,
-                cuts::incrementAndGet);
+                cuts::incrementAndGet, firstSequence);
         Map<String, String> model = new HashMap<>();
         ArrayDeque<Object[]> arrivals = new ArrayDeque<>();
         List<String> everAdded = new ArrayList<>();
