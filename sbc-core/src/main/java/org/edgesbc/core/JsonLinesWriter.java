@@ -47,13 +47,18 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
      * How long the writer lets records gather after a write that emptied the queue. Without the pause a record
      * every few hundred microseconds (a CDR per call at thousands of calls per second) costs a wake-up of this thread,
      * one of the relay thread that queued it, and a write and flush each; with it they cost one per pause. A record
-     * reaches the file at most this much later, which no reader of these files notices.
+     * reaches the file at most this much later, which no reader of these files notices. A tenth of a second, not
+     * less: on a virtual machine each wake-up of a thread costs tens of microseconds of CPU, more than a record's
+     * JSON (docs/performance.md, "The record writers' wake-ups").
      */
-    static final long GATHER_NANOS = 20_000_000L;
+    static final long GATHER_NANOS = 100_000_000L;
+    /** Queued by {@link #close} so that a writer waiting for records wakes and sees that it is to stop. */
+    private static final Object STOP = new Object();
 
     private final String name;
     private final Function<T, String> json;
-    private final BlockingQueue<T> queue;
+    /** Records, and {@link #STOP} once closed. */
+    private final BlockingQueue<Object> queue;
     private final int batch;
     private final RecordMetrics metrics;
     private final RateLimitedLog log = new RateLimitedLog("org.edgesbc.records");
@@ -122,25 +127,28 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Waits for records without a timeout: an idle writer costs no wake-ups; {@link #close} wakes it. */
+    @SuppressWarnings("unchecked")
     private void drain() {
-        List<T> records = new ArrayList<>(batch);
+        List<Object> taken = new ArrayList<>(batch);
         StringBuilder lines = new StringBuilder();
         try {
             while ((running || !queue.isEmpty()) && !abandoned) {
-                T first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                taken.add(queue.take());
+                queue.drainTo(taken, batch - 1);
+                int records = 0;
+                for (Object item : taken) {
+                    if (item != STOP) {
+                        lines.append(json.apply((T) item)).append('\n');
+                        records++;
+                    }
                 }
-                records.add(first);
-                queue.drainTo(records, batch - 1);
-                for (T record : records) {
-                    lines.append(json.apply(record)).append('\n');
+                taken.clear();
+                if (records > 0) {
+                    appendUntilWritten(lines.toString(), records);
+                    lines.setLength(0);
                 }
-                int written = records.size();
-                appendUntilWritten(lines.toString(), written);
-                records.clear();
-                lines.setLength(0);
-                if (written < batch && running) {
+                if (records < batch && running) {
                     TimeUnit.NANOSECONDS.sleep(GATHER_NANOS);
                 }
             }
@@ -222,6 +230,8 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        // A full queue means a writer busy with it, which sees the flag before it waits again.
+        queue.offer(STOP);
         try {
             writer.join(2_000);
             if (writer.isAlive()) {
@@ -232,6 +242,7 @@ public final class JsonLinesWriter<T> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        queue.remove(STOP);
         int unwritten = queue.size();
         if (unwritten > 0) {
             dropped.addAndGet(unwritten);

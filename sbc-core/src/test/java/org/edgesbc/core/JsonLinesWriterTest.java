@@ -187,6 +187,53 @@ class JsonLinesWriterTest {
         assertThat(writer.dropped()).isEqualTo(5);
     }
 
+    @Test
+    void anIdleWriterWaitsWithoutWakingAndStopsAtOnceWhenClosed() throws Exception {
+        Path file = dir.resolve("events.jsonl");
+        JsonLinesWriter<String> writer = new JsonLinesWriter<>("idle-records", 10, 10, text -> text, file, LARGE,
+                metrics);
+        writer.write("{\"n\":1}");
+        for (int i = 0; i < 100 && lines(file).isEmpty(); i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        // Past the gather pause that follows a write: from here on the writer has nothing to do.
+        TimeUnit.NANOSECONDS.sleep(2 * JsonLinesWriter.GATHER_NANOS);
+        Path task = writerTask("idle-records");
+        long switchesBefore = voluntarySwitches(task);
+        TimeUnit.SECONDS.sleep(1);
+        long switchesAfter = voluntarySwitches(task);
+        long closing = System.nanoTime();
+        writer.close();
+        long closedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closing);
+
+        assertThat(switchesAfter - switchesBefore).as("times the idle writer's thread gave up its core in 1 s")
+                .isLessThanOrEqualTo(1);
+        // Not waking, it must still see the stop at once rather than after close()'s two seconds of grace.
+        assertThat(closedMillis).as("ms close() took").isLessThan(1_000);
+        assertThat(lines(file)).containsExactly("{\"n\":1}");
+        assertThat(drops).isEmpty();
+    }
+
+    /** The /proc folder of this process's thread named {@code name} (Linux; the name cut to 15 bytes there). */
+    private static Path writerTask(String name) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).strip().equals(name);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).findFirst().orElseThrow();
+        }
+    }
+
+    private static long voluntarySwitches(Path task) throws IOException {
+        return Files.readAllLines(task.resolve("status")).stream()
+                .filter(line -> line.startsWith("voluntary_ctxt_switches:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).strip()))
+                .findFirst().orElseThrow();
+    }
+
     private static List<String> lines(Path file) throws IOException {
         return Files.isRegularFile(file) ? Files.readAllLines(file) : List.of();
     }
