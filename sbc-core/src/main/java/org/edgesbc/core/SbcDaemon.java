@@ -249,7 +249,7 @@ public final class SbcDaemon implements Drainable {
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             UdpReceiveDrops socketDrops = new UdpReceiveDrops(transport.udpListenerSockets());
-            lossWatch = SignallingLossWatch.start(socketDrops::read, clock, sip.timers().t1().multipliedBy(64),
+            lossWatch = SignallingLossWatch.start(socketDrops::read, clock, sip.timers().transactionTimeout(),
                     relay::checkCallsAnsweredBefore);
             if (lossWatch.watching()) {
                 metrics.bindUdpReceiveDrops(socketDrops::read);
@@ -259,7 +259,7 @@ public final class SbcDaemon implements Drainable {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);
             }
             drain = new RelayDrain(relay, registrar, config.management().drain(), config.fraud().dialPlan(),
-                    sip.timers().t1().multipliedBy(64));
+                    sip.timers().transactionTimeout());
             DrainCoordinator draining = drain.coordinator();
             metrics.bindDrainGauge(draining::draining);
             // Reload (SIGHUP, sbc reload, POST /admin/reload) swaps what each service exposes as live settings.
@@ -466,7 +466,7 @@ public final class SbcDaemon implements Drainable {
                         sip.tls() != null && sip.tls().requireClientCertificate(),
                         sip.tls() != null && sip.tls().verifyPeers(), zoneClientIdentities(config));
         return new TransportConfig(listeners, sip.gate(), sip.connections(), tlsSettings, sip.udpReceiveBufferBytes(),
-                sip.ioThreads(), sip.timers().t1().multipliedBy(64));
+                sip.ioThreads(), sip.timers().transactionTimeout());
     }
 
     /** The zones' own client certificates, by zone name: the relay asks for flows toward a peer with its zone. */

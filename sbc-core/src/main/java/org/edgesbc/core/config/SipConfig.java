@@ -62,5 +62,10 @@ public record SipConfig(
     public record TimerConfig(Duration t1, Duration t2, Duration t4) {
         public static final TimerConfig RFC3261 =
                 new TimerConfig(Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(5));
+
+        /** 64×T1: Timers B, F, H and J, how long a transaction lasts and a caller retransmits. */
+        public Duration transactionTimeout() {
+            return t1.multipliedBy(64);
+        }
     }
 }
