@@ -23,7 +23,9 @@
 #                  falls behind its schedule and would otherwise go on placing the overload's calls into the probe
 #                  (it did: 184,000 calls over 34 s). The calls it did place are what was offered. Also counted:
 #                  the datagrams the kernel dropped at each full receive queue over the 20 s and the 5 s after, the
-#                  caller's, the system's and the callee's: where past saturation the load broke, generators included.
+#                  caller's, the system's and the callee's: where past saturation the load broke, generators included;
+#                  and each one's CPU over the 20 s, as a share of one core, with the caller's retransmissions: on
+#                  two cores the generators and the system take their CPU from each other.
 #   calls left     the SBC's active dialogs after the overload, read each second until none is left (at most
 #                  200 s after it): answered calls whose BYE an overload dropped, which the SBC asks after a loss,
 #                  and ringing calls whose final response it dropped, which Timer C ends (181 s, RFC 3261 §16.6).
@@ -234,14 +236,19 @@ load() {
 # overload_and_probe RATE: twice RATE for $overload_secs, then, 5 s after that load ended, a probe at RATE from a
 # second UAC port while the overload's UAC may still be retransmitting its unfinished calls, as callers would.
 overload_and_probe() {
-  local rate=$1 overload_uac line verdict system_drops_before
+  local rate=$1 overload_uac line verdict system_drops_before before after
   mkdir -p "$out/$name/overload" "$out/$name/probe"
   start_uas "$out/$name/overload"
   system_drops_before=$(socket_drops 127.0.0.1 "$port")
   overload_end=$(( $(date +%s) + overload_secs ))
   run_uac "$out/$name/overload" $((rate * 2)) "$overload_secs" "$sip_port" stop > "$out/$name/overload/line" &
   overload_uac=$!; pids+=("$overload_uac")
-  sleep $((overload_secs + recovery_gap_secs))
+  # The caller is a descendant of the backgrounded run_uac; it starts within this first measurement, from 0 ticks.
+  before="$(tree_ticks "$sut") $(tree_ticks "$overload_uac") $(tree_ticks "$uas")"
+  sleep "$overload_secs"
+  after="$(tree_ticks "$sut") $(tree_ticks "$overload_uac") $(tree_ticks "$uas")"
+  echo "cpu_share $before $after" >> "$result"
+  sleep "$recovery_gap_secs"
   # Before the probe's caller opens its socket; the overload's caller and callee are still running, their sockets
   # counted from zero.
   echo "drops $(socket_drops 127.0.0.2 "$sip_port") $(( $(socket_drops 127.0.0.1 "$port") - system_drops_before ))" \
@@ -394,6 +401,11 @@ table() {
     $1 == "rcvbuf" || $1 == "best_step" || $1 == "sustained" || $1 == "recovered" { v[s, $1] = $2; next }
     $1 == "drops" { v[s, "drops"] = $2 " / " $3 " / " $4; next }
     $1 == "dialogs_left" { v[s, "left"] = $2 " after " $3 " s"; next }
+    $1 == "cpu_share" {
+      v[s, "cpu_share"] = sprintf("%.0f / %.0f / %.0f %%", ($5 - $2) / hz / over * 100, ($6 - $3) / hz / over * 100,
+          ($7 - $4) / hz / over * 100)
+      next
+    }
     {
       label = $1; rate = $2; calls = $4; ok = $5; elapsed = $7; ticks = $8
       v[s, label, "cpu"] = us(ticks, ok)
@@ -404,6 +416,7 @@ table() {
       v[s, label, "offered"] = rate
       v[s, label, "placed"] = sprintf("%.0f/s", calls / $3)
       v[s, label, "goodput"] = sprintf("%.0f/s", $12 / $3)
+      v[s, label, "retrans"] = $9
     }
     function row(title, key,   i, line) {
       line = sprintf("%-46s", title)
@@ -442,6 +455,8 @@ table() {
       row3("  calls not ok 15 s after it", "overload", "bad")
       row3("  set-up latency p50 / p99", "overload", "lat")
       row("  dropped at full queues: caller/system/callee", "drops")
+      row("  CPU of a core in it: system/caller/callee", "cpu_share")
+      row3("  retransmissions by the caller", "overload", "retrans")
       for (i = 1; i <= n; i++) v[i, "rec_fmt"] = v[i, "recovered"] == "pass" ? "yes" : (v[i, "recovered"] == "" ? "-" : "no")
       row("back to full service " gap " s after", "rec_fmt")
       row3("  probe at sustained rate: not ok", "probe", "bad")
