@@ -249,11 +249,15 @@ public final class SbcDaemon implements Drainable {
             holder.relay = relay;
             metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
             UdpReceiveDrops socketDrops = new UdpReceiveDrops(transport.udpListenerSockets());
-            lossWatch = SignallingLossWatch.start(socketDrops::read, clock, sip.timers().transactionTimeout(),
-                    relay::checkCallsAnsweredBefore);
-            if (lossWatch.watching()) {
+            if (socketDrops.read() >= 0) {
                 metrics.bindUdpReceiveDrops(socketDrops::read);
+            } else {
+                LOG.info("the SIP sockets' drop count cannot be read here (not Linux's native transport): for "
+                        + "keepalive after-loss only a peer's packets dropped over its budget count as lost");
             }
+            lossWatch = SignallingLossWatch.start(
+                    () -> Math.max(0, socketDrops.read()) + admission.peerPacketsDropped(), clock,
+                    sip.timers().transactionTimeout(), relay::checkCallsAnsweredBefore);
             Registrar registrar = relay.registrar();
             if (registrar != null) {
                 metrics.bindRegistrarGauges(registrar::bindings, registrar::addressesOfRecord);

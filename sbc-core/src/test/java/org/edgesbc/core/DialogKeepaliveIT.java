@@ -96,20 +96,54 @@ class DialogKeepaliveIT {
             overflow(sbc);
             assertThat(metric(sbc, DROPS)).as("the burst overflowed the socket's queue").isPositive();
 
-            String toPbx = pbx.receiveStartingWith("OPTIONS ", 30_000);
-            assertThat(toPbx).as("the PBX's leg is asked after the loss").isNotNull();
-            assertThat(header(toPbx, "Call-ID")).isEqualTo(call.calleeCallId());
-            String toTrunk = trunk.receiveStartingWith("OPTIONS ", WAIT);
-            assertThat(toTrunk).as("and the trunk's").isNotNull();
-            assertThat(header(toTrunk, "Call-ID")).isEqualTo(call.callerCallId());
-            trunk.send(SipMessages.answer(toTrunk, 200, "OK", null, null));
-            pbx.send(SipMessages.answer(toPbx, 481, "Call/Transaction Does Not Exist", null, null));
-
-            SessionTimerIT.expectByesOnBothSides(trunk, pbx, call);
-            SbcDaemonIT.awaitDialogs(sbc, 0);
+            expectAskedAfterTheLossAndEndedByThePbx(sbc, trunk, pbx, call);
             assertThat(SbcDaemonIT.awaitCdrs(dataDir, 1)).singleElement().asString()
                     .contains("\"ended_by\":\"sbc:keepalive-failed\"");
         }
+    }
+
+    /**
+     * The same when admission is where the loss is: the PBX's packets beyond its budget (50 a second here) are
+     * dropped unanswered before they are parsed, as a BYE among them would be, and once that count has stood still
+     * for 64*T1 the call answered before is asked on both legs.
+     */
+    @Test
+    void aCallAnsweredBeforeAPeerWentOverItsPacketBudgetIsAskedOnceOnBothLegs() throws Exception {
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0));
+                SbcDaemon sbc = SbcDaemon.start(TestConfigs.withPeerPacketBudget(TestConfigs.withT1(
+                        TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress()),
+                        Duration.ofMillis(200)), 50))) {
+            SessionTimerIT.Answered call = SessionTimerIT.call(sbc, trunk, pbx, List.of(), List.of());
+            assertThat(pbx.receiveStartingWith("OPTIONS ", 1_000)).as("nothing is asked before a loss").isNull();
+
+            for (int i = 0; i < 200; i++) {
+                pbx.send("\r\n\r\n");
+            }
+            assertThat(metric(sbc, "sbc_security_decisions_total{action=\"drop\",rule=\"packet_budget\"}"))
+                    .as("the PBX went over its budget").isPositive();
+
+            expectAskedAfterTheLossAndEndedByThePbx(sbc, trunk, pbx, call);
+        }
+    }
+
+    /**
+     * Both legs are asked within 64*T1 and a little (T1 200 ms); the trunk still has the call, the PBX answers 481,
+     * and the call ends with BYE on both sides.
+     */
+    private static void expectAskedAfterTheLossAndEndedByThePbx(SbcDaemon sbc, UdpSipPeer trunk, UdpSipPeer pbx,
+            SessionTimerIT.Answered call) throws Exception {
+        String toPbx = pbx.receiveStartingWith("OPTIONS ", 30_000);
+        assertThat(toPbx).as("the PBX's leg is asked after the loss").isNotNull();
+        assertThat(header(toPbx, "Call-ID")).isEqualTo(call.calleeCallId());
+        String toTrunk = trunk.receiveStartingWith("OPTIONS ", WAIT);
+        assertThat(toTrunk).as("and the trunk's").isNotNull();
+        assertThat(header(toTrunk, "Call-ID")).isEqualTo(call.callerCallId());
+        trunk.send(SipMessages.answer(toTrunk, 200, "OK", null, null));
+        pbx.send(SipMessages.answer(toPbx, 481, "Call/Transaction Does Not Exist", null, null));
+
+        SessionTimerIT.expectByesOnBothSides(trunk, pbx, call);
+        SbcDaemonIT.awaitDialogs(sbc, 0);
     }
 
     /**

@@ -111,6 +111,18 @@ final class TestConfigs {
      * takes T1 as its measure of falling behind too (a new call waiting a fifth of T1 in its queue is shed with
      * 503), so a longer T1 keeps a test whose subject is not overload from being shed on a loaded machine.
      */
+    /** {@code base} with the packet budget of trunk, PBX and office sources at {@code perSecond}. */
+    static SbcConfig withPeerPacketBudget(SbcConfig base, double perSecond) {
+        SecurityConfig s = base.security();
+        SecurityConfig security = new SecurityConfig(s.realm(), s.users(), s.nonceLifetime(),
+                s.authFailureThreshold(), s.authFailureWindow(), s.banDuration(), s.banEscalation(),
+                s.maxBanDuration(), s.maxBans(), s.banStateFile(), s.scannerFingerprints(), s.packetsPerSecond(),
+                s.packetBurst(), perSecond, s.globalPacketsPerSecond(), s.requestsPerSecond(), s.floodBanAfter(),
+                s.newInvitesPerSecond(), s.digestAlgorithms(), s.extensionSweep());
+        return new SbcConfig(base.source(), base.dataDir(), base.sip(), base.media(), security, base.fraud(),
+                base.zones(), base.management(), base.registration(), base.stirShaken(), base.logs());
+    }
+
     static SbcConfig withT1(SbcConfig base, Duration t1) {
         SipConfig s = base.sip();
         SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),

@@ -3,6 +3,7 @@ package org.edgesbc.core.security;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.edgesbc.core.config.SecurityConfig;
 import org.edgesbc.policy.limit.RateLimitTable;
@@ -35,6 +36,8 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
     private final SecurityMetrics metrics;
     private final LongSupplier nanos;
     private final RateLimitTable<InetAddress> packets;
+    /** Trunk, PBX and office packets dropped over their budget: signalling of calls in progress among them. */
+    private final LongAdder peerPacketsDropped = new LongAdder();
 
     /**
      * What admission decides by, from one configuration generation. The per-source buckets are not part of it: they
@@ -75,6 +78,15 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
         settings = new Settings(allowlist, zones, config, global);
     }
 
+    /**
+     * The packets of trunk, PBX and office sources dropped so far over their budget. Unlike an access source's, a
+     * peer's packets are mostly the signalling of calls in progress (ACKs, BYEs, answers), so a drop among them is
+     * a loss the calls may not survive ({@code SignallingLossWatch}).
+     */
+    public long peerPacketsDropped() {
+        return peerPacketsDropped.sum();
+    }
+
     @Override
     public String admit(SipTransport transport, InetSocketAddress source) {
         InetAddress address = source.getAddress();
@@ -93,6 +105,9 @@ public final class SourceAdmissionPolicy implements SourceAdmission {
         double rate = peer ? config.peerPacketsPerSecond() : config.packetsPerSecond();
         double burst = peer ? config.peerPacketsPerSecond() : config.packetBurst();
         if (!packets.tryTake(address, rate, burst)) {
+            if (peer) {
+                peerPacketsDropped.increment();
+            }
             metrics.decision(SecurityRule.PACKET_BUDGET, "drop");
             drops.dropped(address, zone, SecurityRule.PACKET_BUDGET);
             flood.overBudget(address, zone);
