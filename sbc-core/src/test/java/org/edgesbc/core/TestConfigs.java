@@ -106,11 +106,6 @@ final class TestConfigs {
                 s.maxDialogs(), s.maxCallDuration(), s.warmUpCalls()));
     }
 
-    /**
-     * {@code base} with SIP timers of {@code t1} (T2 and T4 scaled as RFC 3261 sets them against 500 ms). The relay
-     * takes T1 as its measure of falling behind too (a new call waiting a fifth of T1 in its queue is shed with
-     * 503), so a longer T1 keeps a test whose subject is not overload from being shed on a loaded machine.
-     */
     /** {@code base} with the packet budget of trunk, PBX and office sources at {@code perSecond}. */
     static SbcConfig withPeerPacketBudget(SbcConfig base, double perSecond) {
         SecurityConfig s = base.security();
@@ -123,6 +118,11 @@ final class TestConfigs {
                 base.zones(), base.management(), base.registration(), base.stirShaken(), base.logs());
     }
 
+    /**
+     * {@code base} with SIP timers of {@code t1} (T2 and T4 scaled as RFC 3261 sets them against 500 ms). The relay
+     * takes T1 as its measure of falling behind too (a new call waiting a fifth of T1 in its queue is shed with
+     * 503), so a longer T1 keeps a test whose subject is not overload from being shed on a loaded machine.
+     */
     static SbcConfig withT1(SbcConfig base, Duration t1) {
         SipConfig s = base.sip();
         SipConfig sip = new SipConfig(s.advertisedHost(), s.listeners(), s.tls(), s.udpReceiveBufferBytes(),
