@@ -25,6 +25,14 @@ import org.slf4j.LoggerFactory;
  * mostly of admitted datagrams counts: a flood that admission drops keeps the socket busy without queueing work, and
  * shedding calls then would hand the flooder the denial of service it is after.
  *
+ * <p>A stall of the thread itself is not overload. A collector pause (or the scheduler giving the core away) leaves
+ * its length in the queue at any load, and a thread that keeps up then drains it; at 85 % of its capacity that takes
+ * several times the pause, and every datagram read meanwhile has waited nearly the pause. Young collections of
+ * 118-227 ms on a loaded 2-core machine shed calls at rates the SBC carried (docs/performance.md, "A collector pause
+ * is not an overload"). So the time the thread was kept from its socket under load (a burst that starts at least
+ * {@link #STALL_NANOS} after the last one ended, where bursts had come closer together) is taken off the wait, up to
+ * {@link #WAIT_LIMIT_NANOS} per streak: a queue that grows still crosses the limit, one pause's worth later at most.
+ *
  * <p>First in a UDP listener's pipeline, one per channel; touched only on the channel's I/O thread.
  */
 final class UdpBacklog extends ChannelInboundHandlerAdapter {
@@ -36,6 +44,13 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
      * of Timer A; long enough that the backlog a collector pause leaves behind is read without refusing anyone.
      */
     static final long WAIT_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * A gap between two bursts at least this long, right after one shorter than it, is a stall of the thread: under
+     * load a thread that keeps up is back at its socket within the time its tasks take (a few milliseconds), and a
+     * pause of the JVM or a lost scheduler slice is what keeps it away longer. After a longer gap the socket was
+     * idle, and a full burst then is a load arriving at once, which the wait judges as it is.
+     */
+    static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** The shortest time between two probes: a queue that empties within it needs no measuring. */
     static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long NEVER = Long.MIN_VALUE;
@@ -58,6 +73,10 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     private long lastProbeSent = NEVER;
     /** The wait the last probe back measured within the current streak. */
     private long measuredWait;
+    /** How much of the current streak's wait the thread's own stalls explain, at most the limit. */
+    private long stalled;
+    /** The gap before the last burst: the thread was busy at its socket when it was short. */
+    private long previousGap = Long.MAX_VALUE;
 
     /**
      * @param datagramsPerBurst the read limit of one wake-up (the allocator's messages per read): a burst that
@@ -71,6 +90,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         this.nanoClock = nanoClock;
         this.measuredWaits = measuredWaits;
         this.probeOpener = probeOpener;
+        this.lastBurstEnded = nanoClock.getAsLong();
     }
 
     /** Opens the probe of a socket bound to an address; null when it has none. */
@@ -101,6 +121,11 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object datagram) {
         if (burst++ == 0) {
             burstStarted = nanoClock.getAsLong();
+            long gap = burstStarted - lastBurstEnded;
+            if (gap >= STALL_NANOS && previousGap < STALL_NANOS) {
+                stalled = Math.min(WAIT_LIMIT_NANOS, stalled + gap);
+            }
+            previousGap = gap;
         }
         if (probe != null && datagram instanceof DatagramPacket packet) {
             long sent = probe.sentAt(packet);
@@ -133,6 +158,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         if (drained || 2 * admitted < burst - probesInBurst) {
             undrainedSince = NEVER;
             measuredWait = 0;
+            stalled = 0;
             if (drained && probeSent != NEVER && probeSent < burstStarted) {
                 probeMissed();
             }
@@ -205,20 +231,21 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * How long a datagram arriving at {@code now} waits in the socket: 0 when the last burst drained it, or when the
-     * burst being read started so long after the last one (as long as the limit) that it did not continue the streak
-     * (a full burst may also have emptied the socket exactly); otherwise the streak's length, narrowed by the probe
-     * once one of its probes came back to this socket.
+     * How long a datagram arriving at {@code now} waits in the socket beyond what the thread's own stalls explain: 0
+     * when the last burst drained it, or when the burst being read started so long after the last one (as long as
+     * the limit) that it did not continue the streak (a full burst may also have emptied the socket exactly);
+     * otherwise the streak's length, narrowed by the probe once one of its probes came back to this socket, less the
+     * streak's stalls.
      */
     long waitFor(long now) {
         if (undrainedSince == NEVER || burstStarted - lastBurstEnded >= WAIT_LIMIT_NANOS) {
             return 0;
         }
-        long streak = now - undrainedSince;
-        if (probe == null || !probe.cameBack()) {
-            return streak;
+        long wait = now - undrainedSince;
+        if (probe != null && probe.cameBack()) {
+            long inFlight = probeSent == NEVER ? 0 : now - probeSent;
+            wait = Math.min(wait, Math.max(measuredWait, inFlight));
         }
-        long inFlight = probeSent == NEVER ? 0 : now - probeSent;
-        return Math.min(streak, Math.max(measuredWait, inFlight));
+        return Math.max(0, wait - stalled);
     }
 }

@@ -34,11 +34,9 @@ class UdpBacklogTest {
     @Test
     void aSocketLeftUndrainedPastTheLimitIsBehindUntilABurstDrainsIt() {
         burst(4);
-        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS - MS);
-        burst(4);
+        fullBurstsFor(UdpBacklog.WAIT_LIMIT_NANOS - 2 * MS);
         assertThat(backlog.behind(now.get())).as("undrained for less than the limit").isFalse();
-        now.addAndGet(MS);
-        burst(4);
+        fullBurstsFor(2 * MS);
         assertThat(backlog.behind(now.get())).as("undrained since the first full burst").isTrue();
         burst(2);
         assertThat(backlog.behind(now.get())).as("a short burst found the socket empty").isFalse();
@@ -48,8 +46,7 @@ class UdpBacklogTest {
     void howLongTheSocketHasStayedUndrainedIsZeroOnceABurstDrainsIt() {
         assertThat(backlog.waitFor(now.get())).isZero();
         burst(4);
-        now.addAndGet(30 * MS);
-        burst(4);
+        fullBurstsFor(30 * MS);
         assertThat(backlog.waitFor(now.get() + 5 * MS)).isEqualTo(35 * MS);
         burst(3);
         assertThat(backlog.waitFor(now.get())).isZero();
@@ -68,8 +65,7 @@ class UdpBacklogTest {
     @Test
     void aStreakOfFullBurstsThatStoppedLongAgoDoesNotMakeALaterDatagramLate() {
         burst(4);
-        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS);
-        burst(4);
+        fullBurstsFor(UdpBacklog.WAIT_LIMIT_NANOS);
         assertThat(backlog.behind(now.get())).isTrue();
         // The last full burst emptied the socket exactly; nothing was read for seconds until a new datagram came.
         now.addAndGet(5_000 * MS);
@@ -85,8 +81,7 @@ class UdpBacklogTest {
         }
         assertThat(backlog.behind(now.get())).as("a flood admission drops queues no work").isFalse();
         burst(4, 2);
-        now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS);
-        burst(4, 3);
+        fullBurstsFor(UdpBacklog.WAIT_LIMIT_NANOS);
         assertThat(backlog.behind(now.get())).as("bursts of admitted work").isTrue();
     }
 
@@ -157,6 +152,96 @@ class UdpBacklogTest {
         }
     }
 
+    /**
+     * A thread kept from its socket for 150 ms under load (a collector pause) comes back to a queue as long as the
+     * pause; its first probe then waits behind all of it, which says nothing about the load. Up to the limit, the
+     * stall is taken off the wait: the drain that follows is not shed, a queue that keeps growing is, one limit later.
+     */
+    @Test
+    void aStallOfTheThreadUnderLoadIsTakenOffTheWaitUpToTheLimit() throws IOException {
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            EmbeddedChannel listener = probedListener(queue);
+            UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
+            for (int i = 0; i < 10; i++) {
+                now.addAndGet(MS);
+                shortBurst(listener);
+            }
+
+            now.addAndGet(150 * MS);
+            fullBurst(listener, null);
+            long probeSent = now.get();
+            for (long elapsed = 0; elapsed < 198 * MS; elapsed += 2 * MS) {
+                now.addAndGet(2 * MS);
+                fullBurst(listener, null);
+                assertThat(probed.behind(now.get())).as("%d ms after the stall, the probe still out", elapsed / MS)
+                        .isFalse();
+            }
+            assertThat(probed.waitFor(now.get())).isEqualTo(now.get() - probeSent - UdpBacklog.WAIT_LIMIT_NANOS);
+            now.addAndGet(2 * MS);
+            fullBurst(listener, null);
+            assertThat(probed.behind(now.get())).as("the probe out for the stall and the limit").isTrue();
+
+            shortBurst(listener);
+            now.addAndGet(MS);
+            fullBurst(listener, null);
+            now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS);
+            assertThat(probed.behind(now.get())).as("the stall counted for its streak only").isTrue();
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * Full bursts after a socket that had a datagram every 50 ms are a load that came at once, not a stall: a thread
+     * waiting for datagrams was not kept from any. Their wait counts whole.
+     */
+    @Test
+    void aLoadThatArrivesAtOnceOnAQuietSocketIsNoStall() throws IOException {
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            EmbeddedChannel listener = probedListener(queue);
+            UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
+            for (int i = 0; i < 3; i++) {
+                now.addAndGet(50 * MS);
+                shortBurst(listener);
+            }
+
+            now.addAndGet(150 * MS);
+            fullBurst(listener, null);
+            for (long elapsed = 0; elapsed < UdpBacklog.WAIT_LIMIT_NANOS; elapsed += 2 * MS) {
+                now.addAndGet(2 * MS);
+                fullBurst(listener, null);
+            }
+            assertThat(probed.behind(now.get())).isTrue();
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * A listener whose probes go to {@code queue}, one of them already brought back, so that its waits are measured;
+     * its socket drained.
+     */
+    private EmbeddedChannel probedListener(DatagramChannel queue) throws IOException {
+        queue.configureBlocking(false);
+        EmbeddedChannel listener = new EmbeddedChannel(new UdpBacklog(4, now::get, wait -> { },
+                bound -> QueueWaitProbe.open(queue.getLocalAddress())));
+        probeOnce(listener, queue);
+        return listener;
+    }
+
+    private void probeOnce(EmbeddedChannel listener, DatagramChannel queue) throws IOException {
+        fullBurst(listener, null);
+        now.addAndGet(MS);
+        fullBurst(listener, QueueWaitProbeTest.receive(queue));
+        now.addAndGet(MS);
+        shortBurst(listener);
+    }
+
+    private static void shortBurst(EmbeddedChannel listener) {
+        listener.pipeline().fireChannelRead("datagram");
+        listener.pipeline().get(UdpBacklog.class).admitted();
+        listener.pipeline().fireChannelReadComplete();
+        listener.inboundMessages().clear();
+    }
+
     @Test
     void aDatagramShapedLikeAProbeFromAnotherSourceGoesOnToAdmission() throws IOException {
         try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -186,6 +271,14 @@ class UdpBacklogTest {
         }
         listener.pipeline().fireChannelReadComplete();
         listener.inboundMessages().clear();
+    }
+
+    /** A thread that reads full bursts without a break for {@code nanos}, one every 2 ms. */
+    private void fullBurstsFor(long nanos) {
+        for (long read = 0; read < nanos; read += 2 * MS) {
+            now.addAndGet(2 * MS);
+            burst(4);
+        }
     }
 
     private void burst(int datagrams) {
