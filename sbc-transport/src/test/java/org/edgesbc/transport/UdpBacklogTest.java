@@ -164,7 +164,7 @@ class UdpBacklogTest {
             UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
             for (int i = 0; i < 10; i++) {
                 now.addAndGet(MS);
-                shortBurst(listener);
+                burst(listener, 1, 1);
             }
 
             now.addAndGet(150 * MS);
@@ -181,7 +181,7 @@ class UdpBacklogTest {
             fullBurst(listener, null);
             assertThat(probed.behind(now.get())).as("the probe out for the stall and the limit").isTrue();
 
-            shortBurst(listener);
+            burst(listener, 1, 1);
             now.addAndGet(MS);
             fullBurst(listener, null);
             now.addAndGet(UdpBacklog.WAIT_LIMIT_NANOS);
@@ -201,7 +201,7 @@ class UdpBacklogTest {
             UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
             for (int i = 0; i < 3; i++) {
                 now.addAndGet(50 * MS);
-                shortBurst(listener);
+                burst(listener, 1, 1);
             }
 
             now.addAndGet(150 * MS);
@@ -232,14 +232,7 @@ class UdpBacklogTest {
         now.addAndGet(MS);
         fullBurst(listener, QueueWaitProbeTest.receive(queue));
         now.addAndGet(MS);
-        shortBurst(listener);
-    }
-
-    private static void shortBurst(EmbeddedChannel listener) {
-        listener.pipeline().fireChannelRead("datagram");
-        listener.pipeline().get(UdpBacklog.class).admitted();
-        listener.pipeline().fireChannelReadComplete();
-        listener.inboundMessages().clear();
+        burst(listener, 1, 1);
     }
 
     @Test
@@ -286,12 +279,18 @@ class UdpBacklogTest {
     }
 
     private void burst(int datagrams, int admitted) {
+        burst(channel, datagrams, admitted);
+    }
+
+    /** One burst of {@code datagrams} on {@code listener}, the first {@code admitted} of them admitted. */
+    private static void burst(EmbeddedChannel listener, int datagrams, int admitted) {
+        UdpBacklog backlog = listener.pipeline().get(UdpBacklog.class);
         for (int i = 0; i < datagrams; i++) {
-            channel.pipeline().fireChannelRead("datagram");
+            listener.pipeline().fireChannelRead("datagram");
             if (i < admitted) {
                 backlog.admitted();
             }
         }
-        channel.pipeline().fireChannelReadComplete();
+        listener.pipeline().fireChannelReadComplete();
     }
 }
