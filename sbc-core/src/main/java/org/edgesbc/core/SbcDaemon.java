@@ -247,7 +247,8 @@ public final class SbcDaemon implements Drainable {
                             metrics.registrar(), otherNodes(config, shared, clusterMetrics)), metrics.peers(), peerNames(config, metrics),
                     interconnect(config, metrics));
             holder.relay = relay;
-            metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections);
+            metrics.bindGauges(relay::activeTransactions, relay::activeDialogs, transport::openConnections,
+                    transport::newCallLimitPerSecond);
             UdpReceiveDrops socketDrops = new UdpReceiveDrops(transport.udpListenerSockets());
             if (socketDrops.read() >= 0) {
                 metrics.bindUdpReceiveDrops(socketDrops::read);

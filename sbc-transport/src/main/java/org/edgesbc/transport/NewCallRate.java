@@ -92,6 +92,12 @@ final class NewCallRate {
     private static final double NANOS_PER_SECOND = 1e9;
 
     private double limitPerSecond = Double.POSITIVE_INFINITY;
+    /**
+     * The limit and when it was last needed as of the last window rolled, for other threads ({@link #limitInForce}):
+     * written at most once a window, so the I/O thread's per-call path stays free of volatile writes.
+     */
+    private volatile double publishedLimit;
+    private volatile long publishedNeeded;
     private double tokens;
     private long refilled;
     private long windowStart;
@@ -163,6 +169,17 @@ final class NewCallRate {
         return limitPerSecond;
     }
 
+    /**
+     * The limit in force at {@code nowNanos} as any thread sees it, per second; 0 when there is none. As of the last
+     * window that a new call rolled, except that a limit that has refused nothing for {@link #RELEASE_NANOS} reads as
+     * lifted although no new call came since to lift it: the next one will.
+     */
+    double limitInForce(long nowNanos) {
+        long needed = publishedNeeded;
+        double limit = publishedLimit;
+        return nowNanos - needed < RELEASE_NANOS ? limit : 0;
+    }
+
     /** Whether a limit is in force. */
     boolean limited() {
         return limitPerSecond != Double.POSITIVE_INFINITY;
@@ -223,6 +240,8 @@ final class NewCallRate {
         } else if (!congested && refused > 0) {
             limitPerSecond *= 1 + INCREASE;
         }
+        publishedNeeded = lastNeeded;
+        publishedLimit = limited() ? limitPerSecond : 0;
         windowStart = nowNanos;
         offered = 0;
         refused = 0;

@@ -104,6 +104,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         }
     }
 
+    /** The new-call limit this socket has in force at {@code now}, per second, 0 when none; read from any thread. */
+    double newCallLimitPerSecond(long now) {
+        return newCalls.limitInForce(now);
+    }
+
     /**
      * Why a new INVITE arriving at {@code now} is refused, or null when it goes on to the relay. A retransmission
      * of a call let in is always let in: its transaction at the relay absorbs it. A retransmission of an INVITE

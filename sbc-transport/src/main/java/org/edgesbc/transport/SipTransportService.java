@@ -372,6 +372,22 @@ public final class SipTransportService implements AutoCloseable {
         return loops;
     }
 
+    /**
+     * New INVITEs per second the UDP sockets let in under the limits they set themselves in an overload
+     * ({@link NewCallRate}), summed over the sockets that have one; 0 when none has. For the new-call limit gauge.
+     */
+    public double newCallLimitPerSecond() {
+        long now = System.nanoTime();
+        double sum = 0;
+        for (Channel socket : udpListenerSockets()) {
+            SipDatagramHandler handler = socket.pipeline().get(SipDatagramHandler.class);
+            if (handler != null) {
+                sum += handler.newCallLimitPerSecond(now);
+            }
+        }
+        return sum;
+    }
+
     /** Open TCP and TLS connections, for the connections gauge. */
     public int openConnections() {
         return connections.size();

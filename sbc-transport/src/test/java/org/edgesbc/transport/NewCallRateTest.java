@@ -158,6 +158,28 @@ class NewCallRateTest {
     }
 
     @Test
+    void otherThreadsSeeTheLimitAsOfTheLastWindowAndNoneOnceItWouldBeLifted() {
+        assertThat(rate.limitInForce(now)).as("no limit").isZero();
+        offer(10_000, 300, Congestion.SHEDDING);
+        assertThat(rate.limitInForce(now)).as("set in the window not yet rolled").isZero();
+        offer(10_000, 1, Congestion.NONE);
+        double set = rate.limitPerSecond();
+        assertThat(set).isFinite();
+        assertThat(rate.limitInForce(now)).isEqualTo(set);
+        offer(20_000, 300, Congestion.NONE);
+        assertThat(rate.limitInForce(now)).as("raised while it refuses calls").isEqualTo(rate.limitPerSecond())
+                .isGreaterThan(set);
+        now += NewCallRate.RELEASE_NANOS - 200 * MS;
+        assertThat(rate.limitInForce(now)).as("no new call since: still in force").isPositive();
+        now += 200 * MS;
+        assertThat(rate.limitInForce(now)).as("the next new call would lift it").isZero();
+        assertThat(rate.limitPerSecond()).isFinite();
+        rate.admit(now, Congestion.NONE);
+        assertThat(rate.limitPerSecond()).isInfinite();
+        assertThat(rate.limitInForce(now)).isZero();
+    }
+
+    @Test
     void aLimitIsLiftedAfterAPauseEvenIfTheWindowBeforeItRefusedCalls() {
         offer(5_000, 300, Congestion.SHEDDING);
         offer(20_000, 50, Congestion.NONE);

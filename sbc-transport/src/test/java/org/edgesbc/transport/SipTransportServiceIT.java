@@ -59,6 +59,8 @@ class SipTransportServiceIT {
     private final BlockingQueue<InboundSipMessage> inbox = new LinkedBlockingQueue<>();
     /** Call-IDs whose new dialogs the sink says it sheds (as the relay does for a shard falling behind). */
     private final Set<String> shedding = ConcurrentHashMap.newKeySet();
+    /** Whether the sink says it sheds every new dialog, whatever its Call-ID. */
+    private volatile boolean sheddingAll;
     private final CountingTransportMetrics metrics = new CountingTransportMetrics();
     /** Call-IDs whose messages the sink takes 20 ms to accept, on the I/O thread. */
     private static final String SLOW = "slow-";
@@ -107,7 +109,7 @@ class SipTransportServiceIT {
 
                     @Override
                     public boolean shedsNewDialogs(String callId) {
-                        return shedding.contains(callId);
+                        return sheddingAll || shedding.contains(callId);
                     }
                 }, metrics);
         service.start();
@@ -276,6 +278,39 @@ class SipTransportServiceIT {
             assertThat(next.callId()).isEqualTo("kept-call");
             assertThat(metrics.count("shed:io_backlog", SipTransport.UDP)).isEqualTo(1);
         }
+    }
+
+    /**
+     * New calls shed through three 100 ms windows in a row, past the socket's warm-up, set it a limit of its own; the
+     * service reports it (for the new-call limit gauge) while it is in force, and no longer once it has refused
+     * nothing for 2 s, although no new call came since to lift it.
+     */
+    @Test
+    void aNewCallLimitTheSocketSetsInALastingOverloadIsReportedUntilItIsLifted() throws Exception {
+        startAll();
+        assertThat(service.newCallLimitPerSecond()).isZero();
+        sheddingAll = true;
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        int sent = 0;
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            // Paced by the 503s, so that the socket is never behind: the limit comes from the shedding alone.
+            while (service.newCallLimitPerSecond() == 0 && sent < 2 * NewCallRate.WARM_UP_CALLS) {
+                for (int i = 0; i < 50; i++, sent++) {
+                    peer.send(options("UDP", peer.localAddress(), "flood-" + sent).replace("OPTIONS", "INVITE"));
+                }
+                for (int i = 0; i < 50; i++) {
+                    assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n");
+                }
+            }
+        }
+        double limit = service.newCallLimitPerSecond();
+        assertThat(limit).as("a limit set after %d new calls", sent).isPositive().isFinite();
+        assertThat(sent).isGreaterThan(NewCallRate.WARM_UP_CALLS);
+        assertThat(metrics.count("shed:relay_queue", SipTransport.UDP)).isEqualTo(sent);
+        long set = System.nanoTime();
+        await("the limit reported as lifted", () -> service.newCallLimitPerSecond() == 0);
+        assertThat(System.nanoTime() - set).as("not before it has refused nothing for a while")
+                .isGreaterThan(NewCallRate.RELEASE_NANOS - 2 * NewCallRate.WINDOW_NANOS);
     }
 
     /**

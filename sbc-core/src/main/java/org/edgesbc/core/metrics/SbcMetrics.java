@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.edgesbc.core.RecordMetrics;
@@ -31,6 +32,7 @@ public final class SbcMetrics implements AutoCloseable {
     static final String TRANSPORT_GATE_REJECTED = "sbc.transport.gate.rejected";
     static final String TRANSPORT_ADMISSION_DROPPED = "sbc.transport.admission.dropped";
     static final String TRANSPORT_CONNECTIONS = "sbc.transport.connections";
+    static final String TRANSPORT_NEW_CALL_LIMIT = "sbc.transport.new.call.limit";
     static final String TRANSPORT_CONNECTIONS_REFUSED = "sbc.transport.connections.refused";
     static final String TRANSPORT_SEND_FAILED = "sbc.transport.send.failed";
     static final String TRANSPORT_SHED = "sbc.transport.shed";
@@ -253,13 +255,18 @@ public final class SbcMetrics implements AutoCloseable {
     }
 
     /** Gauges read from the relay and transport when scraped. */
-    public void bindGauges(IntSupplier transactions, IntSupplier dialogs, IntSupplier connections) {
+    public void bindGauges(IntSupplier transactions, IntSupplier dialogs, IntSupplier connections,
+            DoubleSupplier newCallLimit) {
         Gauge.builder(RELAY_TRANSACTIONS, transactions, IntSupplier::getAsInt).strongReference(true)
                 .description("Server and client transactions in the relay's tables").register(registry);
         Gauge.builder(RELAY_DIALOGS, dialogs, IntSupplier::getAsInt).strongReference(true)
                 .description("Dialogs tracked by the relay").register(registry);
         Gauge.builder(TRANSPORT_CONNECTIONS, connections, IntSupplier::getAsInt).strongReference(true)
                 .description("Open TCP and TLS connections").register(registry);
+        Gauge.builder(TRANSPORT_NEW_CALL_LIMIT, newCallLimit, DoubleSupplier::getAsDouble).strongReference(true)
+                .description("New INVITEs per second the UDP listeners let in under the limit they set in an overload,"
+                        + " beyond which they answer 503 (summed over their sockets); 0 while no limit is in force")
+                .register(registry);
     }
 
     /** 1 from the moment the SBC starts draining (it refuses new calls and {@code /ready} answers 503), else 0. */

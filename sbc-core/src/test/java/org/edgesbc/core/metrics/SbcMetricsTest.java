@@ -109,11 +109,12 @@ class SbcMetricsTest {
     @Test
     void gaugesReadTheirSuppliersAtScrapeTime() {
         AtomicInteger transactions = new AtomicInteger();
-        metrics.bindGauges(transactions::get, () -> 7, () -> 3);
+        metrics.bindGauges(transactions::get, () -> 7, () -> 3, () -> 4_860.5);
         transactions.set(42);
         assertThat(metrics.scrape()).contains("sbc_relay_transactions_active 42.0")
                 .contains("sbc_relay_dialogs_active 7.0")
-                .contains("sbc_transport_connections 3.0");
+                .contains("sbc_transport_connections 3.0")
+                .contains("sbc_transport_new_call_limit 4860.5");
     }
 
     @Test
