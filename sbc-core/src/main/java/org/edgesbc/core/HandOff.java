@@ -27,8 +27,9 @@ public enum HandOff {
     /** A STIR/SHAKEN verdict on an inbound call, from the certificate cache's thread back to the waiting shard. */
     CALLER_ID_VERDICT,
     /**
-     * An operator's question about calls or order to end one (management thread), or the drain's order to end the
-     * calls left at its timeout, to the shard that owns the dialogs.
+     * An operator's question about calls or order to end one (management thread), the drain's order to end the
+     * calls left at its timeout, or a caller's ACK of a 503 whose INVITE a retransmission got in after all (I/O
+     * thread), to the shard that owns the dialogs.
      */
     CALL_CONTROL,
     /** The SBC's own registrations at trunks: started and, at shutdown, removed on the shard that owns them. */

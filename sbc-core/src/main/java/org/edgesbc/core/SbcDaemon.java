@@ -632,6 +632,14 @@ public final class SbcDaemon implements Drainable {
             RelayEngine current = relay;
             return current != null && current.shedsNewDialogs(callId);
         }
+
+        @Override
+        public void refusalAcknowledged(String zone, String callId) {
+            RelayEngine current = relay;
+            if (current != null) {
+                current.refusalAcknowledged(zone, callId);
+            }
+        }
     }
 
     /** The certificate and key TLS listeners use: configured files, or a pair generated at first start. */

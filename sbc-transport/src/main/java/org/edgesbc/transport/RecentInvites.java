@@ -28,6 +28,7 @@ final class RecentInvites {
     private long[] current = new long[SLOTS];
     private long[] previous = new long[SLOTS];
     private int size;
+    private int previousSize;
     private long generationStart;
     private final long generationNanos;
 
@@ -58,6 +59,12 @@ final class RecentInvites {
         }
     }
 
+    /** Whether no key is remembered: then {@link #contains} is false without hashing the key. */
+    boolean isEmpty(long nowNanos) {
+        expire(nowNanos);
+        return size == 0 && previousSize == 0;
+    }
+
     boolean contains(String key, long nowNanos) {
         expire(nowNanos);
         long hash = hash(key);
@@ -84,6 +91,7 @@ final class RecentInvites {
         Arrays.fill(emptied, EMPTY);
         previous = current;
         current = emptied;
+        previousSize = size;
         size = 0;
         generationStart = nowNanos;
     }

@@ -39,6 +39,11 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
     private final RecentInvites admittedCalls;
     /** The new INVITEs this handler's channel refused lately, by the headers that identify their transaction. */
     private final RecentInvites refusedInvites;
+    /**
+     * The calls this handler's channel let in lately on a retransmission of an INVITE it had refused (by Call-ID):
+     * should the caller then acknowledge the refusal, the call has no caller.
+     */
+    private final RecentInvites readmittedCalls;
 
     /** @param inviteTimeout Timer B: how long the decisions on new INVITEs are remembered, at least */
     SipDatagramHandler(Supplier<SipMessageGate> gates, GateRejectResponder responder, SipMessageSink sink,
@@ -47,6 +52,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         long generation = inviteTimeout.toNanos() / 2;
         this.admittedCalls = new RecentInvites(System.nanoTime(), generation);
         this.refusedInvites = new RecentInvites(System.nanoTime(), generation);
+        this.readmittedCalls = new RecentInvites(System.nanoTime(), generation);
         this.gates = gates;
         this.responder = responder;
         this.sink = sink;
@@ -86,6 +92,9 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             if (responder.answeredWith(result.ackToTag())) {
                 // RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. This thread sent
                 // that response itself, so it ends here; the relay would look it up and drop it as stray.
+                if (!readmittedCalls.isEmpty(received) && readmittedCalls.contains(result.callId(), received)) {
+                    sink.refusalAcknowledged(admitted.zone(), result.callId());
+                }
                 return;
             }
             if (result.newInvite()) {
@@ -116,8 +125,10 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
      * without counting as a new call offered: RFC 3261 §17.2.1, a completed INVITE server transaction answers a
      * retransmission with its final response. Once the overload has gone it is judged as a new INVITE: a caller
      * that retransmits did not take the 503 (lost, or a caller that ignores it, as SIPp's own scenarios do), and the
-     * call it still waits for can be carried now. The identifying headers (Via, From, To, Call-ID, CSeq), byte for
-     * byte, tell a retransmission from a retry in a new transaction, which is judged afresh.
+     * call it still waits for can be carried now. Unless the caller was only slow to read the 503 and sent the
+     * retransmission before it did: its ACK of the 503, arriving after, tells the sink that the call let in has no
+     * caller ({@link SipMessageSink#refusalAcknowledged}). The identifying headers (Via, From, To, Call-ID, CSeq),
+     * byte for byte, tell a retransmission from a retry in a new transaction, which is judged afresh.
      */
     private ShedCause shedCause(GateResult invite, long now) {
         String callId = invite.callId();
@@ -126,7 +137,8 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         }
         String transaction = invite.replyHeaders();
         boolean behind = backlog.behind(now);
-        if ((behind || newCalls.limited()) && refusedInvites.contains(transaction, now)) {
+        boolean refusedBefore = !refusedInvites.isEmpty(now) && refusedInvites.contains(transaction, now);
+        if ((behind || newCalls.limited()) && refusedBefore) {
             return ShedCause.RETRANSMISSION;
         }
         ShedCause shed = behind ? ShedCause.IO_BACKLOG
@@ -137,6 +149,9 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         boolean withinRate = newCalls.admit(now, congestion);
         ShedCause cause = shed != null ? shed : withinRate ? null : ShedCause.NEW_CALL_RATE;
         if (cause == null) {
+            if (refusedBefore) {
+                readmittedCalls.add(callId, now);
+            }
             admittedCalls.add(callId, now);
         } else {
             refusedInvites.add(transaction, now);

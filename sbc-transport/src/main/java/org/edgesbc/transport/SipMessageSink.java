@@ -31,4 +31,13 @@ public interface SipMessageSink {
     default boolean shedsNewDialogs(String callId) {
         return false;
     }
+
+    /**
+     * The caller from {@code zone} acknowledged a 503 the I/O thread sent to an INVITE of call {@code callId}, after
+     * a retransmission of that INVITE had been let in as a new call once the overload had passed (a caller slow to
+     * read its answers retransmits before it reads the 503): the caller took the refusal, and the call set up on the
+     * retransmission has nobody behind it. Called on an I/O thread; must hand the work over and return.
+     */
+    default void refusalAcknowledged(String zone, String callId) {
+    }
 }

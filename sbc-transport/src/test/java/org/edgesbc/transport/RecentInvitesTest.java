@@ -25,6 +25,17 @@ class RecentInvitesTest {
     }
 
     @Test
+    void itIsEmptyOnlyOnceNoGenerationHoldsAKey() {
+        assertThat(calls.isEmpty(now)).isTrue();
+        calls.add("a@host", now);
+        assertThat(calls.isEmpty(now)).isFalse();
+        now += GENERATION + S;
+        assertThat(calls.isEmpty(now)).as("the key in the previous generation").isFalse();
+        now += GENERATION + S;
+        assertThat(calls.isEmpty(now)).isTrue();
+    }
+
+    @Test
     void aFloodOfCallsCutsGenerationsShortInsteadOfGrowing() {
         int half = RecentInvites.SLOTS / 2;
         for (int i = 0; i < 3 * half; i++) {

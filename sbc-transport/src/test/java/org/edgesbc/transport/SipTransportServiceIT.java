@@ -59,6 +59,8 @@ class SipTransportServiceIT {
     private final BlockingQueue<InboundSipMessage> inbox = new LinkedBlockingQueue<>();
     /** Call-IDs whose new dialogs the sink says it sheds (as the relay does for a shard falling behind). */
     private final Set<String> shedding = ConcurrentHashMap.newKeySet();
+    /** What the sink was told of refusals acknowledged after their INVITE was let in: "zone/Call-ID". */
+    private final BlockingQueue<String> refusalsAcknowledged = new LinkedBlockingQueue<>();
     /** Whether the sink says it sheds every new dialog, whatever its Call-ID. */
     private volatile boolean sheddingAll;
     private final CountingTransportMetrics metrics = new CountingTransportMetrics();
@@ -111,6 +113,11 @@ class SipTransportServiceIT {
                     public boolean shedsNewDialogs(String callId) {
                         return sheddingAll || shedding.contains(callId);
                     }
+
+                    @Override
+                    public void refusalAcknowledged(String zone, String callId) {
+                        refusalsAcknowledged.add(zone + "/" + callId);
+                    }
                 }, metrics);
         service.start();
         return service;
@@ -131,6 +138,11 @@ class SipTransportServiceIT {
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: 1 OPTIONS\r\n"
                 + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** {@link #options}'s request as a new INVITE, without a body. */
+    private static String invite(String transport, InetSocketAddress from, String callId) {
+        return options(transport, from, callId).replace("OPTIONS", "INVITE");
     }
 
     /** {@code request} (without a body) with a text body of {@code length} bytes. */
@@ -217,7 +229,7 @@ class SipTransportServiceIT {
         shedding.add("shed-1");
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
-            String invite = options("UDP", peer.localAddress(), "shed-1").replace("OPTIONS", "INVITE");
+            String invite = invite("UDP", peer.localAddress(), "shed-1");
             peer.send(invite);
             String answer = peer.receive(WAIT_MILLIS);
             assertThat(answer).startsWith("SIP/2.0 503 Service Unavailable\r\n").contains("Retry-After: 5\r\n",
@@ -231,7 +243,7 @@ class SipTransportServiceIT {
             assertThat(nextInbound().callId()).as("another shard's calls pass").isEqualTo("fresh-1");
         }
         try (StreamSipPeer tcp = StreamSipPeer.tcp(ANY_LOOPBACK_PORT, service.localAddress(SipTransport.TCP))) {
-            tcp.send(options("TCP", tcp.localAddress(), "shed-1").replace("OPTIONS", "INVITE"));
+            tcp.send(invite("TCP", tcp.localAddress(), "shed-1"));
             assertThat(tcp.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n");
             assertThat(metrics.count("shed", SipTransport.TCP)).isEqualTo(1);
         }
@@ -244,7 +256,7 @@ class SipTransportServiceIT {
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
             queueSlowRequests(peer);
-            String invite = options("UDP", peer.localAddress(), "queued-invite").replace("OPTIONS", "INVITE");
+            String invite = invite("UDP", peer.localAddress(), "queued-invite");
             peer.send(invite);
             String answer = peer.receive(WAIT_MILLIS);
             assertThat(answer).startsWith("SIP/2.0 503 Service Unavailable\r\n")
@@ -262,7 +274,7 @@ class SipTransportServiceIT {
         startAll();
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
-            String invite = options("UDP", peer.localAddress(), "kept-call").replace("OPTIONS", "INVITE");
+            String invite = invite("UDP", peer.localAddress(), "kept-call");
             peer.send(invite);
             assertThat(nextInbound().callId()).isEqualTo("kept-call");
             queueSlowRequests(peer);
@@ -296,7 +308,7 @@ class SipTransportServiceIT {
             // Paced by the 503s, so that the socket is never behind: the limit comes from the shedding alone.
             while (service.newCallLimitPerSecond() == 0 && sent < 2 * NewCallRate.WARM_UP_CALLS) {
                 for (int i = 0; i < 50; i++, sent++) {
-                    peer.send(options("UDP", peer.localAddress(), "flood-" + sent).replace("OPTIONS", "INVITE"));
+                    peer.send(invite("UDP", peer.localAddress(), "flood-" + sent));
                 }
                 for (int i = 0; i < 50; i++) {
                     assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n");
@@ -325,7 +337,7 @@ class SipTransportServiceIT {
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
             queueSlowRequests(peer);
-            String invite = options("UDP", peer.localAddress(), "refused-call").replace("OPTIONS", "INVITE");
+            String invite = invite("UDP", peer.localAddress(), "refused-call");
             peer.send(invite);
             peer.send(invite);
             for (int i = 0; i < 2; i++) {
@@ -342,7 +354,7 @@ class SipTransportServiceIT {
         }
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
             shedding.add("retried-call");
-            String invite = options("UDP", peer.localAddress(), "retried-call").replace("OPTIONS", "INVITE");
+            String invite = invite("UDP", peer.localAddress(), "retried-call");
             peer.send(invite);
             assertThat(peer.receive(WAIT_MILLIS)).startsWith("SIP/2.0 503 Service Unavailable\r\n");
             shedding.remove("retried-call");
@@ -361,23 +373,60 @@ class SipTransportServiceIT {
      * itself (here the gate's 420), that is on the I/O thread: the ACK never reaches the relay, where no transaction
      * knows it. An ACK with a To tag the I/O thread did not write goes on as before.
      */
+    /**
+     * A caller slow to read its answers retransmits a refused INVITE before it reads the 503; let in once the overload
+     * has gone, that retransmission becomes a call, and the caller's ACK of the 503 that follows tells the sink the
+     * call has no caller. The ACK of a 503 whose INVITE stayed refused tells it nothing.
+     */
+    @Test
+    void theAckOfA503AfterItsInviteWasLetInOnARetransmissionTellsTheSink() throws Exception {
+        startAll();
+        InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
+        try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
+            String late = invite("UDP", peer.localAddress(), "late-reader");
+            String kept = late.replace("late-reader", "kept-refused");
+            shedding.add("late-reader");
+            shedding.add("kept-refused");
+            peer.send(late);
+            String lateAnswer = peer.receive(WAIT_MILLIS);
+            peer.send(kept);
+            String keptAnswer = peer.receive(WAIT_MILLIS);
+            assertThat(lateAnswer).startsWith("SIP/2.0 503 Service Unavailable\r\n").contains("Call-ID: late-reader");
+            assertThat(keptAnswer).startsWith("SIP/2.0 503 Service Unavailable\r\n").contains("Call-ID: kept-refused");
+            shedding.remove("late-reader");
+            peer.send(late);
+            assertThat(nextInbound().callId()).as("the retransmission let in as a call").isEqualTo("late-reader");
+            peer.send(ackOf(kept, keptAnswer));
+            peer.send(ackOf(late, lateAnswer));
+            assertThat(refusalsAcknowledged.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS)).isEqualTo("access/late-reader");
+            assertThat(refusalsAcknowledged.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("nothing of the call still "
+                    + "refused").isNull();
+            assertThat(inbox.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)).as("neither ACK reaches the sink").isNull();
+        }
+    }
+
+    /** The ACK of {@code answer}, a non-2xx final response to {@code invite} (RFC 3261 §17.1.1.3). */
+    private static String ackOf(String invite, String answer) {
+        String tag = SipTestPeer.tag(SipTestPeer.header(answer, "To"));
+        assertThat(tag).as("the answer's To tag").isNotNull();
+        return invite.replace("INVITE sip:", "ACK sip:").replace("CSeq: 1 INVITE", "CSeq: 1 ACK")
+                .replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=" + tag);
+    }
+
     @Test
     void theAckOfTheIoThreadsOwnAnswerEndsThereAndNoOtherAck() throws Exception {
         startAll();
         InetSocketAddress sbc = service.localAddress(SipTransport.UDP);
         try (UdpSipPeer peer = new UdpSipPeer(ANY_LOOPBACK_PORT, sbc)) {
-            String invite = options("UDP", peer.localAddress(), "refused-call").replace("OPTIONS", "INVITE")
+            String invite = invite("UDP", peer.localAddress(), "refused-call")
                     .replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nProxy-Require: foo\r\n");
             peer.send(invite);
             String answer = peer.receive(WAIT_MILLIS);
             assertThat(answer).startsWith("SIP/2.0 420 Bad Extension\r\n");
+            String ack = ackOf(invite, answer).replace("Proxy-Require: foo\r\n", "");
+            peer.send(ack);
             String tag = SipTestPeer.tag(SipTestPeer.header(answer, "To"));
-            assertThat(tag).isNotNull();
-            String ack = invite.replace("INVITE sip:", "ACK sip:").replace("CSeq: 1 INVITE", "CSeq: 1 ACK")
-                    .replace("Proxy-Require: foo\r\n", "");
-            peer.send(ack.replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=" + tag));
-            peer.send(ack.replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=b2bua-elsewhere")
-                    .replace("refused-call", "other-call"));
+            peer.send(ack.replace(";tag=" + tag, ";tag=b2bua-elsewhere").replace("refused-call", "other-call"));
             InboundSipMessage next = nextInbound();
             assertThat(next).as("the ACK with a foreign tag reaches the sink").isNotNull();
             assertThat(next.callId()).isEqualTo("other-call");

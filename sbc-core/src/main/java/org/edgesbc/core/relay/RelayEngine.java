@@ -307,6 +307,11 @@ public final class RelayEngine implements SipMessageSink, AutoCloseable {
         return shards[SipIdentifiers.shardOf(callId, callIdPrefix, shards.length)].shedding();
     }
 
+    @Override
+    public void refusalAcknowledged(String zone, String callId) {
+        onShard(ownerOf(callId), calls -> calls.endRefused(zone, callId));
+    }
+
     // ------------------------------------------------------------------------------------ drain and operators
 
     /**

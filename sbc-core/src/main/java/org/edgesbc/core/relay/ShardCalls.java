@@ -21,6 +21,9 @@ final class ShardCalls {
     /** The calls of one shard that match a filter: the first {@code limit} of them, and how many matched in all. */
     record Listing(List<CallSnapshot> calls, int matching) { }
 
+    /** The records' reason for a call whose caller took the 503 its INVITE got first ({@link #endRefused}). */
+    static final String REFUSAL_ACKNOWLEDGED = "refusal-acknowledged";
+
     private final DialogTable table;
     private final DialogLayer dialogs;
     private final CallRecorder records;
@@ -65,6 +68,22 @@ final class ShardCalls {
     CallControl end(String callId, String reason) {
         RelayDialog dialog = dialogOf(callId);
         return dialog == null ? CallControl.NOT_FOUND : end(dialog, reason);
+    }
+
+    /**
+     * Ends the call whose caller, from {@code zone}, acknowledged the 503 its INVITE got on the I/O thread after a
+     * retransmission of that INVITE had been let in (see {@code SipMessageSink#refusalAcknowledged}): CANCEL toward
+     * the callee while it rings, BYE to both sides once answered. A call whose caller acknowledged its 2xx is the
+     * caller's after all and goes on.
+     */
+    CallControl endRefused(String zone, String callId) {
+        RelayDialog dialog = table.find(zone, callId);
+        if (dialog == null || !dialog.call || dialog.state == RelayDialog.State.TERMINATED
+                || !dialog.a.key().equals(RelayDialog.key(zone, callId))
+                || dialog.state == RelayDialog.State.CONFIRMED && dialog.ackWait == null) {
+            return CallControl.NOT_FOUND;
+        }
+        return end(dialog, REFUSAL_ACKNOWLEDGED);
     }
 
     /** Ends every call of the shard, answered or ringing; returns how many. */

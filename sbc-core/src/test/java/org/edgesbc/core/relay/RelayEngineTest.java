@@ -255,6 +255,41 @@ class RelayEngineTest {
         });
     }
 
+    /**
+     * A caller slow to read its answers retransmitted an INVITE the I/O thread had refused, the retransmission got in
+     * once the overload had passed, and then the caller acknowledged the 503: it took the refusal, and the call has
+     * nobody behind it. Ringing, it is cancelled; answered and not acknowledged, hung up on both sides; acknowledged,
+     * it is the caller's after all. Only the caller's own zone and Call-ID name it.
+     */
+    @Test
+    void aCallWhoseCallerAcknowledgedTheRefusalOfItsInviteEndsUnlessItAcknowledgedTheAnswer() throws Exception {
+        String ringing = ringingCall("refused-ringing@10.9.9.9", "z9hG4bK-r1");
+        engine.refusalAcknowledged("pbx", "refused-ringing@10.9.9.9");
+        engine.refusalAcknowledged("trunk", header(ringing, "Call-ID"));
+        engine.refusalAcknowledged("trunk", "refused-ringing@10.9.9.9");
+        assertThat(flow(PBX).next()).startsWith("CANCEL ").contains(header(ringing, "Call-ID"));
+
+        String answered = answeredCall("refused-answered@10.9.9.9", "z9hG4bK-r2");
+        engine.refusalAcknowledged("trunk", "refused-answered@10.9.9.9");
+        assertThat(flow(TRUNK).next()).startsWith("BYE ").contains("refused-answered@10.9.9.9");
+        assertThat(flow(PBX).next()).startsWith("BYE ").contains(answered);
+
+        String relayed = ringingCall("taken@10.9.9.9", "z9hG4bK-r3");
+        send(PBX, "pbx", response(200, branch(relayed), header(relayed, "Call-ID"), "INVITE", 1, "pbx-tag",
+                "<sip:5551234@127.0.0.3:5060>"));
+        String ok = flow(TRUNK).next();
+        send(TRUNK, "trunk", inDialog("ACK", "taken@10.9.9.9", "z9hG4bK-r4", 1, "sip:sbc@127.0.0.1:5060",
+                tagOf(header(ok, "To"))));
+        assertThat(flow(PBX).next()).startsWith("ACK ");
+        engine.refusalAcknowledged("trunk", "taken@10.9.9.9");
+        assertThat(flow(PBX).poll()).as("the call the caller acknowledged goes on").isNull();
+        assertThat(flow(TRUNK).poll()).isNull();
+        assertThat(engine.call("taken@10.9.9.9").get(5, TimeUnit.SECONDS)).isPresent();
+        awaitDialogs(2);
+        assertThat(records).singleElement().satisfies(record -> assertThat(record.endedBy())
+                .isEqualTo("sbc:" + ShardCalls.REFUSAL_ACKNOWLEDGED));
+    }
+
     @Test
     void endingAllCallsEndsTheAnsweredCallsOfEveryShardAndCancelsTheRingingOnes() throws Exception {
         for (int i = 0; i < 4; i++) {
