@@ -59,14 +59,17 @@ final class RecentInvites {
         }
     }
 
-    /** Whether no key is remembered: then {@link #contains} is false without hashing the key. */
+    /** Whether no key is remembered. */
     boolean isEmpty(long nowNanos) {
         expire(nowNanos);
         return size == 0 && previousSize == 0;
     }
 
+    /** Whether {@code key} is remembered; without hashing it while nothing is (a socket that refused no INVITE). */
     boolean contains(String key, long nowNanos) {
-        expire(nowNanos);
+        if (isEmpty(nowNanos)) {
+            return false;
+        }
         long hash = hash(key);
         return contains(current, hash) || contains(previous, hash);
     }

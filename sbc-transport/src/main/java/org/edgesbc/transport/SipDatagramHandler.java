@@ -92,7 +92,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
             if (responder.answeredWith(result.ackToTag())) {
                 // RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. This thread sent
                 // that response itself, so it ends here; the relay would look it up and drop it as stray.
-                if (!readmittedCalls.isEmpty(received) && readmittedCalls.contains(result.callId(), received)) {
+                if (readmittedCalls.contains(result.callId(), received)) {
                     sink.refusalAcknowledged(admitted.zone(), result.callId());
                 }
                 return;
@@ -137,7 +137,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         }
         String transaction = invite.replyHeaders();
         boolean behind = backlog.behind(now);
-        boolean refusedBefore = !refusedInvites.isEmpty(now) && refusedInvites.contains(transaction, now);
+        boolean refusedBefore = refusedInvites.contains(transaction, now);
         if ((behind || newCalls.limited()) && refusedBefore) {
             return ShedCause.RETRANSMISSION;
         }

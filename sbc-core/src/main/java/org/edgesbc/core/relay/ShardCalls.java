@@ -78,8 +78,7 @@ final class ShardCalls {
      */
     CallControl endRefused(String zone, String callId) {
         RelayDialog dialog = table.find(zone, callId);
-        if (dialog == null || !dialog.call || dialog.state == RelayDialog.State.TERMINATED
-                || !dialog.a.key().equals(RelayDialog.key(zone, callId))
+        if (!isLiveCall(dialog) || !dialog.a.key().equals(RelayDialog.key(zone, callId))
                 || dialog.state == RelayDialog.State.CONFIRMED && dialog.ackWait == null) {
             return CallControl.NOT_FOUND;
         }
@@ -124,11 +123,16 @@ final class ShardCalls {
     private RelayDialog dialogOf(String callId) {
         for (String zone : zones) {
             RelayDialog dialog = table.find(zone, callId);
-            if (dialog != null && dialog.call && dialog.state != RelayDialog.State.TERMINATED) {
+            if (isLiveCall(dialog)) {
                 return dialog;
             }
         }
         return null;
+    }
+
+    /** Whether {@code dialog} is a call (an INVITE dialog) that has not ended. */
+    private static boolean isLiveCall(RelayDialog dialog) {
+        return dialog != null && dialog.call && dialog.state != RelayDialog.State.TERMINATED;
     }
 
     private static CallSnapshot snapshot(RelayDialog dialog) {
