@@ -41,12 +41,18 @@ final class GateRejectResponder {
     private final LongSupplier nanoClock;
     private final Map<SipTransport, AnswerBudget> budgets = new EnumMap<>(SipTransport.class);
     private final LogLimiter logLimiter;
-    private final SecureRandom random = new SecureRandom();
     /**
      * The first half of every To tag this responder writes, drawn once: the ACK of one of its answers carries it
-     * back, and is recognised by it (RFC 3261 §19.3 asks 32 random bits of a tag; the other half is drawn per answer).
+     * back, and is recognised by it. These are the 32 random bits RFC 3261 §19.3 asks of a tag.
      */
     private final String ownTagPrefix;
+    /**
+     * The seed of the second half, which is a hash of the request's identifying headers: a retransmitted request
+     * gets the very answer the first one got (RFC 3261 §17.2.1: the transaction's final response is sent again), and
+     * requests of different transactions get different tags. The seed keeps the halves of two SBCs apart; the tag
+     * protects nothing, so an attacker who could predict it gains nothing.
+     */
+    private final long tagSeed;
 
     GateRejectResponder(TransportMetrics metrics) {
         this(metrics, System::nanoTime);
@@ -61,7 +67,9 @@ final class GateRejectResponder {
             budgets.put(transport, new AnswerBudget(now));
         }
         this.logLimiter = new LogLimiter(GateRejection.values().length, LOG_INTERVAL_NANOS, nanoClock);
-        this.ownTagPrefix = randomHex(TAG_BYTES / 2);
+        SecureRandom random = new SecureRandom();
+        this.ownTagPrefix = HexFormat.of().toHexDigits(random.nextInt());
+        this.tagSeed = random.nextLong();
     }
 
     /**
@@ -106,6 +114,7 @@ final class GateRejectResponder {
 
     private byte[] answer(String statusLine, String replyHeaders, String extraHeader) {
         StringBuilder answer = new StringBuilder(statusLine.length() + replyHeaders.length() + 96).append(statusLine);
+        String tag = null;
         // Line by line without a regular expression: this builds every 503 of an overload.
         for (int start = 0, end; start < replyHeaders.length(); start = end + 2) {
             end = replyHeaders.indexOf("\r\n", start);
@@ -115,7 +124,10 @@ final class GateRejectResponder {
             answer.append(replyHeaders, start, end);
             if (isToHeader(replyHeaders, start, end) && !hasTag(replyHeaders, start, end)) {
                 // RFC 3261 §8.2.6.2: a response that is not to a request with a To tag gets one.
-                answer.append(";tag=").append(ownTagPrefix).append(randomHex(TAG_BYTES / 2));
+                if (tag == null) {
+                    tag = ownTagPrefix + HexFormat.of().toHexDigits(transactionHash(replyHeaders));
+                }
+                answer.append(";tag=").append(tag);
             }
             answer.append("\r\n");
         }
@@ -127,10 +139,18 @@ final class GateRejectResponder {
         return answer.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private String randomHex(int bytes) {
-        byte[] random = new byte[bytes];
-        this.random.nextBytes(random);
-        return HexFormat.of().formatHex(random);
+    /**
+     * 32 bits of a seeded FNV-1a hash over the echoed Via, From, To, Call-ID and CSeq lines (which a retransmission
+     * repeats byte for byte), mixed by MurmurHash3's 64-bit finalizer so that every input bit reaches the low bits.
+     */
+    private int transactionHash(String replyHeaders) {
+        long hash = tagSeed;
+        for (int i = 0; i < replyHeaders.length(); i++) {
+            hash = (hash ^ replyHeaders.charAt(i)) * 0x100000001b3L;
+        }
+        hash = (hash ^ (hash >>> 33)) * 0xff51afd7ed558ccdL;
+        hash = (hash ^ (hash >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return (int) (hash ^ (hash >>> 33));
     }
 
     private static boolean isToHeader(String lines, int start, int end) {
@@ -138,8 +158,13 @@ final class GateRejectResponder {
         if (colon < 0 || colon > end) {
             return false;
         }
-        String name = lines.substring(start, colon).trim();
-        return name.equalsIgnoreCase("to") || name.equalsIgnoreCase("t");
+        int nameEnd = colon;
+        while (nameEnd > start && Character.isWhitespace(lines.charAt(nameEnd - 1))) {
+            nameEnd--;
+        }
+        int length = nameEnd - start;
+        return (length == 2 && lines.regionMatches(true, start, "to", 0, 2))
+                || (length == 1 && lines.regionMatches(true, start, "t", 0, 1));
     }
 
     private static boolean hasTag(String lines, int start, int end) {

@@ -64,8 +64,10 @@ class GateRejectResponderTest {
     @Test
     void theToTagsItWritesAreRecognisedAndNoOthers() {
         GateResult bad = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS);
+        GateResult other = GateResult.rejected(GateRejection.HEADER_MALFORMED, true,
+                REPLY_HEADERS.replace("Call-ID: c1", "Call-ID: c2"));
         String first = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, bad), "To"));
-        String second = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, bad), "To"));
+        String second = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, other), "To"));
         assertThat(first).hasSize(16).isNotEqualTo(second);
         assertThat(responder.answeredWith(first)).isTrue();
         assertThat(responder.answeredWith(second)).isTrue();
@@ -74,6 +76,22 @@ class GateRejectResponderTest {
         String foreign = SipTestPeer.tag(SipTestPeer.header(new String(elsewhere, StandardCharsets.UTF_8), "To"));
         assertThat(responder.answeredWith(foreign)).as("another responder's tag").isFalse();
         assertThat(responder.answeredWith(null)).isFalse();
+    }
+
+    @Test
+    void aRetransmittedRequestGetsTheAnswerItsFirstCopyGotAndAnotherTransactionAnotherTag() {
+        GateResult invite = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS);
+        byte[] first = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, invite);
+        byte[] again = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, invite);
+        assertThat(again).as("RFC 3261 §17.2.1: the same final response").isEqualTo(first);
+        String firstTag = SipTestPeer.tag(SipTestPeer.header(new String(first, StandardCharsets.UTF_8), "To"));
+        // The top Via's branch, the From tag and the CSeq each name another transaction.
+        for (String[] change : new String[][] {{"z9hG4bK-1", "z9hG4bK-2"}, {"tag=1", "tag=2"}, {"CSeq: 1", "CSeq: 2"}}) {
+            byte[] another = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, GateResult.rejected(
+                    GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS.replace(change[0], change[1])));
+            assertThat(SipTestPeer.tag(SipTestPeer.header(new String(another, StandardCharsets.UTF_8), "To")))
+                    .as(change[1]).hasSize(16).isNotEqualTo(firstTag);
+        }
     }
 
     @Test
