@@ -2,11 +2,13 @@ package org.edgesbc.transport;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.edgesbc.transport.gate.GateResult;
+import org.edgesbc.transport.gate.ReplyLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,9 @@ final class GateRejectResponder {
     private static final long NANOS_PER_TOKEN = 1_000_000_000L / ANSWERS_PER_SECOND;
     /** Bytes of a To tag this responder writes (hex-encoded in the tag). */
     private static final int TAG_BYTES = 8;
+    private static final byte[] SERVICE_UNAVAILABLE = ascii("SIP/2.0 503 Service Unavailable\r\n");
+    private static final byte[] RETRY_AFTER = ascii("Retry-After: " + RETRY_AFTER_SECONDS + "\r\n");
+    private static final byte[] END = ascii("Content-Length: 0\r\n\r\n");
 
     private final TransportMetrics metrics;
     private final LongSupplier nanoClock;
@@ -46,11 +51,12 @@ final class GateRejectResponder {
      * back, and is recognised by it. These are the 32 random bits RFC 3261 §19.3 asks of a tag.
      */
     private final String ownTagPrefix;
+    private final byte[] ownTagPrefixOctets;
     /**
-     * The seed of the second half, which is a hash of the request's identifying headers: a retransmitted request
-     * gets the very answer the first one got (RFC 3261 §17.2.1: the transaction's final response is sent again), and
-     * requests of different transactions get different tags. The seed keeps the halves of two SBCs apart; the tag
-     * protects nothing, so an attacker who could predict it gains nothing.
+     * The seed of the second half, a keyed hash of the request's identifying lines: a retransmitted request gets the
+     * very answer the first one got (RFC 3261 §17.2.1: the transaction's final response is sent again), and requests
+     * of different transactions get different tags. The seed keeps the halves of two SBCs apart; the tag protects
+     * nothing, so an attacker who could predict it gains nothing.
      */
     private final long tagSeed;
 
@@ -69,6 +75,7 @@ final class GateRejectResponder {
         this.logLimiter = new LogLimiter(GateRejection.values().length, LOG_INTERVAL_NANOS, nanoClock);
         SecureRandom random = new SecureRandom();
         this.ownTagPrefix = HexFormat.of().toHexDigits(random.nextInt());
+        this.ownTagPrefixOctets = ownTagPrefix.getBytes(StandardCharsets.US_ASCII);
         this.tagSeed = random.nextLong();
     }
 
@@ -93,13 +100,13 @@ final class GateRejectResponder {
             LOG.warn("[gate] rejected a {} message from {}: {} ({} similar suppressed)", transport, source, reason,
                     skipped);
         }
-        if (!result.request() || result.replyHeaders() == null
+        if (!result.request() || result.replyLines() == null
                 || !budgets.get(transport).take(nanoClock.getAsLong())) {
             return null;
         }
-        return answer(statusLine(reason), result.replyHeaders(), result.unsupported() == null ? null
+        return answer(ascii(statusLine(reason)), result.replyLines(), result.unsupported() == null ? null
                 // RFC 3261 §16.3 step 5: a 420 lists the option tags not understood.
-                : "Unsupported: " + result.unsupported());
+                : ascii("Unsupported: " + result.unsupported() + "\r\n"));
     }
 
     /**
@@ -108,72 +115,35 @@ final class GateRejectResponder {
      */
     byte[] shed(SipTransport transport, ShedCause cause, GateResult newInvite) {
         metrics.shed(transport, cause);
-        return answer("SIP/2.0 503 Service Unavailable\r\n", newInvite.replyHeaders(),
-                "Retry-After: " + RETRY_AFTER_SECONDS);
+        return answer(SERVICE_UNAVAILABLE, newInvite.replyLines(), RETRY_AFTER);
     }
 
-    private byte[] answer(String statusLine, String replyHeaders, String extraHeader) {
-        StringBuilder answer = new StringBuilder(statusLine.length() + replyHeaders.length() + 96).append(statusLine);
-        String tag = null;
-        // Line by line without a regular expression: this builds every 503 of an overload.
-        for (int start = 0, end; start < replyHeaders.length(); start = end + 2) {
-            end = replyHeaders.indexOf("\r\n", start);
-            if (end < 0) {
-                end = replyHeaders.length();
+    /** One array of the answer's exact length, the echoed lines copied from the request's octets. */
+    private byte[] answer(byte[] statusLine, ReplyLines lines, byte[] extraHeader) {
+        byte[] tag = null;
+        if (lines.toNeedsTag()) {
+            // RFC 3261 §8.2.6.2: a response that is not to a request with a To tag gets one.
+            tag = Arrays.copyOf(ownTagPrefixOctets, 2 * TAG_BYTES);
+            int hash = (int) lines.hash(tagSeed);
+            for (int i = tag.length - 1; i >= ownTagPrefixOctets.length; i--, hash >>>= 4) {
+                tag[i] = (byte) Character.forDigit(hash & 0xf, 16);
             }
-            answer.append(replyHeaders, start, end);
-            if (isToHeader(replyHeaders, start, end) && !hasTag(replyHeaders, start, end)) {
-                // RFC 3261 §8.2.6.2: a response that is not to a request with a To tag gets one.
-                if (tag == null) {
-                    tag = ownTagPrefix + HexFormat.of().toHexDigits(transactionHash(replyHeaders));
-                }
-                answer.append(";tag=").append(tag);
-            }
-            answer.append("\r\n");
         }
+        byte[] out = new byte[statusLine.length + lines.length(TAG_BYTES * 2)
+                + (extraHeader == null ? 0 : extraHeader.length) + END.length];
+        System.arraycopy(statusLine, 0, out, 0, statusLine.length);
+        int at = lines.writeTo(out, statusLine.length, tag);
         if (extraHeader != null) {
-            answer.append(extraHeader).append("\r\n");
+            System.arraycopy(extraHeader, 0, out, at, extraHeader.length);
+            at += extraHeader.length;
         }
         // No Server header: nothing in a reject tells a scanner what answers (design: topology hiding).
-        answer.append("Content-Length: 0\r\n\r\n");
-        return answer.toString().getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(END, 0, out, at, END.length);
+        return out;
     }
 
-    /**
-     * 32 bits of a seeded FNV-1a hash over the echoed Via, From, To, Call-ID and CSeq lines (which a retransmission
-     * repeats byte for byte), mixed by MurmurHash3's 64-bit finalizer so that every input bit reaches the low bits.
-     */
-    private int transactionHash(String replyHeaders) {
-        long hash = tagSeed;
-        for (int i = 0; i < replyHeaders.length(); i++) {
-            hash = (hash ^ replyHeaders.charAt(i)) * 0x100000001b3L;
-        }
-        hash = (hash ^ (hash >>> 33)) * 0xff51afd7ed558ccdL;
-        hash = (hash ^ (hash >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return (int) (hash ^ (hash >>> 33));
-    }
-
-    private static boolean isToHeader(String lines, int start, int end) {
-        int colon = lines.indexOf(':', start);
-        if (colon < 0 || colon > end) {
-            return false;
-        }
-        int nameEnd = colon;
-        while (nameEnd > start && Character.isWhitespace(lines.charAt(nameEnd - 1))) {
-            nameEnd--;
-        }
-        int length = nameEnd - start;
-        return (length == 2 && lines.regionMatches(true, start, "to", 0, 2))
-                || (length == 1 && lines.regionMatches(true, start, "t", 0, 1));
-    }
-
-    private static boolean hasTag(String lines, int start, int end) {
-        for (int i = start; i + 4 <= end; i++) {
-            if (lines.regionMatches(true, i, "tag=", 0, 4)) {
-                return true;
-            }
-        }
-        return false;
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Rejections of this reason not logged since its last log line (for tests and inspection). */

@@ -1,6 +1,8 @@
 package org.edgesbc.transport;
 
 import java.util.Arrays;
+import org.edgesbc.transport.gate.KeyHash;
+import org.edgesbc.transport.gate.ReplyLines;
 
 /**
  * The new INVITEs one UDP socket decided on lately, each known by a key: one set for the calls it let in (keyed by
@@ -14,7 +16,7 @@ import java.util.Arrays;
  * (64×T1, 32 s): much sooner in practice for a call let in (the relay answers 100 Trying at once), up to Timer B for
  * one whose 503 it did not read.
  *
- * <p>Kept as 64-bit hashes in two generations of an open-addressing table: a key is remembered for one to two
+ * <p>Kept as 64-bit hashes ({@link KeyHash}) in two generations of an open-addressing table: a key is remembered for one to two
  * generations, and a generation is cut short once half its slots are taken, which bounds the memory (two arrays of
  * {@link #SLOTS} longs) at any rate of calls. With at most 2 × 131,072 hashes held, a new key matches one by chance
  * about once in 10^14. Touched only on its channel's I/O thread.
@@ -42,11 +44,20 @@ final class RecentInvites {
     }
 
     void add(String key, long nowNanos) {
+        add(KeyHash.of(key), nowNanos);
+    }
+
+    /** Remembers a transaction by the lines that identify it, octet for octet. */
+    void add(ReplyLines transaction, long nowNanos) {
+        add(transaction.hash(KeyHash.FNV_OFFSET), nowNanos);
+    }
+
+    private void add(long keyHash, long nowNanos) {
         if (size >= SLOTS / 2) {
             rotate(nowNanos);
         }
         expire(nowNanos);
-        long hash = hash(key);
+        long hash = keyHash == EMPTY ? 1 : keyHash;
         for (int i = (int) hash & MASK; ; i = (i + 1) & MASK) {
             if (current[i] == hash) {
                 return;
@@ -67,10 +78,16 @@ final class RecentInvites {
 
     /** Whether {@code key} is remembered; without hashing it while nothing is (a socket that refused no INVITE). */
     boolean contains(String key, long nowNanos) {
-        if (isEmpty(nowNanos)) {
-            return false;
-        }
-        long hash = hash(key);
+        return !isEmpty(nowNanos) && contains(KeyHash.of(key));
+    }
+
+    /** Whether the transaction these lines identify is remembered; without hashing them while nothing is. */
+    boolean contains(ReplyLines transaction, long nowNanos) {
+        return !isEmpty(nowNanos) && contains(transaction.hash(KeyHash.FNV_OFFSET));
+    }
+
+    private boolean contains(long keyHash) {
+        long hash = keyHash == EMPTY ? 1 : keyHash;
         return contains(current, hash) || contains(previous, hash);
     }
 
@@ -97,22 +114,5 @@ final class RecentInvites {
         previousSize = size;
         size = 0;
         generationStart = nowNanos;
-    }
-
-    /**
-     * The key's 64-bit hash (FNV-1a over its characters, then MurmurHash3's finaliser so that the low bits that
-     * index the table depend on every character), never {@link #EMPTY}. {@code String.hashCode} has 32 bits only.
-     */
-    private static long hash(String key) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < key.length(); i++) {
-            hash = (hash ^ key.charAt(i)) * 0x100000001b3L;
-        }
-        hash ^= hash >>> 33;
-        hash *= 0xff51afd7ed558ccdL;
-        hash ^= hash >>> 33;
-        hash *= 0xc4ceb9fe1a85ec53L;
-        hash ^= hash >>> 33;
-        return hash == EMPTY ? 1 : hash;
     }
 }

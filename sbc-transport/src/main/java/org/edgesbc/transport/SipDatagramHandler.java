@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import org.edgesbc.transport.gate.GateResult;
+import org.edgesbc.transport.gate.ReplyLines;
 import org.edgesbc.transport.gate.SipMessageGate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +136,7 @@ final class SipDatagramHandler extends SimpleChannelInboundHandler<DatagramAdmis
         if (admittedCalls.contains(callId, now)) {
             return null;
         }
-        String transaction = invite.replyHeaders();
+        ReplyLines transaction = invite.replyLines();
         boolean behind = backlog.behind(now);
         boolean refusedBefore = refusedInvites.contains(transaction, now);
         if ((behind || newCalls.limited()) && refusedBefore) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.edgesbc.fixtures.sip.SipTestPeer;
 import org.edgesbc.transport.gate.GateResult;
+import org.edgesbc.transport.gate.ReplyLines;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,7 +25,7 @@ class GateRejectResponderTest {
     private final GateRejectResponder responder = new GateRejectResponder(metrics, clock::get);
 
     private static GateResult rejectedRequest(GateRejection reason) {
-        return GateResult.rejected(reason, true, REPLY_HEADERS);
+        return GateResult.rejected(reason, true, ReplyLines.of(REPLY_HEADERS));
     }
 
     private String answer(SipTransport transport, GateResult result) {
@@ -63,9 +64,9 @@ class GateRejectResponderTest {
 
     @Test
     void theToTagsItWritesAreRecognisedAndNoOthers() {
-        GateResult bad = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS);
+        GateResult bad = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, ReplyLines.of(REPLY_HEADERS));
         GateResult other = GateResult.rejected(GateRejection.HEADER_MALFORMED, true,
-                REPLY_HEADERS.replace("Call-ID: c1", "Call-ID: c2"));
+                ReplyLines.of(REPLY_HEADERS.replace("Call-ID: c1", "Call-ID: c2")));
         String first = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, bad), "To"));
         String second = SipTestPeer.tag(SipTestPeer.header(answer(SipTransport.UDP, other), "To"));
         assertThat(first).hasSize(16).isNotEqualTo(second);
@@ -80,7 +81,7 @@ class GateRejectResponderTest {
 
     @Test
     void aRetransmittedRequestGetsTheAnswerItsFirstCopyGotAndAnotherTransactionAnotherTag() {
-        GateResult invite = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS);
+        GateResult invite = GateResult.rejected(GateRejection.HEADER_MALFORMED, true, ReplyLines.of(REPLY_HEADERS));
         byte[] first = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, invite);
         byte[] again = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, invite);
         assertThat(again).as("RFC 3261 §17.2.1: the same final response").isEqualTo(first);
@@ -88,7 +89,7 @@ class GateRejectResponderTest {
         // The top Via's branch, the From tag and the CSeq each name another transaction.
         for (String[] change : new String[][] {{"z9hG4bK-1", "z9hG4bK-2"}, {"tag=1", "tag=2"}, {"CSeq: 1", "CSeq: 2"}}) {
             byte[] another = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, GateResult.rejected(
-                    GateRejection.HEADER_MALFORMED, true, REPLY_HEADERS.replace(change[0], change[1])));
+                    GateRejection.HEADER_MALFORMED, true, ReplyLines.of(REPLY_HEADERS.replace(change[0], change[1]))));
             assertThat(SipTestPeer.tag(SipTestPeer.header(new String(another, StandardCharsets.UTF_8), "To")))
                     .as(change[1]).hasSize(16).isNotEqualTo(firstTag);
         }
@@ -97,7 +98,7 @@ class GateRejectResponderTest {
     @Test
     void anUnsupportedProxyRequireGets420ListingTheTags() {
         GateResult result = new GateResult(GateRejection.EXTENSION_UNSUPPORTED, false, true, null, 0, null,
-                REPLY_HEADERS, "foo, bar", null, null, null);
+                ReplyLines.of(REPLY_HEADERS), "foo, bar", null, null, null);
         assertThat(answer(SipTransport.TCP, result)).startsWith("SIP/2.0 420 Bad Extension\r\n")
                 .contains("CSeq: 1 INVITE\r\n", "Unsupported: foo, bar\r\n")
                 .endsWith("Content-Length: 0\r\n\r\n");
@@ -106,7 +107,7 @@ class GateRejectResponderTest {
     @Test
     void responsesAndRequestsWithoutIntactHeadersAreCountedButNeverAnswered() {
         assertThat(answer(SipTransport.UDP, GateResult.rejected(GateRejection.REQUIRED_HEADER_MISSING, false,
-                REPLY_HEADERS))).isNull();
+                ReplyLines.of(REPLY_HEADERS)))).isNull();
         assertThat(answer(SipTransport.UDP, GateResult.rejected(GateRejection.GARBAGE, true, null)))
                 .isNull();
         assertThat(metrics.rejected(SipTransport.UDP, GateRejection.REQUIRED_HEADER_MISSING)).isEqualTo(1);

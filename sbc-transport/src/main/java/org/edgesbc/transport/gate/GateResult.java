@@ -6,8 +6,8 @@ import org.edgesbc.transport.message.HeaderIndex;
 /**
  * What the strict gate found in one message: either a rejection reason, a keep-alive, or the facts the relay routes
  * by. For a rejected request whose identifying headers were intact, and for an accepted INVITE that starts a
- * dialog (no To tag), {@link #replyHeaders} holds them verbatim (Via lines, From, To, Call-ID, CSeq, each ending
- * in CRLF) so that an answer can be built without parsing: a refusal, or a 503 when the SBC is shedding load.
+ * dialog (no To tag), {@link #replyLines} says where they are (Via lines, From, To, Call-ID, CSeq) so that an answer
+ * can be written without parsing: a refusal, or a 503 when the SBC is shedding load.
  *
  * @param message for an accepted message, the bytes to hand on (see {@link SipMessageGate#check}); else null
  * @param unsupported for {@link GateRejection#EXTENSION_UNSUPPORTED}, the option tags the 420 lists; else null
@@ -23,7 +23,7 @@ public record GateResult(
         String method,
         int statusCode,
         String callId,
-        String replyHeaders,
+        ReplyLines replyLines,
         String unsupported,
         byte[] message,
         String ackToTag,
@@ -31,8 +31,8 @@ public record GateResult(
 
     static final GateResult KEEP_ALIVE = new GateResult(null, true, false, null, 0, null, null, null, null, null, null);
 
-    public static GateResult rejected(GateRejection reason, boolean request, String replyHeaders) {
-        return new GateResult(reason, false, request, null, 0, null, replyHeaders, null, null, null, null);
+    public static GateResult rejected(GateRejection reason, boolean request, ReplyLines replyLines) {
+        return new GateResult(reason, false, request, null, 0, null, replyLines, null, null, null, null);
     }
 
     public boolean accepted() {
@@ -41,6 +41,6 @@ public record GateResult(
 
     /** An accepted INVITE outside any dialog: the request an overloaded SBC refuses first (RFC 7339 §3). */
     public boolean newInvite() {
-        return accepted() && request && "INVITE".equals(method) && replyHeaders != null;
+        return accepted() && request && "INVITE".equals(method) && replyLines != null;
     }
 }

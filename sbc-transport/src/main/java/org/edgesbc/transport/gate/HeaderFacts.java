@@ -384,6 +384,14 @@ final class HeaderFacts {
 
     /** Where the To header's tag value starts (after "tag" and its "=", blanks skipped), or -1 when it has none. */
     private int toTagStart(byte[] m) {
+        return tagStart(m, toStart, toEnd);
+    }
+
+    /**
+     * Where the tag value of the To line [toStart, toEnd) starts (after "tag" and its "=", blanks skipped), or -1
+     * when it has none.
+     */
+    static int tagStart(byte[] m, int toStart, int toEnd) {
         int colon = toStart;
         while (colon < toEnd && m[colon] != ':') {
             colon++;
@@ -412,24 +420,26 @@ final class HeaderFacts {
     }
 
     /** The lines a 400 must echo (RFC 3261 §8.2.6.2), or null when they are not all present, single and short. */
-    String replyHeaders(byte[] m) {
+    ReplyLines replyLines(byte[] m) {
         if (viaLines == 0 || viaLines > viaStarts.length || !topViaSane || callIds != 1 || cseqs != 1 || froms != 1 || tos != 1
                 || callIdEnd == 0 || cseqEnd == 0) {
             return null;
         }
-        StringBuilder out = new StringBuilder(512);
+        int[] bounds = new int[2 * (viaLines + 4)];
         for (int i = 0; i < viaLines; i++) {
-            line(out, m, viaStarts[i], viaEnds[i]);
+            bounds[2 * i] = viaStarts[i];
+            bounds[2 * i + 1] = viaEnds[i];
         }
-        line(out, m, fromStart, fromEnd);
-        line(out, m, toStart, toEnd);
-        line(out, m, callIdStart, callIdEnd);
-        line(out, m, cseqStart, cseqEnd);
-        return out.toString();
-    }
-
-    private static void line(StringBuilder out, byte[] m, int from, int end) {
-        out.append(new String(m, from, end - from, StandardCharsets.UTF_8)).append("\r\n");
+        int next = 2 * viaLines;
+        bounds[next] = fromStart;
+        bounds[next + 1] = fromEnd;
+        bounds[next + 2] = toStart;
+        bounds[next + 3] = toEnd;
+        bounds[next + 4] = callIdStart;
+        bounds[next + 5] = callIdEnd;
+        bounds[next + 6] = cseqStart;
+        bounds[next + 7] = cseqEnd;
+        return new ReplyLines(m, bounds);
     }
 
     /**

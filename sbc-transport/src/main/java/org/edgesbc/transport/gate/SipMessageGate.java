@@ -109,12 +109,16 @@ public final class SipMessageGate {
             rejection = GateRejection.INVALID_UTF8;
         }
         if (rejection != null) {
-            String reply = start.request && rejection != GateRejection.TOO_MANY_VIAS ? facts.replyHeaders(m) : null;
+            ReplyLines reply = start.request && rejection != GateRejection.TOO_MANY_VIAS ? facts.replyLines(m) : null;
+            if (reply != null && rejection == GateRejection.INVALID_UTF8) {
+                // An answer is UTF-8 text: the lines it echoes are decoded, invalid sequences replaced.
+                reply = ReplyLines.of(reply.text());
+            }
             return new GateResult(rejection, false, start.request, null, 0, null, reply,
                     rejection == GateRejection.EXTENSION_UNSUPPORTED ? facts.unsupported() : null, null, null, null);
         }
         String method = start.request ? start.method : facts.cseqMethod;
-        String reply = start.request && "INVITE".equals(method) && !facts.toHasTag(m) ? facts.replyHeaders(m) : null;
+        ReplyLines reply = start.request && "INVITE".equals(method) && !facts.toHasTag(m) ? facts.replyLines(m) : null;
         String ackToTag = start.request && "ACK".equals(method) ? facts.toTag(m) : null;
         byte[] handedOn = handedOn(m, length, bodyStart, facts, start.request);
         HeaderIndex lines = null;
@@ -195,7 +199,7 @@ public final class SipMessageGate {
             }
             pos = end + 2;
         }
-        return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, true, facts.replyHeaders(head));
+        return GateResult.rejected(GateRejection.MESSAGE_TOO_LARGE, true, facts.replyLines(head));
     }
 
     static int indexOf(byte[] m, int from, int to, String ascii) {

@@ -218,11 +218,11 @@ class SipMessageGateTest {
     void aRejectedRequestLineStillCarriesTheHeadersForItsAnswer() {
         GateResult version = check(INVITE.replace("SIP/2.0", "SIP/7.0"));
         assertThat(version.rejection()).isEqualTo(GateRejection.VERSION_UNSUPPORTED);
-        assertThat(version.replyHeaders()).contains("Call-ID: abc@192.0.2.1\r\n");
+        assertThat(version.replyLines().text()).contains("Call-ID: abc@192.0.2.1\r\n");
         GateResult scheme = check(INVITE.replace("INVITE sip:100@example.com", "INVITE x-opaque:anything"));
         assertThat(scheme.rejection()).isEqualTo(GateRejection.URI_SCHEME_UNSUPPORTED);
-        assertThat(scheme.replyHeaders()).contains("CSeq: 1 INVITE\r\n");
-        assertThat(check("GET / HTTP/1.1\r\nHost: x\r\n\r\n").replyHeaders()).isNull();
+        assertThat(scheme.replyLines().text()).contains("CSeq: 1 INVITE\r\n");
+        assertThat(check("GET / HTTP/1.1\r\nHost: x\r\n\r\n").replyLines()).isNull();
     }
 
     @Test
@@ -232,7 +232,7 @@ class SipMessageGateTest {
         GateResult result = check(required);
         assertThat(result.rejection()).isEqualTo(GateRejection.EXTENSION_UNSUPPORTED);
         assertThat(result.unsupported()).isEqualTo("foo, bar, baz");
-        assertThat(result.replyHeaders()).contains("Call-ID: abc@192.0.2.1\r\n");
+        assertThat(result.replyLines().text()).contains("Call-ID: abc@192.0.2.1\r\n");
         // RFC 3261 §8.2.2.3: ignored in CANCEL (and ACK).
         assertThat(check(required.replace("INVITE", "CANCEL")).accepted()).isTrue();
         assertThat(check(INVITE.replace("Content-Type", "Proxy-Require: a b\r\nContent-Type")).rejection())
@@ -253,14 +253,14 @@ class SipMessageGateTest {
         GateResult result = new SipMessageGate(new TransportConfig.GateLimits(1 << 20, 1024, 2048, 20_000, 16))
                 .check(message.getBytes(StandardCharsets.UTF_8), message.length(), false);
         assertThat(result.rejection()).isEqualTo(GateRejection.TOO_MANY_VIAS);
-        assertThat(result.replyHeaders()).as("no 400 echoing thousands of Vias").isNull();
+        assertThat(result.replyLines()).as("no 400 echoing thousands of Vias").isNull();
     }
 
     @Test
     void aNewInviteCarriesItsReplyHeadersAndAnInviteInADialogDoesNot() {
         GateResult fresh = check(INVITE);
         assertThat(fresh.newInvite()).isTrue();
-        assertThat(fresh.replyHeaders()).isEqualTo("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+        assertThat(fresh.replyLines().text()).isEqualTo("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
                 + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:100@example.com>\r\nCall-ID: abc@192.0.2.1\r\n"
                 + "CSeq: 1 INVITE\r\n");
         assertThat(check(INVITE.replace("To: <sip:100@example.com>", "To: <sip:100@example.com>;TAG=x"))
@@ -318,7 +318,7 @@ class SipMessageGateTest {
     void garbageIsSilentAndTruncationIsMalformed() {
         GateResult garbage = check("\u0016\u0003\u0001 hello there\r\n\r\n");
         assertThat(garbage.rejection()).isEqualTo(GateRejection.GARBAGE);
-        assertThat(garbage.replyHeaders()).isNull();
+        assertThat(garbage.replyLines()).isNull();
         GateResult truncated = check(INVITE.substring(0, INVITE.indexOf("CSeq")));
         assertThat(truncated.rejection()).isEqualTo(GateRejection.HEADER_MALFORMED);
     }
@@ -327,7 +327,7 @@ class SipMessageGateTest {
     void rejectedRequestWithIntactHeadersCarriesThemForA400() {
         GateResult result = check(INVITE.replace("Content-Length: 5", "Content-Length: 9"));
         assertThat(result.rejection()).isEqualTo(GateRejection.CONTENT_LENGTH_MISMATCH);
-        assertThat(result.replyHeaders()).contains("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n",
+        assertThat(result.replyLines().text()).contains("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n",
                 "Call-ID: abc@192.0.2.1\r\n", "CSeq: 1 INVITE\r\n", "From: ", "To: ");
     }
 
@@ -359,23 +359,23 @@ class SipMessageGateTest {
         GateResult whole = small.check(bytes, bytes.length, false);
         assertThat(whole.rejection()).isEqualTo(GateRejection.MESSAGE_TOO_LARGE);
         assertThat(whole.request()).isTrue();
-        assertThat(whole.replyHeaders()).contains("Call-ID: abc@192.0.2.1\r\n", "CSeq: 1 INVITE\r\n");
+        assertThat(whole.replyLines().text()).contains("Call-ID: abc@192.0.2.1\r\n", "CSeq: 1 INVITE\r\n");
 
         GateResult head = small.tooLarge(bytes, 1_024);
         assertThat(head.rejection()).isEqualTo(GateRejection.MESSAGE_TOO_LARGE);
-        assertThat(head.replyHeaders()).isEqualTo(whole.replyHeaders());
+        assertThat(head.replyLines().text()).isEqualTo(whole.replyLines().text());
     }
 
     @Test
     void oversizedResponseOrHeadWithoutTheIdentifyingHeadersCarriesNothing() {
         SipMessageGate small = new SipMessageGate(new TransportConfig.GateLimits(1_024, 1024, 2048, 64, 16));
         byte[] cutBeforeCallId = INVITE.substring(0, INVITE.indexOf("Call-ID")).getBytes(StandardCharsets.UTF_8);
-        assertThat(small.tooLarge(cutBeforeCallId, cutBeforeCallId.length).replyHeaders()).isNull();
+        assertThat(small.tooLarge(cutBeforeCallId, cutBeforeCallId.length).replyLines()).isNull();
         byte[] response = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK-1\r\n"
                 .getBytes(StandardCharsets.UTF_8);
         GateResult result = small.tooLarge(response, response.length);
         assertThat(result.request()).isFalse();
-        assertThat(result.replyHeaders()).isNull();
+        assertThat(result.replyLines()).isNull();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -389,6 +389,6 @@ class SipMessageGateTest {
         String message = INVITE.replace("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1", via);
         GateResult result = check(message);
         assertThat(result.rejection()).isEqualTo(GateRejection.HEADER_MALFORMED);
-        assertThat(result.replyHeaders()).isNull();
+        assertThat(result.replyLines()).isNull();
     }
 }

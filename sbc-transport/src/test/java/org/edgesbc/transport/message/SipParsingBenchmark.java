@@ -34,7 +34,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class SipParsingBenchmark {
     /** The first INVITE of SIPp's built-in caller, as it reaches the SBC. */
-    static final String INVITE = "INVITE sip:5551234@192.0.2.1:5060 SIP/2.0\r\n"
+    public static final String INVITE = "INVITE sip:5551234@192.0.2.1:5060 SIP/2.0\r\n"
             + "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bK-26474-1-0\r\n"
             + "From: sipp <sip:sipp@192.0.2.2:5060>;tag=26474SIPpTag001\r\n"
             + "To: 5551234 <sip:5551234@192.0.2.1:5060>\r\n"
