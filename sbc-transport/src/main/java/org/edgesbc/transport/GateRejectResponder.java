@@ -129,7 +129,7 @@ final class GateRejectResponder {
                 tag[i] = (byte) Character.forDigit(hash & 0xf, 16);
             }
         }
-        byte[] out = new byte[statusLine.length + lines.length(TAG_BYTES * 2)
+        byte[] out = new byte[statusLine.length + lines.length(tag)
                 + (extraHeader == null ? 0 : extraHeader.length) + END.length];
         System.arraycopy(statusLine, 0, out, 0, statusLine.length);
         int at = lines.writeTo(out, statusLine.length, tag);

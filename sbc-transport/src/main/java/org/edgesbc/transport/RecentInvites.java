@@ -16,9 +16,9 @@ import org.edgesbc.transport.gate.ReplyLines;
  * (64×T1, 32 s): much sooner in practice for a call let in (the relay answers 100 Trying at once), up to Timer B for
  * one whose 503 it did not read.
  *
- * <p>Kept as 64-bit hashes ({@link KeyHash}) in two generations of an open-addressing table: a key is remembered for one to two
- * generations, and a generation is cut short once half its slots are taken, which bounds the memory (two arrays of
- * {@link #SLOTS} longs) at any rate of calls. With at most 2 × 131,072 hashes held, a new key matches one by chance
+ * <p>Kept as 64-bit hashes ({@link KeyHash}) in two generations of an open-addressing table: a key is remembered for
+ * one to two generations, and a generation is cut short once half its slots are taken, which bounds the memory (two
+ * arrays of {@link #SLOTS} longs) at any rate of calls. With at most 2 × 131,072 hashes held, a new key matches one by chance
  * about once in 10^14. Touched only on its channel's I/O thread.
  */
 final class RecentInvites {

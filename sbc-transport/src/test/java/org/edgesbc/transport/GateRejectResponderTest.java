@@ -87,7 +87,8 @@ class GateRejectResponderTest {
         assertThat(again).as("RFC 3261 §17.2.1: the same final response").isEqualTo(first);
         String firstTag = SipTestPeer.tag(SipTestPeer.header(new String(first, StandardCharsets.UTF_8), "To"));
         // The top Via's branch, the From tag and the CSeq each name another transaction.
-        for (String[] change : new String[][] {{"z9hG4bK-1", "z9hG4bK-2"}, {"tag=1", "tag=2"}, {"CSeq: 1", "CSeq: 2"}}) {
+        String[][] changes = {{"z9hG4bK-1", "z9hG4bK-2"}, {"tag=1", "tag=2"}, {"CSeq: 1", "CSeq: 2"}};
+        for (String[] change : changes) {
             byte[] another = responder.shed(SipTransport.UDP, ShedCause.IO_BACKLOG, GateResult.rejected(
                     GateRejection.HEADER_MALFORMED, true, ReplyLines.of(REPLY_HEADERS.replace(change[0], change[1]))));
             assertThat(SipTestPeer.tag(SipTestPeer.header(new String(another, StandardCharsets.UTF_8), "To")))

@@ -49,9 +49,9 @@ public final class ReplyLines {
         return HeaderFacts.tagStart(message, bounds[2 * to], bounds[2 * to + 1]) < 0;
     }
 
-    /** Octets {@link #writeTo} writes: every line and its CRLF, and {@code tagLength} more for a To tag added. */
-    public int length(int tagLength) {
-        int length = toNeedsTag() && tagLength > 0 ? TAG.length + tagLength : 0;
+    /** Octets {@link #writeTo} writes with {@code tag}: every line and its CRLF, and the tag when there is one. */
+    public int length(byte[] tag) {
+        int length = tag == null ? 0 : TAG.length + tag.length;
         for (int i = 0; i < bounds.length; i += 2) {
             length += bounds[i + 1] - bounds[i] + 2;
         }
@@ -60,10 +60,10 @@ public final class ReplyLines {
 
     /**
      * Writes every line with its CRLF at {@code at}, with {@code ;tag=} and {@code tag} after the To line's value
-     * when it has none and {@code tag} is not null; returns where the writing ended.
+     * unless {@code tag} is null (a caller adds one where {@link #toNeedsTag}); returns where the writing ended.
      */
     public int writeTo(byte[] out, int at, byte[] tag) {
-        boolean addTag = tag != null && toNeedsTag();
+        boolean addTag = tag != null;
         int to = toLine();
         for (int line = 0; line < bounds.length / 2; line++) {
             int start = bounds[2 * line];
@@ -96,7 +96,7 @@ public final class ReplyLines {
 
     /** The lines as text, each ending in CRLF; invalid UTF-8 decoded as replacement characters. */
     public String text() {
-        byte[] out = new byte[length(0)];
+        byte[] out = new byte[length(null)];
         writeTo(out, 0, null);
         return new String(out, StandardCharsets.UTF_8);
     }
