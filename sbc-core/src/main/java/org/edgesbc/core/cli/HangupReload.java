@@ -14,6 +14,11 @@ import sun.misc.SignalHandler;
  * SIGHUP to itself ({@code -Xrs}), and when the process started with SIGHUP ignored ({@code nohup}, some
  * supervisors), which HotSpot leaves ignored whatever handler is asked for.
  *
+ * <p>Installed before the daemon starts, which takes seconds (its warm-up runs before the listeners open): until
+ * then the JVM's own SIGHUP handler would shut the process down, so {@code systemctl reload} just after a start
+ * stopped the SBC. A SIGHUP taken while the daemon starts is kept, and the file is read again as soon as the daemon
+ * runs: it may have changed after the start read it.
+ *
  * <p>The reload runs on the JVM's signal thread. Its outcome is logged by the reloader itself; nothing is printed.
  */
 final class HangupReload {
@@ -21,23 +26,49 @@ final class HangupReload {
     private static final Signal HUP = new Signal("HUP");
     private static final String INSTEAD = "reload with 'sbc reload' or POST /admin/reload";
 
-    private HangupReload() { }
+    /** The running daemon's reload; null while it starts. */
+    private Supplier<ConfigReloader.Outcome> reload;
+    private boolean askedWhileStarting;
 
-    /** Installs the SIGHUP handler; false, logged, when SIGHUP will not reach it. */
-    static boolean install(Supplier<ConfigReloader.Outcome> reload) {
+    HangupReload() { }
+
+    /** Installs the SIGHUP handler; null, logged, when SIGHUP will not reach it. */
+    static HangupReload install() {
+        HangupReload hangups = new HangupReload();
         SignalHandler previous;
         try {
-            previous = Signal.handle(HUP, signal -> reload.get());
+            previous = Signal.handle(HUP, signal -> hangups.hangUp());
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP cannot be handled on this JVM ({}): {}", e.getMessage(), INSTEAD);
-            return false;
+            return null;
         }
         if (previous == SignalHandler.SIG_IGN) {
             LOG.warn("SIGHUP is ignored by this process, as it was when the process started (nohup or a supervisor "
                     + "that ignores it), so kill -HUP does nothing: {}, or start the SBC with SIGHUP at its default",
                     INSTEAD);
-            return false;
+            return null;
         }
-        return true;
+        return hangups;
+    }
+
+    /** From now on SIGHUP reloads with {@code reload}; one taken while the daemon started reloads now. */
+    void started(Supplier<ConfigReloader.Outcome> reload) {
+        boolean asked;
+        synchronized (this) {
+            this.reload = reload;
+            asked = askedWhileStarting;
+        }
+        if (asked) {
+            LOG.info("SIGHUP came while the SBC started: reloading the configuration now");
+            reload.get();
+        }
+    }
+
+    synchronized void hangUp() {
+        if (reload == null) {
+            askedWhileStarting = true;
+        } else {
+            reload.get();
+        }
     }
 }

@@ -169,6 +169,7 @@ public final class SbcCommand implements Runnable {
             if (loaded == null) {
                 return CONFIG_INVALID;
             }
+            HangupReload hangups = HangupReload.install();
             AutoCloseable daemon;
             try {
                 daemon = launcher.start(loaded);
@@ -178,8 +179,8 @@ public final class SbcCommand implements Runnable {
                 LOG.debug("start failed", e);
                 return RUNTIME_FAILURE;
             }
-            if (daemon instanceof SbcDaemon running) {
-                HangupReload.install(running::reload);
+            if (hangups != null && daemon instanceof SbcDaemon running) {
+                hangups.started(running::reload);
             }
             GracefulStop stop = new GracefulStop(daemon);
             shutdownHooks.accept(new Thread(stop::stopFromShutdownHook, "sbc-shutdown"));

@@ -65,6 +65,17 @@ class HangupReloadIT {
     }
 
     @Test
+    void aSighupWhileTheDaemonStartsReloadsOnceItRuns() throws Exception {
+        Path file = launch("--default-signal=HUP");
+        awaitLog("warming up the message path");
+        Files.writeString(file, Files.readString(file).replace("peer: {host: 127.0.0.3}",
+                "peer: {host: 127.0.0.3, port: 5070}"));
+        hangUp();
+        awaitMetrics("sbc_config_generation 2.0");
+        assertThat(log()).contains("SIGHUP came while the SBC started: reloading the configuration now");
+    }
+
+    @Test
     void aDaemonStartedWithSighupIgnoredSaysSoAndReloadsThroughTheAdminApi() throws Exception {
         Path file = start("--ignore-signal=HUP");
         assertThat(log()).contains("SIGHUP is ignored by this process", "reload with 'sbc reload' or POST /admin/reload");
@@ -86,6 +97,13 @@ class HangupReloadIT {
      * waits until it serves metrics; returns its configuration file.
      */
     private Path start(String signalOption) throws Exception {
+        Path file = launch(signalOption);
+        awaitMetrics("sbc_config_generation 1.0");
+        return file;
+    }
+
+    /** Starts {@code sbc run} as {@link #start} does, without waiting; returns its configuration file. */
+    private Path launch(String signalOption) throws Exception {
         try (ServerSocket probe = new ServerSocket(0)) {
             managementPort = probe.getLocalPort();
         }
@@ -95,17 +113,31 @@ class HangupReloadIT {
                 SbcCommand.class.getName(), "run", "--config", file.toString())
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("sbc.log").toFile())
                 .start();
+        return file;
+    }
+
+    private void awaitMetrics(String line) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
         while (System.nanoTime() < deadline && sbc.isAlive()) {
             try {
-                if (metrics().contains("sbc_config_generation 1.0")) {
-                    return file;
+                if (metrics().contains(line)) {
+                    return;
                 }
             } catch (IOException notYetListening) {
-                TimeUnit.MILLISECONDS.sleep(100);
+                // not serving yet
             }
+            TimeUnit.MILLISECONDS.sleep(100);
         }
-        throw new AssertionError("sbc run did not serve metrics within " + STARTUP_SECONDS + " s:\n" + log());
+        throw new AssertionError("sbc run did not serve " + line + " within " + STARTUP_SECONDS + " s:\n" + log());
+    }
+
+    private void awaitLog(String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
+        while (!log().contains(text)) {
+            assertThat(System.nanoTime() < deadline && sbc.isAlive()).as("sbc run logs " + text + ":\n" + log())
+                    .isTrue();
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
     }
 
     private void hangUp() throws Exception {
