@@ -369,11 +369,6 @@ class SipTransportServiceIT {
     }
 
     /**
-     * RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. For an answer the I/O thread sent
-     * itself (here the gate's 420), that is on the I/O thread: the ACK never reaches the relay, where no transaction
-     * knows it. An ACK with a To tag the I/O thread did not write goes on as before.
-     */
-    /**
      * A caller slow to read its answers retransmits a refused INVITE before it reads the 503; let in once the overload
      * has gone, that retransmission becomes a call, and the caller's ACK of the 503 that follows tells the sink the
      * call has no caller. The ACK of a 503 whose INVITE stayed refused tells it nothing.
@@ -413,6 +408,11 @@ class SipTransportServiceIT {
                 .replace("To: <sip:sbc@127.0.0.1>", "To: <sip:sbc@127.0.0.1>;tag=" + tag);
     }
 
+    /**
+     * RFC 3261 §17.2.1: the ACK of a non-2xx final response ends its transaction. For an answer the I/O thread sent
+     * itself (here the gate's 420), that is on the I/O thread: the ACK never reaches the relay, where no transaction
+     * knows it. An ACK with a To tag the I/O thread did not write goes on as before.
+     */
     @Test
     void theAckOfTheIoThreadsOwnAnswerEndsThereAndNoOtherAck() throws Exception {
         startAll();

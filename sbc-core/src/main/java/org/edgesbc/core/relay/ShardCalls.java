@@ -78,7 +78,7 @@ final class ShardCalls {
      */
     CallControl endRefused(String zone, String callId) {
         RelayDialog dialog = table.find(zone, callId);
-        if (!isLiveCall(dialog) || !dialog.a.key().equals(RelayDialog.key(zone, callId))
+        if (!isLiveCall(dialog) || dialog.legOf(zone, callId) != dialog.a
                 || dialog.state == RelayDialog.State.CONFIRMED && dialog.ackWait == null) {
             return CallControl.NOT_FOUND;
         }
