@@ -170,6 +170,8 @@ public final class SbcCommand implements Runnable {
                 return CONFIG_INVALID;
             }
             HangupReload hangups = HangupReload.install();
+            GracefulStop stop = new GracefulStop();
+            termSignals.accept(stop::terminate);
             AutoCloseable daemon;
             try {
                 daemon = launcher.start(loaded);
@@ -182,9 +184,8 @@ public final class SbcCommand implements Runnable {
             if (hangups != null && daemon instanceof SbcDaemon running) {
                 hangups.started(running::reload);
             }
-            GracefulStop stop = new GracefulStop(daemon);
+            stop.started(daemon);
             shutdownHooks.accept(new Thread(stop::stopFromShutdownHook, "sbc-shutdown"));
-            termSignals.accept(stop::terminate);
             stop.closeWhenAsked();
             return 0;
         }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class GracefulStopTest {
     private final FakeSbc sbc = new FakeSbc();
-    private final GracefulStop stop = new GracefulStop(sbc);
+    private final GracefulStop stop = new GracefulStop();
     private final CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
         try {
             stop.closeWhenAsked();
@@ -22,6 +22,7 @@ class GracefulStopTest {
 
     @Test
     void firstSigtermDrainsAndTheSbcIsClosedOnceTheDrainIsOver() throws Exception {
+        stop.started(sbc);
         stop.terminate();
 
         assertThat(sbc.drains).containsExactly("SIGTERM");
@@ -36,6 +37,7 @@ class GracefulStopTest {
 
     @Test
     void secondSigtermClosesAtOnce() throws Exception {
+        stop.started(sbc);
         stop.terminate();
         stop.terminate();
 
@@ -45,7 +47,33 @@ class GracefulStopTest {
     }
 
     @Test
+    void aSigtermWhileTheSbcStartsDrainsItOnceItRuns() throws Exception {
+        stop.terminate();
+
+        assertThat(sbc.drains).as("nothing to drain yet").isEmpty();
+        stop.started(sbc);
+        assertThat(sbc.drains).containsExactly("SIGTERM");
+
+        sbc.drained.complete(null);
+        closing.get(5, TimeUnit.SECONDS);
+        assertThat(sbc.closes).isEqualTo(1);
+    }
+
+    @Test
+    void twoSigtermsWhileTheSbcStartsCloseItAtOnceOnceItRuns() throws Exception {
+        stop.terminate();
+        stop.terminate();
+        stop.terminate();
+        stop.started(sbc);
+
+        closing.get(5, TimeUnit.SECONDS);
+        assertThat(sbc.drains).as("drained once").hasSize(1);
+        assertThat(sbc.closes).isEqualTo(1);
+    }
+
+    @Test
     void aDrainStartedElsewhereAlsoStopsTheSbc() throws Exception {
+        stop.started(sbc);
         sbc.drained.complete(null);
 
         closing.get(5, TimeUnit.SECONDS);
@@ -55,6 +83,7 @@ class GracefulStopTest {
 
     @Test
     void theShutdownHookReturnsOnlyOnceTheSbcIsClosed() throws Exception {
+        stop.started(sbc);
         stop.stopFromShutdownHook();
 
         assertThat(sbc.closes).as("closed before the hook returned").isEqualTo(1);
@@ -64,7 +93,8 @@ class GracefulStopTest {
     @Test
     void anSbcThatCannotDrainIsClosedOnTheFirstSigterm() throws Exception {
         List<String> closed = new ArrayList<>();
-        GracefulStop plain = new GracefulStop(() -> closed.add("closed"));
+        GracefulStop plain = new GracefulStop();
+        plain.started(() -> closed.add("closed"));
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
             try {
                 plain.closeWhenAsked();

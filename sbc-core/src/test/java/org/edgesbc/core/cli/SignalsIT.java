@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGHUP as an operator sends it: {@code sbc run} in a process of its own, {@code kill -HUP} to that process. The
- * process starts under {@code env --default-signal=HUP} or {@code --ignore-signal=HUP}, so the test does not depend
- * on what this JVM inherited (under {@code nohup} it inherits SIGHUP ignored, and so would a child started plainly).
+ * SIGHUP and SIGTERM as an operator or systemd sends them: {@code sbc run} in a process of its own, {@code kill} to
+ * that process. The process starts under {@code env --default-signal=SIG} or {@code --ignore-signal=SIG}, so the test
+ * does not depend on what this JVM inherited (under {@code nohup} it inherits SIGHUP ignored, and so would a child
+ * started plainly).
  */
-class HangupReloadIT {
+class SignalsIT {
     private static final String TOKEN = "hangup-test-token-0123456789";
     private static final String FILE = """
             data-dir: .
@@ -55,7 +56,7 @@ class HangupReloadIT {
         Path file = start("--default-signal=HUP");
         Files.writeString(file, Files.readString(file).replace("peer: {host: 127.0.0.3}",
                 "peer: {host: 127.0.0.3, port: 5070}"));
-        hangUp();
+        signal("HUP");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RELOAD_SECONDS);
         while (!metrics().contains("sbc_config_generation 2.0") && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(20);
@@ -70,9 +71,19 @@ class HangupReloadIT {
         awaitLog("warming up the message path");
         Files.writeString(file, Files.readString(file).replace("peer: {host: 127.0.0.3}",
                 "peer: {host: 127.0.0.3, port: 5070}"));
-        hangUp();
+        signal("HUP");
         awaitMetrics("sbc_config_generation 2.0");
         assertThat(log()).contains("SIGHUP came while the SBC started: reloading the configuration now");
+    }
+
+    @Test
+    void aSigtermWhileTheDaemonStartsStopsItCleanlyOnceItRuns() throws Exception {
+        launch("--default-signal=TERM");
+        awaitLog("warming up the message path");
+        signal("TERM");
+        assertThat(sbc.waitFor(STARTUP_SECONDS, TimeUnit.SECONDS)).as("sbc run ended:\n" + log()).isTrue();
+        assertThat(sbc.exitValue()).as("exit status, not the JVM's 143:\n" + log()).isZero();
+        assertThat(log()).contains("SIGTERM came while the SBC started: stopping it now", "SBC stopped");
     }
 
     @Test
@@ -81,7 +92,7 @@ class HangupReloadIT {
         assertThat(log()).contains("SIGHUP is ignored by this process", "reload with 'sbc reload' or POST /admin/reload");
         Files.writeString(file, Files.readString(file).replace("peer: {host: 127.0.0.3}",
                 "peer: {host: 127.0.0.3, port: 5070}"));
-        hangUp();
+        signal("HUP");
         // The POST below is answered after the reload; had SIGHUP been taken it would be the second one.
         HttpResponse<String> reload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + managementPort + "/admin/reload"))
@@ -140,9 +151,9 @@ class HangupReloadIT {
         }
     }
 
-    private void hangUp() throws Exception {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(sbc.pid())).inheritIO().start();
-        assertThat(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -HUP").isTrue();
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(sbc.pid())).inheritIO().start();
+        assertThat(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + name).isTrue();
     }
 
     private String metrics() throws IOException, InterruptedException {
