@@ -40,7 +40,7 @@ final class GracefulStop {
         if (pending > 0) {
             LOG.info("SIGTERM came while the SBC started: stopping it now");
         }
-        for (int i = 0; i < Math.min(pending, 2); i++) {
+        for (int i = 0; i < pending; i++) {
             terminate(running);
         }
     }

@@ -60,8 +60,7 @@ class GracefulStopTest {
     }
 
     @Test
-    void twoSigtermsWhileTheSbcStartsCloseItAtOnceOnceItRuns() throws Exception {
-        stop.terminate();
+    void aSecondSigtermWhileTheSbcStartsClosesItAtOnceOnceItRuns() throws Exception {
         stop.terminate();
         stop.terminate();
         stop.started(sbc);
