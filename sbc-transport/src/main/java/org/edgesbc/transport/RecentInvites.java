@@ -18,8 +18,8 @@ import org.edgesbc.transport.gate.ReplyLines;
  *
  * <p>Kept as 64-bit hashes ({@link KeyHash}) in two generations of an open-addressing table: a key is remembered for
  * one to two generations, and a generation is cut short once half its slots are taken, which bounds the memory (two
- * arrays of {@link #SLOTS} longs) at any rate of calls. With at most 2 × 131,072 hashes held, a new key matches one by chance
- * about once in 10^14. Touched only on its channel's I/O thread.
+ * arrays of {@link #SLOTS} longs) at any rate of calls. With at most 2 × 131,072 hashes held, a new key matches one
+ * by chance about once in 10^14. Touched only on its channel's I/O thread.
  */
 final class RecentInvites {
     /** Slots per generation; half of them fill one, 131,072 keys: 16 s at 8,192 calls/s. */
@@ -57,7 +57,7 @@ final class RecentInvites {
             rotate(nowNanos);
         }
         expire(nowNanos);
-        long hash = keyHash == EMPTY ? 1 : keyHash;
+        long hash = stored(keyHash);
         for (int i = (int) hash & MASK; ; i = (i + 1) & MASK) {
             if (current[i] == hash) {
                 return;
@@ -87,7 +87,7 @@ final class RecentInvites {
     }
 
     private boolean contains(long keyHash) {
-        long hash = keyHash == EMPTY ? 1 : keyHash;
+        long hash = stored(keyHash);
         return contains(current, hash) || contains(previous, hash);
     }
 
@@ -114,5 +114,10 @@ final class RecentInvites {
         previousSize = size;
         size = 0;
         generationStart = nowNanos;
+    }
+
+    /** A key's hash as the table holds it: never {@link #EMPTY}, which marks a free slot. */
+    private static long stored(long keyHash) {
+        return keyHash == EMPTY ? 1 : keyHash;
     }
 }

@@ -1,6 +1,7 @@
 package org.edgesbc.transport.gate;
 
 import java.nio.charset.StandardCharsets;
+import org.edgesbc.transport.message.ByteScan;
 
 /**
  * The lines an answer written on the I/O thread echoes from the request it answers (RFC 3261 §8.2.6.2): the Via
@@ -26,19 +27,16 @@ public final class ReplyLines {
     public static ReplyLines of(String lines) {
         byte[] octets = lines.getBytes(StandardCharsets.UTF_8);
         int count = 0;
-        for (int i = 0; i + 1 < octets.length; i++) {
-            if (octets[i] == '\r' && octets[i + 1] == '\n') {
-                count++;
-            }
+        for (int end = ByteScan.crlf(octets, 0, octets.length); end >= 0;
+                end = ByteScan.crlf(octets, end + 2, octets.length)) {
+            count++;
         }
         int[] bounds = new int[2 * count];
-        for (int i = 0, start = 0, line = 0; i + 1 < octets.length; i++) {
-            if (octets[i] == '\r' && octets[i + 1] == '\n') {
-                bounds[2 * line] = start;
-                bounds[2 * line + 1] = i;
-                line++;
-                start = i + 2;
-            }
+        for (int line = 0, start = 0; line < count; line++) {
+            int end = ByteScan.crlf(octets, start, octets.length);
+            bounds[2 * line] = start;
+            bounds[2 * line + 1] = end;
+            start = end + 2;
         }
         return new ReplyLines(octets, bounds);
     }
