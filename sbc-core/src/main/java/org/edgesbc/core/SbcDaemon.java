@@ -369,7 +369,7 @@ public final class SbcDaemon implements Drainable {
         }
         MediaConfig config = new MediaConfig(InetAddress.getByName(settings.address()), settings.advertisedAddress(),
                 settings.portMin(), settings.portMax(), settings.quarantine(), settings.timeout(),
-                settings.holdTimeout(), settings.threads(), settings.busyPoll(), settings.io(),
+                settings.holdTimeout(), settings.threads(), settings.busyPoll(), settings.io(), settings.nice(),
                 settings.receiveBufferBytes());
         MediaRelay relay = new MediaRelay(config, metrics.media());
         metrics.bindMediaGauges(relay::activeSessions, relay::freePortPairs, relay::readyPortPairs);

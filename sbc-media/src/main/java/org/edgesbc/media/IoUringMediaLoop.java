@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.edgesbc.media.srtp.SrtpContext;
 
@@ -140,9 +141,9 @@ final class IoUringMediaLoop extends MediaLoop {
     /** Datagrams read in the current round. */
     private int datagrams;
 
-    IoUringMediaLoop(String name, long periodNanos, boolean busyPoll, int receiveBufferBytes, MediaMetrics metrics,
-            Runnable periodic) {
-        super(name, periodNanos, busyPoll, receiveBufferBytes, periodic, RECEIVE_BYTES);
+    IoUringMediaLoop(String name, long periodNanos, boolean busyPoll, OptionalInt nice, int receiveBufferBytes,
+            MediaMetrics metrics, Runnable periodic) {
+        super(name, periodNanos, busyPoll, nice, receiveBufferBytes, periodic, RECEIVE_BYTES);
         this.metrics = metrics;
         ThreadAwareExecutor executor = new ThreadAwareExecutor() {
             @Override

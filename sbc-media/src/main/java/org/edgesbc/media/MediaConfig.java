@@ -3,6 +3,7 @@ package org.edgesbc.media;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Settings of the media relay, checked as a whole when built (core reports configuration errors with file and line
@@ -23,6 +24,9 @@ import java.util.Objects;
  * @param busyPoll whether each media thread polls its sockets without ever sleeping (see {@link MediaLoop}); off
  *     by default: a polling thread takes its core whole, with or without calls
  * @param io how the media threads read and send ({@link MediaIo#AUTO} by default)
+ * @param nice the media threads' nice value ({@value #MIN_NICE} to {@value #MAX_NICE}), or empty (the
+ *     default) for the one they inherit: below the other threads' on their core, a woken media thread takes the core
+ *     ahead of them (see {@link ThreadNice}); a value below the process's needs CAP_SYS_NICE
  * @param receiveBufferBytes SO_RCVBUF of every relay socket, or {@value #KERNEL_RECEIVE_BUFFER} (the default) to
  *     leave the kernel's {@code net.core.rmem_default}: how much a socket queues while its loop is busy; what arrives
  *     beyond it the kernel drops, so a loop that fell behind relays stale packets for a bounded time only
@@ -38,6 +42,7 @@ public record MediaConfig(
         int threads,
         boolean busyPoll,
         MediaIo io,
+        OptionalInt nice,
         int receiveBufferBytes) {
     public static final int DEFAULT_PORT_MIN = 10_000;
     public static final int DEFAULT_PORT_MAX = 20_000;
@@ -51,6 +56,9 @@ public record MediaConfig(
      * behind a loop that fell behind.
      */
     public static final int KERNEL_RECEIVE_BUFFER = 0;
+    /** The nice values Linux accepts. */
+    public static final int MIN_NICE = -20;
+    public static final int MAX_NICE = 19;
     /** A set buffer below this the kernel would raise anyway (to its own minimum of a few kilobytes). */
     public static final int MIN_RECEIVE_BUFFER_BYTES = 4_096;
 
@@ -60,6 +68,7 @@ public record MediaConfig(
         Objects.requireNonNull(advertisedAddress, "advertisedAddress");
         Objects.requireNonNull(quarantine, "quarantine");
         Objects.requireNonNull(io, "io");
+        Objects.requireNonNull(nice, "nice");
         if (portMin < 1 || portMax > 65_535 || portMax - (portMin + (portMin & 1)) < 1) {
             throw new IllegalArgumentException("port range " + portMin + "-" + portMax + " holds no RTP/RTCP pair");
         }
@@ -69,6 +78,10 @@ public record MediaConfig(
         new MediaTimeouts(timeout, holdTimeout);
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
+        }
+        if (nice.isPresent() && !niceAllowed(nice.getAsInt())) {
+            throw new IllegalArgumentException("nice " + nice.getAsInt() + " is outside " + MIN_NICE + ".."
+                    + MAX_NICE);
         }
         if (!receiveBufferAllowed(receiveBufferBytes)) {
             throw new IllegalArgumentException("receive buffer of " + receiveBufferBytes + " bytes is below "
@@ -81,11 +94,16 @@ public record MediaConfig(
         return bytes == KERNEL_RECEIVE_BUFFER || bytes >= MIN_RECEIVE_BUFFER_BYTES;
     }
 
+    /** Whether {@code nice} is a nice value Linux accepts. */
+    public static boolean niceAllowed(int nice) {
+        return nice >= MIN_NICE && nice <= MAX_NICE;
+    }
+
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaConfig(InetAddress bindAddress, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
         this(bindAddress, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
-                MediaIo.AUTO, KERNEL_RECEIVE_BUFFER);
+                MediaIo.AUTO, OptionalInt.empty(), KERNEL_RECEIVE_BUFFER);
     }
 
     /** The defaults above on {@code address}, bound and advertised alike. */

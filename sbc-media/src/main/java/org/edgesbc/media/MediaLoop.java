@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
+import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -64,6 +65,8 @@ abstract class MediaLoop implements Executor {
     private final ByteBuffer scratchBuffer;
     private final long periodNanos;
     private final boolean busyPoll;
+    /** The nice value the thread sets itself when it starts; empty: the one it inherits. */
+    private final OptionalInt nice;
     /**
      * SO_RCVBUF of every socket the loop binds (the kernel doubles it for its bookkeeping), or
      * {@link MediaConfig#KERNEL_RECEIVE_BUFFER}.
@@ -82,12 +85,14 @@ abstract class MediaLoop implements Executor {
      * @param largestDatagram the longest datagram the loop reads: its scratch array holds that plus an SRTP protect's
      *     growth
      * @param busyPoll poll without ever waiting or resting
+     * @param nice the thread's nice value ({@link ThreadNice}), or empty for the one it inherits
      * @param receiveBufferBytes SO_RCVBUF of each socket the loop binds, or {@link MediaConfig#KERNEL_RECEIVE_BUFFER}
      */
-    MediaLoop(String name, long periodNanos, boolean busyPoll, int receiveBufferBytes, Runnable periodic,
-            int largestDatagram) {
+    MediaLoop(String name, long periodNanos, boolean busyPoll, OptionalInt nice, int receiveBufferBytes,
+            Runnable periodic, int largestDatagram) {
         this.periodNanos = periodNanos;
         this.busyPoll = busyPoll;
+        this.nice = nice;
         this.receiveBufferBytes = receiveBufferBytes;
         this.periodic = periodic;
         this.scratch = new byte[largestDatagram + SrtpContext.MAX_GROWTH];
@@ -97,11 +102,11 @@ abstract class MediaLoop implements Executor {
     }
 
     /** A started loop of the kind {@code io} resolves to on this machine. */
-    static MediaLoop start(MediaIo io, String name, long periodNanos, boolean busyPoll, int receiveBufferBytes,
-            MediaMetrics metrics, Runnable periodic) {
+    static MediaLoop start(MediaIo io, String name, long periodNanos, boolean busyPoll, OptionalInt nice,
+            int receiveBufferBytes, MediaMetrics metrics, Runnable periodic) {
         MediaLoop loop = io.resolve() == MediaIo.IO_URING
-                ? new IoUringMediaLoop(name, periodNanos, busyPoll, receiveBufferBytes, metrics, periodic)
-                : new SelectorMediaLoop(name, periodNanos, busyPoll, receiveBufferBytes, periodic);
+                ? new IoUringMediaLoop(name, periodNanos, busyPoll, nice, receiveBufferBytes, metrics, periodic)
+                : new SelectorMediaLoop(name, periodNanos, busyPoll, nice, receiveBufferBytes, periodic);
         loop.thread.start();
         return loop;
     }
@@ -204,6 +209,7 @@ abstract class MediaLoop implements Executor {
 
     private void run() {
         long nextPeriodic = System.nanoTime() + periodNanos;
+        nice.ifPresent(this::setNice);
         try {
             onLoopStart();
             while (running) {
@@ -231,6 +237,17 @@ abstract class MediaLoop implements Executor {
             running = false;
             closeAll();
             terminated.complete(null);
+        }
+    }
+
+    /** A thread the kernel refuses a nice value still relays, at the one it has; the log says so once. */
+    private void setNice(int value) {
+        try {
+            ThreadNice.setForCurrentThread(value);
+            LOG.info("media thread {} runs at nice {}", thread.getName(), value);
+        } catch (IOException e) {
+            LOG.warn("media thread {} runs at the nice value it inherited, not {}: {}", thread.getName(), value,
+                    e.getMessage());
         }
     }
 

@@ -94,7 +94,7 @@ public final class MediaRelay implements AutoCloseable {
             open[slot] = ConcurrentHashMap.newKeySet();
             toppingUp[slot] = new AtomicBoolean(true);
             loops[slot] = MediaLoop.start(io, "sbc-media-" + (slot + 1), period, config.busyPoll(),
-                    config.receiveBufferBytes(), metrics, () -> {
+                    config.nice(), config.receiveBufferBytes(), metrics, () -> {
                         open[s].forEach(MediaSession::checkTimeout);
                         closeSurplus(s);
                     });

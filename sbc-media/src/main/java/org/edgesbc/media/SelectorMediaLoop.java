@@ -11,6 +11,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -43,8 +44,9 @@ final class SelectorMediaLoop extends MediaLoop {
     /** Made once: a method reference to the loop would be a new object at every select. */
     private final Consumer<SelectionKey> onReady = this::onReady;
 
-    SelectorMediaLoop(String name, long periodNanos, boolean busyPoll, int receiveBufferBytes, Runnable periodic) {
-        super(name, periodNanos, busyPoll, receiveBufferBytes, periodic, MAX_DATAGRAM);
+    SelectorMediaLoop(String name, long periodNanos, boolean busyPoll, OptionalInt nice, int receiveBufferBytes,
+            Runnable periodic) {
+        super(name, periodNanos, busyPoll, nice, receiveBufferBytes, periodic, MAX_DATAGRAM);
         try {
             this.selector = Selector.open();
         } catch (IOException e) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +36,7 @@ class MediaLoopIT {
     private final CountingMediaMetrics metrics = new CountingMediaMetrics();
     /** Periodic work an hour apart: nothing but packets and handed tasks wakes the loop during a test. */
     private final MediaLoop loop = MediaLoop.start(io(), "media-loop-test", TimeUnit.HOURS.toNanos(1), busyPoll(),
-            RECEIVE_BUFFER_BYTES, metrics, () -> { });
+            OptionalInt.empty(), RECEIVE_BUFFER_BYTES, metrics, () -> { });
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     /** An echoing socket, set once bound: its receiver sends from it. */
     private final MediaSocket[] findSelf = new MediaSocket[1];

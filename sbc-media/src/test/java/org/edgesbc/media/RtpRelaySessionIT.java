@@ -2,16 +2,22 @@ package org.edgesbc.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.edgesbc.fixtures.rtp.RtpPeer;
 import org.edgesbc.fixtures.rtp.T38Packets;
@@ -55,8 +61,13 @@ class RtpRelaySessionIT {
     }
 
     private MediaConfig config(int portMin, int portMax, int threads) throws java.net.UnknownHostException {
+        return config(portMin, portMax, threads, OptionalInt.empty());
+    }
+
+    private MediaConfig config(int portMin, int portMax, int threads, OptionalInt nice)
+            throws java.net.UnknownHostException {
         return new MediaConfig(InetAddress.getByName("127.0.0.1"), "127.0.0.1", portMin, portMax, QUARANTINE, TIMEOUT,
-                HOLD_TIMEOUT, threads, false, io(), MediaConfig.KERNEL_RECEIVE_BUFFER);
+                HOLD_TIMEOUT, threads, false, io(), nice, MediaConfig.KERNEL_RECEIVE_BUFFER);
     }
 
     @BeforeEach
@@ -529,6 +540,43 @@ class RtpRelaySessionIT {
                         new InetSocketAddress("127.0.0.1", media.localPort(MediaSide.B)));
                 owner.close();
             }
+        }
+    }
+
+    @Test
+    void everyMediaThreadRunsAtTheConfiguredNiceValue() throws Exception {
+        // A higher nice than the test's own: raising one's nice needs no privilege.
+        int nice = Math.min(MediaConfig.MAX_NICE, niceOfThisThread() + 7);
+        try (MediaRelay niced = new MediaRelay(config(41_700, 41_715, 2, OptionalInt.of(nice)), metrics,
+                clock::get)) {
+            MediaSession first = niced.open(s -> { });
+            MediaSession second = niced.open(s -> { });
+            assertThat(second.loop()).isNotSameAs(first.loop());
+            for (MediaSession owner : new MediaSession[] {first, second}) {
+                assertThat(niceOf(owner.loop())).as(owner.loop().name()).isEqualTo(nice);
+                owner.close();
+            }
+        }
+    }
+
+    @Test
+    void withoutANiceValueTheMediaThreadKeepsTheOneItInherits() throws Exception {
+        assertThat(niceOf(session.loop())).isEqualTo(niceOfThisThread());
+    }
+
+    private static int niceOf(MediaLoop loop) throws Exception {
+        AtomicInteger nice = new AtomicInteger();
+        loop.submit(() -> nice.set(niceOfThisThread())).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        return nice.get();
+    }
+
+    /** The calling thread's nice value, field 19 of its stat in Linux's /proc. */
+    private static int niceOfThisThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.edgesbc.core.config;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaIo;
@@ -9,7 +10,7 @@ import org.edgesbc.media.MediaIo;
 final class MediaSectionReader {
     private static final String SECTION = "media";
     private static final Set<String> SECTION_KEYS = Set.of("enabled", "address", "advertised-address", "port-min",
-            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "receive-buffer-bytes");
+            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "nice", "receive-buffer-bytes");
 
     private final ConfigReader reader;
 
@@ -47,6 +48,9 @@ final class MediaSectionReader {
         int threads = reader.integer(section, SECTION, "threads", 1, 1, 64);
         boolean busyPoll = reader.bool(section, SECTION, "busy-poll", false);
         MediaIo io = reader.enumValue(section, SECTION, "io", MediaIo.class, MediaIo.AUTO, false);
+        OptionalInt nice = reader.scalar(section, SECTION, "nice", false) == null ? OptionalInt.empty()
+                : OptionalInt.of(reader.integer(section, SECTION, "nice", 0, MediaConfig.MIN_NICE,
+                        MediaConfig.MAX_NICE));
         int receiveBufferBytes = reader.integer(section, SECTION, "receive-buffer-bytes",
                 MediaConfig.KERNEL_RECEIVE_BUFFER, MediaConfig.KERNEL_RECEIVE_BUFFER, 16 << 20);
         if (!MediaConfig.receiveBufferAllowed(receiveBufferBytes)) {
@@ -56,6 +60,6 @@ final class MediaSectionReader {
             receiveBufferBytes = MediaConfig.KERNEL_RECEIVE_BUFFER;
         }
         return new MediaSettings(enabled, address, advertisedAddress == null ? address : advertisedAddress, portMin,
-                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io, receiveBufferBytes);
+                portMax, quarantine, timeout, holdTimeout, threads, busyPoll, io, nice, receiveBufferBytes);
     }
 }

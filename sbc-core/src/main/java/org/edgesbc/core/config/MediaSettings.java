@@ -1,6 +1,7 @@
 package org.edgesbc.core.config;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.MediaIo;
 
@@ -18,6 +19,8 @@ import org.edgesbc.media.MediaIo;
  * @param threads media event-loop threads
  * @param busyPoll media threads poll their sockets without sleeping, each taking its core whole
  * @param io how media threads read and send: io_uring, the JDK selector, or io_uring where available
+ * @param nice the media threads' nice value, or empty for the process's: below the other threads' on their core, a
+ *     woken media thread takes the core ahead of them
  * @param receiveBufferBytes SO_RCVBUF of each relay socket (how much it queues while its media thread is busy), or 0
  *     for the kernel's default
  */
@@ -33,12 +36,13 @@ public record MediaSettings(
         int threads,
         boolean busyPoll,
         MediaIo io,
+        OptionalInt nice,
         int receiveBufferBytes) {
 
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */
     public MediaSettings(boolean enabled, String address, String advertisedAddress, int portMin, int portMax,
             Duration quarantine, Duration timeout, Duration holdTimeout, int threads) {
         this(enabled, address, advertisedAddress, portMin, portMax, quarantine, timeout, holdTimeout, threads, false,
-                MediaIo.AUTO, MediaConfig.KERNEL_RECEIVE_BUFFER);
+                MediaIo.AUTO, OptionalInt.empty(), MediaConfig.KERNEL_RECEIVE_BUFFER);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -107,6 +108,7 @@ public final class RestartRequiredChanges {
         compare("media.threads", live.threads(), next.threads());
         compare("media.busy-poll", live.busyPoll(), next.busyPoll());
         compare("media.io", live.io(), next.io());
+        compare("media.nice", niceText(live.nice()), niceText(next.nice()));
         compare("media.receive-buffer-bytes", live.receiveBufferBytes(), next.receiveBufferBytes());
     }
 
@@ -178,6 +180,10 @@ public final class RestartRequiredChanges {
         Map<String, T> map = new LinkedHashMap<>();
         entries.forEach(e -> map.put(name.apply(e), e));
         return map;
+    }
+
+    private static String niceText(OptionalInt nice) {
+        return nice.isPresent() ? Integer.toString(nice.getAsInt()) : "the process's";
     }
 
     private void compare(String key, Object live, Object next) {

@@ -10,7 +10,10 @@ import java.time.LocalTime;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
+import org.edgesbc.media.MediaConfig;
+import org.edgesbc.media.MediaIo;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.policy.Cidr;
 import org.edgesbc.policy.auth.DigestAlgorithm;
@@ -250,7 +253,8 @@ class ConfigDefaultsTest {
                 .containsExactly(1, 2, 200_000, 100_000);
         assertThat(sip.maxCallDuration()).isEqualTo(Duration.ofHours(4));
         assertThat(shipped.media()).isEqualTo(new MediaSettings(true, "127.0.0.1", "127.0.0.1", 10_000, 20_000,
-                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofHours(2), 1));
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofHours(2), 1, false, MediaIo.AUTO,
+                OptionalInt.of(-10), MediaConfig.KERNEL_RECEIVE_BUFFER));
         assertThat(shipped.security().users()).singleElement().satisfies(user -> {
             assertThat(user.name()).isEqualTo("1001");
             assertThat(user.ha1()).isEqualTo(Map.of(DigestAlgorithm.MD5, "58f415c45c5f9e24de3e27a91cf1bdbc",

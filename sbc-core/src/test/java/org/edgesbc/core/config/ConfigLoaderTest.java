@@ -645,6 +645,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mediaNiceIsBoundAndValidated() throws Exception {
+        String file = files.file().toString();
+        assertThat(files.load(MINIMAL).media().nice()).as("the process's").isEmpty();
+        assertThat(files.load(MINIMAL + "media:\n  nice: -10\n").media().nice()).hasValue(-10);
+        assertThat(files.problems(MINIMAL + "media:\n  nice: -21\n")).containsExactly(
+                file + ":14: media.nice = '-21': must be between -20 and 19");
+        assertThat(files.problems(MINIMAL + "media:\n  nice: high\n")).containsExactly(
+                file + ":14: media.nice = 'high': must be a whole number");
+    }
+
+    @Test
     void mediaReceiveBufferIsBoundAndValidated() throws Exception {
         String file = files.file().toString();
         assertThat(files.load(MINIMAL).media().receiveBufferBytes()).as("the kernel's default").isZero();

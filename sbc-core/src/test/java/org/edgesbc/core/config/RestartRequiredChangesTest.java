@@ -110,13 +110,14 @@ class RestartRequiredChangesTest {
     void threadsRtpRangeDataDirAndManagementListenerNeedARestart() throws Exception {
         SbcConfig next = files.load("data-dir: elsewhere\n" + MINIMAL.replace("sip:\n", "sip:\n  worker-threads: 3\n")
                 + """
-                media: {port-min: 12000}
+                media: {port-min: 12000, nice: -10}
                 management: {port: 9191, token: a-new-secret-of-24-chars}
                 """);
         assertThat(RestartRequiredChanges.between(live, next)).containsExactly(
                 "data-dir: '" + dir.resolve("data") + "' -> '" + dir.resolve("elsewhere") + "' needs a restart",
                 "sip.worker-threads: '2' -> '3' needs a restart",
                 "media.port-min: '10000' -> '12000' needs a restart",
+                "media.nice: 'the process's' -> '-10' needs a restart",
                 "security.bans.state-file: '" + dir.resolve("data/bans.tsv") + "' -> '"
                         + dir.resolve("elsewhere/bans.tsv") + "' needs a restart",
                 "management.port: '9090' -> '9191' needs a restart",
