@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,7 +27,9 @@ import org.edgesbc.media.srtp.SrtpContext;
 import org.edgesbc.media.srtp.SrtpKeys;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.media.srtp.SrtpSuite;
+import org.edgesbc.fixtures.proc.ThreadNices;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
+import org.edgesbc.media.MediaConfig;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +54,29 @@ class MediaAnchoringIT {
     record Call(String callerCallId, String calleeCallId, InetSocketAddress sbcForCaller,
             InetSocketAddress sbcForCallee, String callerFrom, String callerTo, List<String> callerTags,
             List<String> calleeTags) { }
+
+    @Test
+    void theMediaThreadsRunAtTheNiceValueTheConfigurationSets() throws Exception {
+        Map<String, Integer> before = ThreadNices.ofThreadsNamed("sbc-media-");
+        // Higher than the test's own: raising a thread's nice needs no privilege.
+        int nice = Math.min(MediaConfig.MAX_NICE, ThreadNices.ofThisThread() + 5);
+        try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
+                UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
+            SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());
+            MediaSettings m = base.media();
+            MediaSettings niced = new MediaSettings(true, m.address(), m.advertisedAddress(), m.portMin(),
+                    m.portMax(), m.quarantine(), m.timeout(), m.holdTimeout(), 2, m.busyPoll(), m.io(),
+                    OptionalInt.of(nice), m.receiveBufferBytes());
+            try (SbcDaemon sbc = SbcDaemon.start(new SbcConfig(base.source(), base.dataDir(), base.sip(), niced,
+                    base.security(), base.fraud(), base.zones(), base.management(), base.registration(),
+                    base.stirShaken(), base.logs(), base.routing(), base.dns(), base.cluster()))) {
+                Map<String, Integer> started = ThreadNices.ofThreadsNamed("sbc-media-");
+                started.keySet().removeAll(before.keySet());
+                assertThat(started).hasSize(2).allSatisfy((thread, threadNice) -> assertThat(threadNice)
+                        .as(thread).isEqualTo(nice));
+            }
+        }
+    }
 
     @Test
     void rtpFlowsBothWaysThroughTheSbcAndInjectionIsDropped() throws Exception {

@@ -9,8 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.edgesbc.fixtures.proc.ThreadNices;
 import org.edgesbc.fixtures.rtp.RtpPeer;
 import org.edgesbc.fixtures.rtp.T38Packets;
 import org.edgesbc.media.srtp.SdesCrypto;
@@ -546,7 +545,7 @@ class RtpRelaySessionIT {
     @Test
     void everyMediaThreadRunsAtTheConfiguredNiceValue() throws Exception {
         // A higher nice than the test's own: raising one's nice needs no privilege.
-        int nice = Math.min(MediaConfig.MAX_NICE, niceOfThisThread() + 7);
+        int nice = Math.min(MediaConfig.MAX_NICE, ThreadNices.ofThisThread() + 7);
         try (MediaRelay niced = new MediaRelay(config(41_700, 41_715, 2, OptionalInt.of(nice)), metrics,
                 clock::get)) {
             MediaSession first = niced.open(s -> { });
@@ -561,23 +560,19 @@ class RtpRelaySessionIT {
 
     @Test
     void withoutANiceValueTheMediaThreadKeepsTheOneItInherits() throws Exception {
-        assertThat(niceOf(session.loop())).isEqualTo(niceOfThisThread());
+        assertThat(niceOf(session.loop())).isEqualTo(ThreadNices.ofThisThread());
     }
 
     private static int niceOf(MediaLoop loop) throws Exception {
         AtomicInteger nice = new AtomicInteger();
-        loop.submit(() -> nice.set(niceOfThisThread())).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        loop.submit(() -> {
+            try {
+                nice.set(ThreadNices.ofThisThread());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         return nice.get();
-    }
-
-    /** The calling thread's nice value, field 19 of its stat in Linux's /proc. */
-    private static int niceOfThisThread() {
-        try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Test
