@@ -21,15 +21,15 @@ import java.util.regex.Pattern;
 import org.edgesbc.core.config.MediaSettings;
 import org.edgesbc.core.config.SbcConfig;
 import org.edgesbc.core.config.ZoneConfig;
+import org.edgesbc.fixtures.proc.ThreadNices;
 import org.edgesbc.fixtures.sip.SipMessages;
 import org.edgesbc.fixtures.sip.SipTestPeer;
+import org.edgesbc.media.MediaConfig;
 import org.edgesbc.media.srtp.SrtpContext;
 import org.edgesbc.media.srtp.SrtpKeys;
 import org.edgesbc.media.srtp.SrtpPolicy;
 import org.edgesbc.media.srtp.SrtpSuite;
-import org.edgesbc.fixtures.proc.ThreadNices;
 import org.edgesbc.fixtures.sip.UdpSipPeer;
-import org.edgesbc.media.MediaConfig;
 import org.edgesbc.transport.SipTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +60,7 @@ class MediaAnchoringIT {
         Map<String, Integer> before = ThreadNices.ofThreadsNamed("sbc-media-");
         // Higher than the test's own: raising a thread's nice needs no privilege.
         int nice = Math.min(MediaConfig.MAX_NICE, ThreadNices.ofThisThread() + 5);
+        assertThat(nice).as("a nice the media threads would not inherit").isNotEqualTo(ThreadNices.ofThisThread());
         try (UdpSipPeer trunk = new UdpSipPeer(new InetSocketAddress("127.0.0.2", 0));
                 UdpSipPeer pbx = new UdpSipPeer(new InetSocketAddress("127.0.0.3", 0))) {
             SbcConfig base = TestConfigs.loopbackUdp(dataDir, trunk.localAddress(), pbx.localAddress());

@@ -26,7 +26,8 @@ import java.util.OptionalInt;
  * @param io how the media threads read and send ({@link MediaIo#AUTO} by default)
  * @param nice the media threads' nice value ({@value #MIN_NICE} to {@value #MAX_NICE}), or empty (the
  *     default) for the one they inherit: below the other threads' on their core, a woken media thread takes the core
- *     ahead of them (see {@link ThreadNice}); a value below the process's needs CAP_SYS_NICE
+ *     ahead of them (see {@link ThreadNice}); a value below the process's needs CAP_SYS_NICE or an RLIMIT_NICE that
+ *     allows it
  * @param receiveBufferBytes SO_RCVBUF of every relay socket, or {@value #KERNEL_RECEIVE_BUFFER} (the default) to
  *     leave the kernel's {@code net.core.rmem_default}: how much a socket queues while its loop is busy; what arrives
  *     beyond it the kernel drops, so a loop that fell behind relays stale packets for a bounded time only

@@ -546,6 +546,7 @@ class RtpRelaySessionIT {
     void everyMediaThreadRunsAtTheConfiguredNiceValue() throws Exception {
         // A higher nice than the test's own: raising one's nice needs no privilege.
         int nice = Math.min(MediaConfig.MAX_NICE, ThreadNices.ofThisThread() + 7);
+        assertThat(nice).as("a nice the media threads would not inherit").isNotEqualTo(ThreadNices.ofThisThread());
         try (MediaRelay niced = new MediaRelay(config(41_700, 41_715, 2, OptionalInt.of(nice)), metrics,
                 clock::get)) {
             MediaSession first = niced.open(s -> { });

@@ -10,7 +10,8 @@ import org.edgesbc.media.MediaIo;
 final class MediaSectionReader {
     private static final String SECTION = "media";
     private static final Set<String> SECTION_KEYS = Set.of("enabled", "address", "advertised-address", "port-min",
-            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "nice", "receive-buffer-bytes");
+            "port-max", "quarantine", "timeout", "hold-timeout", "threads", "busy-poll", "io", "nice",
+            "receive-buffer-bytes");
 
     private final ConfigReader reader;
 
