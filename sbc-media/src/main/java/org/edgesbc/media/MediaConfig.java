@@ -80,7 +80,7 @@ public record MediaConfig(
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
-        if (nice.isPresent() && !niceAllowed(nice.getAsInt())) {
+        if (nice.isPresent() && (nice.getAsInt() < MIN_NICE || nice.getAsInt() > MAX_NICE)) {
             throw new IllegalArgumentException("nice " + nice.getAsInt() + " is outside " + MIN_NICE + ".."
                     + MAX_NICE);
         }
@@ -93,11 +93,6 @@ public record MediaConfig(
     /** Whether {@code bytes} may be a relay socket's receive buffer: the kernel's, or one of at least the minimum. */
     public static boolean receiveBufferAllowed(int bytes) {
         return bytes == KERNEL_RECEIVE_BUFFER || bytes >= MIN_RECEIVE_BUFFER_BYTES;
-    }
-
-    /** Whether {@code nice} is a nice value Linux accepts. */
-    public static boolean niceAllowed(int nice) {
-        return nice >= MIN_NICE && nice <= MAX_NICE;
     }
 
     /** Media threads that sleep while their sockets are quiet, on io_uring where it is available. */

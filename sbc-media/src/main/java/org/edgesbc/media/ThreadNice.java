@@ -29,16 +29,12 @@ final class ThreadNice {
     }
 
     /**
-     * Sets the calling thread's nice value to {@code nice}.
+     * Sets the calling thread's nice value to {@code nice}, one {@link MediaConfig} has checked.
      *
      * @throws IOException when this is not Linux, JNA cannot reach the C library, or the kernel refused (a nice
      *     below the thread's present one needs CAP_SYS_NICE or an RLIMIT_NICE that allows it)
      */
     static void setForCurrentThread(int nice) throws IOException {
-        if (!MediaConfig.niceAllowed(nice)) {
-            throw new IllegalArgumentException("nice " + nice + " is outside " + MediaConfig.MIN_NICE + ".."
-                    + MediaConfig.MAX_NICE);
-        }
         int threadId;
         try {
             threadId = currentThreadId();
