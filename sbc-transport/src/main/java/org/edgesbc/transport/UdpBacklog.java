@@ -1,5 +1,6 @@
 package org.edgesbc.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
@@ -33,6 +34,20 @@ import org.slf4j.LoggerFactory;
  * {@link #STALL_NANOS} after the last one ended, where bursts had come closer together) is taken off the wait, up to
  * {@link #WAIT_LIMIT_NANOS} per streak: a queue that grows still crosses the limit, one pause's worth later at most.
  *
+ * <p>A queue cannot grow past its buffer, though: once it is full the kernel drops what arrives, and no datagram
+ * read from it, the probe included, has waited longer than the buffer holds. In overloads with collector pauses of
+ * 120-360 ms every second the probes that came back had waited 60-140 ms on average, under the limit or the 200 ms
+ * that the limit and one pause's allowance add to in a streak that never ends, and the socket went unshed for 17 s
+ * or more while it dropped 15,000-160,000 datagrams a second (docs/performance.md, "An overflowing socket the
+ * backlog did not see").
+ * So the socket's own drop count is read too ({@link SocketDropCounter}), every {@link #OVERFLOW_CHECK_NANOS} at
+ * most while it stays undrained. A span between two reads without a stall of the thread in it that dropped
+ * datagrams dropped them while the thread read on; {@link #OVERFLOWING_SPANS} such spans, with no span between them
+ * that dropped nothing (spans with a stall in them count neither way: the drops may be the stall's), are a queue
+ * that stays full for a second while it is read, which neither a drain after a pause nor a fresh SBC's first
+ * seconds at a rate it carries do (both dropped for under a second here, and were carried unshed). The socket then
+ * counts as behind until a span drops nothing or a burst empties it.
+ *
  * <p>First in a UDP listener's pipeline, one per channel; touched only on the channel's I/O thread.
  */
 final class UdpBacklog extends ChannelInboundHandlerAdapter {
@@ -53,14 +68,35 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** The shortest time between two probes: a queue that empties within it needs no measuring. */
     static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * The shortest span between two reads of the socket's drop count: a drain after a pause has left the buffer's
+     * top within it (at 85 % load it reads 15 % faster than datagrams arrive), a queue that overflows while it is read
+     * drops again within it. One system call per span.
+     */
+    static final long OVERFLOW_CHECK_NANOS = WAIT_LIMIT_NANOS;
+    /** Spans that dropped, with none between them that did not, before the socket counts as overflowing. */
+    static final int OVERFLOWING_SPANS = 10;
     private static final long NEVER = Long.MIN_VALUE;
+    private static final long UNREAD = -1;
 
     private final int datagramsPerBurst;
     private final LongSupplier nanoClock;
     /** Where each wait a probe measured goes (the metrics). */
     private final LongConsumer measuredWaits;
     private final ProbeOpener probeOpener;
+    private final DropCounterOpener dropCounterOpener;
     private QueueWaitProbe probe;
+    /** The socket's drop count, or null when it has none to read. */
+    private LongSupplier socketDrops;
+    /** The drop count as last read within the current streak, and when; {@link #UNREAD} when not yet read. */
+    private long dropsRead = UNREAD;
+    private long dropsReadAt;
+    /** Whether the thread stalled since the drop count was last read: drops then may be the stall's. */
+    private boolean stalledSinceDropsRead;
+    /** Spans since the last one that dropped nothing that dropped datagrams while the thread read on. */
+    private int droppingSpans;
+    /** Whether {@link #OVERFLOWING_SPANS} spans dropped, and none since that did not. */
+    private boolean overflowing;
     private int burst;
     private int admitted;
     private int probesInBurst;
@@ -83,13 +119,15 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
      *        reached it was stopped by it
      * @param measuredWaits told each wait a probe measured, in nanoseconds
      * @param probeOpener opens the channel's probe once it is bound ({@link QueueWaitProbe#open})
+     * @param dropCounterOpener the channel's drop count once it is bound ({@link SocketDropCounter#of})
      */
     UdpBacklog(int datagramsPerBurst, LongSupplier nanoClock, LongConsumer measuredWaits,
-            ProbeOpener probeOpener) {
+            ProbeOpener probeOpener, DropCounterOpener dropCounterOpener) {
         this.datagramsPerBurst = datagramsPerBurst;
         this.nanoClock = nanoClock;
         this.measuredWaits = measuredWaits;
         this.probeOpener = probeOpener;
+        this.dropCounterOpener = dropCounterOpener;
         this.lastBurstEnded = nanoClock.getAsLong();
     }
 
@@ -99,9 +137,16 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         QueueWaitProbe open(SocketAddress bound) throws IOException;
     }
 
+    /** The drop count of a bound channel's socket, or null when it has none. */
+    @FunctionalInterface
+    interface DropCounterOpener {
+        LongSupplier open(Channel channel);
+    }
+
     /** Opens the probe once the socket is bound; without one, the wait is bounded by the streak alone. */
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        socketDrops = dropCounterOpener.open(ctx.channel());
         SocketAddress bound = ctx.channel().localAddress();
         try {
             probe = probeOpener.open(bound);
@@ -124,6 +169,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
             long gap = burstStarted - lastBurstEnded;
             if (gap >= STALL_NANOS && previousGap < STALL_NANOS) {
                 stalled = Math.min(WAIT_LIMIT_NANOS, stalled + gap);
+                stalledSinceDropsRead = true;
             }
             previousGap = gap;
         }
@@ -159,6 +205,9 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
             undrainedSince = NEVER;
             measuredWait = 0;
             stalled = 0;
+            dropsRead = UNREAD;
+            droppingSpans = 0;
+            overflowing = false;
             if (drained && probeSent != NEVER && probeSent < burstStarted) {
                 probeMissed();
             }
@@ -168,6 +217,9 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
             }
             if (probe != null && probeSent == NEVER) {
                 sendProbe(now);
+            }
+            if (socketDrops != null && (dropsRead == UNREAD || now - dropsReadAt >= OVERFLOW_CHECK_NANOS)) {
+                readDrops(now);
             }
         }
         burst = 0;
@@ -188,6 +240,26 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
         } catch (IOException e) {
             withoutProbe("failed (" + e + ")");
         }
+    }
+
+    private void readDrops(long now) {
+        long drops;
+        try {
+            drops = socketDrops.getAsLong();
+        } catch (RuntimeException e) {
+            LOG.warn("reading the UDP socket's drop count failed ({}): an overflowing queue is judged by its wait alone",
+                    e.toString());
+            socketDrops = null;
+            overflowing = false;
+            return;
+        }
+        if (dropsRead != UNREAD && !stalledSinceDropsRead) {
+            droppingSpans = drops != dropsRead ? droppingSpans + 1 : 0;
+            overflowing = droppingSpans >= OVERFLOWING_SPANS;
+        }
+        dropsRead = drops;
+        dropsReadAt = now;
+        stalledSinceDropsRead = false;
     }
 
     /** The queue was emptied and the probe in flight was not in it: dropped, or a sibling socket's to read. */
@@ -235,17 +307,18 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
      * when the last burst drained it, or when the burst being read started so long after the last one (as long as
      * the limit) that it did not continue the streak (a full burst may also have emptied the socket exactly);
      * otherwise the streak's length, narrowed by the probe once one of its probes came back to this socket, less the
-     * streak's stalls.
+     * streak's stalls. At least the limit while the socket overflows as it is read.
      */
     long waitFor(long now) {
-        if (undrainedSince == NEVER || burstStarted - lastBurstEnded >= WAIT_LIMIT_NANOS) {
-            return 0;
+        long judged = 0;
+        if (undrainedSince != NEVER && burstStarted - lastBurstEnded < WAIT_LIMIT_NANOS) {
+            long wait = now - undrainedSince;
+            if (probe != null && probe.cameBack()) {
+                long inFlight = probeSent == NEVER ? 0 : now - probeSent;
+                wait = Math.min(wait, Math.max(measuredWait, inFlight));
+            }
+            judged = Math.max(0, wait - stalled);
         }
-        long wait = now - undrainedSince;
-        if (probe != null && probe.cameBack()) {
-            long inFlight = probeSent == NEVER ? 0 : now - probeSent;
-            wait = Math.min(wait, Math.max(measuredWait, inFlight));
-        }
-        return Math.max(0, wait - stalled);
+        return overflowing ? Math.max(judged, WAIT_LIMIT_NANOS) : judged;
     }
 }

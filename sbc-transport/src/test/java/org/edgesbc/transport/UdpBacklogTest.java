@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class UdpBacklogTest {
     private static final long MS = 1_000_000L;
     private final AtomicLong now = new AtomicLong(1_000 * MS);
-    private final UdpBacklog backlog = new UdpBacklog(4, now::get, wait -> { }, bound -> null);
+    private final UdpBacklog backlog = new UdpBacklog(4, now::get, wait -> { }, bound -> null, channel -> null);
     private final EmbeddedChannel channel = new EmbeddedChannel(backlog);
 
     @Test
@@ -112,7 +112,7 @@ class UdpBacklogTest {
         try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             queue.configureBlocking(false);
             UdpBacklog probed = new UdpBacklog(4, now::get, waits::add,
-                    bound -> QueueWaitProbe.open(queue.getLocalAddress()));
+                    bound -> QueueWaitProbe.open(queue.getLocalAddress()), channel -> null);
             EmbeddedChannel listener = new EmbeddedChannel(probed);
             fullBurst(listener, null);
             long streak = 2 * UdpBacklog.WAIT_LIMIT_NANOS;
@@ -216,13 +216,160 @@ class UdpBacklogTest {
     }
 
     /**
+     * A full buffer holds less than the limit's worth of datagrams: every probe comes back 80 ms after it was sent,
+     * while the kernel drops what arrives meanwhile. The wait alone never reaches the limit; the drops counted while
+     * the thread reads on make the socket behind, and a read that finds no new drops ends that.
+     */
+    @Test
+    void aQueueThatOverflowsWhileItIsReadIsBehindThoughItsProbesComeBackWithinTheLimit() throws IOException {
+        AtomicLong drops = new AtomicLong();
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            EmbeddedChannel listener = probedListener(queue, drops);
+            UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
+            ProbesHeldBack probes = new ProbesHeldBack(listener, queue, 80 * MS, drops);
+
+            probes.fullBurstsFor(3 * UdpBacklog.WAIT_LIMIT_NANOS, 0);
+            assertThat(probed.waitFor(now.get())).as("probes back after 80 ms, nothing dropped")
+                    .isLessThan(UdpBacklog.WAIT_LIMIT_NANOS);
+
+            probes.fullBurstsFor((UdpBacklog.OVERFLOWING_SPANS - 1) * UdpBacklog.OVERFLOW_CHECK_NANOS, 25);
+            assertThat(probed.behind(now.get())).as("drops in one span fewer than it takes").isFalse();
+            probes.fullBurstsFor(UdpBacklog.OVERFLOW_CHECK_NANOS + 2 * MS, 25);
+            assertThat(probed.behind(now.get())).as("drops in every span while the thread reads on").isTrue();
+            probes.fullBurstsFor(UdpBacklog.WAIT_LIMIT_NANOS, 25);
+            assertThat(probed.behind(now.get())).isTrue();
+
+            probes.fullBurstsFor(2 * UdpBacklog.OVERFLOW_CHECK_NANOS + 2 * MS, 0);
+            assertThat(probed.behind(now.get())).as("a whole span without drops").isFalse();
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * A thread kept from its socket under load finds it overflowed: those drops are the stall's, and the drain that
+     * follows drops nothing. Drops that go on while it reads on are an overload, however many stalls came between.
+     */
+    @Test
+    void dropsDuringAStallOfTheThreadAreTheStallsOwn() throws IOException {
+        AtomicLong drops = new AtomicLong();
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            EmbeddedChannel listener = probedListener(queue, drops);
+            UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
+            ProbesHeldBack probes = new ProbesHeldBack(listener, queue, 2 * MS, drops);
+            probes.fullBurstsFor(UdpBacklog.OVERFLOW_CHECK_NANOS + 2 * MS, 0);
+
+            now.addAndGet(150 * MS);
+            drops.addAndGet(5_000);
+            for (long read = 0; read < 3 * UdpBacklog.OVERFLOW_CHECK_NANOS; read += 2 * MS) {
+                probes.fullBurstsFor(2 * MS, 0);
+                assertThat(probed.behind(now.get())).as("%d ms after the stall that dropped", read / MS).isFalse();
+            }
+
+            for (int stall = 0; stall < UdpBacklog.OVERFLOWING_SPANS; stall++) {
+                probes.fullBurstsFor(2 * UdpBacklog.OVERFLOW_CHECK_NANOS + 2 * MS, 25);
+                now.addAndGet(150 * MS);
+            }
+            probes.fullBurstsFor(2 * UdpBacklog.OVERFLOW_CHECK_NANOS + 2 * MS, 25);
+            assertThat(probed.behind(now.get())).as("drops while it reads, stalls between").isTrue();
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void anOverflowEndsWithTheStreakAndIsNotAFloodsThatAdmissionDrops() throws IOException {
+        AtomicLong drops = new AtomicLong();
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            EmbeddedChannel listener = probedListener(queue, drops);
+            UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
+            ProbesHeldBack probes = new ProbesHeldBack(listener, queue, 2 * MS, drops);
+            probes.fullBurstsFor((UdpBacklog.OVERFLOWING_SPANS + 1) * UdpBacklog.OVERFLOW_CHECK_NANOS, 25);
+            assertThat(probed.behind(now.get())).isTrue();
+
+            burst(listener, 1, 1);
+            assertThat(probed.behind(now.get())).as("a burst emptied the socket").isFalse();
+
+            for (long read = 0; read < 2 * UdpBacklog.OVERFLOWING_SPANS * UdpBacklog.OVERFLOW_CHECK_NANOS;
+                    read += 2 * MS) {
+                now.addAndGet(2 * MS);
+                drops.addAndGet(25);
+                burst(listener, 4, 1);
+            }
+            assertThat(probed.behind(now.get())).as("a flood that admission drops overflows the socket").isFalse();
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * A thread preempted for a few milliseconds while the buffer is at its top lets a few datagrams drop; every other
+     * span between two reads of the count holds such drops, the spans between them none.
+     */
+    @Test
+    void dropsInSpansApartAreNoOverflow() throws IOException {
+        AtomicLong drops = new AtomicLong();
+        try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            EmbeddedChannel listener = probedListener(queue, drops);
+            UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
+            ProbesHeldBack probes = new ProbesHeldBack(listener, queue, 2 * MS, drops);
+            long twoSpans = 2 * UdpBacklog.OVERFLOW_CHECK_NANOS;
+            for (long read = 2 * MS; read <= UdpBacklog.OVERFLOWING_SPANS * twoSpans; read += 2 * MS) {
+                probes.fullBurstsFor(2 * MS, read % twoSpans == twoSpans / 4 ? 40 : 0);
+                assertThat(probed.behind(now.get())).as("%d ms in", read / MS).isFalse();
+            }
+            listener.finishAndReleaseAll();
+        }
+    }
+
+    /**
+     * Full bursts every 2 ms on a probed listener whose probes are held back {@code delay} after they were sent
+     * before they are read (the wait each measures), while the kernel counts {@code drops}.
+     */
+    private final class ProbesHeldBack {
+        private final EmbeddedChannel listener;
+        private final DatagramChannel queue;
+        private final long delay;
+        private final AtomicLong drops;
+        private DatagramPacket held;
+        private long heldSince;
+
+        ProbesHeldBack(EmbeddedChannel listener, DatagramChannel queue, long delay, AtomicLong drops) {
+            this.listener = listener;
+            this.queue = queue;
+            this.delay = delay;
+            this.drops = drops;
+        }
+
+        /** Reads for {@code nanos}, the kernel dropping {@code dropsPerBurst} datagrams between bursts. */
+        void fullBurstsFor(long nanos, long dropsPerBurst) throws IOException {
+            for (long read = 0; read < nanos; read += 2 * MS) {
+                now.addAndGet(2 * MS);
+                drops.addAndGet(dropsPerBurst);
+                DatagramPacket due = null;
+                if (held != null && now.get() - heldSince >= delay) {
+                    due = held;
+                    held = null;
+                }
+                fullBurst(listener, due);
+                if (held == null) {
+                    held = QueueWaitProbeTest.receive(queue, 0);
+                    heldSince = now.get();
+                }
+            }
+        }
+    }
+
+    /**
      * A listener whose probes go to {@code queue}, one of them already brought back, so that its waits are measured;
      * its socket drained.
      */
     private EmbeddedChannel probedListener(DatagramChannel queue) throws IOException {
+        return probedListener(queue, null);
+    }
+
+    /** The same, its socket's drop count {@code drops} (none when null). */
+    private EmbeddedChannel probedListener(DatagramChannel queue, AtomicLong drops) throws IOException {
         queue.configureBlocking(false);
         EmbeddedChannel listener = new EmbeddedChannel(new UdpBacklog(4, now::get, wait -> { },
-                bound -> QueueWaitProbe.open(queue.getLocalAddress())));
+                bound -> QueueWaitProbe.open(queue.getLocalAddress()), channel -> drops == null ? null : drops::get));
         probeOnce(listener, queue);
         return listener;
     }
@@ -239,7 +386,7 @@ class UdpBacklogTest {
     void aDatagramShapedLikeAProbeFromAnotherSourceGoesOnToAdmission() throws IOException {
         try (DatagramChannel queue = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             UdpBacklog probed = new UdpBacklog(4, now::get, wait -> { },
-                    bound -> QueueWaitProbe.open(queue.getLocalAddress()));
+                    bound -> QueueWaitProbe.open(queue.getLocalAddress()), channel -> null);
             EmbeddedChannel listener = new EmbeddedChannel(probed);
             DatagramPacket lookalike = new DatagramPacket(Unpooled.wrappedBuffer(new byte[QueueWaitProbe.PROBE_BYTES]),
                     (InetSocketAddress) queue.getLocalAddress(), new InetSocketAddress("127.0.0.9", 5060));

@@ -26,9 +26,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
+/** Both readers of the kernel's drop counts: the table of every socket, and one socket's own count. */
 class UdpReceiveDropsTest {
     /** Sockets nobody reads, each sent more than its queue holds: their counts summed, as the kernel tables them. */
     @Test
@@ -57,6 +59,38 @@ class UdpReceiveDropsTest {
         try {
             Channel jdk = bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET));
             assertThat(new UdpReceiveDrops(List.of(jdk)).read()).isEqualTo(-1);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** One socket's own count, read at each call, is the count the kernel tables for it. */
+    @Test
+    void aSocketsOwnCountIsTheOneTheKernelTablesForIt() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "Linux's native transport");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            Channel full = bind(group, () -> new EpollDatagramChannel(SocketProtocolFamily.INET));
+            LongSupplier drops = SocketDropCounter.of(full);
+            assertThat(drops.getAsLong()).isZero();
+
+            send(full, 200);
+            long afterFirst = drops.getAsLong();
+            send(full, 100);
+
+            assertThat(afterFirst).as("the datagrams past the queue's room").isGreaterThan(100);
+            assertThat(drops.getAsLong()).isEqualTo(afterFirst + 100).isEqualTo(tableDrops(full));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aJdkChannelHasNoCountOfItsOwn() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            assertThat(SocketDropCounter.of(bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET))))
+                    .isNull();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
