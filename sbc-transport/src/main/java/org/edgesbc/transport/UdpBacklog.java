@@ -40,13 +40,13 @@ import org.slf4j.LoggerFactory;
  * that the limit and one pause's allowance add to in a streak that never ends, and the socket went unshed for 17 s
  * or more while it dropped 15,000-160,000 datagrams a second (docs/performance.md, "An overflowing socket the
  * backlog did not see").
- * So the socket's own drop count is read too ({@link SocketDropCounter}), every {@link #OVERFLOW_CHECK_NANOS} at
- * most while it stays undrained. A span between two reads without a stall of the thread in it that dropped
- * datagrams dropped them while the thread read on; {@link #OVERFLOWING_SPANS} such spans, with no span between them
- * that dropped nothing (spans with a stall in them count neither way: the drops may be the stall's), are a queue
- * that stays full for a second while it is read, which neither a drain after a pause nor a fresh SBC's first
- * seconds at a rate it carries do (both dropped for under a second here, and were carried unshed). The socket then
- * counts as behind until a span drops nothing or a burst empties it.
+ * So the socket's own drop count is read too ({@link SocketDropCounter}), once a streak has lasted
+ * {@link #OVERFLOW_CHECK_NANOS} and then every {@link #OVERFLOW_CHECK_NANOS} at most. A span between two reads
+ * without a stall of the thread in it that dropped datagrams dropped them while the thread read on;
+ * {@link #OVERFLOWING_SPANS} such spans, with no span between them that dropped nothing (spans with a stall in them
+ * count neither way: the drops may be the stall's), are a queue that stays full for a second while it is read. Rules
+ * of one or two spans shed calls at rates the SBC carries, after it was stopped for 200 ms or in its first seconds
+ * (docs/performance.md). The socket counts as behind until a span drops nothing or a burst empties it.
  *
  * <p>First in a UDP listener's pipeline, one per channel; touched only on the channel's I/O thread.
  */
@@ -68,11 +68,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** The shortest time between two probes: a queue that empties within it needs no measuring. */
     static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /**
-     * The shortest span between two reads of the socket's drop count: a drain after a pause has left the buffer's
-     * top within it (at 85 % load it reads 15 % faster than datagrams arrive), a queue that overflows while it is read
-     * drops again within it. One system call per span.
-     */
+    /** How long a streak lasts before the socket's drop count is read, and the shortest span between two reads. */
     static final long OVERFLOW_CHECK_NANOS = WAIT_LIMIT_NANOS;
     /** Spans that dropped, with none between them that did not, before the socket counts as overflowing. */
     static final int OVERFLOWING_SPANS = 10;
@@ -218,7 +214,8 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
             if (probe != null && probeSent == NEVER) {
                 sendProbe(now);
             }
-            if (socketDrops != null && (dropsRead == UNREAD || now - dropsReadAt >= OVERFLOW_CHECK_NANOS)) {
+            long due = dropsRead == UNREAD ? undrainedSince : dropsReadAt;
+            if (socketDrops != null && now - due >= OVERFLOW_CHECK_NANOS) {
                 readDrops(now);
             }
         }

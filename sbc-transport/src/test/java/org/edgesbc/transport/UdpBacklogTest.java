@@ -282,7 +282,7 @@ class UdpBacklogTest {
             EmbeddedChannel listener = probedListener(queue, drops);
             UdpBacklog probed = listener.pipeline().get(UdpBacklog.class);
             ProbesHeldBack probes = new ProbesHeldBack(listener, queue, 2 * MS, drops);
-            probes.fullBurstsFor((UdpBacklog.OVERFLOWING_SPANS + 1) * UdpBacklog.OVERFLOW_CHECK_NANOS, 25);
+            probes.fullBurstsFor((UdpBacklog.OVERFLOWING_SPANS + 2) * UdpBacklog.OVERFLOW_CHECK_NANOS, 25);
             assertThat(probed.behind(now.get())).isTrue();
 
             burst(listener, 1, 1);
