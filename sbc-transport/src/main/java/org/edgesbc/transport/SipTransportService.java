@@ -168,7 +168,7 @@ public final class SipTransportService implements AutoCloseable {
                     @Override
                     protected void initChannel(DatagramChannel channel) {
                         UdpBacklog backlog = new UdpBacklog(DATAGRAMS_PER_WAKEUP, System::nanoTime,
-                                metrics::udpQueueWait, QueueWaitProbe::open, SocketDropCounter::of);
+                                metrics::udpQueueWait, QueueWaitProbe::open, UdpReceiveDrops::counter);
                         DatagramFlows flows = new DatagramFlows(channel, metrics);
                         channel.attr(UDP_FLOWS).set(flows);
                         channel.pipeline()

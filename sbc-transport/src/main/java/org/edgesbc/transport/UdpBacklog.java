@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * that the limit and one pause's allowance add to in a streak that never ends, and the socket went unshed for 17 s
  * or more while it dropped 15,000-160,000 datagrams a second (docs/performance.md, "An overflowing socket the
  * backlog did not see").
- * So the socket's own drop count is read too ({@link SocketDropCounter}), once a streak has lasted
+ * So the socket's own drop count is read too ({@link UdpReceiveDrops#counter}), once a streak has lasted
  * {@link #OVERFLOW_CHECK_NANOS} and then every {@link #OVERFLOW_CHECK_NANOS} at most. A span between two reads
  * without a stall of the thread in it that dropped datagrams dropped them while the thread read on;
  * {@link #OVERFLOWING_SPANS} such spans, with no span between them that dropped nothing (spans with a stall in them
@@ -89,10 +89,11 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     private long dropsReadAt;
     /** Whether the thread stalled since the drop count was last read: drops then may be the stall's. */
     private boolean stalledSinceDropsRead;
-    /** Spans since the last one that dropped nothing that dropped datagrams while the thread read on. */
+    /**
+     * Spans since the last one that dropped nothing that dropped datagrams while the thread read on: the socket
+     * overflows from {@link #OVERFLOWING_SPANS} on.
+     */
     private int droppingSpans;
-    /** Whether {@link #OVERFLOWING_SPANS} spans dropped, and none since that did not. */
-    private boolean overflowing;
     private int burst;
     private int admitted;
     private int probesInBurst;
@@ -115,7 +116,7 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
      *        reached it was stopped by it
      * @param measuredWaits told each wait a probe measured, in nanoseconds
      * @param probeOpener opens the channel's probe once it is bound ({@link QueueWaitProbe#open})
-     * @param dropCounterOpener the channel's drop count once it is bound ({@link SocketDropCounter#of})
+     * @param dropCounterOpener the channel's drop count once it is bound ({@link UdpReceiveDrops#counter})
      */
     UdpBacklog(int datagramsPerBurst, LongSupplier nanoClock, LongConsumer measuredWaits,
             ProbeOpener probeOpener, DropCounterOpener dropCounterOpener) {
@@ -203,7 +204,6 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
             stalled = 0;
             dropsRead = UNREAD;
             droppingSpans = 0;
-            overflowing = false;
             if (drained && probeSent != NEVER && probeSent < burstStarted) {
                 probeMissed();
             }
@@ -240,19 +240,16 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
     }
 
     private void readDrops(long now) {
-        long drops;
-        try {
-            drops = socketDrops.getAsLong();
-        } catch (RuntimeException e) {
-            LOG.warn("reading the UDP socket's drop count failed ({}): an overflowing queue is judged by its wait alone",
-                    e.toString());
+        long drops = socketDrops.getAsLong();
+        if (drops < 0) {
+            LOG.warn("the UDP socket's drop count could no longer be read: an overflowing queue is judged by its wait "
+                    + "alone");
             socketDrops = null;
-            overflowing = false;
+            droppingSpans = 0;
             return;
         }
         if (dropsRead != UNREAD && !stalledSinceDropsRead) {
             droppingSpans = drops != dropsRead ? droppingSpans + 1 : 0;
-            overflowing = droppingSpans >= OVERFLOWING_SPANS;
         }
         dropsRead = drops;
         dropsReadAt = now;
@@ -316,6 +313,6 @@ final class UdpBacklog extends ChannelInboundHandlerAdapter {
             }
             judged = Math.max(0, wait - stalled);
         }
-        return overflowing ? Math.max(judged, WAIT_LIMIT_NANOS) : judged;
+        return droppingSpans >= OVERFLOWING_SPANS ? Math.max(judged, WAIT_LIMIT_NANOS) : judged;
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.unix.RawUnixChannelOption;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * How many datagrams the kernel dropped at the SIP listeners' full receive queues: each listener socket's own count
@@ -39,18 +40,35 @@ public final class UdpReceiveDrops {
     public long read() {
         long sum = 0;
         for (Channel socket : sockets) {
-            ByteBuffer counters;
-            try {
-                counters = socket.config().getOption(SO_MEMINFO);
-            } catch (ChannelException e) {
+            long drops = of(socket);
+            if (drops < 0) {
                 return -1;
             }
-            if (counters == null || counters.remaining() < (SK_MEMINFO_DROPS + 1) * Integer.BYTES) {
-                return -1;
-            }
-            sum += Integer.toUnsignedLong(counters.order(ByteOrder.nativeOrder())
-                    .getInt(counters.position() + SK_MEMINFO_DROPS * Integer.BYTES));
+            sum += drops;
         }
         return sum;
+    }
+
+    /**
+     * One socket's count, read afresh at each call (a 32-bit counter that wraps), or null when the socket cannot tell;
+     * for its own I/O thread ({@link UdpBacklog}).
+     */
+    static LongSupplier counter(Channel socket) {
+        return of(socket) < 0 ? null : () -> of(socket);
+    }
+
+    /** One socket's count, or -1 where it cannot tell. */
+    private static long of(Channel socket) {
+        ByteBuffer counters;
+        try {
+            counters = socket.config().getOption(SO_MEMINFO);
+        } catch (ChannelException e) {
+            return -1;
+        }
+        if (counters == null || counters.remaining() < (SK_MEMINFO_DROPS + 1) * Integer.BYTES) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(counters.order(ByteOrder.nativeOrder())
+                .getInt(counters.position() + SK_MEMINFO_DROPS * Integer.BYTES));
     }
 }

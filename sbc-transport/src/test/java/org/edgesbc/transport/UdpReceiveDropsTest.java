@@ -71,7 +71,7 @@ class UdpReceiveDropsTest {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
             Channel full = bind(group, () -> new EpollDatagramChannel(SocketProtocolFamily.INET));
-            LongSupplier drops = SocketDropCounter.of(full);
+            LongSupplier drops = UdpReceiveDrops.counter(full);
             assertThat(drops.getAsLong()).isZero();
 
             send(full, 200);
@@ -89,7 +89,7 @@ class UdpReceiveDropsTest {
     void aJdkChannelHasNoCountOfItsOwn() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            assertThat(SocketDropCounter.of(bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET))))
+            assertThat(UdpReceiveDrops.counter(bind(group, () -> new NioDatagramChannel(SocketProtocolFamily.INET))))
                     .isNull();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
